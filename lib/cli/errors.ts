@@ -1,0 +1,89 @@
+// Exit codes and the errors the CLI layer understands. Every failure a user can cause ends up
+// here as one line `toolkit: error: ...` and one of the documented exit codes.
+
+/** The documented exit codes (see README "Exit codes"). */
+export const ExitCode = {
+  ok: 0,
+  /** A negative answer: not the same subnet, findings, an MRO error, a failed drill. */
+  negative: 1,
+  /** Usage error or bad input. */
+  usage: 2,
+  /** Network error: refused, unreachable, timed out. */
+  network: 3,
+  /** Outside the permission scope. */
+  scope: 4,
+  /** A bug in toolkit itself (EX_SOFTWARE); never expected. */
+  internal: 70,
+  /** Interrupted by SIGINT or SIGTERM. */
+  interrupted: 130,
+} as const;
+
+/**
+ * A mistake in how a command was called (unknown option, missing argument). Printed with a hint
+ * to the command's help.
+ *
+ * @example
+ * ```ts
+ * throw new UsageError("missing HOST:PORT", "udp-send");
+ * ```
+ */
+export class UsageError extends Error {
+  /** The command whose help the hint points at, if any. */
+  readonly command?: string;
+  constructor(message: string, command?: string) {
+    super(message);
+    this.name = "UsageError";
+    this.command = command;
+  }
+}
+
+/**
+ * Input that could not be used: a file that does not parse, a malformed address. Exit 2, no hint.
+ *
+ * @example
+ * ```ts
+ * throw new InputError('cannot parse "10.0.0.256": octet 4 is out of range');
+ * ```
+ */
+export class InputError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "InputError";
+  }
+}
+
+/**
+ * A denied access, raised by Deno as `NotCapable`, described in the user's terms.
+ *
+ * @example
+ * ```ts
+ * const e = scopeErrorFrom(new Deno.errors.NotCapable('Requires net access to "10.0.0.1:80"'));
+ * e?.resource; // "10.0.0.1:80"
+ * ```
+ */
+export class ScopeError extends Error {
+  readonly kind: string;
+  readonly resource: string;
+  constructor(kind: string, resource: string, options?: ErrorOptions) {
+    super(`outside the permission scope: ${kind} access to ${resource} is not allowed`, options);
+    this.name = "ScopeError";
+    this.kind = kind;
+    this.resource = resource;
+  }
+}
+
+const notCapablePattern = /Requires (\w+) access to "?([^",]*)"?/;
+
+/** Turns Deno's `NotCapable` (or its message) into a {@linkcode ScopeError}; `undefined` otherwise. */
+export function scopeErrorFrom(err: unknown): ScopeError | undefined {
+  if (err instanceof ScopeError) return err;
+  if (!(err instanceof Deno.errors.NotCapable) && !(err instanceof Deno.errors.PermissionDenied)) {
+    return undefined;
+  }
+  const match = notCapablePattern.exec(err.message);
+  if (!match) {
+    if (err instanceof Deno.errors.PermissionDenied) return undefined; // an OS EACCES, not Deno's
+    return new ScopeError("some", "a resource", { cause: err });
+  }
+  return new ScopeError(match[1], match[2], { cause: err });
+}

@@ -1,0 +1,86 @@
+// Help text, generated from the same tables that parse: the registry for the command list, each
+// module's spec for its usage, options and examples.
+import config from "../../deno.json" with { type: "json" };
+import { formatOptions, formatParagraph } from "./args.ts";
+import { type CommandEntry, commandGroups, type CommandModule } from "./command.ts";
+import { globalOptions } from "./globals.ts";
+
+/** The version from deno.json. */
+export const version: string = config.version;
+
+const exitCodes =
+  "Exit codes: 0 success, 1 negative answer (different subnet, findings, MRO error, failed drill), 2 usage or bad input, 3 network error, 4 outside the permission scope, 130 interrupted.";
+
+/**
+ * `toolkit --help`: every command, grouped, with its one-line summary.
+ *
+ * @example
+ * ```ts
+ * console.log(topLevelHelp(registry));
+ * ```
+ */
+export function topLevelHelp(registry: readonly CommandEntry[]): string {
+  const width = Math.max(...registry.map((e) => e.name.length)) + 2;
+  const lines = [
+    `toolkit ${version}: a network toolkit for the networking and Python-classes lab`,
+    "",
+    "Usage: toolkit [global options] COMMAND [options] [arguments]",
+  ];
+  for (const group of commandGroups) {
+    const entries = registry.filter((e) => e.group === group.id);
+    if (entries.length === 0) continue;
+    lines.push("", `${group.title}:`);
+    for (const e of entries) lines.push(`  ${e.name.padEnd(width)}${e.summary}`);
+  }
+  lines.push("", "Global options:", ...formatOptions(globalOptions), "");
+  lines.push("Run 'toolkit COMMAND --help' for a command's options and examples.");
+  lines.push(...formatParagraph(exitCodes));
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * `toolkit subnet --help`: the subcommands of one group name.
+ *
+ * @example
+ * ```ts
+ * groupHelp("subnet", registry.filter((e) => e.name.startsWith("subnet ")));
+ * ```
+ */
+export function groupHelp(prefix: string, entries: readonly CommandEntry[]): string {
+  const width = Math.max(...entries.map((e) => e.name.length)) + 2;
+  const lines = [`Usage: toolkit ${prefix} SUBCOMMAND [options] [arguments]`, "", "Subcommands:"];
+  for (const e of entries) lines.push(`  ${e.name.padEnd(width)}${e.summary}`);
+  lines.push("", `Run 'toolkit ${prefix} SUBCOMMAND --help' for its options and examples.`);
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * `toolkit CMD --help`: usage, summary, description, options with defaults, examples.
+ *
+ * @example
+ * ```ts
+ * commandHelp(entry, await entry.load());
+ * ```
+ */
+export function commandHelp(entry: CommandEntry, mod: CommandModule<unknown>): string {
+  const { spec } = mod;
+  const usage = `Usage: toolkit ${entry.name}${spec.options.length ? " [options]" : ""}${
+    spec.usage ? " " + spec.usage : ""
+  }`;
+  const lines = [usage, "", ...formatParagraph(capitalize(entry.summary) + ".")];
+  if (spec.description) lines.push("", ...formatParagraph(spec.description));
+  if (spec.options.length) lines.push("", "Options:", ...formatOptions(spec.options));
+  lines.push(
+    "",
+    "Global options: --json --quiet --debug --no-color --net LIST --scope FILE (see 'toolkit --help')",
+  );
+  if (spec.examples.length) {
+    lines.push("", "Examples:");
+    for (const ex of spec.examples) lines.push(`  ${ex}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,200 @@
+// The terminal as commands see it. Commands never touch Deno.stdin/stdout/exit directly: they get
+// an `Io`, so tests run them in memory and the sandbox Worker runs them unchanged.
+
+const encoder = new TextEncoder();
+
+/** An output stream a command writes to. */
+export interface Output {
+  /** Writes bytes or text (UTF-8) completely. */
+  write(data: Uint8Array | string): Promise<void>;
+  /** The stream for `pipeTo`; it is left open when a pipe ends (`preventClose` is implied). */
+  readonly writable: WritableStream<Uint8Array>;
+  isTerminal(): boolean;
+}
+
+/** An input stream a command reads from. */
+export interface Input {
+  readonly readable: ReadableStream<Uint8Array>;
+  isTerminal(): boolean;
+}
+
+/** Options every command gets, parsed by `main.ts` from anywhere on the command line. */
+export interface GlobalOptions {
+  json: boolean;
+  quiet: boolean;
+  debug: boolean;
+  color: boolean;
+}
+
+/** Everything a command may use to talk to the outside. */
+export interface Io {
+  readonly stdin: Input;
+  readonly stdout: Output;
+  readonly stderr: Output;
+  /** Aborted on SIGINT or SIGTERM: commands stop, clean up and return. */
+  readonly signal: AbortSignal;
+  /** Reads an environment variable; `undefined` when unset or not in the scope. */
+  env(name: string): string | undefined;
+  readonly globals: GlobalOptions;
+}
+
+/** Wraps Deno.stdout or Deno.stderr as an {@linkcode Output}. */
+export function denoOutput(file: typeof Deno.stdout): Output {
+  return {
+    async write(data) {
+      const bytes = typeof data === "string" ? encoder.encode(data) : data;
+      for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
+    },
+    get writable() {
+      // Deno's own stream closes stdout when a pipe ends; wrap it so the process can keep writing.
+      return new WritableStream<Uint8Array>({
+        write: async (chunk) => {
+          for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
+        },
+      });
+    },
+    isTerminal: () => file.isTerminal(),
+  };
+}
+
+/** Reads an environment variable, treating a variable outside the granted scope as unset. */
+export function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Decides whether to colour output: only on a terminal, never with `NO_COLOR` or `--no-color`.
+ *
+ * @example
+ * ```ts
+ * const color = wantColor({ noColor: false, terminal: Deno.stdout.isTerminal() });
+ * ```
+ */
+export function wantColor(options: { noColor: boolean; terminal: boolean }): boolean {
+  if (options.noColor) return false;
+  const noColor = readEnv("NO_COLOR");
+  if (noColor !== undefined && noColor !== "") return false;
+  if (readEnv("FORCE_COLOR")) return true;
+  return options.terminal;
+}
+
+/**
+ * The real process's terminal.
+ *
+ * @example
+ * ```ts
+ * const io = denoIo(globals, new AbortController().signal);
+ * await io.stdout.write("hello\n");
+ * ```
+ */
+export function denoIo(globals: GlobalOptions, signal: AbortSignal): Io {
+  return {
+    stdin: { readable: Deno.stdin.readable, isTerminal: () => Deno.stdin.isTerminal() },
+    stdout: denoOutput(Deno.stdout),
+    stderr: denoOutput(Deno.stderr),
+    signal,
+    env: readEnv,
+    globals,
+  };
+}
+
+/** An in-memory `Io` for tests, with what was written readable afterwards. */
+export interface MemoryIo extends Io {
+  /** Everything written to stdout, decoded as UTF-8. */
+  stdoutText(): string;
+  stderrText(): string;
+  stdoutBytes(): Uint8Array;
+  /** Aborts `signal`, as SIGINT would. */
+  interrupt(): void;
+}
+
+function memoryOutput(chunks: Uint8Array[]): Output {
+  const push = (data: Uint8Array | string) => {
+    chunks.push(typeof data === "string" ? encoder.encode(data) : data.slice());
+  };
+  return {
+    write: (data) => Promise.resolve(push(data)),
+    writable: new WritableStream({ write: (chunk) => push(chunk) }),
+    isTerminal: () => false,
+  };
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}
+
+/**
+ * Makes an in-memory `Io` whose stdin holds `input`.
+ *
+ * @example
+ * ```ts
+ * const io = memoryIo({ stdin: "hi" });
+ * await io.stdout.write("ok");
+ * io.stdoutText(); // "ok"
+ * ```
+ */
+export function memoryIo(
+  options: {
+    stdin?: Uint8Array | string;
+    globals?: Partial<GlobalOptions>;
+    env?: Record<string, string>;
+  } = {},
+): MemoryIo {
+  const out: Uint8Array[] = [];
+  const err: Uint8Array[] = [];
+  const controller = new AbortController();
+  const input = typeof options.stdin === "string" ? encoder.encode(options.stdin) : options.stdin;
+  return {
+    stdin: {
+      readable: new ReadableStream({
+        start(c) {
+          if (input && input.length > 0) c.enqueue(input);
+          c.close();
+        },
+      }),
+      isTerminal: () => false,
+    },
+    stdout: memoryOutput(out),
+    stderr: memoryOutput(err),
+    signal: controller.signal,
+    env: (name) => options.env?.[name],
+    globals: { json: false, quiet: false, debug: false, color: false, ...options.globals },
+    stdoutText: () => new TextDecoder().decode(concat(out)),
+    stderrText: () => new TextDecoder().decode(concat(err)),
+    stdoutBytes: () => concat(out),
+    interrupt: () => controller.abort(),
+  };
+}
+
+/**
+ * Reads a whole stream into memory, failing past `limit` bytes.
+ *
+ * @example
+ * ```ts
+ * const bytes = await readAll(io.stdin.readable, { limit: 1 << 20 });
+ * ```
+ */
+export async function readAll(
+  readable: ReadableStream<Uint8Array>,
+  options: { limit?: number } = {},
+): Promise<Uint8Array> {
+  const limit = options.limit ?? Infinity;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of readable) {
+    size += chunk.length;
+    if (size > limit) throw new RangeError(`Input is larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return concat(chunks);
+}

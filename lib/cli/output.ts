@@ -1,0 +1,70 @@
+// Output for people and for scripts: aligned columns and optional colour for a terminal, one JSON
+// document or NDJSON lines with `--json`. Large integers (IPv6 sizes) go out as decimal strings.
+import type { Io } from "./io.ts";
+
+function replacer(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Uint8Array) return Array.from(value);
+  return value;
+}
+
+/**
+ * Prints one JSON document (pretty, 2 spaces) followed by a newline. BigInts become strings.
+ *
+ * @example
+ * ```ts
+ * await writeJson(io, { same: true });
+ * ```
+ */
+export async function writeJson(io: Io, value: unknown): Promise<void> {
+  await io.stdout.write(JSON.stringify(value, replacer, 2) + "\n");
+}
+
+/**
+ * Prints one NDJSON line, for streaming commands.
+ *
+ * @example
+ * ```ts
+ * await writeNdjson(io, { event: "datagram", size: 2 });
+ * ```
+ */
+export async function writeNdjson(io: Io, value: unknown): Promise<void> {
+  await io.stdout.write(JSON.stringify(value, replacer) + "\n");
+}
+
+/**
+ * Lays out rows as left-aligned columns separated by two spaces, without trailing spaces.
+ * Columns listed in `right` are right-aligned (numbers).
+ *
+ * @example
+ * ```ts
+ * formatTable([["IP", "MAC"], ["10.0.0.1", "aa:bb:cc:dd:ee:ff"]]);
+ * ```
+ */
+export function formatTable(
+  rows: readonly (readonly string[])[],
+  options: { right?: number[] } = {},
+): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((row) =>
+    row.map((c, i) => {
+      if (i === row.length - 1 && !options.right?.includes(i)) return c;
+      return options.right?.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]);
+    }).join("  ").trimEnd()
+  ).join("\n") + (rows.length ? "\n" : "");
+}
+
+const codes = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, dim: 2, bold: 1 };
+
+/**
+ * Colours text when `io.globals.color` is on (a terminal, no NO_COLOR, no --no-color).
+ *
+ * @example
+ * ```ts
+ * await io.stdout.write(paint(io, "green", "same network") + "\n");
+ * ```
+ */
+export function paint(io: Io, color: keyof typeof codes, text: string): string {
+  return io.globals.color ? `\x1b[${codes[color]}m${text}\x1b[0m` : text;
+}

@@ -1,0 +1,64 @@
+// Run-time narrowing done by Deno, not by us: the command runs in a Worker whose permissions are
+// exactly the narrowed scope, so a connection outside it fails inside Deno with NotCapable no
+// matter how the command spells the address.
+import { ExitCode, ScopeError } from "./errors.ts";
+import { type Narrowing, withEphemeralBinds, workerPermissions } from "./scope.ts";
+
+/** Messages between the parent and the sandbox Worker. */
+export type SandboxMessage =
+  | { type: "run"; argv: readonly string[]; narrowing: Narrowing }
+  | { type: "abort" }
+  | { type: "exit"; code: number };
+
+/**
+ * Runs a toolkit command line in a Worker confined to `narrowing`; resolves to its exit code.
+ * A narrowing wider than what this process holds is a `ScopeError` (exit 4).
+ *
+ * @example
+ * ```ts
+ * const code = await runNarrowed(["udp-send", "127.0.0.1:9000", "hi"], { net: ["127.0.0.1:9000"] }, signal);
+ * ```
+ */
+export async function runNarrowed(
+  argv: readonly string[],
+  requested: Narrowing,
+  signal: AbortSignal,
+): Promise<number> {
+  const narrowing = await withEphemeralBinds(requested);
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL("./sandbox_worker.ts", import.meta.url), {
+      type: "module",
+      deno: { permissions: workerPermissions(narrowing) },
+    });
+  } catch (err) {
+    const kinds = Object.keys(narrowing).join(", ");
+    throw new ScopeError(kinds, `the requested narrowing (it is wider than this binary's scope)`, {
+      cause: err,
+    });
+  }
+  return await new Promise((resolve) => {
+    const finish = (code: number) => {
+      signal.removeEventListener("abort", onAbort);
+      worker.terminate();
+      resolve(code);
+    };
+    const onAbort = () => {
+      worker.postMessage({ type: "abort" } satisfies SandboxMessage);
+      // A command that ignores the abort is stopped for it.
+      setTimeout(() => finish(ExitCode.interrupted), 2000);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    worker.onmessage = (e: MessageEvent<SandboxMessage>) => {
+      if (e.data.type === "exit") finish(e.data.code);
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      Deno.stderr.writeSync(
+        new TextEncoder().encode(`toolkit: error: internal error: ${e.message}\n`),
+      );
+      finish(ExitCode.internal);
+    };
+    worker.postMessage({ type: "run", argv, narrowing } satisfies SandboxMessage);
+  });
+}

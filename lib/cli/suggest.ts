@@ -1,0 +1,44 @@
+// "Did you mean" for mistyped commands: the closest registered name by edit distance with
+// transpositions, so `udp-sned` finds `udp-send`.
+
+/**
+ * Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps.
+ *
+ * @example
+ * ```ts
+ * editDistance("udp-sned", "udp-send"); // 1
+ * ```
+ */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/**
+ * The candidate closest to `input`, if it is close enough to be a likely typo.
+ *
+ * @example
+ * ```ts
+ * closest("udp-sned", ["udp-send", "tcp-send"]); // "udp-send"
+ * ```
+ */
+export function closest(input: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(input.toLowerCase(), c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  const limit = Math.max(2, Math.floor(input.length / 3));
+  return bestDistance <= limit ? best : undefined;
+}

@@ -1,0 +1,134 @@
+// Socket addresses as users type them: `host:port`, `[::1]:9000`, `PORT` for listeners. Numeric
+// hosts must be canonical IPv4 or IPv6 literals: spellings such as `2130706433`, `0x7f.1` or
+// `0177.0.0.1` are refused so they can neither surprise a user nor slip around a scope.
+
+/** A parsed `host:port`. */
+export interface HostPort {
+  /** An IP literal (IPv6 without brackets, zone kept) or a DNS name. */
+  readonly host: string;
+  readonly port: number;
+  readonly family: "ipv4" | "ipv6" | "name";
+}
+
+/** Options for {@linkcode parseHostPort}. */
+export interface ParseHostPortOptions {
+  /** Host used when the text is only a port (`9000`) or `:9000`; without it a host is required. */
+  defaultHost?: string;
+  /** Whether port 0 (let the kernel choose) is accepted. Default `false`. */
+  allowPortZero?: boolean;
+}
+
+const ipv4Pattern = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const labelPattern = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i;
+
+/**
+ * Parses a port number: decimal digits only, 0 to 65535.
+ *
+ * @example
+ * ```ts
+ * parsePort("9000"); // 9000
+ * ```
+ */
+export function parsePort(text: string, options: { allowZero?: boolean } = {}): number {
+  if (!/^\d{1,5}$/.test(text)) throw new SyntaxError(`Cannot parse port "${text}"`);
+  const port = Number(text);
+  if (port > 65535 || (port === 0 && !options.allowZero)) {
+    throw new RangeError(`Port ${text} is out of range (${options.allowZero ? 0 : 1}-65535)`);
+  }
+  return port;
+}
+
+/**
+ * Classifies a host: an IPv4 literal, an IPv6 literal (optionally with a `%zone`), or a DNS name.
+ * Throws `SyntaxError` for something that is neither, including numeric IPv4 spellings other
+ * than canonical dotted decimal.
+ *
+ * @example
+ * ```ts
+ * classifyHost("::1"); // "ipv6"
+ * classifyHost("0x7f.1"); // throws SyntaxError
+ * ```
+ */
+export function classifyHost(host: string): HostPort["family"] {
+  if (host.includes(":")) {
+    const [addr, zone, ...rest] = host.split("%");
+    if (rest.length > 0 || zone === "" || (zone !== undefined && !/^[\w.-]+$/.test(zone))) {
+      throw new SyntaxError(`Cannot parse IPv6 address "${host}": bad zone`);
+    }
+    if (!isIpv6Literal(addr)) throw new SyntaxError(`Cannot parse IPv6 address "${host}"`);
+    return "ipv6";
+  }
+  if (ipv4Pattern.test(host)) return "ipv4";
+  const labels = host.replace(/\.$/, "").split(".");
+  const last = labels[labels.length - 1];
+  if (/^\d+$/.test(last) || /^0x[0-9a-f]*$/i.test(last)) {
+    throw new SyntaxError(
+      `Cannot parse IPv4 address "${host}": use four decimal octets without leading zeros`,
+    );
+  }
+  if (host.length > 253 || !labels.every((l) => labelPattern.test(l))) {
+    throw new SyntaxError(`Cannot parse host "${host}"`);
+  }
+  return "name";
+}
+
+function isIpv6Literal(text: string): boolean {
+  if (!/^[0-9a-f:.]+$/i.test(text)) return false;
+  try {
+    new URL(`http://[${text}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Parses `host:port`, `[v6]:port`, or (with `defaultHost`) `port` and `:port`.
+ *
+ * @example
+ * ```ts
+ * parseHostPort("[::1]:9000"); // { host: "::1", port: 9000, family: "ipv6" }
+ * parseHostPort("9000", { defaultHost: "127.0.0.1" }); // { host: "127.0.0.1", port: 9000, ... }
+ * ```
+ */
+export function parseHostPort(text: string, options: ParseHostPortOptions = {}): HostPort {
+  const portOptions = { allowZero: options.allowPortZero };
+  let host: string;
+  let portText: string;
+  const bracket = /^\[([^\]]*)\]:(.*)$/.exec(text);
+  if (bracket) {
+    [, host, portText] = bracket;
+    if (!host.includes(":")) throw new SyntaxError(`Cannot parse "${text}": brackets are for IPv6`);
+  } else if (/^\d+$/.test(text) && options.defaultHost !== undefined) {
+    host = options.defaultHost;
+    portText = text;
+  } else {
+    const colon = text.lastIndexOf(":");
+    if (colon < 0) throw new SyntaxError(`Cannot parse "${text}": expected HOST:PORT`);
+    host = text.slice(0, colon);
+    portText = text.slice(colon + 1);
+    if (host.includes(":")) {
+      throw new SyntaxError(`Cannot parse "${text}": write IPv6 addresses as [ADDR]:PORT`);
+    }
+    if (host === "") {
+      if (options.defaultHost === undefined) {
+        throw new SyntaxError(`Cannot parse "${text}": missing host`);
+      }
+      host = options.defaultHost;
+    }
+  }
+  const port = parsePort(portText, portOptions);
+  return { host, port, family: classifyHost(host) };
+}
+
+/**
+ * Formats a host and port the way users type them back: brackets around IPv6.
+ *
+ * @example
+ * ```ts
+ * formatHostPort("::1", 9000); // "[::1]:9000"
+ * ```
+ */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -1,0 +1,80 @@
+// Network failures named the way a user of nc or ping knows them, always with the address that
+// failed, so `toolkit: error: connection refused (127.0.0.1:9001)` is all a user needs to read.
+
+/** What went wrong on the network, in words a user of nc knows. */
+export type NetFailure =
+  | "connection refused"
+  | "connection reset"
+  | "timed out"
+  | "host unreachable"
+  | "network unreachable"
+  | "address in use"
+  | "address not available"
+  | "name not resolved"
+  | "broken pipe"
+  | "network error";
+
+/**
+ * A network failure with the address it concerns. The CLI maps it to exit 3.
+ *
+ * @example
+ * ```ts
+ * throw new NetError("connection refused", "127.0.0.1:9001");
+ * ```
+ */
+export class NetError extends Error {
+  readonly failure: NetFailure;
+  readonly address: string;
+  constructor(failure: NetFailure, address: string, options?: ErrorOptions) {
+    super(`${failure} (${address})`, options);
+    this.name = "NetError";
+    this.failure = failure;
+    this.address = address;
+  }
+}
+
+const byClass: [new (...args: never[]) => Error, NetFailure][] = [
+  [Deno.errors.ConnectionRefused, "connection refused"],
+  [Deno.errors.ConnectionReset, "connection reset"],
+  [Deno.errors.ConnectionAborted, "connection reset"],
+  [Deno.errors.TimedOut, "timed out"],
+  [Deno.errors.AddrInUse, "address in use"],
+  [Deno.errors.AddrNotAvailable, "address not available"],
+  [Deno.errors.BrokenPipe, "broken pipe"],
+  [Deno.errors.NotConnected, "connection reset"],
+];
+
+const byMessage: [RegExp, NetFailure][] = [
+  [/no route to host|host is unreachable|EHOSTUNREACH/i, "host unreachable"],
+  [/network is unreachable|ENETUNREACH/i, "network unreachable"],
+  [
+    /failed to lookup|name or service not known|nodename nor servname|No address associated/i,
+    "name not resolved",
+  ],
+  [/timed out/i, "timed out"],
+  [/connection refused/i, "connection refused"],
+];
+
+/**
+ * Wraps a low-level error from a socket call as a {@linkcode NetError} naming `address`.
+ * Errors that are not network failures (a denied permission, a bug) come back unchanged.
+ *
+ * @example
+ * ```ts
+ * try { await Deno.connect({ port: 1 }); } catch (e) { throw netErrorFrom(e, "127.0.0.1:1"); }
+ * ```
+ */
+export function netErrorFrom(err: unknown, address: string): unknown {
+  if (err instanceof NetError || !(err instanceof Error)) return err;
+  if (err instanceof Deno.errors.NotCapable) return err;
+  for (const [cls, failure] of byClass) {
+    if (err instanceof cls) return new NetError(failure, address, { cause: err });
+  }
+  for (const [pattern, failure] of byMessage) {
+    if (pattern.test(err.message)) return new NetError(failure, address, { cause: err });
+  }
+  if (err.name === "Error" && /os error \d+/.test(err.message)) {
+    return new NetError("network error", address, { cause: err });
+  }
+  return err;
+}

@@ -1,0 +1,52 @@
+// Payloads as users type them: text (UTF-8, bytes as given) or hex (`--hex`: `de ad be ef`,
+// `deadbeef`, `de:ad:be:ef`), and back again for printing binary replies.
+
+/**
+ * Parses hex text into bytes. Spaces, colons and dashes between bytes are allowed.
+ *
+ * @example
+ * ```ts
+ * parseHex("de ad:be-ef"); // Uint8Array [0xde, 0xad, 0xbe, 0xef]
+ * ```
+ */
+export function parseHex(text: string): Uint8Array {
+  const clean = text.replace(/^0x/i, "").replace(/[\s:-]/g, "");
+  if (!/^[0-9a-f]*$/i.test(clean)) {
+    const bad = clean.match(/[^0-9a-f]/i)?.[0];
+    throw new SyntaxError(`Cannot parse hex payload: "${bad}" is not a hex digit`);
+  }
+  if (clean.length % 2 !== 0) {
+    throw new SyntaxError(`Cannot parse hex payload: odd number of hex digits (${clean.length})`);
+  }
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/**
+ * Formats bytes as lowercase hex pairs separated by spaces.
+ *
+ * @example
+ * ```ts
+ * toHex(new Uint8Array([104, 105])); // "68 69"
+ * ```
+ */
+export function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
+}
+
+/**
+ * Decodes bytes as UTF-8 when they are valid UTF-8, `undefined` otherwise.
+ *
+ * @example
+ * ```ts
+ * utf8OrUndefined(new Uint8Array([0xff])); // undefined
+ * ```
+ */
+export function utf8OrUndefined(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

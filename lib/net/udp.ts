@@ -1,0 +1,112 @@
+// UDP sockets on Deno.listenDatagram: a client socket bound to the right local address for its
+// target, and receiving with a deadline, both cancellable by an AbortSignal.
+import { formatHostPort, type HostPort } from "./address.ts";
+import { NetError, netErrorFrom } from "./errors.ts";
+
+const loopbackV4 = /^127\./;
+
+/**
+ * The local address a client socket for `target` binds to: loopback for loopback targets (so a
+ * run narrowed to loopback can bind), the unspecified address of the target's family otherwise.
+ *
+ * @example
+ * ```ts
+ * clientBindAddress({ host: "127.0.0.1", port: 9000, family: "ipv4" }); // "127.0.0.1"
+ * ```
+ */
+export function clientBindAddress(target: HostPort): string {
+  if (target.family === "ipv6") return target.host === "::1" ? "::1" : "::";
+  if (target.family === "ipv4") return loopbackV4.test(target.host) ? "127.0.0.1" : "0.0.0.0";
+  return target.host === "localhost" ? "127.0.0.1" : "0.0.0.0";
+}
+
+/**
+ * Opens a UDP socket on an ephemeral port for talking to `target`.
+ *
+ * @example
+ * ```ts
+ * const sock = openUdpClient({ host: "127.0.0.1", port: 9000, family: "ipv4" });
+ * ```
+ */
+export function openUdpClient(
+  target: HostPort,
+  options: { bind?: string; port?: number } = {},
+): Deno.DatagramConn {
+  const hostname = options.bind ?? clientBindAddress(target);
+  const port = options.port ?? 0;
+  try {
+    return Deno.listenDatagram({ transport: "udp", hostname, port });
+  } catch (err) {
+    throw netErrorFrom(err, formatHostPort(hostname, port));
+  }
+}
+
+/**
+ * Sends one datagram to `target`, naming the target in any error.
+ *
+ * @example
+ * ```ts
+ * await sendDatagram(sock, target, new TextEncoder().encode("hi"));
+ * ```
+ */
+export async function sendDatagram(
+  sock: Deno.DatagramConn,
+  target: HostPort,
+  data: Uint8Array,
+): Promise<number> {
+  try {
+    return await sock.send(data, { transport: "udp", hostname: target.host, port: target.port });
+  } catch (err) {
+    throw netErrorFrom(err, formatHostPort(target.host, target.port));
+  }
+}
+
+/** A received datagram and its sender. */
+export interface Datagram {
+  data: Uint8Array;
+  from: Deno.NetAddr;
+}
+
+/**
+ * Waits up to `timeoutMs` for one datagram, optionally only from `from`. Resolves `undefined` on
+ * timeout or abort. The socket stays open.
+ *
+ * @example
+ * ```ts
+ * const reply = await receiveDatagram(sock, { timeoutMs: 2000 });
+ * ```
+ */
+export async function receiveDatagram(
+  sock: Deno.DatagramConn,
+  options: { timeoutMs: number; signal?: AbortSignal; accept?: (from: Deno.NetAddr) => boolean },
+): Promise<Datagram | undefined> {
+  const deadline = Date.now() + options.timeoutMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const stop = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), options.timeoutMs);
+    onAbort = () => resolve(undefined);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  const receive = (async () => {
+    while (Date.now() <= deadline) {
+      const [data, addr] = await sock.receive();
+      const from = addr as Deno.NetAddr;
+      if (!options.accept || options.accept(from)) return { data, from };
+    }
+    return undefined;
+  })();
+  try {
+    const result = await Promise.race([receive, stop]);
+    if (result === undefined) receive.catch(() => {}); // settles when the socket is closed
+    return result;
+  } catch (err) {
+    if (err instanceof Deno.errors.BadResource || err instanceof Deno.errors.Interrupted) {
+      return undefined;
+    }
+    throw err instanceof NetError ? err : netErrorFrom(err, "udp socket");
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) options.signal?.removeEventListener("abort", onAbort);
+  }
+}

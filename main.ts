@@ -1,0 +1,24 @@
+// toolkit: the one entrypoint. Runs the command line, turns Ctrl-C and SIGTERM into a clean stop
+// (exit 130) and exits with the command's code.
+import { ExitCode } from "./lib/cli/errors.ts";
+import { denoOutput } from "./lib/cli/io.ts";
+import { reportError } from "./lib/cli/report.ts";
+import { runCli } from "./lib/cli/run.ts";
+import { runNarrowed } from "./lib/cli/sandbox.ts";
+
+if (import.meta.main) {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) Deno.exit(ExitCode.interrupted);
+    controller.abort(new DOMException("Interrupted", "AbortError"));
+    // Commands get a moment to close sockets and remove files; then we go regardless.
+    setTimeout(() => Deno.exit(ExitCode.interrupted), 3000);
+  };
+  for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
+  globalThis.addEventListener("unhandledrejection", async (e) => {
+    e.preventDefault();
+    Deno.exit(await reportError(e.reason, denoOutput(Deno.stderr), Deno.args.includes("--debug")));
+  });
+  const code = await runCli(Deno.args, { signal: controller.signal, runNarrowed });
+  Deno.exit(code);
+}
