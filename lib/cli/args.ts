@@ -89,7 +89,7 @@ export function parseCommandArgs(
 function describeParseError(err: unknown): string {
   const e = err as { code?: string; message?: string };
   const message = e.message ?? String(err);
-  const option = /'(-[^' ]*)/.exec(message)?.[1];
+  const option = /(--[\w-]+)/.exec(message)?.[1] ?? /'(-[^' ,]*)/.exec(message)?.[1];
   switch (e.code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `unknown option ${option ? `'${option}'` : ""}`.trim();

@@ -185,12 +185,12 @@ export function activeNarrowing(): Narrowing | undefined {
 function configEntries(kind: ScopeKind): string[] {
   const sets = (config as { permissions?: Record<string, Record<string, unknown>> }).permissions ??
     {};
-  const out = new Set<string>();
+  // The user's own narrowing first: that is what they want to read back.
+  const out = new Set<string>(active?.[kind as keyof Narrowing] ?? []);
   for (const set of Object.values(sets)) {
     const v = set[kind];
     if (Array.isArray(v)) { for (const e of v) out.add(String(e)); }
   }
-  for (const e of active?.[kind as keyof Narrowing] ?? []) out.add(e);
   if (kind === "read") ["/proc/net", "/proc/net/arp"].forEach((p) => out.add(p));
   return [...out];
 }

@@ -1,0 +1,206 @@
+// The CLI building blocks on their own: option tables, global options, durations, addresses,
+// suggestions, dispatch and error classification.
+import assert from "#assert";
+import { parseCommandArgs, parseDuration } from "../lib/cli/args.ts";
+import { resolveCommand } from "../lib/cli/dispatch.ts";
+import { ScopeError, scopeErrorFrom, UsageError } from "../lib/cli/errors.ts";
+import { extractGlobals } from "../lib/cli/globals.ts";
+import { classifyError, errorLine } from "../lib/cli/report.ts";
+import { closest, editDistance } from "../lib/cli/suggest.ts";
+import { registry } from "../lib/commands/registry.ts";
+import udpSend from "../lib/commands/udp_send.ts";
+import { classifyHost, formatHostPort, parseHostPort, parsePort } from "../lib/net/address.ts";
+import { NetError, netErrorFrom } from "../lib/net/errors.ts";
+import { parseHex, toHex } from "../lib/net/payload.ts";
+
+const globals = { json: false, quiet: false, debug: false, color: false };
+
+Deno.test("parseCommandArgs: types, defaults, choices, positional counts", () => {
+  const spec = {
+    usage: "A [B]",
+    options: [
+      { name: "count", short: "c", type: "string" as const, default: "1", description: "n" },
+      { name: "mode", type: "string" as const, choices: ["a", "b"], description: "m" },
+      { name: "flag", type: "boolean" as const, description: "f" },
+    ],
+    examples: [],
+    positionals: { min: 1, max: 2 },
+  };
+  const r = parseCommandArgs("x", spec, ["-c", "3", "--flag", "one"]);
+  assert.deepEqual(r.positionals, ["one"]);
+  assert.equal(r.values.count, "3");
+  assert.equal(r.values.flag, true);
+  assert.equal(parseCommandArgs("x", spec, ["one"]).values.count, "1");
+  assert.throws(
+    () => parseCommandArgs("x", spec, ["--mode", "c", "one"]),
+    /--mode must be one of a, b/,
+  );
+  assert.throws(() => parseCommandArgs("x", spec, []), UsageError);
+  assert.throws(() => parseCommandArgs("x", spec, ["1", "2", "3"]), /unexpected argument "3"/);
+  assert.deepEqual(parseCommandArgs("x", spec, ["--", "--flag"]).positionals, ["--flag"]);
+});
+
+Deno.test("udp-send parse is pure and validates everything up front", () => {
+  const o = udpSend.parse(["-c", "3", "-i", "250ms", "[::1]:9000", "hi"], {
+    ...globals,
+    json: true,
+  });
+  assert.equal(o.count, 3);
+  assert.equal(o.intervalMs, 250);
+  assert.deepEqual(o.target, { host: "::1", port: 9000, family: "ipv6" });
+  assert.equal(new TextDecoder().decode(o.data), "hi");
+  assert.equal(o.json, true);
+  assert.equal(udpSend.parse(["127.0.0.1:9"], globals).data, undefined);
+  assert.throws(() => udpSend.parse(["127.0.0.1:0", "x"], globals), /out of range/);
+});
+
+Deno.test("global options are taken from anywhere before --", () => {
+  const g = extractGlobals([
+    "udp-send",
+    "--json",
+    "127.0.0.1:9",
+    "--net=127.0.0.1:9",
+    "--net",
+    "::1",
+    "x",
+    "--",
+    "--json",
+  ]);
+  assert.equal(g.json, true);
+  assert.deepEqual(g.net, ["127.0.0.1:9", "::1"]);
+  assert.deepEqual(g.rest, ["udp-send", "127.0.0.1:9", "x", "--", "--json"]);
+  assert.throws(() => extractGlobals(["--scope"]), /option '--scope' needs a value/);
+  assert.throws(() => extractGlobals(["--scope", "a", "--scope", "b"]), /given twice/);
+});
+
+Deno.test("durations", () => {
+  assert.equal(parseDuration("2"), 2000);
+  assert.equal(parseDuration("1.5s"), 1500);
+  assert.equal(parseDuration("250ms"), 250);
+  assert.equal(parseDuration("1m"), 60000);
+  for (const bad of ["", "-1", "1h", "1 s", "abc"]) {
+    assert.throws(() => parseDuration(bad), SyntaxError, bad);
+  }
+});
+
+Deno.test("addresses: host:port forms, and IPv4 spellings that are refused", () => {
+  assert.deepEqual(parseHostPort("127.0.0.1:80"), { host: "127.0.0.1", port: 80, family: "ipv4" });
+  assert.deepEqual(parseHostPort("[fe80::1%eth0]:80"), {
+    host: "fe80::1%eth0",
+    port: 80,
+    family: "ipv6",
+  });
+  assert.deepEqual(parseHostPort("lab-pc.local:22"), {
+    host: "lab-pc.local",
+    port: 22,
+    family: "name",
+  });
+  assert.deepEqual(parseHostPort("9000", { defaultHost: "127.0.0.1" }), {
+    host: "127.0.0.1",
+    port: 9000,
+    family: "ipv4",
+  });
+  assert.deepEqual(parseHostPort(":0", { defaultHost: "::1", allowPortZero: true }), {
+    host: "::1",
+    port: 0,
+    family: "ipv6",
+  });
+  assert.equal(formatHostPort("::1", 9), "[::1]:9");
+  assert.equal(formatHostPort("10.0.0.1", 9), "10.0.0.1:9");
+  for (
+    const bad of [
+      "2130706433",
+      "0x7f.1",
+      "0177.0.0.1",
+      "127.1",
+      "10.0.0.256",
+      "1.2.3.4.5",
+      "0x7f000001",
+    ]
+  ) {
+    assert.throws(() => classifyHost(bad), SyntaxError, bad);
+  }
+  for (
+    const bad of [
+      "::1:80",
+      "[127.0.0.1]:80",
+      "host",
+      "host:",
+      "host:-1",
+      "[::1]",
+      "[::g]:80",
+      "a..b:1",
+    ]
+  ) {
+    assert.throws(() => parseHostPort(bad), bad);
+  }
+  assert.throws(() => parsePort("65536"), RangeError);
+  assert.throws(() => parsePort("0"), RangeError);
+  assert.equal(parsePort("0", { allowZero: true }), 0);
+});
+
+Deno.test("hex payloads round-trip", () => {
+  assert.deepEqual(parseHex("0xDEAD beef"), new Uint8Array([0xde, 0xad, 0xbe, 0xef]));
+  assert.equal(toHex(parseHex("00ff10")), "00 ff 10");
+  assert.throws(() => parseHex("abc"), /odd number/);
+  assert.throws(() => parseHex("zz"), /"z" is not a hex digit/);
+});
+
+Deno.test("suggestions find typos and nothing for unrelated words", () => {
+  assert.equal(editDistance("udp-sned", "udp-send"), 1);
+  assert.equal(editDistance("", "abc"), 3);
+  assert.equal(closest("udp-sned", ["udp-send", "tcp-send"]), "udp-send");
+  assert.equal(closest("scoep", ["scope", "scan"]), "scope");
+  assert.equal(closest("xyzzy", ["udp-send", "scope"]), undefined);
+});
+
+Deno.test("dispatch: flat names, grouped names, groups and unknowns", () => {
+  const r = resolveCommand(registry, ["udp-send", "127.0.0.1:9", "x"]);
+  assert.equal(r.kind, "command");
+  if (r.kind === "command") assert.deepEqual(r.args, ["127.0.0.1:9", "x"]);
+  const u = resolveCommand(registry, ["scpoe"]);
+  assert.deepEqual(u, { kind: "unknown", name: "scpoe", suggestion: "scope" });
+  const fake = [
+    { name: "subnet info", group: "subnet" as const, summary: "", load: registry[0].load },
+    { name: "subnet same", group: "subnet" as const, summary: "", load: registry[0].load },
+  ];
+  assert.equal(resolveCommand(fake, ["subnet"]).kind, "group");
+  assert.deepEqual(resolveCommand(fake, ["subnet", "sme"]), {
+    kind: "unknown",
+    name: "subnet sme",
+    suggestion: "subnet same",
+  });
+  const two = resolveCommand(fake, ["subnet", "info", "10.0.0.1"]);
+  assert.ok(
+    two.kind === "command" && two.entry.name === "subnet info" && two.args[0] === "10.0.0.1",
+  );
+});
+
+Deno.test("errors map to the documented exit codes and one line", async () => {
+  assert.equal((await classifyError(new UsageError("x", "udp-send"))).code, 2);
+  assert.equal((await classifyError(new SyntaxError("Cannot parse"))).line, "cannot parse");
+  assert.equal((await classifyError(new RangeError("IPv4 octet"))).line, "IPv4 octet");
+  assert.equal((await classifyError(new NetError("connection refused", "127.0.0.1:1"))).code, 3);
+  const denied = new Deno.errors.NotCapable(
+    'Requires net access to "10.1.1.1:80", run again with the --allow-net flag',
+  );
+  const scope = scopeErrorFrom(denied);
+  assert.ok(scope instanceof ScopeError);
+  assert.equal(scope?.resource, "10.1.1.1:80");
+  const c = await classifyError(denied);
+  assert.equal(c.code, 4);
+  assert.match(
+    c.line,
+    /^outside the permission scope: net access to 10\.1\.1\.1:80 is not allowed \(scope net: /,
+  );
+  assert.equal(
+    (await classifyError(
+      new Deno.errors.NotFound("No such file or directory (os error 2): readfile '/x'"),
+    )).line,
+    "no such file or directory (/x)",
+  );
+  assert.equal((await classifyError(new TypeError("oops"))).code, 70);
+  assert.equal(errorLine("two\nlines"), "two lines");
+  assert.ok(netErrorFrom(new Deno.errors.ConnectionRefused("x"), "h:1") instanceof NetError);
+  assert.equal(netErrorFrom(denied, "h:1"), denied);
+});

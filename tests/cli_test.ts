@@ -1,0 +1,193 @@
+// The skeleton as users meet it: help for every registered command, suggestions for typos,
+// --version, one-line usage errors with exit 2, completions that a real bash can use.
+import assert from "#assert";
+import config from "../deno.json" with { type: "json" };
+import { runCli } from "../lib/cli/run.ts";
+import { memoryIo } from "../lib/cli/io.ts";
+import { registry } from "../lib/commands/registry.ts";
+import { hasCommand, root, runToolkit, testIf } from "./harness.ts";
+
+async function inProcess(argv: string[]) {
+  let io = memoryIo();
+  const code = await runCli(argv, {
+    signal: new AbortController().signal,
+    makeIo: (globals) => (io = memoryIo({ globals })),
+  });
+  return { code, stdout: io.stdoutText(), stderr: io.stderrText() };
+}
+
+Deno.test("every registered command has help with usage, options and examples", async () => {
+  for (const entry of registry) {
+    const r = await inProcess([...entry.name.split(" "), "--help"]);
+    assert.equal(r.code, 0, `${entry.name} --help exited ${r.code}: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`^Usage: toolkit ${entry.name}`), entry.name);
+    assert.match(r.stdout, /Examples:\n {2}toolkit /, `${entry.name} has examples`);
+    const mod = await entry.load();
+    for (const o of mod.spec.options) {
+      assert.ok(r.stdout.includes(`--${o.name}`), `${entry.name} --${o.name}`);
+    }
+    const viaHelp = await inProcess(["help", ...entry.name.split(" ")]);
+    assert.equal(viaHelp.stdout, r.stdout, `toolkit help ${entry.name}`);
+  }
+});
+
+Deno.test("toolkit --help lists every command under its group, from a real process", async () => {
+  const r = await runToolkit(["--help"]);
+  assert.equal(r.code, 0);
+  assert.equal(r.stderr, "");
+  for (const entry of registry) {
+    assert.match(
+      r.stdout,
+      new RegExp(`^  ${entry.name} +${entry.summary.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"),
+    );
+  }
+  assert.match(r.stdout, /^Sockets \(TCP, UDP, Unix\):$/m);
+  assert.match(r.stdout, /Exit codes: 0 success/);
+});
+
+Deno.test("toolkit with no command prints help to stderr and exits 2", async () => {
+  const r = await inProcess([]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^toolkit \d+\.\d+\.\d+/);
+  assert.equal(r.stdout, "");
+});
+
+Deno.test("--version prints the version from deno.json", async () => {
+  const r = await runToolkit(["--version"]);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, `toolkit ${config.version}\n`);
+  const j = await inProcess(["--version", "--json"]);
+  assert.deepEqual(JSON.parse(j.stdout), { version: config.version });
+});
+
+Deno.test("an unknown command suggests the closest one and exits 2", async () => {
+  const r = await runToolkit(["udp-sned", "127.0.0.1:9", "x"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, "");
+  assert.equal(
+    r.stderr,
+    "toolkit: error: unknown command 'udp-sned' (did you mean 'udp-send'?)\nTry 'toolkit --help'\n",
+  );
+  const far = await inProcess(["frobnicate"]);
+  assert.equal(far.code, 2);
+  assert.equal(far.stderr.split("\n")[0], "toolkit: error: unknown command 'frobnicate'");
+});
+
+Deno.test("a bad option is one error line, a hint, and exit 2", async () => {
+  const r = await runToolkit(["udp-send", "--bogus", "127.0.0.1:9", "x"]);
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr,
+    "toolkit: error: unknown option '--bogus'\nTry 'toolkit udp-send --help'\n",
+  );
+  for (
+    const [argv, message] of [
+      [["udp-send"], "missing argument: expected HOST:PORT [DATA]"],
+      [["udp-send", "--count"], "option '--count' needs a value"],
+      [["udp-send", "--count", "x", "127.0.0.1:9", "a"], '--count takes a whole number (got "x")'],
+      [
+        ["udp-send", "--count", "0", "127.0.0.1:9", "a"],
+        "--count must be between 1 and 10000000 (got 0)",
+      ],
+      [
+        ["udp-send", "--timeout", "soon", "-w", "127.0.0.1:9", "a"],
+        '--timeout takes a duration such as 2, 1.5s or 250ms (got "soon")',
+      ],
+      [["udp-send", "127.0.0.1", "a"], 'cannot parse "127.0.0.1": expected HOST:PORT'],
+      [["udp-send", "127.0.0.1:99999", "a"], "port 99999 is out of range (1-65535)"],
+      [["udp-send", "127.0.0.1:9", "a", "b"], 'unexpected argument "b"'],
+      [["--net"], "option '--net' needs a value"],
+    ] as const
+  ) {
+    const res = await inProcess([...argv]);
+    assert.equal(res.code, 2, argv.join(" "));
+    const lines = res.stderr.trimEnd().split("\n");
+    assert.equal(lines[0], `toolkit: error: ${message}`, argv.join(" "));
+    assert.ok(
+      lines.length <= 2 && (lines.length === 1 || lines[1].startsWith("Try 'toolkit")),
+      res.stderr,
+    );
+  }
+});
+
+Deno.test("bad input that is not a usage mistake is one line, no hint, exit 2; --debug adds the stack", async () => {
+  const r = await inProcess(["udp-send", "--hex", "127.0.0.1:9", "zz"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, 'toolkit: error: cannot parse hex payload: "z" is not a hex digit\n');
+  const d = await inProcess(["udp-send", "--debug", "--hex", "127.0.0.1:9", "zz"]);
+  assert.equal(d.code, 2);
+  assert.match(d.stderr, /^toolkit: error: cannot parse hex payload.*\nSyntaxError: .*\n\s+at /);
+});
+
+Deno.test("group names show their subcommands", async () => {
+  const groups = [
+    ...new Set(registry.filter((e) => e.name.includes(" ")).map((e) => e.name.split(" ")[0])),
+  ];
+  for (const g of groups) {
+    const r = await inProcess([g, "--help"]);
+    assert.equal(r.code, 0, g);
+    for (const e of registry.filter((e) => e.name.startsWith(g + " "))) {
+      assert.ok(r.stdout.includes(`  ${e.name}`), `${g} lists ${e.name}`);
+    }
+    const bare = await inProcess([g]);
+    assert.equal(bare.code, 2, `bare ${g}`);
+  }
+});
+
+testIf(
+  hasCommand("bash") ? undefined : "bash is not installed",
+  "bash completion completes commands and options",
+  async () => {
+    const r = await runToolkit(["completions", "bash"]);
+    assert.equal(r.code, 0);
+    const script = await Deno.makeTempFile({ suffix: ".bash" });
+    try {
+      await Deno.writeTextFile(script, r.stdout);
+      const complete = (line: string) => {
+        const words = line.split(" ");
+        const probe = `source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); ` +
+          `COMP_CWORD=${words.length - 1}; _toolkit; printf '%s\\n' "\${COMPREPLY[@]}"`;
+        const out = new Deno.Command("bash", { args: ["-c", probe] }).outputSync();
+        assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+        return new TextDecoder().decode(out.stdout).trim().split("\n");
+      };
+      assert.deepEqual(complete("toolkit udp-s"), ["udp-send"]);
+      assert.ok(complete("toolkit udp-send --wa").includes("--wait-reply"));
+      assert.ok(complete("toolkit udp-send --js").includes("--json"));
+      assert.ok(complete("toolkit completions ").length >= 0);
+    } finally {
+      await Deno.remove(script);
+    }
+  },
+);
+
+Deno.test("zsh and fish completion scripts name every command and option", async () => {
+  for (const shell of ["zsh", "fish"]) {
+    const r = await inProcess(["completions", shell]);
+    assert.equal(r.code, 0);
+    for (const entry of registry) {
+      const last = entry.name.split(" ").pop()!;
+      assert.ok(r.stdout.includes(last), `${shell} names ${entry.name}`);
+    }
+    assert.ok(r.stdout.includes("wait-reply"));
+  }
+  const bad = await inProcess(["completions", "tcsh"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^toolkit: error: unsupported shell "tcsh" \(bash, zsh, fish\)\n/);
+});
+
+Deno.test("zsh completion script is valid zsh when zsh is present", async (t) => {
+  if (!hasCommand("zsh")) {
+    console.error("SKIP zsh syntax check: zsh is not installed");
+    return void t;
+  }
+  const r = await inProcess(["completions", "zsh"]);
+  const out = new Deno.Command("zsh", { args: ["-n", "-c", r.stdout] }).outputSync();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+});
+
+Deno.test("main.ts is the one entrypoint and the registry points at existing files", async () => {
+  for (const entry of registry) await entry.load();
+  const stat = await Deno.stat(`${root}/main.ts`);
+  assert.ok(stat.isFile);
+});
