@@ -2,9 +2,7 @@
 // (exit 130) and exits with the command's code.
 import { ExitCode } from "./lib/cli/errors.ts";
 import { denoOutput } from "./lib/cli/io.ts";
-import { reportError } from "./lib/cli/report.ts";
 import { runCli } from "./lib/cli/run.ts";
-import { runNarrowed } from "./lib/cli/sandbox.ts";
 
 if (import.meta.main) {
   const controller = new AbortController();
@@ -17,8 +15,13 @@ if (import.meta.main) {
   for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
   globalThis.addEventListener("unhandledrejection", async (e) => {
     e.preventDefault();
+    const { reportError } = await import("./lib/cli/report.ts");
     Deno.exit(await reportError(e.reason, denoOutput(Deno.stderr), Deno.args.includes("--debug")));
   });
-  const code = await runCli(Deno.args, { signal: controller.signal, runNarrowed });
+  const code = await runCli(Deno.args, {
+    signal: controller.signal,
+    runNarrowed: async (argv, narrowing, signal) =>
+      (await import("./lib/cli/sandbox.ts")).runNarrowed(argv, narrowing, signal),
+  });
   Deno.exit(code);
 }

@@ -1,7 +1,7 @@
 // The CLI building blocks on their own: option tables, global options, durations, addresses,
 // suggestions, dispatch and error classification.
 import assert from "#assert";
-import { parseCommandArgs, parseDuration } from "../lib/cli/args.ts";
+import { parseCommandArgs, parseDuration, parseOptions } from "../lib/cli/args.ts";
 import { resolveCommand } from "../lib/cli/dispatch.ts";
 import { ScopeError, scopeErrorFrom, UsageError } from "../lib/cli/errors.ts";
 import { extractGlobals } from "../lib/cli/globals.ts";
@@ -203,4 +203,66 @@ Deno.test("errors map to the documented exit codes and one line", async () => {
   assert.equal(errorLine("two\nlines"), "two lines");
   assert.ok(netErrorFrom(new Deno.errors.ConnectionRefused("x"), "h:1") instanceof NetError);
   assert.equal(netErrorFrom(denied, "h:1"), denied);
+});
+
+Deno.test("parseOptions agrees with node:util parseArgs (strict) on random command lines", async () => {
+  const { parseArgs } = await import("#parse-args");
+  const specs = [
+    { name: "count", short: "c", type: "string" as const, default: "1", description: "" },
+    { name: "verbose", short: "v", type: "boolean" as const, description: "" },
+    { name: "hex", short: "x", type: "boolean" as const, description: "" },
+    { name: "file", short: "f", type: "string" as const, multiple: true, description: "" },
+    { name: "json", type: "boolean" as const, description: "" },
+  ];
+  const nodeOptions = Object.fromEntries(specs.map((o) => [o.name, {
+    type: o.type,
+    ...(o.short ? { short: o.short } : {}),
+    ...(o.multiple ? { multiple: true } : {}),
+    ...(o.default !== undefined ? { default: o.default } : {}),
+  }]));
+  const atoms = [
+    "-c",
+    "3",
+    "-c3",
+    "--count",
+    "--count=7",
+    "-v",
+    "-vx",
+    "-xv",
+    "-vc",
+    "-vc9",
+    "--verbose",
+    "--verbose=1",
+    "-f",
+    "a",
+    "--file=b",
+    "--json",
+    "--",
+    "-",
+    "pos",
+    "--nope",
+    "-z",
+    "-5",
+    "x=y",
+    "",
+  ];
+  let seed = 20261124;
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  for (let trial = 0; trial < 3000; trial++) {
+    const args = Array.from({ length: rand(6) }, () => atoms[rand(atoms.length)]);
+    let expected: unknown;
+    let actual: unknown;
+    try {
+      const r = parseArgs({ args, options: nodeOptions, strict: true, allowPositionals: true });
+      expected = { values: { ...r.values }, positionals: r.positionals };
+    } catch {
+      expected = "error";
+    }
+    try {
+      actual = parseOptions(specs, args);
+    } catch {
+      actual = "error";
+    }
+    assert.deepEqual(actual, expected, `seed trial ${trial}: ${JSON.stringify(args)}`);
+  }
 });

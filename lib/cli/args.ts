@@ -1,7 +1,8 @@
 // Declarative command-line options: one table per command both parses the arguments and writes
-// the help and completion scripts. The only module that knows the parser (`node:util` parseArgs,
-// behind the `#parse-args` import); swapping to `@std/cli` touches this file alone.
-import { parseArgs } from "#parse-args";
+// the help and completion scripts. The parser follows node:util parseArgs in strict mode (a test
+// checks it against node's on random command lines) but is our own: importing node:util costs
+// about a third of a bare `deno run`, and start-up is a target (see bench/). This is the only
+// module that parses; swapping in `@std/cli` touches this file alone.
 import { UsageError } from "./errors.ts";
 
 /** One option of a command. */
@@ -39,6 +40,88 @@ export interface CommandSpec {
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 /**
+ * Splits `args` into option values and positionals, strictly: unknown options, a missing value and
+ * a value given to a boolean are errors (messages as users read them, naming the long option).
+ * Semantics of node:util `parseArgs({ strict: true, allowPositionals: true })`: `--name=value`,
+ * `--name value`, `-c value`, `-cvalue`, grouped booleans `-ab`, `--` ends options, a lone `-`
+ * is a positional, defaults fill what was not given.
+ *
+ * @example
+ * ```ts
+ * parseOptions([{ name: "count", short: "c", type: "string", description: "" }], ["-c", "3", "x"]);
+ * // { values: { count: "3" }, positionals: ["x"] }
+ * ```
+ */
+export function parseOptions(
+  options: readonly OptionSpec[],
+  args: readonly string[],
+): { values: OptionValues; positionals: string[] } {
+  const values: OptionValues = {};
+  const positionals: string[] = [];
+  const byLong = new Map(options.map((o) => [o.name, o]));
+  const byShort = new Map(options.filter((o) => o.short).map((o) => [o.short!, o]));
+  const store = (o: OptionSpec, value: string | boolean) => {
+    if (o.multiple) {
+      values[o.name] = [...((values[o.name] as string[] | undefined) ?? []), value as string];
+    } else values[o.name] = value;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+      const o = byLong.get(name);
+      if (!o) throw new SyntaxError(`unknown option '--${name}'`);
+      if (o.type === "boolean") {
+        if (eq >= 0) throw new SyntaxError(`option '--${name}' does not take a value`);
+        store(o, true);
+      } else if (eq >= 0) store(o, arg.slice(eq + 1));
+      else {
+        const next = args[i + 1];
+        if (next === undefined || next.startsWith("-")) {
+          throw new SyntaxError(`option '--${name}' needs a value`);
+        }
+        store(o, next);
+        i++;
+      }
+      continue;
+    }
+    if (arg.startsWith("-") && arg.length > 1) {
+      for (let j = 1; j < arg.length; j++) {
+        const o = byShort.get(arg[j]);
+        if (!o) throw new SyntaxError(`unknown option '-${arg[j]}'`);
+        if (o.type === "boolean") {
+          store(o, true);
+          continue;
+        }
+        if (j + 1 < arg.length) store(o, arg.slice(j + 1));
+        else {
+          const next = args[i + 1];
+          if (next === undefined || next.startsWith("-")) {
+            throw new SyntaxError(`option '--${o.name}' needs a value`);
+          }
+          store(o, next);
+          i++;
+        }
+        break;
+      }
+      continue;
+    }
+    positionals.push(arg);
+  }
+  for (const o of options) {
+    if (values[o.name] === undefined && o.default !== undefined) {
+      values[o.name] = o.multiple ? [o.default as string] : o.default;
+    }
+  }
+  return { values, positionals };
+}
+
+/**
  * Parses `args` against a command's option table. Unknown options, missing values, values outside
  * `choices` and a wrong number of positionals are `UsageError`s naming the command.
  *
@@ -52,29 +135,21 @@ export function parseCommandArgs(
   spec: CommandSpec,
   args: readonly string[],
 ): { values: OptionValues; positionals: string[] } {
-  const options: Record<
-    string,
-    { type: "boolean" | "string"; short?: string; multiple?: boolean; default?: string | boolean }
-  > = {};
-  for (const o of spec.options) {
-    options[o.name] = { type: o.type };
-    if (o.short) options[o.name].short = o.short;
-    if (o.multiple) options[o.name].multiple = true;
-    if (o.default !== undefined) options[o.name].default = o.default;
-  }
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    parsed = parseOptions(spec.options, args);
   } catch (err) {
-    throw new UsageError(describeParseError(err), command);
+    throw new UsageError((err as Error).message, command);
   }
   for (const o of spec.options) {
     const v = parsed.values[o.name];
-    if (o.choices && typeof v === "string" && !o.choices.includes(v)) {
-      throw new UsageError(
-        `--${o.name} must be one of ${o.choices.join(", ")} (got "${v}")`,
-        command,
-      );
+    for (const one of Array.isArray(v) ? v : [v]) {
+      if (o.choices && typeof one === "string" && !o.choices.includes(one)) {
+        throw new UsageError(
+          `--${o.name} must be one of ${o.choices.join(", ")} (got "${one}")`,
+          command,
+        );
+      }
     }
   }
   const { min = 0, max = Infinity } = spec.positionals ?? {};
@@ -83,23 +158,7 @@ export function parseCommandArgs(
   if (n > max) {
     throw new UsageError(`unexpected argument "${parsed.positionals[max]}"`, command);
   }
-  return { values: parsed.values as OptionValues, positionals: parsed.positionals };
-}
-
-function describeParseError(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  const message = e.message ?? String(err);
-  const option = /(--[\w-]+)/.exec(message)?.[1] ?? /'(-[^' ,]*)/.exec(message)?.[1];
-  switch (e.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `unknown option ${option ? `'${option}'` : ""}`.trim();
-    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      return /argument missing/.test(message)
-        ? `option ${option ? `'${option}' ` : ""}needs a value`
-        : `option ${option ? `'${option}' ` : ""}does not take a value`;
-    default:
-      return message.split(". ")[0];
-  }
+  return parsed;
 }
 
 /**

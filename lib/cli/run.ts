@@ -1,19 +1,13 @@
 // The whole command line, from argv to exit code: global options, dispatch, the optional
 // permission-narrowed Worker, help, parse, run, and every error mapped to its exit code.
+// Help, scope and error reporting are imported only on the paths that need them: start-up of a
+// plain `toolkit udp-send ...` is measured against a bare `deno run` (bench/).
 import { registry } from "../commands/registry.ts";
 import { resolveCommand } from "./dispatch.ts";
 import { ExitCode, UsageError } from "./errors.ts";
 import { type ExtractedGlobals, extractGlobals } from "./globals.ts";
-import { commandHelp, groupHelp, topLevelHelp, version } from "./help.ts";
 import { denoIo, type GlobalOptions, type Io, wantColor } from "./io.ts";
-import { reportError } from "./report.ts";
-import {
-  combineNarrowings,
-  type Narrowing,
-  parseNetList,
-  parseScopeFile,
-  setActiveNarrowing,
-} from "./scope.ts";
+import type { Narrowing } from "./scope.ts";
 
 /** How {@linkcode runCli} is hosted. */
 export interface RunContext {
@@ -32,6 +26,8 @@ export interface RunContext {
 }
 
 async function readNarrowing(g: ExtractedGlobals): Promise<Narrowing | undefined> {
+  if (!g.net.length && g.scopeFile === undefined) return undefined;
+  const { combineNarrowings, parseNetList, parseScopeFile } = await import("./scope.ts");
   let narrowing: Narrowing | undefined;
   if (g.net.length) narrowing = { net: parseNetList(g.net) };
   if (g.scopeFile !== undefined) {
@@ -70,7 +66,9 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
       color: wantColor({ noColor: g.noColor, terminal: io.stdout.isTerminal() }),
     };
     io = makeIo(globals, ctx.signal);
+    const help = () => import("./help.ts");
     if (g.rest.length === 0) {
+      const { topLevelHelp, version } = await help();
       if (g.version) {
         await io.stdout.write(g.json ? JSON.stringify({ version }) + "\n" : `toolkit ${version}\n`);
         return ExitCode.ok;
@@ -84,12 +82,13 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
       throw new UsageError(`unknown command '${found.name}'${hint}`);
     }
     if (found.kind === "group") {
-      await (g.help ? io.stdout : io.stderr).write(groupHelp(found.prefix, found.entries));
+      const text = (await help()).groupHelp(found.prefix, found.entries);
+      await (g.help ? io.stdout : io.stderr).write(text);
       return g.help ? ExitCode.ok : ExitCode.usage;
     }
     const { entry, args } = found;
     if (g.help) {
-      await io.stdout.write(commandHelp(entry, await entry.load()));
+      await io.stdout.write((await help()).commandHelp(entry, await entry.load()));
       return ExitCode.ok;
     }
     if (ctx.sandboxed === undefined) {
@@ -98,13 +97,14 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
         if (!ctx.runNarrowed) throw new Error("No sandbox runner for a narrowed scope");
         return await ctx.runNarrowed(argv, narrowing, ctx.signal);
       }
-    } else setActiveNarrowing(ctx.sandboxed);
+    } else (await import("./scope.ts")).setActiveNarrowing(ctx.sandboxed);
     const mod = await entry.load();
     const options = mod.parse(args, globals);
     const code = await mod.run(options, io);
     return ctx.signal.aborted ? ExitCode.interrupted : code;
   } catch (err) {
     if (ctx.signal.aborted) return ExitCode.interrupted;
+    const { reportError } = await import("./report.ts");
     return await reportError(err, io.stderr, io.globals.debug);
   }
 }
