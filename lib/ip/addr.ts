@@ -1,0 +1,539 @@
+// IP addresses as small immutable values, after Go's net/netip `Addr`: IPv4 held as a 32-bit
+// number, IPv6 as a 128-bit bigint, an optional IPv6 zone kept. Parsing is strict (no leading
+// zeros, no shorthand IPv4 spellings) and printing is canonical (RFC 5952).
+import { Prefix } from "./prefix.ts";
+
+/** The IP version of an address: 4 or 6. */
+export type Family = 4 | 6;
+
+const max6 = (1n << 128n) - 1n;
+const mappedHigh = 0xffffn << 32n;
+
+/**
+ * An IPv4 or IPv6 address, optionally with an IPv6 zone (`fe80::1%eth0`). Immutable; compare with
+ * {@linkcode Addr.equals} or {@linkcode Addr.compare}, not `===`.
+ *
+ * @example
+ * ```ts
+ * const a = Addr.parse("172.16.10.1");
+ * a.isPrivate(); // true
+ * a.prefix(24).toString(); // "172.16.10.0/24"
+ * Addr.parse("::FFFF:192.0.2.1").toString(); // "::ffff:192.0.2.1"
+ * ```
+ */
+export class Addr {
+  /** 4 or 6. */
+  readonly family: Family;
+  /** The IPv6 zone without `%`, or `""`. */
+  readonly zone: string;
+  readonly #v4: number;
+  readonly #v6: bigint;
+
+  private constructor(family: Family, v4: number, v6: bigint, zone: string) {
+    this.family = family;
+    this.#v4 = v4;
+    this.#v6 = v6;
+    this.zone = zone;
+  }
+
+  /**
+   * Parses an IPv4 address in dotted decimal or an IPv6 address (with an optional `%zone`).
+   * Throws `SyntaxError` naming the problem, e.g. for `010.0.0.1` (leading zero: octal ambiguity).
+   *
+   * @example
+   * ```ts
+   * Addr.parse("fe80::1%eth0").zone; // "eth0"
+   * ```
+   */
+  static parse(text: string): Addr {
+    if (text.includes(":")) return parseIpv6(text);
+    if (text.includes("%")) {
+      throw new SyntaxError(`Cannot parse "${text}": zones (%) are only for IPv6 addresses`);
+    }
+    return Addr.fromUint32(parseIpv4(text));
+  }
+
+  /**
+   * Parses an address known to be valid (a constant in code); a bad one is a programming mistake
+   * and throws `TypeError`.
+   *
+   * @example
+   * ```ts
+   * const loopback = Addr.mustParse("127.0.0.1");
+   * ```
+   */
+  static mustParse(text: string): Addr {
+    try {
+      return Addr.parse(text);
+    } catch (err) {
+      throw new TypeError((err as Error).message);
+    }
+  }
+
+  /**
+   * An IPv4 address from its 32-bit value.
+   *
+   * @example
+   * ```ts
+   * Addr.fromUint32(0x7f000001).toString(); // "127.0.0.1"
+   * ```
+   */
+  static fromUint32(value: number): Addr {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+      throw new RangeError(`IPv4 value ${value} is out of range`);
+    }
+    return new Addr(4, value, 0n, "");
+  }
+
+  /**
+   * An address of `family` from its integer value.
+   *
+   * @example
+   * ```ts
+   * Addr.fromBigInt(1n, 6).toString(); // "::1"
+   * ```
+   */
+  static fromBigInt(value: bigint, family: Family, zone = ""): Addr {
+    if (family === 4) {
+      if (value < 0n || value > 0xffffffffn) {
+        throw new RangeError(`IPv4 value ${value} is out of range`);
+      }
+      return new Addr(4, Number(value), 0n, "");
+    }
+    if (value < 0n || value > max6) throw new RangeError(`IPv6 value ${value} is out of range`);
+    return new Addr(6, 0, value, zone);
+  }
+
+  /**
+   * An address from 4 or 16 bytes in network order.
+   *
+   * @example
+   * ```ts
+   * Addr.fromBytes(new Uint8Array([10, 0, 0, 1])).toString(); // "10.0.0.1"
+   * ```
+   */
+  static fromBytes(bytes: Uint8Array): Addr {
+    if (bytes.length === 4) {
+      return Addr.fromUint32(
+        ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0,
+      );
+    }
+    if (bytes.length === 16) {
+      let v = 0n;
+      for (const b of bytes) v = (v << 8n) | BigInt(b);
+      return new Addr(6, 0, v, "");
+    }
+    throw new RangeError(`An address has 4 or 16 bytes, not ${bytes.length}`);
+  }
+
+  /** 32 or 128. */
+  get bitLength(): 32 | 128 {
+    return this.family === 4 ? 32 : 128;
+  }
+
+  /** Whether this is an IPv4 address. */
+  is4(): boolean {
+    return this.family === 4;
+  }
+
+  /** Whether this is an IPv6 address (including IPv4-mapped ones). */
+  is6(): boolean {
+    return this.family === 6;
+  }
+
+  /** Whether this is an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`). */
+  is4In6(): boolean {
+    return this.family === 6 && this.#v6 >> 32n === 0xffffn;
+  }
+
+  /**
+   * The IPv4 address inside an IPv4-mapped IPv6 address; any other address unchanged.
+   *
+   * @example
+   * ```ts
+   * Addr.parse("::ffff:10.0.0.1").unmap().toString(); // "10.0.0.1"
+   * ```
+   */
+  unmap(): Addr {
+    return this.is4In6() ? Addr.fromUint32(Number(this.#v6 & 0xffffffffn)) : this;
+  }
+
+  /**
+   * The IPv4-mapped IPv6 form of an IPv4 address; IPv6 addresses unchanged.
+   *
+   * @example
+   * ```ts
+   * Addr.parse("192.0.2.1").mapTo6().toString(); // "::ffff:192.0.2.1"
+   * ```
+   */
+  mapTo6(): Addr {
+    return this.family === 4 ? new Addr(6, 0, mappedHigh | BigInt(this.#v4), "") : this;
+  }
+
+  /**
+   * The 32-bit value of an IPv4 address (`TypeError` for IPv6).
+   *
+   * @example
+   * ```ts
+   * Addr.parse("0.0.1.0").toUint32(); // 256
+   * ```
+   */
+  toUint32(): number {
+    if (this.family !== 4) throw new TypeError(`${this} is not an IPv4 address`);
+    return this.#v4;
+  }
+
+  /**
+   * The integer value (both families).
+   *
+   * @example
+   * ```ts
+   * Addr.parse("::2").toBigInt(); // 2n
+   * ```
+   */
+  toBigInt(): bigint {
+    return this.family === 4 ? BigInt(this.#v4) : this.#v6;
+  }
+
+  /**
+   * The address bytes in network order (4 or 16).
+   *
+   * @example
+   * ```ts
+   * Addr.parse("10.0.0.1").toBytes(); // Uint8Array [10, 0, 0, 1]
+   * ```
+   */
+  toBytes(): Uint8Array {
+    if (this.family === 4) {
+      const n = this.#v4;
+      return new Uint8Array([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+    }
+    const out = new Uint8Array(16);
+    let v = this.#v6;
+    for (let i = 15; i >= 0; i--) {
+      out[i] = Number(v & 255n);
+      v >>= 8n;
+    }
+    return out;
+  }
+
+  /**
+   * The same address with another zone (`""` removes it). IPv4 addresses take no zone.
+   *
+   * @example
+   * ```ts
+   * Addr.parse("fe80::1").withZone("eth0").toString(); // "fe80::1%eth0"
+   * ```
+   */
+  withZone(zone: string): Addr {
+    if (zone === this.zone) return this;
+    if (this.family === 4) {
+      if (zone === "") return this;
+      throw new TypeError(`IPv4 address ${this} cannot have a zone`);
+    }
+    if (zone.includes("%")) throw new SyntaxError(`Zone "${zone}" must not contain "%"`);
+    return new Addr(6, 0, this.#v6, zone);
+  }
+
+  /**
+   * The prefix of length `bits` containing this address, host bits cleared, zone kept.
+   *
+   * @example
+   * ```ts
+   * Addr.parse("172.16.10.1").prefix(24).toString(); // "172.16.10.0/24"
+   * ```
+   */
+  prefix(bits: number): Prefix {
+    return Prefix.from(this, bits).masked();
+  }
+
+  /** The next address, or `undefined` after the last one. */
+  next(): Addr | undefined {
+    if (this.family === 4) {
+      return this.#v4 === 0xffffffff ? undefined : new Addr(4, this.#v4 + 1, 0n, "");
+    }
+    return this.#v6 === max6 ? undefined : new Addr(6, 0, this.#v6 + 1n, this.zone);
+  }
+
+  /** The previous address, or `undefined` before the first one. */
+  prev(): Addr | undefined {
+    if (this.family === 4) return this.#v4 === 0 ? undefined : new Addr(4, this.#v4 - 1, 0n, "");
+    return this.#v6 === 0n ? undefined : new Addr(6, 0, this.#v6 - 1n, this.zone);
+  }
+
+  /**
+   * Orders addresses: IPv4 before IPv6, then by value, then by zone. Returns -1, 0 or 1.
+   *
+   * @example
+   * ```ts
+   * [b, a].sort((x, y) => x.compare(y));
+   * ```
+   */
+  compare(other: Addr): number {
+    if (this.family !== other.family) return this.family < other.family ? -1 : 1;
+    if (this.family === 4) return this.#v4 < other.#v4 ? -1 : this.#v4 > other.#v4 ? 1 : 0;
+    if (this.#v6 !== other.#v6) return this.#v6 < other.#v6 ? -1 : 1;
+    return this.zone < other.zone ? -1 : this.zone > other.zone ? 1 : 0;
+  }
+
+  /** Whether both are the same address with the same zone. */
+  equals(other: Addr): boolean {
+    return this.compare(other) === 0;
+  }
+
+  /** `0.0.0.0` or `::`. */
+  isUnspecified(): boolean {
+    return this.family === 4 ? this.#v4 === 0 : this.#v6 === 0n;
+  }
+
+  /** `127.0.0.0/8` or `::1`. */
+  isLoopback(): boolean {
+    return this.family === 4 ? this.#v4 >>> 24 === 127 : this.#v6 === 1n;
+  }
+
+  /** `224.0.0.0/4` or `ff00::/8`. */
+  isMulticast(): boolean {
+    return this.family === 4 ? this.#v4 >>> 28 === 14 : this.#v6 >> 120n === 0xffn;
+  }
+
+  /** `169.254.0.0/16` or `fe80::/10`. */
+  isLinkLocalUnicast(): boolean {
+    return this.family === 4 ? this.#v4 >>> 16 === 0xa9fe : this.#v6 >> 118n === 0x3fan;
+  }
+
+  /** `224.0.0.0/24` or `ff02::/16`. */
+  isLinkLocalMulticast(): boolean {
+    return this.family === 4 ? this.#v4 >>> 8 === 0xe00000 : this.#v6 >> 112n === 0xff02n;
+  }
+
+  /** RFC 1918 (`10/8`, `172.16/12`, `192.168/16`) or RFC 4193 unique local (`fc00::/7`). */
+  isPrivate(): boolean {
+    if (this.family === 6) return this.#v6 >> 121n === 0x7en;
+    const n = this.#v4;
+    return n >>> 24 === 10 || n >>> 20 === 0xac1 || n >>> 16 === 0xc0a8;
+  }
+
+  /**
+   * As Go's `IsGlobalUnicast`: not unspecified, loopback, multicast, link-local or the IPv4
+   * limited broadcast. Private and documentation addresses count as global unicast here; see
+   * `specialPurpose` for the registry view.
+   */
+  isGlobalUnicast(): boolean {
+    if (this.family === 4 && this.#v4 === 0xffffffff) return false;
+    return !(this.isUnspecified() || this.isLoopback() || this.isMulticast() ||
+      this.isLinkLocalUnicast());
+  }
+
+  /**
+   * Canonical text: dotted decimal, or RFC 5952 IPv6 (lower case, longest zero run compressed,
+   * IPv4-mapped as `::ffff:192.0.2.1`), with `%zone` when there is one.
+   *
+   * @example
+   * ```ts
+   * Addr.parse("2001:DB8:0:0:1:0:0:1").toString(); // "2001:db8::1:0:0:1"
+   * ```
+   */
+  toString(): string {
+    if (this.family === 4) return formatIpv4(this.#v4);
+    return formatIpv6(this.#v6) + (this.zone ? `%${this.zone}` : "");
+  }
+
+  /** The canonical text, so addresses serialize as strings in JSON. */
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /**
+   * The address written out in full: IPv4 unchanged, IPv6 as eight 4-digit groups.
+   *
+   * @example
+   * ```ts
+   * Addr.parse("::1").toExpandedString(); // "0000:0000:0000:0000:0000:0000:0000:0001"
+   * ```
+   */
+  toExpandedString(): string {
+    if (this.family === 4) return formatIpv4(this.#v4);
+    return groups6(this.#v6).map((g) => g.toString(16).padStart(4, "0")).join(":") +
+      (this.zone ? `%${this.zone}` : "");
+  }
+
+  /**
+   * The bits, in groups of 8 (IPv4, joined by `.`) or 16 (IPv6, joined by `:`).
+   *
+   * @example
+   * ```ts
+   * Addr.parse("172.16.10.1").toBinaryString(); // "10101100.00010000.00001010.00000001"
+   * ```
+   */
+  toBinaryString(): string {
+    if (this.family === 4) {
+      return Array.from(this.toBytes(), (b) => b.toString(2).padStart(8, "0")).join(".");
+    }
+    return groups6(this.#v6).map((g) => g.toString(2).padStart(16, "0")).join(":");
+  }
+
+  /**
+   * The reverse-DNS (PTR) name: `1.10.16.172.in-addr.arpa`, or nibbles under `ip6.arpa`.
+   *
+   * @example
+   * ```ts
+   * Addr.parse("192.0.2.1").reverseName(); // "1.2.0.192.in-addr.arpa"
+   * ```
+   */
+  reverseName(): string {
+    if (this.family === 4) return [...this.toBytes()].reverse().join(".") + ".in-addr.arpa";
+    return this.#v6.toString(16).padStart(32, "0").split("").reverse().join(".") + ".ip6.arpa";
+  }
+}
+
+function groups6(v: bigint): number[] {
+  const out: number[] = [];
+  for (let i = 7; i >= 0; i--) out.push(Number((v >> BigInt(i * 16)) & 0xffffn));
+  return out;
+}
+
+/**
+ * Formats a 32-bit value as dotted decimal.
+ *
+ * @example
+ * ```ts
+ * formatIpv4(0xc0000201); // "192.0.2.1"
+ * ```
+ */
+export function formatIpv4(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+/**
+ * Formats a 128-bit value as RFC 5952 text; IPv4-mapped addresses end in dotted decimal.
+ *
+ * @example
+ * ```ts
+ * formatIpv6(1n); // "::1"
+ * ```
+ */
+export function formatIpv6(v: bigint): string {
+  if (v >> 32n === 0xffffn) return "::ffff:" + formatIpv4(Number(v & 0xffffffffn));
+  const g = groups6(v);
+  // The longest run of two or more zero groups is written "::"; the first one wins a tie.
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  if (bestStart < 0) return hex.join(":");
+  return hex.slice(0, bestStart).join(":") + "::" + hex.slice(bestStart + bestLen).join(":");
+}
+
+/**
+ * Parses dotted-decimal IPv4 text to its 32-bit value. Exactly four decimal octets 0-255, no
+ * leading zeros: `010.0.0.1` is refused because some software reads it as octal 8 (the ambiguity
+ * behind CVE-2021-29921), so it names a different host depending on who reads it.
+ *
+ * @example
+ * ```ts
+ * parseIpv4("10.0.0.1"); // 167772161
+ * ```
+ */
+export function parseIpv4(text: string): number {
+  const parts = text.split(".");
+  if (parts.length !== 4) {
+    throw new SyntaxError(
+      `Cannot parse IPv4 address "${text}": expected 4 decimal octets separated by dots, got ${parts.length}`,
+    );
+  }
+  let n = 0;
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i];
+    if (!/^[0-9]{1,3}$/.test(p)) {
+      const what = p === ""
+        ? "is empty"
+        : p.length > 3 && /^[0-9]+$/.test(p)
+        ? "is out of range"
+        : "is not a decimal number";
+      throw new SyntaxError(`Cannot parse IPv4 address "${text}": octet ${i + 1} ${what}`);
+    }
+    if (p.length > 1 && p[0] === "0") {
+      const dec = String(Number(p));
+      const oct = /^[0-7]+$/.test(p) ? `octal ${parseInt(p, 8)}` : "octal";
+      throw new SyntaxError(
+        `Cannot parse IPv4 address "${text}": octet ${i + 1} ("${p}") has a leading zero, ` +
+          `which some software reads as ${oct} and some as decimal ${dec} (CVE-2021-29921); ` +
+          `write ${dec}`,
+      );
+    }
+    const o = Number(p);
+    if (o > 255) {
+      throw new SyntaxError(`Cannot parse IPv4 address "${text}": octet ${i + 1} is out of range`);
+    }
+    n = n * 256 + o;
+  }
+  return n;
+}
+
+function parseIpv6(text: string): Addr {
+  const fail = (why: string): never => {
+    throw new SyntaxError(`Cannot parse IPv6 address "${text}": ${why}`);
+  };
+  let body = text;
+  let zone = "";
+  const pct = text.indexOf("%");
+  if (pct >= 0) {
+    body = text.slice(0, pct);
+    zone = text.slice(pct + 1);
+    if (zone === "") fail("empty zone after %");
+    if (zone.includes("%")) fail("more than one %");
+  }
+  let tailV4: number | undefined;
+  const lastColon = body.lastIndexOf(":");
+  if (body.indexOf(".", lastColon) >= 0) {
+    const v4text = body.slice(lastColon + 1);
+    try {
+      tailV4 = parseIpv4(v4text);
+    } catch (err) {
+      fail(`the embedded IPv4 part is invalid (${(err as Error).message.replace(/^.*?: /, "")})`);
+    }
+    body = body.slice(0, lastColon + 1) + "0:0";
+  }
+  const halves = body.split("::");
+  if (halves.length > 2) fail(`"::" may appear only once`);
+  const parseGroups = (s: string): number[] => {
+    if (s === "") return [];
+    return s.split(":").map((g) => {
+      if (g === "") {
+        fail(s.startsWith(":") || s.endsWith(":") ? `a lone ":" at an end` : "empty group");
+      }
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) {
+        fail(
+          g.length > 4 ? `group "${g}" has more than 4 hex digits` : `"${g}" is not hexadecimal`,
+        );
+      }
+      return parseInt(g, 16);
+    });
+  };
+  const head = parseGroups(halves[0]);
+  let groups: number[];
+  if (halves.length === 2) {
+    const tail = parseGroups(halves[1]);
+    if (head.length + tail.length > 7) fail(`too many groups for "::"`);
+    groups = [...head, ...Array(8 - head.length - tail.length).fill(0), ...tail];
+  } else {
+    if (head.length !== 8) fail(`expected 8 groups, got ${head.length}`);
+    groups = head;
+  }
+  let v = 0n;
+  for (const g of groups) v = (v << 16n) | BigInt(g);
+  if (tailV4 !== undefined) v = (v & ~0xffffffffn) | BigInt(tailV4);
+  return Addr.fromBigInt(v, 6, zone);
+}

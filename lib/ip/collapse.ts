@@ -1,0 +1,192 @@
+// Collapsing prefix lists (Python's `collapse_addresses`, the `aggregate` tool): sort, merge
+// overlapping and adjacent ranges, and cut each range back into maximal aligned prefixes. IPv4
+// stays in plain numbers (a Float64Array of network*64+length) so a full BGP table takes about a
+// second; only IPv6 uses bigint.
+import { Addr, type Family } from "./addr.ts";
+import { Prefix } from "./prefix.ts";
+import { rangeToPrefixes, rangeToPrefixes4 } from "./range.ts";
+
+/** Options for {@linkcode PrefixAggregator}. */
+export interface AggregatorOptions {
+  /**
+   * What to do with `10.0.0.1/24` (host bits set): `"error"` throws a `RangeError` naming the
+   * network (the default; a prefix list should hold networks), `"mask"` uses the network.
+   */
+  hostBits?: "error" | "mask";
+}
+
+const pow2 = Array.from({ length: 33 }, (_, i) => 2 ** i);
+
+/**
+ * Accumulates prefixes (and plain addresses, as /32 or /128) of both families and returns the
+ * minimal sorted covering list: IPv4 first, then IPv6. Zones are dropped.
+ *
+ * @example
+ * ```ts
+ * const agg = new PrefixAggregator();
+ * for (const t of ["10.0.0.0/25", "10.0.0.128/25", "2001:db8::/33", "2001:db8:8000::/33"]) agg.add(t);
+ * agg.result().map(String); // ["10.0.0.0/24", "2001:db8::/32"]
+ * ```
+ */
+export class PrefixAggregator {
+  #v4 = new Float64Array(1024);
+  #n4 = 0;
+  #v6: [bigint, bigint][] = [];
+  readonly #maskHostBits: boolean;
+
+  constructor(options: AggregatorOptions = {}) {
+    this.#maskHostBits = options.hostBits === "mask";
+  }
+
+  /** How many prefixes were added. */
+  get count(): number {
+    return this.#n4 + this.#v6.length;
+  }
+
+  /**
+   * Adds one prefix or address written as text. Throws `SyntaxError`/`RangeError` as
+   * {@linkcode Prefix.parse} does, and for host bits set unless `hostBits: "mask"`.
+   */
+  add(text: string): void {
+    const fast = fastIpv4(text);
+    if (fast >= 0) {
+      this.#push4(fast);
+      return;
+    }
+    const p = Prefix.parse(text, { bareAddr: true });
+    if (!p.isMasked() && !this.#maskHostBits) {
+      throw new RangeError(
+        `"${text}" has host bits set; a network is required here (did you mean ${p.masked()}?)`,
+      );
+    }
+    this.addPrefix(p);
+  }
+
+  /** Adds a prefix (host bits are cleared: the network is used). */
+  addPrefix(prefix: Prefix): void {
+    const net = prefix.network();
+    if (net.family === 4) this.#push4(net.toUint32() * 64 + prefix.bits);
+    else this.#v6.push([net.toBigInt(), prefix.last().toBigInt()]);
+  }
+
+  #push4(encoded: number): void {
+    if (this.#n4 === this.#v4.length) {
+      const bigger = new Float64Array(this.#v4.length * 2);
+      bigger.set(this.#v4);
+      this.#v4 = bigger;
+    }
+    this.#v4[this.#n4++] = encoded;
+  }
+
+  /**
+   * Calls `emit` for each collapsed prefix in order, without building `Prefix` objects.
+   * IPv4 networks come as numbers, IPv6 as bigints.
+   */
+  each(emit: (family: Family, net: number | bigint, bits: number) => void): void {
+    const v4 = this.#v4.subarray(0, this.#n4).sort();
+    let start = -1;
+    let end = -1;
+    for (let i = 0; i < v4.length; i++) {
+      const e = v4[i];
+      const bits = e % 64;
+      const net = (e - bits) / 64;
+      const last = net + pow2[32 - bits] - 1;
+      if (start >= 0 && net <= end + 1) {
+        if (last > end) end = last;
+      } else {
+        if (start >= 0) rangeToPrefixes4(start, end, (n, b) => emit(4, n, b));
+        start = net;
+        end = last;
+      }
+    }
+    if (start >= 0) rangeToPrefixes4(start, end, (n, b) => emit(4, n, b));
+    const v6 = this.#v6.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    let s6 = -1n;
+    let e6 = -1n;
+    for (const [net, last] of v6) {
+      if (s6 >= 0n && net <= e6 + 1n) {
+        if (last > e6) e6 = last;
+      } else {
+        if (s6 >= 0n) rangeToPrefixes(s6, e6, 6, (n, b) => emit(6, n, b));
+        s6 = net;
+        e6 = last;
+      }
+    }
+    if (s6 >= 0n) rangeToPrefixes(s6, e6, 6, (n, b) => emit(6, n, b));
+  }
+
+  /** The minimal sorted list covering everything added: IPv4 first, then IPv6. */
+  result(): Prefix[] {
+    const out: Prefix[] = [];
+    this.each((family, net, bits) => {
+      const addr = family === 4
+        ? Addr.fromUint32(net as number)
+        : Addr.fromBigInt(net as bigint, 6);
+      out.push(Prefix.from(addr, bits));
+    });
+    return out;
+  }
+}
+
+/**
+ * Collapses prefixes (host bits cleared first) into the minimal sorted list covering the same
+ * addresses, like Python's `collapse_addresses` but with both families allowed (IPv4 first).
+ *
+ * @example
+ * ```ts
+ * collapsePrefixes(["192.0.2.0/25", "192.0.2.128/25"].map((t) => Prefix.parse(t))).map(String);
+ * // ["192.0.2.0/24"]
+ * ```
+ */
+export function collapsePrefixes(prefixes: Iterable<Prefix>): Prefix[] {
+  const agg = new PrefixAggregator();
+  for (const p of prefixes) agg.addPrefix(p);
+  return agg.result();
+}
+
+/**
+ * Reads `a.b.c.d` or `a.b.c.d/n` (n at most 2 digits) with no host bits and returns
+ * network*64+length, or -1 for anything else (which the full parser then explains).
+ */
+function fastIpv4(s: string): number {
+  const len = s.length;
+  let i = 0;
+  let value = 0;
+  for (let o = 0; o < 4; o++) {
+    let n = 0;
+    let digits = 0;
+    let first = 0;
+    while (i < len) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      if (digits === 0) first = c;
+      n = n * 10 + c - 48;
+      digits++;
+      i++;
+    }
+    if (digits === 0 || digits > 3 || n > 255 || (digits > 1 && first === 48)) return -1;
+    value = value * 256 + n;
+    if (o < 3) {
+      if (i >= len || s.charCodeAt(i) !== 46) return -1;
+      i++;
+    }
+  }
+  let bits = 32;
+  if (i < len) {
+    if (s.charCodeAt(i) !== 47) return -1;
+    i++;
+    let n = 0;
+    let digits = 0;
+    while (i < len) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) return -1;
+      n = n * 10 + c - 48;
+      digits++;
+      i++;
+    }
+    if (digits === 0 || digits > 2 || n > 32) return -1;
+    bits = n;
+  }
+  if (value % pow2[32 - bits] !== 0) return -1;
+  return value * 64 + bits;
+}

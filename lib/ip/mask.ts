@@ -1,0 +1,159 @@
+// Netmasks, wildcard (host) masks and prefix lengths, and the conversions between them. A mask
+// whose one bits are not contiguous has no prefix length and is refused with the bits shown.
+import { Addr, type Family } from "./addr.ts";
+
+/**
+ * The netmask of a prefix length: `24` → `255.255.255.0`.
+ *
+ * @example
+ * ```ts
+ * netmaskOf(24, 4).toString(); // "255.255.255.0"
+ * netmaskOf(64, 6).toString(); // "ffff:ffff:ffff:ffff::"
+ * ```
+ */
+export function netmaskOf(bits: number, family: Family): Addr {
+  checkBits(bits, family);
+  if (family === 4) return Addr.fromUint32(mask4(bits));
+  return Addr.fromBigInt(mask6(bits), 6);
+}
+
+/**
+ * The wildcard (host) mask of a prefix length: `24` → `0.0.0.255`.
+ *
+ * @example
+ * ```ts
+ * wildcardOf(24, 4).toString(); // "0.0.0.255"
+ * ```
+ */
+export function wildcardOf(bits: number, family: Family): Addr {
+  checkBits(bits, family);
+  if (family === 4) return Addr.fromUint32(~mask4(bits) >>> 0);
+  return Addr.fromBigInt(~mask6(bits) & ((1n << 128n) - 1n), 6);
+}
+
+/**
+ * The 32-bit IPv4 netmask of a prefix length, as a number.
+ *
+ * @example
+ * ```ts
+ * mask4(8); // 4278190080 (255.0.0.0)
+ * ```
+ */
+export function mask4(bits: number): number {
+  return bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+}
+
+/**
+ * The 128-bit IPv6 netmask of a prefix length, as a bigint.
+ *
+ * @example
+ * ```ts
+ * mask6(128); // 2n ** 128n - 1n
+ * ```
+ */
+export function mask6(bits: number): bigint {
+  return ((1n << BigInt(bits)) - 1n) << BigInt(128 - bits);
+}
+
+function checkBits(bits: number, family: Family): void {
+  const max = family === 4 ? 32 : 128;
+  if (!Number.isInteger(bits) || bits < 0 || bits > max) {
+    throw new RangeError(`Prefix length ${bits} is out of range for IPv${family} (0-${max})`);
+  }
+}
+
+/**
+ * The prefix length of a netmask; `RangeError` when its one bits are not contiguous.
+ *
+ * @example
+ * ```ts
+ * prefixLengthOfNetmask(Addr.parse("255.255.240.0")); // 20
+ * prefixLengthOfNetmask(Addr.parse("255.0.255.0")); // throws RangeError
+ * ```
+ */
+export function prefixLengthOfNetmask(mask: Addr): number {
+  const bits = contiguousOnes(mask.toBigInt(), mask.bitLength);
+  if (bits === undefined) {
+    throw new RangeError(
+      `${mask} is not a valid netmask: its one bits are not contiguous from the left ` +
+        `(${mask.toBinaryString()})`,
+    );
+  }
+  return bits;
+}
+
+/**
+ * The prefix length of a wildcard (host) mask such as `0.0.0.255`; `RangeError` when it is not
+ * a run of one bits at the right.
+ *
+ * @example
+ * ```ts
+ * prefixLengthOfWildcard(Addr.parse("0.0.15.255")); // 20
+ * ```
+ */
+export function prefixLengthOfWildcard(mask: Addr): number {
+  const all = (1n << BigInt(mask.bitLength)) - 1n;
+  const bits = contiguousOnes(~mask.toBigInt() & all, mask.bitLength);
+  if (bits === undefined) {
+    throw new RangeError(
+      `${mask} is not a valid wildcard mask: its one bits are not contiguous from the right ` +
+        `(${mask.toBinaryString()})`,
+    );
+  }
+  return bits;
+}
+
+/** The number of leading ones when the value is ones-then-zeros, else `undefined`. */
+function contiguousOnes(v: bigint, width: number): number | undefined {
+  const all = (1n << BigInt(width)) - 1n;
+  const inverted = ~v & all;
+  // ones-then-zeros means the inverted value is 2^k - 1.
+  if ((inverted & (inverted + 1n)) !== 0n) return undefined;
+  return width - inverted.toString(2).replace(/^0+$/, "").length;
+}
+
+/** What {@linkcode parseMask} read. */
+export interface ParsedMask {
+  bits: number;
+  family: Family;
+  /** How it was written. */
+  kind: "length" | "netmask" | "wildcard";
+}
+
+/**
+ * Reads a mask written as a prefix length (`/24`, `24`), a netmask (`255.255.255.0`) or a
+ * wildcard mask (`0.0.0.255`). A dotted mask is read as a netmask first, as Python's `ipaddress`
+ * does, so `0.0.0.0` is `/0`. A bare length is IPv4 unless `family` says 6.
+ *
+ * @example
+ * ```ts
+ * parseMask("255.255.255.0"); // { bits: 24, family: 4, kind: "netmask" }
+ * parseMask("/64", 6); // { bits: 64, family: 6, kind: "length" }
+ * ```
+ */
+export function parseMask(text: string, family?: Family): ParsedMask {
+  const len = /^\/?([0-9]{1,3})$/.exec(text);
+  if (len) {
+    const bits = Number(len[1]);
+    const fam: Family = family ?? (bits > 32 ? 6 : 4);
+    checkBits(bits, fam);
+    return { bits, family: fam, kind: "length" };
+  }
+  const addr = Addr.parse(text.replace(/^\//, ""));
+  if (family !== undefined && addr.family !== family) {
+    throw new SyntaxError(`Mask "${text}" is IPv${addr.family}, the address is IPv${family}`);
+  }
+  try {
+    return { bits: prefixLengthOfNetmask(addr), family: addr.family, kind: "netmask" };
+  } catch (err) {
+    try {
+      return { bits: prefixLengthOfWildcard(addr), family: addr.family, kind: "wildcard" };
+    } catch {
+      throw new RangeError(
+        `${addr} is neither a netmask nor a wildcard mask: its one bits are not contiguous ` +
+          `(${addr.toBinaryString()})`,
+        { cause: err },
+      );
+    }
+  }
+}

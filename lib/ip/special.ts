@@ -1,0 +1,121 @@
+// The IANA special-purpose address registries (RFC 6890 and the RFCs that added to them), plus
+// multicast and the old class E space, so `subnet info` can say what an address is for.
+import type { Addr } from "./addr.ts";
+import { Prefix } from "./prefix.ts";
+
+/** One row of the special-purpose registry. */
+export interface SpecialPurpose {
+  /** The registered block. */
+  readonly prefix: Prefix;
+  /** Short label: `private`, `loopback`, `documentation`, `ULA`, ... */
+  readonly label: string;
+  /** The registry's name for the block. */
+  readonly name: string;
+  /** The defining RFC(s). */
+  readonly rfc: string;
+  /** Whether packets to or from it may be routed beyond their own network domain. */
+  readonly globallyReachable: boolean;
+}
+
+const rows: [string, string, string, string, boolean][] = [
+  // IPv4 (RFC 6890 section 2.2.2 and later additions)
+  ["0.0.0.0/8", "this network", '"This network"', "RFC 791", false],
+  ["0.0.0.0/32", "this host", '"This host on this network"', "RFC 1122", false],
+  ["10.0.0.0/8", "private", "Private-Use", "RFC 1918", false],
+  ["100.64.0.0/10", "shared address space", "Shared Address Space (CGN)", "RFC 6598", false],
+  ["127.0.0.0/8", "loopback", "Loopback", "RFC 1122", false],
+  ["169.254.0.0/16", "link-local", "Link Local", "RFC 3927", false],
+  ["172.16.0.0/12", "private", "Private-Use", "RFC 1918", false],
+  ["192.0.0.0/24", "IETF protocol assignments", "IETF Protocol Assignments", "RFC 6890", false],
+  ["192.0.0.0/29", "DS-Lite", "IPv4 Service Continuity Prefix", "RFC 7335", false],
+  ["192.0.0.8/32", "IPv4 dummy address", "IPv4 dummy address", "RFC 7600", false],
+  ["192.0.0.9/32", "PCP anycast", "Port Control Protocol Anycast", "RFC 7723", true],
+  ["192.0.0.10/32", "TURN anycast", "Traversal Using Relays around NAT Anycast", "RFC 8155", true],
+  ["192.0.0.170/31", "NAT64 discovery", "NAT64/DNS64 Discovery", "RFC 7050", false],
+  ["192.0.2.0/24", "documentation", "Documentation (TEST-NET-1)", "RFC 5737", false],
+  ["192.31.196.0/24", "AS112", "AS112-v4", "RFC 7535", true],
+  ["192.52.193.0/24", "AMT", "AMT", "RFC 7450", true],
+  ["192.88.99.0/24", "6to4 relay anycast", "Deprecated (6to4 Relay Anycast)", "RFC 7526", false],
+  ["192.168.0.0/16", "private", "Private-Use", "RFC 1918", false],
+  ["192.175.48.0/24", "AS112", "Direct Delegation AS112 Service", "RFC 7534", true],
+  ["198.18.0.0/15", "benchmarking", "Benchmarking", "RFC 2544", false],
+  ["198.51.100.0/24", "documentation", "Documentation (TEST-NET-2)", "RFC 5737", false],
+  ["203.0.113.0/24", "documentation", "Documentation (TEST-NET-3)", "RFC 5737", false],
+  ["224.0.0.0/4", "multicast", "Multicast", "RFC 5771", false],
+  ["224.0.0.0/24", "multicast", "Local Network Control Block (multicast)", "RFC 5771", false],
+  [
+    "233.252.0.0/24",
+    "documentation",
+    "MCAST-TEST-NET (multicast documentation)",
+    "RFC 6676",
+    false,
+  ],
+  ["239.0.0.0/8", "multicast", "Administratively Scoped (multicast)", "RFC 2365", false],
+  ["240.0.0.0/4", "reserved", "Reserved (former class E)", "RFC 1112", false],
+  ["255.255.255.255/32", "limited broadcast", "Limited Broadcast", "RFC 919", false],
+  // IPv6 (RFC 6890 section 2.2.3 and later additions)
+  ["::/128", "unspecified", "Unspecified Address", "RFC 4291", false],
+  ["::1/128", "loopback", "Loopback Address", "RFC 4291", false],
+  ["::ffff:0:0/96", "IPv4-mapped", "IPv4-mapped Address", "RFC 4291", false],
+  ["64:ff9b::/96", "NAT64", "IPv4-IPv6 Translation", "RFC 6052", true],
+  ["64:ff9b:1::/48", "NAT64 local-use", "IPv4-IPv6 Translation (local use)", "RFC 8215", false],
+  ["100::/64", "discard-only", "Discard-Only Address Block", "RFC 6666", false],
+  ["2001::/23", "IETF protocol assignments", "IETF Protocol Assignments", "RFC 2928", false],
+  ["2001::/32", "Teredo", "TEREDO", "RFC 4380", true],
+  ["2001:1::1/128", "PCP anycast", "Port Control Protocol Anycast", "RFC 7723", true],
+  ["2001:1::2/128", "TURN anycast", "Traversal Using Relays around NAT Anycast", "RFC 8155", true],
+  [
+    "2001:1::3/128",
+    "DNS-SD SRP anycast",
+    "DNS-SD Service Registration Protocol Anycast",
+    "RFC 9665",
+    true,
+  ],
+  ["2001:2::/48", "benchmarking", "Benchmarking", "RFC 5180", false],
+  ["2001:3::/32", "AMT", "AMT", "RFC 7450", true],
+  ["2001:4:112::/48", "AS112", "AS112-v6", "RFC 7535", true],
+  ["2001:10::/28", "ORCHID", "Deprecated (previously ORCHID)", "RFC 4843", false],
+  ["2001:20::/28", "ORCHIDv2", "ORCHIDv2", "RFC 7343", true],
+  ["2001:30::/28", "DET", "Drone Remote ID Protocol Entity Tags (DETs) Prefix", "RFC 9374", true],
+  ["2001:db8::/32", "documentation", "Documentation", "RFC 3849", false],
+  ["2002::/16", "6to4", "6to4", "RFC 3056", true],
+  ["2620:4f:8000::/48", "AS112", "Direct Delegation AS112 Service", "RFC 7534", true],
+  ["3fff::/20", "documentation", "Documentation", "RFC 9637", false],
+  ["5f00::/16", "SRv6 SIDs", "Segment Routing (SRv6) SIDs", "RFC 9602", false],
+  ["fc00::/7", "ULA", "Unique-Local", "RFC 4193", false],
+  ["fe80::/10", "link-local", "Link-Local Unicast", "RFC 4291", false],
+  ["fec0::/10", "site-local", "Deprecated site-local", "RFC 3879", false],
+  ["ff00::/8", "multicast", "Multicast", "RFC 4291", false],
+];
+
+/**
+ * The registry rows, IPv4 then IPv6, broader blocks before the narrower ones inside them.
+ *
+ * @example
+ * ```ts
+ * specialPurposeRegistry.filter((r) => r.label === "documentation").length; // 7
+ * ```
+ */
+export const specialPurposeRegistry: readonly SpecialPurpose[] = rows.map((
+  [p, label, name, rfc, globallyReachable],
+) => Object.freeze({ prefix: Prefix.mustParse(p), label, name, rfc, globallyReachable }));
+
+/**
+ * The most specific registry block that contains the whole of `target` (an address, or a prefix
+ * whose network is used), or `undefined` for ordinary global unicast space.
+ *
+ * @example
+ * ```ts
+ * specialPurpose(Addr.parse("100.64.1.1"))?.label; // "shared address space"
+ * specialPurpose(Prefix.parse("172.16.10.0/24"))?.label; // "private"
+ * specialPurpose(Addr.parse("8.8.8.8")); // undefined
+ * ```
+ */
+export function specialPurpose(target: Addr | Prefix): SpecialPurpose | undefined {
+  const p = target instanceof Prefix ? target.masked() : Prefix.from(target, target.bitLength);
+  let best: SpecialPurpose | undefined;
+  for (const row of specialPurposeRegistry) {
+    if (row.prefix.containsPrefix(p) && (!best || row.prefix.bits > best.prefix.bits)) best = row;
+  }
+  return best;
+}
