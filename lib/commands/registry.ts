@@ -22,6 +22,18 @@ export const registry: readonly CommandEntry[] = [
   // --- drill ---
   // --- lab ---
   // --- bench ---
+  {
+    name: "perf",
+    group: "bench",
+    summary: "measure TCP or UDP throughput, loss and jitter to a perf-server (iperf3 -c)",
+    load: () => m(import("./perf.ts")),
+  },
+  {
+    name: "perf-server",
+    group: "bench",
+    summary: "serve perf tests one after another (iperf3 -s)",
+    load: () => m(import("./perf_server.ts")),
+  },
   // --- toolkit ---
   {
     name: "scope",

@@ -1,0 +1,234 @@
+// Measurements `toolkit perf` reports: bytes per interval, and for UDP the receiver's view of a
+// datagram stream (loss, reordering, duplicates and RFC 3550 interarrival jitter). Pure values and
+// arithmetic; the sockets live in lib/net/perf_session.ts.
+
+/**
+ * Counts bytes (and datagrams) and cuts them into intervals, like iperf3's `-i` lines.
+ *
+ * @example
+ * ```ts
+ * const meter = new IntervalMeter(0);
+ * meter.add(1000);
+ * meter.cut(1000); // { start: 0, end: 1, bytes: 1000, datagrams: 1, ... }
+ * ```
+ */
+export class IntervalMeter {
+  #start: number;
+  #origin: number;
+  #bytes = 0;
+  #datagrams = 0;
+  /** Bytes since the meter started. */
+  totalBytes = 0;
+  /** Datagrams (or writes) since the meter started. */
+  totalDatagrams = 0;
+
+  /** `origin` is the test's start in ms (performance.now()); intervals are relative to it. */
+  constructor(origin: number) {
+    this.#origin = origin;
+    this.#start = origin;
+  }
+
+  /** Records `bytes` moved in one write or datagram. */
+  add(bytes: number): void {
+    this.#bytes += bytes;
+    this.#datagrams++;
+    this.totalBytes += bytes;
+    this.totalDatagrams++;
+  }
+
+  /** Closes the current interval at `now` (ms) and starts the next one. */
+  cut(now: number): Interval {
+    now = Math.max(now, this.#start);
+    const interval = {
+      start: (this.#start - this.#origin) / 1000,
+      end: (now - this.#origin) / 1000,
+      bytes: this.#bytes,
+      datagrams: this.#datagrams,
+      bitsPerSecond: rate(this.#bytes, now - this.#start),
+    };
+    this.#start = now;
+    this.#bytes = 0;
+    this.#datagrams = 0;
+    return interval;
+  }
+}
+
+/** One interval line: seconds since the start, bytes moved, and the rate in bits per second. */
+export interface Interval {
+  start: number;
+  end: number;
+  bytes: number;
+  datagrams: number;
+  bitsPerSecond: number;
+}
+
+/**
+ * Bits per second for `bytes` moved in `ms` milliseconds (0 for an empty span).
+ *
+ * @example
+ * ```ts
+ * rate(125_000, 1000); // 1_000_000
+ * ```
+ */
+export function rate(bytes: number, ms: number): number {
+  return ms > 0 ? (bytes * 8 * 1000) / ms : 0;
+}
+
+/** What a UDP receiver saw, in total or for one interval. */
+export interface UdpReceiveReport {
+  /** Distinct datagrams received. */
+  received: number;
+  bytes: number;
+  /** Datagrams the receiver expected but never saw (sent - received when the sender's count is known). */
+  lost: number;
+  /** `lost` as a percentage of what was expected. */
+  lossPercent: number;
+  /** Datagrams that arrived after one with a higher sequence number. */
+  outOfOrder: number;
+  duplicates: number;
+  /** RFC 3550 interarrival jitter, in milliseconds. */
+  jitterMs: number;
+}
+
+/**
+ * The receiving side of a UDP stream: feed it each datagram's sequence number and timestamps.
+ * Jitter follows RFC 3550 section 6.4.1: J += (|D(i-1,i)| - J) / 16, where D is the difference of
+ * the transit times of consecutive arrivals. Sender and receiver clocks need not agree: only
+ * differences of transit times are used, so a constant offset cancels.
+ *
+ * @example
+ * ```ts
+ * const rx = new UdpReceiver();
+ * rx.record(0, 64, 10.0, 10.5);
+ * rx.record(2, 64, 12.0, 12.5);
+ * rx.report(3).lost; // 1
+ * ```
+ */
+export class UdpReceiver {
+  #seen = new Set<number>();
+  #maxSeq = -1;
+  #transit: number | undefined;
+  #jitter = 0;
+  #received = 0;
+  #bytes = 0;
+  #outOfOrder = 0;
+  #duplicates = 0;
+  // Sequence numbers below this are forgotten; a late duplicate of one counts as out of order.
+  #floor = 0;
+
+  /** Records one datagram: its sequence number, size, send time and arrival time (both ms). */
+  record(seq: number, bytes: number, sentMs: number, arrivedMs: number): void {
+    if (seq < this.#floor || this.#seen.has(seq)) {
+      this.#duplicates++;
+      return;
+    }
+    this.#seen.add(seq);
+    if (this.#seen.size > 1 << 20) this.#forget();
+    this.#received++;
+    this.#bytes += bytes;
+    if (seq < this.#maxSeq) this.#outOfOrder++;
+    else this.#maxSeq = seq;
+    const transit = arrivedMs - sentMs;
+    if (this.#transit !== undefined) {
+      const d = Math.abs(transit - this.#transit);
+      this.#jitter += (d - this.#jitter) / 16;
+    }
+    this.#transit = transit;
+  }
+
+  // Keeps memory bounded on long tests: sequence numbers far behind the highest are settled.
+  #forget(): void {
+    this.#floor = Math.max(this.#floor, this.#maxSeq - (1 << 19));
+    for (const s of this.#seen) if (s < this.#floor) this.#seen.delete(s);
+  }
+
+  /** Highest sequence number seen, or -1. */
+  get maxSeq(): number {
+    return this.#maxSeq;
+  }
+
+  /** Distinct datagrams received so far. */
+  get received(): number {
+    return this.#received;
+  }
+
+  /**
+   * The totals so far. `sent` is the sender's count when known; otherwise the highest sequence
+   * number seen plus one is what was expected.
+   */
+  report(sent?: number): UdpReceiveReport {
+    const expected = Math.max(sent ?? this.#maxSeq + 1, this.#received);
+    const lost = expected - this.#received;
+    return {
+      received: this.#received,
+      bytes: this.#bytes,
+      lost,
+      lossPercent: expected > 0 ? (lost * 100) / expected : 0,
+      outOfOrder: this.#outOfOrder,
+      duplicates: this.#duplicates,
+      jitterMs: this.#jitter,
+    };
+  }
+}
+
+/**
+ * Formats a byte count the way iperf3 does (binary units): `1.10 GBytes`, `64.0 KBytes`.
+ *
+ * @example
+ * ```ts
+ * formatBytes(1_181_116_006); // "1.10 GBytes"
+ * ```
+ */
+export function formatBytes(bytes: number): string {
+  const units = ["Bytes", "KBytes", "MBytes", "GBytes", "TBytes"];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v.toFixed(0) : threeDigits(v)} ${units[i]}`;
+}
+
+/**
+ * Formats a rate the way iperf3 does (decimal units): `941 Mbits/sec`.
+ *
+ * @example
+ * ```ts
+ * formatBits(941_000_000); // "941 Mbits/sec"
+ * ```
+ */
+export function formatBits(bitsPerSecond: number): string {
+  const units = ["bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec", "Tbits/sec"];
+  let v = bitsPerSecond;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v.toFixed(0) : threeDigits(v)} ${units[i]}`;
+}
+
+function threeDigits(v: number): string {
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+/**
+ * Parses a size or rate with an optional K/M/G suffix (decimal for rates like iperf3's `-b 10M`,
+ * binary for sizes like `-n 1G` when `binary` is set).
+ *
+ * @example
+ * ```ts
+ * parseQuantity("10M"); // 10_000_000
+ * parseQuantity("2G", { binary: true }); // 2147483648
+ * ```
+ */
+export function parseQuantity(text: string, options: { binary?: boolean } = {}): number {
+  const m = /^(\d+(?:\.\d+)?)([kmgt])?$/i.exec(text.trim());
+  if (!m) throw new SyntaxError(`Cannot parse "${text}": use a number with an optional K, M or G`);
+  const base = options.binary ? 1024 : 1000;
+  const power = m[2] ? "kmgt".indexOf(m[2].toLowerCase()) + 1 : 0;
+  const value = Number(m[1]) * base ** power;
+  if (!Number.isFinite(value)) throw new RangeError(`Quantity "${text}" is too large`);
+  return Math.round(value);
+}
