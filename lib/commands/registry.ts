@@ -16,8 +16,104 @@ export const registry: readonly CommandEntry[] = [
     summary: "send UDP datagrams (nc -u), optionally wait for a reply",
     load: () => m(import("./udp_send.ts")),
   },
+  {
+    name: "udp-listen",
+    group: "sockets",
+    summary: "print UDP datagrams as they arrive (nc -u -l), optionally answer them",
+    load: () => m(import("./udp_listen.ts")),
+  },
   // --- subnet ---
+  {
+    name: "subnet info",
+    group: "subnet",
+    summary: "show network, netmask, broadcast, hosts, class and purpose of an address (ipcalc)",
+    load: () => m(import("./subnet_info.ts")),
+  },
+  {
+    name: "subnet same",
+    group: "subnet",
+    summary: "are two addresses in the same network? (the AND with the mask)",
+    load: () => m(import("./subnet_same.ts")),
+  },
+  {
+    name: "subnet split",
+    group: "subnet",
+    summary: "cut a network into equal subnets or VLSM subnets for host counts",
+    load: () => m(import("./subnet_split.ts")),
+  },
+  {
+    name: "subnet aggregate",
+    group: "subnet",
+    summary: "collapse a prefix list into the fewest prefixes (aggregate)",
+    load: () => m(import("./subnet_aggregate.ts")),
+  },
+  {
+    name: "subnet exclude",
+    group: "subnet",
+    summary: "what is left of a network after removing prefixes",
+    load: () => m(import("./subnet_exclude.ts")),
+  },
+  {
+    name: "subnet contains",
+    group: "subnet",
+    summary: "is each address inside a network? (exit 1 if any is outside)",
+    load: () => m(import("./subnet_contains.ts")),
+  },
+  {
+    name: "subnet range",
+    group: "subnet",
+    summary: "the fewest prefixes covering an address range",
+    load: () => m(import("./subnet_range.ts")),
+  },
+  {
+    name: "subnet mask",
+    group: "subnet",
+    summary: "convert between prefix length, netmask and wildcard mask",
+    load: () => m(import("./subnet_mask.ts")),
+  },
   // --- arp ---
+  {
+    name: "arp show",
+    group: "arp",
+    summary: "show the neighbour table (ARP/NDP) live or from a saved table, with vendors",
+    load: () => m(import("./arp_show.ts")),
+  },
+  {
+    name: "arp check",
+    group: "arp",
+    summary: "look for ARP spoofing in one or more tables (exit 1 on findings)",
+    load: () => m(import("./arp_check.ts")),
+  },
+  {
+    name: "arp watch",
+    group: "arp",
+    summary: "poll the neighbour table and report arpwatch events, keeping arp.dat",
+    load: () => m(import("./arp_watch.ts")),
+  },
+  {
+    name: "arp resolve",
+    group: "arp",
+    summary: "make the kernel resolve an address (one empty UDP datagram) and show the entry",
+    load: () => m(import("./arp_resolve.ts")),
+  },
+  {
+    name: "mac",
+    group: "arp",
+    summary: "parse MAC addresses: canonical form, I/G and U/L bits, randomised, vendor, EUI-64",
+    load: () => m(import("./mac.ts")),
+  },
+  {
+    name: "ifaces",
+    group: "arp",
+    summary: "list network interfaces with addresses, prefixes and MACs",
+    load: () => m(import("./ifaces.ts")),
+  },
+  {
+    name: "sockets",
+    group: "arp",
+    summary: "list TCP, UDP and Unix sockets from /proc/net (like ss)",
+    load: () => m(import("./sockets.ts")),
+  },
   // --- mro ---
   // --- drill ---
   // --- lab ---

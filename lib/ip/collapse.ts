@@ -3,7 +3,7 @@
 // stays in plain numbers (a Float64Array of network*64+length) so a full BGP table takes about a
 // second; only IPv6 uses bigint.
 import { Addr, type Family } from "./addr.ts";
-import { Prefix } from "./prefix.ts";
+import { parseNetwork, Prefix } from "./prefix.ts";
 import { rangeToPrefixes, rangeToPrefixes4 } from "./range.ts";
 
 /** Options for {@linkcode PrefixAggregator}. */
@@ -53,13 +53,11 @@ export class PrefixAggregator {
       this.#push4(fast);
       return;
     }
-    const p = Prefix.parse(text, { bareAddr: true });
-    if (!p.isMasked() && !this.#maskHostBits) {
-      throw new RangeError(
-        `"${text}" has host bits set; a network is required here (did you mean ${p.masked()}?)`,
-      );
-    }
-    this.addPrefix(p);
+    this.addPrefix(
+      this.#maskHostBits
+        ? Prefix.parse(text, { bareAddr: true })
+        : parseNetwork(text, { bareAddr: true }),
+    );
   }
 
   /** Adds a prefix (host bits are cleared: the network is used). */

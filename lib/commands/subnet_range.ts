@@ -1,0 +1,67 @@
+// `toolkit subnet range START END`: the fewest prefixes that cover an address range exactly
+// (Python's `summarize_address_range`), for turning "from X to Y" into ACL or route entries.
+import { parseCommandArgs } from "../cli/args.ts";
+import type { CommandModule } from "../cli/command.ts";
+import { writeJson } from "../cli/output.ts";
+import { Addr, summarizeRange } from "../ip/mod.ts";
+import { jsonCount } from "./subnet_args.ts";
+
+/** Parsed `subnet range` options. */
+export interface SubnetRangeOptions {
+  start: Addr;
+  end: Addr;
+  json: boolean;
+}
+
+const name = "subnet range";
+
+const command: CommandModule<SubnetRangeOptions> = {
+  spec: {
+    usage: "START END | START-END",
+    description:
+      "Prints the smallest sorted list of prefixes covering exactly the addresses START to END, both included. Both must be of the same IP version and START must not come after END.",
+    options: [],
+    examples: [
+      "toolkit subnet range 192.168.1.10 192.168.1.100",
+      "toolkit subnet range 10.0.0.0-10.0.4.255",
+      "toolkit subnet range 2001:db8::1 2001:db8::ffff",
+      "toolkit subnet range --json 0.0.0.0 255.255.255.254",
+    ],
+    positionals: { min: 1, max: 2 },
+  },
+  parse(args, globals) {
+    const { positionals } = parseCommandArgs(name, this.spec, args);
+    let [startText, endText] = positionals;
+    if (endText === undefined) {
+      const parts = startText.split("-");
+      if (parts.length !== 2) {
+        throw new SyntaxError(`Cannot parse range "${startText}": expected START-END or START END`);
+      }
+      [startText, endText] = parts;
+    }
+    const start = Addr.parse(startText.trim());
+    const end = Addr.parse(endText.trim());
+    if (start.family !== end.family) {
+      throw new SyntaxError(`${start} is IPv${start.family} and ${end} is IPv${end.family}`);
+    }
+    if (end.withZone("").compare(start.withZone("")) < 0) {
+      throw new RangeError(`The range ends (${end}) before it starts (${start})`);
+    }
+    return { start, end, json: globals.json };
+  },
+  async run(o, io) {
+    const prefixes = summarizeRange(o.start.withZone(""), o.end.withZone(""));
+    if (o.json) {
+      await writeJson(io, {
+        start: o.start.toString(),
+        end: o.end.toString(),
+        addresses: jsonCount(o.end.toBigInt() - o.start.toBigInt() + 1n),
+        prefixes: prefixes.map(String),
+      });
+    } else {
+      await io.stdout.write(prefixes.join("\n") + "\n");
+    }
+    return 0;
+  },
+};
+export default command;

@@ -1,0 +1,112 @@
+// `toolkit subnet same A B (/N | MASK)`: the course's question, are two addresses in the same
+// network? Both are ANDed with the mask and the results compared; --explain shows the bits.
+import { parseCommandArgs } from "../cli/args.ts";
+import type { CommandModule } from "../cli/command.ts";
+import { UsageError } from "../cli/errors.ts";
+import { formatTable, paint, writeJson } from "../cli/output.ts";
+import { Addr, parseMask, Prefix } from "../ip/mod.ts";
+
+/** Parsed `subnet same` options. */
+export interface SubnetSameOptions {
+  a: Addr;
+  b: Addr;
+  bits: number;
+  explain: boolean;
+  json: boolean;
+}
+
+const name = "subnet same";
+
+const command: CommandModule<SubnetSameOptions> = {
+  spec: {
+    usage: "A B (/N | MASK) | A/N B",
+    description:
+      "Decides whether two addresses are in the same network by ANDing each with the mask and comparing the results, as the course does. MASK may be /N, N, a netmask or a wildcard mask; with A/N the length comes from A. Exit status 0 when they are in the same network, 1 when not.",
+    options: [
+      {
+        name: "explain",
+        short: "e",
+        type: "boolean",
+        description: "show both ANDs in binary",
+      },
+    ],
+    examples: [
+      "toolkit subnet same 172.16.10.1 172.16.10.2 255.255.255.0",
+      "toolkit subnet same --explain 172.16.10.1 172.16.10.2 /24",
+      "toolkit subnet same 192.168.1.10/25 192.168.1.200",
+      "toolkit subnet same 2001:db8::1 2001:db8:0:1::1 /64",
+    ],
+    positionals: { min: 2, max: 3 },
+  },
+  parse(args, globals) {
+    const { values, positionals } = parseCommandArgs(name, this.spec, args);
+    let a: Addr;
+    let bits: number;
+    if (positionals.length === 2) {
+      if (!positionals[0].includes("/")) {
+        throw new UsageError(`missing mask: give A/N B or A B MASK`, name);
+      }
+      const p = Prefix.parse(positionals[0]);
+      a = p.addr;
+      bits = p.bits;
+    } else {
+      a = Addr.parse(positionals[0]);
+      bits = parseMask(positionals[2], a.family).bits;
+    }
+    const b = Addr.parse(positionals[1]);
+    if (a.family !== b.family) {
+      throw new SyntaxError(
+        `${a} is IPv${a.family} and ${b} is IPv${b.family}: compare one family`,
+      );
+    }
+    return { a, b, bits, explain: values.explain === true, json: globals.json };
+  },
+  async run(o, io) {
+    const pa = o.a.prefix(o.bits);
+    const pb = o.b.prefix(o.bits);
+    const same = pa.network().withZone("").equals(pb.network().withZone(""));
+    const mask = pa.netmask();
+    if (o.json) {
+      await writeJson(io, {
+        same,
+        a: o.a.toString(),
+        b: o.b.toString(),
+        prefixLength: o.bits,
+        netmask: mask.toString(),
+        networkA: `${pa.network().withZone("")}/${o.bits}`,
+        networkB: `${pb.network().withZone("")}/${o.bits}`,
+        ...(o.explain
+          ? {
+            binary: {
+              a: o.a.toBinaryString(),
+              b: o.b.toBinaryString(),
+              netmask: mask.toBinaryString(),
+              networkA: pa.network().toBinaryString(),
+              networkB: pb.network().toBinaryString(),
+            },
+          }
+          : {}),
+      });
+      return same ? 0 : 1;
+    }
+    let text = "";
+    if (o.explain) {
+      // One table for both ANDs so their columns line up, as the course writes them.
+      const rows = ([[o.a, pa], [o.b, pb]] as const).flatMap(([addr, p], i) => [
+        ...(i > 0 ? [[]] : []),
+        [addr.withZone("").toString(), addr.toBinaryString()],
+        [mask.toString(), mask.toBinaryString()],
+        ["AND", `${p.network().toBinaryString()}  -> ${p.network().withZone("")}`],
+      ]) as string[][];
+      text += formatTable(rows) + "\n";
+    }
+    const na = `${pa.network().withZone("")}/${o.bits}`;
+    const nb = `${pb.network().withZone("")}/${o.bits}`;
+    text += same
+      ? `${paint(io, "green", "same network")}: ${o.a} and ${o.b} are both in ${na}\n`
+      : `${paint(io, "yellow", "different networks")}: ${o.a} is in ${na}, ${o.b} is in ${nb}\n`;
+    await io.stdout.write(text);
+    return same ? 0 : 1;
+  },
+};
+export default command;
