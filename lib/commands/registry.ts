@@ -115,6 +115,12 @@ export const registry: readonly CommandEntry[] = [
     load: () => m(import("./sockets.ts")),
   },
   // --- mro ---
+  {
+    name: "mro",
+    group: "mro",
+    summary: "method resolution order of Python classes (C3, classic), with the merge explained",
+    load: () => m(import("./mro.ts")),
+  },
   // --- drill ---
   // --- lab ---
   // --- bench ---

@@ -1,0 +1,193 @@
+// The four ways `toolkit mro` shows its results: one line per class for people, JSON for
+// scripts, and the inheritance graph for Graphviz (dot) or Mermaid with the MRO order written in.
+import type { ClassOutcome, PyClass } from "./resolve.ts";
+
+/** One input (file, stdin or `-e` code) and the outcomes of its class statements. */
+export interface ModuleResult {
+  /** A path, `-` for stdin, `<string>` for `-e`. */
+  file: string;
+  outcomes: ClassOutcome[];
+}
+
+/** One class as JSON output lists it. */
+export interface ClassEntry {
+  file: string;
+  name: string;
+  line: number;
+  mro?: string[];
+  error?: string;
+  errorType?: string;
+  explain?: string[];
+}
+
+/**
+ * Flattens results into the JSON entries (`{"name","line","mro"}` or `{"name","line","error"}`).
+ *
+ * @example
+ * ```ts
+ * toEntries([{ file: "-", outcomes }])[0]; // { file: "-", name: "A", line: 1, mro: ["A", "object"] }
+ * ```
+ */
+export function toEntries(results: readonly ModuleResult[]): ClassEntry[] {
+  return results.flatMap((r) =>
+    r.outcomes.map((o) => {
+      const e: ClassEntry = { file: r.file, name: o.statement.qualname, line: o.statement.line };
+      if (o.cls) e.mro = o.cls.mro.map((c) => c.qualname);
+      if (o.error) {
+        e.error = o.error.message;
+        e.errorType = o.error.type;
+      }
+      if (o.explain) e.explain = o.explain;
+      return e;
+    })
+  );
+}
+
+/**
+ * Text output: `C8: C8, C6, C3, ...` per class, `C3: TypeError: ... (line 9)` for a failure, or
+ * with `explain` the derivations separated by blank lines. Several inputs get `==> file <==`
+ * headers.
+ *
+ * @example
+ * ```ts
+ * renderText([{ file: "-", outcomes }]); // "A: A, object\n"
+ * ```
+ */
+export function renderText(
+  results: readonly ModuleResult[],
+  options: { explain?: boolean } = {},
+): string {
+  const parts: string[] = [];
+  for (const r of results) {
+    const lines: string[] = [];
+    if (results.length > 1) lines.push(`==> ${r.file} <==`);
+    const blocks = r.outcomes.map((o) => {
+      const name = o.statement.qualname;
+      if (options.explain && o.explain) return o.explain.join("\n");
+      if (o.cls) return `${name}: ${o.cls.mro.map((c) => c.qualname).join(", ")}`;
+      return `${name}: ${o.error!.type}: ${o.error!.message} (line ${o.statement.line})`;
+    });
+    lines.push(...(options.explain ? [blocks.join("\n\n")] : blocks));
+    parts.push(lines.join("\n"));
+  }
+  return parts.filter((p) => p).join(options.explain ? "\n\n" : "\n") + "\n";
+}
+
+interface Graph {
+  nodes: { id: string; label: string; cls: PyClass; outcome?: ClassOutcome }[];
+  edges: { from: string; to: string; index: number; failed: boolean }[];
+  /** The class whose MRO is numbered on the nodes. */
+  focus?: PyClass;
+}
+
+function buildGraph(results: readonly ModuleResult[], focusName?: string): Graph {
+  const ids = new Map<PyClass, string>();
+  const graph: Graph = { nodes: [], edges: [] };
+  const prefix = (i: number) => (results.length > 1 ? `m${i}_` : "");
+  const node = (cls: PyClass, pre: string, outcome?: ClassOutcome): string => {
+    let id = ids.get(cls);
+    if (!id) {
+      id = `${pre}n${ids.size + 1}`;
+      ids.set(cls, id);
+      graph.nodes.push({ id, label: cls.qualname, cls, outcome });
+      for (const [k, b] of cls.bases.entries()) {
+        graph.edges.push({ from: id, to: node(b, pre), index: k + 1, failed: false });
+      }
+    }
+    return id;
+  };
+  results.forEach((r, i) => {
+    for (const o of r.outcomes) {
+      if (o.cls) {
+        node(o.cls, prefix(i), o);
+        if (focusName === undefined || o.statement.qualname === focusName) graph.focus = o.cls;
+      } else {
+        // A failed class has no class object: draw it from its statement, bases as evaluated.
+        const stand: PyClass = {
+          name: o.statement.name,
+          qualname: o.statement.qualname,
+          bases: [],
+          mro: [],
+          newStyle: true,
+          basetype: true,
+          itemsize: 0,
+        };
+        const id = node(stand, prefix(i), o);
+        (o.bases ?? []).forEach((b, k) => {
+          graph.edges.push({ from: id, to: node(b, prefix(i)), index: k + 1, failed: true });
+        });
+      }
+    }
+  });
+  return graph;
+}
+
+const quote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+
+/**
+ * Graphviz: edges from each class to its bases (numbered in declaration order), the focus class's
+ * MRO numbered on its nodes, failed classes in red with CPython's message.
+ *
+ * @example
+ * ```ts
+ * renderDot([{ file: "-", outcomes }]); // 'digraph mro {\n  rankdir=BT; ...'
+ * ```
+ */
+export function renderDot(
+  results: readonly ModuleResult[],
+  options: { focus?: string } = {},
+): string {
+  const g = buildGraph(results, options.focus);
+  const order = new Map(g.focus?.mro.map((c, i) => [c, i + 1]));
+  const out = ["digraph mro {", "  rankdir=BT;", '  node [shape=box, fontname="Helvetica"];'];
+  if (g.focus) {
+    const mro = g.focus.mro.map((c) => c.qualname).join(", ");
+    out.push(`  label=${quote(`MRO of ${g.focus.qualname}: ${mro}`)};`, "  labelloc=t;");
+  }
+  for (const n of g.nodes) {
+    const attrs: string[] = [];
+    const pos = order.get(n.cls);
+    let label = pos ? `${n.label} (${pos})` : n.label;
+    if (pos) attrs.push("style=filled", 'fillcolor="#dbeafe"');
+    if (n.outcome?.error) {
+      label += `\n${n.outcome.error.type}: ${n.outcome.error.message}`;
+      attrs.push("color=red", "fontcolor=red");
+    }
+    out.push(`  ${n.id} [${[`label=${quote(label)}`, ...attrs].join(", ")}];`);
+  }
+  for (const e of g.edges) {
+    const attrs = [`label=${quote(String(e.index))}`];
+    if (e.failed) attrs.push("color=red", "style=dashed");
+    out.push(`  ${e.from} -> ${e.to} [${attrs.join(", ")}];`);
+  }
+  out.push("}");
+  return out.join("\n") + "\n";
+}
+
+/**
+ * Mermaid class diagram: `Base <|-- Derived` edges and a note with each class's MRO (or error).
+ *
+ * @example
+ * ```ts
+ * renderMermaid([{ file: "-", outcomes }]); // "classDiagram\n  direction BT\n ..."
+ * ```
+ */
+export function renderMermaid(
+  results: readonly ModuleResult[],
+  options: { focus?: string } = {},
+): string {
+  const g = buildGraph(results, options.focus);
+  const text = (s: string) => s.replace(/"/g, "'");
+  const out = ["classDiagram", "  direction BT"];
+  for (const n of g.nodes) out.push(`  class ${n.id}["${text(n.label)}"]`);
+  for (const e of g.edges) out.push(`  ${e.to} <|-- ${e.from} : ${e.index}`);
+  for (const n of g.nodes) {
+    if (!n.outcome) continue;
+    if (options.focus !== undefined && n.cls !== g.focus && !n.outcome.error) continue;
+    const note = n.outcome.error
+      ? `${n.outcome.error.type}: ${n.outcome.error.message}`
+      : `MRO: ${n.cls.mro.map((c) => c.qualname).join(", ")}`;
+    out.push(`  note for ${n.id} "${text(note)}"`);
+  }
+  return out.join("\n") + "\n";
+}

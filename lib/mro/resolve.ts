@@ -1,0 +1,418 @@
+// Runs a module's class statements the way Python would, as if each `class` statement were wrapped
+// in its own try/except: bases are looked up (class body, then module, then builtins), the body
+// runs, then the class is created (CPython's best-base layout check, then the MRO). A class that
+// fails is not bound, so later statements naming it fail with `name 'X' is not defined`.
+import { explainC3, explainClassic } from "./explain.ts";
+import { c3ErrorMessage, linearizeC3 } from "./linearize_c3.ts";
+import { linearizeClassic } from "./linearize_classic.ts";
+import { pythonTypes, type TypeTable } from "./python_types.ts";
+import type { BaseExpr, ClassStatement, Statement } from "./read_classes.ts";
+
+/** `c3`: Python 3.13. `classic`: Python 2 old-style classes. `py2`: Python 2.7's mix of both. */
+export type MroAlgorithm = "c3" | "classic" | "py2";
+
+/** A class object: one defined by the input, a recorded builtin/stdlib type, or a stand-in. */
+export interface PyClass {
+  /** `__name__`, used in CPython's error messages. */
+  name: string;
+  /** `__qualname__` (`Outer.Inner`), used when listing an MRO. */
+  qualname: string;
+  /** `module.qualname` for recorded types; undefined for the input's classes. */
+  id?: string;
+  /** Line of the class statement, for the input's classes. */
+  line?: number;
+  bases: PyClass[];
+  /** The linearization, the class itself first. */
+  mro: PyClass[];
+  /** False for Python 2 classic classes. */
+  newStyle: boolean;
+  basetype: boolean;
+  itemsize: number;
+  /** CPython's solid base (instance layout); undefined for classic classes. */
+  solid?: PyClass;
+  /** Names bound in the class body (nested classes, aliases). */
+  namespace?: Map<string, Value>;
+}
+
+/** What a name can be bound to. */
+export type Value =
+  | { kind: "class"; cls: PyClass }
+  | { kind: "module"; module: string }
+  /** Something we cannot see into (an unknown import, a call result); it acts as a class. */
+  | { kind: "opaque"; key: string; name: string }
+  /** An object whose `__mro_entries__` gives these classes (`typing.List`). */
+  | { kind: "entries"; classes: PyClass[] }
+  /** A class whose statement could not be read. */
+  | { kind: "unreadable"; qualname: string; line: number };
+
+/** The error a class statement raised, as Python would name it. */
+export interface ClassError {
+  /** `TypeError`, `NameError`, `AttributeError`, or `UnsupportedSyntax` for what we cannot read. */
+  type: string;
+  message: string;
+}
+
+/** What happened to one executed class statement. */
+export interface ClassOutcome {
+  statement: ClassStatement;
+  /** The class created, when it was. */
+  cls?: PyClass;
+  /** The bases as evaluated (after `__mro_entries__`), when evaluation got that far. */
+  bases?: PyClass[];
+  error?: ClassError;
+  /** The `--explain` derivation, when asked for. */
+  explain?: string[];
+}
+
+/** Options for {@linkcode resolveClasses}. */
+export interface ResolveOptions {
+  /** Default `c3`. */
+  algo?: MroAlgorithm;
+  /** Treat undefined names as plain subclasses of `object` instead of a `NameError`. */
+  assumeUndefined?: boolean;
+  /** Record the derivation of each MRO. */
+  explain?: boolean;
+}
+
+class Raise extends Error {
+  constructor(readonly type: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Executes the statements of one module (from {@linkcode readClassStatements}) and returns one
+ * outcome per class statement that ran, in source order. Never throws for Python-level errors:
+ * they are outcomes, as CPython would raise them.
+ *
+ * @example
+ * ```ts
+ * const out = resolveClasses(readClassStatements("class A: pass\nclass B(A, A): pass\n"));
+ * out[0].cls!.mro.map((c) => c.qualname); // ["A", "object"]
+ * out[1].error; // { type: "TypeError", message: "duplicate base class A" }
+ * ```
+ */
+export function resolveClasses(
+  statements: readonly Statement[],
+  options: ResolveOptions = {},
+): ClassOutcome[] {
+  return new Interpreter(options).run(statements);
+}
+
+const typeCache = new Map<TypeTable, Map<string, PyClass>>();
+
+class Interpreter {
+  readonly algo: MroAlgorithm;
+  readonly table: TypeTable;
+  readonly types: Map<string, PyClass>;
+  readonly module = new Map<string, Value>();
+  readonly opaque = new Map<string, PyClass>();
+  readonly outcomes: ClassOutcome[] = [];
+  /** A `from unknown import *` ran: unknown names may come from it. */
+  starUnknown = false;
+  bindings = 0;
+  readonly object: PyClass;
+
+  constructor(readonly options: ResolveOptions) {
+    this.algo = options.algo ?? "c3";
+    this.table = pythonTypes(this.algo === "c3" ? "3" : "2");
+    if (!typeCache.has(this.table)) typeCache.set(this.table, new Map());
+    // Classic mode walks builtin types depth-first too, so it keeps its own objects.
+    this.types = this.algo === "classic" ? new Map() : typeCache.get(this.table)!;
+    this.object = this.type("builtins.object");
+  }
+
+  run(statements: readonly Statement[]): ClassOutcome[] {
+    this.exec(statements, undefined);
+    return this.outcomes;
+  }
+
+  /** A recorded type as a class object, built once. */
+  type(id: string): PyClass {
+    let cls = this.types.get(id);
+    if (cls) return cls;
+    const r = this.table.types[id];
+    cls = {
+      name: r.name,
+      qualname: r.qualname,
+      id,
+      bases: [],
+      mro: [],
+      newStyle: this.algo !== "classic",
+      basetype: r.basetype,
+      itemsize: r.itemsize,
+    };
+    this.types.set(id, cls);
+    cls.bases = r.bases.map((b) => this.type(b));
+    cls.mro = this.algo === "classic"
+      ? linearizeClassic(cls, cls.bases, (b) => b.mro)
+      : r.mro.map((m) => (m === id ? cls! : this.type(m)));
+    cls.solid = this.algo === "classic" ? undefined : this.type(r.solid);
+    return cls;
+  }
+
+  /** A stand-in class for something we cannot see into, one per key. */
+  opaqueClass(key: string, name: string): PyClass {
+    let cls = this.opaque.get(key);
+    if (!cls) {
+      const classic = this.algo === "classic";
+      cls = {
+        name,
+        qualname: name,
+        bases: classic ? [] : [this.object],
+        mro: [],
+        newStyle: !classic,
+        basetype: true,
+        itemsize: 0,
+        solid: classic ? undefined : this.object,
+      };
+      cls.mro = classic ? [cls] : [cls, this.object];
+      this.opaque.set(key, cls);
+    }
+    return cls;
+  }
+
+  exec(statements: readonly Statement[], ns: Map<string, Value> | undefined): void {
+    const scope = ns ?? this.module;
+    for (const s of statements) {
+      switch (s.kind) {
+        case "class":
+          this.execClass(s, ns);
+          break;
+        case "del":
+          scope.delete(s.name);
+          break;
+        case "star":
+          this.importStar(s.module, scope);
+          break;
+        case "bind": {
+          const v = this.bindValue(s.name, s.value, ns);
+          if (v) scope.set(s.name, v);
+          break;
+        }
+      }
+    }
+  }
+
+  importStar(module: string, scope: Map<string, Value>): void {
+    const names = this.table.modules[module];
+    if (!names) {
+      this.starUnknown = true;
+      return;
+    }
+    for (const name of Object.keys(names)) {
+      if (!name.startsWith("_")) scope.set(name, this.moduleAttr(module, name)!);
+    }
+  }
+
+  bindValue(
+    name: string,
+    value: Extract<Statement, { kind: "bind" }>["value"],
+    ns: Map<string, Value> | undefined,
+  ): Value | undefined {
+    switch (value.kind) {
+      case "module":
+        return { kind: "module", module: value.module };
+      case "from": {
+        if (value.module.startsWith(".")) {
+          return { kind: "opaque", key: `${value.module}.${value.attr}`, name: value.attr };
+        }
+        try {
+          return this.moduleAttr(value.module, value.attr) ??
+            { kind: "opaque", key: `${value.module}.${value.attr}`, name: value.attr };
+        } catch {
+          return undefined; // ImportError: nothing is bound
+        }
+      }
+      case "expr":
+        try {
+          return this.evalPath(value.path, ns);
+        } catch {
+          return undefined; // the assignment raised; the old binding stays
+        }
+      case "opaque":
+        return { kind: "opaque", key: `binding#${++this.bindings}`, name };
+    }
+  }
+
+  /** `module.attr` for a recorded module; undefined when the module is not recorded. */
+  moduleAttr(module: string, attr: string): Value | undefined {
+    if (this.table.modules[`${module}.${attr}`]) {
+      return { kind: "module", module: `${module}.${attr}` };
+    }
+    const names = this.table.modules[module];
+    if (!names) return undefined;
+    const entry = names[attr];
+    if (entry === undefined) {
+      throw new Raise("AttributeError", `module '${module}' has no attribute '${attr}'`);
+    }
+    if (typeof entry === "string") return { kind: "class", cls: this.type(entry) };
+    return { kind: "entries", classes: entry.map((e) => this.type(e)) };
+  }
+
+  lookup(name: string, ns: Map<string, Value> | undefined): Value {
+    const v = ns?.get(name) ?? this.module.get(name);
+    if (v) return v;
+    const builtin = this.table.modules.builtins[name];
+    if (typeof builtin === "string") return { kind: "class", cls: this.type(builtin) };
+    if (this.options.assumeUndefined || this.starUnknown) {
+      return { kind: "opaque", key: `undefined:${name}`, name };
+    }
+    throw new Raise("NameError", `name '${name}' is not defined`);
+  }
+
+  evalPath(path: readonly string[], ns: Map<string, Value> | undefined): Value {
+    let v = this.lookup(path[0], ns);
+    for (const attr of path.slice(1)) v = this.attribute(v, attr);
+    return v;
+  }
+
+  attribute(v: Value, attr: string): Value {
+    switch (v.kind) {
+      case "module":
+        return this.moduleAttr(v.module, attr) ??
+          { kind: "opaque", key: `${v.module}.${attr}`, name: attr };
+      case "opaque":
+        return { kind: "opaque", key: `${v.key}.${attr}`, name: attr };
+      case "class": {
+        for (const c of v.cls.mro) {
+          const found = c.namespace?.get(attr);
+          if (found) return found;
+        }
+        throw new Raise("AttributeError", `type object '${v.cls.name}' has no attribute '${attr}'`);
+      }
+      case "entries":
+        return { kind: "opaque", key: `entries.${attr}`, name: attr };
+      case "unreadable":
+        throw unreadable(v);
+    }
+  }
+
+  /** Evaluates the bases list and applies `__mro_entries__`, as `__build_class__` does. */
+  evalBases(s: ClassStatement, ns: Map<string, Value> | undefined): PyClass[] {
+    const values: { value: Value; expr: BaseExpr }[] = [];
+    for (const expr of s.bases) {
+      if (expr.kind === "unsupported") {
+        throw new Raise(
+          "UnsupportedSyntax",
+          `cannot read base '${expr.text}': ${expr.reason} (only names, dotted names and subscripts are read)`,
+        );
+      }
+      values.push({ value: this.evalPath(expr.path, ns), expr });
+    }
+    const protocol = this.table.modules.typing?.Protocol;
+    const hasProtocol = values.some((v) => v.value.kind === "class" && v.value.cls.id === protocol);
+    const bases: PyClass[] = [];
+    values.forEach(({ value, expr }, i) => {
+      switch (value.kind) {
+        case "class":
+          // typing's `Generic[T].__mro_entries__` gives nothing when a later base is generic too.
+          if (
+            expr.kind === "name" && expr.subscripted && value.cls.id === "typing.Generic" &&
+            (hasProtocol ||
+              values.slice(i + 1).some((v) => v.expr.kind === "name" && v.expr.subscripted))
+          ) return;
+          bases.push(value.cls);
+          return;
+        case "entries":
+          bases.push(...value.classes);
+          return;
+        case "opaque":
+          bases.push(this.opaqueClass(value.key, value.name));
+          return;
+        case "module":
+          throw new Raise("TypeError", "module() takes at most 2 arguments (3 given)");
+        case "unreadable":
+          throw unreadable(value);
+      }
+    });
+    return bases;
+  }
+
+  execClass(s: ClassStatement, ns: Map<string, Value> | undefined): void {
+    const outcome: ClassOutcome = { statement: s };
+    this.outcomes.push(outcome);
+    const scope = ns ?? this.module;
+    const nameOf = (c: PyClass) => c.qualname;
+    try {
+      const bases = this.evalBases(s, ns);
+      outcome.bases = bases;
+      const body = new Map<string, Value>();
+      this.exec(s.body, body);
+      const cls: PyClass = {
+        name: s.name,
+        qualname: s.qualname,
+        line: s.line,
+        bases,
+        mro: [],
+        newStyle: this.algo === "c3" || (this.algo === "py2" && bases.some((b) => b.newStyle)),
+        basetype: true,
+        itemsize: 0,
+        namespace: body,
+      };
+      if (!cls.newStyle) {
+        cls.mro = linearizeClassic(cls, bases, (b) => b.mro);
+        if (this.options.explain) {
+          outcome.explain = explainClassic(cls, bases, (b) => b.mro, nameOf);
+        }
+      } else {
+        const effective = bases.length ? bases : [this.object];
+        cls.bases = effective;
+        const best = this.bestBase(effective);
+        cls.itemsize = best.itemsize;
+        cls.solid = this.algo === "py2" && best.id !== undefined && best.itemsize !== 0
+          ? cls
+          : best.solid;
+        if (this.options.explain) {
+          outcome.explain = explainC3(cls, effective, (b) => b.mro, nameOf);
+        }
+        const result = linearizeC3(cls, effective, (b) => b.mro);
+        if (!result.ok) throw new Raise("TypeError", c3ErrorMessage(result, (c) => c.name));
+        cls.mro = result.mro;
+      }
+      outcome.cls = cls;
+      scope.set(s.name, { kind: "class", cls });
+    } catch (err) {
+      if (!(err instanceof Raise)) throw err;
+      outcome.error = { type: err.type, message: err.message };
+      if (err.type === "UnsupportedSyntax") {
+        scope.set(s.name, { kind: "unreadable", qualname: s.qualname, line: s.line });
+      }
+      if (this.options.explain && !outcome.explain) {
+        outcome.explain = [`L[${s.qualname}] cannot be computed`, `${err.type}: ${err.message}`];
+      }
+    }
+  }
+
+  /** CPython's `best_base`: every base must be subclassable and their layouts compatible. */
+  bestBase(bases: readonly PyClass[]): PyClass {
+    let winner: PyClass | undefined;
+    let base: PyClass | undefined;
+    for (const b of bases) {
+      if (!b.newStyle) continue;
+      if (!b.basetype) {
+        throw new Raise("TypeError", `type '${b.name}' is not an acceptable base type`);
+      }
+      const candidate = b.solid!;
+      if (!winner) {
+        winner = candidate;
+        base = b;
+      } else if (winner.mro.includes(candidate)) {
+        // the winner's layout extends the candidate's
+      } else if (candidate.mro.includes(winner)) {
+        winner = candidate;
+        base = b;
+      } else {
+        throw new Raise("TypeError", "multiple bases have instance lay-out conflict");
+      }
+    }
+    return base!;
+  }
+}
+
+function unreadable(v: { qualname: string; line: number }): Raise {
+  return new Raise(
+    "UnsupportedSyntax",
+    `cannot use '${v.qualname}': its class statement on line ${v.line} could not be read`,
+  );
+}

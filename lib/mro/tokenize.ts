@@ -1,0 +1,279 @@
+// A Python tokenizer reduced to what the class-statement reader needs: logical lines (with
+// implicit joining inside brackets and explicit backslash continuations), their indentation, and
+// tokens that never confuse a string, an f-string or a comment with code.
+
+/** One token of a logical line. */
+export interface Token {
+  type: "name" | "op" | "string" | "number";
+  value: string;
+  /** 1-based physical line where the token starts. */
+  line: number;
+  /** Offsets into the source, for quoting an expression back as written. */
+  start: number;
+  end: number;
+}
+
+/** A logical line: what Python's grammar sees as one line. */
+export interface LogicalLine {
+  /** Indentation width, tabs expanded to multiples of 8 as CPython compares them. */
+  indent: number;
+  line: number;
+  tokens: Token[];
+}
+
+const stringPrefix = /^(?:[rRbBuUfFtT]|[rR][bBfFtT]|[bBfFtT][rR])$/;
+const nameStart = /[\p{L}\p{Nl}_]/u;
+const nameChar = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_]/u;
+const ops3 = ["**=", "//=", ">>=", "<<=", "...", "!=="];
+const ops2 = [
+  "**",
+  "//",
+  ">>",
+  "<<",
+  "<=",
+  ">=",
+  "==",
+  "!=",
+  "->",
+  ":=",
+  "+=",
+  "-=",
+  "*=",
+  "/=",
+  "%=",
+  "&=",
+  "|=",
+  "^=",
+  "@=",
+];
+const closing: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
+
+/**
+ * Splits Python source into logical lines. Throws `SyntaxError` (with CPython's wording where it
+ * has one) for an unterminated string or an unbalanced bracket, naming the line.
+ *
+ * @example
+ * ```ts
+ * const lines = tokenizePython("class A(\n    B):  # comment\n    pass\n");
+ * lines[0].tokens.map((t) => t.value); // ["class", "A", "(", "B", ")", ":"]
+ * ```
+ */
+export function tokenizePython(source: string): LogicalLine[] {
+  const lines: LogicalLine[] = [];
+  const brackets: { char: string; line: number }[] = [];
+  let tokens: Token[] = [];
+  let line = 1;
+  let i = 0;
+  let atLineStart = true;
+  let indent = 0;
+  let startLine = 1;
+  const n = source.length;
+  const flush = () => {
+    if (tokens.length) lines.push({ indent, line: startLine, tokens });
+    tokens = [];
+    atLineStart = true;
+  };
+  while (i < n) {
+    if (atLineStart) {
+      // Measure indentation; blank and comment-only lines do not count.
+      let col = 0;
+      let j = i;
+      for (; j < n; j++) {
+        const c = source[j];
+        if (c === " ") col++;
+        else if (c === "\t") col = (Math.floor(col / 8) + 1) * 8;
+        else if (c === "\f") col = 0;
+        else break;
+      }
+      i = j;
+      if (i >= n) break;
+      const c = source[i];
+      if (c === "\n" || c === "\r" || c === "#") {
+        if (c === "#") { while (i < n && source[i] !== "\n" && source[i] !== "\r") i++; }
+        if (source[i] === "\r" && source[i + 1] === "\n") i++;
+        i++;
+        line++;
+        continue;
+      }
+      if (c === "\\" && isNewline(source, i + 1)) {
+        // A backslash continuation on an otherwise empty line: keep measuring on the next one.
+        i += source[i + 1] === "\r" && source[i + 2] === "\n" ? 3 : 2;
+        line++;
+        continue;
+      }
+      indent = col;
+      startLine = line;
+      atLineStart = false;
+    }
+    const c = source[i];
+    if (c === "\n" || c === "\r") {
+      i += c === "\r" && source[i + 1] === "\n" ? 2 : 1;
+      line++;
+      if (brackets.length === 0) flush();
+      continue;
+    }
+    if (c === " " || c === "\t" || c === "\f") {
+      i++;
+      continue;
+    }
+    if (c === "#") {
+      while (i < n && source[i] !== "\n" && source[i] !== "\r") i++;
+      continue;
+    }
+    if (c === "\\") {
+      if (isNewline(source, i + 1)) {
+        i += source[i + 1] === "\r" && source[i + 2] === "\n" ? 3 : 2;
+        line++;
+        continue;
+      }
+      throw new SyntaxError(
+        `Cannot read line ${line}: unexpected character after line continuation character`,
+      );
+    }
+    if (c === '"' || c === "'") {
+      const start = i;
+      const startAt = line;
+      ({ i, line } = skipString(source, i, line, false));
+      tokens.push({ type: "string", value: source.slice(start, i), line: startAt, start, end: i });
+      continue;
+    }
+    if (nameStart.test(c) || c.charCodeAt(0) > 127 && nameChar.test(c)) {
+      const start = i;
+      i++;
+      while (i < n && nameChar.test(source[i])) i++;
+      const word = source.slice(start, i);
+      if ((source[i] === '"' || source[i] === "'") && stringPrefix.test(word)) {
+        const startAt = line;
+        ({ i, line } = skipString(source, i, line, /[fFtT]/.test(word)));
+        tokens.push({
+          type: "string",
+          value: source.slice(start, i),
+          line: startAt,
+          start,
+          end: i,
+        });
+        continue;
+      }
+      tokens.push({ type: "name", value: word, line, start, end: i });
+      continue;
+    }
+    if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(source[i + 1] ?? ""))) {
+      const start = i;
+      while (
+        i < n &&
+        (/[0-9a-zA-Z_.]/.test(source[i]) ||
+          ((source[i] === "+" || source[i] === "-") && /[eE]/.test(source[i - 1]) &&
+            !/^0[xX]/.test(source.slice(start, i))))
+      ) i++;
+      tokens.push({ type: "number", value: source.slice(start, i), line, start, end: i });
+      continue;
+    }
+    const three = source.slice(i, i + 3);
+    const two = source.slice(i, i + 2);
+    const op = ops3.includes(three) ? three : ops2.includes(two) ? two : c;
+    if (op === "(" || op === "[" || op === "{") brackets.push({ char: op, line });
+    else if (op in closing) {
+      const open = brackets.pop();
+      if (!open || open.char !== closing[op]) {
+        throw new SyntaxError(
+          open
+            ? `Cannot read line ${line}: closing parenthesis '${op}' does not match opening parenthesis '${open.char}' on line ${open.line}`
+            : `Cannot read line ${line}: unmatched '${op}'`,
+        );
+      }
+    }
+    tokens.push({ type: "op", value: op, line, start: i, end: i + op.length });
+    i += op.length;
+  }
+  if (brackets.length) {
+    const open = brackets[brackets.length - 1];
+    throw new SyntaxError(`Cannot read line ${open.line}: '${open.char}' was never closed`);
+  }
+  flush();
+  return lines;
+}
+
+function isNewline(s: string, i: number): boolean {
+  return s[i] === "\n" || s[i] === "\r";
+}
+
+/** Skips a string literal starting at its opening quote; returns the offset after it. */
+function skipString(
+  s: string,
+  i: number,
+  line: number,
+  formatted: boolean,
+): { i: number; line: number } {
+  const startLine = line;
+  const quote = s[i];
+  const triple = s[i + 1] === quote && s[i + 2] === quote;
+  const close = triple ? quote.repeat(3) : quote;
+  i += close.length;
+  const n = s.length;
+  while (i < n) {
+    const c = s[i];
+    if (c === "\\") {
+      if (s[i + 1] === "\r" && s[i + 2] === "\n") i++;
+      if (isNewline(s, i + 1)) line++;
+      i += 2;
+      continue;
+    }
+    if (c === "\n" || c === "\r") {
+      if (!triple) break;
+      if (c === "\r" && s[i + 1] === "\n") i++;
+      line++;
+      i++;
+      continue;
+    }
+    if (s.startsWith(close, i)) return { i: i + close.length, line };
+    if (formatted && c === "{") {
+      if (s[i + 1] === "{") {
+        i += 2;
+        continue;
+      }
+      ({ i, line } = skipReplacementField(s, i + 1, line));
+      continue;
+    }
+    i++;
+  }
+  throw new SyntaxError(
+    triple
+      ? `Cannot read line ${startLine}: unterminated triple-quoted string literal (detected at line ${line})`
+      : `Cannot read line ${startLine}: unterminated string literal (detected at line ${line})`,
+  );
+}
+
+/** Skips an f-string `{...}` field (PEP 701: it may hold any quotes and nested strings). */
+function skipReplacementField(s: string, i: number, line: number): { i: number; line: number } {
+  let depth = 0;
+  const n = s.length;
+  // The expression, then after `!` or `:` at depth 0 the conversion and format spec, which are
+  // text with nested `{fields}`.
+  while (i < n) {
+    const c = s[i];
+    if (c === "}" && depth === 0) return { i: i + 1, line };
+    if (depth === 0 && ((c === "!" && s[i + 1] !== "=") || c === ":")) {
+      i++;
+      while (i < n && s[i] !== "}") {
+        if (s[i] === "\n") line++;
+        if (s[i] === "{") ({ i, line } = skipReplacementField(s, i + 1, line));
+        else i++;
+      }
+      return { i: i + 1, line };
+    }
+    if (c === "{" || c === "(" || c === "[") depth++;
+    else if (c === "}" || c === ")" || c === "]") depth--;
+    else if (c === "\n") line++;
+    else if (c === "#") {
+      while (i < n && s[i] !== "\n") i++;
+      continue;
+    } else if (c === '"' || c === "'") {
+      let k = i - 1;
+      while (k >= 0 && /[rRbBuUfFtT]/.test(s[k])) k--;
+      ({ i, line } = skipString(s, i, line, /[fFtT]/.test(s.slice(k + 1, i))));
+      continue;
+    }
+    i++;
+  }
+  return { i, line };
+}
