@@ -1,0 +1,431 @@
+// Reads a drill file (YAML or JSON: JSON is read by the same YAML 1.2 parser) into a validated
+// `Drill`, or throws one `DrillFileError` listing every problem with its line and column, so a
+// teacher fixes a file in one pass.
+import { isNode, LineCounter, parseDocument } from "yaml";
+import { parseDuration } from "../cli/args.ts";
+import { parseHostPort } from "../net/address.ts";
+import { parseHex } from "../net/payload.ts";
+import { type Drill, drillSchema, type Step, stepKind } from "./schema.ts";
+import { placeholderPattern } from "./variables.ts";
+
+/** One problem in a drill file, 1-based line and column. */
+export interface DrillIssue {
+  line: number;
+  col: number;
+  message: string;
+}
+
+/**
+ * A drill file that cannot be used. `issues` are sorted by position; the message names the first.
+ *
+ * @example
+ * ```ts
+ * try { parseDrill("name: x\n", "x.yaml"); } catch (e) { (e as DrillFileError).issues[0].line; }
+ * ```
+ */
+export class DrillFileError extends SyntaxError {
+  readonly file: string;
+  readonly issues: DrillIssue[];
+  constructor(file: string, issues: DrillIssue[]) {
+    const first = issues[0];
+    super(
+      `Malformed drill file ${file}: ${issues.length} problem${issues.length === 1 ? "" : "s"}` +
+        (first ? `, first at line ${first.line}: ${first.message}` : ""),
+    );
+    this.name = "DrillFileError";
+    this.file = file;
+    this.issues = issues;
+  }
+}
+
+type Path = (string | number)[];
+interface RawIssue {
+  path: Path;
+  message: string;
+}
+
+// deno-lint-ignore no-explicit-any
+type SchemaNode = any;
+
+function typeOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
+  return typeof v;
+}
+
+function typeMatches(expected: string | readonly string[], v: unknown): boolean {
+  const actual = typeOf(v);
+  const list = typeof expected === "string" ? [expected] : expected;
+  return list.some((t) => t === actual || (t === "number" && actual === "integer"));
+}
+
+function resolve(node: SchemaNode): SchemaNode {
+  if (node && typeof node.$ref === "string") {
+    return (drillSchema.$defs as SchemaNode)[node.$ref.replace("#/$defs/", "")];
+  }
+  return node;
+}
+
+const show = (v: unknown) => JSON.stringify(v);
+
+/** Validates `value` against the schema subset the drill schema uses. */
+function validate(schemaNode: SchemaNode, value: unknown, path: Path, out: RawIssue[]): void {
+  const s = resolve(schemaNode);
+  if (s.oneOf) {
+    if (path.length === 2 && path[0] === "steps") return validateStep(value, path, out);
+    const fits = s.oneOf.map(resolve).filter((b: SchemaNode) =>
+      !b.type || typeMatches(b.type, value)
+    );
+    const candidates = fits.length ? fits : s.oneOf.map(resolve);
+    let best: RawIssue[] | undefined;
+    for (const branch of candidates) {
+      const issues: RawIssue[] = [];
+      validate(branch, value, path, issues);
+      if (issues.length === 0) return;
+      if (!best || issues.length < best.length) best = issues;
+    }
+    out.push(...best!);
+    return;
+  }
+  if ("const" in s && value !== s.const) {
+    out.push({ path, message: `must be ${show(s.const)}` });
+    return;
+  }
+  if (s.enum && !s.enum.includes(value)) {
+    out.push({ path, message: `must be one of ${s.enum.join(", ")} (got ${show(value)})` });
+    return;
+  }
+  if (s.type && !typeMatches(s.type, value)) {
+    const want = typeof s.type === "string" ? s.type : s.type.join(" or ");
+    out.push({ path, message: `must be ${article(want)} (got ${typeOf(value)})` });
+    return;
+  }
+  if (typeof value === "string" && s.pattern && !new RegExp(s.pattern).test(value)) {
+    out.push({ path, message: `${show(value)} is not valid here${patternHint(s)}` });
+  }
+  if (typeof value === "number") {
+    if (s.minimum !== undefined && value < s.minimum) {
+      out.push({ path, message: `must be at least ${s.minimum} (got ${value})` });
+    }
+    if (s.maximum !== undefined && value > s.maximum) {
+      out.push({ path, message: `must be at most ${s.maximum} (got ${value})` });
+    }
+  }
+  if (Array.isArray(value)) {
+    if (s.minItems !== undefined && value.length < s.minItems) {
+      out.push({
+        path,
+        message: `needs at least ${s.minItems} item${s.minItems === 1 ? "" : "s"}`,
+      });
+    }
+    if (s.items) value.forEach((item, i) => validate(s.items, item, [...path, i], out));
+  }
+  if (typeOf(value) === "object") {
+    const o = value as Record<string, unknown>;
+    for (const key of s.required ?? []) {
+      if (!(key in o)) out.push({ path, message: `missing "${key}"` });
+    }
+    for (const [key, v] of Object.entries(o)) {
+      if (s.properties && key in s.properties) validate(s.properties[key], v, [...path, key], out);
+      else if (s.additionalProperties === false) {
+        const known = Object.keys(s.properties ?? {}).join(", ");
+        out.push({ path: [...path, key], message: `unknown key "${key}" (expected ${known})` });
+      }
+    }
+    const one: string[] | undefined = s["x-exactly-one-of"];
+    if (one) {
+      const present = one.filter((k) => k in o);
+      if (present.length !== 1) {
+        out.push({
+          path,
+          message: present.length === 0
+            ? `needs one of ${one.join(", ")}`
+            : `takes only one of ${present.join(", ")}`,
+        });
+      }
+    }
+  }
+}
+
+function article(word: string): string {
+  return (/^[aeiou]/.test(word) ? "an " : "a ") + word;
+}
+
+function patternHint(s: SchemaNode): string {
+  if (s.description) return ` (${s.description})`;
+  if (s.pattern === "^[A-Za-z_][A-Za-z0-9_.-]*$") return " (a name: letters, digits, _ . -)";
+  if (s.pattern?.startsWith("^(0x)?[0-9a-f")) return " (hex digits)";
+  if (s.pattern === "^[a-z0-9][a-z0-9._-]*$") return " (lower-case letters, digits, . _ -)";
+  return "";
+}
+
+function validateStep(value: unknown, path: Path, out: RawIssue[]): void {
+  if (typeOf(value) !== "object") {
+    out.push({ path, message: `a step must be a mapping such as "connect: {...}"` });
+    return;
+  }
+  const kinds = Object.keys(value as object).filter((k) => k !== "name");
+  const defs = drillSchema.$defs as SchemaNode;
+  const known = kinds.filter((k) => k in defs && defs[k].required?.[0] === k);
+  if (known.length !== 1) {
+    const list = drillSchema.$defs.step.oneOf.map((r) => r.$ref.replace("#/$defs/", ""));
+    const unknown = kinds.find((k) => !known.includes(k));
+    out.push({
+      path: unknown && known.length === 0 ? [...path, unknown] : path,
+      message: known.length > 1
+        ? `a step has one action, this one has ${known.join(" and ")}`
+        : unknown
+        ? `unknown step "${unknown}" (expected one of ${list.join(", ")})`
+        : `a step needs an action (one of ${list.join(", ")})`,
+    });
+    return;
+  }
+  validate(defs[known[0]], value, path, out);
+}
+
+/** Checks what the schema cannot say: names defined before use, addresses, regexes, hex. */
+function checkMeaning(drill: Drill, out: RawIssue[]): void {
+  const defined = new Map<string, string>();
+  const address = (text: unknown, path: Path, what = "address") => {
+    if (typeof text !== "string") return;
+    const probe = text.replace(placeholderPattern, (_m, name: string) => {
+      return name.startsWith("port.") ? "1" : "x";
+    });
+    try {
+      parseHostPort(probe);
+    } catch (err) {
+      out.push({ path, message: `${what} ${show(text)}: ${(err as Error).message}` });
+    }
+  };
+  const duration = (v: unknown, path: Path) => {
+    if (v === undefined) return;
+    try {
+      parseDuration(String(v));
+    } catch (err) {
+      out.push({ path, message: (err as Error).message });
+    }
+  };
+  const use = (name: unknown, path: Path, kinds: string[]) => {
+    if (typeof name !== "string") return;
+    const kind = defined.get(name);
+    if (kind === undefined) {
+      out.push({ path, message: `"${name}" is not defined by an earlier step` });
+    } else if (!kinds.includes(kind)) {
+      out.push({ path, message: `"${name}" is a ${kind}, not a ${kinds.join(" or ")}` });
+    }
+  };
+  const define = (name: unknown, kind: string, path: Path) => {
+    if (typeof name !== "string") return;
+    if (defined.has(name)) out.push({ path, message: `"${name}" is already defined` });
+    defined.set(name, kind);
+  };
+  const regex = (v: unknown, path: Path) => {
+    if (typeof v !== "string") return;
+    try {
+      new RegExp(v);
+    } catch (err) {
+      out.push({ path, message: `bad regular expression: ${(err as Error).message}` });
+    }
+  };
+  const hex = (v: unknown, path: Path) => {
+    if (typeof v !== "string") return;
+    try {
+      parseHex(v);
+    } catch (err) {
+      out.push({ path, message: (err as Error).message });
+    }
+  };
+  const variables = (v: unknown, path: Path) => {
+    if (typeof v === "string") {
+      for (const m of v.matchAll(/\{\{([^}]*)\}\}/g)) {
+        if (!/^\s*(port\.[A-Za-z_][\w-]*|tmp)\s*$/.test(m[1])) {
+          out.push({
+            path,
+            message: `unknown variable {{${m[1]}}} (use {{port.NAME}} or {{tmp}})`,
+          });
+        }
+      }
+    } else if (Array.isArray(v)) v.forEach((x, i) => variables(x, [...path, i]));
+    else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) variables(x, [...path, k]);
+    }
+  };
+  variables(drill, []);
+  duration(drill.timeout, ["timeout"]);
+  drill.steps.forEach((step: Step, i) => {
+    const kind = stepKind(step);
+    const p: Path = ["steps", i, kind];
+    // deno-lint-ignore no-explicit-any
+    const a = (step as any)[kind];
+    if (a && typeof a === "object" && "timeout" in a) duration(a.timeout, [...p, "timeout"]);
+    if (a && typeof a === "object" && "hex" in a) hex(a.hex, [...p, "hex"]);
+    if (a && typeof a === "object" && "regex" in a) regex(a.regex, [...p, "regex"]);
+    switch (kind) {
+      case "listen": {
+        const proto = a.proto ?? "tcp";
+        if (proto === "unix") {
+          if (a.path === undefined) out.push({ path: p, message: `a unix listener needs "path"` });
+        } else if (a.address === undefined) {
+          out.push({ path: p, message: `a ${proto} listener needs "address" (HOST:PORT)` });
+        } else address(a.address, [...p, "address"]);
+        if (a.reply !== undefined && a.replies !== undefined) {
+          out.push({ path: p, message: `use "reply" or "replies", not both` });
+        }
+        (a.replies ?? []).forEach((r: unknown, j: number) => {
+          if (r && typeof r === "object" && "hex" in r) {
+            hex((r as { hex: string }).hex, [...p, "replies", j]);
+          }
+        });
+        define(a.as, proto === "udp" ? "udp socket" : "listener", [...p, "as"]);
+        break;
+      }
+      case "accept":
+        use(a.listener, [...p, "listener"], ["listener"]);
+        define(a.as, "connection", [...p, "as"]);
+        break;
+      case "connect":
+        if (a.to !== undefined) address(a.to, [...p, "to"]);
+        duration(a.timeout, [...p, "timeout"]);
+        define(a.as, "connection", [...p, "as"]);
+        break;
+      case "send":
+      case "expect":
+        use(a.conn, [...p, "conn"], ["connection"]);
+        break;
+      case "close-write":
+        use(typeof a === "string" ? a : a.conn, p, ["connection"]);
+        break;
+      case "close":
+        use(typeof a === "string" ? a : a.conn, p, ["connection", "listener", "udp socket"]);
+        break;
+      case "udp-send":
+        if (defined.get(a.socket) === undefined) define(a.socket, "udp socket", [...p, "socket"]);
+        else use(a.socket, [...p, "socket"], ["udp socket"]);
+        if (a.to !== undefined) address(a.to, [...p, "to"]);
+        if (a.bind !== undefined) address(a.bind, [...p, "bind"]);
+        break;
+      case "udp-expect":
+        use(a.socket, [...p, "socket"], ["udp socket"]);
+        if (a.from !== undefined) address(a.from, [...p, "from"]);
+        break;
+      case "sleep":
+        duration(a, p);
+        break;
+      case "run": {
+        const argv = typeof a.command === "string" ? splitCommand(a.command) : a.command;
+        if (!argv || argv.length === 0) {
+          out.push({ path: [...p, "command"], message: "the command is empty" });
+        }
+        regex(a["stdout-match"], [...p, "stdout-match"]);
+        regex(a["stderr-match"], [...p, "stderr-match"]);
+        regex(a["output-match"], [...p, "output-match"]);
+        break;
+      }
+      case "sockets":
+        if (a.conn !== undefined) use(a.conn, [...p, "conn"], ["connection"]);
+        else if (a.local === undefined && a.remote === undefined) {
+          out.push({ path: p, message: `"sockets" needs "conn", "local" or "remote"` });
+        }
+        if (a.local !== undefined) address(a.local, [...p, "local"]);
+        if (a.remote !== undefined) address(a.remote, [...p, "remote"]);
+        break;
+      case "expect-denied":
+        for (const k of ["connect", "listen", "udp-send"]) {
+          if (k in a) address(a[k], [...p, k]);
+        }
+        break;
+    }
+  });
+}
+
+/**
+ * Splits a command line like a POSIX shell would for plain words and quotes (no expansions).
+ *
+ * @example
+ * ```ts
+ * splitCommand(`subnet same 172.16.10.1 "172.16.10.2" /24`); // ["subnet", "same", ...]
+ * ```
+ */
+export function splitCommand(text: string): string[] {
+  const out: string[] = [];
+  let word = "";
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "'" || c === '"') {
+      const end = text.indexOf(c, i + 1);
+      if (end < 0) throw new SyntaxError(`Cannot parse command: unclosed ${c}`);
+      word += text.slice(i + 1, end);
+      inWord = true;
+      i = end;
+    } else if (c === "\\" && i + 1 < text.length) {
+      word += text[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) out.push(word);
+      word = "";
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) out.push(word);
+  return out;
+}
+
+/**
+ * Parses and validates a drill file's text. Throws {@linkcode DrillFileError} with every problem
+ * found, each with its line and column.
+ *
+ * @example
+ * ```ts
+ * const drill = parseDrill("name: hi\nsteps:\n  - sleep: 10ms\n", "hi.yaml");
+ * drill.steps.length; // 1
+ * ```
+ */
+export function parseDrill(text: string, file: string): Drill {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const issues: DrillIssue[] = [];
+  const at = (offset: number, message: string) => {
+    const pos = lineCounter.linePos(offset);
+    issues.push({ line: pos.line, col: pos.col, message });
+  };
+  for (const e of doc.errors) at(e.pos[0], e.message.split("\n")[0].replace(/ at line \d+.*$/, ""));
+  if (issues.length) throw new DrillFileError(file, issues);
+  const value = doc.toJS();
+  const raw: RawIssue[] = [];
+  if (typeOf(value) !== "object") {
+    raw.push({ path: [], message: "a drill file must be a mapping with name and steps" });
+  } else {
+    validate(drillSchema, value, [], raw);
+    if (raw.length === 0) {
+      try {
+        checkMeaning(value as Drill, raw);
+      } catch (err) {
+        raw.push({ path: [], message: (err as Error).message });
+      }
+    }
+  }
+  for (const r of raw) {
+    let node: unknown;
+    for (let n = r.path.length; n >= 0 && !isNode(node); n--) {
+      node = n === 0 ? doc.contents : doc.getIn(r.path.slice(0, n), true);
+    }
+    // A key's line is where its key starts, not its value, so point at the pair when we can.
+    const offset = isNode(node) && node.range ? node.range[0] : 0;
+    const where = r.path.length ? `${formatPath(r.path)}: ` : "";
+    at(offset, where + r.message);
+  }
+  if (issues.length) {
+    issues.sort((a, b) => a.line - b.line || a.col - b.col);
+    throw new DrillFileError(file, issues);
+  }
+  return value as Drill;
+}
+
+function formatPath(path: Path): string {
+  return path.map((p, i) => typeof p === "number" ? `[${p}]` : (i ? "." : "") + p).join("");
+}

@@ -1,0 +1,189 @@
+// Runs one drill: binds its variables, starts a Worker whose permissions are exactly the drill's
+// scope, watches every step's time limit and the drill's, and terminates the Worker at the end, on
+// a timeout or on Ctrl-C, which closes every socket the drill opened.
+import { parseDuration } from "../cli/args.ts";
+import { type Narrowing, normalizeNetEntry, withEphemeralBinds } from "../cli/scope.ts";
+import type { DrillResult, StepResult } from "./result.ts";
+import { stepTitle } from "./result.ts";
+import { type Drill, type DrillScope, stepKind } from "./schema.ts";
+import { allocatePorts, bindVariables, collectVariables } from "./variables.ts";
+import type { DrillWorkerMessage } from "./worker.ts";
+
+/** Default limit of a whole drill. */
+export const defaultDrillTimeoutMs = 30_000;
+/** Extra time a step gets beyond its own limit before the runner stops it. */
+const graceMs = 1500;
+
+/** What the Worker may do, from a drill's (bound) scope. */
+export interface DrillPermissions {
+  narrowing: Narrowing;
+  permissions: Deno.PermissionOptionsObject;
+}
+
+/**
+ * Turns a bound drill scope into Worker permissions: exactly the listed entries (a bare port is
+ * `127.0.0.1:PORT`), plus the ephemeral local binds a UDP client needs; nothing for kinds left out.
+ *
+ * @example
+ * ```ts
+ * const { permissions } = await drillPermissions({ net: ["127.0.0.1:9000"] }, []);
+ * permissions.read; // false
+ * ```
+ */
+export async function drillPermissions(
+  scope: DrillScope | undefined,
+  ports: number[],
+): Promise<DrillPermissions> {
+  const net = scope
+    ? (scope.net ?? []).map((e) => normalizeNetEntry(/^\d+$/.test(e) ? `127.0.0.1:${e}` : e))
+    : ports.map((p) => `127.0.0.1:${p}`);
+  const narrowing = await withEphemeralBinds({
+    net,
+    read: scope?.read ?? [],
+    write: scope?.write ?? [],
+    run: scope?.run ?? [],
+  });
+  const list = (v: string[] | undefined) => (v && v.length ? v : false);
+  return {
+    narrowing,
+    permissions: {
+      net: list(narrowing.net),
+      read: list(narrowing.read),
+      write: list(narrowing.write),
+      run: list(narrowing.run),
+      env: list(scope?.env),
+      sys: false,
+      ffi: false,
+      import: false,
+    },
+  };
+}
+
+/** Options for {@linkcode runDrill}. */
+export interface RunDrillOptions {
+  /** `built-in` or the file name, for reports. */
+  source: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs a validated drill in its own sandbox Worker and resolves to its result. Never throws for a
+ * failing drill: failures, denials and timeouts are in the result.
+ *
+ * @example
+ * ```ts
+ * const result = await runDrill(drill, { source: "built-in" });
+ * result.status; // "pass"
+ * ```
+ */
+export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<DrillResult> {
+  const started = performance.now();
+  const vars = collectVariables(drill);
+  const portList = allocatePorts(vars.ports.length);
+  const ports = Object.fromEntries(vars.ports.map((n, i) => [n, portList[i]]));
+  const tmp = vars.tmp ? await Deno.makeTempDir({ prefix: "toolkit-drill-" }) : undefined;
+  const bound = bindVariables(drill, { ports, tmp });
+  const steps: StepResult[] = bound.steps.map((step, i) => ({
+    index: i + 1,
+    kind: stepKind(step),
+    title: stepTitle(step),
+    status: "skip",
+    durationMs: 0,
+  }));
+  const finish = (error?: string): DrillResult => ({
+    name: drill.name,
+    source: options.source,
+    status: !error && steps.every((s) => s.status === "pass") ? "pass" : "fail",
+    durationMs: Math.round(performance.now() - started),
+    steps,
+    ...(error ? { error } : {}),
+  });
+  let worker: Worker | undefined;
+  try {
+    const { narrowing, permissions } = await drillPermissions(bound.scope, portList);
+    try {
+      worker = new Worker(new URL("./worker.ts", import.meta.url), {
+        type: "module",
+        deno: { permissions },
+      });
+    } catch (err) {
+      return finish(
+        `the drill's scope is wider than this binary's, so no sandbox could be made: ${
+          (err as Error).message
+        }`,
+      );
+    }
+    const error = await supervise(worker, bound, narrowing, steps, options.signal);
+    return finish(error);
+  } finally {
+    worker?.terminate();
+    if (tmp) await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Resolves when the Worker is done, or with the reason it was stopped. */
+function supervise(
+  worker: Worker,
+  drill: Drill,
+  narrowing: Narrowing,
+  steps: StepResult[],
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const drillMs = drill.timeout === undefined
+    ? defaultDrillTimeoutMs
+    : parseDuration(String(drill.timeout));
+  return new Promise((resolve) => {
+    let stepTimer: ReturnType<typeof setTimeout> | undefined;
+    let current: { index: number; started: number; limitMs: number } | undefined;
+    const stop = (reason?: string) => {
+      clearTimeout(stepTimer);
+      clearTimeout(drillTimer);
+      signal?.removeEventListener("abort", onAbort);
+      // Terminating the Worker closes every socket and listener it holds.
+      worker.terminate();
+      resolve(reason);
+    };
+    const failCurrent = (message: string) => {
+      if (!current) return;
+      const s = steps[current.index - 1];
+      s.status = "fail";
+      s.durationMs = Math.round(performance.now() - current.started);
+      s.message = message;
+    };
+    const drillTimer = setTimeout(() => {
+      const message = `the drill timed out after ${drillMs / 1000}s; the sandbox was stopped`;
+      failCurrent(message);
+      stop(message);
+    }, drillMs);
+    const onAbort = () => {
+      failCurrent("interrupted");
+      stop("interrupted");
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    worker.onmessage = (e: MessageEvent<DrillWorkerMessage>) => {
+      const msg = e.data;
+      if (msg.type === "start") {
+        clearTimeout(stepTimer);
+        current = { index: msg.index, started: performance.now(), limitMs: msg.limitMs };
+        stepTimer = setTimeout(() => {
+          failCurrent(
+            `timed out after ${msg.limitMs / 1000}s; the step was stopped and its sockets closed`,
+          );
+          stop();
+        }, msg.limitMs + graceMs);
+      } else if (msg.type === "step") {
+        clearTimeout(stepTimer);
+        steps[msg.result.index - 1] = msg.result;
+        current = undefined;
+      } else if (msg.type === "done") stop();
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      const message = `the sandbox failed: ${e.message}`;
+      failCurrent(message);
+      stop(message);
+    };
+    worker.postMessage({ type: "run", drill, narrowing } satisfies DrillWorkerMessage);
+  });
+}
