@@ -1,0 +1,164 @@
+// Random class hierarchies for the differential tests and the benchmark, and the Python oracle
+// that runs them: every class statement wrapped in try/except (the semantics `toolkit mro`
+// documents), recording each class's MRO or the exception CPython raised.
+
+/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface GenClass {
+  name: string;
+  bases: string[];
+  line: number;
+  nested: GenClass[];
+}
+
+/** One generated module: the source `toolkit mro` reads, and the wrapped one Python runs. */
+export interface Hierarchy {
+  source: string;
+  oracle: string;
+}
+
+/** What is allowed in a generated hierarchy. */
+export interface GenOptions {
+  classes: number;
+  /** Python 2 modes: no nesting, no builtins but `object` (py2 only). */
+  mode: "c3" | "classic" | "py2";
+}
+
+const builtins = ["int", "str", "Exception", "dict", "list", "tuple", "ValueError", "OSError"];
+
+/**
+ * Generates a random module with rebinding, duplicates, inconsistent orders, undefined names
+ * (and so cascading `not defined` errors), nested classes and builtin bases.
+ */
+export function generateHierarchy(rand: () => number, options: GenOptions): Hierarchy {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  const names: string[] = [];
+  const top: GenClass[] = [];
+  let line = 1;
+  for (let i = 0; i < options.classes; i++) {
+    const name = names.length && rand() < 0.12 ? pick(names) : `C${i}`;
+    const bases: string[] = [];
+    const k = Math.floor(rand() * 4);
+    for (let j = 0; j < k && names.length; j++) {
+      const r = rand();
+      if (r < 0.025) bases.push(`U${Math.floor(rand() * 3)}`);
+      else if (r < 0.07 && options.mode !== "classic") bases.push("object");
+      else if (r < 0.10 && options.mode === "c3") bases.push(pick(builtins));
+      else if (r < 0.12 && bases.length) bases.push(pick(bases));
+      else bases.push(pick(names.slice(-12)));
+    }
+    if (options.mode === "py2" && bases.length === 0 && rand() < 0.5) bases.push("object");
+    const cls: GenClass = { name, bases, line: line++, nested: [] };
+    if (options.mode === "c3" && rand() < 0.1) {
+      const inner: string[] = [];
+      for (let j = 0; j < 1 + Math.floor(rand() * 2); j++) {
+        const ib = [
+          ...(rand() < 0.5 && inner.length ? [pick(inner)] : []),
+          ...(rand() < 0.6 && names.length ? [pick(names)] : []),
+        ];
+        cls.nested.push({ name: `N${j}`, bases: ib, line: line++, nested: [] });
+        inner.push(`N${j}`);
+      }
+    }
+    if (!cls.nested.length) line++; // the `pass` line
+    top.push(cls);
+    if (!names.includes(name)) names.push(name);
+  }
+  return { source: renderPlain(top), oracle: renderOracle(top, options.mode) };
+}
+
+function header(c: GenClass): string {
+  return `class ${c.name}${c.bases.length ? `(${c.bases.join(", ")})` : ""}:`;
+}
+
+function renderPlain(top: GenClass[]): string {
+  const out: string[] = [];
+  for (const c of top) {
+    out.push(header(c));
+    if (c.nested.length) { for (const n of c.nested) out.push(`    ${header(n)} pass`); }
+    else out.push("    pass");
+  }
+  return out.join("\n") + "\n";
+}
+
+function renderOracle(top: GenClass[], mode: GenOptions["mode"]): string {
+  const out: string[] = [];
+  const emit = (c: GenClass, indent: string, qual: string) => {
+    const q = qual ? `${qual}.${c.name}` : c.name;
+    out.push(`${indent}try:`);
+    out.push(`${indent}    ${header(c)}`);
+    for (const n of c.nested) emit(n, indent + "        ", q);
+    out.push(`${indent}        pass`);
+    out.push(`${indent}    oracle_ok(${JSON.stringify(q)}, ${c.line}, ${c.name})`);
+    out.push(`${indent}except Exception as e:`);
+    out.push(`${indent}    oracle_err(${JSON.stringify(q)}, ${c.line}, e)`);
+  };
+  for (const c of top) emit(c, "", "");
+  // Python 2 classic classes have no __mro__: mode "classic" makes every class classic there.
+  if (mode === "classic") out.unshift("__metaclass__ = __classobj__");
+  return out.join("\n") + "\n";
+}
+
+/** The Python side: runs many wrapped modules, prints one JSON list of results per module. */
+export const oracleScript = `
+import sys, json, inspect
+try:
+    from types import ClassType as __classobj__
+except ImportError:
+    __classobj__ = None
+def run(src):
+    rec = []
+    def ok(name, line, cls):
+        mro = inspect.getmro(cls)
+        rec.append({"name": name, "line": line,
+                    "mro": [getattr(c, "__qualname__", c.__name__) for c in mro]})
+    def err(name, line, e):
+        rec.append({"name": name, "line": line, "error": str(e), "errorType": type(e).__name__})
+    g = {"oracle_ok": ok, "oracle_err": err, "__classobj__": __classobj__, "__name__": "__main__"}
+    exec(src, g)
+    rec.sort(key=lambda r: r["line"])
+    return rec
+out = [run(src) for src in json.load(sys.stdin)]
+sys.stdout.write(json.dumps(out))
+`;
+
+/** Runs the wrapped modules through one Python process. */
+export async function runOracle(
+  py: { cmd: string; env: Record<string, string> },
+  modules: readonly string[],
+): Promise<Record<string, unknown>[][]> {
+  const child = new Deno.Command(py.cmd, {
+    args: ["-c", oracleScript],
+    env: py.env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const w = child.stdin.getWriter();
+  await w.write(new TextEncoder().encode(JSON.stringify(modules)));
+  await w.close();
+  const out = await child.output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+/**
+ * Makes Python 2's wording comparable: drops the "Error when calling the metaclass bases" prefix
+ * and the line break, and sorts the names of an MRO conflict (2.7 lists them in hash order).
+ */
+export function normalizePy2(message: string): string {
+  const m = message.replace(/^Error when calling the metaclass bases\n\s*/, "").replace(/\n/g, " ");
+  const conflict = /^(Cannot create a consistent method resolution order \(MRO\) for bases )(.*)$/
+    .exec(m);
+  return conflict ? conflict[1] + conflict[2].split(", ").sort().join(", ") : m;
+}
