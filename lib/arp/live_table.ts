@@ -1,0 +1,106 @@
+// The running kernel's neighbour table on Linux (ARP and NDP) from `ip -j neigh` or /proc/net/arp,
+// and the default gateways from /proc/net/route or `ip route`.
+import { readProcNet, requireRead, runTool } from "../net/proc_net.ts";
+import type { NeighborTable } from "./neighbor.ts";
+import { parseIpNeighJson } from "./parse_ip_neigh_json.ts";
+import { parseProcNetArp } from "./parse_proc_net_arp.ts";
+
+/**
+ * Reads the live neighbour table: from `ip -j neigh` (both families, with the kernel's NUD states)
+ * where iproute2 is installed, else from `/proc/net/arp` (IPv4 only). Either way read access to
+ * `/proc/net/arp` must be in scope (`Deno.errors.NotCapable` otherwise).
+ *
+ * @example
+ * ```ts
+ * const { entries } = await readLiveNeighbors({ ipv6: true });
+ * ```
+ */
+export async function readLiveNeighbors(
+  options: { ipv6?: boolean } = {},
+): Promise<NeighborTable> {
+  await requireRead(procNetArp);
+  const viaIp = await ipNeighJson({ family: options.ipv6 === false ? 4 : undefined });
+  if (viaIp) return viaIp;
+  const text = await readProcNet(procNetArp);
+  if (text === undefined) {
+    throw new Deno.errors.NotFound(
+      `No neighbour table: ${procNetArp} is not readable here and iproute2 (ip) is not installed`,
+    );
+  }
+  return parseProcNetArp(text);
+}
+
+const procNetArp = "/proc/net/arp";
+
+/**
+ * Runs `ip -j neigh show` (optionally for one family or address) and parses it; `undefined` when
+ * `ip` is not installed.
+ *
+ * @example
+ * ```ts
+ * const t = await ipNeighJson({ family: 6, to: "fe80::1" });
+ * ```
+ */
+export async function ipNeighJson(
+  options: { family?: 4 | 6; to?: string } = {},
+): Promise<NeighborTable | undefined> {
+  await requireRead(procNetArp);
+  const text = await runTool("ip", [
+    ...(options.family ? [`-${options.family}`] : []),
+    "-j",
+    "neigh",
+    "show",
+    ...(options.to ? ["to", options.to] : []),
+  ]);
+  if (text === undefined) return undefined;
+  return text.trim() === "" ? { entries: [], problems: [] } : parseIpNeighJson(text);
+}
+
+/** A default route: the gateway's IPv4 address and the interface. */
+export interface DefaultGateway {
+  ip: string;
+  iface: string;
+}
+
+/**
+ * Parses `/proc/net/route` and returns its default routes' gateways (addresses are little-endian
+ * hex, as the kernel prints them on x86 and ARM).
+ *
+ * @example
+ * ```ts
+ * parseProcNetRoute("Iface\tDestination\tGateway\neth0\t00000000\t0101A8C0\t0003\n"); // [{ ip: "192.168.1.1", iface: "eth0" }]
+ * ```
+ */
+export function parseProcNetRoute(text: string): DefaultGateway[] {
+  const out: DefaultGateway[] = [];
+  for (const line of text.split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 3 || f[1] !== "00000000" || !/^[0-9a-f]{8}$/i.test(f[2])) continue;
+    if (f[2] === "00000000") continue;
+    const n = parseInt(f[2], 16);
+    out.push({ ip: [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24].join("."), iface: f[0] });
+  }
+  return out;
+}
+
+/**
+ * The live default gateways (IPv4) from `/proc/net/route`; empty where the file does not exist.
+ *
+ * @example
+ * ```ts
+ * const gateways = await readDefaultGateways();
+ * ```
+ */
+export async function readDefaultGateways(): Promise<DefaultGateway[]> {
+  try {
+    const text = await readProcNet("/proc/net/route");
+    if (text !== undefined) return parseProcNetRoute(text);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  const json = await runTool("ip", ["-4", "-j", "route", "show", "default"]);
+  if (!json?.trim()) return [];
+  return (JSON.parse(json) as { gateway?: string; dev?: string }[])
+    .filter((r) => r.gateway)
+    .map((r) => ({ ip: r.gateway!, iface: r.dev ?? "" }));
+}

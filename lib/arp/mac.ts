@@ -1,0 +1,159 @@
+// 48-bit MAC addresses (EUI-48) as users and tools write them: parsing every common spelling,
+// the canonical lower-case colon form, and what the two low bits of the first octet say
+// (I/G: unicast or multicast; U/L: universal or locally administered).
+
+/** A parsed MAC address: six bytes. */
+export type MacBytes = Uint8Array;
+
+const hex = "0123456789abcdef";
+
+/**
+ * Parses a MAC address written as `aa:bb:cc:dd:ee:ff`, `AA-BB-CC-DD-EE-FF`, `aabb.ccdd.eeff`
+ * (Cisco), `aabb-ccdd-eeff`, `aabbccddeeff`, or with unpadded octets as BSD prints them
+ * (`0:1b:2c:d:e:f`). Throws `SyntaxError` naming the text otherwise.
+ *
+ * @example
+ * ```ts
+ * formatMac(parseMac("0:1B:2c:d:e:F")); // "00:1b:2c:0d:0e:0f"
+ * ```
+ */
+export function parseMac(text: string): MacBytes {
+  const t = text.trim();
+  let groups: string[] | undefined;
+  if (/^[0-9a-f]{12}$/i.test(t)) {
+    groups = t.match(/../g)!;
+  } else if (/^[0-9a-f]{4}([.-])[0-9a-f]{4}\1[0-9a-f]{4}$/i.test(t)) {
+    groups = t.replace(/[.-]/g, "").match(/../g)!;
+  } else if (/^[0-9a-f]{1,2}([:-])[0-9a-f]{1,2}(\1[0-9a-f]{1,2}){4}$/i.test(t)) {
+    groups = t.split(/[:-]/);
+  }
+  if (!groups) throw new SyntaxError(`Cannot parse MAC address "${text}"`);
+  return Uint8Array.from(groups, (g) => parseInt(g, 16));
+}
+
+/**
+ * Whether `text` parses as a MAC address.
+ *
+ * @example
+ * ```ts
+ * isMac("aabb.ccdd.eeff"); // true
+ * ```
+ */
+export function isMac(text: string): boolean {
+  try {
+    parseMac(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Formats six bytes as `aa:bb:cc:dd:ee:ff` (or with another separator, or BSD's unpadded octets).
+ *
+ * @example
+ * ```ts
+ * formatMac(parseMac("00-1B-2C-0D-0E-0F"), { unpadded: true }); // "0:1b:2c:d:e:f"
+ * ```
+ */
+export function formatMac(
+  mac: MacBytes,
+  options: { separator?: string; unpadded?: boolean } = {},
+): string {
+  const sep = options.separator ?? ":";
+  let out = "";
+  for (let i = 0; i < 6; i++) {
+    const b = mac[i];
+    if (i) out += sep;
+    if (!(options.unpadded && b < 16)) out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+/**
+ * The canonical form of a MAC address: lower-case, colon-separated, zero-padded.
+ *
+ * @example
+ * ```ts
+ * normalizeMac("AABB.CCDD.EEFF"); // "aa:bb:cc:dd:ee:ff"
+ * ```
+ */
+export function normalizeMac(text: string): string {
+  return formatMac(parseMac(text));
+}
+
+/** What a MAC address's bits say about it. */
+export interface MacInfo {
+  /** Canonical `aa:bb:cc:dd:ee:ff`. */
+  mac: string;
+  /** I/G bit: `unicast` (individual) or `multicast` (group); broadcast is a multicast. */
+  cast: "unicast" | "multicast";
+  /** U/L bit: `universal` (assigned from an IEEE block) or `local` (administered locally). */
+  administration: "universal" | "local";
+  broadcast: boolean;
+  /** All zeros: what an incomplete entry shows in `/proc/net/arp`. */
+  zero: boolean;
+  /**
+   * A locally administered unicast address that no well-known hypervisor or container uses:
+   * how private (randomised) Wi-Fi addresses of phones and laptops look.
+   */
+  randomized: boolean;
+  /** A well-known user of a locally administered range (`QEMU/KVM`, `Docker`), if any. */
+  localUse?: string;
+  /** The first three octets, `aa:bb:cc`. */
+  oui: string;
+}
+
+// Locally administered ranges that are not random: they come from a hypervisor or container.
+const knownLocal: [string, string][] = [
+  ["52:54:00", "QEMU/KVM virtual NIC"],
+  ["02:42:", "Docker container"],
+  ["0a:00:27", "VirtualBox host-only adapter"],
+  ["02:fc:", "container or cloud virtual NIC"],
+  ["fe:ff:ff", "Xen virtual NIC"],
+];
+
+/**
+ * Classifies a MAC address by its I/G and U/L bits.
+ *
+ * @example
+ * ```ts
+ * describeMac(parseMac("3a:1f:aa:00:00:01")).randomized; // true
+ * ```
+ */
+export function describeMac(mac: MacBytes): MacInfo {
+  const text = formatMac(mac);
+  const multicast = (mac[0] & 1) === 1;
+  const local = (mac[0] & 2) === 2;
+  const broadcast = mac.every((b) => b === 0xff);
+  const zero = mac.every((b) => b === 0);
+  const localUse = local ? knownLocal.find(([p]) => text.startsWith(p))?.[1] : undefined;
+  return {
+    mac: text,
+    cast: multicast ? "multicast" : "unicast",
+    administration: local ? "local" : "universal",
+    broadcast,
+    zero,
+    randomized: local && !multicast && localUse === undefined,
+    ...(localUse ? { localUse } : {}),
+    oui: text.slice(0, 8),
+  };
+}
+
+/**
+ * The IPv6 link-local address SLAAC derives from a MAC (modified EUI-64, RFC 4291 appendix A):
+ * flip the U/L bit and insert `ff:fe` in the middle.
+ *
+ * @example
+ * ```ts
+ * eui64LinkLocal(parseMac("52:54:00:12:34:56")); // "fe80::5054:ff:fe12:3456"
+ * ```
+ */
+export function eui64LinkLocal(mac: MacBytes): string {
+  const b = [mac[0] ^ 2, mac[1], mac[2], 0xff, 0xfe, mac[3], mac[4], mac[5]];
+  const words = [0, 2, 4, 6].map((i) => ((b[i] << 8) | b[i + 1]).toString(16));
+  // fe80:0:0:0 is the longest zero run (words 1 and 2 contain ff and fe, so the ID never has a
+  // longer one); a zero first ID word joins it (RFC 5952).
+  return `fe80::${(words[0] === "0" ? words.slice(1) : words).join(":")}`;
+}

@@ -1,0 +1,49 @@
+// Linux's `/proc/net/arp`: a header, then `IP  HW-type  Flags  HW-address  Mask  Device` columns.
+// The flags are the kernel's ATF_* bits: 0x2 complete, 0x4 permanent, 0x8 published (proxy).
+import {
+  checkIp,
+  checkMac,
+  type NeighborEntry,
+  type NeighborTable,
+  parseLines,
+} from "./neighbor.ts";
+
+const ATF_COM = 0x2, ATF_PERM = 0x4, ATF_PUBL = 0x8;
+
+/**
+ * Parses the text of `/proc/net/arp`.
+ *
+ * @example
+ * ```ts
+ * parseProcNetArp(await Deno.readTextFile("/proc/net/arp")).entries[0].mac;
+ * ```
+ */
+export function parseProcNetArp(text: string): NeighborTable {
+  return parseLines(text, (line, n): NeighborEntry | undefined => {
+    if (/^IP address\s+HW type/i.test(line)) return undefined;
+    const f = line.trim().split(/\s+/);
+    if (f.length !== 6) {
+      throw new SyntaxError(`Expected 6 columns (IP, HW type, flags, address, mask, device)`);
+    }
+    const [ipText, , flagText, hw, , dev] = f;
+    if (!/^0x[0-9a-f]+$/i.test(flagText)) throw new SyntaxError(`Cannot parse flags "${flagText}"`);
+    const flags = parseInt(flagText, 16);
+    const ip = checkIp(ipText);
+    const mac = checkMac(hw);
+    const state = flags & ATF_PUBL
+      ? "proxy"
+      : flags & ATF_PERM
+      ? "permanent"
+      : flags & ATF_COM
+      ? "complete"
+      : "incomplete";
+    return {
+      ip,
+      mac: state === "incomplete" && mac === "00:00:00:00:00:00" ? null : mac,
+      iface: dev,
+      state,
+      detail: `flags ${flagText.toLowerCase()}`,
+      line: n,
+    };
+  });
+}

@@ -1,0 +1,123 @@
+// `toolkit arp check`: look for the traces ARP spoofing leaves in the live table or in saved
+// snapshots (one MAC for several IPs, an IP whose MAC changes, group or zero MACs, a gateway
+// with a locally administered MAC). Exit 1 when anything is found, like `grep` without a match.
+import { parseCommandArgs } from "../cli/args.ts";
+import type { CommandModule } from "../cli/command.ts";
+import { UsageError } from "../cli/errors.ts";
+import { paint, writeJson } from "../cli/output.ts";
+import { readDefaultGateways } from "../arp/live_table.ts";
+import { checkIp } from "../arp/neighbor.ts";
+import type { TableFormat } from "../arp/parse_neighbor_table.ts";
+import { readNeighborTable } from "../arp/read_table.ts";
+import { checkNeighborTables, type Snapshot } from "../arp/spoof_check.ts";
+import { formatOption, reportProblems } from "./arp_show.ts";
+
+/** Parsed `arp check` options. */
+export interface ArpCheckOptions {
+  /** Saved snapshots in time order; empty for the live table. */
+  files: string[];
+  format: TableFormat | "auto";
+  /** Gateways given with --gateway; the live default gateways are used when none are given. */
+  gateways: string[];
+  json: boolean;
+}
+
+const name = "arp check";
+
+const command: CommandModule<ArpCheckOptions> = {
+  spec: {
+    usage: "[--gateway IP] [--file FILE...]",
+    description:
+      "Checks the live table (and, when no --gateway is given, the default gateways from /proc/net/route) or the snapshots given with --file, in order. Findings: one MAC answering for several IPv4 addresses (critical when one is the gateway), an address with different MACs across snapshots, broadcast, multicast or all-zero MACs for unicast addresses, and a gateway with a locally administered MAC. Exit 1 when there are findings, 0 when the tables look clean.",
+    options: [
+      {
+        name: "file",
+        short: "f",
+        type: "string",
+        multiple: true,
+        value: "FILE",
+        description: "a saved table; repeat for snapshots taken at different times (- for stdin)",
+      },
+      {
+        name: "gateway",
+        short: "g",
+        type: "string",
+        multiple: true,
+        value: "IP",
+        description: "the gateway's address (repeatable)",
+      },
+      formatOption,
+    ],
+    examples: [
+      "toolkit arp check",
+      "toolkit arp check --gateway 192.168.1.1 --file before.txt --file after.txt",
+      "toolkit arp check --json --file arp-a.txt --format windows",
+    ],
+    positionals: { max: 0 },
+  },
+  parse(args, globals) {
+    const { values } = parseCommandArgs(name, this.spec, args);
+    const gateways = ((values.gateway as string[] | undefined) ?? []).map((g) => {
+      try {
+        return checkIp(g);
+      } catch (err) {
+        throw new UsageError(`--gateway: ${(err as Error).message}`, name);
+      }
+    });
+    const files = (values.file as string[] | undefined) ?? [];
+    if (files.filter((f) => f === "-").length > 1) {
+      throw new UsageError("stdin (-) can be given only once", name);
+    }
+    return {
+      files,
+      format: (values.format ?? "auto") as TableFormat | "auto",
+      gateways,
+      json: globals.json,
+    };
+  },
+  async run(o, io) {
+    const snapshots: Snapshot[] = [];
+    let gateways = o.gateways;
+    for (const file of o.files.length ? o.files : [undefined]) {
+      const table = await readNeighborTable({ file, format: o.format, stdin: io.stdin.readable });
+      await reportProblems(io, table);
+      snapshots.push({
+        name: table.source === "-" ? "stdin" : table.source,
+        entries: table.entries,
+      });
+    }
+    if (o.files.length === 0 && gateways.length === 0) {
+      gateways = (await readDefaultGateways()).map((g) => g.ip);
+    }
+    const findings = checkNeighborTables(snapshots, { gateways });
+    if (o.json) {
+      await writeJson(io, {
+        snapshots: snapshots.map((s) => ({ name: s.name, entries: s.entries.length })),
+        gateways,
+        findings,
+      });
+    } else if (findings.length === 0) {
+      if (!io.globals.quiet) {
+        const n = snapshots.reduce((sum, s) => sum + s.entries.length, 0);
+        await io.stdout.write(
+          `no findings: ${n} entr${n === 1 ? "y" : "ies"} in ${snapshots.length} table${
+            snapshots.length === 1 ? "" : "s"
+          } look consistent\n`,
+        );
+      }
+    } else {
+      const width = Math.max(...findings.map((f) => f.severity.length));
+      for (const f of findings) {
+        const color = f.severity === "critical"
+          ? "red"
+          : f.severity === "warning"
+          ? "yellow"
+          : "dim";
+        const label = paint(io, color, f.severity.padEnd(width));
+        await io.stdout.write(`${label}  ${f.kind}: ${f.message}\n`);
+      }
+    }
+    return findings.length ? 1 : 0;
+  },
+};
+export default command;

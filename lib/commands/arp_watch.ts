@@ -1,0 +1,167 @@
+// `toolkit arp watch`: arpwatch by polling. Each poll of the neighbour table (or each --file
+// snapshot in turn) is compared with the station database and reported as arpwatch's events; the
+// database is saved in arp.dat format after every poll, atomically, so Ctrl-C or a crash loses
+// nothing.
+import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
+import type { CommandModule } from "../cli/command.ts";
+import { UsageError } from "../cli/errors.ts";
+import type { Io } from "../cli/io.ts";
+import { paint, writeNdjson } from "../cli/output.ts";
+import { ArpWatchDb, type ArpWatchEvent, parseArpDat, saveArpDat } from "../arp/arp_watch_db.ts";
+import { describeMac, parseMac } from "../arp/mac.ts";
+import { loadVendorLookup } from "../arp/oui.ts";
+import type { TableFormat } from "../arp/parse_neighbor_table.ts";
+import { readNeighborTable } from "../arp/read_table.ts";
+import { formatOption, reportProblems } from "./arp_show.ts";
+
+/** Parsed `arp watch` options. */
+export interface ArpWatchOptions {
+  /** Snapshots to replay in order instead of polling the live table. */
+  files: string[];
+  format: TableFormat | "auto";
+  intervalMs: number;
+  db?: string;
+  /** Polls (snapshots) to take; `Infinity` until Ctrl-C (live) or the last file. */
+  count: number;
+  vendor: boolean;
+  json: boolean;
+}
+
+const name = "arp watch";
+
+const command: CommandModule<ArpWatchOptions> = {
+  spec: {
+    usage: "[--interval S] [--db FILE] [--count N]",
+    description:
+      "Polls the live IPv4 neighbour table (or replays --file snapshots in order) and reports arpwatch's events: new station, changed ethernet address, flip flop (back to the previous MAC within 24 hours), reused old ethernet address, and new activity (a pair unseen for six months). With --db the station database is loaded from and saved to an arpwatch-compatible arp.dat (MAC, IP, epoch, hostname), replaced atomically after every poll. Unlike arpwatch, nothing is sniffed (no root needed), hostnames are not looked up in DNS, and events go to stdout (NDJSON with --json) instead of syslog and mail.",
+    options: [
+      {
+        name: "interval",
+        short: "i",
+        type: "string",
+        value: "DURATION",
+        description: "time between polls [default: 2s; 0 between --file snapshots]",
+      },
+      {
+        name: "db",
+        type: "string",
+        value: "FILE",
+        description: "arp.dat database to load and keep up to date",
+      },
+      {
+        name: "count",
+        short: "c",
+        type: "string",
+        value: "N",
+        description: "stop after N polls (default: until Ctrl-C, or after the last --file)",
+      },
+      {
+        name: "file",
+        short: "f",
+        type: "string",
+        multiple: true,
+        value: "FILE",
+        description: "replay saved tables as successive polls (repeatable)",
+      },
+      formatOption,
+      { name: "no-vendor", type: "boolean", description: "do not look up IEEE vendors" },
+    ],
+    examples: [
+      "toolkit arp watch --db /var/lib/arpwatch/arp.dat",
+      "toolkit arp watch --json --interval 10s",
+      "toolkit arp watch --db arp.dat --file monday.txt --file tuesday.txt",
+    ],
+    positionals: { max: 0 },
+  },
+  parse(args, globals) {
+    const { values } = parseCommandArgs(name, this.spec, args);
+    const files = (values.file as string[] | undefined) ?? [];
+    if (files.includes("-")) {
+      throw new UsageError("snapshots must be files: stdin (-) holds only one table", name);
+    }
+    return {
+      files,
+      format: (values.format ?? "auto") as TableFormat | "auto",
+      intervalMs: durationOption(values, "interval", {
+        fallback: files.length ? 0 : 2000,
+        command: name,
+        max: 86_400_000,
+      }),
+      db: values.db as string | undefined,
+      count: values.count === undefined
+        ? Infinity
+        : intOption(values, "count", { min: 1, max: 1e9, fallback: 1, command: name }),
+      vendor: values["no-vendor"] !== true,
+      json: globals.json,
+    };
+  },
+  async run(o, io) {
+    let db = new ArpWatchDb();
+    if (o.db !== undefined) {
+      let text: string | undefined;
+      try {
+        text = await Deno.readTextFile(o.db);
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      }
+      if (text !== undefined) {
+        const loaded = parseArpDat(text);
+        db = loaded.db;
+        await reportProblems(io, { source: o.db, problems: loaded.problems, entries: [1] });
+      }
+    }
+    const vendorOf = o.vendor ? await loadVendorLookup() : undefined;
+    const polls = Math.min(o.count, o.files.length || Infinity);
+    for (let i = 0; i < polls && !io.signal.aborted; i++) {
+      if (i > 0 && o.intervalMs > 0) await abortableSleep(o.intervalMs, io.signal);
+      if (io.signal.aborted) break;
+      const table = await readNeighborTable({ file: o.files[i], format: o.format, ipv6: false });
+      await reportProblems(io, table);
+      const time = Math.floor(Date.now() / 1000);
+      for (const e of table.entries) {
+        if (e.mac === null || e.state === "proxy" || e.ip.includes(":")) continue;
+        const info = describeMac(parseMac(e.mac));
+        if (info.zero || info.cast === "multicast") continue;
+        const event = db.observe({ ip: e.ip, mac: e.mac, iface: e.iface ?? "", time });
+        if (!event) continue;
+        const vendor = vendorOf?.(parseMac(event.mac));
+        await printEvent(io, o.json, event, vendor);
+      }
+      if (o.db !== undefined) await saveArpDat(o.db, db);
+    }
+    return 0;
+  },
+};
+export default command;
+
+async function printEvent(
+  io: Io,
+  json: boolean,
+  e: ArpWatchEvent,
+  vendor: string | undefined,
+): Promise<void> {
+  if (json) {
+    await writeNdjson(io, { ...e, vendor: vendor ?? null });
+    return;
+  }
+  const when = new Date(e.time * 1000).toISOString().replace(/\.000Z$/, "Z");
+  const old = e.oldMac ? ` (${e.oldMac})` : "";
+  const color = e.event === "new station" || e.event === "new activity" ? "green" : "yellow";
+  await io.stdout.write(
+    `${when} ${paint(io, color, e.event)} ${e.ip} ${e.mac}${old}${e.iface ? ` ${e.iface}` : ""}${
+      vendor ? ` ${vendor}` : ""
+    }${e.hostname ? ` ${e.hostname}` : ""}\n`,
+  );
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

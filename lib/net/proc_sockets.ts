@@ -1,0 +1,307 @@
+// Linux's socket tables as `ss` reads them: `/proc/net/{tcp,tcp6,udp,udp6}` (hex addresses in host
+// byte order, a hex state, queues) and `/proc/net/unix`. Addresses are decoded for little-endian
+// hosts (x86, ARM), where every Linux lab machine runs.
+import { readProcNet, runTool } from "./proc_net.ts";
+
+/** A socket's protocol. */
+export type SocketProtocol = "tcp" | "udp" | "unix";
+
+/** One socket from a `/proc/net` table. */
+export interface SocketEntry {
+  protocol: SocketProtocol;
+  family: "ipv4" | "ipv6" | "unix";
+  /** `LISTEN`, `ESTABLISHED`, `TIME_WAIT`, ...; UDP uses `UNCONN` / `ESTAB` as `ss` does. */
+  state: string;
+  /** `ADDR:PORT` (`[v6]:PORT`), or a Unix path (`@name` for abstract sockets, `*` unnamed). */
+  local: string;
+  /** Peer `ADDR:PORT`, `*:*` when none; Unix: `*`. */
+  peer: string;
+  localPort: number | null;
+  peerPort: number | null;
+  /** Bytes queued for receiving (for a TCP listener: connections waiting for accept). */
+  recvQ: number;
+  /** Bytes queued for sending. */
+  sendQ: number;
+  uid: number | null;
+  inode: number;
+  /** Unix sockets: `STREAM`, `DGRAM`, `SEQPACKET`. */
+  type?: string;
+}
+
+const tcpStates: Record<number, string> = {
+  1: "ESTABLISHED",
+  2: "SYN_SENT",
+  3: "SYN_RECV",
+  4: "FIN_WAIT1",
+  5: "FIN_WAIT2",
+  6: "TIME_WAIT",
+  7: "CLOSE",
+  8: "CLOSE_WAIT",
+  9: "LAST_ACK",
+  10: "LISTEN",
+  11: "CLOSING",
+  12: "NEW_SYN_RECV",
+};
+
+/** Decodes `0100007F` (IPv4) or four such words (IPv6) as printed by the kernel. */
+function decodeAddress(hex: string): string {
+  const bytes: number[] = [];
+  for (let w = 0; w < hex.length; w += 8) {
+    const word = parseInt(hex.slice(w, w + 8), 16);
+    bytes.push(word & 255, (word >>> 8) & 255, (word >>> 16) & 255, word >>> 24);
+  }
+  if (bytes.length === 4) return bytes.join(".");
+  if (bytes.length !== 16) throw new SyntaxError(`Cannot decode address "${hex}"`);
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 255 && bytes[11] === 255) {
+    return `::ffff:${bytes.slice(12).join(".")}`;
+  }
+  const words = [];
+  for (let i = 0; i < 16; i += 2) words.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
+  return compressIpv6(words);
+}
+
+function compressIpv6(words: string[]): string {
+  let best = -1, bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (words[i] !== "0") {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === "0") j++;
+    if (j - i > bestLen) [best, bestLen] = [i, j - i];
+    i = j;
+  }
+  if (best < 0) return words.join(":");
+  return `${words.slice(0, best).join(":")}::${words.slice(best + bestLen).join(":")}`;
+}
+
+function endpoint(field: string, family: "ipv4" | "ipv6"): { text: string; port: number } {
+  const [addr, portHex] = field.split(":");
+  if (!addr || !portHex || !/^[0-9A-F]+$/i.test(addr) || !/^[0-9A-F]{4}$/i.test(portHex)) {
+    throw new SyntaxError(`Cannot parse socket address "${field}"`);
+  }
+  const ip = decodeAddress(addr);
+  const port = parseInt(portHex, 16);
+  const unspecified = ip === "0.0.0.0" || ip === "::";
+  const host = unspecified ? "*" : family === "ipv6" ? `[${ip}]` : ip;
+  return { text: `${host}:${port === 0 ? "*" : port}`, port };
+}
+
+/**
+ * Parses `/proc/net/tcp`, `tcp6`, `udp` or `udp6`. Lines that do not parse are skipped and
+ * returned as problems with their line numbers.
+ *
+ * @example
+ * ```ts
+ * parseProcNetInet(await Deno.readTextFile("/proc/net/tcp"), "tcp", "ipv4").sockets;
+ * ```
+ */
+export function parseProcNetInet(
+  text: string,
+  protocol: "tcp" | "udp",
+  family: "ipv4" | "ipv6",
+): { sockets: SocketEntry[]; problems: { line: number; reason: string }[] } {
+  const sockets: SocketEntry[] = [];
+  const problems: { line: number; reason: string }[] = [];
+  text.split("\n").forEach((line, i) => {
+    const f = line.trim().split(/\s+/);
+    if (i === 0 || f.length < 10) return;
+    try {
+      const local = endpoint(f[1], family);
+      const peer = endpoint(f[2], family);
+      const st = parseInt(f[3], 16);
+      const [tx, rx] = f[4].split(":").map((x) => parseInt(x, 16));
+      const state = protocol === "tcp"
+        ? tcpStates[st] ?? `UNKNOWN(${st})`
+        : st === 1
+        ? "ESTAB"
+        : "UNCONN";
+      sockets.push({
+        protocol,
+        family,
+        state,
+        local: local.text,
+        peer: peer.port === 0 && peer.text.startsWith("*") ? "*:*" : peer.text,
+        localPort: local.port,
+        peerPort: peer.port || null,
+        recvQ: rx,
+        sendQ: tx,
+        uid: Number(f[7]),
+        inode: Number(f[9]),
+      });
+    } catch (err) {
+      problems.push({ line: i + 1, reason: (err as Error).message });
+    }
+  });
+  return { sockets, problems };
+}
+
+const unixTypes: Record<number, string> = { 1: "STREAM", 2: "DGRAM", 5: "SEQPACKET" };
+const unixStates: Record<number, string> = {
+  1: "UNCONN",
+  2: "CONNECTING",
+  3: "ESTAB",
+  4: "DISCONNECTING",
+};
+const SO_ACCEPTCON = 0x10000;
+
+/**
+ * Parses `/proc/net/unix`. A socket with the accept flag is `LISTEN`; abstract names (leading NUL)
+ * are shown with `@`, as `ss` does.
+ *
+ * @example
+ * ```ts
+ * parseProcNetUnix(await Deno.readTextFile("/proc/net/unix"));
+ * ```
+ */
+export function parseProcNetUnix(text: string): SocketEntry[] {
+  const out: SocketEntry[] = [];
+  for (const line of text.split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 7) continue;
+    const flags = parseInt(f[3], 16);
+    const st = parseInt(f[5], 16);
+    const path = f.slice(7).join(" ");
+    out.push({
+      protocol: "unix",
+      family: "unix",
+      state: flags & SO_ACCEPTCON ? "LISTEN" : unixStates[st] ?? `UNKNOWN(${st})`,
+      local: path || "*",
+      peer: "*",
+      localPort: null,
+      peerPort: null,
+      recvQ: 0,
+      sendQ: 0,
+      uid: null,
+      inode: Number(f[6]),
+      type: unixTypes[parseInt(f[4], 16)] ?? `TYPE(${parseInt(f[4], 16)})`,
+    });
+  }
+  return out;
+}
+
+const ssStates: Record<string, string> = {
+  "ESTAB": "ESTABLISHED",
+  "SYN-SENT": "SYN_SENT",
+  "SYN-RECV": "SYN_RECV",
+  "FIN-WAIT-1": "FIN_WAIT1",
+  "FIN-WAIT-2": "FIN_WAIT2",
+  "TIME-WAIT": "TIME_WAIT",
+  "UNCONN": "CLOSE",
+  "CLOSE-WAIT": "CLOSE_WAIT",
+  "LAST-ACK": "LAST_ACK",
+  "LISTEN": "LISTEN",
+  "CLOSING": "CLOSING",
+};
+
+function ssEndpoint(text: string): { text: string; port: number | null; family: "ipv4" | "ipv6" } {
+  const i = text.lastIndexOf(":");
+  let host = text.slice(0, i);
+  const portText = text.slice(i + 1);
+  const family = host.startsWith("[") ? "ipv6" : "ipv4";
+  host = host.replace(/%[^\]]*(\]?)$/, "$1"); // 127.0.0.53%lo, [fe80::1%eth0]
+  if (host === "0.0.0.0" || host === "[::]" || host === "*" || host === "[::ffff:0.0.0.0]") {
+    host = "*";
+  }
+  const port = /^\d+$/.test(portText) ? Number(portText) : null;
+  return { text: `${host}:${port ?? "*"}`, port: port || null, family };
+}
+
+/**
+ * Parses `ss -H -a -n` output (with any of -t, -u, -x) into the same entries the /proc/net
+ * parsers give; TCP states are renamed to the kernel's (`TIME-WAIT` becomes `TIME_WAIT`).
+ *
+ * @example
+ * ```ts
+ * parseSsOutput("tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*")[0].state; // "LISTEN"
+ * ```
+ */
+export function parseSsOutput(text: string): SocketEntry[] {
+  const out: SocketEntry[] = [];
+  for (const line of text.split("\n")) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 6 || f[0] === "Netid") continue;
+    const [netid, st, rq, sq] = f;
+    const recvQ = Number(rq), sendQ = Number(sq);
+    if (netid === "tcp" || netid === "udp") {
+      const local = ssEndpoint(f[4]);
+      const peer = ssEndpoint(f[5]);
+      out.push({
+        protocol: netid,
+        family: local.family,
+        state: netid === "tcp" ? ssStates[st] ?? st : st,
+        local: local.text,
+        peer: peer.text === "*:*" ? "*:*" : peer.text,
+        localPort: local.port,
+        peerPort: peer.port,
+        recvQ,
+        sendQ,
+        uid: null,
+        inode: 0,
+      });
+    } else if (netid.startsWith("u_") && f.length >= 8) {
+      const type = { u_str: "STREAM", u_dgr: "DGRAM", u_seq: "SEQPACKET" }[netid] ?? netid;
+      out.push({
+        protocol: "unix",
+        family: "unix",
+        state: st,
+        local: f[4],
+        peer: f[6],
+        localPort: null,
+        peerPort: null,
+        recvQ,
+        sendQ,
+        uid: null,
+        inode: Number(f[5]),
+        type,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Reads the live socket tables of the chosen protocols from /proc/net, or, where Deno may not read
+ * /proc (anything short of --allow-all), from `ss`. Read access to /proc/net must be in scope.
+ *
+ * @example
+ * ```ts
+ * const sockets = await readSockets({ tcp: true, udp: false, unix: false });
+ * ```
+ */
+export async function readSockets(
+  which: { tcp: boolean; udp: boolean; unix: boolean },
+): Promise<SocketEntry[]> {
+  const names = [
+    ...(which.tcp ? ["tcp", "tcp6"] : []),
+    ...(which.udp ? ["udp", "udp6"] : []),
+    ...(which.unix ? ["unix"] : []),
+  ];
+  const out: SocketEntry[] = [];
+  for (const name of names) {
+    const text = await readProcNet(`/proc/net/${name}`);
+    if (text === undefined) return await readSocketsWithSs(which);
+    if (name === "unix") out.push(...parseProcNetUnix(text));
+    else {
+      const protocol = name.startsWith("tcp") ? "tcp" : "udp";
+      out.push(...parseProcNetInet(text, protocol, name.endsWith("6") ? "ipv6" : "ipv4").sockets);
+    }
+  }
+  return out;
+}
+
+async function readSocketsWithSs(
+  which: { tcp: boolean; udp: boolean; unix: boolean },
+): Promise<SocketEntry[]> {
+  // ss prints the Netid column only when it lists more than one kind, so ask for TCP and UDP
+  // always and keep what was asked for.
+  const flags = ["-t", "-u", ...(which.unix ? ["-x"] : [])];
+  const text = await runTool("ss", ["-H", "-a", "-n", ...flags]);
+  if (text === undefined) {
+    throw new Deno.errors.NotFound(
+      "No socket table: /proc/net is not readable here and ss (iproute2) is not installed",
+    );
+  }
+  return parseSsOutput(text).filter((e) => which[e.protocol]);
+}
