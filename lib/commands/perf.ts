@@ -164,27 +164,6 @@ const command: CommandModule<PerfOptions> = {
   async run(o, io) {
     const p = o.params;
     const server = formatHostPort(o.target.host, o.target.port);
-    if (o.json) {
-      await writeNdjson(io, { event: "start", server, ...p });
-    } else {
-      if (!o.quiet) {
-        const what = p.bytes !== null ? formatBytes(p.bytes) : `${p.timeMs / 1000}s`;
-        await io.stderr.write(
-          `Connecting to ${server}: ${p.protocol.toUpperCase()}, ${p.parallel} stream${
-            p.parallel === 1 ? "" : "s"
-          }, ${p.reverse ? "receiving" : "sending"} ${what}, ${p.length}-byte ${
-            p.protocol === "udp" ? "datagrams" : "writes"
-          }${p.rateBps > 0 ? `, ${formatBits(p.rateBps)}` : ""}\n`,
-        );
-      }
-      await io.stdout.write(
-        `Interval           Transfer     Bitrate${
-          p.protocol === "udp"
-            ? p.reverse ? "         Jitter    Lost/Total Datagrams" : "         Datagrams"
-            : ""
-        }\n`,
-      );
-    }
     // Interval lines are written in order without holding up the measurement.
     let writes = Promise.resolve();
     const onInterval = (i: PerfInterval) => {
@@ -197,6 +176,29 @@ const command: CommandModule<PerfOptions> = {
       result = await runPerfClient(o.target, p, {
         intervalMs: o.intervalMs,
         onInterval,
+        onStart: async () => {
+          if (o.json) {
+            await writeNdjson(io, { event: "start", server, ...p });
+          } else {
+            if (!o.quiet) {
+              const what = p.bytes !== null ? formatBytes(p.bytes) : `${p.timeMs / 1000}s`;
+              await io.stderr.write(
+                `Connected to ${server}: ${p.protocol.toUpperCase()}, ${p.parallel} stream${
+                  p.parallel === 1 ? "" : "s"
+                }, ${p.reverse ? "receiving" : "sending"} ${what}, ${p.length}-byte ${
+                  p.protocol === "udp" ? "datagrams" : "writes"
+                }${p.rateBps > 0 ? `, ${formatBits(p.rateBps)}` : ""}\n`,
+              );
+            }
+            await io.stdout.write(
+              `Interval           Transfer     Bitrate${
+                p.protocol === "udp"
+                  ? p.reverse ? "         Jitter    Lost/Total Datagrams" : "         Datagrams"
+                  : ""
+              }\n`,
+            );
+          }
+        },
         signal: io.signal,
         connectTimeoutMs: o.timeoutMs,
       });

@@ -36,6 +36,8 @@ export interface PerfClientOptions {
   /** Interval lines every this many ms; 0 for none. */
   intervalMs: number;
   onInterval?: (interval: PerfInterval) => void;
+  /** Called once the server accepted the test and the streams are open. */
+  onStart?: () => Promise<void> | void;
   signal?: AbortSignal;
   /** How long connecting and the handshake may take. Default 5 s. */
   connectTimeoutMs?: number;
@@ -144,6 +146,7 @@ export async function runPerfClient(
     }
     if (started?.type === "refuse") throw new PerfRefused(started.reason, address);
     if (started?.type !== "start") throw new NetError("connection reset", address);
+    await options.onStart?.();
     try {
       return await runSession({
         role: params.reverse ? "receiver" : "sender",

@@ -184,6 +184,21 @@ export interface UdpHeader {
  */
 export function writeUdpHeader(buf: Uint8Array, h: UdpHeader): void {
   const v = new DataView(buf.buffer, buf.byteOffset, udpHeaderSize);
+  writeUdpHeaderTo(v, h);
+}
+
+/**
+ * {@linkcode writeUdpHeader} into a DataView the sender keeps per buffer (no allocation per
+ * datagram on the hot path).
+ *
+ * @example
+ * ```ts
+ * const buf = new Uint8Array(64);
+ * const view = new DataView(buf.buffer);
+ * writeUdpHeaderTo(view, { cookie: 7, stream: 0, flags: 0, seq: 1, sentMs: 1.5 });
+ * ```
+ */
+export function writeUdpHeaderTo(v: DataView, h: UdpHeader): void {
   v.setUint32(0, h.cookie);
   v.setUint16(4, h.stream);
   v.setUint16(6, h.flags);

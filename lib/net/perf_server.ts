@@ -117,13 +117,16 @@ export async function servePerf(sockets: PerfSockets, options: PerfServerOptions
 
   const udpLoop = (async () => {
     const buf = new Uint8Array(65536);
+    const view = new DataView(buf.buffer);
     try {
       while (true) {
         const [data, from] = await udp.receive(buf);
         const arrivedMs = clockMs();
-        const h = readUdpHeader(data);
-        if (!h || !current || h.cookie !== current.cookie) continue;
-        if (h.flags & udpHelloFlag) {
+        if (!current || data.length < udpHeaderSize || view.getUint32(0) !== current.cookie) {
+          continue;
+        }
+        if (view.getUint16(6) & udpHelloFlag) {
+          const h = readUdpHeader(data)!;
           if (h.stream < current.udpTargets.length && !current.udpTargets[h.stream]) {
             current.udpTargets[h.stream] = from as Deno.NetAddr;
             current.arrived();

@@ -8,11 +8,10 @@ import {
   type LineReader,
   type PerfMessage,
   type PerfParams,
-  readUdpHeader,
   type StreamReceived,
   type StreamSent,
   udpHeaderSize,
-  writeUdpHeader,
+  writeUdpHeaderTo,
 } from "./perf_protocol.ts";
 import { type Interval, IntervalMeter, UdpReceiver } from "./perf_stats.ts";
 
@@ -315,8 +314,9 @@ async function sendUdp(o: SessionOptions, meter: IntervalMeter, stopped: () => b
     const s: StreamSent = { bytes: 0, datagrams: 0 };
     // Several sends in flight keep the socket busy while JavaScript prepares the next ones; each
     // needs its own buffer because the sequence number differs.
-    const depth = bytesPerMs > 0 ? 1 : 8;
+    const depth = 1;
     const bufs = Array.from({ length: depth }, () => new Uint8Array(p.length));
+    const views = bufs.map((b) => new DataView(b.buffer));
     const header = { cookie: o.cookie, stream: index, flags: 0, seq: 0, sentMs: 0 };
     let now = performance.now();
     try {
@@ -329,7 +329,7 @@ async function sendUdp(o: SessionOptions, meter: IntervalMeter, stopped: () => b
         for (let k = 0; k < depth && budget.left > 0; k++) {
           const buf = bufs[k];
           header.sentMs = clockMs();
-          writeUdpHeader(buf, header);
+          writeUdpHeaderTo(views[k], header);
           header.seq++;
           budget.left -= p.length;
           batch.push(sock.send(buf, target));
@@ -409,16 +409,28 @@ async function receiveUdp(
 ): Promise<StreamReceived[]> {
   const totals = receivers.map(() => ({ bytes: 0, datagrams: 0 }));
   let last = performance.now();
+  // Receive loops reuse one buffer, so one DataView per buffer reads every header in place.
+  let viewOf: ArrayBufferLike | undefined;
+  let view: DataView | undefined;
   o.udpIn!.attach((data, arrivedMs) => {
-    const h = readUdpHeader(data);
-    if (!h || h.cookie !== o.cookie || h.flags !== 0 || h.stream >= receivers.length) return;
-    last = performance.now();
-    mark(last);
-    const before = receivers[h.stream].received;
-    receivers[h.stream].record(h.seq, data.length, h.sentMs, arrivedMs);
-    if (receivers[h.stream].received > before) {
-      totals[h.stream].bytes += data.length;
-      totals[h.stream].datagrams++;
+    if (data.length < udpHeaderSize) return;
+    if (data.buffer !== viewOf) {
+      viewOf = data.buffer;
+      view = new DataView(data.buffer);
+    }
+    const at = data.byteOffset;
+    const stream = view!.getUint16(at + 4);
+    if (
+      view!.getUint32(at) !== o.cookie || view!.getUint16(at + 6) !== 0 ||
+      stream >= receivers.length
+    ) return;
+    const seq = view!.getUint32(at + 8) * 2 ** 32 + view!.getUint32(at + 12);
+    last = arrivedMs - performance.timeOrigin;
+    const before = receivers[stream].received;
+    receivers[stream].record(seq, data.length, view!.getFloat64(at + 16), arrivedMs);
+    if (receivers[stream].received > before) {
+      totals[stream].bytes += data.length;
+      totals[stream].datagrams++;
       meter.add(data.length);
     }
   });
@@ -436,6 +448,7 @@ async function receiveUdp(
     }
   }
   o.udpIn!.detach();
+  if (totals.some((t) => t.datagrams > 0)) mark(last);
   return totals.map((t, i) => ({ ...t, ...udpReport(receivers[i], receivers[i].maxSeq + 1) }));
 }
 

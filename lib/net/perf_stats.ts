@@ -105,7 +105,10 @@ export interface UdpReceiveReport {
  * ```
  */
 export class UdpReceiver {
-  #seen = new Set<number>();
+  // Which of the last `window` sequence numbers arrived, as a ring of bits: constant memory and
+  // no allocation per datagram, so the receiver keeps up with small datagrams.
+  static readonly window = 1 << 20;
+  #bits = new Uint8Array(UdpReceiver.window / 8);
   #maxSeq = -1;
   #transit: number | undefined;
   #jitter = 0;
@@ -113,21 +116,27 @@ export class UdpReceiver {
   #bytes = 0;
   #outOfOrder = 0;
   #duplicates = 0;
-  // Sequence numbers below this are forgotten; a late duplicate of one counts as out of order.
-  #floor = 0;
 
   /** Records one datagram: its sequence number, size, send time and arrival time (both ms). */
   record(seq: number, bytes: number, sentMs: number, arrivedMs: number): void {
-    if (seq < this.#floor || this.#seen.has(seq)) {
-      this.#duplicates++;
-      return;
+    const w = UdpReceiver.window;
+    if (seq > this.#maxSeq) {
+      // Forget the slots the window slides past.
+      if (seq - this.#maxSeq >= w) this.#bits.fill(0);
+      else for (let s = this.#maxSeq + 1; s < seq; s++) this.#clear(s % w);
+      this.#maxSeq = seq;
+    } else if (this.#maxSeq - seq < w) {
+      if (this.#has(seq % w)) {
+        this.#duplicates++;
+        return;
+      }
+      this.#outOfOrder++;
+    } else {
+      this.#outOfOrder++; // too late to tell a duplicate from a straggler; count it once
     }
-    this.#seen.add(seq);
-    if (this.#seen.size > 1 << 20) this.#forget();
+    this.#set(seq % w);
     this.#received++;
     this.#bytes += bytes;
-    if (seq < this.#maxSeq) this.#outOfOrder++;
-    else this.#maxSeq = seq;
     const transit = arrivedMs - sentMs;
     if (this.#transit !== undefined) {
       const d = Math.abs(transit - this.#transit);
@@ -136,10 +145,14 @@ export class UdpReceiver {
     this.#transit = transit;
   }
 
-  // Keeps memory bounded on long tests: sequence numbers far behind the highest are settled.
-  #forget(): void {
-    this.#floor = Math.max(this.#floor, this.#maxSeq - (1 << 19));
-    for (const s of this.#seen) if (s < this.#floor) this.#seen.delete(s);
+  #has(i: number): boolean {
+    return (this.#bits[i >>> 3] & (1 << (i & 7))) !== 0;
+  }
+  #set(i: number): void {
+    this.#bits[i >>> 3] |= 1 << (i & 7);
+  }
+  #clear(i: number): void {
+    this.#bits[i >>> 3] &= ~(1 << (i & 7));
   }
 
   /** Highest sequence number seen, or -1. */

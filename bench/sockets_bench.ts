@@ -1,0 +1,447 @@
+// Sockets against the tools users would pick instead, measured side by side in one run:
+// - TCP: a file through `tcp-listen`/`tcp-connect` versus `nc` and `socat` (2 GiB; target 1.5x nc),
+// - UDP: 64-byte datagrams per second of `perf --udp --rate 0` versus `iperf3 -u -b 0` (0.9x),
+//   with the receiver's loss at that rate in the note,
+// - start-up: `toolkit udp-send` end to end versus `deno run` of an empty script (at most 1.3x).
+// Everything runs on loopback; ports come from binding port 0. Runs are interleaved (ours, peer,
+// ours, peer...) and the median kept, because the machines are shared and noisy.
+import { type BenchContext, type BenchRow, row } from "./rows.ts";
+
+const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const toolkit = [
+  "deno",
+  "run",
+  "-q",
+  "-P",
+  "--no-prompt",
+  "--config",
+  `${root}/deno.json`,
+  `${root}/main.ts`,
+];
+
+function has(cmd: string): boolean {
+  try {
+    return new Deno.Command("sh", { args: ["-c", `command -v ${cmd}`], stdout: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether toolkit has a command (it may not exist yet while another issue is in progress). */
+async function toolkitHas(name: string): Promise<boolean> {
+  const r = await new Deno.Command(toolkit[0], {
+    args: [...toolkit.slice(1), name, "--help"],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  return r.success;
+}
+
+function quote(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A free TCP port on loopback, found by binding port 0 (the tool then binds it itself). */
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** Waits until something listens on 127.0.0.1:port (read from /proc, without connecting). */
+async function waitListening(port: number, timeoutMs = 10_000): Promise<void> {
+  const hex = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const table = await Deno.readTextFile("/proc/net/tcp");
+    if (table.split("\n").some((l) => l.includes(` ${hex} `) && / 0A /.test(l))) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
+}
+
+function sh(script: string, stderr: "piped" | "null" = "null"): Deno.ChildProcess {
+  return new Deno.Command("sh", {
+    args: ["-c", script],
+    stdin: "null",
+    stdout: "null",
+    stderr,
+  }).spawn();
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function killAfter<T>(p: Promise<T>, children: Deno.ChildProcess[], ms: number): Promise<T> {
+  const timer = setTimeout(() => {
+    for (const c of children) {
+      try {
+        c.kill("SIGKILL");
+      } catch { /* gone */ }
+    }
+  }, ms);
+  try {
+    return await p;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One copy of `file` through a listener and a client; seconds from the client's spawn. */
+type Copier = (file: string) => Promise<number>;
+
+const tk = toolkit.map(quote).join(" ");
+
+const copiers: Record<string, Copier> = {
+  async toolkit(file) {
+    const listener = new Deno.Command(toolkit[0], {
+      args: [...toolkit.slice(1), "tcp-listen", "127.0.0.1:0"],
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const reader = listener.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    let port: number | undefined;
+    while (port === undefined) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`tcp-listen exited before printing its address: ${seen}`);
+      seen += value;
+      const m = /:(\d+)\b/.exec(seen);
+      if (m && /\n/.test(seen)) port = Number(m[1]);
+    }
+    reader.releaseLock();
+    listener.stderr.cancel().catch(() => {});
+    const start = performance.now();
+    const client = sh(`exec ${tk} tcp-connect 127.0.0.1:${port} < ${quote(file)}`);
+    const [l, c] = await killAfter(
+      Promise.all([listener.status, client.status]),
+      [listener, client],
+      120_000,
+    );
+    if (!l.success || !c.success) throw new Error(`tcp-listen ${l.code} / tcp-connect ${c.code}`);
+    return (performance.now() - start) / 1000;
+  },
+  async nc(file) {
+    const port = freePort();
+    const listener = sh(`exec nc -l 127.0.0.1 ${port} < /dev/null > /dev/null`);
+    await waitListening(port);
+    const start = performance.now();
+    const client = sh(`exec nc -N 127.0.0.1 ${port} < ${quote(file)} > /dev/null`);
+    const [l, c] = await killAfter(
+      Promise.all([listener.status, client.status]),
+      [listener, client],
+      120_000,
+    );
+    if (!l.success || !c.success) throw new Error(`nc exited ${l.code} / ${c.code}`);
+    return (performance.now() - start) / 1000;
+  },
+  async socat(file) {
+    const port = freePort();
+    const listener = sh(`exec socat -u TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr STDOUT`);
+    await waitListening(port);
+    const start = performance.now();
+    const client = sh(`exec socat -u STDIN TCP:127.0.0.1:${port} < ${quote(file)}`);
+    const [l, c] = await killAfter(
+      Promise.all([listener.status, client.status]),
+      [listener, client],
+      120_000,
+    );
+    if (!l.success || !c.success) throw new Error(`socat exited ${l.code} / ${c.code}`);
+    return (performance.now() - start) / 1000;
+  },
+};
+
+async function tcpRows(ctx: BenchContext): Promise<BenchRow[]> {
+  const size = ctx.quick ? 64 * 2 ** 20 : 2 * 2 ** 30;
+  const label = ctx.quick ? "tcp 64 MiB copy" : "tcp 2 GiB copy";
+  const reps = ctx.quick ? 1 : 3;
+  // A sparse file: reading it costs no disk, so the copy is what is measured.
+  const file = await Deno.makeTempFile({ prefix: "toolkit-bench-", suffix: ".bin" });
+  const notes: Record<string, string> = {};
+  try {
+    await Deno.truncate(file, size);
+    const ours = (await toolkitHas("tcp-listen")) && (await toolkitHas("tcp-connect"));
+    if (!ours) notes.toolkit = "skipped: toolkit tcp-listen/tcp-connect do not exist yet (issue 7)";
+    const tools = ["toolkit", "nc", "socat"].filter((t) => {
+      if (t === "toolkit") return ours;
+      if (!has(t)) {
+        notes[t] = `skipped: ${t} is not installed (apt-get install -y netcat-openbsd socat)`;
+      }
+      return has(t);
+    });
+    const times: Record<string, number[]> = {};
+    for (let r = 0; r < reps; r++) {
+      for (const t of tools) {
+        if (notes[t]) continue;
+        try {
+          const s = await copiers[t](file);
+          (times[t] ??= []).push(s);
+          ctx.log(`${label}: ${t} ${s.toFixed(2)} s`);
+        } catch (err) {
+          notes[t] = `${t} failed: ${(err as Error).message}`;
+        }
+      }
+    }
+    const mbps = (t: string) => times[t]?.length ? size / 2 ** 20 / median(times[t]) : null;
+    const note = (peer: string) =>
+      [notes.toolkit, notes[peer], `median of ${reps}, MiB/s from the client's start to both exits`]
+        .filter(Boolean).join("; ");
+    return [
+      row({
+        name: label,
+        peer: "nc",
+        unit: "MiB/s",
+        higherIsBetter: true,
+        ours: mbps("toolkit"),
+        peerValue: mbps("nc"),
+        target: 1.5,
+        note: note("nc"),
+      }),
+      row({
+        name: label,
+        peer: "socat",
+        unit: "MiB/s",
+        higherIsBetter: true,
+        ours: mbps("toolkit"),
+        peerValue: mbps("socat"),
+        target: 1.0,
+        note: note("socat") + "; target from issue 7 (at least as fast as socat)",
+      }),
+    ];
+  } finally {
+    await Deno.remove(file).catch(() => {});
+  }
+}
+
+interface UdpRun {
+  rate: number;
+  lossPercent: number;
+}
+
+async function runOurUdp(seconds: number): Promise<UdpRun> {
+  const server = new Deno.Command(toolkit[0], {
+    args: [...toolkit.slice(1), "perf-server", "127.0.0.1:0", "--count", "1"],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = server.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  let port: number | undefined;
+  while (port === undefined) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`perf-server exited: ${seen}`);
+    seen += value;
+    const m = /listening on .*:(\d+)/.exec(seen);
+    if (m) port = Number(m[1]);
+  }
+  reader.releaseLock();
+  server.stderr.cancel().catch(() => {});
+  const client = new Deno.Command(toolkit[0], {
+    args: [
+      ...toolkit.slice(1),
+      "--json",
+      "perf",
+      `127.0.0.1:${port}`,
+      "--udp",
+      "--length",
+      "64",
+      "--rate",
+      "0",
+      "--time",
+      String(seconds),
+      "--interval",
+      "0",
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const out = await killAfter(client.output(), [client, server], seconds * 1000 + 20_000);
+  await killAfter(server.status, [server], 10_000);
+  const text = new TextDecoder().decode(out.stdout);
+  const summary = text.trim().split("\n").map((l) => JSON.parse(l)).find((o) =>
+    o.event === "summary"
+  );
+  if (!summary) throw new Error(`perf gave no summary: ${new TextDecoder().decode(out.stderr)}`);
+  return {
+    rate: summary.sender.datagrams / summary.sender.seconds,
+    lossPercent: summary.receiver.lossPercent,
+  };
+}
+
+async function runIperfUdp(seconds: number): Promise<UdpRun> {
+  const port = freePort();
+  const server = sh(`exec iperf3 -s -1 -B 127.0.0.1 -p ${port}`);
+  await waitListening(port);
+  const client = new Deno.Command("iperf3", {
+    args: [
+      "-c",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-u",
+      "-l",
+      "64",
+      "-b",
+      "0",
+      "-t",
+      String(seconds),
+      "--json",
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const out = await killAfter(client.output(), [client, server], seconds * 1000 + 20_000);
+  await killAfter(server.status, [server], 10_000);
+  const doc = JSON.parse(new TextDecoder().decode(out.stdout));
+  if (doc.error) throw new Error(`iperf3: ${doc.error}`);
+  const sum = doc.end.sum;
+  return { rate: sum.packets / sum.seconds, lossPercent: sum.lost_percent };
+}
+
+async function udpRows(ctx: BenchContext): Promise<BenchRow[]> {
+  const seconds = ctx.quick ? 1 : 5;
+  const reps = ctx.quick ? 1 : 3;
+  const ours: UdpRun[] = [];
+  const peer: UdpRun[] = [];
+  const notes: string[] = [];
+  const iperf = has("iperf3");
+  if (!iperf) notes.push("iperf3 is not installed (apt-get install -y iperf3)");
+  for (let r = 0; r < reps; r++) {
+    try {
+      ours.push(await runOurUdp(seconds));
+      ctx.log(`udp 64 B: toolkit ${Math.round(ours.at(-1)!.rate)}/s`);
+    } catch (err) {
+      notes.push(`toolkit perf failed: ${(err as Error).message}`);
+      break;
+    }
+    if (!iperf) continue;
+    try {
+      peer.push(await runIperfUdp(seconds));
+      ctx.log(`udp 64 B: iperf3 ${Math.round(peer.at(-1)!.rate)}/s`);
+    } catch (err) {
+      notes.push(`iperf3 failed: ${(err as Error).message}`);
+      break;
+    }
+  }
+  const pick = (runs: UdpRun[]) => {
+    if (!runs.length) return undefined;
+    const m = median(runs.map((r) => r.rate));
+    return runs.find((r) => r.rate === m) ?? runs[0];
+  };
+  const o = pick(ours);
+  const p = pick(peer);
+  notes.push(
+    `${seconds}s per run, median of ${reps}; receiver loss at that rate: toolkit ${
+      o ? o.lossPercent.toFixed(1) + "%" : "-"
+    } (perf-server), iperf3 ${p ? p.lossPercent.toFixed(1) + "%" : "-"} (iperf3 -s)`,
+  );
+  return [row({
+    name: "udp 64 B send rate",
+    peer: "iperf3",
+    unit: "datagrams/s",
+    higherIsBetter: true,
+    ours: o?.rate ?? null,
+    peerValue: p?.rate ?? null,
+    target: 0.9,
+    note: notes.join("; "),
+  })];
+}
+
+async function startupRows(ctx: BenchContext): Promise<BenchRow[]> {
+  const sink = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const port = (sink.addr as Deno.NetAddr).port;
+  const empty = await Deno.makeTempFile({ prefix: "toolkit-bench-empty-", suffix: ".ts" });
+  const ours = `${tk} udp-send 127.0.0.1:${port} hi`;
+  const bare = `deno run -q ${quote(empty)}`;
+  const runs = ctx.quick ? 5 : 30;
+  let note = `mean of ${runs} runs each`;
+  try {
+    let oursS: number;
+    let bareS: number;
+    if (has("hyperfine")) {
+      const json = await Deno.makeTempFile({ suffix: ".json" });
+      const r = await new Deno.Command("hyperfine", {
+        args: [
+          "-N",
+          "--warmup",
+          "3",
+          "--runs",
+          String(runs),
+          "--export-json",
+          json,
+          ours,
+          bare,
+        ],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      if (!r.success) throw new Error(new TextDecoder().decode(r.stderr).split("\n")[0]);
+      const doc = JSON.parse(await Deno.readTextFile(json));
+      await Deno.remove(json);
+      [oursS, bareS] = doc.results.map((x: { mean: number }) => x.mean);
+      note += " (hyperfine -N --warmup 3)";
+    } else {
+      const time = async (script: string) => {
+        const t = performance.now();
+        const s = await sh(`exec ${script}`).status;
+        if (!s.success) throw new Error(`${script} exited ${s.code}`);
+        return (performance.now() - t) / 1000;
+      };
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        a.push(await time(ours));
+        b.push(await time(bare));
+      }
+      oursS = a.reduce((x, y) => x + y) / runs;
+      bareS = b.reduce((x, y) => x + y) / runs;
+      note += " (own timing: hyperfine is not installed)";
+    }
+    ctx.log(
+      `startup: udp-send ${(oursS * 1000).toFixed(1)} ms, empty ${(bareS * 1000).toFixed(1)} ms`,
+    );
+    return [row({
+      name: "startup udp-send",
+      peer: "deno run empty.ts",
+      unit: "ms",
+      higherIsBetter: false,
+      ours: oursS * 1000,
+      peerValue: bareS * 1000,
+      target: 1 / 1.3,
+      note: note + "; target: at most 1.3x the time of the empty script",
+    })];
+  } finally {
+    sink.close();
+    await Deno.remove(empty).catch(() => {});
+  }
+}
+
+/** The sockets benchmarks: TCP copy, UDP send rate, start-up. */
+export default async function socketsBench(ctx: BenchContext): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const part of [tcpRows, udpRows, startupRows]) {
+    try {
+      rows.push(...await part(ctx));
+    } catch (err) {
+      rows.push(row({
+        name: part.name.replace(/Rows$/, ""),
+        peer: "-",
+        unit: "",
+        higherIsBetter: true,
+        ours: null,
+        peerValue: null,
+        target: 0,
+        note: `failed: ${(err as Error).message.split("\n")[0]}`,
+      }));
+    }
+  }
+  return rows;
+}
