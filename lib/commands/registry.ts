@@ -122,6 +122,36 @@ export const registry: readonly CommandEntry[] = [
     load: () => m(import("./mro.ts")),
   },
   // --- drill ---
+  {
+    name: "drill list",
+    group: "drill",
+    summary: "list the built-in drills",
+    load: () => m(import("./drill_list.ts")),
+  },
+  {
+    name: "drill show",
+    group: "drill",
+    summary: "print a drill's YAML (built-in or file)",
+    load: () => m(import("./drill_show.ts")),
+  },
+  {
+    name: "drill run",
+    group: "drill",
+    summary: "run drills, each sandboxed to its declared scope; text, JSON, TAP or JUnit report",
+    load: () => m(import("./drill_run.ts")),
+  },
+  {
+    name: "drill check",
+    group: "drill",
+    summary: "validate drill files, with line-numbered errors",
+    load: () => m(import("./drill_check.ts")),
+  },
+  {
+    name: "drill schema",
+    group: "drill",
+    summary: "print the JSON Schema of drill files",
+    load: () => m(import("./drill_schema.ts")),
+  },
   // --- lab ---
   // --- bench ---
   {

@@ -429,3 +429,15 @@ export function parseDrill(text: string, file: string): Drill {
 function formatPath(path: Path): string {
   return path.map((p, i) => typeof p === "number" ? `[${p}]` : (i ? "." : "") + p).join("");
 }
+
+/**
+ * The problems of a malformed file as compiler-style lines: `FILE:LINE:COL: message`.
+ *
+ * @example
+ * ```ts
+ * formatDrillIssues(err); // "bad.yaml:4:5: steps[0].connect: missing \"as\"\n"
+ * ```
+ */
+export function formatDrillIssues(err: DrillFileError): string {
+  return err.issues.map((i) => `${err.file}:${i.line}:${i.col}: ${i.message}\n`).join("");
+}

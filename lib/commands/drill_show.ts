@@ -1,0 +1,49 @@
+// `toolkit drill show NAME|FILE`: a drill's source as a teacher wrote it (to copy and adapt), or
+// with --json the validated drill.
+import { parseCommandArgs } from "../cli/args.ts";
+import type { CommandModule } from "../cli/command.ts";
+import { InputError } from "../cli/errors.ts";
+import { writeJson } from "../cli/output.ts";
+import { DrillFileError, formatDrillIssues } from "../drill/load.ts";
+import { loadDrill } from "../drill/source.ts";
+
+/** Parsed `drill show` options. */
+export interface DrillShowOptions {
+  drill: string;
+  json: boolean;
+}
+
+const name = "drill show";
+
+const command: CommandModule<DrillShowOptions> = {
+  spec: {
+    usage: "NAME|FILE",
+    description:
+      "Prints a built-in drill's YAML (a starting point for your own) or a drill file after checking it. With --json, prints the validated drill as JSON.",
+    options: [],
+    examples: [
+      "toolkit drill show half-close",
+      "toolkit drill show udp-echo > my-drill.yaml",
+      "toolkit drill show --json lab1.yaml",
+    ],
+    positionals: { min: 1, max: 1 },
+  },
+  parse(args, globals) {
+    const { positionals } = parseCommandArgs(name, this.spec, args);
+    return { drill: positionals[0], json: globals.json };
+  },
+  async run(o, io) {
+    let loaded;
+    try {
+      loaded = await loadDrill(o.drill);
+    } catch (err) {
+      if (!(err instanceof DrillFileError)) throw err;
+      await io.stderr.write(formatDrillIssues(err));
+      throw new InputError(err.message);
+    }
+    if (o.json) await writeJson(io, loaded.drill);
+    else await io.stdout.write(loaded.text.endsWith("\n") ? loaded.text : loaded.text + "\n");
+    return 0;
+  },
+};
+export default command;

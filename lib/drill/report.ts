@@ -1,0 +1,247 @@
+// Drill results for people (text), scripts (JSON), TAP consumers (TAP 14 with subtests) and CI
+// dashboards (JUnit XML: one testsuite per drill, one testcase per step).
+import type { ByteDiff, DrillResult, StepResult } from "./result.ts";
+
+/** The report formats `drill run --report` accepts. */
+export const reportFormats = ["text", "json", "tap", "junit"] as const;
+/** One of {@linkcode reportFormats}. */
+export type ReportFormat = typeof reportFormats[number];
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+function diffLines(d: ByteDiff): string[] {
+  const lines = [`expected: ${d.expected}`];
+  if (d.expectedHex && !d.expected.startsWith("(not UTF-8)")) {
+    lines.push(`          ${d.expectedHex}`);
+  }
+  lines.push(`received: ${d.received}`);
+  if (d.receivedHex && !d.received.startsWith("(not UTF-8)")) {
+    lines.push(`          ${d.receivedHex}`);
+  }
+  if (d.offset >= 0) lines.push(`first difference at byte ${d.offset}`);
+  return lines;
+}
+
+/** The failure text of a step: its message and, when there is one, the byte diff. */
+function failureText(s: StepResult): string {
+  return [s.message ?? "failed", ...(s.diff ? diffLines(s.diff) : [])].join("\n");
+}
+
+/**
+ * The text report: one line per step, the failure and its diff under the failing step, a summary.
+ *
+ * @example
+ * ```ts
+ * formatTextReport(results); // "drill tcp-echo (built-in)\n  ok    1 listen ...\n..."
+ * ```
+ */
+export function formatTextReport(results: readonly DrillResult[]): string {
+  const out: string[] = [];
+  for (const r of results) {
+    out.push(`drill ${r.name} (${r.source})`);
+    for (const s of r.steps) {
+      const mark = s.status === "pass" ? "ok  " : s.status === "fail" ? "FAIL" : "skip";
+      const time = s.status === "skip" ? "" : `  ${Math.round(s.durationMs)} ms`;
+      out.push(`  ${mark}  ${String(s.index).padStart(2)} ${s.title}${time}`);
+      if (s.status === "fail") {
+        for (const line of failureText(s).split("\n")) out.push(`          ${line}`);
+      } else if (s.status === "pass" && s.kind === "expect-denied" && s.message) {
+        out.push(`          ${s.message}`);
+      }
+    }
+    if (r.error) out.push(`  error: ${r.error}`);
+    const passed = r.steps.filter((s) => s.status === "pass").length;
+    out.push(
+      `${r.status === "pass" ? "PASS" : "FAIL"} ${r.name}: ${passed}/${r.steps.length} steps ` +
+        `passed in ${r.durationMs} ms`,
+      "",
+    );
+  }
+  const failed = results.filter((r) => r.status === "fail").length;
+  out.push(
+    `${results.length} drill${results.length === 1 ? "" : "s"}: ${
+      results.length - failed
+    } passed, ${failed} failed`,
+  );
+  return out.join("\n") + "\n";
+}
+
+/**
+ * The JSON report: `{ drills, passed, failed }`, each drill with every step's result.
+ *
+ * @example
+ * ```ts
+ * JSON.parse(formatJsonReport(results)).failed; // 0
+ * ```
+ */
+export function formatJsonReport(results: readonly DrillResult[]): string {
+  const failed = results.filter((r) => r.status === "fail").length;
+  return JSON.stringify({ drills: results, passed: results.length - failed, failed }, null, 2) +
+    "\n";
+}
+
+function yamlBlock(fields: Record<string, string>, indent: string): string[] {
+  const lines = [`${indent}  ---`];
+  for (const [k, v] of Object.entries(fields)) {
+    if (v.includes("\n")) {
+      lines.push(`${indent}  ${k}: |-`);
+      for (const l of v.split("\n")) lines.push(`${indent}    ${l}`);
+    } else lines.push(`${indent}  ${k}: ${JSON.stringify(v)}`);
+  }
+  lines.push(`${indent}  ...`);
+  return lines;
+}
+
+function tapDescription(text: string): string {
+  // `#` starts a directive in TAP; escape it in descriptions.
+  return text.replace(/\\/g, "\\\\").replace(/#/g, "\\#").replace(/\n/g, " ");
+}
+
+/**
+ * TAP version 14: one test point per drill, its steps as an indented subtest; failures carry a
+ * YAML diagnostic block with the message and the expected and received bytes.
+ *
+ * @example
+ * ```ts
+ * formatTapReport(results).startsWith("TAP version 14\n"); // true
+ * ```
+ */
+export function formatTapReport(results: readonly DrillResult[]): string {
+  const out = ["TAP version 14", `1..${results.length}`];
+  results.forEach((r, i) => {
+    out.push(`# Subtest: ${tapDescription(r.name)}`);
+    out.push(`    1..${r.steps.length}`);
+    for (const s of r.steps) {
+      const desc = tapDescription(s.title);
+      if (s.status === "skip") {
+        out.push(`    ok ${s.index} - ${desc} # SKIP an earlier step failed`);
+      } else if (s.status === "pass") out.push(`    ok ${s.index} - ${desc}`);
+      else {
+        out.push(`    not ok ${s.index} - ${desc}`);
+        const fields: Record<string, string> = { message: s.message ?? "failed" };
+        if (s.denied) fields.denied = `${s.denied.kind} ${s.denied.resource}`;
+        if (s.diff) {
+          fields.expected = s.diff.expected;
+          fields.received = s.diff.received;
+          if (s.diff.expectedHex) fields.expected_hex = s.diff.expectedHex;
+          fields.received_hex = s.diff.receivedHex;
+        }
+        out.push(...yamlBlock(fields, "    "));
+      }
+    }
+    out.push(`${r.status === "pass" ? "ok" : "not ok"} ${i + 1} - ${tapDescription(r.name)}`);
+    if (r.error) out.push(...yamlBlock({ message: r.error }, ""));
+  });
+  return out.join("\n") + "\n";
+}
+
+/**
+ * Escapes text for XML attributes and content, dropping characters XML 1.0 cannot carry.
+ *
+ * @example
+ * ```ts
+ * xmlEscape(`a<b & "c"`); // "a&lt;b &amp; &quot;c&quot;"
+ * ```
+ */
+export function xmlEscape(text: string): string {
+  return text
+    // deno-lint-ignore no-control-regex
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "\ufffd")
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
+}
+
+/**
+ * JUnit XML as Jenkins, GitLab and GitHub read it: `<testsuites>` with one `<testsuite>` per drill
+ * and one `<testcase>` per step; a failed step has `<failure>`, a skipped one `<skipped/>`, a drill
+ * that could not run an `<error>` testcase.
+ *
+ * @example
+ * ```ts
+ * formatJunitReport(results).startsWith('<?xml version="1.0" encoding="UTF-8"?>'); // true
+ * ```
+ */
+export function formatJunitReport(results: readonly DrillResult[]): string {
+  const x = xmlEscape;
+  const count = (r: DrillResult, status: StepResult["status"]) =>
+    r.steps.filter((s) => s.status === status).length;
+  const tests = results.reduce((n, r) => n + r.steps.length + (r.error ? 1 : 0), 0);
+  const failures = results.reduce((n, r) => n + count(r, "fail"), 0);
+  const errors = results.filter((r) => r.error).length;
+  const skipped = results.reduce((n, r) => n + count(r, "skip"), 0);
+  const total = results.reduce((n, r) => n + r.durationMs, 0);
+  const out = [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<testsuites name="toolkit drill" tests="${tests}" failures="${failures}" errors="${errors}" ` +
+    `skipped="${skipped}" time="${seconds(total)}">`,
+  ];
+  results.forEach((r, i) => {
+    out.push(
+      `  <testsuite name="${x(r.name)}" id="${i}" tests="${r.steps.length + (r.error ? 1 : 0)}" ` +
+        `failures="${count(r, "fail")}" errors="${r.error ? 1 : 0}" skipped="${
+          count(r, "skip")
+        }" ` +
+        `time="${seconds(r.durationMs)}">`,
+    );
+    out.push(`    <properties><property name="source" value="${x(r.source)}"/></properties>`);
+    for (const s of r.steps) {
+      const name = x(`${String(s.index).padStart(2, "0")} ${s.title}`);
+      const open = `    <testcase name="${name}" classname="drill.${x(r.name)}" ` +
+        `time="${seconds(s.durationMs)}"`;
+      if (s.status === "pass") out.push(`${open}/>`);
+      else if (s.status === "skip") {
+        out.push(
+          `${open}>`,
+          `      <skipped message="an earlier step failed"/>`,
+          `    </testcase>`,
+        );
+      } else {
+        const type = s.denied ? "denied" : s.diff ? "mismatch" : "failure";
+        out.push(
+          `${open}>`,
+          `      <failure message="${x(s.message ?? "failed")}" type="${type}">${
+            x(failureText(s))
+          }</failure>`,
+          `    </testcase>`,
+        );
+      }
+    }
+    if (r.error) {
+      out.push(
+        `    <testcase name="drill" classname="drill.${x(r.name)}" time="0.000">`,
+        `      <error message="${x(r.error)}" type="error">${x(r.error)}</error>`,
+        `    </testcase>`,
+      );
+    }
+    out.push(`  </testsuite>`);
+  });
+  out.push(`</testsuites>`);
+  return out.join("\n") + "\n";
+}
+
+/**
+ * Formats results in one of {@linkcode reportFormats}.
+ *
+ * @example
+ * ```ts
+ * formatReport(results, "junit");
+ * ```
+ */
+export function formatReport(results: readonly DrillResult[], format: ReportFormat): string {
+  switch (format) {
+    case "text":
+      return formatTextReport(results);
+    case "json":
+      return formatJsonReport(results);
+    case "tap":
+      return formatTapReport(results);
+    case "junit":
+      return formatJunitReport(results);
+  }
+}
