@@ -136,9 +136,10 @@ sys.stdout.write(json.dumps(out))
 export async function runOracle(
   py: { cmd: string; env: Record<string, string> },
   modules: readonly string[],
+  script = oracleScript,
 ): Promise<Record<string, unknown>[][]> {
   const child = new Deno.Command(py.cmd, {
-    args: ["-c", oracleScript],
+    args: ["-c", script],
     env: py.env,
     stdin: "piped",
     stdout: "piped",
@@ -162,3 +163,37 @@ export function normalizePy2(message: string): string {
     .exec(m);
   return conflict ? conflict[1] + conflict[2].split(", ").sort().join(", ") : m;
 }
+
+/**
+ * The oracle for any Python 3 source: parses it with `ast`, wraps every class statement that runs
+ * at import time in try/except (functions are left alone), and records MROs or errors by line.
+ */
+export const astOracleScript = `
+import ast, sys, json
+class Wrap(ast.NodeTransformer):
+    def __init__(self):
+        self.stack = []
+    def visit_FunctionDef(self, node):
+        return node
+    visit_AsyncFunctionDef = visit_FunctionDef
+    def visit_ClassDef(self, node):
+        q = ".".join(self.stack + [node.name])
+        self.stack.append(node.name)
+        self.generic_visit(node)
+        self.stack.pop()
+        ok = ast.parse("oracle_ok(%r, %d, %s)" % (q, node.lineno, node.name)).body
+        err = ast.parse("oracle_err(%r, %d, oracle_e)" % (q, node.lineno)).body
+        handler = ast.ExceptHandler(type=ast.Name("Exception", ast.Load()), name="oracle_e", body=err)
+        return ast.Try(body=[node] + ok, handlers=[handler], orelse=[], finalbody=[])
+def run(src):
+    rec = []
+    def ok(name, line, cls):
+        rec.append({"name": name, "line": line, "mro": [c.__qualname__ for c in cls.__mro__]})
+    def err(name, line, e):
+        rec.append({"name": name, "line": line, "error": str(e), "errorType": type(e).__name__})
+    tree = ast.fix_missing_locations(Wrap().visit(ast.parse(src)))
+    exec(compile(tree, "<case>", "exec"), {"oracle_ok": ok, "oracle_err": err, "__name__": "case"})
+    rec.sort(key=lambda r: r["line"])
+    return rec
+sys.stdout.write(json.dumps([run(src) for src in json.load(sys.stdin)]))
+`;

@@ -26,6 +26,8 @@ export interface ClassStatement {
   bases: BaseExpr[];
   /** Names of keyword arguments (`metaclass`), accepted and not interpreted. */
   keywords: string[];
+  /** Declared with PEP 695 type parameters (`class A[T]:`), which makes it generic. */
+  typeParams: boolean;
   body: Statement[];
 }
 
@@ -154,7 +156,8 @@ function readClassHeader(t: Token[], source: string, outer: string): ClassStatem
     throw new SyntaxError(`Cannot read the class statement on line ${line}: invalid syntax`);
   }
   let k = 2;
-  if (t[k]?.value === "[") k = matching(t, k) + 1; // PEP 695 type parameters
+  const typeParams = t[k]?.value === "[";
+  if (typeParams) k = matching(t, k) + 1;
   const bases: BaseExpr[] = [];
   const keywords: string[] = [];
   if (t[k]?.value === "(") {
@@ -181,6 +184,7 @@ function readClassHeader(t: Token[], source: string, outer: string): ClassStatem
     line,
     bases,
     keywords,
+    typeParams,
     body: [],
   };
 }

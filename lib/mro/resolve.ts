@@ -300,6 +300,14 @@ class Interpreter {
       }
       values.push({ value: this.evalPath(expr.path, ns), expr });
     }
+    if (s.typeParams && this.table.modules.typing) {
+      // `class A[T](B)` is compiled as `class A(B, Generic[T])`.
+      const generic = this.type("typing.Generic");
+      values.push({
+        value: { kind: "class", cls: generic },
+        expr: { kind: "name", path: ["Generic"], subscripted: true, text: "Generic[T]" },
+      });
+    }
     const protocol = this.table.modules.typing?.Protocol;
     const hasProtocol = values.some((v) => v.value.kind === "class" && v.value.cls.id === protocol);
     const bases: PyClass[] = [];
