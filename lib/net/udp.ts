@@ -110,3 +110,34 @@ export async function receiveDatagram(
     if (onAbort) options.signal?.removeEventListener("abort", onAbort);
   }
 }
+
+/** Options for {@linkcode openUdpListener}. */
+export interface UdpListenerOptions {
+  /** Allow several sockets on the same address (SO_REUSEADDR). Default `false`. */
+  reuseAddress?: boolean;
+}
+
+/**
+ * Binds a UDP socket on `bind` (port 0 lets the kernel choose), naming the address in any error.
+ *
+ * @example
+ * ```ts
+ * const sock = openUdpListener({ host: "127.0.0.1", port: 0, family: "ipv4" });
+ * (sock.addr as Deno.NetAddr).port; // the chosen port
+ * ```
+ */
+export function openUdpListener(
+  bind: HostPort,
+  options: UdpListenerOptions = {},
+): Deno.DatagramConn {
+  try {
+    return Deno.listenDatagram({
+      transport: "udp",
+      hostname: bind.host,
+      port: bind.port,
+      reuseAddress: options.reuseAddress ?? false,
+    });
+  } catch (err) {
+    throw netErrorFrom(err, formatHostPort(bind.host, bind.port));
+  }
+}

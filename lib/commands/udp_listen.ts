@@ -1,0 +1,158 @@
+// `toolkit udp-listen [HOST:]PORT`: the course's UDP server (`bind`, `recvfrom`, `sendto`) as a
+// command: print each datagram as it arrives (raw, hex or NDJSON), optionally answer it, and stop
+// after --count datagrams or on Ctrl-C.
+import { intOption, type OptionValues, parseCommandArgs } from "../cli/args.ts";
+import type { CommandModule } from "../cli/command.ts";
+import { UsageError } from "../cli/errors.ts";
+import type { Io } from "../cli/io.ts";
+import { writeNdjson } from "../cli/output.ts";
+import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
+import { netErrorFrom } from "../net/errors.ts";
+import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
+import { openUdpListener, sendDatagram } from "../net/udp.ts";
+
+/** Parsed `udp-listen` options. */
+export interface UdpListenOptions {
+  bind: HostPort;
+  hex: boolean;
+  echo: boolean;
+  /** Bytes sent back to every sender (`--reply`), if any. */
+  reply?: Uint8Array;
+  /** Stop after this many datagrams; `Infinity` to run until interrupted. */
+  count: number;
+  verbose: boolean;
+  json: boolean;
+}
+
+const name = "udp-listen";
+
+const command: CommandModule<UdpListenOptions> = {
+  spec: {
+    usage: "[HOST:]PORT",
+    description:
+      "Binds 127.0.0.1 unless a host is given (0.0.0.0 or [::] for every interface) and prints the bound address on stderr (`listening on 127.0.0.1:PORT`; port 0 picks a free port). Each datagram is written to stdout as received, with nothing added; --hex prints one hex line per datagram and --json one NDJSON object with the sender and size.",
+    options: [
+      {
+        name: "hex",
+        type: "boolean",
+        description: "print each datagram as a line of hex (and read --reply as hex)",
+      },
+      { name: "echo", short: "e", type: "boolean", description: "send every datagram back" },
+      {
+        name: "reply",
+        short: "r",
+        type: "string",
+        value: "TEXT",
+        description: "answer every datagram with TEXT (no newline added)",
+      },
+      {
+        name: "count",
+        short: "c",
+        type: "string",
+        value: "N",
+        description: "exit after N datagrams",
+      },
+      {
+        name: "verbose",
+        short: "v",
+        type: "boolean",
+        description: "report each sender and size on stderr",
+      },
+    ],
+    examples: [
+      "toolkit udp-listen 9000",
+      "toolkit udp-listen --echo 127.0.0.1:9000",
+      "toolkit udp-listen --reply '我是服务端' --count 1 9000",
+      "toolkit --json udp-listen [::1]:0",
+    ],
+    positionals: { min: 1, max: 1 },
+  },
+  parse(args, globals) {
+    const { values, positionals } = parseCommandArgs(name, this.spec, args);
+    const hex = values.hex === true;
+    const echo = values.echo === true;
+    if (echo && values.reply !== undefined) {
+      throw new UsageError("--echo and --reply cannot be used together", name);
+    }
+    return {
+      bind: parseBind(positionals[0]),
+      hex,
+      echo,
+      reply: parseReply(values, hex),
+      count: values.count === undefined
+        ? Infinity
+        : intOption(values, "count", { min: 1, max: 1_000_000_000, fallback: 1, command: name }),
+      verbose: values.verbose === true,
+      json: globals.json,
+    };
+  },
+  async run(o, io) {
+    const sock = openUdpListener(o.bind);
+    const local = sock.addr as Deno.NetAddr;
+    await io.stderr.write(`listening on ${formatHostPort(local.hostname, local.port)}\n`);
+    const onAbort = () => sock.close();
+    io.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      for (let seen = 0; seen < o.count && !io.signal.aborted;) {
+        let data: Uint8Array, addr: Deno.Addr;
+        try {
+          [data, addr] = await sock.receive();
+        } catch (err) {
+          if (io.signal.aborted) break;
+          throw netErrorFrom(err, formatHostPort(local.hostname, local.port));
+        }
+        seen++;
+        const from = addr as Deno.NetAddr;
+        await printDatagram(o, io, data, from);
+        const answer = o.echo ? data : o.reply;
+        if (answer) {
+          const to: HostPort = { host: from.hostname, port: from.port, family: "name" };
+          await sendDatagram(sock, to, answer);
+        }
+      }
+      return 0;
+    } finally {
+      io.signal.removeEventListener("abort", onAbort);
+      try {
+        sock.close();
+      } catch { /* already closed by the abort */ }
+    }
+  },
+};
+export default command;
+
+function parseBind(text: string): HostPort {
+  try {
+    return parseHostPort(text, { defaultHost: "127.0.0.1", allowPortZero: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message, name);
+  }
+}
+
+function parseReply(values: OptionValues, hex: boolean): Uint8Array | undefined {
+  const text = values.reply;
+  if (typeof text !== "string") return undefined;
+  return hex ? parseHex(text) : new TextEncoder().encode(text);
+}
+
+async function printDatagram(
+  o: UdpListenOptions,
+  io: Io,
+  data: Uint8Array,
+  from: Deno.NetAddr,
+): Promise<void> {
+  const sender = formatHostPort(from.hostname, from.port);
+  if (o.verbose) await io.stderr.write(`datagram from ${sender}, ${data.length} bytes\n`);
+  if (o.json) {
+    await writeNdjson(io, {
+      from: sender,
+      size: data.length,
+      text: utf8OrUndefined(data) ?? null,
+      hex: toHex(data),
+    });
+  } else if (o.hex) {
+    await io.stdout.write(toHex(data) + "\n");
+  } else {
+    await io.stdout.write(data);
+  }
+}
