@@ -60,8 +60,8 @@ const command: CommandModule<ArpCheckOptions> = {
     const gateways = ((values.gateway as string[] | undefined) ?? []).map((g) => {
       try {
         return checkIp(g);
-      } catch (err) {
-        throw new UsageError(`--gateway: ${(err as Error).message}`, name);
+      } catch {
+        throw new UsageError(`--gateway takes an IP address (got "${g}")`, name);
       }
     });
     const files = (values.file as string[] | undefined) ?? [];

@@ -1,0 +1,109 @@
+// `arp watch` replays snapshots in sequence and reports arpwatch's events; the arp.dat it keeps
+// is arpwatch's format and is replaced atomically.
+import assert from "#assert";
+import { ArpWatchDb, formatArpDat, parseArpDat } from "../lib/arp/arp_watch_db.ts";
+import { runToolkit } from "./harness.ts";
+
+const fx = (name: string) => new URL(`./fixtures/arp/${name}`, import.meta.url).pathname;
+
+Deno.test("event rules follow arpwatch's ent_add", () => {
+  const db = new ArpWatchDb();
+  const t0 = 1_800_000_000;
+  const see = (mac: string, time: number) =>
+    db.observe({ ip: "10.0.0.1", mac, iface: "eth0", time })?.event;
+  assert.equal(see("00:00:00:00:00:0a", t0), "new station");
+  assert.equal(see("00:00:00:00:00:0a", t0 + 10), undefined);
+  assert.equal(see("00:00:00:00:00:0b", t0 + 20), "changed ethernet address");
+  assert.equal(see("00:00:00:00:00:0a", t0 + 30), "flip flop");
+  assert.equal(see("00:00:00:00:00:0c", t0 + 40), "changed ethernet address");
+  assert.equal(see("00:00:00:00:00:0b", t0 + 50), "reused old ethernet address"); // third back
+  assert.equal(see("00:00:00:00:00:0c", t0 + 50 + 2 * 86400), "reused old ethernet address");
+  assert.equal(see("00:00:00:00:00:0c", t0 + 400 * 86400), "new activity");
+});
+
+Deno.test("arp.dat round trip keeps arpwatch's unpadded MACs, hostnames and interfaces", () => {
+  const text = "0:1a:2b:3c:4d:5e\t192.168.1.1\t1763900000\tgw.lan\n" +
+    "52:54:0:12:34:56\t192.168.1.30\t1735689600\n" +
+    "0:1a:2b:3c:4d:41\t192.168.1.40\t1735689000\t\teth1\n";
+  const { db, problems } = parseArpDat(text);
+  assert.deepEqual(problems, []);
+  assert.equal(formatArpDat(db), text);
+  const bad = parseArpDat("0:1:2:3:4:5\t10.0.0.1\tyesterday\n0:1:2:3:4:5\t10.0.0.2\t1\n");
+  assert.deepEqual(bad.problems.map((p) => p.line), [1]);
+  assert.equal(bad.db.size, 1);
+});
+
+Deno.test("toolkit arp watch: a --file sequence gives new station, changed, flip flop; db saved", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tkarp" });
+  try {
+    const db = `${dir}/arp.dat`;
+    const r = await runToolkit([
+      "arp",
+      "watch",
+      "--no-vendor",
+      "--db",
+      db,
+      "-f",
+      fx("watch_1.txt"),
+      "-f",
+      fx("watch_2.txt"),
+      "-f",
+      fx("watch_3.txt"),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const events = r.stdout.trim().split("\n").map((l) => l.replace(/^\S+ /, ""));
+    assert.deepEqual(events, [
+      "new station 192.168.1.1 00:1a:2b:3c:4d:5e eth0",
+      "new station 192.168.1.10 3c:22:fb:0a:0b:0c eth0",
+      "changed ethernet address 192.168.1.1 3c:22:fb:66:66:66 (00:1a:2b:3c:4d:5e) eth0",
+      "flip flop 192.168.1.1 00:1a:2b:3c:4d:5e (3c:22:fb:66:66:66) eth0",
+    ]);
+    const saved = await Deno.readTextFile(db);
+    assert.match(
+      saved,
+      /^0:1a:2b:3c:4d:5e\t192\.168\.1\.1\t\d+\t\teth0\n3c:22:fb:66:66:66\t192\.168\.1\.1\t/,
+    );
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["arp.dat"]); // no temp files
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("toolkit arp watch --json: new activity and reused old address from an old arp.dat", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tkarp" });
+  try {
+    await Deno.copyFile(fx("arp.dat"), `${dir}/arp.dat`);
+    const r = await runToolkit([
+      "arp",
+      "watch",
+      "--json",
+      "--db",
+      `${dir}/arp.dat`,
+      "--count",
+      "1",
+      "-f",
+      fx("watch_old.txt"),
+      "-f",
+      fx("watch_1.txt"),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /line 6: expected MAC, IP, time/);
+    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(events.map((e) => [e.event, e.ip]), [
+      ["new activity", "192.168.1.30"],
+      ["reused old ethernet address", "192.168.1.40"],
+    ]);
+    assert.equal(events[0].hostname, "vm.lan");
+    assert.equal(events[1].oldMac, "00:1a:2b:3c:4d:40");
+    assert.equal(events[1].vendor, "Ayecom Technology Co., Ltd.");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("toolkit arp watch: --help, bad --count is exit 2", async () => {
+  assert.equal((await runToolkit(["arp", "watch", "--help"])).code, 0);
+  const r = await runToolkit(["arp", "watch", "--count", "zero"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^toolkit: error: --count takes a whole number \(got "zero"\)\nTry /);
+});
