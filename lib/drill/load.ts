@@ -6,6 +6,7 @@ import { parseDuration } from "../cli/args.ts";
 import { parseHostPort } from "../net/address.ts";
 import { parseHex } from "../net/payload.ts";
 import { type Drill, drillSchema, type Step, stepKind } from "./schema.ts";
+import { scopeNetEntry } from "./runner.ts";
 import { placeholderPattern } from "./variables.ts";
 
 /** One problem in a drill file, 1-based line and column. */
@@ -253,6 +254,14 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
   };
   variables(drill, []);
   duration(drill.timeout, ["timeout"]);
+  (drill.scope?.net ?? []).forEach((entry, i) => {
+    if (typeof entry !== "string" || entry.startsWith("unix:")) return;
+    try {
+      scopeNetEntry(entry.replace(placeholderPattern, (_m, n: string) => n === "tmp" ? "x" : "1"));
+    } catch (err) {
+      out.push({ path: ["scope", "net", i], message: (err as Error).message });
+    }
+  });
   drill.steps.forEach((step: Step, i) => {
     const kind = stepKind(step);
     const p: Path = ["steps", i, kind];
@@ -401,13 +410,17 @@ export function parseDrill(text: string, file: string): Drill {
     raw.push({ path: [], message: "a drill file must be a mapping with name and steps" });
   } else {
     validate(drillSchema, value, [], raw);
-    if (raw.length === 0) {
-      try {
-        checkMeaning(value as Drill, raw);
-      } catch (err) {
-        raw.push({ path: [], message: (err as Error).message });
-      }
+    const shapeOk = raw.length === 0;
+    const meaning: RawIssue[] = [];
+    try {
+      // Also after shape errors, so one pass reports undefined names and bad regexes too.
+      checkMeaning(value as Drill, meaning);
+    } catch (err) {
+      // A malformed shape can trip the meaning checks; the shape errors already say why.
+      if (shapeOk) throw err;
     }
+    const said = new Set(raw.map((r) => formatPath(r.path)));
+    raw.push(...meaning.filter((m) => !said.has(formatPath(m.path))));
   }
   for (const r of raw) {
     let node: unknown;

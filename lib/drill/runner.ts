@@ -2,6 +2,7 @@
 // scope, watches every step's time limit and the drill's, and terminates the Worker at the end, on
 // a timeout or on Ctrl-C, which closes every socket the drill opened.
 import { parseDuration } from "../cli/args.ts";
+import { ScopeError } from "../cli/errors.ts";
 import { type Narrowing, normalizeNetEntry, withEphemeralBinds } from "../cli/scope.ts";
 import type { DrillResult, StepResult } from "./result.ts";
 import { stepTitle } from "./result.ts";
@@ -34,9 +35,7 @@ export async function drillPermissions(
   scope: DrillScope | undefined,
   ports: number[],
 ): Promise<DrillPermissions> {
-  const net = scope
-    ? (scope.net ?? []).map((e) => normalizeNetEntry(/^\d+$/.test(e) ? `127.0.0.1:${e}` : e))
-    : ports.map((p) => `127.0.0.1:${p}`);
+  const net = scope ? (scope.net ?? []).map(scopeNetEntry) : ports.map((p) => `127.0.0.1:${p}`);
   const narrowing = await withEphemeralBinds({
     net,
     read: scope?.read ?? [],
@@ -57,6 +56,20 @@ export async function drillPermissions(
       import: false,
     },
   };
+}
+
+/**
+ * One `scope.net` entry in Deno's spelling: a bare port is `127.0.0.1:PORT`, `unix:PATH` (a Unix
+ * socket, which Deno checks as network access) is kept as it is.
+ *
+ * @example
+ * ```ts
+ * scopeNetEntry("9000"); // "127.0.0.1:9000"
+ * ```
+ */
+export function scopeNetEntry(entry: string): string {
+  if (entry.startsWith("unix:")) return entry;
+  return normalizeNetEntry(/^\d+$/.test(entry) ? `127.0.0.1:${entry}` : entry);
 }
 
 /** Options for {@linkcode runDrill}. */
@@ -107,10 +120,12 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
         deno: { permissions },
       });
     } catch (err) {
-      return finish(
-        `the drill's scope is wider than this binary's, so no sandbox could be made: ${
-          (err as Error).message
-        }`,
+      // The drill asks for more than this process holds (a run narrowed with --net or --scope).
+      const missing = await firstNotGranted(narrowing, bound.scope?.env ?? []);
+      throw new ScopeError(
+        missing?.[0] ?? "some",
+        `${missing?.[1] ?? "a resource"} (needed by drill ${drill.name})`,
+        { cause: err },
       );
     }
     const error = await supervise(worker, bound, narrowing, steps, options.signal);
@@ -119,6 +134,28 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
     worker?.terminate();
     if (tmp) await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
+}
+
+/** The first entry of a drill's permissions that this process does not hold. */
+async function firstNotGranted(
+  n: Narrowing,
+  env: string[],
+): Promise<[string, string] | undefined> {
+  const ask = async (d: Deno.PermissionDescriptor) =>
+    (await Deno.permissions.query(d).catch(() => ({ state: "denied" }))).state === "granted";
+  for (const host of n.net ?? []) {
+    if (!(await ask({ name: "net", host: host.replace(/^unix:/, "") }))) return ["net", host];
+  }
+  for (const kind of ["read", "write"] as const) {
+    for (const path of n[kind] ?? []) {
+      if (!(await ask({ name: kind, path }))) return [kind, path];
+    }
+  }
+  for (const command of n.run ?? []) {
+    if (!(await ask({ name: "run", command }))) return ["run", command];
+  }
+  for (const variable of env) if (!(await ask({ name: "env", variable }))) return ["env", variable];
+  return undefined;
 }
 
 /** Resolves when the Worker is done, or with the reason it was stopped. */

@@ -136,7 +136,7 @@ export type TcpStateName = typeof tcpStateNames[number];
 
 /** The access a drill declares; it runs with exactly this. */
 export interface DrillScope {
-  /** `HOST:PORT`, `HOST`, CIDR, or a bare port meaning `127.0.0.1:PORT`. */
+  /** `HOST:PORT`, `HOST`, CIDR, a bare port meaning `127.0.0.1:PORT`, or `unix:PATH`. */
   net?: string[];
   read?: string[];
   write?: string[];

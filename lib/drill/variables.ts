@@ -85,8 +85,9 @@ export function allocatePorts(count: number, hostname = "127.0.0.1"): number[] {
       const udp = Deno.listenDatagram({ transport: "udp", hostname, port });
       udp.close();
       out.push(port);
-    } catch {
-      // Taken for UDP; try another.
+    } catch (err) {
+      // Taken for UDP: try another. Not allowed at all: that is the caller's answer.
+      if (err instanceof Deno.errors.NotCapable) throw err;
     } finally {
       tcp.close();
     }

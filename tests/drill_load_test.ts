@@ -1,0 +1,334 @@
+// Drill files as teachers write them: YAML and JSON read into the same drill, every problem named
+// with its line and column, variables bound from real free ports, the kernel's TCP table parsed,
+// and the reports (JUnit escaping included) well-formed.
+import assert from "#assert";
+import { builtinDrills } from "../lib/drill/builtin.ts";
+import { DrillFileError, type DrillIssue, parseDrill, splitCommand } from "../lib/drill/load.ts";
+import {
+  formatJunitReport,
+  formatTapReport,
+  formatTextReport,
+  xmlEscape,
+} from "../lib/drill/report.ts";
+import { byteDiff, type DrillResult } from "../lib/drill/result.ts";
+import { drillPermissions, scopeNetEntry } from "../lib/drill/runner.ts";
+import { stepKinds } from "../lib/drill/schema.ts";
+import { canonicalHost, parseProcNetTcp, parseSsOutput } from "../lib/drill/tcp_states.ts";
+import { allocatePorts, bindVariables, collectVariables } from "../lib/drill/variables.ts";
+import { python } from "./harness.ts";
+
+const fixtures = new URL("./fixtures/drill/", import.meta.url);
+const fixture = (name: string) => Deno.readTextFileSync(new URL(name, fixtures));
+
+function issuesOf(text: string, file = "x.yaml"): DrillIssue[] {
+  try {
+    parseDrill(text, file);
+  } catch (err) {
+    if (!(err instanceof DrillFileError)) throw err;
+    assert.ok(err instanceof SyntaxError, "a malformed drill is a SyntaxError (exit 2)");
+    return err.issues;
+  }
+  throw new Error("expected a DrillFileError");
+}
+
+Deno.test("every built-in drill parses and uses only known step kinds", () => {
+  assert.ok(builtinDrills.length >= 9);
+  for (const b of builtinDrills) {
+    const drill = parseDrill(b.source, b.name);
+    assert.equal(drill.name, b.name);
+    assert.ok(drill.steps.length > 0);
+    for (const step of drill.steps) {
+      assert.ok(stepKinds.some((k) => k in step), JSON.stringify(step));
+    }
+  }
+});
+
+Deno.test("YAML and JSON spellings of one drill read the same", () => {
+  const yaml = `name: same
+steps:
+  - listen: { as: s, proto: udp, address: "127.0.0.1:{{port.s}}", reply: echo }
+  - udp-send: { socket: c, to: "127.0.0.1:{{port.s}}", text: 我是客户端 }
+  - udp-expect: { socket: c, text: 我是客户端, timeout: 500ms }
+`;
+  const json = JSON.stringify(
+    {
+      name: "same",
+      steps: [
+        { listen: { as: "s", proto: "udp", address: "127.0.0.1:{{port.s}}", reply: "echo" } },
+        { "udp-send": { socket: "c", to: "127.0.0.1:{{port.s}}", text: "我是客户端" } },
+        { "udp-expect": { socket: "c", text: "我是客户端", timeout: "500ms" } },
+      ],
+    },
+    null,
+    2,
+  );
+  assert.deepEqual(parseDrill(yaml, "a.yaml"), parseDrill(json, "a.json"));
+});
+
+Deno.test("a malformed YAML drill lists every problem with its line and column", () => {
+  const issues = issuesOf(fixture("malformed.yaml"), "malformed.yaml");
+  const at = (line: number) => issues.filter((i) => i.line === line).map((i) => i.message);
+  assert.match(at(1)[0], /name: "Bad Name" is not valid/);
+  assert.match(at(3)[0], /timeout: "soon"/);
+  assert.match(at(7)[0], /"nobody" is not defined by an earlier step/);
+  assert.match(at(8)[0], /takes only one of text, hex/);
+  assert.match(at(9)[0], /unknown step "explode"/);
+  assert.match(at(10)[0], /bad regular expression/);
+  assert.ok(at(11).some((m) => /unknown key "txt"/.test(m)), at(11).join("|"));
+  assert.match(at(12)[0], /"\{\{colour\}\}"/);
+  for (const line of [2, 4, 5, 6]) assert.deepEqual(at(line), [], `line ${line} is fine`);
+  // Sorted by position; columns point into the line.
+  const lines = issues.map((i) => i.line);
+  assert.deepEqual(lines, [...lines].sort((a, b) => a - b));
+  const explode = issues.find((i) => i.line === 9)!;
+  assert.equal(explode.col, 14, "the column of the unknown step's value");
+});
+
+Deno.test("YAML syntax errors and JSON drills get line numbers too", () => {
+  const syntax = issuesOf(fixture("syntax.yaml"));
+  assert.equal(syntax.length, 1);
+  assert.ok(syntax[0].line >= 3 && syntax[0].line <= 4, `line ${syntax[0].line}`);
+  const json = issuesOf(fixture("malformed.json"), "malformed.json");
+  assert.deepEqual(json.map((i) => i.line), [5, 6]);
+  assert.match(json[0].message, /needs one of to, path/);
+  assert.match(json[1].message, /a step has one action, this one has close and send/);
+  const dup = issuesOf("name: d\nname: e\nsteps:\n  - sleep: 1\n");
+  assert.equal(dup[0].line, 2);
+  assert.match(dup[0].message, /unique/i);
+});
+
+Deno.test("meaning checks: names, kinds of names, addresses, hex, variables, scope entries", () => {
+  const cases: [string, RegExp, number][] = [
+    ["  - close-write: srv\n", /"srv" is a listener, not a connection/, 5],
+    ["  - udp-expect: { socket: srv, bytes: 1 }\n", /"srv" is a listener, not a udp socket/, 5],
+    ["  - connect: { as: c, to: 127.0.0.1 }\n", /expected HOST:PORT/, 5],
+    ["  - connect: { as: c, to: '127.0.0.1:70000' }\n", /out of range/, 5],
+    ["  - send: { conn: srv, hex: 'zz' }\n", /not a hex digit|not valid here/, 5],
+    ["  - sleep: '{{port}}'\n", /unknown variable \{\{port\}\}|not valid here/, 5],
+    ["  - sockets: { state: TIME_WAIT }\n", /needs "conn", "local" or "remote"/, 5],
+    ["  - sockets: { state: TIMEWAIT, conn: x }\n", /must be one of ESTABLISHED/, 5],
+    ["  - listen: { as: srv, address: '127.0.0.1:{{port.b}}' }\n", /"srv" is already defined/, 5],
+    ["  - run: { command: '' }\n", /the command is empty/, 5],
+  ];
+  for (const [step, pattern, line] of cases) {
+    const text =
+      `name: m\nscope:\n  net: ["127.0.0.1:{{port.a}}"]\nsteps:\n  - listen: { as: srv, address: "127.0.0.1:{{port.a}}" }\n${step}`;
+    const issues = issuesOf(text);
+    assert.ok(
+      issues.some((i) => pattern.test(i.message) && i.line >= line),
+      `${step.trim()}: ${JSON.stringify(issues)}`,
+    );
+  }
+  const scope = issuesOf("name: s\nscope:\n  net: ['10.0.0.0/99']\nsteps:\n  - sleep: 1\n");
+  assert.equal(scope[0].line, 3);
+});
+
+Deno.test("splitCommand splits like a shell for words and quotes", () => {
+  assert.deepEqual(splitCommand(`subnet same 172.16.10.1 "172.16.10.2" '/24'`), [
+    "subnet",
+    "same",
+    "172.16.10.1",
+    "172.16.10.2",
+    "/24",
+  ]);
+  assert.deepEqual(splitCommand(`udp-send 127.0.0.1:9 "a b" c\\ d ''`), [
+    "udp-send",
+    "127.0.0.1:9",
+    "a b",
+    "c d",
+    "",
+  ]);
+  assert.throws(() => splitCommand(`mro "x`), SyntaxError);
+});
+
+Deno.test("port variables are bound to distinct ports that are free for TCP and UDP", () => {
+  const drill = parseDrill(fixture("replies.yaml"), "replies.yaml");
+  const vars = collectVariables(drill);
+  assert.deepEqual(vars.ports.sort(), ["cli", "srv", "u"]);
+  assert.equal(vars.tmp, false);
+  const ports = allocatePorts(3);
+  assert.equal(new Set(ports).size, 3);
+  for (const port of ports) {
+    const l = Deno.listen({ hostname: "127.0.0.1", port });
+    const u = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port });
+    l.close();
+    u.close();
+  }
+  const bound = bindVariables(drill, {
+    ports: { srv: ports[0], u: ports[1], cli: ports[2] },
+  });
+  assert.equal(
+    (bound.steps[1] as { connect: { to: string } }).connect.to,
+    `127.0.0.1:${ports[0]}`,
+  );
+  assert.deepEqual(collectVariables(bound).ports, []);
+});
+
+Deno.test("a drill's Worker permissions are exactly its scope plus ephemeral binds", async () => {
+  const p = await drillPermissions({ net: ["9000", "[::1]:53", "unix:/tmp/x.sock"] }, []);
+  assert.deepEqual(p.narrowing.net?.slice(0, 3), [
+    "127.0.0.1:9000",
+    "[::1]:53",
+    "unix:/tmp/x.sock",
+  ]);
+  assert.ok(p.narrowing.net?.includes("127.0.0.1:0"));
+  assert.equal(p.permissions.read, false);
+  assert.equal(p.permissions.write, false);
+  assert.equal(p.permissions.run, false);
+  assert.equal(p.permissions.env, false);
+  assert.equal(p.permissions.sys, false);
+  const byDefault = await drillPermissions(undefined, [41000, 41001]);
+  assert.deepEqual(byDefault.narrowing.net?.slice(0, 2), ["127.0.0.1:41000", "127.0.0.1:41001"]);
+  assert.equal(scopeNetEntry("::1"), "[::1]");
+  assert.throws(() => scopeNetEntry("0x7f.1:80"), SyntaxError);
+});
+
+Deno.test("the TCP table parses from /proc/net/tcp, tcp6 and ss output alike", () => {
+  const proc =
+    `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0
+   1: 0100007F:A0F2 0100007F:1F90 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0 0 0 0 0 0
+`;
+  assert.deepEqual(parseProcNetTcp(proc), [
+    {
+      state: "LISTEN",
+      localHost: "127.0.0.1",
+      localPort: 8080,
+      remoteHost: "0.0.0.0",
+      remotePort: 0,
+    },
+    {
+      state: "TIME_WAIT",
+      localHost: "127.0.0.1",
+      localPort: 41202,
+      remoteHost: "127.0.0.1",
+      remotePort: 8080,
+    },
+  ]);
+  const proc6 =
+    `  sl  local_address                         remote_address                        st
+   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 0
+   1: 0000000000000000FFFF00000100007F:1F90 0000000000000000FFFF00000100007F:C350 08 0
+`;
+  const six = parseProcNetTcp(proc6);
+  assert.equal(six[0].localHost, "::1");
+  assert.equal(six[1].localHost, "127.0.0.1", "IPv4-mapped shown as IPv4");
+  assert.equal(six[1].state, "CLOSE_WAIT");
+  const ss = `State      Recv-Q Send-Q Local Address:Port   Peer Address:Port Process
+LISTEN     0      128          0.0.0.0:2024        0.0.0.0:*
+TIME-WAIT  0      0          127.0.0.1:56274     127.0.0.1:80
+FIN-WAIT-2 0      0              [::1]:41000         [::1]:9000
+ESTAB      0      0     [::ffff:127.0.0.1]:80  [::ffff:127.0.0.1]:5000
+`;
+  const parsed = parseSsOutput(ss);
+  assert.deepEqual(parsed.map((s) => s.state), ["LISTEN", "TIME_WAIT", "FIN_WAIT2", "ESTABLISHED"]);
+  assert.equal(parsed[2].localHost, "::1");
+  assert.equal(parsed[3].remoteHost, "127.0.0.1");
+  assert.equal(parsed[3].remotePort, 5000);
+  assert.equal(canonicalHost("[0:0:0:0:0:0:0:1]"), "::1");
+});
+
+function sampleResults(): DrillResult[] {
+  const want = new TextEncoder().encode("我是服务端");
+  const got = new TextEncoder().encode("我是客户端\u0001<&>");
+  return [
+    {
+      name: "good",
+      source: "built-in",
+      status: "pass",
+      durationMs: 12,
+      steps: [{ index: 1, kind: "sleep", title: "sleep 1ms", status: "pass", durationMs: 1 }],
+    },
+    {
+      name: "bad",
+      source: "a&b.yaml",
+      status: "fail",
+      durationMs: 30,
+      steps: [
+        {
+          index: 1,
+          kind: "expect",
+          title: `expect c "我是服务端" # <tag>`,
+          status: "fail",
+          durationMs: 3,
+          message: `received bytes differ from the expected ones "quoted" & <angle>`,
+          diff: byteDiff(want, got),
+        },
+        {
+          index: 2,
+          kind: "connect",
+          title: "connect c to 127.0.0.1:9",
+          status: "fail",
+          durationMs: 1,
+          message: "denied by the sandbox: net access to 127.0.0.1:9",
+          denied: { kind: "net", resource: "127.0.0.1:9" },
+        },
+        { index: 3, kind: "close", title: "close c", status: "skip", durationMs: 0 },
+      ],
+      error: "the drill timed out after 1s",
+    },
+  ];
+}
+
+Deno.test("byteDiff names the first differing byte and shows both as text and hex", () => {
+  const d = byteDiff(
+    new TextEncoder().encode("我是服务端"),
+    new TextEncoder().encode("我是客户端"),
+  );
+  assert.equal(d.offset, 6);
+  assert.equal(d.expected, JSON.stringify("我是服务端"));
+  assert.match(d.receivedHex, /^e6 88 91 e6 98 af e5 ae a2/);
+  assert.equal(byteDiff(new Uint8Array([1]), new Uint8Array([1])).offset, -1);
+  assert.equal(byteDiff(new Uint8Array([1]), new Uint8Array([1, 2])).offset, 1);
+  assert.match(byteDiff(new Uint8Array(0), new Uint8Array([0xff])).received, /not UTF-8.*ff/);
+});
+
+Deno.test("reports: text shows the diff, TAP is version 14, JUnit escapes everything", async () => {
+  const results = sampleResults();
+  const text = formatTextReport(results);
+  assert.match(text, /FAIL {3}1 expect c/);
+  assert.match(text, /expected: "我是服务端"/);
+  assert.match(text, /first difference at byte 6/);
+  assert.match(text, /2 drills: 1 passed, 1 failed\n$/);
+  const tap = formatTapReport(results);
+  assert.match(tap, /^TAP version 14\n1\.\.2\n/);
+  assert.match(tap, /^ {4}not ok 1 - expect c "我是服务端" \\# <tag>$/m);
+  assert.match(tap, /^ {4}ok 3 - close c # SKIP/m);
+  assert.match(tap, /^not ok 2 - bad$/m);
+  const xml = formatJunitReport(results);
+  assert.ok(!xml.includes("\u0001"), "control characters are not allowed in XML 1.0");
+  assert.match(
+    xml,
+    /<testsuites name="toolkit drill" tests="5" failures="2" errors="1" skipped="1"/,
+  );
+  assert.match(
+    xml,
+    /message="received bytes differ from the expected ones &quot;quoted&quot; &amp; &lt;angle&gt;"/,
+  );
+  assert.match(xml, /value="a&amp;b.yaml"/);
+  await assertWellFormedXml(xml);
+  assert.equal(xmlEscape("\ud800x"), "\ufffdx", "a lone surrogate is replaced");
+});
+
+/** Checks XML well-formedness with CPython's expat parser (present wherever pyenv is). */
+export async function assertWellFormedXml(xml: string): Promise<void> {
+  const py = python("3.13") ?? python("3.12") ?? { cmd: "python3", env: {} };
+  const out = await new Deno.Command(py.cmd, {
+    env: py.env,
+    args: [
+      "-c",
+      "import sys, xml.etree.ElementTree as ET\n" +
+      "root = ET.fromstring(sys.stdin.buffer.read())\n" +
+      "print(root.tag, len(root), sum(len(s.findall('testcase')) for s in root))",
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const w = out.stdin.getWriter();
+  await w.write(new TextEncoder().encode(xml));
+  await w.close();
+  const r = await out.output();
+  assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+  assert.match(new TextDecoder().decode(r.stdout), /^testsuites \d+ \d+\n$/);
+}
