@@ -76,6 +76,34 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/**
+ * A row whose ratio is the median of per-round ratios: each round measures ours and the peer
+ * back to back, so both see the same load, which on a shared machine moves more than either.
+ */
+function pairedRow(
+  r: Omit<BenchRow, "ratio" | "met" | "ours" | "peerValue">,
+  ours: (number | undefined)[],
+  peer: (number | undefined)[],
+): BenchRow {
+  const o = ours.filter((x): x is number => x !== undefined);
+  const p = peer.filter((x): x is number => x !== undefined);
+  const base = row({
+    ...r,
+    ours: o.length ? median(o) : null,
+    peerValue: p.length ? median(p) : null,
+  });
+  const ratios: number[] = [];
+  ours.forEach((x, i) => {
+    const y = peer[i];
+    if (x !== undefined && y !== undefined && x > 0 && y > 0) {
+      ratios.push(r.higherIsBetter ? x / y : y / x);
+    }
+  });
+  if (!ratios.length) return base;
+  const ratio = median(ratios);
+  return { ...base, ratio, met: ratio >= r.target };
+}
+
 async function killAfter<T>(p: Promise<T>, children: Deno.ChildProcess[], ms: number): Promise<T> {
   const timer = setTimeout(() => {
     for (const c of children) {
@@ -174,44 +202,56 @@ async function tcpRows(ctx: BenchContext): Promise<BenchRow[]> {
       }
       return has(t);
     });
-    const times: Record<string, number[]> = {};
+    // rates[tool][round] in MiB/s; undefined where a run failed.
+    const rates: Record<string, (number | undefined)[]> = { toolkit: [], nc: [], socat: [] };
     for (let r = 0; r < reps; r++) {
-      for (const t of tools) {
-        if (notes[t]) continue;
+      for (const t of ["toolkit", "nc", "socat"]) {
+        if (!tools.includes(t) || notes[t]) {
+          rates[t].push(undefined);
+          continue;
+        }
         try {
           const s = await copiers[t](file);
-          (times[t] ??= []).push(s);
+          rates[t].push(size / 2 ** 20 / s);
           ctx.log(`${label}: ${t} ${s.toFixed(2)} s`);
         } catch (err) {
+          rates[t].push(undefined);
           notes[t] = `${t} failed: ${(err as Error).message}`;
         }
       }
     }
-    const mbps = (t: string) => times[t]?.length ? size / 2 ** 20 / median(times[t]) : null;
     const note = (peer: string) =>
-      [notes.toolkit, notes[peer], `median of ${reps}, MiB/s from the client's start to both exits`]
-        .filter(Boolean).join("; ");
+      [
+        notes.toolkit,
+        notes[peer],
+        `${reps} rounds; MiB/s from the client's start to both exits; values are medians, ` +
+        `the ratio is the median of per-round ratios`,
+      ].filter(Boolean).join("; ");
     return [
-      row({
-        name: label,
-        peer: "nc",
-        unit: "MiB/s",
-        higherIsBetter: true,
-        ours: mbps("toolkit"),
-        peerValue: mbps("nc"),
-        target: 1.5,
-        note: note("nc"),
-      }),
-      row({
-        name: label,
-        peer: "socat",
-        unit: "MiB/s",
-        higherIsBetter: true,
-        ours: mbps("toolkit"),
-        peerValue: mbps("socat"),
-        target: 1.0,
-        note: note("socat") + "; target from issue 7 (at least as fast as socat)",
-      }),
+      pairedRow(
+        {
+          name: label,
+          peer: "nc",
+          unit: "MiB/s",
+          higherIsBetter: true,
+          target: 1.5,
+          note: note("nc"),
+        },
+        rates.toolkit,
+        rates.nc,
+      ),
+      pairedRow(
+        {
+          name: label,
+          peer: "socat",
+          unit: "MiB/s",
+          higherIsBetter: true,
+          target: 1.0,
+          note: note("socat") + "; target from issue 7 (at least as fast as socat)",
+        },
+        rates.toolkit,
+        rates.socat,
+      ),
     ];
   } finally {
     await Deno.remove(file).catch(() => {});
@@ -309,50 +349,49 @@ async function runIperfUdp(seconds: number): Promise<UdpRun> {
 async function udpRows(ctx: BenchContext): Promise<BenchRow[]> {
   const seconds = ctx.quick ? 1 : 5;
   const reps = ctx.quick ? 1 : 3;
-  const ours: UdpRun[] = [];
-  const peer: UdpRun[] = [];
+  const ours: (UdpRun | undefined)[] = [];
+  const peer: (UdpRun | undefined)[] = [];
   const notes: string[] = [];
   const iperf = has("iperf3");
-  if (!iperf) notes.push("iperf3 is not installed (apt-get install -y iperf3)");
+  if (!iperf) notes.push("skipped iperf3: not installed (apt-get install -y iperf3)");
   for (let r = 0; r < reps; r++) {
     try {
       ours.push(await runOurUdp(seconds));
       ctx.log(`udp 64 B: toolkit ${Math.round(ours.at(-1)!.rate)}/s`);
     } catch (err) {
+      ours.push(undefined);
       notes.push(`toolkit perf failed: ${(err as Error).message}`);
-      break;
     }
     if (!iperf) continue;
     try {
       peer.push(await runIperfUdp(seconds));
       ctx.log(`udp 64 B: iperf3 ${Math.round(peer.at(-1)!.rate)}/s`);
     } catch (err) {
+      peer.push(undefined);
       notes.push(`iperf3 failed: ${(err as Error).message}`);
-      break;
     }
   }
-  const pick = (runs: UdpRun[]) => {
-    if (!runs.length) return undefined;
-    const m = median(runs.map((r) => r.rate));
-    return runs.find((r) => r.rate === m) ?? runs[0];
+  const loss = (runs: (UdpRun | undefined)[]) => {
+    const l = runs.filter((x) => x !== undefined).map((x) => x!.lossPercent);
+    return l.length ? `${median(l).toFixed(1)}%` : "-";
   };
-  const o = pick(ours);
-  const p = pick(peer);
   notes.push(
-    `${seconds}s per run, median of ${reps}; receiver loss at that rate: toolkit ${
-      o ? o.lossPercent.toFixed(1) + "%" : "-"
-    } (perf-server), iperf3 ${p ? p.lossPercent.toFixed(1) + "%" : "-"} (iperf3 -s)`,
+    `${reps} rounds of ${seconds}s, --rate 0 / -b 0; median receiver loss at that rate: toolkit ${
+      loss(ours)
+    } (perf-server), iperf3 ${loss(peer)} (iperf3 -s)`,
   );
-  return [row({
-    name: "udp 64 B send rate",
-    peer: "iperf3",
-    unit: "datagrams/s",
-    higherIsBetter: true,
-    ours: o?.rate ?? null,
-    peerValue: p?.rate ?? null,
-    target: 0.9,
-    note: notes.join("; "),
-  })];
+  return [pairedRow(
+    {
+      name: "udp 64 B send rate",
+      peer: "iperf3",
+      unit: "datagrams/s",
+      higherIsBetter: true,
+      target: 0.9,
+      note: notes.join("; "),
+    },
+    ours.map((x) => x?.rate),
+    peer.map((x) => x?.rate),
+  )];
 }
 
 async function startupRows(ctx: BenchContext): Promise<BenchRow[]> {
@@ -361,67 +400,71 @@ async function startupRows(ctx: BenchContext): Promise<BenchRow[]> {
   const empty = await Deno.makeTempFile({ prefix: "toolkit-bench-empty-", suffix: ".ts" });
   const ours = `${tk} udp-send 127.0.0.1:${port} hi`;
   const bare = `deno run -q ${quote(empty)}`;
-  const runs = ctx.quick ? 5 : 30;
-  let note = `mean of ${runs} runs each`;
+  const rounds = ctx.quick ? 1 : 6;
+  const runs = ctx.quick ? 5 : 10;
+  const hyperfine = has("hyperfine");
   try {
-    let oursS: number;
-    let bareS: number;
-    if (has("hyperfine")) {
-      const json = await Deno.makeTempFile({ suffix: ".json" });
-      const r = await new Deno.Command("hyperfine", {
-        args: [
-          "-N",
-          "--warmup",
-          "3",
-          "--runs",
-          String(runs),
-          "--export-json",
-          json,
-          ours,
-          bare,
-        ],
-        stdout: "null",
-        stderr: "piped",
-      }).output();
-      if (!r.success) throw new Error(new TextDecoder().decode(r.stderr).split("\n")[0]);
-      const doc = JSON.parse(await Deno.readTextFile(json));
-      await Deno.remove(json);
-      [oursS, bareS] = doc.results.map((x: { mean: number }) => x.mean);
-      note += " (hyperfine -N --warmup 3)";
-    } else {
-      const time = async (script: string) => {
-        const t = performance.now();
-        const s = await sh(`exec ${script}`).status;
-        if (!s.success) throw new Error(`${script} exited ${s.code}`);
-        return (performance.now() - t) / 1000;
-      };
-      const a: number[] = [];
-      const b: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        a.push(await time(ours));
-        b.push(await time(bare));
-      }
-      oursS = a.reduce((x, y) => x + y) / runs;
-      bareS = b.reduce((x, y) => x + y) / runs;
-      note += " (own timing: hyperfine is not installed)";
+    const oursMs: number[] = [];
+    const bareMs: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const [a, b] = hyperfine
+        ? await hyperfineMedians([ours, bare], runs)
+        : await ownMedians([ours, bare], runs);
+      oursMs.push(a * 1000);
+      bareMs.push(b * 1000);
+      ctx.log(
+        `startup: udp-send ${oursMs.at(-1)!.toFixed(1)} ms, empty ${bareMs.at(-1)!.toFixed(1)} ms`,
+      );
     }
-    ctx.log(
-      `startup: udp-send ${(oursS * 1000).toFixed(1)} ms, empty ${(bareS * 1000).toFixed(1)} ms`,
-    );
-    return [row({
-      name: "startup udp-send",
-      peer: "deno run empty.ts",
-      unit: "ms",
-      higherIsBetter: false,
-      ours: oursS * 1000,
-      peerValue: bareS * 1000,
-      target: 1 / 1.3,
-      note: note + "; target: at most 1.3x the time of the empty script",
-    })];
+    return [pairedRow(
+      {
+        name: "startup udp-send",
+        peer: "deno run empty.ts",
+        unit: "ms",
+        higherIsBetter: false,
+        target: 1 / 1.3,
+        note: `${rounds} rounds of ${runs} runs each (${
+          hyperfine ? "hyperfine -N --warmup 3" : "own timing: hyperfine is not installed"
+        }), medians; target: at most 1.3x the time of the empty script`,
+      },
+      oursMs,
+      bareMs,
+    )];
   } finally {
     sink.close();
     await Deno.remove(empty).catch(() => {});
   }
+}
+
+/** Median wall time in seconds of each command, measured by hyperfine. */
+async function hyperfineMedians(commands: string[], runs: number): Promise<number[]> {
+  const json = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    const r = await new Deno.Command("hyperfine", {
+      args: ["-N", "--warmup", "3", "--runs", String(runs), "--export-json", json, ...commands],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!r.success) throw new Error(new TextDecoder().decode(r.stderr).split("\n")[0]);
+    const doc = JSON.parse(await Deno.readTextFile(json));
+    return doc.results.map((x: { median: number }) => x.median);
+  } finally {
+    await Deno.remove(json).catch(() => {});
+  }
+}
+
+/** Median wall time in seconds of each command, runs interleaved. */
+async function ownMedians(commands: string[], runs: number): Promise<number[]> {
+  const times = commands.map(() => [] as number[]);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, c] of commands.entries()) {
+      const t = performance.now();
+      const s = await sh(`exec ${c}`).status;
+      if (!s.success) throw new Error(`${c} exited ${s.code}`);
+      times[k].push((performance.now() - t) / 1000);
+    }
+  }
+  return times.map(median);
 }
 
 /** The sockets benchmarks: TCP copy, UDP send rate, start-up. */

@@ -4,7 +4,7 @@
 // Every test is bounded: a watchdog closes all sockets at the requested time plus a grace period,
 // and a peer that vanishes (control connection closed, or no data for `idleMs`) ends the test.
 import {
-  clockMs,
+  encodeMessage,
   type LineReader,
   type PerfMessage,
   type PerfParams,
@@ -172,7 +172,7 @@ export async function runSession(o: SessionOptions): Promise<PerfResult> {
         } catch { /* closed */ }
       }
       mine = { seconds, sent };
-      await o.control.write(encodeLine({ type: "done", seconds, streams: sent }));
+      await o.control.write(encodeMessage({ type: "done", seconds, streams: sent }));
       theirs = await peer;
     } else {
       let done: PerfMessage | null | undefined;
@@ -210,7 +210,7 @@ export async function runSession(o: SessionOptions): Promise<PerfResult> {
         });
       }
       mine = { seconds, received };
-      await o.control.write(encodeLine({ type: "result", seconds, streams: received }));
+      await o.control.write(encodeMessage({ type: "result", seconds, streams: received }));
     }
     if (aborted) throw aborted;
     if (o.role === "sender") {
@@ -244,11 +244,6 @@ export async function runSession(o: SessionOptions): Promise<PerfResult> {
     o.signal?.removeEventListener("abort", onSignal);
     o.udpIn?.detach();
   }
-}
-
-const encoder = new TextEncoder();
-function encodeLine(m: PerfMessage): Uint8Array {
-  return encoder.encode(JSON.stringify(m) + "\n");
 }
 
 function udpReport(r: UdpReceiver, sent: number): Partial<StreamReceived> {
@@ -309,43 +304,36 @@ async function sendUdp(o: SessionOptions, meter: IntervalMeter, stopped: () => b
   const budget = { left: p.bytes === null ? Infinity : p.bytes };
   const start = performance.now();
   const deadline = start + p.timeMs;
+  const origin = performance.timeOrigin;
   return await Promise.all(out.targets.map(async (target, index) => {
     const sock = out.sockets[index] ?? out.sockets[0];
     const s: StreamSent = { bytes: 0, datagrams: 0 };
-    // Several sends in flight keep the socket busy while JavaScript prepares the next ones; each
-    // needs its own buffer because the sequence number differs.
-    const depth = 1;
-    const bufs = Array.from({ length: depth }, () => new Uint8Array(p.length));
-    const views = bufs.map((b) => new DataView(b.buffer));
+    // One datagram in flight at a time: several concurrent sends are barely faster here and
+    // can leave the socket out of order, which would then be reported as the network's doing.
+    const buf = new Uint8Array(p.length);
+    const view = new DataView(buf.buffer);
     const header = { cookie: o.cookie, stream: index, flags: 0, seq: 0, sentMs: 0 };
     let now = performance.now();
     try {
-      while (!stopped() && now < deadline && budget.left > 0) {
+      while (now < deadline && budget.left > 0 && !stopped()) {
         if (bytesPerMs > 0) {
           const wait = start + s.bytes / bytesPerMs - now;
           if (wait > 1) await sleep(Math.min(wait, deadline - now));
         }
-        const batch: Promise<number>[] = [];
-        for (let k = 0; k < depth && budget.left > 0; k++) {
-          const buf = bufs[k];
-          header.sentMs = clockMs();
-          writeUdpHeaderTo(views[k], header);
-          header.seq++;
-          budget.left -= p.length;
-          batch.push(sock.send(buf, target));
+        header.sentMs = origin + now;
+        writeUdpHeaderTo(view, header);
+        header.seq++;
+        budget.left -= p.length;
+        try {
+          await sock.send(buf, target);
+        } catch (err) {
+          // An ICMP port unreachable from an earlier datagram surfaces here; the receiver
+          // will tell whether it is gone, so keep going.
+          if (!(err instanceof Deno.errors.ConnectionRefused)) throw err;
         }
-        for (const b of batch) {
-          try {
-            await b;
-          } catch (err) {
-            // An ICMP port unreachable from an earlier datagram surfaces here; the receiver
-            // will tell whether it is gone, so keep going.
-            if (!(err instanceof Deno.errors.ConnectionRefused)) throw err;
-          }
-          s.bytes += p.length;
-          s.datagrams++;
-          meter.add(p.length);
-        }
+        s.bytes += p.length;
+        s.datagrams++;
+        meter.add(p.length);
         now = performance.now();
       }
     } catch (err) {
