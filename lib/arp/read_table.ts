@@ -47,7 +47,7 @@ export async function readNeighborTable(
     return { ...parseNeighborTable(text, options.format ?? "auto"), source: options.file };
   } catch (err) {
     if (err instanceof SyntaxError) {
-      throw new SyntaxError(`${options.file === "-" ? "stdin" : options.file}: ${err.message}`);
+      throw new SyntaxError(`${err.message} (${options.file === "-" ? "stdin" : options.file})`);
     }
     throw err;
   }

@@ -82,7 +82,7 @@ export function parseOptions(
       } else if (eq >= 0) store(o, arg.slice(eq + 1));
       else {
         const next = args[i + 1];
-        if (next === undefined || next.startsWith("-")) {
+        if (next === undefined || (next.startsWith("-") && next !== "-")) {
           throw new SyntaxError(`option '--${name}' needs a value`);
         }
         store(o, next);
@@ -101,7 +101,7 @@ export function parseOptions(
         if (j + 1 < arg.length) store(o, arg.slice(j + 1));
         else {
           const next = args[i + 1];
-          if (next === undefined || next.startsWith("-")) {
+          if (next === undefined || (next.startsWith("-") && next !== "-")) {
             throw new SyntaxError(`option '--${o.name}' needs a value`);
           }
           store(o, next);

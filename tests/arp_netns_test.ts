@@ -1,0 +1,139 @@
+// The real kernel: two network namespaces of our own joined by a veth pair on 198.18.7.0/24.
+// `arp resolve` (one empty UDP datagram across the pair) makes the kernel learn the peer's MAC and
+// `arp show` then lists it. Nothing leaves the namespaces. Root only; skipped with the reason
+// otherwise. Also, on loopback: `arp resolve` sends exactly one empty datagram, and none when the
+// target is outside `--net`.
+import assert from "#assert";
+import { isRoot, runToolkit, testIf, toolkitCmd } from "./harness.ts";
+
+async function ip(...args: string[]): Promise<string> {
+  const out = await new Deno.Command("ip", { args, stdout: "piped", stderr: "piped" }).output();
+  if (!out.success) {
+    throw new Error(`ip ${args.join(" ")}: ${new TextDecoder().decode(out.stderr).trim()}`);
+  }
+  return new TextDecoder().decode(out.stdout);
+}
+
+function netnsSkipReason(): string | undefined {
+  if (!isRoot()) return "needs root to create network namespaces (run the suite as root)";
+  try {
+    const r = new Deno.Command("ip", { args: ["netns", "list"], stdout: "null", stderr: "null" })
+      .outputSync();
+    if (!r.success) return "`ip netns` does not work here";
+  } catch {
+    return "iproute2 (ip) is not installed";
+  }
+  return undefined;
+}
+
+async function inNetns(ns: string, args: string[]) {
+  const out = await new Deno.Command("ip", {
+    args: ["netns", "exec", ns, ...toolkitCmd, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+testIf(
+  netnsSkipReason(),
+  "arp resolve and arp show find a neighbour the kernel learned across our own veth pair",
+  async () => {
+    const id = Deno.pid;
+    const [a, b] = [`tkarpa${id}`, `tkarpb${id}`];
+    const [va, vb] = [`tka${id}`, `tkb${id}`];
+    await ip("netns", "add", a);
+    try {
+      await ip("netns", "add", b);
+      await ip("link", "add", va, "netns", a, "type", "veth", "peer", "name", vb, "netns", b);
+      await ip("-n", a, "addr", "add", "198.18.7.1/24", "dev", va);
+      await ip("-n", b, "addr", "add", "198.18.7.2/24", "dev", vb);
+      await ip("-n", a, "link", "set", va, "up");
+      await ip("-n", b, "link", "set", vb, "up");
+      const [{ address: peerMac }] = JSON.parse(await ip("-n", b, "-j", "link", "show", vb));
+
+      const before = await inNetns(a, ["arp", "show", "--json"]);
+      assert.equal(before.code, 0, before.stderr);
+      assert.equal(
+        JSON.parse(before.stdout).entries.some((e: { ip: string }) => e.ip === "198.18.7.2"),
+        false,
+      );
+
+      const r = await inNetns(a, ["--net", "198.18.7.0/24", "arp", "resolve", "198.18.7.2"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stdout,
+        new RegExp(`^198\\.18\\.7\\.2\\s+${peerMac}\\s+${va}\\s+complete`, "m"),
+      );
+
+      const show = await inNetns(a, ["arp", "show", "--json"]);
+      assert.equal(show.code, 0, show.stderr);
+      const entry = JSON.parse(show.stdout).entries.find((e: { ip: string }) =>
+        e.ip === "198.18.7.2"
+      );
+      assert.deepEqual([entry?.mac, entry?.iface, entry?.state], [peerMac, va, "complete"]);
+      const text = await inNetns(a, ["arp", "show"]);
+      assert.match(text.stdout, new RegExp(`198\\.18\\.7\\.2\\s+${peerMac}\\s+${va}`));
+
+      // Nobody at .9: the entry stays incomplete or fails, exit 1.
+      const none = await inNetns(a, ["arp", "resolve", "--timeout", "300ms", "198.18.7.9"]);
+      assert.equal(none.code, 1, none.stderr);
+      assert.match(none.stdout, /^198\.18\.7\.9 (incomplete|failed)/);
+    } finally {
+      await ip("netns", "del", b).catch(() => {});
+      await ip("netns", "del", a).catch(() => {});
+    }
+  },
+);
+
+Deno.test("arp resolve sends one empty datagram; outside --net it sends none and exits 4", async () => {
+  const listener = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const got: number[] = [];
+  const receiving = (async () => {
+    try {
+      for await (const [data] of listener) got.push(data.length);
+    } catch { /* closed */ }
+  })();
+  try {
+    const denied = await runToolkit([
+      "--net",
+      "127.0.0.2/32",
+      "arp",
+      "resolve",
+      "--timeout",
+      "100ms",
+      "--port",
+      String(port),
+      "127.0.0.1",
+    ]);
+    assert.equal(denied.code, 4, denied.stderr);
+    assert.match(
+      denied.stderr,
+      /^toolkit: error: outside the permission scope: net access to 127\.0\.0\.1:\d+/,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(got, []);
+    const r = await runToolkit([
+      "arp",
+      "resolve",
+      "--timeout",
+      "100ms",
+      "--port",
+      String(port),
+      "127.0.0.1",
+    ]);
+    assert.equal(r.code, 1, r.stderr); // loopback has no neighbour entry
+    assert.match(r.stdout, /^127\.0\.0\.1 incomplete \(no neighbour entry/);
+    for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(got, [0]);
+  } finally {
+    listener.close();
+    await receiving;
+  }
+});

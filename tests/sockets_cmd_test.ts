@@ -1,0 +1,162 @@
+// `toolkit sockets` sees a listener this test opened on loopback, and the four-way close the
+// course describes: FIN_WAIT2 / CLOSE_WAIT after the client closes, TIME_WAIT after the server does.
+// The /proc/net parsers are checked against `ss` on the same live sockets.
+import assert from "#assert";
+import {
+  parseProcNetInet,
+  parseProcNetUnix,
+  parseSsOutput,
+  readSockets,
+} from "../lib/net/proc_sockets.ts";
+import { hasCommand, runToolkit, testIf } from "./harness.ts";
+
+Deno.test("/proc/net/tcp and tcp6 lines decode addresses, ports, states and queues", () => {
+  const tcp =
+    "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+    "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000003 00:00000000 00000000  1000        0 4242 1 0 100 0 0 10 0\n" +
+    "   1: 0100007F:D2F0 0100007F:1F90 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0\n" +
+    "   2: garbage\n";
+  const { sockets } = parseProcNetInet(tcp, "tcp", "ipv4");
+  assert.deepEqual(
+    sockets.map((s) => [s.state, s.local, s.peer, s.recvQ, s.uid]),
+    [
+      ["LISTEN", "127.0.0.1:8080", "*:*", 3, 1000],
+      ["TIME_WAIT", "127.0.0.1:54000", "127.0.0.1:8080", 0, 0],
+    ],
+  );
+  const tcp6 =
+    "  sl  local_address                         remote_address                        st\n" +
+    "   0: 00000000000000000000000001000000:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 99 1\n" +
+    "   1: 0000000000000000FFFF00000100007F:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 98 1\n" +
+    "   2: 000080FE00000000FF005450563412FE:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 97 1\n";
+  assert.deepEqual(parseProcNetInet(tcp6, "tcp", "ipv6").sockets.map((s) => s.local), [
+    "[::1]:22",
+    "[::ffff:127.0.0.1]:80",
+    "[fe80::5054:ff:fe12:3456]:22",
+  ]);
+  const unix = "Num       RefCount Protocol Flags    Type St Inode Path\n" +
+    "0000000000000000: 00000002 00000000 00010000 0001 01 12345 /run/tk.sock\n" +
+    "0000000000000000: 00000002 00000000 00000000 0002 01 12346 @abstract\n" +
+    "0000000000000000: 00000003 00000000 00000000 0001 03 12347\n";
+  assert.deepEqual(parseProcNetUnix(unix).map((s) => [s.type, s.state, s.local]), [
+    ["STREAM", "LISTEN", "/run/tk.sock"],
+    ["DGRAM", "UNCONN", "@abstract"],
+    ["STREAM", "ESTAB", "*"],
+  ]);
+});
+
+testIf(
+  hasCommand("ss") ? undefined : "ss is not installed",
+  "/proc/net parser agrees with ss",
+  async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = listener.addr.port;
+    try {
+      const fromProc = (await readSockets({ tcp: true, udp: false, unix: false }))
+        .filter((s) => s.localPort === port);
+      const ss = new TextDecoder().decode(
+        new Deno.Command("ss", { args: ["-H", "-a", "-n", "-t", "-u"], stdout: "piped" })
+          .outputSync()
+          .stdout,
+      );
+      const fromSs = parseSsOutput(ss).filter((s) => s.localPort === port);
+      assert.deepEqual(fromProc.map((s) => [s.state, s.local, s.peer]), [[
+        "LISTEN",
+        `127.0.0.1:${port}`,
+        "*:*",
+      ]]);
+      assert.deepEqual(
+        fromSs.map((s) => [s.state, s.local, s.peer]),
+        fromProc.map((s) => [s.state, s.local, s.peer]),
+      );
+    } finally {
+      listener.close();
+    }
+  },
+);
+
+Deno.test("toolkit sockets: LISTEN, then FIN_WAIT2 and CLOSE_WAIT, then TIME_WAIT", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  const udp = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const states = async (...extra: string[]) => {
+    const r = await runToolkit(["sockets", "--json", "--port", String(port), ...extra]);
+    assert.equal(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout) as { state: string; local: string; peer: string }[])
+      .map((s) => `${s.state} ${s.local} ${s.peer}`).sort();
+  };
+  try {
+    assert.deepEqual(await states("--tcp", "--listening"), [`LISTEN 127.0.0.1:${port} *:*`]);
+    const text = await runToolkit(["sockets", "-t", "-l", "--port", String(port)]);
+    assert.match(text.stdout, /^NETID\s+STATE\s+RECV-Q\s+SEND-Q\s+LOCAL\s+PEER\n/);
+    assert.match(
+      text.stdout,
+      new RegExp(`\\ntcp +LISTEN +0 +\\d+ +127\\.0\\.0\\.1:${port} +\\*:\\*\\n`),
+    );
+    const udpPort = (udp.addr as Deno.NetAddr).port;
+    const u = await runToolkit(["sockets", "--udp", "--listening", "--port", String(udpPort)]);
+    assert.match(u.stdout, new RegExp(`udp +UNCONN .*127\\.0\\.0\\.1:${udpPort}`));
+
+    const client = await Deno.connect({ hostname: "127.0.0.1", port });
+    const server = await listener.accept();
+    const cport = (client.localAddr as Deno.NetAddr).port;
+    assert.deepEqual(
+      await states("--tcp", "--state", "established"),
+      [
+        `ESTABLISHED 127.0.0.1:${cport} 127.0.0.1:${port}`,
+        `ESTABLISHED 127.0.0.1:${port} 127.0.0.1:${cport}`,
+      ].sort(),
+    );
+    client.close(); // active close: FIN from the client, ACKed by the server's kernel
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(
+      await states("--tcp"),
+      [
+        `CLOSE_WAIT 127.0.0.1:${port} 127.0.0.1:${cport}`,
+        `FIN_WAIT2 127.0.0.1:${cport} 127.0.0.1:${port}`,
+        `LISTEN 127.0.0.1:${port} *:*`,
+      ].sort(),
+    );
+    server.close(); // passive close: the server's FIN, the client's last ACK
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await states("--tcp", "--state", "TIME-WAIT"), [
+      `TIME_WAIT 127.0.0.1:${cport} 127.0.0.1:${port}`,
+    ]);
+  } finally {
+    listener.close();
+    udp.close();
+  }
+});
+
+Deno.test("toolkit sockets: --help, bad --port exit 2, outside the read scope exit 4", async () => {
+  assert.equal((await runToolkit(["sockets", "--help"])).code, 0);
+  const bad = await runToolkit(["sockets", "--port", "http"]);
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.stderr,
+    /^toolkit: error: --port takes a whole number \(got "http"\)\nTry 'toolkit sockets --help'\n$/,
+  );
+  const dir = await Deno.makeTempDir({ prefix: "tkarp" });
+  try {
+    await Deno.writeTextFile(`${dir}/scope.json`, JSON.stringify({ read: [dir] }));
+    const r = await runToolkit(["--scope", `${dir}/scope.json`, "sockets"]);
+    assert.equal(r.code, 4);
+    assert.match(
+      r.stderr,
+      /^toolkit: error: outside the permission scope: read access to \/proc\/net\/tcp/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("toolkit ifaces: loopback with its addresses, --json", async () => {
+  const r = await runToolkit(["ifaces", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const lo = JSON.parse(r.stdout).find((i: { name: string }) => i.name === "lo");
+  assert.equal(lo.mac, null);
+  assert.ok(lo.addresses.some((a: { cidr: string }) => a.cidr === "127.0.0.1/8"));
+  const t = await runToolkit(["ifaces"]);
+  assert.match(t.stdout, /^INTERFACE\s+MAC\s+ADDRESS\nlo\s+-\s+127\.0\.0\.1\/8\n/m);
+  assert.equal((await runToolkit(["ifaces", "extra"])).code, 2);
+});
