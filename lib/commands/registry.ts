@@ -22,6 +22,18 @@ export const registry: readonly CommandEntry[] = [
     summary: "print UDP datagrams as they arrive (nc -u -l), optionally answer them",
     load: () => m(import("./udp_listen.ts")),
   },
+  {
+    name: "tcp-listen",
+    group: "sockets",
+    summary: "accept a TCP connection and wire it to stdin/stdout (nc -l), or serve many",
+    load: () => m(import("./tcp_listen.ts")),
+  },
+  {
+    name: "tcp-connect",
+    group: "sockets",
+    summary: "connect over TCP and wire the connection to stdin/stdout (nc), with half-close",
+    load: () => m(import("./tcp_connect.ts")),
+  },
   // --- subnet ---
   {
     name: "subnet info",

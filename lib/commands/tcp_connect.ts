@@ -1,0 +1,148 @@
+// `toolkit tcp-connect HOST:PORT`: nc HOST PORT. stdin to the socket, the socket to stdout; on
+// stdin EOF the sending side is shut down (the course's half-close) and the peer's reply is still
+// read until it closes. unix-connect reuses this file's option table and session.
+import { durationOption, type OptionSpec, type OptionValues } from "../cli/args.ts";
+import { parseCommandArgs } from "../cli/args.ts";
+import type { CommandModule } from "../cli/command.ts";
+import { UsageError } from "../cli/errors.ts";
+import type { GlobalOptions, Io } from "../cli/io.ts";
+import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
+import { crlfSink, duplex, streamSource } from "../net/copy.ts";
+import { connectTcp } from "../net/tcp.ts";
+import { status } from "./tcp_listen.ts";
+
+/** How a stream client (TCP or Unix) runs, as the shared options set it. */
+export interface ConnectFlags {
+  crlf: boolean;
+  halfClose: boolean;
+  timeoutMs?: number;
+  verbose: boolean;
+  json: boolean;
+}
+
+/** Parsed `tcp-connect` options. */
+export interface TcpConnectOptions extends ConnectFlags {
+  target: HostPort;
+}
+
+/** The options tcp-connect and unix-connect share. */
+export const connectOptionSpecs: readonly OptionSpec[] = [
+  {
+    name: "timeout",
+    short: "t",
+    type: "string",
+    value: "DURATION",
+    description: "give up connecting, or on a connection idle, after this long (exit 3)",
+  },
+  {
+    name: "no-half-close",
+    type: "boolean",
+    description: "when stdin ends, keep the sending side open instead of shutting it down",
+  },
+  {
+    name: "crlf",
+    short: "C",
+    type: "boolean",
+    description: "send LF from stdin as CRLF (like ncat -C)",
+  },
+  {
+    name: "verbose",
+    short: "v",
+    type: "boolean",
+    description: "report the connection and byte counts on stderr",
+  },
+];
+
+/**
+ * Reads the shared client options.
+ *
+ * @example
+ * ```ts
+ * const flags = parseConnectFlags(values, globals, "tcp-connect");
+ * ```
+ */
+export function parseConnectFlags(
+  values: OptionValues,
+  globals: GlobalOptions,
+  command: string,
+): ConnectFlags {
+  return {
+    crlf: values.crlf === true,
+    halfClose: values["no-half-close"] !== true,
+    timeoutMs: values.timeout === undefined
+      ? undefined
+      : durationOption(values, "timeout", { fallback: 0, command, max: 86_400_000 }),
+    verbose: values.verbose === true,
+    json: globals.json,
+  };
+}
+
+/**
+ * Runs a connected socket against stdin/stdout with the shared flags; the exit code.
+ *
+ * @example
+ * ```ts
+ * return await runSession(conn, "127.0.0.1:9000", flags, io);
+ * ```
+ */
+export async function runSession(
+  conn: Deno.Conn,
+  address: string,
+  flags: ConnectFlags,
+  io: Io,
+): Promise<number> {
+  if (flags.verbose || flags.json) {
+    await status(io, flags, { event: "open", remote: address }, `connected to ${address}`);
+  }
+  const result = await duplex(conn, {
+    address,
+    input: streamSource(io.stdin.readable),
+    output: { write: (chunk) => io.stdout.write(chunk) },
+    wrapSink: flags.crlf ? crlfSink : undefined,
+    halfClose: flags.halfClose,
+    drainInputAfterPeerClose: flags.halfClose && !io.stdin.isTerminal(),
+    idleTimeoutMs: flags.timeoutMs,
+    signal: io.signal,
+  });
+  if ((flags.verbose || flags.json) && !io.signal.aborted) {
+    await status(
+      io,
+      flags,
+      { event: "close", remote: address, ...result },
+      `closed ${address}: sent ${result.sent} bytes, received ${result.received} bytes`,
+    );
+  }
+  return 0;
+}
+
+const name = "tcp-connect";
+
+const command: CommandModule<TcpConnectOptions> = {
+  spec: {
+    usage: "HOST:PORT",
+    description:
+      "Like nc HOST PORT: copies stdin to the connection and the connection to stdout, byte for byte (nothing added or stripped). When stdin ends the sending side is shut down (half-close, the peer reads EOF) and the reply is still read until the peer closes; --no-half-close keeps it open and exits when the peer closes. With --json the messages on stderr are NDJSON.",
+    options: connectOptionSpecs,
+    examples: [
+      "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | toolkit tcp-connect 127.0.0.1:8080",
+      "toolkit tcp-connect --timeout 5s [::1]:9000 < file.bin",
+      "toolkit tcp-connect --crlf mail.example:25",
+    ],
+    positionals: { min: 1, max: 1 },
+  },
+  parse(args, globals) {
+    const { values, positionals } = parseCommandArgs(name, this.spec, args);
+    let target: HostPort;
+    try {
+      target = parseHostPort(positionals[0]);
+    } catch (err) {
+      throw new UsageError((err as Error).message, name);
+    }
+    return { target, ...parseConnectFlags(values, globals, name) };
+  },
+  async run(o, io) {
+    const conn = await connectTcp(o.target, { timeoutMs: o.timeoutMs, signal: io.signal });
+    return await runSession(conn, formatHostPort(o.target.host, o.target.port), o, io);
+  },
+};
+export default command;

@@ -1,0 +1,222 @@
+// `toolkit tcp-listen [HOST:]PORT`: nc -l. Accept a connection and wire it to stdin/stdout, or
+// serve connection after connection (--keep-open), or echo. The serving itself lives in
+// lib/net/serve.ts and is shared with unix-listen, which also reuses this file's option table.
+import { durationOption, intOption, type OptionSpec, type OptionValues } from "../cli/args.ts";
+import { parseCommandArgs } from "../cli/args.ts";
+import type { CommandModule } from "../cli/command.ts";
+import { UsageError } from "../cli/errors.ts";
+import type { GlobalOptions, Io } from "../cli/io.ts";
+import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
+import { crlfSink, streamSource } from "../net/copy.ts";
+import { NetError } from "../net/errors.ts";
+import { serveListener } from "../net/serve.ts";
+import { listenTcp } from "../net/tcp.ts";
+
+/** How a stream listener (TCP or Unix) serves, as the shared options set it. */
+export interface ListenFlags {
+  keepOpen: boolean;
+  maxConns: number;
+  echo: boolean;
+  crlf: boolean;
+  halfClose: boolean;
+  idleTimeoutMs?: number;
+  verbose: boolean;
+  json: boolean;
+}
+
+/** Parsed `tcp-listen` options. */
+export interface TcpListenOptions extends ListenFlags {
+  bind: HostPort;
+}
+
+/** The options tcp-listen and unix-listen share. */
+export const listenOptionSpecs: readonly OptionSpec[] = [
+  {
+    name: "keep-open",
+    short: "k",
+    type: "boolean",
+    description: "serve connection after connection (concurrently); stdin goes to every client",
+  },
+  {
+    name: "max-conns",
+    short: "m",
+    type: "string",
+    value: "N",
+    default: "100",
+    description: "with --keep-open, how many connections are served at once",
+  },
+  {
+    name: "once",
+    type: "boolean",
+    description: "serve one connection, then exit (the default without --keep-open)",
+  },
+  {
+    name: "echo",
+    short: "e",
+    type: "boolean",
+    description: "send every byte back to its sender instead of using stdin/stdout",
+  },
+  {
+    name: "crlf",
+    short: "C",
+    type: "boolean",
+    description: "send LF from stdin as CRLF (like ncat -C)",
+  },
+  {
+    name: "no-half-close",
+    type: "boolean",
+    description: "keep the sending side open when stdin ends",
+  },
+  {
+    name: "timeout",
+    short: "t",
+    type: "string",
+    value: "DURATION",
+    description: "close a connection idle for this long (exit 3 for a single connection)",
+  },
+  {
+    name: "verbose",
+    short: "v",
+    type: "boolean",
+    description: "report connections and byte counts on stderr",
+  },
+];
+
+/**
+ * Reads the shared listener options.
+ *
+ * @example
+ * ```ts
+ * const flags = parseListenFlags(values, globals, "tcp-listen");
+ * ```
+ */
+export function parseListenFlags(
+  values: OptionValues,
+  globals: GlobalOptions,
+  command: string,
+): ListenFlags {
+  const keepOpen = values["keep-open"] === true;
+  if (keepOpen && values.once === true) {
+    throw new UsageError("--keep-open and --once cannot be used together", command);
+  }
+  if (!keepOpen && values["max-conns"] !== undefined && values["max-conns"] !== "100") {
+    throw new UsageError("--max-conns needs --keep-open", command);
+  }
+  return {
+    keepOpen,
+    maxConns: intOption(values, "max-conns", { min: 1, max: 10_000, fallback: 100, command }),
+    echo: values.echo === true,
+    crlf: values.crlf === true,
+    halfClose: values["no-half-close"] !== true,
+    idleTimeoutMs: values.timeout === undefined
+      ? undefined
+      : durationOption(values, "timeout", { fallback: 0, command, max: 86_400_000 }),
+    verbose: values.verbose === true,
+    json: globals.json,
+  };
+}
+
+/**
+ * Writes a status message on stderr: a line of text, or an NDJSON object with `--json`.
+ *
+ * @example
+ * ```ts
+ * await status(io, flags, { event: "listening", address: "127.0.0.1:9000" }, "listening on 127.0.0.1:9000");
+ * ```
+ */
+export async function status(
+  io: Io,
+  flags: { json: boolean },
+  event: Record<string, unknown>,
+  text: string,
+): Promise<void> {
+  await io.stderr.write(flags.json ? JSON.stringify(event) + "\n" : text + "\n");
+}
+
+/**
+ * Serves a bound listener with the shared flags through `io`; the exit code.
+ *
+ * @example
+ * ```ts
+ * return await serveWithIo(listenTcp(bind), flags, io);
+ * ```
+ */
+export async function serveWithIo(
+  listener: Deno.Listener,
+  address: string,
+  flags: ListenFlags,
+  io: Io,
+): Promise<number> {
+  await status(io, flags, { event: "listening", address }, `listening on ${address}`);
+  await serveListener(listener, {
+    mode: flags.echo ? "echo" : "stdio",
+    keepOpen: flags.keepOpen,
+    maxConns: flags.maxConns,
+    halfClose: flags.halfClose,
+    drainInputAfterPeerClose: !io.stdin.isTerminal(),
+    input: flags.echo ? undefined : streamSource(io.stdin.readable),
+    output: { write: (chunk) => io.stdout.write(chunk) },
+    wrapSink: flags.crlf ? crlfSink : undefined,
+    idleTimeoutMs: flags.idleTimeoutMs,
+    signal: io.signal,
+    onOpen: async (remote) => {
+      if (flags.verbose || flags.json) {
+        await status(io, flags, { event: "open", remote }, `connection from ${remote}`);
+      }
+    },
+    onClose: async (remote, result, error) => {
+      if (error && flags.keepOpen) {
+        const why = error instanceof NetError ? error.message : String(error);
+        await status(
+          io,
+          flags,
+          { event: "error", remote, error: why },
+          `toolkit: warning: ${why}`,
+        );
+      }
+      if (flags.verbose || flags.json) {
+        await status(
+          io,
+          flags,
+          { event: "close", remote, ...result },
+          `closed ${remote}: received ${result.received} bytes, sent ${result.sent} bytes`,
+        );
+      }
+    },
+  });
+  return 0;
+}
+
+const name = "tcp-listen";
+
+const command: CommandModule<TcpListenOptions> = {
+  spec: {
+    usage: "[HOST:]PORT",
+    description:
+      "Like nc -l: accepts one connection, copies stdin to it and what it sends to stdout, byte for byte. When stdin ends the sending side is shut down (half-close) and the peer's data is still read until it closes. Listens on 127.0.0.1 unless a host is given (0.0.0.0 or [::] for all interfaces) and prints the bound address on stderr, so port 0 works in scripts. With --json the messages on stderr are NDJSON.",
+    options: listenOptionSpecs,
+    examples: [
+      "toolkit tcp-listen 9000 > received.bin",
+      "toolkit tcp-listen --keep-open --echo 127.0.0.1:9000",
+      "toolkit tcp-listen [::1]:0 < reply.txt",
+      "toolkit tcp-listen --keep-open --max-conns 10 0.0.0.0:8080",
+    ],
+    positionals: { min: 1, max: 1 },
+  },
+  parse(args, globals) {
+    const { values, positionals } = parseCommandArgs(name, this.spec, args);
+    let bind: HostPort;
+    try {
+      bind = parseHostPort(positionals[0], { defaultHost: "127.0.0.1", allowPortZero: true });
+    } catch (err) {
+      throw new UsageError((err as Error).message, name);
+    }
+    return { bind, ...parseListenFlags(values, globals, name) };
+  },
+  async run(o, io) {
+    const listener = listenTcp(o.bind);
+    const address = formatHostPort(listener.addr.hostname, listener.addr.port);
+    return await serveWithIo(listener, address, o, io);
+  },
+};
+export default command;

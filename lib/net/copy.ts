@@ -1,0 +1,289 @@
+// Binary-safe byte copying between stdin/stdout and sockets: large reads, at most two buffers in
+// flight per direction (so a pipe of gigabytes never grows memory), one read overlapping one
+// write, and TCP half-close (`shutdown(SHUT_WR)`) when the sending side reaches its end.
+import { NetError, netErrorFrom } from "./errors.ts";
+
+/** Bytes per read: large reads keep the per-chunk cost negligible next to the copy itself. */
+export const copyBufferSize = 256 * 1024;
+
+/**
+ * Where bytes come from. `read` resolves to the next bytes or `null` at the end. It may fill and
+ * return a view of `buf`, may detach `buf` (a BYOB stream; the returned view's buffer then replaces
+ * it), or may return a chunk of its own.
+ */
+export interface ByteSource {
+  read(buf: Uint8Array): Promise<Uint8Array | null>;
+}
+
+/** Where bytes go. `write` resolves once all of `chunk` is written and `chunk` may be reused. */
+export interface ByteSink {
+  write(chunk: Uint8Array): Promise<void>;
+}
+
+/**
+ * Reads a connection directly (no stream layer), naming `address` in any error.
+ *
+ * @example
+ * ```ts
+ * const src = connSource(conn, "127.0.0.1:9000");
+ * ```
+ */
+export function connSource(conn: Deno.Conn, address: string): ByteSource {
+  return {
+    async read(buf) {
+      let n: number | null;
+      try {
+        n = await conn.read(buf);
+      } catch (err) {
+        throw netErrorFrom(err, address);
+      }
+      return n === null ? null : buf.subarray(0, n);
+    },
+  };
+}
+
+/**
+ * Writes to a connection until every byte is written, naming `address` in any error.
+ *
+ * @example
+ * ```ts
+ * await connSink(conn, "127.0.0.1:9000").write(new TextEncoder().encode("hi"));
+ * ```
+ */
+export function connSink(conn: Deno.Conn, address: string): ByteSink {
+  return {
+    async write(chunk) {
+      try {
+        for (let off = 0; off < chunk.length;) off += await conn.write(chunk.subarray(off));
+      } catch (err) {
+        throw netErrorFrom(err, address);
+      }
+    },
+  };
+}
+
+/**
+ * Reads a `ReadableStream` (stdin), with a BYOB reader when the stream is a byte stream so reads
+ * land in the caller's buffers.
+ *
+ * @example
+ * ```ts
+ * const src = streamSource(Deno.stdin.readable);
+ * ```
+ */
+export function streamSource(readable: ReadableStream<Uint8Array>): ByteSource {
+  let byob: ReadableStreamBYOBReader | undefined;
+  let plain: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  try {
+    byob = readable.getReader({ mode: "byob" });
+  } catch {
+    plain = readable.getReader();
+  }
+  return {
+    async read(buf) {
+      if (byob) {
+        const { value, done } = await byob.read(buf);
+        return done || !value ? null : value;
+      }
+      for (;;) {
+        const { value, done } = await plain!.read();
+        if (done) return null;
+        if (value.length > 0) return value;
+      }
+    },
+  };
+}
+
+/**
+ * Wraps a sink so that every LF not already preceded by CR is sent as CRLF (ncat `--crlf`).
+ *
+ * @example
+ * ```ts
+ * const sink = crlfSink(connSink(conn, "127.0.0.1:25"));
+ * ```
+ */
+export function crlfSink(sink: ByteSink): ByteSink {
+  let previous = 0;
+  return {
+    write(chunk) {
+      let lone = 0;
+      let prev = previous;
+      for (const b of chunk) {
+        if (b === 10 && prev !== 13) lone++;
+        prev = b;
+      }
+      if (lone === 0) {
+        previous = prev;
+        return sink.write(chunk);
+      }
+      const out = new Uint8Array(chunk.length + lone);
+      let j = 0;
+      for (const b of chunk) {
+        if (b === 10 && previous !== 13) out[j++] = 13;
+        out[j++] = b;
+        previous = b;
+      }
+      return sink.write(out);
+    },
+  };
+}
+
+/** Options for {@linkcode copyBytes}. */
+export interface CopyOptions {
+  /** Bytes per read. Default {@linkcode copyBufferSize}. */
+  bufferSize?: number;
+  /** Called after each chunk is read, with its size (progress, idle timers). */
+  onChunk?: (size: number) => void;
+}
+
+/**
+ * Copies `src` to `sink` until `src` ends, reading the next chunk while the previous one is being
+ * written. Resolves to the number of bytes copied. Memory stays at two buffers.
+ *
+ * @example
+ * ```ts
+ * const n = await copyBytes(streamSource(Deno.stdin.readable), connSink(conn, "127.0.0.1:9000"));
+ * ```
+ */
+export async function copyBytes(
+  src: ByteSource,
+  sink: ByteSink,
+  options: CopyOptions = {},
+): Promise<number> {
+  const size = options.bufferSize ?? copyBufferSize;
+  const bufs = [new Uint8Array(size), new Uint8Array(size)];
+  let i = 0;
+  let total = 0;
+  let chunk = await src.read(bufs[0]);
+  while (chunk !== null) {
+    if (bufs[i].byteLength === 0) bufs[i] = new Uint8Array(chunk.buffer as ArrayBuffer);
+    total += chunk.length;
+    options.onChunk?.(chunk.length);
+    i ^= 1;
+    const writing = sink.write(chunk);
+    let next: Uint8Array | null;
+    try {
+      next = await src.read(bufs[i]);
+    } catch (err) {
+      await writing.catch(() => {});
+      throw err;
+    }
+    await writing;
+    chunk = next;
+  }
+  return total;
+}
+
+/** Options for {@linkcode duplex}. */
+export interface DuplexOptions {
+  /** The address named in errors (`127.0.0.1:9000`, a socket path). */
+  address: string;
+  /** Bytes for the peer (stdin). Without it nothing is sent. */
+  input?: ByteSource;
+  /** Wraps the socket sink (for `--crlf`). */
+  wrapSink?: (sink: ByteSink) => ByteSink;
+  /** Bytes from the peer go here (stdout). */
+  output: ByteSink;
+  /**
+   * Shut down the sending side when `input` ends (the peer reads EOF) and keep receiving until the
+   * peer closes. Without it the socket is left open for writing. Default `true`.
+   */
+  halfClose?: boolean;
+  /**
+   * After the peer has closed, keep sending `input` until it ends (the peer may only have
+   * half-closed). Default `true`; pass `false` for an interactive terminal.
+   */
+  drainInputAfterPeerClose?: boolean;
+  /** Fail with "timed out" when no byte moves either way for this long. */
+  idleTimeoutMs?: number;
+  /** Closing the connection on abort; `duplex` then resolves. */
+  signal?: AbortSignal;
+}
+
+/** Bytes moved by {@linkcode duplex}. */
+export interface DuplexResult {
+  sent: number;
+  received: number;
+}
+
+/**
+ * Runs a connection both ways, like nc: `input` to the socket, the socket to `output`, half-closing
+ * when `input` ends. Resolves when the peer has closed (and `input` is drained); the connection is
+ * closed afterwards. A peer that goes away while we still send ends the sending quietly.
+ *
+ * @example
+ * ```ts
+ * await duplex(conn, { address: "127.0.0.1:9000", input: streamSource(stdin), output: stdoutSink });
+ * ```
+ */
+export async function duplex(conn: Deno.Conn, options: DuplexOptions): Promise<DuplexResult> {
+  const { address, signal } = options;
+  const halfClose = options.halfClose ?? true;
+  let last = Date.now();
+  const touch = () => (last = Date.now());
+  let idleError: NetError | undefined;
+  let closed = false;
+  let stopped!: () => void;
+  const stop = new Promise<void>((resolve) => (stopped = resolve));
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    stopped();
+    try {
+      conn.close();
+    } catch { /* already closed */ }
+  };
+  const onAbort = () => close();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  let timer: ReturnType<typeof setInterval> | undefined;
+  if (options.idleTimeoutMs !== undefined) {
+    const idle = options.idleTimeoutMs;
+    timer = setInterval(() => {
+      if (Date.now() - last >= idle) {
+        idleError = new NetError("timed out", `${address}: idle for ${idle / 1000}s`);
+        close();
+      }
+    }, Math.max(10, Math.min(idle / 4, 1000)));
+  }
+  const result: DuplexResult = { sent: 0, received: 0 };
+  let peerClosed = false;
+  const sending = (async () => {
+    if (options.input) {
+      const raw = connSink(conn, address);
+      const sink = options.wrapSink ? options.wrapSink(raw) : raw;
+      try {
+        result.sent = await copyBytes(options.input, sink, { onChunk: touch });
+      } catch (err) {
+        // The peer went away while we were still sending: the receiving side tells the story.
+        if (closed || (err instanceof NetError && isGone(err))) return;
+        throw err;
+      }
+    }
+    if (halfClose && !closed) await conn.closeWrite().catch(() => {});
+  })();
+  try {
+    try {
+      result.received = await copyBytes(connSource(conn, address), options.output, {
+        onChunk: touch,
+      });
+      peerClosed = true;
+    } catch (err) {
+      if (idleError) throw idleError;
+      if (signal?.aborted) return result;
+      throw err;
+    }
+    if (peerClosed && options.drainInputAfterPeerClose !== false && options.input) {
+      await Promise.race([sending, stop]);
+    } else sending.catch(() => {});
+    if (idleError) throw idleError;
+    return result;
+  } finally {
+    clearInterval(timer);
+    signal?.removeEventListener("abort", onAbort);
+    close();
+  }
+}
+
+function isGone(err: NetError): boolean {
+  return err.failure === "broken pipe" || err.failure === "connection reset";
+}

@@ -1,0 +1,206 @@
+// Serving a stream listener (TCP or Unix) the way `nc -l` and `ncat -l -k` do: one connection wired
+// to stdin/stdout, or connection after connection (concurrently, bounded) with stdin sent to every
+// connected client, or an echo service.
+import { addrText } from "./tcp.ts";
+import {
+  type ByteSink,
+  type ByteSource,
+  connSink,
+  connSource,
+  copyBytes,
+  duplex,
+  type DuplexResult,
+} from "./copy.ts";
+import { netErrorFrom } from "./errors.ts";
+
+/** Options for {@linkcode serveListener}. */
+export interface ServeOptions {
+  /** `stdio`: the peer's bytes to `output`, `input` to the peer; `echo`: bytes go straight back. */
+  mode: "stdio" | "echo";
+  /** Serve connection after connection instead of one. */
+  keepOpen: boolean;
+  /** With `keepOpen`, how many connections are served at once (others wait in the backlog). */
+  maxConns: number;
+  /** Half-close when `input` ends (see {@linkcode DuplexOptions}). */
+  halfClose: boolean;
+  /** For a single connection: keep sending `input` after the peer closed. Default `true`. */
+  drainInputAfterPeerClose?: boolean;
+  input?: ByteSource;
+  output: ByteSink;
+  /** Wraps each socket sink (for `--crlf`). */
+  wrapSink?: (sink: ByteSink) => ByteSink;
+  /** Close a connection with no traffic for this long. */
+  idleTimeoutMs?: number;
+  signal: AbortSignal;
+  /** Told about each accepted connection (its remote address). */
+  onOpen?: (remote: string) => void | Promise<void>;
+  /**
+   * Told when a connection ends; `error` is set when it ended badly. With `keepOpen` an error is
+   * only reported here; for a single connection it is thrown as well.
+   */
+  onClose?: (remote: string, result: DuplexResult, error?: unknown) => void | Promise<void>;
+}
+
+/**
+ * Accepts and serves connections until done (one, or with `keepOpen` until `signal` aborts).
+ * Closes the listener before resolving. Resolves to the number of connections served.
+ *
+ * @example
+ * ```ts
+ * await serveListener(listenTcp(bind), { mode: "echo", keepOpen: true, maxConns: 100, halfClose: true, output, signal });
+ * ```
+ */
+export async function serveListener(
+  listener: Deno.Listener,
+  options: ServeOptions,
+): Promise<number> {
+  const local = addrText(listener.addr);
+  const onAbort = () => {
+    try {
+      listener.close();
+    } catch { /* already closed */ }
+  };
+  options.signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    return options.keepOpen
+      ? await serveMany(listener, options)
+      : await serveOne(listener, options);
+  } catch (err) {
+    if (options.signal.aborted) return 0;
+    throw netErrorFrom(err, local);
+  } finally {
+    options.signal.removeEventListener("abort", onAbort);
+    onAbort();
+  }
+}
+
+async function accept(listener: Deno.Listener, signal: AbortSignal): Promise<Deno.Conn | null> {
+  try {
+    return await listener.accept();
+  } catch (err) {
+    if (signal.aborted || err instanceof Deno.errors.BadResource) return null;
+    throw err;
+  }
+}
+
+async function serveOne(listener: Deno.Listener, o: ServeOptions): Promise<number> {
+  const conn = await accept(listener, o.signal);
+  if (!conn) return 0;
+  listener.close(); // like nc -l: one peer, nobody else queues behind it
+  const remote = addrText(conn.remoteAddr);
+  await o.onOpen?.(remote);
+  let result: DuplexResult = { sent: 0, received: 0 };
+  try {
+    result = o.mode === "echo" ? await echoLoop(conn, remote, o) : await duplex(conn, {
+      address: remote,
+      input: o.input,
+      output: o.output,
+      wrapSink: o.wrapSink,
+      halfClose: o.halfClose,
+      drainInputAfterPeerClose: o.drainInputAfterPeerClose,
+      idleTimeoutMs: o.idleTimeoutMs,
+      signal: o.signal,
+    });
+  } catch (err) {
+    await o.onClose?.(remote, result, err);
+    throw err;
+  }
+  await o.onClose?.(remote, result);
+  return 1;
+}
+
+/** Copies a connection back to itself until the peer closes, then closes it. */
+async function echoLoop(conn: Deno.Conn, remote: string, o: ServeOptions): Promise<DuplexResult> {
+  const onAbort = () => {
+    try {
+      conn.close();
+    } catch { /* closed */ }
+  };
+  o.signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    const n = await copyBytes(connSource(conn, remote), connSink(conn, remote));
+    await conn.closeWrite().catch(() => {});
+    return { sent: n, received: n };
+  } catch (err) {
+    if (o.signal.aborted) return { sent: 0, received: 0 };
+    throw err;
+  } finally {
+    o.signal.removeEventListener("abort", onAbort);
+    onAbort();
+  }
+}
+
+async function serveMany(listener: Deno.Listener, o: ServeOptions): Promise<number> {
+  const active = new Set<Promise<void>>();
+  const clients = new Map<Deno.Conn, ByteSink>();
+  let inputEnded = false;
+  let served = 0;
+  const halfCloseAll = () => {
+    for (const conn of clients.keys()) conn.closeWrite().catch(() => {});
+  };
+  if (o.mode === "stdio" && o.input) {
+    // stdin goes to every connected client (ncat -k); a client that fails is dropped.
+    const broadcast: ByteSink = {
+      async write(chunk) {
+        await Promise.all(
+          [...clients].map(([conn, sink]) => sink.write(chunk).catch(() => clients.delete(conn))),
+        );
+      },
+    };
+    copyBytes(o.input, broadcast).catch(() => {}).finally(() => {
+      inputEnded = true;
+      if (o.halfClose) halfCloseAll();
+    });
+  }
+  const closeAll = () => {
+    for (const conn of clients.keys()) {
+      try {
+        conn.close();
+      } catch { /* closed */ }
+    }
+  };
+  o.signal.addEventListener("abort", closeAll, { once: true });
+  try {
+    while (!o.signal.aborted) {
+      while (active.size >= o.maxConns) await Promise.race(active);
+      const conn = await accept(listener, o.signal);
+      if (!conn) break;
+      served++;
+      const task = serveClient(conn, o, clients, inputEnded).finally(() => active.delete(task));
+      active.add(task);
+    }
+    await Promise.all(active);
+    return served;
+  } finally {
+    o.signal.removeEventListener("abort", closeAll);
+  }
+}
+
+async function serveClient(
+  conn: Deno.Conn,
+  o: ServeOptions,
+  clients: Map<Deno.Conn, ByteSink>,
+  inputEnded: boolean,
+): Promise<void> {
+  const remote = addrText(conn.remoteAddr);
+  let result: DuplexResult = { sent: 0, received: 0 };
+  try {
+    await o.onOpen?.(remote);
+    if (o.mode === "echo") {
+      result = await echoLoop(conn, remote, o);
+    } else {
+      const raw = connSink(conn, remote);
+      clients.set(conn, o.wrapSink ? o.wrapSink(raw) : raw);
+      if (inputEnded && o.halfClose) await conn.closeWrite().catch(() => {});
+      result.received = await copyBytes(connSource(conn, remote), o.output);
+    }
+    await o.onClose?.(remote, result);
+  } catch (err) {
+    await o.onClose?.(remote, result, o.signal.aborted ? undefined : err);
+  } finally {
+    clients.delete(conn);
+    try {
+      conn.close();
+    } catch { /* closed */ }
+  }
+}
