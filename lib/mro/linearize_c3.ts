@@ -25,13 +25,87 @@ export function linearizeC3<T>(
   cls: T,
   bases: readonly T[],
   mroOf: (base: T) => readonly T[],
+  options: LinearizeOptions<T> = {},
 ): C3Result<T> {
   if (bases.length === 1) return { ok: true, mro: [cls, ...mroOf(bases[0])] };
   const duplicate = firstDuplicate(bases);
   if (duplicate !== undefined) return { ok: false, duplicate: duplicate.value };
   const lists: (readonly T[])[] = bases.map(mroOf);
   lists.push(bases);
-  return mergeLists(cls, lists);
+  return options.index ? mergeIndexed(cls, lists, options.index) : mergeLists(cls, lists);
+}
+
+/** Options for {@linkcode linearizeC3}. */
+export interface LinearizeOptions<T> {
+  /**
+   * A small dense integer per class (0, 1, 2...). With it the tail counts live in a reused typed
+   * array instead of a Map, which is several times faster on big hierarchies.
+   */
+  index?: (cls: T) => number;
+}
+
+let scratch = new Int32Array(1024);
+
+function mergeIndexed<T>(
+  cls: T,
+  lists: readonly (readonly T[])[],
+  index: (cls: T) => number,
+): C3Result<T> {
+  const n = lists.length;
+  const head = new Int32Array(n);
+  for (const list of lists) {
+    for (let k = 1; k < list.length; k++) {
+      const id = index(list[k]);
+      if (id >= scratch.length) {
+        const grown = new Int32Array(Math.max(id + 1, scratch.length * 2));
+        grown.set(scratch);
+        scratch = grown;
+      }
+      scratch[id]++;
+    }
+  }
+  const tails = scratch;
+  const mro: T[] = [cls];
+  for (;;) {
+    let empty = 0;
+    let taken = false;
+    for (let i = 0; i < n; i++) {
+      const list = lists[i];
+      if (head[i] >= list.length) {
+        empty++;
+        continue;
+      }
+      const candidate = list[head[i]];
+      if (tails[index(candidate)] > 0) continue; // (a head never counted may be out of range)
+      mro.push(candidate);
+      for (let j = 0; j < n; j++) {
+        const other = lists[j];
+        if (head[j] < other.length && other[head[j]] === candidate) {
+          const h = ++head[j];
+          if (h < other.length) tails[index(other[h])]--;
+        }
+      }
+      taken = true;
+      break;
+    }
+    if (taken) continue;
+    if (empty === n) return { ok: true, mro };
+    // Leave the shared counts at zero for the next call.
+    for (let i = 0; i < n; i++) {
+      for (let k = head[i] + 1; k < lists[i].length; k++) tails[index(lists[i][k])]--;
+    }
+    return { ok: false, stuck: stuckHeads(lists, head) };
+  }
+}
+
+function stuckHeads<T>(lists: readonly (readonly T[])[], head: Int32Array): T[] {
+  const stuck: T[] = [];
+  for (let i = 0; i < lists.length; i++) {
+    if (head[i] < lists[i].length && !stuck.includes(lists[i][head[i]])) {
+      stuck.push(lists[i][head[i]]);
+    }
+  }
+  return stuck;
 }
 
 /**
@@ -91,13 +165,7 @@ function mergeLists<T>(cls: T, lists: readonly (readonly T[])[]): C3Result<T> {
     }
     if (taken) continue;
     if (empty === n) return { ok: true, mro };
-    const stuck: T[] = [];
-    for (let i = 0; i < n; i++) {
-      if (head[i] < lists[i].length && !stuck.includes(lists[i][head[i]])) {
-        stuck.push(lists[i][head[i]]);
-      }
-    }
-    return { ok: false, stuck };
+    return { ok: false, stuck: stuckHeads(lists, head) };
   }
 }
 

@@ -32,7 +32,12 @@ export interface PyClass {
   solid?: PyClass;
   /** Names bound in the class body (nested classes, aliases). */
   namespace?: Map<string, Value>;
+  /** A dense number for the fast merge; set on every class the resolver creates. */
+  uid?: number;
 }
+
+let uids = 0;
+const byUid = { index: (c: PyClass) => c.uid! };
 
 /** What a name can be bound to. */
 export type Value =
@@ -133,6 +138,7 @@ class Interpreter {
     if (cls) return cls;
     const r = this.table.types[id];
     cls = {
+      uid: uids++,
       name: r.name,
       qualname: r.qualname,
       id,
@@ -157,6 +163,7 @@ class Interpreter {
     if (!cls) {
       const classic = this.algo === "classic";
       cls = {
+        uid: uids++,
         name,
         qualname: name,
         bases: classic ? [] : [this.object],
@@ -348,6 +355,7 @@ class Interpreter {
       const body = new Map<string, Value>();
       this.exec(s.body, body);
       const cls: PyClass = {
+        uid: uids++,
         name: s.name,
         qualname: s.qualname,
         line: s.line,
@@ -374,7 +382,7 @@ class Interpreter {
         if (this.options.explain) {
           outcome.explain = explainC3(cls, effective, (b) => b.mro, nameOf);
         }
-        const result = linearizeC3(cls, effective, (b) => b.mro);
+        const result = linearizeC3(cls, effective, (b) => b.mro, byUid);
         if (!result.ok) throw new Raise("TypeError", c3ErrorMessage(result, (c) => c.name));
         cls.mro = result.mro;
       }

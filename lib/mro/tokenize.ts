@@ -137,10 +137,16 @@ export function tokenizePython(source: string): LogicalLine[] {
       tokens.push({ type: "string", value: source.slice(start, i), line: startAt, start, end: i });
       continue;
     }
-    if (nameStart.test(c) || c.charCodeAt(0) > 127 && nameChar.test(c)) {
+    const code = source.charCodeAt(i);
+    if (isAsciiNameStart(code) || (code > 127 && nameStart.test(c))) {
       const start = i;
       i++;
-      while (i < n && nameChar.test(source[i])) i++;
+      for (; i < n; i++) {
+        const k = source.charCodeAt(i);
+        if (
+          !(isAsciiNameStart(k) || (k >= 48 && k <= 57) || (k > 127 && nameChar.test(source[i])))
+        ) break;
+      }
       const word = source.slice(start, i);
       if ((source[i] === '"' || source[i] === "'") && stringPrefix.test(word)) {
         const startAt = line;
@@ -191,6 +197,10 @@ export function tokenizePython(source: string): LogicalLine[] {
   }
   flush();
   return lines;
+}
+
+function isAsciiNameStart(k: number): boolean {
+  return (k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95;
 }
 
 function isNewline(s: string, i: number): boolean {
