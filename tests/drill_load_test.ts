@@ -15,7 +15,7 @@ import { drillPermissions, scopeNetEntry } from "../lib/drill/runner.ts";
 import { stepKinds } from "../lib/drill/schema.ts";
 import { canonicalHost, parseProcNetTcp, parseSsOutput } from "../lib/drill/tcp_states.ts";
 import { allocatePorts, bindVariables, collectVariables } from "../lib/drill/variables.ts";
-import { python } from "./harness.ts";
+import { assertWellFormedXml } from "./drill_xml.ts";
 
 const fixtures = new URL("./fixtures/drill/", import.meta.url);
 const fixture = (name: string) => Deno.readTextFileSync(new URL(name, fixtures));
@@ -309,26 +309,3 @@ Deno.test("reports: text shows the diff, TAP is version 14, JUnit escapes everyt
   await assertWellFormedXml(xml);
   assert.equal(xmlEscape("\ud800x"), "\ufffdx", "a lone surrogate is replaced");
 });
-
-/** Checks XML well-formedness with CPython's expat parser (present wherever pyenv is). */
-export async function assertWellFormedXml(xml: string): Promise<void> {
-  const py = python("3.13") ?? python("3.12") ?? { cmd: "python3", env: {} };
-  const out = await new Deno.Command(py.cmd, {
-    env: py.env,
-    args: [
-      "-c",
-      "import sys, xml.etree.ElementTree as ET\n" +
-      "root = ET.fromstring(sys.stdin.buffer.read())\n" +
-      "print(root.tag, len(root), sum(len(s.findall('testcase')) for s in root))",
-    ],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const w = out.stdin.getWriter();
-  await w.write(new TextEncoder().encode(xml));
-  await w.close();
-  const r = await out.output();
-  assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
-  assert.match(new TextDecoder().decode(r.stdout), /^testsuites \d+ \d+\n$/);
-}

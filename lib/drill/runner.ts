@@ -14,6 +14,10 @@ import type { DrillWorkerMessage } from "./worker.ts";
 export const defaultDrillTimeoutMs = 30_000;
 /** Extra time a step gets beyond its own limit before the runner stops it. */
 const graceMs = 1500;
+/** How long the Worker gets to close its sockets before it is terminated regardless. */
+const closeWaitMs = 1000;
+/** How long the sandbox Worker may take to load before its first step. */
+const startupMs = 60_000;
 
 /** What the Worker may do, from a drill's (bound) scope. */
 export interface DrillPermissions {
@@ -172,13 +176,25 @@ function supervise(
   return new Promise((resolve) => {
     let stepTimer: ReturnType<typeof setTimeout> | undefined;
     let current: { index: number; started: number; limitMs: number } | undefined;
+    let stopping = false;
     const stop = (reason?: string) => {
+      if (stopping) return;
+      stopping = true;
       clearTimeout(stepTimer);
       clearTimeout(drillTimer);
       signal?.removeEventListener("abort", onAbort);
-      // Terminating the Worker closes every socket and listener it holds.
-      worker.terminate();
-      resolve(reason);
+      // The Worker closes its sockets when asked; terminating it frees them too, but only once
+      // its thread is gone, which can be later than the drill's end.
+      const done = () => {
+        clearTimeout(hardStop);
+        worker.terminate();
+        resolve(reason);
+      };
+      const hardStop = setTimeout(done, closeWaitMs);
+      worker.onmessage = (e: MessageEvent<DrillWorkerMessage>) => {
+        if (e.data.type === "closed") done();
+      };
+      worker.postMessage({ type: "close" } satisfies DrillWorkerMessage);
     };
     const failCurrent = (message: string) => {
       if (!current) return;
@@ -187,11 +203,21 @@ function supervise(
       s.durationMs = Math.round(performance.now() - current.started);
       s.message = message;
     };
-    const drillTimer = setTimeout(() => {
-      const message = `the drill timed out after ${drillMs / 1000}s; the sandbox was stopped`;
-      failCurrent(message);
-      stop(message);
-    }, drillMs);
+    // The drill's limit counts from its first step: loading the sandbox is not the drill's time.
+    let drillTimer = setTimeout(
+      () => stop(`the sandbox did not start within ${startupMs / 1000}s`),
+      startupMs,
+    );
+    let drillStarted = false;
+    const startDrillTimer = () => {
+      drillStarted = true;
+      clearTimeout(drillTimer);
+      drillTimer = setTimeout(() => {
+        const message = `the drill timed out after ${drillMs / 1000}s; the sandbox was stopped`;
+        failCurrent(message);
+        stop(message);
+      }, drillMs);
+    };
     const onAbort = () => {
       failCurrent("interrupted");
       stop("interrupted");
@@ -201,6 +227,7 @@ function supervise(
     worker.onmessage = (e: MessageEvent<DrillWorkerMessage>) => {
       const msg = e.data;
       if (msg.type === "start") {
+        if (!drillStarted) startDrillTimer();
         clearTimeout(stepTimer);
         current = { index: msg.index, started: performance.now(), limitMs: msg.limitMs };
         stepTimer = setTimeout(() => {

@@ -12,7 +12,9 @@ export type DrillWorkerMessage =
   | { type: "run"; drill: Drill; narrowing: Narrowing }
   | { type: "start"; index: number; limitMs: number }
   | { type: "step"; result: StepResult }
-  | { type: "done" };
+  | { type: "done" }
+  | { type: "close" }
+  | { type: "closed" };
 
 let session: DrillSession | undefined;
 
@@ -23,6 +25,11 @@ self.addEventListener("unhandledrejection", (e) => {
 
 self.onmessage = async (e: MessageEvent<DrillWorkerMessage>) => {
   const msg = e.data;
+  if (msg.type === "close") {
+    session?.closeAll();
+    self.postMessage({ type: "closed" } satisfies DrillWorkerMessage);
+    return;
+  }
   if (msg.type !== "run") return;
   session = new DrillSession(msg.narrowing);
   let failed = false;

@@ -1,0 +1,318 @@
+// `toolkit drill` as users run it: every built-in drill passes and the JUnit file parses; a wrong
+// expectation fails with both byte strings shown; a drill reaching outside its scope is refused
+// by the sandbox before a packet leaves (our own listener on that port sees nothing); malformed
+// files stop the run with line-numbered errors; a hanging drill is stopped and its sockets closed.
+import assert from "#assert";
+import { parseDrill } from "../lib/drill/load.ts";
+import { runDrill } from "../lib/drill/runner.ts";
+import { assertWellFormedXml } from "./drill_xml.ts";
+import { root, runToolkit } from "./harness.ts";
+
+const fixtures = `${root}/tests/fixtures/drill`;
+
+async function tempDrill(text: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "drill-test-" });
+  const file = `${dir}/drill.yaml`;
+  await Deno.writeTextFile(file, text);
+  return file;
+}
+
+/** Resolves true if `listener` accepts a connection within `ms`; the connection is closed. */
+async function acceptsWithin(listener: Deno.Listener, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const accepted = listener.accept().then((c) => (c.close(), true), () => false);
+  const result = await Promise.race([
+    accepted,
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return result;
+}
+
+Deno.test("every built-in drill passes; the JUnit report written with --out is valid", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "drill-junit-" });
+  try {
+    const out = `${dir}/drills.xml`;
+    const r = await runToolkit(["drill", "run", "--all", "--report", "junit", "--out", out], {
+      timeoutMs: 60_000,
+    });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const list = await runToolkit(["drill", "list", "--json"]);
+    const names: string[] = JSON.parse(list.stdout).drills.map((d: { name: string }) => d.name);
+    for (const name of names) assert.match(r.stdout, new RegExp(`^PASS ${name}$`, "m"));
+    const xml = await Deno.readTextFile(out);
+    await assertWellFormedXml(xml);
+    assert.match(xml, /<testsuites name="toolkit drill" tests="\d+" failures="0" errors="0"/);
+    for (const name of names) assert.match(xml, new RegExp(`<testsuite name="${name}" `));
+    // Written through a temporary file and a rename: nothing else is left in the directory.
+    const left = [...Deno.readDirSync(dir)].map((e) => e.name);
+    assert.deepEqual(left, ["drills.xml"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the course drills name the messages and states they check", async () => {
+  const r = await runToolkit(["drill", "run", "tcp-hello", "four-way-close", "mro-inconsistent"]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /ok +\d+ send client "我是客户端"/);
+  assert.match(r.stdout, /ok +\d+ expect client "我是服务端"/);
+  assert.match(r.stdout, /ok +\d+ sockets client in FIN_WAIT2/);
+  assert.match(r.stdout, /ok +\d+ sockets peer in CLOSE_WAIT/);
+  assert.match(r.stdout, /ok +\d+ 4: the client acknowledges and waits 2MSL in TIME_WAIT/);
+  assert.match(r.stdout, /3 drills: 3 passed, 0 failed/);
+});
+
+Deno.test("a wrong expectation fails with exit 1 and a diff of expected and received bytes", async () => {
+  const r = await runToolkit(["drill", "run", `${fixtures}/wrong_expect.yaml`]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stderr, "");
+  assert.match(r.stdout, /FAIL +4 expect c "我是服务端"/);
+  assert.match(r.stdout, /received bytes differ from the expected ones/);
+  assert.match(
+    r.stdout,
+    /expected: "我是服务端"\n +e6 88 91 e6 98 af e6 9c 8d e5 8a a1 e7 ab af\n/,
+  );
+  assert.match(
+    r.stdout,
+    /received: "我是客户端"\n +e6 88 91 e6 98 af e5 ae a2 e6 88 b7 e7 ab af\n/,
+  );
+  assert.match(r.stdout, /first difference at byte 6/);
+  assert.match(r.stdout, /skip +5 close c/);
+  const json = await runToolkit(["drill", "run", "--json", `${fixtures}/wrong_expect.yaml`]);
+  assert.equal(json.code, 1);
+  const report = JSON.parse(json.stdout);
+  assert.equal(report.failed, 1);
+  const step = report.drills[0].steps[3];
+  assert.equal(step.status, "fail");
+  assert.equal(step.diff.offset, 6);
+  assert.equal(step.diff.received, JSON.stringify("我是客户端"));
+});
+
+Deno.test("a drill reaching a port outside its scope is refused; our listener there gets nothing", async () => {
+  const outside = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const outsidePort = (outside.addr as Deno.NetAddr).port;
+  const udpOutside = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const udpPort = (udpOutside.addr as Deno.NetAddr).port;
+  const tcpFile = await tempDrill(`name: escape-tcp
+scope:
+  net: ["127.0.0.1:{{port.inside}}"]
+steps:
+  - listen: { as: inside, address: "127.0.0.1:{{port.inside}}", reply: echo }
+  - connect: { as: c, to: "127.0.0.1:${outsidePort}" }
+  - send: { conn: c, text: "should never arrive" }
+`);
+  const udpFile = await tempDrill(`name: escape-udp
+steps:
+  - udp-send: { socket: u, to: "127.0.0.1:${udpPort}", text: "should never arrive" }
+`);
+  try {
+    const r = await runToolkit(["drill", "run", "--report", "tap", tcpFile, udpFile]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `not ok 2 - connect c to 127\\.0\\.0\\.1:${outsidePort}\n +---\n +message: ` +
+          `"denied by the sandbox: net access to 127\\.0\\.0\\.1:${outsidePort} is outside the drill's scope"\n +denied: "net 127\\.0\\.0\\.1:${outsidePort}"`,
+      ),
+    );
+    assert.match(r.stdout, new RegExp(`not ok 1 - udp-send u to 127\\.0\\.0\\.1:${udpPort}`));
+    assert.match(r.stdout, new RegExp(`denied: "net 127\\.0\\.0\\.1:${udpPort}"`));
+    assert.match(r.stdout, /^not ok 1 - escape-tcp$/m);
+    assert.match(r.stdout, /^not ok 2 - escape-udp$/m);
+    assert.equal(
+      await acceptsWithin(outside, 300),
+      false,
+      "the TCP listener accepted a connection",
+    );
+    let received = false;
+    udpOutside.receive().then(() => (received = true), () => {});
+    await new Promise((res) => setTimeout(res, 200));
+    assert.equal(received, false, "the UDP socket received a datagram");
+  } finally {
+    outside.close();
+    udpOutside.close();
+    await Deno.remove(tcpFile.replace(/\/drill\.yaml$/, ""), { recursive: true });
+    await Deno.remove(udpFile.replace(/\/drill\.yaml$/, ""), { recursive: true });
+  }
+});
+
+Deno.test("the scope-escape drill proves its own confinement, step by step", async () => {
+  const r = await runToolkit(["drill", "run", "scope-escape"]);
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(
+    r.stdout,
+    /expect-denied read \/etc\/passwd[^\n]*\n +refused: read access to \/etc\/passwd/,
+  );
+  assert.match(r.stdout, /expect-denied env HOME[^\n]*\n +refused: env access to HOME/);
+  assert.match(r.stdout, /ok +\d+ run toolkit udp-send 127\.0\.0\.1:\d+ escape/);
+});
+
+Deno.test("malformed drill files: line-numbered errors, exit 2, nothing runs", async () => {
+  const r = await runToolkit([
+    "drill",
+    "run",
+    "tcp-echo",
+    `${fixtures}/malformed.yaml`,
+    `${fixtures}/malformed.json`,
+  ]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, "", "nothing was run");
+  const lines = r.stderr.trimEnd().split("\n");
+  assert.equal(lines.filter((l) => l.startsWith("toolkit: error: ")).length, 1);
+  assert.match(
+    lines.at(-1)!,
+    /^toolkit: error: malformed drill files: .*malformed\.yaml, .*malformed\.json \(nothing was run\)$/,
+  );
+  assert.ok(
+    lines.some((l) =>
+      /malformed\.yaml:7:19: steps\[2\]\.send\.conn: "nobody" is not defined/.test(l)
+    ),
+  );
+  assert.ok(lines.some((l) => /malformed\.json:5:18: /.test(l)));
+  const check = await runToolkit([
+    "drill",
+    "check",
+    `${fixtures}/syntax.yaml`,
+    `${fixtures}/replies.yaml`,
+  ]);
+  assert.equal(check.code, 2);
+  assert.match(check.stdout, /replies\.yaml: ok \(replies, 13 steps\)/);
+  assert.match(check.stderr, /syntax\.yaml:\d+:\d+: /);
+  const json = await runToolkit(["drill", "check", "--json", `${fixtures}/malformed.json`]);
+  assert.equal(json.code, 2);
+  assert.deepEqual(JSON.parse(json.stdout).files[0].issues.map((i: { line: number }) => i.line), [
+    5,
+    6,
+  ]);
+  const ok = await runToolkit(["drill", "check", `${fixtures}/unix_echo.yaml`, "half-close"]);
+  assert.equal(ok.code, 0, ok.stderr);
+});
+
+Deno.test("usage and input errors: one error line, exit 2", async () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ["drill", "run"],
+      /^toolkit: error: missing drill: give NAME\|FILE\.\.\. or --all\nTry 'toolkit drill run --help'\n$/,
+    ],
+    [
+      ["drill", "run", "--report", "xml", "tcp-echo"],
+      /--report must be one of text, json, tap, junit/,
+    ],
+    [["drill", "run", "no-such-drill"], /^toolkit: error: unknown drill "no-such-drill"/],
+    [["drill", "show", `${fixtures}/missing.yaml`], /^toolkit: error: no such file or directory/],
+    [["drill", "list", "extra"], /unexpected argument "extra"/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = await runToolkit(args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.split("\n").filter((l) => l.startsWith("toolkit: error:")).length, 1);
+  }
+});
+
+Deno.test("a run narrowed with --net or --scope cannot widen a drill's sandbox: exit 4", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const r = await runToolkit(["--net", "127.0.0.1:1", "drill", "run", "tcp-echo"]);
+    assert.equal(r.code, 4, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      /^toolkit: error: outside the permission scope: net access to 127\.0\.0\.1:\d+/,
+    );
+    const dir = await Deno.makeTempDir();
+    const scope = `${dir}/scope.json`;
+    await Deno.writeTextFile(scope, JSON.stringify({ read: [] }));
+    const check = await runToolkit([
+      "--scope",
+      scope,
+      "drill",
+      "check",
+      `${fixtures}/replies.yaml`,
+    ]);
+    assert.equal(check.code, 4, check.stderr);
+    assert.match(check.stderr, /read access to .*replies\.yaml/);
+    await Deno.remove(dir, { recursive: true });
+    assert.equal(await acceptsWithin(listener, 100), false);
+  } finally {
+    listener.close();
+  }
+});
+
+Deno.test("list, show, schema: text and JSON", async () => {
+  const list = await runToolkit(["drill", "list"]);
+  assert.equal(list.code, 0);
+  assert.match(list.stdout, /^NAME +STEPS +DESCRIPTION\n/);
+  assert.match(list.stdout, /^udp-echo +\d+ +The course's UDP server and client/m);
+  const show = await runToolkit(["drill", "show", "tcp-hello"]);
+  assert.equal(show.code, 0);
+  assert.match(show.stdout, /^name: tcp-hello\n/);
+  assert.deepEqual(parseDrill(show.stdout, "shown.yaml").name, "tcp-hello");
+  const json = await runToolkit(["drill", "show", "--json", `${fixtures}/replies.yaml`]);
+  assert.equal(JSON.parse(json.stdout).steps.length, 13);
+  const schema = await runToolkit(["drill", "schema"]);
+  const s = JSON.parse(schema.stdout);
+  assert.equal(s.$schema, "https://json-schema.org/draft/2020-12/schema");
+  assert.deepEqual(s.required, ["name", "steps"]);
+  assert.ok(s.$defs["expect-denied"]);
+  const help = await runToolkit(["drill", "run", "--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--report FORMAT/);
+});
+
+Deno.test("scripted replies, hex, byte counts, unix sockets and an in-sandbox run step", async () => {
+  const r = await runToolkit([
+    "drill",
+    "run",
+    `${fixtures}/replies.yaml`,
+    `${fixtures}/unix_echo.yaml`,
+  ]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /2 drills: 2 passed, 0 failed/);
+});
+
+Deno.test("a hanging drill is stopped at its time limit and its sockets are closed", async () => {
+  const text = await Deno.readTextFile(`${fixtures}/hang.json`);
+  const result = await runDrill(parseDrill(text, "hang.json"), { source: "hang.json" });
+  assert.equal(result.status, "fail");
+  assert.match(result.error ?? "", /timed out after 0\.7s/);
+  assert.equal(result.steps[2].status, "fail");
+  assert.equal(result.steps[3].status, "skip");
+  const port = Number(/:(\d+)$/.exec(result.steps[0].title)![1]);
+  // The Worker was terminated, so its listener is gone and the port can be bound again.
+  const again = Deno.listen({ hostname: "127.0.0.1", port });
+  again.close();
+  const step = await runDrill(
+    parseDrill(
+      `name: slow-expect
+steps:
+  - listen: { as: s, address: "127.0.0.1:{{port.s}}" }
+  - connect: { as: c, to: "127.0.0.1:{{port.s}}" }
+  - expect: { conn: c, text: never, timeout: 200ms }
+`,
+      "slow.yaml",
+    ),
+    { source: "slow.yaml" },
+  );
+  assert.equal(step.status, "fail");
+  assert.match(step.steps[2].message ?? "", /timed out after 0\.2s with 0 of 5 expected bytes/);
+});
+
+Deno.test("Ctrl-C stops a running drill: the runner returns interrupted and frees its sockets", async () => {
+  const controller = new AbortController();
+  const text = `name: long
+timeout: 30s
+steps:
+  - listen: { as: s, address: "127.0.0.1:{{port.s}}" }
+  - sleep: 20s
+`;
+  setTimeout(() => controller.abort(), 300);
+  const result = await runDrill(parseDrill(text, "long.yaml"), {
+    source: "long.yaml",
+    signal: controller.signal,
+  });
+  assert.equal(result.error, "interrupted");
+  assert.equal(result.steps[1].message, "interrupted");
+  const port = Number(/:(\d+)$/.exec(result.steps[0].title)![1]);
+  Deno.listen({ hostname: "127.0.0.1", port }).close();
+});
