@@ -34,6 +34,30 @@ export const registry: readonly CommandEntry[] = [
     summary: "connect over TCP and wire the connection to stdin/stdout (nc), with half-close",
     load: () => m(import("./tcp_connect.ts")),
   },
+  {
+    name: "tcp-send",
+    group: "sockets",
+    summary: "connect, send DATA or a file, half-close; optionally print the reply",
+    load: () => m(import("./tcp_send.ts")),
+  },
+  {
+    name: "unix-listen",
+    group: "sockets",
+    summary: "accept on a Unix stream socket (nc -lU); stale socket files handled safely",
+    load: () => m(import("./unix_listen.ts")),
+  },
+  {
+    name: "unix-connect",
+    group: "sockets",
+    summary: "connect to a Unix stream socket and wire it to stdin/stdout (nc -U)",
+    load: () => m(import("./unix_connect.ts")),
+  },
+  {
+    name: "unix-send",
+    group: "sockets",
+    summary: "send DATA to a Unix stream socket; optionally print the reply",
+    load: () => m(import("./unix_send.ts")),
+  },
   // --- subnet ---
   {
     name: "subnet info",
@@ -165,6 +189,24 @@ export const registry: readonly CommandEntry[] = [
     load: () => m(import("./drill_schema.ts")),
   },
   // --- lab ---
+  {
+    name: "lab up",
+    group: "lab",
+    summary: "build a lab of network namespaces: hosts on a bridge, optionally a router (root)",
+    load: () => m(import("./lab_up.ts")),
+  },
+  {
+    name: "lab status",
+    group: "lab",
+    summary: "show the lab's hosts, addresses and segments, and how to run inside a host",
+    load: () => m(import("./lab_status.ts")),
+  },
+  {
+    name: "lab down",
+    group: "lab",
+    summary: "remove the lab (also what a crashed lab up left)",
+    load: () => m(import("./lab_down.ts")),
+  },
   // --- bench ---
   {
     name: "perf",

@@ -1,0 +1,270 @@
+// `toolkit tcp-send HOST:PORT [DATA | --file F]`: the course's TCP client in one line: connect,
+// send, shut down the sending side, and with --wait-reply print what comes back. unix-send reuses
+// this file's option table and send logic.
+import { durationOption, type OptionSpec, type OptionValues } from "../cli/args.ts";
+import { parseCommandArgs } from "../cli/args.ts";
+import type { CommandModule } from "../cli/command.ts";
+import { UsageError } from "../cli/errors.ts";
+import type { GlobalOptions, Io } from "../cli/io.ts";
+import { writeJson } from "../cli/output.ts";
+import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
+import { type ByteSink, type ByteSource, connSink, copyBytes, duplex } from "../net/copy.ts";
+import { streamSource } from "../net/copy.ts";
+import { NetError } from "../net/errors.ts";
+import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
+import { connectTcp } from "../net/tcp.ts";
+
+/** Largest reply kept in memory for `--json` (the text and hex fields). */
+export const maxJsonReply = 16 * 1024 * 1024;
+
+/** How a one-shot stream send (TCP or Unix) runs. */
+export interface SendFlags {
+  /** The payload from the argument; `undefined` means `file` or stdin. */
+  data?: Uint8Array;
+  file?: string;
+  hex: boolean;
+  waitReply: boolean;
+  timeoutMs: number;
+  verbose: boolean;
+  json: boolean;
+}
+
+/** Parsed `tcp-send` options. */
+export interface TcpSendOptions extends SendFlags {
+  target: HostPort;
+}
+
+/** The options tcp-send and unix-send share. */
+export const sendOptionSpecs: readonly OptionSpec[] = [
+  {
+    name: "file",
+    short: "f",
+    type: "string",
+    value: "FILE",
+    description: "send the contents of FILE (streamed; `-` is stdin)",
+  },
+  {
+    name: "hex",
+    type: "boolean",
+    description: "DATA is hex; the reply is printed as hex",
+  },
+  {
+    name: "wait-reply",
+    short: "w",
+    type: "boolean",
+    description: "after sending, print what comes back until the peer closes",
+  },
+  {
+    name: "timeout",
+    short: "t",
+    type: "string",
+    value: "DURATION",
+    default: "5s",
+    description:
+      "give up connecting, or waiting for the reply, after this long idle (exit 3 when nothing came back)",
+  },
+  {
+    name: "verbose",
+    short: "v",
+    type: "boolean",
+    description: "report what was sent and received on stderr",
+  },
+];
+
+/**
+ * Reads the shared send options and the optional DATA argument.
+ *
+ * @example
+ * ```ts
+ * const flags = parseSendFlags(values, "hi", globals, "tcp-send");
+ * ```
+ */
+export function parseSendFlags(
+  values: OptionValues,
+  dataArg: string | undefined,
+  globals: GlobalOptions,
+  command: string,
+): SendFlags {
+  const hex = values.hex === true;
+  const file = typeof values.file === "string" ? values.file : undefined;
+  if (file !== undefined && dataArg !== undefined) {
+    throw new UsageError("give DATA or --file, not both", command);
+  }
+  if (file !== undefined && hex) throw new UsageError("--hex is for DATA, not --file", command);
+  let data: Uint8Array | undefined;
+  if (dataArg !== undefined) {
+    data = hex ? parseHex(dataArg) : new TextEncoder().encode(dataArg);
+  }
+  return {
+    data,
+    file: file === "-" ? undefined : file,
+    hex,
+    waitReply: values["wait-reply"] === true,
+    timeoutMs: durationOption(values, "timeout", { fallback: 5000, command, max: 86_400_000 }),
+    verbose: values.verbose === true,
+    json: globals.json,
+  };
+}
+
+function bytesSource(data: Uint8Array): ByteSource {
+  let done = false;
+  return {
+    read() {
+      if (done) return Promise.resolve(null);
+      done = true;
+      return Promise.resolve(data);
+    },
+  };
+}
+
+/**
+ * Sends the payload over a connected socket, half-closes, and with `waitReply` prints the reply
+ * (streamed, or collected for `--json`); the exit code.
+ *
+ * @example
+ * ```ts
+ * return await sendOver(conn, "127.0.0.1:9000", flags, io);
+ * ```
+ */
+export async function sendOver(
+  conn: Deno.Conn,
+  address: string,
+  flags: SendFlags,
+  io: Io,
+): Promise<number> {
+  let file: Deno.FsFile | undefined;
+  let input: ByteSource;
+  if (flags.data) input = bytesSource(flags.data);
+  else if (flags.file !== undefined) {
+    try {
+      file = await Deno.open(flags.file);
+    } catch (err) {
+      conn.close();
+      throw err;
+    }
+    input = streamSource(file.readable);
+  } else input = streamSource(io.stdin.readable);
+  try {
+    if (!flags.waitReply) {
+      const onAbort = () => conn.close();
+      io.signal.addEventListener("abort", onAbort, { once: true });
+      let sent = 0;
+      try {
+        sent = await copyBytes(input, connSink(conn, address));
+        await conn.closeWrite().catch(() => {});
+      } catch (err) {
+        if (io.signal.aborted) return 130;
+        throw err;
+      } finally {
+        io.signal.removeEventListener("abort", onAbort);
+        try {
+          conn.close();
+        } catch { /* closed by the abort */ }
+      }
+      await report(io, flags, address, sent, undefined);
+      return 0;
+    }
+    const kept: Uint8Array[] = [];
+    let received = 0;
+    const output: ByteSink = {
+      async write(chunk) {
+        received += chunk.length;
+        if (flags.json) {
+          if (received > maxJsonReply) {
+            throw new RangeError(`Reply is larger than ${maxJsonReply} bytes; drop --json`);
+          }
+          kept.push(chunk.slice());
+        } else if (flags.hex) await io.stdout.write(toHex(chunk) + "\n");
+        else await io.stdout.write(chunk);
+      },
+    };
+    let sent = 0;
+    try {
+      sent = (await duplex(conn, {
+        address,
+        input,
+        output,
+        idleTimeoutMs: flags.timeoutMs,
+        signal: io.signal,
+      })).sent;
+    } catch (err) {
+      // A reply followed by silence is a reply: servers that keep the connection open end here.
+      if (!(err instanceof NetError && err.failure === "timed out" && received > 0)) {
+        if (err instanceof NetError && err.failure === "timed out" && flags.json) {
+          await writeJson(io, { to: address, reply: null });
+        }
+        throw err instanceof NetError && err.failure === "timed out"
+          ? new NetError("timed out", `no reply from ${address} within ${flags.timeoutMs / 1000}s`)
+          : err;
+      }
+    }
+    if (io.signal.aborted) return 130;
+    const reply = new Uint8Array(flags.json ? received : 0);
+    let off = 0;
+    for (const c of kept) (reply.set(c, off), off += c.length);
+    await report(io, flags, address, sent, { size: received, bytes: reply });
+    return 0;
+  } finally {
+    file?.close();
+  }
+}
+
+async function report(
+  io: Io,
+  flags: SendFlags,
+  address: string,
+  sent: number,
+  reply: { size: number; bytes: Uint8Array } | undefined,
+): Promise<void> {
+  if (flags.verbose) {
+    await io.stderr.write(
+      `sent ${sent} bytes to ${address}${reply ? `, received ${reply.size} bytes` : ""}\n`,
+    );
+  }
+  if (!flags.json) return;
+  await writeJson(io, {
+    to: address,
+    sent,
+    ...(reply
+      ? {
+        reply: {
+          size: reply.size,
+          text: utf8OrUndefined(reply.bytes) ?? null,
+          hex: toHex(reply.bytes),
+        },
+      }
+      : {}),
+  });
+}
+
+const name = "tcp-send";
+
+const command: CommandModule<TcpSendOptions> = {
+  spec: {
+    usage: "HOST:PORT [DATA]",
+    description:
+      "Connects, sends DATA (UTF-8 as given, no newline added), --file FILE or stdin, then shuts down the sending side so the peer reads EOF. Prints nothing on success unless asked; with --wait-reply the reply is written to stdout until the peer closes (or goes quiet for --timeout after replying).",
+    options: sendOptionSpecs,
+    examples: [
+      "toolkit tcp-send 127.0.0.1:8080 '我是客户端' --wait-reply",
+      "toolkit tcp-send --file backup.tar 127.0.0.1:9000",
+      "toolkit --json tcp-send -w [::1]:9000 ping",
+    ],
+    positionals: { min: 1, max: 2 },
+  },
+  parse(args, globals) {
+    const { values, positionals } = parseCommandArgs(name, this.spec, args);
+    let target: HostPort;
+    try {
+      target = parseHostPort(positionals[0]);
+    } catch (err) {
+      throw new UsageError((err as Error).message, name);
+    }
+    return { target, ...parseSendFlags(values, positionals[1], globals, name) };
+  },
+  async run(o, io) {
+    const conn = await connectTcp(o.target, { timeoutMs: o.timeoutMs, signal: io.signal });
+    return await sendOver(conn, formatHostPort(o.target.host, o.target.port), o, io);
+  },
+};
+export default command;

@@ -1,0 +1,48 @@
+// `toolkit unix-connect PATH`: nc -U. tcp-connect's session (stdin to the socket, the socket to
+// stdout, half-close on stdin EOF) over an AF_UNIX stream socket.
+import { parseCommandArgs } from "../cli/args.ts";
+import type { CommandModule } from "../cli/command.ts";
+import { UsageError } from "../cli/errors.ts";
+import { connectUnix, parseSocketPath } from "../net/unix.ts";
+import {
+  type ConnectFlags,
+  connectOptionSpecs,
+  parseConnectFlags,
+  runSession,
+} from "./tcp_connect.ts";
+
+/** Parsed `unix-connect` options. */
+export interface UnixConnectOptions extends ConnectFlags {
+  path: string;
+}
+
+const name = "unix-connect";
+
+const command: CommandModule<UnixConnectOptions> = {
+  spec: {
+    usage: "PATH",
+    description:
+      "Like nc -U: copies stdin to a Unix stream socket and its data to stdout, byte for byte. When stdin ends the sending side is shut down (half-close) and the reply is still read until the peer closes.",
+    options: connectOptionSpecs,
+    examples: [
+      "toolkit unix-connect /tmp/toolkit.sock < request.bin",
+      "printf 'GET /info HTTP/1.0\\r\\n\\r\\n' | toolkit unix-connect /var/run/docker.sock",
+    ],
+    positionals: { min: 1, max: 1 },
+  },
+  parse(args, globals) {
+    const { values, positionals } = parseCommandArgs(name, this.spec, args);
+    let path: string;
+    try {
+      path = parseSocketPath(positionals[0]);
+    } catch (err) {
+      throw new UsageError((err as Error).message, name);
+    }
+    return { path, ...parseConnectFlags(values, globals, name) };
+  },
+  async run(o, io) {
+    const conn = await connectUnix(o.path);
+    return await runSession(conn, o.path, o, io);
+  },
+};
+export default command;

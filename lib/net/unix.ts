@@ -1,0 +1,193 @@
+// AF_UNIX stream sockets on Deno.listen / Deno.connect with safe socket-file handling: a stale
+// socket file (nobody listening) is replaced, a live one or any other kind of file is left alone,
+// and on close only the very socket file this listener created is removed.
+import { NetError, netErrorFrom } from "./errors.ts";
+
+/** A listening Unix socket and the means to remove its file. */
+export interface UnixListener {
+  readonly listener: Deno.UnixListener;
+  /** The absolute path of the socket file. */
+  readonly path: string;
+  /** Closes the listener and removes the socket file if it is still the one created here. */
+  close(): void;
+}
+
+/** Longest socket path Linux accepts (`sun_path` is 108 bytes with the closing NUL). */
+export const maxSocketPath = 107;
+
+/**
+ * Checks a socket path as a user typed it. Refused: empty or blank, longer than
+ * {@linkcode maxSocketPath} bytes, control or bidirectional-formatting characters, text that is not
+ * valid UTF-8, and a bare name that reads as a port or an address (`9000`, `0x7f.1`, `host:80`),
+ * which is almost always a mix-up with the TCP commands (write `./9000` to mean the file).
+ *
+ * @example
+ * ```ts
+ * parseSocketPath("/tmp/app.sock"); // "/tmp/app.sock"
+ * parseSocketPath("9000"); // throws SyntaxError
+ * ```
+ */
+export function parseSocketPath(text: string): string {
+  if (text.trim() === "") throw new SyntaxError("Cannot use an empty socket path");
+  if (/[\p{Cc}\p{Cf}]/u.test(text)) {
+    throw new SyntaxError("Cannot use a socket path with control or formatting characters");
+  }
+  if (text.includes("\uFFFD")) throw new SyntaxError("Cannot use a socket path that is not UTF-8");
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > maxSocketPath) {
+    throw new RangeError(`Socket path is ${bytes} bytes long; the limit is ${maxSocketPath}`);
+  }
+  if (text === "-" || (!text.includes("/") && /^[0-9a-fx.:\[\]]+$/i.test(text))) {
+    throw new SyntaxError(
+      `Cannot use "${text}" as a socket path: it reads as a port or address (write ./${text})`,
+    );
+  }
+  return text;
+}
+
+/**
+ * Resolves a socket path against the working directory (Deno scopes unix sockets by absolute
+ * path: `--allow-net=unix:/run/x.sock`).
+ *
+ * @example
+ * ```ts
+ * absoluteSocketPath("x.sock"); // "/home/me/x.sock"
+ * ```
+ */
+export function absoluteSocketPath(path: string): string {
+  if (path === "") throw new SyntaxError("Cannot use an empty socket path");
+  if (path.includes("\0")) throw new SyntaxError(`Cannot use socket path "${path}": NUL byte`);
+  if (path.startsWith("/")) return path;
+  return `${Deno.cwd().replace(/\/$/, "")}/${path}`;
+}
+
+function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Whether a listener is bound to `path`, read from /proc/net/unix (Linux) so that asking does not
+ * use up a connection of that listener. `undefined` when the table cannot be read.
+ *
+ * @example
+ * ```ts
+ * listeningInProcNet("/tmp/app.sock", "Num RefCount Protocol Flags Type St Inode Path\n"); // false
+ * ```
+ */
+export function listeningInProcNet(path: string, table?: string): boolean | undefined {
+  let text = table;
+  if (text === undefined) {
+    try {
+      text = Deno.readTextFileSync("/proc/net/unix");
+    } catch {
+      return undefined;
+    }
+  }
+  for (const line of text.split("\n").slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    // Num RefCount Protocol Flags Type St Inode Path; flag 0x10000 is __SO_ACCEPTCON (listening).
+    if (fields.length < 8 || fields.slice(7).join(" ") !== path) continue;
+    if ((parseInt(fields[3], 16) & 0x10000) !== 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a live listener answers on the socket file at `path`: from /proc/net/unix when it can be
+ * read, otherwise by connecting (which a one-shot listener would count as its connection).
+ *
+ * @example
+ * ```ts
+ * await isSocketLive("/tmp/app.sock"); // false for a stale file
+ * ```
+ */
+export async function isSocketLive(path: string): Promise<boolean> {
+  const listed = listeningInProcNet(path);
+  if (listed !== undefined) return listed;
+  try {
+    const conn = await Deno.connect({ transport: "unix", path });
+    conn.close();
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.ConnectionRefused || err instanceof Deno.errors.NotFound) {
+      return false;
+    }
+    if (/connection refused/i.test((err as Error).message)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Listens on a Unix stream socket at `path`. An existing socket file nobody listens on is removed
+ * first; a live socket is "address in use" (exit 3); a file that is not a socket is never touched
+ * (`AlreadyExists`).
+ *
+ * @example
+ * ```ts
+ * const l = await listenUnix("/tmp/toolkit.sock");
+ * try { await l.listener.accept(); } finally { l.close(); }
+ * ```
+ */
+export async function listenUnix(path: string): Promise<UnixListener> {
+  const abs = absoluteSocketPath(path);
+  const existing = lstatOrUndefined(abs);
+  if (existing) {
+    if (!existing.isSocket) {
+      throw new Deno.errors.AlreadyExists(`File exists and is not a socket: '${abs}'`);
+    }
+    if (await isSocketLive(abs)) throw new NetError("address in use", abs);
+    // Stale: check it is still the same file before removing it.
+    const again = lstatOrUndefined(abs);
+    if (again?.isSocket && again.ino === existing.ino) Deno.removeSync(abs);
+  }
+  let listener: Deno.UnixListener;
+  try {
+    listener = Deno.listen({ transport: "unix", path: abs });
+  } catch (err) {
+    throw netErrorFrom(err, abs);
+  }
+  const ino = lstatOrUndefined(abs)?.ino;
+  let closed = false;
+  return {
+    listener,
+    path: abs,
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        listener.close();
+      } catch { /* already closed */ }
+      const now = lstatOrUndefined(abs);
+      if (now?.isSocket && now.ino === ino) {
+        try {
+          Deno.removeSync(abs);
+        } catch { /* removed meanwhile */ }
+      }
+    },
+  };
+}
+
+/**
+ * Connects to a Unix stream socket, naming the path in any error.
+ *
+ * @example
+ * ```ts
+ * const conn = await connectUnix("/tmp/toolkit.sock");
+ * ```
+ */
+export async function connectUnix(path: string): Promise<Deno.UnixConn> {
+  const abs = absoluteSocketPath(path);
+  try {
+    return await Deno.connect({ transport: "unix", path: abs });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(`No socket at '${abs}'`, { cause: err });
+    }
+    throw netErrorFrom(err, abs);
+  }
+}
