@@ -7,7 +7,9 @@ import { UsageError } from "../cli/errors.ts";
 import { readAll } from "../cli/io.ts";
 import { writeJson } from "../cli/output.ts";
 import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
+import { broadcastKind, localInterfaces } from "../net/broadcast.ts";
 import { NetError } from "../net/errors.ts";
+import { isMulticastGroup, openMulticastSender } from "../net/multicast.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { openUdpClient, receiveDatagram, sendDatagram } from "../net/udp.ts";
 
@@ -26,6 +28,12 @@ export interface UdpSendOptions {
   timeoutMs: number;
   verbose: boolean;
   json: boolean;
+  /** Sending to a broadcast address was asked for (`--broadcast`). */
+  broadcast: boolean;
+  /** IPv4 multicast TTL (`--ttl`), for group targets only. */
+  ttl?: number;
+  /** Loop multicast back to this host's members (`--loop`). */
+  loop: boolean;
 }
 
 const name = "udp-send";
@@ -34,7 +42,7 @@ const command: CommandModule<UdpSendOptions> = {
   spec: {
     usage: "HOST:PORT [DATA]",
     description:
-      "DATA is sent as given (UTF-8, no newline added); without DATA the payload is read from stdin. Like `nc -u`, nothing is printed on success unless --verbose or --json is given; with --wait-reply the reply is written to stdout.",
+      "DATA is sent as given (UTF-8, no newline added); without DATA the payload is read from stdin. Like `nc -u`, nothing is printed on success unless --verbose or --json is given; with --wait-reply the reply is written to stdout.\n\nA broadcast address (255.255.255.255, or the subnet broadcast of a local interface such as 198.18.1.255 on 198.18.1.0/24) is refused unless --broadcast is given, since it reaches every host on the segment. A multicast group (224.0.0.0/4, ff00::/8) reaches the hosts that joined it (`udp-listen --multicast`); --ttl sets how many routers it may cross (default 1: this link only).",
     options: [
       {
         name: "hex",
@@ -77,12 +85,35 @@ const command: CommandModule<UdpSendOptions> = {
         type: "boolean",
         description: "report what was sent on stderr",
       },
+      {
+        name: "broadcast",
+        short: "b",
+        type: "boolean",
+        description: "allow sending to a broadcast address (every host on the segment)",
+      },
+      {
+        name: "ttl",
+        type: "string",
+        value: "N",
+        description: "IPv4 multicast TTL, 0-255 (kernel default 1)",
+      },
+      {
+        name: "hops",
+        type: "string",
+        value: "N",
+        description: "IPv6 multicast hop limit; only 1, the kernel default (Deno cannot set it)",
+      },
+      {
+        name: "loop",
+        type: "boolean",
+        description: "multicast also reaches group members on this host",
+      },
     ],
     examples: [
       "toolkit udp-send 127.0.0.1:9000 hi",
       "toolkit udp-send --wait-reply 127.0.0.1:9000 'hello server'",
       "printf 'de ad be ef' | toolkit udp-send --hex [::1]:9000",
-      "toolkit udp-send --count 5 --interval 200ms 127.0.0.1:9000 ping",
+      "toolkit udp-send --broadcast 198.18.1.255:9000 hello-segment",
     ],
     positionals: { min: 1, max: 2 },
   },
@@ -104,6 +135,33 @@ const command: CommandModule<UdpSendOptions> = {
         );
       }
     }
+    const multicast = isMulticastGroup(target.host);
+    if (values.broadcast === true && target.family === "ipv6") {
+      throw new UsageError(
+        "IPv6 has no broadcast: send to a multicast group such as ff02::1 instead",
+        name,
+      );
+    }
+    for (const flag of ["ttl", "hops", "loop"]) {
+      if (values[flag] !== undefined && !multicast) {
+        throw new UsageError(`--${flag} is for multicast groups (got ${positionals[0]})`, name);
+      }
+    }
+    if (values.ttl !== undefined && target.family === "ipv6") {
+      throw new UsageError("--ttl is for IPv4 groups; IPv6 groups take --hops", name);
+    }
+    if (values.hops !== undefined) {
+      if (target.family !== "ipv6") {
+        throw new UsageError("--hops is for IPv6 groups; IPv4 groups take --ttl", name);
+      }
+      const hops = intOption(values, "hops", { min: 0, max: 255, fallback: 1, command: name });
+      if (hops !== 1) {
+        throw new UsageError(
+          `--hops ${hops} is not available: Deno 2.9.6 cannot set IPV6_MULTICAST_HOPS, so IPv6 multicast leaves with the kernel default hop limit 1`,
+          name,
+        );
+      }
+    }
     return {
       target,
       data,
@@ -122,6 +180,11 @@ const command: CommandModule<UdpSendOptions> = {
       }),
       verbose: values.verbose === true,
       json: globals.json,
+      broadcast: values.broadcast === true,
+      ttl: values.ttl === undefined
+        ? undefined
+        : intOption(values, "ttl", { min: 0, max: 255, fallback: 1, command: name }),
+      loop: values.loop === true,
     };
   },
   async run(o, io) {
@@ -138,7 +201,21 @@ const command: CommandModule<UdpSendOptions> = {
       }
     }
     const to = formatHostPort(o.target.host, o.target.port);
-    const sock = openUdpClient(o.target);
+    if (!o.broadcast) {
+      const b = broadcastKind(o.target.host, localInterfaces());
+      if (b) {
+        const what = b.kind === "limited"
+          ? "the limited broadcast address"
+          : `the broadcast address of ${b.network} (${b.iface})`;
+        throw new UsageError(
+          `${o.target.host} is ${what}: add --broadcast to send to every host on the segment`,
+          name,
+        );
+      }
+    }
+    const sock = isMulticastGroup(o.target.host)
+      ? await openMulticastSender(o.target, { ttl: o.ttl, loop: o.loop })
+      : openUdpClient(o.target);
     try {
       let sent = 0;
       for (let i = 0; i < o.count && !io.signal.aborted; i++) {

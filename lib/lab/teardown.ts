@@ -1,0 +1,43 @@
+// Removes a lab found from the kernel's state: every namespace carrying the prefix (which takes its
+// veth pairs and bridges with it) and any link in the caller's namespace carrying the prefix.
+import { labNamespaces, strayLabLinks } from "./discover.ts";
+import { runIp } from "./ip_tool.ts";
+
+/** What {@linkcode teardownLab} removed. */
+export interface TeardownResult {
+  /** Namespaces deleted, hosts first. */
+  namespaces: string[];
+  /** Links deleted in the caller's namespace. */
+  links: string[];
+  /**
+   * Namespaces that had processes inside when deleted: the name is gone at once, but the kernel
+   * keeps the network (and its links) until those processes exit.
+   */
+  busy: { namespace: string; pids: number[] }[];
+}
+
+/**
+ * Deletes everything of the lab with this prefix. Safe to run when nothing is there, and again.
+ *
+ * @example
+ * ```ts
+ * const { namespaces } = await teardownLab("tklab");
+ * ```
+ */
+export async function teardownLab(prefix: string): Promise<TeardownResult> {
+  const result: TeardownResult = { namespaces: [], links: [], busy: [] };
+  for (const namespace of await labNamespaces(prefix)) {
+    const pids = (await runIp(["netns", "pids", namespace], { allowFailure: true }) ?? "")
+      .split(/\s+/).filter(Boolean).map(Number);
+    if (pids.length > 0) result.busy.push({ namespace, pids });
+    await runIp(["netns", "delete", namespace]);
+    result.namespaces.push(namespace);
+  }
+  for (const link of await strayLabLinks(prefix)) {
+    // A veth's peer may already be gone with its namespace; only a link still listed is deleted.
+    if (await runIp(["link", "delete", link], { allowFailure: true }) !== undefined) {
+      result.links.push(link);
+    }
+  }
+  return result;
+}

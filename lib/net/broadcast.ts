@@ -1,0 +1,85 @@
+// Which IPv4 addresses are broadcasts from this host's point of view: the limited broadcast
+// 255.255.255.255 and the subnet (directed) broadcast of each local interface's network. Sending
+// to either reaches every host on a segment, so `udp-send` asks for --broadcast first.
+import { Addr, Prefix } from "../ip/mod.ts";
+
+/** The interface facts broadcast detection needs; `Deno.networkInterfaces()` rows fit. */
+export interface InterfaceAddress {
+  name: string;
+  family: "IPv4" | "IPv6";
+  address: string;
+  /** `198.18.1.1/24`. */
+  cidr: string;
+}
+
+/** What kind of broadcast an address is. */
+export type BroadcastKind =
+  | { kind: "limited" }
+  | { kind: "subnet"; iface: string; network: string };
+
+/**
+ * The subnet broadcast addresses of the IPv4 interfaces given (none for /31 and /32 networks,
+ * which have no broadcast address).
+ *
+ * @example
+ * ```ts
+ * subnetBroadcasts([{ name: "eth0", family: "IPv4", address: "198.18.1.1", cidr: "198.18.1.1/24" }]);
+ * // [{ address: "198.18.1.255", iface: "eth0", network: "198.18.1.0/24" }]
+ * ```
+ */
+export function subnetBroadcasts(
+  interfaces: readonly InterfaceAddress[],
+): { address: string; iface: string; network: string }[] {
+  const out: { address: string; iface: string; network: string }[] = [];
+  for (const i of interfaces) {
+    if (i.family !== "IPv4") continue;
+    let prefix: Prefix;
+    try {
+      prefix = Prefix.parse(i.cidr);
+    } catch {
+      continue; // an interface row we cannot read says nothing about broadcasts
+    }
+    const address = prefix.broadcast()?.toString();
+    if (address) out.push({ address, iface: i.name, network: prefix.masked().toString() });
+  }
+  return out;
+}
+
+/**
+ * Classifies an IPv4 literal as the limited broadcast, a subnet broadcast of one of
+ * `interfaces`, or neither (`undefined`). IPv6 has no broadcast; IPv6 and names give `undefined`.
+ *
+ * @example
+ * ```ts
+ * broadcastKind("255.255.255.255", []); // { kind: "limited" }
+ * broadcastKind("10.0.0.1", []); // undefined
+ * ```
+ */
+export function broadcastKind(
+  host: string,
+  interfaces: readonly InterfaceAddress[],
+): BroadcastKind | undefined {
+  let addr: Addr;
+  try {
+    addr = Addr.parse(host);
+  } catch {
+    return undefined;
+  }
+  if (!addr.is4()) return undefined;
+  const text = addr.toString();
+  if (text === "255.255.255.255") return { kind: "limited" };
+  const hit = subnetBroadcasts(interfaces).find((b) => b.address === text);
+  return hit ? { kind: "subnet", iface: hit.iface, network: hit.network } : undefined;
+}
+
+/**
+ * This host's interfaces (the `sys` permission `networkInterfaces`, which every scope keeps).
+ *
+ * @example
+ * ```ts
+ * const b = broadcastKind("198.18.1.255", localInterfaces());
+ * ```
+ */
+export function localInterfaces(): InterfaceAddress[] {
+  return Deno.networkInterfaces();
+}

@@ -1,0 +1,211 @@
+// IPv4 and IPv6 multicast on Deno's DatagramConn: joining a group on a chosen interface, and a
+// sending socket with a multicast TTL and loopback. Deno offers the TTL only through a group
+// membership, and no IPv6 hop limit at all; both limits are handled here, in one place.
+import { Addr } from "../ip/mod.ts";
+import { formatHostPort, type HostPort } from "./address.ts";
+import type { InterfaceAddress } from "./broadcast.ts";
+import { netErrorFrom } from "./errors.ts";
+
+/**
+ * Whether `host` is an IPv4 (224.0.0.0/4) or IPv6 (ff00::/8) multicast group literal.
+ *
+ * @example
+ * ```ts
+ * isMulticastGroup("239.1.2.3"); // true
+ * isMulticastGroup("198.18.1.255"); // false
+ * ```
+ */
+export function isMulticastGroup(host: string): boolean {
+  try {
+    return Addr.parse(host).isMulticast();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Parses a multicast group: an IPv4 or IPv6 literal that is a multicast address.
+ *
+ * @example
+ * ```ts
+ * parseMulticastGroup("ff02::1").family; // 6
+ * parseMulticastGroup("10.0.0.1"); // throws RangeError
+ * ```
+ */
+export function parseMulticastGroup(text: string): Addr {
+  const addr = Addr.parse(text);
+  if (!addr.isMulticast()) {
+    throw new RangeError(
+      `"${text}" is not a multicast group (IPv4 224.0.0.0/4 or IPv6 ff00::/8)`,
+    );
+  }
+  return addr;
+}
+
+/** An interface chosen for a group: the IPv4 address or IPv6 index Deno's join calls take. */
+export type MulticastInterface =
+  | { family: 4; address: string; label: string }
+  | { family: 6; index: number; label: string };
+
+/**
+ * Resolves `--iface` for a group of `family`: an interface address or name (for IPv6 also an
+ * index). Without `iface` the kernel chooses by its routes (`0.0.0.0`, index 0).
+ * `indexOf` maps an interface name to its index (from /sys/class/net by default).
+ *
+ * @example
+ * ```ts
+ * multicastInterface(4, "198.18.1.2", []); // { family: 4, address: "198.18.1.2", label: "198.18.1.2" }
+ * multicastInterface(6, undefined, []); // { family: 6, index: 0, label: "any" }
+ * ```
+ */
+export function multicastInterface(
+  family: 4 | 6,
+  iface: string | undefined,
+  interfaces: readonly InterfaceAddress[],
+  indexOf: (name: string) => number | undefined = interfaceIndex,
+): MulticastInterface {
+  if (iface === undefined) {
+    return family === 4
+      ? { family, address: "0.0.0.0", label: "any" }
+      : { family, index: 0, label: "any" };
+  }
+  let name = iface;
+  let literal: Addr | undefined;
+  try {
+    literal = Addr.parse(iface);
+  } catch { /* a name or an index */ }
+  if (literal) {
+    const owner = interfaces.find((i) => addrEquals(i.address, literal));
+    if (!owner) throw new RangeError(`No local interface has the address ${iface}`);
+    if (family === 4) {
+      if (!literal.is4()) throw new RangeError(`--iface ${iface} is IPv6; the group is IPv4`);
+      return { family, address: literal.toString(), label: `${iface} (${owner.name})` };
+    }
+    name = owner.name;
+  } else if (family === 6 && /^\d+$/.test(iface)) {
+    return { family, index: Number(iface), label: `index ${iface}` };
+  }
+  const rows = interfaces.filter((i) => i.name === name);
+  if (rows.length === 0) throw new RangeError(`No local interface named "${name}"`);
+  if (family === 4) {
+    const v4 = rows.find((i) => i.family === "IPv4");
+    if (!v4) throw new RangeError(`Interface ${name} has no IPv4 address`);
+    return { family, address: v4.address, label: `${v4.address} (${name})` };
+  }
+  const index = indexOf(name) ?? scopeIdOf(rows);
+  if (index === undefined) throw new RangeError(`Cannot find the index of interface ${name}`);
+  return { family, index, label: `${name} (index ${index})` };
+}
+
+function addrEquals(text: string, addr: Addr): boolean {
+  try {
+    return Addr.parse(text.split("%")[0]).equals(addr.withZone(""));
+  } catch {
+    return false;
+  }
+}
+
+/** A link-local address's scope id is its interface's index. */
+function scopeIdOf(rows: readonly InterfaceAddress[]): number | undefined {
+  for (const r of rows) {
+    const scopeid = (r as { scopeid?: number | null }).scopeid;
+    if (r.family === "IPv6" && r.address.toLowerCase().startsWith("fe80") && scopeid) {
+      return scopeid;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The kernel's index of a network interface, read from /sys/class/net, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * interfaceIndex("lo"); // 1
+ * ```
+ */
+export function interfaceIndex(name: string): number | undefined {
+  if (!/^[\w.-]{1,15}$/.test(name)) return undefined;
+  try {
+    return Number(Deno.readTextFileSync(`/sys/class/net/${name}/ifindex`).trim()) || undefined;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  }
+}
+
+/** A joined group; `leave()` is safe to call after the socket is closed. */
+export interface GroupMembership {
+  leave(): Promise<void>;
+}
+
+/**
+ * Joins `group` on `sock` through the interface chosen by {@linkcode multicastInterface}.
+ *
+ * @example
+ * ```ts
+ * const m = await joinGroup(sock, Addr.parse("239.1.2.3"), { family: 4, address: "0.0.0.0", label: "any" });
+ * ```
+ */
+export async function joinGroup(
+  sock: Deno.DatagramConn,
+  group: Addr,
+  iface: MulticastInterface,
+): Promise<GroupMembership> {
+  const g = group.toString();
+  try {
+    const m = iface.family === 4
+      ? await sock.joinMulticastV4(g, iface.address)
+      : await sock.joinMulticastV6(g, iface.index);
+    return { leave: () => m.leave().catch(() => {}) };
+  } catch (err) {
+    throw netErrorFrom(err, `group ${g} on interface ${iface.label}`);
+  }
+}
+
+/** Options for {@linkcode openMulticastSender}. */
+export interface MulticastSenderOptions {
+  /** IPv4 multicast TTL (0-255); the kernel default is 1, which keeps a datagram on its link. */
+  ttl?: number;
+  /** Deliver to sockets on this host that joined the group too. Default `false`. */
+  loop?: boolean;
+}
+
+/**
+ * Opens a socket for sending to a multicast `target` with a TTL and loopback. Deno sets the
+ * multicast TTL only through a group membership, so the socket briefly joins the group on the
+ * loopback interface (no IGMP report leaves the host) to set it.
+ *
+ * @example
+ * ```ts
+ * const sock = await openMulticastSender({ host: "239.1.2.3", port: 9000, family: "ipv4" }, { ttl: 4 });
+ * ```
+ */
+export async function openMulticastSender(
+  target: HostPort,
+  options: MulticastSenderOptions = {},
+): Promise<Deno.DatagramConn> {
+  const hostname = target.family === "ipv6" ? "::" : "0.0.0.0";
+  let sock: Deno.DatagramConn;
+  try {
+    sock = Deno.listenDatagram({
+      transport: "udp",
+      hostname,
+      port: 0,
+      loopback: options.loop ?? false,
+    });
+  } catch (err) {
+    throw netErrorFrom(err, formatHostPort(hostname, 0));
+  }
+  if (options.ttl !== undefined && target.family === "ipv4") {
+    try {
+      const m = await sock.joinMulticastV4(target.host, "127.0.0.1");
+      await m.setTTL(options.ttl);
+      await m.leave();
+    } catch (err) {
+      sock.close();
+      throw netErrorFrom(err, formatHostPort(target.host, target.port));
+    }
+  }
+  return sock;
+}
