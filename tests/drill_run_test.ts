@@ -145,7 +145,7 @@ Deno.test("the scope-escape drill proves its own confinement, step by step", asy
     /expect-denied read \/etc\/passwd[^\n]*\n +refused: read access to \/etc\/passwd/,
   );
   assert.match(r.stdout, /expect-denied env HOME[^\n]*\n +refused: env access to HOME/);
-  assert.match(r.stdout, /ok +\d+ run toolkit udp-send 127\.0\.0\.1:\d+ escape/);
+  assert.match(r.stdout, /ok +\d+ run toolkit udp-send 127\.0\.0\.1:\{\{port\.outside\}\} escape/);
 });
 
 Deno.test("malformed drill files: line-numbered errors, exit 2, nothing runs", async () => {
@@ -278,7 +278,7 @@ Deno.test("a hanging drill is stopped at its time limit and its sockets are clos
   assert.match(result.error ?? "", /timed out after 0\.7s/);
   assert.equal(result.steps[2].status, "fail");
   assert.equal(result.steps[3].status, "skip");
-  const port = Number(/:(\d+)$/.exec(result.steps[0].title)![1]);
+  const port = Number(/:(\d+)$/.exec(result.steps[0].message ?? "")![1]);
   // The Worker was terminated, so its listener is gone and the port can be bound again.
   const again = Deno.listen({ hostname: "127.0.0.1", port });
   again.close();
@@ -299,20 +299,35 @@ steps:
 });
 
 Deno.test("Ctrl-C stops a running drill: the runner returns interrupted and frees its sockets", async () => {
-  const controller = new AbortController();
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
   const text = `name: long
 timeout: 30s
+scope:
+  net: ["127.0.0.1:${port}"]
 steps:
-  - listen: { as: s, address: "127.0.0.1:{{port.s}}" }
+  - listen: { as: s, address: "127.0.0.1:${port}" }
   - sleep: 20s
 `;
-  setTimeout(() => controller.abort(), 300);
-  const result = await runDrill(parseDrill(text, "long.yaml"), {
+  const controller = new AbortController();
+  const running = runDrill(parseDrill(text, "long.yaml"), {
     source: "long.yaml",
     signal: controller.signal,
   });
+  // Interrupt once the drill's listener is up (it accepts our probe connection).
+  for (let i = 0; i < 200; i++) {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port }).catch(() => undefined);
+    if (conn) {
+      conn.close();
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  controller.abort();
+  const result = await running;
   assert.equal(result.error, "interrupted");
+  assert.equal(result.steps[0].status, "pass");
   assert.equal(result.steps[1].message, "interrupted");
-  const port = Number(/:(\d+)$/.exec(result.steps[0].title)![1]);
   Deno.listen({ hostname: "127.0.0.1", port }).close();
 });

@@ -29,6 +29,16 @@ function failureText(s: StepResult): string {
   return [s.message ?? "failed", ...(s.diff ? diffLines(s.diff) : [])].join("\n");
 }
 
+const wide =
+  /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+
+/** Columns a string takes in a terminal: East Asian wide characters (我是客户端) take two. */
+function displayWidth(text: string): number {
+  let n = 0;
+  for (const c of text) n += wide.test(c) || c.codePointAt(0)! >= 0x20000 ? 2 : 1;
+  return n;
+}
+
 /**
  * The text report: one line per step, the failure and its diff under the failing step, a summary.
  *
@@ -41,10 +51,13 @@ export function formatTextReport(results: readonly DrillResult[]): string {
   const out: string[] = [];
   for (const r of results) {
     out.push(`drill ${r.name} (${r.source})`);
+    const width = Math.min(64, Math.max(0, ...r.steps.map((s) => displayWidth(s.title))));
     for (const s of r.steps) {
       const mark = s.status === "pass" ? "ok  " : s.status === "fail" ? "FAIL" : "skip";
-      const time = s.status === "skip" ? "" : `  ${Math.round(s.durationMs)} ms`;
-      out.push(`  ${mark}  ${String(s.index).padStart(2)} ${s.title}${time}`);
+      const line = `  ${mark}  ${String(s.index).padStart(2)} ${s.title}`;
+      const pad = " ".repeat(Math.max(0, width + 11 - displayWidth(line)));
+      const time = `${Math.round(s.durationMs)} ms`.padStart(7);
+      out.push(s.status === "skip" ? line : `${line}${pad}  ${time}`);
       if (s.status === "fail") {
         for (const line of failureText(s).split("\n")) out.push(`          ${line}`);
       } else if (s.status === "pass" && s.kind === "expect-denied" && s.message) {

@@ -100,7 +100,9 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
   const ports = Object.fromEntries(vars.ports.map((n, i) => [n, portList[i]]));
   const tmp = vars.tmp ? await Deno.makeTempDir({ prefix: "toolkit-drill-" }) : undefined;
   const bound = bindVariables(drill, { ports, tmp });
-  const steps: StepResult[] = bound.steps.map((step, i) => ({
+  // Titles come from the drill as written ({{port.echo}}, not 41873), so a step keeps its name
+  // from run to run in JUnit and TAP histories; the bound addresses are in the step messages.
+  const steps: StepResult[] = drill.steps.map((step, i) => ({
     index: i + 1,
     kind: stepKind(step),
     title: stepTitle(step),
@@ -238,7 +240,8 @@ function supervise(
         }, msg.limitMs + graceMs);
       } else if (msg.type === "step") {
         clearTimeout(stepTimer);
-        steps[msg.result.index - 1] = msg.result;
+        const i = msg.result.index - 1;
+        steps[i] = { ...msg.result, title: steps[i].title };
         current = undefined;
       } else if (msg.type === "done") stop();
     };
