@@ -69,6 +69,7 @@ export function checkIp(text: string): string {
  * ```
  */
 export function checkMac(text: string): string {
+  if (isCanonicalMac(text)) return text; // the common case in Linux tables: no allocation
   try {
     return formatMac(parseMac(text));
   } catch {
@@ -80,6 +81,15 @@ export function checkMac(text: string): string {
     }
     throw new SyntaxError(`Cannot parse MAC address "${text}"`);
   }
+}
+
+function isCanonicalMac(t: string): boolean {
+  if (t.length !== 17) return false;
+  for (let i = 0; i < 17; i++) {
+    const c = t.charCodeAt(i);
+    if (i % 3 === 2 ? c !== 58 : !((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
 }
 
 /**
@@ -100,8 +110,9 @@ export function parseLines(
   const problems: ParseProblem[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].replace(/\r$/, "");
-    if (line.trim() === "") continue;
+    let line = lines[i];
+    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    if (!/\S/.test(line)) continue;
     try {
       const entry = parseLine(line, i + 1);
       if (entry) entries.push(entry);
