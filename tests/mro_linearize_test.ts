@@ -6,26 +6,10 @@ import { c3ErrorMessage, firstDuplicate, linearizeC3 } from "../lib/mro/lineariz
 import { linearizeClassic } from "../lib/mro/linearize_classic.ts";
 import { readClassStatements } from "../lib/mro/read_classes.ts";
 import { resolveClasses } from "../lib/mro/resolve.ts";
+import { root } from "./harness.ts";
 import { prng } from "./mro_corpus.ts";
 
-const seed = `
-class C1:
-    pass
-class C2:
-    pass
-class C3(C1):
-    pass
-class C4(C1, C2):
-    pass
-class C5(C2):
-    pass
-class C6(C3, C4):
-    pass
-class C7(C4, C5):
-    pass
-class C8(C6, C7):
-    pass
-`;
+const seed = Deno.readTextFileSync(`${root}/tests/fixtures/mro/cases/seed_c3.py`);
 
 function mros(source: string, options = {}) {
   return Object.fromEntries(
@@ -37,7 +21,8 @@ function mros(source: string, options = {}) {
 }
 
 Deno.test("the course notes' C1..C8 example gives C8, C6, C3, C7, C4, C1, C5, C2, object", () => {
-  assert.deepEqual(mros(seed), {
+  const { D2: _d2, D3: _d3, D4: _d4, ...seedClasses } = mros(seed);
+  assert.deepEqual(seedClasses, {
     C1: "C1, object",
     C2: "C2, object",
     C3: "C3, C1, object",

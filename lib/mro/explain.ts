@@ -6,6 +6,12 @@ import { c3ErrorMessage, firstDuplicate } from "./linearize_c3.ts";
 
 const list = (items: readonly string[]) => `[${items.join(", ")}]`;
 
+/** The left margin of a derivation: `L[C] = `, the `=` column under it, and the notes column. */
+function margins(c: string) {
+  const lhs = `L[${c}] = `;
+  return { lhs, pad: " ".repeat(lhs.length - 2) + "= ", note: " ".repeat(lhs.length) };
+}
+
 /**
  * Explains `L[cls] = cls + merge(L[B1], ..., L[Bn], [B1, ..., Bn])` step by step. The last line
  * is the MRO, or on failure CPython's `TypeError` message.
@@ -28,9 +34,7 @@ export function explainC3<T>(
   nameOf: (cls: T) => string,
 ): string[] {
   const c = nameOf(cls);
-  const lhs = `L[${c}] = `;
-  const pad = " ".repeat(lhs.length - 2) + "= ";
-  const note = " ".repeat(lhs.length);
+  const { lhs, pad, note } = margins(c);
   const labels = [...bases.map((b) => `L[${nameOf(b)}]`), "the bases list"];
   const lines = [
     `${lhs}${c} + merge(${
@@ -99,9 +103,7 @@ export function explainClassic<T>(
   nameOf: (cls: T) => string,
 ): string[] {
   const c = nameOf(cls);
-  const lhs = `L[${c}] = `;
-  const pad = " ".repeat(lhs.length - 2) + "= ";
-  const note = " ".repeat(lhs.length);
+  const { lhs, pad, note } = margins(c);
   const terms = bases.map((b) => `L[${nameOf(b)}]`);
   const lines = [
     `${lhs}${[c, ...terms].join(" + ")}  (depth-first, left to right, first occurrence kept)`,

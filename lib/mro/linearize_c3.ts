@@ -1,7 +1,7 @@
 // C3 linearization exactly as CPython's `mro_implementation` and `pmerge` do it, including which
 // error wins and which heads its message names. The merge keeps a count of how many list tails
-// hold each class and an index to each list's head, so a step costs O(number of lists) instead
-// of re-scanning every tail.
+// hold each class (in a typed array indexed by a dense class number) and an index to each list's
+// head, so a step costs O(number of lists) instead of re-scanning every tail.
 
 /** What {@linkcode linearizeC3} found: the MRO, the first duplicated base, or a stuck merge. */
 export type C3Result<T> =
@@ -32,7 +32,7 @@ export function linearizeC3<T>(
   if (duplicate !== undefined) return { ok: false, duplicate: duplicate.value };
   const lists: (readonly T[])[] = bases.map(mroOf);
   lists.push(bases);
-  return options.index ? mergeIndexed(cls, lists, options.index) : mergeLists(cls, lists);
+  return mergeIndexed(cls, lists, options.index ?? numbering<T>());
 }
 
 /** Options for {@linkcode linearizeC3}. */
@@ -44,6 +44,17 @@ export interface LinearizeOptions<T> {
   index?: (cls: T) => number;
 }
 
+/** Numbers classes 0, 1, 2... in the order first seen, for callers without an index. */
+function numbering<T>(): (cls: T) => number {
+  const ids = new Map<T, number>();
+  return (cls) => {
+    let id = ids.get(cls);
+    if (id === undefined) ids.set(cls, id = ids.size);
+    return id;
+  };
+}
+
+// Tail counts shared by every merge: each merge leaves them all at zero again.
 let scratch = new Int32Array(1024);
 
 function mergeIndexed<T>(
@@ -129,44 +140,6 @@ export function firstDuplicate<T>(items: readonly T[]): { value: T } | undefined
   items.forEach((x, i) => last.set(x, i));
   for (let i = 0; i < items.length; i++) if (last.get(items[i])! > i) return { value: items[i] };
   return undefined;
-}
-
-function mergeLists<T>(cls: T, lists: readonly (readonly T[])[]): C3Result<T> {
-  const n = lists.length;
-  const head = new Int32Array(n);
-  // tails.get(x): in how many lists x sits after the head. Lists hold no repeats (MROs never do,
-  // the bases list was checked), so a count is enough.
-  const tails = new Map<T, number>();
-  for (const list of lists) {
-    for (let k = 1; k < list.length; k++) tails.set(list[k], (tails.get(list[k]) ?? 0) + 1);
-  }
-  const mro: T[] = [cls];
-  for (;;) {
-    let empty = 0;
-    let taken = false;
-    for (let i = 0; i < n; i++) {
-      const list = lists[i];
-      if (head[i] >= list.length) {
-        empty++;
-        continue;
-      }
-      const candidate = list[head[i]];
-      if (tails.get(candidate)) continue;
-      mro.push(candidate);
-      for (let j = 0; j < n; j++) {
-        const other = lists[j];
-        if (head[j] < other.length && other[head[j]] === candidate) {
-          const h = ++head[j];
-          if (h < other.length) tails.set(other[h], tails.get(other[h])! - 1);
-        }
-      }
-      taken = true;
-      break;
-    }
-    if (taken) continue;
-    if (empty === n) return { ok: true, mro };
-    return { ok: false, stuck: stuckHeads(lists, head) };
-  }
 }
 
 /**

@@ -21,7 +21,7 @@ export interface LogicalLine {
   tokens: Token[];
 }
 
-const stringPrefix = /^(?:[rRbBuUfFtT]|[rR][bBfFtT]|[bBfFtT][rR])$/;
+const stringPrefix = /^(?:[rRbBuUfFtT]|[rR][bBfFtT]|[bBfFtTuU][rR])$/;
 const nameStart = /[\p{L}\p{Nl}_]/u;
 const nameChar = /[\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}_]/u;
 const ops3 = ["**=", "//=", ">>=", "<<=", "...", "!=="];
