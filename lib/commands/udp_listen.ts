@@ -7,7 +7,14 @@ import { UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
 import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
+import { localInterfaces } from "../net/broadcast.ts";
 import { netErrorFrom } from "../net/errors.ts";
+import {
+  type GroupMembership,
+  joinGroup,
+  multicastInterface,
+  parseMulticastGroup,
+} from "../net/multicast.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { openUdpListener, sendDatagram } from "../net/udp.ts";
 
@@ -22,6 +29,10 @@ export interface UdpListenOptions {
   count: number;
   verbose: boolean;
   json: boolean;
+  /** The multicast group to join (`--multicast`), canonical text. */
+  multicast?: string;
+  /** The interface to join it on (`--iface`): an address or name, IPv6 also an index. */
+  iface?: string;
 }
 
 const name = "udp-listen";
@@ -58,12 +69,27 @@ const command: CommandModule<UdpListenOptions> = {
         type: "boolean",
         description: "report each sender and size on stderr",
       },
+      {
+        name: "multicast",
+        short: "m",
+        type: "string",
+        value: "GROUP",
+        description:
+          "join an IPv4 or IPv6 multicast group; with only a PORT the socket binds the group address",
+      },
+      {
+        name: "iface",
+        type: "string",
+        value: "ADDR",
+        description:
+          "the interface to join the group on: its address or name (IPv6: also an index) [default: chosen by the routes]",
+      },
     ],
     examples: [
       "toolkit udp-listen 9000",
       "toolkit udp-listen --echo 127.0.0.1:9000",
       "toolkit udp-listen --reply '我是服务端' --count 1 9000",
-      "toolkit --json udp-listen [::1]:0",
+      "toolkit udp-listen --multicast 239.1.2.3 --iface 198.18.1.2 9000",
     ],
     positionals: { min: 1, max: 1 },
   },
@@ -74,8 +100,14 @@ const command: CommandModule<UdpListenOptions> = {
     if (echo && values.reply !== undefined) {
       throw new UsageError("--echo and --reply cannot be used together", name);
     }
+    const multicast = parseGroup(values.multicast);
+    if (values.iface !== undefined && multicast === undefined) {
+      throw new UsageError("--iface needs --multicast GROUP", name);
+    }
     return {
-      bind: parseBind(positionals[0]),
+      multicast,
+      iface: typeof values.iface === "string" ? values.iface : undefined,
+      bind: parseBind(positionals[0], multicast),
       hex,
       echo,
       reply: parseReply(values, hex),
@@ -87,8 +119,21 @@ const command: CommandModule<UdpListenOptions> = {
     };
   },
   async run(o, io) {
-    const sock = openUdpListener(o.bind);
+    // Several listeners of one group on one host is the normal case for multicast.
+    const sock = openUdpListener(o.bind, { reuseAddress: o.multicast !== undefined });
     const local = sock.addr as Deno.NetAddr;
+    let membership: GroupMembership | undefined;
+    if (o.multicast !== undefined) {
+      const group = parseMulticastGroup(o.multicast);
+      try {
+        const iface = multicastInterface(group.family, o.iface, localInterfaces());
+        membership = await joinGroup(sock, group, iface);
+        await io.stderr.write(`joined ${o.multicast} on ${iface.label}\n`);
+      } catch (err) {
+        sock.close();
+        throw err;
+      }
+    }
     await io.stderr.write(`listening on ${formatHostPort(local.hostname, local.port)}\n`);
     const onAbort = () => sock.close();
     io.signal.addEventListener("abort", onAbort, { once: true });
@@ -112,6 +157,7 @@ const command: CommandModule<UdpListenOptions> = {
       }
       return 0;
     } finally {
+      await membership?.leave();
       io.signal.removeEventListener("abort", onAbort);
       try {
         sock.close();
@@ -121,9 +167,27 @@ const command: CommandModule<UdpListenOptions> = {
 };
 export default command;
 
-function parseBind(text: string): HostPort {
+function parseBind(text: string, group?: string): HostPort {
+  let bind: HostPort;
   try {
-    return parseHostPort(text, { defaultHost: "127.0.0.1", allowPortZero: true });
+    // A group member binds the group address, so only that group's datagrams arrive.
+    bind = parseHostPort(text, { defaultHost: group ?? "127.0.0.1", allowPortZero: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message, name);
+  }
+  if (group !== undefined && (bind.family === "ipv6") !== group.includes(":")) {
+    throw new UsageError(
+      `--multicast ${group} and the bind address ${text} are of different IP versions`,
+      name,
+    );
+  }
+  return bind;
+}
+
+function parseGroup(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  try {
+    return parseMulticastGroup(value).toString();
   } catch (err) {
     throw new UsageError((err as Error).message, name);
   }

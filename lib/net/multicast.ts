@@ -49,8 +49,9 @@ export type MulticastInterface =
 
 /**
  * Resolves `--iface` for a group of `family`: an interface address or name (for IPv6 also an
- * index). Without `iface` the kernel chooses by its routes (`0.0.0.0`, index 0).
- * `indexOf` maps an interface name to its index (from /sys/class/net by default).
+ * index). Without `iface` the kernel chooses by its routes (`0.0.0.0`, index 0). An IPv6
+ * interface's index is the scope id of its link-local address (Deno cannot read /sys/class/net
+ * without --allow-all).
  *
  * @example
  * ```ts
@@ -61,8 +62,7 @@ export type MulticastInterface =
 export function multicastInterface(
   family: 4 | 6,
   iface: string | undefined,
-  interfaces: readonly InterfaceAddress[],
-  indexOf: (name: string) => number | undefined = interfaceIndex,
+  interfaces: readonly (InterfaceAddress & { scopeid?: number | null })[],
 ): MulticastInterface {
   if (iface === undefined) {
     return family === 4
@@ -92,8 +92,10 @@ export function multicastInterface(
     if (!v4) throw new RangeError(`Interface ${name} has no IPv4 address`);
     return { family, address: v4.address, label: `${v4.address} (${name})` };
   }
-  const index = indexOf(name) ?? scopeIdOf(rows);
-  if (index === undefined) throw new RangeError(`Cannot find the index of interface ${name}`);
+  const index = scopeIdOf(rows);
+  if (index === undefined) {
+    throw new RangeError(`Interface ${name} has no IPv6 link-local address to take its index from`);
+  }
   return { family, index, label: `${name} (index ${index})` };
 }
 
@@ -106,32 +108,13 @@ function addrEquals(text: string, addr: Addr): boolean {
 }
 
 /** A link-local address's scope id is its interface's index. */
-function scopeIdOf(rows: readonly InterfaceAddress[]): number | undefined {
+function scopeIdOf(
+  rows: readonly (InterfaceAddress & { scopeid?: number | null })[],
+): number | undefined {
   for (const r of rows) {
-    const scopeid = (r as { scopeid?: number | null }).scopeid;
-    if (r.family === "IPv6" && r.address.toLowerCase().startsWith("fe80") && scopeid) {
-      return scopeid;
-    }
+    if (r.family === "IPv6" && /^fe[89ab]/i.test(r.address) && r.scopeid) return r.scopeid;
   }
   return undefined;
-}
-
-/**
- * The kernel's index of a network interface, read from /sys/class/net, or `undefined`.
- *
- * @example
- * ```ts
- * interfaceIndex("lo"); // 1
- * ```
- */
-export function interfaceIndex(name: string): number | undefined {
-  if (!/^[\w.-]{1,15}$/.test(name)) return undefined;
-  try {
-    return Number(Deno.readTextFileSync(`/sys/class/net/${name}/ifindex`).trim()) || undefined;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
 }
 
 /** A joined group; `leave()` is safe to call after the socket is closed. */
