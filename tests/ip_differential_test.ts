@@ -223,6 +223,7 @@ testIf(
     for (let i = 0; i < 4000; i++) texts.push(randomNetText());
     const answers = await oracle(texts.map((text) => ({ kind: "net", text })));
     let accepted = 0;
+    let rejected = 0;
     for (let i = 0; i < texts.length; i++) {
       const text = texts[i];
       const want = answers[i];
@@ -234,6 +235,7 @@ testIf(
           got.error instanceof SyntaxError || got.error instanceof RangeError,
           `${where}: refused with ${got.error}`,
         );
+        rejected++;
         continue;
       }
       accepted++;
