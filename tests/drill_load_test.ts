@@ -13,7 +13,7 @@ import {
 import { byteDiff, type DrillResult } from "../lib/drill/result.ts";
 import { drillPermissions, scopeNetEntry } from "../lib/drill/runner.ts";
 import { stepKinds } from "../lib/drill/schema.ts";
-import { canonicalHost, parseProcNetTcp, parseSsOutput } from "../lib/drill/tcp_states.ts";
+import { canonicalHost, readTcpSockets } from "../lib/drill/tcp_states.ts";
 import { allocatePorts, bindVariables, collectVariables } from "../lib/drill/variables.ts";
 import { assertWellFormedXml } from "./drill_xml.ts";
 
@@ -183,49 +183,29 @@ Deno.test("a drill's Worker permissions are exactly its scope plus ephemeral bin
   assert.throws(() => scopeNetEntry("0x7f.1:80"), SyntaxError);
 });
 
-Deno.test("the TCP table parses from /proc/net/tcp, tcp6 and ss output alike", () => {
-  const proc =
-    `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0
-   1: 0100007F:A0F2 0100007F:1F90 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0 0 0 0 0 0
-`;
-  assert.deepEqual(parseProcNetTcp(proc), [
-    {
-      state: "LISTEN",
-      localHost: "127.0.0.1",
-      localPort: 8080,
-      remoteHost: "0.0.0.0",
-      remotePort: 0,
-    },
-    {
-      state: "TIME_WAIT",
-      localHost: "127.0.0.1",
-      localPort: 41202,
-      remoteHost: "127.0.0.1",
-      remotePort: 8080,
-    },
-  ]);
-  const proc6 =
-    `  sl  local_address                         remote_address                        st
-   0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 0
-   1: 0000000000000000FFFF00000100007F:1F90 0000000000000000FFFF00000100007F:C350 08 0
-`;
-  const six = parseProcNetTcp(proc6);
-  assert.equal(six[0].localHost, "::1");
-  assert.equal(six[1].localHost, "127.0.0.1", "IPv4-mapped shown as IPv4");
-  assert.equal(six[1].state, "CLOSE_WAIT");
-  const ss = `State      Recv-Q Send-Q Local Address:Port   Peer Address:Port Process
-LISTEN     0      128          0.0.0.0:2024        0.0.0.0:*
-TIME-WAIT  0      0          127.0.0.1:56274     127.0.0.1:80
-FIN-WAIT-2 0      0              [::1]:41000         [::1]:9000
-ESTAB      0      0     [::ffff:127.0.0.1]:80  [::ffff:127.0.0.1]:5000
-`;
-  const parsed = parseSsOutput(ss);
-  assert.deepEqual(parsed.map((s) => s.state), ["LISTEN", "TIME_WAIT", "FIN_WAIT2", "ESTABLISHED"]);
-  assert.equal(parsed[2].localHost, "::1");
-  assert.equal(parsed[3].remoteHost, "127.0.0.1");
-  assert.equal(parsed[3].remotePort, 5000);
+Deno.test("the TCP table shows our own listener and connection in their states", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const client = await Deno.connect({ hostname: "127.0.0.1", port });
+  const server = await listener.accept();
+  try {
+    const table = await readTcpSockets();
+    const local = (client.localAddr as Deno.NetAddr).port;
+    assert.ok(table.some((s) => s.state === "LISTEN" && s.localPort === port));
+    assert.ok(
+      table.some((s) =>
+        s.state === "ESTABLISHED" && s.localHost === "127.0.0.1" && s.localPort === local &&
+        s.remoteHost === "127.0.0.1" && s.remotePort === port
+      ),
+    );
+  } finally {
+    client.close();
+    server.close();
+    listener.close();
+  }
   assert.equal(canonicalHost("[0:0:0:0:0:0:0:1]"), "::1");
+  assert.equal(canonicalHost("[::ffff:7f00:1]"), "127.0.0.1");
+  assert.equal(canonicalHost("127.0.0.53%lo"), "127.0.0.53");
 });
 
 function sampleResults(): DrillResult[] {

@@ -103,6 +103,8 @@ description: >-
   through FIN_WAIT2 to TIME_WAIT, the passive side sits in CLOSE_WAIT until it closes too.
 scope:
   net: ["127.0.0.1:{{port.server}}"]
+  # The socket table: /proc/net/tcp, or \`ss -tan\` where Deno refuses /proc (short of -A).
+  read: ["/proc/net"]
   run: ["ss"]
 steps:
   - listen: { as: server, address: "127.0.0.1:{{port.server}}" }
