@@ -58,6 +58,18 @@ export const registry: readonly CommandEntry[] = [
     summary: "send DATA to a Unix stream socket; optionally print the reply",
     load: () => m(import("./unix_send.ts")),
   },
+  {
+    name: "scan",
+    group: "sockets",
+    summary: "TCP connect scan of a port list: open, closed or filtered",
+    load: () => m(import("./scan.ts")),
+  },
+  {
+    name: "tcp-ping",
+    group: "sockets",
+    summary: "time TCP connects like ping: min/avg/max/stddev",
+    load: () => m(import("./tcp_ping.ts")),
+  },
   // --- subnet ---
   {
     name: "subnet info",

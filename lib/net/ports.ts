@@ -1,0 +1,60 @@
+// Port lists as nmap and nc users type them: `22,80,8000-8100`, `1-1024`, `-` for every port.
+// Parsed into a sorted list without duplicates; malformed parts name themselves in the error.
+import { parsePort } from "./address.ts";
+
+/** Most ports a list may expand to (every TCP port). */
+export const maxPorts = 65535;
+
+/**
+ * Parses a port list: comma-separated ports and inclusive ranges (`8000-8100`); `-` alone is
+ * 1-65535. Returns the ports in ascending order, each once.
+ *
+ * @example
+ * ```ts
+ * parsePorts("80,22,8000-8002"); // [22, 80, 8000, 8001, 8002]
+ * ```
+ */
+export function parsePorts(text: string): number[] {
+  const spec = text.trim();
+  if (spec === "") throw new SyntaxError("Cannot parse an empty port list");
+  if (spec === "-") return Array.from({ length: maxPorts }, (_, i) => i + 1);
+  const seen = new Uint8Array(maxPorts + 1);
+  for (const raw of spec.split(",")) {
+    const part = raw.trim();
+    if (part === "") throw new SyntaxError(`Cannot parse port list "${text}": empty item`);
+    const range = /^(\d*)-(\d*)$/.exec(part);
+    if (range) {
+      const first = range[1] === "" ? 1 : parsePort(range[1]);
+      const last = range[2] === "" ? maxPorts : parsePort(range[2]);
+      if (first > last) {
+        throw new RangeError(`Port range "${part}" runs backwards (${first} > ${last})`);
+      }
+      seen.fill(1, first, last + 1);
+    } else {
+      seen[parsePort(part)] = 1;
+    }
+  }
+  const out: number[] = [];
+  for (let p = 1; p <= maxPorts; p++) if (seen[p]) out.push(p);
+  return out;
+}
+
+/**
+ * Writes ports back as a compact list, joining runs into ranges.
+ *
+ * @example
+ * ```ts
+ * formatPorts([22, 80, 81, 82]); // "22,80-82"
+ * ```
+ */
+export function formatPorts(ports: readonly number[]): string {
+  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(j > i ? `${sorted[i]}-${sorted[j]}` : `${sorted[i]}`);
+    i = j + 1;
+  }
+  return parts.join(",");
+}
