@@ -18,16 +18,21 @@ export type BaseExpr =
 
 /** A `class` statement: its bases and the statements of its body. */
 export interface ClassStatement {
+  /** Tells statements apart. */
   kind: "class";
+  /** The name as written (`__name__`). */
   name: string;
   /** `Outer.Inner` for a nested class. */
   qualname: string;
+  /** 1-based line of the `class` keyword. */
   line: number;
+  /** The bases in order; keyword arguments are in `keywords`. */
   bases: BaseExpr[];
   /** Names of keyword arguments (`metaclass`), accepted and not interpreted. */
   keywords: string[];
   /** Declared with PEP 695 type parameters (`class A[T]:`), which makes it generic. */
   typeParams: boolean;
+  /** The statements of the body (empty inside a function, which does not run). */
   body: Statement[];
 }
 

@@ -6,17 +6,25 @@ import type { ClassOutcome, PyClass } from "./resolve.ts";
 export interface ModuleResult {
   /** A path, `-` for stdin, `<string>` for `-e`. */
   file: string;
+  /** One per class statement that ran, in source order. */
   outcomes: ClassOutcome[];
 }
 
 /** One class as JSON output lists it. */
 export interface ClassEntry {
+  /** The input it came from: a path, `-` or `<string>`. */
   file: string;
+  /** The qualified name, `Outer.Inner` for a nested class. */
   name: string;
+  /** Line of the class statement. */
   line: number;
+  /** The MRO's qualified names, the class first. */
   mro?: string[];
+  /** Python's message, when the class could not be created. */
   error?: string;
+  /** `TypeError`, `NameError`, `AttributeError` or `UnsupportedSyntax`. */
   errorType?: string;
+  /** The `--explain` derivation, one string per line. */
   explain?: string[];
 }
 

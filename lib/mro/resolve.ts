@@ -21,12 +21,15 @@ export interface PyClass {
   id?: string;
   /** Line of the class statement, for the input's classes. */
   line?: number;
+  /** `__bases__`: `object` when none were written (classic classes: none). */
   bases: PyClass[];
   /** The linearization, the class itself first. */
   mro: PyClass[];
   /** False for Python 2 classic classes. */
   newStyle: boolean;
+  /** Can be subclassed (`bool` cannot). */
   basetype: boolean;
+  /** `__itemsize__`: non-zero for variable-size layouts (tuple, int in 2.7's long...). */
   itemsize: number;
   /** CPython's solid base (instance layout); undefined for classic classes. */
   solid?: PyClass;
@@ -54,16 +57,19 @@ export type Value =
 export interface ClassError {
   /** `TypeError`, `NameError`, `AttributeError`, or `UnsupportedSyntax` for what we cannot read. */
   type: string;
+  /** `str(exception)` as CPython gives it. */
   message: string;
 }
 
 /** What happened to one executed class statement. */
 export interface ClassOutcome {
+  /** The statement that ran. */
   statement: ClassStatement;
   /** The class created, when it was. */
   cls?: PyClass;
   /** The bases as evaluated (after `__mro_entries__`), when evaluation got that far. */
   bases?: PyClass[];
+  /** Why the class was not created. */
   error?: ClassError;
   /** The `--explain` derivation, when asked for. */
   explain?: string[];

@@ -4,12 +4,15 @@
 
 /** One token of a logical line. */
 export interface Token {
+  /** Names include keywords; strings include their prefix and quotes. */
   type: "name" | "op" | "string" | "number";
+  /** The text as written. */
   value: string;
   /** 1-based physical line where the token starts. */
   line: number;
   /** Offsets into the source, for quoting an expression back as written. */
   start: number;
+  /** Offset just after the token. */
   end: number;
 }
 
@@ -17,7 +20,9 @@ export interface Token {
 export interface LogicalLine {
   /** Indentation width, tabs expanded to multiples of 8 as CPython compares them. */
   indent: number;
+  /** 1-based line where it starts. */
   line: number;
+  /** Its tokens, never empty. */
   tokens: Token[];
 }
 
