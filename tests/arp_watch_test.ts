@@ -2,7 +2,7 @@
 // is arpwatch's format and is replaced atomically.
 import assert from "#assert";
 import { ArpWatchDb, formatArpDat, parseArpDat } from "../lib/arp/arp_watch_db.ts";
-import { runToolkit } from "./harness.ts";
+import { runToolkit, startToolkit } from "./harness.ts";
 
 const fx = (name: string) => new URL(`./fixtures/arp/${name}`, import.meta.url).pathname;
 
@@ -103,7 +103,34 @@ Deno.test("toolkit arp watch --json: new activity and reused old address from an
 
 Deno.test("toolkit arp watch: --help, bad --count is exit 2", async () => {
   assert.equal((await runToolkit(["arp", "watch", "--help"])).code, 0);
+  const notDb = await runToolkit(["arp", "watch", "--db", fx("clean.txt"), "-f", fx("clean.txt")]);
+  assert.equal(notDb.code, 2);
+  assert.match(
+    notDb.stderr,
+    /toolkit: error: no line of .*clean\.txt is an arp\.dat record: not overwriting it/,
+  );
+  assert.match(await Deno.readTextFile(fx("clean.txt")), /^192\.168\.1\.1 dev wlan0/);
   const r = await runToolkit(["arp", "watch", "--count", "zero"]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^toolkit: error: --count takes a whole number \(got "zero"\)\nTry /);
+});
+
+Deno.test("toolkit arp watch (live): Ctrl-C stops it with exit 130 and the database intact", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tkarp" });
+  try {
+    const db = `${dir}/arp.dat`;
+    await Deno.copyFile(fx("arp.dat"), db);
+    const w = startToolkit(["arp", "watch", "--no-vendor", "--db", db, "--interval", "50ms"]);
+    await w.waitForStderr(/watching the neighbour table every 0\.05s, database .*arp\.dat/);
+    await new Promise((r) => setTimeout(r, 400)); // several polls, each saving the database
+    w.child.kill("SIGINT");
+    const r = await w.finish();
+    assert.equal(r.code, 130, r.stderr);
+    const { db: saved, problems } = parseArpDat(await Deno.readTextFile(db));
+    assert.deepEqual(problems, []); // the malformed line of the original was dropped on save
+    assert.equal(saved.recordsOf("192.168.1.40").length, 3); // nothing of the old data lost
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["arp.dat"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

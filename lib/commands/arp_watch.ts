@@ -4,7 +4,7 @@
 // nothing.
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { InputError, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { paint, writeNdjson } from "../cli/output.ts";
 import { ArpWatchDb, type ArpWatchEvent, parseArpDat, saveArpDat } from "../arp/arp_watch_db.ts";
@@ -107,11 +107,23 @@ const command: CommandModule<ArpWatchOptions> = {
       if (text !== undefined) {
         const loaded = parseArpDat(text);
         db = loaded.db;
+        if (loaded.db.size === 0 && loaded.problems.length > 0) {
+          throw new InputError(
+            `no line of ${o.db} is an arp.dat record: not overwriting it (give another --db)`,
+          );
+        }
         await reportProblems(io, { source: o.db, problems: loaded.problems, entries: [1] });
       }
     }
     const vendorOf = o.vendor ? await loadVendorLookup() : undefined;
     const polls = Math.min(o.count, o.files.length || Infinity);
+    if (!io.globals.quiet && o.files.length === 0) {
+      await io.stderr.write(
+        `watching the neighbour table every ${o.intervalMs / 1000}s${
+          o.db !== undefined ? `, database ${o.db}` : ""
+        } (Ctrl-C to stop)\n`,
+      );
+    }
     for (let i = 0; i < polls && !io.signal.aborted; i++) {
       if (i > 0 && o.intervalMs > 0) await abortableSleep(o.intervalMs, io.signal);
       if (io.signal.aborted) break;
