@@ -3,7 +3,8 @@
 // and the reports (JUnit escaping included) well-formed.
 import assert from "#assert";
 import { builtinDrills } from "../lib/drill/builtin.ts";
-import { DrillFileError, type DrillIssue, parseDrill, splitCommand } from "../lib/drill/load.ts";
+import { splitCommand } from "../lib/drill/command_line.ts";
+import { DrillFileError, type DrillIssue, parseDrill } from "../lib/drill/load.ts";
 import {
   formatJunitReport,
   formatTapReport,
@@ -11,7 +12,7 @@ import {
   xmlEscape,
 } from "../lib/drill/report.ts";
 import { byteDiff, type DrillResult } from "../lib/drill/result.ts";
-import { drillPermissions, scopeNetEntry } from "../lib/drill/runner.ts";
+import { drillPermissions, scopeNetEntry } from "../lib/drill/permissions.ts";
 import { stepKinds } from "../lib/drill/schema.ts";
 import { canonicalHost, readTcpSockets } from "../lib/drill/tcp_states.ts";
 import { allocatePorts, bindVariables, collectVariables } from "../lib/drill/variables.ts";

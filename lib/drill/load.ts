@@ -6,7 +6,8 @@ import { parseDuration } from "../cli/args.ts";
 import { parseHostPort } from "../net/address.ts";
 import { parseHex } from "../net/payload.ts";
 import { type Drill, drillSchema, type Step, stepKind } from "./schema.ts";
-import { scopeNetEntry } from "./runner.ts";
+import { splitCommand } from "./command_line.ts";
+import { scopeNetEntry } from "./permissions.ts";
 import { placeholderPattern } from "./variables.ts";
 
 /** One problem in a drill file, 1-based line and column. */
@@ -346,42 +347,6 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
         break;
     }
   });
-}
-
-/**
- * Splits a command line like a POSIX shell would for plain words and quotes (no expansions).
- *
- * @example
- * ```ts
- * splitCommand(`subnet same 172.16.10.1 "172.16.10.2" /24`); // ["subnet", "same", ...]
- * ```
- */
-export function splitCommand(text: string): string[] {
-  const out: string[] = [];
-  let word = "";
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "'" || c === '"') {
-      const end = text.indexOf(c, i + 1);
-      if (end < 0) throw new SyntaxError(`Cannot parse command: unclosed ${c}`);
-      word += text.slice(i + 1, end);
-      inWord = true;
-      i = end;
-    } else if (c === "\\" && i + 1 < text.length) {
-      word += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) out.push(word);
-      word = "";
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) out.push(word);
-  return out;
 }
 
 /**

@@ -3,10 +3,11 @@
 // a timeout or on Ctrl-C, which closes every socket the drill opened.
 import { parseDuration } from "../cli/args.ts";
 import { ScopeError } from "../cli/errors.ts";
-import { type Narrowing, normalizeNetEntry, withEphemeralBinds } from "../cli/scope.ts";
+import type { Narrowing } from "../cli/scope.ts";
+import { drillPermissions, firstNotGranted } from "./permissions.ts";
 import type { DrillResult, StepResult } from "./result.ts";
 import { stepTitle } from "./result.ts";
-import { type Drill, type DrillScope, stepKind } from "./schema.ts";
+import { type Drill, stepKind } from "./schema.ts";
 import { allocatePorts, bindVariables, collectVariables } from "./variables.ts";
 import type { DrillWorkerMessage } from "./worker.ts";
 
@@ -18,63 +19,6 @@ const graceMs = 1500;
 const closeWaitMs = 1000;
 /** How long the sandbox Worker may take to load before its first step. */
 const startupMs = 60_000;
-
-/** What the Worker may do, from a drill's (bound) scope. */
-export interface DrillPermissions {
-  narrowing: Narrowing;
-  permissions: Deno.PermissionOptionsObject;
-}
-
-/**
- * Turns a bound drill scope into Worker permissions: exactly the listed entries (a bare port is
- * `127.0.0.1:PORT`), plus the ephemeral local binds a UDP client needs; nothing for kinds left out.
- *
- * @example
- * ```ts
- * const { permissions } = await drillPermissions({ net: ["127.0.0.1:9000"] }, []);
- * permissions.read; // false
- * ```
- */
-export async function drillPermissions(
-  scope: DrillScope | undefined,
-  ports: number[],
-): Promise<DrillPermissions> {
-  const net = scope ? (scope.net ?? []).map(scopeNetEntry) : ports.map((p) => `127.0.0.1:${p}`);
-  const narrowing = await withEphemeralBinds({
-    net,
-    read: scope?.read ?? [],
-    write: scope?.write ?? [],
-    run: scope?.run ?? [],
-  });
-  const list = (v: string[] | undefined) => (v && v.length ? v : false);
-  return {
-    narrowing,
-    permissions: {
-      net: list(narrowing.net),
-      read: list(narrowing.read),
-      write: list(narrowing.write),
-      run: list(narrowing.run),
-      env: list(scope?.env),
-      sys: false,
-      ffi: false,
-      import: false,
-    },
-  };
-}
-
-/**
- * One `scope.net` entry in Deno's spelling: a bare port is `127.0.0.1:PORT`, `unix:PATH` (a Unix
- * socket, which Deno checks as network access) is kept as it is.
- *
- * @example
- * ```ts
- * scopeNetEntry("9000"); // "127.0.0.1:9000"
- * ```
- */
-export function scopeNetEntry(entry: string): string {
-  if (entry.startsWith("unix:")) return entry;
-  return normalizeNetEntry(/^\d+$/.test(entry) ? `127.0.0.1:${entry}` : entry);
-}
 
 /** Options for {@linkcode runDrill}. */
 export interface RunDrillOptions {
@@ -140,28 +84,6 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
     worker?.terminate();
     if (tmp) await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
-}
-
-/** The first entry of a drill's permissions that this process does not hold. */
-async function firstNotGranted(
-  n: Narrowing,
-  env: string[],
-): Promise<[string, string] | undefined> {
-  const ask = async (d: Deno.PermissionDescriptor) =>
-    (await Deno.permissions.query(d).catch(() => ({ state: "denied" }))).state === "granted";
-  for (const host of n.net ?? []) {
-    if (!(await ask({ name: "net", host: host.replace(/^unix:/, "") }))) return ["net", host];
-  }
-  for (const kind of ["read", "write"] as const) {
-    for (const path of n[kind] ?? []) {
-      if (!(await ask({ name: kind, path }))) return [kind, path];
-    }
-  }
-  for (const command of n.run ?? []) {
-    if (!(await ask({ name: "run", command }))) return ["run", command];
-  }
-  for (const variable of env) if (!(await ask({ name: "env", variable }))) return ["env", variable];
-  return undefined;
 }
 
 /** Resolves when the Worker is done, or with the reason it was stopped. */

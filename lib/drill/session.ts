@@ -9,7 +9,7 @@ import type { Narrowing } from "../cli/scope.ts";
 import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
 import { netErrorFrom } from "../net/errors.ts";
 import { parseHex } from "../net/payload.ts";
-import { splitCommand } from "./load.ts";
+import { splitCommand } from "./command_line.ts";
 import { type ByteDiff, byteDiff } from "./result.ts";
 import type {
   ConnectStep,
