@@ -80,14 +80,14 @@ const command: CommandModule<SubnetAggregateOptions> = {
     }
     if (io.signal.aborted) return 130;
     if (bad.length) {
-      const lead = o.skipBad ? "toolkit: warning: skipped " : "toolkit: ";
+      const lead = "toolkit: warning: ";
       let text = bad.slice(0, shownBad).map((b) => `${lead}${b.where}: ${b.message}\n`).join("");
       if (bad.length > shownBad) text += `${lead}... and ${bad.length - shownBad} more\n`;
       await io.stderr.write(text);
       if (!o.skipBad) {
         throw new InputError(
           `${bad.length} line${bad.length === 1 ? "" : "s"} could not be read as prefixes ` +
-            `(first: ${bad[0].where}); use --skip-bad to aggregate the rest`,
+            `(first: ${bad[0].where}); nothing was printed; use --skip-bad to aggregate the rest`,
         );
       }
     }
@@ -142,12 +142,19 @@ async function feedLines(
     const hash = line.indexOf("#");
     const text = (hash >= 0 ? line.slice(0, hash) : line).trim();
     if (text === "") return;
+    if (text.length > 100) { // no prefix is this long; do not echo a megabyte back
+      bad.push({
+        where: `${label}: line ${lineNo}`,
+        message: `not a prefix (${text.length} characters)`,
+      });
+      return;
+    }
     try {
       agg.add(text);
     } catch (err) {
       if (!(err instanceof SyntaxError || err instanceof RangeError)) throw err;
       const m = err.message;
-      bad.push({ where: `${label}:${lineNo}`, message: m[0].toLowerCase() + m.slice(1) });
+      bad.push({ where: `${label}: line ${lineNo}`, message: m[0].toLowerCase() + m.slice(1) });
     }
   };
   for await (const chunk of readable) {

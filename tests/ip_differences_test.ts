@@ -1,0 +1,95 @@
+// Where toolkit subnet deliberately answers differently from CPython's ipaddress, each difference
+// pinned down against the real Python, so a change on either side is noticed.
+import assert from "#assert";
+import type { CommandModule } from "../lib/cli/command.ts";
+import { memoryIo } from "../lib/cli/io.ts";
+import info from "../lib/commands/subnet_info.ts";
+import exclude from "../lib/commands/subnet_exclude.ts";
+import { PrefixAggregator } from "../lib/ip/mod.ts";
+import { python, testIf } from "./harness.ts";
+
+const py = python("3.13");
+const skip = py ? undefined : "CPython 3.13 (pyenv) is not installed";
+
+async function pyEval(expr: string): Promise<string> {
+  const out = await new Deno.Command(py!.cmd, {
+    args: [
+      "-c",
+      `import ipaddress as ip\ntry:\n print(${expr})\nexcept Exception as e:\n print(type(e).__name__)`,
+    ],
+    env: py!.env,
+  }).output();
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+async function infoJson(arg: string): Promise<Record<string, unknown>> {
+  const io = memoryIo({ globals: { json: true } });
+  const cmd = info as CommandModule<unknown>;
+  assert.equal(await cmd.run(cmd.parse([arg], io.globals), io), 0);
+  return JSON.parse(io.stdoutText());
+}
+
+testIf(skip, "difference: no broadcast for IPv4 /31 and /32 (RFC 3021) nor for IPv6", async () => {
+  // Python reports the last address as broadcast_address for every network; ipcalc and RFC 3021
+  // do not, and IPv6 has no broadcast at all. Ours: null, with lastAddress always given.
+  for (
+    const [net, last] of [["10.0.0.0/31", "10.0.0.1"], ["10.0.0.7/32", "10.0.0.7"], [
+      "2001:db8::/64",
+      "2001:db8::ffff:ffff:ffff:ffff",
+    ]]
+  ) {
+    assert.equal(await pyEval(`ip.ip_network("${net}").broadcast_address`), last);
+    const j = await infoJson(net);
+    assert.equal(j.broadcast, null, net);
+    assert.equal(j.lastAddress, last, net);
+  }
+});
+
+testIf(skip, "difference: the zone of an interface address is kept", async () => {
+  assert.equal(await pyEval(`ip.ip_interface("fe80::1%eth0/64").ip`), "fe80::1");
+  assert.equal((await infoJson("fe80::1%eth0/64")).address, "fe80::1%eth0");
+});
+
+testIf(skip, "difference: aggregate takes IPv4 and IPv6 in one list (IPv4 first)", async () => {
+  assert.equal(
+    await pyEval(
+      `list(ip.collapse_addresses([ip.ip_network("10.0.0.0/8"), ip.ip_network("::/0")]))`,
+    ),
+    "TypeError",
+  );
+  const agg = new PrefixAggregator();
+  agg.add("::/0");
+  agg.add("10.0.0.0/8");
+  assert.deepEqual(agg.result().map(String), ["10.0.0.0/8", "::/0"]);
+});
+
+testIf(
+  skip,
+  "difference: exclude prints its result sorted, and takes several prefixes",
+  async () => {
+    assert.equal(
+      await pyEval(
+        `[str(n) for n in ip.ip_network("10.0.0.0/24").address_exclude(ip.ip_network("10.0.0.64/26"))]`,
+      ),
+      "['10.0.0.128/25', '10.0.0.0/26']",
+    );
+    const io = memoryIo({ globals: { json: true } });
+    const cmd = exclude as CommandModule<unknown>;
+    await cmd.run(cmd.parse(["10.0.0.0/24", "10.0.0.64/26", "10.0.0.128/26"], io.globals), io);
+    assert.deepEqual(JSON.parse(io.stdoutText()).prefixes, ["10.0.0.0/26", "10.0.0.192/26"]);
+  },
+);
+
+testIf(
+  skip,
+  "same as Python, noted because users ask: leading zeros and dotted masks",
+  async () => {
+    // Both refuse leading zeros (Python since 3.9.5, CVE-2021-29921); ours says why.
+    assert.equal(await pyEval(`ip.ip_address("010.0.0.1")`), "ValueError");
+    // A dotted mask is a netmask first, then a wildcard: 0.0.0.0 is /0 in both.
+    assert.equal(await pyEval(`ip.ip_network("0.0.0.0/0.0.0.0")`), "0.0.0.0/0");
+    assert.equal((await infoJson("0.0.0.0/0.0.0.0")).prefix, "0.0.0.0/0");
+    assert.equal(await pyEval(`ip.ip_network("10.0.0.0/0.255.255.255")`), "10.0.0.0/8");
+    assert.equal((await infoJson("10.0.0.0/0.255.255.255")).prefix, "10.0.0.0/8");
+  },
+);
