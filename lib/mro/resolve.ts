@@ -323,21 +323,38 @@ class Interpreter {
     }
     const protocol = this.table.modules.typing?.Protocol;
     const hasProtocol = values.some((v) => v.value.kind === "class" && v.value.cls.id === protocol);
+    // What typing counts as a generic alias (`X[...]`, `typing.List`) or a Generic subclass.
+    const isAlias = (v: { value: Value; expr: BaseExpr }) =>
+      (v.expr.kind === "name" && v.expr.subscripted) || v.value.kind === "entries";
+    const isGeneric = (v: { value: Value; expr: BaseExpr }) =>
+      isAlias(v) ||
+      (v.value.kind === "class" && v.value.cls.mro.some((c) => c.id === "typing.Generic"));
     const bases: PyClass[] = [];
     values.forEach(({ value, expr }, i) => {
+      const later = values.slice(i + 1);
       switch (value.kind) {
         case "class":
           // typing's `Generic[T].__mro_entries__` gives nothing when a later base is generic too.
           if (
             expr.kind === "name" && expr.subscripted && value.cls.id === "typing.Generic" &&
-            (hasProtocol ||
-              values.slice(i + 1).some((v) => v.expr.kind === "name" && v.expr.subscripted))
+            (hasProtocol || later.some(isAlias))
           ) return;
           bases.push(value.cls);
           return;
-        case "entries":
-          bases.push(...value.classes);
+        case "entries": {
+          const [origin, generic] = value.classes;
+          if (value.classes.length !== 2 || generic.id !== "typing.Generic") {
+            bases.push(...value.classes);
+            return;
+          }
+          // `typing.List[int]` gives `list` (unless listed itself) and `Generic` (unless a later
+          // base is generic), as `_BaseGenericAlias.__mro_entries__` does.
+          if (!values.some((v) => v.value.kind === "class" && v.value.cls === origin)) {
+            bases.push(origin);
+          }
+          if (!later.some(isGeneric)) bases.push(generic);
           return;
+        }
         case "opaque":
           bases.push(this.opaqueClass(value.key, value.name));
           return;
