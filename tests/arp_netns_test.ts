@@ -132,6 +132,24 @@ Deno.test("arp resolve sends one empty datagram; outside --net it sends none and
     assert.match(r.stdout, /^127\.0\.0\.1 incomplete \(no neighbour entry/);
     for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(got, [0]);
+    const j = await runToolkit([
+      "arp",
+      "resolve",
+      "--json",
+      "-t",
+      "50ms",
+      "-p",
+      String(port),
+      "127.0.0.1",
+    ]);
+    assert.equal(j.code, 1);
+    assert.deepEqual(JSON.parse(j.stdout), { ip: "127.0.0.1", resolved: false, entry: null });
+    const bad = await runToolkit(["arp", "resolve", "router.lan"]);
+    assert.equal(bad.code, 2);
+    assert.match(
+      bad.stderr,
+      /^toolkit: error: cannot parse IP address "router\.lan"\nTry 'toolkit arp resolve --help'\n$/,
+    );
   } finally {
     listener.close();
     await receiving;
