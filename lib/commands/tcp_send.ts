@@ -142,7 +142,13 @@ export async function sendOver(
       conn.close();
       throw err;
     }
-    input = streamSource(file.readable);
+    const f = file;
+    input = {
+      async read(buf) {
+        const n = await f.read(buf);
+        return n === null ? null : buf.subarray(0, n);
+      },
+    };
   } else input = streamSource(io.stdin.readable);
   try {
     if (!flags.waitReply) {

@@ -1,0 +1,376 @@
+// tcp-listen, tcp-connect and tcp-send as real processes on loopback: a 64 MiB random file through
+// both with identical sha256, half-close both ways, keep-open echo with concurrent clients, crlf,
+// IPv6, exit codes 3 (refused) and 4 (outside --net, the test's listener receives nothing), and
+// SIGINT during a transfer.
+import assert from "#assert";
+import { runToolkit, startToolkit } from "./harness.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function randomBytes(size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let off = 0; off < size; off += 65536) {
+    crypto.getRandomValues(out.subarray(off, Math.min(off + 65536, size)));
+  }
+  return out;
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function readToEnd(conn: Deno.Conn): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(65536);
+  for (;;) {
+    const n = await conn.read(buf);
+    if (n === null) break;
+    chunks.push(buf.slice(0, n));
+  }
+  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
+  let off = 0;
+  for (const c of chunks) (out.set(c, off), off += c.length);
+  return out;
+}
+
+async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
+  for (let off = 0; off < data.length;) off += await conn.write(data.subarray(off));
+}
+
+/** Resolves to a connection if one arrives within `ms`, else `undefined` (the listener stays). */
+function acceptWithin(listener: Deno.Listener, ms: number): Promise<Deno.Conn | undefined> {
+  return Promise.race([
+    listener.accept(),
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), ms)),
+  ]);
+}
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+Deno.test(
+  "tcp-listen/tcp-connect: a 64 MiB random file arrives with the same sha256",
+  opts,
+  async () => {
+    const data = randomBytes(64 * 1024 * 1024);
+    const srv = startToolkit(["tcp-listen", "0"]);
+    const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const cli = await runToolkit(["tcp-connect", `127.0.0.1:${port}`], {
+      stdin: data,
+      timeoutMs: 60_000,
+    });
+    assert.equal(cli.code, 0, cli.stderr);
+    const r = await srv.finish(30_000);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdoutBytes.length, data.length);
+    assert.equal(await sha256(r.stdoutBytes), await sha256(data));
+  },
+);
+
+Deno.test(
+  "tcp-listen stdin reaches tcp-connect stdout byte for byte (binary, no newline added)",
+  opts,
+  async () => {
+    const data = randomBytes(1024 * 1024 + 7);
+    const srv = startToolkit(["tcp-listen", "127.0.0.1:0"], { stdin: data });
+    const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const cli = await runToolkit(["tcp-connect", `127.0.0.1:${port}`], { stdin: "" });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(await sha256(cli.stdoutBytes), await sha256(data));
+    assert.equal((await srv.finish()).code, 0);
+  },
+);
+
+Deno.test(
+  "tcp-connect half-closes on stdin EOF: the peer sees EOF, then its reply still arrives",
+  opts,
+  async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const server = (async () => {
+      const conn = await listener.accept();
+      const got = await readToEnd(conn); // returns only once the client has half-closed
+      await writeAll(conn, enc.encode(`after EOF: ${dec.decode(got)}`));
+      conn.close();
+      listener.close();
+      return dec.decode(got);
+    })();
+    const r = await runToolkit(["tcp-connect", `127.0.0.1:${listener.addr.port}`], {
+      stdin: "我是客户端",
+    });
+    assert.equal(await server, "我是客户端");
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "after EOF: 我是客户端");
+  },
+);
+
+Deno.test(
+  "tcp-listen half-closes too: a client that shut down its side still gets the reply",
+  opts,
+  async () => {
+    const srv = startToolkit(["tcp-listen", "0"], { stdin: "reply from listener" });
+    const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+    await writeAll(conn, enc.encode("request"));
+    await conn.closeWrite();
+    const reply = await readToEnd(conn);
+    conn.close();
+    assert.equal(dec.decode(reply), "reply from listener");
+    const r = await srv.finish();
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "request");
+  },
+);
+
+Deno.test(
+  "tcp-connect --no-half-close keeps the sending side open and exits when the peer closes",
+  opts,
+  async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const server = (async () => {
+      const conn = await listener.accept();
+      const buf = new Uint8Array(100);
+      const n = await conn.read(buf);
+      // No EOF arrives (the client keeps its side open): the read times out.
+      const more = await Promise.race([
+        conn.read(buf),
+        new Promise<"waiting">((r) => setTimeout(() => r("waiting"), 500)),
+      ]);
+      await writeAll(conn, enc.encode("bye"));
+      conn.close();
+      listener.close();
+      return { first: dec.decode(buf.subarray(0, n ?? 0)), more };
+    })();
+    const r = await runToolkit(
+      ["tcp-connect", "--no-half-close", `127.0.0.1:${listener.addr.port}`],
+      { stdin: "hi" },
+    );
+    const s = await server;
+    assert.equal(s.first, "hi");
+    assert.equal(s.more, "waiting");
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "bye");
+  },
+);
+
+Deno.test("tcp-listen --keep-open --echo serves concurrent clients", opts, async () => {
+  const srv = startToolkit(["tcp-listen", "--keep-open", "--echo", "--max-conns", "4", "0"]);
+  const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+  const clients = Array.from({ length: 6 }, async (_, i) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+    const msg = `client ${i} ` + "x".repeat(100_000);
+    const [, echoed] = await Promise.all([
+      writeAll(conn, enc.encode(msg)).then(() => conn.closeWrite()),
+      readToEnd(conn),
+    ]);
+    conn.close();
+    return dec.decode(echoed) === msg;
+  });
+  assert.deepEqual(await Promise.all(clients), [true, true, true, true, true, true]);
+  srv.child.kill("SIGINT");
+  const r = await srv.finish();
+  assert.equal(r.code, 130, r.stderr);
+});
+
+Deno.test(
+  "tcp-send --wait-reply and --json against a course-style server; --crlf converts LF",
+  opts,
+  async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const server = (async () => {
+      const seen: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const conn = await listener.accept();
+        const got = dec.decode(await readToEnd(conn));
+        seen.push(got);
+        await writeAll(conn, enc.encode("我是服务端"));
+        conn.close();
+      }
+      listener.close();
+      return seen;
+    })();
+    const addr = `127.0.0.1:${listener.addr.port}`;
+    const a = await runToolkit(["tcp-send", "--wait-reply", addr, "我是客户端"]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(a.stdout, "我是服务端");
+    const b = await runToolkit(["--json", "tcp-send", "-w", addr, "ping"]);
+    assert.equal(b.code, 0, b.stderr);
+    const doc = JSON.parse(b.stdout);
+    assert.equal(doc.to, addr);
+    assert.equal(doc.sent, 4);
+    assert.equal(doc.reply.text, "我是服务端");
+    assert.equal(doc.reply.size, 15);
+    const c = await runToolkit(["tcp-connect", "--crlf", addr], { stdin: "a\nb\r\nc\n" });
+    assert.equal(c.code, 0, c.stderr);
+    assert.deepEqual(await server, ["我是客户端", "ping", "a\r\nb\r\nc\r\n"]);
+  },
+);
+
+Deno.test(
+  "tcp-send --file streams a file; --wait-reply with no reply is exit 3",
+  opts,
+  async () => {
+    const dir = await Deno.makeTempDir();
+    const file = `${dir}/payload.bin`;
+    const data = randomBytes(300_000);
+    await Deno.writeFile(file, data);
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const server = (async () => {
+      const conn = await listener.accept();
+      const got = await readToEnd(conn);
+      conn.close();
+      const silent = await listener.accept(); // accepts, reads, never answers
+      const held = await readToEnd(silent);
+      await new Promise((r) => setTimeout(r, 1500));
+      silent.close();
+      listener.close();
+      return { got, held };
+    })();
+    const addr = `127.0.0.1:${listener.addr.port}`;
+    const a = await runToolkit(["tcp-send", "--file", file, addr]);
+    assert.equal(a.code, 0, a.stderr);
+    const b = await runToolkit(["tcp-send", "-w", "--timeout", "500ms", addr, "anyone?"]);
+    assert.equal(b.code, 3);
+    assert.match(
+      b.stderr,
+      /^toolkit: error: timed out \(no reply from 127\.0\.0\.1:\d+ within 0\.5s\)\n$/,
+    );
+    const s = await server;
+    assert.equal(await sha256(s.got), await sha256(data));
+    assert.equal(dec.decode(s.held), "anyone?");
+    await Deno.remove(dir, { recursive: true });
+  },
+);
+
+Deno.test("IPv6 loopback: tcp-listen [::1]:0 and tcp-connect [::1]:PORT", opts, async () => {
+  const srv = startToolkit(["tcp-listen", "[::1]:0"], { stdin: "v6 reply" });
+  const [, port] = await srv.waitForStderr(/listening on \[::1\]:(\d+)/);
+  const cli = await runToolkit(["tcp-connect", `[::1]:${port}`], { stdin: "v6 hello" });
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.equal(cli.stdout, "v6 reply");
+  const r = await srv.finish();
+  assert.equal(r.stdout, "v6 hello");
+});
+
+Deno.test(
+  "a refused connection is one error line naming the address and exit 3",
+  opts,
+  async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = listener.addr.port;
+    listener.close(); // now nobody listens there
+    for (const cmd of [["tcp-connect"], ["tcp-send"], ["tcp-ping", "-c", "1"]]) {
+      const r = await runToolkit([...cmd, `127.0.0.1:${port}`], { stdin: "" });
+      assert.equal(r.code, 3, `${cmd[0]}: ${r.stderr}`);
+      assert.ok(
+        r.stderr.endsWith(`toolkit: error: connection refused (127.0.0.1:${port})\n`),
+        r.stderr,
+      );
+      assert.equal(r.stderr.split("\n").filter((l) => l.startsWith("toolkit:")).length, 1);
+    }
+    const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const r = await runToolkit(["tcp-listen", `127.0.0.1:${busy.addr.port}`]);
+    busy.close();
+    assert.equal(r.code, 3);
+    assert.equal(r.stderr, `toolkit: error: address in use (127.0.0.1:${busy.addr.port})\n`);
+  },
+);
+
+Deno.test("outside --net: exit 4 and the test's own listener receives nothing", opts, async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const addr = `127.0.0.1:${listener.addr.port}`;
+  for (const cmd of [["tcp-connect", addr], ["tcp-send", addr, "x"], ["tcp-ping", addr]]) {
+    const r = await runToolkit(["--net", "127.0.0.1:1", ...cmd], { stdin: "secret" });
+    assert.equal(r.code, 4, `${cmd[0]}: ${r.stderr}`);
+    assert.match(r.stderr, /^toolkit: error: outside the permission scope: net access to /);
+  }
+  const scan = await runToolkit([
+    "--net",
+    "127.0.0.1:1",
+    "scan",
+    "127.0.0.1",
+    `${listener.addr.port}`,
+  ]);
+  assert.equal(scan.code, 4, scan.stderr);
+  assert.equal(await acceptWithin(listener, 300), undefined);
+  listener.close();
+  // Port 0 binds are always allowed (they reach nobody); a named port outside the scope is not.
+  const l = await runToolkit(["--net", "127.0.0.2", "tcp-listen", addr]);
+  assert.equal(l.code, 4, l.stderr);
+});
+
+Deno.test("SIGINT during a transfer: both ends exit 130 promptly", opts, async () => {
+  const srv = startToolkit(["tcp-listen", "0"]);
+  const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+  const cli = startToolkit(["tcp-connect", `127.0.0.1:${port}`], { stdinPiped: true });
+  const w = cli.child.stdin.getWriter();
+  await w.write(randomBytes(200_000));
+  await new Promise((r) => setTimeout(r, 300));
+  const t0 = Date.now();
+  cli.child.kill("SIGINT");
+  srv.child.kill("SIGINT");
+  const [c, s] = await Promise.all([cli.finish(), srv.finish()]);
+  await w.close().catch(() => {});
+  assert.equal(c.code, 130, c.stderr);
+  assert.equal(s.code, 130, s.stderr);
+  assert.ok(Date.now() - t0 < 2500, "exit took too long");
+  assert.equal(s.stdoutBytes.length, 200_000);
+});
+
+Deno.test(
+  "tcp-connect --timeout: idle connection ends with exit 3 naming the address",
+  opts,
+  async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const held = listener.accept();
+    const r = await runToolkit(
+      ["tcp-connect", "--no-half-close", "--timeout", "300ms", `127.0.0.1:${listener.addr.port}`],
+      { stdin: "" },
+    );
+    (await held).close();
+    listener.close();
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /^toolkit: error: timed out \(127\.0\.0\.1:\d+: idle for 0\.3s\)\n$/);
+  },
+);
+
+Deno.test(
+  "--json status lines on stderr; --help; bad input is one error line and exit 2",
+  opts,
+  async () => {
+    const srv = startToolkit(["--json", "tcp-listen", "--echo", "0"]);
+    const [, port] = await srv.waitForStderr(/"address":"127\.0\.0\.1:(\d+)"/);
+    const cli = await runToolkit(["--json", "tcp-connect", `127.0.0.1:${port}`], {
+      stdin: "echo me",
+    });
+    assert.equal(cli.stdout, "echo me");
+    const events = cli.stderr.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(events.map((e) => e.event), ["open", "close"]);
+    assert.equal(events[1].sent, 7);
+    assert.equal(events[1].received, 7);
+    const s = await srv.finish();
+    const srvEvents = s.stderr.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(srvEvents.map((e) => e.event), ["listening", "open", "close"]);
+    for (const cmd of ["tcp-listen", "tcp-connect", "tcp-send", "tcp-ping"]) {
+      const h = await runToolkit([cmd, "--help"]);
+      assert.equal(h.code, 0);
+      assert.match(h.stdout, new RegExp(`^Usage: toolkit ${cmd} `));
+    }
+    const cases: [string[], RegExp][] = [
+      [["tcp-connect", "127.0.0.1"], /expected HOST:PORT/],
+      [["tcp-connect", "127.0.0.1:70000"], /out of range/],
+      [["tcp-listen", "--keep-open", "--once", "0"], /cannot be used together/],
+      [["tcp-send", "--file", "x", "127.0.0.1:9", "data"], /not both/],
+      [["tcp-ping", "-c", "0", "127.0.0.1:9"], /--count must be between/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await runToolkit(args);
+      assert.equal(r.code, 2, r.stderr);
+      const lines = r.stderr.trimEnd().split("\n");
+      assert.match(lines[0], /^toolkit: error: /);
+      assert.match(lines[0], pattern);
+      assert.equal(lines[1], `Try 'toolkit ${args[0]} --help'`);
+      assert.equal(r.stdout, "");
+    }
+  },
+);
