@@ -4,7 +4,7 @@
 // otherwise. Also, on loopback: `arp resolve` sends exactly one empty datagram, and none when the
 // target is outside `--net`.
 import assert from "#assert";
-import { isRoot, runToolkit, testIf, toolkitCmd } from "./harness.ts";
+import { hasCommand, isRoot, runToolkit, testIf, toolkitCmd } from "./harness.ts";
 
 async function ip(...args: string[]): Promise<string> {
   const out = await new Deno.Command("ip", { args, stdout: "piped", stderr: "piped" }).output();
@@ -79,6 +79,24 @@ testIf(
       assert.deepEqual([entry?.mac, entry?.iface, entry?.state], [peerMac, va, "complete"]);
       const text = await inNetns(a, ["arp", "show"]);
       assert.match(text.stdout, new RegExp(`198\\.18\\.7\\.2\\s+${peerMac}\\s+${va}`));
+
+      // The same kernel entry as every Linux tool prints it parses to the same normalised entry.
+      const captures: Record<string, string> = {
+        ip: await ip("-n", a, "neigh"),
+        "ip-json": await ip("-n", a, "-j", "neigh"),
+        proc: await ip("netns", "exec", a, "cat", "/proc/net/arp"),
+      };
+      if (hasCommand("arp")) captures.bsd = await ip("netns", "exec", a, "arp", "-an");
+      for (const [format, text] of Object.entries(captures)) {
+        const r = await runToolkit(["arp", "show", "--json", "--no-vendor", "-f", "-"], {
+          stdin: text,
+        });
+        assert.equal(r.code, 0, `${format}: ${r.stderr}`);
+        const doc = JSON.parse(r.stdout);
+        assert.equal(doc.format, format);
+        const e = doc.entries.find((x: { ip: string }) => x.ip === "198.18.7.2");
+        assert.deepEqual([e?.mac, e?.iface, e?.state], [peerMac, va, "complete"], format);
+      }
 
       // Nobody at .9: the entry stays incomplete or fails, exit 1.
       const none = await inNetns(a, ["arp", "resolve", "--timeout", "300ms", "198.18.7.9"]);
