@@ -114,8 +114,8 @@ export async function discoverLab(
   const namespaces = await Promise.all(names.map(async (namespace) => {
     const m = pattern.exec(namespace)!;
     const role: LabRole = m[1] === "h" ? "host" : m[1] === "r" ? "router" : "switch";
-    const run = (args: string[]) =>
-      runIp(["-n", namespace, ...args], { signal: options.signal, allowFailure: true });
+    // Failures are not hidden: without the privilege to enter a namespace there is no status.
+    const run = (args: string[]) => runIp(["-n", namespace, ...args], { signal: options.signal });
     const [links, routes] = await Promise.all([
       run(["-j", "addr", "show"]),
       run(["-j", "route", "show", "default"]),

@@ -2,6 +2,7 @@
 // veth pairs and bridges with it) and any link in the caller's namespace carrying the prefix.
 import { labNamespaces, strayLabLinks } from "./discover.ts";
 import { runIp } from "./ip_tool.ts";
+import { LabError } from "./lab_error.ts";
 
 /** What {@linkcode teardownLab} removed. */
 export interface TeardownResult {
@@ -26,7 +27,15 @@ export interface TeardownResult {
  */
 export async function teardownLab(prefix: string): Promise<TeardownResult> {
   const result: TeardownResult = { namespaces: [], links: [], busy: [] };
-  for (const namespace of await labNamespaces(prefix)) {
+  const namespaces = await labNamespaces(prefix);
+  if (namespaces.length > 0) {
+    // Without the privilege, `ip netns delete` reports a misleading "resource busy"; entering a
+    // namespace first fails with the plain EPERM that names the real cause.
+    await runIp(["-n", namespaces[0], "link", "show", "lo"]).catch((err) => {
+      if (!(err instanceof LabError) || err.failure === "privilege") throw err;
+    });
+  }
+  for (const namespace of namespaces) {
     const pids = (await runIp(["netns", "pids", namespace], { allowFailure: true }) ?? "")
       .split(/\s+/).filter(Boolean).map(Number);
     if (pids.length > 0) result.busy.push({ namespace, pids });

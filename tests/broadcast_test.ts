@@ -1,0 +1,345 @@
+// Broadcast and multicast: which addresses are broadcasts (pure), the --broadcast guard and the
+// multicast options of udp-send and udp-listen on the command line, and with root a real lab of
+// three hosts and a router where a subnet broadcast reaches every host on its segment and none
+// behind the router, and a multicast datagram reaches the group's members and nobody else.
+// All traffic stays inside namespaces this test creates (198.18.0.0/15, 2001:2::/48).
+import assert from "#assert";
+import { broadcastKind, subnetBroadcasts } from "../lib/net/broadcast.ts";
+import { isMulticastGroup, multicastInterface, parseMulticastGroup } from "../lib/net/multicast.ts";
+import { hasCommand, isRoot, runToolkit, testIf, toolkitCmd } from "./harness.ts";
+
+const rootReason = !isRoot()
+  ? "not root: the lab's network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN"
+  : !hasCommand("ip")
+  ? "the ip program (iproute2) is not installed"
+  : undefined;
+
+const eth0 = {
+  name: "eth0",
+  family: "IPv4" as const,
+  address: "198.18.1.1",
+  cidr: "198.18.1.1/24",
+};
+const p2p = { name: "tun0", family: "IPv4" as const, address: "10.9.0.1", cidr: "10.9.0.1/31" };
+const v6 = {
+  name: "eth0",
+  family: "IPv6" as const,
+  address: "fe80::1",
+  cidr: "fe80::1/64",
+  scopeid: 7,
+};
+
+Deno.test("broadcastKind: limited, subnet broadcast of a local interface, or neither", () => {
+  assert.deepEqual(broadcastKind("255.255.255.255", []), { kind: "limited" });
+  assert.deepEqual(broadcastKind("198.18.1.255", [eth0]), {
+    kind: "subnet",
+    iface: "eth0",
+    network: "198.18.1.0/24",
+  });
+  assert.equal(broadcastKind("198.18.1.254", [eth0]), undefined);
+  // Another subnet's broadcast is not known to be one from here (a router drops it anyway).
+  assert.equal(broadcastKind("198.18.2.255", [eth0]), undefined);
+  // /31 has no broadcast address (RFC 3021): 10.9.0.1 is a host.
+  assert.deepEqual(subnetBroadcasts([p2p]), []);
+  assert.equal(broadcastKind("10.9.0.1", [p2p]), undefined);
+  for (const other of ["ff02::1", "localhost", "example.org"]) {
+    assert.equal(broadcastKind(other, [eth0]), undefined, other);
+  }
+});
+
+Deno.test("multicast groups: IPv4 224.0.0.0/4 and IPv6 ff00::/8 only", () => {
+  for (const g of ["224.0.0.1", "239.255.255.250", "ff02::1", "ff0e::1:2:3"]) {
+    assert.ok(isMulticastGroup(g), g);
+  }
+  for (const g of ["223.255.255.255", "240.0.0.1", "198.18.1.255", "fe80::1", "name"]) {
+    assert.ok(!isMulticastGroup(g), g);
+  }
+  assert.equal(parseMulticastGroup("FF0E::1").toString(), "ff0e::1");
+  assert.throws(() => parseMulticastGroup("10.0.0.1"), /"10.0.0.1" is not a multicast group/);
+});
+
+Deno.test("multicastInterface: by address, by name, IPv6 index from the link-local scope id", () => {
+  assert.deepEqual(multicastInterface(4, undefined, []), {
+    family: 4,
+    address: "0.0.0.0",
+    label: "any",
+  });
+  assert.equal(multicastInterface(4, "198.18.1.1", [eth0]).label, "198.18.1.1 (eth0)");
+  assert.deepEqual(multicastInterface(4, "eth0", [eth0]), {
+    family: 4,
+    address: "198.18.1.1",
+    label: "198.18.1.1 (eth0)",
+  });
+  assert.deepEqual(multicastInterface(6, "eth0", [eth0, v6]), {
+    family: 6,
+    index: 7,
+    label: "eth0 (index 7)",
+  });
+  assert.deepEqual(multicastInterface(6, "3", []), { family: 6, index: 3, label: "index 3" });
+  assert.throws(() => multicastInterface(4, "198.18.9.9", [eth0]), /No local interface has/);
+  assert.throws(() => multicastInterface(4, "wlan0", [eth0]), /No local interface named "wlan0"/);
+  assert.throws(() => multicastInterface(6, "tun0", [p2p]), /no IPv6 link-local address/);
+});
+
+/** Exactly one error line and the help hint, exit 2. */
+function assertUsage(r: { code: number; stderr: string }, pattern: RegExp, command: string) {
+  assert.equal(r.code, 2, r.stderr);
+  const lines = r.stderr.trim().split("\n");
+  assert.equal(lines.length, 2, r.stderr);
+  assert.match(lines[0], /^toolkit: error: /);
+  assert.match(lines[0], pattern);
+  assert.equal(lines[1], `Try 'toolkit ${command} --help'`);
+}
+
+Deno.test("udp-send refuses a broadcast address without --broadcast, exit 2, nothing sent", async () => {
+  // 255.255.255.255 is refused before any socket is opened, so nothing leaves this host.
+  const r = await runToolkit(["udp-send", "255.255.255.255:9", "hi"]);
+  assertUsage(
+    r,
+    /255\.255\.255\.255 is the limited broadcast address: add --broadcast/,
+    "udp-send",
+  );
+});
+
+Deno.test("udp-send multicast and broadcast options: wrong combinations are usage errors", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--broadcast", "[::1]:9"], /IPv6 has no broadcast: send to a multicast group/],
+    [["--ttl", "2", "127.0.0.1:9"], /--ttl is for multicast groups/],
+    [["--loop", "127.0.0.1:9"], /--loop is for multicast groups/],
+    [["--ttl", "2", "[ff02::1]:9"], /--ttl is for IPv4 groups/],
+    [["--hops", "2", "239.1.2.3:9"], /--hops is for IPv6 groups/],
+    [["--ttl", "256", "239.1.2.3:9"], /--ttl must be between 0 and 255/],
+    [["--hops", "4", "[ff0e::1]:9"], /--hops 4 is not available: Deno 2\.9\.6 cannot set/],
+  ];
+  for (const [args, pattern] of cases) {
+    assertUsage(await runToolkit(["udp-send", ...args, "x"]), pattern, "udp-send");
+  }
+});
+
+Deno.test("udp-listen --multicast: bad group, --iface alone, mixed versions are usage errors", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--multicast", "10.0.0.1", "9000"], /"10\.0\.0\.1" is not a multicast group/],
+    [["--iface", "127.0.0.1", "9000"], /--iface needs --multicast GROUP/],
+    [["--multicast", "ff0e::1", "0.0.0.0:9000"], /of different IP versions/],
+  ];
+  for (const [args, pattern] of cases) {
+    assertUsage(await runToolkit(["udp-listen", ...args]), pattern, "udp-listen");
+  }
+  const help = await runToolkit(["udp-listen", "--help"]);
+  assert.match(help.stdout, /--multicast GROUP/);
+  const sendHelp = await runToolkit(["udp-send", "--help"]);
+  for (const flag of ["--broadcast", "--ttl N", "--hops N", "--loop"]) {
+    assert.ok(sendHelp.stdout.includes(flag), flag);
+  }
+});
+
+/** A toolkit process running inside a lab host, its output collected as it comes. */
+interface InHost {
+  child: Deno.ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  waitFor(stream: "stdout" | "stderr", pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
+  stop(): Promise<void>;
+}
+
+function startIn(namespace: string, args: string[]): InHost {
+  const child = new Deno.Command("ip", {
+    args: ["netns", "exec", namespace, ...toolkitCmd, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const text = { stdout: "", stderr: "" };
+  const pumps = (["stdout", "stderr"] as const).map(async (k) => {
+    for await (const chunk of child[k].pipeThrough(new TextDecoderStream())) text[k] += chunk;
+  });
+  let exited = false;
+  const status = child.status.finally(() => (exited = true));
+  return {
+    child,
+    stdout: () => text.stdout,
+    stderr: () => text.stderr,
+    async waitFor(stream, pattern, ms = 20_000) {
+      const deadline = Date.now() + ms;
+      while (Date.now() < deadline) {
+        const m = text[stream].match(pattern);
+        if (m) return m;
+        if (exited) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(
+        `${namespace} ${args.join(" ")}: ${stream} did not match ${pattern}\n` +
+          `stdout: ${text.stdout}\nstderr: ${text.stderr}`,
+      );
+    },
+    async stop() {
+      if (!exited) {
+        try {
+          child.kill("SIGTERM");
+        } catch { /* already gone */ }
+      }
+      const timer = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone */ }
+      }, 5000);
+      await status;
+      await Promise.all(pumps);
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The text of each NDJSON datagram a `udp-listen --json` printed. */
+function received(listener: InHost): string[] {
+  return listener.stdout().trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).text);
+}
+
+async function inHost(namespace: string, args: string[]) {
+  const out = await new Deno.Command("ip", {
+    args: ["netns", "exec", namespace, ...toolkitCmd, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+/** Builds a lab of three hosts on a segment, a router, and one host behind it; always removed. */
+async function withLab(prefix: string, fn: (h: (n: number) => string) => Promise<void>) {
+  try {
+    const up = await runToolkit(["lab", "up", "--hosts", "3", "--router", "--prefix", prefix], {
+      timeoutMs: 60_000,
+    });
+    assert.equal(up.code, 0, up.stderr);
+    await fn((n) => `${prefix}-h${n}`);
+  } finally {
+    const down = await runToolkit(["lab", "down", "--prefix", prefix], { timeoutMs: 60_000 });
+    assert.equal(down.code, 0, down.stderr);
+  }
+}
+
+/** Waits a moment for datagrams that must not come, then stops every listener. */
+async function settle(listeners: InHost[]) {
+  await new Promise((r) => setTimeout(r, 1000));
+  await Promise.all(listeners.map((l) => l.stop()));
+}
+
+testIf(
+  rootReason,
+  "a subnet broadcast reaches every host on its segment and none behind the router",
+  async () => {
+    await withLab(`b${Deno.pid}`, async (h) => {
+      const listeners: InHost[] = [];
+      try {
+        const l2 = startIn(h(2), ["--json", "udp-listen", "0.0.0.0:0"]);
+        listeners.push(l2);
+        const port = (await l2.waitFor("stderr", /listening on 0\.0\.0\.0:(\d+)/))[1];
+        const l3 = startIn(h(3), ["--json", "udp-listen", `0.0.0.0:${port}`]);
+        const l4 = startIn(h(4), ["--json", "udp-listen", `0.0.0.0:${port}`]);
+        listeners.push(l3, l4);
+        await Promise.all([l3, l4].map((l) => l.waitFor("stderr", /listening on/)));
+
+        // Without --broadcast: refused, nothing sent.
+        const refused = await inHost(h(1), ["udp-send", `198.18.1.255:${port}`, "refused"]);
+        assert.equal(refused.code, 2, refused.stderr);
+        assert.match(
+          refused.stderr,
+          /broadcast address of 198\.18\.1\.0\/24 \(eth0\): add --broadcast/,
+        );
+        // Narrowed to one host: Deno refuses the broadcast address, exit 4.
+        const scoped = await inHost(h(1), [
+          "--net",
+          `198.18.1.2:${port}`,
+          "udp-send",
+          "--broadcast",
+          `198.18.1.255:${port}`,
+          "scoped",
+        ]);
+        assert.equal(scoped.code, 4, scoped.stderr);
+        assert.match(scoped.stderr, /outside the permission scope/);
+
+        for (const [to, text] of [["198.18.1.255", "subnet"], ["255.255.255.255", "limited"]]) {
+          const sent = await inHost(h(1), ["udp-send", "--broadcast", `${to}:${port}`, text]);
+          assert.equal(sent.code, 0, sent.stderr);
+        }
+        // Behind the router: a broadcast aimed at segment 1 from segment 2 is not forwarded
+        // either, while unicast through the router arrives (the path itself works).
+        const directed = await inHost(h(4), [
+          "udp-send",
+          "--broadcast",
+          `198.18.1.255:${port}`,
+          "directed",
+        ]);
+        assert.equal(directed.code, 0, directed.stderr);
+        const unicast = await inHost(h(1), ["udp-send", `198.18.2.4:${port}`, "unicast"]);
+        assert.equal(unicast.code, 0, unicast.stderr);
+
+        await l2.waitFor("stdout", /limited/);
+        await l3.waitFor("stdout", /limited/);
+        await l4.waitFor("stdout", /unicast/);
+        await settle(listeners);
+        assert.deepEqual(received(l2), ["subnet", "limited"]);
+        assert.deepEqual(received(l3), ["subnet", "limited"]);
+        assert.deepEqual(received(l4), ["unicast"], "no broadcast crossed the router");
+        assert.equal(JSON.parse(l2.stdout().split("\n")[0]).from.split(":")[0], "198.18.1.1");
+      } finally {
+        await Promise.all(listeners.map((l) => l.stop()));
+      }
+    });
+  },
+);
+
+testIf(
+  rootReason,
+  "a multicast datagram reaches the group's members and not the others (IPv4 and IPv6)",
+  async () => {
+    await withLab(`m${Deno.pid}`, async (h) => {
+      const listeners: InHost[] = [];
+      const start = (n: number, args: string[]) => {
+        const l = startIn(h(n), ["--json", "udp-listen", ...args]);
+        listeners.push(l);
+        return l;
+      };
+      try {
+        const member2 = start(2, ["--multicast", "239.18.0.7", "0"]);
+        const port = (await member2.waitFor("stderr", /listening on 239\.18\.0\.7:(\d+)/))[1];
+        assert.match(member2.stderr(), /joined 239\.18\.0\.7 on any/);
+        const other3 = start(3, [`0.0.0.0:${port}`]); // same port, not a member
+        const member4 = start(4, ["--multicast", "239.18.0.7", port]); // behind the router
+        const member1 = start(1, ["--multicast", "239.18.0.7", port]); // on the sender
+        // IPv6 on a port of its own: [::] would also take the IPv4 port on h3 (dual stack).
+        const member2v6 = start(2, ["--multicast", "ff0e::18:7", "--iface", "eth0", "0"]);
+        const port6 = (await member2v6.waitFor("stderr", /listening on \[ff0e::18:7\]:(\d+)/))[1];
+        const other3v6 = start(3, [`[::]:${port6}`]);
+        await Promise.all(
+          listeners.slice(1).map((l) => l.waitFor("stderr", /listening on/)),
+        );
+        assert.match(member2v6.stderr(), /joined ff0e::18:7 on eth0 \(index \d+\)/);
+
+        const sends = [
+          ["--ttl", "8", `239.18.0.7:${port}`, "group"],
+          ["--loop", `239.18.0.7:${port}`, "looped"],
+          [`[ff0e::18:7]:${port6}`, "group6"],
+        ];
+        for (const args of sends) {
+          const r = await inHost(h(1), ["udp-send", ...args]);
+          assert.equal(r.code, 0, r.stderr);
+        }
+        await member2.waitFor("stdout", /looped/);
+        await member2v6.waitFor("stdout", /group6/);
+        await member1.waitFor("stdout", /looped/);
+        await settle(listeners);
+        assert.deepEqual(received(member2), ["group", "looped"]);
+        assert.deepEqual(received(member2v6), ["group6"]);
+        assert.deepEqual(received(member1), ["looped"], "only --loop reaches the sender's host");
+        assert.deepEqual(received(other3), [], "a non-member on the segment gets nothing");
+        assert.deepEqual(received(other3v6), []);
+        assert.deepEqual(received(member4), [], "the router does not forward multicast");
+      } finally {
+        await Promise.all(listeners.map((l) => l.stop()));
+      }
+    });
+  },
+);
