@@ -53,7 +53,7 @@ export function generateHierarchy(rand: () => number, options: GenOptions): Hier
       const r = rand();
       if (r < 0.025) bases.push(`U${Math.floor(rand() * 3)}`);
       else if (r < 0.07 && options.mode !== "classic") bases.push("object");
-      else if (r < 0.10 && options.mode === "c3") bases.push(pick(builtins));
+      else if (r < 0.10 && options.mode !== "classic") bases.push(pick(builtins));
       else if (r < 0.12 && bases.length) bases.push(pick(bases));
       else bases.push(pick(names.slice(-12)));
     }
