@@ -213,13 +213,26 @@ Deno.test("usage and input errors: one error line, exit 2", async () => {
 
 Deno.test("a run narrowed with --net or --scope cannot widen a drill's sandbox: exit 4", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const file = await tempDrill(`name: reach-our-listener
+scope:
+  net: ["127.0.0.1:${port}"]
+steps:
+  - connect: { as: c, to: "127.0.0.1:${port}" }
+  - send: { conn: c, text: "should never arrive" }
+`);
   try {
-    const r = await runToolkit(["--net", "127.0.0.1:1", "drill", "run", "tcp-echo"]);
+    const r = await runToolkit(["--net", "127.0.0.1:1", "drill", "run", file]);
     assert.equal(r.code, 4, r.stdout + r.stderr);
-    assert.match(
+    assert.equal(
       r.stderr,
-      /^toolkit: error: outside the permission scope: net access to 127\.0\.0\.1:\d+/,
+      `toolkit: error: outside the permission scope: net access to 127.0.0.1:${port} ` +
+        `(needed by drill reach-our-listener) is not allowed (scope net: 127.0.0.1:1, ` +
+        `127.0.0.1:0, [::1]:0, 0.0.0.0:0, [::]:0)\n`,
     );
+    assert.equal(await acceptsWithin(listener, 300), false, "our listener accepted a connection");
+    const wide = await runToolkit(["--net", "127.0.0.1:1", "drill", "run", "tcp-echo"]);
+    assert.equal(wide.code, 4, wide.stdout + wide.stderr);
     const dir = await Deno.makeTempDir();
     const scope = `${dir}/scope.json`;
     await Deno.writeTextFile(scope, JSON.stringify({ read: [] }));
@@ -233,9 +246,9 @@ Deno.test("a run narrowed with --net or --scope cannot widen a drill's sandbox: 
     assert.equal(check.code, 4, check.stderr);
     assert.match(check.stderr, /read access to .*replies\.yaml/);
     await Deno.remove(dir, { recursive: true });
-    assert.equal(await acceptsWithin(listener, 100), false);
   } finally {
     listener.close();
+    await Deno.remove(file.replace(/\/drill\.yaml$/, ""), { recursive: true });
   }
 });
 
@@ -269,6 +282,11 @@ Deno.test("scripted replies, hex, byte counts, unix sockets and an in-sandbox ru
   ]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /2 drills: 2 passed, 0 failed/);
+  const piped = await runToolkit(["drill", "run", "--report", "tap", "-"], {
+    stdin: await Deno.readTextFile(`${fixtures}/replies.yaml`),
+  });
+  assert.equal(piped.code, 0, piped.stdout + piped.stderr);
+  assert.match(piped.stdout, /^ok 1 - replies$/m);
 });
 
 Deno.test("a hanging drill is stopped at its time limit and its sockets are closed", async () => {

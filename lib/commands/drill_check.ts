@@ -5,7 +5,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { InputError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { DrillFileError, type DrillIssue, formatDrillIssues } from "../drill/load.ts";
-import { loadDrill } from "../drill/source.ts";
+import { loadDrill, stdinReader } from "../drill/source.ts";
 
 /** Parsed `drill check` options. */
 export interface DrillCheckOptions {
@@ -18,7 +18,7 @@ const name = "drill check";
 
 const command: CommandModule<DrillCheckOptions> = {
   spec: {
-    usage: "FILE|NAME...",
+    usage: "FILE|NAME|-...",
     description:
       "Checks drill files (YAML or JSON) against the schema and for meaning: every name used is defined by an earlier step, addresses and durations parse, regular expressions compile, only {{port.NAME}} and {{tmp}} variables appear. Problems are printed as FILE:LINE:COL: message. Exit status 0 when all are valid, 2 when any is malformed.",
     options: [],
@@ -26,6 +26,7 @@ const command: CommandModule<DrillCheckOptions> = {
       "toolkit drill check lab1.yaml",
       "toolkit drill check drills/*.yaml",
       "toolkit drill check --json lab1.yaml",
+      "toolkit drill show tcp-echo | toolkit drill check -",
     ],
     positionals: { min: 1 },
   },
@@ -34,17 +35,18 @@ const command: CommandModule<DrillCheckOptions> = {
     return { files: positionals, json: globals.json, quiet: globals.quiet };
   },
   async run(o, io) {
+    const readStdin = stdinReader(io.stdin.readable);
     const results: { file: string; valid: boolean; steps?: number; issues: DrillIssue[] }[] = [];
     for (const file of o.files) {
       try {
-        const { drill } = await loadDrill(file);
+        const { drill } = await loadDrill(file, { readStdin });
         results.push({ file, valid: true, steps: drill.steps.length, issues: [] });
         if (!o.json && !o.quiet) {
           await io.stdout.write(`${file}: ok (${drill.name}, ${drill.steps.length} steps)\n`);
         }
       } catch (err) {
         if (!(err instanceof DrillFileError)) throw err;
-        results.push({ file, valid: false, issues: err.issues });
+        results.push({ file: err.file, valid: false, issues: err.issues });
         if (!o.json) await io.stderr.write(formatDrillIssues(err));
       }
     }

@@ -8,7 +8,7 @@ import { DrillFileError, formatDrillIssues } from "../drill/load.ts";
 import { formatReport, type ReportFormat, reportFormats } from "../drill/report.ts";
 import type { DrillResult } from "../drill/result.ts";
 import { runDrill } from "../drill/runner.ts";
-import { loadDrill, type LoadedDrill } from "../drill/source.ts";
+import { loadDrill, type LoadedDrill, stdinReader } from "../drill/source.ts";
 
 /** Parsed `drill run` options. */
 export interface DrillRunOptions {
@@ -45,9 +45,9 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 
 const command: CommandModule<DrillRunOptions> = {
   spec: {
-    usage: "NAME|FILE... | --all",
+    usage: "NAME|FILE|-... | --all",
     description:
-      "Runs drills (built-in names or YAML/JSON files) one after another. Each runs in its own sandbox whose network, file and program access is exactly the drill's scope: a step reaching outside it fails with the denied resource named. Steps run in order and a drill stops at its first failing step; a step that outlives its timeout is stopped and every socket is closed. Exit status 0 when every drill passes, 1 when any fails, 2 for a malformed drill file (nothing is run).",
+      "Runs drills (built-in names, YAML/JSON files, or - for standard input) one after another. Each runs in its own sandbox whose network, file and program access is exactly the drill's scope: a step reaching outside it fails with the denied resource named. Steps run in order and a drill stops at its first failing step; a step that outlives its timeout is stopped and every socket is closed. Exit status 0 when every drill passes, 1 when any fails, 2 for a malformed drill file (nothing is run).",
     options: [
       {
         name: "all",
@@ -93,12 +93,13 @@ const command: CommandModule<DrillRunOptions> = {
     return { drills, report, out, quiet: globals.quiet };
   },
   async run(o, io) {
+    const readStdin = stdinReader(io.stdin.readable);
     // Every file is checked before anything runs: a typo in the third file stops the run at once.
     const loaded: LoadedDrill[] = [];
     const malformed: DrillFileError[] = [];
     for (const arg of o.drills) {
       try {
-        loaded.push(await loadDrill(arg));
+        loaded.push(await loadDrill(arg, { readStdin }));
       } catch (err) {
         if (!(err instanceof DrillFileError)) throw err;
         malformed.push(err);

@@ -5,7 +5,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { InputError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { DrillFileError, formatDrillIssues } from "../drill/load.ts";
-import { loadDrill } from "../drill/source.ts";
+import { loadDrill, stdinReader } from "../drill/source.ts";
 
 /** Parsed `drill show` options. */
 export interface DrillShowOptions {
@@ -33,9 +33,10 @@ const command: CommandModule<DrillShowOptions> = {
     return { drill: positionals[0], json: globals.json };
   },
   async run(o, io) {
+    const readStdin = stdinReader(io.stdin.readable);
     let loaded;
     try {
-      loaded = await loadDrill(o.drill);
+      loaded = await loadDrill(o.drill, { readStdin });
     } catch (err) {
       if (!(err instanceof DrillFileError)) throw err;
       await io.stderr.write(formatDrillIssues(err));

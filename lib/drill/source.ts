@@ -1,5 +1,6 @@
-// Where a drill comes from: a built-in name (`tcp-echo`) or a file (`lab1.yaml`). A name that has
-// a slash or a .yaml/.yml/.json ending, or that names an existing file, is a file.
+// Where a drill comes from: a built-in name (`tcp-echo`), a file (`lab1.yaml`) or `-` (stdin). A
+// name that has a slash or a .yaml/.yml/.json ending, or that names an existing file, is a file.
+import { readAll } from "../cli/io.ts";
 import { findBuiltinDrill } from "./builtin.ts";
 import { parseDrill } from "./load.ts";
 import type { Drill } from "./schema.ts";
@@ -23,7 +24,8 @@ export async function isDrillFile(arg: string): Promise<boolean> {
 }
 
 /**
- * Loads and validates a drill by built-in name or file. Throws `RangeError` for an unknown name,
+ * Loads and validates a drill by built-in name, file, or `-` (standard input, through
+ * `readStdin`). Throws `RangeError` for an unknown name,
  * `Deno.errors.NotFound` for a missing file and `DrillFileError` for a malformed one.
  *
  * @example
@@ -31,7 +33,14 @@ export async function isDrillFile(arg: string): Promise<boolean> {
  * const { drill } = await loadDrill("udp-echo");
  * ```
  */
-export async function loadDrill(arg: string): Promise<LoadedDrill> {
+export async function loadDrill(
+  arg: string,
+  options: { readStdin?: () => Promise<string> } = {},
+): Promise<LoadedDrill> {
+  if (arg === "-" && options.readStdin) {
+    const text = await options.readStdin();
+    return { drill: parseDrill(text, "<stdin>"), text, source: "<stdin>" };
+  }
   if (await isDrillFile(arg)) {
     const text = await Deno.readTextFile(arg);
     return { drill: parseDrill(text, arg), text, source: arg };
@@ -43,4 +52,24 @@ export async function loadDrill(arg: string): Promise<LoadedDrill> {
     );
   }
   return { drill: parseDrill(builtin.source, arg), text: builtin.source, source: "built-in" };
+}
+
+/** Largest drill file read from standard input. */
+const stdinLimit = 4 << 20;
+
+/**
+ * A `readStdin` for {@linkcode loadDrill} that reads `readable` once (later calls get "").
+ *
+ * @example
+ * ```ts
+ * await loadDrill("-", { readStdin: stdinReader(io.stdin.readable) });
+ * ```
+ */
+export function stdinReader(readable: ReadableStream<Uint8Array>): () => Promise<string> {
+  let used = false;
+  return async () => {
+    if (used) return "";
+    used = true;
+    return new TextDecoder().decode(await readAll(readable, { limit: stdinLimit }));
+  };
 }
