@@ -75,6 +75,19 @@ testIf(
   },
 );
 
+/** Reads until `done` holds (the kernel finishes a close asynchronously), at most 6 tries. */
+async function settled(
+  read: () => Promise<string[]>,
+  done: (rows: string[]) => boolean,
+): Promise<string[]> {
+  let rows = await read();
+  for (let i = 0; i < 5 && !done(rows); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    rows = await read();
+  }
+  return rows;
+}
+
 Deno.test("toolkit sockets: LISTEN, then FIN_WAIT2 and CLOSE_WAIT, then TIME_WAIT", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = listener.addr.port;
@@ -108,9 +121,8 @@ Deno.test("toolkit sockets: LISTEN, then FIN_WAIT2 and CLOSE_WAIT, then TIME_WAI
       ].sort(),
     );
     client.close(); // active close: FIN from the client, ACKed by the server's kernel
-    await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(
-      await states("--tcp"),
+      await settled(() => states("--tcp"), (rows) => !rows.some((r) => r.startsWith("ESTAB"))),
       [
         `CLOSE_WAIT 127.0.0.1:${port} 127.0.0.1:${cport}`,
         `FIN_WAIT2 127.0.0.1:${cport} 127.0.0.1:${port}`,
@@ -118,10 +130,12 @@ Deno.test("toolkit sockets: LISTEN, then FIN_WAIT2 and CLOSE_WAIT, then TIME_WAI
       ].sort(),
     );
     server.close(); // passive close: the server's FIN, the client's last ACK
-    await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(await states("--tcp", "--state", "TIME-WAIT"), [
-      `TIME_WAIT 127.0.0.1:${cport} 127.0.0.1:${port}`,
-    ]);
+    assert.deepEqual(
+      await settled(() => states("--tcp", "--state", "TIME-WAIT"), (rows) => rows.length === 1),
+      [
+        `TIME_WAIT 127.0.0.1:${cport} 127.0.0.1:${port}`,
+      ],
+    );
   } finally {
     listener.close();
     udp.close();
