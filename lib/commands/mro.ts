@@ -5,7 +5,7 @@ import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { InputError, UsageError } from "../cli/errors.ts";
 import { readAll } from "../cli/io.ts";
-import { writeJson } from "../cli/output.ts";
+import { paint, writeJson } from "../cli/output.ts";
 import { readClassStatements } from "../mro/read_classes.ts";
 import { type MroAlgorithm, resolveClasses } from "../mro/resolve.ts";
 import {
@@ -158,7 +158,11 @@ const command: CommandModule<MroOptions> = {
         break;
       default:
         if (outcomes.length || results.length > 1) {
-          await io.stdout.write(renderText(results, { explain: o.explain }));
+          const colors = { error: "red", take: "green", skip: "yellow" } as const;
+          await io.stdout.write(renderText(results, {
+            explain: o.explain,
+            paint: (part, text) => paint(io, colors[part], text),
+          }));
         }
     }
     return outcomes.some((x) => x.error) ? 1 : 0;

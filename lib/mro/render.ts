@@ -63,17 +63,32 @@ export function toEntries(results: readonly ModuleResult[]): ClassEntry[] {
  */
 export function renderText(
   results: readonly ModuleResult[],
-  options: { explain?: boolean } = {},
+  options: {
+    explain?: boolean;
+    /** Colours a part for a terminal: errors, taken heads, skipped heads. Default: none. */
+    paint?: (part: "error" | "take" | "skip", text: string) => string;
+  } = {},
 ): string {
+  const paint = options.paint ?? ((_part, text) => text);
+  const explainLine = (line: string) => {
+    const step = /^(\s+)(take|skip|stuck)(.*)$/.exec(line);
+    if (step) {
+      return step[1] +
+        paint(step[2] === "take" ? "take" : step[2] === "skip" ? "skip" : "error", step[2]) +
+        step[3];
+    }
+    return /^[A-Z]\w*Error: |^UnsupportedSyntax: /.test(line) ? paint("error", line) : line;
+  };
   const parts: string[] = [];
   for (const r of results) {
     const lines: string[] = [];
     if (results.length > 1) lines.push(`==> ${r.file} <==`);
     const blocks = r.outcomes.map((o) => {
       const name = o.statement.qualname;
-      if (options.explain && o.explain) return o.explain.join("\n");
+      if (options.explain && o.explain) return o.explain.map(explainLine).join("\n");
       if (o.cls) return `${name}: ${o.cls.mro.map((c) => c.qualname).join(", ")}`;
-      return `${name}: ${o.error!.type}: ${o.error!.message} (line ${o.statement.line})`;
+      const error = `${o.error!.type}: ${o.error!.message}`;
+      return `${name}: ${paint("error", error)} (line ${o.statement.line})`;
     });
     lines.push(...(options.explain ? [blocks.join("\n\n")] : blocks));
     parts.push(lines.join("\n"));
