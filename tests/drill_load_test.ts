@@ -13,10 +13,11 @@ import {
 } from "../lib/drill/report.ts";
 import { byteDiff, type DrillResult } from "../lib/drill/result.ts";
 import { drillPermissions, scopeNetEntry } from "../lib/drill/permissions.ts";
-import { stepKinds } from "../lib/drill/schema.ts";
+import { drillSchema, stepKinds } from "../lib/drill/schema.ts";
 import { canonicalHost, readTcpSockets } from "../lib/drill/tcp_states.ts";
 import { allocatePorts, bindVariables, collectVariables } from "../lib/drill/variables.ts";
 import { assertWellFormedXml } from "./drill_xml.ts";
+import { python, testIf } from "./harness.ts";
 
 const fixtures = new URL("./fixtures/drill/", import.meta.url);
 const fixture = (name: string) => Deno.readTextFileSync(new URL(name, fixtures));
@@ -290,3 +291,58 @@ Deno.test("reports: text shows the diff, TAP is version 14, JUnit escapes everyt
   await assertWellFormedXml(xml);
   assert.equal(xmlEscape("\ud800x"), "\ufffdx", "a lone surrogate is replaced");
 });
+
+function pythonWithJsonschema(): { cmd: string; env: Record<string, string> } | undefined {
+  for (const v of ["3.13", "3.12", "3.11", "3.10"]) {
+    const py = python(v);
+    if (!py) continue;
+    const ok = new Deno.Command(py.cmd, {
+      args: ["-c", "import jsonschema"],
+      env: py.env,
+      stdout: "null",
+      stderr: "null",
+    }).outputSync();
+    if (ok.success) return py;
+  }
+  return undefined;
+}
+
+const schemaOracle = pythonWithJsonschema();
+
+testIf(
+  schemaOracle ? undefined : "no CPython with the jsonschema package installed",
+  "the published schema accepts every built-in drill and rejects a two-action step (jsonschema)",
+  async () => {
+    const docs = [
+      ...builtinDrills.map((b) => parseDrill(b.source, b.name)),
+      parseDrill(fixture("replies.yaml"), "replies.yaml"),
+      parseDrill(fixture("unix_echo.yaml"), "unix_echo.yaml"),
+      JSON.parse(fixture("malformed.json")),
+      { name: "Upper", steps: [{ sleep: "1s" }] },
+      { name: "extra", steps: [{ sleep: "1s" }], owner: "me" },
+    ];
+    const child = new Deno.Command(schemaOracle!.cmd, {
+      env: schemaOracle!.env,
+      args: [
+        "-c",
+        "import json, sys, jsonschema\n" +
+        "d = json.load(sys.stdin)\n" +
+        "v = jsonschema.Draft202012Validator(d['schema'])\n" +
+        "jsonschema.Draft202012Validator.check_schema(d['schema'])\n" +
+        "print(json.dumps([v.is_valid(x) for x in d['docs']]))",
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(JSON.stringify({ schema: drillSchema, docs })));
+    await w.close();
+    const out = await child.output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const verdicts: boolean[] = JSON.parse(new TextDecoder().decode(out.stdout));
+    const n = builtinDrills.length + 2;
+    assert.deepEqual(verdicts.slice(0, n), Array(n).fill(true));
+    assert.deepEqual(verdicts.slice(n), [false, false, false]);
+  },
+);
