@@ -16,12 +16,18 @@ async function ip(...args: string[]): Promise<string> {
 
 function netnsSkipReason(): string | undefined {
   if (!isRoot()) return "needs root to create network namespaces (run the suite as root)";
+  const run = (...args: string[]) =>
+    new Deno.Command("ip", { args, stdout: "null", stderr: "null" }).outputSync().success;
+  const probe = `tkarpprobe${Deno.pid}`;
   try {
-    const r = new Deno.Command("ip", { args: ["netns", "list"], stdout: "null", stderr: "null" })
-      .outputSync();
-    if (!r.success) return "`ip netns` does not work here";
+    if (!run("netns", "add", probe)) return "`ip netns add` does not work here";
   } catch {
     return "iproute2 (ip) is not installed";
+  }
+  try {
+    if (!run("netns", "exec", probe, "true")) return "`ip netns exec` does not work here";
+  } finally {
+    run("netns", "del", probe);
   }
   return undefined;
 }
