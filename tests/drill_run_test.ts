@@ -6,7 +6,7 @@ import assert from "#assert";
 import { parseDrill } from "../lib/drill/load.ts";
 import { runDrill } from "../lib/drill/runner.ts";
 import { assertWellFormedXml } from "./drill_xml.ts";
-import { root, runToolkit } from "./harness.ts";
+import { root, runToolkit, startToolkit } from "./harness.ts";
 
 const fixtures = `${root}/tests/fixtures/drill`;
 
@@ -348,4 +348,36 @@ steps:
   assert.equal(result.steps[0].status, "pass");
   assert.equal(result.steps[1].message, "interrupted");
   Deno.listen({ hostname: "127.0.0.1", port }).close();
+});
+
+Deno.test("SIGINT during drill run: exit 130 with the partial report", async () => {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  const file = await tempDrill(`name: wait-for-ctrl-c
+scope:
+  net: ["127.0.0.1:${port}"]
+steps:
+  - listen: { as: s, address: "127.0.0.1:${port}" }
+  - sleep: 20s
+`);
+  try {
+    const run = startToolkit(["drill", "run", file]);
+    // Interrupt once the drill's listener is up (it accepts our probe connection).
+    for (let i = 0; i < 300; i++) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port }).catch(() => undefined);
+      if (conn) {
+        conn.close();
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    run.child.kill("SIGINT");
+    const r = await run.finish(10_000);
+    assert.equal(r.code, 130, r.stdout + r.stderr);
+    assert.match(r.stdout, /FAIL +2 sleep 20s +\d+ ms\n +interrupted\n/);
+    assert.match(r.stdout, /FAIL wait-for-ctrl-c: 1\/2 steps passed/);
+  } finally {
+    await Deno.remove(file.replace(/\/drill\.yaml$/, ""), { recursive: true });
+  }
 });

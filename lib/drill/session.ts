@@ -111,6 +111,12 @@ class StreamConn {
     this.eof = true;
     this.changes.notify();
   }
+  /** How the stream ended, for failure messages: a clean FIN or an error such as a reset. */
+  endedBy(): string {
+    if (!this.error) return "the stream ended";
+    const failure = netErrorFrom(this.error, this.remote);
+    return `the connection failed (${(failure as Error).message ?? failure})`;
+  }
   consume(n: number): void {
     this.buffer = this.buffer.slice(n);
   }
@@ -509,7 +515,7 @@ export class DrillSession {
         return m ? m : c.eof ? null : undefined;
       }, ms);
       if (!found) {
-        const why = found === null ? "the stream ended" : `timed out after ${ms / 1000}s`;
+        const why = found === null ? c.endedBy() : `timed out after ${ms / 1000}s`;
         throw new StepFailure(`${why} before /${a.regex}/ matched`, {
           ...byteDiff(new Uint8Array(0), c.buffer),
           expected: `/${a.regex}/`,
@@ -529,7 +535,7 @@ export class DrillSession {
         ms,
       );
       if (!got) {
-        const why = got === false ? "the stream ended" : `timed out after ${ms / 1000}s`;
+        const why = got === false ? c.endedBy() : `timed out after ${ms / 1000}s`;
         throw new StepFailure(`${why} after ${c.buffer.length} of ${n} bytes`);
       }
       c.consume(n);
@@ -552,7 +558,7 @@ export class DrillSession {
     const why = verdict === "differ"
       ? "received bytes differ from the expected ones"
       : verdict === "ended"
-      ? `the stream ended after ${c.buffer.length} of ${want.length} expected bytes`
+      ? `${c.endedBy()} after ${c.buffer.length} of ${want.length} expected bytes`
       : `timed out after ${ms / 1000}s with ${c.buffer.length} of ${want.length} expected bytes`;
     throw new StepFailure(why, byteDiff(want, received));
   }
