@@ -1,6 +1,6 @@
 // arpwatch's station database and its event rules, kept compatible with arpwatch's `arp.dat`
-// (`MAC<TAB>IP<TAB>EPOCH[<TAB>HOSTNAME[<TAB>IFACE]]`, MACs with unpadded octets) so a file can move
-// between arpwatch and toolkit in either direction.
+// (`MAC<TAB>IP<TAB>EPOCH[<TAB>HOSTNAME]`, MACs with unpadded octets; a fifth interface field is
+// read too) so a file can move between arpwatch and toolkit in either direction.
 import { formatMac, parseMac } from "./mac.ts";
 import type { ParseProblem } from "./neighbor.ts";
 import { checkIp } from "./neighbor.ts";
@@ -166,7 +166,10 @@ export function parseArpDat(text: string): { db: ArpWatchDb; problems: ParseProb
 }
 
 /**
- * Writes a database in `arp.dat` format (arpwatch's own: unpadded MAC octets, tab-separated).
+ * Writes a database in `arp.dat` format, arpwatch's own: unpadded MAC octets, tab-separated MAC,
+ * IP, epoch and (when known) hostname. The interface is not written: arpwatch builds that put a
+ * fifth field there differ, and an empty hostname before it would shift the fields for readers
+ * that split on white space.
  *
  * @example
  * ```ts
@@ -177,8 +180,7 @@ export function formatArpDat(db: ArpWatchDb): string {
   let out = "";
   for (const r of db.records()) {
     const fields = [formatMac(parseMac(r.mac), { unpadded: true }), r.ip, String(r.time)];
-    if (r.hostname || r.iface) fields.push(r.hostname);
-    if (r.iface) fields.push(r.iface);
+    if (r.hostname) fields.push(r.hostname);
     out += fields.join("\t") + "\n";
   }
   return out;
