@@ -32,6 +32,8 @@ Deno.test("arp.dat round trip keeps arpwatch's unpadded MACs, hostnames and inte
   const five = parseArpDat("0:1a:2b:3c:4d:41\t192.168.1.40\t1735689000\t\teth1\n");
   assert.equal(five.db.recordsOf("192.168.1.40")[0].iface, "eth1");
   assert.equal(formatArpDat(five.db), "0:1a:2b:3c:4d:41\t192.168.1.40\t1735689000\n");
+  const spaced = parseArpDat("0:1a:2b:3c:4d:41  192.168.1.40 1735689000 host.lan\n");
+  assert.equal(spaced.db.recordsOf("192.168.1.40")[0].hostname, "host.lan");
   const bad = parseArpDat("0:1:2:3:4:5\t10.0.0.1\tyesterday\n0:1:2:3:4:5\t10.0.0.2\t1\n");
   assert.deepEqual(bad.problems.map((p) => p.line), [1]);
   assert.equal(bad.db.size, 1);

@@ -148,7 +148,8 @@ export function parseArpDat(text: string): { db: ArpWatchDb; problems: ParseProb
     const line = raw.replace(/\r$/, "");
     if (line.trim() === "" || line.startsWith("#")) return;
     try {
-      const f = line.split("\t");
+      // arpwatch writes tabs; a hand-edited file may use spaces (then no empty fields).
+      const f = line.includes("\t") ? line.split("\t") : line.trim().split(/\s+/);
       if (f.length < 3 || f.length > 5) {
         throw new SyntaxError(
           `Expected MAC, IP, time [, hostname [, interface]] separated by tabs`,
