@@ -54,7 +54,7 @@ print(best, ",".join(c.__name__ for c in g[last].__mro__))
 /** The benchmark module: one row, ours against CPython 3.13. */
 export default async function mroBench(ctx: BenchContext): Promise<BenchRow[]> {
   const count = ctx.quick ? 1000 : 10_000;
-  const repeats = ctx.quick ? 1 : 3;
+  const repeats = 3;
   const source = generateBenchHierarchy(count);
   const base = {
     name: `mro resolve ${count.toLocaleString("en-US")} classes`,
@@ -65,7 +65,7 @@ export default async function mroBench(ctx: BenchContext): Promise<BenchRow[]> {
   };
   ctx.log(`mro: resolving ${count} classes`);
   // Warm the JIT on a different, smaller module first; CPython has nothing to warm.
-  resolveClasses(readClassStatements(generateBenchHierarchy(ctx.quick ? 200 : 2000, 150)));
+  resolveClasses(readClassStatements(generateBenchHierarchy(ctx.quick ? 500 : 2000, 150)));
   let ours = Infinity;
   let ourLast = "";
   for (let i = 0; i < repeats + 2; i++) {

@@ -54,8 +54,10 @@ function numbering<T>(): (cls: T) => number {
   };
 }
 
-// Tail counts shared by every merge: each merge leaves them all at zero again.
+// Tail counts shared by every merge: each merge leaves them all at zero again. Head indices are
+// reused too (a merge never calls another), which spares an allocation per class.
 let scratch = new Int32Array(1024);
+let heads = new Int32Array(16);
 
 function mergeIndexed<T>(
   cls: T,
@@ -63,7 +65,9 @@ function mergeIndexed<T>(
   index: (cls: T) => number,
 ): C3Result<T> {
   const n = lists.length;
-  const head = new Int32Array(n);
+  if (heads.length < n) heads = new Int32Array(n * 2);
+  const head = heads;
+  head.fill(0, 0, n);
   for (const list of lists) {
     for (let k = 1; k < list.length; k++) {
       const id = index(list[k]);

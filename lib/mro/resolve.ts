@@ -40,6 +40,7 @@ export interface PyClass {
 }
 
 let uids = 0;
+const emptyNamespace: Map<string, Value> = new Map();
 const byUid = { index: (c: PyClass) => c.uid! };
 
 /** What a name can be bound to. */
@@ -331,13 +332,13 @@ class Interpreter {
       (v.value.kind === "class" && v.value.cls.mro.some((c) => c.id === "typing.Generic"));
     const bases: PyClass[] = [];
     values.forEach(({ value, expr }, i) => {
-      const later = values.slice(i + 1);
+      const later = () => values.slice(i + 1);
       switch (value.kind) {
         case "class":
           // typing's `Generic[T].__mro_entries__` gives nothing when a later base is generic too.
           if (
             expr.kind === "name" && expr.subscripted && value.cls.id === "typing.Generic" &&
-            (hasProtocol || later.some(isAlias))
+            (hasProtocol || later().some(isAlias))
           ) return;
           bases.push(value.cls);
           return;
@@ -352,7 +353,7 @@ class Interpreter {
           if (!values.some((v) => v.value.kind === "class" && v.value.cls === origin)) {
             bases.push(origin);
           }
-          if (!later.some(isGeneric)) bases.push(generic);
+          if (!later().some(isGeneric)) bases.push(generic);
           return;
         }
         case "opaque":
@@ -375,7 +376,8 @@ class Interpreter {
     try {
       const bases = this.evalBases(s, ns);
       outcome.bases = bases;
-      const body = new Map<string, Value>();
+      // Most bodies bind nothing; they share one empty namespace that is never written.
+      const body = s.body.length ? new Map<string, Value>() : emptyNamespace;
       this.exec(s.body, body);
       const cls: PyClass = {
         uid: uids++,
