@@ -73,7 +73,7 @@ async function runModule(file: string, quick: boolean): Promise<BenchRow[]> {
     const mod = await import(new URL(file, here).href);
     const fn = mod.default as BenchModule;
     if (typeof fn !== "function") return failed("it does not default-export a BenchModule");
-    const rows = await withTimeout(fn({ quick, log }), quick ? 20_000 : 900_000, file);
+    const rows = await withTimeout(fn({ quick, log }), quick ? 45_000 : 900_000, file);
     if (!Array.isArray(rows)) return failed("it returned no rows");
     return rows;
   } catch (err) {

@@ -119,6 +119,48 @@ async function killAfter<T>(p: Promise<T>, children: Deno.ChildProcess[], ms: nu
   }
 }
 
+/**
+ * Starts a toolkit listener (stdout discarded) and waits for the port it prints on stderr; the
+ * rest of its stderr is drained so it never blocks on a full pipe.
+ */
+async function startToolkitListener(
+  args: string[],
+): Promise<{ child: Deno.ChildProcess; port: number }> {
+  const child = new Deno.Command(toolkit[0], {
+    args: [...toolkit.slice(1), ...args],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`toolkit ${args[0]} exited before printing its address: ${seen}`);
+    seen += value;
+    const m = /127\.0\.0\.1:(\d+)/.exec(seen);
+    if (m) {
+      (async () => {
+        while (!(await reader.read()).done) { /* drain */ }
+      })().catch(() => {});
+      return { child, port: Number(m[1]) };
+    }
+  }
+}
+
+/** Times a client from its spawn until it and the listener have both exited, in seconds. */
+async function timeCopy(listener: Deno.ChildProcess, clientScript: string): Promise<number> {
+  const start = performance.now();
+  const client = sh(clientScript);
+  const [l, c] = await killAfter(
+    Promise.all([listener.status, client.status]),
+    [listener, client],
+    120_000,
+  );
+  if (!l.success || !c.success) throw new Error(`listener exited ${l.code}, client ${c.code}`);
+  return (performance.now() - start) / 1000;
+}
+
 /** One copy of `file` through a listener and a client; seconds from the client's spawn. */
 type Copier = (file: string) => Promise<number>;
 
@@ -126,67 +168,26 @@ const tk = toolkit.map(quote).join(" ");
 
 const copiers: Record<string, Copier> = {
   async toolkit(file) {
-    const listener = new Deno.Command(toolkit[0], {
-      args: [...toolkit.slice(1), "tcp-listen", "127.0.0.1:0"],
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    const reader = listener.stderr.pipeThrough(new TextDecoderStream()).getReader();
-    let seen = "";
-    let port: number | undefined;
-    while (port === undefined) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`tcp-listen exited before printing its address: ${seen}`);
-      seen += value;
-      const m = /:(\d+)\b/.exec(seen);
-      if (m && /\n/.test(seen)) port = Number(m[1]);
-    }
-    reader.releaseLock();
-    listener.stderr.cancel().catch(() => {});
-    const start = performance.now();
-    const client = sh(`exec ${tk} tcp-connect 127.0.0.1:${port} < ${quote(file)}`);
-    const [l, c] = await killAfter(
-      Promise.all([listener.status, client.status]),
-      [listener, client],
-      120_000,
-    );
-    if (!l.success || !c.success) throw new Error(`tcp-listen ${l.code} / tcp-connect ${c.code}`);
-    return (performance.now() - start) / 1000;
+    const { child, port } = await startToolkitListener(["tcp-listen", "127.0.0.1:0"]);
+    return await timeCopy(child, `exec ${tk} tcp-connect 127.0.0.1:${port} < ${quote(file)}`);
   },
   async nc(file) {
     const port = freePort();
     const listener = sh(`exec nc -l 127.0.0.1 ${port} < /dev/null > /dev/null`);
     await waitListening(port);
-    const start = performance.now();
-    const client = sh(`exec nc -N 127.0.0.1 ${port} < ${quote(file)} > /dev/null`);
-    const [l, c] = await killAfter(
-      Promise.all([listener.status, client.status]),
-      [listener, client],
-      120_000,
-    );
-    if (!l.success || !c.success) throw new Error(`nc exited ${l.code} / ${c.code}`);
-    return (performance.now() - start) / 1000;
+    return await timeCopy(listener, `exec nc -N 127.0.0.1 ${port} < ${quote(file)} > /dev/null`);
   },
   async socat(file) {
     const port = freePort();
     const listener = sh(`exec socat -u TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr STDOUT`);
     await waitListening(port);
-    const start = performance.now();
-    const client = sh(`exec socat -u STDIN TCP:127.0.0.1:${port} < ${quote(file)}`);
-    const [l, c] = await killAfter(
-      Promise.all([listener.status, client.status]),
-      [listener, client],
-      120_000,
-    );
-    if (!l.success || !c.success) throw new Error(`socat exited ${l.code} / ${c.code}`);
-    return (performance.now() - start) / 1000;
+    return await timeCopy(listener, `exec socat -u STDIN TCP:127.0.0.1:${port} < ${quote(file)}`);
   },
 };
 
 async function tcpRows(ctx: BenchContext): Promise<BenchRow[]> {
-  const size = ctx.quick ? 64 * 2 ** 20 : 2 * 2 ** 30;
-  const label = ctx.quick ? "tcp 64 MiB copy" : "tcp 2 GiB copy";
+  const size = ctx.quick ? 32 * 2 ** 20 : 2 * 2 ** 30;
+  const label = ctx.quick ? "tcp 32 MiB copy" : "tcp 2 GiB copy";
   const reps = ctx.quick ? 1 : 3;
   // A sparse file: reading it costs no disk, so the copy is what is measured.
   const file = await Deno.makeTempFile({ prefix: "toolkit-bench-", suffix: ".bin" });
@@ -264,24 +265,12 @@ interface UdpRun {
 }
 
 async function runOurUdp(seconds: number): Promise<UdpRun> {
-  const server = new Deno.Command(toolkit[0], {
-    args: [...toolkit.slice(1), "perf-server", "127.0.0.1:0", "--count", "1"],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = server.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  let port: number | undefined;
-  while (port === undefined) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`perf-server exited: ${seen}`);
-    seen += value;
-    const m = /listening on .*:(\d+)/.exec(seen);
-    if (m) port = Number(m[1]);
-  }
-  reader.releaseLock();
-  server.stderr.cancel().catch(() => {});
+  const { child: server, port } = await startToolkitListener([
+    "perf-server",
+    "127.0.0.1:0",
+    "--count",
+    "1",
+  ]);
   const client = new Deno.Command(toolkit[0], {
     args: [
       ...toolkit.slice(1),
@@ -401,14 +390,14 @@ async function startupRows(ctx: BenchContext): Promise<BenchRow[]> {
   const ours = `${tk} udp-send 127.0.0.1:${port} hi`;
   const bare = `deno run -q ${quote(empty)}`;
   const rounds = ctx.quick ? 1 : 6;
-  const runs = ctx.quick ? 5 : 10;
+  const runs = ctx.quick ? 3 : 10;
   const hyperfine = has("hyperfine");
   try {
     const oursMs: number[] = [];
     const bareMs: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const [a, b] = hyperfine
-        ? await hyperfineMedians([ours, bare], runs)
+        ? await hyperfineMedians([ours, bare], runs, ctx.quick ? 1 : 3)
         : await ownMedians([ours, bare], runs);
       oursMs.push(a * 1000);
       bareMs.push(b * 1000);
@@ -424,7 +413,9 @@ async function startupRows(ctx: BenchContext): Promise<BenchRow[]> {
         higherIsBetter: false,
         target: 1 / 1.3,
         note: `${rounds} rounds of ${runs} runs each (${
-          hyperfine ? "hyperfine -N --warmup 3" : "own timing: hyperfine is not installed"
+          hyperfine
+            ? `hyperfine -N --warmup ${ctx.quick ? 1 : 3}`
+            : "own timing: hyperfine is not installed"
         }), medians; target: at most 1.3x the time of the empty script`,
       },
       oursMs,
@@ -437,11 +428,24 @@ async function startupRows(ctx: BenchContext): Promise<BenchRow[]> {
 }
 
 /** Median wall time in seconds of each command, measured by hyperfine. */
-async function hyperfineMedians(commands: string[], runs: number): Promise<number[]> {
+async function hyperfineMedians(
+  commands: string[],
+  runs: number,
+  warmup: number,
+): Promise<number[]> {
   const json = await Deno.makeTempFile({ suffix: ".json" });
   try {
     const r = await new Deno.Command("hyperfine", {
-      args: ["-N", "--warmup", "3", "--runs", String(runs), "--export-json", json, ...commands],
+      args: [
+        "-N",
+        "--warmup",
+        String(warmup),
+        "--runs",
+        String(runs),
+        "--export-json",
+        json,
+        ...commands,
+      ],
       stdout: "null",
       stderr: "piped",
     }).output();

@@ -193,14 +193,7 @@ export class UdpReceiver {
  * ```
  */
 export function formatBytes(bytes: number): string {
-  const units = ["Bytes", "KBytes", "MBytes", "GBytes", "TBytes"];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v.toFixed(0) : threeDigits(v)} ${units[i]}`;
+  return scaled(bytes, 1024, ["Bytes", "KBytes", "MBytes", "GBytes", "TBytes"]);
 }
 
 /**
@@ -212,11 +205,20 @@ export function formatBytes(bytes: number): string {
  * ```
  */
 export function formatBits(bitsPerSecond: number): string {
-  const units = ["bits/sec", "Kbits/sec", "Mbits/sec", "Gbits/sec", "Tbits/sec"];
-  let v = bitsPerSecond;
+  return scaled(bitsPerSecond, 1000, [
+    "bits/sec",
+    "Kbits/sec",
+    "Mbits/sec",
+    "Gbits/sec",
+    "Tbits/sec",
+  ]);
+}
+
+function scaled(value: number, base: number, units: string[]): string {
+  let v = value;
   let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
+  while (v >= base && i < units.length - 1) {
+    v /= base;
     i++;
   }
   return `${i === 0 ? v.toFixed(0) : threeDigits(v)} ${units[i]}`;
