@@ -207,8 +207,11 @@ export function formatJunitReport(results: readonly DrillResult[]): string {
       const name = x(`${String(s.index).padStart(2, "0")} ${s.title}`);
       const open = `    <testcase name="${name}" classname="drill.${x(r.name)}" ` +
         `time="${seconds(s.durationMs)}"`;
-      if (s.status === "pass") out.push(`${open}/>`);
-      else if (s.status === "skip") {
+      if (s.status === "pass") {
+        out.push(
+          s.message ? `${open}><system-out>${x(s.message)}</system-out></testcase>` : `${open}/>`,
+        );
+      } else if (s.status === "skip") {
         out.push(
           `${open}>`,
           `      <skipped message="an earlier step failed"/>`,

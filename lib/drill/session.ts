@@ -307,6 +307,8 @@ export class DrillSession {
   readonly listeners = new Map<string, StreamListener>();
   readonly udp = new Map<string, UdpSocket>();
   #runIo?: MemoryIo;
+  /** What the sandbox refused in the last passing `expect-denied`. */
+  #refused?: { kind: string; resource: string };
   /** Failures of servers running in the background, told with the next failing step. */
   #background: string[] = [];
 
@@ -335,8 +337,13 @@ export class DrillSession {
 
   async #outcome(step: Step): Promise<StepOutcome> {
     try {
+      this.#refused = undefined;
       const message = await this.#dispatch(step);
-      return { ok: true, ...(message ? { message } : {}) };
+      return {
+        ok: true,
+        ...(message ? { message } : {}),
+        ...(this.#refused ? { denied: this.#refused } : {}),
+      };
     } catch (err) {
       const scope = scopeErrorFrom(err);
       if (scope) {
@@ -836,7 +843,10 @@ export class DrillSession {
     } catch (err) {
       if (err instanceof StepFailure) throw err;
       const scope = scopeErrorFrom(err);
-      if (scope) return `refused: ${scope.kind} access to ${scope.resource}`;
+      if (scope) {
+        this.#refused = { kind: scope.kind, resource: scope.resource };
+        return `refused: ${scope.kind} access to ${scope.resource}`;
+      }
       throw new StepFailure(
         `not refused by the sandbox: the attempt was made and failed with ${
           (err as Error).message
