@@ -165,3 +165,21 @@ Deno.test("a deep, wide hierarchy of 3000 classes resolves quickly and correctly
   assert.equal(last.length, 3001);
   assert.deepEqual(last.slice(0, 3), ["K2999", "K2998", "K2997"]);
 });
+
+Deno.test("py2: __metaclass__ makes classes new-style, as Python 2.7 does", () => {
+  // Checked with PYENV_VERSION=2.7.18 python2.7 on the same source.
+  const src = `__metaclass__ = type
+class A: pass
+del __metaclass__
+class C: pass
+class D(C):
+    __metaclass__ = type
+class E(C, A): pass
+`;
+  assert.deepEqual(mros(src, { algo: "py2" }), {
+    A: "A, object",
+    C: "C",
+    D: "TypeError: a new-style class can't have only classic bases",
+    E: "E, C, A, object",
+  });
+});

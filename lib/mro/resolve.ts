@@ -386,7 +386,9 @@ class Interpreter {
         line: s.line,
         bases,
         mro: [],
-        newStyle: this.algo === "c3" || (this.algo === "py2" && bases.some((b) => b.newStyle)),
+        newStyle: this.algo === "c3" ||
+          (this.algo === "py2" &&
+            (bases.some((b) => b.newStyle) || this.py2Metaclass(body, bases))),
         basetype: true,
         itemsize: 0,
         namespace: body,
@@ -423,6 +425,20 @@ class Interpreter {
         outcome.explain = [`L[${s.qualname}] cannot be computed`, `${err.type}: ${err.message}`];
       }
     }
+  }
+
+  /**
+   * Python 2's `__metaclass__` (in the class body, or for a class without bases in the module)
+   * makes a class new-style; with only classic bases that is an error.
+   */
+  py2Metaclass(body: Map<string, Value>, bases: readonly PyClass[]): boolean {
+    if (body.has("__metaclass__")) {
+      if (bases.length) {
+        throw new Raise("TypeError", "a new-style class can't have only classic bases");
+      }
+      return true;
+    }
+    return bases.length === 0 && this.module.has("__metaclass__");
   }
 
   /** CPython's `best_base`: every base must be subclassable and their layouts compatible. */
