@@ -6,7 +6,7 @@
 import assert from "#assert";
 import { broadcastKind, subnetBroadcasts } from "../lib/net/broadcast.ts";
 import { isMulticastGroup, multicastInterface, parseMulticastGroup } from "../lib/net/multicast.ts";
-import { hasCommand, isRoot, runToolkit, testIf, toolkitCmd } from "./harness.ts";
+import { hasCommand, isRoot, python, runToolkit, testIf, toolkitCmd } from "./harness.ts";
 
 const rootReason = !isRoot()
   ? "not root: the lab's network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN"
@@ -143,12 +143,17 @@ interface InHost {
 }
 
 function startIn(namespace: string, args: string[]): InHost {
+  return startInHost(namespace, [...toolkitCmd, ...args]);
+}
+
+function startInHost(namespace: string, argv: string[], env: Record<string, string> = {}): InHost {
+  const args = argv;
   const child = new Deno.Command("ip", {
-    args: ["netns", "exec", namespace, ...toolkitCmd, ...args],
+    args: ["netns", "exec", namespace, ...argv],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   }).spawn();
   const text = { stdout: "", stderr: "" };
   const pumps = (["stdout", "stderr"] as const).map(async (k) => {
@@ -339,6 +344,44 @@ testIf(
         assert.deepEqual(received(member4), [], "the router does not forward multicast");
       } finally {
         await Promise.all(listeners.map((l) => l.stop()));
+      }
+    });
+  },
+);
+
+// The TTL a member sees, read by CPython with IP_RECVTTL: the kernel default 1, then --ttl's.
+const ttlOracle = `
+import socket, sys
+g = "239.18.0.9"
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((g, 0))
+s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.inet_aton(g) + socket.inet_aton("0.0.0.0"))
+s.setsockopt(socket.IPPROTO_IP, 12, 1)  # IP_RECVTTL
+s.settimeout(15)
+print(s.getsockname()[1], flush=True)
+for _ in range(2):
+    data, anc, _, _ = s.recvmsg(100, 64)
+    ttl = [int.from_bytes(d[:4], sys.byteorder) for level, kind, d in anc if kind == 2][0]
+    print(data.decode(), ttl, flush=True)
+`;
+
+const py = python("3.13");
+testIf(
+  rootReason ?? (py ? undefined : "CPython 3.13 (pyenv) is not installed"),
+  "udp-send --ttl sets the IPv4 multicast TTL a member receives (CPython IP_RECVTTL oracle)",
+  async () => {
+    await withLab(`t${Deno.pid}`, async (h) => {
+      const oracle = startInHost(h(2), [py!.cmd, "-c", ttlOracle], py!.env);
+      try {
+        const port = (await oracle.waitFor("stdout", /^(\d+)\n/))[1];
+        for (const args of [[], ["--ttl", "9"]]) {
+          const r = await inHost(h(1), ["udp-send", ...args, `239.18.0.9:${port}`, "x"]);
+          assert.equal(r.code, 0, r.stderr);
+        }
+        await oracle.waitFor("stdout", /x 9\n/);
+        assert.deepEqual(oracle.stdout().trim().split("\n").slice(1), ["x 1", "x 9"]);
+      } finally {
+        await oracle.stop();
       }
     });
   },
