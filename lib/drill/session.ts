@@ -123,9 +123,7 @@ class StreamConn {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    try {
-      this.conn.close();
-    } catch { /* already closed */ }
+    closeQuietly(this.conn);
   }
 }
 
@@ -163,9 +161,7 @@ class UdpSocket {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    try {
-      this.sock.close();
-    } catch { /* already closed */ }
+    closeQuietly(this.sock);
   }
 }
 
@@ -213,22 +209,23 @@ class StreamListener {
     } catch (err) {
       if (!this.closed) this.onError(err);
     }
-    try {
-      conn.close();
-    } catch { /* closed */ }
+    closeQuietly(conn);
   }
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    try {
-      this.listener.close();
-    } catch { /* closed */ }
+    closeQuietly(this.listener);
     for (const c of this.served) {
-      try {
-        c.close();
-      } catch { /* closed */ }
+      closeQuietly(c);
     }
   }
+}
+
+/** Closes a socket or listener that may be closed already. */
+function closeQuietly(resource: { close(): void }): void {
+  try {
+    resource.close();
+  } catch { /* already closed */ }
 }
 
 async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
