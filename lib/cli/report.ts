@@ -11,12 +11,46 @@ export function errorLine(message: string): string {
   return /^[A-Z][a-z]/.test(oneLine) ? oneLine[0].toLowerCase() + oneLine.slice(1) : oneLine;
 }
 
+/** Longest error line printed; longer ones (a 1 MB argument echoed back) are cut in the middle. */
+const maxLineLength = 400;
+
+/**
+ * Makes a message safe for a terminal and short enough to read: control characters and bidi
+ * overrides from the user's input are shown escaped (`\x1b`, `\u202e`) instead of acting on the
+ * terminal, and a very long line keeps its start and end.
+ *
+ * @example
+ * ```ts
+ * printableLine('cannot parse "\x1b[2J"'); // 'cannot parse "\\x1b[2J"'
+ * ```
+ */
+export function printableLine(line: string): string {
+  const safe = line.replace(
+    // deno-lint-ignore no-control-regex
+    /[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => {
+      const code = c.charCodeAt(0);
+      return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`;
+    },
+  );
+  if (safe.length <= maxLineLength) return safe;
+  const cut = safe.length - 300;
+  return `${safe.slice(0, 240)}…[${cut} characters]…${safe.slice(-60)}`;
+}
+
 const fileErrors: [new (...a: never[]) => Error, string][] = [
   [Deno.errors.NotFound, "no such file or directory"],
   [Deno.errors.PermissionDenied, "permission denied"],
   [Deno.errors.IsADirectory, "is a directory"],
   [Deno.errors.AlreadyExists, "already exists"],
 ];
+
+/** OS errors (by errno name) that mean a file argument cannot name a file: the user's input. */
+const badPathCodes: Record<string, string> = {
+  ENAMETOOLONG: "file name too long",
+  ENOTDIR: "not a directory",
+  ELOOP: "too many levels of symbolic links",
+};
 
 /** Classifies an error: its message line, exit code and whether a usage hint follows. */
 export async function classifyError(
@@ -42,6 +76,16 @@ export async function classifyError(
       return { line: path ? `${words} (${path})` : errorLine(err.message), code: ExitCode.usage };
     }
   }
+  const osCode = (err as { code?: unknown } | null)?.code;
+  if (err instanceof Error && typeof osCode === "string" && osCode in badPathCodes) {
+    const path = /'([^']+)'/.exec(err.message)?.[1];
+    const words = badPathCodes[osCode];
+    return { line: path ? `${words} (${path})` : words, code: ExitCode.usage };
+  }
+  if (err instanceof Error && /^empty path is not allowed$/i.test(err.message)) {
+    // Deno's permission check on a file argument given as "": the user's mistake, not ours.
+    return { line: "no such file or directory (an empty file name)", code: ExitCode.usage };
+  }
   if (err instanceof Error && err.name === "AbortError") {
     return { line: "interrupted", code: ExitCode.interrupted };
   }
@@ -62,7 +106,7 @@ export async function classifyError(
  */
 export async function reportError(err: unknown, stderr: Output, debug: boolean): Promise<number> {
   const { line, code, hintFor } = await classifyError(err);
-  let text = `toolkit: error: ${line}\n`;
+  let text = `toolkit: error: ${printableLine(line)}\n`;
   if (hintFor !== undefined) text += `Try 'toolkit ${hintFor ? hintFor + " " : ""}--help'\n`;
   if (debug && err instanceof Error && err.stack) text += err.stack + "\n";
   await stderr.write(text);

@@ -33,6 +33,8 @@ export function editDistance(a: string, b: string): number {
  * ```
  */
 export function closest(input: string, candidates: readonly string[]): string | undefined {
+  // A typo is short; comparing a huge argument against every name would take quadratic time.
+  if (input.length > 64) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
