@@ -381,3 +381,23 @@ steps:
     await Deno.remove(file.replace(/\/drill\.yaml$/, ""), { recursive: true });
   }
 });
+
+Deno.test("a UDP server whose reply leaves the scope: the failing step says the reply was refused", async () => {
+  const result = await runDrill(
+    parseDrill(
+      `name: udp-reply-outside
+steps:
+  - listen: { as: echo, proto: udp, address: "127.0.0.1:{{port.echo}}", reply: echo }
+  - udp-send: { socket: c, to: "127.0.0.1:{{port.echo}}", text: ping }
+  - udp-expect: { socket: c, text: ping, timeout: 300ms }
+`,
+      "udp.yaml",
+    ),
+    { source: "udp.yaml" },
+  );
+  assert.equal(result.status, "fail");
+  assert.match(
+    result.steps[2].message ?? "",
+    /^timed out after 0\.3s: no datagram; meanwhile "echo" could not reply: denied by the sandbox: net access to 127\.0\.0\.1:\d+$/,
+  );
+});
