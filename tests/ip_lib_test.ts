@@ -27,10 +27,10 @@ Deno.test("IPv4 with leading zeros is refused and the message says why (octal)",
   assert.throws(() => A("010.0.0.1"), (e: Error) => {
     assert.ok(e instanceof SyntaxError);
     assert.match(e.message, /"010\.0\.0\.1".*octet 1 \("010"\) has a leading zero/);
-    assert.match(e.message, /octal 8 and some as decimal 10 \(CVE-2021-29921\)/);
+    assert.match(e.message, /octal 8, some as decimal 10 \(CVE-2021-29921\)/);
     return true;
   });
-  assert.throws(() => A("1.2.3.09"), /octet 4 \("09"\) has a leading zero.*some as decimal 9/);
+  assert.throws(() => A("1.2.3.09"), /octet 4 \("09"\) has a leading zero.*as octal, some as decimal 9/);
   assert.throws(() => A("::ffff:1.2.3.04"), /embedded IPv4 part is invalid.*leading zero/);
   assert.equal(A("0.0.0.0").toString(), "0.0.0.0");
 });

@@ -2,6 +2,8 @@
 // a user narrowed it to at run time (--net, --scope FILE), and what is in force, read back through
 // Deno.permissions.query so the answer is Deno's, not ours.
 import config from "../../deno.json" with { type: "json" };
+import type { Addr } from "../ip/addr.ts";
+import { Prefix } from "../ip/prefix.ts";
 import { classifyHost, parsePort } from "../net/address.ts";
 import { UsageError } from "./errors.ts";
 
@@ -197,35 +199,14 @@ function configEntries(kind: ScopeKind): string[] {
 
 /** The first and last address of a CIDR, for asking Deno about both ends. */
 function cidrEnds(cidr: string): [string, string] | undefined {
-  const [addr, bitsText] = cidr.split("/");
-  const bits = Number(bitsText);
-  if (addr.includes(":")) {
-    let value: bigint;
-    try {
-      const host = new URL(`http://[${addr}]/`).hostname.slice(1, -1);
-      const [head, tail = ""] = host.split("::");
-      const h = head ? head.split(":") : [];
-      const t = tail ? tail.split(":") : [];
-      const groups = host.includes("::")
-        ? [...h, ...Array(8 - h.length - t.length).fill("0"), ...t]
-        : h;
-      value = groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
-    } catch {
-      return undefined;
-    }
-    const hostMask = (1n << BigInt(128 - bits)) - 1n;
-    const fmt = (v: bigint) =>
-      `[${
-        Array.from({ length: 8 }, (_, i) => ((v >> BigInt(112 - 16 * i)) & 0xffffn).toString(16))
-          .join(":")
-      }]`;
-    return [fmt(value & ~hostMask), fmt(value | hostMask)];
+  let p: Prefix;
+  try {
+    p = Prefix.parse(cidr).masked();
+  } catch {
+    return undefined;
   }
-  const n = addr.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  const size = 2 ** (32 - bits);
-  const first = Math.floor(n / size) * size;
-  const fmt = (v: number) => [24, 16, 8, 0].map((s) => Math.floor(v / 2 ** s) % 256).join(".");
-  return [fmt(first), fmt(first + size - 1)];
+  const fmt = (a: Addr) => (a.family === 6 ? `[${a.withZone("")}]` : a.toString());
+  return [fmt(p.network()), fmt(p.last())];
 }
 
 async function granted(desc: Deno.PermissionDescriptor): Promise<boolean> {

@@ -456,6 +456,15 @@ export function parseIpv4(text: string): number {
   let n = 0;
   for (let i = 0; i < 4; i++) {
     const p = parts[i];
+    if (p.length > 1 && p[0] === "0" && /^[0-9]+$/.test(p)) {
+      const dec = String(Number(p));
+      const oct = /^[0-7]+$/.test(p) ? ` ${parseInt(p, 8)}` : "";
+      throw new SyntaxError(
+        `Cannot parse IPv4 address "${text}": octet ${i + 1} ("${p}") has a leading zero, ` +
+          `which is ambiguous: some software reads it as octal${oct}, some as decimal ${dec} ` +
+          `(CVE-2021-29921); write the value you mean without leading zeros`,
+      );
+    }
     if (!/^[0-9]{1,3}$/.test(p)) {
       const what = p === ""
         ? "is empty"
@@ -463,15 +472,6 @@ export function parseIpv4(text: string): number {
         ? "is out of range"
         : "is not a decimal number";
       throw new SyntaxError(`Cannot parse IPv4 address "${text}": octet ${i + 1} ${what}`);
-    }
-    if (p.length > 1 && p[0] === "0") {
-      const dec = String(Number(p));
-      const oct = /^[0-7]+$/.test(p) ? `octal ${parseInt(p, 8)}` : "octal";
-      throw new SyntaxError(
-        `Cannot parse IPv4 address "${text}": octet ${i + 1} ("${p}") has a leading zero, ` +
-          `which some software reads as ${oct} and some as decimal ${dec} (CVE-2021-29921); ` +
-          `write ${dec}`,
-      );
     }
     const o = Number(p);
     if (o > 255) {

@@ -1,6 +1,7 @@
 // Socket addresses as users type them: `host:port`, `[::1]:9000`, `PORT` for listeners. Numeric
 // hosts must be canonical IPv4 or IPv6 literals: spellings such as `2130706433`, `0x7f.1` or
 // `0177.0.0.1` are refused so they can neither surprise a user nor slip around a scope.
+import { Addr } from "../ip/addr.ts";
 
 /** A parsed `host:port`. */
 export interface HostPort {
@@ -18,7 +19,6 @@ export interface ParseHostPortOptions {
   allowPortZero?: boolean;
 }
 
-const ipv4Pattern = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const labelPattern = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i;
 
 /**
@@ -51,14 +51,18 @@ export function parsePort(text: string, options: { allowZero?: boolean } = {}): 
  */
 export function classifyHost(host: string): HostPort["family"] {
   if (host.includes(":")) {
-    const [addr, zone, ...rest] = host.split("%");
-    if (rest.length > 0 || zone === "" || (zone !== undefined && !/^[\w.-]+$/.test(zone))) {
+    const pct = host.indexOf("%");
+    // Zones are held to interface-name characters here: a host also ends up in scope entries.
+    if (pct >= 0 && !/^[\w.-]+$/.test(host.slice(pct + 1))) {
       throw new SyntaxError(`Cannot parse IPv6 address "${host}": bad zone`);
     }
-    if (!isIpv6Literal(addr)) throw new SyntaxError(`Cannot parse IPv6 address "${host}"`);
+    Addr.parse(host); // throws a SyntaxError that says what is wrong
     return "ipv6";
   }
-  if (ipv4Pattern.test(host)) return "ipv4";
+  if (/^[0-9.]+$/.test(host) && host.split(".").length === 4) {
+    Addr.parse(host); // dotted quad: out-of-range octets and leading zeros are explained
+    return "ipv4";
+  }
   const labels = host.replace(/\.$/, "").split(".");
   const last = labels[labels.length - 1];
   if (/^\d+$/.test(last) || /^0x[0-9a-f]*$/i.test(last)) {
@@ -70,16 +74,6 @@ export function classifyHost(host: string): HostPort["family"] {
     throw new SyntaxError(`Cannot parse host "${host}"`);
   }
   return "name";
-}
-
-function isIpv6Literal(text: string): boolean {
-  if (!/^[0-9a-f:.]+$/i.test(text)) return false;
-  try {
-    new URL(`http://[${text}]/`);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
