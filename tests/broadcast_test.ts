@@ -4,7 +4,7 @@
 // behind the router, and a multicast datagram reaches the group's members and nobody else.
 // All traffic stays inside namespaces this test creates (198.18.0.0/15, 2001:2::/48).
 import assert from "#assert";
-import { broadcastKind, subnetBroadcasts } from "../lib/net/broadcast.ts";
+import { broadcastKind, localBroadcastKind, subnetBroadcasts } from "../lib/net/broadcast.ts";
 import { isMulticastGroup, multicastInterface, parseMulticastGroup } from "../lib/net/multicast.ts";
 import { hasCommand, isRoot, python, runToolkit, testIf, toolkitCmd } from "./harness.ts";
 
@@ -45,6 +45,29 @@ Deno.test("broadcastKind: limited, subnet broadcast of a local interface, or nei
   for (const other of ["ff02::1", "localhost", "example.org"]) {
     assert.equal(broadcastKind(other, [eth0]), undefined, other);
   }
+});
+
+Deno.test("localBroadcastKind: this host's interfaces, never loopback or multicast", () => {
+  assert.deepEqual(localBroadcastKind("255.255.255.255"), { kind: "limited" });
+  for (const host of ["127.255.255.255", "239.255.255.255", "::1", "localhost"]) {
+    assert.equal(localBroadcastKind(host), undefined, host);
+  }
+  for (const i of Deno.networkInterfaces()) {
+    const b = subnetBroadcasts([i])[0];
+    if (b && !b.address.startsWith("127.")) {
+      assert.deepEqual(localBroadcastKind(b.address), {
+        kind: "subnet",
+        iface: i.name,
+        network: b.network,
+      });
+    }
+  }
+});
+
+Deno.test("the built-in broadcast drill passes", async () => {
+  const r = await runToolkit(["drill", "run", "broadcast"]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /PASS broadcast/);
 });
 
 Deno.test("multicast groups: IPv4 224.0.0.0/4 and IPv6 ff00::/8 only", () => {

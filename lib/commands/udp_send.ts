@@ -7,7 +7,7 @@ import { UsageError } from "../cli/errors.ts";
 import { readAll } from "../cli/io.ts";
 import { writeJson } from "../cli/output.ts";
 import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
-import { broadcastKind, localInterfaces } from "../net/broadcast.ts";
+import { localBroadcastKind } from "../net/broadcast.ts";
 import { NetError } from "../net/errors.ts";
 import { isMulticastGroup, openMulticastSender } from "../net/multicast.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
@@ -202,7 +202,7 @@ const command: CommandModule<UdpSendOptions> = {
     }
     const to = formatHostPort(o.target.host, o.target.port);
     if (!o.broadcast) {
-      const b = broadcastKind(o.target.host, localInterfaces());
+      const b = localBroadcastKind(o.target.host);
       if (b) {
         const what = b.kind === "limited"
           ? "the limited broadcast address"

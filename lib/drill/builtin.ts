@@ -200,6 +200,44 @@ steps:
       exit: 1
 `;
 
+const broadcast = `name: broadcast
+description: >-
+  A broadcast reaches every host on the segment, so toolkit asks before sending one: udp-send
+  refuses 255.255.255.255 without --broadcast, IPv6 has no broadcast at all, multicast options
+  are for groups only, and a scope confined to loopback refuses a broadcast even with the flag.
+  To watch one reach a segment and stop at a router, build the lab (sudo toolkit lab up --hosts 3
+  --router) and follow the README's lab section.
+scope:
+  net: ["127.0.0.1:{{port.own}}"]
+steps:
+  - name: the limited broadcast is refused without --broadcast, before anything is sent
+    run:
+      command: udp-send 255.255.255.255:{{port.own}} hello
+      exit: 2
+      stderr-match: "limited broadcast address: add --broadcast"
+  - name: with --broadcast, this drill's loopback-only scope refuses it
+    run:
+      command: udp-send --broadcast 255.255.255.255:{{port.own}} hello
+      exit: 4
+      stderr-match: outside the permission scope
+  - expect-denied: { udp-send: "255.255.255.255:{{port.own}}" }
+  - name: IPv6 has no broadcast (its all-nodes multicast group ff02::1 plays that part)
+    run:
+      command: udp-send --broadcast [::1]:{{port.own}} hello
+      exit: 2
+      stderr-match: IPv6 has no broadcast
+  - name: a TTL is for multicast groups, which routers may forward; a broadcast never is
+    run:
+      command: udp-send --ttl 2 127.0.0.1:{{port.own}} hello
+      exit: 2
+      stderr-match: --ttl is for multicast groups
+  - listen: { as: own, proto: udp, address: "127.0.0.1:{{port.own}}" }
+  - name: unicast to one host needs no flag
+    run: { command: "udp-send 127.0.0.1:{{port.own}} unicast", exit: 0 }
+  - udp-expect: { socket: own, text: unicast }
+  - close: own
+`;
+
 const scopeEscape = `name: scope-escape
 description: >-
   A drill that tries to reach outside its declared scope (another port, another host, files,
@@ -244,6 +282,7 @@ export const builtinDrills: readonly BuiltinDrill[] = [
   { name: "same-subnet", source: sameSubnet },
   { name: "mro-c8", source: mroC8 },
   { name: "mro-inconsistent", source: mroInconsistent },
+  { name: "broadcast", source: broadcast },
   { name: "scope-escape", source: scopeEscape },
 ];
 

@@ -73,7 +73,8 @@ export function broadcastKind(
 }
 
 /**
- * This host's interfaces (the `sys` permission `networkInterfaces`, which every scope keeps).
+ * This host's interfaces, or none where the system information is not granted (a drill's
+ * sandbox): then only 255.255.255.255 is recognized, and the network scope still confines sends.
  *
  * @example
  * ```ts
@@ -81,5 +82,27 @@ export function broadcastKind(
  * ```
  */
 export function localInterfaces(): InterfaceAddress[] {
-  return Deno.networkInterfaces();
+  const granted = Deno.permissions.querySync({ name: "sys", kind: "networkInterfaces" });
+  return granted.state === "granted" ? Deno.networkInterfaces() : [];
+}
+
+/**
+ * {@linkcode broadcastKind} against this host's interfaces, which are read only for an IPv4
+ * literal that could be a subnet broadcast (not loopback, not multicast).
+ *
+ * @example
+ * ```ts
+ * localBroadcastKind("255.255.255.255"); // { kind: "limited" }
+ * localBroadcastKind("127.0.0.1"); // undefined, without reading the interfaces
+ * ```
+ */
+export function localBroadcastKind(host: string): BroadcastKind | undefined {
+  let addr: Addr;
+  try {
+    addr = Addr.parse(host);
+  } catch {
+    return undefined;
+  }
+  if (!addr.is4() || addr.isLoopback() || addr.isMulticast()) return undefined;
+  return broadcastKind(host, addr.toString() === "255.255.255.255" ? [] : localInterfaces());
 }
