@@ -167,6 +167,7 @@ export function normalizePy2(message: string): string {
 /**
  * The oracle for any Python 3 source: parses it with `ast`, wraps every class statement that runs
  * at import time in try/except (functions are left alone), and records MROs or errors by line.
+ * Assignments and `del` that raise (naming a class that failed) are skipped.
  */
 export const astOracleScript = `
 import ast, sys, json
@@ -176,6 +177,11 @@ class Wrap(ast.NodeTransformer):
     def visit_FunctionDef(self, node):
         return node
     visit_AsyncFunctionDef = visit_FunctionDef
+    def visit_Assign(self, node):
+        # An alias of a class that failed raises (NameError...) and binds nothing: go on, as toolkit does.
+        return ast.Try(body=[node], handlers=[ast.ExceptHandler(type=ast.Name("Exception", ast.Load()),
+                       name=None, body=[ast.Pass()])], orelse=[], finalbody=[])
+    visit_Delete = visit_Assign
     def visit_ClassDef(self, node):
         q = ".".join(self.stack + [node.name])
         self.stack.append(node.name)
@@ -197,3 +203,65 @@ def run(src):
     return rec
 sys.stdout.write(json.dumps([run(src) for src in json.load(sys.stdin)]))
 `;
+
+/**
+ * A random module that also exercises the reader: decoy `class` text in strings and comments,
+ * decorators, continuations, nested classes used as `Outer.Inner`, aliases, `del`, imports from
+ * abc/typing/collections.abc and subscripted generics. Python runs it through the ast oracle.
+ */
+export function generateRichModule(rand: () => number, classes: number): string {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  const out = [
+    "import abc",
+    "import collections.abc as cabc",
+    "from typing import Generic, TypeVar",
+    'T = TypeVar("T")',
+    "def deco(c):",
+    "    return c",
+  ];
+  const names: string[] = ["abc.ABC", "cabc.Sized", "object"];
+  const decoys = [
+    `s = "class Fake(${"C0"}): pass"`,
+    "# class InComment(C0):",
+    `d = """\nclass InDoc(C0):\n    pass\n"""`,
+    `f = f"{s!r} {'class X(Y):'}"`,
+  ];
+  for (let i = 0; i < classes; i++) {
+    const r = rand();
+    if (r < 0.08 && names.length > 3) {
+      out.push(`A${i} = ${pick(names)}`);
+      names.push(`A${i}`);
+      continue;
+    }
+    if (r < 0.12 && names.length > 3) {
+      const victim = pick(names.filter((n) => /^[AC]\d+$/.test(n)));
+      if (victim) out.push(`del ${victim}`);
+      continue;
+    }
+    if (r < 0.18) out.push(pick(decoys));
+    const name = rand() < 0.1 && names.some((n) => /^C\d+$/.test(n))
+      ? pick(names.filter((n) => /^C\d+$/.test(n)))
+      : `C${i}`;
+    const bases: string[] = [];
+    const k = Math.floor(rand() * 3);
+    for (let j = 0; j < k; j++) {
+      const q = rand();
+      if (q < 0.05) bases.push(`U${j}`);
+      else if (q < 0.12) bases.push("Generic[T]");
+      else if (q < 0.16 && bases.length) bases.push(pick(bases));
+      else bases.push(pick(names.slice(-10)));
+    }
+    if (rand() < 0.2) out.push("@deco");
+    const sep = rand() < 0.2 ? ", \\\n        " : ", ";
+    out.push(`class ${name}${bases.length ? `(${bases.join(sep)})` : ""}:`);
+    if (rand() < 0.25) {
+      out.push(`    """class ${name}Doc(object): docstring"""`);
+      out.push(`    class Inner(${rand() < 0.5 ? "object" : pick(names.slice(-5))}):`);
+      out.push("        pass");
+      out.push(`    class Inner2(Inner): pass`);
+      names.push(`${name}.Inner`, `${name}.Inner2`);
+    } else out.push("    pass");
+    if (!names.includes(name)) names.push(name);
+  }
+  return out.join("\n") + "\n";
+}

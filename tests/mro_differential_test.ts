@@ -5,7 +5,14 @@
 // they are not installed (re-record with MRO_RECORD=1).
 import assert from "#assert";
 import { python, root, runToolkit, testIf } from "./harness.ts";
-import { generateHierarchy, normalizePy2, prng, runOracle } from "./mro_corpus.ts";
+import {
+  astOracleScript,
+  generateHierarchy,
+  generateRichModule,
+  normalizePy2,
+  prng,
+  runOracle,
+} from "./mro_corpus.ts";
 
 type Mode = "c3" | "classic" | "py2";
 const modes: { mode: Mode; version: string }[] = [
@@ -111,3 +118,45 @@ for (const { mode, version } of modes) {
     },
   );
 }
+
+// Modules that also stress the reader (strings, decorators, nesting, aliases, imports), checked
+// against CPython 3.13 running the same text through the ast oracle.
+const richPath = `${root}/tests/fixtures/mro/corpus_c3_rich.json`;
+const richRun = 120;
+
+Deno.test("mro reader-heavy modules: the golden corpus recorded from Python 3.13", async () => {
+  const corpus: Corpus = JSON.parse(await Deno.readTextFile(richPath));
+  assert.ok(corpus.modules.length >= 100);
+  const sources = corpus.modules.map((m) => m.source);
+  compare(
+    "c3",
+    sources,
+    corpus.modules.map((m) => m.expected),
+    await toolkitResults("c3", sources),
+  );
+});
+
+const py3 = python("3.13");
+testIf(
+  py3 ? undefined : "Python 3.13 is not installed (pyenv)",
+  `mro reader-heavy modules: ${richRun} random modules agree with Python 3.13`,
+  async () => {
+    const record = Deno.env.get("MRO_RECORD") === "1";
+    const seed = record ? recordSeed : Math.floor(Math.random() * 2 ** 31);
+    console.error(`mro differential (reader-heavy): seed ${seed}`);
+    const rand = prng(seed);
+    const sources = Array.from(
+      { length: richRun },
+      () => generateRichModule(rand, 4 + Math.floor(rand() * 14)),
+    );
+    const expected = await runOracle(py3!, sources, astOracleScript);
+    if (record) {
+      const corpus: Corpus = {
+        recordedWith: `Python 3.13 (${py3!.env.PYENV_VERSION}), seed ${seed}`,
+        modules: sources.map((source, i) => ({ source, expected: expected[i] })),
+      };
+      await Deno.writeTextFile(richPath, JSON.stringify(corpus, null, 1) + "\n");
+    }
+    compare("c3", sources, expected, await toolkitResults("c3", sources));
+  },
+);

@@ -336,9 +336,10 @@ class Interpreter {
       switch (value.kind) {
         case "class":
           // typing's `Generic[T].__mro_entries__` gives nothing when a later base is generic too.
+          // A repeated `Generic[T]` is the same cached alias object, which does not count.
           if (
             expr.kind === "name" && expr.subscripted && value.cls.id === "typing.Generic" &&
-            (hasProtocol || later().some(isAlias))
+            (hasProtocol || later().some((v) => isAlias(v) && !sameAlias(v, { value, expr })))
           ) return;
           bases.push(value.cls);
           return;
@@ -465,6 +466,13 @@ class Interpreter {
     }
     return base!;
   }
+}
+
+/** Whether two subscripted bases are the same alias object (typing caches `X[args]`). */
+function sameAlias(a: { value: Value; expr: BaseExpr }, b: { value: Value; expr: BaseExpr }) {
+  const args = (e: BaseExpr) => e.text.slice(e.text.indexOf("[")).replace(/\s+/g, "");
+  return a.value.kind === "class" && b.value.kind === "class" && a.value.cls === b.value.cls &&
+    a.expr.kind === "name" && b.expr.kind === "name" && args(a.expr) === args(b.expr);
 }
 
 function unreadable(v: { qualname: string; line: number }): Raise {
