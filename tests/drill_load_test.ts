@@ -219,6 +219,7 @@ function sampleResults(): DrillResult[] {
       source: "built-in",
       status: "pass",
       durationMs: 12,
+      scope: { net: [], read: [], write: [], run: [], env: [] },
       steps: [{ index: 1, kind: "sleep", title: "sleep 1ms", status: "pass", durationMs: 1 }],
     },
     {
@@ -226,6 +227,7 @@ function sampleResults(): DrillResult[] {
       source: "a&b.yaml",
       status: "fail",
       durationMs: 30,
+      scope: { net: ["127.0.0.1:9000"], read: [], write: [], run: ["ss"], env: [] },
       steps: [
         {
           index: 1,
@@ -268,6 +270,8 @@ Deno.test("byteDiff names the first differing byte and shows both as text and he
 Deno.test("reports: text shows the diff, TAP is version 14, JUnit escapes everything", async () => {
   const results = sampleResults();
   const text = formatTextReport(results);
+  assert.match(text, /^drill good \(built-in\)\n {2}scope: nothing\n/);
+  assert.match(text, /^ {2}scope: net 127\.0\.0\.1:9000; run ss$/m);
   assert.match(text, /FAIL {3}1 expect c/);
   assert.match(text, /expected: "我是服务端"/);
   assert.match(text, /first difference at byte 6/);

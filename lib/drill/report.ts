@@ -39,6 +39,14 @@ function displayWidth(text: string): number {
   return n;
 }
 
+/** A drill's scope in one line: `net 127.0.0.1:41000; run ss`, or `nothing`. */
+function describeScope(r: DrillResult): string {
+  const parts = Object.entries(r.scope).filter(([, v]) => v.length).map(([k, v]) =>
+    `${k} ${v.join(", ")}`
+  );
+  return parts.length ? parts.join("; ") : "nothing";
+}
+
 /**
  * The text report: one line per step, the failure and its diff under the failing step, a summary.
  *
@@ -50,7 +58,7 @@ function displayWidth(text: string): number {
 export function formatTextReport(results: readonly DrillResult[]): string {
   const out: string[] = [];
   for (const r of results) {
-    out.push(`drill ${r.name} (${r.source})`);
+    out.push(`drill ${r.name} (${r.source})`, `  scope: ${describeScope(r)}`);
     const width = Math.min(64, Math.max(0, ...r.steps.map((s) => displayWidth(s.title))));
     for (const s of r.steps) {
       const mark = s.status === "pass" ? "ok  " : s.status === "fail" ? "FAIL" : "skip";
@@ -202,7 +210,10 @@ export function formatJunitReport(results: readonly DrillResult[]): string {
         }" ` +
         `time="${seconds(r.durationMs)}">`,
     );
-    out.push(`    <properties><property name="source" value="${x(r.source)}"/></properties>`);
+    out.push(
+      `    <properties><property name="source" value="${x(r.source)}"/>` +
+        `<property name="scope" value="${x(describeScope(r))}"/></properties>`,
+    );
     for (const s of r.steps) {
       const name = x(`${String(s.index).padStart(2, "0")} ${s.title}`);
       const open = `    <testcase name="${name}" classname="drill.${x(r.name)}" ` +

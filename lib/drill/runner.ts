@@ -3,7 +3,7 @@
 // a timeout or on Ctrl-C, which closes every socket the drill opened.
 import { parseDuration } from "../cli/args.ts";
 import { ScopeError } from "../cli/errors.ts";
-import type { Narrowing } from "../cli/scope.ts";
+import { ephemeralBinds, type Narrowing } from "../cli/scope.ts";
 import { drillPermissions, firstNotGranted } from "./permissions.ts";
 import type { DrillResult, StepResult } from "./result.ts";
 import { stepTitle } from "./result.ts";
@@ -53,17 +53,18 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
     status: "skip",
     durationMs: 0,
   }));
-  const finish = (error?: string): DrillResult => ({
-    name: drill.name,
-    source: options.source,
-    status: !error && steps.every((s) => s.status === "pass") ? "pass" : "fail",
-    durationMs: Math.round(performance.now() - started),
-    steps,
-    ...(error ? { error } : {}),
-  });
   let worker: Worker | undefined;
   try {
     const { narrowing, permissions } = await drillPermissions(bound.scope, portList);
+    const finish = (error?: string): DrillResult => ({
+      name: drill.name,
+      source: options.source,
+      status: !error && steps.every((s) => s.status === "pass") ? "pass" : "fail",
+      durationMs: Math.round(performance.now() - started),
+      scope: declaredScope(narrowing, bound.scope?.env ?? []),
+      steps,
+      ...(error ? { error } : {}),
+    });
     try {
       worker = new Worker(new URL("./worker.ts", import.meta.url), {
         type: "module",
@@ -84,6 +85,18 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
     worker?.terminate();
     if (tmp) await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
+}
+
+/** The scope a drill ran with, as reports show it: without the ephemeral binds every drill gets. */
+function declaredScope(n: Narrowing, env: string[]): DrillResult["scope"] {
+  const ephemeral = new Set(ephemeralBinds);
+  return {
+    net: (n.net ?? []).filter((e) => !ephemeral.has(e)),
+    read: n.read ?? [],
+    write: n.write ?? [],
+    run: n.run ?? [],
+    env,
+  };
 }
 
 /** Resolves when the Worker is done, or with the reason it was stopped. */
