@@ -37,6 +37,8 @@ export interface PyClass {
   namespace?: Map<string, Value>;
   /** A dense number for the fast merge; set on every class the resolver creates. */
   uid?: number;
+  /** An enum that defines members, which `EnumType` refuses to extend. */
+  enumMembers?: boolean;
 }
 
 let uids = 0;
@@ -377,6 +379,9 @@ class Interpreter {
     try {
       const bases = this.evalBases(s, ns);
       outcome.bases = bases;
+      const isEnum = this.algo === "c3" &&
+        bases.some((b) => b.mro.some((c) => c.id === "enum.Enum"));
+      if (isEnum) checkEnumExtension(s.name, bases);
       // Most bodies bind nothing; they share one empty namespace that is never written.
       const body = s.body.length ? new Map<string, Value>() : emptyNamespace;
       this.exec(s.body, body);
@@ -413,6 +418,10 @@ class Interpreter {
         const result = linearizeC3(cls, effective, (b) => b.mro, byUid);
         if (!result.ok) throw new Raise("TypeError", c3ErrorMessage(result, (c) => c.name));
         cls.mro = result.mro;
+      }
+      // An enum with members cannot be subclassed; nested classes are not members (3.13).
+      if (isEnum) {
+        cls.enumMembers = s.body.some((b) => b.kind === "bind" && !b.name.startsWith("_"));
       }
       outcome.cls = cls;
       scope.set(s.name, { kind: "class", cls });
@@ -465,6 +474,17 @@ class Interpreter {
       }
     }
     return base!;
+  }
+}
+
+/** `EnumType.__prepare__`: no base may be (or derive from) an enum that has members. */
+function checkEnumExtension(name: string, bases: readonly PyClass[]): void {
+  for (const chain of bases) {
+    for (const base of chain.mro) {
+      if (!base.enumMembers) continue;
+      const kind = base.mro.some((c) => c.id === "enum.Flag") ? "flag" : "enum";
+      throw new Raise("TypeError", `<enum '${name}'> cannot extend <${kind} '${base.name}'>`);
+    }
   }
 }
 
