@@ -145,7 +145,8 @@ function buildGraph(results: readonly ModuleResult[], focusName?: string): Graph
   return graph;
 }
 
-const quote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+const quote = (s: string) =>
+  `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
 
 /**
  * Graphviz: edges from each class to its bases (numbered in declaration order), the focus class's
