@@ -12,7 +12,7 @@ import {
   xmlEscape,
 } from "../lib/drill/report.ts";
 import { byteDiff, type DrillResult } from "../lib/drill/result.ts";
-import { drillPermissions, scopeNetEntry } from "../lib/drill/permissions.ts";
+import { beyondLoopback, drillPermissions, scopeNetEntry } from "../lib/drill/permissions.ts";
 import { drillSchema, stepKinds } from "../lib/drill/schema.ts";
 import { canonicalHost, readTcpSockets } from "../lib/drill/tcp_states.ts";
 import { allocatePorts, bindVariables, collectVariables } from "../lib/drill/variables.ts";
@@ -350,3 +350,25 @@ testIf(
     assert.deepEqual(verdicts.slice(n), [false, false, false]);
   },
 );
+
+Deno.test("scopes beyond loopback are recognised: other hosts, wide CIDRs, all-interface binds", () => {
+  assert.deepEqual(
+    beyondLoopback([
+      "127.0.0.1:9000",
+      "127.0.0.2",
+      "127.0.0.0/8",
+      "127.1.0.0/16",
+      "[::1]:53",
+      "[::1]",
+      "localhost:80",
+      "unix:/tmp/x.sock",
+      "10.0.0.1:80",
+      "127.0.0.0/7",
+      "0.0.0.0:9000",
+      "[::]:9000",
+      "198.18.0.0/15",
+      "example.com:443",
+    ]),
+    ["10.0.0.1:80", "127.0.0.0/7", "0.0.0.0:9000", "[::]:9000", "198.18.0.0/15", "example.com:443"],
+  );
+});

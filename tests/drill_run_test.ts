@@ -401,3 +401,23 @@ steps:
     /^timed out after 0\.3s: no datagram; meanwhile "echo" could not reply: denied by the sandbox: net access to 127\.0\.0\.1:\d+$/,
   );
 });
+
+Deno.test("a drill whose scope reaches beyond loopback fails unrun unless --allow-remote", async () => {
+  const file = await tempDrill(`name: remote-scope
+scope:
+  net: ["198.18.0.1:9", "127.0.0.1:{{port.a}}"]
+steps:
+  - sleep: 10ms
+`);
+  try {
+    const r = await runToolkit(["drill", "run", file]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /skip +1 sleep 10ms/);
+    assert.match(r.stdout, /error: the drill's scope reaches beyond loopback \(198\.18\.0\.1:9\)/);
+    const allowed = await runToolkit(["drill", "run", "--allow-remote", file]);
+    assert.equal(allowed.code, 0, allowed.stdout + allowed.stderr);
+    assert.match(allowed.stdout, /scope: net 198\.18\.0\.1:9, 127\.0\.0\.1:\d+\n/);
+  } finally {
+    await Deno.remove(file.replace(/\/drill\.yaml$/, ""), { recursive: true });
+  }
+});

@@ -16,6 +16,7 @@ export interface DrillRunOptions {
   report: ReportFormat;
   out?: string;
   quiet: boolean;
+  allowRemote: boolean;
 }
 
 const name = "drill run";
@@ -65,6 +66,12 @@ const command: CommandModule<DrillRunOptions> = {
         description: "report format (json also with --json)",
       },
       {
+        name: "allow-remote",
+        type: "boolean",
+        description:
+          "run drills whose scope reaches beyond loopback (other hosts, CIDRs, 0.0.0.0); without it such a drill fails unrun",
+      },
+      {
         name: "out",
         short: "o",
         type: "string",
@@ -90,7 +97,13 @@ const command: CommandModule<DrillRunOptions> = {
     const report = (explicit ? values.report : globals.json ? "json" : "text") as ReportFormat;
     const out = values.out as string | undefined;
     if (out === "") throw new UsageError("--out needs a file name", name);
-    return { drills, report, out, quiet: globals.quiet };
+    return {
+      drills,
+      report,
+      out,
+      quiet: globals.quiet,
+      allowRemote: values["allow-remote"] === true,
+    };
   },
   async run(o, io) {
     const readStdin = stdinReader(io.stdin.readable);
@@ -116,7 +129,9 @@ const command: CommandModule<DrillRunOptions> = {
     const results: DrillResult[] = [];
     for (const { drill, source } of loaded) {
       if (io.signal.aborted) break;
-      results.push(await runDrill(drill, { source, signal: io.signal }));
+      results.push(
+        await runDrill(drill, { source, signal: io.signal, allowRemote: o.allowRemote }),
+      );
     }
     const report = formatReport(results, o.report);
     if (o.out !== undefined) {

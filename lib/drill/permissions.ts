@@ -88,3 +88,30 @@ export async function firstNotGranted(
   for (const variable of env) if (!(await ask({ name: "env", variable }))) return ["env", variable];
   return undefined;
 }
+
+function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  if (h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * The `scope.net` entries (in Deno's spelling) that reach beyond this machine's loopback: any
+ * host other than 127.0.0.0/8, ::1 and localhost, a CIDR not inside 127.0.0.0/8, and binds on
+ * all interfaces (`0.0.0.0`, `[::]`). Unix sockets stay on the machine.
+ *
+ * @example
+ * ```ts
+ * beyondLoopback(["127.0.0.1:9000", "10.0.0.0/24"]); // ["10.0.0.0/24"]
+ * ```
+ */
+export function beyondLoopback(net: readonly string[]): string[] {
+  return net.filter((entry) => {
+    if (entry.startsWith("unix:")) return false;
+    const cidr = /^([^/]+)\/(\d+)$/.exec(entry);
+    if (cidr) return !(isLoopbackHost(cidr[1]) && (cidr[1].includes(":") || Number(cidr[2]) >= 8));
+    const bracket = /^(\[[^\]]+\])(?::\d+)?$/.exec(entry);
+    const host = bracket ? bracket[1] : entry.replace(/:\d+$/, "");
+    return !isLoopbackHost(host);
+  });
+}

@@ -4,7 +4,7 @@
 import { parseDuration } from "../cli/args.ts";
 import { ScopeError } from "../cli/errors.ts";
 import { ephemeralBinds, type Narrowing } from "../cli/scope.ts";
-import { drillPermissions, firstNotGranted } from "./permissions.ts";
+import { beyondLoopback, drillPermissions, firstNotGranted } from "./permissions.ts";
 import type { DrillResult, StepResult } from "./result.ts";
 import { stepTitle } from "./result.ts";
 import { type Drill, stepKind } from "./schema.ts";
@@ -25,6 +25,8 @@ export interface RunDrillOptions {
   /** `built-in` or the file name, for reports. */
   source: string;
   signal?: AbortSignal;
+  /** Run a drill whose scope reaches beyond loopback (default: refuse it, the drill fails). */
+  allowRemote?: boolean;
 }
 
 /**
@@ -65,6 +67,13 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
       steps,
       ...(error ? { error } : {}),
     });
+    const remote = beyondLoopback(narrowing.net ?? []).filter((e) => !ephemeralBinds.includes(e));
+    if (remote.length && !options.allowRemote) {
+      return finish(
+        `the drill's scope reaches beyond loopback (${remote.join(", ")}); ` +
+          "run it with --allow-remote if you trust it with that network",
+      );
+    }
     try {
       worker = new Worker(new URL("./worker.ts", import.meta.url), {
         type: "module",
