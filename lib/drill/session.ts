@@ -316,8 +316,8 @@ export class DrillSession {
     const outcome = await this.#outcome(step);
     if (!outcome.ok && this.#background.length) {
       outcome.message = `${outcome.message}; meanwhile ${this.#background.join("; ")}`;
+      this.#background = [];
     }
-    this.#background = [];
     return outcome;
   }
 
