@@ -3,7 +3,7 @@
 // removed, a crashed lab cleaned up, and an interrupted build rolled back. Every namespace name
 // carries a prefix with this process's id, so parallel runs never touch each other's labs.
 import assert from "#assert";
-import { checkLabPrefix, labNamePattern, labRoleOf, planLab } from "../lib/lab/mod.ts";
+import { batches, checkLabPrefix, labNamePattern, labRoleOf, planLab } from "../lib/lab/mod.ts";
 import { hasCommand, isRoot, runToolkit, startToolkit, testIf, toolkitCmd } from "./harness.ts";
 
 const rootReason = !isRoot()
@@ -65,6 +65,36 @@ Deno.test("planLab lays out hosts, a router and two segments in 198.18.0.0/15", 
   }
   const sysctl = plan.steps.find((s) => s.includes("sysctl"));
   assert.ok(sysctl?.includes("net.ipv4.ip_forward=1"));
+});
+
+Deno.test("the build runs each namespace's steps as one ip -batch, in the planned order", () => {
+  const plan = planLab({ prefix: "t1", hosts: 2, router: true });
+  const runs = batches(plan.steps);
+  assert.deepEqual(runs[0].global, []);
+  assert.deepEqual(runs[0].commands.map((c) => c.join(" ")), [
+    "netns add t1-sw1",
+    "netns add t1-sw2",
+    "netns add t1-h1",
+    "netns add t1-h2",
+    "netns add t1-h3",
+    "netns add t1-r1",
+  ]);
+  assert.deepEqual(runs.map((r) => r.global.join(" ")), [
+    "",
+    "-n t1-sw1",
+    "-n t1-sw2",
+    "-n t1-h1",
+    "-n t1-h2",
+    "-n t1-h3",
+    "-n t1-r1",
+    "-n t1-sw1",
+    "-n t1-sw2",
+    "",
+  ]);
+  // Flattened back, the batches are exactly the planned steps.
+  assert.deepEqual(runs.flatMap((r) => r.commands.map((c) => [...r.global, ...c])), plan.steps);
+  // No per-line global options: `ip -batch` does not accept them.
+  for (const r of runs) for (const c of r.commands) assert.ok(!c[0].startsWith("-"), c.join(" "));
 });
 
 Deno.test("planLab without a router: one segment, no gateway, limits checked", () => {
@@ -320,7 +350,7 @@ testIf(
 testIf(rootReason, "lab up interrupted by SIGTERM removes what it built, exit 130", async () => {
   const prefix = uniquePrefix("i");
   try {
-    const up = startToolkit(["lab", "up", "--hosts", "40", "--verbose", "--prefix", prefix]);
+    const up = startToolkit(["lab", "up", "--hosts", "60", "--verbose", "--prefix", prefix]);
     await up.waitForStderr(new RegExp(`ip -n ${prefix}-h3 link add`), 30_000);
     up.child.kill("SIGTERM");
     const r = await up.finish(60_000);

@@ -224,8 +224,12 @@ function buildSteps(segments: LabSegment[], hosts: LabHost[], router?: LabRouter
   const steps: string[][] = [];
   const ns = (name: string, ...args: string[]) => steps.push(["-n", name, ...args]);
   const switchOf = (segment: number) => segments[segment - 1].namespace;
+  // Ordered so that the steps for one namespace are consecutive: `buildLab` runs each such run
+  // as one `ip -batch`, a dozen processes for a lab instead of one per step.
+  for (const name of [...segments, ...hosts, ...(router ? [router] : [])].map((x) => x.namespace)) {
+    steps.push(["netns", "add", name]);
+  }
   for (const s of segments) {
-    steps.push(["netns", "add", s.namespace]);
     // IGMP snooping off: the bridge floods multicast like a hub, so a capture in any host shows
     // the frames and only the members' sockets take them in.
     ns(s.namespace, "link", "add", s.bridge, "type", "bridge", "mcast_snooping", "0");
@@ -233,6 +237,7 @@ function buildSteps(segments: LabSegment[], hosts: LabHost[], router?: LabRouter
   }
   // A veth pair is created with both ends already in their namespaces, so a crash half-way leaves
   // nothing in the caller's namespace: deleting the lab's namespaces removes every link.
+  const ports: [number, string][] = [];
   const attach = (namespace: string, iface: string, segment: number, port: string) => {
     ns(
       namespace,
@@ -247,33 +252,38 @@ function buildSteps(segments: LabSegment[], hosts: LabHost[], router?: LabRouter
       "netns",
       switchOf(segment),
     );
-    ns(switchOf(segment), "link", "set", port, "master", segments[segment - 1].bridge, "up");
     ns(namespace, "link", "set", iface, "up");
+    ports.push([segment, port]);
   };
   for (const h of hosts) {
     const port = h.namespace.slice(h.namespace.lastIndexOf("-") + 1);
-    steps.push(["netns", "add", h.namespace]);
     ns(h.namespace, "link", "set", "lo", "up");
     attach(h.namespace, h.iface, h.segment, port);
     ns(h.namespace, "addr", "add", h.ipv4, "dev", h.iface);
-    ns(h.namespace, "-6", "addr", "add", h.ipv6, "dev", h.iface, "nodad");
+    ns(h.namespace, "addr", "add", h.ipv6, "dev", h.iface, "nodad");
     // Multicast and the limited broadcast leave through eth0 even without a default route.
     ns(h.namespace, "route", "add", "224.0.0.0/4", "dev", h.iface);
     ns(h.namespace, "route", "add", "255.255.255.255/32", "dev", h.iface);
     if (router && h.gateway) {
       ns(h.namespace, "route", "add", "default", "via", h.gateway);
       const gw6 = router.interfaces[h.segment - 1].ipv6.split("/")[0];
-      ns(h.namespace, "-6", "route", "add", "default", "via", gw6);
+      ns(h.namespace, "route", "add", "::/0", "via", gw6);
     }
   }
   if (router) {
-    steps.push(["netns", "add", router.namespace]);
     ns(router.namespace, "link", "set", "lo", "up");
     for (const i of router.interfaces) {
       attach(router.namespace, i.iface, i.segment, "r1");
       ns(router.namespace, "addr", "add", i.ipv4, "dev", i.iface);
-      ns(router.namespace, "-6", "addr", "add", i.ipv6, "dev", i.iface, "nodad");
+      ns(router.namespace, "addr", "add", i.ipv6, "dev", i.iface, "nodad");
     }
+  }
+  for (const s of segments) {
+    for (const [segment, port] of ports) {
+      if (segment === s.number) ns(s.namespace, "link", "set", port, "master", s.bridge, "up");
+    }
+  }
+  if (router) {
     // sysctl runs inside the router's namespace, so the caller's forwarding setting is untouched.
     steps.push([
       "netns",
