@@ -219,7 +219,7 @@ function sampleResults(): DrillResult[] {
       source: "built-in",
       status: "pass",
       durationMs: 12,
-      scope: { net: [], read: [], write: [], run: [], env: [] },
+      scope: { net: [], read: [], write: [], run: [], env: [], sys: [] },
       steps: [{ index: 1, kind: "sleep", title: "sleep 1ms", status: "pass", durationMs: 1 }],
     },
     {
@@ -227,7 +227,7 @@ function sampleResults(): DrillResult[] {
       source: "a&b.yaml",
       status: "fail",
       durationMs: 30,
-      scope: { net: ["127.0.0.1:9000"], read: [], write: [], run: ["ss"], env: [] },
+      scope: { net: ["127.0.0.1:9000"], read: [], write: [], run: ["ss"], env: [], sys: [] },
       steps: [
         {
           index: 1,

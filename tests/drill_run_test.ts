@@ -421,3 +421,31 @@ steps:
     await Deno.remove(file.replace(/\/drill\.yaml$/, ""), { recursive: true });
   }
 });
+
+Deno.test("system information is in a drill's scope only when it lists the kind (sys)", async () => {
+  const withSys = await runDrill(
+    parseDrill(
+      `name: with-sys
+scope:
+  sys: [networkInterfaces]
+steps:
+  - run: { command: "ifaces --json", stdout-match: '"lo"' }
+`,
+      "sys.yaml",
+    ),
+    { source: "sys.yaml" },
+  );
+  assert.equal(withSys.status, "pass", JSON.stringify(withSys.steps));
+  assert.deepEqual(withSys.scope.sys, ["networkInterfaces"]);
+  const without = await runDrill(
+    parseDrill(
+      `name: without-sys
+steps:
+  - run: { command: "ifaces", exit: 4, stderr-match: "sys access to networkInterfaces" }
+`,
+      "nosys.yaml",
+    ),
+    { source: "nosys.yaml" },
+  );
+  assert.equal(without.status, "pass", JSON.stringify(without.steps));
+});

@@ -39,7 +39,7 @@ export async function drillPermissions(
       write: list(narrowing.write),
       run: list(narrowing.run),
       env: list(scope?.env),
-      sys: false,
+      sys: list(scope?.sys),
       ffi: false,
       import: false,
     },
@@ -65,12 +65,12 @@ export function scopeNetEntry(entry: string): string {
  *
  * @example
  * ```ts
- * await firstNotGranted({ net: ["127.0.0.1:9000"] }, []); // undefined under --allow-net
+ * await firstNotGranted({ net: ["127.0.0.1:9000"] }); // undefined under --allow-net
  * ```
  */
 export async function firstNotGranted(
   n: Narrowing,
-  env: string[],
+  extra: Pick<DrillScope, "env" | "sys"> = {},
 ): Promise<[string, string] | undefined> {
   const ask = async (d: Deno.PermissionDescriptor) =>
     (await Deno.permissions.query(d).catch(() => ({ state: "denied" }))).state === "granted";
@@ -85,7 +85,10 @@ export async function firstNotGranted(
   for (const command of n.run ?? []) {
     if (!(await ask({ name: "run", command }))) return ["run", command];
   }
-  for (const variable of env) if (!(await ask({ name: "env", variable }))) return ["env", variable];
+  for (const variable of extra.env ?? []) {
+    if (!(await ask({ name: "env", variable }))) return ["env", variable];
+  }
+  for (const kind of extra.sys ?? []) if (!(await ask({ name: "sys", kind }))) return ["sys", kind];
   return undefined;
 }
 

@@ -37,7 +37,14 @@ export interface DrillResult {
   status: "pass" | "fail";
   durationMs: number;
   /** What the drill's sandbox allowed, as bound for this run (ephemeral local binds left out). */
-  scope: { net: string[]; read: string[]; write: string[]; run: string[]; env: string[] };
+  scope: {
+    net: string[];
+    read: string[];
+    write: string[];
+    run: string[];
+    env: string[];
+    sys: string[];
+  };
   steps: StepResult[];
   /** A failure outside any step (the sandbox could not start, the drill timed out). */
   error?: string;

@@ -7,7 +7,7 @@ import { ephemeralBinds, type Narrowing } from "../cli/scope.ts";
 import { beyondLoopback, drillPermissions, firstNotGranted } from "./permissions.ts";
 import type { DrillResult, StepResult } from "./result.ts";
 import { stepTitle } from "./result.ts";
-import { type Drill, stepKind } from "./schema.ts";
+import { type Drill, type DrillScope, stepKind } from "./schema.ts";
 import { allocatePorts, bindVariables, collectVariables } from "./variables.ts";
 import type { DrillWorkerMessage } from "./worker.ts";
 
@@ -63,7 +63,7 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
       source: options.source,
       status: !error && steps.every((s) => s.status === "pass") ? "pass" : "fail",
       durationMs: Math.round(performance.now() - started),
-      scope: declaredScope(narrowing, bound.scope?.env ?? []),
+      scope: declaredScope(narrowing, bound.scope ?? {}),
       steps,
       ...(error ? { error } : {}),
     });
@@ -81,7 +81,7 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
       });
     } catch (err) {
       // The drill asks for more than this process holds (a run narrowed with --net or --scope).
-      const missing = await firstNotGranted(narrowing, bound.scope?.env ?? []);
+      const missing = await firstNotGranted(narrowing, bound.scope ?? {});
       throw new ScopeError(
         missing?.[0] ?? "some",
         `${missing?.[1] ?? "a resource"} (needed by drill ${drill.name})`,
@@ -97,14 +97,15 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
 }
 
 /** The scope a drill ran with, as reports show it: without the ephemeral binds every drill gets. */
-function declaredScope(n: Narrowing, env: string[]): DrillResult["scope"] {
+function declaredScope(n: Narrowing, scope: DrillScope): DrillResult["scope"] {
   const ephemeral = new Set(ephemeralBinds);
   return {
     net: (n.net ?? []).filter((e) => !ephemeral.has(e)),
     read: n.read ?? [],
     write: n.write ?? [],
     run: n.run ?? [],
-    env,
+    env: scope.env ?? [],
+    sys: scope.sys ?? [],
   };
 }
 

@@ -142,7 +142,26 @@ export interface DrillScope {
   write?: string[];
   run?: string[];
   env?: string[];
+  /** System information kinds (`hostname`, `networkInterfaces`, ...), as Deno's --allow-sys. */
+  sys?: SysKind[];
 }
+
+/** The system information a drill may ask for (Deno's --allow-sys kinds). */
+export const sysKinds = [
+  "hostname",
+  "osRelease",
+  "osUptime",
+  "loadavg",
+  "networkInterfaces",
+  "systemMemoryInfo",
+  "uid",
+  "gid",
+  "cpus",
+  "homedir",
+] as const;
+
+/** One of {@linkcode sysKinds}. */
+export type SysKind = typeof sysKinds[number];
 
 /** A validated drill. */
 export interface Drill {
@@ -242,6 +261,7 @@ export const drillSchema = {
       write: stringList,
       run: stringList,
       env: stringList,
+      sys: { type: "array", items: { enum: [...sysKinds] } },
     }),
     steps: { type: "array", minItems: 1, items: { $ref: "#/$defs/step" } },
   },
