@@ -194,7 +194,14 @@ export const stepKinds = [
 /** One of {@linkcode stepKinds}. */
 export type StepKind = typeof stepKinds[number];
 
-/** The action key of a step. */
+/**
+ * The action key of a step.
+ *
+ * @example
+ * ```ts
+ * stepKind({ "close-write": "client" }); // "close-write"
+ * ```
+ */
 export function stepKind(step: Step): StepKind {
   return stepKinds.find((k) => k in step)!;
 }

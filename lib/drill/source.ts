@@ -13,7 +13,15 @@ export interface LoadedDrill {
   source: string;
 }
 
-/** Whether `arg` names a file rather than a built-in drill. */
+/**
+ * Whether `arg` names a file rather than a built-in drill.
+ *
+ * @example
+ * ```ts
+ * await isDrillFile("labs/echo.yaml"); // true
+ * await isDrillFile("udp-echo"); // false, unless a file of that name exists here
+ * ```
+ */
 export async function isDrillFile(arg: string): Promise<boolean> {
   if (arg.includes("/") || /\.(ya?ml|json)$/i.test(arg)) return true;
   try {
