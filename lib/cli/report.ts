@@ -45,11 +45,18 @@ const fileErrors: [new (...a: never[]) => Error, string][] = [
   [Deno.errors.AlreadyExists, "already exists"],
 ];
 
-/** OS errors (by errno name) that mean a file argument cannot name a file: the user's input. */
-const badPathCodes: Record<string, string> = {
+/**
+ * OS errors (by errno name) about a file argument: it cannot name a file, or the file cannot be
+ * written there. The user's input or machine, not a bug: exit 2 with the path.
+ */
+const fileCodes: Record<string, string> = {
   ENAMETOOLONG: "file name too long",
   ENOTDIR: "not a directory",
   ELOOP: "too many levels of symbolic links",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "read-only file system",
+  EFBIG: "file too large",
 };
 
 /** Classifies an error: its message line, exit code and whether a usage hint follows. */
@@ -77,9 +84,9 @@ export async function classifyError(
     }
   }
   const osCode = (err as { code?: unknown } | null)?.code;
-  if (err instanceof Error && typeof osCode === "string" && osCode in badPathCodes) {
+  if (err instanceof Error && typeof osCode === "string" && osCode in fileCodes) {
     const path = /'([^']+)'/.exec(err.message)?.[1];
-    const words = badPathCodes[osCode];
+    const words = fileCodes[osCode];
     return { line: path ? `${words} (${path})` : words, code: ExitCode.usage };
   }
   if (err instanceof Error && /^empty path is not allowed$/i.test(err.message)) {
