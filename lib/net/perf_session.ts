@@ -131,7 +131,8 @@ export async function runSession(o: SessionOptions): Promise<PerfResult> {
     if (ticker !== undefined) clearInterval(ticker);
     if (o.intervalMs <= 0) return;
     const last = cutInterval(Math.max(now, start));
-    if (last.end - last.start > 0.05 || last.bytes > 0) o.onInterval?.(last);
+    // Like iperf3, a sliver of an interval at the end is not worth a line (totals include it).
+    if (last.end - last.start > Math.max(0.05, o.intervalMs / 10000)) o.onInterval?.(last);
   }
   function cutInterval(now: number): PerfInterval {
     const interval: PerfInterval = meter.cut(now);
