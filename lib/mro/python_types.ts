@@ -15,6 +15,8 @@ export interface TypeRecord {
   itemsize: number;
   /** The type whose instance layout this one shares (CPython's `solid_base`). */
   solid: string;
+  /** Its metaclass, `type(t)`. */
+  meta: string;
 }
 
 /** A recorded interpreter: its types and, per module, what each public name is. */

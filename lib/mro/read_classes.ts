@@ -28,8 +28,10 @@ export interface ClassStatement {
   line: number;
   /** The bases in order; keyword arguments are in `keywords`. */
   bases: BaseExpr[];
-  /** Names of keyword arguments (`metaclass`), accepted and not interpreted. */
+  /** Names of keyword arguments (`metaclass`, `**kw`); only `metaclass` is interpreted. */
   keywords: string[];
+  /** The `metaclass=` argument, when given. */
+  metaclass?: BaseExpr;
   /** Declared with PEP 695 type parameters (`class A[T]:`), which makes it generic. */
   typeParams: boolean;
   /** The statements of the body (empty inside a function, which does not run). */
@@ -45,7 +47,9 @@ export type BoundValue =
   /** `X = a.b` or `X = a.b[T]`. */
   | { kind: "expr"; path: string[] }
   /** Anything else: a call, a literal. */
-  | { kind: "opaque" };
+  | { kind: "opaque" }
+  /** `def name(...)`. */
+  | { kind: "function" };
 
 /** A statement of the module or of a class body, in execution order. */
 export type Statement =
@@ -126,6 +130,18 @@ function readLine(
     }
     const isDef = first.value === "def" || (first.value === "async" && t[1]?.value === "def");
     const inner = isDef ? undefined : body;
+    if (isDef && body) {
+      // `def f` binds f (to a function, which we do not look into).
+      const nameTok = t[first.value === "async" ? 2 : 1];
+      if (nameTok?.type === "name") {
+        body.push({
+          kind: "bind",
+          name: nameTok.value,
+          line: nameTok.line,
+          value: { kind: "function" },
+        });
+      }
+    }
     if (inline) {
       if (inner) readSimple(t.slice(colon + 1), inner);
       return undefined;
@@ -165,6 +181,7 @@ function readClassHeader(t: Token[], source: string, outer: string): ClassStatem
   if (typeParams) k = matching(t, k) + 1;
   const bases: BaseExpr[] = [];
   const keywords: string[] = [];
+  let metaclass: BaseExpr | undefined;
   if (t[k]?.value === "(") {
     const close = matching(t, k);
     if (close !== t.length - 2) {
@@ -175,8 +192,12 @@ function readClassHeader(t: Token[], source: string, outer: string): ClassStatem
       if (arg[0].value === "**") keywords.push("**");
       else if (arg[0].value === "*") {
         bases.push({ kind: "unsupported", reason: "a starred base", text });
-      } else if (arg[0].type === "name" && arg[1]?.value === "=") keywords.push(arg[0].value);
-      else bases.push(readBase(arg, text));
+      } else if (arg[0].type === "name" && arg[1]?.value === "=") {
+        keywords.push(arg[0].value);
+        if (arg[0].value === "metaclass") {
+          metaclass = readBase(arg.slice(2), source.slice(arg[2].start, arg[arg.length - 1].end));
+        }
+      } else bases.push(readBase(arg, text));
     }
   } else if (k !== t.length - 1) {
     throw new SyntaxError(`Cannot read the class statement on line ${line}: invalid syntax`);
@@ -189,6 +210,7 @@ function readClassHeader(t: Token[], source: string, outer: string): ClassStatem
     line,
     bases,
     keywords,
+    ...(metaclass ? { metaclass } : {}),
     typeParams,
     body: [],
   };

@@ -39,6 +39,8 @@ export interface PyClass {
   uid?: number;
   /** An enum that defines members, which `EnumType` refuses to extend. */
   enumMembers?: boolean;
+  /** `type(cls)`; undefined for classic classes. */
+  meta?: PyClass;
 }
 
 let uids = 0;
@@ -163,6 +165,7 @@ class Interpreter {
       ? linearizeClassic(cls, cls.bases, (b) => b.mro)
       : r.mro.map((m) => (m === id ? cls! : this.type(m)));
     cls.solid = this.algo === "classic" ? undefined : this.type(r.solid);
+    cls.meta = this.algo === "classic" ? undefined : r.meta === id ? cls : this.type(r.meta);
     return cls;
   }
 
@@ -183,6 +186,7 @@ class Interpreter {
         solid: classic ? undefined : this.object,
       };
       cls.mro = classic ? [cls] : [cls, this.object];
+      if (!classic) cls.meta = this.type("builtins.type");
       this.opaque.set(key, cls);
     }
     return cls;
@@ -247,6 +251,7 @@ class Interpreter {
           return undefined; // the assignment raised; the old binding stays
         }
       case "opaque":
+      case "function":
         return { kind: "opaque", key: `binding#${++this.bindings}`, name };
     }
   }
@@ -379,8 +384,8 @@ class Interpreter {
     try {
       const bases = this.evalBases(s, ns);
       outcome.bases = bases;
-      const isEnum = this.algo === "c3" &&
-        bases.some((b) => b.mro.some((c) => c.id === "enum.Enum"));
+      const meta = this.algo === "c3" ? this.metaclass(s, ns, bases) : undefined;
+      const isEnum = meta !== undefined && meta.mro.some((c) => c.id === "enum.EnumType");
       if (isEnum) checkEnumExtension(s.name, bases);
       // Most bodies bind nothing; they share one empty namespace that is never written.
       const body = s.body.length ? new Map<string, Value>() : emptyNamespace;
@@ -398,6 +403,7 @@ class Interpreter {
         basetype: true,
         itemsize: 0,
         namespace: body,
+        meta,
       };
       if (!cls.newStyle) {
         cls.mro = linearizeClassic(cls, bases, (b) => b.mro);
@@ -421,7 +427,9 @@ class Interpreter {
       }
       // An enum with members cannot be subclassed; nested classes are not members (3.13).
       if (isEnum) {
-        cls.enumMembers = s.body.some((b) => b.kind === "bind" && !b.name.startsWith("_"));
+        cls.enumMembers = s.body.some((b) =>
+          b.kind === "bind" && b.value.kind !== "function" && !b.name.startsWith("_")
+        );
       }
       outcome.cls = cls;
       scope.set(s.name, { kind: "class", cls });
@@ -435,6 +443,37 @@ class Interpreter {
         outcome.explain = [`L[${s.qualname}] cannot be computed`, `${err.type}: ${err.message}`];
       }
     }
+  }
+
+  /**
+   * `__build_class__`'s metaclass: the `metaclass=` argument (or the first base's type, or
+   * `type`), made the most derived of the bases' metaclasses (`_PyType_CalculateMetaclass`).
+   */
+  metaclass(
+    s: ClassStatement,
+    ns: Map<string, Value> | undefined,
+    bases: readonly PyClass[],
+  ): PyClass | undefined {
+    let winner: PyClass | undefined = bases.length ? bases[0].meta : this.type("builtins.type");
+    if (s.metaclass?.kind === "name") {
+      // Evaluated for its errors; a metaclass we cannot see into (a factory function, an unknown
+      // import) most often ends in type(name, bases, ns), which runs the same checks.
+      const v = this.evalPath(s.metaclass.path, ns);
+      if (v.kind === "class" && v.cls.mro.some((c) => c.id === "builtins.type")) winner = v.cls;
+    }
+    if (!winner) return undefined;
+    for (const b of bases) {
+      const t = b.meta;
+      if (!t || winner.mro.includes(t)) continue;
+      if (t.mro.includes(winner)) winner = t;
+      else {
+        throw new Raise(
+          "TypeError",
+          "metaclass conflict: the metaclass of a derived class must be a (non-strict) subclass of the metaclasses of all its bases",
+        );
+      }
+    }
+    return winner;
   }
 
   /**
