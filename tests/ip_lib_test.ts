@@ -30,7 +30,10 @@ Deno.test("IPv4 with leading zeros is refused and the message says why (octal)",
     assert.match(e.message, /octal 8, some as decimal 10 \(CVE-2021-29921\)/);
     return true;
   });
-  assert.throws(() => A("1.2.3.09"), /octet 4 \("09"\) has a leading zero.*as octal, some as decimal 9/);
+  assert.throws(
+    () => A("1.2.3.09"),
+    /octet 4 \("09"\) has a leading zero.*as octal, some as decimal 9/,
+  );
   assert.throws(() => A("::ffff:1.2.3.04"), /embedded IPv4 part is invalid.*leading zero/);
   assert.equal(A("0.0.0.0").toString(), "0.0.0.0");
 });
@@ -273,4 +276,63 @@ Deno.test("RFC 6890 special-purpose registry: the most specific block wins", () 
   assert.equal(label("8.8.8.8"), undefined);
   assert.equal(label("10.0.0.0/7"), undefined, "a block wider than any entry");
   assert.equal(specialPurpose(A("10.0.0.1"))!.rfc, "RFC 1918");
+});
+
+Deno.test("PrefixAggregator's fast parsers agree with the full parser on odd spellings", () => {
+  let seed = 99;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+  const texts = [
+    "::",
+    "::/0",
+    "1::",
+    "::1",
+    ":1::",
+    "1:::2",
+    "1::2::3",
+    "1:2:3:4:5:6:7:8",
+    "1:2:3:4:5:6:7:8:9",
+    "1:2:3:4:5:6:7::",
+    "::2:3:4:5:6:7:8",
+    "1:2:3:4::5:6:7:8",
+    "ABCD::/16",
+    "abcd::/016",
+    "12345::",
+    "::/129",
+    "::/",
+    "1::/64",
+    "fe80::%eth0/64",
+    "::ffff:1.2.3.4/128",
+    "1.2.3.4/32",
+    "01.2.3.4/32",
+    "1.2.3.4/",
+    "1.2.3.4/08",
+    "255.255.255.255",
+  ];
+  for (let i = 0; i < 3000; i++) {
+    const groups = Array.from({ length: 8 }, () => rand() < 0.5 ? 0 : Math.floor(rand() * 65536));
+    let t = groups.map((g) => g.toString(16)).join(":");
+    if (rand() < 0.5) t = t.replace(/(^|:)0(:0)+(:|$)/, "::");
+    if (rand() < 0.3) t = t.toUpperCase();
+    t += pick(["", "/0", "/64", "/128", "/127", "/48", "/129", "/"]);
+    if (rand() < 0.2) {
+      const k = Math.floor(rand() * t.length);
+      t = t.slice(0, k) + pick([":", "::", "", "g", "0"]) + t.slice(k + 1);
+    }
+    texts.push(t);
+  }
+  for (const t of texts) {
+    let want: string | undefined;
+    try {
+      const p = Prefix.parse(t, { bareAddr: true });
+      want = p.isMasked() ? `${p.network().withZone("")}/${p.bits}` : undefined;
+    } catch { /* refused */ }
+    const agg = new PrefixAggregator();
+    let got: string | undefined;
+    try {
+      agg.add(t);
+      got = agg.result()[0].toString();
+    } catch { /* refused */ }
+    assert.equal(got, want, t);
+  }
 });

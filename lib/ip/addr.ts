@@ -387,8 +387,10 @@ export class Addr {
 }
 
 function groups6(v: bigint): number[] {
+  // One bigint-to-hex conversion is much cheaper than eight bigint shifts.
+  const hex = v.toString(16).padStart(32, "0");
   const out: number[] = [];
-  for (let i = 7; i >= 0; i--) out.push(Number((v >> BigInt(i * 16)) & 0xffffn));
+  for (let i = 0; i < 32; i += 4) out.push(parseInt(hex.slice(i, i + 4), 16));
   return out;
 }
 

@@ -31,7 +31,8 @@ const pow2 = Array.from({ length: 33 }, (_, i) => 2 ** i);
 export class PrefixAggregator {
   #v4 = new Float64Array(1024);
   #n4 = 0;
-  #v6: [bigint, bigint][] = [];
+  /** IPv6 ranges with their top 53 bits as a number, so sorting rarely compares bigints. */
+  #v6: { key: number; first: bigint; last: bigint }[] = [];
   readonly #maskHostBits: boolean;
 
   constructor(options: AggregatorOptions = {}) {
@@ -53,6 +54,11 @@ export class PrefixAggregator {
       this.#push4(fast);
       return;
     }
+    const fast6 = fastIpv6(text);
+    if (fast6 !== undefined) {
+      this.#push6(fast6[0], fast6[1]);
+      return;
+    }
     this.addPrefix(
       this.#maskHostBits
         ? Prefix.parse(text, { bareAddr: true })
@@ -64,7 +70,11 @@ export class PrefixAggregator {
   addPrefix(prefix: Prefix): void {
     const net = prefix.network();
     if (net.family === 4) this.#push4(net.toUint32() * 64 + prefix.bits);
-    else this.#v6.push([net.toBigInt(), prefix.last().toBigInt()]);
+    else this.#push6(net.toBigInt(), prefix.last().toBigInt());
+  }
+
+  #push6(first: bigint, last: bigint): void {
+    this.#v6.push({ key: Number(first >> 75n), first, last });
   }
 
   #push4(encoded: number): void {
@@ -98,10 +108,12 @@ export class PrefixAggregator {
       }
     }
     if (start >= 0) rangeToPrefixes4(start, end, (n, b) => emit(4, n, b));
-    const v6 = this.#v6.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const v6 = this.#v6.sort((a, b) =>
+      a.key - b.key || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0)
+    );
     let s6 = -1n;
     let e6 = -1n;
-    for (const [net, last] of v6) {
+    for (const { first: net, last } of v6) {
       if (s6 >= 0n && net <= e6 + 1n) {
         if (last > e6) e6 = last;
       } else {
@@ -187,4 +199,76 @@ function fastIpv4(s: string): number {
   }
   if (value % pow2[32 - bits] !== 0) return -1;
   return value * 64 + bits;
+}
+
+const hostMask6 = Array.from({ length: 129 }, (_, bits) => (1n << BigInt(128 - bits)) - 1n);
+const groups = new Array<number>(8);
+
+/**
+ * Reads plain IPv6 `x:x::x/n` (hex groups, at most one `::`, no zone, no embedded IPv4) with no
+ * host bits and returns [first, last] as bigints, or `undefined` for anything else (which the
+ * full parser then explains).
+ */
+function fastIpv6(s: string): [bigint, bigint] | undefined {
+  const slash = s.indexOf("/");
+  const end = slash < 0 ? s.length : slash;
+  let bits = 128;
+  if (slash >= 0) {
+    const len = s.length - slash - 1;
+    if (len < 1 || len > 3) return undefined;
+    bits = 0;
+    for (let i = slash + 1; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) return undefined;
+      bits = bits * 10 + c - 48;
+    }
+    if (bits > 128) return undefined;
+  }
+  let n = 0; // groups seen
+  let gap = -1; // index in `groups` where "::" stands
+  let i = 0;
+  if (s.charCodeAt(0) === 58) {
+    if (s.charCodeAt(1) !== 58) return undefined;
+    gap = 0;
+    i = 2;
+  }
+  while (i < end) {
+    let g = 0;
+    let digits = 0;
+    while (i < end) {
+      const c = s.charCodeAt(i);
+      const d = c >= 48 && c <= 57
+        ? c - 48
+        : c >= 97 && c <= 102
+        ? c - 87
+        : c >= 65 && c <= 70
+        ? c - 55
+        : -1;
+      if (d < 0) break;
+      g = g * 16 + d;
+      digits++;
+      i++;
+    }
+    if (digits === 0 || digits > 4 || n === 8) return undefined;
+    groups[n++] = g;
+    if (i === end) break;
+    if (s.charCodeAt(i) !== 58) return undefined; // ".", "%" or junk: the full parser decides
+    i++;
+    if (s.charCodeAt(i) === 58) {
+      if (gap >= 0) return undefined;
+      gap = n;
+      i++;
+    } else if (i === end) return undefined;
+  }
+  if (gap < 0 ? n !== 8 : n > 7) return undefined;
+  const w = [0, 0, 0, 0];
+  const fill = 8 - n;
+  for (let k = 0, out = 0; out < 8; out++) {
+    const g = gap >= 0 && out >= gap && out < gap + fill ? 0 : groups[k++];
+    w[out >> 1] = w[out >> 1] * 65536 + g;
+  }
+  const v = (BigInt(w[0]) << 96n) | (BigInt(w[1]) << 64n) | (BigInt(w[2]) << 32n) | BigInt(w[3]);
+  const host = hostMask6[bits];
+  if ((v & host) !== 0n) return undefined;
+  return [v, v | host];
 }
