@@ -11,6 +11,23 @@ export type SandboxMessage =
   | { type: "exit"; code: number };
 
 /**
+ * Toolkit's own module files (lib/ and deno.json). Run from source, the Worker loads each command
+ * module from disk, which Deno checks against `read`: a read narrowing keeps these readable so a
+ * narrowed command can start at all. They are the program, not the user's data.
+ */
+export function ownSources(): string[] {
+  const lib = new URL("../", import.meta.url);
+  if (lib.protocol !== "file:") return [];
+  const path = (u: URL) => decodeURIComponent(u.pathname);
+  return [path(lib).replace(/\/$/, ""), path(new URL("../../deno.json", import.meta.url))];
+}
+
+function withOwnSources(n: Narrowing): Narrowing {
+  if (n.read === undefined) return n;
+  return { ...n, read: [...n.read, ...ownSources().filter((p) => !n.read!.includes(p))] };
+}
+
+/**
  * Runs a toolkit command line in a Worker confined to `narrowing`; resolves to its exit code.
  * A narrowing wider than what this process holds is a `ScopeError` (exit 4).
  *
@@ -24,7 +41,7 @@ export async function runNarrowed(
   requested: Narrowing,
   signal: AbortSignal,
 ): Promise<number> {
-  const narrowing = await withEphemeralBinds(requested);
+  const narrowing = withOwnSources(await withEphemeralBinds(requested));
   let worker: Worker;
   try {
     worker = new Worker(new URL("./sandbox_worker.ts", import.meta.url), {

@@ -30,7 +30,7 @@ export type ScopeReport =
 
 /**
  * Validates one `--net` entry the way Deno's --allow-net reads it: `host`, `host:port`, `[v6]`,
- * `[v6]:port`, or a CIDR. Returns the entry in Deno's spelling.
+ * `[v6]:port`, a CIDR, or `unix:/path` for a Unix socket. Returns the entry in Deno's spelling.
  *
  * @example
  * ```ts
@@ -40,6 +40,13 @@ export type ScopeReport =
  */
 export function normalizeNetEntry(entry: string): string {
   const text = entry.trim();
+  // Deno checks Unix sockets as net access to `unix:PATH` (an absolute path).
+  if (text.startsWith("unix:")) {
+    if (!text.startsWith("unix:/") || text.includes("\0")) {
+      throw new SyntaxError(`Cannot parse "${entry}": use unix:/absolute/path`);
+    }
+    return text;
+  }
   const cidr = /^([^/]+)\/(\d{1,3})$/.exec(text);
   if (cidr) {
     const family = classifyHost(cidr[1]);
