@@ -188,14 +188,16 @@ class Wrap(ast.NodeTransformer):
         self.generic_visit(node)
         self.stack.pop()
         ok = ast.parse("oracle_ok(%r, %d, %s)" % (q, node.lineno, node.name)).body
-        err = ast.parse("oracle_err(%r, %d, oracle_e)" % (q, node.lineno)).body
-        handler = ast.ExceptHandler(type=ast.Name("Exception", ast.Load()), name="oracle_e", body=err)
+        # No "as" name: it would be bound in the enclosing class body (an Enum refuses a rebinding).
+        err = ast.parse("oracle_err(%r, %d)" % (q, node.lineno)).body
+        handler = ast.ExceptHandler(type=ast.Name("Exception", ast.Load()), name=None, body=err)
         return ast.Try(body=[node] + ok, handlers=[handler], orelse=[], finalbody=[])
 def run(src):
     rec = []
     def ok(name, line, cls):
         rec.append({"name": name, "line": line, "mro": [c.__qualname__ for c in cls.__mro__]})
-    def err(name, line, e):
+    def err(name, line):
+        e = sys.exc_info()[1]
         rec.append({"name": name, "line": line, "error": str(e), "errorType": type(e).__name__})
     tree = ast.fix_missing_locations(Wrap().visit(ast.parse(src)))
     exec(compile(tree, "<case>", "exec"), {"oracle_ok": ok, "oracle_err": err, "__name__": "case"})
@@ -213,13 +215,14 @@ export function generateRichModule(rand: () => number, classes: number): string 
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   const out = [
     "import abc",
+    "import enum",
     "import collections.abc as cabc",
     "from typing import Generic, TypeVar",
     'T = TypeVar("T")',
     "def deco(c):",
     "    return c",
   ];
-  const names: string[] = ["abc.ABC", "cabc.Sized", "object"];
+  const names: string[] = ["abc.ABC", "cabc.Sized", "object", "enum.Enum"];
   const decoys = [
     `s = "class Fake(${"C0"}): pass"`,
     "# class InComment(C0):",
@@ -253,7 +256,9 @@ export function generateRichModule(rand: () => number, classes: number): string 
     }
     if (rand() < 0.2) out.push("@deco");
     const sep = rand() < 0.2 ? ", \\\n        " : ", ";
+    if (rand() < 0.1) bases.push(pick(["metaclass=abc.ABCMeta", "metaclass=type"]));
     out.push(`class ${name}${bases.length ? `(${bases.join(sep)})` : ""}:`);
+    if (rand() < 0.15) out.push("    MEMBER = 1");
     if (rand() < 0.25) {
       out.push(`    """class ${name}Doc(object): docstring"""`);
       out.push(`    class Inner(${rand() < 0.5 ? "object" : pick(names.slice(-5))}):`);

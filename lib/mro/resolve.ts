@@ -386,7 +386,7 @@ class Interpreter {
       outcome.bases = bases;
       const meta = this.algo === "c3" ? this.metaclass(s, ns, bases) : undefined;
       const isEnum = meta !== undefined && meta.mro.some((c) => c.id === "enum.EnumType");
-      if (isEnum) checkEnumExtension(s.name, bases);
+      if (isEnum) checkEnumBases(s.name, bases);
       // Most bodies bind nothing; they share one empty namespace that is never written.
       const body = s.body.length ? new Map<string, Value>() : emptyNamespace;
       this.exec(s.body, body);
@@ -516,14 +516,24 @@ class Interpreter {
   }
 }
 
-/** `EnumType.__prepare__`: no base may be (or derive from) an enum that has members. */
-function checkEnumExtension(name: string, bases: readonly PyClass[]): void {
+/**
+ * `EnumType.__prepare__`: no base may be (or derive from) an enum that has members, and the last
+ * base must be an enum.
+ */
+function checkEnumBases(name: string, bases: readonly PyClass[]): void {
   for (const chain of bases) {
     for (const base of chain.mro) {
       if (!base.enumMembers) continue;
       const kind = base.mro.some((c) => c.id === "enum.Flag") ? "flag" : "enum";
       throw new Raise("TypeError", `<enum '${name}'> cannot extend <${kind} '${base.name}'>`);
     }
+  }
+  const last = bases[bases.length - 1];
+  if (last && !last.meta?.mro.some((c) => c.id === "enum.EnumType")) {
+    throw new Raise(
+      "TypeError",
+      "new enumerations should be created as `EnumName([mixin_type, ...] [data_type,] enum_type)`",
+    );
   }
 }
 
