@@ -17,7 +17,7 @@ import { drillSchema, stepKinds } from "../lib/drill/schema.ts";
 import { canonicalHost, readTcpSockets } from "../lib/drill/tcp_states.ts";
 import { allocatePorts, bindVariables, collectVariables } from "../lib/drill/variables.ts";
 import { assertWellFormedXml } from "./drill_xml.ts";
-import { python, testIf } from "./harness.ts";
+import { python, root, testIf } from "./harness.ts";
 
 const fixtures = new URL("./fixtures/drill/", import.meta.url);
 const fixture = (name: string) => Deno.readTextFileSync(new URL(name, fixtures));
@@ -179,6 +179,9 @@ Deno.test("a drill's Worker permissions are exactly its scope plus ephemeral bin
   assert.equal(p.permissions.run, false);
   assert.equal(p.permissions.env, false);
   assert.equal(p.permissions.sys, false);
+  const withRun = await drillPermissions({ read: ["/tmp/x"] }, [], { loadsCommands: true });
+  assert.deepEqual(withRun.permissions.read, ["/tmp/x", root], "toolkit's own modules, for run");
+  assert.deepEqual(withRun.narrowing.read, ["/tmp/x"], "not part of the drill's declared scope");
   const byDefault = await drillPermissions(undefined, [41000, 41001]);
   assert.deepEqual(byDefault.narrowing.net?.slice(0, 2), ["127.0.0.1:41000", "127.0.0.1:41001"]);
   assert.equal(scopeNetEntry("::1"), "[::1]");

@@ -1,5 +1,6 @@
 // A drill's scope as Deno permissions for its Worker: exactly the entries it lists (bare ports on
-// loopback, Unix sockets as `unix:PATH`), plus the ephemeral local binds every client socket needs.
+// loopback, Unix sockets as `unix:PATH`), plus the ephemeral local binds every client socket needs
+// and, for drills with `run` steps, reading toolkit's own modules (to load the commands).
 import { type Narrowing, normalizeNetEntry, withEphemeralBinds } from "../cli/scope.ts";
 import type { DrillScope } from "./schema.ts";
 
@@ -22,6 +23,7 @@ export interface DrillPermissions {
 export async function drillPermissions(
   scope: DrillScope | undefined,
   ports: number[],
+  options: { loadsCommands?: boolean } = {},
 ): Promise<DrillPermissions> {
   const net = scope ? (scope.net ?? []).map(scopeNetEntry) : ports.map((p) => `127.0.0.1:${p}`);
   const narrowing = await withEphemeralBinds({
@@ -31,11 +33,14 @@ export async function drillPermissions(
     run: scope?.run ?? [],
   });
   const list = (v: string[] | undefined) => (v && v.length ? v : false);
+  // `run` steps load toolkit commands lazily, and Deno checks a Worker's read access for modules
+  // imported at run time; reading toolkit's own modules is all that adds.
+  const modules = options.loadsCommands ? await ownModules() : undefined;
   return {
     narrowing,
     permissions: {
       net: list(narrowing.net),
-      read: list(narrowing.read),
+      read: list([...narrowing.read ?? [], ...(modules ? [modules] : [])]),
       write: list(narrowing.write),
       run: list(narrowing.run),
       env: list(scope?.env),
@@ -44,6 +49,18 @@ export async function drillPermissions(
       import: false,
     },
   };
+}
+
+/**
+ * The directory of toolkit's own modules and configuration (where deno.json is; inside a compiled
+ * binary, its embedded root), when this process may read it.
+ */
+async function ownModules(): Promise<string | undefined> {
+  const url = new URL("../../", import.meta.url);
+  if (url.protocol !== "file:") return undefined;
+  const path = decodeURIComponent(url.pathname).replace(/\/$/, "");
+  const state = await Deno.permissions.query({ name: "read", path }).then((s) => s.state, () => "");
+  return state === "granted" ? path : undefined;
 }
 
 /**

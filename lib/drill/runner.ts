@@ -57,7 +57,9 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
   }));
   let worker: Worker | undefined;
   try {
-    const { narrowing, permissions } = await drillPermissions(bound.scope, portList);
+    const { narrowing, permissions } = await drillPermissions(bound.scope, portList, {
+      loadsCommands: bound.steps.some((step) => stepKind(step) === "run"),
+    });
     const finish = (error?: string): DrillResult => ({
       name: drill.name,
       source: options.source,

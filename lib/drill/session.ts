@@ -3,7 +3,6 @@
 import { parseDuration } from "../cli/args.ts";
 import { scopeErrorFrom } from "../cli/errors.ts";
 import { type MemoryIo, memoryIo } from "../cli/io.ts";
-// Imported statically: a Worker without read access may not load a module the first time at run time.
 import { runCli } from "../cli/run.ts";
 import type { Narrowing } from "../cli/scope.ts";
 import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
