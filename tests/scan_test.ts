@@ -1,0 +1,160 @@
+// scan and tcp-ping against the test's own loopback listeners, plus the pure pieces they stand on:
+// port lists, the progress bar, connect-failure classification and the rtt summary.
+import assert from "#assert";
+import { renderProgress, startProgress } from "../lib/cli/progress.ts";
+import { memoryIo } from "../lib/cli/io.ts";
+import scan, { stateOfError } from "../lib/commands/scan.ts";
+import { rttStats } from "../lib/commands/tcp_ping.ts";
+import { NetError } from "../lib/net/errors.ts";
+import { formatPorts, parsePorts } from "../lib/net/ports.ts";
+import { runToolkit } from "./harness.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+Deno.test("parsePorts: lists, ranges, open ends, duplicates; errors name the bad part", () => {
+  assert.deepEqual(parsePorts("80,22,8000-8002,22"), [22, 80, 8000, 8001, 8002]);
+  assert.deepEqual(parsePorts("65534-"), [65534, 65535]);
+  assert.deepEqual(parsePorts("-3"), [1, 2, 3]);
+  assert.equal(parsePorts("-").length, 65535);
+  assert.throws(() => parsePorts("80,,81"), /empty item/);
+  assert.throws(() => parsePorts("100-90"), /Port range "100-90" runs backwards/);
+  assert.throws(() => parsePorts("0"), /Port 0 is out of range/);
+  assert.throws(() => parsePorts("70000"), /out of range/);
+  assert.throws(() => parsePorts("http"), /Cannot parse port "http"/);
+  assert.throws(() => parsePorts(""), /empty port list/);
+  assert.equal(formatPorts([22, 80, 81, 82, 443]), "22,80-82,443");
+});
+
+Deno.test("connect failures: refused is closed, silence is filtered, the rest is rethrown", () => {
+  assert.equal(stateOfError(new NetError("connection refused", "a")), "closed");
+  assert.equal(stateOfError(new NetError("timed out", "a")), "filtered");
+  assert.equal(stateOfError(new NetError("host unreachable", "a")), "filtered");
+  assert.throws(() => stateOfError(new NetError("name not resolved", "a")), NetError);
+  const denied = new Deno.errors.NotCapable("Requires net access");
+  assert.throws(() => stateOfError(denied), Deno.errors.NotCapable);
+});
+
+Deno.test("rttStats is min/avg/max and the population standard deviation, like ping's mdev", () => {
+  const s = rttStats([1, 2, 3, 4])!;
+  assert.deepEqual([s.min, s.avg, s.max], [1, 2.5, 4]);
+  assert.ok(Math.abs(s.stddev - Math.sqrt(1.25)) < 1e-12);
+  assert.equal(rttStats([]), undefined);
+});
+
+Deno.test("progress: nothing unless stderr is a terminal; a bar that fits the width", async () => {
+  const io = memoryIo();
+  const quiet = startProgress(io, { total: 10, label: "scan" });
+  quiet.tick(10);
+  await quiet.done();
+  assert.equal(io.stderrText(), "");
+  const line = renderProgress({
+    label: "scan 127.0.0.1",
+    done: 5,
+    total: 10,
+    note: "1 open",
+    width: 60,
+  });
+  assert.match(line, /^scan 127\.0\.0\.1 \[#+-+\] {2}50% 5\/10 1 open$/);
+  assert.ok(line.length < 60);
+  const tty = memoryIo();
+  const bar = startProgress(tty, { total: 2, label: "x", force: true });
+  bar.tick(2);
+  await bar.done();
+  const erase = "\r\x1b[2K";
+  const drawn = tty.stderrText();
+  assert.ok(drawn.startsWith(erase) && drawn.endsWith(erase), JSON.stringify(drawn));
+  assert.match(drawn.split(erase).filter(Boolean).at(-1)!, /^x \[#+\] 100% 2\/2$/);
+});
+
+Deno.test("scan of the test's own ports finds exactly the open ones", opts, async () => {
+  const listeners = Array.from(
+    { length: 3 },
+    () => Deno.listen({ hostname: "127.0.0.1", port: 0 }),
+  );
+  const open = listeners.map((l) => l.addr.port).sort((a, b) => a - b);
+  // Closed neighbours: ports that were free a moment ago (bound and released by the test).
+  const closed = Array.from({ length: 5 }, () => {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const p = l.addr.port;
+    l.close();
+    return p;
+  }).filter((p) => !open.includes(p));
+  const list = [...open, ...closed].join(",");
+  const r = await runToolkit(["--json", "scan", "127.0.0.1", list, "--all"]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(doc.open_ports, open);
+  assert.equal(doc.open, 3);
+  assert.equal(doc.closed, closed.length);
+  assert.equal(doc.filtered, 0);
+  assert.equal(doc.results.length, open.length + closed.length);
+  const text = await runToolkit(["scan", "127.0.0.1", list]);
+  assert.equal(text.code, 0, text.stderr);
+  const rows = text.stdout.trim().split("\n");
+  assert.match(rows[0], /^PORT\s+STATE\s+TIME$/);
+  assert.deepEqual(
+    rows.slice(1).map((l) => l.split(/\s+/).slice(0, 2).join(" ")),
+    open.map((p) => `${p}/tcp open`),
+  );
+  assert.match(
+    text.stderr,
+    new RegExp(
+      `^scanned ${
+        open.length + closed.length
+      } ports on 127\\.0\\.0\\.1 in [\\d.]+s: 3 open, ${closed.length} closed, 0 filtered\\n$`,
+    ),
+  );
+  for (const l of listeners) l.close();
+  const none = await runToolkit(["scan", "127.0.0.1", closed.join(",")]);
+  assert.equal(none.code, 1, "no open port is a negative answer");
+  assert.equal(none.stdout, "");
+});
+
+Deno.test("scan over IPv6 loopback, in-process with the memory io", opts, async () => {
+  const l = Deno.listen({ hostname: "::1", port: 0 });
+  const io = memoryIo({ globals: { json: true } });
+  const code = await scan.run(scan.parse(["::1", String(l.addr.port)], io.globals), io);
+  l.close();
+  assert.equal(code, 0);
+  assert.deepEqual(JSON.parse(io.stdoutText()).open_ports, [l.addr.port]);
+});
+
+Deno.test(
+  "tcp-ping counts connects and summarises them; --json; bad input exit 2",
+  opts,
+  async () => {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const accepting = (async () => {
+      for (let i = 0; i < 3; i++) (await l.accept()).close();
+    })();
+    const addr = `127.0.0.1:${l.addr.port}`;
+    const r = await runToolkit(["tcp-ping", "-c", "2", "-i", "50ms", addr]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    assert.equal(lines[0], `TCP PING ${addr}`);
+    assert.match(lines[1], new RegExp(`^connected to ${addr}: seq=1 time=[\\d.]+ ms$`));
+    assert.match(lines[2], /seq=2/);
+    assert.match(r.stdout, /2 attempts, 2 connected, 0% failed/);
+    assert.match(r.stdout, /rtt min\/avg\/max\/stddev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms\n$/);
+    const j = await runToolkit(["--json", "tcp-ping", "-c", "1", addr]);
+    assert.equal(j.code, 0, j.stderr);
+    const doc = JSON.parse(j.stdout);
+    assert.equal(doc.connected, 1);
+    assert.equal(typeof doc.rtt_ms.avg, "number");
+    await accepting;
+    l.close();
+    for (
+      const args of [["scan", "127.0.0.1", "80-70"], ["scan", "0x7f.1", "80"], [
+        "tcp-ping",
+        "127.0.0.1",
+      ]]
+    ) {
+      const b = await runToolkit(args);
+      assert.equal(b.code, 2, b.stderr);
+      assert.match(b.stderr, /^toolkit: error: .*\nTry 'toolkit (scan|tcp-ping) --help'\n$/);
+    }
+    const h = await runToolkit(["scan", "--help"]);
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /^Usage: toolkit scan /);
+  },
+);
