@@ -180,6 +180,29 @@ Deno.test("mro: unreadable source is one error line naming the line, exit 2", as
   assert.equal(bin.stderr, "toolkit: error: stdin: cannot read: not UTF-8 text\n");
 });
 
+Deno.test("mro honours a PEP 263 coding line (Python 2 files are often latin-1)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mro_enc_" });
+  try {
+    const latin = new Uint8Array([
+      ...new TextEncoder().encode("# -*- coding: latin-1 -*-\n# caf"),
+      0xe9,
+      ...new TextEncoder().encode("\nclass Caf"),
+      0xe9,
+      ...new TextEncoder().encode("(object): pass\n"),
+    ]);
+    await Deno.writeFile(`${dir}/old.py`, latin);
+    const r = await runToolkit(["mro", `${dir}/old.py`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "Café: Café, object\n");
+    await Deno.writeFile(`${dir}/bad.py`, latin.subarray(26));
+    const bad = await runToolkit(["mro", `${dir}/bad.py`]);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, `toolkit: error: ${dir}/bad.py: cannot read: not UTF-8 text\n`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("mro: usage errors give one line, the hint and exit 2", async () => {
   for (const args of [["mro"], ["mro", "--algo", "c4", "x.py"], ["mro", "--bogus", "x.py"]]) {
     const r = await runToolkit(args);

@@ -170,11 +170,27 @@ const command: CommandModule<MroOptions> = {
 };
 export default command;
 
+/** UTF-8, or the encoding a PEP 263 `coding:` comment on line 1 or 2 declares (Python 2 files). */
 function decode(bytes: Uint8Array, file: string): string {
+  const head = new TextDecoder("latin1").decode(bytes.subarray(0, 400)).split(/\r?\n/, 2);
+  const declared = head.map((l) => /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/.exec(l)?.[1]).find(
+    (x) => x !== undefined,
+  );
+  // Python's spellings that the WHATWG labels lack.
+  const encoding = declared?.toLowerCase().replace(/^utf[-_]?8(-sig)?$/, "utf-8")
+    .replace(/^(latin[-_]?1|iso[-_]?8859[-_]1|l1)$/, "latin1") ?? "utf-8";
+  let decoder;
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    decoder = new TextDecoder(encoding, { fatal: true });
   } catch {
-    throw new InputError(`${file}: cannot read: not UTF-8 text`);
+    throw new InputError(`${file}: cannot read: unknown encoding "${declared}"`);
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new InputError(
+      `${file}: cannot read: not ${encoding === "utf-8" ? "UTF-8" : encoding} text`,
+    );
   }
 }
 
