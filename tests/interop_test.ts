@@ -111,7 +111,7 @@ print(back_msg.decode('utf-8'))
 `;
 
 testIf(
-  opts(noPython),
+  noPython,
   "course TCP server (Python) ← toolkit tcp-connect and tcp-send",
   async () => {
     for (const client of [["tcp-connect"], ["tcp-send", "--wait-reply"]]) {
@@ -143,7 +143,7 @@ testIf(noPython, "course TCP client (Python) → toolkit tcp-listen", async () =
 });
 
 testIf(
-  opts(noPython),
+  noPython,
   "course UDP server and client (Python) ↔ toolkit udp-send and udp-listen",
   async () => {
     const srv = spawn(py!.cmd, ["-c", courseUdpServer], { env: py!.env });
