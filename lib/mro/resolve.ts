@@ -329,6 +329,14 @@ class Interpreter {
         expr: { kind: "name", path: ["Generic"], subscripted: true, text: "Generic[T]" },
       });
     }
+    // The common case: plain names of classes, nothing for __mro_entries__ to do.
+    if (
+      values.every((v) =>
+        v.value.kind === "class" && !(v.expr.kind === "name" && v.expr.subscripted)
+      )
+    ) {
+      return values.map((v) => (v.value as { cls: PyClass }).cls);
+    }
     const protocol = this.table.modules.typing?.Protocol;
     const hasProtocol = values.some((v) => v.value.kind === "class" && v.value.cls.id === protocol);
     // What typing counts as a generic alias (`X[...]`, `typing.List`) or a Generic subclass.

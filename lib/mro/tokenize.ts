@@ -52,6 +52,7 @@ const ops2 = [
   "@=",
 ];
 const closing: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
+const singleOps = new Set(["(", ")", "[", "]", "{", "}", ",", ".", ":", ";"]);
 
 /**
  * Splits Python source into logical lines. Throws `SyntaxError` (with CPython's wording where it
@@ -168,7 +169,8 @@ export function tokenizePython(source: string): LogicalLine[] {
       tokens.push({ type: "name", value: word, line, start, end: i });
       continue;
     }
-    if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(source[i + 1] ?? ""))) {
+    const next = source.charCodeAt(i + 1);
+    if ((code >= 48 && code <= 57) || (c === "." && next >= 48 && next <= 57)) {
       const start = i;
       while (
         i < n &&
@@ -179,9 +181,17 @@ export function tokenizePython(source: string): LogicalLine[] {
       tokens.push({ type: "number", value: source.slice(start, i), line, start, end: i });
       continue;
     }
-    const three = source.slice(i, i + 3);
-    const two = source.slice(i, i + 2);
-    const op = ops3.includes(three) ? three : ops2.includes(two) ? two : c;
+    // Brackets, commas, dots and colons never start a longer operator (`:=` aside); only the
+    // rest need the slices.
+    let op = c;
+    if (
+      !singleOps.has(c) || (c === ":" && source[i + 1] === "=") ||
+      (c === "." && source[i + 1] === ".")
+    ) {
+      const three = source.slice(i, i + 3);
+      const two = source.slice(i, i + 2);
+      op = ops3.includes(three) ? three : ops2.includes(two) ? two : c;
+    }
     if (op === "(" || op === "[" || op === "{") brackets.push({ char: op, line });
     else if (op in closing) {
       const open = brackets.pop();
