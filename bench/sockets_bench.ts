@@ -395,12 +395,16 @@ async function startupRows(ctx: BenchContext): Promise<BenchRow[]> {
   try {
     const oursMs: number[] = [];
     const bareMs: number[] = [];
+    let oursMin = Infinity;
+    let bareMin = Infinity;
     for (let r = 0; r < rounds; r++) {
       const [a, b] = hyperfine
-        ? await hyperfineMedians([ours, bare], runs, ctx.quick ? 1 : 3)
-        : await ownMedians([ours, bare], runs);
-      oursMs.push(a * 1000);
-      bareMs.push(b * 1000);
+        ? await hyperfineTimes([ours, bare], runs, ctx.quick ? 1 : 3)
+        : await ownTimes([ours, bare], runs);
+      oursMs.push(a.median * 1000);
+      bareMs.push(b.median * 1000);
+      oursMin = Math.min(oursMin, a.min * 1000);
+      bareMin = Math.min(bareMin, b.min * 1000);
       ctx.log(
         `startup: udp-send ${oursMs.at(-1)!.toFixed(1)} ms, empty ${bareMs.at(-1)!.toFixed(1)} ms`,
       );
@@ -416,7 +420,9 @@ async function startupRows(ctx: BenchContext): Promise<BenchRow[]> {
           hyperfine
             ? `hyperfine -N --warmup ${ctx.quick ? 1 : 3}`
             : "own timing: hyperfine is not installed"
-        }), medians; target: at most 1.3x the time of the empty script`,
+        }), medians; fastest runs ${oursMin.toFixed(1)} ms vs ${bareMin.toFixed(1)} ms (${
+          (oursMin / bareMin).toFixed(2)
+        }x the time); target: at most 1.3x the time of the empty script`,
       },
       oursMs,
       bareMs,
@@ -427,12 +433,12 @@ async function startupRows(ctx: BenchContext): Promise<BenchRow[]> {
   }
 }
 
-/** Median wall time in seconds of each command, measured by hyperfine. */
-async function hyperfineMedians(
+/** Median and fastest wall time in seconds of each command, measured by hyperfine. */
+async function hyperfineTimes(
   commands: string[],
   runs: number,
   warmup: number,
-): Promise<number[]> {
+): Promise<{ median: number; min: number }[]> {
   const json = await Deno.makeTempFile({ suffix: ".json" });
   try {
     const r = await new Deno.Command("hyperfine", {
@@ -451,14 +457,20 @@ async function hyperfineMedians(
     }).output();
     if (!r.success) throw new Error(new TextDecoder().decode(r.stderr).split("\n")[0]);
     const doc = JSON.parse(await Deno.readTextFile(json));
-    return doc.results.map((x: { median: number }) => x.median);
+    return doc.results.map((x: { median: number; min: number }) => ({
+      median: x.median,
+      min: x.min,
+    }));
   } finally {
     await Deno.remove(json).catch(() => {});
   }
 }
 
-/** Median wall time in seconds of each command, runs interleaved. */
-async function ownMedians(commands: string[], runs: number): Promise<number[]> {
+/** Median and fastest wall time in seconds of each command, runs interleaved. */
+async function ownTimes(
+  commands: string[],
+  runs: number,
+): Promise<{ median: number; min: number }[]> {
   const times = commands.map(() => [] as number[]);
   for (let i = 0; i < runs; i++) {
     for (const [k, c] of commands.entries()) {
@@ -468,7 +480,7 @@ async function ownMedians(commands: string[], runs: number): Promise<number[]> {
       times[k].push((performance.now() - t) / 1000);
     }
   }
-  return times.map(median);
+  return times.map((t) => ({ median: median(t), min: Math.min(...t) }));
 }
 
 /** The sockets benchmarks: TCP copy, UDP send rate, start-up. */
