@@ -1,15 +1,23 @@
 // `toolkit tcp-connect HOST:PORT`: nc HOST PORT. stdin to the socket, the socket to stdout; on
 // stdin EOF the sending side is shut down (the course's half-close) and the peer's reply is still
 // read until it closes. unix-connect reuses this file's option table and session.
-import { durationOption, type OptionSpec, type OptionValues } from "../cli/args.ts";
-import { parseCommandArgs } from "../cli/args.ts";
+import {
+  durationOption,
+  type OptionSpec,
+  type OptionValues,
+  parseCommandArgs,
+} from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import type { GlobalOptions, Io } from "../cli/io.ts";
-import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
+import {
+  formatHostPort,
+  type HostPort,
+  parseHostPort,
+  type ParseHostPortOptions,
+} from "../net/address.ts";
 import { crlfSink, duplex, streamSource } from "../net/copy.ts";
 import { connectTcp } from "../net/tcp.ts";
-import { status } from "./tcp_listen.ts";
 
 /** How a stream client (TCP or Unix) runs, as the shared options set it. */
 export interface ConnectFlags {
@@ -23,6 +31,44 @@ export interface ConnectFlags {
 /** Parsed `tcp-connect` options. */
 export interface TcpConnectOptions extends ConnectFlags {
   target: HostPort;
+}
+
+/**
+ * Parses a `HOST:PORT` argument (or, with `defaultHost`, `[HOST:]PORT`), turning a malformed one
+ * into a `UsageError` for `command`.
+ *
+ * @example
+ * ```ts
+ * const target = targetArg("[::1]:9000", "tcp-connect");
+ * ```
+ */
+export function targetArg(
+  text: string,
+  command: string,
+  options: ParseHostPortOptions = {},
+): HostPort {
+  try {
+    return parseHostPort(text, options);
+  } catch (err) {
+    throw new UsageError((err as Error).message, command);
+  }
+}
+
+/**
+ * Writes a status message on stderr: a line of text, or an NDJSON object with `--json`.
+ *
+ * @example
+ * ```ts
+ * await status(io, flags, { event: "listening", address: "127.0.0.1:9000" }, "listening on 127.0.0.1:9000");
+ * ```
+ */
+export async function status(
+  io: Io,
+  flags: { json: boolean },
+  event: Record<string, unknown>,
+  text: string,
+): Promise<void> {
+  await io.stderr.write(flags.json ? JSON.stringify(event) + "\n" : text + "\n");
 }
 
 /** The options tcp-connect and unix-connect share. */
@@ -132,13 +178,7 @@ const command: CommandModule<TcpConnectOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    let target: HostPort;
-    try {
-      target = parseHostPort(positionals[0]);
-    } catch (err) {
-      throw new UsageError((err as Error).message, name);
-    }
-    return { target, ...parseConnectFlags(values, globals, name) };
+    return { target: targetArg(positionals[0], name), ...parseConnectFlags(values, globals, name) };
   },
   async run(o, io) {
     const conn = await connectTcp(o.target, { timeoutMs: o.timeoutMs, signal: io.signal });

@@ -1,16 +1,22 @@
 // `toolkit tcp-listen [HOST:]PORT`: nc -l. Accept a connection and wire it to stdin/stdout, or
 // serve connection after connection (--keep-open), or echo. The serving itself lives in
 // lib/net/serve.ts and is shared with unix-listen, which also reuses this file's option table.
-import { durationOption, intOption, type OptionSpec, type OptionValues } from "../cli/args.ts";
-import { parseCommandArgs } from "../cli/args.ts";
+import {
+  durationOption,
+  intOption,
+  type OptionSpec,
+  type OptionValues,
+  parseCommandArgs,
+} from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import type { GlobalOptions, Io } from "../cli/io.ts";
-import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
+import { formatHostPort, type HostPort } from "../net/address.ts";
 import { crlfSink, streamSource } from "../net/copy.ts";
 import { NetError } from "../net/errors.ts";
 import { serveListener } from "../net/serve.ts";
 import { listenTcp } from "../net/tcp.ts";
+import { status, targetArg } from "./tcp_connect.ts";
 
 /** How a stream listener (TCP or Unix) serves, as the shared options set it. */
 export interface ListenFlags {
@@ -117,23 +123,6 @@ export function parseListenFlags(
 }
 
 /**
- * Writes a status message on stderr: a line of text, or an NDJSON object with `--json`.
- *
- * @example
- * ```ts
- * await status(io, flags, { event: "listening", address: "127.0.0.1:9000" }, "listening on 127.0.0.1:9000");
- * ```
- */
-export async function status(
-  io: Io,
-  flags: { json: boolean },
-  event: Record<string, unknown>,
-  text: string,
-): Promise<void> {
-  await io.stderr.write(flags.json ? JSON.stringify(event) + "\n" : text + "\n");
-}
-
-/**
  * Serves a bound listener with the shared flags through `io`; the exit code.
  *
  * @example
@@ -205,12 +194,7 @@ const command: CommandModule<TcpListenOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    let bind: HostPort;
-    try {
-      bind = parseHostPort(positionals[0], { defaultHost: "127.0.0.1", allowPortZero: true });
-    } catch (err) {
-      throw new UsageError((err as Error).message, name);
-    }
+    const bind = targetArg(positionals[0], name, { defaultHost: "127.0.0.1", allowPortZero: true });
     return { bind, ...parseListenFlags(values, globals, name) };
   },
   async run(o, io) {

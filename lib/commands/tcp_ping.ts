@@ -2,11 +2,11 @@
 // --count times, then min/avg/max/stddev the way ping summarises round trips.
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
-import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
+import { formatHostPort, type HostPort } from "../net/address.ts";
 import { NetError } from "../net/errors.ts";
 import { connectTcp } from "../net/tcp.ts";
+import { targetArg } from "./tcp_connect.ts";
 
 /** Parsed `tcp-ping` options. */
 export interface TcpPingOptions {
@@ -84,12 +84,7 @@ const command: CommandModule<TcpPingOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    let target: HostPort;
-    try {
-      target = parseHostPort(positionals[0]);
-    } catch (err) {
-      throw new UsageError((err as Error).message, name);
-    }
+    const target = targetArg(positionals[0], name);
     return {
       target,
       count: intOption(values, "count", { min: 1, max: 100_000, fallback: 4, command: name }),

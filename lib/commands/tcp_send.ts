@@ -1,18 +1,29 @@
 // `toolkit tcp-send HOST:PORT [DATA | --file F]`: the course's TCP client in one line: connect,
 // send, shut down the sending side, and with --wait-reply print what comes back. unix-send reuses
 // this file's option table and send logic.
-import { durationOption, type OptionSpec, type OptionValues } from "../cli/args.ts";
-import { parseCommandArgs } from "../cli/args.ts";
+import {
+  durationOption,
+  type OptionSpec,
+  type OptionValues,
+  parseCommandArgs,
+} from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import type { GlobalOptions, Io } from "../cli/io.ts";
 import { writeJson } from "../cli/output.ts";
-import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
-import { type ByteSink, type ByteSource, connSink, copyBytes, duplex } from "../net/copy.ts";
-import { streamSource } from "../net/copy.ts";
+import { formatHostPort, type HostPort } from "../net/address.ts";
+import {
+  type ByteSink,
+  type ByteSource,
+  connSink,
+  copyBytes,
+  duplex,
+  streamSource,
+} from "../net/copy.ts";
 import { NetError } from "../net/errors.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { connectTcp } from "../net/tcp.ts";
+import { targetArg } from "./tcp_connect.ts";
 
 /** Largest reply kept in memory for `--json` (the text and hex fields). */
 export const maxJsonReply = 16 * 1024 * 1024;
@@ -260,12 +271,7 @@ const command: CommandModule<TcpSendOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    let target: HostPort;
-    try {
-      target = parseHostPort(positionals[0]);
-    } catch (err) {
-      throw new UsageError((err as Error).message, name);
-    }
+    const target = targetArg(positionals[0], name);
     return { target, ...parseSendFlags(values, positionals[1], globals, name) };
   },
   async run(o, io) {

@@ -16,6 +16,22 @@ export interface UnixConnectOptions extends ConnectFlags {
   path: string;
 }
 
+/**
+ * Checks a socket path argument, turning a refused one into a `UsageError` for `command`.
+ *
+ * @example
+ * ```ts
+ * const path = socketPathArg("/tmp/app.sock", "unix-connect");
+ * ```
+ */
+export function socketPathArg(text: string, command: string): string {
+  try {
+    return parseSocketPath(text);
+  } catch (err) {
+    throw new UsageError((err as Error).message, command);
+  }
+}
+
 const name = "unix-connect";
 
 const command: CommandModule<UnixConnectOptions> = {
@@ -32,12 +48,7 @@ const command: CommandModule<UnixConnectOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    let path: string;
-    try {
-      path = parseSocketPath(positionals[0]);
-    } catch (err) {
-      throw new UsageError((err as Error).message, name);
-    }
+    const path = socketPathArg(positionals[0], name);
     return { path, ...parseConnectFlags(values, globals, name) };
   },
   async run(o, io) {

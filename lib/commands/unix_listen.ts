@@ -3,8 +3,8 @@
 // and the file is removed on exit and on Ctrl-C.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
-import { absoluteSocketPath, listenUnix, parseSocketPath } from "../net/unix.ts";
+import { absoluteSocketPath, listenUnix } from "../net/unix.ts";
+import { socketPathArg } from "./unix_connect.ts";
 import {
   type ListenFlags,
   listenOptionSpecs,
@@ -33,12 +33,7 @@ const command: CommandModule<UnixListenOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    let path: string;
-    try {
-      path = parseSocketPath(positionals[0]);
-    } catch (err) {
-      throw new UsageError((err as Error).message, name);
-    }
+    const path = socketPathArg(positionals[0], name);
     return { path, ...parseListenFlags(values, globals, name) };
   },
   async run(o, io) {

@@ -2,8 +2,8 @@
 // down the sending side, and with --wait-reply print the reply.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
-import { connectUnix, parseSocketPath } from "../net/unix.ts";
+import { connectUnix } from "../net/unix.ts";
+import { socketPathArg } from "./unix_connect.ts";
 import { parseSendFlags, type SendFlags, sendOptionSpecs, sendOver } from "./tcp_send.ts";
 
 /** Parsed `unix-send` options. */
@@ -27,12 +27,7 @@ const command: CommandModule<UnixSendOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    let path: string;
-    try {
-      path = parseSocketPath(positionals[0]);
-    } catch (err) {
-      throw new UsageError((err as Error).message, name);
-    }
+    const path = socketPathArg(positionals[0], name);
     return { path, ...parseSendFlags(values, positionals[1], globals, name) };
   },
   async run(o, io) {
