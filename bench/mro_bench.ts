@@ -103,7 +103,7 @@ export default async function mroBench(ctx: BenchContext): Promise<BenchRow[]> {
     }
     const [seconds, pyLast] = new TextDecoder().decode(out.stdout).trim().split(" ");
     const agree = pyLast === ourLast;
-    return [row({
+    const rows = [row({
       ...base,
       ours,
       peerValue: Number(seconds),
@@ -115,9 +115,63 @@ export default async function mroBench(ctx: BenchContext): Promise<BenchRow[]> {
         } classes) matches`
         : "MROs DIFFER from CPython's",
     })];
+    if (!ctx.quick) rows.push(await endToEnd(ctx, file, count));
+    return rows;
   } finally {
     await Deno.remove(file);
   }
+}
+
+const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Wall time of one process run, in seconds (the command must succeed). */
+async function timeProcess(cmd: string, args: string[], env: Record<string, string> = {}) {
+  const t = performance.now();
+  const out = await new Deno.Command(cmd, { args, env, stdout: "null", stderr: "piped" }).output();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr).trim().split("\n")[0]);
+  return (performance.now() - t) / 1000;
+}
+
+/**
+ * The cold path users meet: `toolkit mro --format json FILE` (start-up, reading, resolving and
+ * printing every MRO) against `python3 FILE` creating the classes. Runs alternate; medians kept.
+ */
+async function endToEnd(ctx: BenchContext, file: string, count: number): Promise<BenchRow> {
+  const base = {
+    name: `mro CLI end to end, ${count.toLocaleString("en-US")} classes`,
+    peer: "python3 FILE",
+    unit: "s",
+    higherIsBetter: false,
+    target: 1,
+  };
+  ctx.log("mro: end to end, toolkit mro --format json against python3");
+  const toolkit = [
+    "run",
+    "-q",
+    "-P",
+    "--no-prompt",
+    "--config",
+    `${root}/deno.json`,
+    `${root}/main.ts`,
+  ];
+  const ours: number[] = [];
+  const peer: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      ours.push(await timeProcess("deno", [...toolkit, "mro", "--format", "json", file]));
+      peer.push(await timeProcess("python3", [file], { PYENV_VERSION: "3.13.0" }));
+    }
+  } catch (err) {
+    return row({ ...base, ours: null, peerValue: null, note: (err as Error).message });
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return row({
+    ...base,
+    ours: median(ours),
+    peerValue: median(peer),
+    note:
+      "median of 3 alternating runs; ours includes Deno start-up and printing every MRO as JSON",
+  });
 }
 
 if (import.meta.main) {
