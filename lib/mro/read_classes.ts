@@ -346,23 +346,9 @@ function readSimple(t: Token[], body: Statement[]): void {
 
 /** `X = Y = value` and `X: T = value`; other targets (tuples, attributes) bind nothing we read. */
 function readAssignment(s: Token[], body: Statement[]): void {
-  const parts: Token[][] = [];
-  let cur: Token[] = [];
-  let depth = 0;
-  for (const x of s) {
-    if (x.type === "op") {
-      if (x.value === "(" || x.value === "[" || x.value === "{") depth++;
-      else if (x.value === ")" || x.value === "]" || x.value === "}") depth--;
-      else if (x.value === "=" && depth === 0) {
-        parts.push(cur);
-        cur = [];
-        continue;
-      }
-    }
-    cur.push(x);
-  }
-  if (!parts.length) return;
-  const valueTokens = cur;
+  const parts = splitArgs(s, "=");
+  if (parts.length < 2) return;
+  const valueTokens = parts.pop()!;
   const path = dottedPath(valueTokens);
   const value: BoundValue = path ? { kind: "expr", path: path.path } : { kind: "opaque" };
   for (const target of parts) {
