@@ -174,6 +174,45 @@ export async function copyBytes(
   return total;
 }
 
+/** A watchdog that fires once when nothing happened for a while. */
+export interface IdleWatch {
+  /** Records activity. */
+  touch(): void;
+  /** Stops watching. */
+  stop(): void;
+  /** Whether it fired. */
+  readonly fired: boolean;
+}
+
+/**
+ * Calls `onIdle` once when `touch` has not been called for `ms` milliseconds; `undefined` ms
+ * watches nothing.
+ *
+ * @example
+ * ```ts
+ * const idle = watchIdle(30_000, () => conn.close());
+ * await copyBytes(src, sink, { onChunk: idle.touch });
+ * idle.stop();
+ * ```
+ */
+export function watchIdle(ms: number | undefined, onIdle: () => void): IdleWatch {
+  let last = Date.now();
+  let fired = false;
+  const timer = ms === undefined ? undefined : setInterval(() => {
+    if (Date.now() - last < ms) return;
+    fired = true;
+    clearInterval(timer);
+    onIdle();
+  }, Math.max(10, Math.min(ms / 4, 1000)));
+  return {
+    touch: () => (last = Date.now()),
+    stop: () => clearInterval(timer),
+    get fired() {
+      return fired;
+    },
+  };
+}
+
 /** Options for {@linkcode duplex}. */
 export interface DuplexOptions {
   /** The address named in errors (`127.0.0.1:9000`, a socket path). */
@@ -219,9 +258,6 @@ export interface DuplexResult {
 export async function duplex(conn: Deno.Conn, options: DuplexOptions): Promise<DuplexResult> {
   const { address, signal } = options;
   const halfClose = options.halfClose ?? true;
-  let last = Date.now();
-  const touch = () => (last = Date.now());
-  let idleError: NetError | undefined;
   let closed = false;
   let stopped!: () => void;
   const stop = new Promise<void>((resolve) => (stopped = resolve));
@@ -235,16 +271,12 @@ export async function duplex(conn: Deno.Conn, options: DuplexOptions): Promise<D
   };
   const onAbort = () => close();
   signal?.addEventListener("abort", onAbort, { once: true });
-  let timer: ReturnType<typeof setInterval> | undefined;
-  if (options.idleTimeoutMs !== undefined) {
-    const idle = options.idleTimeoutMs;
-    timer = setInterval(() => {
-      if (Date.now() - last >= idle) {
-        idleError = new NetError("timed out", `${address}: idle for ${idle / 1000}s`);
-        close();
-      }
-    }, Math.max(10, Math.min(idle / 4, 1000)));
-  }
+  const idle = watchIdle(options.idleTimeoutMs, close);
+  const touch = idle.touch;
+  const idleError = () =>
+    idle.fired
+      ? new NetError("timed out", `${address}: idle for ${options.idleTimeoutMs! / 1000}s`)
+      : undefined;
   const result: DuplexResult = { sent: 0, received: 0 };
   let peerClosed = false;
   const sending = (async () => {
@@ -268,17 +300,17 @@ export async function duplex(conn: Deno.Conn, options: DuplexOptions): Promise<D
       });
       peerClosed = true;
     } catch (err) {
-      if (idleError) throw idleError;
+      if (idle.fired) throw idleError();
       if (signal?.aborted) return result;
       throw err;
     }
     if (peerClosed && options.drainInputAfterPeerClose !== false && options.input) {
       await Promise.race([sending, stop]);
     } else sending.catch(() => {});
-    if (idleError) throw idleError;
+    if (idle.fired) throw idleError();
     return result;
   } finally {
-    clearInterval(timer);
+    idle.stop();
     signal?.removeEventListener("abort", onAbort);
     close();
   }

@@ -10,8 +10,13 @@ import {
   copyBytes,
   duplex,
   type DuplexResult,
+  watchIdle,
 } from "./copy.ts";
-import { netErrorFrom } from "./errors.ts";
+import { NetError, netErrorFrom } from "./errors.ts";
+
+function idleFailure(remote: string, ms: number): NetError {
+  return new NetError("timed out", `${remote}: idle for ${ms / 1000}s`);
+}
 
 /** Options for {@linkcode serveListener}. */
 export interface ServeOptions {
@@ -117,14 +122,19 @@ async function echoLoop(conn: Deno.Conn, remote: string, o: ServeOptions): Promi
     } catch { /* closed */ }
   };
   o.signal.addEventListener("abort", onAbort, { once: true });
+  const idle = watchIdle(o.idleTimeoutMs, onAbort);
   try {
-    const n = await copyBytes(connSource(conn, remote), connSink(conn, remote));
+    const n = await copyBytes(connSource(conn, remote), connSink(conn, remote), {
+      onChunk: idle.touch,
+    });
     await conn.closeWrite().catch(() => {});
     return { sent: n, received: n };
   } catch (err) {
+    if (idle.fired) throw idleFailure(remote, o.idleTimeoutMs!);
     if (o.signal.aborted) return { sent: 0, received: 0 };
     throw err;
   } finally {
+    idle.stop();
     o.signal.removeEventListener("abort", onAbort);
     onAbort();
   }
@@ -192,7 +202,16 @@ async function serveClient(
       const raw = connSink(conn, remote);
       clients.set(conn, o.wrapSink ? o.wrapSink(raw) : raw);
       if (inputEnded && o.halfClose) await conn.closeWrite().catch(() => {});
-      result.received = await copyBytes(connSource(conn, remote), o.output);
+      const idle = watchIdle(o.idleTimeoutMs, () => conn.close());
+      try {
+        result.received = await copyBytes(connSource(conn, remote), o.output, {
+          onChunk: idle.touch,
+        });
+      } catch (err) {
+        throw idle.fired ? idleFailure(remote, o.idleTimeoutMs!) : err;
+      } finally {
+        idle.stop();
+      }
     }
     await o.onClose?.(remote, result);
   } catch (err) {
