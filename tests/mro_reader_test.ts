@@ -181,3 +181,43 @@ Deno.test("source that cannot be tokenized is a SyntaxError naming the line", ()
     message: "Cannot read the class statement on line 1: invalid syntax",
   });
 });
+
+Deno.test("constant branch conditions decide which class statements run", () => {
+  const src = `from typing import TYPE_CHECKING
+if TYPE_CHECKING:
+    class OnlyForTypes: pass
+else:
+    class AtRuntime: pass
+if False:
+    class Never: pass
+elif True:
+    class Taken: pass
+elif flag:
+    class AfterTaken: pass
+else:
+    class ElseAfterTaken: pass
+if flag:
+    class Maybe1: pass
+else:
+    class Maybe2: pass
+if __name__ == "__main__":
+    class Main: pass
+while 0:
+    class Loop: pass
+for i in []:
+    pass
+else:
+    class ForElse: pass
+if not (False):
+    class NotFalse: pass
+`;
+  assert.deepEqual(Object.keys(mros(src)), [
+    "AtRuntime@5",
+    "Taken@9",
+    "Maybe1@15",
+    "Maybe2@17",
+    "Main@19",
+    "ForElse@25",
+    "NotFalse@27",
+  ]);
+});

@@ -90,6 +90,8 @@ export function readClassStatements(source: string): Statement[] {
   // function, whose statements do not run at import time.
   const stack: { indent: number; body: Statement[] | undefined; qualname: string }[] = [];
   let pending: { indent: number; body: Statement[] | undefined; qualname: string } | undefined;
+  // For each indentation, the if/elif/else chain in progress there.
+  const chains = new Map<number, Chain>();
   for (const logical of lines) {
     // The block a header line opened starts here if this line is indented deeper.
     if (pending && logical.indent > pending.indent) {
@@ -97,11 +99,66 @@ export function readClassStatements(source: string): Statement[] {
     }
     pending = undefined;
     while (stack.length && stack[stack.length - 1].indent > logical.indent) stack.pop();
+    for (const k of chains.keys()) if (k > logical.indent) chains.delete(k);
     const top = stack[stack.length - 1];
-    const opened = readLine(logical, source, top ? top.body : module, top ? top.qualname : "");
+    const runs = branchRuns(logical.tokens, chains, logical.indent);
+    const body = top ? top.body : module;
+    const opened = readLine(logical, source, body, top ? top.qualname : "", runs);
     if (opened) pending = { indent: logical.indent, ...opened };
   }
   return module;
+}
+
+/** Where an if/elif/else chain stands: a branch was taken, none yet, or we cannot tell. */
+type Chain = "taken" | "open" | "unknown";
+
+/**
+ * Whether the block a branch header opens runs. Only constant conditions are decided (`True`,
+ * `False`, `0`, `1`, `None`, `TYPE_CHECKING`, `__name__ == "__main__"` as when run as a script,
+ * and `not` of those); any other condition runs every branch.
+ */
+function branchRuns(t: Token[], chains: Map<number, Chain>, indent: number): boolean {
+  const word = t[0].type === "name" ? t[0].value : "";
+  const colon = headerColon(t);
+  const condition = () => constantCondition(t.slice(1, colon < 0 ? t.length : colon));
+  const state = chains.get(indent);
+  switch (word) {
+    case "if":
+    case "elif": {
+      if (word === "elif" && state === "taken") return false;
+      if (word === "elif" && state === "unknown") return true;
+      const c = condition();
+      chains.set(indent, c === true ? "taken" : c === false ? "open" : "unknown");
+      return c !== false;
+    }
+    case "else":
+      if (state === undefined) return true; // for/while/try else
+      chains.delete(indent);
+      return state !== "taken";
+    case "while":
+      chains.delete(indent);
+      return condition() !== false;
+    default:
+      chains.delete(indent);
+      return true;
+  }
+}
+
+function constantCondition(t: Token[]): boolean | undefined {
+  const text = t.map((x) => x.value).join(" ");
+  if (t[0]?.value === "not") {
+    const inner = constantCondition(t.slice(1));
+    return inner === undefined ? undefined : !inner;
+  }
+  if (/^\(.*\)$/.test(text)) return constantCondition(t.slice(1, -1));
+  if (["False", "0", "None", "TYPE_CHECKING", "typing . TYPE_CHECKING"].includes(text)) {
+    return false;
+  }
+  if (["True", "1"].includes(text)) return true;
+  if (/^__name__ == (['"])__main__\1$/.test(text) || /^(['"])__main__\1 == __name__$/.test(text)) {
+    return true;
+  }
+  return undefined;
 }
 
 /** Reads one logical line into `body`; returns the block it opens, if it ends with a header. */
@@ -110,6 +167,7 @@ function readLine(
   source: string,
   body: Statement[] | undefined,
   qualname: string,
+  runs: boolean,
 ): { body: Statement[] | undefined; qualname: string } | undefined {
   const t = logical.tokens;
   const first = t[0];
@@ -129,7 +187,7 @@ function readLine(
       return inline ? undefined : { body: body ? cls.body : undefined, qualname: cls.qualname };
     }
     const isDef = first.value === "def" || (first.value === "async" && t[1]?.value === "def");
-    const inner = isDef ? undefined : body;
+    const inner = isDef || !runs ? undefined : body;
     if (isDef && body) {
       // `def f` binds f (to a function, which we do not look into).
       const nameTok = t[first.value === "async" ? 2 : 1];
