@@ -183,3 +183,34 @@ class E(C, A): pass
     E: "E, C, A, object",
   });
 });
+
+Deno.test("--explain says why a class cannot even be merged", () => {
+  const src = `class C1: pass
+class C2(C1): pass
+class C3(C1, C2): pass
+class C4(C3): pass
+class I(int, str): pass
+class M1(type): pass
+class M2(type): pass
+class A(metaclass=M1): pass
+class B(metaclass=M2): pass
+class AB(A, B): pass
+`;
+  const out = resolveClasses(readClassStatements(src), { explain: true });
+  const explain = (name: string) => out.find((o) => o.statement.name === name)!.explain;
+  assert.deepEqual(explain("C4"), [
+    "L[C4] cannot be computed",
+    "  C3 was never bound: its class statement on line 3 failed",
+    "NameError: name 'C3' is not defined",
+  ]);
+  assert.deepEqual(explain("I"), [
+    "L[I] cannot be computed",
+    "  int stores its instances as int, str as str: one object cannot be both",
+    "TypeError: multiple bases have instance lay-out conflict",
+  ]);
+  assert.deepEqual(explain("AB"), [
+    "L[AB] cannot be computed",
+    "  the metaclasses M1 and M2 (of B) are unrelated",
+    "TypeError: metaclass conflict: the metaclass of a derived class must be a (non-strict) subclass of the metaclasses of all its bases",
+  ]);
+});

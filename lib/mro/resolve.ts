@@ -91,7 +91,8 @@ export interface ResolveOptions {
 }
 
 class Raise extends Error {
-  constructor(readonly type: string, message: string) {
+  /** `hint`: a line for `--explain` saying why, in the course's terms. */
+  constructor(readonly type: string, message: string, readonly hint?: string) {
     super(message);
   }
 }
@@ -126,6 +127,8 @@ class Interpreter {
   readonly outcomes: ClassOutcome[] = [];
   /** A `from unknown import *` ran: unknown names may come from it. */
   starUnknown = false;
+  /** Names whose last class statement failed, with its line, for `--explain`. */
+  readonly failed = new Map<string, number>();
   bindings = 0;
   readonly object: PyClass;
 
@@ -279,7 +282,14 @@ class Interpreter {
     if (this.options.assumeUndefined || this.starUnknown) {
       return { kind: "opaque", key: `undefined:${name}`, name };
     }
-    throw new Raise("NameError", `name '${name}' is not defined`);
+    const failed = this.failed.get(name);
+    throw new Raise(
+      "NameError",
+      `name '${name}' is not defined`,
+      failed === undefined
+        ? undefined
+        : `${name} was never bound: its class statement on line ${failed} failed`,
+    );
   }
 
   evalPath(path: readonly string[], ns: Map<string, Value> | undefined): Value {
@@ -441,14 +451,18 @@ class Interpreter {
       }
       outcome.cls = cls;
       scope.set(s.name, { kind: "class", cls });
+      if (!ns) this.failed.delete(s.name);
     } catch (err) {
       if (!(err instanceof Raise)) throw err;
       outcome.error = { type: err.type, message: err.message };
+      if (!ns && !scope.has(s.name)) this.failed.set(s.name, s.line);
       if (err.type === "UnsupportedSyntax") {
         scope.set(s.name, { kind: "unreadable", qualname: s.qualname, line: s.line });
       }
       if (this.options.explain && !outcome.explain) {
-        outcome.explain = [`L[${s.qualname}] cannot be computed`, `${err.type}: ${err.message}`];
+        outcome.explain = [`L[${s.qualname}] cannot be computed`];
+        if (err.hint) outcome.explain.push(`  ${err.hint}`);
+        outcome.explain.push(`${err.type}: ${err.message}`);
       }
     }
   }
@@ -478,6 +492,7 @@ class Interpreter {
         throw new Raise(
           "TypeError",
           "metaclass conflict: the metaclass of a derived class must be a (non-strict) subclass of the metaclasses of all its bases",
+          `the metaclasses ${winner.qualname} and ${t.qualname} (of ${b.qualname}) are unrelated`,
         );
       }
     }
@@ -517,7 +532,13 @@ class Interpreter {
         winner = candidate;
         base = b;
       } else {
-        throw new Raise("TypeError", "multiple bases have instance lay-out conflict");
+        throw new Raise(
+          "TypeError",
+          "multiple bases have instance lay-out conflict",
+          `${
+            base!.qualname
+          } stores its instances as ${winner.qualname}, ${b.qualname} as ${candidate.qualname}: one object cannot be both`,
+        );
       }
     }
     return base!;
