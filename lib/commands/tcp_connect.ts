@@ -16,7 +16,7 @@ import {
   parseHostPort,
   type ParseHostPortOptions,
 } from "../net/address.ts";
-import { crlfSink, duplex, streamSource } from "../net/copy.ts";
+import { type ByteSink, crlfSink, duplex, streamSource } from "../net/copy.ts";
 import { connectTcp } from "../net/tcp.ts";
 
 /** How a stream client (TCP or Unix) runs, as the shared options set it. */
@@ -69,6 +69,34 @@ export async function status(
   text: string,
 ): Promise<void> {
   await io.stderr.write(flags.json ? JSON.stringify(event) + "\n" : text + "\n");
+}
+
+/** stdout's reader went away (`| head -c 10`): the session ends quietly, like nc. */
+export class StdoutClosed extends Error {
+  constructor() {
+    super("stdout was closed");
+    this.name = "StdoutClosed";
+  }
+}
+
+/**
+ * stdout as a {@linkcode ByteSink}; a closed pipe becomes {@linkcode StdoutClosed}.
+ *
+ * @example
+ * ```ts
+ * await duplex(conn, { address, output: stdoutSink(io) });
+ * ```
+ */
+export function stdoutSink(io: Io): ByteSink {
+  return {
+    async write(chunk) {
+      try {
+        await io.stdout.write(chunk);
+      } catch (err) {
+        throw err instanceof Deno.errors.BrokenPipe ? new StdoutClosed() : err;
+      }
+    },
+  };
 }
 
 /** The options tcp-connect and unix-connect share. */
@@ -140,16 +168,22 @@ export async function runSession(
   if (flags.verbose || flags.json) {
     await status(io, flags, { event: "open", remote: address }, `connected to ${address}`);
   }
-  const result = await duplex(conn, {
-    address,
-    input: streamSource(io.stdin.readable),
-    output: { write: (chunk) => io.stdout.write(chunk) },
-    wrapSink: flags.crlf ? crlfSink : undefined,
-    halfClose: flags.halfClose,
-    drainInputAfterPeerClose: flags.halfClose && !io.stdin.isTerminal(),
-    idleTimeoutMs: flags.timeoutMs,
-    signal: io.signal,
-  });
+  let result;
+  try {
+    result = await duplex(conn, {
+      address,
+      input: streamSource(io.stdin.readable),
+      output: stdoutSink(io),
+      wrapSink: flags.crlf ? crlfSink : undefined,
+      halfClose: flags.halfClose,
+      drainInputAfterPeerClose: flags.halfClose && !io.stdin.isTerminal(),
+      idleTimeoutMs: flags.timeoutMs,
+      signal: io.signal,
+    });
+  } catch (err) {
+    if (err instanceof StdoutClosed) return 0;
+    throw err;
+  }
   if ((flags.verbose || flags.json) && !io.signal.aborted) {
     await status(
       io,

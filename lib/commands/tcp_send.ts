@@ -23,7 +23,7 @@ import {
 import { NetError } from "../net/errors.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { connectTcp } from "../net/tcp.ts";
-import { targetArg } from "./tcp_connect.ts";
+import { StdoutClosed, stdoutSink, targetArg } from "./tcp_connect.ts";
 
 /** Largest reply kept in memory for `--json` (the text and hex fields). */
 export const maxJsonReply = 16 * 1024 * 1024;
@@ -182,6 +182,8 @@ export async function sendOver(
       return 0;
     }
     const kept: Uint8Array[] = [];
+    const stdout = stdoutSink(io);
+    const enc = new TextEncoder();
     let received = 0;
     const output: ByteSink = {
       async write(chunk) {
@@ -191,8 +193,7 @@ export async function sendOver(
             throw new RangeError(`Reply is larger than ${maxJsonReply} bytes; drop --json`);
           }
           kept.push(chunk.slice());
-        } else if (flags.hex) await io.stdout.write(toHex(chunk) + "\n");
-        else await io.stdout.write(chunk);
+        } else await stdout.write(flags.hex ? enc.encode(toHex(chunk) + "\n") : chunk);
       },
     };
     let sent = 0;
@@ -205,6 +206,7 @@ export async function sendOver(
         signal: io.signal,
       })).sent;
     } catch (err) {
+      if (err instanceof StdoutClosed) return 0;
       // A reply followed by silence is a reply: servers that keep the connection open end here.
       if (!(err instanceof NetError && err.failure === "timed out" && received > 0)) {
         if (err instanceof NetError && err.failure === "timed out" && flags.json) {

@@ -148,7 +148,12 @@ const command: CommandModule<UdpListenOptions> = {
         }
         seen++;
         const from = addr as Deno.NetAddr;
-        await printDatagram(o, io, data, from);
+        try {
+          await printDatagram(o, io, data, from);
+        } catch (err) {
+          if (err instanceof Deno.errors.BrokenPipe) return 0; // `| head`: stop quietly, like nc
+          throw err;
+        }
         const answer = o.echo ? data : o.reply;
         if (answer) {
           const to: HostPort = { host: from.hostname, port: from.port, family: "name" };

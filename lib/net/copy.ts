@@ -160,15 +160,8 @@ export async function copyBytes(
     total += chunk.length;
     options.onChunk?.(chunk.length);
     i ^= 1;
-    const writing = sink.write(chunk);
-    let next: Uint8Array | null;
-    try {
-      next = await src.read(bufs[i]);
-    } catch (err) {
-      await writing.catch(() => {});
-      throw err;
-    }
-    await writing;
+    // Both settle or the first failure wins; neither rejection is ever left unobserved.
+    const [, next] = await Promise.all([sink.write(chunk), src.read(bufs[i])]);
     chunk = next;
   }
   return total;
@@ -293,6 +286,7 @@ export async function duplex(conn: Deno.Conn, options: DuplexOptions): Promise<D
     }
     if (halfClose && !closed) await conn.closeWrite().catch(() => {});
   })();
+  sending.catch(() => {}); // awaited below when it matters; never an unhandled rejection meanwhile
   try {
     try {
       result.received = await copyBytes(connSource(conn, address), options.output, {

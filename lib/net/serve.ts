@@ -176,7 +176,9 @@ async function serveMany(listener: Deno.Listener, o: ServeOptions): Promise<numb
       const conn = await accept(listener, o.signal);
       if (!conn) break;
       served++;
-      const task = serveClient(conn, o, clients, inputEnded).finally(() => active.delete(task));
+      const task: Promise<void> = serveClient(conn, o, clients, inputEnded)
+        .catch(() => {}) // a connection's failure was reported through onClose
+        .finally(() => active.delete(task));
       active.add(task);
     }
     await Promise.all(active);
