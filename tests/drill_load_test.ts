@@ -94,6 +94,10 @@ Deno.test("YAML syntax errors and JSON drills get line numbers too", () => {
   assert.deepEqual(json.map((i) => i.line), [5, 6]);
   assert.match(json[0].message, /needs one of to, path/);
   assert.match(json[1].message, /a step has one action, this one has close and send/);
+  const indent = issuesOf("name: i\nsteps:\n  - connect:\n    as: c\n    to: 127.0.0.1:9\n");
+  assert.deepEqual(indent.map((i) => [i.line, i.message]), [
+    [3, `steps[0].connect: "connect" is empty: indent as, to two more spaces, under connect`],
+  ]);
   const dup = issuesOf("name: d\nname: e\nsteps:\n  - sleep: 1\n");
   assert.equal(dup[0].line, 2);
   assert.match(dup[0].message, /unique/i);

@@ -183,7 +183,19 @@ function validateStep(value: unknown, path: Path, out: RawIssue[]): void {
     });
     return;
   }
-  validate(defs[known[0]], value, path, out);
+  const kind = known[0];
+  const step = value as Record<string, unknown>;
+  const fields = Object.keys(defs[kind].properties[kind].properties ?? {});
+  const strays = Object.keys(step).filter((k) => k !== "name" && k !== kind);
+  if (step[kind] === null && strays.length && strays.every((k) => fields.includes(k))) {
+    // `- connect:` followed by `as: c` at the same depth: the fields belong one level deeper.
+    out.push({
+      path: [...path, kind],
+      message: `"${kind}" is empty: indent ${strays.join(", ")} two more spaces, under ${kind}`,
+    });
+    return;
+  }
+  validate(defs[kind], value, path, out);
 }
 
 /** Checks what the schema cannot say: names defined before use, addresses, regexes, hex. */
