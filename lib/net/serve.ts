@@ -176,7 +176,7 @@ async function serveMany(listener: Deno.Listener, o: ServeOptions): Promise<numb
       const conn = await accept(listener, o.signal);
       if (!conn) break;
       served++;
-      const task: Promise<void> = serveClient(conn, o, clients, inputEnded)
+      const task: Promise<void> = serveClient(conn, o, clients, () => inputEnded)
         .catch(() => {}) // a connection's failure was reported through onClose
         .finally(() => active.delete(task));
       active.add(task);
@@ -192,18 +192,21 @@ async function serveClient(
   conn: Deno.Conn,
   o: ServeOptions,
   clients: Map<Deno.Conn, ByteSink>,
-  inputEnded: boolean,
+  inputEnded: () => boolean,
 ): Promise<void> {
   const remote = addrText(conn.remoteAddr);
   let result: DuplexResult = { sent: 0, received: 0 };
   try {
+    if (o.mode === "stdio") {
+      // Registered before anyone hears of it, so no stdin chunk can slip past this client.
+      const raw = connSink(conn, remote);
+      clients.set(conn, o.wrapSink ? o.wrapSink(raw) : raw);
+      if (inputEnded() && o.halfClose) await conn.closeWrite().catch(() => {});
+    }
     await o.onOpen?.(remote);
     if (o.mode === "echo") {
       result = await echoLoop(conn, remote, o);
     } else {
-      const raw = connSink(conn, remote);
-      clients.set(conn, o.wrapSink ? o.wrapSink(raw) : raw);
-      if (inputEnded && o.halfClose) await conn.closeWrite().catch(() => {});
       const idle = watchIdle(o.idleTimeoutMs, () => conn.close());
       try {
         result.received = await copyBytes(connSource(conn, remote), o.output, {
