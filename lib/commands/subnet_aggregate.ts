@@ -142,7 +142,15 @@ async function feedLines(
     const hash = line.indexOf("#");
     const text = (hash >= 0 ? line.slice(0, hash) : line).trim();
     if (text === "") return;
-    if (text.length > 100) { // no prefix is this long; do not echo a megabyte back
+    // Prefixes are printable ASCII: do not echo binary, escape sequences or a megabyte back.
+    if (/[^\x20-\x7e]/.test(text)) {
+      bad.push({
+        where: `${label}: line ${lineNo}`,
+        message: "not a prefix (binary or non-ASCII text)",
+      });
+      return;
+    }
+    if (text.length > 100) {
       bad.push({
         where: `${label}: line ${lineNo}`,
         message: `not a prefix (${text.length} characters)`,

@@ -415,25 +415,40 @@ export function formatIpv4(n: number): string {
  * ```
  */
 export function formatIpv6(v: bigint): string {
-  if (v >> 32n === 0xffffn) return "::ffff:" + formatIpv4(Number(v & 0xffffffffn));
-  const g = groups6(v);
+  const full = v.toString(16).padStart(32, "0");
+  if (full.startsWith("00000000000000000000ffff")) {
+    return "::ffff:" + formatIpv4(parseInt(full.slice(24), 16));
+  }
+  // Groups as text without leading zeros; "0" marks a zero group.
+  const hex: string[] = [];
+  for (let i = 0; i < 32; i += 4) {
+    const g = full.slice(i, i + 4);
+    hex.push(
+      g.charCodeAt(0) !== 48
+        ? g
+        : g.charCodeAt(1) !== 48
+        ? g.slice(1)
+        : g.charCodeAt(2) !== 48
+        ? g.slice(2)
+        : g.slice(3),
+    );
+  }
   // The longest run of two or more zero groups is written "::"; the first one wins a tie.
   let bestStart = -1;
   let bestLen = 1;
   for (let i = 0; i < 8;) {
-    if (g[i] !== 0) {
+    if (hex[i] !== "0") {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && g[j] === 0) j++;
+    while (j < 8 && hex[j] === "0") j++;
     if (j - i > bestLen) {
       bestStart = i;
       bestLen = j - i;
     }
     i = j;
   }
-  const hex = g.map((x) => x.toString(16));
   if (bestStart < 0) return hex.join(":");
   return hex.slice(0, bestStart).join(":") + "::" + hex.slice(bestStart + bestLen).join(":");
 }

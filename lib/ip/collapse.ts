@@ -31,8 +31,12 @@ const pow2 = Array.from({ length: 33 }, (_, i) => 2 ** i);
 export class PrefixAggregator {
   #v4 = new Float64Array(1024);
   #n4 = 0;
-  /** IPv6 ranges with their top 53 bits as a number, so sorting rarely compares bigints. */
-  #v6: { key: number; first: bigint; last: bigint }[] = [];
+  // IPv6 ranges in parallel arrays (no object per prefix); `#top6` holds the top 32 bits as a
+  // number so that sorting is a native Float64Array sort and bigints are compared only in ties.
+  #first6: bigint[] = [];
+  #last6: bigint[] = [];
+  #bits6: number[] = [];
+  #top6: number[] = [];
   readonly #maskHostBits: boolean;
 
   constructor(options: AggregatorOptions = {}) {
@@ -41,7 +45,7 @@ export class PrefixAggregator {
 
   /** How many prefixes were added. */
   get count(): number {
-    return this.#n4 + this.#v6.length;
+    return this.#n4 + this.#first6.length;
   }
 
   /**
@@ -56,7 +60,7 @@ export class PrefixAggregator {
     }
     const fast6 = fastIpv6(text);
     if (fast6 !== undefined) {
-      this.#push6(fast6[0], fast6[1]);
+      this.#push6(fast6[0], fast6[1], fast6[2]);
       return;
     }
     this.addPrefix(
@@ -70,11 +74,40 @@ export class PrefixAggregator {
   addPrefix(prefix: Prefix): void {
     const net = prefix.network();
     if (net.family === 4) this.#push4(net.toUint32() * 64 + prefix.bits);
-    else this.#push6(net.toBigInt(), prefix.last().toBigInt());
+    else this.#push6(net.toBigInt(), prefix.last().toBigInt(), prefix.bits);
   }
 
-  #push6(first: bigint, last: bigint): void {
-    this.#v6.push({ key: Number(first >> 75n), first, last });
+  #push6(first: bigint, last: bigint, bits: number): void {
+    this.#first6.push(first);
+    this.#last6.push(last);
+    this.#bits6.push(bits);
+    this.#top6.push(Number(first >> 96n));
+  }
+
+  /** Indices of the IPv6 ranges in order of their first address. */
+  #order6(): ArrayLike<number> {
+    const first = this.#first6;
+    const n = first.length;
+    const byFirst = (
+      a: number,
+      b: number,
+    ) => (first[a] < first[b] ? -1 : first[a] > first[b] ? 1 : 0);
+    const slots = 2097152; // 2^21: top 32 bits * 2^21 + index stays exact in a double
+    if (n >= slots) return Array.from({ length: n }, (_, i) => i).sort(byFirst);
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = this.#top6[i] * slots + i;
+    keys.sort();
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = keys[i] % slots;
+    // Ranges that share their top 32 bits are ordered by the full address.
+    for (let i = 0; i < n;) {
+      const top = this.#top6[order[i]];
+      let j = i + 1;
+      while (j < n && this.#top6[order[j]] === top) j++;
+      if (j - i > 1) order.subarray(i, j).sort(byFirst);
+      i = j;
+    }
+    return order;
   }
 
   #push4(encoded: number): void {
@@ -94,35 +127,55 @@ export class PrefixAggregator {
     const v4 = this.#v4.subarray(0, this.#n4).sort();
     let start = -1;
     let end = -1;
+    let single4 = -1; // as for IPv6 below: a run of one input prefix is emitted as it is
+    const flush4 = () => {
+      if (single4 >= 0) emit(4, start, single4);
+      else rangeToPrefixes4(start, end, (n, b) => emit(4, n, b));
+    };
     for (let i = 0; i < v4.length; i++) {
       const e = v4[i];
       const bits = e % 64;
       const net = (e - bits) / 64;
       const last = net + pow2[32 - bits] - 1;
       if (start >= 0 && net <= end + 1) {
-        if (last > end) end = last;
+        if (last > end) {
+          end = last;
+          single4 = -1;
+        }
       } else {
-        if (start >= 0) rangeToPrefixes4(start, end, (n, b) => emit(4, n, b));
+        if (start >= 0) flush4();
         start = net;
         end = last;
+        single4 = bits;
       }
     }
-    if (start >= 0) rangeToPrefixes4(start, end, (n, b) => emit(4, n, b));
-    const v6 = this.#v6.sort((a, b) =>
-      a.key - b.key || (a.first < b.first ? -1 : a.first > b.first ? 1 : 0)
-    );
+    if (start >= 0) flush4();
+    const order = this.#order6();
     let s6 = -1n;
     let e6 = -1n;
-    for (const { first: net, last } of v6) {
+    // A run made of one input prefix is that prefix: emit it without cutting the range again.
+    let single = -1;
+    const flush = () => {
+      if (single >= 0) emit(6, s6, single);
+      else rangeToPrefixes(s6, e6, 6, (n, b) => emit(6, n, b));
+    };
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k];
+      const net = this.#first6[i];
+      const last = this.#last6[i];
       if (s6 >= 0n && net <= e6 + 1n) {
-        if (last > e6) e6 = last;
+        if (last > e6) {
+          e6 = last;
+          single = -1;
+        }
       } else {
-        if (s6 >= 0n) rangeToPrefixes(s6, e6, 6, (n, b) => emit(6, n, b));
+        if (s6 >= 0n) flush();
         s6 = net;
         e6 = last;
+        single = this.#bits6[i];
       }
     }
-    if (s6 >= 0n) rangeToPrefixes(s6, e6, 6, (n, b) => emit(6, n, b));
+    if (s6 >= 0n) flush();
   }
 
   /** The minimal sorted list covering everything added: IPv4 first, then IPv6. */
@@ -206,10 +259,10 @@ const groups = new Array<number>(8);
 
 /**
  * Reads plain IPv6 `x:x::x/n` (hex groups, at most one `::`, no zone, no embedded IPv4) with no
- * host bits and returns [first, last] as bigints, or `undefined` for anything else (which the
+ * host bits and returns [first, last, length], or `undefined` for anything else (which the
  * full parser then explains).
  */
-function fastIpv6(s: string): [bigint, bigint] | undefined {
+function fastIpv6(s: string): [bigint, bigint, number] | undefined {
   const slash = s.indexOf("/");
   const end = slash < 0 ? s.length : slash;
   let bits = 128;
@@ -270,5 +323,5 @@ function fastIpv6(s: string): [bigint, bigint] | undefined {
   const v = (BigInt(w[0]) << 96n) | (BigInt(w[1]) << 64n) | (BigInt(w[2]) << 32n) | BigInt(w[3]);
   const host = hostMask6[bits];
   if ((v & host) !== 0n) return undefined;
-  return [v, v | host];
+  return [v, v | host, bits];
 }
