@@ -45,6 +45,11 @@ Deno.test("subnet same: the course's example, with the ANDs in binary", async ()
   assert.equal(j.same, false);
   assert.equal(j.networkA, "172.16.10.0/24");
   assert.equal(j.networkB, "172.16.11.0/24");
+  const both = await runToolkit(["subnet", "same", "10.0.0.1/24", "10.0.0.2/24"]);
+  assert.equal(both.code, 0, both.stderr);
+  const mixed = await runToolkit(["subnet", "same", "10.0.0.1/24", "10.0.0.2/25"]);
+  assert.equal(mixed.code, 2);
+  assertOneError(mixed.stderr, /10\.0\.0\.2\/25 has \/25, but the mask is \/24/);
   const slash = await runToolkit(["subnet", "same", "192.168.1.10/25", "192.168.1.200"]);
   assert.equal(slash.code, 1);
   assert.match(

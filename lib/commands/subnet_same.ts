@@ -53,7 +53,15 @@ const command: CommandModule<SubnetSameOptions> = {
       a = Addr.parse(positionals[0]);
       bits = parseMask(positionals[2], a.family).bits;
     }
-    const b = Addr.parse(positionals[1]);
+    let b: Addr;
+    if (positionals[1].includes("/")) {
+      // `same 10.0.0.1/24 10.0.0.2/24` is fine; two different lengths are not one question.
+      const pb = Prefix.parse(positionals[1]);
+      if (pb.bits !== bits) {
+        throw new SyntaxError(`${positionals[1]} has /${pb.bits}, but the mask is /${bits}`);
+      }
+      b = pb.addr;
+    } else b = Addr.parse(positionals[1]);
     if (a.family !== b.family) {
       throw new SyntaxError(
         `${a} is IPv${a.family} and ${b} is IPv${b.family}: compare one family`,
