@@ -9,7 +9,15 @@ import { memoryIo } from "../lib/cli/io.ts";
 import { runCli } from "../lib/cli/run.ts";
 import { resolveCommand } from "../lib/cli/dispatch.ts";
 import { registry } from "../lib/commands/registry.ts";
-import { root, type RunResult, runToolkit, startToolkit, toolkitCmd } from "./harness.ts";
+import {
+  python,
+  root,
+  type RunResult,
+  runToolkit,
+  startToolkit,
+  testIf,
+  toolkitCmd,
+} from "./harness.ts";
 
 const badDir = `${root}/tests/fixtures/bad`;
 /** The documented exit codes; 70 (internal error) is a bug and never allowed here. */
@@ -262,12 +270,14 @@ Deno.test("every command: huge, negative and non-numeric option values never bre
 /** Stdin variants for commands that read stdin: the corpus plus a generated 1 MB line. */
 function stdinVariants(): { label: string; data: Uint8Array }[] {
   const line = new TextEncoder().encode("10.0.0." + "1".repeat(1 << 20) + "\n");
-  return [
-    { label: "empty stdin", data: new Uint8Array() },
+  const all = [
     { label: "binary stdin", data: Deno.readFileSync(`${badDir}/binary.bin`) },
-    { label: "invalid UTF-8 stdin", data: Deno.readFileSync(`${badDir}/invalid_utf8.txt`) },
     { label: "a 1 MB line", data: line },
+    { label: "empty stdin", data: new Uint8Array() },
+    { label: "invalid UTF-8 stdin", data: Deno.readFileSync(`${badDir}/invalid_utf8.txt`) },
   ];
+  // The last two are in the bad-input files the targeted tests feed; all four under stress.
+  return Deno.env.get("TOOLKIT_STRESS") === "1" ? all : all.slice(0, 2);
 }
 
 Deno.test({
@@ -324,4 +334,165 @@ Deno.test({
     console.error(seen.join("\n"));
     assertNoProblems(problems, "runs mishandled bad stdin");
   },
+});
+
+// ---------------------------------------------------------------------------------------------
+// The corpus, fed to the commands each file is for
+
+function corpusLines(name: string): string[] {
+  return Deno.readTextFileSync(`${badDir}/${name}`).split("\n")
+    .filter((l) => l !== "" && !l.startsWith("#"));
+}
+
+/**
+ * Checks that the command line is refused: by `parse` when `code` is 2 (never run otherwise, so
+ * a wrongly accepted value cannot start a long run), then in process for the one-line shape.
+ */
+async function expectRefused(argv: string[], code = 2): Promise<string | undefined> {
+  const label = `toolkit ${argv.map((a) => JSON.stringify(a)).join(" ")}`;
+  const found = resolveCommand(registry, argv);
+  if (found.kind !== "command") return `${label}: not a command`;
+  const pure = ["subnet", "mro", "toolkit"].includes(found.entry.group);
+  if (code === 2 && !pure && !(await parseRefuses(found.entry, found.args))) {
+    // A network command must refuse a bad value before it starts (it is not run here).
+    return `${label}: accepted by parse`;
+  }
+  const r = await inProcess(argv);
+  if (r.code !== code) return `${label}: exit ${r.code}, expected ${code}\n${r.stderr}`;
+  return errorShapeProblem(label, { ...r, code: 2 }, found.entry.name);
+}
+
+Deno.test("corpus: malformed addresses and masks are refused by every subnet command", async () => {
+  const addresses = corpusLines("addresses.txt");
+  const masks = corpusLines("masks.txt");
+  const problems: (string | undefined)[] = [];
+  for (const a of addresses) {
+    problems.push(await expectRefused(["subnet", "info", a]));
+    problems.push(await expectRefused(["subnet", "contains", "10.0.0.0/8", a]));
+    problems.push(await expectRefused(["subnet", "same", a, "10.0.0.1", "/24"]));
+    problems.push(await expectRefused(["subnet", "range", a, "10.0.0.1"]));
+    problems.push(await expectRefused(["subnet", "exclude", "10.0.0.0/8", a]));
+    problems.push(await expectRefused(["udp-send", `${a}:9`, "x"]));
+  }
+  for (const m of masks) {
+    problems.push(await expectRefused(["subnet", "mask", m]));
+    problems.push(await expectRefused(["subnet", "info", "10.1.2.3", m]));
+  }
+  // All of them at once on stdin: every line reported, nothing printed, exit 2.
+  const r = await inProcessStdin(["subnet", "aggregate"], addresses.join("\n") + "\n");
+  if (r.code !== 2 || r.stdout !== "") {
+    problems.push(`subnet aggregate < addresses: exit ${r.code}`);
+  }
+  const crash = crashSigns(r.stderr);
+  if (crash.length) problems.push(`subnet aggregate < addresses: ${crash.join(", ")}`);
+  console.error(`${addresses.length} addresses x 6 commands, ${masks.length} masks x 2`);
+  assertNoProblems(problems, "malformed addresses or masks accepted or badly reported");
+});
+
+/** Like {@linkcode inProcess}, with stdin. */
+async function inProcessStdin(argv: string[], stdin: string | Uint8Array): Promise<RunResult> {
+  let io = memoryIo();
+  const code = await runCli(argv, {
+    signal: new AbortController().signal,
+    makeIo: (globals) => (io = memoryIo({ globals, stdin })),
+  });
+  return { code, stdout: io.stdoutText(), stderr: io.stderrText(), stdoutBytes: io.stdoutBytes() };
+}
+
+Deno.test("corpus: huge numbers are refused as counts, ports, prefix lengths and sizes", async () => {
+  const problems: (string | undefined)[] = [];
+  const numbers = corpusLines("huge_numbers.txt");
+  for (const n of numbers) {
+    problems.push(await expectRefused(["udp-send", `127.0.0.1:${n}`, "x"]));
+    problems.push(await expectRefused(["tcp-connect", `127.0.0.1:${n}`]));
+    problems.push(await expectRefused(["subnet", "split", "10.0.0.0/8", "--prefix", n]));
+    problems.push(await expectRefused(["subnet", "mask", `/${n}`]));
+    problems.push(await expectRefused(["scan", "127.0.0.1", n]));
+    // 65536 and 2^32 are fine counts and sizes; the rest are not numbers a count can be.
+    if (n === "65536" || n === "4294967296") continue;
+    problems.push(await expectRefused(["udp-send", "--count", n, "127.0.0.1:9", "x"]));
+    problems.push(await expectRefused(["subnet", "split", "10.0.0.0/8", "--count", n]));
+    problems.push(await expectRefused(["perf", "--bytes", n, "127.0.0.1:9"]));
+    problems.push(await expectRefused(["tcp-ping", "--count", n, "127.0.0.1:9"]));
+  }
+  console.error(`${numbers.length} huge numbers x 9 options`);
+  assertNoProblems(problems, "huge numbers accepted or badly reported");
+});
+
+Deno.test("corpus: truncated ARP tables keep the complete lines and name the broken one", async () => {
+  const problems: string[] = [];
+  const files = [...Deno.readDirSync(badDir)].map((e) => e.name)
+    .filter((n) => /arp|neigh/.test(n) && !n.startsWith("mro_")).sort();
+  for (const f of files) {
+    const r = await inProcess(["arp", "show", "--no-vendor", "--file", `${badDir}/${f}`]);
+    const label = `arp show --file ${f}`;
+    const crash = crashSigns(r.stderr);
+    if (crash.length) problems.push(`${label}: ${crash.join(", ")}\n${r.stderr}`);
+    const errors = r.stderr.split("\n").filter((l) => l.startsWith("toolkit: error:"));
+    if (r.code === 0) {
+      // What was complete is shown; what was cut is named with its line and skipped.
+      if (!r.stdout.includes("192.168.1.1")) problems.push(`${label}: complete line lost`);
+      if (!/line \d+/.test(r.stderr)) problems.push(`${label}: the broken line is not named`);
+      if (r.stdout.includes("192.168.1.2 ")) problems.push(`${label}: a cut line was shown`);
+    } else if (r.code !== 2 || errors.length !== 1 || r.stdout !== "") {
+      problems.push(`${label}: exit ${r.code}, ${errors.length} error lines\n${r.stderr}`);
+    }
+  }
+  console.error(`${files.length} truncated ARP tables`);
+  assertNoProblems(problems, "truncated ARP tables mishandled");
+});
+
+const py = python("3.13") ?? python("3.12");
+
+testIf(
+  py ? undefined : "python3 (3.12+) not installed as an oracle",
+  "corpus: Python sources CPython rejects as syntax errors are rejected by mro (exit 2)",
+  async () => {
+    const files = [...Deno.readDirSync(badDir)].map((e) => e.name)
+      .filter((n) => n.startsWith("py_") && n.endsWith(".py")).sort();
+    const problems: (string | undefined)[] = [];
+    for (const f of files) {
+      const path = `${badDir}/${f}`;
+      const oracle = await new Deno.Command(py!.cmd, {
+        args: [
+          "-c",
+          "import sys; compile(open(sys.argv[1], 'rb').read(), sys.argv[1], 'exec')",
+          path,
+        ],
+        env: py!.env,
+        stderr: "piped",
+      }).output();
+      const why = new TextDecoder().decode(oracle.stderr).trim().split("\n").pop();
+      assert.equal(oracle.code, 1, `CPython accepts ${f}; it does not belong in the corpus`);
+      const problem = await expectRefused(["mro", path]);
+      problems.push(problem && `${problem}\n(CPython: ${why})`);
+    }
+    // A duplicate base is valid syntax but an MRO error: the negative answer, exit 1.
+    const dup = await inProcess(["mro", `${badDir}/mro_duplicate_base.py`]);
+    if (dup.code !== 1) problems.push(`mro mro_duplicate_base.py: exit ${dup.code}, expected 1`);
+    console.error(`${files.length} Python sources with syntax errors`);
+    assertNoProblems(problems, "Python syntax errors not rejected as CPython does");
+  },
+);
+
+Deno.test("corpus: drill files with wrong types are refused with the line, exit 2", async () => {
+  const files = [...Deno.readDirSync(badDir)].map((e) => e.name)
+    .filter((n) => n.startsWith("drill_")).sort();
+  const problems: string[] = [];
+  for (const f of files) {
+    for (const sub of ["check", "run"]) {
+      const r = await inProcess(["drill", sub, `${badDir}/${f}`]);
+      const label = `drill ${sub} ${f}`;
+      const crash = crashSigns(r.stderr);
+      const errors = r.stderr.split("\n").filter((l) => l.startsWith("toolkit: error:"));
+      if (crash.length) problems.push(`${label}: ${crash.join(", ")}\n${r.stderr.slice(0, 400)}`);
+      else if (r.code !== 2) problems.push(`${label}: exit ${r.code}\n${r.stderr.slice(0, 400)}`);
+      else if (errors.length !== 1) problems.push(`${label}: ${errors.length} error lines`);
+      else if (f !== "drill_empty.yaml" && !/:\d+:\d+: /.test(r.stderr)) {
+        problems.push(`${label}: no line:column for the problem\n${r.stderr.slice(0, 400)}`);
+      }
+    }
+  }
+  console.error(`${files.length} malformed drill files x check, run`);
+  assertNoProblems(problems, "malformed drill files mishandled");
 });

@@ -9,6 +9,7 @@ import type { CommandModule } from "../lib/cli/command.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { isRoot, root, type RunResult, runToolkit, startToolkit, testIf } from "./harness.ts";
 
+const stress = Deno.env.get("TOOLKIT_STRESS") === "1";
 const figures: string[] = [];
 globalThis.addEventListener("unload", () => {
   if (figures.length) console.error(`confinement figures:\n  ${figures.join("\n  ")}`);
@@ -418,11 +419,14 @@ Deno.test({
     await Deno.writeTextFile(scopeFile, JSON.stringify({ net: [], read: [], write: [], run: [] }));
     const problems: string[] = [];
     const tally = { refused: 0, pure: 0, other: 0, skipped: 0 };
+    const slow: string[] = [];
     try {
       const runs: { name: string; args: string[] }[] = [];
       for (const entry of registry) {
         const mod: CommandModule = await entry.load();
-        for (const ex of mod.spec.examples) {
+        // Every example under TOOLKIT_STRESS; by default the first two of each command.
+        const examples = stress ? mod.spec.examples : mod.spec.examples.slice(0, 2);
+        for (const ex of examples) {
           const words = exampleArgs(ex);
           if (!words) {
             tally.skipped++;
@@ -442,6 +446,7 @@ Deno.test({
       }
       await pool(runs, 3, async ({ args }) => {
         const label = `toolkit ${args.join(" ")}`;
+        const started = performance.now();
         const srv = startToolkit(["--scope", scopeFile, ...args], { stdin: "", cwd: dir });
         const exited = await Promise.race([
           srv.child.status.then(() => true),
@@ -453,6 +458,8 @@ Deno.test({
           } catch { /* just exited */ }
         }
         const r = await srv.finish(8000);
+        const ms = performance.now() - started;
+        if (ms > 1500) slow.push(`${label} (${Math.round(ms)} ms, exit ${r.code})`);
         if (/^\s+at |internal error|Uncaught/m.test(r.stderr)) {
           problems.push(`${label}: crashed (exit ${r.code}):\n${r.stderr.slice(0, 500)}`);
         } else if (r.code === 4) {
@@ -469,6 +476,7 @@ Deno.test({
         else if (r.code === 2 || r.code === 130) tally.other++;
         else problems.push(`${label}: undocumented exit ${r.code}\n${r.stderr.slice(0, 500)}`);
       });
+      if (slow.length) console.error(`slow under an empty scope:\n  ${slow.join("\n  ")}`);
       const hits = await trap.hits();
       assert.deepEqual(hits, [], "nothing reached the trap");
       const left = [...Deno.readDirSync(dir)].map((e) => e.name);
