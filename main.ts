@@ -1,7 +1,7 @@
 // toolkit: the one entrypoint. Runs the command line, turns Ctrl-C and SIGTERM into a clean stop
 // (exit 130) and exits with the command's code.
 import { ExitCode } from "./lib/cli/errors.ts";
-import { denoOutput } from "./lib/cli/io.ts";
+import { denoOutput, OutputClosedError } from "./lib/cli/io.ts";
 import { runCli } from "./lib/cli/run.ts";
 
 if (import.meta.main) {
@@ -15,6 +15,7 @@ if (import.meta.main) {
   for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
   globalThis.addEventListener("unhandledrejection", async (e) => {
     e.preventDefault();
+    if (e.reason instanceof OutputClosedError) Deno.exit(ExitCode.outputClosed);
     const { reportError } = await import("./lib/cli/report.ts");
     Deno.exit(await reportError(e.reason, denoOutput(Deno.stderr), Deno.args.includes("--debug")));
   });

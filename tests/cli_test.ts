@@ -5,7 +5,7 @@ import config from "../deno.json" with { type: "json" };
 import { runCli } from "../lib/cli/run.ts";
 import { memoryIo } from "../lib/cli/io.ts";
 import { registry } from "../lib/commands/registry.ts";
-import { hasCommand, root, runToolkit, testIf } from "./harness.ts";
+import { hasCommand, root, runToolkit, testIf, toolkitCmd } from "./harness.ts";
 
 async function inProcess(argv: string[]) {
   let io = memoryIo();
@@ -190,4 +190,32 @@ Deno.test("main.ts is the one entrypoint and the registry points at existing fil
   for (const entry of registry) await entry.load();
   const stat = await Deno.stat(`${root}/main.ts`);
   assert.ok(stat.isFile);
+});
+
+Deno.test("a reader that closes the pipe early ends toolkit quietly with 141, never a hang", async () => {
+  for (const redirect of ["", " 2>&1"]) {
+    const cmd = [...toolkitCmd, "--help"].map((a) => `'${a}'`).join(" ");
+    const out = await new Deno.Command("bash", {
+      args: ["-c", `${cmd}${redirect} | head -c 0; echo "\${PIPESTATUS[0]}"`],
+      env: { NO_COLOR: "1" },
+      stderr: "piped",
+    }).output();
+    const code = Number(new TextDecoder().decode(out.stdout).trim());
+    // The help may fit in the pipe before head exits (0); if not, the write fails (141).
+    assert.ok(code === 0 || code === 141, `exit ${code}`);
+    assert.equal(new TextDecoder().decode(out.stderr), "");
+  }
+  const cmd = [...toolkitCmd, "subnet", "split", "10.0.0.0/8", "--prefix", "24"].map((a) =>
+    `'${a}'`
+  )
+    .join(" ");
+  const out = await new Deno.Command("bash", {
+    args: ["-c", `timeout 20 ${cmd} 2>&1 | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`],
+    env: { NO_COLOR: "1" },
+  }).output();
+  assert.equal(
+    new TextDecoder().decode(out.stdout).trim(),
+    "141",
+    "65,536 subnets into a closed pipe",
+  );
 });

@@ -16,6 +16,8 @@ export const ExitCode = {
   internal: 70,
   /** Interrupted by SIGINT or SIGTERM. */
   interrupted: 130,
+  /** The reader of stdout went away (`| head -1`): 128 + SIGPIPE, nothing printed. */
+  outputClosed: 141,
 } as const;
 
 /**

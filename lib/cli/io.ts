@@ -38,20 +38,39 @@ export interface Io {
   readonly globals: GlobalOptions;
 }
 
+/**
+ * The reader of stdout or stderr went away (`toolkit ... | head -1`). Commands stop quietly: the
+ * exit code is 141 (128 + SIGPIPE) as for tools a shell kills with SIGPIPE, and nothing is printed.
+ */
+export class OutputClosedError extends Error {
+  constructor(options?: ErrorOptions) {
+    super("Output closed by its reader", options);
+    this.name = "OutputClosedError";
+  }
+}
+
+async function writeFully(file: typeof Deno.stdout, bytes: Uint8Array): Promise<void> {
+  try {
+    for (let off = 0; off < bytes.length;) {
+      const n = await file.write(bytes.subarray(off));
+      if (n <= 0) throw new Deno.errors.BrokenPipe("write returned 0");
+      off += n;
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.BrokenPipe || err instanceof Deno.errors.BadResource) {
+      throw new OutputClosedError({ cause: err });
+    }
+    throw err;
+  }
+}
+
 /** Wraps Deno.stdout or Deno.stderr as an {@linkcode Output}. */
 export function denoOutput(file: typeof Deno.stdout): Output {
   return {
-    async write(data) {
-      const bytes = typeof data === "string" ? encoder.encode(data) : data;
-      for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
-    },
+    write: (data) => writeFully(file, typeof data === "string" ? encoder.encode(data) : data),
     get writable() {
       // Deno's own stream closes stdout when a pipe ends; wrap it so the process can keep writing.
-      return new WritableStream<Uint8Array>({
-        write: async (chunk) => {
-          for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
-        },
-      });
+      return new WritableStream<Uint8Array>({ write: (chunk) => writeFully(file, chunk) });
     },
     isTerminal: () => file.isTerminal(),
   };

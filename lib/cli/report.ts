@@ -116,6 +116,7 @@ export async function reportError(err: unknown, stderr: Output, debug: boolean):
   let text = `toolkit: error: ${printableLine(line)}\n`;
   if (hintFor !== undefined) text += `Try 'toolkit ${hintFor ? hintFor + " " : ""}--help'\n`;
   if (debug && err instanceof Error && err.stack) text += err.stack + "\n";
-  await stderr.write(text);
+  // A closed stderr must not turn one error into another (or into a loop): the code still counts.
+  await stderr.write(text).catch(() => {});
   return code;
 }

@@ -6,7 +6,7 @@ import { registry } from "../commands/registry.ts";
 import { resolveCommand } from "./dispatch.ts";
 import { ExitCode, UsageError } from "./errors.ts";
 import { type ExtractedGlobals, extractGlobals } from "./globals.ts";
-import { denoIo, type GlobalOptions, type Io, wantColor } from "./io.ts";
+import { denoIo, type GlobalOptions, type Io, OutputClosedError, wantColor } from "./io.ts";
 import type { Narrowing } from "./scope.ts";
 
 /** How {@linkcode runCli} is hosted. */
@@ -104,6 +104,9 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
     return ctx.signal.aborted ? ExitCode.interrupted : code;
   } catch (err) {
     if (ctx.signal.aborted) return ExitCode.interrupted;
+    if (err instanceof OutputClosedError || (err as Error)?.cause instanceof OutputClosedError) {
+      return ExitCode.outputClosed;
+    }
     const { reportError } = await import("./report.ts");
     return await reportError(err, io.stderr, io.globals.debug);
   }
