@@ -1,9 +1,20 @@
-// `toolkit unix-listen PATH`: nc -lU. tcp-listen's serving on an AF_UNIX stream socket, with the
-// socket file handled safely: a stale one is replaced, a live one or a regular file is refused,
-// and the file is removed on exit and on Ctrl-C.
-import { parseCommandArgs } from "../cli/args.ts";
+// `toolkit unix-listen PATH`: nc -lU. tcp-listen's serving on an AF_UNIX stream socket, or with
+// --datagram udp-listen's printing on a SOCK_DGRAM one (nc -lUu), with the socket file handled
+// safely: a stale one is replaced, a live one or a regular file is refused, and the file is
+// removed on exit and on Ctrl-C.
+import { intOption, type OptionSpec, type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { absoluteSocketPath, listenUnix } from "../net/unix.ts";
+import { UsageError } from "../cli/errors.ts";
+import type { Io } from "../cli/io.ts";
+import { writeNdjson } from "../cli/output.ts";
+import { NetError, netErrorFrom } from "../net/errors.ts";
+import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
+import {
+  absoluteSocketPath,
+  listenUnix,
+  listenUnixDatagram,
+  sendUnixDatagram,
+} from "../net/unix.ts";
 import { socketPathArg } from "./unix_connect.ts";
 import {
   type ListenFlags,
@@ -12,31 +23,103 @@ import {
   serveWithIo,
 } from "./tcp_listen.ts";
 
+/** What `--datagram` mode does with each datagram. */
+export interface DatagramFlags {
+  hex: boolean;
+  /** Bytes sent back to every sender that has an address, if any. */
+  reply?: Uint8Array;
+  /** Stop after this many datagrams; `Infinity` to run until interrupted. */
+  count: number;
+}
+
 /** Parsed `unix-listen` options. */
 export interface UnixListenOptions extends ListenFlags {
   path: string;
+  /** Set for a SOCK_DGRAM socket (`--datagram`). */
+  datagram?: DatagramFlags;
 }
 
 const name = "unix-listen";
+
+const datagramOptionSpecs: readonly OptionSpec[] = [
+  {
+    name: "datagram",
+    short: "u",
+    type: "boolean",
+    description: "a datagram socket (SOCK_DGRAM): print each datagram, like udp-listen",
+  },
+  {
+    name: "hex",
+    type: "boolean",
+    description: "with --datagram: print each datagram as a line of hex (and read --reply as hex)",
+  },
+  {
+    name: "reply",
+    short: "r",
+    type: "string",
+    value: "TEXT",
+    description: "with --datagram: answer every datagram with TEXT",
+  },
+  {
+    name: "count",
+    short: "c",
+    type: "string",
+    value: "N",
+    description: "with --datagram: exit after N datagrams",
+  },
+];
+
+const streamOnly = ["keep-open", "once", "crlf", "no-half-close", "timeout"];
+
+function parseDatagramFlags(values: OptionValues): DatagramFlags | undefined {
+  if (values.datagram !== true) {
+    for (const o of ["hex", "reply", "count"]) {
+      if (values[o] !== undefined) throw new UsageError(`--${o} needs --datagram`, name);
+    }
+    return undefined;
+  }
+  for (const o of streamOnly) {
+    if (values[o] !== undefined) {
+      throw new UsageError(`--${o} is for stream sockets, not --datagram`, name);
+    }
+  }
+  if (values.echo === true && values.reply !== undefined) {
+    throw new UsageError("--echo and --reply cannot be used together", name);
+  }
+  const hex = values.hex === true;
+  const reply = typeof values.reply === "string"
+    ? (hex ? parseHex(values.reply) : new TextEncoder().encode(values.reply))
+    : undefined;
+  return {
+    hex,
+    reply,
+    count: values.count === undefined
+      ? Infinity
+      : intOption(values, "count", { min: 1, max: 1_000_000_000, fallback: 1, command: name }),
+  };
+}
 
 const command: CommandModule<UnixListenOptions> = {
   spec: {
     usage: "PATH",
     description:
-      "Like nc -lU: accepts a connection on a Unix stream socket and copies stdin to it and its data to stdout, byte for byte, with the same options as tcp-listen. A socket file nobody listens on is replaced; a live socket (address in use, exit 3) or a file that is not a socket is never touched. The socket file is removed on exit, including Ctrl-C and SIGTERM.",
-    options: listenOptionSpecs,
+      "Like nc -lU: accepts a connection on a Unix stream socket and copies stdin to it and its data to stdout, byte for byte, with the same options as tcp-listen. With --datagram it binds a datagram socket and prints each datagram as udp-listen does (raw, --hex, or NDJSON with --json). A socket file nobody listens on is replaced; a live socket (address in use, exit 3) or a file that is not a socket is never touched. The socket file is removed on exit, including Ctrl-C and SIGTERM.",
+    options: [...listenOptionSpecs, ...datagramOptionSpecs],
     examples: [
       "toolkit unix-listen /tmp/toolkit.sock > received.bin",
       "toolkit unix-listen --keep-open --echo /tmp/echo.sock",
+      "toolkit unix-listen --datagram --count 1 /tmp/dgram.sock",
     ],
     positionals: { min: 1, max: 1 },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
     const path = socketPathArg(positionals[0], name);
-    return { path, ...parseListenFlags(values, globals, name) };
+    const datagram = parseDatagramFlags(values);
+    return { path, datagram, ...parseListenFlags(values, globals, name) };
   },
   async run(o, io) {
+    if (o.datagram) return await serveDatagrams(o, o.datagram, io);
     const unix = await listenUnix(absoluteSocketPath(o.path));
     try {
       return await serveWithIo(unix.listener, unix.path, o, io);
@@ -46,3 +129,54 @@ const command: CommandModule<UnixListenOptions> = {
   },
 };
 export default command;
+
+async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): Promise<number> {
+  const bound = await listenUnixDatagram(o.path);
+  const onAbort = () => bound.close();
+  io.signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    await io.stderr.write(
+      o.json
+        ? JSON.stringify({ event: "listening", address: bound.path }) + "\n"
+        : `listening on ${bound.path}\n`,
+    );
+    for (let seen = 0; seen < d.count && !io.signal.aborted; seen++) {
+      let data: Uint8Array, addr: Deno.Addr;
+      try {
+        [data, addr] = await bound.sock.receive();
+      } catch (err) {
+        if (io.signal.aborted) break;
+        throw netErrorFrom(err, bound.path);
+      }
+      const from = (addr as Deno.UnixAddr).path || null;
+      if (o.verbose) {
+        await io.stderr.write(`datagram from ${from ?? "(unbound)"}, ${data.length} bytes\n`);
+      }
+      try {
+        if (o.json) {
+          await writeNdjson(io, {
+            from,
+            size: data.length,
+            text: utf8OrUndefined(data) ?? null,
+            hex: toHex(data),
+          });
+        } else await io.stdout.write(d.hex ? toHex(data) + "\n" : data);
+      } catch (err) {
+        if (err instanceof Deno.errors.BrokenPipe) return 0;
+        throw err;
+      }
+      const answer = o.echo ? data : d.reply;
+      if (answer && from) {
+        // Like UDP: a sender that is already gone (its socket file removed) just misses the answer.
+        await sendUnixDatagram(bound.sock, from, answer).catch(async (err) => {
+          if (o.verbose) await io.stderr.write(`toolkit: warning: no reply sent to ${from}\n`);
+          if (!(err instanceof Deno.errors.NotFound) && !(err instanceof NetError)) throw err;
+        });
+      }
+    }
+    return 0;
+  } finally {
+    io.signal.removeEventListener("abort", onAbort);
+    bound.close();
+  }
+}

@@ -118,8 +118,41 @@ export async function isSocketLive(path: string): Promise<boolean> {
       return false;
     }
     if (/connection refused/i.test((err as Error).message)) return false;
+    if (/wrong type/i.test((err as Error).message)) return true; // a live datagram socket
     throw err;
   }
+}
+
+/** Removes a stale socket file at `abs`; refuses a live socket and any other kind of file. */
+async function claimSocketPath(abs: string): Promise<void> {
+  const existing = lstatOrUndefined(abs);
+  if (!existing) return;
+  if (!existing.isSocket) {
+    throw new Deno.errors.AlreadyExists(`File exists and is not a socket: '${abs}'`);
+  }
+  if (await isSocketLive(abs)) throw new NetError("address in use", abs);
+  // Stale: check it is still the same file before removing it.
+  const again = lstatOrUndefined(abs);
+  if (again?.isSocket && again.ino === existing.ino) Deno.removeSync(abs);
+}
+
+/** A closer that closes the socket and removes its file if it is still the one bound here. */
+function closerFor(abs: string, closeSocket: () => void): () => void {
+  const ino = lstatOrUndefined(abs)?.ino;
+  let closed = false;
+  return () => {
+    if (closed) return;
+    closed = true;
+    try {
+      closeSocket();
+    } catch { /* already closed */ }
+    const now = lstatOrUndefined(abs);
+    if (now?.isSocket && now.ino === ino) {
+      try {
+        Deno.removeSync(abs);
+      } catch { /* removed meanwhile */ }
+    }
+  };
 }
 
 /**
@@ -135,41 +168,103 @@ export async function isSocketLive(path: string): Promise<boolean> {
  */
 export async function listenUnix(path: string): Promise<UnixListener> {
   const abs = absoluteSocketPath(path);
-  const existing = lstatOrUndefined(abs);
-  if (existing) {
-    if (!existing.isSocket) {
-      throw new Deno.errors.AlreadyExists(`File exists and is not a socket: '${abs}'`);
-    }
-    if (await isSocketLive(abs)) throw new NetError("address in use", abs);
-    // Stale: check it is still the same file before removing it.
-    const again = lstatOrUndefined(abs);
-    if (again?.isSocket && again.ino === existing.ino) Deno.removeSync(abs);
-  }
+  await claimSocketPath(abs);
   let listener: Deno.UnixListener;
   try {
     listener = Deno.listen({ transport: "unix", path: abs });
   } catch (err) {
     throw netErrorFrom(err, abs);
   }
-  const ino = lstatOrUndefined(abs)?.ino;
-  let closed = false;
+  return { listener, path: abs, close: closerFor(abs, () => listener.close()) };
+}
+
+/** A bound Unix datagram socket (SOCK_DGRAM; Deno calls the transport "unixpacket"). */
+export interface UnixDatagramSocket {
+  readonly sock: Deno.DatagramConn;
+  /** The absolute path it is bound to. */
+  readonly path: string;
+  /** Closes it and removes its file (and, for a client, its temporary directory). */
+  close(): void;
+}
+
+/**
+ * Binds a Unix datagram socket at `path`, with the same stale-file rules as
+ * {@linkcode listenUnix}.
+ *
+ * @example
+ * ```ts
+ * const d = await listenUnixDatagram("/tmp/toolkit-dgram.sock");
+ * const [data, from] = await d.sock.receive();
+ * d.close();
+ * ```
+ */
+export async function listenUnixDatagram(path: string): Promise<UnixDatagramSocket> {
+  const abs = absoluteSocketPath(path);
+  await claimSocketPath(abs);
+  let sock: Deno.DatagramConn;
+  try {
+    sock = Deno.listenDatagram({ transport: "unixpacket", path: abs });
+  } catch (err) {
+    throw netErrorFrom(err, abs);
+  }
+  return { sock, path: abs, close: closerFor(abs, () => sock.close()) };
+}
+
+/**
+ * Binds a client datagram socket in a fresh temporary directory, so a server can reply to it.
+ *
+ * @example
+ * ```ts
+ * const c = openUnixDatagramClient();
+ * await sendUnixDatagram(c.sock, "/tmp/server.sock", new TextEncoder().encode("hi"));
+ * c.close();
+ * ```
+ */
+export function openUnixDatagramClient(): UnixDatagramSocket {
+  const dir = Deno.makeTempDirSync({ prefix: "toolkit-dgram-" });
+  const abs = `${dir}/client.sock`;
+  let sock: Deno.DatagramConn;
+  try {
+    sock = Deno.listenDatagram({ transport: "unixpacket", path: abs });
+  } catch (err) {
+    Deno.removeSync(dir, { recursive: true });
+    throw netErrorFrom(err, abs);
+  }
+  const close = closerFor(abs, () => sock.close());
   return {
-    listener,
+    sock,
     path: abs,
     close() {
-      if (closed) return;
-      closed = true;
+      close();
       try {
-        listener.close();
-      } catch { /* already closed */ }
-      const now = lstatOrUndefined(abs);
-      if (now?.isSocket && now.ino === ino) {
-        try {
-          Deno.removeSync(abs);
-        } catch { /* removed meanwhile */ }
-      }
+        Deno.removeSync(dir);
+      } catch { /* not empty or gone: leave it */ }
     },
   };
+}
+
+/**
+ * Sends one datagram to the Unix datagram socket at `path`, naming it in any error.
+ *
+ * @example
+ * ```ts
+ * await sendUnixDatagram(sock, "/tmp/server.sock", new TextEncoder().encode("hi"));
+ * ```
+ */
+export async function sendUnixDatagram(
+  sock: Deno.DatagramConn,
+  path: string,
+  data: Uint8Array,
+): Promise<void> {
+  const abs = absoluteSocketPath(path);
+  try {
+    await sock.send(data, { transport: "unixpacket", path: abs });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new Deno.errors.NotFound(`No socket at '${abs}'`, { cause: err });
+    }
+    throw netErrorFrom(err, abs);
+  }
 }
 
 /**
