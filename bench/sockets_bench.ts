@@ -5,28 +5,10 @@
 // - start-up: `toolkit udp-send` end to end versus `deno run` of an empty script (at most 1.3x).
 // Everything runs on loopback; ports come from binding port 0. Runs are interleaved (ours, peer,
 // ours, peer...) and the median kept, because the machines are shared and noisy.
+// The CLI is run the way the tests run it (TOOLKIT_CMD, default `deno run -P main.ts`), so
+// `TOOLKIT_CMD=dist/toolkit deno task bench` measures the compiled binary instead.
+import { hasCommand as has, toolkitCmd as toolkit } from "../tests/harness.ts";
 import { type BenchContext, type BenchRow, row } from "./rows.ts";
-
-const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const toolkit = [
-  "deno",
-  "run",
-  "-q",
-  "-P",
-  "--no-prompt",
-  "--config",
-  `${root}/deno.json`,
-  `${root}/main.ts`,
-];
-
-function has(cmd: string): boolean {
-  try {
-    return new Deno.Command("sh", { args: ["-c", `command -v ${cmd}`], stdout: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
 
 /** Whether toolkit has a command (it may not exist yet while another issue is in progress). */
 async function toolkitHas(name: string): Promise<boolean> {
