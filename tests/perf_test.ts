@@ -258,3 +258,16 @@ Deno.test("perf-server narrowed with --net cannot listen outside the scope (exit
   assert.equal(r.code, 4, r.stderr);
   assert.match(r.stderr, /^toolkit: error: outside the permission scope/);
 });
+
+Deno.test("Ctrl-C stops perf and perf-server promptly with exit 130", async () => {
+  const { srv, port } = startServer();
+  const client = startToolkit(["perf", `127.0.0.1:${await port}`, "--time", "20"]);
+  await client.waitForStderr(/Connected/);
+  await new Promise((r) => setTimeout(r, 300));
+  client.child.kill("SIGINT");
+  const c = await client.finish(5000);
+  assert.equal(c.code, 130, c.stderr);
+  srv.child.kill("SIGTERM");
+  const s = await srv.finish(5000);
+  assert.equal(s.code, 130, s.stderr);
+});
