@@ -119,7 +119,9 @@ Deno.test({
       assert.equal(
         failed.length,
         0,
-        `${failed.length} clients failed; first: ${failed[0]?.reason}`,
+        `${failed.length} clients failed; first: ${failed[0]?.reason}\nlistener stderr: ${
+          srv.stderrSoFar().slice(-1500)
+        }`,
       );
       // Still serving afterwards.
       await echoClient(port, 99_999, 1000);
