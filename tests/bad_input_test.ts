@@ -496,3 +496,83 @@ Deno.test("corpus: drill files with wrong types are refused with the line, exit 
   console.error(`${files.length} malformed drill files x check, run`);
   assertNoProblems(problems, "malformed drill files mishandled");
 });
+
+// ---------------------------------------------------------------------------------------------
+// Output files: never half-written
+
+/** Options that name a file the command writes, by command. A new one must get a case below. */
+const outputCases = new Set(["drill run --out", "arp watch --db"]);
+
+function listDir(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+}
+
+Deno.test({
+  name: "output files: a failed or interrupted run leaves the old file whole, no temporary file",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    // Every option that writes a file is covered here.
+    for (const e of entries) {
+      const mod: CommandModule = await e.load();
+      for (const o of mod.spec.options) {
+        const writes = o.value === "FILE" && /^(out|output|db|save|write)$/.test(o.name);
+        if (writes) {
+          assert.ok(outputCases.has(`${e.name} --${o.name}`), `no case for ${e.name} --${o.name}`);
+        }
+      }
+    }
+    const dir = await Deno.makeTempDir({ prefix: "toolkit-out-" });
+    try {
+      const out = `${dir}/report.txt`;
+      await Deno.writeTextFile(out, "OLD REPORT\n");
+      // A drill that cannot be loaded: nothing run, nothing written.
+      const bad = await runToolkit([
+        "drill",
+        "run",
+        "--out",
+        out,
+        `${badDir}/drill_yaml_syntax.yaml`,
+      ]);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.equal(await Deno.readTextFile(out), "OLD REPORT\n");
+      // A drill interrupted half-way: the old report or a whole new one, never a piece.
+      await Deno.writeTextFile(`${dir}/slow.yaml`, "name: slow\nsteps:\n  - sleep: 5s\n");
+      const slow = startToolkit(["drill", "run", "--out", out, `${dir}/slow.yaml`]);
+      await new Promise((r) => setTimeout(r, 700));
+      slow.child.kill("SIGINT");
+      const rs = await slow.finish(10_000);
+      assert.equal(rs.code, 130, rs.stderr);
+      const after = await Deno.readTextFile(out);
+      assert.ok(after === "OLD REPORT\n" || /slow/.test(after), `report is a fragment: ${after}`);
+      assert.deepEqual(listDir(dir), ["report.txt", "slow.yaml"], "no temporary file left");
+
+      // arp watch --db: a database it cannot read is never overwritten.
+      const db = `${dir}/arp.dat`;
+      const corrupt = new Uint8Array([...new TextEncoder().encode("garbage\n"), 0xff, 0xfe, 0, 10]);
+      await Deno.writeFile(db, corrupt);
+      const table = `${badDir}/proc_net_arp_truncated.txt`;
+      const r = await runToolkit(["arp", "watch", "--no-vendor", "--db", db, "--file", table]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.deepEqual(await Deno.readFile(db), corrupt, "the unreadable database is untouched");
+      // A good database, then a run interrupted while polling the live table.
+      await Deno.remove(db);
+      const first = await runToolkit(["arp", "watch", "--no-vendor", "--db", db, "--file", table]);
+      assert.equal(first.code, 0, first.stderr);
+      const before = await Deno.readTextFile(db);
+      const live = startToolkit(["arp", "watch", "--no-vendor", "--interval", "50ms", "--db", db]);
+      await new Promise((r) => setTimeout(r, 800));
+      live.child.kill("SIGTERM");
+      const rl = await live.finish(10_000);
+      assert.equal(rl.code, 130, rl.stderr);
+      const now = await Deno.readTextFile(db);
+      assert.ok(now.includes(before.split("\n")[0]), "the stations known before are kept");
+      for (const line of now.split("\n").filter(Boolean)) {
+        assert.match(line, /^[0-9a-f:]+\t[0-9a-f.:]+\t\d+/, `a whole arp.dat record: ${line}`);
+      }
+      assert.deepEqual(listDir(dir), ["arp.dat", "report.txt", "slow.yaml"], "no temp file left");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
