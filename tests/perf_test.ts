@@ -110,6 +110,14 @@ Deno.test("perf --bytes moves exactly that many bytes, reversed and in parallel"
   assert.equal(summary.parallel, 3);
   assert.equal(summary.sender.bytes, 3 * 2 ** 20);
   assert.equal(summary.receiver.bytes, 3 * 2 ** 20);
+  assert.equal(summary.streams.length, 3);
+  assert.equal(
+    summary.streams.reduce(
+      (n: number, st: { received: { bytes: number } }) => n + st.received.bytes,
+      0,
+    ),
+    3 * 2 ** 20,
+  );
 });
 
 Deno.test("perf --udp --json: NDJSON start, intervals and a summary with loss and jitter", async () => {

@@ -190,13 +190,15 @@ const command: CommandModule<PerfOptions> = {
                 }${p.rateBps > 0 ? `, ${formatBits(p.rateBps)}` : ""}\n`,
               );
             }
-            await io.stdout.write(
-              `Interval           Transfer     Bitrate${
-                p.protocol === "udp"
-                  ? p.reverse ? "         Jitter    Lost/Total Datagrams" : "         Datagrams"
-                  : ""
-              }\n`,
-            );
+            if (o.intervalMs > 0) {
+              await io.stdout.write(
+                `Interval           Transfer     Bitrate${
+                  p.protocol === "udp"
+                    ? p.reverse ? "         Jitter    Lost/Total Datagrams" : "         Datagrams"
+                    : ""
+                }\n`,
+              );
+            }
           }
         },
         signal: io.signal,
@@ -266,25 +268,38 @@ function pct(part: number, whole: number): string {
 
 function summaryText(s: PerfSummary): string {
   const lines = ["- - - - - - - - - - - - - - - - - - - - - - - - -"];
-  const row = (side: PerfSummary["sender"], label: string, extra = "") =>
-    `${span(0, side.seconds)}  ${formatBytes(side.bytes).padStart(11)}  ${
-      formatBits(side.bitsPerSecond).padStart(14)
+  // With --parallel, iperf3's layout: a pair of lines per stream, then the [SUM] pair.
+  const tag = (t: string) => (s.parallel > 1 ? `[${t.padStart(3)}]  ` : "");
+  const row = (t: string, seconds: number, bytes: number, extra: string, label: string) =>
+    `${tag(t)}${span(0, seconds)}  ${formatBytes(bytes).padStart(11)}  ${
+      formatBits(seconds > 0 ? (bytes * 8) / seconds : 0).padStart(14)
     }${extra}  ${label}`;
-  if (s.protocol === "tcp") {
-    lines.push(row(s.sender, "sender"), row(s.receiver, "receiver"));
-  } else {
-    const r = s.receiver;
-    lines.push(row(s.sender, "sender", `  ${s.sender.datagrams} datagrams`));
+  const pair = (
+    t: string,
+    sent: { bytes: number; datagrams: number },
+    received: { bytes: number; datagrams: number; outOfOrder?: number; jitterMs?: number },
+  ) => {
+    if (s.protocol === "tcp") {
+      lines.push(row(t, s.sender.seconds, sent.bytes, "", "sender"));
+      lines.push(row(t, s.receiver.seconds, received.bytes, "", "receiver"));
+      return;
+    }
+    const lost = Math.max(sent.datagrams - received.datagrams, 0);
+    lines.push(row(t, s.sender.seconds, sent.bytes, `  ${sent.datagrams} datagrams`, "sender"));
     lines.push(
       row(
-        r,
+        t,
+        s.receiver.seconds,
+        received.bytes,
+        `  jitter ${(received.jitterMs ?? 0).toFixed(3)} ms  lost ${lost}/${sent.datagrams} (${
+          pct(lost, sent.datagrams)
+        })  out of order ${received.outOfOrder ?? 0}`,
         "receiver",
-        `  jitter ${r.jitterMs!.toFixed(3)} ms  lost ${r.lost}/${s.sender.datagrams} (${
-          pct(r.lost!, s.sender.datagrams)
-        })  out of order ${r.outOfOrder}`,
       ),
     );
-  }
+  };
+  s.streams?.forEach((st, i) => pair(String(i + 1), st.sent, st.received));
+  pair("SUM", s.sender, s.receiver);
   return lines.join("\n") + "\n";
 }
 

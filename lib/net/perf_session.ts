@@ -466,6 +466,8 @@ export interface PerfSummary {
     duplicates?: number;
     jitterMs?: number;
   };
+  /** Per stream, in stream order, with `--parallel` above 1. */
+  streams?: { sent: StreamSent; received: StreamReceived }[];
 }
 
 /**
@@ -508,6 +510,12 @@ export function summarizePerf(r: PerfResult): PerfSummary {
     summary.receiver.jitterMs = r.received.length
       ? sum(r.received.map((s) => s.jitterMs ?? 0)) / r.received.length
       : 0;
+  }
+  if (r.params.parallel > 1) {
+    summary.streams = r.sent.map((sent, i) => ({
+      sent,
+      received: r.received[i] ?? { bytes: 0, datagrams: 0 },
+    }));
   }
   return summary;
 }
