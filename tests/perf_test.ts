@@ -279,3 +279,17 @@ Deno.test("Ctrl-C stops perf and perf-server promptly with exit 130", async () =
   const s = await srv.finish(5000);
   assert.equal(s.code, 130, s.stderr);
 });
+
+Deno.test("perf over IPv6 loopback, and perf-server ignores a client that is not perf", async () => {
+  const srv = startToolkit(["perf-server", "[::1]:0", "--count", "1"]);
+  const port = Number((await srv.waitForStderr(/listening on \[::1\]:(\d+)/))[1]);
+  // Something that is not a perf client: its junk line is dropped and the server carries on.
+  const junk = await Deno.connect({ hostname: "::1", port });
+  await junk.write(new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n"));
+  assert.equal(await junk.read(new Uint8Array(16)), null);
+  junk.close();
+  const r = await runToolkit(["perf", `[::1]:${port}`, "-u", "-t", "0.5", "-i", "0"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /receiver$/m);
+  assert.equal((await srv.finish()).code, 0);
+});
