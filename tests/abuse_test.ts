@@ -329,6 +329,17 @@ Deno.test({
       const c = await Deno.connect({ transport: "unix", path });
       (await accepted).close();
       c.close();
+      // The same for a live datagram socket.
+      const dgramPath = `${dir}/live-dgram.sock`;
+      const dgram = Deno.listenDatagram({ transport: "unixpacket", path: dgramPath });
+      try {
+        const d = await startToolkit(["unix-listen", "--datagram", dgramPath]).finish(10_000);
+        assert.equal(d.code, 3, d.stderr);
+        assert.equal(d.stderr.trim().split("\n").length, 1, d.stderr);
+        assert.ok((await Deno.lstat(dgramPath)).isSocket, "the live datagram socket is kept");
+      } finally {
+        dgram.close();
+      }
       // A regular file at the path is never replaced.
       const file = `${dir}/notasocket`;
       await Deno.writeTextFile(file, "precious");

@@ -259,6 +259,19 @@ Deno.test({
         }
       } catch { /* closed */ }
     })();
+    const dgramTrap = Deno.listenDatagram({
+      transport: "unixpacket",
+      path: `${dir}/dgram-trap.sock`,
+    });
+    let datagrams = 0;
+    const dgramLoop = (async () => {
+      try {
+        for (;;) {
+          await dgramTrap.receive();
+          datagrams++;
+        }
+      } catch { /* closed */ }
+    })();
     try {
       const scope = `unix:${dir}/allowed.sock`;
       for (
@@ -266,6 +279,8 @@ Deno.test({
           ["unix-connect", trapPath],
           ["unix-send", trapPath, "escape"],
           ["unix-listen", `${dir}/new.sock`],
+          ["unix-listen", "--datagram", `${dir}/new.sock`],
+          ["unix-send", "--datagram", `${dir}/dgram-trap.sock`, "escape"],
         ]
       ) {
         assertRefused(args.join(" "), await runToolkit(["--net", scope, ...args], { stdin: "" }));
@@ -278,12 +293,15 @@ Deno.test({
       await assert.rejects(() => Deno.lstat(`${dir}/new.sock`), Deno.errors.NotFound);
       await new Promise((r) => setTimeout(r, 150));
       assert.equal(connections, 0, "nothing connected to the trap socket");
+      assert.equal(datagrams, 0, "no datagram reached the datagram trap");
       figures.push(
         "unix: 4 Unix socket command lines refused outside --net unix:PATH, 0 connections",
       );
     } finally {
       trap.close();
+      dgramTrap.close();
       await loop;
+      await dgramLoop;
       await Deno.remove(dir, { recursive: true });
     }
   },
