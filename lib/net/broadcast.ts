@@ -1,7 +1,8 @@
 // Which IPv4 addresses are broadcasts from this host's point of view: the limited broadcast
 // 255.255.255.255 and the subnet (directed) broadcast of each local interface's network. Sending
 // to either reaches every host on a segment, so `udp-send` asks for --broadcast first.
-import { Addr, Prefix } from "../ip/mod.ts";
+import { Addr } from "../ip/addr.ts";
+import { Prefix } from "../ip/prefix.ts";
 
 /** The interface facts broadcast detection needs; `Deno.networkInterfaces()` rows fit. */
 export interface InterfaceAddress {

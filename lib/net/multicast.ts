@@ -1,7 +1,7 @@
 // IPv4 and IPv6 multicast on Deno's DatagramConn: joining a group on a chosen interface, and a
 // sending socket with a multicast TTL and loopback. Deno offers the TTL only through a group
 // membership, and no IPv6 hop limit at all; both limits are handled here, in one place.
-import { Addr } from "../ip/mod.ts";
+import { Addr } from "../ip/addr.ts";
 import { formatHostPort, type HostPort } from "./address.ts";
 import type { InterfaceAddress } from "./broadcast.ts";
 import { netErrorFrom } from "./errors.ts";
