@@ -71,7 +71,14 @@ export async function status(
   await io.stderr.write(flags.json ? JSON.stringify(event) + "\n" : text + "\n");
 }
 
-/** stdout's reader went away (`| head -c 10`): the session ends quietly, like nc. */
+/**
+ * stdout's reader went away (`| head -c 10`): the session ends quietly, like nc.
+ *
+ * @example
+ * ```ts
+ * try { await runSession(conn, address, flags, io); } catch (e) { if (e instanceof StdoutClosed) return 0; }
+ * ```
+ */
 export class StdoutClosed extends Error {
   constructor() {
     super("stdout was closed");
