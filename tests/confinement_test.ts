@@ -8,6 +8,7 @@ import assert from "#assert";
 import type { CommandModule } from "../lib/cli/command.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { isRoot, root, type RunResult, runToolkit, startToolkit, testIf } from "./harness.ts";
+import { makeLab } from "./netns.ts";
 
 const stress = Deno.env.get("TOOLKIT_STRESS") === "1";
 const figures: string[] = [];
@@ -513,3 +514,63 @@ Deno.test({
     }
   },
 });
+
+/**
+ * A UDP trap inside the namespace: prints every datagram (as text) when it has been quiet for half
+ * a second after the first, or after argv[2] seconds.
+ */
+const nsTrap = `
+import socket, sys, json, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("", int(sys.argv[1])))
+s.settimeout(0.1); print("ready", flush=True); got = []; end = time.time() + float(sys.argv[2])
+last = 0
+while time.time() < end and not (got and time.time() - last > 0.5):
+    try: got.append(s.recv(65535).decode()); last = time.time()
+    except socket.timeout: pass
+print(json.dumps(got), flush=True)
+`;
+
+testIf(
+  isRoot() ? undefined : "needs root for a network namespace of the test's own",
+  "broadcast in our own namespace: refused without --broadcast and outside --net, sent inside",
+  async () => {
+    const lab = await makeLab("b");
+    const port = String(40000 + (Deno.pid % 20000));
+    const trap = lab.spawn(["python3", "-c", nsTrap, port, "6"]);
+    try {
+      const reader = trap.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      assert.match((await reader.read()).value ?? "", /ready/);
+      const to = `${lab.broadcast}:${port}`;
+      const noFlag = await lab.toolkit(["udp-send", to, "no-flag"]);
+      assert.equal(noFlag.code, 2, noFlag.stderr);
+      assert.match(noFlag.stderr, /^toolkit: error: .*broadcast/);
+      for (
+        const args of [
+          ["--net", `${lab.nsIp}/32`, "udp-send", "--broadcast", to, "narrowed"],
+          ["--net", "127.0.0.1", "udp-send", "--broadcast", `255.255.255.255:${port}`, "all"],
+        ]
+      ) {
+        assertRefused(args.join(" "), await lab.toolkit(args));
+      }
+      const allowed = await lab.toolkit(["udp-send", "--broadcast", to, "allowed"]);
+      assert.equal(allowed.code, 0, allowed.stderr);
+      let text = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += value;
+      }
+      assert.deepEqual(JSON.parse(text.trim().split("\n").pop()!), ["allowed"]);
+      figures.push(
+        "broadcast (own namespace): without --broadcast exit 2, outside --net exit 4, " +
+          "only the allowed datagram reached the trap",
+      );
+    } finally {
+      try {
+        trap.kill("SIGKILL");
+      } catch { /* exited */ }
+      await trap.status;
+      await lab.cleanup();
+    }
+  },
+);

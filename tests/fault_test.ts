@@ -4,6 +4,7 @@
 // with the reason printed.
 import assert from "#assert";
 import { isRoot, type RunningToolkit, runToolkit, startToolkit, testIf } from "./harness.ts";
+import { makeLab, runProgram } from "./netns.ts";
 
 const figures: string[] = [];
 globalThis.addEventListener("unload", () => {
@@ -26,14 +27,6 @@ function closedPort(): number {
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   return port;
-}
-
-async function run(cmd: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  if (!out.success) {
-    throw new Error(`${cmd} ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return new TextDecoder().decode(out.stdout);
 }
 
 async function waitExit(run: RunningToolkit, label: string, ms = 5000) {
@@ -149,60 +142,7 @@ Deno.test("connection refused: every client command says so in one line and exit
 });
 
 // ---------------------------------------------------------------------------------------------
-// A namespace of our own: a veth pair with 198.19.N.(4k+1)/30 here and .(4k+2)/30 inside.
-
-interface Lab {
-  ns: string;
-  hostIp: string;
-  nsIp: string;
-  /** Takes the link inside the namespace down: packets to nsIp go nowhere. */
-  down(): Promise<void>;
-  /** Runs a command inside the namespace in the background. */
-  spawn(args: string[]): Deno.ChildProcess;
-  cleanup(): Promise<void>;
-}
-
-async function makeLab(tag: string): Promise<Lab> {
-  const id = `${Deno.pid % 100000}${tag}`;
-  const ns = `tkfault-${id}`;
-  const a = `tkf${id}a`.slice(0, 15);
-  const b = `tkf${id}b`.slice(0, 15);
-  const third = 200 + (Deno.pid % 50);
-  const fourth = ((Deno.pid + tag.charCodeAt(0)) % 60) * 4;
-  const hostIp = `198.19.${third}.${fourth + 1}`;
-  const nsIp = `198.19.${third}.${fourth + 2}`;
-  const cleanup = async () => {
-    await run("ip", ["link", "del", a]).catch(() => {});
-    await run("ip", ["netns", "del", ns]).catch(() => {});
-  };
-  try {
-    await run("ip", ["netns", "add", ns]);
-    await run("ip", ["link", "add", a, "type", "veth", "peer", "name", b]);
-    await run("ip", ["link", "set", b, "netns", ns]);
-    await run("ip", ["addr", "add", `${hostIp}/30`, "dev", a]);
-    await run("ip", ["link", "set", a, "up"]);
-    await run("ip", ["-n", ns, "addr", "add", `${nsIp}/30`, "dev", b]);
-    await run("ip", ["-n", ns, "link", "set", b, "up"]);
-    await run("ip", ["-n", ns, "link", "set", "lo", "up"]);
-  } catch (err) {
-    await cleanup();
-    throw err;
-  }
-  return {
-    ns,
-    hostIp,
-    nsIp,
-    down: () => run("ip", ["-n", ns, "link", "set", b, "down"]).then(() => {}),
-    spawn: (args) =>
-      new Deno.Command("ip", {
-        args: ["netns", "exec", ns, ...args],
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn(),
-    cleanup,
-  };
-}
+// A namespace of our own (tests/netns.ts), its link taken down under a connection
 
 /** A Python TCP server inside the namespace that accepts and then reads slowly forever. */
 const slowServer = `
@@ -428,7 +368,7 @@ testIf(
     const dir = await Deno.makeTempDir({ prefix: "toolkit-fault-disk-" });
     const mnt = `${dir}/mnt`;
     await Deno.mkdir(mnt);
-    await run("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt]);
+    await runProgram("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt]);
     try {
       const db = `${mnt}/arp.dat`;
       const monday = `${dir}/monday.txt`;
@@ -482,7 +422,7 @@ testIf(
         `full disk (64 KiB tmpfs): arp watch --db exit ${r.code}, old arp.dat intact, no temp file`,
       );
     } finally {
-      await run("umount", [mnt]).catch(() => {});
+      await runProgram("umount", [mnt]).catch(() => {});
       await Deno.remove(dir, { recursive: true });
     }
   },
