@@ -201,6 +201,21 @@ testIf(
       ]);
       assert.notEqual(ping.code, 0, ping.stdout);
       assert.doesNotMatch(ping.stderr, /^\s+at |internal error/m);
+      // Long runs against the dead link stop at once on a signal.
+      for (
+        const [args, sig] of [
+          [["scan", "--timeout", "2s", "-j", "5", lab.nsIp, "1-200"], "SIGINT"],
+          [["tcp-ping", "-c", "100", "-i", "100ms", "-t", "1s", `${lab.nsIp}:7777`], "SIGTERM"],
+        ] as const
+      ) {
+        const run = startToolkit(args);
+        await new Promise((r) => setTimeout(r, 600));
+        run.child.kill(sig);
+        const rs = await waitExit(run, `${args[0]} ${sig}`);
+        assert.equal(rs.code, 130, `${args[0]} ${sig}: exit ${rs.code}\n${rs.stderr}`);
+        assert.ok(rs.ms < 4000, `${args[0]} took ${rs.ms} ms to stop`);
+        assert.doesNotMatch(rs.stderr, /^\s+at |internal error|Uncaught/m);
+      }
       figures.push(
         `connect timeout: link taken down in namespace ${lab.ns}, tcp-connect gave up ` +
           `in ${ms} ms (--timeout 1s), exit 3`,
