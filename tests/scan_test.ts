@@ -7,7 +7,7 @@ import scan, { stateOfError } from "../lib/commands/scan.ts";
 import { rttStats } from "../lib/commands/tcp_ping.ts";
 import { NetError } from "../lib/net/errors.ts";
 import { formatPorts, parsePorts } from "../lib/net/ports.ts";
-import { runToolkit } from "./harness.ts";
+import { hasCommand, runToolkit, testIf, toolkitCmd } from "./harness.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -156,5 +156,28 @@ Deno.test(
     const h = await runToolkit(["scan", "--help"]);
     assert.equal(h.code, 0);
     assert.match(h.stdout, /^Usage: toolkit scan /);
+  },
+);
+
+testIf(
+  hasCommand("script") ? undefined : "script (util-linux) is not installed, no pty to test with",
+  "scan draws a progress bar when stderr is a terminal (a real pty), and erases it",
+  async () => {
+    const cmd = [...toolkitCmd, "scan", "-j", "4", "127.0.0.1", "1-200"]
+      .map((a) => `'${a}'`).join(" ");
+    const r = await new Deno.Command("script", {
+      args: ["-qec", cmd, "/dev/null"],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1", COLUMNS: "70" },
+    }).output();
+    const out = new TextDecoder().decode(r.stdout);
+    assert.ok(r.code === 0 || r.code === 1, out); // 1 when nothing is open in 1-200 here
+    const erase = "\r\x1b[2K";
+    assert.ok(out.startsWith(`${erase}scan 127.0.0.1 [`), JSON.stringify(out.slice(0, 80)));
+    assert.match(out, /\] 100% 200\/200/);
+    // The bar is erased before the summary, which is then the only thing left on the line.
+    const afterBar = out.slice(out.lastIndexOf(erase) + erase.length);
+    assert.match(afterBar, /^scanned 200 ports on 127\.0\.0\.1 in [\d.]+s: \d+ open, \d+ closed/);
   },
 );
