@@ -105,6 +105,7 @@ const command: CommandModule<TcpPingOptions> = {
     const address = formatHostPort(o.target.host, o.target.port);
     const text = !o.json;
     if (text && !o.quiet) await io.stdout.write(`TCP PING ${address}\n`);
+    await warmUp();
     const results: { seq: number; ms: number | null; error?: string }[] = [];
     const started = performance.now();
     let lastError: NetError | undefined;
@@ -175,4 +176,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
   });
+}
+
+/**
+ * The first timer and combined signal of a process cost ~10 ms to set up; paying that before the
+ * first measured connect keeps it out of seq=1 (measured: 13 ms cold, 1 ms warm on loopback).
+ */
+async function warmUp(): Promise<void> {
+  AbortSignal.any([new AbortController().signal]);
+  await new Promise((resolve) => setTimeout(resolve, 0));
 }
