@@ -1,6 +1,7 @@
 // `toolkit subnet aggregate [FILE...|-]`: collapse a prefix list (IPv4 and IPv6 mixed, comments
 // and blank lines allowed) into the minimal sorted list, like the `aggregate` tool and Python's
-// `collapse_addresses`. Input is streamed line by line; a BGP-table-sized list takes a second or so.
+// `collapse_addresses`. Input is streamed line by line; a BGP-table-sized list takes about a
+// second.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { InputError } from "../cli/errors.ts";

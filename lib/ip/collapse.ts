@@ -24,7 +24,9 @@ const pow2 = Array.from({ length: 33 }, (_, i) => 2 ** i);
  * @example
  * ```ts
  * const agg = new PrefixAggregator();
- * for (const t of ["10.0.0.0/25", "10.0.0.128/25", "2001:db8::/33", "2001:db8:8000::/33"]) agg.add(t);
+ * for (const t of ["10.0.0.0/25", "10.0.0.128/25", "2001:db8::/33", "2001:db8:8000::/33"]) {
+ *   agg.add(t);
+ * }
  * agg.result().map(String); // ["10.0.0.0/24", "2001:db8::/32"]
  * ```
  */
@@ -60,7 +62,7 @@ export class PrefixAggregator {
     }
     const fast6 = fastIpv6(text);
     if (fast6 !== undefined) {
-      this.#push6(fast6[0], fast6[1], fast6[2]);
+      this.#push6(fast6[0], fast6[1], fast6[2], fast6[3]);
       return;
     }
     this.addPrefix(
@@ -74,14 +76,17 @@ export class PrefixAggregator {
   addPrefix(prefix: Prefix): void {
     const net = prefix.network();
     if (net.family === 4) this.#push4(net.toUint32() * 64 + prefix.bits);
-    else this.#push6(net.toBigInt(), prefix.last().toBigInt(), prefix.bits);
+    else {
+      const first = net.toBigInt();
+      this.#push6(first, prefix.last().toBigInt(), prefix.bits, Number(first >> 96n));
+    }
   }
 
-  #push6(first: bigint, last: bigint, bits: number): void {
+  #push6(first: bigint, last: bigint, bits: number, top: number): void {
     this.#first6.push(first);
     this.#last6.push(last);
     this.#bits6.push(bits);
-    this.#top6.push(Number(first >> 96n));
+    this.#top6.push(top);
   }
 
   /** Indices of the IPv6 ranges in order of their first address. */
@@ -259,10 +264,10 @@ const groups = new Array<number>(8);
 
 /**
  * Reads plain IPv6 `x:x::x/n` (hex groups, at most one `::`, no zone, no embedded IPv4) with no
- * host bits and returns [first, last, length], or `undefined` for anything else (which the
- * full parser then explains).
+ * host bits and returns [first, last, length, top 32 bits], or `undefined` for anything else
+ * (which the full parser then explains).
  */
-function fastIpv6(s: string): [bigint, bigint, number] | undefined {
+function fastIpv6(s: string): [bigint, bigint, number, number] | undefined {
   const slash = s.indexOf("/");
   const end = slash < 0 ? s.length : slash;
   let bits = 128;
@@ -323,5 +328,5 @@ function fastIpv6(s: string): [bigint, bigint, number] | undefined {
   const v = (BigInt(w[0]) << 96n) | (BigInt(w[1]) << 64n) | (BigInt(w[2]) << 32n) | BigInt(w[3]);
   const host = hostMask6[bits];
   if ((v & host) !== 0n) return undefined;
-  return [v, v | host, bits];
+  return [v, v | host, bits, w[0]];
 }

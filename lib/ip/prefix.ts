@@ -276,7 +276,7 @@ export class Prefix {
  * @example
  * ```ts
  * parseNetwork("10.0.0.0/8"); // Prefix 10.0.0.0/8
- * parseNetwork("10.0.0.1/8"); // throws RangeError: ... has host bits set (the network is 10.0.0.0/8)
+ * parseNetwork("10.0.0.1/8"); // RangeError: ... has host bits set (did you mean 10.0.0.0/8?)
  * ```
  */
 export function parseNetwork(text: string, options: ParsePrefixOptions = {}): Prefix {
