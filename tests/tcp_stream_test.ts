@@ -398,3 +398,32 @@ Deno.test(
     await srv.finish();
   },
 );
+
+Deno.test(
+  "tcp-send --hex sends bytes and prints the reply as hex; without DATA it reads stdin",
+  opts,
+  async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const server = (async () => {
+      const seen: Uint8Array[] = [];
+      for (let i = 0; i < 2; i++) {
+        const conn = await listener.accept();
+        seen.push(await readToEnd(conn));
+        await writeAll(conn, new Uint8Array([0xca, 0xfe, 0x0a]));
+        conn.close();
+      }
+      listener.close();
+      return seen;
+    })();
+    const addr = `127.0.0.1:${listener.addr.port}`;
+    const a = await runToolkit(["tcp-send", "--hex", "-w", addr, "de:ad be-ef"]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(a.stdout, "ca fe 0a\n");
+    const b = await runToolkit(["tcp-send", addr], { stdin: new Uint8Array([1, 2, 3, 0]) });
+    assert.equal(b.code, 0, b.stderr);
+    assert.equal(b.stdout, "");
+    const [first, second] = await server;
+    assert.deepEqual([...first], [0xde, 0xad, 0xbe, 0xef]);
+    assert.deepEqual([...second], [1, 2, 3, 0]);
+  },
+);
