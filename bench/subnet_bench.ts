@@ -164,8 +164,9 @@ export default async function subnetBench(ctx: BenchContext): Promise<BenchRow[]
       ours: o4.seconds,
       peerValue: p4?.seconds ?? null,
       target: 10,
-      note: `whole processes reading the same file, start-up included; ${o4.lines} prefixes out` +
-        pyNote,
+      note:
+        `whole processes reading the same file, start-up included (toolkit best of ${rounds}, ` +
+        `python one run); ${o4.lines} prefixes out` + pyNote,
     }));
     if (hasCommand("aggregate")) {
       ctx.log(`${label4}: aggregate`);
