@@ -7,7 +7,7 @@ import scan, { stateOfError } from "../lib/commands/scan.ts";
 import { rttStats } from "../lib/commands/tcp_ping.ts";
 import { NetError } from "../lib/net/errors.ts";
 import { formatPorts, parsePorts } from "../lib/net/ports.ts";
-import { hasCommand, runToolkit, testIf, toolkitCmd } from "./harness.ts";
+import { hasCommand, python, runToolkit, testIf, toolkitCmd } from "./harness.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -180,5 +180,57 @@ testIf(
     const afterBar = out.slice(out.lastIndexOf(erase) + erase.length);
     assert.ok(!afterBar.includes("%"), afterBar);
     assert.match(afterBar, /scanned 200 ports on 127\.0\.0\.1 in [\d.]+s: \d+ open, \d+ closed/);
+  },
+);
+
+const py = python("3.13");
+
+testIf(
+  py ? undefined : "CPython 3.13 (pyenv) is not installed",
+  "a port whose accept queue is full drops SYNs: scan calls it filtered after --timeout",
+  async () => {
+    // listen(0) and never accept: once the queue is full, Linux drops further SYNs silently.
+    const script = `
+import socket, sys, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)
+port = s.getsockname()[1]
+fill = []
+for _ in range(4):
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(('127.0.0.1', port))
+    except BlockingIOError: pass
+    fill.append(c)
+time.sleep(0.3)
+print(port, flush=True)
+sys.stdin.read()
+`;
+    const child = new Deno.Command(py!.cmd, {
+      args: ["-c", script],
+      env: py!.env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let line = "";
+    while (!line.includes("\n")) line += (await reader.read()).value ?? "";
+    const port = line.trim();
+    const r = await runToolkit([
+      "--json",
+      "scan",
+      "--all",
+      "--timeout",
+      "400ms",
+      "127.0.0.1",
+      port,
+    ]);
+    await child.stdin.close();
+    await child.status;
+    reader.releaseLock();
+    await child.stdout.cancel().catch(() => {});
+    assert.equal(r.code, 1, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual([doc.open, doc.closed, doc.filtered], [0, 0, 1]);
+    assert.deepEqual(doc.results, [{ port: Number(port), state: "filtered", ms: null }]);
   },
 );
