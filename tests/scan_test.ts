@@ -187,7 +187,7 @@ const py = python("3.13");
 
 testIf(
   py ? undefined : "CPython 3.13 (pyenv) is not installed",
-  "a port whose accept queue is full drops SYNs: scan calls it filtered after --timeout",
+  "a port whose accept queue is full drops SYNs: filtered for scan, a connect timeout for the rest",
   async () => {
     // listen(0) and never accept: once the queue is full, Linux drops further SYNs silently.
     const script = `
@@ -224,7 +224,16 @@ sys.stdin.read()
       "127.0.0.1",
       port,
     ]);
+    // The same silence is a connect timeout for tcp-connect and tcp-ping: exit 3, address named.
+    const c = await runToolkit(["tcp-connect", "--timeout", "300ms", `127.0.0.1:${port}`], {
+      stdin: "",
+    });
+    const p = await runToolkit(["tcp-ping", "-c", "1", "-t", "300ms", `127.0.0.1:${port}`]);
     await child.stdin.close();
+    assert.equal(c.code, 3);
+    assert.equal(c.stderr, `toolkit: error: timed out (127.0.0.1:${port})\n`);
+    assert.equal(p.code, 3);
+    assert.match(p.stdout, /seq=1 timed out/);
     await child.status;
     reader.releaseLock();
     await child.stdout.cancel().catch(() => {});
