@@ -39,8 +39,8 @@ const command: CommandModule<SubnetRangeOptions> = {
       }
       [startText, endText] = parts;
     }
-    const start = Addr.parse(startText.trim());
-    const end = Addr.parse(endText.trim());
+    const start = Addr.parse(startText);
+    const end = Addr.parse(endText);
     if (start.family !== end.family) {
       throw new SyntaxError(`${start} is IPv${start.family} and ${end} is IPv${end.family}`);
     }
