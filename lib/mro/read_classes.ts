@@ -231,7 +231,10 @@ function headerColon(t: Token[]): number {
 function readClassHeader(t: Token[], source: string, outer: string): ClassStatement {
   const line = t[0].line;
   const nameTok = t[1];
-  if (!nameTok || nameTok.type !== "name" || t[t.length - 1].value !== ":") {
+  if (
+    !nameTok || nameTok.type !== "name" || reservedWords.has(nameTok.value) ||
+    t[t.length - 1].value !== ":"
+  ) {
     throw new SyntaxError(`Cannot read the class statement on line ${line}: invalid syntax`);
   }
   let k = 2;
@@ -246,6 +249,9 @@ function readClassHeader(t: Token[], source: string, outer: string): ClassStatem
       throw new SyntaxError(`Cannot read the class statement on line ${line}: invalid syntax`);
     }
     for (const arg of splitArgs(t.slice(k + 1, close))) {
+      if (!isWellFormedArgument(arg)) {
+        throw new SyntaxError(`Cannot read the class statement on line ${line}: invalid syntax`);
+      }
       const text = source.slice(arg[0].start, arg[arg.length - 1].end);
       if (arg[0].value === "**") keywords.push("**");
       else if (arg[0].value === "*") {
@@ -272,6 +278,38 @@ function readClassHeader(t: Token[], source: string, outer: string): ClassStatem
     typeParams,
     body: [],
   };
+}
+
+/** Python 3's `keyword.kwlist`: none of these can name a class. */
+const reservedWords = new Set(
+  ("False None True and as assert async await break class continue def del elif else except " +
+    "finally for from global if import in is lambda nonlocal not or pass raise return try while " +
+    "with yield").split(" "),
+);
+
+const prefixOps = new Set(["-", "+", "~", "*", "**", "(", "[", "{"]);
+const closers = new Set([")", "]", "}"]);
+
+/**
+ * A shallow check that a base argument is an expression at all: it neither starts with a binary
+ * operator nor ends with one (`class A(1 + ):`), and two operands never stand side by side
+ * outside brackets. Deeper expressions are CPython's business; we only refuse what it refuses.
+ */
+function isWellFormedArgument(arg: Token[]): boolean {
+  const first = arg[0];
+  const last = arg[arg.length - 1];
+  if (first.type === "op" && !prefixOps.has(first.value)) return false;
+  if (last.type === "op" && !closers.has(last.value)) return false;
+  let depth = 0;
+  for (let k = 1; k < arg.length; k++) {
+    const prev = arg[k - 1];
+    const cur = arg[k];
+    if (prev.type === "op" && "([{".includes(prev.value)) depth++;
+    if (prev.type === "op" && closers.has(prev.value)) depth--;
+    const operand = (x: Token) => x.type !== "op" && !isKeyword(x.value);
+    if (depth === 0 && operand(prev) && operand(cur)) return false;
+  }
+  return true;
 }
 
 /** Reads `a.b.c` or `a.b[...]`; anything else is unsupported. */

@@ -65,6 +65,10 @@ const singleOps = new Set(["(", ")", "[", "]", "{", "}", ",", ".", ":", ";"]);
  * ```
  */
 export function tokenizePython(source: string): LogicalLine[] {
+  if (source.includes("\0")) {
+    const line = source.slice(0, source.indexOf("\0")).split("\n").length;
+    throw new SyntaxError(`Cannot read line ${line}: source code string cannot contain null bytes`);
+  }
   const lines: LogicalLine[] = [];
   const brackets: { char: string; line: number }[] = [];
   let tokens: Token[] = [];
@@ -211,7 +215,42 @@ export function tokenizePython(source: string): LogicalLine[] {
     throw new SyntaxError(`Cannot read line ${open.line}: '${open.char}' was never closed`);
   }
   flush();
+  checkIndentation(lines);
   return lines;
+}
+
+/**
+ * Python's block structure: a deeper line only after a header ending in `:`, a header is followed
+ * by a deeper line, and a dedent returns to an enclosing level. CPython's messages.
+ */
+function checkIndentation(lines: LogicalLine[]): void {
+  const levels = [0];
+  let header: LogicalLine | undefined;
+  for (const l of lines) {
+    const top = levels[levels.length - 1];
+    if (l.indent > top) {
+      if (!header) throw new SyntaxError(`Cannot read line ${l.line}: unexpected indent`);
+      levels.push(l.indent);
+    } else {
+      if (header) {
+        throw new SyntaxError(
+          `Cannot read line ${l.line}: expected an indented block after line ${header.line}`,
+        );
+      }
+      while (levels[levels.length - 1] > l.indent) levels.pop();
+      if (levels[levels.length - 1] !== l.indent) {
+        throw new SyntaxError(
+          `Cannot read line ${l.line}: unindent does not match any outer indentation level`,
+        );
+      }
+    }
+    header = l.tokens[l.tokens.length - 1].value === ":" ? l : undefined;
+  }
+  if (header) {
+    throw new SyntaxError(
+      `Cannot read line ${header.line}: expected an indented block after line ${header.line}`,
+    );
+  }
 }
 
 function isAsciiNameStart(k: number): boolean {
