@@ -381,7 +381,15 @@ export function parseDrill(text: string, file: string): Drill {
   };
   for (const e of doc.errors) at(e.pos[0], e.message.split("\n")[0].replace(/ at line \d+.*$/, ""));
   if (issues.length) throw new DrillFileError(file, issues);
-  const value = doc.toJS();
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    // yaml refuses alias expansions past the limit ("billion laughs"); point at the first alias.
+    const alias = text.search(/\*[^\s*]/);
+    at(Math.max(alias, 0), `cannot expand the document: ${(err as Error).message}`);
+    throw new DrillFileError(file, issues);
+  }
   const raw: RawIssue[] = [];
   if (typeOf(value) !== "object") {
     raw.push({ path: [], message: "a drill file must be a mapping with name and steps" });
