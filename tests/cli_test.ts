@@ -223,3 +223,12 @@ Deno.test("a reader that closes the pipe early ends toolkit quietly with 141, ne
     "65,536 subnets into a closed pipe",
   );
 });
+
+Deno.test("an endless input file (/dev/zero) is refused with one line, not read forever", async () => {
+  const mro = await runToolkit(["mro", "/dev/zero"], { timeoutMs: 30_000 });
+  assert.equal(mro.code, 2);
+  assert.equal(mro.stderr, "toolkit: error: file /dev/zero is larger than 67108864 bytes\n");
+  const agg = await runToolkit(["subnet", "aggregate", "/dev/zero"], { timeoutMs: 30_000 });
+  assert.equal(agg.code, 2);
+  assert.match(agg.stderr, /^toolkit: error: \/dev\/zero: line 1 is longer than 1048576 characters/);
+});

@@ -217,3 +217,27 @@ export async function readAll(
   }
   return concat(chunks);
 }
+
+/**
+ * Reads a whole file, refusing one larger than `limit` bytes with a `RangeError` naming it (a
+ * device such as /dev/zero never ends).
+ *
+ * @example
+ * ```ts
+ * const bytes = await readFileLimited("classes.py", { limit: 64 << 20 });
+ * ```
+ */
+export async function readFileLimited(
+  path: string,
+  options: { limit: number },
+): Promise<Uint8Array> {
+  using file = await Deno.open(path, { read: true });
+  try {
+    return await readAll(file.readable, options);
+  } catch (err) {
+    if (err instanceof RangeError) {
+      throw new RangeError(`File ${path} is larger than ${options.limit} bytes`);
+    }
+    throw err;
+  }
+}

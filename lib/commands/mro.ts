@@ -4,7 +4,7 @@
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { InputError, UsageError } from "../cli/errors.ts";
-import { readAll } from "../cli/io.ts";
+import { readAll, readFileLimited } from "../cli/io.ts";
 import { paint, writeJson } from "../cli/output.ts";
 import { readClassStatements } from "../mro/read_classes.ts";
 import { type MroAlgorithm, resolveClasses } from "../mro/resolve.ts";
@@ -123,7 +123,10 @@ const command: CommandModule<MroOptions> = {
         const bytes = await readAll(io.stdin.readable, { limit: maxInput });
         sources.push({ file, text: decode(bytes, "stdin") });
       } else {
-        sources.push({ file, text: decode(await Deno.readFile(file), file) });
+        sources.push({
+          file,
+          text: decode(await readFileLimited(file, { limit: maxInput }), file),
+        });
       }
     }
     let results: ModuleResult[] = sources.map(({ file, text }) => {

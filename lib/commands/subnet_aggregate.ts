@@ -127,6 +127,9 @@ function format(family: 4 | 6, net: number | bigint, bits: number): string {
   return `${family === 4 ? formatIpv4(net as number) : formatIpv6(net as bigint)}/${bits}`;
 }
 
+/** Longest line read before the input is refused as not a prefix list. */
+const maxLineLength = 1 << 20;
+
 /** Feeds each line of a byte stream to the aggregator, collecting the lines it refuses. */
 async function feedLines(
   readable: ReadableStream<Uint8Array>,
@@ -175,6 +178,14 @@ async function feedLines(
       start = nl + 1;
     }
     rest = text.slice(start);
+    if (rest.length > maxLineLength) {
+      // An endless line (`/dev/zero`, a binary file) would otherwise be buffered without bound.
+      throw new RangeError(
+        `${label}: line ${
+          lineNo + 1
+        } is longer than ${maxLineLength} characters; not a prefix list`,
+      );
+    }
   }
   rest += decoder.decode();
   if (rest !== "") handle(rest);
