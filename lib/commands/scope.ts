@@ -38,7 +38,7 @@ const command: CommandModule<Record<never, never>> = {
       return [labels[k], s.all ? "any" : s.granted.length ? s.granted.join(", ") : "none"];
     });
     const head = report.narrowed ? "Scope (narrowed at run time):\n" : "Scope:\n";
-    await io.stdout.write(head + formatTable(rows).replace(/^/gm, "  "));
+    await io.stdout.write(head + formatTable(rows).replace(/^(?=.)/gm, "  "));
     return 0;
   },
 };
