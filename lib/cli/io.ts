@@ -241,3 +241,24 @@ export async function readFileLimited(
     throw err;
   }
 }
+
+/**
+ * Waits `ms` milliseconds, or less when `signal` aborts first (Ctrl-C must not wait out an
+ * `--interval`). Never rejects.
+ *
+ * @example
+ * ```ts
+ * await abortableSleep(1000, io.signal);
+ * ```
+ */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

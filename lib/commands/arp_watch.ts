@@ -5,7 +5,7 @@
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { InputError, UsageError } from "../cli/errors.ts";
-import type { Io } from "../cli/io.ts";
+import { abortableSleep, type Io } from "../cli/io.ts";
 import { paint, writeNdjson } from "../cli/output.ts";
 import { ArpWatchDb, type ArpWatchEvent, parseArpDat, saveArpDat } from "../arp/arp_watch_db.ts";
 import { describeMac, parseMac } from "../arp/mac.ts";
@@ -164,16 +164,4 @@ async function printEvent(
       vendor ? ` ${vendor}` : ""
     }${e.hostname ? ` ${e.hostname}` : ""}\n`,
   );
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

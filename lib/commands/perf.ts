@@ -1,11 +1,12 @@
 // `toolkit perf HOST:PORT`: the iperf3 client a lab user expects: TCP or UDP throughput against a
 // `toolkit perf-server`, interval lines while it runs, then the sender's and receiver's totals
 // (UDP: loss, reordering and RFC 3550 jitter). `--json` streams NDJSON.
+import { targetArg } from "../cli/target_arg.ts";
 import { durationOption, intOption, type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { ExitCode, UsageError } from "../cli/errors.ts";
 import { writeNdjson } from "../cli/output.ts";
-import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
+import { formatHostPort, type HostPort } from "../net/address.ts";
 import { runPerfClient } from "../net/perf_client.ts";
 import type { PerfParams } from "../net/perf_protocol.ts";
 import {
@@ -112,12 +113,7 @@ const command: CommandModule<PerfOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    let target: HostPort;
-    try {
-      target = parseHostPort(positionals[0]);
-    } catch (err) {
-      throw new UsageError((err as Error).message, name);
-    }
+    const target = targetArg(positionals[0], name);
     const protocol = values.udp === true ? "udp" : "tcp";
     const timeGiven = values.time !== undefined;
     let timeMs = durationOption(values, "time", {

@@ -1,11 +1,12 @@
 // `toolkit perf-server [HOST:]PORT`: the other end of `toolkit perf` (iperf3 -s). Serves one test
 // at a time on TCP and UDP of the same port, tells a second client the server is busy, and keeps
 // serving when a client vanishes mid-test. A line per finished test; `--json` gives NDJSON.
+import { targetArg } from "../cli/target_arg.ts";
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { ExitCode, UsageError } from "../cli/errors.ts";
 import { writeNdjson } from "../cli/output.ts";
-import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
+import { formatHostPort, type HostPort } from "../net/address.ts";
 import { bindPerfServer, type PerfServerEvent, servePerf } from "../net/perf_server.ts";
 import { summarizePerf } from "../net/perf_session.ts";
 import { formatBits, formatBytes } from "../net/perf_stats.ts";
@@ -67,12 +68,10 @@ const command: CommandModule<PerfServerOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    let listen: HostPort;
-    try {
-      listen = parseHostPort(positionals[0], { defaultHost: "127.0.0.1", allowPortZero: true });
-    } catch (err) {
-      throw new UsageError((err as Error).message, name);
-    }
+    const listen = targetArg(positionals[0], name, {
+      defaultHost: "127.0.0.1",
+      allowPortZero: true,
+    });
     const maxTimeMs = durationOption(values, "max-time", {
       fallback: 600_000,
       command: name,

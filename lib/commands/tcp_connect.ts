@@ -1,6 +1,7 @@
 // `toolkit tcp-connect HOST:PORT`: nc HOST PORT. stdin to the socket, the socket to stdout; on
 // stdin EOF the sending side is shut down (the course's half-close) and the peer's reply is still
 // read until it closes. unix-connect reuses this file's option table and session.
+import { targetArg } from "../cli/target_arg.ts";
 import {
   durationOption,
   type OptionSpec,
@@ -8,14 +9,8 @@ import {
   parseCommandArgs,
 } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
 import type { GlobalOptions, Io } from "../cli/io.ts";
-import {
-  formatHostPort,
-  type HostPort,
-  parseHostPort,
-  type ParseHostPortOptions,
-} from "../net/address.ts";
+import { formatHostPort, type HostPort } from "../net/address.ts";
 import { type ByteSink, crlfSink, duplex, streamSource } from "../net/copy.ts";
 import { connectTcp } from "../net/tcp.ts";
 
@@ -31,27 +26,6 @@ export interface ConnectFlags {
 /** Parsed `tcp-connect` options. */
 export interface TcpConnectOptions extends ConnectFlags {
   target: HostPort;
-}
-
-/**
- * Parses a `HOST:PORT` argument (or, with `defaultHost`, `[HOST:]PORT`), turning a malformed one
- * into a `UsageError` for `command`.
- *
- * @example
- * ```ts
- * const target = targetArg("[::1]:9000", "tcp-connect");
- * ```
- */
-export function targetArg(
-  text: string,
-  command: string,
-  options: ParseHostPortOptions = {},
-): HostPort {
-  try {
-    return parseHostPort(text, options);
-  } catch (err) {
-    throw new UsageError((err as Error).message, command);
-  }
 }
 
 /**
@@ -72,22 +46,8 @@ export async function status(
 }
 
 /**
- * stdout's reader went away (`| head -c 10`): the session ends quietly, like nc.
- *
- * @example
- * ```ts
- * try { await runSession(conn, address, flags, io); } catch (e) { if (e instanceof StdoutClosed) return 0; }
- * ```
- */
-export class StdoutClosed extends Error {
-  constructor() {
-    super("stdout was closed");
-    this.name = "StdoutClosed";
-  }
-}
-
-/**
- * stdout as a {@linkcode ByteSink}; a closed pipe becomes {@linkcode StdoutClosed}.
+ * stdout as a {@linkcode ByteSink}. A closed pipe raises `OutputClosedError`, which ends the
+ * command with exit 141 like any other write to a closed stdout.
  *
  * @example
  * ```ts
@@ -96,13 +56,7 @@ export class StdoutClosed extends Error {
  */
 export function stdoutSink(io: Io): ByteSink {
   return {
-    async write(chunk) {
-      try {
-        await io.stdout.write(chunk);
-      } catch (err) {
-        throw err instanceof Deno.errors.BrokenPipe ? new StdoutClosed() : err;
-      }
-    },
+    write: (chunk) => io.stdout.write(chunk),
   };
 }
 
@@ -175,22 +129,16 @@ export async function runSession(
   if (flags.verbose || flags.json) {
     await status(io, flags, { event: "open", remote: address }, `connected to ${address}`);
   }
-  let result;
-  try {
-    result = await duplex(conn, {
-      address,
-      input: streamSource(io.stdin.readable),
-      output: stdoutSink(io),
-      wrapSink: flags.crlf ? crlfSink : undefined,
-      halfClose: flags.halfClose,
-      drainInputAfterPeerClose: flags.halfClose && !io.stdin.isTerminal(),
-      idleTimeoutMs: flags.timeoutMs,
-      signal: io.signal,
-    });
-  } catch (err) {
-    if (err instanceof StdoutClosed) return 0;
-    throw err;
-  }
+  const result = await duplex(conn, {
+    address,
+    input: streamSource(io.stdin.readable),
+    output: stdoutSink(io),
+    wrapSink: flags.crlf ? crlfSink : undefined,
+    halfClose: flags.halfClose,
+    drainInputAfterPeerClose: flags.halfClose && !io.stdin.isTerminal(),
+    idleTimeoutMs: flags.timeoutMs,
+    signal: io.signal,
+  });
   if ((flags.verbose || flags.json) && !io.signal.aborted) {
     await status(
       io,

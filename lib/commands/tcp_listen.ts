@@ -16,7 +16,8 @@ import { crlfSink, streamSource } from "../net/copy.ts";
 import { NetError } from "../net/errors.ts";
 import { serveListener } from "../net/serve.ts";
 import { listenTcp } from "../net/tcp.ts";
-import { status, StdoutClosed, stdoutSink, targetArg } from "./tcp_connect.ts";
+import { status, stdoutSink } from "./tcp_connect.ts";
+import { targetArg } from "../cli/target_arg.ts";
 
 /** How a stream listener (TCP or Unix) serves, as the shared options set it. */
 export interface ListenFlags {
@@ -137,47 +138,42 @@ export async function serveWithIo(
   io: Io,
 ): Promise<number> {
   await status(io, flags, { event: "listening", address }, `listening on ${address}`);
-  try {
-    await serveListener(listener, {
-      mode: flags.echo ? "echo" : "stdio",
-      keepOpen: flags.keepOpen,
-      maxConns: flags.maxConns,
-      halfClose: flags.halfClose,
-      drainInputAfterPeerClose: !io.stdin.isTerminal(),
-      input: flags.echo ? undefined : streamSource(io.stdin.readable),
-      output: stdoutSink(io),
-      wrapSink: flags.crlf ? crlfSink : undefined,
-      idleTimeoutMs: flags.idleTimeoutMs,
-      signal: io.signal,
-      onOpen: async (remote) => {
-        if (flags.verbose || flags.json) {
-          await status(io, flags, { event: "open", remote }, `connection from ${remote}`);
-        }
-      },
-      onClose: async (remote, result, error) => {
-        if (error && flags.keepOpen) {
-          const why = error instanceof NetError ? error.message : String(error);
-          await status(
-            io,
-            flags,
-            { event: "error", remote, error: why },
-            `toolkit: warning: ${why}`,
-          );
-        }
-        if (flags.verbose || flags.json) {
-          await status(
-            io,
-            flags,
-            { event: "close", remote, ...result },
-            `closed ${remote}: received ${result.received} bytes, sent ${result.sent} bytes`,
-          );
-        }
-      },
-    });
-  } catch (err) {
-    if (err instanceof StdoutClosed) return 0;
-    throw err;
-  }
+  await serveListener(listener, {
+    mode: flags.echo ? "echo" : "stdio",
+    keepOpen: flags.keepOpen,
+    maxConns: flags.maxConns,
+    halfClose: flags.halfClose,
+    drainInputAfterPeerClose: !io.stdin.isTerminal(),
+    input: flags.echo ? undefined : streamSource(io.stdin.readable),
+    output: stdoutSink(io),
+    wrapSink: flags.crlf ? crlfSink : undefined,
+    idleTimeoutMs: flags.idleTimeoutMs,
+    signal: io.signal,
+    onOpen: async (remote) => {
+      if (flags.verbose || flags.json) {
+        await status(io, flags, { event: "open", remote }, `connection from ${remote}`);
+      }
+    },
+    onClose: async (remote, result, error) => {
+      if (error && flags.keepOpen) {
+        const why = error instanceof NetError ? error.message : String(error);
+        await status(
+          io,
+          flags,
+          { event: "error", remote, error: why },
+          `toolkit: warning: ${why}`,
+        );
+      }
+      if (flags.verbose || flags.json) {
+        await status(
+          io,
+          flags,
+          { event: "close", remote, ...result },
+          `closed ${remote}: received ${result.received} bytes, sent ${result.sent} bytes`,
+        );
+      }
+    },
+  });
   return 0;
 }
 

@@ -1,12 +1,13 @@
 // `toolkit tcp-ping HOST:PORT`: ping, but with TCP connects: the time a handshake takes, repeated
 // --count times, then min/avg/max/stddev the way ping summarises round trips.
+import { abortableSleep } from "../cli/io.ts";
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { writeJson } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
 import { NetError } from "../net/errors.ts";
 import { connectTcp } from "../net/tcp.ts";
-import { targetArg } from "./tcp_connect.ts";
+import { targetArg } from "../cli/target_arg.ts";
 
 /** Parsed `tcp-ping` options. */
 export interface TcpPingOptions {
@@ -110,7 +111,7 @@ const command: CommandModule<TcpPingOptions> = {
     const started = performance.now();
     let lastError: NetError | undefined;
     for (let seq = 1; seq <= o.count && !io.signal.aborted; seq++) {
-      if (seq > 1) await sleep(o.intervalMs, io.signal);
+      if (seq > 1) await abortableSleep(o.intervalMs, io.signal);
       if (io.signal.aborted) break;
       const t0 = performance.now();
       try {
@@ -165,18 +166,6 @@ const command: CommandModule<TcpPingOptions> = {
   },
 };
 export default command;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 /**
  * The first timer and combined signal of a process cost ~10 ms to set up; paying that before the

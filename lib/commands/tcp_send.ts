@@ -23,7 +23,8 @@ import {
 import { NetError } from "../net/errors.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { connectTcp } from "../net/tcp.ts";
-import { StdoutClosed, stdoutSink, targetArg } from "./tcp_connect.ts";
+import { stdoutSink } from "./tcp_connect.ts";
+import { targetArg } from "../cli/target_arg.ts";
 
 /** Largest reply kept in memory for `--json` (the text and hex fields). */
 export const maxJsonReply = 16 * 1024 * 1024;
@@ -206,7 +207,6 @@ export async function sendOver(
         signal: io.signal,
       })).sent;
     } catch (err) {
-      if (err instanceof StdoutClosed) return 0;
       // A reply followed by silence is a reply: servers that keep the connection open end here.
       if (!(err instanceof NetError && err.failure === "timed out" && received > 0)) {
         if (err instanceof NetError && err.failure === "timed out" && flags.json) {

@@ -1,12 +1,13 @@
 // `toolkit udp-listen [HOST:]PORT`: the course's UDP server (`bind`, `recvfrom`, `sendto`) as a
 // command: print each datagram as it arrives (raw, hex or NDJSON), optionally answer it, and stop
 // after --count datagrams or on Ctrl-C.
+import { targetArg } from "../cli/target_arg.ts";
 import { intOption, type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
-import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
+import { formatHostPort, type HostPort } from "../net/address.ts";
 import { localInterfaces } from "../net/broadcast.ts";
 import { netErrorFrom } from "../net/errors.ts";
 import {
@@ -173,13 +174,8 @@ const command: CommandModule<UdpListenOptions> = {
 export default command;
 
 function parseBind(text: string, group?: string): HostPort {
-  let bind: HostPort;
-  try {
-    // A group member binds the group address, so only that group's datagrams arrive.
-    bind = parseHostPort(text, { defaultHost: group ?? "127.0.0.1", allowPortZero: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message, name);
-  }
+  // A group member binds the group address, so only that group's datagrams arrive.
+  const bind = targetArg(text, name, { defaultHost: group ?? "127.0.0.1", allowPortZero: true });
   if (group !== undefined && (bind.family === "ipv6") !== group.includes(":")) {
     throw new UsageError(
       `--multicast ${group} and the bind address ${text} are of different IP versions`,

@@ -1,12 +1,13 @@
 // `toolkit udp-send HOST:PORT [DATA]`: the course's UDP client (`sendto` then `recvfrom`) as a
 // command: send one or more datagrams, optionally wait for the reply, print nothing on success
 // unless asked.
+import { targetArg } from "../cli/target_arg.ts";
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
-import { readAll } from "../cli/io.ts";
+import { abortableSleep, readAll } from "../cli/io.ts";
 import { writeJson } from "../cli/output.ts";
-import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
+import { formatHostPort, type HostPort } from "../net/address.ts";
 import { localBroadcastKind } from "../net/broadcast.ts";
 import { NetError } from "../net/errors.ts";
 import { isMulticastGroup, openMulticastSender } from "../net/multicast.ts";
@@ -119,12 +120,7 @@ const command: CommandModule<UdpSendOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    let target: HostPort;
-    try {
-      target = parseHostPort(positionals[0]);
-    } catch (err) {
-      throw new UsageError((err as Error).message, name);
-    }
+    const target = targetArg(positionals[0], name);
     const hex = values.hex === true;
     let data: Uint8Array | undefined;
     if (positionals[1] !== undefined) {
@@ -269,15 +265,3 @@ const command: CommandModule<UdpSendOptions> = {
   },
 };
 export default command;
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
