@@ -8,6 +8,7 @@ import { linearizeC3 } from "../lib/mro/linearize_c3.ts";
 import { readClassStatements } from "../lib/mro/read_classes.ts";
 import { resolveClasses } from "../lib/mro/resolve.ts";
 import { type BenchContext, type BenchRow, row } from "./rows.ts";
+import { toolkitCmd } from "../tests/harness.ts";
 
 /**
  * Generates a consistent hierarchy of `count` classes (deterministic).
@@ -122,8 +123,6 @@ export default async function mroBench(ctx: BenchContext): Promise<BenchRow[]> {
   }
 }
 
-const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-
 /** Wall time of one process run, in seconds (the command must succeed). */
 async function timeProcess(cmd: string, args: string[], env: Record<string, string> = {}) {
   const t = performance.now();
@@ -145,20 +144,13 @@ async function endToEnd(ctx: BenchContext, file: string, count: number): Promise
     target: 1,
   };
   ctx.log("mro: end to end, toolkit mro --format json against python3");
-  const toolkit = [
-    "run",
-    "-q",
-    "-P",
-    "--no-prompt",
-    "--config",
-    `${root}/deno.json`,
-    `${root}/main.ts`,
-  ];
+  // The same command the tests use, so TOOLKIT_CMD=dist/toolkit measures a compiled binary.
+  const [program, ...toolkit] = toolkitCmd;
   const ours: number[] = [];
   const peer: number[] = [];
   try {
     for (let i = 0; i < 3; i++) {
-      ours.push(await timeProcess("deno", [...toolkit, "mro", "--format", "json", file]));
+      ours.push(await timeProcess(program, [...toolkit, "mro", "--format", "json", file]));
       peer.push(await timeProcess("python3", [file], { PYENV_VERSION: "3.13.0" }));
     }
   } catch (err) {

@@ -4,8 +4,8 @@
 // Every side is timed as a whole process reading the same file, start-up included, and the
 // outputs are checked to be the same list. Target: at least 10x faster than Python.
 import { type BenchContext, type BenchRow, row } from "./rows.ts";
-
-const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+import { toolkitCmd } from "../tests/harness.ts";
+import { mulberry32 } from "../tests/prng.ts";
 
 const pythonScript = `
 import ipaddress, sys
@@ -14,16 +14,8 @@ out = [str(n) for n in ipaddress.collapse_addresses(nets)]
 sys.stdout.write("\\n".join(out) + "\\n")
 `;
 
-/** mulberry32: a deterministic generator, so every run measures the same data. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Every run measures the same data. */
+const rng = mulberry32;
 
 function ipv4List(n: number): string {
   const rand = rng(7);
@@ -127,14 +119,8 @@ export default async function subnetBench(ctx: BenchContext): Promise<BenchRow[]
   const rows: BenchRow[] = [];
   const py = { PYENV_VERSION: "3.13.0" };
   const ours = (file: string) =>
-    timed("deno", [
-      "run",
-      "-q",
-      "-P",
-      "--no-prompt",
-      "--config",
-      `${root}/deno.json`,
-      `${root}/main.ts`,
+    timed(toolkitCmd[0], [
+      ...toolkitCmd.slice(1),
       "subnet",
       "aggregate",
       file,

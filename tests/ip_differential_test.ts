@@ -13,20 +13,12 @@ import split from "../lib/commands/subnet_split.ts";
 import range from "../lib/commands/subnet_range.ts";
 import { Addr, formatIpv4, formatIpv6 } from "../lib/ip/mod.ts";
 import { python, root, runToolkit, testIf } from "./harness.ts";
+import { mulberry32 } from "./prng.ts";
 
 const py = python("3.13");
 const skip = py ? undefined : "CPython 3.13 (pyenv) is not installed";
 
-/** mulberry32: a small seeded PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 const rand = rng(20261124);
 const int = (n: number) => Math.floor(rand() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];

@@ -1,18 +1,10 @@
 // Random class hierarchies for the differential tests and the benchmark, and the Python oracle
 // that runs them: every class statement wrapped in try/except (the semantics `toolkit mro`
 // documents), recording each class's MRO or the exception CPython raised.
+import { mulberry32 } from "./prng.ts";
 
 /** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng: (seed: number) => () => number = mulberry32;
 
 interface GenClass {
   name: string;

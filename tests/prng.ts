@@ -1,0 +1,22 @@
+// One seeded generator for every randomized test and benchmark, so a failing seed replays the
+// same inputs everywhere it is printed.
+
+/**
+ * mulberry32: a small, fast 32-bit PRNG; the same seed gives the same sequence of floats in [0, 1).
+ *
+ * @example
+ * ```ts
+ * const next = mulberry32(20261124);
+ * const n = Math.floor(next() * 10);
+ * ```
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
