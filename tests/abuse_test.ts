@@ -368,8 +368,8 @@ Deno.test({
       await interrupt(s, "unix-listen stale");
       await assert.rejects(() => Deno.lstat(stale), Deno.errors.NotFound, "socket file removed");
       figures.push(
-        "unix-listen: live socket path refused (exit 3), regular file untouched, " +
-          "stale socket replaced and removed on exit",
+        "unix-listen: live stream and datagram socket paths refused (exit 3), regular file " +
+          "untouched, stale socket replaced and removed on exit",
       );
     } finally {
       live.close();

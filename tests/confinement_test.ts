@@ -296,7 +296,7 @@ Deno.test({
       assert.equal(connections, 0, "nothing connected to the trap socket");
       assert.equal(datagrams, 0, "no datagram reached the datagram trap");
       figures.push(
-        "unix: 4 Unix socket command lines refused outside --net unix:PATH, 0 connections",
+        "unix: 6 Unix socket command lines refused outside --net unix:PATH, 0 connections",
       );
     } finally {
       trap.close();

@@ -8,19 +8,13 @@ import type { CommandModule } from "../lib/cli/command.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { classifyHost } from "../lib/net/address.ts";
 import { python, testIf } from "./harness.ts";
+import { mulberry32 } from "./prng.ts";
 
 const baseSeed = Number(Deno.env.get("TOOLKIT_SEED") ?? (Date.now() % 2 ** 31));
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
+/** The shared mulberry32 stream with the helpers these properties need. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     /** An integer in [0, n). */
