@@ -9,6 +9,7 @@ import { memoryIo } from "../lib/cli/io.ts";
 import { runCli } from "../lib/cli/run.ts";
 import { resolveCommand } from "../lib/cli/dispatch.ts";
 import { registry } from "../lib/commands/registry.ts";
+import { exampleArgs, pool } from "./command_lines.ts";
 import {
   python,
   root,
@@ -22,19 +23,6 @@ import {
 const badDir = `${root}/tests/fixtures/bad`;
 /** The documented exit codes; 70 (internal error) is a bug and never allowed here. */
 const documented = new Set([0, 1, 2, 3, 4, 130, 141]);
-
-/** Runs `fn` over `items`, `width` at a time (the machine has two cores shared by many). */
-async function pool<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  }));
-  return out;
-}
 
 /** Problems with stderr that are never acceptable: stack traces, panics, internal errors. */
 function crashSigns(stderr: string): string[] {
@@ -214,15 +202,6 @@ Deno.test("every command: a 1 MB argument is refused quickly (in process), one s
   }
   assertNoProblems(problems, "commands mishandle a 1 MB argument");
 });
-
-/** Splits an example command line the way a shell would, for the parts that matter here. */
-function exampleArgs(example: string): string[] | undefined {
-  const line = example.replace(/\s+#\s.*$/, "");
-  if (/[|<>$`]/.test(line.replace(/'[^']*'/g, "''"))) return undefined;
-  const out: string[] = [];
-  for (const m of line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3]);
-  return out[0] === "toolkit" ? out.slice(1) : undefined;
-}
 
 const hugeValues = [
   "99999999999999999999999999999999",

@@ -8,6 +8,7 @@ import assert from "#assert";
 import type { CommandModule } from "../lib/cli/command.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { isRoot, root, type RunResult, runToolkit, startToolkit, testIf } from "./harness.ts";
+import { exampleArgs, pool } from "./command_lines.ts";
 import { makeLab } from "./netns.ts";
 
 const stress = Deno.env.get("TOOLKIT_STRESS") === "1";
@@ -401,14 +402,6 @@ testIf(
 // ---------------------------------------------------------------------------------------------
 // Every registered command's examples under an empty scope
 
-function exampleArgs(example: string): string[] | undefined {
-  const line = example.replace(/\s+#\s.*$/, "");
-  if (/[|<>$`]/.test(line.replace(/'[^']*'/g, "''"))) return undefined;
-  const out: string[] = [];
-  for (const m of line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3]);
-  return out[0] === "toolkit" ? out.slice(1) : undefined;
-}
-
 /** Points every host:port at the trap and every other IP at loopback, so nothing can leave. */
 function aimAtTrap(args: string[], port: number): string[] {
   return args.map((a) =>
@@ -416,13 +409,6 @@ function aimAtTrap(args: string[], port: number): string[] {
       .replace(/^\[[0-9a-f:.]+(%\w+)?\]:\d+$/i, `[::1]:${port}`)
       .replace(/^(\d{1,3}(\.\d{1,3}){3}|localhost|[\w-]+(\.[\w-]+)+):\d+$/, `127.0.0.1:${port}`)
   );
-}
-
-async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
 }
 
 const networkGroups = new Set(["sockets", "arp", "lab", "bench"]);

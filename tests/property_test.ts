@@ -8,6 +8,7 @@ import type { CommandModule } from "../lib/cli/command.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { classifyHost } from "../lib/net/address.ts";
 import { python, testIf } from "./harness.ts";
+import { exampleArgs } from "./command_lines.ts";
 import { mulberry32 } from "./prng.ts";
 
 const baseSeed = Number(Deno.env.get("TOOLKIT_SEED") ?? (Date.now() % 2 ** 31));
@@ -513,14 +514,6 @@ testIf(
 
 const userErrors = new Set(["UsageError", "InputError", "SyntaxError", "RangeError", "ScopeError"]);
 
-function exampleWords(example: string): string[] | undefined {
-  const line = example.replace(/\s+#\s.*$/, "");
-  if (/[|<>$`]/.test(line.replace(/'[^']*'/g, "''"))) return undefined;
-  const out: string[] = [];
-  for (const m of line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3]);
-  return out[0] === "toolkit" ? out.slice(1) : undefined;
-}
-
 const tokens = [
   "",
   "-",
@@ -554,7 +547,7 @@ Deno.test("every command's parse: mutated examples give a result or a user error
     let runs = 0;
     for (const entry of registry) {
       const mod: CommandModule = await entry.load();
-      const lines = mod.spec.examples.map(exampleWords).filter((w): w is string[] => !!w)
+      const lines = mod.spec.examples.map(exampleArgs).filter((w): w is string[] => !!w)
         .map((w) => w.slice(entry.name.split(" ").length).filter((x) => x !== "--json"));
       if (lines.length === 0) lines.push([]);
       for (let i = 0; i < 120; i++) {
