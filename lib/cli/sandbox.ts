@@ -2,6 +2,7 @@
 // exactly the narrowed scope, so a connection outside it fails inside Deno with NotCapable no
 // matter how the command spells the address.
 import { ExitCode, ScopeError } from "./errors.ts";
+import { printableLine } from "./report.ts";
 import { type Narrowing, withEphemeralBinds, workerPermissions } from "./scope.ts";
 
 /** Messages between the parent and the sandbox Worker. */
@@ -72,7 +73,9 @@ export async function runNarrowed(
     worker.onerror = (e) => {
       e.preventDefault();
       Deno.stderr.writeSync(
-        new TextEncoder().encode(`toolkit: error: internal error: ${e.message}\n`),
+        new TextEncoder().encode(
+          `toolkit: error: ${printableLine(`internal error: ${e.message}`)}\n`,
+        ),
       );
       finish(ExitCode.internal);
     };
