@@ -555,3 +555,36 @@ Deno.test({
     }
   },
 });
+
+Deno.test("error lines: control characters escaped, huge values cut, file errors are exit 2", async () => {
+  const { classifyError, printableLine } = await import("../lib/cli/report.ts");
+  assert.equal(printableLine('cannot parse "\u001b[2J\u0007"'), 'cannot parse "\\x1b[2J\\x07"');
+  assert.equal(printableLine("\u202eevil"), "\\u202eevil");
+  assert.equal(printableLine("plain 中文 ok"), "plain 中文 ok");
+  const cut = printableLine(`cannot parse "${"9".repeat(1 << 20)}"`);
+  assert.ok(cut.length < 400 && cut.endsWith('9"') && /…\[\d+ characters\]…/.test(cut), cut);
+  const osError = (code: string, message: string) => Object.assign(new Error(message), { code });
+  const cases: [unknown, string][] = [
+    [
+      osError("ENOSPC", "No space left on device (os error 28): write '/mnt/x.tmp'"),
+      "no space left on device (/mnt/x.tmp)",
+    ],
+    [
+      osError("ENAMETOOLONG", "File name too long (os error 36): open 'aaaa'"),
+      "file name too long (aaaa)",
+    ],
+    [
+      osError("ENOTDIR", "Not a directory (os error 20): open '/etc/passwd/x'"),
+      "not a directory (/etc/passwd/x)",
+    ],
+    [
+      osError("EROFS", "Read-only file system (os error 30): open '/ro/f'"),
+      "read-only file system (/ro/f)",
+    ],
+    [new Error("Empty path is not allowed"), "no such file or directory (an empty file name)"],
+  ];
+  for (const [err, line] of cases) {
+    const c = await classifyError(err);
+    assert.deepEqual([c.line, c.code], [line, 2]);
+  }
+});
