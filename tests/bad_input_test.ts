@@ -588,3 +588,40 @@ Deno.test("error lines: control characters escaped, huge values cut, file errors
     assert.deepEqual([c.line, c.code], [line, 2]);
   }
 });
+
+Deno.test({
+  name: "every command: with stdin left open (a terminal nobody types in), SIGINT ends it with 130",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const cases = [];
+    for (const e of entries) {
+      for (const args of [[], ["-"]]) if (!(await parseRefuses(e, args))) cases.push({ e, args });
+    }
+    const problems = await pool(cases, 4, async ({ e, args }) => {
+      const label = `${e.name} ${args.join(" ")} < (open stdin)`;
+      const run = startToolkit(confined([...words(e), ...args]), {
+        stdinPiped: true,
+        cwd: scratch,
+      });
+      const exited = await Promise.race([
+        run.child.status.then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), 800)),
+      ]);
+      if (!exited) {
+        try {
+          run.child.kill("SIGINT");
+        } catch { /* exited just now */ }
+      }
+      const r = await run.finish(8000);
+      await run.child.stdin.close().catch(() => {});
+      const crash = crashSigns(r.stderr);
+      if (crash.length) return `${label}: ${crash.join(", ")}\n${r.stderr.slice(0, 400)}`;
+      if (!exited && r.code !== 130) return `${label}: SIGINT gave exit ${r.code}`;
+      if (!documented.has(r.code)) return `${label}: exit ${r.code}`;
+      return undefined;
+    });
+    for (const f of Deno.readDirSync(scratch)) Deno.removeSync(`${scratch}/${f.name}`);
+    assertNoProblems(problems, "commands mishandled Ctrl-C while waiting for stdin");
+  },
+});
