@@ -7,7 +7,15 @@
 import assert from "#assert";
 import type { CommandModule } from "../lib/cli/command.ts";
 import { registry } from "../lib/commands/registry.ts";
-import { isRoot, root, type RunResult, runToolkit, startToolkit, testIf } from "./harness.ts";
+import {
+  hasCommand,
+  isRoot,
+  root,
+  type RunResult,
+  runToolkit,
+  startToolkit,
+  testIf,
+} from "./harness.ts";
 import { exampleArgs, pool } from "./command_lines.ts";
 import { makeLab } from "./netns.ts";
 
@@ -517,7 +525,9 @@ print(json.dumps(got), flush=True)
 `;
 
 testIf(
-  isRoot() ? undefined : "needs root for a network namespace of the test's own",
+  isRoot()
+    ? (hasCommand("python3") ? undefined : "python3 is not installed (the trap inside)")
+    : "needs root for a network namespace of the test's own",
   "broadcast in our own namespace: refused without --broadcast and outside --net, sent inside",
   async () => {
     const lab = await makeLab("b");

@@ -3,7 +3,14 @@
 // full disk under `arp watch --db` (the old database must survive). Root-only cases are skipped
 // with the reason printed.
 import assert from "#assert";
-import { isRoot, type RunningToolkit, runToolkit, startToolkit, testIf } from "./harness.ts";
+import {
+  hasCommand,
+  isRoot,
+  type RunningToolkit,
+  runToolkit,
+  startToolkit,
+  testIf,
+} from "./harness.ts";
 import { makeLab, runProgram } from "./netns.ts";
 
 const figures: string[] = [];
@@ -12,6 +19,8 @@ globalThis.addEventListener("unload", () => {
 });
 
 const rootReason = isRoot() ? undefined : "needs root (network namespaces, tmpfs mounts)";
+/** The namespace tests run a small Python server inside the namespace. */
+const nsReason = rootReason ?? (hasCommand("python3") ? undefined : "python3 is not installed");
 
 /** One line `toolkit: error: ...` matching `pattern`, nothing else on stderr. */
 function assertOneError(label: string, stderr: string, pattern: RegExp) {
@@ -163,7 +172,7 @@ async function waitReady(child: Deno.ChildProcess) {
 }
 
 testIf(
-  rootReason,
+  nsReason,
   "connect timeout: a namespace whose link is down times out in --timeout, exit 3",
   async () => {
     const lab = await makeLab("t");
@@ -231,7 +240,7 @@ testIf(
 );
 
 testIf(
-  rootReason,
+  nsReason,
   "link down mid-transfer: an established tcp-connect notices with --timeout, exit 3",
   async () => {
     const lab = await makeLab("m");
