@@ -352,6 +352,7 @@ Deno.test({
         ["arp", "watch", "--count", "1", "--file", `${outside}/arp.txt`],
         ["arp", "watch", "--db", `${outside}/arp.dat`, "--file", `${inside}/arp.txt`],
         ["drill", "check", `${outside}/d.yaml`],
+        ["drill", "show", `${outside}/d.yaml`],
         ["drill", "run", `${outside}/d.yaml`],
         ["drill", "run", "--out", `${outside}/report.txt`, "tcp-echo"],
         ["sockets"],
@@ -406,6 +407,50 @@ testIf(
     }
   },
 );
+
+/** The commands the targeted tests above narrow, and those that need no network, file or program. */
+const narrowedAbove = new Set([
+  "udp-send",
+  "udp-listen",
+  "tcp-listen",
+  "tcp-connect",
+  "tcp-send",
+  "tcp-ping",
+  "scan",
+  "perf",
+  "perf-server",
+  "unix-listen",
+  "unix-connect",
+  "unix-send",
+  "arp resolve",
+  "arp show",
+  "arp check",
+  "arp watch",
+  "sockets",
+  "mro",
+  "subnet aggregate",
+  "drill check",
+  "drill run",
+  "drill show",
+  "lab up",
+  "lab status",
+  "lab down",
+]);
+const pure = new Set([
+  "mac",
+  "ifaces",
+  "drill list",
+  "drill schema",
+  "scope",
+  "completions",
+  "help",
+]);
+
+Deno.test("every registered command has a confinement case or is known to need no access", () => {
+  const missing = registry.map((e) => e.name)
+    .filter((n) => !narrowedAbove.has(n) && !pure.has(n) && !n.startsWith("subnet "));
+  assert.deepEqual(missing, [], "add a narrowed case above for these commands");
+});
 
 // ---------------------------------------------------------------------------------------------
 // Every registered command's examples under an empty scope
