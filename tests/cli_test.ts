@@ -230,5 +230,8 @@ Deno.test("an endless input file (/dev/zero) is refused with one line, not read 
   assert.equal(mro.stderr, "toolkit: error: file /dev/zero is larger than 67108864 bytes\n");
   const agg = await runToolkit(["subnet", "aggregate", "/dev/zero"], { timeoutMs: 30_000 });
   assert.equal(agg.code, 2);
-  assert.match(agg.stderr, /^toolkit: error: \/dev\/zero: line 1 is longer than 1048576 characters/);
+  assert.match(
+    agg.stderr,
+    /^toolkit: error: \/dev\/zero: line 1 is longer than 1048576 characters/,
+  );
 });
