@@ -8,7 +8,10 @@ import { linearizeC3 } from "../lib/mro/linearize_c3.ts";
 import { readClassStatements } from "../lib/mro/read_classes.ts";
 import { resolveClasses } from "../lib/mro/resolve.ts";
 import { type BenchContext, type BenchRow, row } from "./rows.ts";
-import { toolkitCmd } from "../tests/harness.ts";
+import { python, toolkitCmd } from "../tests/harness.ts";
+
+/** CPython 3.13 by absolute path (pyenv), or whatever python3 is on PATH. */
+const cpython = python("3.13") ?? { cmd: "python3", env: {} };
 
 /**
  * Generates a consistent hierarchy of `count` classes (deterministic).
@@ -89,9 +92,9 @@ export default async function mroBench(ctx: BenchContext): Promise<BenchRow[]> {
     ctx.log(`mro: CPython creating ${count} classes`);
     let out;
     try {
-      out = await new Deno.Command("python3", {
+      out = await new Deno.Command(cpython.cmd, {
         args: ["-c", pythonTiming, file, String(repeats)],
-        env: { PYENV_VERSION: "3.13.0" },
+        env: cpython.env,
         stdout: "piped",
         stderr: "piped",
       }).output();
@@ -151,7 +154,7 @@ async function endToEnd(ctx: BenchContext, file: string, count: number): Promise
   try {
     for (let i = 0; i < 3; i++) {
       ours.push(await timeProcess(program, [...toolkit, "mro", "--format", "json", file]));
-      peer.push(await timeProcess("python3", [file], { PYENV_VERSION: "3.13.0" }));
+      peer.push(await timeProcess(cpython.cmd, [file], cpython.env));
     }
   } catch (err) {
     return row({ ...base, ours: null, peerValue: null, note: (err as Error).message });

@@ -4,7 +4,7 @@
 // Every side is timed as a whole process reading the same file, start-up included, and the
 // outputs are checked to be the same list. Target: at least 10x faster than Python.
 import { type BenchContext, type BenchRow, row } from "./rows.ts";
-import { toolkitCmd } from "../tests/harness.ts";
+import { python, toolkitCmd } from "../tests/harness.ts";
 import { mulberry32 } from "../tests/prng.ts";
 
 const pythonScript = `
@@ -117,7 +117,7 @@ export default async function subnetBench(ctx: BenchContext): Promise<BenchRow[]
   const rounds = ctx.quick ? 1 : 3;
   const dir = await Deno.makeTempDir({ prefix: "tksubnet-bench" });
   const rows: BenchRow[] = [];
-  const py = { PYENV_VERSION: "3.13.0" };
+  const py = python("3.13") ?? { cmd: "python3", env: {} };
   const ours = (file: string) =>
     timed(toolkitCmd[0], [
       ...toolkitCmd.slice(1),
@@ -137,7 +137,7 @@ export default async function subnetBench(ctx: BenchContext): Promise<BenchRow[]
     let p4: { seconds: number; lines: number } | null = null;
     let pyNote = "";
     try {
-      p4 = await best(1, () => timed("python3", ["-c", pythonScript, f4], { env: py }));
+      p4 = await best(1, () => timed(py.cmd, ["-c", pythonScript, f4], { env: py.env }));
       if (p4.lines !== o4.lines) pyNote = ` (outputs differ: ${o4.lines} vs ${p4.lines} lines)`;
     } catch (err) {
       pyNote = ` (python3 failed: ${(err as Error).message})`;
@@ -192,7 +192,7 @@ export default async function subnetBench(ctx: BenchContext): Promise<BenchRow[]
     const o6 = await best(rounds, () => ours(f6));
     let p6: { seconds: number; lines: number } | null = null;
     try {
-      p6 = await timed("python3", ["-c", pythonScript, f6], { env: py });
+      p6 = await timed(py.cmd, ["-c", pythonScript, f6], { env: py.env });
     } catch { /* reported below */ }
     rows.push(row({
       name: label6,

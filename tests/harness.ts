@@ -201,12 +201,13 @@ export function hasCommand(name: string): boolean {
 }
 
 /**
- * A CPython interpreter chosen through pyenv (`PYENV_VERSION=3.13.0 python3`), or `undefined`
- * when that version is not installed.
+ * A CPython interpreter installed through pyenv, as an absolute path to that version's binary, or
+ * `undefined` when the version is not installed. The path does not depend on PATH: `npx` (the
+ * README's test command) puts the system python3 ahead of pyenv's shims.
  *
  * @example
  * ```ts
- * const py = python("3.13"); // { cmd: "python3", env: { PYENV_VERSION: "3.13.0" } }
+ * const py = python("3.13"); // { cmd: "/root/.pyenv/versions/3.13.0/bin/python3", env: {...} }
  * ```
  */
 export function python(version: string): { cmd: string; env: Record<string, string> } | undefined {
@@ -217,19 +218,16 @@ export function python(version: string): { cmd: string; env: Record<string, stri
       if (e.name === version || e.name.startsWith(version + ".")) installed = e.name;
     }
   } catch { /* no pyenv */ }
-  const cmd = version.startsWith("2") ? "python2.7" : "python3";
-  const env = installed ? { PYENV_VERSION: installed } : undefined;
-  if (env) {
-    try {
-      const ok = new Deno.Command(cmd, {
-        args: ["-c", "pass"],
-        env,
-        stdout: "null",
-        stderr: "null",
-      }).outputSync();
-      if (ok.success) return { cmd, env };
-    } catch { /* not runnable */ }
-  }
+  if (installed === undefined) return undefined;
+  const cmd = `${root}/versions/${installed}/bin/${
+    version.startsWith("2") ? "python2.7" : "python3"
+  }`;
+  const env = { PYENV_VERSION: installed };
+  try {
+    const ok = new Deno.Command(cmd, { args: ["-c", "pass"], env, stdout: "null", stderr: "null" })
+      .outputSync();
+    if (ok.success) return { cmd, env };
+  } catch { /* not runnable */ }
   return undefined;
 }
 
