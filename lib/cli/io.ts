@@ -112,7 +112,14 @@ export function wantColor(options: { noColor: boolean; terminal: boolean }): boo
  */
 export function denoIo(globals: GlobalOptions, signal: AbortSignal): Io {
   return {
-    stdin: { readable: Deno.stdin.readable, isTerminal: () => Deno.stdin.isTerminal() },
+    stdin: {
+      // A getter: touching Deno.stdin.readable loads the web streams runtime, which commands that
+      // never read stdin should not pay for at start-up.
+      get readable() {
+        return Deno.stdin.readable;
+      },
+      isTerminal: () => Deno.stdin.isTerminal(),
+    },
     stdout: denoOutput(Deno.stdout),
     stderr: denoOutput(Deno.stderr),
     signal,
