@@ -115,6 +115,9 @@ async function serveOne(listener: Deno.Listener, o: ServeOptions): Promise<numbe
 }
 
 /** Copies a connection back to itself until the peer closes, then closes it. */
+/** Read size for `--echo` connections. */
+const echoBufferSize = 32 * 1024;
+
 async function echoLoop(conn: Deno.Conn, remote: string, o: ServeOptions): Promise<DuplexResult> {
   const onAbort = () => {
     try {
@@ -126,6 +129,9 @@ async function echoLoop(conn: Deno.Conn, remote: string, o: ServeOptions): Promi
   try {
     const n = await copyBytes(connSource(conn, remote), connSink(conn, remote), {
       onChunk: idle.touch,
+      // Echo serves many small peers at once: 2 x 256 KiB zeroed per connection slowed the accept
+      // loop enough for bursts of 2,000 connects to overflow the kernel's accept queue (resets).
+      bufferSize: echoBufferSize,
     });
     await conn.closeWrite().catch(() => {});
     return { sent: n, received: n };
