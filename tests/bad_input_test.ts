@@ -11,6 +11,7 @@ import { resolveCommand } from "../lib/cli/dispatch.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { exampleArgs, pool } from "./command_lines.ts";
 import {
+  outputWithin,
   python,
   root,
   type RunResult,
@@ -75,15 +76,7 @@ async function runWithRawArg(words: string[], printfFormat: string): Promise<Run
     env: { NO_COLOR: "1" },
     cwd: scratch,
   }).spawn();
-  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  const out = await child.output();
-  clearTimeout(timer);
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-    stdoutBytes: out.stdout,
-  };
+  return await outputWithin(child, 20_000);
 }
 
 /**

@@ -59,6 +59,26 @@ export async function runToolkit(
     await w.close().catch(() => {});
   }
   const timeoutMs = options.timeoutMs ?? 20_000;
+  const r = await outputWithin(child, timeoutMs);
+  if (r.timedOut) {
+    throw new Error(`toolkit ${args.join(" ")} did not finish within ${timeoutMs} ms\n${r.stderr}`);
+  }
+  return r;
+}
+
+/**
+ * Collects a spawned child's exit code and output, killing it (SIGKILL) if it outlives
+ * `timeoutMs`; `timedOut` says whether that happened.
+ *
+ * @example
+ * ```ts
+ * const r = await outputWithin(new Deno.Command("true", { stdout: "piped", stderr: "piped" }).spawn(), 5000);
+ * ```
+ */
+export async function outputWithin(
+  child: Deno.ChildProcess,
+  timeoutMs: number,
+): Promise<RunResult & { timedOut: boolean }> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -68,12 +88,13 @@ export async function runToolkit(
   }, timeoutMs);
   const out = await child.output();
   clearTimeout(timer);
-  const stdout = new TextDecoder().decode(out.stdout);
-  const stderr = new TextDecoder().decode(out.stderr);
-  if (timedOut) {
-    throw new Error(`toolkit ${args.join(" ")} did not finish within ${timeoutMs} ms\n${stderr}`);
-  }
-  return { code: out.code, stdout, stderr, stdoutBytes: out.stdout };
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+    stdoutBytes: out.stdout,
+    timedOut,
+  };
 }
 
 /** A toolkit process still running, with its stderr readable line by line. */

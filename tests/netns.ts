@@ -1,7 +1,7 @@
 // A network namespace of the test's own for fault and confinement tests (root only): a veth pair
 // with 198.19.N.(4k+1)/30 on this side and 198.19.N.(4k+2)/30 inside, named with the test's pid so
 // parallel runs do not meet, removed by cleanup() in a finally.
-import { type RunResult, toolkitCmd } from "./harness.ts";
+import { outputWithin, type RunResult, toolkitCmd } from "./harness.ts";
 
 /** Runs a program to completion, throwing with its stderr when it fails. */
 export async function runProgram(cmd: string, args: string[]): Promise<string> {
@@ -81,16 +81,7 @@ export async function makeLab(tag: string): Promise<Lab> {
     down: () => runProgram("ip", ["-n", ns, "link", "set", b, "down"]).then(() => {}),
     spawn,
     async toolkit(args, timeoutMs = 15_000) {
-      const child = spawn([...toolkitCmd, ...args]);
-      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-      const out = await child.output();
-      clearTimeout(timer);
-      return {
-        code: out.code,
-        stdout: new TextDecoder().decode(out.stdout),
-        stderr: new TextDecoder().decode(out.stderr),
-        stdoutBytes: out.stdout,
-      };
+      return await outputWithin(spawn([...toolkitCmd, ...args]), timeoutMs);
     },
     cleanup,
   };
