@@ -11,7 +11,7 @@ import {
 import type { CommandModule } from "../cli/command.ts";
 import type { GlobalOptions, Io } from "../cli/io.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
-import { type ByteSink, crlfSink, duplex, streamSource } from "../net/copy.ts";
+import { type ByteSink, crlfSink, duplex, inputSource } from "../net/copy.ts";
 import { connectTcp } from "../net/tcp.ts";
 
 /** How a stream client (TCP or Unix) runs, as the shared options set it. */
@@ -131,7 +131,7 @@ export async function runSession(
   }
   const result = await duplex(conn, {
     address,
-    input: streamSource(io.stdin.readable),
+    input: inputSource(io.stdin),
     output: stdoutSink(io),
     wrapSink: flags.crlf ? crlfSink : undefined,
     halfClose: flags.halfClose,

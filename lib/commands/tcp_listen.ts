@@ -12,7 +12,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import type { GlobalOptions, Io } from "../cli/io.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
-import { crlfSink, streamSource } from "../net/copy.ts";
+import { crlfSink, inputSource } from "../net/copy.ts";
 import { NetError } from "../net/errors.ts";
 import { serveListener } from "../net/serve.ts";
 import { listenTcp } from "../net/tcp.ts";
@@ -144,7 +144,7 @@ export async function serveWithIo(
     maxConns: flags.maxConns,
     halfClose: flags.halfClose,
     drainInputAfterPeerClose: !io.stdin.isTerminal(),
-    input: flags.echo ? undefined : streamSource(io.stdin.readable),
+    input: flags.echo ? undefined : inputSource(io.stdin),
     output: stdoutSink(io),
     wrapSink: flags.crlf ? crlfSink : undefined,
     idleTimeoutMs: flags.idleTimeoutMs,

@@ -18,7 +18,7 @@ import {
   connSink,
   copyBytes,
   duplex,
-  streamSource,
+  inputSource,
 } from "../net/copy.ts";
 import { NetError } from "../net/errors.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
@@ -161,7 +161,7 @@ export async function sendOver(
         return n === null ? null : buf.subarray(0, n);
       },
     };
-  } else input = streamSource(io.stdin.readable);
+  } else input = inputSource(io.stdin);
   try {
     if (!flags.waitReply) {
       const onAbort = () => conn.close();

@@ -95,6 +95,28 @@ export function streamSource(readable: ReadableStream<Uint8Array>): ByteSource {
 }
 
 /**
+ * Reads an input (stdin) through its direct `read` when it has one, its stream otherwise.
+ *
+ * @example
+ * ```ts
+ * const src = inputSource(io.stdin);
+ * ```
+ */
+export function inputSource(input: {
+  readonly readable: ReadableStream<Uint8Array>;
+  read?(buf: Uint8Array): Promise<number | null>;
+}): ByteSource {
+  if (!input.read) return streamSource(input.readable);
+  const read = input.read.bind(input);
+  return {
+    async read(buf) {
+      const n = await read(buf);
+      return n === null ? null : buf.subarray(0, n);
+    },
+  };
+}
+
+/**
  * Wraps a sink so that every LF not already preceded by CR is sent as CRLF (ncat `--crlf`).
  *
  * @example
