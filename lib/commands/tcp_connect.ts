@@ -11,7 +11,7 @@ import {
 import type { CommandModule } from "../cli/command.ts";
 import type { GlobalOptions, Io } from "../cli/io.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
-import { type ByteSink, crlfSink, duplex, inputSource } from "../net/copy.ts";
+import { crlfSink, duplex, inputSource } from "../net/copy.ts";
 import { connectTcp } from "../net/tcp.ts";
 
 /** How a stream client (TCP or Unix) runs, as the shared options set it. */
@@ -43,21 +43,6 @@ export async function status(
   text: string,
 ): Promise<void> {
   await io.stderr.write(flags.json ? JSON.stringify(event) + "\n" : text + "\n");
-}
-
-/**
- * stdout as a {@linkcode ByteSink}. A closed pipe raises `OutputClosedError`, which ends the
- * command with exit 141 like any other write to a closed stdout.
- *
- * @example
- * ```ts
- * await duplex(conn, { address, output: stdoutSink(io) });
- * ```
- */
-export function stdoutSink(io: Io): ByteSink {
-  return {
-    write: (chunk) => io.stdout.write(chunk),
-  };
 }
 
 /** The options tcp-connect and unix-connect share. */
@@ -132,7 +117,7 @@ export async function runSession(
   const result = await duplex(conn, {
     address,
     input: inputSource(io.stdin),
-    output: stdoutSink(io),
+    output: io.stdout,
     wrapSink: flags.crlf ? crlfSink : undefined,
     halfClose: flags.halfClose,
     drainInputAfterPeerClose: flags.halfClose && !io.stdin.isTerminal(),

@@ -16,7 +16,7 @@ import { crlfSink, inputSource } from "../net/copy.ts";
 import { NetError } from "../net/errors.ts";
 import { serveListener } from "../net/serve.ts";
 import { listenTcp } from "../net/tcp.ts";
-import { status, stdoutSink } from "./tcp_connect.ts";
+import { status } from "./tcp_connect.ts";
 import { targetArg } from "../cli/target_arg.ts";
 
 /** How a stream listener (TCP or Unix) serves, as the shared options set it. */
@@ -145,7 +145,7 @@ export async function serveWithIo(
     halfClose: flags.halfClose,
     drainInputAfterPeerClose: !io.stdin.isTerminal(),
     input: flags.echo ? undefined : inputSource(io.stdin),
-    output: stdoutSink(io),
+    output: io.stdout,
     wrapSink: flags.crlf ? crlfSink : undefined,
     idleTimeoutMs: flags.idleTimeoutMs,
     signal: io.signal,

@@ -23,7 +23,6 @@ import {
 import { NetError } from "../net/errors.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { connectTcp } from "../net/tcp.ts";
-import { stdoutSink } from "./tcp_connect.ts";
 import { targetArg } from "../cli/target_arg.ts";
 
 /** Largest reply kept in memory for `--json` (the text and hex fields). */
@@ -183,7 +182,7 @@ export async function sendOver(
       return 0;
     }
     const kept: Uint8Array[] = [];
-    const stdout = stdoutSink(io);
+    const stdout = io.stdout;
     const enc = new TextEncoder();
     let received = 0;
     const output: ByteSink = {

@@ -35,12 +35,9 @@ export function explainC3<T>(
 ): string[] {
   const c = nameOf(cls);
   const { lhs, pad, note } = margins(c);
-  const labels = [...bases.map((b) => `L[${nameOf(b)}]`), "the bases list"];
-  const lines = [
-    `${lhs}${c} + merge(${
-      [...bases.map((b) => `L[${nameOf(b)}]`), list(bases.map(nameOf))].join(", ")
-    })`,
-  ];
+  const baseLabels = bases.map((b) => `L[${nameOf(b)}]`);
+  const labels = [...baseLabels, "the bases list"];
+  const lines = [`${lhs}${c} + merge(${[...baseLabels, list(bases.map(nameOf))].join(", ")})`];
   const duplicate = firstDuplicate(bases);
   if (bases.length > 1 && duplicate) {
     lines.push(`TypeError: ${c3ErrorMessage({ ok: false, duplicate: duplicate.value }, nameOf)}`);

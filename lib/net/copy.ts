@@ -267,7 +267,7 @@ export interface DuplexResult {
  *
  * @example
  * ```ts
- * await duplex(conn, { address: "127.0.0.1:9000", input: streamSource(stdin), output: stdoutSink });
+ * await duplex(conn, { address: "127.0.0.1:9000", input: inputSource(io.stdin), output: io.stdout });
  * ```
  */
 export async function duplex(conn: Deno.Conn, options: DuplexOptions): Promise<DuplexResult> {
