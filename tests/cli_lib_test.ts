@@ -266,3 +266,35 @@ Deno.test("parseOptions agrees with node:util parseArgs (strict) on random comma
     assert.deepEqual(actual, expected, `seed trial ${trial}: ${JSON.stringify(args)}`);
   }
 });
+
+Deno.test("neverWaits: regular files and /dev/null, /dev/zero may block; pipes may not", async () => {
+  // A real process per case, its stdin and stdout attached by the shell like a user's redirection.
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/in`, "some input\n");
+    const script = `import { neverWaits } from ${
+      JSON.stringify(
+        new URL("../lib/cli/io.ts", import.meta.url).href,
+      )
+    }; console.error(await neverWaits(0), await neverWaits(1));`;
+    const cases: [string, string][] = [
+      [`<"$D/in" >"$D/out"`, "true true"],
+      ["</dev/null >/dev/null", "true true"],
+      ["</dev/zero >/dev/null", "true true"],
+      [`echo hi | "$DENO" eval "$S" | cat`, "false false"],
+      [`<"$D/in" | cat`, "true false"],
+    ];
+    for (const [redirect, want] of cases) {
+      const line = redirect.includes("$DENO") ? redirect : `"$DENO" eval "$S" ${redirect}`;
+      const out = await new Deno.Command("sh", {
+        args: ["-c", line],
+        env: { D: dir, DENO: Deno.execPath(), S: script, NO_COLOR: "1" },
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      assert.equal(new TextDecoder().decode(out.stderr).trim(), want, line);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -24,15 +24,37 @@ export interface RunOptions {
   timeoutMs?: number;
   env?: Record<string, string>;
   cwd?: string;
+  /** Redirect stdin from this file (the process sees a regular file, not a pipe). */
+  stdinFile?: string;
+  /** Redirect stdout to this file (then `stdout` of the result is empty). */
+  stdoutFile?: string;
 }
 
 function command(args: readonly string[], options: RunOptions, stdin: "piped" | "null") {
-  return new Deno.Command(toolkitCmd[0], {
-    args: [...toolkitCmd.slice(1), ...args],
+  const { stdinFile, stdoutFile } = options;
+  // Files are attached by a shell's redirection, as a user's `< in > out` does; the paths go in
+  // through the environment so they are never parsed as shell syntax.
+  const argv = stdinFile === undefined && stdoutFile === undefined ? [...toolkitCmd, ...args] : [
+    "sh",
+    "-c",
+    `exec "$@"${stdinFile === undefined ? "" : ' <"$TOOLKIT_TEST_IN"'}${
+      stdoutFile === undefined ? "" : ' >"$TOOLKIT_TEST_OUT"'
+    }`,
+    "sh",
+    ...toolkitCmd,
+    ...args,
+  ];
+  return new Deno.Command(argv[0], {
+    args: argv.slice(1),
     stdin,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1", ...options.env },
+    env: {
+      NO_COLOR: "1",
+      ...(stdinFile === undefined ? {} : { TOOLKIT_TEST_IN: stdinFile }),
+      ...(stdoutFile === undefined ? {} : { TOOLKIT_TEST_OUT: stdoutFile }),
+      ...options.env,
+    },
     cwd: options.cwd,
   });
 }

@@ -69,6 +69,46 @@ Deno.test(
 );
 
 Deno.test(
+  "tcp-listen/tcp-connect between regular files, both ways at once, past the switch to blocking file I/O",
+  opts,
+  async () => {
+    // Past syncProbeAfter (16 MiB) stdin and stdout go synchronous when they are regular files:
+    // this runs that path in both processes and both directions at once, with sizes that are not
+    // multiples of the 256 KiB copy buffer.
+    const dir = await Deno.makeTempDir();
+    try {
+      const up = randomBytes(40 * 1024 * 1024 + 12_345);
+      const down = randomBytes(24 * 1024 * 1024 + 777);
+      await Deno.writeFile(`${dir}/up`, up);
+      await Deno.writeFile(`${dir}/down`, down);
+      const srv = startToolkit(["tcp-listen", "0"], {
+        stdinFile: `${dir}/down`,
+        stdoutFile: `${dir}/up.got`,
+      });
+      const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+      const cli = await runToolkit(["tcp-connect", `127.0.0.1:${port}`], {
+        stdinFile: `${dir}/up`,
+        stdoutFile: `${dir}/down.got`,
+        timeoutMs: 60_000,
+      });
+      assert.equal(cli.code, 0, cli.stderr);
+      const r = await srv.finish(30_000);
+      assert.equal(r.code, 0, r.stderr);
+      const [upGot, downGot] = [
+        await Deno.readFile(`${dir}/up.got`),
+        await Deno.readFile(`${dir}/down.got`),
+      ];
+      assert.equal(upGot.length, up.length);
+      assert.equal(await sha256(upGot), await sha256(up));
+      assert.equal(downGot.length, down.length);
+      assert.equal(await sha256(downGot), await sha256(down));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
   "tcp-listen stdin reaches tcp-connect stdout byte for byte (binary, no newline added)",
   opts,
   async () => {
@@ -212,7 +252,7 @@ Deno.test(
   async () => {
     const dir = await Deno.makeTempDir();
     const file = `${dir}/payload.bin`;
-    const data = randomBytes(300_000);
+    const data = randomBytes(20 * 1024 * 1024 + 3); // a regular file: read synchronously
     await Deno.writeFile(file, data);
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const server = (async () => {

@@ -18,6 +18,7 @@ import {
   connSink,
   copyBytes,
   duplex,
+  fileSource,
   inputSource,
 } from "../net/copy.ts";
 import { NetError } from "../net/errors.ts";
@@ -149,17 +150,12 @@ export async function sendOver(
   else if (flags.file !== undefined) {
     try {
       file = await Deno.open(flags.file);
+      input = await fileSource(file);
     } catch (err) {
+      file?.close();
       conn.close();
       throw err;
     }
-    const f = file;
-    input = {
-      async read(buf) {
-        const n = await f.read(buf);
-        return n === null ? null : buf.subarray(0, n);
-      },
-    };
   } else input = inputSource(io.stdin);
   try {
     if (!flags.waitReply) {

@@ -117,6 +117,26 @@ export function inputSource(input: {
 }
 
 /**
+ * Reads an open file. A regular file is read synchronously: such a read never waits for another
+ * process, and it skips the thread hop of an async file read (a bulk copy takes about half the
+ * time). A FIFO or device is read asynchronously.
+ *
+ * @example
+ * ```ts
+ * const src = await fileSource(await Deno.open("backup.tar"));
+ * ```
+ */
+export async function fileSource(file: Deno.FsFile): Promise<ByteSource> {
+  const regular = (await file.stat()).isFile;
+  return {
+    async read(buf) {
+      const n = regular ? file.readSync(buf) : await file.read(buf);
+      return n === null ? null : buf.subarray(0, n);
+    },
+  };
+}
+
+/**
  * Wraps a sink so that every LF not already preceded by CR is sent as CRLF (ncat `--crlf`).
  *
  * @example
