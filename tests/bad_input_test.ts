@@ -549,8 +549,27 @@ Deno.test({
   },
 });
 
+Deno.test("every command: stdout on a full device (/dev/full) is one error line and exit 2", async () => {
+  // Help is the output every command has; `subnet info` and `scope` write real results.
+  const lines = [
+    ["--help"],
+    ["subnet", "info", "10.0.0.0/8"],
+    ["scope"],
+    ...entries.map((e) => [...words(e), "--help"]),
+  ];
+  const problems = await pool(lines, 4, async (args) => {
+    const r = await runToolkit(args, { stdoutFile: "/dev/full", cwd: scratch });
+    const want = "toolkit: error: no space left on device (writing stdout)\n";
+    if (r.code !== 2 || r.stderr !== want) {
+      return `toolkit ${args.join(" ")} > /dev/full: exit ${r.code}\n${r.stderr.slice(0, 600)}`;
+    }
+  });
+  assertNoProblems(problems, "commands mishandled a full stdout");
+});
+
 Deno.test("error lines: control characters escaped, huge values cut, file errors are exit 2", async () => {
   const { classifyError, printableLine } = await import("../lib/cli/report.ts");
+  const { OutputWriteError } = await import("../lib/cli/io.ts");
   assert.equal(printableLine('cannot parse "\u001b[2J\u0007"'), 'cannot parse "\\x1b[2J\\x07"');
   assert.equal(printableLine("\u202eevil"), "\\u202eevil");
   assert.equal(printableLine("plain 中文 ok"), "plain 中文 ok");
@@ -575,6 +594,16 @@ Deno.test("error lines: control characters escaped, huge values cut, file errors
       "read-only file system (/ro/f)",
     ],
     [new Error("Empty path is not allowed"), "no such file or directory (an empty file name)"],
+    [
+      new OutputWriteError("stdout", {
+        cause: osError("ENOSPC", "No space left on device (os error 28)"),
+      }),
+      "no space left on device (writing stdout)",
+    ],
+    [
+      new OutputWriteError("stdout", { cause: new Error("Input/output error (os error 5)") }),
+      "input/output error (writing stdout)",
+    ],
   ];
   for (const [err, line] of cases) {
     const c = await classifyError(err);

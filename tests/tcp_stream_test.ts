@@ -109,6 +109,22 @@ Deno.test(
 );
 
 Deno.test(
+  "tcp-listen > /dev/full: a failed stdout write is named as such (exit 2), not as a network error",
+  opts,
+  async () => {
+    const srv = startToolkit(["tcp-listen", "0"], { stdoutFile: "/dev/full" });
+    const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+    await writeAll(conn, enc.encode("hello\n"));
+    await conn.closeWrite();
+    const r = await srv.finish();
+    conn.close();
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /\ntoolkit: error: no space left on device \(writing stdout\)\n$/);
+  },
+);
+
+Deno.test(
   "tcp-listen stdin reaches tcp-connect stdout byte for byte (binary, no newline added)",
   opts,
   async () => {

@@ -56,6 +56,17 @@ export class OutputClosedError extends Error {
 }
 
 /**
+ * Writing stdout or stderr failed for another reason than its reader going away: a full disk, a
+ * quota, `/dev/full`. The user's machine, not the network or a bug; the OS error is the cause.
+ */
+export class OutputWriteError extends Error {
+  constructor(readonly stream: "stdout" | "stderr", options: ErrorOptions) {
+    super(`cannot write ${stream}`, options);
+    this.name = "OutputWriteError";
+  }
+}
+
+/**
  * Bytes a standard stream carries before it checks, once, whether it can switch to blocking calls
  * (see {@linkcode neverWaits}). Below this a transfer is over before the check would pay for itself.
  */
@@ -117,7 +128,7 @@ async function writeFully(
     if (err instanceof Deno.errors.BrokenPipe || err instanceof Deno.errors.BadResource) {
       throw new OutputClosedError({ cause: err });
     }
-    throw err;
+    throw new OutputWriteError(file === Deno.stderr ? "stderr" : "stdout", { cause: err });
   }
 }
 

@@ -2,7 +2,7 @@
 // only with --debug.
 import { NetError } from "../net/errors.ts";
 import { ExitCode, InputError, scopeErrorFrom, UsageError } from "./errors.ts";
-import type { Output } from "./io.ts";
+import { type Output, OutputWriteError } from "./io.ts";
 import { describeScopeOf } from "./scope.ts";
 
 /** The user-facing message: first letter lower-cased unless it starts an acronym, one line. */
@@ -82,6 +82,16 @@ export async function classifyError(
       const path = /'([^']+)'/.exec(err.message)?.[1];
       return { line: path ? `${words} (${path})` : errorLine(err.message), code: ExitCode.usage };
     }
+  }
+  if (err instanceof OutputWriteError) {
+    const code = (err.cause as { code?: unknown } | undefined)?.code;
+    const words = typeof code === "string" && code in fileCodes
+      ? fileCodes[code]
+      : (err.cause instanceof Error ? err.cause.message : String(err.cause)).replace(
+        / \(os error \d+\).*$/,
+        "",
+      ).toLowerCase();
+    return { line: `${words} (writing ${err.stream})`, code: ExitCode.usage };
   }
   const osCode = (err as { code?: unknown } | null)?.code;
   if (err instanceof Error && typeof osCode === "string" && osCode in fileCodes) {
