@@ -114,12 +114,9 @@ async function writeFully(
   probe?: SyncProbe,
 ): Promise<void> {
   try {
-    if (probe?.sync) {
-      for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
-      return;
-    }
     for (let off = 0; off < bytes.length;) {
-      const n = await file.write(bytes.subarray(off));
+      const rest = bytes.subarray(off);
+      const n = probe?.sync ? file.writeSync(rest) : await file.write(rest);
       if (n <= 0) throw new Deno.errors.BrokenPipe("write returned 0");
       off += n;
     }
