@@ -49,6 +49,19 @@ function acceptWithin(listener: Deno.Listener, ms: number): Promise<Deno.Conn | 
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
+/** Starts `tcp-listen 0`, connects to it, sends `data` and half-closes; the reply is the caller's. */
+async function listenAndSend(
+  options: Parameters<typeof startToolkit>[1],
+  data: string,
+): Promise<{ srv: ReturnType<typeof startToolkit>; conn: Deno.Conn }> {
+  const srv = startToolkit(["tcp-listen", "0"], options);
+  const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+  await writeAll(conn, enc.encode(data));
+  await conn.closeWrite();
+  return { srv, conn };
+}
+
 Deno.test(
   "tcp-listen/tcp-connect: a 64 MiB random file arrives with the same sha256",
   opts,
@@ -112,11 +125,7 @@ Deno.test(
   "tcp-listen > /dev/full: a failed stdout write is named as such (exit 2), not as a network error",
   opts,
   async () => {
-    const srv = startToolkit(["tcp-listen", "0"], { stdoutFile: "/dev/full" });
-    const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
-    await writeAll(conn, enc.encode("hello\n"));
-    await conn.closeWrite();
+    const { srv, conn } = await listenAndSend({ stdoutFile: "/dev/full" }, "hello\n");
     const r = await srv.finish();
     conn.close();
     assert.equal(r.code, 2);
@@ -164,11 +173,7 @@ Deno.test(
   "tcp-listen half-closes too: a client that shut down its side still gets the reply",
   opts,
   async () => {
-    const srv = startToolkit(["tcp-listen", "0"], { stdin: "reply from listener" });
-    const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
-    await writeAll(conn, enc.encode("request"));
-    await conn.closeWrite();
+    const { srv, conn } = await listenAndSend({ stdin: "reply from listener" }, "request");
     const reply = await readToEnd(conn);
     conn.close();
     assert.equal(dec.decode(reply), "reply from listener");
