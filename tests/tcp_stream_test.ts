@@ -382,6 +382,29 @@ Deno.test("SIGINT during a transfer: the interrupted end exits 130", opts, async
 });
 
 Deno.test(
+  "SIGINT during a copy on blocking I/O (< /dev/zero, > /dev/null): both ends stop with 130",
+  opts,
+  async () => {
+    // /dev/zero and /dev/null switch to blocking reads and writes after 16 MiB; a signal must
+    // still get through between two 256 KiB chunks. The copy is bounded by the kills below.
+    const srv = startToolkit(["tcp-listen", "0"], { stdoutFile: "/dev/null" });
+    const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const cli = startToolkit(["tcp-connect", `127.0.0.1:${port}`], { stdinFile: "/dev/zero" });
+    await new Promise((r) => setTimeout(r, 700)); // gigabytes by now: well past the switch
+    for (const [name, end] of [["client", cli], ["server", srv]] as const) {
+      try {
+        end.child.kill("SIGINT");
+      } catch { /* the server may already have ended when the client went away */ }
+      const r = await end.finish(5000); // killed (exit 137) if it does not stop by itself
+      assert.ok(
+        name === "client" ? r.code === 130 : [0, 130].includes(r.code),
+        `${name}: exit ${r.code}: ${r.stderr}`,
+      );
+    }
+  },
+);
+
+Deno.test(
   "tcp-connect --timeout: idle connection ends with exit 3 naming the address",
   opts,
   async () => {
