@@ -96,7 +96,7 @@ export async function neverWaits(fd: 0 | 1): Promise<boolean> {
  * Counts the bytes through a standard stream and, past {@linkcode syncProbeAfter}, asks once
  * whether it {@linkcode neverWaits}; `sync` turns true when the answer is yes.
  */
-export class SyncProbe {
+class SyncProbe {
   #seen = 0;
   #asked = false;
   sync = false;

@@ -59,6 +59,12 @@ const fileCodes: Record<string, string> = {
   EFBIG: "file too large",
 };
 
+/** The words for an OS error whose errno name (`err.code`) is one of {@linkcode fileCodes}. */
+function fileCodeWords(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return typeof code === "string" && code in fileCodes ? fileCodes[code] : undefined;
+}
+
 /** Classifies an error: its message line, exit code and whether a usage hint follows. */
 export async function classifyError(
   err: unknown,
@@ -84,19 +90,13 @@ export async function classifyError(
     }
   }
   if (err instanceof OutputWriteError) {
-    const code = (err.cause as { code?: unknown } | undefined)?.code;
-    const words = typeof code === "string" && code in fileCodes
-      ? fileCodes[code]
-      : (err.cause instanceof Error ? err.cause.message : String(err.cause)).replace(
-        / \(os error \d+\).*$/,
-        "",
-      ).toLowerCase();
+    const cause = err.cause instanceof Error ? err.cause.message : String(err.cause);
+    const words = fileCodeWords(err.cause) ?? errorLine(cause.replace(/ \(os error \d+\).*$/, ""));
     return { line: `${words} (writing ${err.stream})`, code: ExitCode.usage };
   }
-  const osCode = (err as { code?: unknown } | null)?.code;
-  if (err instanceof Error && typeof osCode === "string" && osCode in fileCodes) {
+  const words = err instanceof Error ? fileCodeWords(err) : undefined;
+  if (err instanceof Error && words) {
     const path = /'([^']+)'/.exec(err.message)?.[1];
-    const words = fileCodes[osCode];
     return { line: path ? `${words} (${path})` : words, code: ExitCode.usage };
   }
   if (err instanceof Error && /^empty path is not allowed$/i.test(err.message)) {

@@ -106,8 +106,11 @@ export function inputSource(input: {
   readonly readable: ReadableStream<Uint8Array>;
   read?(buf: Uint8Array): Promise<number | null>;
 }): ByteSource {
-  if (!input.read) return streamSource(input.readable);
-  const read = input.read.bind(input);
+  return input.read ? readerSource(input.read.bind(input)) : streamSource(input.readable);
+}
+
+/** A source from a `read` that fills `buf` and says how many bytes it put there (`null` at end). */
+function readerSource(read: (buf: Uint8Array) => Promise<number | null>): ByteSource {
   return {
     async read(buf) {
       const n = await read(buf);
@@ -128,12 +131,9 @@ export function inputSource(input: {
  */
 export async function fileSource(file: Deno.FsFile): Promise<ByteSource> {
   const regular = (await file.stat()).isFile;
-  return {
-    async read(buf) {
-      const n = regular ? file.readSync(buf) : await file.read(buf);
-      return n === null ? null : buf.subarray(0, n);
-    },
-  };
+  return readerSource(
+    regular ? (buf) => Promise.resolve(file.readSync(buf)) : (buf) => file.read(buf),
+  );
 }
 
 /**
