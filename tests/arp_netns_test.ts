@@ -125,17 +125,8 @@ Deno.test("arp resolve sends one empty datagram; outside --net it sends none and
     } catch { /* closed */ }
   })();
   try {
-    const denied = await runToolkit([
-      "--net",
-      "127.0.0.2/32",
-      "arp",
-      "resolve",
-      "--timeout",
-      "100ms",
-      "--port",
-      String(port),
-      "127.0.0.1",
-    ]);
+    const resolve = ["arp", "resolve", "--timeout", "100ms", "--port", String(port), "127.0.0.1"];
+    const denied = await runToolkit(["--net", "127.0.0.2/32", ...resolve]);
     assert.equal(denied.code, 4, denied.stderr);
     assert.match(
       denied.stderr,
@@ -143,15 +134,7 @@ Deno.test("arp resolve sends one empty datagram; outside --net it sends none and
     );
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(got, []);
-    const r = await runToolkit([
-      "arp",
-      "resolve",
-      "--timeout",
-      "100ms",
-      "--port",
-      String(port),
-      "127.0.0.1",
-    ]);
+    const r = await runToolkit(resolve);
     assert.equal(r.code, 1, r.stderr); // loopback has no neighbour entry
     assert.match(r.stdout, /^127\.0\.0\.1 incomplete \(no neighbour entry/);
     for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 20));

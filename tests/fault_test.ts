@@ -11,7 +11,7 @@ import {
   startToolkit,
   testIf,
 } from "./harness.ts";
-import { makeLab, runProgram } from "./netns.ts";
+import { type Lab, makeLab, runProgram } from "./netns.ts";
 
 const figures: string[] = [];
 globalThis.addEventListener("unload", () => {
@@ -171,15 +171,35 @@ async function waitReady(child: Deno.ChildProcess) {
   assert.match(value ?? "", /ready/);
 }
 
+/**
+ * Makes a namespace lab (`tag` keeps names apart), starts {@linkcode slowServer} in it on `port`,
+ * runs `fn`, then stops the server and removes the lab whatever happened.
+ */
+async function withSlowServer(
+  tag: string,
+  port: number,
+  fn: (lab: Lab) => Promise<void>,
+): Promise<void> {
+  const lab = await makeLab(tag);
+  let server: Deno.ChildProcess | undefined;
+  try {
+    server = lab.spawn(["python3", "-c", slowServer, lab.nsIp, String(port)]);
+    await waitReady(server);
+    await fn(lab);
+  } finally {
+    try {
+      server?.kill("SIGKILL");
+      await server?.status;
+    } catch { /* gone */ }
+    await lab.cleanup();
+  }
+}
+
 testIf(
   nsReason,
   "connect timeout: a namespace whose link is down times out in --timeout, exit 3",
-  async () => {
-    const lab = await makeLab("t");
-    let server: Deno.ChildProcess | undefined;
-    try {
-      server = lab.spawn(["python3", "-c", slowServer, lab.nsIp, "7777"]);
-      await waitReady(server);
+  () =>
+    withSlowServer("t", 7777, async (lab) => {
       // Reachable first: the same command line connects (then idles out while the server reads
       // nothing back).
       const up = await runToolkit(["tcp-connect", "--timeout", "1s", `${lab.nsIp}:7777`], {
@@ -229,25 +249,14 @@ testIf(
         `connect timeout: link taken down in namespace ${lab.ns}, tcp-connect gave up ` +
           `in ${ms} ms (--timeout 1s), exit 3`,
       );
-    } finally {
-      try {
-        server?.kill("SIGKILL");
-        await server?.status;
-      } catch { /* gone */ }
-      await lab.cleanup();
-    }
-  },
+    }),
 );
 
 testIf(
   nsReason,
   "link down mid-transfer: an established tcp-connect notices with --timeout, exit 3",
-  async () => {
-    const lab = await makeLab("m");
-    let server: Deno.ChildProcess | undefined;
-    try {
-      server = lab.spawn(["python3", "-c", slowServer, lab.nsIp, "7778"]);
-      await waitReady(server);
+  () =>
+    withSlowServer("m", 7778, async (lab) => {
       const client = startToolkit(["tcp-connect", "--timeout", "1s", `${lab.nsIp}:7778`], {
         stdinPiped: true,
       });
@@ -263,14 +272,7 @@ testIf(
       assert.equal(r.code, 3, r.stderr);
       assertOneError("link down mid-transfer", r.stderr, /timed out/);
       figures.push(`link down mid-transfer: tcp-connect stopped after the idle timeout, exit 3`);
-    } finally {
-      try {
-        server?.kill("SIGKILL");
-        await server?.status;
-      } catch { /* gone */ }
-      await lab.cleanup();
-    }
-  },
+    }),
 );
 
 // ---------------------------------------------------------------------------------------------
