@@ -12,7 +12,8 @@ import {
   xmlEscape,
 } from "../lib/drill/report.ts";
 import { byteDiff, type DrillResult } from "../lib/drill/result.ts";
-import { beyondLoopback, drillPermissions, scopeNetEntry } from "../lib/drill/permissions.ts";
+import { beyondLoopback, drillScope, scopeNetEntry } from "../lib/drill/permissions.ts";
+import { workerPermissions } from "../lib/scope/mod.ts";
 import { drillSchema, stepKinds } from "../lib/drill/schema.ts";
 import { canonicalHost, readTcpSockets } from "../lib/drill/tcp_states.ts";
 import { allocatePorts, bindVariables, collectVariables } from "../lib/drill/variables.ts";
@@ -170,24 +171,38 @@ Deno.test("port variables are bound to distinct ports that are free for TCP and 
   assert.deepEqual(collectVariables(bound).ports, []);
 });
 
-Deno.test("a drill's Worker permissions are exactly its scope plus ephemeral binds", async () => {
-  const p = await drillPermissions({ net: ["9000", "[::1]:53", "unix:/tmp/x.sock"] }, []);
-  assert.deepEqual(p.narrowing.net?.slice(0, 3), [
+Deno.test("a drill's Worker permissions are exactly its scope plus marked implicit grants", async () => {
+  const scope = await drillScope({ net: ["9000", "[::1]:53", "unix:/tmp/x.sock"] }, []);
+  const net = scope.kinds.net!;
+  assert.deepEqual(net.filter((g) => !g.implicit).map((g) => g.entry), [
     "127.0.0.1:9000",
     "[::1]:53",
     "unix:/tmp/x.sock",
   ]);
-  assert.ok(p.narrowing.net?.includes("127.0.0.1:0"));
-  assert.equal(p.permissions.read, false);
-  assert.equal(p.permissions.write, false);
-  assert.equal(p.permissions.run, false);
-  assert.equal(p.permissions.env, false);
-  assert.equal(p.permissions.sys, false);
-  const withRun = await drillPermissions({ read: ["/tmp/x"] }, [], { loadsCommands: true });
-  assert.deepEqual(withRun.permissions.read, ["/tmp/x", root], "toolkit's own modules, for run");
-  assert.deepEqual(withRun.narrowing.read, ["/tmp/x"], "not part of the drill's declared scope");
-  const byDefault = await drillPermissions(undefined, [41000, 41001]);
-  assert.deepEqual(byDefault.narrowing.net?.slice(0, 2), ["127.0.0.1:41000", "127.0.0.1:41001"]);
+  // The local binds its clients need, and no wildcard.
+  assert.deepEqual(net.filter((g) => g.implicit).map((g) => g.entry), ["127.0.0.1:0", "[::1]:0"]);
+  const p = workerPermissions(scope, { inherit: false });
+  assert.deepEqual([p.read, p.write, p.run, p.env, p.sys, p.ffi], [
+    false,
+    false,
+    false,
+    false,
+    false,
+    false,
+  ]);
+  const modules = [`${root}/lib`, `${root}/deno.json`];
+  const withRun = await drillScope({ read: ["/tmp"] }, [], { commandModules: modules });
+  assert.deepEqual(withRun.kinds.read, [
+    { entry: "/tmp" },
+    { entry: `${root}/lib`, implicit: "toolkit's own modules, to load the command" },
+    { entry: `${root}/deno.json`, implicit: "toolkit's own modules, to load the command" },
+  ]);
+  const byDefault = await drillScope(undefined, [41000, 41001]);
+  assert.deepEqual(byDefault.kinds.net?.map((g) => g.entry), [
+    "127.0.0.1:41000",
+    "127.0.0.1:41001",
+    "127.0.0.1:0",
+  ]);
   assert.equal(scopeNetEntry("::1"), "[::1]");
   assert.throws(() => scopeNetEntry("0x7f.1:80"), SyntaxError);
 });

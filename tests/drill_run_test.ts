@@ -5,6 +5,7 @@
 import assert from "#assert";
 import { parseDrill } from "../lib/drill/load.ts";
 import { runDrill } from "../lib/drill/runner.ts";
+import { ownModules } from "../lib/cli/sandbox.ts";
 import { assertWellFormedXml } from "./drill_xml.ts";
 import { root, runToolkit, startToolkit } from "./harness.ts";
 
@@ -228,7 +229,7 @@ steps:
       r.stderr,
       `toolkit: error: outside the permission scope: net access to 127.0.0.1:${port} ` +
         `(needed by drill reach-our-listener) is not allowed (scope net: 127.0.0.1:1, ` +
-        `127.0.0.1:0, [::1]:0, 0.0.0.0:0, [::]:0)\n`,
+        `127.0.0.1:0 (implicit: local bind for clients of 127.0.0.1:1))\n`,
     );
     assert.equal(await acceptsWithin(listener, 300), false, "our listener accepted a connection");
     const wide = await runToolkit(["--net", "127.0.0.1:1", "drill", "run", "tcp-echo"]);
@@ -416,11 +417,22 @@ steps:
     assert.match(r.stdout, /error: the drill's scope reaches beyond loopback \(198\.18\.0\.1:9\)/);
     const allowed = await runToolkit(["drill", "run", "--allow-remote", file]);
     assert.equal(allowed.code, 0, allowed.stdout + allowed.stderr);
-    assert.match(allowed.stdout, /scope: net 198\.18\.0\.1:9, 127\.0\.0\.1:\d+\n/);
+    // Every grant is in the header, the implicit local binds marked; no wildcard among them.
+    assert.match(
+      allowed.stdout,
+      /scope: net 198\.18\.0\.1:9, 127\.0\.0\.1:\d+, .*127\.0\.0\.1:0 \(implicit\)/,
+    );
+    assert.doesNotMatch(allowed.stdout, /0\.0\.0\.0|\[::\]/);
   } finally {
     await Deno.remove(file.replace(/\/drill\.yaml$/, ""), { recursive: true });
   }
 });
+
+/** How the CLI hands the drill engine its command runner, for drills run in process here. */
+const commands = {
+  host: new URL("../lib/cli/drill_host.ts", import.meta.url),
+  modules: ownModules(),
+};
 
 Deno.test("system information is in a drill's scope only when it lists the kind (sys)", async () => {
   const withSys = await runDrill(
@@ -433,7 +445,7 @@ steps:
 `,
       "sys.yaml",
     ),
-    { source: "sys.yaml" },
+    { source: "sys.yaml", commands },
   );
   assert.equal(withSys.status, "pass", JSON.stringify(withSys.steps));
   assert.deepEqual(withSys.scope.sys, ["networkInterfaces"]);
@@ -445,7 +457,7 @@ steps:
 `,
       "nosys.yaml",
     ),
-    { source: "nosys.yaml" },
+    { source: "nosys.yaml", commands },
   );
   assert.equal(without.status, "pass", JSON.stringify(without.steps));
 });

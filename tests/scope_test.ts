@@ -1,13 +1,7 @@
 // Run-time narrowing is enforced by Deno: a real connection outside --net is refused (exit 4) and
 // never reaches the test's own listener; `toolkit scope --json` reports what Deno granted.
 import assert from "#assert";
-import {
-  ephemeralBinds,
-  normalizeNetEntry,
-  parseNetList,
-  parseScopeFile,
-  workerPermissions,
-} from "../lib/cli/scope.ts";
+import { normalizeNetEntry, parseNetList, parseScopeFile } from "../lib/scope/mod.ts";
 import { root, runToolkit, toolkitCmd } from "./harness.ts";
 
 function udpSocket() {
@@ -124,24 +118,47 @@ Deno.test("toolkit scope --json reports what Deno granted, narrowed or not", asy
   if (Deno.env.get("TOOLKIT_CMD") === undefined) {
     // The default permission set of deno.json, which `deno task compile` also uses.
     assert.equal(report.narrowed, false);
-    assert.deepEqual(report.net, { all: true, granted: [] });
-    assert.deepEqual(report.read, { all: true, granted: [] });
+    assert.deepEqual(report.net, { all: true, grants: [] });
+    assert.deepEqual(report.read, { all: true, grants: [] });
     assert.equal(report.run.all, false);
-    assert.ok(report.run.granted.includes("ip"));
+    assert.deepEqual(report.run.grants, [
+      { entry: "ip", implicit: false },
+      { entry: "ss", implicit: false },
+    ]);
     assert.equal(report.env.all, false);
-    assert.ok(report.env.granted.includes("NO_COLOR"));
+    assert.ok(report.env.grants.some((g: { entry: string }) => g.entry === "NO_COLOR"));
   }
   const narrowed = await runToolkit(["--net", "127.0.0.1:9000,10.0.0.0/24", "scope", "--json"]);
   assert.equal(narrowed.code, 0, narrowed.stderr);
   const n = JSON.parse(narrowed.stdout);
   assert.equal(n.narrowed, true);
   assert.equal(n.net.all, false);
-  assert.deepEqual(
-    new Set(n.net.granted),
-    new Set(["127.0.0.1:9000", "10.0.0.0/24", ...ephemeralBinds]),
-  );
+  // Every grant, the implicit local binds marked with their reasons; no wildcard bind. Toward
+  // 10.0.0.0/24 the bind is this machine's own address on that subnet or, routed, its only one.
+  type G = { entry: string; implicit: boolean; reason?: string };
+  assert.deepEqual(n.net.grants.filter((g: G) => !g.implicit), [
+    { entry: "127.0.0.1:9000", implicit: false },
+    { entry: "10.0.0.0/24", implicit: false },
+  ]);
+  const implicit = n.net.grants.filter((g: G) => g.implicit);
+  assert.deepEqual(implicit[0], {
+    entry: "127.0.0.1:0",
+    implicit: true,
+    reason: "local bind for clients of 127.0.0.1:9000",
+  });
+  const mine = Deno.networkInterfaces().map((i) => i.address);
+  for (const g of implicit.slice(1)) {
+    assert.match(g.reason, /for clients of 10\.0\.0\.0\/24/);
+    assert.ok(
+      mine.includes(g.entry.replace(/:0$/, "")),
+      `${g.entry} is an address of this machine`,
+    );
+  }
   const text = await runToolkit(["--net", "127.0.0.1:9000", "scope"]);
-  assert.match(text.stdout, /^Scope \(narrowed at run time\):\n {2}network +127\.0\.0\.1:9000/);
+  assert.match(
+    text.stdout,
+    /^Scope \(narrowed at run time\):\n {2}network +127\.0\.0\.1:9000\n +127\.0\.0\.1:0 \(implicit: local bind for clients of 127\.0\.0\.1:9000\)\n/,
+  );
 });
 
 Deno.test("a narrowing wider than the binary's own scope is exit 4", async (t) => {
@@ -170,9 +187,12 @@ Deno.test("a narrowing wider than the binary's own scope is exit 4", async (t) =
   );
   const labScope = JSON.parse(new TextDecoder().decode((await run(["scope", "--json"])).stdout));
   assert.equal(labScope.net.all, false);
-  assert.ok(labScope.net.granted.includes("127.0.0.0/8"));
-  assert.ok(labScope.net.granted.includes("198.18.0.0/15"));
-  assert.ok(!labScope.net.granted.includes("10.0.0.0/24"));
+  const labNet = labScope.net.grants.map((g: { entry: string }) => g.entry);
+  assert.ok(labNet.includes("127.0.0.0/8"));
+  assert.ok(labNet.includes("198.18.0.0/15"));
+  assert.ok(labNet.includes("[2001:2:0:1::1]"), "the lab's own IPv6 hosts");
+  assert.ok(!labNet.includes("10.0.0.0/24"));
+  assert.ok(!labNet.some((e: string) => /^(0\.0\.0\.0|\[::\])/.test(e)), "no wildcard bind");
   assert.ok(toolkitCmd.length > 0);
 });
 
@@ -187,16 +207,11 @@ Deno.test("net entries are validated and written the way Deno reads them", () =>
     "[::1]",
   ]);
   for (const bad of ["10.0.0.0/33", "host:0x50", "0x7f.1", "::1/129", "a b", "1.2.3.4:70000"]) {
-    assert.throws(() => parseNetList([bad]), /--net: /, bad);
+    assert.throws(
+      () => parseNetList([bad]),
+      (e: unknown) => e instanceof SyntaxError || e instanceof RangeError,
+      bad,
+    );
   }
   assert.throws(() => parseScopeFile('{"nett": []}'), /unknown key "nett"/);
-  assert.deepEqual(workerPermissions({ net: [], read: ["/tmp"] }), {
-    net: false,
-    read: ["/tmp"],
-    write: "inherit",
-    run: "inherit",
-    env: "inherit",
-    sys: "inherit",
-    ffi: false,
-  });
 });

@@ -5,6 +5,7 @@ import { formatMac, parseMac } from "./mac.ts";
 import type { ParseProblem } from "./neighbor.ts";
 import { checkIp } from "./neighbor.ts";
 import { compareIps } from "./spoof_check.ts";
+import { confinePath } from "../scope/paths.ts";
 
 /** One MAC an IP has had, and when it was last seen (Unix seconds). */
 export interface StationRecord {
@@ -196,7 +197,8 @@ export function formatArpDat(db: ArpWatchDb): string {
  * await saveArpDat("arp.dat", db);
  * ```
  */
-export async function saveArpDat(path: string, db: ArpWatchDb): Promise<void> {
+export async function saveArpDat(file: string, db: ArpWatchDb): Promise<void> {
+  const path = await confinePath(file, "write");
   const slash = path.lastIndexOf("/");
   const dir = slash >= 0 ? path.slice(0, slash + 1) : "";
   const base = path.slice(slash + 1);

@@ -3,6 +3,7 @@
 import type { NeighborTable } from "./neighbor.ts";
 import { readLiveNeighbors } from "./live_table.ts";
 import { parseNeighborTable, type TableFormat } from "./parse_neighbor_table.ts";
+import { confinePath } from "../scope/paths.ts";
 
 /** A table and where it came from. */
 export interface LoadedTable extends NeighborTable {
@@ -41,7 +42,7 @@ export async function readNeighborTable(
       throw new RangeError(`Input is larger than ${maxTableBytes} bytes`);
     }
   } else {
-    text = await Deno.readTextFile(options.file);
+    text = await Deno.readTextFile(await confinePath(options.file, "read"));
   }
   try {
     return { ...parseNeighborTable(text, options.format ?? "auto"), source: options.file };

@@ -54,38 +54,5 @@ export class InputError extends Error {
   }
 }
 
-/**
- * A denied access, raised by Deno as `NotCapable`, described in the user's terms.
- *
- * @example
- * ```ts
- * const e = scopeErrorFrom(new Deno.errors.NotCapable('Requires net access to "10.0.0.1:80"'));
- * e?.resource; // "10.0.0.1:80"
- * ```
- */
-export class ScopeError extends Error {
-  readonly kind: string;
-  readonly resource: string;
-  constructor(kind: string, resource: string, options?: ErrorOptions) {
-    super(`outside the permission scope: ${kind} access to ${resource} is not allowed`, options);
-    this.name = "ScopeError";
-    this.kind = kind;
-    this.resource = resource;
-  }
-}
-
-const notCapablePattern = /Requires (\w+) access to "?([^",]*)"?/;
-
-/** Turns Deno's `NotCapable` (or its message) into a {@linkcode ScopeError}; `undefined` otherwise. */
-export function scopeErrorFrom(err: unknown): ScopeError | undefined {
-  if (err instanceof ScopeError) return err;
-  if (!(err instanceof Deno.errors.NotCapable) && !(err instanceof Deno.errors.PermissionDenied)) {
-    return undefined;
-  }
-  const match = notCapablePattern.exec(err.message);
-  if (!match) {
-    if (err instanceof Deno.errors.PermissionDenied) return undefined; // an OS EACCES, not Deno's
-    return new ScopeError("some", "a resource", { cause: err });
-  }
-  return new ScopeError(match[1], match[2], { cause: err });
-}
+// The scope error belongs to the permission model; the CLI maps it to exit 4.
+export { ScopeError, scopeErrorFrom } from "../scope/errors.ts";

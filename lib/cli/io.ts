@@ -1,6 +1,8 @@
 // The terminal as commands see it. Commands never touch Deno.stdin/stdout/exit directly: they get
 // an `Io`, so tests run them in memory and the sandbox Worker runs them unchanged.
 
+import { confinePath } from "../scope/paths.ts";
+
 const encoder = new TextEncoder();
 
 /** An output stream a command writes to. */
@@ -323,7 +325,7 @@ export async function readFileLimited(
   path: string,
   options: { limit: number },
 ): Promise<Uint8Array> {
-  using file = await Deno.open(path, { read: true });
+  using file = await Deno.open(await confinePath(path, "read"), { read: true });
   try {
     return await readAll(file.readable, options);
   } catch (err) {

@@ -3,7 +3,7 @@
 import { NetError } from "../net/errors.ts";
 import { ExitCode, InputError, scopeErrorFrom, UsageError } from "./errors.ts";
 import { type Output, OutputWriteError } from "./io.ts";
-import { describeScopeOf } from "./scope.ts";
+import { describeScopeOf } from "../scope/effective.ts";
 
 /** The user-facing message: first letter lower-cased unless it starts an acronym, one line. */
 export function errorLine(message: string): string {

@@ -7,7 +7,7 @@ import { resolveCommand } from "./dispatch.ts";
 import { ExitCode, UsageError } from "./errors.ts";
 import { type ExtractedGlobals, extractGlobals } from "./globals.ts";
 import { denoIo, type GlobalOptions, type Io, OutputClosedError, wantColor } from "./io.ts";
-import type { Narrowing } from "./scope.ts";
+import type { Narrowing } from "../scope/mod.ts";
 
 /** How {@linkcode runCli} is hosted. */
 export interface RunContext {
@@ -15,29 +15,43 @@ export interface RunContext {
   signal: AbortSignal;
   /** Builds the command's `Io`; defaults to the process's terminal. */
   makeIo?: (globals: GlobalOptions, signal: AbortSignal) => Io;
-  /** Set inside the sandbox Worker: the narrowing already in force. */
-  sandboxed?: Narrowing;
+  /** Set inside the sandbox Worker: the narrowing on the command line is already in force. */
+  sandboxed?: boolean;
   /** Runs argv in a narrowed Worker (injected so this module does not load the sandbox). */
   runNarrowed?: (
     argv: readonly string[],
     narrowing: Narrowing,
     signal: AbortSignal,
+    base?: string,
   ) => Promise<number>;
 }
 
-async function readNarrowing(g: ExtractedGlobals): Promise<Narrowing | undefined> {
+/** The narrowing asked for with `--net` and `--scope`, and where a scope file's paths start. */
+async function readNarrowing(
+  g: ExtractedGlobals,
+): Promise<{ narrowing: Narrowing; base?: string } | undefined> {
   if (!g.net.length && g.scopeFile === undefined) return undefined;
-  const { combineNarrowings, parseNetList, parseScopeFile } = await import("./scope.ts");
+  const { combineNarrowings, parseNetList, parseScopeFile } = await import("../scope/mod.ts");
   let narrowing: Narrowing | undefined;
-  if (g.net.length) narrowing = { net: parseNetList(g.net) };
-  if (g.scopeFile !== undefined) {
-    const fromFile = parseScopeFile(
-      await Deno.readTextFile(g.scopeFile),
-      `scope file ${g.scopeFile}`,
-    );
-    narrowing = narrowing ? combineNarrowings(narrowing, fromFile) : fromFile;
+  if (g.net.length) {
+    try {
+      narrowing = { net: parseNetList(g.net) };
+    } catch (err) {
+      const message = (err as Error).message;
+      throw new UsageError(`--net: ${message[0].toLowerCase()}${message.slice(1)}`);
+    }
   }
-  return narrowing;
+  if (g.scopeFile === undefined) return { narrowing: narrowing! };
+  const { dirname, resolve } = await import("node:path");
+  const fromFile = parseScopeFile(
+    await Deno.readTextFile(g.scopeFile),
+    `scope file ${g.scopeFile}`,
+  );
+  return {
+    narrowing: narrowing ? combineNarrowings(narrowing, fromFile) : fromFile,
+    // Relative paths in a scope file are relative to the file, as in a drill.
+    base: dirname(resolve(g.scopeFile)),
+  };
 }
 
 /**
@@ -91,13 +105,13 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
       await io.stdout.write((await help()).commandHelp(entry, await entry.load()));
       return ExitCode.ok;
     }
-    if (ctx.sandboxed === undefined) {
-      const narrowing = await readNarrowing(g);
-      if (narrowing) {
+    if (!ctx.sandboxed) {
+      const asked = await readNarrowing(g);
+      if (asked) {
         if (!ctx.runNarrowed) throw new Error("No sandbox runner for a narrowed scope");
-        return await ctx.runNarrowed(argv, narrowing, ctx.signal);
+        return await ctx.runNarrowed(argv, asked.narrowing, ctx.signal, asked.base);
       }
-    } else (await import("./scope.ts")).setActiveNarrowing(ctx.sandboxed);
+    }
     const mod = await entry.load();
     const options = mod.parse(args, globals);
     const code = await mod.run(options, io);

@@ -1,31 +1,49 @@
-// Run-time narrowing done by Deno, not by us: the command runs in a Worker whose permissions are
-// exactly the narrowed scope, so a connection outside it fails inside Deno with NotCapable no
-// matter how the command spells the address.
-import { ExitCode, ScopeError } from "./errors.ts";
+// Run-time narrowing (`--net`, `--scope`): the command line runs again inside the one sandbox of
+// lib/scope, a Worker whose permissions are exactly the narrowed scope, so a connection outside it
+// fails inside Deno with NotCapable no matter how the command spells the address.
+import { buildScope, listInterfaces, type Narrowing, Sandbox, type Scope } from "../scope/mod.ts";
+import { ExitCode } from "./errors.ts";
 import { printableLine } from "./report.ts";
-import { type Narrowing, withEphemeralBinds, workerPermissions } from "./scope.ts";
 
 /** Messages between the parent and the sandbox Worker. */
 export type SandboxMessage =
-  | { type: "run"; argv: readonly string[]; narrowing: Narrowing }
+  | { type: "run"; argv: readonly string[]; scope: Scope }
   | { type: "abort" }
   | { type: "exit"; code: number };
 
 /**
- * Toolkit's own module files (lib/ and deno.json). Run from source, the Worker loads each command
- * module from disk, which Deno checks against `read`: a read narrowing keeps these readable so a
- * narrowed command can start at all. They are the program, not the user's data.
+ * Toolkit's own module files: `lib/` (nothing but modules) and `deno.json`. Run from source, a
+ * Worker loads each command module from disk, which Deno checks against `read`: a read narrowing
+ * keeps exactly these readable so a narrowed command can start at all.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.ok(ownModules().every((p) => /\/(lib|deno\.json)$/.test(p)));
+ * ```
  */
-export function ownSources(): string[] {
+export function ownModules(): string[] {
   const lib = new URL("../", import.meta.url);
   if (lib.protocol !== "file:") return [];
-  const path = (u: URL) => decodeURIComponent(u.pathname);
-  return [path(lib).replace(/\/$/, ""), path(new URL("../../deno.json", import.meta.url))];
+  const path = (u: URL) => decodeURIComponent(u.pathname).replace(/\/$/, "");
+  return [path(lib), path(new URL("../../deno.json", import.meta.url))];
 }
 
-function withOwnSources(n: Narrowing): Narrowing {
-  if (n.read === undefined) return n;
-  return { ...n, read: [...n.read, ...ownSources().filter((p) => !n.read!.includes(p))] };
+/**
+ * The scope a narrowing becomes for a sandboxed command: paths resolved against `base`, implicit
+ * local binds toward the hosts it lists, and toolkit's own modules when reads are narrowed.
+ *
+ * @example
+ * ```ts
+ * const scope = await commandScope({ net: ["127.0.0.1:9000"] });
+ * ```
+ */
+export async function commandScope(narrowing: Narrowing, base?: string): Promise<Scope> {
+  return await buildScope(narrowing, {
+    base,
+    ownModules: narrowing.read !== undefined ? ownModules() : [],
+    interfaces: narrowing.net !== undefined ? listInterfaces() : [],
+  });
 }
 
 /**
@@ -39,46 +57,40 @@ function withOwnSources(n: Narrowing): Narrowing {
  */
 export async function runNarrowed(
   argv: readonly string[],
-  requested: Narrowing,
+  narrowing: Narrowing,
   signal: AbortSignal,
+  base?: string,
 ): Promise<number> {
-  const narrowing = withOwnSources(await withEphemeralBinds(requested));
-  let worker: Worker;
-  try {
-    worker = new Worker(new URL("./sandbox_worker.ts", import.meta.url), {
-      type: "module",
-      deno: { permissions: workerPermissions(narrowing) },
-    });
-  } catch (err) {
-    const kinds = Object.keys(narrowing).join(", ");
-    throw new ScopeError(kinds, `the requested narrowing (it is wider than this binary's scope)`, {
-      cause: err,
-    });
-  }
+  const scope = await commandScope(narrowing, base);
+  const box = await Sandbox.open<SandboxMessage, SandboxMessage>(
+    new URL("./sandbox_worker.ts", import.meta.url),
+    scope,
+    { inherit: true, purpose: "the requested narrowing" },
+  );
   return await new Promise((resolve) => {
+    let finished = false;
     const finish = (code: number) => {
+      if (finished) return;
+      finished = true;
       signal.removeEventListener("abort", onAbort);
-      worker.terminate();
+      box.terminate();
       resolve(code);
     };
-    const onAbort = () => {
-      worker.postMessage({ type: "abort" } satisfies SandboxMessage);
-      // A command that ignores the abort is stopped for it.
-      setTimeout(() => finish(ExitCode.interrupted), 2000);
-    };
+    // A command that ignores the abort is stopped for it.
+    const onAbort = () =>
+      box.close({ type: "abort" }, (m) => m.type === "exit", 2000)
+        .then(() => finish(ExitCode.interrupted));
     signal.addEventListener("abort", onAbort, { once: true });
-    worker.onmessage = (e: MessageEvent<SandboxMessage>) => {
-      if (e.data.type === "exit") finish(e.data.code);
-    };
-    worker.onerror = (e) => {
-      e.preventDefault();
+    box.listen((m) => {
+      if (m.type === "exit") finish(m.code);
+    }, (message) => {
       Deno.stderr.writeSync(
         new TextEncoder().encode(
-          `toolkit: error: ${printableLine(`internal error: ${e.message}`)}\n`,
+          `toolkit: error: ${printableLine(`internal error: ${message}`)}\n`,
         ),
       );
       finish(ExitCode.internal);
-    };
-    worker.postMessage({ type: "run", argv, narrowing } satisfies SandboxMessage);
+    });
+    box.post({ type: "run", argv, scope });
   });
 }

@@ -1,6 +1,7 @@
-// The inside of the sandbox: runs one command line with the Worker's narrowed permissions and
-// reports the exit code to the parent.
+// The inside of the sandbox: records the scope it was narrowed to, runs one command line with the
+// Worker's permissions and reports the exit code to the parent.
 /// <reference lib="deno.worker" />
+import { setActiveScope } from "../scope/mod.ts";
 import { denoOutput } from "./io.ts";
 import { reportError } from "./report.ts";
 import { runCli } from "./run.ts";
@@ -20,6 +21,7 @@ self.onmessage = async (e: MessageEvent<SandboxMessage>) => {
   if (msg.type === "abort") controller.abort(new DOMException("Interrupted", "AbortError"));
   if (msg.type !== "run") return;
   debug = msg.argv.includes("--debug");
-  const code = await runCli(msg.argv, { signal: controller.signal, sandboxed: msg.narrowing });
+  setActiveScope(msg.scope);
+  const code = await runCli(msg.argv, { signal: controller.signal, sandboxed: true });
   self.postMessage({ type: "exit", code } satisfies SandboxMessage);
 };

@@ -13,6 +13,7 @@ import { loadVendorLookup } from "../arp/oui.ts";
 import type { TableFormat } from "../arp/parse_neighbor_table.ts";
 import { readNeighborTable } from "../arp/read_table.ts";
 import { formatOption, reportProblems } from "./arp_show.ts";
+import { confinePath } from "../scope/paths.ts";
 
 /** Parsed `arp watch` options. */
 export interface ArpWatchOptions {
@@ -100,7 +101,7 @@ const command: CommandModule<ArpWatchOptions> = {
     if (o.db !== undefined) {
       let text: string | undefined;
       try {
-        text = await Deno.readTextFile(o.db);
+        text = await Deno.readTextFile(await confinePath(o.db, "read"));
       } catch (err) {
         if (!(err instanceof Deno.errors.NotFound)) throw err;
       }

@@ -9,6 +9,8 @@ import { formatReport, type ReportFormat, reportFormats } from "../drill/report.
 import type { DrillResult } from "../drill/result.ts";
 import { runDrill } from "../drill/runner.ts";
 import { loadDrill, type LoadedDrill, stdinReader } from "../drill/source.ts";
+import { ownModules } from "../cli/sandbox.ts";
+import { confinePath } from "../scope/paths.ts";
 
 /** Parsed `drill run` options. */
 export interface DrillRunOptions {
@@ -30,7 +32,8 @@ const name = "drill run";
  * await writeFileAtomic("report.xml", xml);
  * ```
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const path = await confinePath(file, "write");
   const slash = path.lastIndexOf("/");
   const dir = slash < 0 ? "." : path.slice(0, slash) || "/";
   const base = path.slice(slash + 1);
@@ -127,10 +130,21 @@ const command: CommandModule<DrillRunOptions> = {
       );
     }
     const results: DrillResult[] = [];
-    for (const { drill, source } of loaded) {
+    // The drill engine runs toolkit commands for `run` steps through this host module.
+    const commands = {
+      host: new URL("../cli/drill_host.ts", import.meta.url),
+      modules: ownModules(),
+    };
+    for (const { drill, source, base } of loaded) {
       if (io.signal.aborted) break;
       results.push(
-        await runDrill(drill, { source, signal: io.signal, allowRemote: o.allowRemote }),
+        await runDrill(drill, {
+          source,
+          base,
+          signal: io.signal,
+          allowRemote: o.allowRemote,
+          commands,
+        }),
       );
     }
     const report = formatReport(results, o.report);

@@ -7,6 +7,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { InputError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { formatIpv4, formatIpv6, PrefixAggregator } from "../ip/mod.ts";
+import { confinePath } from "../scope/paths.ts";
 
 /** Parsed `subnet aggregate` options. */
 export interface SubnetAggregateOptions {
@@ -69,7 +70,7 @@ const command: CommandModule<SubnetAggregateOptions> = {
       if (file === "-") {
         await feedLines(io.stdin.readable, "stdin", agg, bad, io.signal);
       } else {
-        const f = await Deno.open(file);
+        const f = await Deno.open(await confinePath(file, "read"));
         try {
           await feedLines(f.readable, file, agg, bad, io.signal);
         } finally {

@@ -25,6 +25,7 @@ import { NetError } from "../net/errors.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { connectTcp } from "../net/tcp.ts";
 import { targetArg } from "../cli/target_arg.ts";
+import { confinePath } from "../scope/paths.ts";
 
 /** Largest reply kept in memory for `--json` (the text and hex fields). */
 export const maxJsonReply = 16 * 1024 * 1024;
@@ -149,7 +150,7 @@ export async function sendOver(
   if (flags.data) input = bytesSource(flags.data);
   else if (flags.file !== undefined) {
     try {
-      file = await Deno.open(flags.file);
+      file = await Deno.open(await confinePath(flags.file, "read"));
       input = await fileSource(file);
     } catch (err) {
       file?.close();

@@ -16,6 +16,7 @@ import {
 } from "../net/unix.ts";
 import { socketPathArg } from "./unix_connect.ts";
 import { parseSendFlags, type SendFlags, sendOptionSpecs, sendOver } from "./tcp_send.ts";
+import { confinePath } from "../scope/paths.ts";
 
 /** Largest datagram read from a file or stdin for `--datagram` (Linux's default limit is lower). */
 export const maxUnixDatagram = 1024 * 1024;
@@ -69,7 +70,7 @@ export default command;
 async function sendDatagramTo(o: UnixSendOptions, io: Parameters<typeof command.run>[1]) {
   const data = o.data ??
     (o.file !== undefined
-      ? await Deno.readFile(o.file)
+      ? await Deno.readFile(await confinePath(o.file, "read"))
       : await readAll(io.stdin.readable, { limit: maxUnixDatagram }));
   const target = absoluteSocketPath(o.path);
   const client = openUnixDatagramClient();

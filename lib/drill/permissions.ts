@@ -1,137 +1,102 @@
-// A drill's scope as Deno permissions for its Worker: exactly the entries it lists (bare ports on
-// loopback, Unix sockets as `unix:PATH`), plus the ephemeral local binds every client socket needs
-// and, for drills with `run` steps, reading toolkit's own modules (to load the commands).
-import { type Narrowing, normalizeNetEntry, withEphemeralBinds } from "../cli/scope.ts";
+// A drill's scope as the Scope its sandbox enforces: exactly the entries it lists (a bare port is
+// `127.0.0.1:PORT`, paths relative to the drill file), plus the implicit grants lib/scope adds and
+// marks: the local bind a client socket needs toward each host listed and, for drills with `run`
+// steps, reading toolkit's own modules (to load the commands).
+import {
+  buildScope,
+  checkNarrowing,
+  isWildcardEntry,
+  listInterfaces,
+  type Narrowing,
+  netTarget,
+  normalizeNetEntry,
+  type Scope,
+} from "../scope/mod.ts";
 import type { DrillScope } from "./schema.ts";
 
-/** What the Worker may do, from a drill's (bound) scope. */
-export interface DrillPermissions {
-  narrowing: Narrowing;
-  permissions: Deno.PermissionOptionsObject;
+/** Options for {@linkcode drillScope}. */
+export interface DrillScopeOptions {
+  /** Relative paths in the scope are relative to this directory (the drill file's). */
+  base?: string;
+  /** Toolkit's module files the sandbox must read to load commands for `run` steps. */
+  commandModules?: readonly string[];
 }
 
 /**
- * Turns a bound drill scope into Worker permissions: exactly the listed entries (a bare port is
- * `127.0.0.1:PORT`), plus the ephemeral local binds a UDP client needs; nothing for kinds left out.
+ * One `scope.net` entry in Deno's spelling: a bare port is `127.0.0.1:PORT`.
  *
  * @example
  * ```ts
- * const { permissions } = await drillPermissions({ net: ["127.0.0.1:9000"] }, []);
- * permissions.read; // false
- * ```
- */
-export async function drillPermissions(
-  scope: DrillScope | undefined,
-  ports: number[],
-  options: { loadsCommands?: boolean } = {},
-): Promise<DrillPermissions> {
-  const net = scope ? (scope.net ?? []).map(scopeNetEntry) : ports.map((p) => `127.0.0.1:${p}`);
-  const narrowing = await withEphemeralBinds({
-    net,
-    read: scope?.read ?? [],
-    write: scope?.write ?? [],
-    run: scope?.run ?? [],
-  });
-  const list = (v: string[] | undefined) => (v && v.length ? v : false);
-  // `run` steps load toolkit commands lazily, and Deno checks a Worker's read access for modules
-  // imported at run time; reading toolkit's own modules is all that adds.
-  const modules = options.loadsCommands ? await ownModules() : undefined;
-  return {
-    narrowing,
-    permissions: {
-      net: list(narrowing.net),
-      read: list([...narrowing.read ?? [], ...(modules ? [modules] : [])]),
-      write: list(narrowing.write),
-      run: list(narrowing.run),
-      env: list(scope?.env),
-      sys: list(scope?.sys),
-      ffi: false,
-      import: false,
-    },
-  };
-}
-
-/**
- * The directory of toolkit's own modules and configuration (where deno.json is; inside a compiled
- * binary, its embedded root), when this process may read it.
- */
-async function ownModules(): Promise<string | undefined> {
-  const url = new URL("../../", import.meta.url);
-  if (url.protocol !== "file:") return undefined;
-  const path = decodeURIComponent(url.pathname).replace(/\/$/, "");
-  const state = await Deno.permissions.query({ name: "read", path }).then((s) => s.state, () => "");
-  return state === "granted" ? path : undefined;
-}
-
-/**
- * One `scope.net` entry in Deno's spelling: a bare port is `127.0.0.1:PORT`, `unix:PATH` (a Unix
- * socket, which Deno checks as network access) is kept as it is.
- *
- * @example
- * ```ts
- * scopeNetEntry("9000"); // "127.0.0.1:9000"
+ * import assert from "node:assert/strict";
+ * assert.equal(scopeNetEntry("9000"), "127.0.0.1:9000");
  * ```
  */
 export function scopeNetEntry(entry: string): string {
-  if (entry.startsWith("unix:")) return entry;
   return normalizeNetEntry(/^\d+$/.test(entry) ? `127.0.0.1:${entry}` : entry);
 }
 
 /**
- * The first entry of a drill's permissions that this process does not hold, as `[kind, entry]`.
+ * A drill's (bound) scope as a narrowing of every kind: what it lists, nothing else. A drill
+ * without a scope gets `127.0.0.1:PORT` for each of its port variables.
  *
  * @example
  * ```ts
- * await firstNotGranted({ net: ["127.0.0.1:9000"] }); // undefined under --allow-net
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(drillNarrowing(undefined, [9000]).net, ["127.0.0.1:9000"]);
  * ```
  */
-export async function firstNotGranted(
-  n: Narrowing,
-  extra: Pick<DrillScope, "env" | "sys"> = {},
-): Promise<[string, string] | undefined> {
-  const ask = async (d: Deno.PermissionDescriptor) =>
-    (await Deno.permissions.query(d).catch(() => ({ state: "denied" }))).state === "granted";
-  for (const host of n.net ?? []) {
-    if (!(await ask({ name: "net", host: host.replace(/^unix:/, "") }))) return ["net", host];
-  }
-  for (const kind of ["read", "write"] as const) {
-    for (const path of n[kind] ?? []) {
-      if (!(await ask({ name: kind, path }))) return [kind, path];
-    }
-  }
-  for (const command of n.run ?? []) {
-    if (!(await ask({ name: "run", command }))) return ["run", command];
-  }
-  for (const variable of extra.env ?? []) {
-    if (!(await ask({ name: "env", variable }))) return ["env", variable];
-  }
-  for (const kind of extra.sys ?? []) if (!(await ask({ name: "sys", kind }))) return ["sys", kind];
-  return undefined;
-}
-
-function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  if (h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+export function drillNarrowing(scope: DrillScope | undefined, ports: number[]): Narrowing {
+  return checkNarrowing({
+    net: scope ? (scope.net ?? []).map(scopeNetEntry) : ports.map((p) => `127.0.0.1:${p}`),
+    read: scope?.read ?? [],
+    write: scope?.write ?? [],
+    run: scope?.run ?? [],
+    env: scope?.env ?? [],
+    sys: scope?.sys ?? [],
+  });
 }
 
 /**
- * The `scope.net` entries (in Deno's spelling) that reach beyond this machine's loopback: any
- * host other than 127.0.0.0/8, ::1 and localhost, a CIDR not inside 127.0.0.0/8, and binds on
- * all interfaces (`0.0.0.0`, `[::]`). Unix sockets stay on the machine.
+ * The scope a drill's sandbox runs with.
  *
  * @example
  * ```ts
- * beyondLoopback(["127.0.0.1:9000", "10.0.0.0/24"]); // ["10.0.0.0/24"]
+ * import assert from "node:assert/strict";
+ * const scope = await drillScope({ net: ["127.0.0.1:9000"] }, []);
+ * assert.deepEqual(scope.kinds.read, []);
+ * ```
+ */
+export async function drillScope(
+  scope: DrillScope | undefined,
+  ports: number[],
+  options: DrillScopeOptions = {},
+): Promise<Scope> {
+  return await buildScope(drillNarrowing(scope, ports), {
+    base: options.base,
+    ownModules: options.commandModules ?? [],
+    interfaces: listInterfaces(),
+  });
+}
+
+/**
+ * The net entries that reach beyond this machine's loopback: any host other than 127.0.0.0/8,
+ * ::1 and localhost, a CIDR not inside 127.0.0.0/8, and binds on all interfaces (`0.0.0.0`,
+ * `[::]`). Unix sockets stay on the machine.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(beyondLoopback(["127.0.0.1:9000", "10.0.0.0/24"]), ["10.0.0.0/24"]);
  * ```
  */
 export function beyondLoopback(net: readonly string[]): string[] {
   return net.filter((entry) => {
-    if (entry.startsWith("unix:")) return false;
-    const cidr = /^([^/]+)\/(\d+)$/.exec(entry);
-    if (cidr) return !(isLoopbackHost(cidr[1]) && (cidr[1].includes(":") || Number(cidr[2]) >= 8));
-    const bracket = /^(\[[^\]]+\])(?::\d+)?$/.exec(entry);
-    const host = bracket ? bracket[1] : entry.replace(/:\d+$/, "");
-    return !isLoopbackHost(host);
+    const t = netTarget(entry);
+    if (!t) return false;
+    if (isWildcardEntry(entry)) return true;
+    if (t.name !== undefined) return t.name !== "localhost";
+    const p = t.prefix!;
+    const plain = p.addr.is4In6() && p.bits >= 96 ? p.addr.unmap().prefix(p.bits - 96) : p;
+    return !(plain.addr.isLoopback() && plain.last().isLoopback());
   });
 }

@@ -39,11 +39,19 @@ function displayWidth(text: string): number {
   return n;
 }
 
-/** A drill's scope in one line: `net 127.0.0.1:41000; run ss`, or `nothing`. */
+/**
+ * A drill's scope in one line, every grant shown, implicit ones marked:
+ * `net 127.0.0.1:41000, 127.0.0.1:0 (implicit); run ss`, or `nothing`.
+ */
 function describeScope(r: DrillResult): string {
-  const parts = Object.entries(r.scope).filter(([, v]) => v.length).map(([k, v]) =>
-    `${k} ${v.join(", ")}`
-  );
+  const kinds = ["net", "read", "write", "run", "env", "sys"] as const;
+  const parts = kinds.flatMap((k) => {
+    const entries = [
+      ...r.scope[k],
+      ...(r.scope.implicit ?? []).filter((g) => g.kind === k).map((g) => `${g.entry} (implicit)`),
+    ];
+    return entries.length ? [`${k} ${entries.join(", ")}`] : [];
+  });
   return parts.length ? parts.join("; ") : "nothing";
 }
 

@@ -36,7 +36,10 @@ export interface DrillResult {
   source: string;
   status: "pass" | "fail";
   durationMs: number;
-  /** What the drill's sandbox allowed, as bound for this run (ephemeral local binds left out). */
+  /**
+   * What the drill's sandbox allowed, as bound for this run: the entries it listed (paths
+   * resolved), and the implicit grants its sandbox added (local binds, toolkit's modules).
+   */
   scope: {
     net: string[];
     read: string[];
@@ -44,6 +47,7 @@ export interface DrillResult {
     run: string[];
     env: string[];
     sys: string[];
+    implicit?: { kind: string; entry: string; reason: string }[];
   };
   steps: StepResult[];
   /** A failure outside any step (the sandbox could not start, the drill timed out). */

@@ -2,12 +2,11 @@
 // scope, watches every step's time limit and the drill's, and terminates the Worker at the end, on
 // a timeout or on Ctrl-C, which closes every socket the drill opened.
 import { parseDuration } from "../cli/args.ts";
-import { ScopeError } from "../cli/errors.ts";
-import { ephemeralBinds, type Narrowing } from "../cli/scope.ts";
-import { beyondLoopback, drillPermissions, firstNotGranted } from "./permissions.ts";
+import { Sandbox, type Scope } from "../scope/mod.ts";
+import { beyondLoopback, drillScope } from "./permissions.ts";
 import type { DrillResult, StepResult } from "./result.ts";
 import { stepTitle } from "./result.ts";
-import { type Drill, type DrillScope, stepKind } from "./schema.ts";
+import { type Drill, stepKind } from "./schema.ts";
 import { allocatePorts, bindVariables, collectVariables } from "./variables.ts";
 import type { DrillWorkerMessage } from "./worker.ts";
 
@@ -27,6 +26,14 @@ export interface RunDrillOptions {
   signal?: AbortSignal;
   /** Run a drill whose scope reaches beyond loopback (default: refuse it, the drill fails). */
   allowRemote?: boolean;
+  /** Relative paths in the drill's scope start here (the drill file's directory). */
+  base?: string;
+  /**
+   * How `run` steps run toolkit commands: the URL of a module exporting `runCommand` (see
+   * command_host.ts) and the module files the sandbox must read to load it. Without it, `run`
+   * steps fail.
+   */
+  commands?: { host: URL; modules: readonly string[] };
 }
 
 /**
@@ -55,67 +62,72 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
     status: "skip",
     durationMs: 0,
   }));
-  let worker: Worker | undefined;
+  let box: Sandbox<DrillWorkerMessage, DrillWorkerMessage> | undefined;
   try {
-    const { narrowing, permissions } = await drillPermissions(bound.scope, portList, {
-      loadsCommands: bound.steps.some((step) => stepKind(step) === "run"),
+    const runs = bound.steps.some((step) => stepKind(step) === "run");
+    const scope = await drillScope(bound.scope, portList, {
+      base: options.base,
+      commandModules: runs ? options.commands?.modules : undefined,
     });
     const finish = (error?: string): DrillResult => ({
       name: drill.name,
       source: options.source,
       status: !error && steps.every((s) => s.status === "pass") ? "pass" : "fail",
       durationMs: Math.round(performance.now() - started),
-      scope: declaredScope(narrowing, bound.scope ?? {}),
+      scope: reportedScope(scope),
       steps,
       ...(error ? { error } : {}),
     });
-    const remote = beyondLoopback(narrowing.net ?? []).filter((e) => !ephemeralBinds.includes(e));
+    const explicitNet = (scope.kinds.net ?? []).filter((g) => !g.implicit).map((g) => g.entry);
+    const remote = beyondLoopback(explicitNet);
     if (remote.length && !options.allowRemote) {
       return finish(
         `the drill's scope reaches beyond loopback (${remote.join(", ")}); ` +
           "run it with --allow-remote if you trust it with that network",
       );
     }
-    try {
-      worker = new Worker(new URL("./worker.ts", import.meta.url), {
-        type: "module",
-        deno: { permissions },
-      });
-    } catch (err) {
-      // The drill asks for more than this process holds (a run narrowed with --net or --scope).
-      const missing = await firstNotGranted(narrowing, bound.scope ?? {});
-      throw new ScopeError(
-        missing?.[0] ?? "some",
-        `${missing?.[1] ?? "a resource"} (needed by drill ${drill.name})`,
-        { cause: err },
-      );
-    }
-    const error = await supervise(worker, bound, narrowing, steps, options.signal);
+    // A drill asking for more than this process holds (a run narrowed with --net or --scope)
+    // is a scope error naming the first entry missing.
+    box = await Sandbox.open(new URL("./worker.ts", import.meta.url), scope, {
+      inherit: false,
+      purpose: `drill ${drill.name}`,
+    });
+    const host = runs ? options.commands?.host.href : undefined;
+    const error = await supervise(box, bound, scope, host, steps, options.signal);
     return finish(error);
   } finally {
-    worker?.terminate();
+    box?.terminate();
     if (tmp) await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
 }
 
-/** The scope a drill ran with, as reports show it: without the ephemeral binds every drill gets. */
-function declaredScope(n: Narrowing, scope: DrillScope): DrillResult["scope"] {
-  const ephemeral = new Set(ephemeralBinds);
+/** The scope a drill ran with, as reports show it: what it listed, and the implicit grants. */
+function reportedScope(scope: Scope): DrillResult["scope"] {
+  const listed = (kind: keyof Scope["kinds"]) =>
+    (scope.kinds[kind] ?? []).filter((g) => !g.implicit).map((g) => g.entry);
   return {
-    net: (n.net ?? []).filter((e) => !ephemeral.has(e)),
-    read: n.read ?? [],
-    write: n.write ?? [],
-    run: n.run ?? [],
-    env: scope.env ?? [],
-    sys: scope.sys ?? [],
+    net: listed("net"),
+    read: listed("read"),
+    write: listed("write"),
+    run: listed("run"),
+    env: listed("env"),
+    sys: listed("sys"),
+    implicit: Object.entries(scope.kinds).flatMap(([kind, grants]) =>
+      (grants ?? []).filter((g) => g.implicit).map((g) => ({
+        kind,
+        entry: g.entry,
+        reason: g.implicit!,
+      }))
+    ),
   };
 }
 
 /** Resolves when the Worker is done, or with the reason it was stopped. */
 function supervise(
-  worker: Worker,
+  box: Sandbox<DrillWorkerMessage, DrillWorkerMessage>,
   drill: Drill,
-  narrowing: Narrowing,
+  scope: Scope,
+  commandHost: string | undefined,
   steps: StepResult[],
   signal?: AbortSignal,
 ): Promise<string | undefined> {
@@ -134,16 +146,9 @@ function supervise(
       signal?.removeEventListener("abort", onAbort);
       // The Worker closes its sockets when asked; terminating it frees them too, but only once
       // its thread is gone, which can be later than the drill's end.
-      const done = () => {
-        clearTimeout(hardStop);
-        worker.terminate();
-        resolve(reason);
-      };
-      const hardStop = setTimeout(done, closeWaitMs);
-      worker.onmessage = (e: MessageEvent<DrillWorkerMessage>) => {
-        if (e.data.type === "closed") done();
-      };
-      worker.postMessage({ type: "close" } satisfies DrillWorkerMessage);
+      box.close({ type: "close" }, (m) => m.type === "closed", closeWaitMs).then(() =>
+        resolve(reason)
+      );
     };
     const failCurrent = (message: string) => {
       if (!current) return;
@@ -173,8 +178,7 @@ function supervise(
     };
     if (signal?.aborted) return onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
-    worker.onmessage = (e: MessageEvent<DrillWorkerMessage>) => {
-      const msg = e.data;
+    box.listen((msg) => {
       if (msg.type === "start") {
         if (!drillStarted) startDrillTimer();
         clearTimeout(stepTimer);
@@ -191,13 +195,11 @@ function supervise(
         steps[i] = { ...msg.result, title: steps[i].title };
         current = undefined;
       } else if (msg.type === "done") stop();
-    };
-    worker.onerror = (e) => {
-      e.preventDefault();
-      const message = `the sandbox failed: ${e.message}`;
-      failCurrent(message);
-      stop(message);
-    };
-    worker.postMessage({ type: "run", drill, narrowing } satisfies DrillWorkerMessage);
+    }, (message) => {
+      const text = `the sandbox failed: ${message}`;
+      failCurrent(text);
+      stop(text);
+    });
+    box.post({ type: "run", drill, scope, commandHost });
   });
 }

@@ -1,13 +1,19 @@
 // The steps of a drill, run one after another inside the sandbox Worker. Every socket a step
 // opens is named and owned by the session, so a failed or timed-out drill closes all of them.
 import { parseDuration } from "../cli/args.ts";
-import { scopeErrorFrom } from "../cli/errors.ts";
-import { type MemoryIo, memoryIo } from "../cli/io.ts";
-import { runCli } from "../cli/run.ts";
-import type { Narrowing } from "../cli/scope.ts";
 import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
 import { netErrorFrom } from "../net/errors.ts";
 import { parseHex } from "../net/payload.ts";
+import {
+  activeScope,
+  bindsInScope,
+  checkDestination,
+  confinePath,
+  confineSocketPath,
+  localBindFor,
+  scopeErrorFrom,
+} from "../scope/mod.ts";
+import type { CommandHostModule, CommandRun } from "./command_host.ts";
 import { splitCommand } from "./command_line.ts";
 import { type ByteDiff, byteDiff } from "./result.ts";
 import type {
@@ -26,6 +32,12 @@ import { canonicalHost, readTcpSockets, type TcpSocket } from "./tcp_states.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** The local address a UDP socket toward `target` binds: inside the drill's scope (lib/scope). */
+function clientBind(target: HostPort | undefined): string {
+  if (!target) return "127.0.0.1";
+  return localBindFor(target.host, bindsInScope(activeScope()));
+}
 
 /** Default wait of steps that wait (expect, accept, connect, sockets). */
 export const defaultStepTimeoutMs = 2000;
@@ -302,13 +314,15 @@ export class DrillSession {
   readonly conns = new Map<string, StreamConn>();
   readonly listeners = new Map<string, StreamListener>();
   readonly udp = new Map<string, UdpSocket>();
-  #runIo?: MemoryIo;
+  #running?: CommandRun;
+  #host?: Promise<CommandHostModule>;
   /** What the sandbox refused in the last passing `expect-denied`. */
   #refused?: { kind: string; resource: string };
   /** Failures of servers running in the background, told with the next failing step. */
   #background: string[] = [];
 
-  constructor(readonly narrowing: Narrowing) {}
+  /** `commandHost`: the module that runs toolkit commands for `run` steps (none: they fail). */
+  constructor(readonly commandHost?: string) {}
 
   /** Runs one step; resolves to its outcome. Failures are outcomes, not exceptions. */
   async run(step: Step): Promise<StepOutcome> {
@@ -357,7 +371,7 @@ export class DrillSession {
 
   /** Closes every socket, listener and served connection; stops a running command. */
   closeAll(): void {
-    this.#runIo?.interrupt();
+    this.#running?.interrupt();
     for (const c of this.conns.values()) c.close();
     for (const l of this.listeners.values()) l.close();
     for (const u of this.udp.values()) u.close();
@@ -369,7 +383,7 @@ export class DrillSession {
     const a = (step as any)[kind];
     switch (kind) {
       case "listen":
-        return Promise.resolve(this.#listen(a));
+        return this.#listen(a);
       case "accept":
         return this.#accept(a);
       case "connect":
@@ -403,10 +417,10 @@ export class DrillSession {
     return c;
   }
 
-  #listen(a: ListenStep): string {
+  async #listen(a: ListenStep): Promise<string> {
     const proto = a.proto ?? "tcp";
     if (proto === "unix") {
-      const listener = Deno.listen({ transport: "unix", path: a.path! });
+      const listener = Deno.listen({ transport: "unix", path: await confineSocketPath(a.path!) });
       this.listeners.set(a.as, new StreamListener(listener, a, this.#noteBackground(a.as)));
       return `listening on ${a.path}`;
     }
@@ -465,7 +479,7 @@ export class DrillSession {
     let pending: Promise<Deno.Conn>;
     if (a.path !== undefined) {
       target = a.path;
-      pending = Deno.connect({ transport: "unix", path: a.path });
+      pending = confineSocketPath(a.path).then((path) => Deno.connect({ transport: "unix", path }));
     } else {
       const hp: HostPort = parseHostPort(a.to!);
       target = formatHostPort(hp.host, hp.port);
@@ -599,9 +613,10 @@ export class DrillSession {
     let u = this.udp.get(a.socket);
     const target = a.to === undefined ? undefined : parseHostPort(a.to);
     if (!u) {
+      if (target) checkDestination(target.host, target.port);
       const bind = a.bind !== undefined
         ? parseHostPort(a.bind, { allowPortZero: true })
-        : { host: target?.family === "ipv6" ? "::1" : "127.0.0.1", port: 0 };
+        : { host: clientBind(target), port: 0 };
       let sock: Deno.DatagramConn;
       try {
         sock = Deno.listenDatagram({ transport: "udp", hostname: bind.host, port: bind.port });
@@ -672,26 +687,18 @@ export class DrillSession {
   async #run(a: RunStep) {
     const argv = typeof a.command === "string" ? splitCommand(a.command) : a.command;
     const ms = stepTimeout(a.timeout, defaultRunTimeoutMs);
-    let io = memoryIo({ stdin: a.stdin });
-    const controller = new AbortController();
-    const running = runCli(argv, {
-      signal: controller.signal,
-      sandboxed: this.narrowing,
-      makeIo: (globals) => {
-        io = memoryIo({ stdin: a.stdin, globals });
-        this.#runIo = io;
-        return io;
-      },
-    });
+    if (!this.commandHost) throw new StepFailure("this drill runner cannot run toolkit commands");
+    this.#host ??= import(this.commandHost) as Promise<CommandHostModule>;
+    const io = (await this.#host).runCommand(argv, { stdin: a.stdin });
+    this.#running = io;
     let code: number;
     try {
-      code = await withTimeout(running, ms, `running toolkit ${argv.join(" ")}`);
+      code = await withTimeout(io.done, ms, `running toolkit ${argv.join(" ")}`);
     } catch (err) {
-      controller.abort();
       io.interrupt();
       throw err;
     } finally {
-      this.#runIo = undefined;
+      this.#running = undefined;
     }
     const stdout = io.stdoutText();
     const stderr = io.stderrText();
@@ -794,11 +801,7 @@ export class DrillSession {
         }
         case "udp-send": {
           const hp = parseHostPort(target);
-          const sock = Deno.listenDatagram({
-            transport: "udp",
-            hostname: hp.family === "ipv6" ? "::1" : "127.0.0.1",
-            port: 0,
-          });
+          const sock = Deno.listenDatagram({ transport: "udp", hostname: clientBind(hp), port: 0 });
           try {
             await sock.send(encoder.encode("drill"), {
               transport: "udp",
@@ -811,12 +814,12 @@ export class DrillSession {
           return `sent a datagram to ${target}`;
         }
         case "read": {
-          (await Deno.open(target, { read: true })).close();
+          (await Deno.open(await confinePath(target, "read"), { read: true })).close();
           return `opened ${target} for reading`;
         }
         case "write": {
           // Opening without create or truncate changes nothing when it is (wrongly) allowed.
-          (await Deno.open(target, { write: true })).close();
+          (await Deno.open(await confinePath(target, "write"), { write: true })).close();
           return `opened ${target} for writing`;
         }
         case "env":

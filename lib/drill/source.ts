@@ -1,6 +1,7 @@
 // Where a drill comes from: a built-in name (`tcp-echo`), a file (`lab1.yaml`) or `-` (stdin). A
 // name that has a slash or a .yaml/.yml/.json ending, or that names an existing file, is a file.
 import { readAll } from "../cli/io.ts";
+import { confinePath, resolvePath } from "../scope/paths.ts";
 import { findBuiltinDrill } from "./builtin.ts";
 import { parseDrill } from "./load.ts";
 import type { Drill } from "./schema.ts";
@@ -11,6 +12,8 @@ export interface LoadedDrill {
   text: string;
   /** `built-in` or the file name as given. */
   source: string;
+  /** For a file, its directory (resolved): relative paths in its scope start there. */
+  base?: string;
 }
 
 /**
@@ -50,8 +53,14 @@ export async function loadDrill(
     return { drill: parseDrill(text, "<stdin>"), text, source: "<stdin>" };
   }
   if (await isDrillFile(arg)) {
-    const text = await Deno.readTextFile(arg);
-    return { drill: parseDrill(text, arg), text, source: arg };
+    const path = await resolvePath(await confinePath(arg, "read"));
+    const text = await Deno.readTextFile(path);
+    return {
+      drill: parseDrill(text, arg),
+      text,
+      source: arg,
+      base: path.replace(/\/[^/]*$/, "") || "/",
+    };
   }
   const builtin = findBuiltinDrill(arg);
   if (!builtin) {

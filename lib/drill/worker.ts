@@ -1,7 +1,7 @@
 // The inside of a drill's sandbox: a Worker whose Deno permissions are exactly the drill's scope.
 // Runs the steps in order, reports each one to the runner, and stops at the first failure.
 /// <reference lib="deno.worker" />
-import type { Narrowing } from "../cli/scope.ts";
+import { type Scope, setActiveScope } from "../scope/mod.ts";
 import type { StepResult } from "./result.ts";
 import { stepTitle } from "./result.ts";
 import { type Drill, stepKind } from "./schema.ts";
@@ -9,7 +9,7 @@ import { DrillSession, stepLimitMs } from "./session.ts";
 
 /** Messages between the runner and the drill Worker. */
 export type DrillWorkerMessage =
-  | { type: "run"; drill: Drill; narrowing: Narrowing }
+  | { type: "run"; drill: Drill; scope: Scope; commandHost?: string }
   | { type: "start"; index: number; limitMs: number }
   | { type: "step"; result: StepResult }
   | { type: "done" }
@@ -31,7 +31,8 @@ self.onmessage = async (e: MessageEvent<DrillWorkerMessage>) => {
     return;
   }
   if (msg.type !== "run") return;
-  session = new DrillSession(msg.narrowing);
+  setActiveScope(msg.scope);
+  session = new DrillSession(msg.commandHost);
   let failed = false;
   for (const [i, step] of msg.drill.steps.entries()) {
     const base = { index: i + 1, kind: stepKind(step), title: stepTitle(step) };

@@ -298,3 +298,29 @@ function buildSteps(segments: LabSegment[], hosts: LabHost[], router?: LabRouter
   }
   return steps;
 }
+
+/**
+ * Every IPv6 address a lab built by {@linkcode planLab} can give a host or the router, in every
+ * size it allows. Deno's net permission takes no IPv6 prefixes, so the `lab` permission set in
+ * deno.json lists exactly these (a test keeps the two equal).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.ok(labIpv6Addresses().includes("2001:2:0:1::1"));
+ * ```
+ */
+export function labIpv6Addresses(): string[] {
+  const out = new Set<string>();
+  const add = (plan: LabPlan) => {
+    for (const h of plan.hosts) out.add(h.ipv6.split("/")[0]);
+    for (const i of plan.router?.interfaces ?? []) out.add(i.ipv6.split("/")[0]);
+  };
+  // The largest labs hold every smaller lab's addresses: any host count on segment 1 alone, and
+  // with a router, any split of hosts between the segments.
+  for (let hosts = 1; hosts <= maxHostsPerSegment; hosts++) {
+    add(planLab({ hosts }));
+    add(planLab({ hosts, router: true, behind: maxHostsPerSegment }));
+  }
+  return [...out].sort((a, b) => Addr.parse(a).compare(Addr.parse(b)));
+}

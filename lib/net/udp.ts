@@ -1,23 +1,24 @@
 // UDP sockets on Deno.listenDatagram: a client socket bound to the right local address for its
 // target, and receiving with a deadline, both cancellable by an AbortSignal.
 import { formatHostPort, type HostPort } from "./address.ts";
+import { activeScope } from "../scope/active.ts";
+import { bindsInScope, checkDestination, localBindFor } from "../scope/binds.ts";
 import { NetError, netErrorFrom } from "./errors.ts";
 
-const loopbackV4 = /^127\./;
-
 /**
- * The local address a client socket for `target` binds to: loopback for loopback targets (so a
- * run narrowed to loopback can bind), the unspecified address of the target's family otherwise.
+ * The local address a client socket for `target` binds to, inside the scope in force: the target
+ * itself on loopback, this machine's address on the target's subnet where the scope (or the
+ * binary's own permission set) does not grant the wildcard bind, else the unspecified address
+ * of the target's family. See lib/scope/binds.ts.
  *
  * @example
  * ```ts
- * clientBindAddress({ host: "127.0.0.1", port: 9000, family: "ipv4" }); // "127.0.0.1"
+ * import assert from "node:assert/strict";
+ * assert.equal(clientBindAddress({ host: "127.0.0.1", port: 9000, family: "ipv4" }), "127.0.0.1");
  * ```
  */
 export function clientBindAddress(target: HostPort): string {
-  if (target.family === "ipv6") return target.host === "::1" ? "::1" : "::";
-  if (target.family === "ipv4") return loopbackV4.test(target.host) ? "127.0.0.1" : "0.0.0.0";
-  return target.host === "localhost" ? "127.0.0.1" : "0.0.0.0";
+  return localBindFor(target.host, bindsInScope(activeScope()));
 }
 
 /**
@@ -32,6 +33,7 @@ export function openUdpClient(
   target: HostPort,
   options: { bind?: string; port?: number } = {},
 ): Deno.DatagramConn {
+  checkDestination(target.host, target.port);
   const hostname = options.bind ?? clientBindAddress(target);
   const port = options.port ?? 0;
   try {

@@ -2,6 +2,7 @@
 // socket file (nobody listening) is replaced, a live one or any other kind of file is left alone,
 // and on close only the very socket file this listener created is removed.
 import { NetError, netErrorFrom } from "./errors.ts";
+import { confineSocketPath } from "../scope/paths.ts";
 
 /** A listening Unix socket and the means to remove its file. */
 export interface UnixListener {
@@ -167,7 +168,7 @@ function closerFor(abs: string, closeSocket: () => void): () => void {
  * ```
  */
 export async function listenUnix(path: string): Promise<UnixListener> {
-  const abs = absoluteSocketPath(path);
+  const abs = await confineSocketPath(absoluteSocketPath(path));
   await claimSocketPath(abs);
   let listener: Deno.UnixListener;
   try {
@@ -199,7 +200,7 @@ export interface UnixDatagramSocket {
  * ```
  */
 export async function listenUnixDatagram(path: string): Promise<UnixDatagramSocket> {
-  const abs = absoluteSocketPath(path);
+  const abs = await confineSocketPath(absoluteSocketPath(path));
   await claimSocketPath(abs);
   let sock: Deno.DatagramConn;
   try {
@@ -256,7 +257,7 @@ export async function sendUnixDatagram(
   path: string,
   data: Uint8Array,
 ): Promise<void> {
-  const abs = absoluteSocketPath(path);
+  const abs = await confineSocketPath(absoluteSocketPath(path));
   try {
     await sock.send(data, { transport: "unixpacket", path: abs });
   } catch (err) {
@@ -276,7 +277,7 @@ export async function sendUnixDatagram(
  * ```
  */
 export async function connectUnix(path: string): Promise<Deno.UnixConn> {
-  const abs = absoluteSocketPath(path);
+  const abs = await confineSocketPath(absoluteSocketPath(path));
   try {
     return await Deno.connect({ transport: "unix", path: abs });
   } catch (err) {

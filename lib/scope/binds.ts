@@ -1,0 +1,212 @@
+// Local binds a narrowed scope needs and nothing wider. A UDP client (and a listener on port 0)
+// binds a local address before it sends, and Deno checks that bind as net access to `ADDR:0`.
+// Granting `0.0.0.0:0` for it would let a narrowed command listen on every interface, so each
+// host in the scope gets the one local address a client toward it binds: the host itself on
+// loopback, else this machine's address on the interface whose subnet holds the host, else (a
+// routed host) this machine's only address of that family, if it has just one.
+import { Addr } from "../ip/addr.ts";
+import { Prefix } from "../ip/prefix.ts";
+import { formatHostPort } from "../net/address.ts";
+import { isWildcardEntry, netTarget } from "./net_entry.ts";
+import { ScopeError } from "./errors.ts";
+import type { Grant, Scope } from "./types.ts";
+
+const loopback4 = Prefix.parse("127.0.0.0/8");
+
+function isLoopbackPrefix(p: Prefix): boolean {
+  return p.family === 4 ? loopback4.containsPrefix(p) : p.bits === 128 && p.addr.isLoopback();
+}
+
+/** A local address a client may bind, and the destinations it serves. */
+export interface LocalBind {
+  /** The local address: `198.18.1.1`. */
+  address: string;
+  /** Destinations it is the source for: its interface's subnet, or `0.0.0.0/0` for routed. */
+  serves: string;
+  /** The interface, for people. */
+  iface: string;
+}
+
+/**
+ * The addresses of this machine a client toward other hosts may bind: one per interface address
+ * (serving that subnet), plus, per family with exactly one such address, that address serving
+ * every destination (the route's source when there is no other choice). Loopback and link-local
+ * addresses are left out (loopback binds itself; link-local needs a zone Deno cannot grant).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const ifs = [{ name: "eth0", family: "IPv4", address: "198.18.1.1", netmask: "255.255.255.0", scopeid: null, cidr: "198.18.1.1/24", mac: "" }] as Deno.NetworkInterfaceInfo[];
+ * assert.deepEqual(localBinds(ifs).map((b) => b.serves), ["198.18.1.0/24", "0.0.0.0/0"]);
+ * ```
+ */
+export function localBinds(interfaces: readonly Deno.NetworkInterfaceInfo[]): LocalBind[] {
+  const onLink: LocalBind[] = [];
+  for (const iface of interfaces) {
+    if (!iface.cidr || iface.scopeid) continue;
+    let local: Prefix;
+    try {
+      local = Prefix.parse(iface.cidr);
+    } catch {
+      continue;
+    }
+    if (local.addr.isLoopback() || local.addr.isLinkLocalUnicast()) continue;
+    onLink.push({
+      address: local.addr.toString(),
+      serves: local.masked().toString(),
+      iface: iface.name,
+    });
+  }
+  const routed = ([4, 6] as const).flatMap((family) => {
+    const mine = onLink.filter((b) => Addr.parse(b.address).family === family);
+    const only = new Set(mine.map((b) => b.address));
+    return only.size === 1 ? [{ ...mine[0], serves: family === 4 ? "0.0.0.0/0" : "::/0" }] : [];
+  });
+  return [...onLink, ...routed];
+}
+
+/**
+ * The implicit local binds for a list of normalized net entries. An entry that already covers
+ * its binds (a host without a port, a CIDR holding the local address) adds none; DNS names
+ * other than `localhost` add none (where they lead is not known before the connection);
+ * wildcard entries add none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(implicitBinds(["127.0.0.1:9000"], []).map((g) => g.entry), ["127.0.0.1:0"]);
+ * assert.deepEqual(implicitBinds(["127.0.0.0/8", "[::1]"], []), []);
+ * ```
+ */
+export function implicitBinds(entries: readonly string[], binds: readonly LocalBind[]): Grant[] {
+  const out: Grant[] = [];
+  const grant = (host: string, implicit: string, serves?: string) =>
+    out.push({ entry: formatHostPort(host, 0), implicit, ...(serves ? { serves } : {}) });
+  for (const entry of entries) {
+    const target = netTarget(entry);
+    if (!target || isWildcardEntry(entry)) continue;
+    if (target.name !== undefined) {
+      if (target.name === "localhost" && target.port !== undefined) {
+        grant("127.0.0.1", `local bind for clients of ${entry}`);
+        grant("::1", `local bind for clients of ${entry}`);
+      }
+      continue;
+    }
+    const p = target.prefix!;
+    const single = p.bits === p.addr.bitLength;
+    if (isLoopbackPrefix(p)) {
+      // A loopback host binds itself; a host without a port or a CIDR already grants that.
+      if (single && target.port !== undefined) {
+        grant(p.addr.toString(), `local bind for clients of ${entry}`);
+      }
+      continue;
+    }
+    const mine = binds.filter((b) => Prefix.parse(b.serves).family === p.family);
+    const onLink = mine.filter((b) =>
+      !b.serves.endsWith("/0") && Prefix.parse(b.serves).overlaps(p)
+    );
+    // Toward a routed host, the only local address of the family is the source.
+    const chosen = onLink.length ? onLink : mine.filter((b) => b.serves.endsWith("/0"));
+    for (const b of chosen) {
+      const local = Addr.parse(b.address);
+      if (p.contains(local) && (!single || target.port === undefined)) continue;
+      const routed = b.serves.endsWith("/0");
+      grant(
+        b.address,
+        routed
+          ? `this machine's only IPv${p.family} address (${b.iface}), for clients of ${entry} (routed)`
+          : `local address on ${b.serves} (${b.iface}) for clients of ${entry}`,
+        routed ? p.toString() : b.serves,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * The local address a client socket toward `host` binds to: the host itself when it is loopback
+ * (IPv4, `::1`, or IPv4-mapped loopback), `127.0.0.1` for `localhost`, the first of `binds`
+ * whose `serves` prefix holds the host, else the unspecified address of the host's family
+ * (which only an unnarrowed scope grants).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(localBindFor("127.0.0.2", []), "127.0.0.2");
+ * const binds = [{ address: "198.18.1.1", serves: "198.18.1.0/24", iface: "eth0" }];
+ * assert.equal(localBindFor("198.18.1.2", binds), "198.18.1.1");
+ * assert.equal(localBindFor("198.18.2.2", binds), "0.0.0.0");
+ * ```
+ */
+export function localBindFor(host: string, binds: readonly LocalBind[]): string {
+  if (host.toLowerCase() === "localhost") return "127.0.0.1";
+  let addr: Addr;
+  try {
+    addr = Addr.parse(host);
+  } catch {
+    return "0.0.0.0"; // a DNS name: the kernel picks the route's source
+  }
+  const plain = addr.is4In6() ? addr.unmap() : addr;
+  if (plain.isLoopback()) return addr.family === 6 && !addr.is4In6() ? "::1" : host;
+  const bare = addr.withZone("");
+  for (const b of binds) {
+    const serves = Prefix.parse(b.serves);
+    if (serves.family === addr.family && serves.contains(bare)) return b.address;
+  }
+  return addr.family === 6 ? "::" : "0.0.0.0";
+}
+
+/**
+ * The local binds a client may choose from under `scope`: its implicit binds, or with no scope,
+ * this machine's (only when the binary's own set does not grant the wildcard bind and lets
+ * toolkit list interfaces), so a binary confined by its permission set binds inside it too.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const scope = { kinds: { net: [{ entry: "198.18.1.1:0", implicit: "x", serves: "198.18.1.0/24" }] } };
+ * assert.deepEqual(bindsInScope(scope).map((b) => b.address), ["198.18.1.1"]);
+ * ```
+ */
+export function bindsInScope(scope: Scope | undefined): LocalBind[] {
+  if (scope?.kinds.net) {
+    return scope.kinds.net.flatMap((g) =>
+      g.serves
+        ? [{ address: netTarget(g.entry)!.prefix!.addr.toString(), serves: g.serves, iface: "" }]
+        : []
+    );
+  }
+  if (Deno.permissions.querySync({ name: "net", host: "0.0.0.0:0" }).state === "granted") return [];
+  return localBinds(listInterfaces());
+}
+
+/**
+ * This machine's interfaces, when this process may list them (`sys: networkInterfaces`); none
+ * otherwise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.ok(Array.isArray(listInterfaces()));
+ * ```
+ */
+export function listInterfaces(): Deno.NetworkInterfaceInfo[] {
+  const state = Deno.permissions.querySync({ name: "sys", kind: "networkInterfaces" }).state;
+  return state === "granted" ? Deno.networkInterfaces() : [];
+}
+
+/**
+ * Throws {@linkcode ScopeError} unless the scope in force lets a client reach `host:port`. A client
+ * asks before it binds, so a refusal names where it was going, not the local bind it needed.
+ *
+ * @example
+ * ```ts
+ * checkDestination("127.0.0.1", 9000); // throws outside the scope
+ * ```
+ */
+export function checkDestination(host: string, port: number): void {
+  const where = formatHostPort(host, port);
+  if (Deno.permissions.querySync({ name: "net", host: where }).state !== "granted") {
+    throw new ScopeError("net", where);
+  }
+}

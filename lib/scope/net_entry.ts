@@ -1,0 +1,166 @@
+// Network scope entries as users write them (`127.0.0.1:9000`, `::1`, `10.0.0.0/24`, `unix:/run/x`)
+// turned into what Deno's net permission enforces. Deno takes hosts, `host:port`, IPv4 CIDRs and
+// single IPv6 hosts; an IPv6 prefix is enforceable only as the list of its addresses, so short
+// ones are expanded and wide ones refused here, at parse time, with what to write instead.
+import { Addr } from "../ip/addr.ts";
+import { Prefix } from "../ip/prefix.ts";
+import { classifyHost, parsePort } from "../net/address.ts";
+
+/** The longest IPv6 prefix is expanded to its addresses up to this many (a /120). */
+export const maxExpandedIpv6 = 256;
+
+/**
+ * Validates one net entry and returns it in Deno's spelling: `host`, `host:port`, `[v6]`,
+ * `[v6]:port`, an IPv4 CIDR (masked: `10.0.0.0/24`), an IPv6 prefix of /120 or longer (kept as
+ * written, canonical; see {@linkcode denoNetHosts}), or `unix:PATH`. Throws
+ * `SyntaxError` naming the entry and saying what to write instead.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(normalizeNetEntry("::1"), "[::1]");
+ * assert.equal(normalizeNetEntry("::1/128"), "[::1]");
+ * assert.equal(normalizeNetEntry("10.1.2.3/24"), "10.1.2.0/24");
+ * assert.throws(() => normalizeNetEntry("2001:db8::/32"), SyntaxError);
+ * ```
+ */
+export function normalizeNetEntry(entry: string): string {
+  const text = entry.trim();
+  if (text === "") throw new SyntaxError(`Cannot parse an empty network entry`);
+  // Deno checks Unix sockets as net access to `unix:PATH`; a relative path is resolved against
+  // the scope's base (the drill or scope file's directory) when the scope is built.
+  if (text.startsWith("unix:")) {
+    if (text === "unix:") throw new SyntaxError(`Cannot parse "${entry}": unix: needs a path`);
+    if (text.includes("\0")) throw new SyntaxError(`Cannot parse "${entry}": a NUL byte`);
+    return text;
+  }
+  const cidr = /^\[?([^/\]]+)\]?\/(\d{1,3})$/.exec(text);
+  if (cidr) return normalizePrefix(entry, cidr[1], cidr[2]);
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (bracket) {
+    if (classifyHost(bracket[1]) !== "ipv6") throw new SyntaxError(`Cannot parse "${entry}"`);
+    const host = canonicalIpv6(bracket[1]);
+    return bracket[2] === undefined ? `[${host}]` : `[${host}]:${parsePort(bracket[2])}`;
+  }
+  if (text.split(":").length > 2) {
+    classifyHost(text);
+    return `[${canonicalIpv6(text)}]`;
+  }
+  const [host, port] = text.split(":");
+  classifyHost(host);
+  return port === undefined ? host : `${host}:${parsePort(port, { allowZero: true })}`;
+}
+
+function canonicalIpv6(host: string): string {
+  // A zone stays as written: Deno compares it literally.
+  return host.includes("%") ? host : Addr.parse(host).toString();
+}
+
+function normalizePrefix(entry: string, host: string, bitsText: string): string {
+  const family = classifyHost(host);
+  if (family === "name") {
+    throw new SyntaxError(`Cannot parse network "${entry}": a prefix needs an IP address`);
+  }
+  let prefix: Prefix;
+  try {
+    prefix = Prefix.parse(`${host}/${Number(bitsText)}`).masked();
+  } catch (err) {
+    throw new SyntaxError(`Cannot parse network "${entry}": ${(err as Error).message}`);
+  }
+  if (prefix.family === 4) return prefix.toString();
+  if (prefix.bits === 128) return `[${prefix.addr}]`;
+  if (prefix.size() > BigInt(maxExpandedIpv6)) {
+    throw new SyntaxError(
+      `Cannot use network "${entry}": Deno enforces IPv6 only as single addresses, so an IPv6 ` +
+        `prefix must be /120 or longer (at most ${maxExpandedIpv6} addresses); list the hosts ` +
+        `instead, e.g. [${prefix.addr.next() ?? prefix.addr}]`,
+    );
+  }
+  return prefix.toString();
+}
+
+/**
+ * The entries Deno is given for one normalized entry: itself, or for an IPv6 prefix every
+ * address in it as `[addr]`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(denoNetHosts("127.0.0.0/8"), ["127.0.0.0/8"]);
+ * assert.deepEqual(denoNetHosts("2001:2::/127"), ["[2001:2::]", "[2001:2::1]"]);
+ * ```
+ */
+export function denoNetHosts(entry: string): string[] {
+  const v6 = /^([0-9a-f:.]+)\/(\d+)$/i.exec(entry);
+  if (!v6 || !v6[1].includes(":")) return [entry];
+  const prefix = Prefix.parse(entry);
+  const out: string[] = [];
+  let addr: Addr | undefined = prefix.network();
+  for (let i = 0n; i < prefix.size() && addr; i++, addr = addr.next()) out.push(`[${addr}]`);
+  return out;
+}
+
+/**
+ * Parses repeated `--net` values (each comma-separated) into normalized entries.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseNetList(["127.0.0.1:9000,10.0.0.0/24"]), ["127.0.0.1:9000", "10.0.0.0/24"]);
+ * ```
+ */
+export function parseNetList(values: readonly string[]): string[] {
+  const entries = values.flatMap((v) => v.split(",")).map((s) => s.trim()).filter(Boolean);
+  return entries.map(normalizeNetEntry);
+}
+
+/** A host part of a net entry, as an address or a name; `undefined` for Unix sockets. */
+export interface NetTarget {
+  /** The address or, for a CIDR, the network. */
+  prefix?: Prefix;
+  /** A DNS name (`localhost`, `lab-host`). */
+  name?: string;
+  /** The port, when the entry names one. */
+  port?: number;
+}
+
+/**
+ * What a normalized entry reaches: a prefix (a host is a /32 or /128) or a name, and a port.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(netTarget("127.0.0.1:9000")?.prefix?.toString(), "127.0.0.1/32");
+ * assert.equal(netTarget("unix:/run/x.sock"), undefined);
+ * ```
+ */
+export function netTarget(entry: string): NetTarget | undefined {
+  if (entry.startsWith("unix:")) return undefined;
+  const cidr = /^([^/]+)\/(\d+)$/.exec(entry);
+  if (cidr) return { prefix: Prefix.parse(entry).masked() };
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
+  const [host, port] = bracket ? [bracket[1], bracket[2]] : entry.split(":");
+  const portNumber = port === undefined ? undefined : Number(port);
+  if (classifyHost(host) === "name") return { name: host.toLowerCase(), port: portNumber };
+  const addr = Addr.parse(host.replace(/%.*$/, ""));
+  return { prefix: addr.prefix(addr.bitLength), port: portNumber };
+}
+
+/**
+ * Whether an entry lets a socket listen on every interface: `0.0.0.0`, `[::]` (any port or a
+ * given one) or a prefix containing them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(isWildcardEntry("0.0.0.0:0"), true);
+ * assert.equal(isWildcardEntry("127.0.0.1:0"), false);
+ * ```
+ */
+export function isWildcardEntry(entry: string): boolean {
+  const t = netTarget(entry);
+  return t?.prefix !== undefined && t.prefix.contains(t.prefix.family === 4 ? any4 : any6);
+}
+
+const any4 = Addr.parse("0.0.0.0");
+const any6 = Addr.parse("::");

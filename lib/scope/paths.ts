@@ -1,0 +1,147 @@
+// Paths in a scope, and paths opened under one, by where they really lead. Deno checks a path as
+// written and the OS then follows its symlinks, so a link inside a granted directory could lead
+// out of it. Scope entries are resolved before they become permissions, and every file toolkit
+// opens under a narrowing is resolved and checked again before it is opened.
+import { activeScope } from "./active.ts";
+import { ScopeError, scopeErrorFrom } from "./errors.ts";
+
+// POSIX paths, written out here: node:path would cost every command's start-up.
+const isAbsolute = (p: string) => p.startsWith("/");
+
+/** `/a/./b/../c//d/` → `/a/c/d`; `..` above the root stays at the root. */
+function normalize(abs: string): string {
+  const out: string[] = [];
+  for (const part of abs.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return "/" + out.join("/");
+}
+
+const resolve = (base: string, path: string) =>
+  normalize(isAbsolute(path) ? path : `${base}/${path}`);
+const dirname = (abs: string) => abs.slice(0, abs.lastIndexOf("/")) || "/";
+const join = (dir: string, name: string) => dir === "/" ? `/${name}` : `${dir}/${name}`;
+
+/** Symlinks followed in one resolution before giving up, as Linux's ELOOP limit. */
+const maxLinks = 40;
+
+/**
+ * Resolves `path` (relative to `base`) to the absolute path it leads to: `..` and symlinks
+ * followed, including a dangling link's target and the parents of a path that does not exist
+ * yet (a file about to be created). Needs read access to the path and its parents.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.symlink("/etc", `${dir}/link`);
+ * assert.equal(await resolvePath("link/new-file", dir), "/etc/new-file");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function resolvePath(path: string, base: string = Deno.cwd()): Promise<string> {
+  return await resolveFrom(resolve(base, path), 0);
+}
+
+async function resolveFrom(abs: string, links: number): Promise<string> {
+  if (links > maxLinks) {
+    throw Object.assign(new Error(`Too many levels of symbolic links '${abs}'`), { code: "ELOOP" });
+  }
+  try {
+    return await Deno.realPath(abs);
+  } catch (err) {
+    // Deno holds /proc and other special files to --allow-all whatever the path says, so no
+    // link there leads anywhere Deno would not check: they stay as written.
+    if (err instanceof Deno.errors.NotCapable && /Requires all access/.test(err.message)) {
+      return abs;
+    }
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  const info = await Deno.lstat(abs).catch((err) => {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  });
+  if (info?.isSymlink) {
+    const target = await Deno.readLink(abs);
+    const next = resolve(dirname(abs), target);
+    return await resolveFrom(next, links + 1);
+  }
+  const parent = dirname(abs);
+  if (parent === abs) return abs;
+  return join(await resolveFrom(parent, links), abs.slice(parent.length).replace(/^\/+/, ""));
+}
+
+/** What toolkit is about to do with a path, as Deno names the permission. */
+export type PathAccess = "read" | "write";
+
+async function granted(desc: Deno.PermissionDescriptor): Promise<boolean> {
+  return (await Deno.permissions.query(desc).catch(() => undefined))?.state === "granted";
+}
+
+/** Resolves a path to check it, refusing one whose destination cannot be seen. */
+async function resolveToCheck(path: string): Promise<string> {
+  try {
+    return await resolvePath(path);
+  } catch (err) {
+    const denied = scopeErrorFrom(err);
+    if (!denied) throw err;
+    // Where a path leads cannot be seen without reading it: refuse rather than guess.
+    throw new ScopeError(denied.kind, `${path} (needed to see where it leads)`, { cause: err });
+  }
+}
+
+function shown(resolved: string, path: string): string {
+  return resolved === path ? path : `${resolved} (where ${path} leads)`;
+}
+
+/**
+ * The path to open for `path` under the scope in force: unchanged when nothing is narrowed for
+ * `access`; otherwise the resolved path, after checking that where it leads is inside the scope.
+ * Throws {@linkcode ScopeError} for a path that leads (or might lead, unreadable) outside.
+ *
+ * @example
+ * ```ts
+ * const file = await confinePath("data/prefixes.txt", "read");
+ * ```
+ */
+export async function confinePath(path: string, ...access: PathAccess[]): Promise<string> {
+  const scope = activeScope();
+  if (!scope || !access.some((a) => scope.kinds[a] !== undefined)) return path;
+  if (path === "") return path; // Deno's own "empty path" error says it better
+  const resolved = await resolveToCheck(path);
+  for (const kind of access) {
+    if (!(await granted({ name: kind, path: resolved }))) {
+      throw new ScopeError(kind, shown(resolved, path));
+    }
+  }
+  return resolved;
+}
+
+/**
+ * The path to use for a Unix socket under the scope in force, checked as Deno checks sockets
+ * (read, write and `unix:PATH`) at the place the path leads to.
+ *
+ * @example
+ * ```ts
+ * const path = await confineSocketPath("/run/app.sock");
+ * ```
+ */
+export async function confineSocketPath(path: string): Promise<string> {
+  const scope = activeScope();
+  const kinds = ["read", "write", "net"] as const;
+  if (!scope || kinds.every((k) => scope.kinds[k] === undefined) || path === "") return path;
+  const resolved = await resolveToCheck(path);
+  for (const kind of ["read", "write"] as const) {
+    if (scope.kinds[kind] !== undefined && !(await granted({ name: kind, path: resolved }))) {
+      throw new ScopeError(kind, shown(resolved, path));
+    }
+  }
+  if (
+    scope.kinds.net !== undefined && !(await granted({ name: "net", host: `unix:${resolved}` }))
+  ) {
+    throw new ScopeError("net", `unix:${shown(resolved, path)}`);
+  }
+  return resolved;
+}

@@ -1,0 +1,39 @@
+// The shapes of the permission model, shared by its modules: what is asked for (a Narrowing) and
+// what is enforced (a Scope of Grants, implicit ones marked).
+
+/** Permission kinds toolkit reports and narrows, in the order they are shown. */
+export const scopeKinds = ["net", "read", "write", "run", "env", "sys"] as const;
+/** One of {@linkcode scopeKinds}. */
+export type ScopeKind = typeof scopeKinds[number];
+
+/** Deno's `--allow-sys` kinds. */
+export const sysKinds = [
+  "hostname",
+  "osRelease",
+  "osUptime",
+  "loadavg",
+  "networkInterfaces",
+  "systemMemoryInfo",
+  "uid",
+  "gid",
+  "cpus",
+  "homedir",
+] as const;
+
+/** What is asked for: for each kind listed, at most these entries. A kind left out inherits. */
+export type Narrowing = Partial<Record<ScopeKind, string[]>>;
+
+/** One entry of a scope. */
+export interface Grant {
+  /** In Deno's spelling, paths resolved: `127.0.0.1:9000`, `/home/u/lab`, `unix:/run/x.sock`. */
+  entry: string;
+  /** Set for a grant nobody listed but the scope needs: why it is there. */
+  implicit?: string;
+  /** For an implicit local bind: the destinations it is the source for (`198.18.1.0/24`). */
+  serves?: string;
+}
+
+/** A narrowed scope: the kinds it lists hold exactly their grants; kinds left out inherit. */
+export interface Scope {
+  kinds: Partial<Record<ScopeKind, Grant[]>>;
+}
