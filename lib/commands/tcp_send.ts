@@ -131,16 +131,17 @@ function bytesSource(data: Uint8Array): ByteSource {
 }
 
 /**
- * Sends the payload over a connected socket, half-closes, and with `waitReply` prints the reply
- * (streamed, or collected for `--json`); the exit code.
+ * Opens the payload (so a missing or refused file is reported before anything connects: the
+ * peer never sees an empty connection), connects, sends, half-closes, and with `waitReply`
+ * prints the reply (streamed, or collected for `--json`); the exit code.
  *
  * @example
  * ```ts
- * return await sendOver(conn, "127.0.0.1:9000", flags, io);
+ * return await sendOver(() => Deno.connect({ port: 9000 }), "127.0.0.1:9000", flags, io);
  * ```
  */
 export async function sendOver(
-  conn: Deno.Conn,
+  connect: () => Promise<Deno.Conn>,
   address: string,
   flags: SendFlags,
   io: Io,
@@ -154,10 +155,16 @@ export async function sendOver(
       input = await fileSource(file);
     } catch (err) {
       file?.close();
-      conn.close();
       throw err;
     }
   } else input = inputSource(io.stdin);
+  let conn: Deno.Conn;
+  try {
+    conn = await connect();
+  } catch (err) {
+    file?.close();
+    throw err;
+  }
   try {
     if (!flags.waitReply) {
       const onAbort = () => conn.close();
@@ -273,8 +280,8 @@ const command: CommandModule<TcpSendOptions> = {
     return { target, ...parseSendFlags(values, positionals[1], globals, name) };
   },
   async run(o, io) {
-    const conn = await connectTcp(o.target, { timeoutMs: o.timeoutMs, signal: io.signal });
-    return await sendOver(conn, formatHostPort(o.target.host, o.target.port), o, io);
+    const connect = () => connectTcp(o.target, { timeoutMs: o.timeoutMs, signal: io.signal });
+    return await sendOver(connect, formatHostPort(o.target.host, o.target.port), o, io);
   },
 };
 export default command;

@@ -61,8 +61,7 @@ const command: CommandModule<UnixSendOptions> = {
   },
   async run(o, io) {
     if (o.datagram) return await sendDatagramTo(o, io);
-    const conn = await connectUnix(o.path);
-    return await sendOver(conn, o.path, o, io);
+    return await sendOver(() => connectUnix(o.path), o.path, o, io);
   },
 };
 export default command;

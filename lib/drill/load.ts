@@ -7,7 +7,8 @@ import { parseHostPort } from "../net/address.ts";
 import { parseHex } from "../net/payload.ts";
 import { type Drill, drillSchema, type Step, stepKind } from "./schema.ts";
 import { splitCommand } from "./command_line.ts";
-import { scopeNetEntry } from "./permissions.ts";
+import { scopeKinds } from "../scope/types.ts";
+import { drillNarrowing } from "./permissions.ts";
 import { placeholderPattern } from "./variables.ts";
 
 /** One problem in a drill file, 1-based line and column. */
@@ -267,14 +268,22 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
   };
   variables(drill, []);
   duration(drill.timeout, ["timeout"]);
-  (drill.scope?.net ?? []).forEach((entry, i) => {
-    if (typeof entry !== "string" || entry.startsWith("unix:")) return;
-    try {
-      scopeNetEntry(entry.replace(placeholderPattern, (_m, n: string) => n === "tmp" ? "x" : "1"));
-    } catch (err) {
-      out.push({ path: ["scope", "net", i], message: (err as Error).message });
-    }
-  });
+  // The scope is checked entry by entry exactly as `drill run` reads it (drillNarrowing), with
+  // each variable standing for a value it can take: a port, the temporary directory.
+  for (const kind of scopeKinds) {
+    (drill.scope?.[kind] ?? []).forEach((entry: unknown, i: number) => {
+      if (typeof entry !== "string") return;
+      const bound = entry.replace(
+        placeholderPattern,
+        (_m, n: string) => n === "tmp" ? "/tmp/x" : "1",
+      );
+      try {
+        drillNarrowing({ [kind]: [bound] }, []);
+      } catch (err) {
+        out.push({ path: ["scope", kind, i], message: (err as Error).message });
+      }
+    });
+  }
   drill.steps.forEach((step: Step, i) => {
     const kind = stepKind(step);
     const p: Path = ["steps", i, kind];

@@ -80,15 +80,28 @@ async function granted(desc: Deno.PermissionDescriptor): Promise<boolean> {
   return (await Deno.permissions.query(desc).catch(() => undefined))?.state === "granted";
 }
 
-/** Resolves a path to check it, refusing one whose destination cannot be seen. */
-async function resolveToCheck(path: string): Promise<string> {
+/**
+ * Resolves a path to check it. Where a path leads cannot be seen without reading it, so an
+ * unreadable path is refused rather than guessed at, unless it is exactly one of the scope's own
+ * entries: those were resolved when the scope was built (a socket granted by `unix:PATH` in a
+ * directory the scope cannot read, say).
+ */
+async function resolveToCheck(path: string, access: readonly PathAccess[]): Promise<string> {
   try {
     return await resolvePath(path);
   } catch (err) {
     const denied = scopeErrorFrom(err);
     if (!denied) throw err;
-    // Where a path leads cannot be seen without reading it: refuse rather than guess.
-    throw new ScopeError(denied.kind, `${path} (needed to see where it leads)`, { cause: err });
+    const abs = resolve(Deno.cwd(), path);
+    const entries = Object.values(activeScope()?.kinds ?? {}).flat()
+      .map((g) => g.entry.replace(/^unix:/, ""));
+    if (entries.includes(abs)) return abs;
+    // Reading the path itself was what was asked: that is the refusal. Otherwise reading was
+    // only needed to follow it.
+    const why = (access as readonly string[]).includes(denied.kind)
+      ? ""
+      : " (needed to see where it leads)";
+    throw new ScopeError(denied.kind, `${path}${why}`, { cause: err });
   }
 }
 
@@ -110,7 +123,7 @@ export async function confinePath(path: string, ...access: PathAccess[]): Promis
   const scope = activeScope();
   if (!scope || !access.some((a) => scope.kinds[a] !== undefined)) return path;
   if (path === "") return path; // Deno's own "empty path" error says it better
-  const resolved = await resolveToCheck(path);
+  const resolved = await resolveToCheck(path, access);
   for (const kind of access) {
     if (!(await granted({ name: kind, path: resolved }))) {
       throw new ScopeError(kind, shown(resolved, path));
@@ -132,7 +145,7 @@ export async function confineSocketPath(path: string): Promise<string> {
   const scope = activeScope();
   const kinds = ["read", "write", "net"] as const;
   if (!scope || kinds.every((k) => scope.kinds[k] === undefined) || path === "") return path;
-  const resolved = await resolveToCheck(path);
+  const resolved = await resolveToCheck(path, ["read", "write"]);
   for (const kind of ["read", "write"] as const) {
     if (scope.kinds[kind] !== undefined && !(await granted({ name: kind, path: resolved }))) {
       throw new ScopeError(kind, shown(resolved, path));

@@ -128,7 +128,9 @@ function dedupe(grants: Grant[]): Grant[] {
  * Turns a narrowing into the scope a sandbox enforces: entries checked and normalized, paths
  * (and `unix:` socket paths) resolved through `..` and symlinks, and the implicit grants added
  * and marked: local binds for client sockets toward the hosts listed (see
- * {@linkcode implicitBinds}) and, when reads are narrowed, toolkit's own module files.
+ * {@linkcode implicitBinds}), the path of each `unix:` socket where reads and writes are narrowed
+ * (Deno checks a socket's path as read and write access too) and, when reads are narrowed,
+ * toolkit's own module files.
  *
  * @example
  * ```ts
@@ -141,6 +143,7 @@ export async function buildScope(n: Narrowing, options: BuildScopeOptions = {}):
   const checked = checkNarrowing(n);
   const base = options.base ?? Deno.cwd();
   const kinds: Scope["kinds"] = {};
+  const sockets: string[] = [];
   for (const kind of scopeKinds) {
     const list = checked[kind];
     if (list === undefined) continue;
@@ -149,10 +152,20 @@ export async function buildScope(n: Narrowing, options: BuildScopeOptions = {}):
       if (kind === "read" || kind === "write") {
         grants.push({ entry: await resolvePath(entry, base) });
       } else if (kind === "net" && entry.startsWith("unix:")) {
-        grants.push({ entry: `unix:${await resolvePath(entry.slice(5), base)}` });
+        const path = await resolvePath(entry.slice(5), base);
+        sockets.push(path);
+        grants.push({ entry: `unix:${path}` });
       } else grants.push({ entry });
     }
     if (kind === "net") grants.push(...implicitBinds(list, localBinds(options.interfaces ?? [])));
+    if (kind === "read" || kind === "write") {
+      for (const path of sockets) {
+        grants.push({
+          entry: path,
+          implicit: "a Unix socket in the scope: Deno checks its path too",
+        });
+      }
+    }
     if (kind === "read") {
       for (const path of options.ownModules ?? []) {
         grants.push({ entry: path, implicit: "toolkit's own modules, to load the command" });
