@@ -182,9 +182,10 @@ Deno.test("a drill's Worker permissions are exactly its scope plus marked implic
   // The local binds its clients need, and no wildcard.
   assert.deepEqual(net.filter((g) => g.implicit).map((g) => g.entry), ["127.0.0.1:0", "[::1]:0"]);
   const p = workerPermissions(scope, { inherit: false });
+  // The Unix socket's path, which Deno checks as read and write too; nothing else.
   assert.deepEqual([p.read, p.write, p.run, p.env, p.sys, p.ffi], [
-    false,
-    false,
+    ["/tmp/x.sock"],
+    ["/tmp/x.sock"],
     false,
     false,
     false,

@@ -9,22 +9,12 @@ import { Prefix } from "../ip/prefix.ts";
 import { formatHostPort } from "../net/address.ts";
 import { isWildcardEntry, netTarget } from "./net_entry.ts";
 import { ScopeError } from "./errors.ts";
-import type { Grant, Scope } from "./types.ts";
+import type { Grant, LocalBind, Scope } from "./types.ts";
 
 const loopback4 = Prefix.parse("127.0.0.0/8");
 
 function isLoopbackPrefix(p: Prefix): boolean {
   return p.family === 4 ? loopback4.containsPrefix(p) : p.bits === 128 && p.addr.isLoopback();
-}
-
-/** A local address a client may bind, and the destinations it serves. */
-export interface LocalBind {
-  /** The local address: `198.18.1.1`. */
-  address: string;
-  /** Destinations it is the source for: its interface's subnet, or `0.0.0.0/0` for routed. */
-  serves: string;
-  /** The interface, for people. */
-  iface: string;
 }
 
 /**
@@ -66,22 +56,27 @@ export function localBinds(interfaces: readonly Deno.NetworkInterfaceInfo[]): Lo
 }
 
 /**
- * The implicit local binds for a list of normalized net entries. An entry that already covers
- * its binds (a host without a port, a CIDR holding the local address) adds none; DNS names
- * other than `localhost` add none (where they lead is not known before the connection);
- * wildcard entries add none.
+ * The implicit local binds for a list of normalized net entries: the grants to add, and the
+ * local addresses clients toward those entries bind (`binds`, kept in the scope). An entry that
+ * already covers its binds (a host without a port, a CIDR holding the local address) adds no
+ * grant; DNS names other than `localhost` add none (where they lead is not known before the
+ * connection); wildcard entries add none.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.deepEqual(implicitBinds(["127.0.0.1:9000"], []).map((g) => g.entry), ["127.0.0.1:0"]);
- * assert.deepEqual(implicitBinds(["127.0.0.0/8", "[::1]"], []), []);
+ * assert.deepEqual(implicitBinds(["127.0.0.1:9000"], []).grants.map((g) => g.entry), ["127.0.0.1:0"]);
+ * assert.deepEqual(implicitBinds(["127.0.0.0/8", "[::1]"], []).grants, []);
  * ```
  */
-export function implicitBinds(entries: readonly string[], binds: readonly LocalBind[]): Grant[] {
+export function implicitBinds(
+  entries: readonly string[],
+  binds: readonly LocalBind[],
+): { grants: Grant[]; binds: LocalBind[] } {
   const out: Grant[] = [];
-  const grant = (host: string, implicit: string, serves?: string) =>
-    out.push({ entry: formatHostPort(host, 0), implicit, ...(serves ? { serves } : {}) });
+  const chosenBinds: LocalBind[] = [];
+  const grant = (host: string, implicit: string) =>
+    out.push({ entry: formatHostPort(host, 0), implicit });
   for (const entry of entries) {
     const target = netTarget(entry);
     if (!target || isWildcardEntry(entry)) continue;
@@ -108,19 +103,20 @@ export function implicitBinds(entries: readonly string[], binds: readonly LocalB
     // Toward a routed host, the only local address of the family is the source.
     const chosen = onLink.length ? onLink : mine.filter((b) => b.serves.endsWith("/0"));
     for (const b of chosen) {
+      const routed = b.serves.endsWith("/0");
+      // Clients toward this entry bind here, whether or not the entry already grants it.
+      chosenBinds.push(routed ? { ...b, serves: p.toString() } : b);
       const local = Addr.parse(b.address);
       if (p.contains(local) && (!single || target.port === undefined)) continue;
-      const routed = b.serves.endsWith("/0");
       grant(
         b.address,
         routed
           ? `this machine's only IPv${p.family} address (${b.iface}), for clients of ${entry} (routed)`
           : `local address on ${b.serves} (${b.iface}) for clients of ${entry}`,
-        routed ? p.toString() : b.serves,
       );
     }
   }
-  return out;
+  return { grants: out, binds: chosenBinds };
 }
 
 /**
@@ -164,18 +160,12 @@ export function localBindFor(host: string, binds: readonly LocalBind[]): string 
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * const scope = { kinds: { net: [{ entry: "198.18.1.1:0", implicit: "x", serves: "198.18.1.0/24" }] } };
- * assert.deepEqual(bindsInScope(scope).map((b) => b.address), ["198.18.1.1"]);
+ * const binds = [{ address: "198.18.1.1", serves: "198.18.1.0/24", iface: "eth0" }];
+ * assert.deepEqual(bindsInScope({ kinds: { net: [] }, binds }), binds);
  * ```
  */
 export function bindsInScope(scope: Scope | undefined): LocalBind[] {
-  if (scope?.kinds.net) {
-    return scope.kinds.net.flatMap((g) =>
-      g.serves
-        ? [{ address: netTarget(g.entry)!.prefix!.addr.toString(), serves: g.serves, iface: "" }]
-        : []
-    );
-  }
+  if (scope?.kinds.net) return scope.binds ?? [];
   if (Deno.permissions.querySync({ name: "net", host: "0.0.0.0:0" }).state === "granted") return [];
   return localBinds(listInterfaces());
 }

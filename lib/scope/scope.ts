@@ -143,6 +143,7 @@ export async function buildScope(n: Narrowing, options: BuildScopeOptions = {}):
   const checked = checkNarrowing(n);
   const base = options.base ?? Deno.cwd();
   const kinds: Scope["kinds"] = {};
+  let binds: Scope["binds"];
   const sockets: string[] = [];
   for (const kind of scopeKinds) {
     const list = checked[kind];
@@ -157,7 +158,11 @@ export async function buildScope(n: Narrowing, options: BuildScopeOptions = {}):
         grants.push({ entry: `unix:${path}` });
       } else grants.push({ entry });
     }
-    if (kind === "net") grants.push(...implicitBinds(list, localBinds(options.interfaces ?? [])));
+    if (kind === "net") {
+      const implicit = implicitBinds(list, localBinds(options.interfaces ?? []));
+      grants.push(...implicit.grants);
+      binds = implicit.binds;
+    }
     if (kind === "read" || kind === "write") {
       for (const path of sockets) {
         grants.push({
@@ -173,7 +178,7 @@ export async function buildScope(n: Narrowing, options: BuildScopeOptions = {}):
     }
     kinds[kind] = dedupe(grants);
   }
-  return { kinds };
+  return { kinds, ...(binds?.length ? { binds } : {}) };
 }
 
 /**

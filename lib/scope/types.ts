@@ -29,11 +29,21 @@ export interface Grant {
   entry: string;
   /** Set for a grant nobody listed but the scope needs: why it is there. */
   implicit?: string;
-  /** For an implicit local bind: the destinations it is the source for (`198.18.1.0/24`). */
-  serves?: string;
+}
+
+/** A local address a client may bind, and the destinations it serves. */
+export interface LocalBind {
+  /** The local address: `198.18.1.1`. */
+  address: string;
+  /** Destinations it is the source for: its interface's subnet, or `0.0.0.0/0` for routed. */
+  serves: string;
+  /** The interface, for people. */
+  iface: string;
 }
 
 /** A narrowed scope: the kinds it lists hold exactly their grants; kinds left out inherit. */
 export interface Scope {
   kinds: Partial<Record<ScopeKind, Grant[]>>;
+  /** Where client sockets toward the hosts in `net` bind (lib/scope/binds.ts). */
+  binds?: LocalBind[];
 }
