@@ -46,6 +46,7 @@ const command: CommandModule<ArpWatchOptions> = {
         name: "db",
         type: "string",
         value: "FILE",
+        complete: "file",
         description: "arp.dat database to load and keep up to date",
       },
       {
@@ -61,6 +62,7 @@ const command: CommandModule<ArpWatchOptions> = {
         type: "string",
         multiple: true,
         value: "FILE",
+        complete: "file",
         description: "replay saved tables as successive polls (repeatable)",
       },
       formatOption,
