@@ -209,13 +209,27 @@ async function fixtureDir(): Promise<string> {
   return dir;
 }
 
-async function script(shell: string, dir: string): Promise<string> {
+/**
+ * Completes every case in `shell`: writes the script `toolkit completions SHELL` prints and a
+ * directory of {@linkcode files}, has `complete(script, dir)` drive the shell there, and checks
+ * what it offered.
+ */
+async function completeCases(
+  shell: string,
+  complete: (script: string, dir: string) => Promise<Map<string, string[]>>,
+): Promise<void> {
   const r = await runToolkit(["completions", shell]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, "");
-  const path = `${dir}.${shell}`;
-  await Deno.writeTextFile(path, r.stdout);
-  return path;
+  const dir = await fixtureDir();
+  const script = `${dir}.${shell}`;
+  try {
+    await Deno.writeTextFile(script, r.stdout);
+    check(shell, await complete(script, dir));
+  } finally {
+    await Deno.remove(script).catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 /**
@@ -267,10 +281,8 @@ function bashWords(line: string): string[] {
 testIf(
   hasCommand("bash") ? undefined : "bash is not installed",
   "bash completes commands, options, values, files and drills as the table says",
-  async () => {
-    const dir = await fixtureDir();
-    try {
-      const path = await script("bash", dir);
+  () =>
+    completeCases("bash", async (script, dir) => {
       // The function is called as bash calls it; readline then replaces the text after the
       // word's last = or : with each reply, which is what the line reads afterwards.
       const probes = cases.map(({ line }) => {
@@ -284,38 +296,30 @@ COMPREPLY=()
 _toolkit toolkit ${sh(words.at(-1)!)} ${sh(words.at(-2) ?? "")}
 for r in "\${COMPREPLY[@]}"; do printf '%s%s\\n' ${sh(kept)} "$r"; done`;
       });
-      const out = await runShell(
-        ["bash", "--norc", "--noprofile", "-c", `source ${sh(path)}\n${probes.join("\n")}`],
-        dir,
+      return byLine(
+        await runShell(
+          ["bash", "--norc", "--noprofile", "-c", `source ${sh(script)}\n${probes.join("\n")}`],
+          dir,
+        ),
       );
-      check("bash", byLine(out));
-    } finally {
-      await Deno.remove(`${dir}.bash`).catch(() => {});
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 );
 
 testIf(
   hasCommand("fish") ? undefined : "fish is not installed",
   "fish completes commands, options, values, files and drills as the table says",
-  async () => {
-    const dir = await fixtureDir();
-    try {
-      const path = await script("fish", dir);
+  () =>
+    completeCases("fish", async (script, dir) => {
       const probes = cases.map(({ line }) =>
         `echo ${sh(`<<LINE>> ${line}`)}\ncomplete -C ${sh(line)} | string replace -r '\\t.*' ''`
       );
-      const out = await runShell(
-        ["fish", "--no-config", "-c", `source ${sh(path)}\n${probes.join("\n")}`],
-        dir,
+      return byLine(
+        await runShell(
+          ["fish", "--no-config", "-c", `source ${sh(script)}\n${probes.join("\n")}`],
+          dir,
+        ),
       );
-      check("fish", byLine(out));
-    } finally {
-      await Deno.remove(`${dir}.fish`).catch(() => {});
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 );
 
 /**
@@ -364,22 +368,19 @@ function zshSkipReason(): string | undefined {
 testIf(
   zshSkipReason(),
   "zsh completes commands, options, values, files and drills as the table says",
-  async () => {
-    const dir = await fixtureDir();
-    const work = await Deno.makeTempDir({ prefix: "toolkit-zsh-driver-" });
-    try {
-      const path = await script("zsh", dir);
-      await Deno.writeTextFile(`${work}/driver.zsh`, zshDriver);
-      await Deno.writeTextFile(`${work}/lines`, cases.map((c) => c.line).join("\n") + "\n");
-      await runShell(
-        ["zsh", "-f", `${work}/driver.zsh`, path, `${work}/lines`, `${work}/out`],
-        dir,
-      );
-      check("zsh", byLine(await Deno.readTextFile(`${work}/out`)));
-    } finally {
-      await Deno.remove(`${dir}.zsh`).catch(() => {});
-      await Deno.remove(dir, { recursive: true });
-      await Deno.remove(work, { recursive: true });
-    }
-  },
+  () =>
+    completeCases("zsh", async (script, dir) => {
+      const work = await Deno.makeTempDir({ prefix: "toolkit-zsh-driver-" });
+      try {
+        await Deno.writeTextFile(`${work}/driver.zsh`, zshDriver);
+        await Deno.writeTextFile(`${work}/lines`, cases.map((c) => c.line).join("\n") + "\n");
+        await runShell(
+          ["zsh", "-f", `${work}/driver.zsh`, script, `${work}/lines`, `${work}/out`],
+          dir,
+        );
+        return byLine(await Deno.readTextFile(`${work}/out`));
+      } finally {
+        await Deno.remove(work, { recursive: true });
+      }
+    }),
 );
