@@ -14,7 +14,7 @@ const command: CommandModule<{ shell: Shell }> = {
   spec: {
     usage: "bash|zsh|fish",
     description:
-      "Prints a completion script for the shell. It completes commands and subcommands (also after global options), options, option values from their lists, files where an argument or option takes a file, built-in drill names, command names after 'help'. Install it once: bash: save it in ~/.local/share/bash-completion/completions/toolkit (or source it from ~/.bashrc); zsh: save it as _toolkit in a directory on $fpath before compinit runs; fish: save it as ~/.config/fish/completions/toolkit.fish.",
+      "The script completes commands and subcommands (also after global options), options once - is typed, option values from their lists, files only where an argument or option takes a file, built-in drill names, command names after 'help'. Install it once: bash: save it as ~/.local/share/bash-completion/completions/toolkit (or source it from ~/.bashrc); zsh: save it as _toolkit in a directory on $fpath before compinit runs (or source it after); fish: save it as ~/.config/fish/completions/toolkit.fish.",
     options: [],
     examples: [
       "toolkit completions bash > ~/.local/share/bash-completion/completions/toolkit",
