@@ -3,37 +3,55 @@
 // checks it against node's on random command lines) but is our own: importing node:util costs
 // about a third of a bare `deno run`, and start-up is a target (see bench/). This is the only
 // module that parses; swapping in `@std/cli` touches this file alone.
+import type { CommandSpec, OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
+import { globalOptions } from "./globals.ts";
+import { closest } from "./suggest.ts";
 
-/** One option of a command. */
-export interface OptionSpec {
-  /** Long name without dashes: `count` for `--count`. */
-  name: string;
-  /** One-letter alias: `c` for `-c`. */
-  short?: string;
-  type: "boolean" | "string";
-  /** May be given several times; the value is then an array. */
-  multiple?: boolean;
-  /** The default, shown in help. */
-  default?: string | boolean;
-  /** Placeholder for the value in help: `N`, `FILE`, `SECONDS`. */
-  value?: string;
-  /** Values offered by completion scripts and checked when parsing. */
-  choices?: readonly string[];
-  description: string;
+export type { CommandSpec, OptionSpec, PositionalSpec, ValueCompletion } from "./command.ts";
+
+/**
+ * An option no table declares. `option` is the unknown one as written (`--jsno`, or `-j` of the
+ * group `-jsno`); `word` the whole argument it came in.
+ */
+export class UnknownOptionError extends SyntaxError {
+  readonly option: string;
+  readonly word: string;
+  constructor(option: string, word: string) {
+    super(`unknown option '${option}'`);
+    this.name = "UnknownOptionError";
+    this.option = option;
+    this.word = word;
+  }
 }
 
-/** What a command module declares about its arguments. */
-export interface CommandSpec {
-  /** The arguments after the command name: `HOST:PORT [DATA]`. */
-  usage: string;
-  /** A paragraph shown under the usage line. */
-  description?: string;
-  options: readonly OptionSpec[];
-  /** Real command lines, with an optional note after `#`. */
-  examples: readonly string[];
-  /** Fewest and most positional arguments; checked by {@linkcode parseCommandArgs}. */
-  positionals?: { min?: number; max?: number };
+/**
+ * The option a mistyped one probably meant, among `options`: the closest long name for `--jsno`
+ * (or for `-json`, a long name typed with one dash), the other case for `-W`.
+ *
+ * @example
+ * ```ts
+ * suggestOption("--jsno", "--jsno", [{ name: "json", type: "boolean", description: "" }]); // "--json"
+ * ```
+ */
+export function suggestOption(
+  option: string,
+  word: string,
+  options: readonly OptionSpec[],
+): string | undefined {
+  const longNames = options.map((o) => o.name);
+  if (option.startsWith("--")) {
+    const name = closest(option.slice(2).split("=")[0], longNames);
+    return name && `--${name}`;
+  }
+  const letter = option.slice(1);
+  const bare = word.slice(1).split("=")[0];
+  if (bare.length > 2 && bare[0] === letter) {
+    const name = closest(bare, longNames.filter((n) => n.length > 1));
+    if (name) return `--${name}`;
+  }
+  const other = letter === letter.toLowerCase() ? letter.toUpperCase() : letter.toLowerCase();
+  return options.some((o) => o.short === other) ? `-${other}` : undefined;
 }
 
 /** Parsed values: booleans, strings or (with `multiple`) string arrays, by long name. */
@@ -41,7 +59,8 @@ export type OptionValues = Record<string, string | boolean | string[] | undefine
 
 /**
  * Splits `args` into option values and positionals, strictly: unknown options, a missing value and
- * a value given to a boolean are errors (messages as users read them, naming the long option).
+ * a value given to a boolean are errors (messages as users read them, naming the long option; an
+ * unknown option is an {@linkcode UnknownOptionError}).
  * Semantics of node:util `parseArgs({ strict: true, allowPositionals: true })`: `--name=value`,
  * `--name value`, `-c value`, `-cvalue`, grouped booleans `-ab`, `--` ends options, a lone `-`
  * is a positional, defaults fill what was not given.
@@ -75,7 +94,7 @@ export function parseOptions(
       const eq = arg.indexOf("=");
       const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
       const o = byLong.get(name);
-      if (!o) throw new SyntaxError(`unknown option '--${name}'`);
+      if (!o) throw new UnknownOptionError(`--${name}`, arg);
       if (o.type === "boolean") {
         if (eq >= 0) throw new SyntaxError(`option '--${name}' does not take a value`);
         store(o, true);
@@ -93,7 +112,7 @@ export function parseOptions(
     if (arg.startsWith("-") && arg.length > 1) {
       for (let j = 1; j < arg.length; j++) {
         const o = byShort.get(arg[j]);
-        if (!o) throw new SyntaxError(`unknown option '-${arg[j]}'`);
+        if (!o) throw new UnknownOptionError(`-${arg[j]}`, arg);
         if (o.type === "boolean") {
           store(o, true);
           continue;
@@ -122,8 +141,9 @@ export function parseOptions(
 }
 
 /**
- * Parses `args` against a command's option table. Unknown options, missing values, values outside
- * `choices` and a wrong number of positionals are `UsageError`s naming the command.
+ * Parses `args` against a command's option table. Unknown options (with a did-you-mean among the
+ * command's and the global options), missing values, values outside `choices` (of an option or of
+ * the positionals) and a wrong number of positionals are `UsageError`s naming the command.
  *
  * @example
  * ```ts
@@ -139,6 +159,12 @@ export function parseCommandArgs(
   try {
     parsed = parseOptions(spec.options, args);
   } catch (err) {
+    if (err instanceof UnknownOptionError) {
+      // Global options never reach here (they are taken out first), but a typo of one does.
+      const meant = suggestOption(err.option, err.word, [...spec.options, ...globalOptions]);
+      const hint = meant ? ` (did you mean '${meant}'?)` : "";
+      throw new UsageError(`${err.message}${hint}`, command);
+    }
     throw new UsageError((err as Error).message, command);
   }
   for (const o of spec.options) {
@@ -152,11 +178,18 @@ export function parseCommandArgs(
       }
     }
   }
-  const { min = 0, max = Infinity } = spec.positionals ?? {};
+  const { min = 0, max = Infinity, choices } = spec.positionals ?? {};
   const n = parsed.positionals.length;
   if (n < min) throw new UsageError(`missing argument: expected ${spec.usage}`, command);
   if (n > max) {
     throw new UsageError(`unexpected argument "${parsed.positionals[max]}"`, command);
+  }
+  const outside = choices && parsed.positionals.find((p) => !choices.includes(p));
+  if (outside !== undefined) {
+    throw new UsageError(
+      `argument must be one of ${choices!.join(", ")} (got "${outside}")`,
+      command,
+    );
   }
   return parsed;
 }

@@ -1,7 +1,61 @@
 // The contract between the registry, `main.ts` and each file in lib/commands/: a pure `parse`
-// that tests call on its own, and a `run` that does the work through an injected `Io`.
-import type { CommandSpec } from "./args.ts";
+// that tests call on its own, a `run` that does the work through an injected `Io`, and the option
+// table (spec) that parses, writes the help and generates the completion scripts.
 import type { GlobalOptions, Io } from "./io.ts";
+
+/**
+ * What a shell completion offers for a value or a positional argument beyond a fixed `choices`
+ * list: `file` paths, `drill` built-in drill names and paths, `command` toolkit command names,
+ * `none` nothing (free text such as addresses, numbers, durations).
+ */
+export type ValueCompletion = "file" | "drill" | "command" | "none";
+
+/** One option of a command. */
+export interface OptionSpec {
+  /** Long name without dashes: `count` for `--count`. */
+  name: string;
+  /** One-letter alias: `c` for `-c`. */
+  short?: string;
+  type: "boolean" | "string";
+  /** May be given several times; the value is then an array. */
+  multiple?: boolean;
+  /** The default, shown in help. */
+  default?: string | boolean;
+  /** Placeholder for the value in help: `N`, `FILE`, `SECONDS`. */
+  value?: string;
+  /** Values offered by completion scripts and checked when parsing. */
+  choices?: readonly string[];
+  /** What completion scripts offer for the value when there are no `choices` (default `none`). */
+  complete?: ValueCompletion;
+  description: string;
+}
+
+/** The positional arguments of a command: how many, and what completes them. */
+export interface PositionalSpec {
+  /** Fewest and most; checked by `parseCommandArgs` (args.ts). */
+  min?: number;
+  max?: number;
+  /**
+   * What completion scripts offer for the positionals: one kind for all, or one per position with
+   * the last for the rest (`["file", "none"]` for `PATH [DATA]`). Required when any is accepted.
+   */
+  complete?: ValueCompletion | readonly ValueCompletion[];
+  /** The only values accepted: offered by completion scripts and checked when parsing. */
+  choices?: readonly string[];
+}
+
+/** What a command module declares about its arguments. */
+export interface CommandSpec {
+  /** The arguments after the command name: `HOST:PORT [DATA]`. */
+  usage: string;
+  /** A paragraph shown under the usage line. */
+  description?: string;
+  options: readonly OptionSpec[];
+  /** Real command lines, with an optional note after `#`. */
+  examples: readonly string[];
+  /** The positional arguments: how many, which values, what completes them. */
+  positionals?: PositionalSpec;
+}
 
 /**
  * What every file in `lib/commands/` exports.

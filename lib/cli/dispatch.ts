@@ -1,13 +1,15 @@
 // Finds the command a command line names: the longest registered name that its leading words
 // spell (`subnet split` before `subnet`), or the group those words begin.
+import { suggestOption } from "./args.ts";
 import type { CommandEntry } from "./command.ts";
+import { globalOptions } from "./globals.ts";
 import { closest } from "./suggest.ts";
 
 /** The outcome of {@linkcode resolveCommand}. */
 export type Resolution =
   | { kind: "command"; entry: CommandEntry; args: string[] }
   | { kind: "group"; prefix: string; entries: CommandEntry[]; args: string[] }
-  | { kind: "unknown"; name: string; suggestion?: string };
+  | { kind: "unknown"; name: string; suggestion?: string; option?: boolean };
 
 /**
  * Resolves `words` (the command line without global options) against the registry.
@@ -22,6 +24,12 @@ export function resolveCommand(
   words: readonly string[],
 ): Resolution {
   const [first, second] = words;
+  if (first.startsWith("-") && first.length > 1) {
+    // Known global options were taken out before; what is left before a command is a typo.
+    const option = first.startsWith("--") ? first.split("=")[0] : first.slice(0, 2);
+    const suggestion = suggestOption(option, first, globalOptions);
+    return { kind: "unknown", name: option, suggestion, option: true };
+  }
   if (second !== undefined) {
     const two = registry.find((e) => e.name === `${first} ${second}`);
     if (two) return { kind: "command", entry: two, args: words.slice(2) };
@@ -38,4 +46,18 @@ export function resolveCommand(
   }
   const names = new Set(registry.flatMap((e) => [e.name, e.name.split(" ")[0]]));
   return { kind: "unknown", name: first, suggestion: closest(first, [...names]) };
+}
+
+/**
+ * The error message for an unknown command or option, with its did-you-mean.
+ *
+ * @example
+ * ```ts
+ * unknownMessage({ kind: "unknown", name: "udp-sned", suggestion: "udp-send" });
+ * // "unknown command 'udp-sned' (did you mean 'udp-send'?)"
+ * ```
+ */
+export function unknownMessage(r: Extract<Resolution, { kind: "unknown" }>): string {
+  const hint = r.suggestion ? ` (did you mean '${r.suggestion}'?)` : "";
+  return `unknown ${r.option ? "option" : "command"} '${r.name}'${hint}`;
 }

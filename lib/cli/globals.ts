@@ -1,6 +1,6 @@
 // Options that belong to toolkit rather than to one command. They may stand anywhere before `--`,
 // so `toolkit udp-send --json 127.0.0.1:9 hi` and `toolkit --json udp-send ...` mean the same.
-import type { OptionSpec } from "./args.ts";
+import type { OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
 
 /** The global options, for help and completions. */
@@ -20,6 +20,7 @@ export const globalOptions: readonly OptionSpec[] = [
     name: "scope",
     type: "string",
     value: "FILE",
+    complete: "file",
     description:
       'run with at most the scope in a JSON file: {"net":[...],"read":[...],"write":[...],"run":[...]}',
   },

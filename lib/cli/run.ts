@@ -3,7 +3,7 @@
 // Help, scope and error reporting are imported only on the paths that need them: start-up of a
 // plain `toolkit udp-send ...` is measured against a bare `deno run` (bench/).
 import { registry } from "../commands/registry.ts";
-import { resolveCommand } from "./dispatch.ts";
+import { resolveCommand, unknownMessage } from "./dispatch.ts";
 import { ExitCode, UsageError } from "./errors.ts";
 import { type ExtractedGlobals, extractGlobals } from "./globals.ts";
 import { denoIo, type GlobalOptions, type Io, OutputClosedError, wantColor } from "./io.ts";
@@ -91,10 +91,7 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
       return g.help ? ExitCode.ok : ExitCode.usage;
     }
     const found = resolveCommand(registry, g.rest);
-    if (found.kind === "unknown") {
-      const hint = found.suggestion ? ` (did you mean '${found.suggestion}'?)` : "";
-      throw new UsageError(`unknown command '${found.name}'${hint}`);
-    }
+    if (found.kind === "unknown") throw new UsageError(unknownMessage(found));
     if (found.kind === "group") {
       const text = (await help()).groupHelp(found.prefix, found.entries);
       await (g.help ? io.stdout : io.stderr).write(text);

@@ -36,6 +36,7 @@ const command: CommandModule<ArpCheckOptions> = {
         type: "string",
         multiple: true,
         value: "FILE",
+        complete: "file",
         description: "a saved table; repeat for snapshots taken at different times (- for stdin)",
       },
       {

@@ -51,7 +51,7 @@ const command: CommandModule<ArpResolveOptions> = {
       "toolkit arp resolve --json fe80::1%eth0",
       "toolkit --net 198.18.0.0/15 arp resolve 198.18.6.2",
     ],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 1, max: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

@@ -44,6 +44,7 @@ const command: CommandModule<ArpShowOptions> = {
         short: "f",
         type: "string",
         value: "FILE",
+        complete: "file",
         description: "read a saved table instead of the live one (- for stdin)",
       },
       formatOption,

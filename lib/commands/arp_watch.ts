@@ -47,6 +47,7 @@ const command: CommandModule<ArpWatchOptions> = {
         name: "db",
         type: "string",
         value: "FILE",
+        complete: "file",
         description: "arp.dat database to load and keep up to date",
       },
       {
@@ -62,6 +63,7 @@ const command: CommandModule<ArpWatchOptions> = {
         type: "string",
         multiple: true,
         value: "FILE",
+        complete: "file",
         description: "replay saved tables as successive polls (repeatable)",
       },
       formatOption,

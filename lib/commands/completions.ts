@@ -1,36 +1,36 @@
 // `toolkit completions bash|zsh|fish`: a completion script from the same tables that parse.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
 import {
   completionScript,
   loadCompletionCommands,
   type Shell,
   shells,
 } from "../cli/completions.ts";
+import { builtinDrills } from "../drill/builtin.ts";
 import { registry } from "./registry.ts";
 
 const command: CommandModule<{ shell: Shell }> = {
   spec: {
     usage: "bash|zsh|fish",
+    description:
+      "The script completes commands and subcommands (also after global options), options once - is typed, option values from their lists, files only where an argument or option takes a file, built-in drill names, command names after 'help'. Install it once: bash: save it as ~/.local/share/bash-completion/completions/toolkit (or source it from ~/.bashrc); zsh: save it as _toolkit in a directory on $fpath before compinit runs (or source it after); fish: save it as ~/.config/fish/completions/toolkit.fish.",
     options: [],
     examples: [
-      "toolkit completions bash > /etc/bash_completion.d/toolkit",
-      "toolkit completions zsh > ~/.zfunc/_toolkit",
+      "toolkit completions bash > ~/.local/share/bash-completion/completions/toolkit",
+      "toolkit completions zsh > ~/.zfunc/_toolkit   # with fpath=(~/.zfunc $fpath) before compinit",
       "toolkit completions fish > ~/.config/fish/completions/toolkit.fish",
     ],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 1, max: 1, choices: shells },
   },
   parse(args) {
     const { positionals } = parseCommandArgs("completions", this.spec, args);
-    const shell = positionals[0] as Shell;
-    if (!shells.includes(shell)) {
-      throw new UsageError(`unsupported shell "${shell}" (bash, zsh, fish)`, "completions");
-    }
-    return { shell };
+    return { shell: positionals[0] as Shell };
   },
   async run({ shell }, io) {
-    await io.stdout.write(completionScript(shell, await loadCompletionCommands(registry)));
+    const commands = await loadCompletionCommands(registry);
+    const drills = builtinDrills.map((d) => d.name);
+    await io.stdout.write(completionScript(shell, commands, { drills }));
     return 0;
   },
 };

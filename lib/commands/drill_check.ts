@@ -28,7 +28,7 @@ const command: CommandModule<DrillCheckOptions> = {
       "toolkit drill check --json lab1.yaml",
       "toolkit drill show tcp-echo | toolkit drill check -",
     ],
-    positionals: { min: 1 },
+    positionals: { min: 1, complete: "drill" },
   },
   parse(args, globals) {
     const { positionals } = parseCommandArgs(name, this.spec, args);

@@ -79,6 +79,7 @@ const command: CommandModule<DrillRunOptions> = {
         short: "o",
         type: "string",
         value: "FILE",
+        complete: "file",
         description: "write the report to FILE (atomically) and a one-line summary to stdout",
       },
     ],
@@ -87,6 +88,7 @@ const command: CommandModule<DrillRunOptions> = {
       "toolkit drill run --all --report junit --out drills.xml",
       "toolkit drill run lab1.yaml --report tap",
     ],
+    positionals: { complete: "drill" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

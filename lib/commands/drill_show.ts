@@ -26,7 +26,7 @@ const command: CommandModule<DrillShowOptions> = {
       "toolkit drill show udp-echo > my-drill.yaml",
       "toolkit drill show --json lab1.yaml",
     ],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 1, max: 1, complete: "drill" },
   },
   parse(args, globals) {
     const { positionals } = parseCommandArgs(name, this.spec, args);

@@ -1,6 +1,6 @@
 // `toolkit help [COMMAND]`: the same help as `--help`, for people who type it the git way.
 import type { CommandModule } from "../cli/command.ts";
-import { resolveCommand } from "../cli/dispatch.ts";
+import { resolveCommand, unknownMessage } from "../cli/dispatch.ts";
 import { UsageError } from "../cli/errors.ts";
 import { commandHelp, groupHelp, topLevelHelp } from "../cli/help.ts";
 import { registry } from "./registry.ts";
@@ -10,6 +10,7 @@ const command: CommandModule<{ words: string[] }> = {
     usage: "[COMMAND]",
     options: [],
     examples: ["toolkit help", "toolkit help udp-send", "toolkit help subnet"],
+    positionals: { complete: "command" },
   },
   parse: (args) => ({ words: [...args] }),
   async run({ words }, io) {
@@ -18,10 +19,7 @@ const command: CommandModule<{ words: string[] }> = {
       return 0;
     }
     const found = resolveCommand(registry, words);
-    if (found.kind === "unknown") {
-      const hint = found.suggestion ? ` (did you mean '${found.suggestion}'?)` : "";
-      throw new UsageError(`unknown command '${found.name}'${hint}`, "help");
-    }
+    if (found.kind === "unknown") throw new UsageError(unknownMessage(found), "help");
     if (found.kind === "group") {
       await io.stdout.write(groupHelp(found.prefix, found.entries));
     } else {

@@ -35,7 +35,7 @@ const command: CommandModule<MacOptions> = {
       "toolkit mac --eui64 5254.0012.3456",
       "toolkit mac --json 01-00-5E-00-00-FB da:a1:19:00:00:01",
     ],
-    positionals: { min: 1 },
+    positionals: { min: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

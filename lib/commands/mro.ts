@@ -89,7 +89,7 @@ const command: CommandModule<MroOptions> = {
       "toolkit mro -e 'class A: pass' -e 'class B(A): pass' --format json",
       "toolkit mro --algo classic old_style.py  # Python 2 depth-first order",
     ],
-    positionals: { min: 0 },
+    positionals: { min: 0, complete: "file" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

@@ -109,7 +109,7 @@ const command: CommandModule<PerfOptions> = {
       "toolkit perf 127.0.0.1:5201 --reverse --parallel 4 --bytes 1G",
       "toolkit perf --json 127.0.0.1:5201 --time 2   # NDJSON intervals and summary",
     ],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 1, max: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

@@ -64,7 +64,7 @@ const command: CommandModule<PerfServerOptions> = {
       "toolkit perf-server 127.0.0.1:0 --count 1   # one test on a free port, then exit",
       "toolkit perf-server --json [::1]:5201",
     ],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 1, max: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

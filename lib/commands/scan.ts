@@ -92,7 +92,7 @@ const command: CommandModule<ScanOptions> = {
       "toolkit scan --timeout 300ms -j 200 ::1 1-1024",
       "toolkit --json scan localhost 1-65535",
     ],
-    positionals: { min: 2, max: 2 },
+    positionals: { min: 2, max: 2, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

@@ -50,7 +50,7 @@ const command: CommandModule<SubnetAggregateOptions> = {
       "toolkit subnet aggregate --skip-bad v4.txt v6.txt",
       "toolkit subnet aggregate --json - < prefixes.txt",
     ],
-    positionals: { min: 0 },
+    positionals: { min: 0, complete: "file" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

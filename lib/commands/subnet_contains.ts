@@ -28,7 +28,7 @@ const command: CommandModule<SubnetContainsOptions> = {
       "toolkit subnet contains 2001:db8::/32 2001:db8:1::/48",
       "toolkit subnet contains --json 172.16.0.0/12 172.31.255.255 172.32.0.0",
     ],
-    positionals: { min: 2 },
+    positionals: { min: 2, complete: "none" },
   },
   parse(args, globals) {
     const { positionals } = parseCommandArgs(name, this.spec, args);

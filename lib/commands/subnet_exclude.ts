@@ -26,7 +26,7 @@ const command: CommandModule<SubnetExcludeOptions> = {
       "toolkit subnet exclude 2001:db8::/32 2001:db8::/48",
       "toolkit subnet exclude --json 0.0.0.0/0 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16",
     ],
-    positionals: { min: 2 },
+    positionals: { min: 2, complete: "none" },
   },
   parse(args, globals) {
     const { positionals } = parseCommandArgs(name, this.spec, args);

@@ -112,7 +112,7 @@ const command: CommandModule<SubnetInfoOptions> = {
       "toolkit subnet info 2001:db8::1/64",
       "toolkit subnet info --json 10.0.0.1/31",
     ],
-    positionals: { min: 1, max: 2 },
+    positionals: { min: 1, max: 2, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

@@ -40,7 +40,7 @@ const command: CommandModule<SubnetMaskOptions> = {
       "toolkit subnet mask 0.0.0.63",
       "toolkit subnet mask --ipv6 --json /64",
     ],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 1, max: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

@@ -27,7 +27,7 @@ const command: CommandModule<SubnetRangeOptions> = {
       "toolkit subnet range 2001:db8::1 2001:db8::ffff",
       "toolkit subnet range --json 0.0.0.0 255.255.255.254",
     ],
-    positionals: { min: 1, max: 2 },
+    positionals: { min: 1, max: 2, complete: "none" },
   },
   parse(args, globals) {
     const { positionals } = parseCommandArgs(name, this.spec, args);

@@ -36,7 +36,7 @@ const command: CommandModule<SubnetSameOptions> = {
       "toolkit subnet same 192.168.1.10/25 192.168.1.200",
       "toolkit subnet same 2001:db8::1 2001:db8:0:1::1 /64",
     ],
-    positionals: { min: 2, max: 3 },
+    positionals: { min: 2, max: 3, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

@@ -86,7 +86,7 @@ const command: CommandModule<SubnetSplitOptions> = {
       "toolkit subnet split 192.168.1.0/24 --hosts 100,50,10,2",
       "toolkit subnet split --json 2001:db8::/48 --prefix 52",
     ],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 1, max: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

@@ -148,7 +148,7 @@ const command: CommandModule<TcpConnectOptions> = {
       "toolkit tcp-connect --timeout 5s [::1]:9000 < file.bin",
       "toolkit tcp-connect --crlf mail.example:25",
     ],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 1, max: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

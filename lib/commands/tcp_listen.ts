@@ -191,7 +191,7 @@ const command: CommandModule<TcpListenOptions> = {
       "toolkit tcp-listen [::1]:0 < reply.txt",
       "toolkit tcp-listen --keep-open --max-conns 10 0.0.0.0:8080",
     ],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 1, max: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

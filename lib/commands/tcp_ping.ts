@@ -81,7 +81,7 @@ const command: CommandModule<TcpPingOptions> = {
       "toolkit tcp-ping --count 10 --interval 200ms [::1]:8080",
       "toolkit --json tcp-ping -c 3 localhost:80",
     ],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 1, max: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

@@ -54,6 +54,7 @@ export const sendOptionSpecs: readonly OptionSpec[] = [
     short: "f",
     type: "string",
     value: "FILE",
+    complete: "file",
     description: "send the contents of FILE (streamed; `-` is stdin)",
   },
   {
@@ -272,7 +273,7 @@ const command: CommandModule<TcpSendOptions> = {
       "toolkit tcp-send --file backup.tar 127.0.0.1:9000",
       "toolkit --json tcp-send -w [::1]:9000 ping",
     ],
-    positionals: { min: 1, max: 2 },
+    positionals: { min: 1, max: 2, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

@@ -92,7 +92,7 @@ const command: CommandModule<UdpListenOptions> = {
       "toolkit udp-listen --reply '我是服务端' --count 1 9000",
       "toolkit udp-listen --multicast 239.1.2.3 --iface 198.18.1.2 9000",
     ],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 1, max: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

@@ -116,7 +116,7 @@ const command: CommandModule<UdpSendOptions> = {
       "printf 'de ad be ef' | toolkit udp-send --hex [::1]:9000",
       "toolkit udp-send --broadcast 198.18.1.255:9000 hello-segment",
     ],
-    positionals: { min: 1, max: 2 },
+    positionals: { min: 1, max: 2, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

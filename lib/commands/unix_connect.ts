@@ -44,7 +44,7 @@ const command: CommandModule<UnixConnectOptions> = {
       "toolkit unix-connect /tmp/toolkit.sock < request.bin",
       "printf 'GET /info HTTP/1.0\\r\\n\\r\\n' | toolkit unix-connect /var/run/docker.sock",
     ],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 1, max: 1, complete: "file" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

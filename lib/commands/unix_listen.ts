@@ -110,7 +110,7 @@ const command: CommandModule<UnixListenOptions> = {
       "toolkit unix-listen --keep-open --echo /tmp/echo.sock",
       "toolkit unix-listen --datagram --count 1 /tmp/dgram.sock",
     ],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 1, max: 1, complete: "file" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

@@ -48,7 +48,7 @@ const command: CommandModule<UnixSendOptions> = {
       "toolkit unix-send --wait-reply /tmp/echo.sock '我是客户端'",
       "toolkit unix-send --datagram -w /tmp/dgram.sock ping",
     ],
-    positionals: { min: 1, max: 2 },
+    positionals: { min: 1, max: 2, complete: ["file", "none"] },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
