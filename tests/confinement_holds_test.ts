@@ -44,13 +44,18 @@ async function listeningCommands(): Promise<string[]> {
   return out;
 }
 
-/** Commands that open a path given on the command line (files or Unix sockets). */
+/**
+ * Commands that open a path given on the command line (files or Unix sockets): those whose
+ * positionals or options complete as files (the completion metadata tests/completions_test.ts
+ * requires of every file argument).
+ */
 async function fileCommands(): Promise<string[]> {
   const out: string[] = [];
   for (const e of registry) {
     const mod: CommandModule = await e.load();
-    const words = `${mod.spec.usage} ${mod.spec.options.map((o) => o.value ?? "").join(" ")}`;
-    if (/\b(FILE|PATH|DB|DIR)\b/.test(words)) out.push(e.name);
+    const kinds = [mod.spec.positionals?.complete, ...mod.spec.options.map((o) => o.complete)]
+      .flat();
+    if (kinds.includes("file")) out.push(e.name);
   }
   return out;
 }
