@@ -46,8 +46,8 @@ async function listeningCommands(): Promise<string[]> {
 
 /**
  * Commands that open a path given on the command line (files or Unix sockets): those whose
- * positionals or options complete as files (the completion metadata tests/completions_test.ts
- * requires of every file argument).
+ * positionals or options complete as files or drills (names or files), the completion metadata
+ * tests/completions_test.ts requires of every file argument.
  */
 async function fileCommands(): Promise<string[]> {
   const out: string[] = [];
@@ -55,7 +55,7 @@ async function fileCommands(): Promise<string[]> {
     const mod: CommandModule = await e.load();
     const kinds = [mod.spec.positionals?.complete, ...mod.spec.options.map((o) => o.complete)]
       .flat();
-    if (kinds.includes("file")) out.push(e.name);
+    if (kinds.includes("file") || kinds.includes("drill")) out.push(e.name);
   }
   return out;
 }
