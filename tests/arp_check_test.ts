@@ -72,11 +72,69 @@ Deno.test("toolkit arp check: exit 1 with findings, 0 when clean, --json, --help
   assert.equal(good.code, 0, good.stderr);
   assert.match(good.stdout, /^no findings: 5 entries in 1 table look consistent\n$/);
   const j = await runToolkit(["arp", "check", "--json", "-f", fx("spoofed_after.txt")]);
-  assert.equal(j.code, 1);
   const doc = JSON.parse(j.stdout);
   assert.equal(doc.findings[0].kind, "mac-several-ips");
   assert.equal(doc.findings[0].severity, "warning"); // no gateway given: not critical
+  assert.equal(doc.failOn, "critical");
+  assert.equal(j.code, 0, "a warning alone does not fail by default");
   assert.equal((await runToolkit(["arp", "check", "--help"])).code, 0);
+});
+
+Deno.test("toolkit arp check --fail-on: a cloud VM's local gateway MAC is printed but passes by default", async () => {
+  // A cloud VM: the hypervisor's gateway answers with a locally administered MAC.
+  const table = "10.0.0.1 dev ens4 lladdr 42:01:0a:00:00:01 REACHABLE\n" +
+    "10.0.0.7 dev ens4 lladdr 42:01:0a:00:00:07 STALE\n";
+  const args = ["arp", "check", "--gateway", "10.0.0.1", "-f", "-"];
+  const dflt = await runToolkit(args, { stdin: table });
+  assert.equal(dflt.code, 0, dflt.stderr);
+  assert.match(
+    dflt.stdout,
+    /^warning {2}gateway-local-mac: gateway 10\.0\.0\.1 has the locally administered MAC 42:01:0a:00:00:01/,
+  );
+  const strict = await runToolkit([...args, "--fail-on", "warning"], { stdin: table });
+  assert.equal(strict.code, 1);
+  assert.equal(strict.stdout, dflt.stdout);
+  const critical = await runToolkit([...args, "--fail-on", "critical"], { stdin: table });
+  assert.equal(critical.code, 0);
+  // A critical finding fails at either threshold.
+  const spoof = [
+    "--gateway",
+    "192.168.1.1",
+    "-f",
+    fx("spoofed_before.txt"),
+    "-f",
+    fx("spoofed_after.txt"),
+  ];
+  for (const level of ["critical", "warning"]) {
+    const r = await runToolkit(["arp", "check", "--fail-on", level, ...spoof]);
+    assert.equal(r.code, 1, level);
+  }
+  const bad = await runToolkit(["arp", "check", "--fail-on", "info", "-f", fx("clean.txt")]);
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.stderr,
+    /^toolkit: error: --fail-on must be one of critical, warning \(got "info"\)\n/,
+  );
+});
+
+Deno.test("arp check reads the new formats; this host's own addresses are no spoofing sign", () => {
+  // Solaris 11: two SPLA rows (this host's addresses on two interfaces) beside four neighbours.
+  const s11 = entries("solaris11_arp_an.txt");
+  assert.deepEqual(checkNeighborTables([{ name: "s11", entries: s11 }]), []);
+  // OpenBSD: a firewall's own aliases share one MAC (`permanent l`), a neighbour's MAC is its own.
+  const own = parseNeighborTable(
+    "Host                                 Ethernet Address    Netif Expire    Flags\n" +
+      "192.168.66.1                         00:e2:69:3e:73:e6     em0 permanent l\n" +
+      "192.168.66.6                         00:e2:69:3e:73:e6     em0 permanent l\n" +
+      "192.168.66.4                         a0:b3:cc:e3:cc:a4     em0 5m8s\n",
+  ).entries;
+  assert.deepEqual(checkNeighborTables([{ name: "obsd", entries: own }]), []);
+  // Without the `l` flag the same shared MAC is a finding.
+  const foreign = own.map((e) => ({ ...e, local: undefined }));
+  assert.deepEqual(
+    checkNeighborTables([{ name: "obsd", entries: foreign }]).map((f) => f.kind),
+    ["mac-several-ips"],
+  );
 });
 
 Deno.test("toolkit arp check: bad gateway and unreadable file are exit 2 with one line", async () => {

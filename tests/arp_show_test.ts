@@ -44,10 +44,103 @@ Deno.test("arp show: stdin with --format, --json, --no-vendor", async () => {
   );
 });
 
-Deno.test("arp show --help lists the formats", async () => {
+Deno.test("arp show --help names every format and what prints it", async () => {
   const r = await runToolkit(["arp", "show", "--help"]);
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /auto\|proc\|ip\|ip-json\|bsd\|windows/);
+  assert.match(
+    r.stdout,
+    /\(auto\|proc\|ip\|ip-json\|net-tools\|bsd\|aix\|openbsd\|solaris\|windows\|netsh\)/,
+  );
+  const flat = r.stdout.replace(/\s+/g, " ");
+  for (
+    const named of [
+      "net-tools (Linux arp, arp -n, arp -v)",
+      "aix (AIX arp -a)",
+      "openbsd (OpenBSD arp -an)",
+      "solaris (Solaris arp -an)",
+      "windows (Windows arp -a in en, de, fr, es, pt-BR, it, ru, zh-CN, ja, ko)",
+      "netsh (netsh interface ipv4|ipv6 show neighbors)",
+      "UTF-16",
+    ]
+  ) assert.ok(flat.includes(named), named);
+});
+
+Deno.test("arp show --file: a UTF-16 table from Windows PowerShell, from a file and from stdin", async () => {
+  const file = fx("windows_arp_a_zh_utf16le.txt");
+  const r = await runToolkit(["arp", "show", "--no-vendor", "--file", file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, "");
+  assert.match(
+    r.stdout,
+    /\n192\.168\.4\.1 +f4:f6:47:65:09:5c +192\.168\.4\.10 +complete \(动态\)\n/,
+  );
+  assert.equal(r.stdout.trimEnd().split("\n").length, 17);
+  const piped = await runToolkit(["arp", "show", "--json", "--no-vendor", "-f", "-"], {
+    stdin: await Deno.readFile(file),
+  });
+  assert.equal(piped.code, 0, piped.stderr);
+  const doc = JSON.parse(piped.stdout);
+  assert.equal(doc.format, "windows");
+  assert.equal(doc.entries.length, 16);
+  assert.equal(doc.entries[0].detail, "动态");
+});
+
+Deno.test("arp show --file: new formats end to end, with their bad lines named", async () => {
+  const net = await runToolkit([
+    "arp",
+    "show",
+    "--no-vendor",
+    "-f",
+    fx("net_tools_arp_centos7.txt"),
+  ]);
+  assert.equal(net.code, 0, net.stderr);
+  assert.match(net.stdout, /\n192\.168\.71\.254 +00:50:56:fe:7a:b4 +ens33 +complete \(flags C\)\n/);
+  assert.equal(
+    net.stderr,
+    `toolkit: warning: ${
+      fx("net_tools_arp_centos7.txt")
+    }: line 2: host name "gateway" instead of an address: save the table with "arp -n" (skipped)\n`,
+  );
+  const netsh = await runToolkit([
+    "arp",
+    "show",
+    "--json",
+    "--no-vendor",
+    "--format",
+    "netsh",
+    "-f",
+    fx("netsh_ipv6_neighbors.txt"),
+  ]);
+  assert.equal(netsh.code, 0, netsh.stderr);
+  assert.match(netsh.stderr, /line 24: no neighbour type on the line \(skipped\)\n$/);
+  const doc = JSON.parse(netsh.stdout);
+  assert.equal(doc.format, "netsh");
+  assert.deepEqual(doc.problems.map((p: { line: number }) => p.line), [24]);
+  const obsd = await runToolkit([
+    "arp",
+    "show",
+    "--json",
+    "--no-vendor",
+    "-f",
+    fx("openbsd_arp_an.txt"),
+  ]);
+  assert.equal(obsd.code, 0, obsd.stderr);
+  assert.deepEqual(
+    JSON.parse(obsd.stdout).entries.map((
+      e: { ip: string; local?: boolean },
+    ) => [e.ip, e.local ?? false]),
+    [["10.61.0.254", false], ["85.14.151.86", true], ["91.226.28.0", false]],
+  );
+});
+
+Deno.test("arp show: a hostile line in a table is shown escaped in its warning", async () => {
+  const r = await runToolkit(["arp", "show", "-f", "-"], {
+    stdin: "Interface: 10.0.0.5 --- 0xb\n  10.0.0.1  00-11-22-33-44-55  dynamic\n" +
+      "  10.0.0.2  00-11-22-33-44-56  \x1b[2Jgone\n",
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!r.stderr.includes("\x1b"), r.stderr);
+  assert.match(r.stderr, /line 3: unknown entry type "\\x1b\[2Jgone" \(skipped\)\n$/);
 });
 
 Deno.test("arp show: bad input is one error line and exit 2", async () => {
@@ -62,7 +155,7 @@ Deno.test("arp show: bad input is one error line and exit 2", async () => {
   assert.equal(fmt.code, 2);
   assert.match(
     fmt.stderr,
-    /^toolkit: error: --format must be one of auto, proc, ip, ip-json, bsd, windows \(got "cisco"\)\nTry 'toolkit arp show --help'\n$/,
+    /^toolkit: error: --format must be one of auto, proc, ip, ip-json, net-tools, bsd, aix, openbsd, solaris, windows, netsh \(got "cisco"\)\nTry 'toolkit arp show --help'\n$/,
   );
   const none = await runToolkit(["arp", "show", "-f", "-", "--format", "proc"], {
     stdin: "IP address       HW type     Flags       HW address            Mask     Device\nx y\n",

@@ -107,6 +107,33 @@ Deno.test("toolkit arp watch --json: new activity and reused old address from an
   }
 });
 
+Deno.test("toolkit arp watch --file: snapshots in different formats and encodings, one after another", async () => {
+  const r = await runToolkit([
+    "arp",
+    "watch",
+    "--no-vendor",
+    "-f",
+    fx("openbsd_arp_an.txt"),
+    "-f",
+    fx("windows_arp_a_zh_utf16le.txt"),
+    "-f",
+    fx("net_tools_arp_v_ubuntu1804.txt"),
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const events = r.stdout.trim().split("\n").map((l) => l.replace(/^\S+ /, ""));
+  assert.deepEqual(events, [
+    "new station 10.61.0.254 00:30:88:02:0e:0d carp1",
+    "new station 85.14.151.86 00:00:5e:00:01:05 carp5",
+    "new station 192.168.4.1 f4:f6:47:65:09:5c 192.168.4.10",
+    "new station 192.168.4.3 24:a1:60:25:91:80 192.168.4.10",
+    "new station 192.168.4.4 7c:c2:94:21:40:b7 192.168.4.10",
+    "new station 192.168.4.6 5c:e5:0c:d9:2b:a7 192.168.4.10",
+    "new station 192.168.4.20 00:5c:c2:d3:70:42 192.168.4.10",
+    "new station 192.168.71.254 00:50:56:fe:7a:b4 ens33",
+  ]);
+  assert.match(r.stderr, /net_tools_arp_v_ubuntu1804\.txt: line 3: host name "_gateway"/);
+});
+
 Deno.test("toolkit arp watch: --help, bad --count is exit 2", async () => {
   assert.equal((await runToolkit(["arp", "watch", "--help"])).code, 0);
   const notDb = await runToolkit(["arp", "watch", "--db", fx("clean.txt"), "-f", fx("clean.txt")]);

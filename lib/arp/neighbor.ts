@@ -16,13 +16,18 @@ export interface NeighborEntry {
   ip: string;
   /** Canonical `aa:bb:cc:dd:ee:ff`, or `null` when the entry has none (incomplete, failed). */
   mac: string | null;
-  /** Interface name (`eth0`, `en0`), or for Windows the interface's address and index. */
+  /**
+   * Interface name (`eth0`, `en0`, netsh's `Wi-Fi`), or for Windows `arp -a` the interface's
+   * address; `null` where the table does not say (AIX).
+   */
   iface: string | null;
   state: NeighborState;
   /** The tool's own word for the state when it has a finer one: `REACHABLE`, `STALE`, `dynamic`. */
   detail?: string;
   /** `ip neigh` marks IPv6 routers (NDP's R flag). */
   router?: boolean;
+  /** The address is this host's own (OpenBSD flag `l`, Solaris `L`): not a neighbour's claim. */
+  local?: boolean;
   /** The line the entry came from (1-based); for JSON input, the array index plus 1. */
   line: number;
 }
@@ -58,6 +63,29 @@ export function checkIp(text: string): string {
   }
   if (family === "name") throw new SyntaxError(`Cannot parse IP address "${text}"`);
   return text.toLowerCase();
+}
+
+/**
+ * Checks the address column of a table that a tool may fill with host names (net-tools `arp`,
+ * OpenBSD and Solaris `arp -a` without `-n`): a name cannot be turned back into the address it
+ * was looked up from, so it is an error that says how to save the table instead.
+ *
+ * @example
+ * ```ts
+ * checkAddressColumn("_gateway", "arp -n"); // throws 'Host name "_gateway" instead of an address: ...'
+ * ```
+ */
+export function checkAddressColumn(text: string, numericCommand: string): string {
+  try {
+    return checkIp(text);
+  } catch (err) {
+    if (/[a-z_]/i.test(text) && /^[a-z0-9_][a-z0-9_.-]*$/i.test(text)) {
+      throw new SyntaxError(
+        `Host name "${text}" instead of an address: save the table with "${numericCommand}"`,
+      );
+    }
+    throw err;
+  }
 }
 
 /**

@@ -1,27 +1,17 @@
 // Windows `arp -a`: blocks headed `Interface: 192.168.1.10 --- 0xb`, then a column header, then
-// `IP  aa-bb-cc-dd-ee-ff  dynamic|static` rows. German Windows (`Schnittstelle`, `dynamisch`,
-// `statisch`) is read too; other languages only need their words added below.
-import {
-  checkIp,
-  checkMac,
-  type NeighborState,
-  type NeighborTable,
-  parseLines,
-} from "./neighbor.ts";
+// `IP  aa-bb-cc-dd-ee-ff  dynamic|static` rows. In other display languages the header and type
+// words are translated (`Interface : ... --- 0x3` and `dynamique` in French, `接口:` and `动态` in
+// Chinese) and the columns are not; the words come from the table in windows_words.ts.
+import { checkIp, checkMac, type NeighborTable, parseLines } from "./neighbor.ts";
+import { unknownTypeReason, windowsArpTypes, windowsNoEntries } from "./windows_words.ts";
 
-const types: Record<string, NeighborState> = {
-  dynamic: "complete",
-  dynamisch: "complete",
-  static: "permanent",
-  statisch: "permanent",
-  invalid: "failed",
-  "ungültig": "failed",
-};
-
-const interfacePattern = /^\S+:\s+(\S+)\s+---\s+(0x[0-9a-f]+)$/i;
+/** `Interface: 10.0.0.5 --- 0xb`, with the word translated and French's space before the colon. */
+export const windowsInterfacePattern = /^(\S.*?) ?: +([0-9.]+) +--- +(0x[0-9a-f]+)$/i;
 
 /**
- * Parses Windows `arp -a` output. The interface of an entry is the address its block names.
+ * Parses Windows `arp -a` output in any language of windows_words.ts. The interface of an entry
+ * is the address its block names; the line after a block's first line is its column header,
+ * whatever language it is in.
  *
  * @example
  * ```ts
@@ -30,24 +20,31 @@ const interfacePattern = /^\S+:\s+(\S+)\s+---\s+(0x[0-9a-f]+)$/i;
  */
 export function parseWindowsArp(text: string): NeighborTable {
   let iface: string | null = null;
+  let headerNext = false;
   return parseLines(text, (line, n) => {
     const t = line.trim();
-    const block = interfacePattern.exec(t);
+    const block = windowsInterfacePattern.exec(t);
     if (block) {
-      iface = checkIp(block[1]);
+      iface = checkIp(block[2]);
+      headerNext = true;
       return undefined;
     }
-    if (/^No ARP Entries Found/i.test(t) || /^Internet/i.test(t)) return undefined;
     const f = t.split(/\s+/);
+    if (headerNext) {
+      headerNext = false;
+      if (!/^[0-9.]+$/.test(f[0])) return undefined; // the column header, in any language
+    }
+    if (windowsNoEntries.has(t)) return undefined;
     if (f.length !== 3) {
       throw new SyntaxError(`Expected 3 columns (address, physical address, type)`);
     }
+    const ip = checkIp(f[0]);
     const type = f[2].toLowerCase();
-    const state = types[type];
-    if (!state) throw new SyntaxError(`Unknown entry type "${f[2]}"`);
+    const state = windowsArpTypes.get(type);
+    if (!state) throw new SyntaxError(unknownTypeReason(f[2]));
     const mac = checkMac(f[1]);
     return {
-      ip: checkIp(f[0]),
+      ip,
       mac: state === "failed" && mac === "00:00:00:00:00:00" ? null : mac,
       iface,
       state,

@@ -1,5 +1,6 @@
 // Where `arp show`, `arp check` and `arp watch` get a table from: the live kernel, a saved file in
-// any supported format, or standard input (`-`).
+// any supported format and encoding (UTF-8, UTF-16), or standard input (`-`).
+import { decodeTableText } from "./decode_text.ts";
 import type { NeighborTable } from "./neighbor.ts";
 import { readLiveNeighbors } from "./live_table.ts";
 import { parseNeighborTable, type TableFormat } from "./parse_neighbor_table.ts";
@@ -34,16 +35,17 @@ export async function readNeighborTable(
   if (options.file === undefined) {
     return { ...(await readLiveNeighbors({ ipv6: options.ipv6 })), source: "live", format: "live" };
   }
-  let text: string;
+  let bytes: Uint8Array;
   if (options.file === "-") {
     if (!options.stdin) throw new TypeError("readNeighborTable: stdin stream missing for '-'");
-    text = await new Response(options.stdin).text();
-    if (text.length > maxTableBytes) {
+    bytes = await new Response(options.stdin).bytes();
+    if (bytes.length > maxTableBytes) {
       throw new RangeError(`Input is larger than ${maxTableBytes} bytes`);
     }
   } else {
-    text = await Deno.readTextFile(await confinePath(options.file, "read"));
+    bytes = await Deno.readFile(await confinePath(options.file, "read"));
   }
+  const text = decodeTableText(bytes);
   try {
     return { ...parseNeighborTable(text, options.format ?? "auto"), source: options.file };
   } catch (err) {

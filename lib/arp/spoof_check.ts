@@ -29,7 +29,8 @@ const severityOrder: Record<Severity, number> = { critical: 0, warning: 1, info:
 
 /**
  * Checks one or more snapshots of a neighbour table for signs of ARP spoofing. Only entries with a
- * MAC count; proxy entries are this host's own answers and are skipped. IPv6 hosts legitimately
+ * MAC count; proxy entries and this host's own addresses (`local`) are this host's answers, not a
+ * neighbour's claims, and are skipped (a router's own addresses share its MAC). IPv6 hosts legitimately
  * have several addresses per MAC, so the several-IPs check is IPv4 only.
  *
  * @example
@@ -59,7 +60,7 @@ export function checkNeighborTables(
   for (const snap of snapshots) {
     const ipsOfMac = new Map<string, Set<string>>();
     for (const e of snap.entries) {
-      if (e.mac === null || e.state === "proxy") continue;
+      if (e.mac === null || e.state === "proxy" || e.local) continue;
       const info = describeMac(parseMac(e.mac));
       if (info.zero) {
         add({

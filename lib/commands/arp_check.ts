@@ -1,6 +1,8 @@
 // `toolkit arp check`: look for the traces ARP spoofing leaves in the live table or in saved
 // snapshots (one MAC for several IPs, an IP whose MAC changes, group or zero MACs, a gateway
-// with a locally administered MAC). Exit 1 when anything is found, like `grep` without a match.
+// with a locally administered MAC). Exit 1 when something at or above --fail-on (default critical)
+// is found, like `grep` with a match; findings below it are printed and leave exit 0, so a cloud
+// VM whose gateway has a locally administered MAC (a warning) does not fail a script.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
@@ -9,7 +11,7 @@ import { readDefaultGateways } from "../arp/live_table.ts";
 import { checkIp } from "../arp/neighbor.ts";
 import type { TableFormat } from "../arp/parse_neighbor_table.ts";
 import { readNeighborTable } from "../arp/read_table.ts";
-import { checkNeighborTables, type Snapshot } from "../arp/spoof_check.ts";
+import { checkNeighborTables, type Severity, type Snapshot } from "../arp/spoof_check.ts";
 import { formatOption, reportProblems } from "./arp_show.ts";
 
 /** Parsed `arp check` options. */
@@ -19,8 +21,13 @@ export interface ArpCheckOptions {
   format: TableFormat | "auto";
   /** Gateways given with --gateway; the live default gateways are used when none are given. */
   gateways: string[];
+  /** The least severe finding that makes the exit code 1. */
+  failOn: Severity;
   json: boolean;
 }
+
+/** Severities from most to least serious: `--fail-on X` fails on X and everything before it. */
+const severities: readonly Severity[] = ["critical", "warning", "info"];
 
 const name = "arp check";
 
@@ -28,7 +35,7 @@ const command: CommandModule<ArpCheckOptions> = {
   spec: {
     usage: "[--gateway IP] [--file FILE...]",
     description:
-      "Checks the live table (and, when no --gateway is given, the default gateways from /proc/net/route) or the snapshots given with --file, in order. Findings: one MAC answering for several IPv4 addresses (critical when one is the gateway), an address with different MACs across snapshots, broadcast, multicast or all-zero MACs for unicast addresses, and a gateway with a locally administered MAC. Exit 1 when there are findings, 0 when the tables look clean.",
+      "Checks the live table (and, when no --gateway is given, the default gateways from /proc/net/route) or the snapshots given with --file, in order. Findings: one MAC answering for several IPv4 addresses (critical when one is the gateway), an address with different MACs across snapshots (critical for the gateway), broadcast, multicast or all-zero MACs for unicast addresses, and a gateway with a locally administered MAC (a warning: normal on cloud VMs and hypervisor networks). Every finding is printed; the exit code is 1 when one is at least as severe as --fail-on, else 0.",
     options: [
       {
         name: "file",
@@ -47,10 +54,19 @@ const command: CommandModule<ArpCheckOptions> = {
         value: "IP",
         description: "the gateway's address (repeatable)",
       },
+      {
+        name: "fail-on",
+        type: "string",
+        value: "SEVERITY",
+        default: "critical",
+        choices: ["critical", "warning"],
+        description: "exit 1 for findings this severe or worse (warning: any finding)",
+      },
       formatOption,
     ],
     examples: [
       "toolkit arp check",
+      "toolkit arp check --fail-on warning --file arp-a.txt",
       "toolkit arp check --gateway 192.168.1.1 --file before.txt --file after.txt",
       "toolkit arp check --json --file arp-a.txt --format windows",
     ],
@@ -73,6 +89,7 @@ const command: CommandModule<ArpCheckOptions> = {
       files,
       format: (values.format ?? "auto") as TableFormat | "auto",
       gateways,
+      failOn: (values["fail-on"] ?? "critical") as Severity,
       json: globals.json,
     };
   },
@@ -91,10 +108,13 @@ const command: CommandModule<ArpCheckOptions> = {
       gateways = (await readDefaultGateways()).map((g) => g.ip);
     }
     const findings = checkNeighborTables(snapshots, { gateways });
+    const limit = severities.indexOf(o.failOn);
+    const failed = findings.some((f) => severities.indexOf(f.severity) <= limit);
     if (o.json) {
       await writeJson(io, {
         snapshots: snapshots.map((s) => ({ name: s.name, entries: s.entries.length })),
         gateways,
+        failOn: o.failOn,
         findings,
       });
     } else if (findings.length === 0) {
@@ -118,7 +138,7 @@ const command: CommandModule<ArpCheckOptions> = {
         await io.stdout.write(`${label}  ${f.kind}: ${f.message}\n`);
       }
     }
-    return findings.length ? 1 : 0;
+    return failed ? 1 : 0;
   },
 };
 export default command;

@@ -1,6 +1,6 @@
 // `toolkit arp show`: the neighbour table (ARP and NDP) like `ip neigh` / `arp -an`, live from the
 // kernel or from a saved table in any common format, with normalised MACs and IEEE vendors.
-import { parseCommandArgs } from "../cli/args.ts";
+import { type OptionSpec, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { InputError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
@@ -8,7 +8,12 @@ import { formatTable, writeJson } from "../cli/output.ts";
 import { parseMac } from "../arp/mac.ts";
 import type { NeighborEntry, ParseProblem } from "../arp/neighbor.ts";
 import { loadVendorLookup } from "../arp/oui.ts";
-import { type TableFormat, tableFormats } from "../arp/parse_neighbor_table.ts";
+import {
+  describeTableFormats,
+  type TableFormat,
+  tableFormats,
+} from "../arp/parse_neighbor_table.ts";
+import { printableLine } from "../cli/report.ts";
 import { readNeighborTable } from "../arp/read_table.ts";
 
 /** Parsed `arp show` options. */
@@ -23,21 +28,20 @@ export interface ArpShowOptions {
 const name = "arp show";
 
 /** The `--format` option every arp command that reads tables shares. */
-export const formatOption = {
+export const formatOption: OptionSpec = {
   name: "format",
   type: "string",
   value: "FORMAT",
   default: "auto",
   choices: ["auto", ...tableFormats],
-  description:
-    "format of saved tables: proc (/proc/net/arp), ip (ip neigh), ip-json (ip -j neigh), bsd (arp -an), windows (arp -a)",
-} as const;
+  description: `format of saved tables (UTF-8 or UTF-16): ${describeTableFormats()}`,
+};
 
 const command: CommandModule<ArpShowOptions> = {
   spec: {
     usage: "[--file FILE|-]",
     description:
-      "Without --file, reads the live table: IPv4 from /proc/net/arp and IPv6 neighbours from `ip -6 neigh` where iproute2 is installed. With --file, reads a saved table in any supported format, detected unless --format says. Lines that cannot be read are reported on stderr with their line numbers; the rest are shown. STATE is normalised (complete, permanent, incomplete, failed, proxy) with the tool's own word in brackets.",
+      "Without --file, reads the live table: IPv4 from /proc/net/arp and IPv6 neighbours from `ip -6 neigh` where iproute2 is installed. With --file, reads a saved table (UTF-8, or UTF-16 as Windows PowerShell 5 saves it) in any supported format, detected unless --format says. Lines that cannot be read are reported on stderr with their line numbers; the rest are shown. STATE is normalised (complete, permanent, incomplete, failed, proxy) with the tool's own word in brackets.",
     options: [
       {
         name: "file",
@@ -131,7 +135,9 @@ export async function reportProblems(
   const where = table.source === "-" ? "stdin" : table.source;
   for (const p of table.problems) {
     await io.stderr.write(
-      `toolkit: warning: ${where}: line ${p.line}: ${lowerFirst(p.reason)} (skipped)\n`,
+      `toolkit: warning: ${
+        printableLine(`${where}: line ${p.line}: ${lowerFirst(p.reason)}`)
+      } (skipped)\n`,
     );
   }
   if (table.entries.length === 0 && table.problems.length > 0) {

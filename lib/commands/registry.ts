@@ -129,7 +129,7 @@ export const registry: readonly CommandEntry[] = [
   {
     name: "arp check",
     group: "arp",
-    summary: "look for ARP spoofing in one or more tables (exit 1 on findings)",
+    summary: "look for ARP spoofing in one or more tables (exit 1 on critical findings)",
     load: () => m(import("./arp_check.ts")),
   },
   {

@@ -1,0 +1,60 @@
+// OpenBSD `arp -an` (and `arp -a`): `Host  Ethernet Address  Netif Expire  Flags` columns, as
+// usr.sbin/arp/arp.c prints them. Expire is `permanent` (this host's own address or a permanent
+// entry), `static`, a time left such as `19m56s`, or `expired`; flags are `l` (local: this host's
+// address) and `p` (published: this host answers for it).
+import {
+  checkAddressColumn,
+  checkMac,
+  type NeighborState,
+  type NeighborTable,
+  parseLines,
+} from "./neighbor.ts";
+
+/** The column header; also what tells the format apart in detection. */
+export const openBsdHeader = /^Host\s+Ethernet Address\s+Netif\s+Expire\s+Flags$/;
+const timeLeft = /^(?:\d+d)?(?:\d+h)?(?:\d+m)?\d+s$/;
+
+/**
+ * Parses OpenBSD `arp -an` output.
+ *
+ * @example
+ * ```ts
+ * parseOpenBsdArp("10.0.2.2   52:54:00:12:35:02   em0 12m37s").entries[0].detail; // "expires in 12m37s"
+ * ```
+ */
+export function parseOpenBsdArp(text: string): NeighborTable {
+  return parseLines(text, (line, n) => {
+    const t = line.trim();
+    if (openBsdHeader.test(t)) return undefined;
+    const f = t.split(/\s+/);
+    if (f.length < 4 || f.length > 5) {
+      throw new SyntaxError(`Expected columns Host, Ethernet Address, Netif, Expire, Flags`);
+    }
+    const [host, ether, iface, expire, flags = ""] = f;
+    const ip = checkAddressColumn(host, "arp -an");
+    const mac = ether === "(incomplete)" ? null : checkMac(ether);
+    if (!/^[lp]*$/.test(flags)) throw new SyntaxError(`Unknown flags "${flags}"`);
+    let state: NeighborState;
+    let detail: string;
+    if (expire === "permanent" || expire === "static") {
+      state = "permanent";
+      detail = expire;
+    } else if (expire === "expired" || timeLeft.test(expire)) {
+      state = mac === null ? "incomplete" : "complete";
+      detail = expire === "expired" ? "expired" : `expires in ${expire}`;
+    } else {
+      throw new SyntaxError(`Cannot parse expiry "${expire}"`);
+    }
+    if (flags.includes("p")) state = "proxy";
+    if (flags) detail += ` ${flags}`;
+    return {
+      ip,
+      mac,
+      iface,
+      state,
+      detail,
+      ...(flags.includes("l") ? { local: true } : {}),
+      line: n,
+    };
+  });
+}
