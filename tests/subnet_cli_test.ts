@@ -380,6 +380,24 @@ Deno.test("subnet info: 0.0.0.0/0 and ::/0 are the default route, not global uni
   assert.deepEqual(mixed.specialWithin, [{ block: "10.0.0.0/8", label: "private" }]);
 });
 
+Deno.test("subnet info --class-prefix: the class's prefix in one step; D, E and IPv6 are exit 2", async () => {
+  const b = JSON.parse(
+    (await runToolkit(["--json", "subnet", "info", "--class-prefix", "172.16.10.1"])).stdout,
+  );
+  assert.deepEqual([b.address, b.prefix, b.class], ["172.16.10.1", "172.16.0.0/16", "B"]);
+  for (
+    const [arg, message] of [
+      ["224.1.1.1", /class D \(multicast\): classes D and E have no network prefix/],
+      ["::1", /--class-prefix is for IPv4 addresses/],
+      ["10.1.2.3/8", /--class-prefix takes a bare IPv4 address/],
+    ] as const
+  ) {
+    const r = await runToolkit(["subnet", "info", "--class-prefix", arg]);
+    assert.equal(r.code, 2, arg);
+    assertOneError(r.stderr, message);
+  }
+});
+
 Deno.test("subnet info: IPv4-mapped addresses are judged by the IPv4 inside (issue 16)", async () => {
   const lo = JSON.parse(
     (await runToolkit(["--json", "subnet", "info", "::ffff:127.0.0.1"])).stdout,

@@ -203,7 +203,11 @@ const command: CommandModule<SubnetInfoOptions> = {
       if (positionals.length > 1 || positionals[0].includes("/")) {
         throw new UsageError("--class-prefix takes a bare IPv4 address, without a length", name);
       }
-      target = fromUserInput(() => classfulPrefix(Addr.parse(positionals[0])));
+      const addr = fromUserInput(() => Addr.parse(positionals[0]));
+      if (!addr.is4()) {
+        throw new UsageError("--class-prefix is for IPv4 addresses: IPv6 never had classes", name);
+      }
+      target = fromUserInput(() => classfulPrefix(addr));
     } else target = parseTarget(positionals);
     return { target, binary: values.binary === true, format, json: globals.json };
   },
