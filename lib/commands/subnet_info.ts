@@ -38,7 +38,11 @@ interface Space {
   text: string;
 }
 
-function describeSpace(p: Prefix, special: SpecialPurpose | undefined, within: SpecialPurpose[]) {
+function describeSpace(
+  p: Prefix,
+  special: SpecialPurpose | undefined,
+  within: SpecialPurpose[],
+): Space {
   if (p.bits === 0) {
     const all = p.family === 4 ? "all of IPv4" : "all of IPv6";
     return {
