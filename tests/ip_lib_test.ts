@@ -3,20 +3,34 @@
 import assert from "#assert";
 import {
   Addr,
+  addressClass,
   allocateVlsm,
+  classfulPrefix,
   collapsePrefixes,
+  eui64FromMac,
   excludePrefixes,
+  globallyReachable,
   lengthForCount,
   lengthForHosts,
   netmaskOf,
+  ntpTimestamp,
   parseMask,
   parseNetwork,
   Prefix,
   PrefixAggregator,
   prefixLengthOfNetmask,
+  privateNetworkAt,
+  privateNetworkCount,
+  randomBelow,
+  reverseZone,
+  reverseZones,
+  seededRandom,
   specialPurpose,
+  specialPurposeWithin,
   subnets,
   summarizeRange,
+  ulaGlobalId,
+  ulaPrefix,
   wildcardOf,
 } from "../lib/ip/mod.ts";
 
@@ -113,8 +127,8 @@ Deno.test("addresses: values, bytes, order, next/prev, predicates, reverse names
 Deno.test("the course's same-network check: 172.16.10.1 and .2 AND 255.255.255.0", () => {
   const bits = prefixLengthOfNetmask(A("255.255.255.0"));
   assert.equal(bits, 24);
-  const a = A("172.16.10.1").prefix(bits);
-  const b = A("172.16.10.2").prefix(bits);
+  const a = Prefix.from(A("172.16.10.1"), bits).masked();
+  const b = Prefix.from(A("172.16.10.2"), bits).masked();
   assert.equal(a.network().toString(), "172.16.10.0");
   assert.ok(a.network().equals(b.network()));
   assert.equal(a.network().toBinaryString(), "10101100.00010000.00001010.00000000");
@@ -245,8 +259,12 @@ Deno.test("subnets, counts, host-based lengths and VLSM", () => {
   assert.equal(lengthForHosts(100, 4), 25);
   assert.equal(lengthForHosts(126, 4), 25);
   assert.equal(lengthForHosts(127, 4), 24);
-  assert.equal(lengthForHosts(2, 4), 31);
-  assert.equal(lengthForHosts(1, 4), 32);
+  // The textbook rule by default (2^n - 2); /31 and /32 only when RFC 3021 is asked for.
+  assert.equal(lengthForHosts(2, 4), 30);
+  assert.equal(lengthForHosts(1, 4), 30);
+  assert.equal(lengthForHosts(2, 4, "rfc3021"), 31);
+  assert.equal(lengthForHosts(1, 4, "rfc3021"), 32);
+  assert.equal(lengthForHosts(2, 6), 127);
   const plan = allocateVlsm(P("192.168.1.0/24"), [50, 100, 10]);
   assert.deepEqual(plan.allocations.map((a) => [a.index, a.hosts, String(a.prefix)]), [
     [1, 100, "192.168.1.0/25"],
@@ -269,7 +287,9 @@ Deno.test("RFC 6890 special-purpose registry: the most specific block wins", () 
   assert.equal(label("250.0.0.1"), "reserved");
   assert.equal(label("255.255.255.255"), "limited broadcast");
   assert.equal(label("192.0.0.9"), "PCP anycast");
-  assert.equal(label("::ffff:1.2.3.4"), "IPv4-mapped");
+  // A mapped address is judged by its IPv4 address (global here); the block itself is labelled.
+  assert.equal(label("::ffff:1.2.3.4"), undefined);
+  assert.equal(label("::ffff:0:0/96"), "IPv4-mapped");
   assert.equal(label("fd12::1"), "ULA");
   assert.equal(label("2001:db8::/48"), "documentation");
   assert.equal(label("3fff::1"), "documentation");
@@ -335,4 +355,174 @@ Deno.test("PrefixAggregator's fast parsers agree with the full parser on odd spe
     } catch { /* refused */ }
     assert.equal(got, want, t);
   }
+});
+
+Deno.test("IPv4-mapped addresses are judged by the IPv4 inside, as Go's net/netip does", () => {
+  // Go: IsLoopback, IsPrivate, IsMulticast, IsLinkLocalUnicast, IsLinkLocalMulticast and
+  // IsGlobalUnicast unmap first; IsUnspecified does not (::ffff:0.0.0.0 is not ::).
+  assert.ok(A("::ffff:127.0.0.1").isLoopback());
+  assert.ok(A("::ffff:10.1.2.3").isPrivate() && !A("::ffff:11.1.2.3").isPrivate());
+  assert.ok(A("::ffff:224.0.0.1").isMulticast() && A("::ffff:224.0.0.1").isLinkLocalMulticast());
+  assert.ok(A("::ffff:169.254.1.1").isLinkLocalUnicast());
+  assert.ok(!A("::ffff:127.0.0.1").isGlobalUnicast() && A("::ffff:8.8.8.8").isGlobalUnicast());
+  assert.ok(!A("::ffff:255.255.255.255").isGlobalUnicast());
+  assert.ok(!A("::ffff:0.0.0.0").isUnspecified() && !A("::ffff:0.0.0.0").isGlobalUnicast());
+  assert.ok(A("ff12::1").isLinkLocalMulticast() && !A("ff05::1").isLinkLocalMulticast());
+  assert.equal(specialPurpose(A("::ffff:127.0.0.1"))?.prefix.toString(), "127.0.0.0/8");
+  assert.equal(specialPurpose(P("::ffff:10.0.0.0/104"))?.label, "private");
+  assert.equal(specialPurpose(P("::ffff:0:0/96"))?.label, "IPv4-mapped");
+  assert.equal(specialPurpose(A("::ffff:8.8.8.8")), undefined);
+  assert.equal(globallyReachable(A("::ffff:10.0.0.1")), false);
+  assert.equal(globallyReachable(A("::ffff:8.8.8.8")), true);
+  assert.equal(globallyReachable(P("0.0.0.0/0")), undefined);
+  assert.equal(globallyReachable(P("10.0.0.0/8")), false);
+  assert.deepEqual(specialPurposeWithin(P("10.0.0.0/7")).map((r) => r.label), ["private"]);
+});
+
+Deno.test("a zone never contains /: the address parser and Prefix.parse read ::1%z/24 alike", () => {
+  // CPython: ip_address("::1%scope_id/24") is an error, ip_network("::1%scope_id/24") is ::/24.
+  assert.throws(() => A("::1%scope_id/24"), /a zone cannot contain "\/"/);
+  const p = Prefix.parse("::1%scope_id/24");
+  assert.deepEqual([p.addr.zone, p.bits], ["scope_id", 24]);
+  assert.throws(() => A("fe80::1").withZone("a/b"), SyntaxError);
+});
+
+Deno.test("prefix lengths may carry leading zeros, as CPython reads them", () => {
+  assert.equal(P("::/0100").toString(), "::/100");
+  assert.equal(P("0.0.0.0/0032").toString(), "0.0.0.0/32");
+  assert.equal(P("10.0.0.0/00000000008").toString(), "10.0.0.0/8");
+  assert.equal(parseMask("/0024").bits, 24);
+  assert.throws(() => P("0.0.0.0/0033"), /out of range/);
+  assert.throws(() => P("::/99999999999999999999"), /out of range/);
+  assert.throws(() => P("1.2.3.4/+24"), SyntaxError);
+  assert.throws(() => P("1.2.3.4/ 24"), SyntaxError);
+});
+
+Deno.test("reverse zones: RFC 2317's own delegations, ipcalc's example, and the zones a prefix spans", () => {
+  // RFC 2317 section 4 delegates 192.0.2.0/25, .128/26 and .192/26 out of 2.0.192.in-addr.arpa
+  // (naming them 0/25, 128/26, 192/26); ipcalc writes the same zones as first-last.
+  const zone = (t: string) => reverseZone(P(t));
+  assert.equal(zone("192.0.2.0/25"), "0-127.2.0.192.in-addr.arpa.");
+  assert.equal(zone("192.0.2.128/26"), "128-191.2.0.192.in-addr.arpa.");
+  assert.equal(zone("192.0.2.192/26"), "192-255.2.0.192.in-addr.arpa.");
+  for (const t of ["192.0.2.0/25", "192.0.2.128/26", "192.0.2.192/26"]) {
+    assert.ok(zone(t)!.endsWith(".2.0.192.in-addr.arpa."), "inside the RFC's parent zone");
+  }
+  assert.equal(zone("193.92.150.0/26"), "0-63.150.92.193.in-addr.arpa."); // ipcalc's test
+  assert.equal(zone("172.16.10.0/24"), "10.16.172.in-addr.arpa.");
+  assert.equal(zone("10.0.0.1/32"), "1.0.0.10.in-addr.arpa.");
+  assert.equal(zone("0.0.0.0/0"), "in-addr.arpa.");
+  assert.equal(zone("2001:db8::/32"), "8.b.d.0.1.0.0.2.ip6.arpa.");
+  assert.equal(zone("2001:db8::/50"), undefined);
+  assert.deepEqual(
+    reverseZones(P("10.1.0.0/22")),
+    [0, 1, 2, 3].map((i) => `${i}.1.10.in-addr.arpa.`),
+  );
+  assert.equal(reverseZones(P("10.0.0.0/17")).length, 128);
+  assert.deepEqual(reverseZones(P("192.0.2.64/27")), ["64-95.2.0.192.in-addr.arpa."]);
+  assert.deepEqual(
+    reverseZones(P("2001:db8::/46")),
+    ["0", "1", "2", "3"].map((n) => `${n}.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.`),
+  );
+});
+
+Deno.test("ULA global ID as RFC 4193 3.2.2 builds it, step by step", async () => {
+  // Step 1: NTP time, seconds since 1900: the Unix epoch is 2208988800 s in.
+  assert.equal(ntpTimestamp(0), 2208988800n << 32n);
+  assert.equal(
+    ntpTimestamp(1500) & 0xffffffffn,
+    1n << 31n,
+    "half a second is 2^31 in the fraction",
+  );
+  // Step 2: an EUI-64 from a 48-bit MAC (RFC 4291 appendix A): ff:fe inserted, U/L bit inverted.
+  assert.equal(
+    eui64FromMac(new Uint8Array([0x00, 0x1b, 0x21, 0x3c, 0x4d, 0x5e])),
+    0x021b21fffe3c4d5en,
+  );
+  // Steps 3-5: SHA-1 over the 16 bytes, the low 40 bits. SHA-1 of 16 zero bytes is
+  // e129f27c5103bc5cc44bcdf0a15e160d445066ff (Python: hashlib.sha1(bytes(16))); the differential
+  // test compares random inputs with hashlib too.
+  assert.equal(await ulaGlobalId(0n, 0n), 0x0d445066ffn);
+  // Step 6: fc00::/7, L = 1, then the global ID: a /48 under fd00::/8.
+  assert.equal(ulaPrefix(0x0d445066ffn).toString(), "fd0d:4450:66ff::/48");
+  assert.throws(() => ulaPrefix(1n << 40n), RangeError);
+});
+
+Deno.test("random private networks: every /N equally likely; a seed repeats the draw", async () => {
+  assert.equal(privateNetworkCount(8), 1n);
+  assert.equal(privateNetworkCount(16), 256n + 16n + 1n);
+  assert.equal(privateNetworkCount(7), 0n);
+  assert.equal(privateNetworkAt(24, 0n).toString(), "10.0.0.0/24");
+  assert.equal(privateNetworkAt(24, 65535n).toString(), "10.255.255.0/24");
+  assert.equal(privateNetworkAt(24, 65536n).toString(), "172.16.0.0/24");
+  assert.equal(privateNetworkAt(24, 65536n + 4096n).toString(), "192.168.0.0/24");
+  assert.throws(() => privateNetworkAt(24, privateNetworkCount(24)), RangeError);
+  const a = await seededRandom("lab 3").bytes(40);
+  const b = await seededRandom("lab 3").bytes(40);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, await seededRandom("lab 4").bytes(40));
+  const seen = new Set<bigint>();
+  const source = seededRandom("spread");
+  for (let i = 0; i < 600; i++) seen.add(await randomBelow(source, 6n));
+  assert.deepEqual([...seen].sort(), [0n, 1n, 2n, 3n, 4n, 5n]);
+});
+
+Deno.test("classful prefixes: A /8, B /16, C /24; D and E have none", () => {
+  assert.equal(addressClass(A("172.16.10.1")), "B");
+  assert.equal(classfulPrefix(A("10.1.2.3")).toString(), "10.1.2.3/8");
+  assert.equal(classfulPrefix(A("172.16.10.1")).masked().toString(), "172.16.0.0/16");
+  assert.equal(classfulPrefix(A("200.1.2.3")).masked().toString(), "200.1.2.0/24");
+  assert.throws(() => classfulPrefix(A("224.1.1.1")), /class D \(multicast\)/);
+  assert.throws(() => classfulPrefix(A("240.1.1.1")), /class E/);
+  assert.throws(() => classfulPrefix(A("::1")), TypeError);
+});
+
+Deno.test("VLSM: textbook sizes by default, /31 on request, a count that cannot fit is named", () => {
+  const plan = allocateVlsm(P("192.168.1.0/24"), [100, 50, 10, 2]);
+  assert.deepEqual(plan.allocations.map((a) => String(a.prefix)), [
+    "192.168.1.0/25",
+    "192.168.1.128/26",
+    "192.168.1.192/28",
+    "192.168.1.208/30",
+  ]);
+  const p2p = allocateVlsm(P("192.168.1.0/24"), [2], { rule: "rfc3021" });
+  assert.equal(String(p2p.allocations[0].prefix), "192.168.1.0/31");
+  assert.throws(
+    () => allocateVlsm(P("192.168.1.0/24"), [300]),
+    /300 hosts do not fit in 192\.168\.1\.0\/24: they need a \/23/,
+  );
+  assert.throws(() => allocateVlsm(P("10.0.0.0/30"), [5]), /5 hosts do not fit in 10\.0\.0\.0\/30/);
+  assert.throws(
+    () => allocateVlsm(P("10.0.0.0/30"), [2, 2]),
+    /need 8 addresses; 10\.0\.0\.0\/30 has 4/,
+  );
+});
+
+Deno.test("lib/ip has no import cycle: no module imports its way back into itself", async () => {
+  const dir = new URL("../lib/ip/", import.meta.url);
+  const graph = new Map<string, string[]>();
+  for await (const e of Deno.readDir(dir)) {
+    if (!e.name.endsWith(".ts")) continue;
+    const text = await Deno.readTextFile(new URL(e.name, dir));
+    // Type-only imports vanish at run time and cannot form a cycle.
+    const deps = [...text.matchAll(/^import (?!type )[^;]*?from "\.\/([\w.]+)";/gms)].map((m) =>
+      m[1]
+    );
+    const reexports = [...text.matchAll(/^export \* from "\.\/([\w.]+)";/gm)].map((m) => m[1]);
+    graph.set(e.name, [...deps, ...reexports]);
+  }
+  const cycle = (start: string): string[] | undefined => {
+    const walk = (node: string, path: string[]): string[] | undefined => {
+      for (const next of graph.get(node) ?? []) {
+        if (next === start) return [...path, next];
+        if (!path.includes(next)) {
+          const found = walk(next, [...path, next]);
+          if (found) return found;
+        }
+      }
+    };
+    return walk(start, [start]);
+  };
+  const cycles = [...graph.keys()].map(cycle).filter((c) => c !== undefined);
+  assert.deepEqual(cycles, [], cycles.map((c) => c!.join(" -> ")).join("\n"));
 });

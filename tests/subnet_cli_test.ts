@@ -2,9 +2,21 @@
 // help, --json, exit codes, one-line errors, aggregate's streaming input and its read scope, and a
 // comparison with ipcalc where it is installed.
 import assert from "#assert";
+import { registry } from "../lib/commands/registry.ts";
 import { hasCommand, runToolkit, testIf } from "./harness.ts";
+import { runInProcess } from "./in_process.ts";
 
-const commands = ["info", "same", "split", "aggregate", "exclude", "contains", "range", "mask"];
+const commands = [
+  "info",
+  "same",
+  "split",
+  "aggregate",
+  "exclude",
+  "contains",
+  "range",
+  "mask",
+  "random",
+];
 
 /** Exactly one `toolkit: error:` line, and for usage errors the hint after it. */
 function assertOneError(stderr: string, pattern: RegExp, usageOf?: string): void {
@@ -74,7 +86,7 @@ Deno.test("subnet info --binary marks the network/host boundary in the AND", asy
   assert.equal(j.addresses, "18446744073709551616", "sizes above 2^53 are strings");
   assert.equal(j.usableHosts, "18446744073709551615");
   assert.equal(j.special.label, "documentation");
-  assert.equal(j.reverseZone, "0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+  assert.equal(j.reverseZone, "0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.");
   const small = JSON.parse((await runToolkit(["subnet", "info", "--json", "10.0.0.1/31"])).stdout);
   assert.equal(small.usableHosts, 2);
   assert.equal(small.broadcast, null);
@@ -126,18 +138,14 @@ Deno.test("subnet split: equal parts, --count, VLSM with leftovers, --json", asy
     "100,50,10,2",
   ]);
   const j = JSON.parse(v.stdout);
+  assert.equal(j.rule, "textbook");
   assert.deepEqual(j.allocations.map((a: { subnet: string }) => a.subnet), [
     "192.168.1.0/25",
     "192.168.1.128/26",
     "192.168.1.192/28",
-    "192.168.1.208/31",
+    "192.168.1.208/30",
   ]);
-  assert.deepEqual(j.leftover, [
-    "192.168.1.210/31",
-    "192.168.1.212/30",
-    "192.168.1.216/29",
-    "192.168.1.224/27",
-  ]);
+  assert.deepEqual(j.leftover, ["192.168.1.212/30", "192.168.1.216/29", "192.168.1.224/27"]);
   const big = await runToolkit([
     "subnet",
     "split",
@@ -185,7 +193,7 @@ Deno.test("subnet aggregate: bad lines are reported with line numbers; --skip-ba
   assert.equal(r.stdout, "");
   assert.match(r.stderr, /^toolkit: warning: stdin: line 2: .*leading zero/m);
   assert.match(r.stderr, /^toolkit: warning: stdin: line 4: "10\.0\.0\.1\/24" has host bits set/m);
-  assertOneError(r.stderr, /2 lines could not be read as prefixes \(first: stdin: line 2\)/);
+  assertOneError(r.stderr, /2 entries could not be read as prefixes \(first: stdin: line 2\)/);
   const skip = await runToolkit(["subnet", "aggregate", "--skip-bad"], { stdin: input });
   assert.equal(skip.code, 0);
   assert.equal(skip.stdout, "10.0.0.0/23\n");
@@ -219,6 +227,15 @@ Deno.test("subnet aggregate: a file outside the --scope read list is refused wit
 Deno.test("subnet exclude, contains, range, mask: text, --json and exit codes", async () => {
   const ex = await runToolkit(["subnet", "exclude", "192.168.0.0/24", "192.168.0.64/26"]);
   assert.equal(ex.stdout, "192.168.0.0/26\n192.168.0.128/25\n");
+  // One rule for both (Python's): what is excluded must lie inside. A covering supernet used to
+  // print nothing with exit 0.
+  const cover = await runToolkit(["subnet", "exclude", "10.0.0.0/8", "10.0.0.0/7"]);
+  assert.equal(cover.code, 2);
+  assert.equal(cover.stdout, "");
+  assertOneError(cover.stderr, /10\.0\.0\.0\/7 is not inside 10\.0\.0\.0\/8: it is larger/);
+  const itself = await runToolkit(["--json", "subnet", "exclude", "10.0.0.0/8", "10.0.0.0/8"]);
+  assert.equal(itself.code, 0);
+  assert.deepEqual(JSON.parse(itself.stdout).prefixes, []);
   const outside = await runToolkit(["subnet", "exclude", "10.0.0.0/8", "11.0.0.0/8"]);
   assert.equal(outside.code, 2);
   assertOneError(outside.stderr, /11\.0\.0\.0\/8 is not inside 10\.0\.0\.0\/8/);
@@ -294,3 +311,297 @@ testIf(
     }
   },
 );
+
+Deno.test("subnet split --hosts: a count that cannot fit is exit 2 naming it (issue 16)", async () => {
+  for (
+    const [network, hosts, message] of [
+      ["192.168.1.0/24", "300", /300 hosts do not fit in 192\.168\.1\.0\/24: they need a \/23/],
+      ["10.0.0.0/30", "5", /5 hosts do not fit in 10\.0\.0\.0\/30: they need a \/29/],
+      ["10.0.0.0/24", "10,300,20", /300 hosts do not fit in 10\.0\.0\.0\/24/],
+    ] as const
+  ) {
+    for (const json of [[], ["--json"]]) {
+      const r = await runToolkit([...json, "subnet", "split", network, "--hosts", hosts]);
+      assert.equal(r.code, 2, `${network} --hosts ${hosts}: ${r.stdout}`);
+      assert.equal(r.stdout, "");
+      assertOneError(r.stderr, message);
+    }
+  }
+});
+
+Deno.test("subnet split --hosts: the textbook rule, /31 on request, --explain says why", async () => {
+  const r = await runToolkit(["subnet", "split", "--explain", "10.0.0.0/24", "--hosts", "2,60"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Rule: n host bits hold 2\^n - 2 hosts/m);
+  assert.match(
+    r.stdout,
+    /^ {2}60 hosts -> \/26: 2\^6 - 2 = 62 >= 60; 2\^5 - 2 = 30 would be too few$/m,
+  );
+  assert.match(
+    r.stdout,
+    /^ {2}2 hosts -> \/30: 2\^2 - 2 = 2 >= 2; 2\^1 - 2 = 0 would be too few$/m,
+  );
+  assert.match(r.stdout, /^2 +10\.0\.0\.64\/30 +10\.0\.0\.65 +10\.0\.0\.66 +10\.0\.0\.67 +2$/m);
+  const p2p = JSON.parse(
+    (await runToolkit([
+      "--json",
+      "subnet",
+      "split",
+      "--rfc3021",
+      "--explain",
+      "10.0.0.0/24",
+      "--hosts",
+      "2,1",
+    ])).stdout,
+  );
+  assert.equal(p2p.rule, "rfc3021");
+  assert.deepEqual(p2p.allocations.map((a: { subnet: string }) => a.subnet), [
+    "10.0.0.0/31",
+    "10.0.0.2/32",
+  ]);
+  assert.match(p2p.allocations[0].explanation, /^2 hosts -> \/31: 2\^1 = 2 >= 2 .*RFC 3021/);
+  const alone = await runToolkit(["subnet", "split", "--rfc3021", "10.0.0.0/24", "--prefix", "26"]);
+  assert.equal(alone.code, 2);
+  assertOneError(alone.stderr, /--rfc3021 and --explain go with --hosts/, "subnet split");
+});
+
+Deno.test("subnet info: 0.0.0.0/0 and ::/0 are the default route, not global unicast", async () => {
+  for (const [net, all] of [["0.0.0.0/0", "IPv4"], ["::/0", "IPv6"]]) {
+    const r = await runToolkit(["subnet", "info", net]);
+    assert.match(r.stdout, new RegExp(`^Special: +default route: all of ${all}`, "m"));
+    assert.doesNotMatch(r.stdout, /global unicast/);
+    const j = JSON.parse((await runToolkit(["--json", "subnet", "info", net])).stdout);
+    assert.equal(j.addressSpace, "default route");
+    assert.equal(j.globallyReachable, null, "it holds both kinds");
+    assert.ok(j.specialWithin.length > 5);
+  }
+  const mixed = JSON.parse((await runToolkit(["--json", "subnet", "info", "10.0.0.0/7"])).stdout);
+  assert.equal(mixed.addressSpace, "mixed");
+  assert.deepEqual(mixed.specialWithin, [{ block: "10.0.0.0/8", label: "private" }]);
+});
+
+Deno.test("subnet info --class-prefix: the class's prefix in one step; D, E and IPv6 are exit 2", async () => {
+  const b = JSON.parse(
+    (await runToolkit(["--json", "subnet", "info", "--class-prefix", "172.16.10.1"])).stdout,
+  );
+  assert.deepEqual([b.address, b.prefix, b.class], ["172.16.10.1", "172.16.0.0/16", "B"]);
+  for (
+    const [arg, message] of [
+      ["224.1.1.1", /class D \(multicast\): classes D and E have no network prefix/],
+      ["::1", /--class-prefix is for IPv4 addresses/],
+      ["10.1.2.3/8", /--class-prefix takes a bare IPv4 address/],
+    ] as const
+  ) {
+    const r = await runToolkit(["subnet", "info", "--class-prefix", arg]);
+    assert.equal(r.code, 2, arg);
+    assertOneError(r.stderr, message);
+  }
+});
+
+Deno.test("subnet info: IPv4-mapped addresses are judged by the IPv4 inside (issue 16)", async () => {
+  const lo = JSON.parse(
+    (await runToolkit(["--json", "subnet", "info", "::ffff:127.0.0.1"])).stdout,
+  );
+  assert.equal(lo.special.label, "loopback");
+  assert.equal(lo.special.block, "127.0.0.0/8");
+  assert.equal(lo.globallyReachable, false);
+  assert.equal(lo.ipv4Mapped, "127.0.0.1");
+  const priv = await runToolkit(["subnet", "info", "::ffff:10.1.2.3"]);
+  assert.match(priv.stdout, /^Special: +private \(Private-Use, RFC 1918\)$/m);
+  const global = JSON.parse(
+    (await runToolkit(["--json", "subnet", "info", "::ffff:8.8.8.8"])).stdout,
+  );
+  assert.equal(global.globallyReachable, true);
+});
+
+Deno.test("zero-padded lengths are read as CPython reads them; a zone never holds /", async () => {
+  const v6 = JSON.parse((await runToolkit(["--json", "subnet", "info", "::/0100"])).stdout);
+  assert.equal(v6.prefix, "::/100");
+  const v4 = JSON.parse((await runToolkit(["--json", "subnet", "info", "0.0.0.0/0032"])).stdout);
+  assert.equal(v4.prefix, "0.0.0.0/32");
+  const mask = JSON.parse((await runToolkit(["--json", "subnet", "mask", "/0024"])).stdout);
+  assert.equal(mask.netmask, "255.255.255.0");
+  // `subnet info` reads ::1%scope_id/24 as zone scope_id, length 24; the address-only parsers
+  // (range, same) refuse it rather than take "scope_id/24" as the zone.
+  const zoned = JSON.parse(
+    (await runToolkit(["--json", "subnet", "info", "::1%scope_id/24"])).stdout,
+  );
+  assert.deepEqual([zoned.address, zoned.prefixLength], ["::1%scope_id", 24]);
+  const range = await runToolkit(["subnet", "range", "::1%scope_id/24", "::2"]);
+  assert.equal(range.code, 2);
+  assertOneError(range.stderr, /a zone cannot contain "\/"/);
+});
+
+Deno.test("subnet info: the full (exploded) IPv6 form and RFC 2317 reverse zones, text and --json", async () => {
+  const j = JSON.parse((await runToolkit(["--json", "subnet", "info", "2001:db8::1/64"])).stdout);
+  assert.equal(j.fullAddress, "2001:0db8:0000:0000:0000:0000:0000:0001");
+  assert.equal(j.fullNetwork, "2001:0db8:0000:0000:0000:0000:0000:0000");
+  const t = await runToolkit(["subnet", "info", "2001:db8::1/64"]);
+  assert.match(t.stdout, /^Full address: +2001:0db8:0000:0000:0000:0000:0000:0001$/m);
+  assert.match(t.stdout, /^Full network: +2001:0db8:0000:0000:0000:0000:0000:0000\/64$/m);
+  // ipcalc's own test case: 193.92.150.3/26 -> 0-63.150.92.193.in-addr.arpa.
+  const c = JSON.parse((await runToolkit(["--json", "subnet", "info", "193.92.150.3/26"])).stdout);
+  assert.equal(c.reverseZone, "0-63.150.92.193.in-addr.arpa.");
+  assert.deepEqual(c.reverseZones, ["0-63.150.92.193.in-addr.arpa."]);
+  const ct = await runToolkit(["subnet", "info", "193.92.150.3/26"]);
+  assert.match(
+    ct.stdout,
+    /^Reverse zone: +0-63\.150\.92\.193\.in-addr\.arpa\. \(RFC 2317 classless; CNAMEs in 150\.92\.193\.in-addr\.arpa\.\)$/m,
+  );
+  const wide = JSON.parse((await runToolkit(["--json", "subnet", "info", "10.1.0.0/22"])).stdout);
+  assert.deepEqual(wide.reverseZones, [0, 1, 2, 3].map((i) => `${i}.1.10.in-addr.arpa.`));
+  const wt = await runToolkit(["subnet", "info", "10.1.0.0/22"]);
+  assert.match(wt.stdout, /^Reverse zones: +4 zones: 0\.1\.10\.in-addr\.arpa\. \.\.\. 3\.1\.10/m);
+});
+
+Deno.test("subnet random: RFC 1918 and RFC 4193 networks; --seed repeats; bad lengths are exit 2", async () => {
+  const v4 = JSON.parse(
+    (await runToolkit(["--json", "subnet", "random", "--count", "50", "/24"])).stdout,
+  );
+  assert.equal(v4.networks.length, 50);
+  const distinct = new Set(v4.networks.map((n: { prefix: string }) => n.prefix));
+  assert.equal(distinct.size, 50);
+  for (const n of v4.networks) {
+    assert.match(n.prefix, /^\d+\.\d+\.\d+\.0\/24$/);
+    assert.ok(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].includes(n.block), n.block);
+    const inBlock = await runInProcess(["subnet", "contains", n.block, n.prefix]);
+    assert.equal(inBlock.code, 0, `${n.prefix} in ${n.block}`);
+  }
+  const a = await runToolkit(["subnet", "random", "--seed", "lab 3", "--count", "5", "/26"]);
+  const b = await runToolkit(["subnet", "random", "--seed", "lab 3", "--count", "5", "/26"]);
+  const c = await runToolkit(["subnet", "random", "--seed", "lab 4", "--count", "5", "/26"]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(a.stdout, b.stdout, "the same seed gives the same handout");
+  assert.notEqual(a.stdout, c.stdout);
+  assert.equal(a.stdout.trim().split("\n").length, 5);
+  const ula = JSON.parse((await runToolkit(["--json", "subnet", "random", "--ipv6"])).stdout);
+  assert.equal(ula.prefixLength, 48);
+  const [u] = ula.networks;
+  // fc00::/7 with L = 1 is fd00::/8, then the 40-bit global ID.
+  assert.match(u.prefix, /^fd[0-9a-f]{2}:[0-9a-f]{1,4}:[0-9a-f]{1,4}::\/48$/);
+  assert.equal(u.prefix, u.site);
+  assert.match(u.globalId, /^[0-9a-f]{10}$/);
+  assert.match(u.eui64Source, /^(MAC of .+|random)$/);
+  const s64 = await runToolkit(["subnet", "random", "--seed", "x", "-6", "/64"]);
+  assert.equal(
+    s64.stdout,
+    (await runToolkit(["subnet", "random", "--seed", "x", "-6", "/64"])).stdout,
+  );
+  assert.match(s64.stdout, /^fd[0-9a-f:]+\/64\n$/);
+  for (
+    const [args, message] of [
+      [["/7"], /no RFC 1918 block holds a \/7/],
+      [["-6", "/40"], /a unique local prefix is a \/48 or longer/],
+      [["--count", "2", "/8"], /there are only 1 private \/8 networks/],
+      [["-6", "255.255.255.0"], /is IPv4, the address is IPv6|IPv4/],
+    ] as const
+  ) {
+    const r = await runToolkit(["subnet", "random", ...args]);
+    assert.equal(r.code, 2, args.join(" "));
+    assertOneError(r.stderr, message);
+  }
+});
+
+Deno.test("subnet aggregate takes prefixes as arguments; subnet range takes ipcalc's A - B", async () => {
+  const r = await runToolkit([
+    "subnet",
+    "aggregate",
+    "10.0.0.0/25",
+    "10.0.0.128/25",
+    "::/1",
+    "8000::/1",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "10.0.0.0/24\n::/0\n");
+  const mixed = await runToolkit(["subnet", "aggregate", "10.0.1.0/24", "-"], {
+    stdin: "10.0.0.0/24\n",
+  });
+  assert.equal(mixed.stdout, "10.0.0.0/23\n");
+  const bad = await runToolkit(["subnet", "aggregate", "10.0.0.0/24", "010.0.1.0/24"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^toolkit: warning: argument 2: .*leading zero/m);
+  const help = await runToolkit(["subnet", "aggregate", "--help"]);
+  assert.match(
+    help.stdout.replace(/\s+/g, " "),
+    /written like an address or prefix .* is taken as one/,
+  );
+  const dashed = await runToolkit(["subnet", "range", "10.0.0.0", "-", "10.0.4.255"]);
+  assert.equal(dashed.code, 0, dashed.stderr);
+  assert.equal(dashed.stdout, "10.0.0.0/22\n10.0.4.0/24\n");
+  const wrong = await runToolkit(["subnet", "range", "10.0.0.0", "to", "10.0.4.255"]);
+  assert.equal(wrong.code, 2);
+});
+
+/** Values every numeric option and argument is tried with (issue 16's sweep). */
+const sweepValues = ["0", "-1", "99999999999999999999", "abc", "1.5", "0x10", ""];
+
+/**
+ * A command line each subnet command with a numeric option runs correctly with, and for options
+ * that need a companion, the arguments to add. A subnet command that gains a numeric option
+ * without a line here fails the sweep below.
+ */
+const sweepBase: Record<
+  string,
+  { args: string[]; with?: Record<string, string[]>; tooBig?: Record<string, string> }
+> = {
+  "subnet split": {
+    args: ["10.0.0.0/16"],
+    with: { limit: ["--prefix", "20"] },
+    // Values that are numbers but more than the network can give: a /16 holds 65534 hosts.
+    tooBig: { hosts: "65535", count: "65537", prefix: "33" },
+  },
+  "subnet random": { args: ["/24"], tooBig: { count: "1001" } },
+};
+
+/** Combinations that are not errors, with the meaning the help documents. */
+const sweepAccepted = new Set([
+  "subnet mask 0", // /0: the whole address space
+  "subnet mask /0",
+]);
+
+Deno.test("every subnet command x every numeric option and argument: 0, -1, huge, junk are exit 2", async () => {
+  const problems: string[] = [];
+  const entries = registry.filter((e) => e.group === "subnet");
+  const checkRun = async (label: string, argv: string[]) => {
+    const r = await runInProcess(argv);
+    const errors = r.stderr.split("\n").filter((l) => l.startsWith("toolkit: error:"));
+    if (sweepAccepted.has(label)) {
+      if (r.code !== 0) problems.push(`${label}: exit ${r.code}, documented as accepted`);
+      return;
+    }
+    if (r.code !== 2) problems.push(`${label}: exit ${r.code}\n${r.stdout}${r.stderr}`);
+    else if (errors.length !== 1 || r.stdout !== "") {
+      problems.push(`${label}: ${errors.length} error lines, stdout ${JSON.stringify(r.stdout)}`);
+    }
+  };
+  let runs = 0;
+  for (const entry of entries) {
+    const spec = (await entry.load()).spec;
+    const numeric = spec.options.filter((o) => o.type === "string" && /^N\b/.test(o.value ?? ""));
+    if (numeric.length && !sweepBase[entry.name]) {
+      problems.push(`${entry.name}: numeric options ${numeric.map((o) => o.name)} not swept`);
+      continue;
+    }
+    for (const o of numeric) {
+      const base = [...entry.name.split(" "), ...sweepBase[entry.name].args];
+      const extra = sweepBase[entry.name].with?.[o.name] ?? [];
+      const tooBig = sweepBase[entry.name].tooBig?.[o.name];
+      for (const v of tooBig === undefined ? sweepValues : [...sweepValues, tooBig]) {
+        await checkRun(`${entry.name} --${o.name}=${v}`, [...base, ...extra, `--${o.name}=${v}`]);
+        if (v !== "") {
+          await checkRun(`${entry.name} --${o.name} ${v}`, [...base, ...extra, `--${o.name}`, v]);
+        }
+        runs += 2;
+      }
+    }
+  }
+  // The numeric positionals: a mask or length.
+  for (const name of ["subnet mask", "subnet random"]) {
+    for (const v of sweepValues.flatMap((v) => [v, `/${v}`])) {
+      await checkRun(`${name} ${v}`, [...name.split(" "), "--", v]);
+      runs++;
+    }
+  }
+  console.error(`${runs} subnet command lines swept`);
+  assert.deepEqual(problems, []);
+});

@@ -119,6 +119,12 @@ export const registry: readonly CommandEntry[] = [
     summary: "convert between prefix length, netmask and wildcard mask",
     load: () => m(import("./subnet_mask.ts")),
   },
+  {
+    name: "subnet random",
+    group: "subnet",
+    summary: "a random private network: RFC 1918 IPv4 or an RFC 4193 ULA prefix (ipcalc -r)",
+    load: () => m(import("./subnet_random.ts")),
+  },
   // --- arp ---
   {
     name: "arp show",

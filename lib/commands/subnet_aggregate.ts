@@ -1,7 +1,7 @@
-// `toolkit subnet aggregate [FILE...|-]`: collapse a prefix list (IPv4 and IPv6 mixed, comments
-// and blank lines allowed) into the minimal sorted list, like the `aggregate` tool and Python's
-// `collapse_addresses`. Input is streamed line by line; a BGP-table-sized list takes about a
-// second.
+// `toolkit subnet aggregate [PREFIX|FILE|-]...`: collapse a prefix list (IPv4 and IPv6 mixed,
+// comments and blank lines allowed) into the minimal sorted list, like the `aggregate` tool and
+// Python's `collapse_addresses`. Prefixes may also be given as arguments. Input is streamed line
+// by line; a BGP-table-sized list takes about a second.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { InputError } from "../cli/errors.ts";
@@ -11,11 +11,45 @@ import { confinePath } from "../scope/paths.ts";
 
 /** Parsed `subnet aggregate` options. */
 export interface SubnetAggregateOptions {
-  /** Files to read; `-` is stdin. Empty means stdin. */
-  files: string[];
+  /**
+   * What to read, in order: prefixes given as arguments, files, and `-` for stdin. Empty means
+   * stdin.
+   */
+  sources: AggregateSource[];
   skipBad: boolean;
   maskHostBits: boolean;
   json: boolean;
+}
+
+/** One argument: a prefix (or address) typed on the command line, a file, or stdin (`-`). */
+export type AggregateSource =
+  | { kind: "prefix"; text: string; position: number }
+  | { kind: "file"; path: string }
+  | { kind: "stdin" };
+
+/**
+ * What an argument is. Text made only of what addresses and prefixes are written with (hex
+ * digits, `.`, `:`, `/`, and a `%zone`), with a `.` or `:` in it, is a prefix, even when it does
+ * not parse (it is then reported as a bad prefix, not looked up as a file); `./NAME` reads a
+ * file of such a name. Anything else is a file, and `-` is stdin.
+ *
+ * @example
+ * ```ts
+ * aggregateSource("10.0.0.0/8", 1); // { kind: "prefix", text: "10.0.0.0/8", position: 1 }
+ * aggregateSource("routes.txt", 2); // { kind: "file", path: "routes.txt" }
+ * ```
+ */
+export function aggregateSource(arg: string, position: number): AggregateSource {
+  if (arg === "-") return { kind: "stdin" };
+  const slash = arg.indexOf("/");
+  const addr = (slash < 0 ? arg : arg.slice(0, slash)).replace(/%.*$/, "");
+  const length = slash < 0 ? "" : arg.slice(slash + 1);
+  const addressLike = /^[0-9a-fA-F.:]+$/.test(addr) &&
+    ((/[0-9a-fA-F]/.test(addr) && /[.:]/.test(addr)) || addr.includes("::"));
+  if (addressLike && /^[0-9a-fA-F.:]*$/.test(length)) {
+    return { kind: "prefix", text: arg, position };
+  }
+  return { kind: "file", path: arg };
 }
 
 /** A line that is not a prefix. */
@@ -29,9 +63,9 @@ const shownBad = 20;
 
 const command: CommandModule<SubnetAggregateOptions> = {
   spec: {
-    usage: "[FILE...|-]",
+    usage: "[PREFIX|FILE|-]...",
     description:
-      "Reads prefixes and addresses (one per line; IPv4 and IPv6 may be mixed; `#` starts a comment; blank lines are ignored) from the files or stdin and prints the smallest sorted list of prefixes covering exactly the same addresses: IPv4 first, then IPv6. A bare address counts as /32 or /128. A line that is not a prefix is reported with its file and line number and the run fails (exit 2) unless --skip-bad is given. A prefix with host bits set (10.0.0.1/24) is such a line unless --mask-host-bits is given.",
+      "Reads prefixes and addresses (one per line; IPv4 and IPv6 may be mixed; `#` starts a comment; blank lines are ignored) from the files or stdin and prints the smallest sorted list of prefixes covering exactly the same addresses: IPv4 first, then IPv6. An argument that is written like an address or prefix (10.0.0.0/25, 2001:db8::/33, 192.0.2.7) is taken as one, not as a file name (write ./NAME for a file named like that); with only such arguments stdin is not read. A bare address counts as /32 or /128. A line or argument that is not a prefix is reported with where it was and the run fails (exit 2) unless --skip-bad is given. A prefix with host bits set (10.0.0.1/24) is refused the same way unless --mask-host-bits is given.",
     options: [
       {
         name: "skip-bad",
@@ -46,6 +80,7 @@ const command: CommandModule<SubnetAggregateOptions> = {
     ],
     examples: [
       "toolkit subnet aggregate prefixes.txt",
+      "toolkit subnet aggregate 10.0.0.0/25 10.0.0.128/25 192.0.2.7",
       "printf '10.0.0.0/25\\n10.0.0.128/25\\n' | toolkit subnet aggregate",
       "toolkit subnet aggregate --skip-bad v4.txt v6.txt",
       "toolkit subnet aggregate --json - < prefixes.txt",
@@ -55,7 +90,7 @@ const command: CommandModule<SubnetAggregateOptions> = {
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
     return {
-      files: positionals,
+      sources: positionals.map((arg, i) => aggregateSource(arg, i + 1)),
       skipBad: values["skip-bad"] === true,
       maskHostBits: values["mask-host-bits"] === true,
       json: globals.json,
@@ -64,15 +99,17 @@ const command: CommandModule<SubnetAggregateOptions> = {
   async run(o, io) {
     const agg = new PrefixAggregator({ hostBits: o.maskHostBits ? "mask" : "error" });
     const bad: BadLine[] = [];
-    const files = o.files.length ? o.files : ["-"];
-    for (const file of files) {
+    const sources: AggregateSource[] = o.sources.length ? o.sources : [{ kind: "stdin" }];
+    for (const source of sources) {
       if (io.signal.aborted) return 130;
-      if (file === "-") {
+      if (source.kind === "prefix") {
+        addOne(agg, source.text, `argument ${source.position}`, bad);
+      } else if (source.kind === "stdin") {
         await feedLines(io.stdin.readable, "stdin", agg, bad, io.signal);
       } else {
-        const f = await Deno.open(await confinePath(file, "read"));
+        const f = await Deno.open(await confinePath(source.path, "read"));
         try {
-          await feedLines(f.readable, file, agg, bad, io.signal);
+          await feedLines(f.readable, source.path, agg, bad, io.signal);
         } finally {
           try {
             f.close();
@@ -88,7 +125,7 @@ const command: CommandModule<SubnetAggregateOptions> = {
       await io.stderr.write(text);
       if (!o.skipBad) {
         throw new InputError(
-          `${bad.length} line${bad.length === 1 ? "" : "s"} could not be read as prefixes ` +
+          `${bad.length} ${bad.length === 1 ? "entry" : "entries"} could not be read as prefixes ` +
             `(first: ${bad[0].where}); nothing was printed; use --skip-bad to aggregate the rest`,
         );
       }
@@ -128,6 +165,17 @@ function format(family: 4 | 6, net: number | bigint, bits: number): string {
   return `${family === 4 ? formatIpv4(net as number) : formatIpv6(net as bigint)}/${bits}`;
 }
 
+/** Adds one prefix, or records why it is not one. */
+function addOne(agg: PrefixAggregator, text: string, where: string, bad: BadLine[]): void {
+  try {
+    agg.add(text);
+  } catch (err) {
+    if (!(err instanceof SyntaxError || err instanceof RangeError)) throw err;
+    const m = err.message;
+    bad.push({ where, message: m[0].toLowerCase() + m.slice(1) });
+  }
+}
+
 /** Longest line read before the input is refused as not a prefix list. */
 const maxLineLength = 1 << 20;
 
@@ -162,13 +210,7 @@ async function feedLines(
       });
       return;
     }
-    try {
-      agg.add(text);
-    } catch (err) {
-      if (!(err instanceof SyntaxError || err instanceof RangeError)) throw err;
-      const m = err.message;
-      bad.push({ where: `${label}: line ${lineNo}`, message: m[0].toLowerCase() + m.slice(1) });
-    }
+    addOne(agg, text, `${label}: line ${lineNo}`, bad);
   };
   for await (const chunk of readable) {
     if (signal.aborted) return;

@@ -4,6 +4,7 @@ import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { writeJson } from "../cli/output.ts";
 import { excludePrefixes, parseNetwork, type Prefix } from "../ip/mod.ts";
+import { fromUserInput } from "./subnet_args.ts";
 
 /** Parsed `subnet exclude` options. */
 export interface SubnetExcludeOptions {
@@ -18,7 +19,7 @@ const command: CommandModule<SubnetExcludeOptions> = {
   spec: {
     usage: "PREFIX EXCLUDED...",
     description:
-      "Prints the smallest sorted list of prefixes that covers PREFIX without the EXCLUDED prefixes (addresses count as /32 or /128). Every EXCLUDED prefix must overlap PREFIX and be of the same IP version; all must be networks (no host bits set).",
+      "Prints the smallest sorted list of prefixes that covers PREFIX without the EXCLUDED prefixes (addresses count as /32 or /128). Every EXCLUDED prefix must lie inside PREFIX, as Python's address_exclude requires: one beside it, or one that covers all of it, is an error (exit 2); excluding PREFIX itself leaves nothing. All must be networks (no host bits set) of the same IP version.",
     options: [],
     examples: [
       "toolkit subnet exclude 192.168.0.0/24 192.168.0.64/26",
@@ -30,16 +31,23 @@ const command: CommandModule<SubnetExcludeOptions> = {
   },
   parse(args, globals) {
     const { positionals } = parseCommandArgs(name, this.spec, args);
-    const network = parseNetwork(positionals[0]);
-    const excluded = positionals.slice(1).map((t) => {
-      const p = parseNetwork(t, { bareAddr: true });
-      if (p.family !== network.family) {
-        throw new SyntaxError(`${t} is IPv${p.family} but ${network} is IPv${network.family}`);
-      }
-      if (!p.overlaps(network)) throw new RangeError(`${t} is not inside ${network}`);
-      return p;
+    return fromUserInput(() => {
+      const network = parseNetwork(positionals[0]);
+      const excluded = positionals.slice(1).map((t) => {
+        const p = parseNetwork(t, { bareAddr: true });
+        if (p.family !== network.family) {
+          throw new SyntaxError(`${t} is IPv${p.family} but ${network} is IPv${network.family}`);
+        }
+        // One rule, Python's: what is taken out must lie inside. A prefix that covers the whole
+        // network is refused like one beside it; both are most likely a swapped argument.
+        if (!network.containsPrefix(p)) {
+          const why = p.containsPrefix(network) ? ": it is larger and covers all of it" : "";
+          throw new RangeError(`${t} is not inside ${network}${why}`);
+        }
+        return p;
+      });
+      return { network, excluded, json: globals.json };
     });
-    return { network, excluded, json: globals.json };
   },
   async run(o, io) {
     const left = excludePrefixes(o.network, o.excluded);

@@ -1,52 +1,68 @@
 // `toolkit subnet info ADDR[/N] | ADDR MASK`: everything ipcalc and sipcalc say about an address
-// and its network, with the RFC 6890 purpose and, with --binary, the course's AND in bits.
+// and its network, with the RFC 6890 purpose, the reverse zones (RFC 2317 for prefixes off an
+// octet boundary), shell variables for `eval` (ipcalc's names) and, with --binary, the AND.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { UsageError } from "../cli/errors.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
-import { type Prefix, specialPurpose } from "../ip/mod.ts";
-import { binaryWithBoundary, jsonCount, parseTarget } from "./subnet_args.ts";
+import {
+  Addr,
+  addressClass,
+  classfulPrefix,
+  globallyReachable,
+  type Prefix,
+  reverseZone,
+  reverseZones,
+  type SpecialPurpose,
+  specialPurpose,
+  specialPurposeWithin,
+} from "../ip/mod.ts";
+import { binaryWithBoundary, fromUserInput, jsonCount, parseTarget } from "./subnet_args.ts";
 
 /** Parsed `subnet info` options. */
 export interface SubnetInfoOptions {
   /** The address with its prefix length, host bits as given. */
   target: Prefix;
   binary: boolean;
+  format: "text" | "shell";
   json: boolean;
 }
 
 const name = "subnet info";
 
-/**
- * The historical class of an IPv4 address (A-E), from its first octet.
- *
- * @example
- * ```ts
- * addressClass(172); // "B"
- * ```
- */
-export function addressClass(firstOctet: number): "A" | "B" | "C" | "D" | "E" {
-  if (firstOctet < 128) return "A";
-  if (firstOctet < 192) return "B";
-  if (firstOctet < 224) return "C";
-  if (firstOctet < 240) return "D";
-  return "E";
+/** What kind of space a prefix is, for the `Special:` line, `addressSpace` and `ADDRSPACE`. */
+interface Space {
+  /** `default route`, the registry name, `global unicast` or `mixed`. */
+  addressSpace: string;
+  /** The text shown after `Special:`. */
+  text: string;
 }
 
-/**
- * The reverse-DNS zone holding the PTR records of the whole network: whole octets (IPv4) or
- * nibbles (IPv6) of the network, so a /20 lives in the /16's zone.
- *
- * @example
- * ```ts
- * reverseZone(Prefix.parse("172.16.10.0/24")); // "10.16.172.in-addr.arpa"
- * ```
- */
-export function reverseZone(p: Prefix): string {
-  const name = p.network().reverseName();
-  const labels = name.split(".");
-  const unit = p.family === 4 ? 8 : 4;
-  const total = p.family === 4 ? 4 : 32;
-  return labels.slice(total - Math.floor(p.bits / unit)).join(".");
+function describeSpace(
+  p: Prefix,
+  special: SpecialPurpose | undefined,
+  within: SpecialPurpose[],
+): Space {
+  if (p.bits === 0) {
+    const all = p.family === 4 ? "all of IPv4" : "all of IPv6";
+    return {
+      addressSpace: "default route",
+      text: `default route: ${all}, holding every special-purpose block`,
+    };
+  }
+  const listed = within.slice(0, 4).map((r) => `${r.prefix} (${r.label})`).join(", ") +
+    (within.length > 4 ? ` and ${within.length - 4} more` : "");
+  if (special) {
+    const own = `${special.label} (${special.name}, ${special.rfc})`;
+    return { addressSpace: special.name, text: within.length ? `${own}; holds ${listed}` : own };
+  }
+  if (within.length) return { addressSpace: "mixed", text: `global unicast and ${listed}` };
+  return { addressSpace: "global unicast", text: "none (global unicast)" };
+}
+
+/** Adds the trailing dot of a fully qualified DNS name. */
+function fqdn(name: string): string {
+  return name.endsWith(".") ? name : `${name}.`;
 }
 
 /**
@@ -59,24 +75,29 @@ export function reverseZone(p: Prefix): string {
  */
 export function describePrefix(p: Prefix): Record<string, unknown> {
   const special = specialPurpose(p);
+  const within = specialPurposeWithin(p);
   const net = p.masked();
+  const network = net.network().withZone("");
   return {
     address: p.addr.toString(),
+    fullAddress: p.addr.toExpandedString(),
     family: p.family === 4 ? "ipv4" : "ipv6",
-    network: net.network().toString(),
-    prefix: `${net.network().withZone("")}/${p.bits}`,
+    network: network.toString(),
+    fullNetwork: network.toExpandedString(),
+    prefix: `${network}/${p.bits}`,
     prefixLength: p.bits,
     netmask: p.netmask().toString(),
     wildcard: p.hostmask().toString(),
     broadcast: p.broadcast()?.toString() ?? null,
-    firstAddress: net.network().withZone("").toString(),
+    firstAddress: network.toString(),
     lastAddress: p.last().withZone("").toString(),
     firstHost: p.firstHost().withZone("").toString(),
     lastHost: p.lastHost().withZone("").toString(),
     addresses: jsonCount(p.size()),
     usableHosts: jsonCount(p.usableHosts()),
     hostBitsSet: !p.isMasked(),
-    class: p.family === 4 ? addressClass(p.addr.toUint32() >>> 24) : null,
+    class: p.family === 4 ? addressClass(p.addr) : null,
+    addressSpace: describeSpace(p, special, within).addressSpace,
     special: special
       ? {
         label: special.label,
@@ -86,9 +107,55 @@ export function describePrefix(p: Prefix): Record<string, unknown> {
         globallyReachable: special.globallyReachable,
       }
       : null,
+    specialWithin: within.map((r) => ({ block: r.prefix.toString(), label: r.label })),
+    globallyReachable: globallyReachable(p) ?? null,
     ipv4Mapped: p.addr.is4In6() ? p.addr.unmap().toString() : null,
-    reverseZone: reverseZone(p),
-    reverseName: p.addr.reverseName(),
+    reverseZone: reverseZone(net) ?? null,
+    reverseZones: reverseZones(net),
+    reverseName: fqdn(p.addr.reverseName()),
+  };
+}
+
+/**
+ * Quotes a value for `eval` in sh, bash and zsh: single quotes, with each `'` written `'\''`.
+ * Nothing inside single quotes is expanded, so a hostile zone (`fe80::1%$(reboot)`) stays text.
+ *
+ * @example
+ * ```ts
+ * shellQuote("it's"); // "'it'\\''s'"
+ * ```
+ */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The `NAME='value'` lines of `--format shell`, with ipcalc's names (`ipcalc -a -n -p -m -b
+ * --minaddr --maxaddr --addresses --reverse-dns --addrspace`) plus WILDCARD. Every name is set on
+ * every run (empty when it does not apply) so an `eval` never keeps a value from an earlier one.
+ *
+ * @example
+ * ```ts
+ * shellVariables(describePrefix(Prefix.parse("10.0.0.1/24"))).NETWORK; // "10.0.0.0"
+ * ```
+ */
+export function shellVariables(info: Record<string, unknown>): Record<string, string> {
+  const text = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+  return {
+    ADDRESS: text(info.address),
+    FULLADDRESS: text(info.fullAddress),
+    NETMASK: text(info.netmask),
+    PREFIX: text(info.prefixLength),
+    BROADCAST: text(info.broadcast),
+    NETWORK: text(info.network),
+    FULLNETWORK: text(info.fullNetwork),
+    REVERSEDNS: text(info.reverseZone),
+    MINADDR: text(info.firstHost),
+    MAXADDR: text(info.lastHost),
+    ADDRSPACE: text(info.addressSpace),
+    ADDRCLASS: info.class ? `Class ${info.class}` : "",
+    ADDRESSES: text(info.usableHosts),
+    WILDCARD: text(info.wildcard),
   };
 }
 
@@ -96,7 +163,7 @@ const command: CommandModule<SubnetInfoOptions> = {
   spec: {
     usage: "ADDR[/N] | ADDR MASK | ADDR/MASK",
     description:
-      "Shows the network an address is in: network, netmask, wildcard, broadcast (IPv4 only; none for /31 and /32), first and last usable host, number of addresses and usable hosts (/31 has 2, RFC 3021; IPv6 counts all but the Subnet-Router anycast address), the historical class, the RFC 6890 special-purpose block and the reverse-DNS zone. MASK may be /N, N, a netmask (255.255.255.0) or a wildcard mask (0.0.0.255). An address with host bits set is fine: its network is reported. A bare address is a /32 (or /128).",
+      "Shows the network an address is in: network, netmask, wildcard, broadcast (IPv4 only; none for /31 and /32), first and last usable host, number of addresses and usable hosts (/31 has 2, RFC 3021; IPv6 counts all but the Subnet-Router anycast address), the historical class, the RFC 6890 special-purpose block (an IPv4-mapped address is judged by the IPv4 inside), the reverse-DNS zone (RFC 2317 `first-last` form off an octet boundary, as ipcalc prints it) and the zones the prefix needs, and for IPv6 the full (exploded) form. MASK may be /N, N, a netmask (255.255.255.0) or a wildcard mask (0.0.0.255); a length may have leading zeros (/024). An address with host bits set is fine: its network is reported. A bare address is a /32 (or /128). --format shell prints NAME='value' lines for `eval` with ipcalc's names: ADDRESS FULLADDRESS NETMASK PREFIX BROADCAST NETWORK FULLNETWORK REVERSEDNS MINADDR MAXADDR ADDRSPACE ADDRCLASS ADDRESSES (usable hosts) WILDCARD, each always set, empty when it does not apply.",
     options: [
       {
         name: "binary",
@@ -105,18 +172,48 @@ const command: CommandModule<SubnetInfoOptions> = {
         description:
           "also show address, netmask and network in binary, the AND that gives the network",
       },
+      {
+        name: "format",
+        type: "string",
+        value: "FORMAT",
+        choices: ["text", "shell"],
+        default: "text",
+        description: "text, or shell: NAME='value' lines safe for eval in sh, bash and zsh",
+      },
+      {
+        name: "class-prefix",
+        type: "boolean",
+        description: "use the prefix the IPv4 address's class implied (A /8, B /16, C /24)",
+      },
     ],
     examples: [
       "toolkit subnet info 172.16.10.1/24",
       "toolkit subnet info --binary 172.16.10.1 255.255.255.0",
       "toolkit subnet info 2001:db8::1/64",
       "toolkit subnet info --json 10.0.0.1/31",
+      "toolkit subnet info --class-prefix 172.16.10.1",
+      'toolkit subnet info --format shell 193.92.150.3/26  # eval "$(toolkit subnet info --format shell ...)"',
     ],
     positionals: { min: 1, max: 2, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    return { target: parseTarget(positionals), binary: values.binary === true, json: globals.json };
+    const format = values.format === "shell" ? "shell" : "text";
+    if (format === "shell" && globals.json) {
+      throw new UsageError("give --json or --format shell, not both", name);
+    }
+    let target: Prefix;
+    if (values["class-prefix"] === true) {
+      if (positionals.length > 1 || positionals[0].includes("/")) {
+        throw new UsageError("--class-prefix takes a bare IPv4 address, without a length", name);
+      }
+      const addr = fromUserInput(() => Addr.parse(positionals[0]));
+      if (!addr.is4()) {
+        throw new UsageError("--class-prefix is for IPv4 addresses: IPv6 never had classes", name);
+      }
+      target = fromUserInput(() => classfulPrefix(addr));
+    } else target = parseTarget(positionals);
+    return { target, binary: values.binary === true, format, json: globals.json };
   },
   async run(o, io) {
     const p = o.target;
@@ -130,10 +227,17 @@ const command: CommandModule<SubnetInfoOptions> = {
       await writeJson(io, o.binary ? { ...info, binary } : info);
       return 0;
     }
-    const special = info.special as { label: string; name: string; rfc: string } | null;
-    const rows: string[][] = [
-      ["Address:", String(info.address)],
-      ["Network:", String(info.prefix)],
+    if (o.format === "shell") {
+      const lines = Object.entries(shellVariables(info)).map(([k, v]) => `${k}=${shellQuote(v)}`);
+      await io.stdout.write(lines.join("\n") + "\n");
+      return 0;
+    }
+    const v6 = p.family === 6;
+    const rows: string[][] = [["Address:", String(info.address)]];
+    if (v6) rows.push(["Full address:", String(info.fullAddress)]);
+    rows.push(["Network:", String(info.prefix)]);
+    if (v6) rows.push(["Full network:", `${info.fullNetwork}/${p.bits}`]);
+    rows.push(
       ["Netmask:", `${info.netmask} = ${p.bits}`],
       ["Wildcard:", String(info.wildcard)],
       ["Broadcast:", info.broadcast === null ? noBroadcast(p) : String(info.broadcast)],
@@ -141,14 +245,11 @@ const command: CommandModule<SubnetInfoOptions> = {
       ["Last host:", String(info.lastHost)],
       ["Addresses:", String(p.size())],
       ["Usable hosts:", String(p.usableHosts())],
-    ];
+    );
     if (info.class) rows.push(["Class:", String(info.class)]);
-    rows.push([
-      "Special:",
-      special ? `${special.label} (${special.name}, ${special.rfc})` : "none (global unicast)",
-    ]);
+    rows.push(["Special:", describeSpace(p, specialPurpose(p), specialPurposeWithin(p)).text]);
     if (info.ipv4Mapped) rows.push(["IPv4-mapped:", String(info.ipv4Mapped)]);
-    rows.push(["Reverse zone:", String(info.reverseZone)]);
+    rows.push(...reverseRows(p, info.reverseZone as string | null, info.reverseZones as string[]));
     if (info.hostBitsSet) rows.push(["Note:", `host bits set; the network is ${info.prefix}`]);
     let text = formatTable(rows);
     if (o.binary) {
@@ -164,6 +265,25 @@ const command: CommandModule<SubnetInfoOptions> = {
   },
 };
 export default command;
+
+/** The reverse-zone rows: the zone, and for a prefix that spans several, how many and which. */
+function reverseRows(p: Prefix, zone: string | null, zones: string[]): string[][] {
+  const rows: string[][] = [];
+  const classless = p.family === 4 && p.bits > 24 && p.bits < 32;
+  if (zone !== null) {
+    rows.push([
+      "Reverse zone:",
+      classless
+        ? `${zone} (RFC 2317 classless; CNAMEs in ${zones[0].split(".").slice(1).join(".")})`
+        : zone,
+    ]);
+  }
+  if (zones.length > 1) {
+    const span = zones.length > 2 ? `${zones[0]} ... ${zones[zones.length - 1]}` : zones.join(", ");
+    rows.push(["Reverse zones:", `${zones.length} zones: ${span}`]);
+  }
+  return rows;
+}
 
 function noBroadcast(p: Prefix): string {
   if (p.family === 6) return "none (IPv6 has no broadcast)";

@@ -2,9 +2,10 @@
 // (Python's `summarize_address_range`), for turning "from X to Y" into ACL or route entries.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { UsageError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { Addr, summarizeRange } from "../ip/mod.ts";
-import { jsonCount } from "./subnet_args.ts";
+import { fromUserInput, jsonCount } from "./subnet_args.ts";
 
 /** Parsed `subnet range` options. */
 export interface SubnetRangeOptions {
@@ -17,37 +18,49 @@ const name = "subnet range";
 
 const command: CommandModule<SubnetRangeOptions> = {
   spec: {
-    usage: "START END | START-END",
+    usage: "START END | START - END | START-END",
     description:
-      "Prints the smallest sorted list of prefixes covering exactly the addresses START to END, both included. Both must be of the same IP version and START must not come after END.",
+      "Prints the smallest sorted list of prefixes covering exactly the addresses START to END, both included (ipcalc's `START - END` form works too). Both must be of the same IP version and START must not come after END.",
     options: [],
     examples: [
       "toolkit subnet range 192.168.1.10 192.168.1.100",
       "toolkit subnet range 10.0.0.0-10.0.4.255",
+      "toolkit subnet range 10.0.0.0 - 10.0.4.255",
       "toolkit subnet range 2001:db8::1 2001:db8::ffff",
       "toolkit subnet range --json 0.0.0.0 255.255.255.254",
     ],
-    positionals: { min: 1, max: 2, complete: "none" },
+    positionals: { min: 1, max: 3, complete: "none" },
   },
   parse(args, globals) {
     const { positionals } = parseCommandArgs(name, this.spec, args);
     let [startText, endText] = positionals;
-    if (endText === undefined) {
-      const parts = startText.split("-");
-      if (parts.length !== 2) {
-        throw new SyntaxError(`Cannot parse range "${startText}": expected START-END or START END`);
+    if (positionals.length === 3) {
+      // ipcalc's form: `ipcalc 10.0.0.0 - 10.0.4.255`.
+      if (positionals[1] !== "-") {
+        throw new UsageError(`unexpected argument "${positionals[2]}"`, name);
       }
-      [startText, endText] = parts;
+      endText = positionals[2];
     }
-    const start = Addr.parse(startText);
-    const end = Addr.parse(endText);
-    if (start.family !== end.family) {
-      throw new SyntaxError(`${start} is IPv${start.family} and ${end} is IPv${end.family}`);
-    }
-    if (end.withZone("").compare(start.withZone("")) < 0) {
-      throw new RangeError(`The range ends (${end}) before it starts (${start})`);
-    }
-    return { start, end, json: globals.json };
+    return fromUserInput(() => {
+      if (endText === undefined) {
+        const parts = startText.split("-");
+        if (parts.length !== 2) {
+          throw new SyntaxError(
+            `Cannot parse range "${startText}": expected START-END, START - END or START END`,
+          );
+        }
+        [startText, endText] = parts;
+      }
+      const start = Addr.parse(startText);
+      const end = Addr.parse(endText);
+      if (start.family !== end.family) {
+        throw new SyntaxError(`${start} is IPv${start.family} and ${end} is IPv${end.family}`);
+      }
+      if (end.withZone("").compare(start.withZone("")) < 0) {
+        throw new RangeError(`The range ends (${end}) before it starts (${start})`);
+      }
+      return { start, end, json: globals.json };
+    });
   },
   async run(o, io) {
     const prefixes = summarizeRange(o.start.withZone(""), o.end.withZone(""));

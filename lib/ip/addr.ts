@@ -1,7 +1,7 @@
 // IP addresses as small immutable values, after Go's net/netip `Addr`: IPv4 held as a 32-bit
 // number, IPv6 as a 128-bit bigint, an optional IPv6 zone kept. Parsing is strict (no leading
-// zeros, no shorthand IPv4 spellings) and printing is canonical (RFC 5952).
-import { Prefix } from "./prefix.ts";
+// zeros, no shorthand IPv4 spellings) and printing is canonical (RFC 5952). This module imports
+// nothing: prefixes, masks and the rest of lib/ip build on it, never the other way round.
 
 /** The IP version of an address: 4 or 6. */
 export type Family = 4 | 6;
@@ -17,7 +17,7 @@ const mappedHigh = 0xffffn << 32n;
  * ```ts
  * const a = Addr.parse("172.16.10.1");
  * a.isPrivate(); // true
- * a.prefix(24).toString(); // "172.16.10.0/24"
+ * Addr.parse("::ffff:127.0.0.1").isLoopback(); // true: judged by the IPv4 address inside
  * Addr.parse("::FFFF:192.0.2.1").toString(); // "::ffff:192.0.2.1"
  * ```
  */
@@ -231,20 +231,10 @@ export class Addr {
       if (zone === "") return this;
       throw new TypeError(`IPv4 address ${this} cannot have a zone`);
     }
-    if (zone.includes("%")) throw new SyntaxError(`Zone "${zone}" must not contain "%"`);
+    if (zone.includes("%") || zone.includes("/")) {
+      throw new SyntaxError(`Zone "${zone}" must not contain "%" or "/"`);
+    }
     return new Addr(6, 0, this.#v6, zone);
-  }
-
-  /**
-   * The prefix of length `bits` containing this address, host bits cleared, zone kept.
-   *
-   * @example
-   * ```ts
-   * Addr.parse("172.16.10.1").prefix(24).toString(); // "172.16.10.0/24"
-   * ```
-   */
-  prefix(bits: number): Prefix {
-    return Prefix.from(this, bits).masked();
   }
 
   /** The next address, or `undefined` after the last one. */
@@ -281,35 +271,60 @@ export class Addr {
     return this.compare(other) === 0;
   }
 
-  /** `0.0.0.0` or `::`. */
+  /**
+   * `0.0.0.0` or `::`. Not unmapped: `::ffff:0.0.0.0` is a real IPv6 address, as in Go.
+   */
   isUnspecified(): boolean {
     return this.family === 4 ? this.#v4 === 0 : this.#v6 === 0n;
   }
 
-  /** `127.0.0.0/8` or `::1`. */
+  // The predicates below judge an IPv4-mapped address (`::ffff:127.0.0.1`) by the IPv4 address
+  // inside, as Go's net/netip and CPython 3.13 do: a socket bound to `[::]` reports IPv4 peers in
+  // that form, and a check that `::ffff:127.0.0.1` is not loopback is a check that can be fooled.
+
+  /**
+   * `127.0.0.0/8` or `::1` (or `::ffff:127.x.x.x`).
+   *
+   * @example
+   * ```ts
+   * Addr.parse("::ffff:127.0.0.1").isLoopback(); // true
+   * ```
+   */
   isLoopback(): boolean {
-    return this.family === 4 ? this.#v4 >>> 24 === 127 : this.#v6 === 1n;
+    const a = this.unmap();
+    return a.family === 4 ? a.#v4 >>> 24 === 127 : a.#v6 === 1n;
   }
 
-  /** `224.0.0.0/4` or `ff00::/8`. */
+  /** `224.0.0.0/4` or `ff00::/8` (or an IPv4-mapped `224.0.0.0/4` address). */
   isMulticast(): boolean {
-    return this.family === 4 ? this.#v4 >>> 28 === 14 : this.#v6 >> 120n === 0xffn;
+    const a = this.unmap();
+    return a.family === 4 ? a.#v4 >>> 28 === 14 : a.#v6 >> 120n === 0xffn;
   }
 
-  /** `169.254.0.0/16` or `fe80::/10`. */
+  /** `169.254.0.0/16` or `fe80::/10` (or an IPv4-mapped `169.254.0.0/16` address). */
   isLinkLocalUnicast(): boolean {
-    return this.family === 4 ? this.#v4 >>> 16 === 0xa9fe : this.#v6 >> 118n === 0x3fan;
+    const a = this.unmap();
+    return a.family === 4 ? a.#v4 >>> 16 === 0xa9fe : a.#v6 >> 118n === 0x3fan;
   }
 
-  /** `224.0.0.0/24` or `ff02::/16`. */
+  /**
+   * `224.0.0.0/24`, or IPv6 multicast of link-local scope (`ff02::/16`, and `ff12::/16` and the
+   * other flag values, as Go's `IsLinkLocalMulticast` reads the scope nibble).
+   */
   isLinkLocalMulticast(): boolean {
-    return this.family === 4 ? this.#v4 >>> 8 === 0xe00000 : this.#v6 >> 112n === 0xff02n;
+    const a = this.unmap();
+    return a.family === 4 ? a.#v4 >>> 8 === 0xe00000 : ((a.#v6 >> 112n) & 0xff0fn) === 0xff02n;
   }
 
-  /** RFC 1918 (`10/8`, `172.16/12`, `192.168/16`) or RFC 4193 unique local (`fc00::/7`). */
+  /**
+   * RFC 1918 (`10/8`, `172.16/12`, `192.168/16`) or RFC 4193 unique local (`fc00::/7`), as Go's
+   * `IsPrivate`. CPython's `is_private` means "not globally reachable" and covers far more; see
+   * `specialPurpose` for that view.
+   */
   isPrivate(): boolean {
-    if (this.family === 6) return this.#v6 >> 121n === 0x7en;
-    const n = this.#v4;
+    const a = this.unmap();
+    if (a.family === 6) return a.#v6 >> 121n === 0x7en;
+    const n = a.#v4;
     return n >>> 24 === 10 || n >>> 20 === 0xac1 || n >>> 16 === 0xc0a8;
   }
 
@@ -319,9 +334,9 @@ export class Addr {
    * `specialPurpose` for the registry view.
    */
   isGlobalUnicast(): boolean {
-    if (this.family === 4 && this.#v4 === 0xffffffff) return false;
-    return !(this.isUnspecified() || this.isLoopback() || this.isMulticast() ||
-      this.isLinkLocalUnicast());
+    const a = this.unmap();
+    if (a.family === 4 && a.#v4 === 0xffffffff) return false;
+    return !(a.isUnspecified() || a.isLoopback() || a.isMulticast() || a.isLinkLocalUnicast());
   }
 
   /**
@@ -511,6 +526,9 @@ function parseIpv6(text: string): Addr {
     zone = text.slice(pct + 1);
     if (zone === "") fail("empty zone after %");
     if (zone.includes("%")) fail("more than one %");
+    // A zone never holds "/": `::1%eth0/24` is a prefix, and a parser that took `eth0/24` as the
+    // zone would read the same text differently from Prefix.parse (CPython refuses it too).
+    if (zone.includes("/")) fail(`a zone cannot contain "/" (a prefix goes ADDR%ZONE/LEN)`);
   }
   let tailV4: number | undefined;
   const lastColon = body.lastIndexOf(":");

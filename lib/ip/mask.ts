@@ -1,5 +1,6 @@
 // Netmasks, wildcard (host) masks and prefix lengths, and the conversions between them. A mask
 // whose one bits are not contiguous has no prefix length and is refused with the bits shown.
+// Imports only addr.ts, so prefix.ts can build on it without a cycle.
 import { Addr, type Family } from "./addr.ts";
 
 /**
@@ -112,6 +113,23 @@ function contiguousOnes(v: bigint, width: number): number | undefined {
   return width - inverted.toString(2).replace(/^0+$/, "").length;
 }
 
+/**
+ * The value of a prefix length written in ASCII decimal digits, leading zeros allowed (`0024` is
+ * 24, as CPython reads it); `undefined` for anything else (signs, spaces, other digits). A value
+ * too long to be a length is returned as `Infinity`, so callers say "out of range".
+ *
+ * @example
+ * ```ts
+ * decimalLength("024"); // 24
+ * decimalLength("+24"); // undefined
+ * ```
+ */
+export function decimalLength(text: string): number | undefined {
+  if (!/^[0-9]+$/.test(text)) return undefined;
+  const digits = text.replace(/^0+(?=.)/, "");
+  return digits.length > 3 ? Infinity : Number(digits);
+}
+
 /** What {@linkcode parseMask} read. */
 export interface ParsedMask {
   bits: number;
@@ -132,11 +150,14 @@ export interface ParsedMask {
  * ```
  */
 export function parseMask(text: string, family?: Family): ParsedMask {
-  const len = /^\/?([0-9]{1,3})$/.exec(text);
-  if (len) {
-    const bits = Number(len[1]);
+  const lengthText = text.replace(/^\//, "");
+  const bits = decimalLength(lengthText);
+  if (bits !== undefined) {
     const fam: Family = family ?? (bits > 32 ? 6 : 4);
-    checkBits(bits, fam);
+    const max = fam === 4 ? 32 : 128;
+    if (bits > max) {
+      throw new RangeError(`Prefix length ${lengthText} is out of range for IPv${fam} (0-${max})`);
+    }
     return { bits, family: fam, kind: "length" };
   }
   const addr = Addr.parse(text.replace(/^\//, ""));

@@ -2,7 +2,7 @@
 // a length. The address may carry host bits (`10.1.2.3/24`, an interface address); `masked()`
 // gives the network, and `parseNetwork` refuses host bits where a network is required.
 import { Addr, type Family } from "./addr.ts";
-import { mask4, mask6, parseMask } from "./mask.ts";
+import { decimalLength, mask4, mask6, parseMask } from "./mask.ts";
 
 const all6 = (1n << 128n) - 1n;
 
@@ -52,7 +52,9 @@ export class Prefix {
 
   /**
    * Parses `ADDR/LEN`, or for IPv4 also `ADDR/NETMASK` and `ADDR/WILDCARD` (as Python does).
-   * Host bits are allowed; see {@linkcode parseNetwork} to refuse them.
+   * Host bits are allowed; see {@linkcode parseNetwork} to refuse them. A length may carry
+   * leading zeros (`::/0100` is `/100`), as CPython's `ipaddress` reads it: unlike an octet, a
+   * length has no octal reading to confuse it with.
    *
    * @example
    * ```ts
@@ -73,9 +75,9 @@ export class Prefix {
     const maskText = text.slice(slash + 1);
     if (maskText.includes("/")) throw new SyntaxError(`Cannot parse prefix "${text}": two "/"`);
     const addr = Addr.parse(addrText);
-    if (/^[0-9]+$/.test(maskText)) {
-      const bits = Number(maskText);
-      if (maskText.length > 3 || bits > addr.bitLength) {
+    const bits = decimalLength(maskText);
+    if (bits !== undefined) {
+      if (bits > addr.bitLength) {
         throw new RangeError(
           `Cannot parse prefix "${text}": length ${maskText} is out of range for IPv${addr.family} (0-${addr.bitLength})`,
         );

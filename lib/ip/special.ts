@@ -100,22 +100,81 @@ export const specialPurposeRegistry: readonly SpecialPurpose[] = rows.map((
   [p, label, name, rfc, globallyReachable],
 ) => Object.freeze({ prefix: Prefix.mustParse(p), label, name, rfc, globallyReachable }));
 
+const mappedBlock = Prefix.mustParse("::ffff:0:0/96");
+
+/** The prefix the registry is asked about: the IPv4 inside an IPv4-mapped one, else itself. */
+function judged(target: Addr | Prefix): Prefix {
+  const p = target instanceof Prefix ? target.masked() : Prefix.from(target, target.bitLength);
+  if (p.bits > mappedBlock.bits && mappedBlock.containsPrefix(p)) {
+    return Prefix.from(p.addr.unmap(), p.bits - mappedBlock.bits);
+  }
+  return p;
+}
+
+/** Registry rows strictly inside `p` (smaller than it), at every depth. */
+function rowsInside(p: Prefix): SpecialPurpose[] {
+  return specialPurposeRegistry.filter((r) => r.prefix.bits > p.bits && p.containsPrefix(r.prefix));
+}
+
 /**
  * The most specific registry block that contains the whole of `target` (an address, or a prefix
- * whose network is used), or `undefined` for ordinary global unicast space.
+ * whose network is used), or `undefined` for ordinary global unicast space. An IPv4-mapped
+ * address or prefix (`::ffff:127.0.0.1`, `::ffff:10.0.0.0/104`) is judged by the IPv4 inside, as
+ * CPython 3.13 and Go's net/netip do, so the block returned is an IPv4 one.
  *
  * @example
  * ```ts
  * specialPurpose(Addr.parse("100.64.1.1"))?.label; // "shared address space"
  * specialPurpose(Prefix.parse("172.16.10.0/24"))?.label; // "private"
+ * specialPurpose(Addr.parse("::ffff:127.0.0.1"))?.label; // "loopback"
  * specialPurpose(Addr.parse("8.8.8.8")); // undefined
  * ```
  */
 export function specialPurpose(target: Addr | Prefix): SpecialPurpose | undefined {
-  const p = target instanceof Prefix ? target.masked() : Prefix.from(target, target.bitLength);
+  const p = judged(target);
   let best: SpecialPurpose | undefined;
   for (const row of specialPurposeRegistry) {
     if (row.prefix.containsPrefix(p) && (!best || row.prefix.bits > best.prefix.bits)) best = row;
   }
   return best;
+}
+
+/**
+ * The registry blocks that lie inside `prefix` and are smaller than it, outermost only (a block
+ * nested in another listed one is left out), in address order: what a covering prefix such as
+ * `0.0.0.0/0` or `10.0.0.0/7` holds besides ordinary unicast space.
+ *
+ * @example
+ * ```ts
+ * specialPurposeWithin(Prefix.parse("10.0.0.0/7")).map((r) => r.label); // ["private"]
+ * ```
+ */
+export function specialPurposeWithin(prefix: Prefix): SpecialPurpose[] {
+  const inside = rowsInside(judged(prefix));
+  return inside
+    .filter((r) =>
+      !inside.some((o) => o.prefix.bits < r.prefix.bits && o.prefix.containsPrefix(r.prefix))
+    )
+    .sort((a, b) => a.prefix.compare(b.prefix));
+}
+
+/**
+ * Whether packets to `target` may be routed beyond their own network domain, by the registry:
+ * `false` inside a block the registry marks so, `true` in ordinary unicast space, `undefined` for
+ * a prefix that holds both kinds (`0.0.0.0/0`). IPv4-mapped addresses are judged by the IPv4
+ * inside. CPython's `is_global` gives the same answer except where the README lists otherwise.
+ *
+ * @example
+ * ```ts
+ * globallyReachable(Addr.parse("8.8.8.8")); // true
+ * globallyReachable(Addr.parse("::ffff:10.0.0.1")); // false
+ * globallyReachable(Prefix.parse("0.0.0.0/0")); // undefined
+ * ```
+ */
+export function globallyReachable(target: Addr | Prefix): boolean | undefined {
+  const reachable = specialPurpose(target)?.globallyReachable ?? true;
+  // Every address takes the flag of the most specific block holding it, so the prefix is mixed
+  // exactly when some block inside it carries the other flag.
+  const mixed = rowsInside(judged(target)).some((r) => r.globallyReachable !== reachable);
+  return mixed ? undefined : reachable;
 }

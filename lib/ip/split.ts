@@ -53,23 +53,50 @@ export function lengthForCount(prefix: Prefix, count: number): number {
 }
 
 /**
- * The longest prefix length whose usable hosts (see `Prefix.usableHosts`: /31 has 2, /32 has 1)
- * are at least `hosts`.
+ * How host counts map to IPv4 subnet sizes in VLSM. `"textbook"`: a subnet of n host bits holds
+ * 2^n − 2 hosts (network and broadcast reserved), so 2 hosts take a /30, as the course and most
+ * textbooks teach. `"rfc3021"`: a /31 holds 2 (RFC 3021 point-to-point links) and a /32 holds 1,
+ * the counts of {@linkcode Prefix.usableHosts}. IPv6 has no broadcast, so both rules count its
+ * subnets as `usableHosts` does: all but the Subnet-Router anycast address, a /127 holding 2
+ * (RFC 6164) and a /128 one.
+ */
+export type HostRule = "textbook" | "rfc3021";
+
+/**
+ * The hosts a subnet with `hostBits` host bits holds under `rule` (see {@linkcode HostRule}).
  *
  * @example
  * ```ts
- * lengthForHosts(100, 4); // 25 (126 usable)
+ * hostsInBits(2, 4, "textbook"); // 2n
+ * hostsInBits(1, 4, "textbook"); // 0n: a /31 has no room once network and broadcast are taken
+ * hostsInBits(1, 4, "rfc3021"); // 2n
  * ```
  */
-export function lengthForHosts(hosts: number, family: 4 | 6): number {
+export function hostsInBits(hostBits: number, family: 4 | 6, rule: HostRule = "textbook"): bigint {
+  const size = 1n << BigInt(hostBits);
+  if ((rule === "rfc3021" || family === 6) && hostBits <= 1) return size;
+  const reserved = family === 4 ? 2n : 1n;
+  return size > reserved ? size - reserved : 0n;
+}
+
+/**
+ * The longest prefix length whose subnet holds at least `hosts` hosts under `rule` (default the
+ * textbook 2^n − 2).
+ *
+ * @example
+ * ```ts
+ * lengthForHosts(100, 4); // 25 (126 hosts)
+ * lengthForHosts(2, 4); // 30
+ * lengthForHosts(2, 4, "rfc3021"); // 31
+ * ```
+ */
+export function lengthForHosts(hosts: number, family: 4 | 6, rule: HostRule = "textbook"): number {
   const width = family === 4 ? 32 : 128;
-  if (!Number.isInteger(hosts) || hosts < 1) {
-    throw new RangeError(`A subnet needs at least 1 host (got ${hosts})`);
+  if (!Number.isSafeInteger(hosts) || hosts < 1) {
+    throw new RangeError(`A subnet needs a whole number of hosts, at least 1 (got ${hosts})`);
   }
   for (let bits = width; bits >= 0; bits--) {
-    const size = 1n << BigInt(width - bits);
-    const usable = width - bits <= 1 ? size : family === 4 ? size - 2n : size - 1n;
-    if (usable >= BigInt(hosts)) return bits;
+    if (hostsInBits(width - bits, family, rule) >= BigInt(hosts)) return bits;
   }
   throw new RangeError(`No IPv${family} subnet holds ${hosts} hosts`);
 }
@@ -81,6 +108,8 @@ export interface VlsmAllocation {
   /** Hosts asked for. */
   hosts: number;
   prefix: Prefix;
+  /** The hosts the subnet holds under the rule used. */
+  capacity: bigint;
 }
 
 /** The result of {@linkcode allocateVlsm}. */
@@ -89,12 +118,20 @@ export interface VlsmPlan {
   allocations: VlsmAllocation[];
   /** The space left over, as minimal prefixes. */
   leftover: Prefix[];
+  rule: HostRule;
+}
+
+/** Options for {@linkcode allocateVlsm}. */
+export interface VlsmOptions {
+  /** How host counts map to sizes; default `"textbook"` (2^n − 2). */
+  rule?: HostRule;
 }
 
 /**
  * Allocates subnets for host counts largest-first from the start of `prefix` (VLSM). Because the
  * sizes are powers of two taken in decreasing order, each block is aligned without gaps. Throws
- * `RangeError` when the requests do not fit.
+ * `RangeError` naming the count when one request alone needs more than the network, and naming
+ * the total when they do not fit together.
  *
  * @example
  * ```ts
@@ -104,41 +141,57 @@ export interface VlsmPlan {
  * plan.leftover.map(String); // ["192.168.1.208/28", "192.168.1.224/27"]
  * ```
  */
-export function allocateVlsm(prefix: Prefix, hosts: readonly number[]): VlsmPlan {
-  const order = hosts.map((h, index) => ({ index, hosts: h }))
-    .sort((a, b) => b.hosts - a.hosts || a.index - b.index);
+export function allocateVlsm(
+  prefix: Prefix,
+  hosts: readonly number[],
+  options: VlsmOptions = {},
+): VlsmPlan {
+  const rule = options.rule ?? "textbook";
+  const width = prefix.addr.bitLength;
   const net = prefix.masked();
-  let cursor = net.network().toBigInt();
-  const end = net.last().toBigInt();
-  const allocations: VlsmAllocation[] = [];
+  const order = hosts.map((h, index) => ({
+    index,
+    hosts: h,
+    bits: lengthForHosts(h, net.family, rule),
+  }))
+    .sort((a, b) => b.hosts - a.hosts || a.index - b.index);
+  const holds = hostsInBits(width - net.bits, net.family, rule);
   for (const r of order) {
-    const bits = Math.max(lengthForHosts(r.hosts, prefix.family), net.bits);
-    const size = 1n << BigInt(prefix.addr.bitLength - bits);
-    if (cursor + size - 1n > end) {
-      const need = order.reduce(
-        (n, x) =>
-          n + (1n << BigInt(prefix.addr.bitLength - lengthForHosts(x.hosts, prefix.family))),
-        0n,
-      );
+    if (r.bits < net.bits) {
       throw new RangeError(
-        `The subnets for ${hosts.join(",")} hosts need ${need} addresses; ${net} has ${net.size()}`,
+        `${r.hosts} hosts do not fit in ${net}: they need a /${r.bits} ` +
+          `(${
+            hostsInBits(width - r.bits, net.family, rule)
+          } hosts), and a /${net.bits} holds ${holds}`,
       );
     }
-    allocations.push({
+  }
+  const need = order.reduce((n, r) => n + (1n << BigInt(width - r.bits)), 0n);
+  if (need > net.size()) {
+    throw new RangeError(
+      `The subnets for ${hosts.join(",")} hosts need ${need} addresses; ${net} has ${net.size()}`,
+    );
+  }
+  let cursor = net.network().toBigInt();
+  const end = net.last().toBigInt();
+  const allocations: VlsmAllocation[] = order.map((r) => {
+    const p = Prefix.from(Addr.fromBigInt(cursor, net.family), r.bits);
+    cursor += 1n << BigInt(width - r.bits);
+    return {
       index: r.index,
       hosts: r.hosts,
-      prefix: Prefix.from(Addr.fromBigInt(cursor, prefix.family), bits),
-    });
-    cursor += size;
-  }
+      prefix: p,
+      capacity: hostsInBits(width - r.bits, net.family, rule),
+    };
+  });
   const leftover: Prefix[] = [];
   if (cursor <= end) {
     rangeToPrefixes(
       cursor,
       end,
-      prefix.family,
-      (n, b) => leftover.push(Prefix.from(Addr.fromBigInt(n, prefix.family), b)),
+      net.family,
+      (n, b) => leftover.push(Prefix.from(Addr.fromBigInt(n, net.family), b)),
     );
   }
-  return { allocations, leftover };
+  return { allocations, leftover, rule };
 }

@@ -17,7 +17,9 @@ import { netErrorFrom } from "./errors.ts";
  */
 export function isMulticastGroup(host: string): boolean {
   try {
-    return Addr.parse(host).isMulticast();
+    const addr = Addr.parse(host);
+    // An IPv4-mapped address counts as multicast by the IPv4 inside, but no socket joins it.
+    return addr.isMulticast() && !addr.is4In6();
   } catch {
     return false;
   }
@@ -34,7 +36,7 @@ export function isMulticastGroup(host: string): boolean {
  */
 export function parseMulticastGroup(text: string): Addr {
   const addr = Addr.parse(text);
-  if (!addr.isMulticast()) {
+  if (!addr.isMulticast() || addr.is4In6()) {
     throw new RangeError(
       `"${text}" is not a multicast group (IPv4 224.0.0.0/4 or IPv6 ff00::/8)`,
     );
