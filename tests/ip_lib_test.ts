@@ -497,32 +497,3 @@ Deno.test("VLSM: textbook sizes by default, /31 on request, a count that cannot 
     /need 8 addresses; 10\.0\.0\.0\/30 has 4/,
   );
 });
-
-Deno.test("lib/ip has no import cycle: no module imports its way back into itself", async () => {
-  const dir = new URL("../lib/ip/", import.meta.url);
-  const graph = new Map<string, string[]>();
-  for await (const e of Deno.readDir(dir)) {
-    if (!e.name.endsWith(".ts")) continue;
-    const text = await Deno.readTextFile(new URL(e.name, dir));
-    // Type-only imports vanish at run time and cannot form a cycle.
-    const deps = [...text.matchAll(/^import (?!type )[^;]*?from "\.\/([\w.]+)";/gms)].map((m) =>
-      m[1]
-    );
-    const reexports = [...text.matchAll(/^export \* from "\.\/([\w.]+)";/gm)].map((m) => m[1]);
-    graph.set(e.name, [...deps, ...reexports]);
-  }
-  const cycle = (start: string): string[] | undefined => {
-    const walk = (node: string, path: string[]): string[] | undefined => {
-      for (const next of graph.get(node) ?? []) {
-        if (next === start) return [...path, next];
-        if (!path.includes(next)) {
-          const found = walk(next, [...path, next]);
-          if (found) return found;
-        }
-      }
-    };
-    return walk(start, [start]);
-  };
-  const cycles = [...graph.keys()].map(cycle).filter((c) => c !== undefined);
-  assert.deepEqual(cycles, [], cycles.map((c) => c!.join(" -> ")).join("\n"));
-});

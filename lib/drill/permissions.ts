@@ -12,6 +12,7 @@ import {
   normalizeNetEntry,
   type Scope,
 } from "../scope/mod.ts";
+import { Prefix } from "../ip/prefix.ts";
 import type { DrillScope } from "./schema.ts";
 
 /** Options for {@linkcode drillScope}. */
@@ -96,7 +97,7 @@ export function beyondLoopback(net: readonly string[]): string[] {
     if (isWildcardEntry(entry)) return true;
     if (t.name !== undefined) return t.name !== "localhost";
     const p = t.prefix!;
-    const plain = p.addr.is4In6() && p.bits >= 96 ? p.addr.unmap().prefix(p.bits - 96) : p;
+    const plain = p.addr.is4In6() && p.bits >= 96 ? Prefix.from(p.addr.unmap(), p.bits - 96) : p;
     return !(plain.addr.isLoopback() && plain.last().isLoopback());
   });
 }

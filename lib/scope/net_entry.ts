@@ -143,7 +143,7 @@ export function netTarget(entry: string): NetTarget | undefined {
   const portNumber = port === undefined ? undefined : Number(port);
   if (classifyHost(host) === "name") return { name: host.toLowerCase(), port: portNumber };
   const addr = Addr.parse(host.replace(/%.*$/, ""));
-  return { prefix: addr.prefix(addr.bitLength), port: portNumber };
+  return { prefix: Prefix.from(addr, addr.bitLength), port: portNumber };
 }
 
 /**
