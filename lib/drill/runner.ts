@@ -1,13 +1,12 @@
 // Runs one drill: binds its variables, starts a Worker whose permissions are exactly the drill's
 // scope, watches every step's time limit and the drill's, and terminates the Worker at the end, on
 // a timeout or on Ctrl-C, which closes every socket the drill opened.
-import { parseDuration } from "../cli/args.ts";
 import { ScopeError } from "../cli/errors.ts";
 import { ephemeralBinds, type Narrowing } from "../cli/scope.ts";
 import { beyondLoopback, drillPermissions, firstNotGranted } from "./permissions.ts";
 import type { DrillResult, StepResult } from "./result.ts";
 import { stepTitle } from "./result.ts";
-import { type Drill, type DrillScope, stepKind } from "./schema.ts";
+import { type Drill, drillDurationMs, type DrillScope, stepKind } from "./schema.ts";
 import { allocatePorts, bindVariables, collectVariables } from "./variables.ts";
 import type { DrillWorkerMessage } from "./worker.ts";
 
@@ -121,7 +120,7 @@ function supervise(
 ): Promise<string | undefined> {
   const drillMs = drill.timeout === undefined
     ? defaultDrillTimeoutMs
-    : parseDuration(String(drill.timeout));
+    : drillDurationMs(drill.timeout, "timeout");
   return new Promise((resolve) => {
     let stepTimer: ReturnType<typeof setTimeout> | undefined;
     let current: { index: number; started: number; limitMs: number } | undefined;
