@@ -10,6 +10,7 @@ import { checkIp } from "../arp/neighbor.ts";
 import type { TableFormat } from "../arp/parse_neighbor_table.ts";
 import { readNeighborTable } from "../arp/read_table.ts";
 import { checkNeighborTables, type Snapshot } from "../arp/spoof_check.ts";
+import { printable } from "../text/printable.ts";
 import { formatOption, reportProblems } from "./arp_show.ts";
 
 /** Parsed `arp check` options. */
@@ -114,7 +115,7 @@ const command: CommandModule<ArpCheckOptions> = {
           ? "yellow"
           : "dim";
         const label = paint(io, color, f.severity.padEnd(width));
-        await io.stdout.write(`${label}  ${f.kind}: ${f.message}\n`);
+        await io.stdout.write(`${label}  ${printable(`${f.kind}: ${f.message}`)}\n`);
       }
     }
     return findings.length ? 1 : 0;

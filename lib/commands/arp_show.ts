@@ -10,6 +10,7 @@ import type { NeighborEntry, ParseProblem } from "../arp/neighbor.ts";
 import { loadVendorLookup } from "../arp/oui.ts";
 import { type TableFormat, tableFormats } from "../arp/parse_neighbor_table.ts";
 import { readNeighborTable } from "../arp/read_table.ts";
+import { printable } from "../text/printable.ts";
 
 /** Parsed `arp show` options. */
 export interface ArpShowOptions {
@@ -84,13 +85,14 @@ const command: CommandModule<ArpShowOptions> = {
     } else if (table.entries.length > 0) {
       const rows = [["IP", "MAC", "INTERFACE", "STATE", ...(o.vendor ? ["VENDOR"] : [])]];
       for (const e of table.entries) {
+        // Interface names and state words come from the table as given (a saved file): printable.
         rows.push([
           e.ip,
           e.mac ?? "-",
           e.iface ?? "-",
           describeState(e),
           ...(o.vendor ? [vendors.get(e.mac ?? "") ?? ""] : []),
-        ]);
+        ].map((cell) => printable(cell)));
       }
       await io.stdout.write(formatTable(rows));
     } else if (!io.globals.quiet) {
@@ -129,9 +131,8 @@ export async function reportProblems(
 ): Promise<void> {
   const where = table.source === "-" ? "stdin" : table.source;
   for (const p of table.problems) {
-    await io.stderr.write(
-      `toolkit: warning: ${where}: line ${p.line}: ${lowerFirst(p.reason)} (skipped)\n`,
-    );
+    const line = `${where}: line ${p.line}: ${lowerFirst(p.reason)} (skipped)`;
+    await io.stderr.write(`toolkit: warning: ${printable(line)}\n`);
   }
   if (table.entries.length === 0 && table.problems.length > 0) {
     throw new InputError(`no line of ${where} could be read as a neighbour entry`);
