@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { printable, printableJson } from "../lib/text/printable.ts";
 import { maxTimerMs, parseDuration } from "../lib/text/duration.ts";
 import { assertWellFormedXml } from "./drill_xml.ts";
+import { assertNoRaw } from "./terminal.ts";
 import {
   hasCommand,
   isRoot,
@@ -20,23 +21,6 @@ import {
 const fixtures = `${root}/tests/fixtures/drill`;
 const badDir = `${root}/tests/fixtures/bad`;
 const hostile = `${fixtures}/hostile_strings.yaml`;
-
-/**
- * What must never reach a terminal raw: C0 controls but the line feed, DEL, C1 controls, the
- * line and paragraph separators and bidi controls.
- */
-// deno-lint-ignore no-control-regex
-const raw = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-
-function assertNoRaw(text: string, what: string): void {
-  const m = raw.exec(text);
-  assert.ok(
-    !m,
-    `${what}: raw U+${m?.[0].charCodeAt(0).toString(16).padStart(4, "0")} near ${
-      JSON.stringify(text.slice(Math.max(0, (m?.index ?? 0) - 40), (m?.index ?? 0) + 20))
-    }`,
-  );
-}
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "drill-hardening-" });

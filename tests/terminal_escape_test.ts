@@ -4,17 +4,9 @@
 // as it came (udp-listen and unix-listen print datagrams byte for byte by design).
 import assert from "#assert";
 import { root, runToolkit, startToolkit } from "./harness.ts";
+import { assertNoRaw } from "./terminal.ts";
 
 const hostileTable = `${root}/tests/fixtures/bad/ip_neigh_hostile_names.txt`;
-
-/** C0 controls but the line feed, DEL, C1 controls, line separators, bidi controls. */
-// deno-lint-ignore no-control-regex
-const raw = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-
-function assertNoRaw(text: string, what: string): void {
-  const m = raw.exec(text);
-  assert.ok(!m, `${what}: raw U+${m?.[0].charCodeAt(0).toString(16)} in ${JSON.stringify(text)}`);
-}
 
 Deno.test("arp show: interface names and bad lines from a crafted table are shown escaped", async () => {
   const r = await runToolkit(["arp", "show", "--no-vendor", "--file", hostileTable]);
