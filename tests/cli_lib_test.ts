@@ -1,7 +1,8 @@
 // The CLI building blocks on their own: option tables, global options, durations, addresses,
 // suggestions, dispatch and error classification.
 import assert from "#assert";
-import { parseCommandArgs, parseDuration, parseOptions } from "../lib/cli/args.ts";
+import { parseCommandArgs, parseOptions } from "../lib/cli/args.ts";
+import { parseDuration } from "../lib/text/duration.ts";
 import { resolveCommand } from "../lib/cli/dispatch.ts";
 import { ScopeError, scopeErrorFrom, UsageError } from "../lib/cli/errors.ts";
 import { extractGlobals } from "../lib/cli/globals.ts";

@@ -7,6 +7,7 @@ import type { CommandSpec, OptionSpec } from "./command.ts";
 import { UsageError } from "./errors.ts";
 import { globalOptions } from "./globals.ts";
 import { closest } from "./suggest.ts";
+import { parseDuration } from "../text/duration.ts";
 
 export type { CommandSpec, OptionSpec, PositionalSpec, ValueCompletion } from "./command.ts";
 
@@ -224,22 +225,6 @@ export function intOption(
 }
 
 /**
- * Parses a duration: `1.5` or `1.5s` seconds, `250ms`, `2m`. Returns milliseconds.
- *
- * @example
- * ```ts
- * parseDuration("250ms"); // 250
- * parseDuration("2"); // 2000
- * ```
- */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw new SyntaxError(`Cannot parse duration "${text}": use e.g. 2, 1.5s, 250ms, 1m`);
-  const n = Number(m[1]);
-  return Math.round(m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000);
-}
-
-/**
  * Reads a duration option in milliseconds; `fallback` when absent.
  *
  * @example
@@ -257,7 +242,11 @@ export function durationOption(
   let ms: number;
   try {
     ms = parseDuration(String(raw));
-  } catch {
+  } catch (err) {
+    if (err instanceof RangeError) {
+      const why = err.message[0].toLowerCase() + err.message.slice(1);
+      throw new UsageError(`--${name}: ${why}`, options.command);
+    }
     throw new UsageError(
       `--${name} takes a duration such as 2, 1.5s or 250ms (got "${raw}")`,
       options.command,

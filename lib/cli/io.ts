@@ -1,5 +1,9 @@
 // The terminal as commands see it. Commands never touch Deno.stdin/stdout/exit directly: they get
 // an `Io`, so tests run them in memory and the sandbox Worker runs them unchanged.
+import { concat } from "../text/read_limited.ts";
+
+// Reading a whole input with a cap lives with the text helpers both lib/cli and lib/drill use.
+export { readAll, readFileLimited } from "../text/read_limited.ts";
 
 import { confinePath } from "../scope/paths.ts";
 
@@ -58,11 +62,12 @@ export class OutputClosedError extends Error {
 }
 
 /**
- * Writing stdout or stderr failed for another reason than its reader going away: a full disk, a
- * quota, `/dev/full`. The user's machine, not the network or a bug; the OS error is the cause.
+ * Writing stdout, stderr or an output file (`--out FILE`) failed for another reason than a reader
+ * going away: a full disk, a quota, `/dev/full`. The user's machine, not the network or a bug; the
+ * OS error is the cause. `stream` is `stdout`, `stderr` or the file's path as given.
  */
 export class OutputWriteError extends Error {
-  constructor(readonly stream: "stdout" | "stderr", options: ErrorOptions) {
+  constructor(readonly stream: string, options: ErrorOptions) {
     super(`cannot write ${stream}`, options);
     this.name = "OutputWriteError";
   }
@@ -236,16 +241,6 @@ function memoryOutput(chunks: Uint8Array[]): Output {
   };
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
-}
-
 /**
  * Makes an in-memory `Io` whose stdin holds `input`.
  *
@@ -287,53 +282,6 @@ export function memoryIo(
     stdoutBytes: () => concat(out),
     interrupt: () => controller.abort(),
   };
-}
-
-/**
- * Reads a whole stream into memory, failing past `limit` bytes.
- *
- * @example
- * ```ts
- * const bytes = await readAll(io.stdin.readable, { limit: 1 << 20 });
- * ```
- */
-export async function readAll(
-  readable: ReadableStream<Uint8Array>,
-  options: { limit?: number } = {},
-): Promise<Uint8Array> {
-  const limit = options.limit ?? Infinity;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of readable) {
-    size += chunk.length;
-    if (size > limit) throw new RangeError(`Input is larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return concat(chunks);
-}
-
-/**
- * Reads a whole file, refusing one larger than `limit` bytes with a `RangeError` naming it (a
- * device such as /dev/zero never ends).
- *
- * @example
- * ```ts
- * const bytes = await readFileLimited("classes.py", { limit: 64 << 20 });
- * ```
- */
-export async function readFileLimited(
-  path: string,
-  options: { limit: number },
-): Promise<Uint8Array> {
-  using file = await Deno.open(await confinePath(path, "read"), { read: true });
-  try {
-    return await readAll(file.readable, options);
-  } catch (err) {
-    if (err instanceof RangeError) {
-      throw new RangeError(`File ${path} is larger than ${options.limit} bytes`);
-    }
-    throw err;
-  }
 }
 
 /**

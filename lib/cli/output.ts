@@ -1,5 +1,7 @@
 // Output for people and for scripts: aligned columns and optional colour for a terminal, one JSON
-// document or NDJSON lines with `--json`. Large integers (IPv6 sizes) go out as decimal strings.
+// document or NDJSON lines with `--json`. Large integers (IPv6 sizes) go out as decimal strings;
+// characters that could act on a terminal are written as \u escapes (the same JSON value).
+import { printableJson } from "../text/printable.ts";
 import type { Io } from "./io.ts";
 
 function replacer(_key: string, value: unknown): unknown {
@@ -17,7 +19,7 @@ function replacer(_key: string, value: unknown): unknown {
  * ```
  */
 export async function writeJson(io: Io, value: unknown): Promise<void> {
-  await io.stdout.write(JSON.stringify(value, replacer, 2) + "\n");
+  await io.stdout.write(printableJson(JSON.stringify(value, replacer, 2)) + "\n");
 }
 
 /**
@@ -29,7 +31,7 @@ export async function writeJson(io: Io, value: unknown): Promise<void> {
  * ```
  */
 export async function writeNdjson(io: Io, value: unknown): Promise<void> {
-  await io.stdout.write(JSON.stringify(value, replacer) + "\n");
+  await io.stdout.write(printableJson(JSON.stringify(value, replacer)) + "\n");
 }
 
 /**

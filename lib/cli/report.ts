@@ -4,6 +4,7 @@ import { NetError } from "../net/errors.ts";
 import { ExitCode, InputError, scopeErrorFrom, UsageError } from "./errors.ts";
 import { type Output, OutputWriteError } from "./io.ts";
 import { describeScopeOf } from "../scope/effective.ts";
+import { printable } from "../text/printable.ts";
 
 /** The user-facing message: first letter lower-cased unless it starts an acronym, one line. */
 export function errorLine(message: string): string {
@@ -15,9 +16,9 @@ export function errorLine(message: string): string {
 const maxLineLength = 400;
 
 /**
- * Makes a message safe for a terminal and short enough to read: control characters and bidi
- * overrides from the user's input are shown escaped (`\x1b`, `\u202e`) instead of acting on the
- * terminal, and a very long line keeps its start and end.
+ * Makes a message safe for a terminal ({@linkcode printable}: control characters and bidi
+ * overrides from the user's input are shown escaped, `\x1b`, `\u202e`) and short enough to read:
+ * a very long line keeps its start and end.
  *
  * @example
  * ```ts
@@ -25,14 +26,7 @@ const maxLineLength = 400;
  * ```
  */
 export function printableLine(line: string): string {
-  const safe = line.replace(
-    // deno-lint-ignore no-control-regex
-    /[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-    (c) => {
-      const code = c.charCodeAt(0);
-      return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`;
-    },
-  );
+  const safe = printable(line);
   if (safe.length <= maxLineLength) return safe;
   const cut = safe.length - 300;
   return `${safe.slice(0, 240)}…[${cut} characters]…${safe.slice(-60)}`;

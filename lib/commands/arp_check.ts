@@ -12,6 +12,7 @@ import { checkIp } from "../arp/neighbor.ts";
 import type { TableFormat } from "../arp/parse_neighbor_table.ts";
 import { readNeighborTable } from "../arp/read_table.ts";
 import { checkNeighborTables, type Severity, type Snapshot } from "../arp/spoof_check.ts";
+import { printable } from "../text/printable.ts";
 import { formatOption, reportProblems } from "./arp_show.ts";
 
 /** Parsed `arp check` options. */
@@ -135,7 +136,7 @@ const command: CommandModule<ArpCheckOptions> = {
           ? "yellow"
           : "dim";
         const label = paint(io, color, f.severity.padEnd(width));
-        await io.stdout.write(`${label}  ${f.kind}: ${f.message}\n`);
+        await io.stdout.write(`${label}  ${printable(`${f.kind}: ${f.message}`)}\n`);
       }
     }
     return failed ? 1 : 0;

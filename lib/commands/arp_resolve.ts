@@ -10,6 +10,7 @@ import { openUdpClient, sendDatagram } from "../net/udp.ts";
 import { ipNeighJson, readLiveNeighbors } from "../arp/live_table.ts";
 import { checkIp, type NeighborEntry } from "../arp/neighbor.ts";
 import { describeState, vendorsOf } from "./arp_show.ts";
+import { printable } from "../text/printable.ts";
 
 /** Parsed `arp resolve` options. */
 export interface ArpResolveOptions {
@@ -118,13 +119,13 @@ const command: CommandModule<ArpResolveOptions> = {
           entry!.iface ?? "-",
           describeState(entry!),
           ...(vendor ? [vendor] : []),
-        ],
+        ].map((cell) => printable(cell)),
       ]));
     } else {
       const why = entry
         ? `${entry.state}${entry.iface ? ` on ${entry.iface}` : ""}`
         : "incomplete (no neighbour entry: is it on a directly connected network?)";
-      await io.stdout.write(`${address} ${why}\n`);
+      await io.stdout.write(`${address} ${printable(why)}\n`);
     }
     return resolved ? 0 : 1;
   },

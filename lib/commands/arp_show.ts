@@ -15,6 +15,7 @@ import {
 } from "../arp/parse_neighbor_table.ts";
 import { printableLine } from "../cli/report.ts";
 import { readNeighborTable } from "../arp/read_table.ts";
+import { printable } from "../text/printable.ts";
 
 /** Parsed `arp show` options. */
 export interface ArpShowOptions {
@@ -89,13 +90,14 @@ const command: CommandModule<ArpShowOptions> = {
     } else if (table.entries.length > 0) {
       const rows = [["IP", "MAC", "INTERFACE", "STATE", ...(o.vendor ? ["VENDOR"] : [])]];
       for (const e of table.entries) {
+        // Interface names and state words come from the table as given (a saved file): printable.
         rows.push([
           e.ip,
           e.mac ?? "-",
           e.iface ?? "-",
           describeState(e),
           ...(o.vendor ? [vendors.get(e.mac ?? "") ?? ""] : []),
-        ]);
+        ].map((cell) => printable(cell)));
       }
       await io.stdout.write(formatTable(rows));
     } else if (!io.globals.quiet) {
@@ -134,11 +136,8 @@ export async function reportProblems(
 ): Promise<void> {
   const where = table.source === "-" ? "stdin" : table.source;
   for (const p of table.problems) {
-    await io.stderr.write(
-      `toolkit: warning: ${
-        printableLine(`${where}: line ${p.line}: ${lowerFirst(p.reason)}`)
-      } (skipped)\n`,
-    );
+    const line = `${where}: line ${p.line}: ${lowerFirst(p.reason)} (skipped)`;
+    await io.stderr.write(`toolkit: warning: ${printable(line)}\n`);
   }
   if (table.entries.length === 0 && table.problems.length > 0) {
     throw new InputError(`no line of ${where} could be read as a neighbour entry`);

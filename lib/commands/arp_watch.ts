@@ -14,6 +14,7 @@ import type { TableFormat } from "../arp/parse_neighbor_table.ts";
 import { readNeighborTable } from "../arp/read_table.ts";
 import { formatOption, reportProblems } from "./arp_show.ts";
 import { confinePath } from "../scope/paths.ts";
+import { printable } from "../text/printable.ts";
 
 /** Parsed `arp watch` options. */
 export interface ArpWatchOptions {
@@ -162,9 +163,9 @@ async function printEvent(
   const when = new Date(e.time * 1000).toISOString().replace(/\.000Z$/, "Z");
   const old = e.oldMac ? ` (${e.oldMac})` : "";
   const color = e.event === "new station" || e.event === "new activity" ? "green" : "yellow";
-  await io.stdout.write(
-    `${when} ${paint(io, color, e.event)} ${e.ip} ${e.mac}${old}${e.iface ? ` ${e.iface}` : ""}${
-      vendor ? ` ${vendor}` : ""
-    }${e.hostname ? ` ${e.hostname}` : ""}\n`,
-  );
+  // The interface and host names come from the table (or an old database) as given: printable.
+  const rest = `${e.ip} ${e.mac}${old}${e.iface ? ` ${e.iface}` : ""}${vendor ? ` ${vendor}` : ""}${
+    e.hostname ? ` ${e.hostname}` : ""
+  }`;
+  await io.stdout.write(`${when} ${paint(io, color, e.event)} ${printable(rest)}\n`);
 }

@@ -6,6 +6,7 @@ import { InputError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { DrillFileError, type DrillIssue, formatDrillIssues } from "../drill/load.ts";
 import { loadDrill, stdinReader } from "../drill/source.ts";
+import { printable } from "../text/printable.ts";
 
 /** Parsed `drill check` options. */
 export interface DrillCheckOptions {
@@ -42,7 +43,8 @@ const command: CommandModule<DrillCheckOptions> = {
         const { drill } = await loadDrill(file, { readStdin });
         results.push({ file, valid: true, steps: drill.steps.length, issues: [] });
         if (!o.json && !o.quiet) {
-          await io.stdout.write(`${file}: ok (${drill.name}, ${drill.steps.length} steps)\n`);
+          const line = `${file}: ok (${drill.name}, ${drill.steps.length} steps)`;
+          await io.stdout.write(`${printable(line)}\n`);
         }
       } catch (err) {
         if (!(err instanceof DrillFileError)) throw err;

@@ -3,6 +3,7 @@
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { ExitCode, InputError, UsageError } from "../cli/errors.ts";
+import { OutputWriteError } from "../cli/io.ts";
 import { builtinDrills } from "../drill/builtin.ts";
 import { DrillFileError, formatDrillIssues } from "../drill/load.ts";
 import { formatReport, type ReportFormat, reportFormats } from "../drill/report.ts";
@@ -11,6 +12,7 @@ import { runDrill } from "../drill/runner.ts";
 import { loadDrill, type LoadedDrill, stdinReader } from "../drill/source.ts";
 import { ownModules } from "../cli/sandbox.ts";
 import { confinePath } from "../scope/paths.ts";
+import { printable } from "../text/printable.ts";
 
 /** Parsed `drill run` options. */
 export interface DrillRunOptions {
@@ -44,6 +46,81 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
     throw err;
+  }
+}
+
+/** What `--out` names: a regular file (new or old), or something else to write into (a FIFO). */
+type OutTarget = "file" | "stream";
+
+/**
+ * Checks `--out` before any drill runs: not a directory, not one of the drill files being run
+ * (same device and inode, so a symlink or hard link counts), not a device Deno refuses.
+ */
+async function checkOut(out: string, loaded: readonly LoadedDrill[]): Promise<OutTarget> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(out);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      // A new file: its directory must exist, found out now rather than after the drills ran.
+      const dir = out.includes("/") ? out.slice(0, out.lastIndexOf("/")) || "/" : ".";
+      const parent = await Deno.stat(dir).catch((e) =>
+        e instanceof Deno.errors.NotFound ? e : undefined
+      );
+      if (parent instanceof Error) {
+        throw new UsageError(`--out ${out}: no such directory ${dir}`, name);
+      }
+      return "file";
+    }
+    if (err instanceof Deno.errors.NotCapable && /Requires all access/.test(err.message)) {
+      // Deno lets a program open device and kernel files (other than /dev/null and /dev/zero) only
+      // with --allow-all, and tells it nothing more, not even the file's type.
+      throw new UsageError(
+        `--out ${out} is a device or kernel file, which Deno lets toolkit open only with ` +
+          "--allow-all: write the report to a regular file, or leave out --out for stdout",
+        name,
+      );
+    }
+    if (err instanceof Deno.errors.NotCapable) {
+      // A narrowed run that may write the report but not read where it goes: the write decides,
+      // and only a drill named by the same path can be told apart.
+      if (loaded.some((d) => d.source === out)) throw sameAsDrill(out, out);
+      return "file";
+    }
+    throw err;
+  }
+  if (info.isDirectory) throw new UsageError(`--out ${out} is a directory`, name);
+  for (const { source } of loaded) {
+    if (source === "built-in" || source === "<stdin>") continue;
+    const input = await Deno.stat(source).catch(() => undefined);
+    const same = input && input.ino !== null && input.dev === info.dev && input.ino === info.ino;
+    if (same || source === out) throw sameAsDrill(out, source);
+  }
+  return info.isFile ? "file" : "stream";
+}
+
+function sameAsDrill(out: string, source: string): UsageError {
+  return new UsageError(
+    `--out ${out} is the drill file ${source}: the report would overwrite it`,
+    name,
+  );
+}
+
+/**
+ * Writes the report: a regular file atomically, anything else (/dev/null, a FIFO) in place, never
+ * by renaming over it. A failure of the OS (a full disk, /dev/full, a missing directory) names the
+ * `--out` path, not the temporary file.
+ */
+async function writeReport(out: string, target: OutTarget, text: string): Promise<void> {
+  try {
+    if (target === "file") return await writeFileAtomic(out, text);
+    using file = await Deno.open(out, { write: true });
+    const bytes = new TextEncoder().encode(text);
+    for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
+  } catch (err) {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code !== "string" || err instanceof Deno.errors.NotCapable) throw err;
+    throw new OutputWriteError(out, { cause: err });
   }
 }
 
@@ -131,6 +208,7 @@ const command: CommandModule<DrillRunOptions> = {
         } (nothing was run)`,
       );
     }
+    const target = o.out === undefined ? undefined : await checkOut(o.out, loaded);
     const results: DrillResult[] = [];
     // The drill engine runs toolkit commands for `run` steps through this host module.
     const commands = {
@@ -151,16 +229,15 @@ const command: CommandModule<DrillRunOptions> = {
     }
     const report = formatReport(results, o.report);
     if (o.out !== undefined) {
-      await writeFileAtomic(o.out, report);
+      await writeReport(o.out, target!, report);
       if (!o.quiet) {
         for (const r of results) {
           const failed = r.steps.find((s) => s.status === "fail");
           const why = failed ? `: step ${failed.index} ${failed.title}: ${failed.message}` : "";
-          await io.stdout.write(
-            `${r.status === "pass" ? "PASS" : "FAIL"} ${r.name}${
-              why || (r.error ? `: ${r.error}` : "")
-            }\n`,
-          );
+          const line = `${r.status === "pass" ? "PASS" : "FAIL"} ${r.name}${
+            why || (r.error ? `: ${r.error}` : "")
+          }`;
+          await io.stdout.write(`${printable(line)}\n`);
         }
       }
     } else await io.stdout.write(report);

@@ -6,6 +6,7 @@ import { InputError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { DrillFileError, formatDrillIssues } from "../drill/load.ts";
 import { loadDrill, stdinReader } from "../drill/source.ts";
+import { printable } from "../text/printable.ts";
 
 /** Parsed `drill show` options. */
 export interface DrillShowOptions {
@@ -42,8 +43,13 @@ const command: CommandModule<DrillShowOptions> = {
       await io.stderr.write(formatDrillIssues(err));
       throw new InputError(err.message);
     }
+    const text = loaded.text.endsWith("\n") ? loaded.text : loaded.text + "\n";
     if (o.json) await writeJson(io, loaded.drill);
-    else await io.stdout.write(loaded.text.endsWith("\n") ? loaded.text : loaded.text + "\n");
+    // Redirected, the file is copied byte for byte (`drill show x > mine.yaml`); on a terminal,
+    // someone else's file is read, so nothing in it may act on the terminal.
+    else {await io.stdout.write(
+        io.stdout.isTerminal() ? printable(text, { multiline: true }) : text,
+      );}
     return 0;
   },
 };

@@ -18,6 +18,7 @@ import {
 } from "../net/multicast.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { openUdpListener, sendDatagram } from "../net/udp.ts";
+import { printable } from "../text/printable.ts";
 
 /** Parsed `udp-listen` options. */
 export interface UdpListenOptions {
@@ -129,7 +130,7 @@ const command: CommandModule<UdpListenOptions> = {
       try {
         const iface = multicastInterface(group.family, o.iface, localInterfaces());
         membership = await joinGroup(sock, group, iface);
-        await io.stderr.write(`joined ${o.multicast} on ${iface.label}\n`);
+        await io.stderr.write(`joined ${o.multicast} on ${printable(iface.label)}\n`);
       } catch (err) {
         sock.close();
         throw err;

@@ -22,6 +22,7 @@ import {
   parseListenFlags,
   serveWithIo,
 } from "./tcp_listen.ts";
+import { printable } from "../text/printable.ts";
 
 /** What `--datagram` mode does with each datagram. */
 export interface DatagramFlags {
@@ -150,7 +151,8 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
       }
       const from = (addr as Deno.UnixAddr).path || null;
       if (o.verbose) {
-        await io.stderr.write(`datagram from ${from ?? "(unbound)"}, ${data.length} bytes\n`);
+        const sender = printable(from ?? "(unbound)");
+        await io.stderr.write(`datagram from ${sender}, ${data.length} bytes\n`);
       }
       try {
         if (o.json) {
@@ -169,7 +171,9 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
       if (answer && from) {
         // Like UDP: a sender that is already gone (its socket file removed) just misses the answer.
         await sendUnixDatagram(bound.sock, from, answer).catch(async (err) => {
-          if (o.verbose) await io.stderr.write(`toolkit: warning: no reply sent to ${from}\n`);
+          if (o.verbose) {
+            await io.stderr.write(`toolkit: warning: no reply sent to ${printable(from)}\n`);
+          }
           if (!(err instanceof Deno.errors.NotFound) && !(err instanceof NetError)) throw err;
         });
       }

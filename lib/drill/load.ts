@@ -2,14 +2,21 @@
 // `Drill`, or throws one `DrillFileError` listing every problem with its line and column, so a
 // teacher fixes a file in one pass.
 import { isNode, LineCounter, parseDocument } from "yaml";
-import { parseDuration } from "../cli/args.ts";
 import { parseHostPort } from "../net/address.ts";
 import { parseHex } from "../net/payload.ts";
-import { type Drill, drillSchema, type Step, stepKind } from "./schema.ts";
+import {
+  type Drill,
+  drillDurationMs,
+  drillSchema,
+  type DrillScope,
+  type Step,
+  stepKind,
+} from "./schema.ts";
 import { splitCommand } from "./command_line.ts";
 import { scopeKinds } from "../scope/types.ts";
 import { drillNarrowing } from "./permissions.ts";
 import { placeholderPattern } from "./variables.ts";
+import { printable } from "../text/printable.ts";
 
 /** One problem in a drill file, 1-based line and column. */
 export interface DrillIssue {
@@ -70,6 +77,23 @@ function resolve(node: SchemaNode): SchemaNode {
   return node;
 }
 
+/** Whether `key` is one of the object's own keys (`constructor` is not a key of `{}`). */
+const has = (o: object | undefined, key: string): boolean =>
+  o !== undefined && Object.hasOwn(o, key);
+
+/**
+ * A copy of a parsed document in which every mapping is a null-prototype object: a key such as
+ * `__proto__`, `constructor` or `prototype` is then an ordinary key, which the schema refuses like
+ * any unknown key, and never a way into `Object.prototype`.
+ */
+function withoutPrototypes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutPrototypes);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [key, v] of Object.entries(value)) out[key] = withoutPrototypes(v);
+  return out;
+}
+
 const show = (v: unknown) => JSON.stringify(v);
 
 /** Validates `value` against the schema subset the drill schema uses. */
@@ -127,10 +151,10 @@ function validate(schemaNode: SchemaNode, value: unknown, path: Path, out: RawIs
   if (typeOf(value) === "object") {
     const o = value as Record<string, unknown>;
     for (const key of s.required ?? []) {
-      if (!(key in o)) out.push({ path, message: `missing "${key}"` });
+      if (!has(o, key)) out.push({ path, message: `missing "${key}"` });
     }
     for (const [key, v] of Object.entries(o)) {
-      if (s.properties && key in s.properties) validate(s.properties[key], v, [...path, key], out);
+      if (has(s.properties, key)) validate(s.properties[key], v, [...path, key], out);
       else if (s.additionalProperties === false) {
         const known = Object.keys(s.properties ?? {}).join(", ");
         out.push({ path: [...path, key], message: `unknown key "${key}" (expected ${known})` });
@@ -138,7 +162,7 @@ function validate(schemaNode: SchemaNode, value: unknown, path: Path, out: RawIs
     }
     const one: string[] | undefined = s["x-exactly-one-of"];
     if (one) {
-      const present = one.filter((k) => k in o);
+      const present = one.filter((k) => has(o, k));
       if (present.length !== 1) {
         out.push({
           path,
@@ -170,7 +194,7 @@ function validateStep(value: unknown, path: Path, out: RawIssue[]): void {
   }
   const kinds = Object.keys(value as object).filter((k) => k !== "name");
   const defs = drillSchema.$defs as SchemaNode;
-  const known = kinds.filter((k) => k in defs && defs[k].required?.[0] === k);
+  const known = kinds.filter((k) => has(defs, k) && defs[k].required?.[0] === k);
   if (known.length !== 1) {
     const list = drillSchema.$defs.step.oneOf.map((r) => r.$ref.replace("#/$defs/", ""));
     const unknown = kinds.find((k) => !known.includes(k));
@@ -199,13 +223,45 @@ function validateStep(value: unknown, path: Path, out: RawIssue[]): void {
   validate(defs[kind], value, path, out);
 }
 
+/**
+ * What a `{{port.NAME}}` stands for while a drill is checked: the largest port, so a placeholder
+ * glued to digits (`{{port.a}}0`) is refused by `drill check` as it would be once bound.
+ */
+const portProbe = "65535";
+
+/**
+ * The scope's meaning: every `net` entry must be one the sandbox can be given. The single place
+ * scope rules apply to a drill file: `drill check` and `drill run` both load drills through
+ * {@linkcode parseDrill}, so whatever this refuses neither of them accepts.
+ */
+function checkScope(scope: DrillScope | undefined, out: RawIssue[]): void {
+  // Entry by entry exactly as `drill run` reads the scope (drillNarrowing), each variable
+  // standing for a value it can take: a port, the temporary directory.
+  for (const kind of scopeKinds) {
+    const list = scope?.[kind];
+    if (!Array.isArray(list)) continue;
+    list.forEach((entry: unknown, i: number) => {
+      if (typeof entry !== "string") return;
+      const bound = entry.replace(
+        placeholderPattern,
+        (_m, n: string) => n === "tmp" ? "/tmp/x" : portProbe,
+      );
+      try {
+        drillNarrowing({ [kind]: [bound] }, []);
+      } catch (err) {
+        out.push({ path: ["scope", kind, i], message: (err as Error).message });
+      }
+    });
+  }
+}
+
 /** Checks what the schema cannot say: names defined before use, addresses, regexes, hex. */
 function checkMeaning(drill: Drill, out: RawIssue[]): void {
   const defined = new Map<string, string>();
   const address = (text: unknown, path: Path, what = "address") => {
     if (typeof text !== "string") return;
     const probe = text.replace(placeholderPattern, (_m, name: string) => {
-      return name.startsWith("port.") ? "1" : "x";
+      return name.startsWith("port.") ? portProbe : "x";
     });
     try {
       parseHostPort(probe);
@@ -213,10 +269,10 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
       out.push({ path, message: `${what} ${show(text)}: ${(err as Error).message}` });
     }
   };
-  const duration = (v: unknown, path: Path) => {
-    if (v === undefined) return;
+  const duration = (v: unknown, path: Path, use: "sleep" | "timeout" = "timeout") => {
+    if (typeof v !== "string" && typeof v !== "number") return;
     try {
-      parseDuration(String(v));
+      drillDurationMs(v, use);
     } catch (err) {
       out.push({ path, message: (err as Error).message });
     }
@@ -268,22 +324,7 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
   };
   variables(drill, []);
   duration(drill.timeout, ["timeout"]);
-  // The scope is checked entry by entry exactly as `drill run` reads it (drillNarrowing), with
-  // each variable standing for a value it can take: a port, the temporary directory.
-  for (const kind of scopeKinds) {
-    (drill.scope?.[kind] ?? []).forEach((entry: unknown, i: number) => {
-      if (typeof entry !== "string") return;
-      const bound = entry.replace(
-        placeholderPattern,
-        (_m, n: string) => n === "tmp" ? "/tmp/x" : "1",
-      );
-      try {
-        drillNarrowing({ [kind]: [bound] }, []);
-      } catch (err) {
-        out.push({ path: ["scope", kind, i], message: (err as Error).message });
-      }
-    });
-  }
+  checkScope(drill.scope, out);
   drill.steps.forEach((step: Step, i) => {
     const kind = stepKind(step);
     const p: Path = ["steps", i, kind];
@@ -341,7 +382,7 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
         if (a.from !== undefined) address(a.from, [...p, "from"]);
         break;
       case "sleep":
-        duration(a, p);
+        duration(a, p, "sleep");
         break;
       case "run": {
         const argv = typeof a.command === "string" ? splitCommand(a.command) : a.command;
@@ -382,7 +423,14 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
  */
 export function parseDrill(text: string, file: string): Drill {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // logLevel silent: the parser would print warnings (collection keys) itself; a library never
+  // prints, and the schema reports such keys anyway.
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    logLevel: "silent",
+  });
   const issues: DrillIssue[] = [];
   const at = (offset: number, message: string) => {
     const pos = lineCounter.linePos(offset);
@@ -392,7 +440,7 @@ export function parseDrill(text: string, file: string): Drill {
   if (issues.length) throw new DrillFileError(file, issues);
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: 1000 });
+    value = withoutPrototypes(doc.toJS({ maxAliasCount: 1000 }));
   } catch (err) {
     // yaml refuses alias expansions past the limit ("billion laughs"); point at the first alias.
     const alias = text.search(/\*[^\s*]/);
@@ -438,7 +486,8 @@ function formatPath(path: Path): string {
 }
 
 /**
- * The problems of a malformed file as compiler-style lines: `FILE:LINE:COL: message`.
+ * The problems of a malformed file as compiler-style lines: `FILE:LINE:COL: message`, each
+ * printable (a key or value quoted from the file cannot act on the terminal).
  *
  * @example
  * ```ts
@@ -446,5 +495,6 @@ function formatPath(path: Path): string {
  * ```
  */
 export function formatDrillIssues(err: DrillFileError): string {
-  return err.issues.map((i) => `${err.file}:${i.line}:${i.col}: ${i.message}\n`).join("");
+  return err.issues.map((i) => `${printable(`${err.file}:${i.line}:${i.col}: ${i.message}`)}\n`)
+    .join("");
 }

@@ -1,5 +1,8 @@
 // Drill results for people (text), scripts (JSON), TAP consumers (TAP 14 with subtests) and CI
-// dashboards (JUnit XML: one testsuite per drill, one testcase per step).
+// dashboards (JUnit XML: one testsuite per drill, one testcase per step). Every string that came
+// from a drill file or from the network (names, step labels, messages, received bytes) goes
+// through `printable` first, then through what the format itself needs escaped.
+import { printable, printableJson } from "../text/printable.ts";
 import type { ByteDiff, DrillResult, StepResult } from "./result.ts";
 
 /** The report formats `drill run --report` accepts. */
@@ -24,9 +27,9 @@ function diffLines(d: ByteDiff): string[] {
   return lines;
 }
 
-/** The failure text of a step: its message and, when there is one, the byte diff. */
-function failureText(s: StepResult): string {
-  return [s.message ?? "failed", ...(s.diff ? diffLines(s.diff) : [])].join("\n");
+/** The failure of a step as printable lines: its message and, when there is one, the byte diff. */
+function failureLines(s: StepResult): string[] {
+  return [s.message ?? "failed", ...(s.diff ? diffLines(s.diff) : [])].map((l) => printable(l));
 }
 
 const wide =
@@ -52,7 +55,7 @@ function describeScope(r: DrillResult): string {
     ];
     return entries.length ? [`${k} ${entries.join(", ")}`] : [];
   });
-  return parts.length ? parts.join("; ") : "nothing";
+  return parts.length ? printable(parts.join("; ")) : "nothing";
 }
 
 /**
@@ -66,24 +69,27 @@ function describeScope(r: DrillResult): string {
 export function formatTextReport(results: readonly DrillResult[]): string {
   const out: string[] = [];
   for (const r of results) {
-    out.push(`drill ${r.name} (${r.source})`, `  scope: ${describeScope(r)}`);
-    const width = Math.min(64, Math.max(0, ...r.steps.map((s) => displayWidth(s.title))));
-    for (const s of r.steps) {
+    out.push(`drill ${printable(r.name)} (${printable(r.source)})`, `  scope: ${describeScope(r)}`);
+    const titles = r.steps.map((s) => printable(s.title));
+    const width = Math.min(64, Math.max(0, ...titles.map(displayWidth)));
+    for (const [i, s] of r.steps.entries()) {
       const mark = s.status === "pass" ? "ok  " : s.status === "fail" ? "FAIL" : "skip";
-      const line = `  ${mark}  ${String(s.index).padStart(2)} ${s.title}`;
+      const line = `  ${mark}  ${String(s.index).padStart(2)} ${titles[i]}`;
       const pad = " ".repeat(Math.max(0, width + 11 - displayWidth(line)));
       const time = `${Math.round(s.durationMs)} ms`.padStart(7);
       out.push(s.status === "skip" ? line : `${line}${pad}  ${time}`);
       if (s.status === "fail") {
-        for (const line of failureText(s).split("\n")) out.push(`          ${line}`);
+        for (const line of failureLines(s)) out.push(`          ${line}`);
       } else if (s.status === "pass" && s.kind === "expect-denied" && s.message) {
-        out.push(`          ${s.message}`);
+        out.push(`          ${printable(s.message)}`);
       }
     }
-    if (r.error) out.push(`  error: ${r.error}`);
+    if (r.error) out.push(`  error: ${printable(r.error)}`);
     const passed = r.steps.filter((s) => s.status === "pass").length;
     out.push(
-      `${r.status === "pass" ? "PASS" : "FAIL"} ${r.name}: ${passed}/${r.steps.length} steps ` +
+      `${r.status === "pass" ? "PASS" : "FAIL"} ${
+        printable(r.name)
+      }: ${passed}/${r.steps.length} steps ` +
         `passed in ${r.durationMs} ms`,
       "",
     );
@@ -107,25 +113,37 @@ export function formatTextReport(results: readonly DrillResult[]): string {
  */
 export function formatJsonReport(results: readonly DrillResult[]): string {
   const failed = results.filter((r) => r.status === "fail").length;
-  return JSON.stringify({ drills: results, passed: results.length - failed, failed }, null, 2) +
-    "\n";
+  const json = JSON.stringify(
+    { drills: results, passed: results.length - failed, failed },
+    null,
+    2,
+  );
+  return printableJson(json) + "\n";
 }
 
+/**
+ * A TAP YAML diagnostic block. Values are printable; a one-line value is a double-quoted YAML
+ * scalar (JSON's quoting, which YAML 1.2 reads the same), a multi-line one a literal block whose
+ * lines are each printable, so nothing in a value can end the block or the TAP line early.
+ */
 function yamlBlock(fields: Record<string, string>, indent: string): string[] {
   const lines = [`${indent}  ---`];
   for (const [k, v] of Object.entries(fields)) {
     if (v.includes("\n")) {
       lines.push(`${indent}  ${k}: |-`);
-      for (const l of v.split("\n")) lines.push(`${indent}    ${l}`);
-    } else lines.push(`${indent}  ${k}: ${JSON.stringify(v)}`);
+      for (const l of v.split("\n")) lines.push(`${indent}    ${printable(l)}`);
+    } else lines.push(`${indent}  ${k}: ${JSON.stringify(printable(v))}`);
   }
   lines.push(`${indent}  ...`);
   return lines;
 }
 
+/**
+ * A TAP description: printable (a CR or LF cannot end the test line), then TAP 14's own escapes,
+ * `\\` for a backslash and `\#` for the `#` that would otherwise start a directive.
+ */
 function tapDescription(text: string): string {
-  // `#` starts a directive in TAP; escape it in descriptions.
-  return text.replace(/\\/g, "\\\\").replace(/#/g, "\\#").replace(/\n/g, " ");
+  return printable(text).replace(/\\/g, "\\\\").replace(/#/g, "\\#");
 }
 
 /**
@@ -197,7 +215,7 @@ export function xmlEscape(text: string): string {
  * ```
  */
 export function formatJunitReport(results: readonly DrillResult[]): string {
-  const x = xmlEscape;
+  const x = (text: string) => xmlEscape(printable(text));
   const count = (r: DrillResult, status: StepResult["status"]) =>
     r.steps.filter((s) => s.status === status).length;
   const tests = results.reduce((n, r) => n + r.steps.length + (r.error ? 1 : 0), 0);
@@ -241,7 +259,7 @@ export function formatJunitReport(results: readonly DrillResult[]): string {
         out.push(
           `${open}>`,
           `      <failure message="${x(s.message ?? "failed")}" type="${type}">${
-            x(failureText(s))
+            failureLines(s).map(xmlEscape).join("\n")
           }</failure>`,
           `    </testcase>`,
         );

@@ -1,12 +1,11 @@
 // Runs one drill: binds its variables, starts a Worker whose permissions are exactly the drill's
 // scope, watches every step's time limit and the drill's, and terminates the Worker at the end, on
 // a timeout or on Ctrl-C, which closes every socket the drill opened.
-import { parseDuration } from "../cli/args.ts";
 import { Sandbox, type Scope } from "../scope/mod.ts";
 import { beyondLoopback, drillScope } from "./permissions.ts";
 import type { DrillResult, StepResult } from "./result.ts";
 import { stepTitle } from "./result.ts";
-import { type Drill, stepKind } from "./schema.ts";
+import { type Drill, drillDurationMs, stepKind } from "./schema.ts";
 import { allocatePorts, bindVariables, collectVariables } from "./variables.ts";
 import type { DrillWorkerMessage } from "./worker.ts";
 
@@ -133,7 +132,7 @@ function supervise(
 ): Promise<string | undefined> {
   const drillMs = drill.timeout === undefined
     ? defaultDrillTimeoutMs
-    : parseDuration(String(drill.timeout));
+    : drillDurationMs(drill.timeout, "timeout");
   return new Promise((resolve) => {
     let stepTimer: ReturnType<typeof setTimeout> | undefined;
     let current: { index: number; started: number; limitMs: number } | undefined;

@@ -1,6 +1,7 @@
 // The drill file format: the JSON Schema that `toolkit drill schema` publishes and the loader
 // validates against, and the TypeScript shape of a validated drill. One table serves both, so the
 // published schema is the one in force.
+import { parseDuration } from "../text/duration.ts";
 
 /** Bytes to send or expect: UTF-8 text or hex (`de ad be ef`). A bare string is text. */
 export type Payload = string | { text: string } | { hex: string };
@@ -206,10 +207,32 @@ export function stepKind(step: Step): StepKind {
   return stepKinds.find((k) => k in step)!;
 }
 
+/** The longest duration a drill may name (a whole drill, a step's timeout, a sleep): one hour. */
+export const maxDrillDurationMs = 3_600_000;
+
+/**
+ * A drill duration in milliseconds: a `sleep` from 0, a timeout from 1 ms, both at most
+ * {@linkcode maxDrillDurationMs}. Throws `SyntaxError` or `RangeError` with the reason. The one
+ * reading of durations that `drill check` validates with and `drill run` runs with.
+ *
+ * @example
+ * ```ts
+ * drillDurationMs("250ms", "timeout"); // 250
+ * drillDurationMs(0, "timeout"); // throws RangeError: Duration "0" is too short: at least 1ms
+ * ```
+ */
+export function drillDurationMs(value: string | number, use: "sleep" | "timeout"): number {
+  return parseDuration(String(value), {
+    min: use === "sleep" ? 0 : 1,
+    max: maxDrillDurationMs,
+  });
+}
+
 const duration = {
   type: ["string", "number"],
   pattern: "^\\d+(\\.\\d+)?(ms|s|m)?$",
-  description: "seconds (2, 1.5) or with a unit: 250ms, 2s, 1m",
+  description:
+    "seconds (2, 1.5) or with a unit: 250ms, 2s, 1m; at most 60m, and more than 0 for a timeout",
 };
 const ident = { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_.-]*$" };
 const hex = { type: "string", pattern: "^(0x)?[0-9a-fA-F\\s:-]*$" };

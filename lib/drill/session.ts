@@ -1,6 +1,5 @@
 // The steps of a drill, run one after another inside the sandbox Worker. Every socket a step
 // opens is named and owned by the session, so a failed or timed-out drill closes all of them.
-import { parseDuration } from "../cli/args.ts";
 import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
 import { netErrorFrom } from "../net/errors.ts";
 import { parseHex } from "../net/payload.ts";
@@ -27,7 +26,7 @@ import type {
   SocketsStep,
   Step,
 } from "./schema.ts";
-import { stepKind } from "./schema.ts";
+import { drillDurationMs, stepKind } from "./schema.ts";
 import { canonicalHost, readTcpSockets, type TcpSocket } from "./tcp_states.ts";
 
 const encoder = new TextEncoder();
@@ -265,7 +264,7 @@ export function payloadBytes(p: Payload | PayloadFields): Uint8Array {
 }
 
 function stepTimeout(value: string | number | undefined, fallback: number): number {
-  return value === undefined ? fallback : parseDuration(String(value));
+  return value === undefined ? fallback : drillDurationMs(value, "timeout");
 }
 
 /**
@@ -280,7 +279,7 @@ export function stepLimitMs(step: Step): number {
   const kind = stepKind(step);
   // deno-lint-ignore no-explicit-any
   const a = (step as any)[kind];
-  if (kind === "sleep") return parseDuration(String(a));
+  if (kind === "sleep") return drillDurationMs(a, "sleep");
   if (kind === "run") return stepTimeout(a.timeout, defaultRunTimeoutMs);
   if (a && typeof a === "object" && "timeout" in a) {
     return stepTimeout(a.timeout, defaultStepTimeoutMs);
@@ -401,7 +400,7 @@ export class DrillSession {
       case "udp-expect":
         return this.#udpExpect(a);
       case "sleep":
-        return new Promise((r) => setTimeout(() => r(undefined), parseDuration(String(a))));
+        return new Promise((r) => setTimeout(() => r(undefined), drillDurationMs(a, "sleep")));
       case "run":
         return this.#run(a);
       case "sockets":

@@ -1,7 +1,9 @@
-// Where a drill comes from: a built-in name (`tcp-echo`), a file (`lab1.yaml`) or `-` (stdin). A
-// name that has a slash or a .yaml/.yml/.json ending, or that names an existing file, is a file.
-import { readAll } from "../cli/io.ts";
+// Where a drill comes from: a built-in name (`tcp-echo`), a file (`lab1.yaml`, `./udp-echo`) or
+// `-` (stdin). The rule is by spelling alone, so a file in the current directory can never stand in
+// for a built-in drill: a name with a slash or a .yaml/.yml/.json ending is a file, `-` is standard
+// input, any other name is a built-in drill. Files and stdin are read up to a cap, like stdin.
 import { confinePath, resolvePath } from "../scope/paths.ts";
+import { readAll, readFileLimited } from "../text/read_limited.ts";
 import { findBuiltinDrill } from "./builtin.ts";
 import { parseDrill } from "./load.ts";
 import type { Drill } from "./schema.ts";
@@ -10,34 +12,52 @@ import type { Drill } from "./schema.ts";
 export interface LoadedDrill {
   drill: Drill;
   text: string;
-  /** `built-in` or the file name as given. */
+  /** `built-in`, `<stdin>` or the file name as given. */
   source: string;
   /** For a file, its directory (resolved): relative paths in its scope start there. */
   base?: string;
 }
 
+/** The largest drill file (and drill on standard input) read: 4 MiB. */
+export const maxDrillFileBytes = 4 << 20;
+
 /**
- * Whether `arg` names a file rather than a built-in drill.
+ * Whether `arg` names a file rather than a built-in drill: it has a slash or ends in .yaml, .yml
+ * or .json. Decided by the spelling alone, never by what exists in the current directory.
  *
  * @example
  * ```ts
- * await isDrillFile("labs/echo.yaml"); // true
- * await isDrillFile("udp-echo"); // false, unless a file of that name exists here
+ * isDrillFile("labs/echo.yaml"); // true
+ * isDrillFile("./udp-echo"); // true
+ * isDrillFile("udp-echo"); // false, even with a file of that name here
  * ```
  */
-export async function isDrillFile(arg: string): Promise<boolean> {
-  if (arg.includes("/") || /\.(ya?ml|json)$/i.test(arg)) return true;
+export function isDrillFile(arg: string): boolean {
+  return arg.includes("/") || /\.(ya?ml|json)$/i.test(arg);
+}
+
+function tooLarge(file: string, cause: unknown): RangeError {
+  return new RangeError(
+    `Drill file ${file} is larger than ${maxDrillFileBytes} bytes (4 MiB), the limit for a drill file`,
+    { cause },
+  );
+}
+
+/** Reads a drill file, refusing one past {@linkcode maxDrillFileBytes} before reading it. */
+async function readDrillFile(path: string): Promise<string> {
   try {
-    return (await Deno.stat(arg)).isFile;
-  } catch {
-    return false;
+    return new TextDecoder().decode(await readFileLimited(path, { limit: maxDrillFileBytes }));
+  } catch (err) {
+    throw err instanceof RangeError ? tooLarge(path, err) : err;
   }
 }
 
 /**
  * Loads and validates a drill by built-in name, file, or `-` (standard input, through
- * `readStdin`). Throws `RangeError` for an unknown name,
- * `Deno.errors.NotFound` for a missing file and `DrillFileError` for a malformed one.
+ * `readStdin`). Throws `RangeError` for an unknown name or a file past
+ * {@linkcode maxDrillFileBytes}, `Deno.errors.NotFound` for a missing file and `DrillFileError` for
+ * a malformed one. `drill run`, `drill check` and `drill show` all load through here, so they agree
+ * on what a name means and on what is valid.
  *
  * @example
  * ```ts
@@ -52,9 +72,11 @@ export async function loadDrill(
     const text = await options.readStdin();
     return { drill: parseDrill(text, "<stdin>"), text, source: "<stdin>" };
   }
-  if (await isDrillFile(arg)) {
+  if (isDrillFile(arg)) {
+    // Read where it leads (checked against a narrowed scope); relative paths in its scope start
+    // at its directory.
     const path = await resolvePath(await confinePath(arg, "read"));
-    const text = await Deno.readTextFile(path);
+    const text = await readDrillFile(path);
     return {
       drill: parseDrill(text, arg),
       text,
@@ -64,18 +86,18 @@ export async function loadDrill(
   }
   const builtin = findBuiltinDrill(arg);
   if (!builtin) {
+    const here = await Deno.stat(arg).then((s) => s.isFile, () => false);
     throw new RangeError(
-      `Unknown drill "${arg}": not a built-in drill (see 'toolkit drill list') and no such file`,
+      `Unknown drill "${arg}": not a built-in drill (see 'toolkit drill list')` +
+        (here ? `; to run the file of that name here, write ./${arg}` : ""),
     );
   }
   return { drill: parseDrill(builtin.source, arg), text: builtin.source, source: "built-in" };
 }
 
-/** Largest drill file read from standard input. */
-const stdinLimit = 4 << 20;
-
 /**
- * A `readStdin` for {@linkcode loadDrill} that reads `readable` once (later calls get "").
+ * A `readStdin` for {@linkcode loadDrill} that reads `readable` once (later calls get ""), up to
+ * {@linkcode maxDrillFileBytes}.
  *
  * @example
  * ```ts
@@ -87,6 +109,10 @@ export function stdinReader(readable: ReadableStream<Uint8Array>): () => Promise
   return async () => {
     if (used) return "";
     used = true;
-    return new TextDecoder().decode(await readAll(readable, { limit: stdinLimit }));
+    try {
+      return new TextDecoder().decode(await readAll(readable, { limit: maxDrillFileBytes }));
+    } catch (err) {
+      throw err instanceof RangeError ? tooLarge("<stdin>", err) : err;
+    }
   };
 }
