@@ -17,11 +17,14 @@ export interface RunContext {
   makeIo?: (globals: GlobalOptions, signal: AbortSignal) => Io;
   /** Set inside the sandbox Worker: the narrowing already in force. */
   sandboxed?: Narrowing;
+  /** Set inside the Worker that runs a command in its {@linkcode CommandModule.ownScope}. */
+  ownScope?: boolean;
   /** Runs argv in a narrowed Worker (injected so this module does not load the sandbox). */
   runNarrowed?: (
     argv: readonly string[],
     narrowing: Narrowing,
     signal: AbortSignal,
+    options?: { own?: boolean },
   ) => Promise<number>;
 }
 
@@ -100,6 +103,11 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
     } else (await import("./scope.ts")).setActiveNarrowing(ctx.sandboxed);
     const mod = await entry.load();
     const options = mod.parse(args, globals);
+    if (mod.ownScope && !ctx.ownScope) {
+      // Inside a --net/--scope Worker this nests: Deno refuses an own scope wider than that.
+      if (!ctx.runNarrowed) throw new Error("No sandbox runner for the command's own scope");
+      return await ctx.runNarrowed(argv, mod.ownScope(options), ctx.signal, { own: true });
+    }
     const code = await mod.run(options, io);
     return ctx.signal.aborted ? ExitCode.interrupted : code;
   } catch (err) {

@@ -7,7 +7,7 @@ import { type Narrowing, withEphemeralBinds, workerPermissions } from "./scope.t
 
 /** Messages between the parent and the sandbox Worker. */
 export type SandboxMessage =
-  | { type: "run"; argv: readonly string[]; narrowing: Narrowing }
+  | { type: "run"; argv: readonly string[]; narrowing: Narrowing; own?: boolean }
   | { type: "abort" }
   | { type: "exit"; code: number };
 
@@ -30,7 +30,8 @@ function withOwnSources(n: Narrowing): Narrowing {
 
 /**
  * Runs a toolkit command line in a Worker confined to `narrowing`; resolves to its exit code.
- * A narrowing wider than what this process holds is a `ScopeError` (exit 4).
+ * A narrowing wider than what this process holds is a `ScopeError` (exit 4). `own` marks a
+ * command's own scope ({@linkcode CommandModule.ownScope}): inside it the command runs as is.
  *
  * @example
  * ```ts
@@ -41,6 +42,7 @@ export async function runNarrowed(
   argv: readonly string[],
   requested: Narrowing,
   signal: AbortSignal,
+  options: { own?: boolean } = {},
 ): Promise<number> {
   const narrowing = withOwnSources(await withEphemeralBinds(requested));
   let worker: Worker;
@@ -50,6 +52,10 @@ export async function runNarrowed(
       deno: { permissions: workerPermissions(narrowing) },
     });
   } catch (err) {
+    // Name the first entry this process does not hold, as a refused access would.
+    const { firstNotGranted } = await import("../drill/permissions.ts");
+    const missing = await firstNotGranted(narrowing);
+    if (missing) throw new ScopeError(missing[0], missing[1], { cause: err });
     const kinds = Object.keys(narrowing).join(", ");
     throw new ScopeError(kinds, `the requested narrowing (it is wider than this binary's scope)`, {
       cause: err,
@@ -79,6 +85,6 @@ export async function runNarrowed(
       );
       finish(ExitCode.internal);
     };
-    worker.postMessage({ type: "run", argv, narrowing } satisfies SandboxMessage);
+    worker.postMessage({ type: "run", argv, narrowing, own: options.own } satisfies SandboxMessage);
   });
 }

@@ -4,7 +4,7 @@
 import { denoOutput } from "./io.ts";
 import { reportError } from "./report.ts";
 import { runCli } from "./run.ts";
-import type { SandboxMessage } from "./sandbox.ts";
+import { runNarrowed, type SandboxMessage } from "./sandbox.ts";
 
 const controller = new AbortController();
 let debug = false;
@@ -20,6 +20,12 @@ self.onmessage = async (e: MessageEvent<SandboxMessage>) => {
   if (msg.type === "abort") controller.abort(new DOMException("Interrupted", "AbortError"));
   if (msg.type !== "run") return;
   debug = msg.argv.includes("--debug");
-  const code = await runCli(msg.argv, { signal: controller.signal, sandboxed: msg.narrowing });
+  const code = await runCli(msg.argv, {
+    signal: controller.signal,
+    sandboxed: msg.narrowing,
+    ownScope: msg.own,
+    // A command with its own scope, run under --net/--scope, nests a Worker for it.
+    runNarrowed,
+  });
   self.postMessage({ type: "exit", code } satisfies SandboxMessage);
 };
