@@ -8,7 +8,7 @@ const style = `
   --line: #767676; --focus: #ffbf00; font-size: 20px; }
 * { box-sizing: border-box; }
 body { margin: 0; font-family: system-ui, "DejaVu Sans", "Noto Sans", "Noto Sans CJK SC",
-  sans-serif; color: var(--ink); background: var(--paper); line-height: 1.35; }
+  "WenQuanYi Zen Hei", sans-serif; color: var(--ink); background: var(--paper); line-height: 1.35; }
 header { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; align-items: baseline;
   padding: .8rem 1.2rem; border-bottom: 3px solid var(--ink); }
 h1 { font-size: 1.6rem; margin: 0; }
@@ -43,7 +43,7 @@ td.missing { color: var(--muted); text-align: center; padding: .45rem .6rem !imp
 tr.fresh th { background: var(--focus); }
 @media (prefers-reduced-motion: no-preference) { tr.fresh th { transition: background 2s; } }
 #empty { font-size: 1.2rem; max-width: 60rem; }
-code, pre { font-family: "DejaVu Sans Mono", "Noto Sans Mono", monospace; }
+code, pre { font-family: "DejaVu Sans Mono", "Noto Sans Mono", "WenQuanYi Zen Hei Mono", monospace; }
 #howto code { background: #eee; padding: .1rem .3rem; overflow-wrap: anywhere; }
 dialog { width: min(96vw, 70rem); max-height: 92vh; border: 4px solid var(--ink); padding: 0; }
 dialog::backdrop { background: rgb(0 0 0 / .6); }
@@ -343,6 +343,7 @@ export function dashboardPage(nonce: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>toolkit drills: class results</title>
 <style nonce="${nonce}">${style}</style>
 </head>
