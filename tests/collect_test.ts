@@ -5,6 +5,7 @@
 import assert from "#assert";
 import { classCsv, classJunit } from "../lib/collect/export.ts";
 import { formatIssues, validateJson } from "../lib/collect/json_schema.ts";
+import { classResults, type MachineEntry } from "../lib/collect/results.ts";
 import { openStore, StoreFormatError } from "../lib/collect/store.ts";
 import { submitEndpoint } from "../lib/collect/submit.ts";
 import {
@@ -130,10 +131,24 @@ Deno.test("store: concurrent appends keep their order, are never updated; reopen
       store.append(submission("pc01", all), { remote: "127.0.0.1" }),
     ]);
     assert.deepEqual(stored.map((s) => s.id), [1, 2, 3]);
-    const latest = store.latest();
-    assert.deepEqual(latest.map((l) => [l.latest.submission.machine, l.latest.id, l.count]), [
-      ["pc01", 3, 2],
-      ["pc02", 2, 1],
+    // Each cell is the machine's latest result of that drill, whichever submission it came in.
+    const cells = (m: MachineEntry) => m.cells.map((c) => [c.drill.name, c.submission.id]);
+    const view = classResults(store);
+    assert.equal(view.submissions, 3);
+    assert.deepEqual(view.drills, [
+      wrong.drills[0].name,
+      ...all.drills.map((d: { name: string }) => d.name),
+    ]);
+    const [pc01, pc02] = view.machines;
+    assert.deepEqual([pc01.machine, pc01.submissions, pc01.last.id], ["pc01", 2, 3]);
+    assert.deepEqual(cells(pc01), [
+      [wrong.drills[0].name, 1],
+      ...all.drills.map((d: { name: string }) => [d.name, 3]),
+    ]);
+    assert.deepEqual([pc02.machine, pc02.submissions, cells(pc02).length], [
+      "pc02",
+      1,
+      all.drills.length,
     ]);
     assert.deepEqual(store.history("pc01").map((h) => [h.id, h.passed, h.failed]), [
       [3, all.passed, 0],
@@ -145,6 +160,7 @@ Deno.test("store: concurrent appends keep their order, are never updated; reopen
     const raw = new DatabaseSync(db);
     assert.throws(() => raw.exec("UPDATE submissions SET machine = 'x'"), /append-only/);
     assert.throws(() => raw.exec("DELETE FROM submissions"), /append-only/);
+    assert.throws(() => raw.exec("UPDATE results SET status = 'pass'"), /append-only/);
     raw.close();
     store = openStore(db);
     assert.equal(store.count(), 3);
@@ -173,9 +189,9 @@ Deno.test("exports: CSV rows per machine and drill, formulas defused; JUnit pars
     evil.drills[0].steps[3].title = '=HYPERLINK("http://x","y"), "quoted"';
     await store.append(submission("pc01", all), { remote: "127.0.0.1" });
     await store.append(submission("pc02", evil), { remote: "127.0.0.1" });
-    const latest = store.latest().map((l) => l.latest);
+    const machines = classResults(store).machines;
     store.close();
-    const csv = classCsv(latest);
+    const csv = classCsv(machines);
     const lines = csv.split("\r\n");
     assert.equal(lines.at(-1), "");
     assert.equal(lines.length - 2, all.drills.length + 1);
@@ -196,12 +212,9 @@ Deno.test("exports: CSV rows per machine and drill, formulas defused; JUnit pars
     await w.close();
     const parsed = new TextDecoder().decode((await reader.output()).stdout);
     assert.equal(parsed, `${all.drills.length + 2} 4 =HYPERLINK("http://x","y"), "quoted"\n`);
-    const cell = classCsv([{
-      ...latest[0],
-      submission: { ...latest[0].submission, machine: "-cmd" },
-    }]).split("\r\n")[1];
+    const cell = classCsv([{ ...machines[0], machine: "-cmd" }]).split("\r\n")[1];
     assert.match(cell, /^'-cmd,/);
-    const xml = classJunit(latest);
+    const xml = classJunit(machines);
     await assertWellFormedXml(xml);
     assert.match(xml, /<testsuite name="pc02\.wrong-expect" /);
     assert.match(xml, /classname="drill\.pc01\.tcp-echo"/);

@@ -106,10 +106,10 @@ function when(iso) {
   return isNaN(d) ? String(iso) : d.toLocaleString([], { hour12: false });
 }
 function passedSteps(d) { return d.steps.filter((s) => s.status === "pass").length; }
-function drillOf(entry, name) { return entry.latest.drills.find((d) => d.name === name); }
+function cellOf(entry, name) { return entry.cells.find((c) => c.drill.name === name); }
 function cellState(entry, name) {
-  const d = drillOf(entry, name);
-  return d ? d.status : "missing";
+  const c = cellOf(entry, name);
+  return c ? c.drill.status : "missing";
 }
 
 function render() {
@@ -119,7 +119,7 @@ function render() {
   const focused = document.activeElement && document.activeElement.classList.contains("cell")
     ? [document.activeElement.dataset.machine, document.activeElement.dataset.drill] : null;
   const entries = [...state.machines.values()].sort((a, b) => a.machine.localeCompare(b.machine));
-  const allPass = entries.filter((e) => e.latest.drills.length && e.latest.drills.every((d) => d.status === "pass")).length;
+  const allPass = entries.filter((e) => e.cells.length && e.cells.every((c) => c.drill.status === "pass")).length;
   $("summary").textContent = entries.length + " machine" + (entries.length === 1 ? "" : "s") +
     " \\u00b7 " + state.submissions + " submission" + (state.submissions === 1 ? "" : "s") +
     " \\u00b7 " + allPass + " all passed \\u00b7 " + (entries.length - allPass) + " with failures";
@@ -141,28 +141,29 @@ function render() {
     const tr = el("tr", { "data-machine": entry.machine },
       el("th", { scope: "row" }, entry.machine,
         el("span", { class: "count" }, entry.submissions + " submission" + (entry.submissions === 1 ? "" : "s") +
-          ", last " + clock(entry.latest.receivedAt))));
+          ", last " + clock(entry.last.receivedAt))));
     if (state.fresh === entry.machine) tr.classList.add("fresh");
     drills.forEach((name, i) => {
-      const d = drillOf(entry, name);
+      const cell = cellOf(entry, name);
       const dim = stateFilter !== "all" && states[i] !== stateFilter;
-      if (!d) {
+      if (!cell) {
         tr.append(el("td", { class: "missing" + (dim ? " dim" : "") }, el("span", { "aria-label": entry.machine + " " + name + ": not submitted" }, "\\u2014")));
         return;
       }
+      const d = cell.drill, at = clock(cell.submission.receivedAt);
       const passed = passedSteps(d);
       const label = d.status === "pass" ? "\\u2713 PASS" : "\\u2717 FAIL";
       const button = el("button", {
         class: "cell " + d.status, type: "button", "data-machine": entry.machine, "data-drill": name,
         "aria-label": entry.machine + " " + name + ": " + (d.status === "pass" ? "passed" : "failed") +
-          ", " + passed + " of " + d.steps.length + " steps, " + clock(entry.latest.receivedAt),
+          ", " + passed + " of " + d.steps.length + " steps, " + at,
       }, el("span", { class: "state" }, label), el("span", { class: "steps" }, passed + "/" + d.steps.length),
-        el("span", { class: "when" }, clock(entry.latest.receivedAt)));
+        el("span", { class: "when" }, at));
       tr.append(el("td", { class: dim ? "dim" : "" }, button));
     });
     rows.push(tr);
   }
-  $("matrix").replaceChildren(el("caption", { class: "sr" }, "Machines by drills, latest submission of each machine"),
+  $("matrix").replaceChildren(el("caption", { class: "sr" }, "Machines by drills: each machine's latest result of each drill"),
     el("thead", {}, head), el("tbody", {}, ...rows));
   if (focused) {
     const again = [...document.querySelectorAll("#matrix .cell")].find((b) =>
@@ -198,18 +199,19 @@ function scopeText(scope) {
 let lastCell = null;
 async function openDetails(machine, drill, submissionId) {
   const entry = state.machines.get(machine);
-  let sub = entry ? entry.latest : null;
+  const cell = entry && cellOf(entry, drill);
+  let sub = cell ? cell.submission : null, d = cell ? cell.drill : null;
   if (submissionId !== undefined && (!sub || sub.id !== submissionId)) {
     const r = await fetch("/api/submissions/" + submissionId, { credentials: "same-origin" });
     if (!r.ok) return;
     sub = await r.json();
+    d = sub.drills.findLast((x) => x.name === drill);
   }
   if (!sub) return;
-  const d = sub.drills.find((x) => x.name === drill);
   $("dlg-title").textContent = machine + " \\u00b7 " + drill + (d ? (d.status === "pass" ? " \\u00b7 PASS" : " \\u00b7 FAIL") : " \\u00b7 not in this submission");
   const meta = el("dl", { class: "meta" });
   const add = (k, v) => meta.append(el("dt", {}, k), el("dd", {}, v));
-  add("submission", "#" + sub.id + (entry && sub.id === entry.latest.id ? " (latest)" : ""));
+  add("submission", "#" + sub.id + (entry && sub.id === entry.last.id ? " (the machine's latest)" : ""));
   add("received", when(sub.receivedAt) + " from " + sub.remote);
   add("ran at", when(sub.ranAt) + " (machine clock)");
   add("toolkit", sub.toolkitVersion);
@@ -282,10 +284,6 @@ async function load() {
   render();
 }
 
-function addDrills(entry) {
-  for (const d of entry.latest.drills) if (!state.drills.includes(d.name)) state.drills.push(d.name);
-}
-
 function listen() {
   const es = new EventSource("/api/events");
   es.addEventListener("open", () => { $("live").className = "on"; $("live").textContent = "live"; load(); });
@@ -293,14 +291,13 @@ function listen() {
   es.addEventListener("submission", (e) => {
     const entry = JSON.parse(e.data);
     const known = state.machines.get(entry.machine);
-    if (known && known.latest.id > entry.latest.id) return;
+    if (known && known.last.id > entry.last.id) return;
     state.machines.set(entry.machine, entry);
     state.submissions += 1;
-    addDrills(entry);
+    for (const c of entry.cells) if (!state.drills.includes(c.drill.name)) state.drills.push(c.drill.name);
     state.fresh = entry.machine;
     render();
-    $("announce").textContent = entry.machine + " submitted: " + entry.latest.drills.filter((d) => d.status === "pass").length +
-      " of " + entry.latest.drills.length + " drills passed";
+    $("announce").textContent = entry.machine + " submitted (submission " + entry.last.id + ")";
     setTimeout(() => { if (state.fresh === entry.machine) { state.fresh = null; render(); } }, 4000);
   });
 }

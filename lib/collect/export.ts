@@ -2,7 +2,7 @@
 // a testsuite per machine and drill, a testcase per step, as `drill run --report junit` writes).
 import { formatJunitReport } from "../drill/report.ts";
 import type { DrillResult } from "../drill/result.ts";
-import type { StoredSubmission } from "./store.ts";
+import type { MachineEntry } from "./results.ts";
 
 /**
  * One CSV field: quoted when it must be, and a leading `= + - @` (or tab, CR) neutralised with an
@@ -30,28 +30,28 @@ const csvHeader = [
 ];
 
 /**
- * The latest submissions as CSV: one row per machine and drill, CRLF line ends (RFC 4180).
+ * The class as CSV: one row per machine and drill (its latest result), CRLF line ends (RFC 4180).
  *
  * @example
  * ```ts
- * classCsv(store.latest().map((l) => l.latest)).split("\r\n")[0]; // "machine,drill,status,..."
+ * classCsv(classResults(store).machines).split("\r\n")[0]; // "machine,drill,status,..."
  * ```
  */
-export function classCsv(latest: readonly StoredSubmission[]): string {
+export function classCsv(machines: readonly MachineEntry[]): string {
   const rows: (string | number)[][] = [csvHeader];
-  for (const s of latest) {
-    for (const d of s.submission.report.drills) {
+  for (const m of machines) {
+    for (const { drill: d, submission: s } of m.cells) {
       const failed = d.steps.find((st) => st.status === "fail");
       rows.push([
-        s.submission.machine,
+        m.machine,
         d.name,
         d.status,
         d.steps.filter((st) => st.status === "pass").length,
         d.steps.length,
         d.durationMs,
         s.receivedAt,
-        s.submission.ranAt,
-        s.submission.toolkitVersion,
+        s.ranAt,
+        s.toolkitVersion,
         s.id,
         failed ? `${failed.index} ${failed.title}` : "",
         failed?.message ?? d.error ?? "",
@@ -62,20 +62,20 @@ export function classCsv(latest: readonly StoredSubmission[]): string {
 }
 
 /**
- * The latest submissions as one JUnit XML document: a testsuite `MACHINE.DRILL` per drill, so CI
- * tools group the class by machine.
+ * The class as one JUnit XML document: a testsuite `MACHINE.DRILL` per cell, so CI tools group
+ * the class by machine.
  *
  * @example
  * ```ts
- * classJunit(latest).startsWith('<?xml version="1.0" encoding="UTF-8"?>'); // true
+ * classJunit(machines).startsWith('<?xml version="1.0" encoding="UTF-8"?>'); // true
  * ```
  */
-export function classJunit(latest: readonly StoredSubmission[]): string {
-  const results: DrillResult[] = latest.flatMap((s) =>
-    s.submission.report.drills.map((d) => ({
+export function classJunit(machines: readonly MachineEntry[]): string {
+  const results: DrillResult[] = machines.flatMap((m) =>
+    m.cells.map(({ drill: d, submission: s }) => ({
       ...d,
-      name: `${s.submission.machine}.${d.name}`,
-      source: `${d.source} on ${s.submission.machine} (submission ${s.id}, ${s.receivedAt})`,
+      name: `${m.machine}.${d.name}`,
+      source: `${d.source} on ${m.machine} (submission ${s.id}, ${s.receivedAt})`,
     }))
   );
   return formatJunitReport(results);

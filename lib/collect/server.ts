@@ -4,6 +4,7 @@
 // schema (400 with the reason), then stored; the 201 goes out only once it is on disk.
 import { dashboardPage } from "./dashboard.ts";
 import { classCsv, classJunit } from "./export.ts";
+import { classResults, machineEntries, submissionMeta } from "./results.ts";
 import type { StoredSubmission, SubmissionStore } from "./store.ts";
 import { checkSubmission, machineNamePattern, SubmissionError } from "./submission.ts";
 import { tokensEqual } from "./tokens.ts";
@@ -21,41 +22,6 @@ export interface CollectorOptions {
   onSubmission?: (s: StoredSubmission) => void;
   /** Told about each refused submission. */
   onRefusal?: (r: { remote: string; status: number; reason: string }) => void;
-}
-
-/** A machine's row on the dashboard and in `/api/results`. */
-export interface MachineEntry {
-  machine: string;
-  /** How many submissions it sent (its history). */
-  submissions: number;
-  latest: ReturnType<typeof submissionView>;
-}
-
-/** A submission as the dashboard reads it. */
-function submissionView(s: StoredSubmission) {
-  return {
-    id: s.id,
-    receivedAt: s.receivedAt,
-    ranAt: s.submission.ranAt,
-    remote: s.remote,
-    toolkitVersion: s.submission.toolkitVersion,
-    scope: s.submission.scope,
-    drills: s.submission.report.drills,
-  };
-}
-
-/** The whole class: every machine's latest submission, and the drills seen, in first-seen order. */
-export function classResults(
-  store: SubmissionStore,
-  collector?: { submitUrl: string; classToken: string },
-) {
-  const machines: MachineEntry[] = store.latest().map(({ latest, count }) => ({
-    machine: latest.submission.machine,
-    submissions: count,
-    latest: submissionView(latest),
-  }));
-  const drills = [...new Set(machines.flatMap((m) => m.latest.drills.map((d) => d.name)))];
-  return { machines, drills, submissions: store.count(), ...(collector ? { collector } : {}) };
 }
 
 const securityHeaders = {
@@ -192,11 +158,7 @@ export function collector(options: CollectorOptions): Collector {
       return refuse(remote, 503, `the collector could not store it: ${(err as Error).message}`);
     }
     options.onSubmission?.(stored);
-    const entry: MachineEntry = {
-      machine: stored.submission.machine,
-      submissions: store.history(stored.submission.machine).length,
-      latest: submissionView(stored),
-    };
+    const [entry] = machineEntries(store, stored.submission.machine);
     broadcast(`id: ${stored.id}\nevent: submission\ndata: ${JSON.stringify(entry)}\n\n`);
     return json(201, {
       id: stored.id,
@@ -280,14 +242,15 @@ export function collector(options: CollectorOptions): Collector {
       );
     }
     if (path === "/api/results") {
-      const submitUrl = `${url.protocol}//${url.host}`;
-      return json(200, classResults(store, { submitUrl, classToken }));
+      const collector = { submitUrl: `${url.protocol}//${url.host}`, classToken };
+      return json(200, { ...classResults(store), collector });
     }
     if (path === "/api/events") return events();
-    const latest = () => store.latest().map((l) => l.latest);
-    if (path === "/export.csv") return attachment(classCsv(latest()), "text/csv", "drills.csv");
+    if (path === "/export.csv") {
+      return attachment(classCsv(machineEntries(store)), "text/csv", "drills.csv");
+    }
     if (path === "/export.xml") {
-      return attachment(classJunit(latest()), "application/xml", "drills.junit.xml");
+      return attachment(classJunit(machineEntries(store)), "application/xml", "drills.junit.xml");
     }
     const history = /^\/api\/machines\/([^/]+)\/submissions$/.exec(path);
     if (history) {
@@ -303,7 +266,11 @@ export function collector(options: CollectorOptions): Collector {
     const one = /^\/api\/submissions\/(\d{1,15})$/.exec(path);
     const stored = one ? store.get(Number(one[1])) : undefined;
     if (!stored) return json(404, { error: "no such submission" });
-    return json(200, { machine: stored.submission.machine, ...submissionView(stored) });
+    return json(200, {
+      machine: stored.submission.machine,
+      ...submissionMeta(stored),
+      drills: stored.submission.report.drills,
+    });
   }
 
   return {

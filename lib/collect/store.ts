@@ -53,7 +53,10 @@ export interface StoreOptions {
 export class SubmissionStore {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
-  readonly #latest: StatementSync;
+  readonly #insertResult: StatementSync;
+  readonly #cells: StatementSync;
+  readonly #machines: StatementSync;
+  readonly #drills: StatementSync;
   readonly #history: StatementSync;
   readonly #byId: StatementSync;
   readonly #count: StatementSync;
@@ -73,11 +76,19 @@ export class SubmissionStore {
       "INSERT INTO submissions (machine, received_at, ran_at, remote, toolkit_version, " +
         "passed, failed, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
-    this.#latest = db.prepare(
-      "SELECT s.id, s.received_at, s.remote, s.body, c.n FROM submissions s JOIN " +
-        "(SELECT machine, max(id) AS id, count(*) AS n FROM submissions GROUP BY machine) c " +
-        "ON s.id = c.id ORDER BY s.machine",
+    this.#insertResult = db.prepare(
+      "INSERT INTO results (submission_id, machine, drill, status) VALUES (?, ?, ?, ?)",
     );
+    // ?1 NULL: every machine; else that one.
+    this.#cells = db.prepare(
+      "SELECT machine, drill, max(submission_id) AS id FROM results " +
+        "WHERE ?1 IS NULL OR machine = ?1 GROUP BY machine, drill",
+    );
+    this.#machines = db.prepare(
+      "SELECT machine, count(*) AS n, max(id) AS last FROM submissions " +
+        "WHERE ?1 IS NULL OR machine = ?1 GROUP BY machine ORDER BY machine",
+    );
+    this.#drills = db.prepare("SELECT drill FROM results GROUP BY drill ORDER BY min(rowid)");
     this.#history = db.prepare(
       "SELECT id, received_at, ran_at, passed, failed FROM submissions WHERE machine = ? " +
         "ORDER BY id DESC",
@@ -132,8 +143,12 @@ export class SubmissionStore {
             e.submission.report.failed,
             e.body,
           );
+          const id = Number(r.lastInsertRowid);
+          for (const d of e.submission.report.drills) {
+            this.#insertResult.run(id, e.submission.machine, d.name, d.status);
+          }
           stored.push({
-            id: Number(r.lastInsertRowid),
+            id,
             receivedAt: e.receivedAt,
             remote: e.remote,
             submission: e.submission,
@@ -152,23 +167,41 @@ export class SubmissionStore {
   }
 
   /**
-   * Each machine's latest submission with how many it sent, by machine name.
+   * For each machine and drill, the submission holding the machine's latest result of that drill
+   * (drills are often run one at a time). `machine` limits it to one machine.
    *
    * @example
    * ```ts
-   * for (const { latest, count } of store.latest()) console.log(latest.submission.machine, count);
+   * store.latestCells("pc01"); // [{ machine: "pc01", drill: "tcp-echo", id: 17 }, ...]
    * ```
    */
-  latest(): { latest: StoredSubmission; count: number }[] {
-    return this.#latest.all().map((r) => ({
-      latest: {
-        id: Number(r.id),
-        receivedAt: String(r.received_at),
-        remote: String(r.remote),
-        submission: JSON.parse(String(r.body)),
-      },
-      count: Number(r.n),
+  latestCells(machine?: string): { machine: string; drill: string; id: number }[] {
+    return this.#cells.all(machine ?? null).map((r) => ({
+      machine: String(r.machine),
+      drill: String(r.drill),
+      id: Number(r.id),
     }));
+  }
+
+  /**
+   * Every machine (or one) with how many submissions it sent and its last one's id, by name.
+   *
+   * @example
+   * ```ts
+   * store.machines(); // [{ machine: "pc01", submissions: 2, lastId: 3 }, ...]
+   * ```
+   */
+  machines(machine?: string): { machine: string; submissions: number; lastId: number }[] {
+    return this.#machines.all(machine ?? null).map((r) => ({
+      machine: String(r.machine),
+      submissions: Number(r.n),
+      lastId: Number(r.last),
+    }));
+  }
+
+  /** Every drill name submitted, in the order the class first submitted them. */
+  drills(): string[] {
+    return this.#drills.all().map((r) => String(r.drill));
   }
 
   /**
@@ -268,9 +301,20 @@ function setUp(db: DatabaseSync, path: string): void {
       body TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS submissions_by_machine ON submissions (machine, id);
+    CREATE TABLE IF NOT EXISTS results (
+      submission_id INTEGER NOT NULL REFERENCES submissions (id),
+      machine TEXT NOT NULL,
+      drill TEXT NOT NULL,
+      status TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS results_by_cell ON results (machine, drill, submission_id);
     CREATE TRIGGER IF NOT EXISTS submissions_no_update BEFORE UPDATE ON submissions
       BEGIN SELECT RAISE(ABORT, 'submissions are append-only'); END;
     CREATE TRIGGER IF NOT EXISTS submissions_no_delete BEFORE DELETE ON submissions
+      BEGIN SELECT RAISE(ABORT, 'submissions are append-only'); END;
+    CREATE TRIGGER IF NOT EXISTS results_no_update BEFORE UPDATE ON results
+      BEGIN SELECT RAISE(ABORT, 'submissions are append-only'); END;
+    CREATE TRIGGER IF NOT EXISTS results_no_delete BEFORE DELETE ON results
       BEGIN SELECT RAISE(ABORT, 'submissions are append-only'); END;
     PRAGMA user_version = ${schemaVersion};
     COMMIT;
