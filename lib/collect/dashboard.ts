@@ -242,6 +242,9 @@ async function openDetails(machine, drill, submissionId) {
   $("dlg-body").replaceChildren(...body);
   const dlg = $("details");
   if (!dlg.open) dlg.showModal();
+  // The teacher opened this cell for what went wrong: bring the failing step into view.
+  const failing = document.querySelector("#dlg-body tr.step-fail");
+  if (failing) failing.scrollIntoView({ block: "center" });
   const r = await fetch("/api/machines/" + encodeURIComponent(machine) + "/submissions", { credentials: "same-origin" });
   if (!r.ok) return;
   const list = el("ol", { reversed: "" });
