@@ -158,8 +158,10 @@ export function collector(options: CollectorOptions): Collector {
       return refuse(remote, 503, `the collector could not store it: ${(err as Error).message}`);
     }
     options.onSubmission?.(stored);
-    const [entry] = machineEntries(store, stored.submission.machine);
-    broadcast(`id: ${stored.id}\nevent: submission\ndata: ${JSON.stringify(entry)}\n\n`);
+    if (streams.size) {
+      const [entry] = machineEntries(store, stored.submission.machine);
+      broadcast(`id: ${stored.id}\nevent: submission\ndata: ${JSON.stringify(entry)}\n\n`);
+    }
     return json(201, {
       id: stored.id,
       machine: stored.submission.machine,

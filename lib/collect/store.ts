@@ -55,8 +55,11 @@ export class SubmissionStore {
   readonly #insert: StatementSync;
   readonly #insertResult: StatementSync;
   readonly #cells: StatementSync;
+  readonly #cellsOf: StatementSync;
   readonly #machines: StatementSync;
-  readonly #drills: StatementSync;
+  readonly #machine: StatementSync;
+  /** Drill names in the order the class first submitted them, kept in memory (read per event). */
+  readonly #drillOrder: string[];
   readonly #history: StatementSync;
   readonly #byId: StatementSync;
   readonly #count: StatementSync;
@@ -79,16 +82,15 @@ export class SubmissionStore {
     this.#insertResult = db.prepare(
       "INSERT INTO results (submission_id, machine, drill, status) VALUES (?, ?, ?, ?)",
     );
-    // ?1 NULL: every machine; else that one.
-    this.#cells = db.prepare(
-      "SELECT machine, drill, max(submission_id) AS id FROM results " +
-        "WHERE ?1 IS NULL OR machine = ?1 GROUP BY machine, drill",
-    );
-    this.#machines = db.prepare(
-      "SELECT machine, count(*) AS n, max(id) AS last FROM submissions " +
-        "WHERE ?1 IS NULL OR machine = ?1 GROUP BY machine ORDER BY machine",
-    );
-    this.#drills = db.prepare("SELECT drill FROM results GROUP BY drill ORDER BY min(rowid)");
+    // One machine's rows are read after each submission: by index, never a scan of the class.
+    const cells = "SELECT machine, drill, max(submission_id) AS id FROM results";
+    this.#cells = db.prepare(`${cells} GROUP BY machine, drill`);
+    this.#cellsOf = db.prepare(`${cells} WHERE machine = ? GROUP BY machine, drill`);
+    const machines = "SELECT machine, count(*) AS n, max(id) AS last FROM submissions";
+    this.#machines = db.prepare(`${machines} GROUP BY machine ORDER BY machine`);
+    this.#machine = db.prepare(`${machines} WHERE machine = ? GROUP BY machine`);
+    this.#drillOrder = db.prepare("SELECT drill FROM results GROUP BY drill ORDER BY min(rowid)")
+      .all().map((r) => String(r.drill));
     this.#history = db.prepare(
       "SELECT id, received_at, ran_at, passed, failed FROM submissions WHERE machine = ? " +
         "ORDER BY id DESC",
@@ -129,6 +131,7 @@ export class SubmissionStore {
     this.#pending = [];
     if (!batch.length) return;
     const stored: StoredSubmission[] = [];
+    const seen: string[] = [];
     try {
       this.#db.exec("BEGIN IMMEDIATE");
       try {
@@ -146,6 +149,7 @@ export class SubmissionStore {
           const id = Number(r.lastInsertRowid);
           for (const d of e.submission.report.drills) {
             this.#insertResult.run(id, e.submission.machine, d.name, d.status);
+            if (!seen.includes(d.name)) seen.push(d.name);
           }
           stored.push({
             id,
@@ -155,6 +159,7 @@ export class SubmissionStore {
           });
         }
         this.#db.exec("COMMIT");
+        for (const name of seen) if (!this.#drillOrder.includes(name)) this.#drillOrder.push(name);
       } catch (err) {
         this.#db.exec("ROLLBACK");
         throw err;
@@ -176,7 +181,8 @@ export class SubmissionStore {
    * ```
    */
   latestCells(machine?: string): { machine: string; drill: string; id: number }[] {
-    return this.#cells.all(machine ?? null).map((r) => ({
+    const rows = machine === undefined ? this.#cells.all() : this.#cellsOf.all(machine);
+    return rows.map((r) => ({
       machine: String(r.machine),
       drill: String(r.drill),
       id: Number(r.id),
@@ -192,7 +198,8 @@ export class SubmissionStore {
    * ```
    */
   machines(machine?: string): { machine: string; submissions: number; lastId: number }[] {
-    return this.#machines.all(machine ?? null).map((r) => ({
+    const rows = machine === undefined ? this.#machines.all() : this.#machine.all(machine);
+    return rows.map((r) => ({
       machine: String(r.machine),
       submissions: Number(r.n),
       lastId: Number(r.last),
@@ -201,7 +208,7 @@ export class SubmissionStore {
 
   /** Every drill name submitted, in the order the class first submitted them. */
   drills(): string[] {
-    return this.#drills.all().map((r) => String(r.drill));
+    return [...this.#drillOrder];
   }
 
   /**
