@@ -58,6 +58,10 @@ Deno.test("the report schema accepts what drill run --json prints, passing and f
   assert.equal(typeof failed.diff.offset, "number");
   checkSubmission(submission("pc01", all));
   checkSubmission(submission("pc02", wrong));
+  // The schema in force is the one `drill schema --report` publishes.
+  const printed = await runToolkit(["drill", "schema", "--report"]);
+  assert.equal(printed.code, 0, printed.stderr);
+  assert.deepEqual(JSON.parse(printed.stdout), JSON.parse(JSON.stringify(drillReportSchema)));
 });
 
 Deno.test("a submission that is not one is refused with the place and the reason", async () => {
