@@ -5,15 +5,9 @@
 import { type BenchContext, type BenchRow, row } from "./rows.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const toolkit = [
-  "run",
-  "-q",
-  "-P",
-  "--no-prompt",
-  "--config",
-  `${root}/deno.json`,
-  `${root}/main.ts`,
-];
+/** The toolkit command line: TOOLKIT_CMD (a compiled binary) or `deno run` as the tests do. */
+const toolkit = Deno.env.get("TOOLKIT_CMD")?.trim().split(/\s+/) ??
+  ["deno", "run", "-q", "-P", "--no-prompt", "--config", `${root}/deno.json`, `${root}/main.ts`];
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -35,15 +29,15 @@ export default async function collectBench(ctx: BenchContext): Promise<BenchRow[
   const machines = ctx.quick ? 20 : 200;
   const rounds = ctx.quick ? 1 : 5;
   const dir = await Deno.makeTempDir({ prefix: "toolkit-bench-collect-" });
-  const report = await new Deno.Command("deno", {
-    args: [...toolkit, "drill", "run", "--json", "tcp-echo", "same-subnet", "udp-echo"],
+  const report = await new Deno.Command(toolkit[0], {
+    args: [...toolkit.slice(1), "drill", "run", "--json", "tcp-echo", "same-subnet", "udp-echo"],
     stdout: "piped",
   }).output();
   if (!report.success) throw new Error("drill run --json failed");
   const token = "bench-class-token";
-  const server = new Deno.Command("deno", {
+  const server = new Deno.Command(toolkit[0], {
     args: [
-      ...toolkit,
+      ...toolkit.slice(1),
       "drill",
       "serve",
       "127.0.0.1:0",
