@@ -171,7 +171,7 @@ Deno.test({
         stdout,
         /^students: +toolkit drill run NAME\.\.\. --submit http:\S+ --token class-token-limits$/m,
       );
-      assert.match(stdout, /^\d\d:\d\d:\d\d  pc01  submission 1: 1\/1 drills passed$/m);
+      assert.match(stdout, /^\d\d:\d\d:\d\d {2}pc01 {2}submission 1: 1\/1 drills passed$/m);
       // Refusals are logged on stderr (controls escaped), submissions on stdout.
       assert.match(rest, /refused 127\.0\.0\.1: the submission is larger than 8192 bytes \(413\)/);
       assert.match(rest, /refused 127\.0\.0\.1: not a drill submission: machine: .*\(400\)/);
@@ -208,14 +208,14 @@ Deno.test({
     const dir = await tempDir("class");
     const srv = await serve(["127.0.0.1:0", "--db", `${dir}/class.db`]);
     const stopEvents = new AbortController();
+    const { classToken, teacherToken } = srv.info as Record<string, string>;
+    const events: string[] = [];
+    const reading = readEvents(
+      `${srv.base}/api/events?t=${teacherToken}`,
+      events,
+      stopEvents.signal,
+    );
     try {
-      const { classToken, teacherToken } = srv.info as Record<string, string>;
-      const events: string[] = [];
-      const reading = readEvents(
-        `${srv.base}/api/events?t=${teacherToken}`,
-        events,
-        stopEvents.signal,
-      );
       const submit = (args: string[]) =>
         runToolkit(["drill", "run", ...args, "--submit", srv.base, "--token", classToken], {
           cwd: dir,
@@ -291,6 +291,7 @@ Deno.test({
       assert.match(xml.text, /first difference at byte 6/);
     } finally {
       stopEvents.abort();
+      await reading;
       await srv.stop("SIGKILL");
       await Deno.remove(dir, { recursive: true });
     }
@@ -405,7 +406,7 @@ Deno.test({
     const token = "class-token-kill9";
     const make = await sample;
     try {
-      let acked: { machine: string; id: number }[] = [];
+      const acked: { machine: string; id: number }[] = [];
       let unanswered = 0;
       // Kill at the first answer, while the rest are in flight. Should all 50
       // be answered first (a fast machine), go again: the kill must land mid-way.
