@@ -21,8 +21,8 @@ if (import.meta.main) {
   });
   const code = await runCli(Deno.args, {
     signal: controller.signal,
-    runNarrowed: async (argv, narrowing, signal, base) =>
-      (await import("./lib/cli/sandbox.ts")).runNarrowed(argv, narrowing, signal, base),
+    runNarrowed: async (argv, narrowing, signal, options) =>
+      (await import("./lib/cli/sandbox.ts")).runNarrowed(argv, narrowing, signal, options),
   });
   Deno.exit(code);
 }

@@ -473,7 +473,7 @@ Deno.test("corpus: drill files with wrong types are refused with the line, exit 
 // Output files: never half-written
 
 /** Options that name a file the command writes, by command. A new one must get a case below. */
-const outputCases = new Set(["drill run --out", "arp watch --db"]);
+const outputCases = new Set(["drill run --out", "arp watch --db", "drill serve --db"]);
 
 function listDir(dir: string): string[] {
   return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
@@ -543,6 +543,20 @@ Deno.test({
         assert.match(line, /^[0-9a-f:]+\t[0-9a-f.:]+\t\d+/, `a whole arp.dat record: ${line}`);
       }
       assert.deepEqual(listDir(dir), ["arp.dat", "report.txt", "slow.yaml"], "no temp file left");
+
+      // drill serve --db: a file that is not its database is refused untouched; an interrupted
+      // collector leaves a whole database and no -wal or -shm file beside it.
+      const notes = `${dir}/notes.db`;
+      await Deno.writeFile(notes, corrupt);
+      const refused = await runToolkit(["drill", "serve", "127.0.0.1:0", "--db", notes]);
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.deepEqual(await Deno.readFile(notes), corrupt, "the foreign file is untouched");
+      await Deno.remove(notes);
+      const serving = startToolkit(["drill", "serve", "127.0.0.1:0", "--db", `${dir}/class.db`]);
+      await serving.waitForStderr(/^listening on /m);
+      serving.child.kill("SIGINT");
+      assert.equal((await serving.finish(10_000)).code, 130);
+      assert.deepEqual(listDir(dir), ["arp.dat", "class.db", "report.txt", "slow.yaml"]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -125,6 +125,27 @@ Deno.test({
       l.close();
       return p;
     })();
+    // A spooled submission for `drill submit` (an empty report is a valid one).
+    const spool = await Deno.makeTempFile({ prefix: "toolkit-confine-spool-", suffix: ".json" });
+    const kind = { all: false, grants: [] };
+    await Deno.writeTextFile(
+      spool,
+      JSON.stringify({
+        machine: "pc01",
+        toolkitVersion: "0.1.0",
+        ranAt: new Date().toISOString(),
+        scope: {
+          narrowed: false,
+          net: kind,
+          read: kind,
+          write: kind,
+          run: kind,
+          env: kind,
+          sys: kind,
+        },
+        report: { drills: [], passed: 0, failed: 0 },
+      }),
+    );
     const cases: [string, string[]][] = [
       ["udp-send", ["udp-send", out, "escape"]],
       ["udp-send --wait-reply", ["udp-send", "-w", "-t", "500ms", out, "escape"]],
@@ -138,6 +159,20 @@ Deno.test({
       ["tcp-listen", ["tcp-listen", `127.0.0.1:${free}`]],
       ["udp-listen", ["udp-listen", `127.0.0.1:${free}`]],
       ["perf-server", ["perf-server", `127.0.0.1:${free}`]],
+      ["drill serve", ["drill", "serve", `127.0.0.1:${free}`, "--db", "/nonexistent/class.db"]],
+      [
+        "drill run --submit",
+        ["drill", "run", "same-subnet", "--submit", `http://${out}`, "--token", "class-token-1"],
+      ],
+      ["drill submit", [
+        "drill",
+        "submit",
+        spool,
+        "--to",
+        `http://${out}`,
+        "--token",
+        "class-token-1",
+      ]],
     ];
     try {
       let refused = 0;
@@ -159,6 +194,7 @@ Deno.test({
     } finally {
       trap.close();
       await decoy.close();
+      await Deno.remove(spool);
     }
   },
 });
@@ -355,6 +391,8 @@ Deno.test({
         ["drill", "show", `${outside}/d.yaml`],
         ["drill", "run", `${outside}/d.yaml`],
         ["drill", "run", "--out", `${outside}/report.txt`, "tcp-echo"],
+        // Its own scope (its database) is wider than this one: Deno refuses the nested Worker.
+        ["drill", "serve", "127.0.0.1:0", "--db", `${outside}/class.db`],
         ["sockets"],
         ["arp", "show"],
       ];
@@ -432,6 +470,8 @@ const narrowedAbove = new Set([
   "drill check",
   "drill run",
   "drill show",
+  "drill serve",
+  "drill submit",
   "lab up",
   "lab status",
   "lab down",

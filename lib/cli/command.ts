@@ -2,6 +2,7 @@
 // that tests call on its own, a `run` that does the work through an injected `Io`, and the option
 // table (spec) that parses, writes the help and generates the completion scripts.
 import type { GlobalOptions, Io } from "./io.ts";
+import type { Narrowing } from "../scope/types.ts";
 
 /**
  * What a shell completion offers for a value or a positional argument beyond a fixed `choices`
@@ -75,6 +76,12 @@ export interface CommandModule<T = unknown> {
   parse(args: readonly string[], globals: GlobalOptions): T;
   /** Does the work; resolves to the exit code. Throws typed errors for failures. */
   run(options: T, io: Io): Promise<number>;
+  /**
+   * The narrow scope this command always runs in, computed from its own arguments (a server that
+   * needs only its address and its files). The CLI runs the command in a Worker confined to it,
+   * inside any `--net`/`--scope` narrowing; `toolkit scope --for COMMAND ...` shows it.
+   */
+  ownScope?(options: T): Narrowing;
 }
 
 /** The groups `toolkit --help` lists commands under, in order. */

@@ -5,8 +5,6 @@ import { concat } from "../text/read_limited.ts";
 // Reading a whole input with a cap lives with the text helpers both lib/cli and lib/drill use.
 export { readAll, readFileLimited } from "../text/read_limited.ts";
 
-import { confinePath } from "../scope/paths.ts";
-
 const encoder = new TextEncoder();
 
 /** An output stream a command writes to. */

@@ -17,12 +17,14 @@ export interface RunContext {
   makeIo?: (globals: GlobalOptions, signal: AbortSignal) => Io;
   /** Set inside the sandbox Worker: the narrowing on the command line is already in force. */
   sandboxed?: boolean;
+  /** Set inside the Worker that runs a command in its {@linkcode CommandModule.ownScope}. */
+  ownScope?: boolean;
   /** Runs argv in a narrowed Worker (injected so this module does not load the sandbox). */
   runNarrowed?: (
     argv: readonly string[],
     narrowing: Narrowing,
     signal: AbortSignal,
-    base?: string,
+    options?: { base?: string; own?: boolean },
   ) => Promise<number>;
 }
 
@@ -106,11 +108,16 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
       const asked = await readNarrowing(g);
       if (asked) {
         if (!ctx.runNarrowed) throw new Error("No sandbox runner for a narrowed scope");
-        return await ctx.runNarrowed(argv, asked.narrowing, ctx.signal, asked.base);
+        return await ctx.runNarrowed(argv, asked.narrowing, ctx.signal, { base: asked.base });
       }
     }
     const mod = await entry.load();
     const options = mod.parse(args, globals);
+    if (mod.ownScope && !ctx.ownScope) {
+      // Inside a --net/--scope Worker this nests: Deno refuses an own scope wider than that.
+      if (!ctx.runNarrowed) throw new Error("No sandbox runner for the command's own scope");
+      return await ctx.runNarrowed(argv, mod.ownScope(options), ctx.signal, { own: true });
+    }
     const code = await mod.run(options, io);
     return ctx.signal.aborted ? ExitCode.interrupted : code;
   } catch (err) {

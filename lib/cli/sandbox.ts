@@ -7,7 +7,7 @@ import { printableLine } from "./report.ts";
 
 /** Messages between the parent and the sandbox Worker. */
 export type SandboxMessage =
-  | { type: "run"; argv: readonly string[]; scope: Scope }
+  | { type: "run"; argv: readonly string[]; scope: Scope; own?: boolean }
   | { type: "abort" }
   | { type: "exit"; code: number };
 
@@ -48,7 +48,8 @@ export async function commandScope(narrowing: Narrowing, base?: string): Promise
 
 /**
  * Runs a toolkit command line in a Worker confined to `narrowing`; resolves to its exit code.
- * A narrowing wider than what this process holds is a `ScopeError` (exit 4).
+ * A narrowing wider than what this process holds is a `ScopeError` (exit 4). `own` marks a
+ * command's own scope ({@linkcode CommandModule.ownScope}): inside it the command runs as is.
  *
  * @example
  * ```ts
@@ -59,13 +60,13 @@ export async function runNarrowed(
   argv: readonly string[],
   narrowing: Narrowing,
   signal: AbortSignal,
-  base?: string,
+  options: { base?: string; own?: boolean } = {},
 ): Promise<number> {
-  const scope = await commandScope(narrowing, base);
+  const scope = await commandScope(narrowing, options.base);
   const box = await Sandbox.open<SandboxMessage, SandboxMessage>(
     new URL("./sandbox_worker.ts", import.meta.url),
     scope,
-    { inherit: true, purpose: "the requested narrowing" },
+    { inherit: true, purpose: options.own ? "the command's own scope" : "the requested narrowing" },
   );
   return await new Promise((resolve) => {
     let finished = false;
@@ -91,6 +92,6 @@ export async function runNarrowed(
       );
       finish(ExitCode.internal);
     });
-    box.post({ type: "run", argv, scope });
+    box.post({ type: "run", argv, scope, own: options.own });
   });
 }

@@ -5,7 +5,7 @@ import { setActiveScope } from "../scope/mod.ts";
 import { denoOutput } from "./io.ts";
 import { reportError } from "./report.ts";
 import { runCli } from "./run.ts";
-import type { SandboxMessage } from "./sandbox.ts";
+import { runNarrowed, type SandboxMessage } from "./sandbox.ts";
 
 const controller = new AbortController();
 let debug = false;
@@ -22,6 +22,12 @@ self.onmessage = async (e: MessageEvent<SandboxMessage>) => {
   if (msg.type !== "run") return;
   debug = msg.argv.includes("--debug");
   setActiveScope(msg.scope);
-  const code = await runCli(msg.argv, { signal: controller.signal, sandboxed: true });
+  const code = await runCli(msg.argv, {
+    signal: controller.signal,
+    sandboxed: true,
+    ownScope: msg.own,
+    // A command with its own scope, run under --net/--scope, nests a Worker for it.
+    runNarrowed,
+  });
   self.postMessage({ type: "exit", code } satisfies SandboxMessage);
 };

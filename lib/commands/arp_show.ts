@@ -13,7 +13,6 @@ import {
   type TableFormat,
   tableFormats,
 } from "../arp/parse_neighbor_table.ts";
-import { printableLine } from "../cli/report.ts";
 import { readNeighborTable } from "../arp/read_table.ts";
 import { printable } from "../text/printable.ts";
 

@@ -13,6 +13,14 @@ import { loadDrill, type LoadedDrill, stdinReader } from "../drill/source.ts";
 import { ownModules } from "../cli/sandbox.ts";
 import { confinePath } from "../scope/paths.ts";
 import { printable } from "../text/printable.ts";
+import {
+  buildSubmission,
+  type Collector,
+  collectorArgs,
+  deliver,
+  machineArg,
+  tokenOption,
+} from "./_submit.ts";
 
 /** Parsed `drill run` options. */
 export interface DrillRunOptions {
@@ -21,6 +29,12 @@ export interface DrillRunOptions {
   out?: string;
   quiet: boolean;
   allowRemote: boolean;
+  /** `--submit URL --token TOKEN`: send the JSON report to a `drill serve` collector. */
+  submit?: Collector;
+  /** `--as NAME`: the machine's name in the submission (default: its hostname). */
+  as?: string;
+  /** Where an undelivered submission is kept. */
+  spool: string;
 }
 
 const name = "drill run";
@@ -159,11 +173,33 @@ const command: CommandModule<DrillRunOptions> = {
         complete: "file",
         description: "write the report to FILE (atomically) and a one-line summary to stdout",
       },
+      {
+        name: "submit",
+        type: "string",
+        value: "URL",
+        description:
+          "also send the JSON report to a 'drill serve' collector (exit 3, report spooled, if it cannot be reached)",
+      },
+      { ...tokenOption, description: "the class token for --submit" },
+      {
+        name: "as",
+        type: "string",
+        value: "NAME",
+        description: "the machine's name for --submit (default: the hostname)",
+      },
+      {
+        name: "spool",
+        type: "string",
+        value: "DIR",
+        default: "drill-spool",
+        description: "where --submit keeps a report it could not deliver",
+      },
     ],
     examples: [
       "toolkit drill run udp-echo half-close",
       "toolkit drill run --all --report junit --out drills.xml",
       "toolkit drill run lab1.yaml --report tap",
+      "toolkit drill run tcp-echo udp-echo --submit http://127.0.0.1:8080 --token Kq3xV9dPz2LmW8rT5yHn4c",
     ],
     positionals: { complete: "drill" },
   },
@@ -179,12 +215,26 @@ const command: CommandModule<DrillRunOptions> = {
     const report = (explicit ? values.report : globals.json ? "json" : "text") as ReportFormat;
     const out = values.out as string | undefined;
     if (out === "") throw new UsageError("--out needs a file name", name);
+    const url = values.submit as string | undefined;
+    for (const needs of ["token", "as", "spool"]) {
+      if (
+        url === undefined && values[needs] !== undefined &&
+        args.some((a) => a.startsWith(`--${needs}`))
+      ) {
+        throw new UsageError(`--${needs} goes with --submit URL`, name);
+      }
+    }
+    const spool = (values.spool as string | undefined) ?? "drill-spool";
+    if (spool === "") throw new UsageError("--spool needs a directory", name);
     return {
       drills,
       report,
       out,
       quiet: globals.quiet,
       allowRemote: values["allow-remote"] === true,
+      submit: url === undefined ? undefined : collectorArgs(url, values, name),
+      as: values.as === undefined ? undefined : machineArg(values.as as string, name),
+      spool,
     };
   },
   async run(o, io) {
@@ -215,6 +265,7 @@ const command: CommandModule<DrillRunOptions> = {
       host: new URL("../cli/drill_host.ts", import.meta.url),
       modules: ownModules(),
     };
+    const ranAt = new Date();
     for (const { drill, source, base } of loaded) {
       if (io.signal.aborted) break;
       results.push(
@@ -242,6 +293,10 @@ const command: CommandModule<DrillRunOptions> = {
       }
     } else await io.stdout.write(report);
     if (io.signal.aborted) return ExitCode.interrupted;
+    if (o.submit) {
+      const submission = await buildSubmission(results, { machine: o.as, ranAt });
+      await deliver(io, submission, o.submit, { spoolDir: o.spool });
+    }
     return results.every((r) => r.status === "pass") ? ExitCode.ok : ExitCode.negative;
   },
 };

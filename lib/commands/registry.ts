@@ -206,6 +206,18 @@ export const registry: readonly CommandEntry[] = [
     summary: "print the JSON Schema of drill files",
     load: () => m(import("./drill_schema.ts")),
   },
+  {
+    name: "drill serve",
+    group: "drill",
+    summary: "collect lab machines' drill reports; a live class dashboard with CSV/JUnit export",
+    load: () => m(import("./drill_serve.ts")),
+  },
+  {
+    name: "drill submit",
+    group: "drill",
+    summary: "send spooled drill reports to a 'drill serve' collector",
+    load: () => m(import("./drill_submit.ts")),
+  },
   // --- lab ---
   {
     name: "lab up",

@@ -1,0 +1,82 @@
+// The class's results for a spreadsheet (CSV, RFC 4180) and for CI dashboards (one JUnit XML file:
+// a testsuite per machine and drill, a testcase per step, as `drill run --report junit` writes).
+import { formatJunitReport } from "../drill/report.ts";
+import type { DrillResult } from "../drill/result.ts";
+import type { MachineEntry } from "./results.ts";
+
+/**
+ * One CSV field: quoted when it must be, and a leading `= + - @` (or tab, CR) neutralised with an
+ * apostrophe so a spreadsheet never runs a step title as a formula.
+ */
+function csvField(value: string | number): string {
+  let text = String(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const csvHeader = [
+  "machine",
+  "drill",
+  "status",
+  "steps_passed",
+  "steps",
+  "duration_ms",
+  "received_at",
+  "ran_at",
+  "toolkit_version",
+  "submission",
+  "failed_step",
+  "message",
+];
+
+/**
+ * The class as CSV: one row per machine and drill (its latest result), CRLF line ends (RFC 4180).
+ *
+ * @example
+ * ```ts
+ * classCsv(classResults(store).machines).split("\r\n")[0]; // "machine,drill,status,..."
+ * ```
+ */
+export function classCsv(machines: readonly MachineEntry[]): string {
+  const rows: (string | number)[][] = [csvHeader];
+  for (const m of machines) {
+    for (const { drill: d, submission: s } of m.cells) {
+      const failed = d.steps.find((st) => st.status === "fail");
+      rows.push([
+        m.machine,
+        d.name,
+        d.status,
+        d.steps.filter((st) => st.status === "pass").length,
+        d.steps.length,
+        d.durationMs,
+        s.receivedAt,
+        s.ranAt,
+        s.toolkitVersion,
+        s.id,
+        failed ? `${failed.index} ${failed.title}` : "",
+        failed?.message ?? d.error ?? "",
+      ]);
+    }
+  }
+  return rows.map((r) => r.map(csvField).join(",")).join("\r\n") + "\r\n";
+}
+
+/**
+ * The class as one JUnit XML document: a testsuite `MACHINE.DRILL` per cell, so CI tools group
+ * the class by machine.
+ *
+ * @example
+ * ```ts
+ * classJunit(machines).startsWith('<?xml version="1.0" encoding="UTF-8"?>'); // true
+ * ```
+ */
+export function classJunit(machines: readonly MachineEntry[]): string {
+  const results: DrillResult[] = machines.flatMap((m) =>
+    m.cells.map(({ drill: d, submission: s }) => ({
+      ...d,
+      name: `${m.machine}.${d.name}`,
+      source: `${d.source} on ${m.machine} (submission ${s.id}, ${s.receivedAt})`,
+    }))
+  );
+  return formatJunitReport(results);
+}

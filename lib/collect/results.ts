@@ -1,0 +1,107 @@
+// The class as the dashboard, `/api/results` and the exports see it: one row per machine, one cell
+// per drill holding the machine's latest result of that drill, with the submission it came in.
+// Students often run drills one at a time, so a cell is not tied to the machine's last submission.
+import type { DrillResult } from "../drill/result.ts";
+import type { StoredSubmission, SubmissionStore } from "./store.ts";
+import type { SubmissionScope } from "./submission.ts";
+
+/** A submission without its report: where a result came from. */
+export interface SubmissionMeta {
+  id: number;
+  receivedAt: string;
+  ranAt: string;
+  remote: string;
+  toolkitVersion: string;
+  scope: SubmissionScope;
+}
+
+/** A machine's latest result of one drill. */
+export interface Cell {
+  drill: DrillResult;
+  submission: SubmissionMeta;
+}
+
+/** A machine's row. */
+export interface MachineEntry {
+  machine: string;
+  /** How many submissions it sent (its history). */
+  submissions: number;
+  last: { id: number; receivedAt: string };
+  /** In the class's drill order. */
+  cells: Cell[];
+}
+
+/** The whole class. */
+export interface ClassResults {
+  /** Every drill submitted, in the order the class first submitted them. */
+  drills: string[];
+  machines: MachineEntry[];
+  /** Submissions stored in all. */
+  submissions: number;
+}
+
+/**
+ * A stored submission without its report.
+ *
+ * @example
+ * ```ts
+ * submissionMeta(store.get(17)!).receivedAt;
+ * ```
+ */
+export function submissionMeta(s: StoredSubmission): SubmissionMeta {
+  return {
+    id: s.id,
+    receivedAt: s.receivedAt,
+    ranAt: s.submission.ranAt,
+    remote: s.remote,
+    toolkitVersion: s.submission.toolkitVersion,
+    scope: s.submission.scope,
+  };
+}
+
+/**
+ * Builds the machines' rows (all, or one machine's) from the store.
+ *
+ * @example
+ * ```ts
+ * const [row] = machineEntries(store, "pc01");
+ * ```
+ */
+export function machineEntries(store: SubmissionStore, machine?: string): MachineEntry[] {
+  const order = new Map(store.drills().map((d, i) => [d, i]));
+  const loaded = new Map<number, StoredSubmission>();
+  const load = (id: number) => {
+    let s = loaded.get(id);
+    if (!s) loaded.set(id, s = store.get(id)!);
+    return s;
+  };
+  const cells = new Map<string, Cell[]>();
+  for (const c of store.latestCells(machine)) {
+    const s = load(c.id);
+    // The last run of the drill in that submission (`drill run x x` runs it twice).
+    const drill = s.submission.report.drills.findLast((d) => d.name === c.drill)!;
+    const list = cells.get(c.machine) ?? [];
+    list.push({ drill, submission: submissionMeta(s) });
+    cells.set(c.machine, list);
+  }
+  return store.machines(machine).map((m) => ({
+    machine: m.machine,
+    submissions: m.submissions,
+    last: { id: m.lastId, receivedAt: load(m.lastId).receivedAt },
+    cells: (cells.get(m.machine) ?? []).sort((a, b) =>
+      (order.get(a.drill.name) ?? 0) - (order.get(b.drill.name) ?? 0)
+    ),
+  }));
+}
+
+/**
+ * The whole class from the store.
+ *
+ * @example
+ * ```ts
+ * classResults(store).machines.length;
+ * ```
+ */
+export function classResults(store: SubmissionStore): ClassResults {
+  return { drills: store.drills(), machines: machineEntries(store), submissions: store.count() };
+}

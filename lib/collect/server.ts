@@ -1,0 +1,290 @@
+// The collector's HTTP side: lab machines POST their reports with the class token; the teacher's
+// browser reads the dashboard, its JSON and a Server-Sent Events stream with the teacher token.
+// A submission is checked in this order: token (401, nothing read or stored), size (413), JSON and
+// schema (400 with the reason), then stored; the 201 goes out only once it is on disk.
+import { dashboardPage } from "./dashboard.ts";
+import { classCsv, classJunit } from "./export.ts";
+import { classResults, machineEntries, submissionMeta } from "./results.ts";
+import type { StoredSubmission, SubmissionStore } from "./store.ts";
+import { checkSubmission, machineNamePattern, SubmissionError } from "./submission.ts";
+import { tokensEqual } from "./tokens.ts";
+
+/** What the collector needs. */
+export interface CollectorOptions {
+  store: SubmissionStore;
+  classToken: string;
+  teacherToken: string;
+  /** Largest submission body accepted, in bytes. */
+  maxBodyBytes: number;
+  /** Most dashboards streaming events at once (default 64); more get 503. */
+  maxEventStreams?: number;
+  /** Told about each stored submission (the command prints a line). */
+  onSubmission?: (s: StoredSubmission) => void;
+  /** Told about each refused submission. */
+  onRefusal?: (r: { remote: string; status: number; reason: string }) => void;
+}
+
+const securityHeaders = {
+  "cache-control": "no-store",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+};
+
+function json(status: number, value: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(value) + "\n", {
+    status,
+    headers: { ...securityHeaders, "content-type": "application/json; charset=utf-8", ...headers },
+  });
+}
+
+function attachment(body: string, type: string, name: string): Response {
+  return new Response(body, {
+    headers: {
+      ...securityHeaders,
+      "content-type": `${type}; charset=utf-8`,
+      "content-disposition": `attachment; filename="${name}"`,
+    },
+  });
+}
+
+function bearer(req: Request): string | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
+  return m?.[1];
+}
+
+function cookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.get("cookie") ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** Reads at most `limit` bytes of a body; `undefined` when it is longer (the rest is not read). */
+async function readCapped(req: Request, limit: number): Promise<Uint8Array | undefined> {
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (declared > limit) return undefined;
+  if (!req.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}
+
+/** The collector: an HTTP handler for Deno.serve, and `close()` to end the event streams. */
+export interface Collector {
+  handler: (req: Request, info: Deno.ServeHandlerInfo) => Promise<Response>;
+  /** Ends every event stream, so the server can shut down. */
+  close(): void;
+}
+
+/**
+ * Builds the collector's request handler.
+ *
+ * @example
+ * ```ts
+ * const c = collector({ store, classToken, teacherToken, maxBodyBytes: 1 << 20 });
+ * Deno.serve({ port: 8080, signal }, c.handler);
+ * ```
+ */
+export function collector(options: CollectorOptions): Collector {
+  const { store, classToken, teacherToken, maxBodyBytes } = options;
+  const maxStreams = options.maxEventStreams ?? 64;
+  const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const encoder = new TextEncoder();
+  const broadcast = (text: string) => {
+    const bytes = encoder.encode(text);
+    for (const c of streams) {
+      try {
+        c.enqueue(bytes);
+      } catch {
+        streams.delete(c);
+      }
+    }
+  };
+  const heartbeat = setInterval(() => broadcast(": keep-alive\n\n"), 15_000);
+
+  const refuse = (remote: string, status: number, reason: string, headers = {}) => {
+    options.onRefusal?.({ remote, status, reason });
+    return json(status, { error: reason }, headers);
+  };
+
+  async function submit(req: Request, remote: string): Promise<Response> {
+    const token = bearer(req);
+    if (token === undefined || !tokensEqual(token, classToken)) {
+      return refuse(remote, 401, token === undefined ? "no class token" : "wrong class token", {
+        "www-authenticate": 'Bearer realm="drill submissions"',
+      });
+    }
+    const body = await readCapped(req, maxBodyBytes);
+    if (body === undefined) {
+      return refuse(remote, 413, `the submission is larger than ${maxBodyBytes} bytes`);
+    }
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+    } catch {
+      return refuse(remote, 400, "the body is not UTF-8 text");
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      return refuse(remote, 400, `the body is not JSON: ${(err as Error).message}`);
+    }
+    let stored: StoredSubmission;
+    try {
+      const submission = checkSubmission(value);
+      stored = await store.append(submission, { remote, body: text });
+    } catch (err) {
+      if (err instanceof SubmissionError) return refuse(remote, 400, err.message);
+      return refuse(remote, 503, `the collector could not store it: ${(err as Error).message}`);
+    }
+    options.onSubmission?.(stored);
+    if (streams.size) {
+      const [entry] = machineEntries(store, stored.submission.machine);
+      broadcast(`id: ${stored.id}\nevent: submission\ndata: ${JSON.stringify(entry)}\n\n`);
+    }
+    return json(201, {
+      id: stored.id,
+      machine: stored.submission.machine,
+      receivedAt: stored.receivedAt,
+    });
+  }
+
+  function events(): Response {
+    if (streams.size >= maxStreams) {
+      return json(503, { error: `already ${maxStreams} dashboards streaming` });
+    }
+    let self: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        self = c;
+        streams.add(c);
+        c.enqueue(encoder.encode("retry: 2000\n: connected\n\n"));
+      },
+      cancel() {
+        streams.delete(self);
+      },
+    });
+    return new Response(body, {
+      headers: {
+        ...securityHeaders,
+        "content-type": "text/event-stream; charset=utf-8",
+        "x-accel-buffering": "no",
+      },
+    });
+  }
+
+  function dashboard(setCookie?: string): Response {
+    const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+    return new Response(dashboardPage(nonce), {
+      headers: {
+        ...securityHeaders,
+        "content-type": "text/html; charset=utf-8",
+        "content-security-policy": `default-src 'none'; script-src 'nonce-${nonce}'; ` +
+          `style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; ` +
+          `base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+        ...(setCookie ? { "set-cookie": setCookie } : {}),
+      },
+    });
+  }
+
+  async function handler(req: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
+    const url = new URL(req.url);
+    const remote = (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
+    const path = url.pathname;
+    if (path === "/api/submit") {
+      if (req.method !== "POST") {
+        return json(405, { error: "POST a submission" }, { allow: "POST" });
+      }
+      return await submit(req, remote);
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      return json(405, { error: `${req.method} is not served here` }, { allow: "GET" });
+    }
+    // The teacher token comes in the printed URL (?t=), then as a cookie the page sets, so it can
+    // leave the address bar; scripts may send it as a bearer token. Cookies ignore ports, hence
+    // the port in the cookie's name.
+    const cookieName = `toolkit_teacher_${url.port || "80"}`;
+    const fromUrl = url.searchParams.get("t") ?? undefined;
+    const given = fromUrl ?? bearer(req) ?? cookie(req, cookieName);
+    const teacher = given !== undefined && tokensEqual(given, teacherToken);
+    const known = path === "/" || path === "/api/results" || path === "/api/events" ||
+      path === "/export.csv" || path === "/export.xml" || path.startsWith("/api/machines/") ||
+      path.startsWith("/api/submissions/");
+    if (!known) return json(404, { error: "not found" });
+    if (!teacher) {
+      return json(401, {
+        error: "the dashboard needs the teacher token: open the URL `drill serve` printed",
+      });
+    }
+    if (path === "/") {
+      return dashboard(
+        fromUrl === undefined
+          ? undefined
+          : `${cookieName}=${teacherToken}; Path=/; HttpOnly; SameSite=Strict`,
+      );
+    }
+    if (path === "/api/results") {
+      const collector = { submitUrl: `${url.protocol}//${url.host}`, classToken };
+      return json(200, { ...classResults(store), collector });
+    }
+    if (path === "/api/events") return events();
+    if (path === "/export.csv") {
+      return attachment(classCsv(machineEntries(store)), "text/csv", "drills.csv");
+    }
+    if (path === "/export.xml") {
+      return attachment(classJunit(machineEntries(store)), "application/xml", "drills.junit.xml");
+    }
+    const history = /^\/api\/machines\/([^/]+)\/submissions$/.exec(path);
+    if (history) {
+      const machine = decodeURIComponent(history[1]);
+      if (!new RegExp(machineNamePattern).test(machine)) {
+        return json(404, { error: "no such machine" });
+      }
+      const entries = store.history(machine);
+      return entries.length
+        ? json(200, { machine, submissions: entries })
+        : json(404, { error: "no such machine" });
+    }
+    const one = /^\/api\/submissions\/(\d{1,15})$/.exec(path);
+    const stored = one ? store.get(Number(one[1])) : undefined;
+    if (!stored) return json(404, { error: "no such submission" });
+    return json(200, {
+      machine: stored.submission.machine,
+      ...submissionMeta(stored),
+      drills: stored.submission.report.drills,
+    });
+  }
+
+  return {
+    handler,
+    close() {
+      clearInterval(heartbeat);
+      for (const c of streams) {
+        try {
+          c.close();
+        } catch { /* already closed */ }
+      }
+      streams.clear();
+    },
+  };
+}

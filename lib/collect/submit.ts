@@ -1,0 +1,125 @@
+// The lab machine's side of the collector: POST a submission with the class token, and when the
+// collector cannot be reached keep it in a spool file that `drill submit` sends later. A refusal
+// by the network scope (Deno's NotCapable) is not "unreachable": it is thrown as it is.
+import type { Submission } from "./submission.ts";
+
+/** What became of a submission. */
+export type SubmitOutcome =
+  | { kind: "stored"; id: number; receivedAt: string }
+  /** The collector answered and refused it (wrong token, too large, not a report). */
+  | { kind: "refused"; status: number; reason: string }
+  /** No answer, or the collector failed to store it (5xx): try again later. */
+  | { kind: "unreachable"; reason: string };
+
+/**
+ * The submission endpoint for a collector URL as `drill serve` prints it (`http://HOST:PORT`);
+ * a URL already ending in `/api/submit` is kept. Throws `SyntaxError` for anything but http(s).
+ *
+ * @example
+ * ```ts
+ * submitEndpoint("http://127.0.0.1:8080").href; // "http://127.0.0.1:8080/api/submit"
+ * ```
+ */
+export function submitEndpoint(collector: string): URL {
+  let url: URL;
+  try {
+    url = new URL(collector);
+  } catch {
+    throw new SyntaxError(`Cannot parse collector URL "${collector}": use http://HOST:PORT`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new SyntaxError(`Cannot use collector URL "${collector}": it must start with http://`);
+  }
+  if (url.username || url.password) {
+    throw new SyntaxError(`Cannot use collector URL "${collector}": give the token with --token`);
+  }
+  url.search = "";
+  url.hash = "";
+  if (!url.pathname.endsWith("/api/submit")) {
+    url.pathname = url.pathname.replace(/\/*$/, "") + "/api/submit";
+  }
+  return url;
+}
+
+function describeFailure(err: unknown): string {
+  if (err instanceof DOMException && err.name === "TimeoutError") return "timed out";
+  const cause = (err as { cause?: unknown })?.cause;
+  const text = cause instanceof Error ? cause.message : (err as Error)?.message ?? String(err);
+  const known: [RegExp, string][] = [
+    [/connection refused/i, "connection refused"],
+    [/failed to lookup|name or service not known|dns error/i, "name not resolved"],
+    [/no route to host|host is unreachable/i, "host unreachable"],
+    [/network is unreachable/i, "network unreachable"],
+    [/connection reset|connection closed|broken pipe/i, "connection reset"],
+    [/timed out/i, "timed out"],
+    [/blocked/i, text],
+  ];
+  return known.find(([re]) => re.test(text))?.[1] ?? text.replace(/\s*\(os error \d+\)/, "");
+}
+
+/**
+ * Sends a submission's JSON text to `endpoint` with the class token.
+ *
+ * @example
+ * ```ts
+ * const outcome = await sendSubmission(submitEndpoint(url), token, JSON.stringify(submission));
+ * ```
+ */
+export async function sendSubmission(
+  endpoint: URL,
+  token: string,
+  body: string,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<SubmitOutcome> {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 15_000);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  let response: Response;
+  try {
+    response = await fetch(endpoint, {
+      method: "POST",
+      headers: { "authorization": `Bearer ${token}`, "content-type": "application/json" },
+      body,
+      signal,
+      redirect: "error",
+    });
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable) throw err;
+    if (options.signal?.aborted) throw options.signal.reason;
+    return { kind: "unreachable", reason: describeFailure(err) };
+  }
+  let answer: { id?: unknown; receivedAt?: unknown; error?: unknown } = {};
+  try {
+    answer = await response.json();
+  } catch { /* not JSON: the status says enough */ }
+  if (response.status === 201 && typeof answer.id === "number") {
+    return { kind: "stored", id: answer.id, receivedAt: String(answer.receivedAt) };
+  }
+  const reason = typeof answer.error === "string"
+    ? answer.error
+    : `HTTP ${response.status} ${response.statusText}`.trim();
+  if (response.status >= 500 || response.status === 429 || response.status === 408) {
+    return { kind: "unreachable", reason: `the collector answered ${response.status}: ${reason}` };
+  }
+  return { kind: "refused", status: response.status, reason };
+}
+
+/**
+ * Keeps a submission in `dir` (created if needed) for `drill submit`; returns the file's path.
+ * Written under a temporary name and renamed, so a spool file is always whole.
+ *
+ * @example
+ * ```ts
+ * const path = await spoolSubmission("drill-spool", submission); // "drill-spool/pc01-20250101T120000Z-ab12cd.json"
+ * ```
+ */
+export async function spoolSubmission(dir: string, submission: Submission): Promise<string> {
+  await Deno.mkdir(dir, { recursive: true });
+  const stamp = submission.ranAt.replace(/[-:]/g, "").replace(/\.\d+/, "");
+  const path = `${dir.replace(/\/+$/, "")}/${submission.machine}-${stamp}-${
+    crypto.randomUUID().slice(0, 6)
+  }.json`;
+  const tmp = `${path}.tmp`;
+  await Deno.writeTextFile(tmp, JSON.stringify(submission, null, 2) + "\n", { createNew: true });
+  await Deno.rename(tmp, path);
+  return path;
+}

@@ -1,0 +1,43 @@
+// The collector's two secrets: the class token students submit with, and the teacher token that
+// opens the dashboard. Random from the OS (crypto.getRandomValues), URL-safe, compared in
+// constant time so a wrong guess learns nothing from how long the answer took.
+
+const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/** Tokens: letters, digits, `-` and `_`, 8 to 128 characters (what `--token` accepts). */
+export const tokenPattern = /^[A-Za-z0-9_-]{8,128}$/;
+
+/**
+ * A random URL-safe token of `length` characters (default 22: 132 bits).
+ *
+ * @example
+ * ```ts
+ * newToken().length; // 22
+ * ```
+ */
+export function newToken(length = 22): string {
+  // 64 symbols and bytes masked to 6 bits: every symbol equally likely.
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  let out = "";
+  for (const b of bytes) out += alphabet[b & 63];
+  return out;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Compares a token someone sent with the expected one in time that depends only on the expected
+ * token's length, never on where they first differ.
+ *
+ * @example
+ * ```ts
+ * tokensEqual(request.headers.get("authorization")?.slice(7) ?? "", classToken);
+ * ```
+ */
+export function tokensEqual(given: string, expected: string): boolean {
+  const a = encoder.encode(given);
+  const b = encoder.encode(expected);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) diff |= (a.length ? a[i % a.length] : 0) ^ b[i];
+  return diff === 0;
+}

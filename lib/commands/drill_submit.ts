@@ -1,0 +1,96 @@
+// `toolkit drill submit FILE... --to URL --token TOKEN`: sends the reports `drill run --submit`
+// kept in its spool when the collector could not be reached. A file the collector stored is
+// removed (unless --keep); the others stay for the next try.
+import { parseCommandArgs } from "../cli/args.ts";
+import type { CommandModule } from "../cli/command.ts";
+import { ExitCode, UsageError } from "../cli/errors.ts";
+import { readFileLimited } from "../cli/io.ts";
+import { writeJson } from "../cli/output.ts";
+import { printableLine } from "../cli/report.ts";
+import { sendSubmission } from "../collect/submit.ts";
+import { parseSubmission, SubmissionError } from "../collect/submission.ts";
+import { type Collector, collectorArgs, failureOf, tokenOption } from "./_submit.ts";
+
+/** Parsed `drill submit` options. */
+export interface DrillSubmitOptions {
+  files: string[];
+  to: Collector;
+  keep: boolean;
+}
+
+const name = "drill submit";
+
+/** Largest spool file read: far above any real report, and below what a collector would take. */
+const maxFileBytes = 64 << 20;
+
+const command: CommandModule<DrillSubmitOptions> = {
+  spec: {
+    usage: "FILE... --to URL --token TOKEN",
+    description:
+      "Sends submissions that 'drill run --submit' kept in its spool directory (drill-spool/ by default) because the collector could not be reached. Each file is checked first; a file the collector stores is removed unless --keep is given. Stops at the first file that cannot be delivered. Exit status 0 when every file was sent, 2 when a file is not a submission or the collector refused one (wrong token, too large), 3 when the collector cannot be reached (the files stay).",
+    options: [
+      {
+        name: "to",
+        type: "string",
+        value: "URL",
+        description: "the collector's URL, as 'drill serve' printed it (http://HOST:PORT)",
+      },
+      tokenOption,
+      { name: "keep", type: "boolean", description: "keep the files after sending them" },
+    ],
+    examples: [
+      "toolkit drill submit drill-spool/*.json --to http://127.0.0.1:8080 --token Kq3xV9dPz2LmW8rT5yHn4c",
+    ],
+    positionals: { min: 1 },
+  },
+  parse(args) {
+    const { values, positionals } = parseCommandArgs(name, this.spec, args);
+    const url = values.to as string | undefined;
+    if (url === undefined) throw new UsageError("missing --to URL (the collector)", name);
+    return { files: positionals, to: collectorArgs(url, values, name), keep: values.keep === true };
+  },
+  async run(o, io) {
+    const sent: { file: string; id: number; machine: string }[] = [];
+    const kept: { file: string; reason: string }[] = [];
+    let failure: Error | undefined;
+    let malformed = 0;
+    for (const file of o.files) {
+      if (failure) {
+        kept.push({ file, reason: "not tried" });
+        continue;
+      }
+      let body: string;
+      let machine: string;
+      try {
+        const bytes = await readFileLimited(file, { limit: maxFileBytes }).catch((err) => {
+          throw err instanceof RangeError ? new SubmissionError(err.message) : err;
+        });
+        const submission = parseSubmission(new TextDecoder().decode(bytes));
+        machine = submission.machine;
+        body = JSON.stringify(submission);
+      } catch (err) {
+        if (!(err instanceof SubmissionError)) throw err;
+        malformed++;
+        kept.push({ file, reason: err.message });
+        await io.stderr.write(printableLine(`toolkit: error: ${file}: ${err.message}`) + "\n");
+        continue;
+      }
+      const outcome = await sendSubmission(o.to.endpoint, o.to.token, body, { signal: io.signal });
+      if (outcome.kind === "stored") {
+        if (!o.keep) await Deno.remove(file);
+        sent.push({ file, id: outcome.id, machine });
+        if (!io.globals.json && !io.globals.quiet) {
+          await io.stdout.write(`sent ${file}: ${machine}, submission ${outcome.id}\n`);
+        }
+      } else {
+        failure = failureOf(outcome, o.to);
+        kept.push({ file, reason: outcome.reason });
+      }
+    }
+    if (io.globals.json) await writeJson(io, { sent, kept });
+    if (failure) throw failure;
+    if (malformed) return ExitCode.usage;
+    return ExitCode.ok;
+  },
+};
+export default command;

@@ -1,0 +1,73 @@
+// The JSON Schema of the report `drill run --json` prints (formatJsonReport over DrillResult), so
+// a collector can check a report it did not produce. result.ts holds the TypeScript shape; a test
+// runs every built-in drill and validates its real report against this schema.
+import { stepKinds } from "./schema.ts";
+
+const stringList = { type: "array", items: { type: "string" } };
+const text = { type: "string" };
+const milliseconds = { type: "number", minimum: 0 };
+
+function obj(properties: Record<string, unknown>, required: string[]) {
+  return { type: "object", properties, required, additionalProperties: false };
+}
+
+/**
+ * The JSON Schema (draft 2020-12) of a `drill run --json` report: `{ drills, passed, failed }`.
+ *
+ * @example
+ * ```ts
+ * drillReportSchema.required; // ["drills", "passed", "failed"]
+ * ```
+ */
+export const drillReportSchema = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://toolkit.invalid/drill-report.schema.json",
+  title: "toolkit drill report",
+  description: "What `toolkit drill run --json` prints: every drill's result, step by step.",
+  type: "object",
+  required: ["drills", "passed", "failed"],
+  additionalProperties: false,
+  properties: {
+    drills: { type: "array", items: { $ref: "#/$defs/drill" } },
+    passed: { type: "integer", minimum: 0 },
+    failed: { type: "integer", minimum: 0 },
+  },
+  $defs: {
+    drill: obj({
+      name: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]*$" },
+      source: text,
+      status: { enum: ["pass", "fail"] },
+      durationMs: milliseconds,
+      scope: obj({
+        net: stringList,
+        read: stringList,
+        write: stringList,
+        run: stringList,
+        env: stringList,
+        sys: stringList,
+        implicit: {
+          type: "array",
+          items: obj({ kind: text, entry: text, reason: text }, ["kind", "entry", "reason"]),
+        },
+      }, ["net", "read", "write", "run", "env", "sys"]),
+      steps: { type: "array", items: { $ref: "#/$defs/step" } },
+      error: text,
+    }, ["name", "source", "status", "durationMs", "scope", "steps"]),
+    step: obj({
+      index: { type: "integer", minimum: 1 },
+      kind: { enum: [...stepKinds] },
+      title: text,
+      status: { enum: ["pass", "fail", "skip"] },
+      durationMs: milliseconds,
+      message: text,
+      denied: obj({ kind: text, resource: text }, ["kind", "resource"]),
+      diff: obj({
+        expected: text,
+        expectedHex: text,
+        received: text,
+        receivedHex: text,
+        offset: { type: "integer", minimum: -1 },
+      }, ["expected", "expectedHex", "received", "receivedHex", "offset"]),
+    }, ["index", "kind", "title", "status", "durationMs"]),
+  },
+} as const;
