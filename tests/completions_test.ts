@@ -30,6 +30,9 @@ const freeText = new Set([
   "PREFIX",
   "STATE",
   "LIST",
+  "URL",
+  "TOKEN",
+  "SIZE",
 ]);
 
 /**

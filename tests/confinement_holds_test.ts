@@ -65,6 +65,7 @@ const wildcardCases: Record<string, (hostPort: string) => string[]> = {
   "tcp-listen": (hp) => ["tcp-listen", "--keep-open", "--echo", hp],
   "udp-listen": (hp) => ["udp-listen", hp],
   "perf-server": (hp) => ["perf-server", hp],
+  "drill serve": (hp) => ["drill", "serve", hp, "--db", "/nonexistent/x.db"],
 };
 
 Deno.test("a wildcard listen needs the wildcard in the scope: 0.0.0.0 and [::], any port", async () => {
@@ -220,6 +221,10 @@ const symlinkCases: Record<string, (path: string) => string[]> = {
   "unix-send": (p) => ["unix-send", "--datagram", "--file", p, "/nonexistent/x.sock"],
   "unix-listen": (p) => ["unix-listen", p],
   "unix-connect": (p) => ["unix-connect", p],
+  "drill serve": (p) => ["drill", "serve", "127.0.0.1:0", "--db", p],
+  "drill submit": (
+    p,
+  ) => ["drill", "submit", p, "--to", "http://127.0.0.1:9/", "--token", "t0k3n-abcdef"],
 };
 
 Deno.test("a symlink inside a read scope that leads outside is refused by every command", async () => {
@@ -241,7 +246,9 @@ Deno.test("a symlink inside a read scope that leads outside is refused by every 
       for (const path of [`${inside}/link`, `${inside}/dirlink/secret.txt`]) {
         const r = await runToolkit(["--scope", scopeFile, ...make(path)], { stdin: "" });
         const label = `${name} ${path} under --scope read/write inside`;
-        assertRefused(label, r, new RegExp(`${outside}/secret\\.txt \\(where .* leads\\)`));
+        // Named where it leads: at the open, or when a command's own scope is built from it.
+        const named = `${outside}/secret\\.txt \\((where .* leads|needed by .*)\\)`;
+        assertRefused(label, r, new RegExp(named));
         assert.doesNotMatch(r.stdout + r.stderr, /SECRET-OUTSIDE|10\.99\.0\.0/, label);
       }
     }

@@ -513,7 +513,7 @@ Deno.test({
       assert.deepEqual(scope.run.grants, []);
       const text = await runToolkit(["scope", "--for", "drill", "serve", "8080", "--db", db]);
       assert.match(text.stdout, /runs in a scope of its own/);
-      assert.match(text.stdout, /^ {2}network +127\.0\.0\.1:8080, /m);
+      assert.match(text.stdout, /^ {2}network +127\.0\.0\.1:8080\n/m);
       const none = await runToolkit(["scope", "--for", "subnet", "info", "10.0.0.1/24"]);
       assert.match(none.stdout, /^'subnet info' has no scope of its own/);
       // Inside a narrower --net the own scope nests and Deno refuses it: exit 4, nothing created.
@@ -529,7 +529,7 @@ Deno.test({
       assert.equal(narrowed.code, 4, narrowed.stderr);
       assert.match(
         narrowed.stderr,
-        /^toolkit: error: outside the permission scope: net access to 127\.0\.0\.1:18080 is not allowed/,
+        /^toolkit: error: outside the permission scope: net access to 127\.0\.0\.1:18080 \(needed by the command's own scope\) is not allowed/,
       );
       await assert.rejects(() => Deno.stat(db), Deno.errors.NotFound);
       // Inside a --scope that lists its files and address, it runs.

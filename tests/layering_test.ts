@@ -11,9 +11,11 @@ const engines = ["ip", "mro", "arp", "net", "scope", "lab", "text"];
 /** For each layer, the layers it may import (itself always). */
 const allowed: Record<string, readonly string[]> = {
   main: ["cli", "commands", ...engines],
-  commands: ["cli", "drill", ...engines],
+  commands: ["cli", "drill", "collect", ...engines],
   cli: ["commands", "drill", ...engines],
   drill: engines,
+  // The class collector stores and shows drill reports: it reads lib/drill's shapes, nothing above.
+  collect: ["drill", ...engines],
   ...Object.fromEntries(engines.map((e) => [e, engines])),
 };
 

@@ -2,6 +2,7 @@
 // collector cannot be reached keep it in a spool file that `drill submit` sends later. A refusal
 // by the network scope (Deno's NotCapable) is not "unreachable": it is thrown as it is.
 import type { Submission } from "./submission.ts";
+import { confinePath } from "../scope/paths.ts";
 
 /** What became of a submission. */
 export type SubmitOutcome =
@@ -112,7 +113,9 @@ export async function sendSubmission(
  * const path = await spoolSubmission("drill-spool", submission); // "drill-spool/pc01-20250101T120000Z-ab12cd.json"
  * ```
  */
-export async function spoolSubmission(dir: string, submission: Submission): Promise<string> {
+export async function spoolSubmission(spool: string, submission: Submission): Promise<string> {
+  // Under a narrowed scope the directory is checked by where it leads (lib/scope/paths.ts).
+  const dir = await confinePath(spool, "write");
   await Deno.mkdir(dir, { recursive: true });
   const stamp = submission.ranAt.replace(/[-:]/g, "").replace(/\.\d+/, "");
   const path = `${dir.replace(/\/+$/, "")}/${submission.machine}-${stamp}-${

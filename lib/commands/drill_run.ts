@@ -191,6 +191,7 @@ const command: CommandModule<DrillRunOptions> = {
         name: "spool",
         type: "string",
         value: "DIR",
+        complete: "file",
         default: "drill-spool",
         description: "where --submit keeps a report it could not deliver",
       },

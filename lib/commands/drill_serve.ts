@@ -158,6 +158,7 @@ const command: CommandModule<DrillServeOptions> = {
         name: "db",
         type: "string",
         value: "FILE",
+        complete: "file",
         default: "drills.db",
         description: "the SQLite database (created if missing; reopening it keeps the class)",
       },
@@ -186,7 +187,7 @@ const command: CommandModule<DrillServeOptions> = {
       "toolkit drill serve 8080 --token lab-monday-2024",
       "toolkit --json drill serve 127.0.0.1:0 --db /tmp/class.db",
     ],
-    positionals: { min: 1, max: 1 },
+    positionals: { min: 1, max: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

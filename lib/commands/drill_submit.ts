@@ -41,7 +41,7 @@ const command: CommandModule<DrillSubmitOptions> = {
     examples: [
       "toolkit drill submit drill-spool/*.json --to http://127.0.0.1:8080 --token Kq3xV9dPz2LmW8rT5yHn4c",
     ],
-    positionals: { min: 1 },
+    positionals: { min: 1, complete: "file" },
   },
   parse(args) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);

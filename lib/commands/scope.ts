@@ -86,6 +86,7 @@ const command: CommandModule<ScopeOptions> = {
       "toolkit --net 198.18.1.2:7 scope",
       "toolkit scope --for drill serve 0.0.0.0:8080 --db class.db",
     ],
+    positionals: { max: 0, complete: "command" },
   },
   parse(args) {
     const at = args.indexOf("--for");

@@ -40,7 +40,9 @@ export function normalizeNetEntry(entry: string): string {
   if (bracket) {
     if (classifyHost(bracket[1]) !== "ipv6") throw new SyntaxError(`Cannot parse "${entry}"`);
     const host = canonicalIpv6(bracket[1]);
-    return bracket[2] === undefined ? `[${host}]` : `[${host}]:${parsePort(bracket[2])}`;
+    return bracket[2] === undefined
+      ? `[${host}]`
+      : `[${host}]:${parsePort(bracket[2], { allowZero: true })}`;
   }
   if (text.split(":").length > 2) {
     classifyHost(text);
