@@ -1,6 +1,7 @@
-// lib/net/accept.ts on its own: which failures a server rides out, the net/http backoff on
-// descriptor exhaustion, and the accept loop against real connections reset before they are
-// accepted.
+// lib/net/accept.ts and the socket-file removal of lib/net/unix.ts on their own: which failures a
+// server rides out, the net/http backoff on descriptor exhaustion, the accept loop against real
+// connections reset before they are accepted, and a Unix socket file gone the moment the signal
+// aborts, while an accept is still pending.
 import assert from "#assert";
 import {
   acceptConn,
@@ -9,6 +10,7 @@ import {
   type ServeFailure,
   serveFailure,
 } from "../lib/net/accept.ts";
+import { listenUnix } from "../lib/net/unix.ts";
 import { resetBurst } from "./stream_clients.ts";
 
 /** An OS error as Deno raises it: the class it maps to (or `Error`) with the errno name. */
@@ -117,6 +119,31 @@ Deno.test({
       try {
         listener.close();
       } catch { /* closed */ }
+    }
+  },
+});
+
+Deno.test({
+  name: "listenUnix with a signal: the socket file is gone inside the abort, accept pending",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "toolkit-accept-" });
+    try {
+      const controller = new AbortController();
+      const unix = await listenUnix(`${dir}/s.sock`, { signal: controller.signal });
+      const pending = unix.listener.accept().catch((e) => e);
+      assert.ok(Deno.lstatSync(unix.path).isSocket);
+      controller.abort();
+      // Synchronously after abort(): Deno itself would unlink only once the accept has settled.
+      assert.throws(() => Deno.lstatSync(unix.path), Deno.errors.NotFound);
+      assert.ok(await pending instanceof Deno.errors.BadResource);
+      unix.close(); // a second close is harmless
+      // Already aborted: the socket is closed and its file removed straight away.
+      const late = await listenUnix(`${dir}/late.sock`, { signal: controller.signal });
+      assert.throws(() => Deno.lstatSync(late.path), Deno.errors.NotFound);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });
