@@ -4,10 +4,24 @@ import { ExitCode } from "./lib/cli/errors.ts";
 import { denoOutput, OutputClosedError } from "./lib/cli/io.ts";
 import { runCli } from "./lib/cli/run.ts";
 
+/**
+ * A second signal within this long of the first is the same interruption delivered twice, not a
+ * user insisting: Ctrl-C (or `kill -TERM -PGID`) reaches every process of the group, and
+ * `deno task` forwards the one it got to its child as well, a fraction of a millisecond later.
+ */
+const repeatWindowMs = 500;
+
 if (import.meta.main) {
   const controller = new AbortController();
+  let firstSignalAt = 0;
   const onSignal = () => {
-    if (controller.signal.aborted) Deno.exit(ExitCode.interrupted);
+    if (controller.signal.aborted) {
+      if (performance.now() - firstSignalAt < repeatWindowMs) return;
+      Deno.exit(ExitCode.interrupted); // asked again: stop now
+    }
+    firstSignalAt = performance.now();
+    // Aborting runs the commands' abort listeners synchronously, here inside the signal handler:
+    // socket files are removed before anything else can run.
     controller.abort(new DOMException("Interrupted", "AbortError"));
     // Commands get a moment to close sockets and remove files; then we go regardless.
     setTimeout(() => Deno.exit(ExitCode.interrupted), 3000);

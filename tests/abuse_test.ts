@@ -5,6 +5,7 @@
 // and keep its peak RSS (VmHWM) under a generous bound. TOOLKIT_STRESS=1 raises the load.
 import assert from "#assert";
 import { type RunningToolkit, startToolkit } from "./harness.ts";
+import { echoClient, payloadFor, readAll, writeAll } from "./stream_clients.ts";
 
 const stress = Deno.env.get("TOOLKIT_STRESS") === "1";
 /** Concurrent TCP clients: 2,000 under stress, a few hundred by default. */
@@ -40,63 +41,6 @@ async function interrupt(run: RunningToolkit, label: string) {
   assert.equal(r.code, 130, `${label}: SIGINT gave exit ${r.code}\n${r.stderr.slice(-2000)}`);
   assert.doesNotMatch(r.stderr, /^\s+at |internal error|Uncaught/m, label);
   return r;
-}
-
-/** A payload unique to client `i`, so a mixed-up echo is caught. */
-function payloadFor(i: number, size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  for (let k = 0; k < size; k++) out[k] = (i * 31 + k * 7) & 255;
-  return out;
-}
-
-async function readAll(conn: Deno.Conn, timeoutMs: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  const buf = new Uint8Array(64 * 1024);
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    try {
-      conn.close();
-    } catch { /* already closed */ }
-  }, timeoutMs);
-  try {
-    for (;;) {
-      const n = await conn.read(buf);
-      if (n === null) break;
-      chunks.push(buf.slice(0, n));
-    }
-  } catch (err) {
-    if (!timedOut) throw err;
-  } finally {
-    clearTimeout(timer);
-  }
-  if (timedOut) throw new Error(`no EOF within ${timeoutMs} ms (${chunks.length} chunks read)`);
-  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
-  let off = 0;
-  for (const c of chunks) out.set(c, (off += c.length) - c.length);
-  return out;
-}
-
-async function writeAll(conn: Deno.Conn, data: Uint8Array) {
-  for (let off = 0; off < data.length;) off += await conn.write(data.subarray(off));
-}
-
-/** One well-behaved client: send, half-close, read the echo to EOF, compare. */
-async function echoClient(port: number, i: number, size: number): Promise<void> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  try {
-    const data = payloadFor(i, size);
-    const [, back] = await Promise.all([
-      writeAll(conn, data).then(() => conn.closeWrite()),
-      readAll(conn, 30_000),
-    ]);
-    assert.equal(back.length, data.length, `client ${i}: ${back.length} of ${data.length} bytes`);
-    assert.deepEqual(back, data, `client ${i}: echo differs`);
-  } finally {
-    try {
-      conn.close();
-    } catch { /* closed by the timeout */ }
-  }
 }
 
 Deno.test({

@@ -5,7 +5,14 @@
 // All traffic stays inside namespaces this test creates (198.18.0.0/15, 2001:2::/48).
 import assert from "#assert";
 import { broadcastKind, localBroadcastKind, subnetBroadcasts } from "../lib/net/broadcast.ts";
-import { isMulticastGroup, multicastInterface, parseMulticastGroup } from "../lib/net/multicast.ts";
+import { Addr } from "../lib/ip/addr.ts";
+import {
+  groupInterface,
+  isLinkScopeGroup,
+  isMulticastGroup,
+  multicastInterface,
+  parseMulticastGroup,
+} from "../lib/net/multicast.ts";
 import { hasCommand, isRoot, python, runToolkit, testIf, toolkitCmd } from "./harness.ts";
 
 const rootReason = !isRoot()
@@ -96,12 +103,46 @@ Deno.test("multicastInterface: by address, by name, IPv6 index from the link-loc
   assert.deepEqual(multicastInterface(6, "eth0", [eth0, v6]), {
     family: 6,
     index: 7,
+    zone: "eth0",
     label: "eth0 (index 7)",
   });
-  assert.deepEqual(multicastInterface(6, "3", []), { family: 6, index: 3, label: "index 3" });
+  assert.deepEqual(multicastInterface(6, "3", []), {
+    family: 6,
+    index: 3,
+    zone: "3",
+    label: "index 3",
+  });
   assert.throws(() => multicastInterface(4, "198.18.9.9", [eth0]), /No local interface has/);
   assert.throws(() => multicastInterface(4, "wlan0", [eth0]), /No local interface named "wlan0"/);
   assert.throws(() => multicastInterface(6, "tun0", [p2p]), /no IPv6 link-local address/);
+});
+
+Deno.test("link-scope IPv6 groups need one interface: the only one, or --iface naming it", () => {
+  const scoped = ["ff02::1234", "ff12::1", "ff01::1", "ff32::8000:1"];
+  for (const g of scoped) assert.ok(isLinkScopeGroup(Addr.parse(g)), g);
+  for (const g of ["ff05::1", "ff0e::18:7", "ff15::1", "239.1.2.3", "fe80::1"]) {
+    assert.ok(!isLinkScopeGroup(Addr.parse(g)), g);
+  }
+  const group = Addr.parse("ff02::1234");
+  const wlan = { ...v6, name: "wlan0", address: "fe80::2", cidr: "fe80::2/64", scopeid: 9 };
+  // The host's one link is taken; a group of wider scope still lets the routes choose.
+  assert.deepEqual(groupInterface(group, undefined, [eth0, v6]), {
+    family: 6,
+    index: 7,
+    zone: "eth0",
+    label: "eth0 (index 7)",
+  });
+  assert.equal(groupInterface(Addr.parse("ff0e::1"), undefined, [eth0, v6, wlan]).label, "any");
+  assert.equal(groupInterface(group, "wlan0", [eth0, v6, wlan]).label, "wlan0 (index 9)");
+  assert.throws(
+    () => groupInterface(group, undefined, [eth0, v6, wlan]),
+    /ff02::1234 is a link-local group: choose its interface with --iface \(eth0, wlan0\)/,
+  );
+  assert.throws(
+    () => groupInterface(Addr.parse("ff01::1"), undefined, [eth0]),
+    /ff01::1 is an interface-local group and no interface has an IPv6 link-local address/,
+  );
+  assert.throws(() => groupInterface(group, "0", [v6]), /--iface 0 names no interface/);
 });
 
 /** Exactly one error line and the help hint, exit 2. */
@@ -231,10 +272,41 @@ async function inHost(namespace: string, args: string[]) {
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).output();
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
 }
 
 /** Builds a lab of three hosts on a segment, a router, and one host behind it; always removed. */
+/**
+ * A lab (as {@linkcode withLab}) and `start(n, args)`, which runs `--json udp-listen ARGS` in host
+ * n; every listener started is stopped after `fn`.
+ */
+async function withListeners(
+  prefix: string,
+  fn: (
+    start: (n: number, args: string[]) => InHost,
+    h: (n: number) => string,
+    listeners: InHost[],
+  ) => Promise<void>,
+) {
+  await withLab(prefix, async (h) => {
+    const listeners: InHost[] = [];
+    const start = (n: number, args: string[]) => {
+      const l = startIn(h(n), ["--json", "udp-listen", ...args]);
+      listeners.push(l);
+      return l;
+    };
+    try {
+      await fn(start, h, listeners);
+    } finally {
+      await Promise.all(listeners.map((l) => l.stop()));
+    }
+  });
+}
+
 async function withLab(prefix: string, fn: (h: (n: number) => string) => Promise<void>) {
   try {
     const up = await runToolkit(["lab", "up", "--hosts", "3", "--router", "--prefix", prefix], {
@@ -323,51 +395,100 @@ testIf(
   rootReason,
   "a multicast datagram reaches the group's members and not the others (IPv4 and IPv6)",
   async () => {
-    await withLab(`m${Deno.pid}`, async (h) => {
-      const listeners: InHost[] = [];
-      const start = (n: number, args: string[]) => {
-        const l = startIn(h(n), ["--json", "udp-listen", ...args]);
-        listeners.push(l);
-        return l;
-      };
-      try {
-        const member2 = start(2, ["--multicast", "239.18.0.7", "0"]);
-        const port = (await member2.waitFor("stderr", /listening on 239\.18\.0\.7:(\d+)/))[1];
-        assert.match(member2.stderr(), /joined 239\.18\.0\.7 on any/);
-        const other3 = start(3, [`0.0.0.0:${port}`]); // same port, not a member
-        const member4 = start(4, ["--multicast", "239.18.0.7", port]); // behind the router
-        const member1 = start(1, ["--multicast", "239.18.0.7", port]); // on the sender
-        // IPv6 on a port of its own: [::] would also take the IPv4 port on h3 (dual stack).
-        const member2v6 = start(2, ["--multicast", "ff0e::18:7", "--iface", "eth0", "0"]);
-        const port6 = (await member2v6.waitFor("stderr", /listening on \[ff0e::18:7\]:(\d+)/))[1];
-        const other3v6 = start(3, [`[::]:${port6}`]);
-        await Promise.all(
-          listeners.slice(1).map((l) => l.waitFor("stderr", /listening on/)),
-        );
-        assert.match(member2v6.stderr(), /joined ff0e::18:7 on eth0 \(index \d+\)/);
+    await withListeners(`m${Deno.pid}`, async (start, h, listeners) => {
+      const member2 = start(2, ["--multicast", "239.18.0.7", "0"]);
+      const port = (await member2.waitFor("stderr", /listening on 239\.18\.0\.7:(\d+)/))[1];
+      assert.match(member2.stderr(), /joined 239\.18\.0\.7 on any/);
+      const other3 = start(3, [`0.0.0.0:${port}`]); // same port, not a member
+      const member4 = start(4, ["--multicast", "239.18.0.7", port]); // behind the router
+      const member1 = start(1, ["--multicast", "239.18.0.7", port]); // on the sender
+      // IPv6 on a port of its own: [::] would also take the IPv4 port on h3 (dual stack).
+      const member2v6 = start(2, ["--multicast", "ff0e::18:7", "--iface", "eth0", "0"]);
+      const port6 = (await member2v6.waitFor("stderr", /listening on \[ff0e::18:7\]:(\d+)/))[1];
+      const other3v6 = start(3, [`[::]:${port6}`]);
+      await Promise.all(
+        listeners.slice(1).map((l) => l.waitFor("stderr", /listening on/)),
+      );
+      assert.match(member2v6.stderr(), /joined ff0e::18:7 on eth0 \(index \d+\)/);
 
-        const sends = [
-          ["--ttl", "8", `239.18.0.7:${port}`, "group"],
-          ["--loop", `239.18.0.7:${port}`, "looped"],
-          [`[ff0e::18:7]:${port6}`, "group6"],
-        ];
-        for (const args of sends) {
-          const r = await inHost(h(1), ["udp-send", ...args]);
-          assert.equal(r.code, 0, r.stderr);
-        }
-        await member2.waitFor("stdout", /looped/);
-        await member2v6.waitFor("stdout", /group6/);
-        await member1.waitFor("stdout", /looped/);
-        await settle(listeners);
-        assert.deepEqual(received(member2), ["group", "looped"]);
-        assert.deepEqual(received(member2v6), ["group6"]);
-        assert.deepEqual(received(member1), ["looped"], "only --loop reaches the sender's host");
-        assert.deepEqual(received(other3), [], "a non-member on the segment gets nothing");
-        assert.deepEqual(received(other3v6), []);
-        assert.deepEqual(received(member4), [], "the router does not forward multicast");
-      } finally {
-        await Promise.all(listeners.map((l) => l.stop()));
+      const sends = [
+        ["--ttl", "8", `239.18.0.7:${port}`, "group"],
+        ["--loop", `239.18.0.7:${port}`, "looped"],
+        [`[ff0e::18:7]:${port6}`, "group6"],
+      ];
+      for (const args of sends) {
+        const r = await inHost(h(1), ["udp-send", ...args]);
+        assert.equal(r.code, 0, r.stderr);
       }
+      await member2.waitFor("stdout", /looped/);
+      await member2v6.waitFor("stdout", /group6/);
+      await member1.waitFor("stdout", /looped/);
+      await settle(listeners);
+      assert.deepEqual(received(member2), ["group", "looped"]);
+      assert.deepEqual(received(member2v6), ["group6"]);
+      assert.deepEqual(received(member1), ["looped"], "only --loop reaches the sender's host");
+      assert.deepEqual(received(other3), [], "a non-member on the segment gets nothing");
+      assert.deepEqual(received(other3v6), []);
+      assert.deepEqual(received(member4), [], "the router does not forward multicast");
+    });
+  },
+);
+
+testIf(
+  rootReason,
+  "link-scope IPv6 groups (ff02::, ff12::) work: bound on the link, joined by its index",
+  async () => {
+    await withListeners(`l${Deno.pid}`, async (start, h, listeners) => {
+      // Without --iface the host's one link is taken; the group gets it as its zone.
+      const member2 = start(2, ["--multicast", "ff02::1234", "0"]);
+      const port = (await member2.waitFor("stderr", /listening on \[ff02::1234%eth0\]:(\d+)/))[1];
+      assert.match(member2.stderr(), /joined ff02::1234 on eth0 \(index \d+\)/);
+      // [::] with --iface works too; so does a transient (ff12::) group, echoing to the sender.
+      const any3 = start(3, ["--multicast", "ff02::1234", "--iface", "eth0", `[::]:${port}`]);
+      const echo3 = start(3, ["--echo", "--multicast", "ff12::18:7", "--iface", "eth0", "0"]);
+      const port12 = (await echo3.waitFor("stderr", /listening on \[ff12::18:7%eth0\]:(\d+)/))[1];
+      const member4 = start(4, ["--multicast", "ff02::1234", port]); // behind the router
+      await Promise.all([any3, member4].map((l) => l.waitFor("stderr", /listening on/)));
+
+      const sent = await inHost(h(1), ["udp-send", `[ff02::1234%eth0]:${port}`, "link"]);
+      assert.equal(sent.code, 0, sent.stderr);
+      // The echo goes back to h1's link-local address, through the link it came in on.
+      const asked = await inHost(h(1), [
+        "udp-send",
+        "--wait-reply",
+        "--timeout",
+        "5s",
+        `[ff12::18:7%eth0]:${port12}`,
+        "ping",
+      ]);
+      assert.equal(asked.code, 0, asked.stderr);
+      assert.equal(asked.stdout, "ping");
+      await member2.waitFor("stdout", /link/);
+      await any3.waitFor("stdout", /link/);
+      await settle(listeners);
+      assert.deepEqual(received(member2), ["link"]);
+      assert.deepEqual(received(any3), ["link"]);
+      assert.deepEqual(received(echo3), ["ping"]);
+      assert.deepEqual(received(member4), [], "a link-scope group never crosses the router");
+      assert.doesNotMatch(echo3.stderr(), /warning|error/);
+
+      // Two links and no --iface, or --iface 0: a usage error naming the choice (exit 2).
+      const r = await inHost(`l${Deno.pid}-r1`, ["udp-listen", "--multicast", "ff02::1234", "0"]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(
+        r.stderr,
+        /^toolkit: error: ff02::1234 is a link-local group: choose its interface with --iface \(\w+, \w+\)\n/,
+      );
+      const zero = await inHost(h(1), [
+        "udp-listen",
+        "--multicast",
+        "ff12::1",
+        "--iface",
+        "0",
+        "0",
+      ]);
+      assert.equal(zero.code, 2, zero.stderr);
+      assert.match(zero.stderr, /--iface 0 names no interface/);
     });
   },
 );

@@ -28,18 +28,21 @@ export interface RunOptions {
   stdinFile?: string;
   /** Redirect stdout to this file (then `stdout` of the result is empty). */
   stdoutFile?: string;
+  /** Run under `ulimit -n` of this many file descriptors (soft and hard: Deno raises the soft). */
+  filesLimit?: number;
 }
 
 function command(args: readonly string[], options: RunOptions, stdin: "piped" | "null") {
-  const { stdinFile, stdoutFile } = options;
+  const { stdinFile, stdoutFile, filesLimit } = options;
   // Files are attached by a shell's redirection, as a user's `< in > out` does; the paths go in
   // through the environment so they are never parsed as shell syntax.
-  const argv = stdinFile === undefined && stdoutFile === undefined ? [...toolkitCmd, ...args] : [
+  const plain = stdinFile === undefined && stdoutFile === undefined && filesLimit === undefined;
+  const argv = plain ? [...toolkitCmd, ...args] : [
     "sh",
     "-c",
-    `exec "$@"${stdinFile === undefined ? "" : ' <"$TOOLKIT_TEST_IN"'}${
-      stdoutFile === undefined ? "" : ' >"$TOOLKIT_TEST_OUT"'
-    }`,
+    `${filesLimit === undefined ? "" : `ulimit -n ${Math.trunc(filesLimit)} && `}exec "$@"${
+      stdinFile === undefined ? "" : ' <"$TOOLKIT_TEST_IN"'
+    }${stdoutFile === undefined ? "" : ' >"$TOOLKIT_TEST_OUT"'}`,
     "sh",
     ...toolkitCmd,
     ...args,

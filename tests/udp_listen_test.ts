@@ -131,6 +131,49 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "udp-listen --echo under --net: a sender outside the scope loses its echo, nobody else does",
+  opts,
+  async () => {
+    const friend = udpSocket();
+    const stranger = udpSocket();
+    const probe = udpSocket(); // a free port for the listener, held until it starts
+    const port = (probe.addr as Deno.NetAddr).port;
+    probe.close();
+    const friendPort = (friend.addr as Deno.NetAddr).port;
+    const scope = `127.0.0.1:${port},127.0.0.1:${friendPort}`;
+    const srv = startToolkit(["--net", scope, "udp-listen", "--echo", `127.0.0.1:${port}`]);
+    try {
+      await srv.waitForStderr(/listening on/);
+      const to = { transport: "udp" as const, hostname: "127.0.0.1", port };
+      await stranger.send(enc.encode("stranger"), to);
+      await srv.waitForStderr(/warning/);
+      await friend.send(enc.encode("friend"), to);
+      const echo = await receiveWithin(friend, 5000);
+      assert.equal(echo && dec.decode(echo[0]), "friend", srv.stderrSoFar());
+      assert.equal(await receiveWithin(stranger, 200), undefined, "the sandbox let an echo out");
+    } finally {
+      try {
+        srv.child.kill("SIGINT");
+      } catch { /* it exited: the checks below say how */ }
+      friend.close();
+      stranger.close();
+    }
+    const r = await srv.finish();
+    assert.equal(r.code, 130, r.stderr);
+    assert.equal(r.stdout, "strangerfriend");
+    const strangerPort = (stranger.addr as Deno.NetAddr).port;
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^toolkit: warning: no reply sent to 127\\.0\\.0\\.1:${strangerPort}: outside the permission scope`,
+        "m",
+      ),
+    );
+    assert.doesNotMatch(r.stderr, /toolkit: error/);
+  },
+);
+
 Deno.test("udp-listen --help; bad input is one error line, the hint and exit 2", async () => {
   const h = await runToolkit(["udp-listen", "--help"]);
   assert.equal(h.code, 0);

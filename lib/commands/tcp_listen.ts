@@ -13,6 +13,7 @@ import { UsageError } from "../cli/errors.ts";
 import type { GlobalOptions, Io } from "../cli/io.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
 import { crlfSink, inputSource } from "../net/copy.ts";
+import type { ServeFailure } from "../net/accept.ts";
 import { NetError } from "../net/errors.ts";
 import { serveListener } from "../net/serve.ts";
 import { listenTcp } from "../net/tcp.ts";
@@ -149,6 +150,7 @@ export async function serveWithIo(
     wrapSink: flags.crlf ? crlfSink : undefined,
     idleTimeoutMs: flags.idleTimeoutMs,
     signal: io.signal,
+    onAcceptFailure: (failure) => reportServeFailure(io, flags, address, failure),
     onOpen: async (remote) => {
       if (flags.verbose || flags.json) {
         await status(io, flags, { event: "open", remote }, `connection from ${remote}`);
@@ -175,6 +177,38 @@ export async function serveWithIo(
     },
   });
   return 0;
+}
+
+/**
+ * Reports an accept or receive failure the server rode out: one warning line on stderr, or with
+ * `--json` an NDJSON event (`accept-error` / `receive-error`) with the errno name.
+ *
+ * @example
+ * ```ts
+ * await reportServeFailure(io, flags, "127.0.0.1:9000", failure);
+ * // toolkit: warning: connection reset before it was accepted (127.0.0.1:9000)
+ * ```
+ */
+export async function reportServeFailure(
+  io: Io,
+  flags: { json: boolean },
+  address: string,
+  failure: ServeFailure,
+  stage: "accept" | "receive" = "accept",
+): Promise<void> {
+  const retry = failure.retryInMs === undefined ? "" : `; retrying in ${failure.retryInMs} ms`;
+  await status(
+    io,
+    flags,
+    {
+      event: `${stage}-error`,
+      address,
+      code: failure.code,
+      error: failure.message,
+      ...(failure.retryInMs === undefined ? {} : { retryInMs: failure.retryInMs }),
+    },
+    `toolkit: warning: ${failure.message} (${address})${retry}`,
+  );
 }
 
 const name = "tcp-listen";

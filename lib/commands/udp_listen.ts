@@ -4,21 +4,27 @@
 import { targetArg } from "../cli/target_arg.ts";
 import { intOption, type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { scopeErrorFrom, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
 import { localInterfaces } from "../net/broadcast.ts";
-import { netErrorFrom } from "../net/errors.ts";
+import { Addr } from "../ip/addr.ts";
+import { retryServing } from "../net/accept.ts";
+import { NetError, netErrorFrom } from "../net/errors.ts";
 import {
+  groupInterface,
   type GroupMembership,
+  isLinkScopeGroup,
   joinGroup,
-  multicastInterface,
+  type MulticastInterface,
   parseMulticastGroup,
 } from "../net/multicast.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { openUdpListener, sendDatagram } from "../net/udp.ts";
 import { printable } from "../text/printable.ts";
+import { reportServeFailure } from "./tcp_listen.ts";
+import { status } from "./tcp_connect.ts";
 
 /** Parsed `udp-listen` options. */
 export interface UdpListenOptions {
@@ -121,14 +127,31 @@ const command: CommandModule<UdpListenOptions> = {
     };
   },
   async run(o, io) {
-    // Several listeners of one group on one host is the normal case for multicast.
-    const sock = openUdpListener(o.bind, { reuseAddress: o.multicast !== undefined });
-    const local = sock.addr as Deno.NetAddr;
-    let membership: GroupMembership | undefined;
+    let group: Addr | undefined;
+    let iface: MulticastInterface | undefined;
+    let bind = o.bind;
     if (o.multicast !== undefined) {
-      const group = parseMulticastGroup(o.multicast);
+      group = parseMulticastGroup(o.multicast);
       try {
-        const iface = multicastInterface(group.family, o.iface, localInterfaces());
+        iface = groupInterface(group, o.iface, localInterfaces());
+      } catch (err) {
+        // --iface, or the group's scope, asks for an interface this host does not have.
+        if (err instanceof RangeError) throw new UsageError(err.message, name);
+        throw err;
+      }
+      bind = bindOnLink(bind, group, iface);
+    }
+    // Several listeners of one group on one host is the normal case for multicast.
+    const sock = openUdpListener(bind, { reuseAddress: o.multicast !== undefined });
+    const local = sock.addr as Deno.NetAddr;
+    // Deno reports the bound address without its zone; the zone is what makes it mean one link.
+    const address = formatHostPort(
+      bind.host.includes("%") ? bind.host : local.hostname,
+      local.port,
+    );
+    let membership: GroupMembership | undefined;
+    if (group && iface) {
+      try {
         membership = await joinGroup(sock, group, iface);
         await io.stderr.write(`joined ${o.multicast} on ${printable(iface.label)}\n`);
       } catch (err) {
@@ -136,18 +159,21 @@ const command: CommandModule<UdpListenOptions> = {
         throw err;
       }
     }
-    await io.stderr.write(`listening on ${formatHostPort(local.hostname, local.port)}\n`);
+    await io.stderr.write(`listening on ${address}\n`);
     const onAbort = () => sock.close();
     io.signal.addEventListener("abort", onAbort, { once: true });
+    // The link replies to a link-local sender go out on: the group's, or the bound address's zone.
+    const zone = (iface?.family === 6 && iface.zone) || (bind.host.split("%")[1] ?? "");
     try {
       for (let seen = 0; seen < o.count && !io.signal.aborted;) {
-        let data: Uint8Array, addr: Deno.Addr;
-        try {
-          [data, addr] = await sock.receive();
-        } catch (err) {
-          if (io.signal.aborted) break;
-          throw netErrorFrom(err, formatHostPort(local.hostname, local.port));
-        }
+        const got = await retryServing(() => sock.receive(), {
+          signal: io.signal,
+          onFailure: (f) => reportServeFailure(io, o, address, f, "receive"),
+        }).catch((err) => {
+          throw netErrorFrom(err, address);
+        });
+        if (got === null) break;
+        const [data, addr] = got;
         seen++;
         const from = addr as Deno.NetAddr;
         try {
@@ -157,10 +183,7 @@ const command: CommandModule<UdpListenOptions> = {
           throw err;
         }
         const answer = o.echo ? data : o.reply;
-        if (answer) {
-          const to: HostPort = { host: from.hostname, port: from.port, family: "name" };
-          await sendDatagram(sock, to, answer);
-        }
+        if (answer) await reply(sock, from, zone, answer, o, io);
       }
       return 0;
     } finally {
@@ -173,6 +196,52 @@ const command: CommandModule<UdpListenOptions> = {
   },
 };
 export default command;
+
+/**
+ * The bind address for a link-scope group: the group itself needs the interface as its zone
+ * (`ff02::1234%eth0`), which also binds the socket to that interface. Other addresses unchanged.
+ */
+function bindOnLink(bind: HostPort, group: Addr, iface: MulticastInterface): HostPort {
+  if (!isLinkScopeGroup(group) || iface.family !== 6) return bind;
+  if (bind.family !== "ipv6" || bind.host.includes("%")) return bind;
+  if (!Addr.parse(bind.host).equals(group)) return bind;
+  return { ...bind, host: `${bind.host}%${iface.zone}` };
+}
+
+/**
+ * Sends `answer` back to `from`. A reply that cannot be sent (the sender's network unreachable,
+ * outside a narrowed scope) loses that reply only: a warning, and the listener carries on.
+ */
+async function reply(
+  sock: Deno.DatagramConn,
+  from: Deno.NetAddr,
+  zone: string,
+  answer: Uint8Array,
+  o: UdpListenOptions,
+  io: Io,
+): Promise<void> {
+  // A link-local sender (a member of a link-scope group answers from fe80::) is reachable only
+  // through the link it came in on; Deno hands over its address without the zone.
+  const host = zone && /^fe[89ab]/i.test(from.hostname) && !from.hostname.includes("%")
+    ? `${from.hostname}%${zone}`
+    : from.hostname;
+  const to: HostPort = { host, port: from.port, family: "name" };
+  try {
+    await sendDatagram(sock, to, answer);
+  } catch (err) {
+    const scope = scopeErrorFrom(err);
+    const hasErrno = typeof (err as { code?: unknown })?.code === "string";
+    if (!scope && !(err instanceof NetError) && !hasErrno) throw err;
+    const why = scope?.message ?? (err as Error).message;
+    const sender = formatHostPort(host, from.port);
+    await status(
+      io,
+      o,
+      { event: "reply-error", to: sender, error: why },
+      `toolkit: warning: no reply sent to ${sender}: ${why}`,
+    );
+  }
+}
 
 function parseBind(text: string, group?: string): HostPort {
   // A group member binds the group address, so only that group's datagrams arrive.

@@ -7,6 +7,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
+import { retryServing } from "../net/accept.ts";
 import { NetError, netErrorFrom } from "../net/errors.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import {
@@ -20,6 +21,7 @@ import {
   type ListenFlags,
   listenOptionSpecs,
   parseListenFlags,
+  reportServeFailure,
   serveWithIo,
 } from "./tcp_listen.ts";
 import { printable } from "../text/printable.ts";
@@ -121,7 +123,8 @@ const command: CommandModule<UnixListenOptions> = {
   },
   async run(o, io) {
     if (o.datagram) return await serveDatagrams(o, o.datagram, io);
-    const unix = await listenUnix(absoluteSocketPath(o.path));
+    // Closed and removed inside the abort itself, before a second signal can end the process.
+    const unix = await listenUnix(absoluteSocketPath(o.path), { signal: io.signal });
     try {
       return await serveWithIo(unix.listener, unix.path, o, io);
     } finally {
@@ -132,9 +135,7 @@ const command: CommandModule<UnixListenOptions> = {
 export default command;
 
 async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): Promise<number> {
-  const bound = await listenUnixDatagram(o.path);
-  const onAbort = () => bound.close();
-  io.signal.addEventListener("abort", onAbort, { once: true });
+  const bound = await listenUnixDatagram(o.path, { signal: io.signal });
   try {
     await io.stderr.write(
       o.json
@@ -142,13 +143,14 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
         : `listening on ${bound.path}\n`,
     );
     for (let seen = 0; seen < d.count && !io.signal.aborted; seen++) {
-      let data: Uint8Array, addr: Deno.Addr;
-      try {
-        [data, addr] = await bound.sock.receive();
-      } catch (err) {
-        if (io.signal.aborted) break;
+      const got = await retryServing(() => bound.sock.receive(), {
+        signal: io.signal,
+        onFailure: (f) => reportServeFailure(io, o, bound.path, f, "receive"),
+      }).catch((err) => {
         throw netErrorFrom(err, bound.path);
-      }
+      });
+      if (got === null) break;
+      const [data, addr] = got;
       const from = (addr as Deno.UnixAddr).path || null;
       if (o.verbose) {
         const sender = printable(from ?? "(unbound)");
@@ -180,7 +182,6 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
     }
     return 0;
   } finally {
-    io.signal.removeEventListener("abort", onAbort);
     bound.close();
   }
 }

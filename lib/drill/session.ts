@@ -1,6 +1,7 @@
 // The steps of a drill, run one after another inside the sandbox Worker. Every socket a step
 // opens is named and owned by the session, so a failed or timed-out drill closes all of them.
 import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
+import { acceptConn, acceptConns, retryServing } from "../net/accept.ts";
 import { netErrorFrom } from "../net/errors.ts";
 import { parseHex } from "../net/payload.ts";
 import {
@@ -158,7 +159,10 @@ class UdpSocket {
   async #pump(serve?: (d: Received) => Promise<void>) {
     try {
       for (;;) {
-        const [data, addr] = await this.sock.receive();
+        // An ICMP error surfacing on the socket is one peer's, not the end of this socket.
+        const got = await retryServing(() => this.sock.receive());
+        if (got === null) break;
+        const [data, addr] = got;
         const d = { data, from: addr as Deno.NetAddr };
         if (serve) await serve(d).catch(this.onError);
         else {
@@ -188,7 +192,9 @@ class StreamListener {
   }
   async #serve() {
     try {
-      for await (const conn of this.listener) {
+      // A client that resets before it is accepted, or a moment out of descriptors, is ridden
+      // out: the drill's server keeps serving.
+      for await (const conn of acceptConns(this.listener)) {
         this.served.add(conn);
         this.#handle(conn).finally(() => this.served.delete(conn));
       }
@@ -462,11 +468,12 @@ export class DrillSession {
     }
     const ms = stepTimeout(a.timeout, defaultStepTimeoutMs);
     const conn = await withTimeout(
-      l.listener.accept(),
+      acceptConn(l.listener),
       ms,
       `waiting for a connection on ${a.listener}`,
-      (late) => late.close(),
+      (late) => late?.close(),
     );
+    if (conn === null) throw new StepFailure(`listener "${a.listener}" is closed`);
     const c = new StreamConn(conn);
     this.conns.set(a.as, c);
     return `accepted ${c.remote}`;

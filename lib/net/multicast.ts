@@ -44,10 +44,14 @@ export function parseMulticastGroup(text: string): Addr {
   return addr;
 }
 
-/** An interface chosen for a group: the IPv4 address or IPv6 index Deno's join calls take. */
+/**
+ * An interface chosen for a group: the IPv4 address or IPv6 index Deno's join calls take. An IPv6
+ * interface also has its `zone` (the name, or the index as text; `""` for any), which names it
+ * in a socket address such as `ff02::1234%eth0`.
+ */
 export type MulticastInterface =
   | { family: 4; address: string; label: string }
-  | { family: 6; index: number; label: string };
+  | { family: 6; index: number; zone: string; label: string };
 
 /**
  * Resolves `--iface` for a group of `family`: an interface address or name (for IPv6 also an
@@ -69,7 +73,7 @@ export function multicastInterface(
   if (iface === undefined) {
     return family === 4
       ? { family, address: "0.0.0.0", label: "any" }
-      : { family, index: 0, label: "any" };
+      : { family, index: 0, zone: "", label: "any" };
   }
   let name = iface;
   let literal: Addr | undefined;
@@ -85,7 +89,7 @@ export function multicastInterface(
     }
     name = owner.name;
   } else if (family === 6 && /^\d+$/.test(iface)) {
-    return { family, index: Number(iface), label: `index ${iface}` };
+    return { family, index: Number(iface), zone: String(Number(iface)), label: `index ${iface}` };
   }
   const rows = interfaces.filter((i) => i.name === name);
   if (rows.length === 0) throw new RangeError(`No local interface named "${name}"`);
@@ -98,7 +102,66 @@ export function multicastInterface(
   if (index === undefined) {
     throw new RangeError(`Interface ${name} has no IPv6 link-local address to take its index from`);
   }
-  return { family, index, label: `${name} (index ${index})` };
+  return { family, index, zone: name, label: `${name} (index ${index})` };
+}
+
+/**
+ * Whether `group` is an IPv6 group of interface-local or link-local scope (the scope field is 1 or
+ * 2: `ff01::/16`, `ff02::/16`, `ff12::/16`, ...). Such a group exists once per link, so a socket
+ * has to say which link: a zone to bind the group address (`ff02::1234%eth0`; without one the
+ * kernel answers EINVAL) and an interface index to join it.
+ *
+ * @example
+ * ```ts
+ * isLinkScopeGroup(Addr.parse("ff02::1234")); // true
+ * isLinkScopeGroup(Addr.parse("ff0e::1")); // false
+ * ```
+ */
+export function isLinkScopeGroup(group: Addr): boolean {
+  if (!group.is6() || !group.isMulticast()) return false;
+  const scope = groupScope(group);
+  return scope === 1 || scope === 2;
+}
+
+/** The scope field of an IPv6 group (RFC 4291 2.7): 1 interface-local, 2 link-local, 14 global. */
+function groupScope(group: Addr): number {
+  return Number((group.toBigInt() >> 112n) & 0xfn);
+}
+
+/**
+ * {@linkcode multicastInterface} for `group`, except that a link-scope group
+ * ({@linkcode isLinkScopeGroup}) without `iface` takes the host's one interface with an IPv6
+ * link-local address; with several (or none) the user has to choose, so it throws `RangeError`
+ * naming them.
+ *
+ * @example
+ * ```ts
+ * groupInterface(Addr.parse("ff02::1234"), undefined, Deno.networkInterfaces()).zone; // "eth0"
+ * ```
+ */
+export function groupInterface(
+  group: Addr,
+  iface: string | undefined,
+  interfaces: readonly (InterfaceAddress & { scopeid?: number | null })[],
+): MulticastInterface {
+  if (!isLinkScopeGroup(group)) return multicastInterface(group.family, iface, interfaces);
+  const scope = groupScope(group) === 1 ? "an interface-local" : "a link-local";
+  if (iface !== undefined) {
+    const chosen = multicastInterface(6, iface, interfaces);
+    if (chosen.family === 6 && chosen.index === 0) {
+      throw new RangeError(`${group} is ${scope} group: --iface 0 names no interface`);
+    }
+    return chosen;
+  }
+  const links = [
+    ...new Set(interfaces.filter((i) => scopeIdOf([i]) !== undefined).map((i) => i.name)),
+  ];
+  if (links.length === 1) return multicastInterface(6, links[0], interfaces);
+  throw new RangeError(
+    links.length === 0
+      ? `${group} is ${scope} group and no interface has an IPv6 link-local address: name one with --iface`
+      : `${group} is ${scope} group: choose its interface with --iface (${links.join(", ")})`,
+  );
 }
 
 function addrEquals(text: string, addr: Addr): boolean {

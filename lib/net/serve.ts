@@ -1,6 +1,7 @@
 // Serving a stream listener (TCP or Unix) the way `nc -l` and `ncat -l -k` do: one connection wired
 // to stdin/stdout, or connection after connection (concurrently, bounded) with stdin sent to every
 // connected client, or an echo service.
+import { acceptConn, type ServeFailure } from "./accept.ts";
 import { addrText } from "./tcp.ts";
 import {
   type ByteSink,
@@ -44,6 +45,11 @@ export interface ServeOptions {
    * only reported here; for a single connection it is thrown as well.
    */
   onClose?: (remote: string, result: DuplexResult, error?: unknown) => void | Promise<void>;
+  /**
+   * Told when accepting failed without ending the server: a connection reset before it was
+   * accepted (skipped), or out of file descriptors (retried after `retryInMs`).
+   */
+  onAcceptFailure?: (failure: ServeFailure) => void | Promise<void>;
 }
 
 /**
@@ -79,17 +85,12 @@ export async function serveListener(
   }
 }
 
-async function accept(listener: Deno.Listener, signal: AbortSignal): Promise<Deno.Conn | null> {
-  try {
-    return await listener.accept();
-  } catch (err) {
-    if (signal.aborted || err instanceof Deno.errors.BadResource) return null;
-    throw err;
-  }
+function accept(listener: Deno.Listener, o: ServeOptions): Promise<Deno.Conn | null> {
+  return acceptConn(listener, { signal: o.signal, onFailure: o.onAcceptFailure });
 }
 
 async function serveOne(listener: Deno.Listener, o: ServeOptions): Promise<number> {
-  const conn = await accept(listener, o.signal);
+  const conn = await accept(listener, o);
   if (!conn) return 0;
   listener.close(); // like nc -l: one peer, nobody else queues behind it
   const remote = addrText(conn.remoteAddr);
@@ -179,7 +180,7 @@ async function serveMany(listener: Deno.Listener, o: ServeOptions): Promise<numb
   try {
     while (!o.signal.aborted) {
       while (active.size >= o.maxConns) await Promise.race(active);
-      const conn = await accept(listener, o.signal);
+      const conn = await accept(listener, o);
       if (!conn) break;
       served++;
       const task: Promise<void> = serveClient(conn, o, clients, () => inputEnded)

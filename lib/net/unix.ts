@@ -137,13 +137,28 @@ async function claimSocketPath(abs: string): Promise<void> {
   if (again?.isSocket && again.ino === existing.ino) Deno.removeSync(abs);
 }
 
-/** A closer that closes the socket and removes its file if it is still the one bound here. */
-function closerFor(abs: string, closeSocket: () => void): () => void {
+/** Options for {@linkcode listenUnix} and {@linkcode listenUnixDatagram}. */
+export interface UnixListenOptions {
+  /**
+   * Closes the socket and removes its file the moment this aborts, synchronously inside the
+   * abort. Deno unlinks a closed listener's file only once its pending accept has settled, a turn
+   * of the event loop later, and a second signal (`deno task` forwards the one the process group
+   * already got) may end the process before that.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * A closer that closes the socket and removes its file if it is still the one bound here, run at
+ * the latest when `signal` aborts.
+ */
+function closerFor(abs: string, closeSocket: () => void, signal?: AbortSignal): () => void {
   const ino = lstatOrUndefined(abs)?.ino;
   let closed = false;
-  return () => {
+  const close = () => {
     if (closed) return;
     closed = true;
+    signal?.removeEventListener("abort", close);
     try {
       closeSocket();
     } catch { /* already closed */ }
@@ -154,20 +169,26 @@ function closerFor(abs: string, closeSocket: () => void): () => void {
       } catch { /* removed meanwhile */ }
     }
   };
+  signal?.addEventListener("abort", close, { once: true });
+  if (signal?.aborted) close();
+  return close;
 }
 
 /**
  * Listens on a Unix stream socket at `path`. An existing socket file nobody listens on is removed
  * first; a live socket is "address in use" (exit 3); a file that is not a socket is never touched
- * (`AlreadyExists`).
+ * (`AlreadyExists`). With `signal`, the socket is closed and its file removed when it aborts.
  *
  * @example
  * ```ts
- * const l = await listenUnix("/tmp/toolkit.sock");
+ * const l = await listenUnix("/tmp/toolkit.sock", { signal });
  * try { await l.listener.accept(); } finally { l.close(); }
  * ```
  */
-export async function listenUnix(path: string): Promise<UnixListener> {
+export async function listenUnix(
+  path: string,
+  options: UnixListenOptions = {},
+): Promise<UnixListener> {
   const abs = await confineSocketPath(absoluteSocketPath(path));
   await claimSocketPath(abs);
   let listener: Deno.UnixListener;
@@ -176,7 +197,7 @@ export async function listenUnix(path: string): Promise<UnixListener> {
   } catch (err) {
     throw netErrorFrom(err, abs);
   }
-  return { listener, path: abs, close: closerFor(abs, () => listener.close()) };
+  return { listener, path: abs, close: closerFor(abs, () => listener.close(), options.signal) };
 }
 
 /** A bound Unix datagram socket (SOCK_DGRAM; Deno calls the transport "unixpacket"). */
@@ -199,7 +220,10 @@ export interface UnixDatagramSocket {
  * d.close();
  * ```
  */
-export async function listenUnixDatagram(path: string): Promise<UnixDatagramSocket> {
+export async function listenUnixDatagram(
+  path: string,
+  options: UnixListenOptions = {},
+): Promise<UnixDatagramSocket> {
   const abs = await confineSocketPath(absoluteSocketPath(path));
   await claimSocketPath(abs);
   let sock: Deno.DatagramConn;
@@ -208,7 +232,7 @@ export async function listenUnixDatagram(path: string): Promise<UnixDatagramSock
   } catch (err) {
     throw netErrorFrom(err, abs);
   }
-  return { sock, path: abs, close: closerFor(abs, () => sock.close()) };
+  return { sock, path: abs, close: closerFor(abs, () => sock.close(), options.signal) };
 }
 
 /**
