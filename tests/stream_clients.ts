@@ -41,7 +41,8 @@ export async function readAll(conn: Deno.Conn, timeoutMs: number): Promise<Uint8
       chunks.push(buf.slice(0, n));
     }
   } catch (err) {
-    if (!timedOut) throw err;
+    // How much had arrived tells a reset of an unaccepted connection from one mid-stream.
+    if (!timedOut) throw Object.assign(err as Error, { received: chunks.length });
   } finally {
     clearTimeout(timer);
   }
@@ -57,12 +58,37 @@ export async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void>
   for (let off = 0; off < data.length;) off += await conn.write(data.subarray(off));
 }
 
-/** One well-behaved client: send, half-close, read the echo to EOF, compare every byte. */
+/**
+ * One well-behaved client: send, half-close, read the echo to EOF, compare every byte. With
+ * `retries`, a connection reset before any echoed byte arrived is tried again, as a real client
+ * does: under a burst larger than the listen backlog the kernel itself resets connections the
+ * server never saw (TcpExtListenOverflows). `onRetry` counts them. A reset after echoed bytes,
+ * or a wrong byte, always fails.
+ */
 export async function echoClient(
   target: number | StreamTarget,
   i: number,
   size: number,
   timeoutMs = 30_000,
+  retry: { retries: number; onRetry?: () => void } = { retries: 0 },
+): Promise<void> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await echoOnce(target, i, size, timeoutMs);
+    } catch (err) {
+      const unaccepted = err instanceof Deno.errors.ConnectionReset &&
+        (err as { received?: number }).received === 0;
+      if (!unaccepted || attempt >= retry.retries) throw err;
+      retry.onRetry?.();
+    }
+  }
+}
+
+async function echoOnce(
+  target: number | StreamTarget,
+  i: number,
+  size: number,
+  timeoutMs: number,
 ): Promise<void> {
   const to: StreamTarget = typeof target === "number"
     ? { transport: "tcp", hostname: "127.0.0.1", port: target }
