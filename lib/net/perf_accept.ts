@@ -14,8 +14,15 @@ export interface AcceptFailure {
 
 /** Errors that mean "out of descriptors or memory": waiting is what helps. */
 const exhaustion = /^(EMFILE|ENFILE|ENOBUFS|ENOMEM)$/;
-/** Errors about one connection only: the next accept is fine. */
-const oneConnection = /^(ECONNABORTED|ECONNRESET|EPROTO|EPERM|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)$/;
+/**
+ * Errors about one connection only: the next accept is fine. ENOTCONN is what Deno's accept
+ * gives for a connection reset before it was taken (its getpeername fails).
+ */
+const oneConnection =
+  /^(ECONNABORTED|ECONNRESET|ENOTCONN|EPROTO|EPERM|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)$/;
+
+/** Failures in a row, not known to be about one connection, before the loop starts backing off. */
+const patience = 100;
 
 function errorCode(err: Error): string | undefined {
   const code = (err as { code?: unknown }).code;
@@ -23,6 +30,7 @@ function errorCode(err: Error): string | undefined {
   if (/too many open files/i.test(err.message)) return "EMFILE";
   if (err instanceof Deno.errors.ConnectionReset) return "ECONNRESET";
   if (err instanceof Deno.errors.ConnectionAborted) return "ECONNABORTED";
+  if (err instanceof Deno.errors.NotConnected) return "ENOTCONN";
   return undefined;
 }
 
@@ -47,6 +55,7 @@ export async function acceptLoop<C extends Deno.Conn>(
   options: { signal?: AbortSignal; onError?: (failure: AcceptFailure) => void | Promise<void> },
 ): Promise<void> {
   let backoff = 0;
+  let inARow = 0;
   const signal = options.signal;
   while (!signal?.aborted) {
     let conn: C;
@@ -56,12 +65,13 @@ export async function acceptLoop<C extends Deno.Conn>(
       if (signal?.aborted || listenerClosed(err)) return;
       const error = err instanceof Error ? err : new Error(String(err));
       const code = errorCode(error);
-      // Unknown failures back off too, so a persistent one cannot spin the loop.
-      backoff = code && oneConnection.test(code)
-        ? 0
-        : backoff === 0
-        ? 5
-        : Math.min(backoff * 2, 1000);
+      // Exhaustion backs off at once; a failure of one connection never; an unknown one after a
+      // run of them, so a persistent failure cannot spin the loop.
+      inARow++;
+      const exhausted = code !== undefined && exhaustion.test(code);
+      const aboutOne = code !== undefined && oneConnection.test(code);
+      const wait = exhausted || (!aboutOne && inARow > patience);
+      backoff = !wait ? 0 : backoff === 0 ? 5 : Math.min(backoff * 2, 1000);
       await options.onError?.({ error, code, retryInMs: backoff });
       if (backoff > 0) await pause(backoff, signal);
       continue;
@@ -73,6 +83,7 @@ export async function acceptLoop<C extends Deno.Conn>(
       return;
     }
     backoff = 0;
+    inARow = 0;
     onConn(conn);
   }
 }

@@ -222,54 +222,69 @@ export async function servePerf(sockets: PerfSockets, options: PerfServerOptions
   })();
 
   const runTest = async (t: Test, reader: ControlReader) => {
-    const refuse = async (ierrno: number, reason: string) => {
-      await t.control.write(encodeServerError(ierrno)).catch(() => {});
-      await report({ type: "refused", client: t.client, reason });
-    };
+    let outcome: PerfServerEvent;
     try {
-      t.control.setNoDelay(true);
-      await t.control.write(encodeState(PerfState.paramExchange));
-      let params: PerfParams;
-      try {
-        params = paramsFromWire(await reader.json(handshakeMs));
-      } catch (err) {
-        if (err instanceof PerfRefusal) return await refuse(err.ierrno, err.message);
-        const why = err instanceof Deno.errors.TimedOut
-          ? "no parameters"
-          : asError(err).message.replace(/^the peer/, "the client");
-        return await refuse(IperfErrno.recvParams, why);
-      }
-      const limits = options.limits;
-      if (params.parallel > limits.maxParallel) {
-        return await refuse(
-          IperfErrno.numStreams,
-          `at most ${limits.maxParallel} parallel streams are allowed`,
-        );
-      }
-      if (params.timeMs > limits.maxTimeMs) {
-        return await refuse(
-          IperfErrno.duration,
-          `tests may last at most ${limits.maxTimeMs / 1000}s`,
-        );
-      }
-      if (params.protocol === "udp" && (params.omitSeconds ?? 0) > 0) {
-        return await refuse(IperfErrno.notImplemented, "--omit is not supported for UDP");
-      }
-      t.params = params;
-      served++;
-      await report({ type: "open", client: t.client, params });
-      await serveTest(t, params, reader);
+      outcome = await negotiate(t, reader);
+      if (t.params) outcome = await serveTest(t, t.params, reader);
     } catch (err) {
-      await report({ type: "failed", client: t.client, params: t.params, error: asError(err) });
+      outcome = { type: "failed", client: t.client, params: t.params, error: asError(err) };
     } finally {
+      // The server is free again before anyone hears how this test went.
       if (current === t) current = undefined;
       closeQuietly(t.control);
       for (const c of t.tcp) closeQuietly(c);
-      if (options.count !== undefined && served >= options.count && t.params) stop();
     }
+    await report(outcome);
+    if (options.count !== undefined && served >= options.count && t.params) stop();
   };
 
-  const serveTest = async (t: Test, params: PerfParams, reader: ControlReader) => {
+  // PARAM_EXCHANGE: read the client's parameters and either take the test (`t.params` set, an
+  // `open` event) or refuse it with iperf3's error number (a `refused` event).
+  const negotiate = async (t: Test, reader: ControlReader): Promise<PerfServerEvent> => {
+    const refuse = async (ierrno: number, reason: string): Promise<PerfServerEvent> => {
+      await t.control.write(encodeServerError(ierrno)).catch(() => {});
+      return { type: "refused", client: t.client, reason };
+    };
+    t.control.setNoDelay(true);
+    await t.control.write(encodeState(PerfState.paramExchange));
+    let params: PerfParams;
+    try {
+      params = paramsFromWire(await reader.json(handshakeMs));
+    } catch (err) {
+      if (err instanceof PerfRefusal) return await refuse(err.ierrno, err.message);
+      const why = err instanceof Deno.errors.TimedOut
+        ? "no parameters"
+        : asError(err).message.replace(/^the peer/, "the client");
+      return await refuse(IperfErrno.recvParams, why);
+    }
+    const limits = options.limits;
+    if (params.parallel > limits.maxParallel) {
+      return await refuse(
+        IperfErrno.numStreams,
+        `at most ${limits.maxParallel} parallel streams are allowed`,
+      );
+    }
+    if (params.timeMs > limits.maxTimeMs) {
+      return await refuse(
+        IperfErrno.duration,
+        `tests may last at most ${limits.maxTimeMs / 1000}s`,
+      );
+    }
+    if (params.protocol === "udp" && (params.omitSeconds ?? 0) > 0) {
+      return await refuse(IperfErrno.notImplemented, "--omit is not supported for UDP");
+    }
+    t.params = params;
+    served++;
+    const open: PerfServerEvent = { type: "open", client: t.client, params };
+    await report(open);
+    return open;
+  };
+
+  const serveTest = async (
+    t: Test,
+    params: PerfParams,
+    reader: ControlReader,
+  ): Promise<PerfServerEvent> => {
     t.phase = "streams";
     await t.control.write(encodeState(PerfState.createStreams));
     const ready = () =>
@@ -336,8 +351,7 @@ export async function servePerf(sockets: PerfSockets, options: PerfServerOptions
         : message instanceof Error
         ? new Error(message.message.replace(/^the peer/, "the client"))
         : new Error(`unexpected control state ${message}`);
-      await report({ type: "failed", client: t.client, params, error, result });
-      return;
+      return { type: "failed", client: t.client, params, error, result };
     }
     // Take what is still in flight (a toolkit client half-closes its streams, so TCP ends at
     // once; an iperf3 client's last bytes are already here or arrive within a few ms).
@@ -371,7 +385,7 @@ export async function servePerf(sockets: PerfSockets, options: PerfServerOptions
       [role]: transfer.side(sentPackets),
       [role === "sender" ? "receiver" : "sender"]: { seconds: peerSeconds, streams: peer },
     };
-    await report({ type: "result", client: t.client, result });
+    return { type: "result", client: t.client, result };
   };
 
   const handle = async (conn: Deno.TcpConn) => {
@@ -399,6 +413,12 @@ export async function servePerf(sockets: PerfSockets, options: PerfServerOptions
       pending--;
     }
     const t = current;
+    if (t && t.phase === "params" && sameCookie(cookie, t.cookie)) {
+      // A stream that came before CREATE_STREAMS went out (iperf3 would leave it in the backlog
+      // until then): wait for the parameters to be read.
+      const until = Date.now() + handshakeMs;
+      while (t.phase === "params" && current === t && Date.now() < until) await sleep(10);
+    }
     if (t) {
       const stream = t.phase === "streams" && t.params?.protocol === "tcp" &&
         sameCookie(cookie, t.cookie) && t.tcp.length < t.params.parallel;
