@@ -116,10 +116,12 @@ testIf(skip, "toolkit perf -> iperf3 -s: UDP -u -b 10M", async () => {
   assert.equal(ours.receiver.bytes, theirs.end.sum_received.bytes);
   // iperf3's `packets` here is the highest sequence number it saw, `lost_packets` the gaps.
   assert.equal(ours.receiver.datagrams, sum.packets - sum.lost_packets);
-  assert.equal(ours.receiver.lost, sum.lost_packets);
   assert.ok(ours.sender.datagrams >= sum.packets);
-  // iperf3 stops counting at TEST_END: at most a few datagrams were still in flight then.
-  close(ours.receiver.datagrams + ours.receiver.lost, ours.sender.datagrams, 5, "accounted for");
+  assert.equal(ours.receiver.datagrams + ours.receiver.lost, ours.sender.datagrams);
+  // iperf3 counts gaps only, and stops counting at TEST_END: the datagrams still in flight then
+  // (a few ms at 10 Mbit/s) count as lost here and not there.
+  assert.ok(ours.receiver.lost >= sum.lost_packets);
+  close(ours.receiver.lost, sum.lost_packets, 10, "lost");
   close(ours.sender.datagrams, 10e6 / 8 / 1460, 0.1 * 10e6 / 8 / 1460, "datagrams at 10 Mbit/s");
   assert.ok(ours.receiver.lossPercent < 5, JSON.stringify(ours));
   close(ours.receiver.jitterMs, sum.jitter_ms, 0.001, "jitter");
@@ -211,7 +213,9 @@ testIf(skip, "iperf3 -c -> toolkit perf-server: UDP reverse (-u -R -b 10M)", asy
   const sum = theirs.end.sum;
   assert.equal(ours.sender.datagrams, sum.packets, "what the server sent, as iperf3 heard it");
   assert.equal(ours.sender.bytes, ours.sender.datagrams * 1000);
-  assert.equal(ours.receiver.lost, sum.lost_packets);
+  // As above: datagrams in flight when iperf3 stopped counting are lost here, not there.
+  assert.ok(ours.receiver.lost >= sum.lost_packets);
+  close(ours.receiver.lost, sum.lost_packets, 10, "lost");
   assert.ok(ours.receiver.lossPercent < 5, JSON.stringify(ours));
   close(ours.receiver.jitterMs, sum.jitter_ms, 0.001, "jitter");
 });

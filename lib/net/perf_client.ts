@@ -195,7 +195,8 @@ export async function runPerfClient(
     }
     const finalInterval = () => {
       if (options.intervalMs <= 0) return;
-      const last = transfer.cut(Math.max(transfer.lastActivity, performance.now()));
+      // The last interval ends with the last byte, not with the goodbyes after it.
+      const last = transfer.cut(transfer.lastActivity);
       // Like iperf3, a sliver of an interval at the end is not worth a line (totals include it).
       if (last.end - last.start > Math.max(0.05, options.intervalMs / 10000)) {
         options.onInterval?.(last);

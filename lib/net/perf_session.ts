@@ -500,12 +500,10 @@ function receiverSide(
   const out: PerfReceiverSummary = side(secs, sum((s) => s.bytes), udp, sum((s) => s.packets));
   if (!udp) return out;
   const received = out.datagrams ?? 0;
-  // The receiver's own count of what it lost when it gave one (an iperf3 receiver stops counting
-  // at TEST_END, so datagrams still in flight then are neither received nor lost, as in iperf3's
-  // own report); otherwise what the sender sent and the receiver never saw.
-  const lost = streams.every((s) => s.lost !== undefined)
-    ? sum((s) => s.lost)
-    : Math.max((sentPackets ?? received) - received, 0);
+  // Every datagram sent that the receiver did not count, at the end as well as in gaps (iperf3's
+  // own report counts gaps only, and its receiver stops counting at TEST_END); the receiver's own
+  // count when the sender's is not known (an interrupted test).
+  const lost = sentPackets !== undefined ? Math.max(sentPackets - received, 0) : sum((s) => s.lost);
   const expected = sentPackets ?? received + lost;
   out.lost = lost;
   out.lossPercent = expected > 0 ? roundTo((lost * 100) / expected, 3) : 0;
@@ -515,8 +513,8 @@ function receiverSide(
 }
 
 /**
- * Sums a result's streams into one summary: UDP loss as the receiver counted it, jitter averaged
- * over streams, every measured value rounded (seconds to the
+ * Sums a result's streams into one summary: UDP loss as the datagrams sent and not received,
+ * jitter averaged over streams, every measured value rounded (seconds to the
  * ms, rates to the bit per second, jitter to the microsecond, loss to 0.001%).
  *
  * @example

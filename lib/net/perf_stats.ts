@@ -261,8 +261,9 @@ function scaled(value: number, base: number, units: string[]): string {
   return `${i === 0 ? v.toFixed(0) : threeDigits(v)} ${units[i]}`;
 }
 
+// iperf3's unit_snprintf: the thresholds are where rounding would add a digit (99.96 -> "100").
 function threeDigits(v: number): string {
-  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+  return v >= 99.95 ? v.toFixed(0) : v >= 9.995 ? v.toFixed(1) : v.toFixed(2);
 }
 
 /**
