@@ -117,7 +117,7 @@ const command: CommandModule<PerfOptions> = {
       },
     ],
     examples: [
-      "toolkit perf-server &  toolkit perf 127.0.0.1 --time 3",
+      "toolkit perf 127.0.0.1 --time 3   # perf-server or iperf3 -s on port 5201",
       "toolkit perf 127.0.0.1 -u -b 100M -l 64",
       "toolkit perf 127.0.0.1:5202 --reverse --parallel 4 --bytes 1G",
       "toolkit perf --json ::1 -t 2   # NDJSON intervals and summary",
