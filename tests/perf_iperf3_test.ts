@@ -137,18 +137,9 @@ testIf(skip, "toolkit perf -> iperf3 -s: TCP reverse (-R)", async () => {
 });
 
 testIf(skip, "toolkit perf -> iperf3 -s: UDP reverse (-u -R -b 10M)", async () => {
-  const { ours, theirs } = await againstIperf3Server([
-    "-u",
-    "-R",
-    "-b",
-    "10M",
-    "-l",
-    "1200",
-    "-t",
-    "1",
-    "-i",
-    "0",
-  ]);
+  const { ours, theirs } = await againstIperf3Server(
+    "-u -R -b 10M -l 1200 -t 1 -i 0".split(" "),
+  );
   const sum = theirs.end.sum;
   assert.equal(ours.sender.datagrams, sum.packets, "iperf3 as sender counts what it sent");
   assert.equal(ours.sender.bytes, sum.bytes);
@@ -168,17 +159,9 @@ testIf(skip, "iperf3 -c -> toolkit perf-server: TCP", async () => {
 });
 
 testIf(skip, "iperf3 -c -> toolkit perf-server: UDP -u -b 5M -P 2", async () => {
-  const { ours, theirs } = await againstToolkitServer([
-    "-u",
-    "-b",
-    "5M",
-    "-l",
-    "1400",
-    "-P",
-    "2",
-    "-t",
-    "1",
-  ]);
+  const { ours, theirs } = await againstToolkitServer(
+    "-u -b 5M -l 1400 -P 2 -t 1".split(" "),
+  );
   const sum = theirs.end.sum;
   assert.equal(ours.sender.datagrams, sum.packets, "datagrams sent, as iperf3 counted them");
   assert.equal(ours.receiver.lost, sum.lost_packets, "datagrams lost, as iperf3 printed them");
@@ -200,16 +183,9 @@ testIf(skip, "iperf3 -c -> toolkit perf-server: TCP reverse (-R)", async () => {
 });
 
 testIf(skip, "iperf3 -c -> toolkit perf-server: UDP reverse (-u -R -b 10M)", async () => {
-  const { ours, theirs } = await againstToolkitServer([
-    "-u",
-    "-R",
-    "-b",
-    "10M",
-    "-l",
-    "1000",
-    "-t",
-    "1",
-  ]);
+  const { ours, theirs } = await againstToolkitServer(
+    "-u -R -b 10M -l 1000 -t 1".split(" "),
+  );
   const sum = theirs.end.sum;
   assert.equal(ours.sender.datagrams, sum.packets, "what the server sent, as iperf3 heard it");
   assert.equal(ours.sender.bytes, ours.sender.datagrams * 1000);

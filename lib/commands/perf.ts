@@ -19,6 +19,7 @@ import {
   type PerfParams,
 } from "../net/perf_protocol.ts";
 import {
+  paramsSummary,
   type PerfInterval,
   type PerfReceiverSummary,
   type PerfSideSummary,
@@ -255,17 +256,7 @@ export function perfTarget(text: string, portOption: string | undefined): HostPo
 async function start(o: PerfOptions, io: Io, server: string): Promise<void> {
   const p = o.params;
   if (o.json) {
-    await writeNdjson(io, {
-      event: "start",
-      server,
-      protocol: p.protocol,
-      reverse: p.reverse,
-      parallel: p.parallel,
-      length: p.length,
-      timeMs: p.timeMs,
-      bytes: p.bytes,
-      rateBps: p.rateBps,
-    });
+    await writeNdjson(io, { event: "start", server, ...paramsSummary(p) });
     return;
   }
   if (!o.quiet) {

@@ -12,9 +12,9 @@ import { writeNdjson } from "../cli/output.ts";
 import { targetArg } from "../cli/target_arg.ts";
 import { formatHostPort, type HostPort, parsePort } from "../net/address.ts";
 import { isExhaustion } from "../net/perf_accept.ts";
-import { defaultPerfPort, maxStreams, type PerfParams } from "../net/perf_protocol.ts";
+import { defaultPerfPort, maxStreams } from "../net/perf_protocol.ts";
 import { bindPerfServer, type PerfServerEvent, servePerf } from "../net/perf_server.ts";
-import { type PerfSummary, summarizePerf } from "../net/perf_session.ts";
+import { paramsSummary, type PerfSummary, summarizePerf } from "../net/perf_session.ts";
 import { formatBits, formatBytes } from "../net/perf_stats.ts";
 
 /** Parsed `perf-server` options. */
@@ -182,18 +182,6 @@ async function status(
   else if (text !== undefined && !o.quiet) await io.stderr.write(text + "\n");
 }
 
-function paramsJson(p: PerfParams) {
-  return {
-    protocol: p.protocol,
-    reverse: p.reverse,
-    parallel: p.parallel,
-    length: p.length,
-    timeMs: p.timeMs,
-    bytes: p.bytes,
-    rateBps: p.rateBps,
-  };
-}
-
 async function report(io: Io, o: PerfServerOptions, e: PerfServerEvent): Promise<void> {
   switch (e.type) {
     case "open": {
@@ -201,7 +189,7 @@ async function report(io: Io, o: PerfServerOptions, e: PerfServerEvent): Promise
       const text = `accepted ${e.client}: ${p.protocol.toUpperCase()}, ${p.parallel} stream${
         p.parallel === 1 ? "" : "s"
       }, ${p.reverse ? "sending" : "receiving"}`;
-      return status(io, o, { event: "open", remote: e.client, ...paramsJson(p) }, text);
+      return status(io, o, { event: "open", remote: e.client, ...paramsSummary(p) }, text);
     }
     case "result":
       await result(io, o, e.client, summarizePerf(e.result));

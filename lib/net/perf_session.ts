@@ -449,6 +449,22 @@ export function peerStreams(
   });
 }
 
+/**
+ * A test's parameters as `perf` and `perf-server` print them under `--json` (the `start` and
+ * `open` events): what the user asked for, in our units.
+ *
+ * @example
+ * ```ts
+ * paramsSummary(params); // { protocol: "tcp", reverse: false, parallel: 1, length: 131072, ... }
+ * ```
+ */
+export function paramsSummary(
+  p: PerfParams,
+): Omit<PerfParams, "omitSeconds" | "udpCounters64"> {
+  const { omitSeconds: _omit, udpCounters64: _counters, ...asked } = p;
+  return asked;
+}
+
 /** One end of the test in the summary. */
 export interface PerfSideSummary {
   seconds: number;
