@@ -67,7 +67,8 @@ Deno.test("perf parse: iperf3's defaults and forms (port 5201, a bare host, -p, 
   const udp = perf.parse(["-u", "-n", "1M", "-l", "64", "-R", "-P", "3", "[::1]:9"], globals);
   assert.equal(udp.params.protocol, "udp");
   assert.equal(udp.params.bytes, 1048576);
-  assert.equal(udp.params.timeMs, 600_000);
+  assert.equal(udp.params.timeMs, 0, "the bytes end the test; iperf3 sends time 0 then");
+  assert.equal(paramsToWire(udp.params).time, 0);
   assert.equal(udp.params.rateBps, 1048576, "iperf3's UDP default: 1 Mbit/s binary, per stream");
   assert.equal(udp.params.parallel, 3);
   assert.equal(udp.target.host, "::1");

@@ -137,8 +137,9 @@ const command: CommandModule<PerfOptions> = {
     });
     if (timeMs <= 0) throw new UsageError("--time must be longer than 0", name);
     const bytes = quantity(values, "bytes", { binary: true, min: 1 });
-    // With --bytes alone, the time only bounds the test: ten minutes, perf-server's default limit.
-    if (bytes !== null && !timeGiven) timeMs = 600_000;
+    // With --bytes alone the bytes end the test (iperf3 then sends time 0); the client still
+    // stops it after ten minutes (bytesOnlyLimitMs).
+    if (bytes !== null && !timeGiven) timeMs = 0;
     const length = quantity(values, "length", { binary: true, min: 1 }) ?? defaultLength[protocol];
     const [minLength, maxLength] = protocol === "udp"
       ? [minUdpLength, maxUdpLength]

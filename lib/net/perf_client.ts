@@ -283,6 +283,9 @@ export async function runPerfClient(
   }
 }
 
+/** How long a test that `--bytes` alone ends may run at most: perf-server's default limit. */
+export const bytesOnlyLimitMs = 600_000;
+
 /** Waits for the end of the data phase: time or bytes spent, Ctrl-C, the server, or a failure. */
 async function dataPhase(
   transfer: Transfer,
@@ -293,7 +296,7 @@ async function dataPhase(
 ): Promise<"done" | "interrupted" | Error> {
   let peer: number | Error | undefined;
   peerState.then((s) => peer = s);
-  const timeMs = params.timeMs > 0 ? params.timeMs : Infinity;
+  const timeMs = params.timeMs > 0 ? params.timeMs : bytesOnlyLimitMs;
   const omitMs = (params.omitSeconds ?? 0) * 1000;
   const deadline = performance.now() + timeMs + omitMs;
   let senderDone = false;

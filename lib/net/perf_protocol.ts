@@ -307,7 +307,7 @@ export function paramsToWire(p: PerfParams): Record<string, unknown> {
   const wire: Record<string, unknown> = {
     [p.protocol]: true,
     omit: p.omitSeconds ?? 0,
-    time: p.bytes !== null && p.timeMs === 0 ? 0 : Math.ceil(p.timeMs / 1000),
+    time: Math.ceil(p.timeMs / 1000),
     num: p.bytes ?? 0,
     blockcount: 0,
     parallel: p.parallel,
