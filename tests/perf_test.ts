@@ -86,6 +86,13 @@ Deno.test("perf-server parse: 127.0.0.1:5201 by default, -p, -1 is --count 1", (
   assert.equal(perfServer.parse(["-p", "5202", "-1"], globals).listen.port, 5202);
   assert.equal(perfServer.parse(["-1"], globals).count, 1);
   assert.equal(perfServer.parse(["[::1]:0"], globals).listen.host, "::1");
+  assert.deepEqual(perfServer.parse(["0.0.0.0", "-p", "5203"], globals).listen, {
+    host: "0.0.0.0",
+    port: 5203,
+    family: "ipv4",
+  });
+  assert.equal(perfServer.parse(["[::]"], globals).listen.port, 5201);
+  assert.equal(perfServer.parse(["5209"], globals).listen.host, "127.0.0.1");
   assert.throws(() => perfServer.parse(["-1", "-c", "2"], globals), /--one-off/);
   assert.throws(() => perfServer.parse(["127.0.0.1:5201", "-p", "5202"], globals), /--port/);
 });

@@ -7,15 +7,15 @@ import type { CommandModule } from "../cli/command.ts";
 import { ExitCode, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
-import { formatHostPort, type HostPort, parseHostPort, parsePort } from "../net/address.ts";
+import { formatHostPort, type HostPort } from "../net/address.ts";
 import { PerfInterrupted, runPerfClient } from "../net/perf_client.ts";
 import {
   defaultLength,
-  defaultPerfPort,
   maxStreams,
   maxTcpLength,
   maxUdpLength,
   minUdpLength,
+  perfAddress,
   type PerfParams,
 } from "../net/perf_protocol.ts";
 import {
@@ -27,6 +27,7 @@ import {
   summarizePerf,
 } from "../net/perf_session.ts";
 import { formatBits, formatBytes, parseQuantity } from "../net/perf_stats.ts";
+import { portArg } from "./_perf_args.ts";
 
 /** Parsed `perf` options. */
 export interface PerfOptions {
@@ -224,32 +225,10 @@ export default command;
  * ```
  */
 export function perfTarget(text: string, portOption: string | undefined): HostPort {
-  let port = defaultPerfPort;
-  if (portOption !== undefined) {
-    try {
-      port = parsePort(portOption);
-    } catch (err) {
-      throw new UsageError(`--port: ${(err as Error).message}`, name);
-    }
-  }
-  const bracketed = /^\[([^\]]*)\]$/.exec(text);
-  const bare = bracketed
-    ? bracketed[1]
-    : !text.startsWith("[") && (text.split(":").length > 2 || !text.includes(":"))
-    ? text
-    : undefined;
+  const port = portArg(portOption, { allowZero: false, command: name });
   try {
-    if (bare !== undefined) {
-      if (bare === "") throw new SyntaxError(`Cannot parse "${text}": missing host`);
-      return parseHostPort(formatHostPort(bare, port));
-    }
-    const target = parseHostPort(text);
-    if (portOption !== undefined && target.port !== port) {
-      throw new SyntaxError(`"${text}" has port ${target.port} but --port says ${port}`);
-    }
-    return target;
+    return perfAddress(text, port, { portGiven: portOption !== undefined });
   } catch (err) {
-    if (err instanceof UsageError) throw err;
     throw new UsageError((err as Error).message, name);
   }
 }

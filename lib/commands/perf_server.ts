@@ -9,10 +9,10 @@ import type { CommandModule } from "../cli/command.ts";
 import { ExitCode, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
-import { targetArg } from "../cli/target_arg.ts";
-import { formatHostPort, type HostPort, parsePort } from "../net/address.ts";
+import { formatHostPort, type HostPort } from "../net/address.ts";
 import { isExhaustion } from "../net/perf_accept.ts";
-import { defaultPerfPort, maxStreams } from "../net/perf_protocol.ts";
+import { maxStreams, perfAddress } from "../net/perf_protocol.ts";
+import { portArg } from "./_perf_args.ts";
 import { bindPerfServer, type PerfServerEvent, servePerf } from "../net/perf_server.ts";
 import { paramsSummary, type PerfSummary, summarizePerf } from "../net/perf_session.ts";
 import { formatBits, formatBytes } from "../net/perf_stats.ts";
@@ -33,9 +33,9 @@ const name = "perf-server";
 
 const command: CommandModule<PerfServerOptions> = {
   spec: {
-    usage: "[[HOST:]PORT]",
+    usage: "[HOST][:PORT]",
     description:
-      "An iperf3 server (`iperf3 -s`) speaking iperf3's protocol: `toolkit perf` and `iperf3 -c` both test against it. Listens on TCP and UDP of the same port (127.0.0.1:5201 unless given; port 0 picks a free one) and prints the bound address on stderr. One test runs at a time; a client that arrives meanwhile is told the server is busy. Every step has a time limit, and nothing a client does (resets, garbage, silence, running the server out of file descriptors) stops the server. Prints one line per test on stdout; with --json, NDJSON events: `result` on stdout, `listening`, `open`, `close`, `refused` and `error` on stderr.",
+      "An iperf3 server (`iperf3 -s`) speaking iperf3's protocol: `toolkit perf` and `iperf3 -c` both test against it. Listens on TCP and UDP of the same port (127.0.0.1:5201 unless given: a host, a port or both; port 0 picks a free one) and prints the bound address on stderr. One test runs at a time; a client that arrives meanwhile is told the server is busy. Every step has a time limit, and nothing a client does (resets, garbage, silence, running the server out of file descriptors) stops the server. Prints one line per test on stdout; with --json, NDJSON events: `result` on stdout, `listening`, `open`, `close`, `refused` and `error` on stderr.",
     options: [
       {
         name: "port",
@@ -91,20 +91,16 @@ const command: CommandModule<PerfServerOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    let port = defaultPerfPort;
-    if (values.port !== undefined) {
-      try {
-        port = parsePort(String(values.port), { allowZero: true });
-      } catch (err) {
-        throw new UsageError(`--port: ${(err as Error).message}`, name);
-      }
-    }
-    const given = positionals[0];
-    const listen = given === undefined
-      ? targetArg(String(port), name, { defaultHost: "127.0.0.1", allowPortZero: true })
-      : targetArg(given, name, { defaultHost: "127.0.0.1", allowPortZero: true });
-    if (given !== undefined && values.port !== undefined && listen.port !== port) {
-      throw new UsageError(`"${given}" has port ${listen.port} but --port says ${port}`, name);
+    const port = portArg(values.port as string | undefined, { allowZero: true, command: name });
+    let listen: HostPort;
+    try {
+      listen = perfAddress(positionals[0] ?? String(port), port, {
+        portGiven: values.port !== undefined,
+        defaultHost: "127.0.0.1",
+        allowPortZero: true,
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message, name);
     }
     const maxTimeMs = durationOption(values, "max-time", {
       fallback: 600_000,

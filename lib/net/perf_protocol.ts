@@ -6,8 +6,47 @@
 // to the same port that start with the cookie, or UDP sockets that say hello with a 4-byte magic
 // datagram; UDP datagrams carry a send time (sec, usec) and a 32- or 64-bit sequence number.
 
+import { formatHostPort, type HostPort, parseHostPort } from "./address.ts";
+
 /** The port iperf3 uses when none is given. */
 export const defaultPerfPort = 5201;
+
+/**
+ * Where a perf client connects or a perf server listens, written the ways an iperf3 user writes
+ * it: `HOST:PORT`, `[V6]:PORT`, or a host alone (a bare IPv6 address included) that takes `port`
+ * (`-p`, else 5201); for a listener (`defaultHost`) a port alone too. `portGiven` says `-p` was
+ * given, so a different port in the text is an error. Throws `SyntaxError` for bad text.
+ *
+ * @example
+ * ```ts
+ * perfAddress("::1", 5201); // { host: "::1", port: 5201, family: "ipv6" }
+ * perfAddress("5202", 5201, { defaultHost: "127.0.0.1" }).port; // 5202
+ * ```
+ */
+export function perfAddress(
+  text: string,
+  port: number,
+  options: { portGiven?: boolean; defaultHost?: string; allowPortZero?: boolean } = {},
+): HostPort {
+  const parse = { defaultHost: options.defaultHost, allowPortZero: options.allowPortZero };
+  const bracketed = /^\[([^\]]*)\]$/.exec(text);
+  const hostOnly = bracketed
+    ? bracketed[1]
+    : /^\d+$/.test(text) && options.defaultHost !== undefined
+    ? undefined
+    : !text.startsWith("[") && (text.split(":").length > 2 || !text.includes(":"))
+    ? text
+    : undefined;
+  if (hostOnly !== undefined) {
+    if (hostOnly === "") throw new SyntaxError(`Cannot parse "${text}": missing host`);
+    return parseHostPort(formatHostPort(hostOnly, port), parse);
+  }
+  const target = parseHostPort(text, parse);
+  if (options.portGiven && target.port !== port) {
+    throw new SyntaxError(`"${text}" has port ${target.port} but --port says ${port}`);
+  }
+  return target;
+}
 
 /** Length of the test cookie: 36 characters and a NUL (iperf.h COOKIE_SIZE). */
 export const cookieSize = 37;
