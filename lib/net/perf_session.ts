@@ -298,11 +298,13 @@ export class Transfer {
     return take;
   }
 
-  async #pace(index: number, now: number): Promise<void> {
+  // How long stream `index` should wait before its next write to keep to its rate (ms; 0 when
+  // it is on time or unpaced). A plain number, so an unpaced loop awaits nothing extra.
+  #lag(index: number, now: number): number {
     const perMs = this.params.rateBps / 8 / 1000;
-    if (perMs <= 0) return;
+    if (perMs <= 0) return 0;
     const wait = this.startedAt + this.#totals[index].bytes / perMs - now;
-    if (wait > 1) await sleep(Math.min(wait, 50));
+    return wait > 1 ? Math.min(wait, 50) : 0;
   }
 
   async #sendTcp(conn: Deno.Conn, index: number): Promise<void> {
@@ -311,8 +313,11 @@ export class Transfer {
     let turned = performance.now();
     try {
       while (!this.#stopped) {
-        await this.#pace(index, performance.now());
-        if (this.#stopped) break;
+        const lag = this.#lag(index, performance.now());
+        if (lag > 0) {
+          await sleep(lag);
+          continue;
+        }
         const n = this.#take(this.params.length);
         if (n <= 0) break;
         let off = 0;
@@ -344,9 +349,14 @@ export class Transfer {
     let turned = now;
     try {
       while (!this.#stopped) {
-        await this.#pace(index, now);
-        if (this.#stopped || this.#take(this.params.length) <= 0) break;
-        const us = Math.floor((origin + performance.now()) * 1000);
+        const lag = this.#lag(index, now);
+        if (lag > 0) {
+          await sleep(lag);
+          now = performance.now();
+          continue;
+        }
+        if (this.#take(this.params.length) <= 0) break;
+        const us = Math.floor((origin + now) * 1000);
         header.sec = Math.floor(us / 1e6);
         header.usec = us % 1e6;
         header.seq++;
