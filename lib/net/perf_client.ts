@@ -119,6 +119,22 @@ export async function runPerfClient(
       throw netErrorFrom(err, address);
     }
   };
+  const expect = async (reader: ControlReader, wanted: number) => {
+    const state = await guard(reader.state(timeoutMs));
+    if (state === wanted) return;
+    if (state === PerfState.accessDenied) {
+      throw new PerfRefused("the server is busy running a test", address);
+    }
+    if (state === PerfState.serverError) {
+      const ierrno = await guard(reader.int32(timeoutMs));
+      const errno = await guard(reader.int32(timeoutMs));
+      throw new PerfRefused(iperfErrorText(ierrno, errno), address);
+    }
+    if (state === PerfState.serverTerminate) {
+      throw new PerfRefused("the server has terminated", address, "connection reset");
+    }
+    throw new NetError("connection reset", `${address}: unexpected control state ${state}`);
+  };
   const connect = async () => {
     const conn = await guard(withTimeout(
       Deno.connect({ hostname: target.host, port: target.port }),
@@ -134,25 +150,9 @@ export async function runPerfClient(
     const reader = new ControlReader(control);
     const cookie = makeCookie();
     await guard(control.write(cookie));
-    const expect = async (wanted: number) => {
-      const state = await guard(reader.state(timeoutMs));
-      if (state === wanted) return;
-      if (state === PerfState.accessDenied) {
-        throw new PerfRefused("the server is busy running a test", address);
-      }
-      if (state === PerfState.serverError) {
-        const ierrno = await guard(reader.int32(timeoutMs));
-        const errno = await guard(reader.int32(timeoutMs));
-        throw new PerfRefused(iperfErrorText(ierrno, errno), address);
-      }
-      if (state === PerfState.serverTerminate) {
-        throw new PerfRefused("the server has terminated", address, "connection reset");
-      }
-      throw new NetError("connection reset", `${address}: unexpected control state ${state}`);
-    };
-    await expect(PerfState.paramExchange);
+    await expect(reader, PerfState.paramExchange);
     await guard(control.write(encodeJson(paramsToWire(params))));
-    await expect(PerfState.createStreams);
+    await expect(reader, PerfState.createStreams);
 
     const streams: PerfStream[] = [];
     for (let i = 0; i < params.parallel; i++) {
@@ -168,8 +168,8 @@ export async function runPerfClient(
         streams.push({ kind: "udp", socket, peer });
       }
     }
-    await expect(PerfState.testStart);
-    await expect(PerfState.testRunning);
+    await expect(reader, PerfState.testStart);
+    await expect(reader, PerfState.testRunning);
 
     // From here on Ctrl-C ends the data phase in order (totals so far, CLIENT_TERMINATE).
     signal.removeEventListener("abort", onAbort);
@@ -219,6 +219,32 @@ export async function runPerfClient(
       return result;
     }
 
+    // Ctrl-C during the goodbyes closes the sockets again; the totals so far are this end's.
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await finish(transfer, streams, control, reader, peerState, finalInterval);
+    } catch (err) {
+      if (!(err instanceof PerfInterrupted)) throw err;
+      return { params, interrupted: true, [role]: transfer.side() };
+    } finally {
+      closeAll();
+      await Promise.all(udpLoops);
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    closeAll();
+  }
+
+  // TEST_END, the results both ways, DISPLAY_RESULTS and IPERF_DONE.
+  async function finish(
+    transfer: Transfer,
+    streams: PerfStream[],
+    control: Deno.TcpConn,
+    reader: ControlReader,
+    peerState: Promise<number | Error>,
+    finalInterval: () => void,
+  ): Promise<PerfClientResult> {
+    const role = transfer.role;
     if (role === "sender") {
       await stopWithin(transfer, 2000);
       // Half-close each stream so a toolkit server knows every byte has arrived (iperf3 ignores it).
@@ -233,7 +259,9 @@ export async function runPerfClient(
     }
     finalInterval();
     const state = await guard(withTimeout(peerState, timeoutMs, address));
-    if (state instanceof Error) throw netErrorFrom(state, address);
+    if (state instanceof Error) {
+      throw signal.aborted ? new PerfInterrupted() : netErrorFrom(state, address);
+    }
     if (state !== PerfState.exchangeResults) {
       if (state === PerfState.serverError) {
         const ierrno = await guard(reader.int32(timeoutMs));
@@ -254,10 +282,8 @@ export async function runPerfClient(
         ? new NetError("connection reset", `${address}: ${err.message}`)
         : err;
     }
-    await expect(PerfState.displayResults);
+    await expect(reader, PerfState.displayResults);
     await control.write(encodeState(PerfState.iperfDone)).catch(() => {});
-    closeAll();
-    await Promise.all(udpLoops);
     const peer = peerStreams(
       theirs.streams,
       role === "sender" ? "receiver" : "sender",
@@ -277,9 +303,6 @@ export async function runPerfClient(
       sender: { seconds: peerSeconds, streams: sent },
       receiver: transfer.side(sent.map((s) => s.packets ?? 0)),
     };
-  } finally {
-    signal.removeEventListener("abort", onAbort);
-    closeAll();
   }
 }
 
