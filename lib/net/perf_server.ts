@@ -214,7 +214,8 @@ export async function servePerf(sockets: PerfSockets, options: PerfServerOptions
         }
         if (t.udpIndex.has(key)) udp.send(udpConnectReply, from).catch(() => {});
         t.wake();
-      } else if (t.phase === "running" && !t.params.reverse) {
+      } else if ((t.phase === "running" || t.phase === "ending") && !t.params.reverse) {
+        // Datagrams still arrive while the test ends (the drain after TEST_END counts them).
         const index = t.udpIndex.get(key);
         if (index !== undefined) t.transfer?.datagram(index, data, origin + performance.now());
       }
