@@ -25,7 +25,7 @@ function quote(s: string): string {
 }
 
 /** A free TCP port on loopback, found by binding port 0 (the tool then binds it itself). */
-function freePort(): number {
+export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -33,7 +33,7 @@ function freePort(): number {
 }
 
 /** Waits until something listens on 127.0.0.1:port (read from /proc, without connecting). */
-async function waitListening(port: number, timeoutMs = 10_000): Promise<void> {
+export async function waitListening(port: number, timeoutMs = 10_000): Promise<void> {
   const hex = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -53,7 +53,7 @@ function sh(script: string, stderr: "piped" | "null" = "null"): Deno.ChildProces
   }).spawn();
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
@@ -62,7 +62,7 @@ function median(xs: number[]): number {
  * A row whose ratio is the median of per-round ratios: each round measures ours and the peer
  * back to back, so both see the same load, which on a shared machine moves more than either.
  */
-function pairedRow(
+export function pairedRow(
   r: Omit<BenchRow, "ratio" | "met" | "ours" | "peerValue">,
   ours: (number | undefined)[],
   peer: (number | undefined)[],
@@ -86,7 +86,11 @@ function pairedRow(
   return { ...base, ratio, met: ratio >= r.target };
 }
 
-async function killAfter<T>(p: Promise<T>, children: Deno.ChildProcess[], ms: number): Promise<T> {
+export async function killAfter<T>(
+  p: Promise<T>,
+  children: Deno.ChildProcess[],
+  ms: number,
+): Promise<T> {
   const timer = setTimeout(() => {
     for (const c of children) {
       try {
@@ -105,7 +109,7 @@ async function killAfter<T>(p: Promise<T>, children: Deno.ChildProcess[], ms: nu
  * Starts a toolkit listener (stdout discarded) and waits for the port it prints on stderr; the
  * rest of its stderr is drained so it never blocks on a full pipe.
  */
-async function startToolkitListener(
+export async function startToolkitListener(
   args: string[],
 ): Promise<{ child: Deno.ChildProcess; port: number }> {
   const child = new Deno.Command(toolkit[0], {

@@ -1,34 +1,53 @@
-// `toolkit perf` and `toolkit perf-server` on loopback: TCP and UDP tests end to end, the NDJSON
-// shape, a server that outlives a client killed mid-test, bad input (exit 2) and a run narrowed
-// with --net (exit 4, nothing reaches a listener outside the scope). Plus the UDP statistics.
+// `toolkit perf` and `toolkit perf-server` on loopback: TCP and UDP tests end to end, iperf3's
+// argument habits (port 5201, a bare host), the NDJSON shapes (camelCase, no `datagrams` for TCP,
+// rounded values, the server's listener events), Ctrl-C with the totals so far, a server that
+// outlives a client killed mid-test, bad input (exit 2) and a run narrowed with --net (exit 4).
+// Plus the protocol codecs and the UDP statistics. Interop with a real iperf3 is in
+// perf_iperf3_test.ts, hostile clients in perf_hostile_test.ts.
 import assert from "#assert";
 import { runToolkit, startToolkit } from "./harness.ts";
-import perf from "../lib/commands/perf.ts";
-import { UdpReceiver } from "../lib/net/perf_stats.ts";
-import { parseQuantity } from "../lib/net/perf_stats.ts";
-import { readUdpHeader, writeUdpHeader } from "../lib/net/perf_protocol.ts";
+import {
+  assertCamelCase,
+  assertRounded,
+  ndjson,
+  startPerfServer as startServer,
+} from "./perf_support.ts";
+import perf, { perfTarget } from "../lib/commands/perf.ts";
+import perfServer from "../lib/commands/perf_server.ts";
+import { parseQuantity, UdpReceiver } from "../lib/net/perf_stats.ts";
+import {
+  ControlReader,
+  cookieSize,
+  encodeJson,
+  isUdpConnect,
+  isUdpConnectReply,
+  makeCookie,
+  paramsFromWire,
+  paramsToWire,
+  PerfProtocolError,
+  PerfRefusal,
+  readUdpHeader,
+  udpConnectMessage,
+  udpConnectReply,
+  writeUdpHeader,
+} from "../lib/net/perf_protocol.ts";
+import { summarizePerf } from "../lib/net/perf_session.ts";
 
 const globals = { json: false, quiet: false, debug: false, color: false };
-
-function startServer(args: string[] = []) {
-  const srv = startToolkit(["perf-server", "127.0.0.1:0", ...args]);
-  return {
-    srv,
-    port: srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/).then((m) => Number(m[1])),
-  };
-}
 
 Deno.test("perf and perf-server --help show usage, options and examples", async () => {
   for (const cmd of ["perf", "perf-server"]) {
     const r = await runToolkit([cmd, "--help"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`toolkit ${cmd}`));
-    assert.match(r.stdout, /--json|--count|--udp/);
+    assert.match(r.stdout, /iperf3/);
+    assert.match(r.stdout, /--port/);
   }
 });
 
-Deno.test("perf parse: defaults like iperf3, --bytes caps the time, quantities", () => {
-  const tcp = perf.parse(["127.0.0.1:5201"], globals);
+Deno.test("perf parse: iperf3's defaults and forms (port 5201, a bare host, -p, -b per stream)", () => {
+  const tcp = perf.parse(["127.0.0.1"], globals);
+  assert.deepEqual(tcp.target, { host: "127.0.0.1", port: 5201, family: "ipv4" });
   assert.deepEqual(tcp.params, {
     protocol: "tcp",
     reverse: false,
@@ -37,18 +56,45 @@ Deno.test("perf parse: defaults like iperf3, --bytes caps the time, quantities",
     timeMs: 10_000,
     bytes: null,
     rateBps: 0,
+    udpCounters64: false,
   });
+  assert.deepEqual(perfTarget("::1", undefined), { host: "::1", port: 5201, family: "ipv6" });
+  assert.deepEqual(perfTarget("[::1]", "5202"), { host: "::1", port: 5202, family: "ipv6" });
+  assert.deepEqual(perfTarget("[::1]:7", undefined), { host: "::1", port: 7, family: "ipv6" });
+  assert.equal(perfTarget("127.0.0.1:9000", undefined).port, 9000);
+  assert.equal(perfTarget("localhost", "5203").port, 5203);
+  assert.throws(() => perfTarget("127.0.0.1:9000", "9001"), /--port says 9001/);
   const udp = perf.parse(["-u", "-n", "1M", "-l", "64", "-R", "-P", "3", "[::1]:9"], globals);
   assert.equal(udp.params.protocol, "udp");
   assert.equal(udp.params.bytes, 1048576);
-  assert.equal(udp.params.timeMs, 600_000);
-  assert.equal(udp.params.rateBps, 1_000_000);
+  assert.equal(udp.params.timeMs, 0, "the bytes end the test; iperf3 sends time 0 then");
+  assert.equal(paramsToWire(udp.params).time, 0);
+  assert.equal(udp.params.rateBps, 1048576, "iperf3's UDP default: 1 Mbit/s binary, per stream");
   assert.equal(udp.params.parallel, 3);
   assert.equal(udp.target.host, "::1");
+  assert.equal(perf.parse(["-u", "-b", "10M", "h"], globals).params.rateBps, 10_000_000);
   assert.equal(parseQuantity("10M"), 10_000_000);
   assert.equal(parseQuantity("2G", { binary: true }), 2 * 2 ** 30);
   assert.throws(() => perf.parse(["-u", "-l", "10", "127.0.0.1:9"], globals), /--length/);
   assert.throws(() => perf.parse(["--rate", "fast", "127.0.0.1:9"], globals), /--rate/);
+});
+
+Deno.test("perf-server parse: 127.0.0.1:5201 by default, -p, -1 is --count 1", () => {
+  const d = perfServer.parse([], globals);
+  assert.deepEqual(d.listen, { host: "127.0.0.1", port: 5201, family: "ipv4" });
+  assert.equal(d.count, undefined);
+  assert.equal(perfServer.parse(["-p", "5202", "-1"], globals).listen.port, 5202);
+  assert.equal(perfServer.parse(["-1"], globals).count, 1);
+  assert.equal(perfServer.parse(["[::1]:0"], globals).listen.host, "::1");
+  assert.deepEqual(perfServer.parse(["0.0.0.0", "-p", "5203"], globals).listen, {
+    host: "0.0.0.0",
+    port: 5203,
+    family: "ipv4",
+  });
+  assert.equal(perfServer.parse(["[::]"], globals).listen.port, 5201);
+  assert.equal(perfServer.parse(["5209"], globals).listen.host, "127.0.0.1");
+  assert.throws(() => perfServer.parse(["-1", "-c", "2"], globals), /--one-off/);
+  assert.throws(() => perfServer.parse(["127.0.0.1:5201", "-p", "5202"], globals), /--port/);
 });
 
 Deno.test("UDP receiver: loss, reordering, duplicates and RFC 3550 jitter", () => {
@@ -70,24 +116,154 @@ Deno.test("UDP receiver: loss, reordering, duplicates and RFC 3550 jitter", () =
   assert.ok(Math.abs(r.lossPercent - 100 / 3) < 1e-9);
 });
 
-Deno.test("UDP datagram header round-trips, sequence numbers past 2^32 included", () => {
+Deno.test("iperf3 wire formats: UDP header (32 and 64-bit counters), hello magics, cookie", () => {
   const buf = new Uint8Array(64);
-  const h = { cookie: 0xdeadbeef, stream: 3, flags: 0, seq: 2 ** 33 + 5, sentMs: 1234.5 };
-  writeUdpHeader(buf, h);
-  assert.deepEqual(readUdpHeader(buf), h);
-  assert.equal(readUdpHeader(buf.subarray(0, 10)), undefined);
+  const view = new DataView(buf.buffer);
+  writeUdpHeader(view, { sec: 1_700_000_000, usec: 999_999, seq: 2 ** 33 + 5 }, true);
+  assert.deepEqual(readUdpHeader(view, 64, true), {
+    sec: 1_700_000_000,
+    usec: 999_999,
+    seq: 2 ** 33 + 5,
+  });
+  // iperf3's 32-bit layout: sec, usec, count, big-endian, 12 bytes.
+  writeUdpHeader(view, { sec: 1, usec: 2, seq: 3 }, false);
+  assert.deepEqual([...buf.subarray(0, 12)], [0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3]);
+  assert.equal(readUdpHeader(view, 11, false), undefined);
+  // On the wire from an x86 iperf3: "9876" from the client, "6789" back (iperf_udp.c).
+  assert.equal(new TextDecoder().decode(udpConnectMessage), "9876");
+  assert.equal(new TextDecoder().decode(udpConnectReply), "6789");
+  assert.ok(isUdpConnect(udpConnectMessage) && isUdpConnectReply(udpConnectReply));
+  assert.ok(isUdpConnectReply(new Uint8Array([0xb1, 0x68, 0xde, 0x3a])), "legacy 987654321");
+  assert.ok(!isUdpConnect(new Uint8Array([1, 2, 3, 4])) && !isUdpConnect(buf));
+  const cookie = makeCookie();
+  assert.equal(cookie.length, cookieSize);
+  assert.equal(cookie[36], 0);
+  assert.match(new TextDecoder().decode(cookie.subarray(0, 36)), /^[a-z2-7]{36}$/);
+});
+
+Deno.test("iperf3 parameters: round trip, iperf3's names, refusals with iperf3's error numbers", () => {
+  const params = {
+    protocol: "udp" as const,
+    reverse: true,
+    parallel: 4,
+    length: 1200,
+    timeMs: 2500,
+    bytes: null,
+    rateBps: 5_000_000,
+    udpCounters64: true,
+  };
+  const wire = paramsToWire(params);
+  assert.equal(wire.udp, true);
+  assert.equal(wire.time, 3, "iperf3 reads whole seconds; the client ends the test");
+  assert.equal(wire.bandwidth, 5_000_000);
+  assert.equal(wire.len, 1200);
+  assert.equal(wire.reverse, true);
+  const back = paramsFromWire(JSON.parse(JSON.stringify(wire)));
+  assert.deepEqual({ ...back, timeMs: 2500, omitSeconds: undefined }, {
+    ...params,
+    omitSeconds: undefined,
+  });
+  const refused = (json: Record<string, unknown>) => {
+    try {
+      paramsFromWire(json);
+    } catch (err) {
+      if (err instanceof PerfRefusal) return err.ierrno;
+      throw err;
+    }
+    assert.fail(`accepted ${JSON.stringify(json)}`);
+  };
+  assert.equal(refused({ tcp: true, parallel: 129 }), 6);
+  assert.equal(refused({ tcp: true, len: 2 * 1024 * 1024 }), 7);
+  assert.equal(refused({ udp: true, len: 8 }), 20);
+  assert.equal(refused({ tcp: true, bidirectional: true }), 13);
+  assert.equal(refused({ sctp: true }), 13);
+  assert.equal(refused({ time: 10 }), 131);
+  assert.equal(refused({ tcp: true, time: "10" }), 114);
+  assert.equal(refused({ tcp: true, time: -1 }), 114);
+});
+
+Deno.test("control reader: exact lengths, JSON limits, a peer that closes or goes silent", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  try {
+    const client = await Deno.connect({ hostname: "127.0.0.1", port });
+    const server = await listener.accept();
+    const reader = new ControlReader(server);
+    await client.write(new Uint8Array([0xfe]));
+    assert.equal(await reader.state(1000), -2, "state bytes are signed (SERVER_ERROR)");
+    await client.write(encodeJson({ tcp: true }));
+    assert.deepEqual(await reader.json(1000), { tcp: true });
+    await assert.rejects(() => reader.state(150), Deno.errors.TimedOut);
+    const huge = new Uint8Array([0x7f, 0xff, 0xff, 0xff]);
+    await client.write(huge);
+    await assert.rejects(() => reader.json(1000), PerfProtocolError);
+    await client.write(new Uint8Array([0, 0, 0, 3, 0x7b, 0x7b, 0x7b]));
+    await assert.rejects(() => reader.json(1000), PerfProtocolError, "does not parse");
+    client.close();
+    await assert.rejects(() => reader.state(1000), PerfProtocolError);
+    server.close();
+  } finally {
+    listener.close();
+  }
+});
+
+Deno.test("summary: TCP has no datagrams, values are rounded, an interrupted run has one side", () => {
+  const params = {
+    protocol: "tcp" as const,
+    reverse: false,
+    parallel: 2,
+    length: 1000,
+    timeMs: 1000,
+    bytes: null,
+    rateBps: 0,
+  };
+  const s = summarizePerf({
+    params,
+    sender: { seconds: 0.9902840090000001, streams: [{ bytes: 1001 }, { bytes: 2002 }] },
+    receiver: { seconds: 1.0000000001, streams: [{ bytes: 1001 }, { bytes: 2001 }] },
+  });
+  assert.deepEqual(s.sender, { seconds: 0.99, bytes: 3003, bitsPerSecond: 24260 });
+  assert.deepEqual(s.receiver, { seconds: 1, bytes: 3002, bitsPerSecond: 24016 });
+  assert.equal(s.streams?.length, 2);
+  assertRounded(s);
+  const partial = summarizePerf({
+    params: { ...params, protocol: "udp", parallel: 1 },
+    sender: { seconds: 1.23456, streams: [{ bytes: 2000, packets: 2 }] },
+    interrupted: true,
+  });
+  assert.equal(partial.receiver, undefined);
+  assert.equal(partial.interrupted, true);
+  assert.deepEqual(partial.sender, {
+    seconds: 1.235,
+    bytes: 2000,
+    bitsPerSecond: 12960,
+    datagrams: 2,
+  });
 });
 
 Deno.test("perf TCP against perf-server on loopback: intervals, sender and receiver", async () => {
   const { srv, port } = startServer(["--count", "1"]);
-  const r = await runToolkit(["perf", `127.0.0.1:${await port}`, "--time", "1", "-i", "0.5"]);
+  const r = await runToolkit([
+    "perf",
+    "127.0.0.1",
+    "-p",
+    String(await port),
+    "-t",
+    "1",
+    "-i",
+    "0.5",
+  ]);
   const s = await srv.finish();
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^0\.00-0\.\d\d +sec +[\d.]+ \wBytes +[\d.]+ \wbits\/sec$/m);
-  assert.match(r.stdout, /sec .*bits\/sec +sender$/m);
-  assert.match(r.stdout, /sec .*bits\/sec +receiver$/m);
+  const sender = /sec +([\d.]+ \wBytes) .*bits\/sec +sender$/m.exec(r.stdout);
+  const receiver = /sec +([\d.]+ \wBytes) .*bits\/sec +receiver$/m.exec(r.stdout);
+  if (!sender || !receiver) throw new Error(`no summary: ${r.stdout}`);
+  // The client half-closes its streams before TEST_END, so the server counts every byte.
+  assert.equal(receiver[1], sender[1]);
   assert.equal(s.code, 0, s.stderr);
   assert.match(s.stdout, /^127\.0\.0\.1:\d+ +tcp received +[\d.]+ \w?Bytes in /m);
+  assert.match(s.stderr, /^accepted 127\.0\.0\.1:\d+: TCP, 1 stream, receiving$/m);
 });
 
 Deno.test("perf --bytes moves exactly that many bytes, reversed and in parallel", async () => {
@@ -104,24 +280,20 @@ Deno.test("perf --bytes moves exactly that many bytes, reversed and in parallel"
   ]);
   await srv.finish();
   assert.equal(r.code, 0, r.stderr);
-  const summary = r.stdout.trim().split("\n").map((l) => JSON.parse(l)).at(-1);
+  const summary = ndjson(r.stdout).at(-1)!;
   assert.equal(summary.event, "summary");
   assert.equal(summary.reverse, true);
   assert.equal(summary.parallel, 3);
   assert.equal(summary.sender.bytes, 3 * 2 ** 20);
   assert.equal(summary.receiver.bytes, 3 * 2 ** 20);
   assert.equal(summary.streams.length, 3);
-  assert.equal(
-    summary.streams.reduce(
-      (n: number, st: { received: { bytes: number } }) => n + st.received.bytes,
-      0,
-    ),
-    3 * 2 ** 20,
-  );
+  const perStream = summary.streams.map((st: { receiver: { bytes: number } }) => st.receiver.bytes);
+  assert.equal(perStream.reduce((a: number, b: number) => a + b, 0), 3 * 2 ** 20);
+  assert.ok(!("datagrams" in summary.sender) && !("datagrams" in summary.receiver), r.stdout);
 });
 
 Deno.test("perf --udp --json: NDJSON start, intervals and a summary with loss and jitter", async () => {
-  const { srv, port } = startServer(["--count", "1", "--json"]);
+  const { srv, port } = startServer(["--count", "1"], { json: true });
   const r = await runToolkit([
     "--json",
     "perf",
@@ -136,7 +308,11 @@ Deno.test("perf --udp --json: NDJSON start, intervals and a summary with loss an
   ]);
   const s = await srv.finish();
   assert.equal(r.code, 0, r.stderr);
-  const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const lines = ndjson(r.stdout);
+  for (const l of lines) {
+    assertRounded(l);
+    assertCamelCase(l);
+  }
   assert.equal(lines[0].event, "start");
   assert.equal(lines[0].protocol, "udp");
   assert.equal(lines[0].rateBps, 5_000_000);
@@ -148,18 +324,54 @@ Deno.test("perf --udp --json: NDJSON start, intervals and a summary with loss an
       ["bitsPerSecond", "bytes", "datagrams", "end", "event", "start"],
     );
   }
-  const summary = lines.at(-1);
+  const summary = lines.at(-1)!;
   assert.equal(summary.event, "summary");
   assert.ok(summary.sender.datagrams > 100, JSON.stringify(summary));
   // 5 Mbit/s for about a second, paced: 4 to 6 Mbit/s of 1460-byte datagrams.
   assert.ok(summary.sender.bytes > 400_000 && summary.sender.bytes < 800_000, summary.sender.bytes);
-  for (const k of ["lost", "lossPercent", "outOfOrder", "duplicates", "jitterMs"]) {
+  for (const k of ["lost", "lossPercent", "outOfOrder", "jitterMs", "datagrams"]) {
     assert.equal(typeof summary.receiver[k], "number", k);
   }
   assert.equal(summary.receiver.datagrams + summary.receiver.lost, summary.sender.datagrams);
-  const test = JSON.parse(s.stdout.trim());
-  assert.equal(test.event, "test");
-  assert.equal(test.receiver.datagrams, summary.receiver.datagrams);
+  // The server: NDJSON only, `result` on stdout, listener events on stderr, no plain lines.
+  const events = ndjson(s.stderr);
+  assert.deepEqual(events.map((e) => e.event), ["listening", "open", "close"]);
+  assert.deepEqual(Object.keys(events[0]).sort(), [
+    "address",
+    "event",
+    "family",
+    "port",
+    "protocols",
+  ]);
+  assert.equal(events[0].family, "ipv4");
+  assert.equal(events[0].address, `127.0.0.1:${events[0].port}`);
+  assert.match(events[1].remote, /^127\.0\.0\.1:\d+$/);
+  assert.equal(events[1].protocol, "udp");
+  assert.equal(events[2].remote, events[1].remote);
+  const [result] = ndjson(s.stdout);
+  assert.equal(result.event, "result");
+  assert.equal(result.remote, events[1].remote);
+  assert.equal(result.receiver.datagrams, summary.receiver.datagrams);
+  assert.equal(result.sender.datagrams, summary.sender.datagrams);
+  assertRounded(result);
+  assertCamelCase(result);
+});
+
+Deno.test("perf --json over TCP: no datagrams anywhere, intervals rounded", async () => {
+  const { srv, port } = startServer(["--count", "1"]);
+  const r = await runToolkit([
+    "--json",
+    "perf",
+    `127.0.0.1:${await port}`,
+    "-t",
+    "0.6",
+    "-i",
+    "0.2",
+  ]);
+  await srv.finish();
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /datagrams|lost|jitter/);
+  for (const l of ndjson(r.stdout)) assertRounded(l);
 });
 
 Deno.test("perf --udp --reverse: the server sends, the client reports loss", async () => {
@@ -180,6 +392,55 @@ Deno.test("perf --udp --reverse: the server sends, the client reports loss", asy
     r.stdout,
     /jitter [\d.]+ ms +lost \d+\/\d+ \([\d.e-]+%\) +out of order \d+ +receiver/,
   );
+});
+
+Deno.test("Ctrl-C: perf prints the totals so far (text and --json) and exits 130", async () => {
+  const { srv, port } = startServer(["--count", "2"], { json: true });
+  const p = await port;
+  // Text: TCP sending.
+  const text = startToolkit(["perf", `127.0.0.1:${p}`, "--time", "20", "-i", "0.2"]);
+  await text.waitForStderr(/Connected/);
+  await new Promise((r) => setTimeout(r, 700));
+  text.child.kill("SIGINT");
+  const t = await text.finish(5000);
+  assert.equal(t.code, 130, t.stderr);
+  assert.match(t.stdout, /^0\.00-\d+\.\d\d +sec +[\d.]+ \wBytes +[\d.]+ \wbits\/sec +sender$/m);
+  assert.doesNotMatch(t.stdout, /receiver$/m, "the receiver's totals are not known");
+  assert.match(t.stdout, /interrupted/);
+  // JSON: UDP receiving (reverse); the summary says interrupted and has the receiver's side.
+  const json = startToolkit([
+    "--json",
+    "perf",
+    `127.0.0.1:${p}`,
+    "-u",
+    "-R",
+    "-t",
+    "20",
+    "-i",
+    "0.2",
+  ]);
+  await srv.waitForStderr(/"event":"open"[^]*"event":"open"/);
+  await new Promise((r) => setTimeout(r, 700));
+  json.child.kill("SIGINT");
+  const j = await json.finish(5000);
+  assert.equal(j.code, 130, j.stderr);
+  const summary = ndjson(j.stdout).at(-1)!;
+  assert.equal(summary.event, "summary", j.stdout);
+  assert.equal(summary.interrupted, true);
+  assert.equal(summary.sender, undefined);
+  assert.ok(summary.receiver.datagrams > 0, j.stdout);
+  assertRounded(summary);
+  // The server heard CLIENT_TERMINATE both times and reports each test as ended early.
+  const s = await srv.finish(10_000);
+  assert.equal(s.code, 0, s.stderr);
+  const closes = ndjson(s.stderr).filter((e) => e.event === "close");
+  assert.deepEqual(closes.map((e) => e.error), [
+    "the client has terminated",
+    "the client has terminated",
+  ]);
+  const results = ndjson(s.stdout);
+  assert.equal(results.length, 2);
+  assert.ok(results.every((x) => x.interrupted === true));
 });
 
 Deno.test("perf-server survives a client killed mid-test and serves the next one", async () => {
@@ -214,15 +475,34 @@ Deno.test("a second client while a test runs is told the server is busy (exit 3)
   await srv.finish();
 });
 
+Deno.test("the server's limits reach the client as iperf3 errors (exit 3), and it serves on", async () => {
+  const { srv, port } = startServer(["--count", "1", "--max-parallel", "2", "--max-time", "5s"]);
+  const p = await port;
+  const many = await runToolkit(["perf", `127.0.0.1:${p}`, "-P", "3", "-t", "1"]);
+  assert.equal(many.code, 3, many.stderr);
+  assert.match(many.stderr, /server refused the test: number of parallel streams too large/);
+  const long = await runToolkit(["perf", `127.0.0.1:${p}`, "-t", "6"]);
+  assert.equal(long.code, 3, long.stderr);
+  assert.match(long.stderr, /server refused the test: test duration too long/);
+  const ok = await runToolkit(["perf", `127.0.0.1:${p}`, "-P", "2", "-t", "0.5", "-i", "0"]);
+  assert.equal(ok.code, 0, ok.stderr);
+  const s = await srv.finish();
+  assert.equal(s.code, 0, s.stderr);
+  assert.match(s.stderr, /refused 127\.0\.0\.1:\d+: at most 2 parallel streams/);
+});
+
 Deno.test("bad input: one error line, the hint, exit 2", async () => {
   for (
     const args of [
-      ["perf", "127.0.0.1"],
+      ["perf", "127.0.0.1:"],
+      ["perf", "127.0.0.1", "-p", "99999"],
       ["perf", "127.0.0.1:5201", "--time", "soon"],
       ["perf", "127.0.0.1:5201", "--udp", "--length", "8"],
       ["perf", "127.0.0.1:5201", "--parallel", "0"],
+      ["perf", "127.0.0.1:5201", "--parallel", "129"],
       ["perf-server", "127.0.0.1:99999"],
       ["perf-server", "5201", "--max-time", "x"],
+      ["perf-server", "-1", "--count", "3"],
     ]
   ) {
     const r = await runToolkit(args);
@@ -267,29 +547,33 @@ Deno.test("perf-server narrowed with --net cannot listen outside the scope (exit
   assert.match(r.stderr, /^toolkit: error: outside the permission scope/);
 });
 
-Deno.test("Ctrl-C stops perf and perf-server promptly with exit 130", async () => {
+Deno.test("SIGINT and SIGTERM stop perf-server promptly with exit 130, mid-test too", async () => {
   const { srv, port } = startServer();
   const client = startToolkit(["perf", `127.0.0.1:${await port}`, "--time", "20"]);
   await client.waitForStderr(/Connected/);
   await new Promise((r) => setTimeout(r, 300));
-  client.child.kill("SIGINT");
-  const c = await client.finish(5000);
-  assert.equal(c.code, 130, c.stderr);
   srv.child.kill("SIGTERM");
   const s = await srv.finish(5000);
   assert.equal(s.code, 130, s.stderr);
+  // The client is told (iperf3's SERVER_TERMINATE): its totals so far, and an error, exit 3.
+  const c = await client.finish(5000);
+  assert.equal(c.code, 3, c.stderr);
+  assert.match(c.stdout, /sender$/m);
+  assert.match(c.stderr, /^toolkit: error: .*(server has terminated|reset)/m);
 });
 
 Deno.test("perf over IPv6 loopback, and perf-server ignores a client that is not perf", async () => {
   const srv = startToolkit(["perf-server", "[::1]:0", "--count", "1"]);
   const port = Number((await srv.waitForStderr(/listening on \[::1\]:(\d+)/))[1]);
-  // Something that is not a perf client: its junk line is dropped and the server carries on.
+  // Something that is not an iperf3 client: its request is dropped and the server carries on.
   const junk = await Deno.connect({ hostname: "::1", port });
-  await junk.write(new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n"));
+  await junk.write(new TextEncoder().encode("GET / HTTP/1.0\r\nHost: x\r\n\r\n0123456789"));
   assert.equal(await junk.read(new Uint8Array(16)), null);
   junk.close();
-  const r = await runToolkit(["perf", `[::1]:${port}`, "-u", "-t", "0.5", "-i", "0"]);
+  const r = await runToolkit(["perf", "::1", "-p", String(port), "-u", "-t", "0.5", "-i", "0"]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /receiver$/m);
-  assert.equal((await srv.finish()).code, 0);
+  const s = await srv.finish();
+  assert.equal(s.code, 0);
+  assert.match(s.stderr, /warning: \[::1\]:\d+: not an iperf3 client/);
 });

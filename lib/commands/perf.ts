@@ -1,22 +1,33 @@
-// `toolkit perf HOST:PORT`: the iperf3 client a lab user expects: TCP or UDP throughput against a
-// `toolkit perf-server`, interval lines while it runs, then the sender's and receiver's totals
-// (UDP: loss, reordering and RFC 3550 jitter). `--json` streams NDJSON.
-import { targetArg } from "../cli/target_arg.ts";
+// `toolkit perf HOST[:PORT]`: iperf3's client. Speaks iperf3's protocol, so it measures against
+// `toolkit perf-server` or a real `iperf3 -s`: TCP or UDP throughput, interval lines while it runs,
+// then the sender's and receiver's totals (UDP: loss, reordering and RFC 3550 jitter). Ctrl-C
+// prints the totals so far, as iperf3 does. `--json` streams NDJSON.
 import { durationOption, intOption, type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { ExitCode, UsageError } from "../cli/errors.ts";
+import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
-import { runPerfClient } from "../net/perf_client.ts";
-import type { PerfParams } from "../net/perf_protocol.ts";
+import { PerfInterrupted, runPerfClient } from "../net/perf_client.ts";
 import {
+  defaultLength,
+  maxStreams,
+  maxTcpLength,
+  maxUdpLength,
   minUdpLength,
-  PerfAborted,
+  perfAddress,
+  type PerfParams,
+} from "../net/perf_protocol.ts";
+import {
+  paramsSummary,
   type PerfInterval,
+  type PerfReceiverSummary,
+  type PerfSideSummary,
   type PerfSummary,
   summarizePerf,
 } from "../net/perf_session.ts";
 import { formatBits, formatBytes, parseQuantity } from "../net/perf_stats.ts";
+import { portArg } from "./_perf_args.ts";
 
 /** Parsed `perf` options. */
 export interface PerfOptions {
@@ -30,18 +41,22 @@ export interface PerfOptions {
 
 const name = "perf";
 
-/** Default write size for TCP (iperf3's 128 KiB) and datagram size for UDP (iperf3's 1460). */
-export const defaultLength = { tcp: 128 * 1024, udp: 1460 } as const;
-
-/** Default UDP rate, as iperf3: 1 Mbit/s. TCP is unlimited. */
-export const defaultUdpRate = 1_000_000;
+/** Default UDP rate per stream, as iperf3 (UDP_RATE): 1 Mbit/s, binary. TCP is unlimited. */
+export const defaultUdpRate = 1024 * 1024;
 
 const command: CommandModule<PerfOptions> = {
   spec: {
-    usage: "HOST:PORT",
+    usage: "HOST[:PORT]",
     description:
-      "Measures throughput to a `toolkit perf-server` (not iperf3: the protocol is toolkit's own). Prints a line per interval and a summary with the sender's and the receiver's view; UDP adds loss, out-of-order datagrams and jitter (RFC 3550). With --json the output is NDJSON: one `start` object, one `interval` object per interval and a final `summary` object. The test stops after --time or, with --bytes, after that many bytes (--time then only caps it).",
+      "Measures throughput to an iperf3 server: `toolkit perf-server` or a real `iperf3 -s` (the protocol is iperf3's; the port defaults to 5201). Prints a line per interval and a summary with the sender's and the receiver's view; UDP adds loss, out-of-order datagrams and jitter (RFC 3550). The test stops after --time or, with --bytes, after that many bytes (--time then only caps it). Ctrl-C stops it and prints the totals so far (exit 130). With --json the output is NDJSON: one `start` object, one `interval` object per interval and a final `summary` object.",
     options: [
+      {
+        name: "port",
+        short: "p",
+        type: "string",
+        value: "PORT",
+        description: "server port when HOST has none (default 5201)",
+      },
       { name: "udp", short: "u", type: "boolean", description: "use UDP instead of TCP" },
       {
         name: "time",
@@ -70,8 +85,8 @@ const command: CommandModule<PerfOptions> = {
         short: "b",
         type: "string",
         value: "BITS",
-        description: "target rate in bits/s over all streams (10M, 1G; 0 is unlimited); " +
-          "default unlimited for TCP, 1M for UDP like iperf3",
+        description: "target rate of each stream in bits/s, like iperf3's -b (10M, 1G; 0 is " +
+          "unlimited); default unlimited for TCP, 1M (2^20) for UDP",
       },
       {
         name: "reverse",
@@ -85,7 +100,7 @@ const command: CommandModule<PerfOptions> = {
         type: "string",
         value: "N",
         default: "1",
-        description: "number of parallel streams",
+        description: "number of parallel streams (at most 128)",
       },
       {
         name: "interval",
@@ -100,20 +115,20 @@ const command: CommandModule<PerfOptions> = {
         type: "string",
         value: "DURATION",
         default: "5s",
-        description: "how long connecting and the handshake may take",
+        description: "how long connecting, each handshake step and a silent server may take",
       },
     ],
     examples: [
-      "toolkit perf-server 127.0.0.1:5201 &  toolkit perf 127.0.0.1:5201 --time 3",
-      "toolkit perf 127.0.0.1:5201 --udp --rate 100M --length 64",
-      "toolkit perf 127.0.0.1:5201 --reverse --parallel 4 --bytes 1G",
-      "toolkit perf --json 127.0.0.1:5201 --time 2   # NDJSON intervals and summary",
+      "toolkit perf 127.0.0.1 --time 3   # perf-server or iperf3 -s on port 5201",
+      "toolkit perf 127.0.0.1 -u -b 100M -l 64",
+      "toolkit perf 127.0.0.1:5202 --reverse --parallel 4 --bytes 1G",
+      "toolkit perf --json ::1 -t 2   # NDJSON intervals and summary",
     ],
     positionals: { min: 1, max: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    const target = targetArg(positionals[0], name);
+    const target = perfTarget(positionals[0], values.port as string | undefined);
     const protocol = values.udp === true ? "udp" : "tcp";
     const timeGiven = values.time !== undefined;
     let timeMs = durationOption(values, "time", {
@@ -123,14 +138,17 @@ const command: CommandModule<PerfOptions> = {
     });
     if (timeMs <= 0) throw new UsageError("--time must be longer than 0", name);
     const bytes = quantity(values, "bytes", { binary: true, min: 1 });
-    // With --bytes alone, the time only bounds the test: ten minutes, perf-server's default limit.
-    if (bytes !== null && !timeGiven) timeMs = 600_000;
+    // With --bytes alone the bytes end the test (iperf3 then sends time 0); the client still
+    // stops it after ten minutes (bytesOnlyLimitMs).
+    if (bytes !== null && !timeGiven) timeMs = 0;
     const length = quantity(values, "length", { binary: true, min: 1 }) ?? defaultLength[protocol];
-    const maxLength = protocol === "udp" ? 65507 : 16 * 1024 * 1024;
-    if (length > maxLength || (protocol === "udp" && length < minUdpLength)) {
+    const [minLength, maxLength] = protocol === "udp"
+      ? [minUdpLength, maxUdpLength]
+      : [1, maxTcpLength];
+    if (length < minLength || length > maxLength) {
       throw new UsageError(
-        `--length must be between ${protocol === "udp" ? minUdpLength : 1} and ${maxLength} ` +
-          `for ${protocol.toUpperCase()} (got ${length})`,
+        `--length must be between ${minLength} and ${maxLength} for ${protocol.toUpperCase()} ` +
+          `(got ${length})`,
         name,
       );
     }
@@ -141,11 +159,17 @@ const command: CommandModule<PerfOptions> = {
       params: {
         protocol,
         reverse: values.reverse === true,
-        parallel: intOption(values, "parallel", { min: 1, max: 128, fallback: 1, command: name }),
+        parallel: intOption(values, "parallel", {
+          min: 1,
+          max: maxStreams,
+          fallback: 1,
+          command: name,
+        }),
         length,
         timeMs,
         bytes,
         rateBps,
+        udpCounters64: protocol === "udp",
       },
       intervalMs: durationOption(values, "interval", {
         fallback: 1000,
@@ -172,48 +196,69 @@ const command: CommandModule<PerfOptions> = {
       result = await runPerfClient(o.target, p, {
         intervalMs: o.intervalMs,
         onInterval,
-        onStart: async () => {
-          if (o.json) {
-            await writeNdjson(io, { event: "start", server, ...p });
-          } else {
-            if (!o.quiet) {
-              const what = p.bytes !== null ? formatBytes(p.bytes) : `${p.timeMs / 1000}s`;
-              await io.stderr.write(
-                `Connected to ${server}: ${p.protocol.toUpperCase()}, ${p.parallel} stream${
-                  p.parallel === 1 ? "" : "s"
-                }, ${p.reverse ? "receiving" : "sending"} ${what}, ${p.length}-byte ${
-                  p.protocol === "udp" ? "datagrams" : "writes"
-                }${p.rateBps > 0 ? `, ${formatBits(p.rateBps)}` : ""}\n`,
-              );
-            }
-            if (o.intervalMs > 0) {
-              await io.stdout.write(
-                `Interval           Transfer     Bitrate${
-                  p.protocol === "udp"
-                    ? p.reverse ? "         Jitter    Lost/Total Datagrams" : "         Datagrams"
-                    : ""
-                }\n`,
-              );
-            }
-          }
-        },
+        onStart: () => start(o, io, server),
         signal: io.signal,
-        connectTimeoutMs: o.timeoutMs,
+        timeoutMs: o.timeoutMs,
       });
     } catch (err) {
       await writes;
-      if (err instanceof PerfAborted && err.reason === "interrupted") return ExitCode.interrupted;
-      if (io.signal.aborted) return ExitCode.interrupted;
+      if (err instanceof PerfInterrupted || io.signal.aborted) return ExitCode.interrupted;
       throw err;
     }
     await writes;
     const summary = summarizePerf(result);
     if (o.json) await writeNdjson(io, { event: "summary", server, ...summary });
     else await io.stdout.write(summaryText(summary));
-    return 0;
+    if (result.error) throw result.error;
+    return result.interrupted ? ExitCode.interrupted : 0;
   },
 };
 export default command;
+
+/**
+ * The server to test: `HOST:PORT`, `[V6]:PORT`, or a host alone (a bare IPv6 address included)
+ * with `--port` or iperf3's 5201.
+ *
+ * @example
+ * ```ts
+ * perfTarget("::1", undefined); // { host: "::1", port: 5201, family: "ipv6" }
+ * ```
+ */
+export function perfTarget(text: string, portOption: string | undefined): HostPort {
+  const port = portArg(portOption, { allowZero: false, command: name });
+  try {
+    return perfAddress(text, port, { portGiven: portOption !== undefined });
+  } catch (err) {
+    throw new UsageError((err as Error).message, name);
+  }
+}
+
+async function start(o: PerfOptions, io: Io, server: string): Promise<void> {
+  const p = o.params;
+  if (o.json) {
+    await writeNdjson(io, { event: "start", server, ...paramsSummary(p) });
+    return;
+  }
+  if (!o.quiet) {
+    const what = p.bytes !== null ? formatBytes(p.bytes) : `${p.timeMs / 1000}s`;
+    const streams = `${p.parallel} stream${p.parallel === 1 ? "" : "s"}`;
+    const unit = p.protocol === "udp" ? "datagrams" : "writes";
+    const rate = p.rateBps > 0
+      ? `, ${formatBits(p.rateBps)}${p.parallel > 1 ? " per stream" : ""}`
+      : "";
+    await io.stderr.write(
+      `Connected to ${server}: ${p.protocol.toUpperCase()}, ${streams}, ${
+        p.reverse ? "receiving" : "sending"
+      } ${what}, ${p.length}-byte ${unit}${rate}\n`,
+    );
+  }
+  if (o.intervalMs > 0) {
+    const udpColumns = p.reverse ? "         Jitter    Lost/Total Datagrams" : "         Datagrams";
+    await io.stdout.write(
+      `Interval           Transfer     Bitrate${p.protocol === "udp" ? udpColumns : ""}\n`,
+    );
+  }
+}
 
 function quantity(
   values: OptionValues,
@@ -251,7 +296,7 @@ function intervalLine(i: PerfInterval, p: PerfParams): string {
       line += `  ${i.jitterMs!.toFixed(3).padStart(7)} ms  ${i.lost}/${total} (${
         pct(i.lost, total)
       })`;
-    } else line += `  ${String(i.datagrams).padStart(9)}`;
+    } else line += `  ${String(i.datagrams ?? 0).padStart(9)}`;
   }
   return line + "\n";
 }
@@ -266,36 +311,29 @@ function summaryText(s: PerfSummary): string {
   const lines = ["- - - - - - - - - - - - - - - - - - - - - - - - -"];
   // With --parallel, iperf3's layout: a pair of lines per stream, then the [SUM] pair.
   const tag = (t: string) => (s.parallel > 1 ? `[${t.padStart(3)}]  ` : "");
-  const row = (t: string, seconds: number, bytes: number, extra: string, label: string) =>
-    `${tag(t)}${span(0, seconds)}  ${formatBytes(bytes).padStart(11)}  ${
-      formatBits(seconds > 0 ? (bytes * 8) / seconds : 0).padStart(14)
+  const row = (t: string, side: PerfSideSummary, extra: string, label: string) =>
+    `${tag(t)}${span(0, side.seconds)}  ${formatBytes(side.bytes).padStart(11)}  ${
+      formatBits(side.bitsPerSecond).padStart(14)
     }${extra}  ${label}`;
-  const pair = (
-    t: string,
-    sent: { bytes: number; datagrams: number },
-    received: { bytes: number; datagrams: number; outOfOrder?: number; jitterMs?: number },
-  ) => {
-    if (s.protocol === "tcp") {
-      lines.push(row(t, s.sender.seconds, sent.bytes, "", "sender"));
-      lines.push(row(t, s.receiver.seconds, received.bytes, "", "receiver"));
-      return;
+  const pair = (t: string, sender?: PerfSideSummary, receiver?: PerfReceiverSummary) => {
+    const udp = s.protocol === "udp";
+    if (sender) {
+      lines.push(row(t, sender, udp ? `  ${sender.datagrams} datagrams` : "", "sender"));
     }
-    const lost = Math.max(sent.datagrams - received.datagrams, 0);
-    lines.push(row(t, s.sender.seconds, sent.bytes, `  ${sent.datagrams} datagrams`, "sender"));
-    lines.push(
-      row(
-        t,
-        s.receiver.seconds,
-        received.bytes,
-        `  jitter ${(received.jitterMs ?? 0).toFixed(3)} ms  lost ${lost}/${sent.datagrams} (${
-          pct(lost, sent.datagrams)
-        })  out of order ${received.outOfOrder ?? 0}`,
-        "receiver",
-      ),
-    );
+    if (receiver) {
+      const sent = sender?.datagrams;
+      const total = sent ?? (receiver.datagrams ?? 0) + (receiver.lost ?? 0);
+      const extra = udp
+        ? `  jitter ${(receiver.jitterMs ?? 0).toFixed(3)} ms  lost ${receiver.lost}/${total} (${
+          pct(receiver.lost ?? 0, total)
+        })  out of order ${receiver.outOfOrder ?? 0}`
+        : "";
+      lines.push(row(t, receiver, extra, "receiver"));
+    }
   };
-  s.streams?.forEach((st, i) => pair(String(i + 1), st.sent, st.received));
+  s.streams?.forEach((st, i) => pair(String(i + 1), st.sender, st.receiver));
   pair("SUM", s.sender, s.receiver);
+  if (s.interrupted) lines.push("(interrupted: totals so far, this end only)");
   return lines.join("\n") + "\n";
 }
 

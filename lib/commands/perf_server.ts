@@ -1,14 +1,20 @@
-// `toolkit perf-server [HOST:]PORT`: the other end of `toolkit perf` (iperf3 -s). Serves one test
-// at a time on TCP and UDP of the same port, tells a second client the server is busy, and keeps
-// serving when a client vanishes mid-test. A line per finished test; `--json` gives NDJSON.
-import { targetArg } from "../cli/target_arg.ts";
+// `toolkit perf-server [[HOST:]PORT]`: iperf3's server (`iperf3 -s`), in iperf3's protocol, so
+// `toolkit perf` and a real `iperf3 -c` can both test against it. Serves one test at a time on TCP
+// and UDP of the same port (5201 by default), tells a second client the server is busy, and keeps
+// serving whatever clients do. A line per test on stdout; status on stderr; `--json` gives NDJSON
+// events in both places (`listening`, `open`, `close`, `refused`, `error` on stderr, `result` on
+// stdout), as the other listeners do.
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { ExitCode, UsageError } from "../cli/errors.ts";
+import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
+import { isExhaustion } from "../net/perf_accept.ts";
+import { maxStreams, perfAddress } from "../net/perf_protocol.ts";
+import { portArg } from "./_perf_args.ts";
 import { bindPerfServer, type PerfServerEvent, servePerf } from "../net/perf_server.ts";
-import { summarizePerf } from "../net/perf_session.ts";
+import { paramsSummary, type PerfSummary, summarizePerf } from "../net/perf_session.ts";
 import { formatBits, formatBytes } from "../net/perf_stats.ts";
 
 /** Parsed `perf-server` options. */
@@ -18,6 +24,7 @@ export interface PerfServerOptions {
   maxTimeMs: number;
   maxParallel: number;
   idleMs: number;
+  handshakeMs: number;
   json: boolean;
   quiet: boolean;
 }
@@ -26,17 +33,25 @@ const name = "perf-server";
 
 const command: CommandModule<PerfServerOptions> = {
   spec: {
-    usage: "[HOST:]PORT",
+    usage: "[HOST][:PORT]",
     description:
-      "Listens on TCP and UDP of the same port (127.0.0.1 unless a host is given; port 0 picks a free one) and prints the bound address on stderr. One test runs at a time; a client that arrives meanwhile is told the server is busy. A client that disappears mid-test ends only its test. Prints one line per test on stdout, or with --json one NDJSON object per test (`event`: test, failed or refused).",
+      "An iperf3 server (`iperf3 -s`) speaking iperf3's protocol: `toolkit perf` and `iperf3 -c` both test against it. Listens on TCP and UDP of the same port (127.0.0.1:5201 unless given: a host, a port or both; port 0 picks a free one) and prints the bound address on stderr. One test runs at a time; a client that arrives meanwhile is told the server is busy. Every step has a time limit, and nothing a client does (resets, garbage, silence, running the server out of file descriptors) stops the server. Prints one line per test on stdout; with --json, NDJSON events: `result` on stdout, `listening`, `open`, `close`, `refused` and `error` on stderr.",
     options: [
+      {
+        name: "port",
+        short: "p",
+        type: "string",
+        value: "PORT",
+        description: "port to listen on when none is given with the host (default 5201)",
+      },
       {
         name: "count",
         short: "c",
         type: "string",
         value: "N",
-        description: "serve N tests, then exit (iperf3 -1 is --count 1)",
+        description: "serve N tests, then exit",
       },
+      { name: "one-off", short: "1", type: "boolean", description: "serve one test (--count 1)" },
       {
         name: "max-time",
         type: "string",
@@ -58,20 +73,35 @@ const command: CommandModule<PerfServerOptions> = {
         default: "5s",
         description: "end a test when its client sends nothing for this long",
       },
+      {
+        name: "timeout",
+        type: "string",
+        value: "DURATION",
+        default: "5s",
+        description: "how long a client may take over each step of the handshake and results",
+      },
     ],
     examples: [
-      "toolkit perf-server 5201",
-      "toolkit perf-server 127.0.0.1:0 --count 1   # one test on a free port, then exit",
+      "toolkit perf-server",
+      "toolkit perf-server -p 5202 -1   # one test on port 5202, then exit",
+      "toolkit perf-server 127.0.0.1:0 --count 2",
       "toolkit perf-server --json [::1]:5201",
     ],
-    positionals: { min: 1, max: 1, complete: "none" },
+    positionals: { min: 0, max: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    const listen = targetArg(positionals[0], name, {
-      defaultHost: "127.0.0.1",
-      allowPortZero: true,
-    });
+    const port = portArg(values.port as string | undefined, { allowZero: true, command: name });
+    let listen: HostPort;
+    try {
+      listen = perfAddress(positionals[0] ?? String(port), port, {
+        portGiven: values.port !== undefined,
+        defaultHost: "127.0.0.1",
+        allowPortZero: true,
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message, name);
+    }
     const maxTimeMs = durationOption(values, "max-time", {
       fallback: 600_000,
       command: name,
@@ -84,19 +114,31 @@ const command: CommandModule<PerfServerOptions> = {
       max: 3_600_000,
     });
     if (idleMs < 100) throw new UsageError("--idle-timeout must be at least 100ms", name);
+    const handshakeMs = durationOption(values, "timeout", {
+      fallback: 5000,
+      command: name,
+      max: 600_000,
+    });
+    if (handshakeMs < 100) throw new UsageError("--timeout must be at least 100ms", name);
+    if (values["one-off"] === true && values.count !== undefined) {
+      throw new UsageError("--one-off and --count cannot be used together", name);
+    }
     return {
       listen,
-      count: values.count === undefined
+      count: values["one-off"] === true
+        ? 1
+        : values.count === undefined
         ? undefined
         : intOption(values, "count", { min: 1, max: 1_000_000, fallback: 1, command: name }),
       maxTimeMs,
       maxParallel: intOption(values, "max-parallel", {
         min: 1,
-        max: 128,
+        max: maxStreams,
         fallback: 32,
         command: name,
       }),
       idleMs,
+      handshakeMs,
       json: globals.json,
       quiet: globals.quiet,
     };
@@ -104,46 +146,108 @@ const command: CommandModule<PerfServerOptions> = {
   async run(o, io) {
     const sockets = bindPerfServer(o.listen.host, o.listen.port);
     const addr = sockets.listener.addr as Deno.NetAddr;
-    await io.stderr.write(`listening on ${formatHostPort(addr.hostname, addr.port)} (tcp, udp)\n`);
+    const address = formatHostPort(addr.hostname, addr.port);
+    await status(io, o, {
+      event: "listening",
+      address,
+      port: addr.port,
+      family: addr.hostname.includes(":") ? "ipv6" : "ipv4",
+      protocols: ["tcp", "udp"],
+    }, `listening on ${address} (tcp, udp)`);
     await servePerf(sockets, {
       count: o.count,
       limits: { maxTimeMs: o.maxTimeMs, maxParallel: o.maxParallel },
       signal: io.signal,
       idleMs: o.idleMs,
-      onEvent: async (e) => {
-        if (o.json) await writeNdjson(io, eventJson(e));
-        else if (e.type === "test") await io.stdout.write(testLine(e) + "\n");
-        else if (!o.quiet) await io.stderr.write(`${eventLine(e)}\n`);
-      },
+      handshakeMs: o.handshakeMs,
+      onEvent: (e) => report(io, o, e),
     });
     return io.signal.aborted ? ExitCode.interrupted : 0;
   },
 };
 export default command;
 
-function eventJson(e: PerfServerEvent) {
-  if (e.type === "test") return { event: "test", client: e.client, ...summarizePerf(e.result) };
-  if (e.type === "refused") return { event: "refused", client: e.client, reason: e.reason };
-  return { event: "failed", client: e.client, reason: e.error.message };
+/** A status event: NDJSON under --json, else a line for people (none with --quiet). */
+async function status(
+  io: Io,
+  o: { json: boolean; quiet: boolean },
+  event: Record<string, unknown>,
+  text: string | undefined,
+): Promise<void> {
+  if (o.json) await io.stderr.write(JSON.stringify(event) + "\n");
+  else if (text !== undefined && !o.quiet) await io.stderr.write(text + "\n");
 }
 
-function eventLine(e: PerfServerEvent): string {
-  if (e.type === "refused") return `refused ${e.client}: ${e.reason}`;
-  if (e.type === "failed") return `test from ${e.client} ended early: ${e.error.message}`;
-  return "";
-}
-
-function testLine(e: PerfServerEvent & { type: "test" }): string {
-  const s = summarizePerf(e.result);
-  const side = s.reverse ? s.sender : s.receiver;
-  let line = `${e.client}  ${s.protocol} ${s.reverse ? "sent" : "received"}  ${
-    formatBytes(side.bytes)
-  } in ${side.seconds.toFixed(2)} s  ${formatBits(side.bitsPerSecond)}`;
-  if (s.parallel > 1) line += `  ${s.parallel} streams`;
-  if (s.protocol === "udp") {
-    line += `  jitter ${
-      s.receiver.jitterMs!.toFixed(3)
-    } ms  lost ${s.receiver.lost}/${s.sender.datagrams}`;
+async function report(io: Io, o: PerfServerOptions, e: PerfServerEvent): Promise<void> {
+  switch (e.type) {
+    case "open": {
+      const p = e.params;
+      const text = `accepted ${e.client}: ${p.protocol.toUpperCase()}, ${p.parallel} stream${
+        p.parallel === 1 ? "" : "s"
+      }, ${p.reverse ? "sending" : "receiving"}`;
+      return status(io, o, { event: "open", remote: e.client, ...paramsSummary(p) }, text);
+    }
+    case "result":
+      await result(io, o, e.client, summarizePerf(e.result));
+      return status(io, o, { event: "close", remote: e.client }, undefined);
+    case "failed":
+      if (e.result) await result(io, o, e.client, summarizePerf(e.result));
+      return status(
+        io,
+        o,
+        { event: "close", remote: e.client, error: e.error.message },
+        `test from ${e.client} ended early: ${e.error.message}`,
+      );
+    case "refused":
+      return status(
+        io,
+        o,
+        { event: "refused", remote: e.client, reason: e.reason },
+        `refused ${e.client}: ${e.reason}`,
+      );
+    case "dropped":
+      return status(
+        io,
+        o,
+        { event: "error", remote: e.client, error: e.reason },
+        `toolkit: warning: ${e.client}: ${e.reason}`,
+      );
+    case "acceptFailed": {
+      const f = e.failure;
+      const why = `accept failed: ${f.error.message}${
+        isExhaustion(f) ? " (out of file descriptors)" : ""
+      }`;
+      return status(
+        io,
+        o,
+        { event: "error", error: why, retryInMs: f.retryInMs },
+        `toolkit: warning: ${why}${f.retryInMs ? `; retrying in ${f.retryInMs} ms` : ""}`,
+      );
+    }
   }
+}
+
+async function result(io: Io, o: PerfServerOptions, client: string, s: PerfSummary) {
+  if (o.json) await writeNdjson(io, { event: "result", remote: client, ...s });
+  else await io.stdout.write(resultLine(client, s) + "\n");
+}
+
+function resultLine(client: string, s: PerfSummary): string {
+  // The server's own end: what it received, or in reverse what it sent.
+  const side = s.reverse ? s.sender : s.receiver;
+  let line = `${client}  ${s.protocol} ${s.reverse ? "sent" : "received"}`;
+  if (side) {
+    line += `  ${formatBytes(side.bytes)} in ${side.seconds.toFixed(2)} s  ${
+      formatBits(side.bitsPerSecond)
+    }`;
+  }
+  if (s.parallel > 1) line += `  ${s.parallel} streams`;
+  if (s.protocol === "udp" && s.receiver?.lost !== undefined) {
+    const total = s.sender?.datagrams ?? (s.receiver.datagrams ?? 0) + s.receiver.lost;
+    line += `  jitter ${
+      (s.receiver.jitterMs ?? 0).toFixed(3)
+    } ms  lost ${s.receiver.lost}/${total}`;
+  }
+  if (s.interrupted) line += "  (interrupted)";
   return line;
 }

@@ -241,13 +241,13 @@ export const registry: readonly CommandEntry[] = [
   {
     name: "perf",
     group: "bench",
-    summary: "measure TCP or UDP throughput, loss and jitter to a perf-server (iperf3 -c)",
+    summary: "measure TCP or UDP throughput, loss and jitter (iperf3 -c, to perf-server or iperf3)",
     load: () => m(import("./perf.ts")),
   },
   {
     name: "perf-server",
     group: "bench",
-    summary: "serve perf tests one after another (iperf3 -s)",
+    summary: "serve perf and iperf3 tests one after another (iperf3 -s)",
     load: () => m(import("./perf_server.ts")),
   },
   // --- toolkit ---

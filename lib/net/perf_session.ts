@@ -1,22 +1,25 @@
-// One perf test seen from one end, after the handshake: the sender pushes bytes on every stream
-// until the time or byte budget is spent, the receiver counts them, then they swap totals over the
-// control connection. Client and server both run this; only who sends differs (`--reverse`).
-// Every test is bounded: a watchdog closes all sockets at the requested time plus a grace period,
-// and a peer that vanishes (control connection closed, or no data for `idleMs`) ends the test.
+// The data phase of a perf test at one end: the sender pushes bytes on every stream (paced per
+// stream, as iperf3's `-b` is, and within a byte budget shared by the streams), the receiver counts
+// them (for UDP: loss, reordering, duplicates and RFC 3550 jitter from iperf3's datagram header).
+// The control conversation lives in perf_client.ts and perf_server.ts; this module only moves and
+// counts bytes, and turns both ends' totals into the summary `perf` prints.
 import {
-  encodeMessage,
-  type LineReader,
-  type PerfMessage,
   type PerfParams,
-  type StreamReceived,
-  type StreamSent,
   udpHeaderSize,
-  writeUdpHeaderTo,
+  type WireStreamResult,
+  writeUdpHeader,
 } from "./perf_protocol.ts";
-import { type Interval, IntervalMeter, UdpReceiver } from "./perf_stats.ts";
+import { type Interval, IntervalMeter, rate, roundTo, seconds, UdpReceiver } from "./perf_stats.ts";
+
+/** One stream's socket: a TCP connection, or a UDP socket and the peer it sends to. */
+export type PerfStream =
+  | { kind: "tcp"; conn: Deno.Conn }
+  | { kind: "udp"; socket: Deno.DatagramConn; peer: Deno.NetAddr };
 
 /** An interval line with, for a UDP receiver, what was lost in that interval. */
-export interface PerfInterval extends Interval {
+export interface PerfInterval extends Omit<Interval, "datagrams"> {
+  /** UDP only: datagrams sent (sender) or received (receiver) in this interval. */
+  datagrams?: number;
   /** UDP receiver only: datagrams missing in this interval, jitter so far, reordered. */
   lost?: number;
   expected?: number;
@@ -24,433 +27,469 @@ export interface PerfInterval extends Interval {
   outOfOrder?: number;
 }
 
-/** Both ends' totals once a test is over. */
-export interface PerfResult {
-  params: PerfParams;
-  /** Seconds from start to the sender's last write. */
-  senderSeconds: number;
-  /** Seconds from start to the last byte the receiver saw. */
-  receiverSeconds: number;
-  sent: StreamSent[];
-  received: StreamReceived[];
-}
-
-/** A source of datagrams for a UDP receiver (a socket loop the caller owns). */
-export interface UdpInbox {
-  /** Routes every datagram to `handler` until `detach` is called. */
-  attach(handler: (data: Uint8Array, arrivedMs: number) => void): void;
-  detach(): void;
-}
-
-/** Where a UDP sender sends stream `i`. */
-export interface UdpOutbox {
-  sockets: Deno.DatagramConn[];
-  targets: Deno.NetAddr[];
-}
-
-/** Everything a session needs. */
-export interface SessionOptions {
-  role: "sender" | "receiver";
-  params: PerfParams;
-  cookie: number;
-  control: Deno.Conn;
-  reader: LineReader;
-  /** TCP: one connection per stream, with bytes already read past the stream line (receiver). */
-  tcp?: { conns: Deno.Conn[]; initial?: Uint8Array[] };
-  /** UDP sender: sockets and targets per stream. */
-  udpOut?: UdpOutbox;
-  /** UDP receiver: the datagram source. */
-  udpIn?: UdpInbox;
-  /** Interval length in ms; 0 for none. */
-  intervalMs: number;
-  onInterval?: (interval: PerfInterval) => void;
-  signal?: AbortSignal;
-  /** A receiver ends the test when no data came for this long. Default 5 s. */
-  idleMs?: number;
-  /** Extra time past `params.timeMs` before the watchdog closes everything. Default 5 s. */
-  graceMs?: number;
-}
-
-/** Why a session ended early. */
-export class PerfAborted extends Error {
-  readonly reason: "interrupted" | "peer vanished" | "timed out";
-  constructor(reason: "interrupted" | "peer vanished" | "timed out", detail?: string) {
-    super(detail ? `${reason}: ${detail}` : reason);
-    this.name = "PerfAborted";
-    this.reason = reason;
-  }
+/** What one stream moved, seen from this end. */
+export interface LocalStreamTotals {
+  bytes: number;
+  /** UDP sender: datagrams sent; UDP receiver: distinct datagrams received. */
+  packets: number;
+  /** UDP receiver: highest sequence number seen (iperf3 numbers from 1). */
+  highestSeq?: number;
+  lost?: number;
+  outOfOrder?: number;
+  duplicates?: number;
+  jitterMs?: number;
 }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+// A socket op that completes at once resolves its promise without a trip through the event loop,
+// so a loop of them (writes to a fast reader, reads of a full buffer) can keep timers and the
+// control connection waiting for tens of ms: the server then heard TEST_END 30 to 70 ms late and
+// sent hundreds of MB more than the client counted. Every few ms each loop gives the event loop a
+// turn, through a MessageChannel (about 15 us here; `setTimeout(0)` took 2 ms and halved TCP).
+const turnEveryMs = 1;
+
+class Turns {
+  #channel = new MessageChannel();
+  #waiting: (() => void)[] = [];
+
+  constructor() {
+    this.#channel.port1.onmessage = () => this.#waiting.shift()?.();
+  }
+
+  turn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      this.#channel.port2.postMessage(0);
+    });
+  }
+
+  /** Closes the channel (an open one keeps the process alive). */
+  close(): void {
+    this.#channel.port1.close();
+    this.#channel.port2.close();
+    for (const w of this.#waiting.splice(0)) w();
+  }
+}
+
 /**
- * Runs the data phase of a test from `start` to the exchange of totals.
+ * The bytes of one test at one end. `start()` begins sending (or reading TCP streams); UDP
+ * datagrams are handed in by whoever owns the socket with {@linkcode Transfer.datagram}; `stop()`
+ * ends sending; `drain()` lets a receiver take what is still in flight.
  *
  * @example
  * ```ts
- * const result = await runSession({ role: "sender", params, cookie, control, reader,
- *   tcp: { conns }, intervalMs: 1000, onInterval: (i) => console.log(i) });
+ * const t = new Transfer("sender", params, [{ kind: "tcp", conn }]);
+ * t.start();
+ * await sleep(1000);
+ * await t.stop();
+ * t.totals(); // [{ bytes: ..., packets: ... }]
  * ```
  */
-export async function runSession(o: SessionOptions): Promise<PerfResult> {
-  const p = o.params;
-  const start = performance.now();
-  const meter = new IntervalMeter(start);
-  const graceMs = o.graceMs ?? 5000;
-  const idleMs = o.idleMs ?? 5000;
-  let aborted: PerfAborted | undefined;
-  const closers: (() => void)[] = [];
-  const abort = (why: PerfAborted) => {
-    if (aborted) return;
-    aborted = why;
-    for (const close of closers) {
-      try {
-        close();
-      } catch { /* already closed */ }
-    }
-  };
-  for (const c of o.tcp?.conns ?? []) closers.push(() => c.close());
-  closers.push(() => o.control.close());
-  const onSignal = () => abort(new PerfAborted("interrupted"));
-  o.signal?.addEventListener("abort", onSignal, { once: true });
-  if (o.signal?.aborted) onSignal();
-  const watchdog = setTimeout(
-    () => abort(new PerfAborted("timed out", `test still running after ${p.timeMs + graceMs} ms`)),
-    p.timeMs + graceMs,
-  );
-  const udpReceivers = Array.from({ length: p.parallel }, () => new UdpReceiver());
-  let lastExpected = 0;
-  let lastReceived = 0;
-  const ticker = o.intervalMs > 0
-    ? setInterval(() => o.onInterval?.(cutInterval(performance.now())), o.intervalMs)
-    : undefined;
-  // The last, partial interval ends when the data stops, not after the totals are exchanged.
-  function finalInterval(now: number) {
-    if (ticker !== undefined) clearInterval(ticker);
-    if (o.intervalMs <= 0) return;
-    const last = cutInterval(Math.max(now, start));
-    // Like iperf3, a sliver of an interval at the end is not worth a line (totals include it).
-    if (last.end - last.start > Math.max(0.05, o.intervalMs / 10000)) o.onInterval?.(last);
+export class Transfer {
+  readonly role: "sender" | "receiver";
+  readonly params: PerfParams;
+  readonly meter: IntervalMeter;
+  /** performance.now() at start (moved to the end of the omitted seconds, if any). */
+  startedAt = 0;
+  /** performance.now() of the last byte moved. */
+  lastActivity = 0;
+  /** The first error a stream hit (a reset, a refused datagram), if any. */
+  error: unknown;
+  #streams: PerfStream[];
+  #totals: LocalStreamTotals[];
+  #receivers: UdpReceiver[];
+  #loops: Promise<void>[] = [];
+  #stopped = false;
+  #budget: number;
+  #counters64: boolean;
+  #lastExpected = 0;
+  #lastReceived = 0;
+  #omitTimer: ReturnType<typeof setTimeout> | undefined;
+  #turns: Turns | undefined;
+
+  constructor(role: "sender" | "receiver", params: PerfParams, streams: PerfStream[]) {
+    this.role = role;
+    this.params = params;
+    this.#streams = streams;
+    this.#totals = streams.map(() => ({ bytes: 0, packets: 0 }));
+    this.#receivers = streams.map(() => new UdpReceiver());
+    this.#budget = params.bytes ?? Infinity;
+    this.#counters64 = params.udpCounters64 === true;
+    this.meter = new IntervalMeter(0);
   }
-  function cutInterval(now: number): PerfInterval {
-    const interval: PerfInterval = meter.cut(now);
-    if (o.role === "receiver" && p.protocol === "udp") {
-      const expected = udpReceivers.reduce((n, r) => n + r.maxSeq + 1, 0);
-      const received = udpReceivers.reduce((n, r) => n + r.received, 0);
-      const dExpected = expected - lastExpected;
-      const dReceived = received - lastReceived;
-      lastExpected = expected;
-      lastReceived = received;
-      const reports = udpReceivers.map((r) => r.report());
+
+  /** Starts the clock, the senders, and the TCP readers. */
+  start(): void {
+    this.startedAt = this.lastActivity = performance.now();
+    this.meter.restart(this.startedAt);
+    const omitMs = (this.params.omitSeconds ?? 0) * 1000;
+    if (omitMs > 0) this.#omitTimer = setTimeout(() => this.#restart(), omitMs);
+    const turns = this.#turns = new Turns();
+    this.#loops = this.#streams.map((s, i) => {
+      if (this.role === "sender") {
+        return s.kind === "tcp" ? this.#sendTcp(s.conn, i) : this.#sendUdp(s.socket, s.peer, i);
+      }
+      return s.kind === "tcp" ? this.#receiveTcp(s.conn, i) : Promise.resolve();
+    });
+    Promise.all(this.#loops).finally(() => turns.close());
+  }
+
+  // iperf3's --omit: what moved in the first seconds does not count.
+  #restart() {
+    const now = performance.now();
+    this.startedAt = now;
+    this.meter.restart(now);
+    this.#totals = this.#streams.map(() => ({ bytes: 0, packets: 0 }));
+    this.#receivers = this.#streams.map(() => new UdpReceiver());
+    this.#lastExpected = this.#lastReceived = 0;
+  }
+
+  /** Total bytes moved so far, all streams. */
+  get bytes(): number {
+    return this.#totals.reduce((n, t) => n + t.bytes, 0);
+  }
+
+  /** Whether every sender has used up the byte budget (or failed). */
+  get senderDone(): Promise<void> {
+    return Promise.all(this.#loops).then(() => {});
+  }
+
+  /** Stops sending; resolves when every send loop has returned. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#omitTimer);
+    if (this.role === "sender") await Promise.all(this.#loops);
+  }
+
+  /**
+   * For a receiver: waits until every TCP stream has ended, or nothing arrived for `quietMs`, or
+   * `maxMs` passed; what arrives meanwhile still counts.
+   */
+  async drain(quietMs: number, maxMs: number): Promise<void> {
+    clearTimeout(this.#omitTimer);
+    const until = performance.now() + maxMs;
+    let allEnded = false;
+    const ended = Promise.all(this.#loops).then(() => allEnded = true);
+    const tcp = this.#streams.every((s) => s.kind === "tcp");
+    while (!(tcp && allEnded)) {
+      const now = performance.now();
+      if (now >= until || now - this.lastActivity >= quietMs) break;
+      await Promise.race([ended, sleep(Math.min(20, until - now))]);
+    }
+    this.#stopped = true;
+  }
+
+  /** A UDP datagram for stream `index`, with its arrival time (ms, clockMs). */
+  datagram(index: number, data: Uint8Array, arrivedMs: number): void {
+    if (this.#stopped || index >= this.#totals.length) return;
+    const size = udpHeaderSize(this.#counters64);
+    if (data.length < size) return;
+    const v = new DataView(data.buffer, data.byteOffset, size);
+    const sec = v.getUint32(0);
+    const usec = v.getUint32(4);
+    const seq = this.#counters64 ? v.getUint32(8) * 2 ** 32 + v.getUint32(12) : v.getUint32(8);
+    if (seq < 1) return;
+    const rx = this.#receivers[index];
+    const before = rx.received;
+    rx.record(seq - 1, data.length, sec * 1000 + usec / 1000, arrivedMs);
+    this.lastActivity = performance.now();
+    if (rx.received > before) {
+      const t = this.#totals[index];
+      t.bytes += data.length;
+      t.packets++;
+      this.meter.add(data.length);
+    }
+  }
+
+  /** Closes the interval at `now` and describes it (UDP receivers: loss and jitter so far). */
+  cut(now: number): PerfInterval {
+    const { datagrams, ...rest } = this.meter.cut(now);
+    const interval: PerfInterval = rest;
+    if (this.params.protocol === "udp") interval.datagrams = datagrams;
+    if (this.role === "receiver" && this.params.protocol === "udp") {
+      const rs = this.#receivers;
+      const expected = rs.reduce((n, r) => n + r.maxSeq + 1, 0);
+      const received = rs.reduce((n, r) => n + r.received, 0);
+      const dExpected = expected - this.#lastExpected;
+      const dReceived = received - this.#lastReceived;
+      this.#lastExpected = expected;
+      this.#lastReceived = received;
+      const reports = rs.map((r) => r.report());
       interval.expected = Math.max(dExpected, dReceived);
       interval.lost = Math.max(dExpected - dReceived, 0);
-      interval.jitterMs = reports.reduce((s, r) => s + r.jitterMs, 0) / reports.length;
+      interval.jitterMs = roundTo(reports.reduce((s, r) => s + r.jitterMs, 0) / reports.length, 3);
       interval.outOfOrder = reports.reduce((s, r) => s + r.outOfOrder, 0);
     }
     return interval;
   }
 
-  try {
-    let mine: { seconds: number; sent?: StreamSent[]; received?: StreamReceived[] };
-    let theirs: PerfMessage | null;
-    if (o.role === "sender") {
-      // The peer's only message is its result; an early close means it vanished.
-      const peer = o.reader.next().catch(() => null);
-      peer.then((m) => {
-        if (m === null) abort(new PerfAborted("peer vanished", "control connection closed"));
-      });
-      const sent = p.protocol === "tcp"
-        ? await sendTcp(o, meter, () => aborted !== undefined)
-        : await sendUdp(o, meter, () => aborted !== undefined);
-      const seconds = (performance.now() - start) / 1000;
-      if (aborted) throw aborted;
-      finalInterval(performance.now());
-      for (const c of o.tcp?.conns ?? []) {
-        try {
-          c.close();
-        } catch { /* closed */ }
-      }
-      mine = { seconds, sent };
-      await o.control.write(encodeMessage({ type: "done", seconds, streams: sent }));
-      theirs = await peer;
-    } else {
-      let done: PerfMessage | null | undefined;
-      const peer = o.reader.next().catch(() => null).then((m) => {
-        done = m;
-        if (m === null) abort(new PerfAborted("peer vanished", "control connection closed"));
-        return m;
-      });
-      let lastData = start;
-      const received = p.protocol === "tcp"
-        ? await receiveTcp(
-          o,
-          meter,
-          (t) => lastData = t,
-          () => aborted !== undefined,
-          idleMs,
-          abort,
-        )
-        : await receiveUdp(
-          o,
-          meter,
-          udpReceivers,
-          (t) => lastData = t,
-          () => done !== undefined || aborted !== undefined,
-          idleMs,
-          abort,
-        );
-      theirs = await peer;
-      if (aborted) throw aborted;
-      finalInterval(lastData);
-      const seconds = (lastData - start) / 1000;
-      if (theirs?.type === "done" && p.protocol === "udp") {
-        theirs.streams.forEach((s, i) => {
-          if (received[i]) Object.assign(received[i], udpReport(udpReceivers[i], s.datagrams));
-        });
-      }
-      mine = { seconds, received };
-      await o.control.write(encodeMessage({ type: "result", seconds, streams: received }));
-    }
-    if (aborted) throw aborted;
-    if (o.role === "sender") {
-      if (theirs?.type !== "result") {
-        throw new PerfAborted("peer vanished", "no result from the receiver");
-      }
-      return {
-        params: p,
-        senderSeconds: mine.seconds,
-        receiverSeconds: theirs.seconds,
-        sent: mine.sent!,
-        received: theirs.streams,
-      };
-    }
-    if (theirs?.type !== "done") {
-      throw new PerfAborted("peer vanished", "no totals from the sender");
-    }
-    return {
-      params: p,
-      senderSeconds: theirs.seconds,
-      receiverSeconds: mine.seconds,
-      sent: theirs.streams,
-      received: mine.received!,
-    };
-  } catch (err) {
-    if (aborted) throw aborted;
-    throw err;
-  } finally {
-    clearTimeout(watchdog);
-    if (ticker !== undefined) clearInterval(ticker);
-    o.signal?.removeEventListener("abort", onSignal);
-    o.udpIn?.detach();
+  /** Seconds from the start to the last byte moved. */
+  get seconds(): number {
+    return Math.max(this.lastActivity - this.startedAt, 0) / 1000;
   }
-}
 
-function udpReport(r: UdpReceiver, sent: number): Partial<StreamReceived> {
-  const rep = r.report(sent);
-  return {
-    lost: rep.lost,
-    outOfOrder: rep.outOfOrder,
-    duplicates: rep.duplicates,
-    jitterMs: rep.jitterMs,
-  };
-}
+  /**
+   * Each stream's totals. `sent` (per stream) is the sender's datagram count when known, so a UDP
+   * receiver counts datagrams that never came, at the end as well as in gaps.
+   */
+  totals(sent?: number[]): LocalStreamTotals[] {
+    return this.#totals.map((t, i) => {
+      if (this.params.protocol !== "udp" || this.role !== "receiver") return { ...t };
+      const r = this.#receivers[i].report(sent?.[i]);
+      return {
+        ...t,
+        highestSeq: this.#receivers[i].maxSeq + 1,
+        lost: r.lost,
+        outOfOrder: r.outOfOrder,
+        duplicates: r.duplicates,
+        jitterMs: r.jitterMs,
+      };
+    });
+  }
 
-/** Splits a byte budget and a rate over the streams. */
-function shares(p: PerfParams) {
-  return {
-    bytes: p.bytes === null ? Infinity : p.bytes,
-    bytesPerMs: p.rateBps > 0 ? p.rateBps / 8 / 1000 / p.parallel : 0,
-  };
-}
+  /**
+   * This end of the result: seconds and each stream in the shape {@linkcode PerfResult} keeps
+   * (`sent`: the sender's datagram counts, for a UDP receiver's loss).
+   */
+  side(sent?: number[]): { seconds: number; streams: (SentStream & ReceivedStream)[] } {
+    const udp = this.params.protocol === "udp";
+    return {
+      seconds: this.seconds,
+      streams: this.totals(sent).map((t) => {
+        if (!udp) return { bytes: t.bytes };
+        if (this.role === "sender") return { bytes: t.bytes, packets: t.packets };
+        return {
+          bytes: t.bytes,
+          packets: t.packets,
+          lost: t.lost,
+          outOfOrder: t.outOfOrder,
+          jitterMs: t.jitterMs,
+        };
+      }),
+    };
+  }
 
-async function sendTcp(o: SessionOptions, meter: IntervalMeter, stopped: () => boolean) {
-  const p = o.params;
-  const { bytesPerMs } = shares(p);
-  const budget = { left: p.bytes === null ? Infinity : p.bytes };
-  const start = performance.now();
-  const deadline = start + p.timeMs;
-  const buf = new Uint8Array(p.length);
-  crypto.getRandomValues(buf.subarray(0, Math.min(buf.length, 65536)));
-  return await Promise.all(o.tcp!.conns.map(async (conn) => {
-    const s: StreamSent = { bytes: 0, datagrams: 0 };
+  /** This end's totals as iperf3's `send_results` lists them. */
+  wireStreams(sent?: number[]): WireStreamResult[] {
+    const end = this.seconds;
+    return this.totals(sent).map((t, i) => {
+      const receiver = this.role === "receiver";
+      const s: WireStreamResult = {
+        id: i === 0 ? 1 : i + 2,
+        bytes: t.bytes,
+        retransmits: -1,
+        jitter: receiver ? (t.jitterMs ?? 0) / 1000 : 0,
+        errors: receiver ? (t.lost ?? 0) : 0,
+        packets: receiver ? (t.highestSeq ?? 0) : t.packets,
+        start_time: 0,
+        end_time: end,
+      };
+      if (receiver && t.outOfOrder !== undefined) s.out_of_order = t.outOfOrder;
+      return s;
+    });
+  }
+
+  #take(n: number): number {
+    const take = Math.min(n, this.#budget);
+    this.#budget -= take;
+    return take;
+  }
+
+  // How long stream `index` should wait before its next write to keep to its rate (ms; 0 when
+  // it is on time or unpaced). A plain number, so an unpaced loop awaits nothing extra.
+  #lag(index: number, now: number): number {
+    const perMs = this.params.rateBps / 8 / 1000;
+    if (perMs <= 0) return 0;
+    const wait = this.startedAt + this.#totals[index].bytes / perMs - now;
+    return wait > 1 ? Math.min(wait, 50) : 0;
+  }
+
+  async #sendTcp(conn: Deno.Conn, index: number): Promise<void> {
+    const buf = new Uint8Array(this.params.length);
+    crypto.getRandomValues(buf.subarray(0, Math.min(buf.length, 65536)));
+    let turned = performance.now();
     try {
-      while (!stopped()) {
-        const n = Math.min(p.length, budget.left);
-        if (n <= 0) break;
-        budget.left -= n;
-        if (bytesPerMs > 0) {
-          const wait = start + s.bytes / bytesPerMs - performance.now();
-          if (wait > 1) await sleep(Math.min(wait, deadline - performance.now()));
+      while (!this.#stopped) {
+        const lag = this.#lag(index, performance.now());
+        if (lag > 0) {
+          await sleep(lag);
+          continue;
         }
-        if (performance.now() >= deadline) break;
+        const n = this.#take(this.params.length);
+        if (n <= 0) break;
         let off = 0;
         while (off < n) off += await conn.write(buf.subarray(off, n));
-        s.bytes += n;
-        s.datagrams++;
-        meter.add(n);
+        const t = this.#totals[index];
+        t.bytes += n;
+        t.packets++;
+        this.meter.add(n);
+        this.lastActivity = performance.now();
+        if (this.lastActivity - turned > turnEveryMs) {
+          await this.#turns!.turn();
+          turned = performance.now();
+        }
       }
     } catch (err) {
-      if (!stopped()) throw err;
+      if (!this.#stopped) this.error ??= err;
     }
-    return s;
-  }));
-}
+  }
 
-async function sendUdp(o: SessionOptions, meter: IntervalMeter, stopped: () => boolean) {
-  const p = o.params;
-  const out = o.udpOut!;
-  const { bytesPerMs } = shares(p);
-  const budget = { left: p.bytes === null ? Infinity : p.bytes };
-  const start = performance.now();
-  const deadline = start + p.timeMs;
-  const origin = performance.timeOrigin;
-  return await Promise.all(out.targets.map(async (target, index) => {
-    const sock = out.sockets[index] ?? out.sockets[0];
-    const s: StreamSent = { bytes: 0, datagrams: 0 };
-    // One datagram in flight at a time: several concurrent sends are barely faster here and
-    // can leave the socket out of order, which would then be reported as the network's doing.
-    const buf = new Uint8Array(p.length);
+  async #sendUdp(sock: Deno.DatagramConn, peer: Deno.NetAddr, index: number): Promise<void> {
+    // One datagram in flight at a time: several concurrent sends are barely faster here and can
+    // leave the socket out of order, which the receiver would report as the network's doing.
+    const buf = new Uint8Array(this.params.length);
     const view = new DataView(buf.buffer);
-    const header = { cookie: o.cookie, stream: index, flags: 0, seq: 0, sentMs: 0 };
+    const header = { sec: 0, usec: 0, seq: 0 };
+    const origin = performance.timeOrigin;
+    const counters64 = this.#counters64;
     let now = performance.now();
+    let turned = now;
     try {
-      while (now < deadline && budget.left > 0 && !stopped()) {
-        if (bytesPerMs > 0) {
-          const wait = start + s.bytes / bytesPerMs - now;
-          if (wait > 1) await sleep(Math.min(wait, deadline - now));
+      while (!this.#stopped) {
+        const lag = this.#lag(index, now);
+        if (lag > 0) {
+          await sleep(lag);
+          now = performance.now();
+          continue;
         }
-        header.sentMs = origin + now;
-        writeUdpHeaderTo(view, header);
+        if (this.#take(this.params.length) <= 0) break;
+        const us = Math.floor((origin + now) * 1000);
+        header.sec = Math.floor(us / 1e6);
+        header.usec = us % 1e6;
         header.seq++;
-        budget.left -= p.length;
+        writeUdpHeader(view, header, counters64);
         try {
-          await sock.send(buf, target);
+          await sock.send(buf, peer);
         } catch (err) {
-          // An ICMP port unreachable from an earlier datagram surfaces here; the receiver
-          // will tell whether it is gone, so keep going.
+          // An ICMP port unreachable for an earlier datagram surfaces here; the receiver's report
+          // tells whether it is gone, so keep going.
           if (!(err instanceof Deno.errors.ConnectionRefused)) throw err;
         }
-        s.bytes += p.length;
-        s.datagrams++;
-        meter.add(p.length);
-        now = performance.now();
+        const t = this.#totals[index];
+        t.bytes += buf.length;
+        t.packets++;
+        this.meter.add(buf.length);
+        now = this.lastActivity = performance.now();
+        if (now - turned > turnEveryMs) {
+          await this.#turns!.turn();
+          turned = now = performance.now();
+        }
       }
     } catch (err) {
-      if (!stopped()) throw err;
+      if (!this.#stopped) this.error ??= err;
     }
-    return s;
-  }));
-}
+  }
 
-async function receiveTcp(
-  o: SessionOptions,
-  meter: IntervalMeter,
-  mark: (t: number) => void,
-  stopped: () => boolean,
-  idleMs: number,
-  abort: (why: PerfAborted) => void,
-): Promise<StreamReceived[]> {
-  let last = performance.now();
-  const idle = setInterval(() => {
-    if (performance.now() - last > idleMs) {
-      abort(new PerfAborted("peer vanished", `no data for ${idleMs / 1000}s`));
-    }
-  }, Math.min(idleMs, 500));
-  try {
-    return await Promise.all(o.tcp!.conns.map(async (conn, i) => {
-      const r: StreamReceived = { bytes: 0, datagrams: 0 };
-      const first = o.tcp!.initial?.[i];
-      if (first && first.length > 0) {
-        r.bytes += first.length;
-        meter.add(first.length);
-      }
-      const buf = new Uint8Array(Math.max(o.params.length, 256 * 1024));
-      try {
-        while (true) {
-          const n = await conn.read(buf);
-          if (n === null) break;
-          last = performance.now();
-          mark(last);
-          r.bytes += n;
-          r.datagrams++;
-          meter.add(n);
+  async #receiveTcp(conn: Deno.Conn, index: number): Promise<void> {
+    const buf = new Uint8Array(Math.max(this.params.length, 256 * 1024));
+    let turned = performance.now();
+    try {
+      while (true) {
+        const n = await conn.read(buf);
+        if (n === null) break;
+        this.lastActivity = performance.now();
+        this.#totals[index].bytes += n;
+        this.meter.add(n);
+        if (this.lastActivity - turned > turnEveryMs) {
+          await this.#turns!.turn();
+          turned = performance.now();
         }
-      } catch (err) {
-        if (!stopped()) throw err;
       }
-      return r;
-    }));
-  } finally {
-    clearInterval(idle);
+    } catch (err) {
+      if (!this.#stopped) this.error ??= err;
+    }
   }
 }
 
-async function receiveUdp(
-  o: SessionOptions,
-  meter: IntervalMeter,
-  receivers: UdpReceiver[],
-  mark: (t: number) => void,
-  senderDone: () => boolean,
-  idleMs: number,
-  abort: (why: PerfAborted) => void,
-): Promise<StreamReceived[]> {
-  const totals = receivers.map(() => ({ bytes: 0, datagrams: 0 }));
-  let last = performance.now();
-  // Receive loops reuse one buffer, so one DataView per buffer reads every header in place.
-  let viewOf: ArrayBufferLike | undefined;
-  let view: DataView | undefined;
-  o.udpIn!.attach((data, arrivedMs) => {
-    if (data.length < udpHeaderSize) return;
-    if (data.buffer !== viewOf) {
-      viewOf = data.buffer;
-      view = new DataView(data.buffer);
-    }
-    const at = data.byteOffset;
-    const stream = view!.getUint16(at + 4);
-    if (
-      view!.getUint32(at) !== o.cookie || view!.getUint16(at + 6) !== 0 ||
-      stream >= receivers.length
-    ) return;
-    const seq = view!.getUint32(at + 8) * 2 ** 32 + view!.getUint32(at + 12);
-    last = arrivedMs - performance.timeOrigin;
-    const before = receivers[stream].received;
-    receivers[stream].record(seq, data.length, view!.getFloat64(at + 16), arrivedMs);
-    if (receivers[stream].received > before) {
-      totals[stream].bytes += data.length;
-      totals[stream].datagrams++;
-      meter.add(data.length);
-    }
+/** One stream as a sender counted it. */
+export interface SentStream {
+  bytes: number;
+  /** UDP only: datagrams sent. */
+  packets?: number;
+}
+
+/** One stream as a receiver counted it. */
+export interface ReceivedStream {
+  bytes: number;
+  /** UDP only: distinct datagrams received, and what the receiver saw of their order and timing. */
+  packets?: number;
+  lost?: number;
+  outOfOrder?: number;
+  jitterMs?: number;
+}
+
+/** Both ends' totals once a test is over (one end only when it was interrupted). */
+export interface PerfResult {
+  params: PerfParams;
+  sender?: { seconds: number; streams: SentStream[] };
+  receiver?: { seconds: number; streams: ReceivedStream[] };
+  /** The test was stopped early (Ctrl-C, or the peer terminated it): totals so far. */
+  interrupted?: boolean;
+}
+
+/**
+ * The other end's streams from its iperf3 results, in our terms. A receiver's `packets` on the wire
+ * is its highest sequence number; the datagrams it received are that minus what it lost.
+ *
+ * @example
+ * ```ts
+ * const received = peerStreams(wire.streams, "receiver", "udp");
+ * ```
+ */
+export function peerStreams(
+  streams: WireStreamResult[],
+  role: "sender" | "receiver",
+  protocol: "tcp" | "udp",
+): (SentStream | ReceivedStream)[] {
+  const sorted = [...streams].sort((a, b) => a.id - b.id);
+  return sorted.map((s) => {
+    if (protocol === "tcp") return { bytes: s.bytes };
+    if (role === "sender") return { bytes: s.bytes, packets: s.packets };
+    const r: ReceivedStream = {
+      bytes: s.bytes,
+      packets: Math.max(s.packets - s.errors, 0),
+      lost: s.errors,
+      jitterMs: s.jitter * 1000,
+    };
+    if (s.out_of_order !== undefined) r.outOfOrder = s.out_of_order;
+    return r;
   });
-  // The sender's `done` says how many it sent; then stragglers get a short drain.
-  let doneAt: number | undefined;
-  while (true) {
-    await sleep(20);
-    const now = performance.now();
-    if (senderDone()) {
-      doneAt ??= now;
-      if (now - doneAt > 300 || now - last > 100) break;
-    } else if (now - last > idleMs) {
-      abort(new PerfAborted("peer vanished", `no datagrams for ${idleMs / 1000}s`));
-      break;
-    }
-  }
-  o.udpIn!.detach();
-  if (totals.some((t) => t.datagrams > 0)) mark(last);
-  return totals.map((t, i) => ({ ...t, ...udpReport(receivers[i], receivers[i].maxSeq + 1) }));
 }
 
-/** Smallest `--length` for UDP: the datagram header. */
-export const minUdpLength = udpHeaderSize;
+/**
+ * A test's parameters as `perf` and `perf-server` print them under `--json` (the `start` and
+ * `open` events): what the user asked for, in our units.
+ *
+ * @example
+ * ```ts
+ * paramsSummary(params); // { protocol: "tcp", reverse: false, parallel: 1, length: 131072, ... }
+ * ```
+ */
+export function paramsSummary(
+  p: PerfParams,
+): Omit<PerfParams, "omitSeconds" | "udpCounters64"> {
+  const { omitSeconds: _omit, udpCounters64: _counters, ...asked } = p;
+  return asked;
+}
 
-/** Totals of one end of a test, summed over streams. */
+/** One end of the test in the summary. */
 export interface PerfSideSummary {
   seconds: number;
   bytes: number;
   bitsPerSecond: number;
-  /** Writes or datagrams (sender); reads or distinct datagrams (receiver). */
-  datagrams: number;
+  /** UDP only: datagrams sent (sender) or distinct datagrams received (receiver). */
+  datagrams?: number;
+}
+
+/** The receiver's end, with UDP's quality figures. */
+export interface PerfReceiverSummary extends PerfSideSummary {
+  lost?: number;
+  lossPercent?: number;
+  outOfOrder?: number;
+  jitterMs?: number;
 }
 
 /** What `perf` prints at the end: the sender's and the receiver's totals, UDP quality figures. */
@@ -458,64 +497,89 @@ export interface PerfSummary {
   protocol: "tcp" | "udp";
   reverse: boolean;
   parallel: number;
-  sender: PerfSideSummary;
-  receiver: PerfSideSummary & {
-    lost?: number;
-    lossPercent?: number;
-    outOfOrder?: number;
-    duplicates?: number;
-    jitterMs?: number;
-  };
+  /** Missing when the test was interrupted before this end heard from the sender. */
+  sender?: PerfSideSummary;
+  receiver?: PerfReceiverSummary;
   /** Per stream, in stream order, with `--parallel` above 1. */
-  streams?: { sent: StreamSent; received: StreamReceived }[];
+  streams?: { sender?: PerfSideSummary; receiver?: PerfReceiverSummary }[];
+  interrupted?: true;
+}
+
+function side(secs: number, bytes: number, udp: boolean, packets?: number): PerfSideSummary {
+  const s: PerfSideSummary = {
+    seconds: roundTo(secs, 3),
+    bytes,
+    bitsPerSecond: Math.round(rate(bytes, secs * 1000)),
+  };
+  if (udp) s.datagrams = packets ?? 0;
+  return s;
+}
+
+function receiverSide(
+  secs: number,
+  streams: ReceivedStream[],
+  udp: boolean,
+  sentPackets: number | undefined,
+): PerfReceiverSummary {
+  const sum = (f: (s: ReceivedStream) => number | undefined) =>
+    streams.reduce((n, s) => n + (f(s) ?? 0), 0);
+  const out: PerfReceiverSummary = side(secs, sum((s) => s.bytes), udp, sum((s) => s.packets));
+  if (!udp) return out;
+  const received = out.datagrams ?? 0;
+  // Every datagram sent that the receiver did not count, at the end as well as in gaps (iperf3's
+  // own report counts gaps only, and its receiver stops counting at TEST_END); the receiver's own
+  // count when the sender's is not known (an interrupted test).
+  const lost = sentPackets !== undefined ? Math.max(sentPackets - received, 0) : sum((s) => s.lost);
+  const expected = sentPackets ?? received + lost;
+  out.lost = lost;
+  out.lossPercent = expected > 0 ? roundTo((lost * 100) / expected, 3) : 0;
+  out.outOfOrder = sum((s) => s.outOfOrder);
+  out.jitterMs = streams.length ? roundTo(sum((s) => s.jitterMs) / streams.length, 3) : 0;
+  return out;
 }
 
 /**
- * Sums a result's streams into one summary (UDP loss over all streams, jitter averaged).
+ * Sums a result's streams into one summary: UDP loss as the datagrams sent and not received,
+ * jitter averaged over streams, every measured value rounded (seconds to the
+ * ms, rates to the bit per second, jitter to the microsecond, loss to 0.001%).
  *
  * @example
  * ```ts
  * const s = summarizePerf(result);
- * s.receiver.bitsPerSecond;
+ * s.receiver?.bitsPerSecond;
  * ```
  */
 export function summarizePerf(r: PerfResult): PerfSummary {
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const sentBytes = sum(r.sent.map((s) => s.bytes));
-  const receivedBytes = sum(r.received.map((s) => s.bytes));
+  const udp = r.params.protocol === "udp";
   const summary: PerfSummary = {
     protocol: r.params.protocol,
     reverse: r.params.reverse,
     parallel: r.params.parallel,
-    sender: {
-      seconds: r.senderSeconds,
-      bytes: sentBytes,
-      bitsPerSecond: r.senderSeconds > 0 ? (sentBytes * 8) / r.senderSeconds : 0,
-      datagrams: sum(r.sent.map((s) => s.datagrams)),
-    },
-    receiver: {
-      seconds: r.receiverSeconds,
-      bytes: receivedBytes,
-      bitsPerSecond: r.receiverSeconds > 0 ? (receivedBytes * 8) / r.receiverSeconds : 0,
-      datagrams: sum(r.received.map((s) => s.datagrams)),
-    },
   };
-  if (r.params.protocol === "udp") {
-    const sent = summary.sender.datagrams;
-    const lost = Math.max(sent - summary.receiver.datagrams, 0);
-    summary.receiver.lost = lost;
-    summary.receiver.lossPercent = sent > 0 ? (lost * 100) / sent : 0;
-    summary.receiver.outOfOrder = sum(r.received.map((s) => s.outOfOrder ?? 0));
-    summary.receiver.duplicates = sum(r.received.map((s) => s.duplicates ?? 0));
-    summary.receiver.jitterMs = r.received.length
-      ? sum(r.received.map((s) => s.jitterMs ?? 0)) / r.received.length
-      : 0;
+  const sentPackets = r.sender?.streams.map((s) => s.packets ?? 0);
+  const totalSent = sentPackets?.reduce((a, b) => a + b, 0);
+  if (r.sender) {
+    const bytes = r.sender.streams.reduce((n, s) => n + s.bytes, 0);
+    summary.sender = side(r.sender.seconds, bytes, udp, totalSent);
+  }
+  if (r.receiver) {
+    summary.receiver = receiverSide(r.receiver.seconds, r.receiver.streams, udp, totalSent);
   }
   if (r.params.parallel > 1) {
-    summary.streams = r.sent.map((sent, i) => ({
-      sent,
-      received: r.received[i] ?? { bytes: 0, datagrams: 0 },
-    }));
+    summary.streams = Array.from({ length: r.params.parallel }, (_, i) => {
+      const out: { sender?: PerfSideSummary; receiver?: PerfReceiverSummary } = {};
+      const sent = r.sender?.streams[i];
+      if (r.sender && sent) out.sender = side(r.sender.seconds, sent.bytes, udp, sent.packets);
+      const got = r.receiver?.streams[i];
+      if (r.receiver && got) {
+        out.receiver = receiverSide(r.receiver.seconds, [got], udp, sent?.packets);
+      }
+      return out;
+    });
   }
+  if (r.interrupted) summary.interrupted = true;
   return summary;
 }
+
+/** Seconds to the millisecond, re-exported for the interval lines' users. */
+export { seconds };

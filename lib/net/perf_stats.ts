@@ -3,13 +3,14 @@
 // arithmetic; the sockets live in lib/net/perf_session.ts.
 
 /**
- * Counts bytes (and datagrams) and cuts them into intervals, like iperf3's `-i` lines.
+ * Counts bytes (and datagrams) and cuts them into intervals, like iperf3's `-i` lines. Times and
+ * rates come out rounded to what the clock supports (see {@linkcode roundTo}).
  *
  * @example
  * ```ts
  * const meter = new IntervalMeter(0);
  * meter.add(1000);
- * meter.cut(1000); // { start: 0, end: 1, bytes: 1000, datagrams: 1, ... }
+ * meter.cut(1000); // { start: 0, end: 1, bytes: 1000, datagrams: 1, bitsPerSecond: 8000 }
  * ```
  */
 export class IntervalMeter {
@@ -28,6 +29,16 @@ export class IntervalMeter {
     this.#start = origin;
   }
 
+  /** Starts counting afresh from `now` (the end of iperf3's `--omit` seconds). */
+  restart(now: number): void {
+    this.#origin = now;
+    this.#start = now;
+    this.#bytes = 0;
+    this.#datagrams = 0;
+    this.totalBytes = 0;
+    this.totalDatagrams = 0;
+  }
+
   /** Records `bytes` moved in one write or datagram. */
   add(bytes: number): void {
     this.#bytes += bytes;
@@ -40,11 +51,11 @@ export class IntervalMeter {
   cut(now: number): Interval {
     now = Math.max(now, this.#start);
     const interval = {
-      start: (this.#start - this.#origin) / 1000,
-      end: (now - this.#origin) / 1000,
+      start: seconds(this.#start - this.#origin),
+      end: seconds(now - this.#origin),
       bytes: this.#bytes,
       datagrams: this.#datagrams,
-      bitsPerSecond: rate(this.#bytes, now - this.#start),
+      bitsPerSecond: Math.round(rate(this.#bytes, now - this.#start)),
     };
     this.#start = now;
     this.#bytes = 0;
@@ -60,6 +71,32 @@ export interface Interval {
   bytes: number;
   datagrams: number;
   bitsPerSecond: number;
+}
+
+/**
+ * Rounds a measured value to `decimals` places: what the measurement supports, without the
+ * binary noise of `0.9902840090000001`.
+ *
+ * @example
+ * ```ts
+ * roundTo(0.9902840090000001, 3); // 0.99
+ * ```
+ */
+export function roundTo(value: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(value * f) / f;
+}
+
+/**
+ * Milliseconds as seconds, to the millisecond: timers and event-loop turns make finer digits noise.
+ *
+ * @example
+ * ```ts
+ * seconds(1234.5678); // 1.235
+ * ```
+ */
+export function seconds(ms: number): number {
+  return roundTo(ms / 1000, 3);
 }
 
 /**
@@ -224,8 +261,9 @@ function scaled(value: number, base: number, units: string[]): string {
   return `${i === 0 ? v.toFixed(0) : threeDigits(v)} ${units[i]}`;
 }
 
+// iperf3's unit_snprintf: the thresholds are where rounding would add a digit (99.96 -> "100").
 function threeDigits(v: number): string {
-  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+  return v >= 99.95 ? v.toFixed(0) : v >= 9.995 ? v.toFixed(1) : v.toFixed(2);
 }
 
 /**
