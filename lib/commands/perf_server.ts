@@ -10,7 +10,7 @@ import { ExitCode, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
-import { isExhaustion } from "../net/perf_accept.ts";
+import { reportServeFailure } from "./tcp_listen.ts";
 import { maxStreams, perfAddress } from "../net/perf_protocol.ts";
 import { portArg } from "./_perf_args.ts";
 import { bindPerfServer, type PerfServerEvent, servePerf } from "../net/perf_server.ts";
@@ -160,7 +160,7 @@ const command: CommandModule<PerfServerOptions> = {
       signal: io.signal,
       idleMs: o.idleMs,
       handshakeMs: o.handshakeMs,
-      onEvent: (e) => report(io, o, e),
+      onEvent: (e) => report(io, o, e, address),
     });
     return io.signal.aborted ? ExitCode.interrupted : 0;
   },
@@ -178,7 +178,12 @@ async function status(
   else if (text !== undefined && !o.quiet) await io.stderr.write(text + "\n");
 }
 
-async function report(io: Io, o: PerfServerOptions, e: PerfServerEvent): Promise<void> {
+async function report(
+  io: Io,
+  o: PerfServerOptions,
+  e: PerfServerEvent,
+  address: string,
+): Promise<void> {
   switch (e.type) {
     case "open": {
       const p = e.params;
@@ -212,18 +217,9 @@ async function report(io: Io, o: PerfServerOptions, e: PerfServerEvent): Promise
         { event: "error", remote: e.client, error: e.reason },
         `toolkit: warning: ${e.client}: ${e.reason}`,
       );
-    case "acceptFailed": {
-      const f = e.failure;
-      const why = `accept failed: ${f.error.message}${
-        isExhaustion(f) ? " (out of file descriptors)" : ""
-      }`;
-      return status(
-        io,
-        o,
-        { event: "error", error: why, retryInMs: f.retryInMs },
-        `toolkit: warning: ${why}${f.retryInMs ? `; retrying in ${f.retryInMs} ms` : ""}`,
-      );
-    }
+    case "acceptFailed":
+      // The same line and event as every other listener's (tcp-listen, unix-listen).
+      return reportServeFailure(io, o, address, e.failure);
   }
 }
 

@@ -2,10 +2,10 @@
 // connections and one UDP socket on the same port number; one test at a time (a second client is
 // told ACCESS_DENIED, like iperf3). Serves `toolkit perf` and a real `iperf3 -c`. Nothing a client
 // does ends the server: every step has a time limit, garbage and resets end that connection only,
-// and failed accepts are reported and retried (perf_accept.ts).
+// and failed accepts are reported and retried (accept.ts, as every listener does).
 import { formatHostPort } from "./address.ts";
 import { netErrorFrom } from "./errors.ts";
-import { type AcceptFailure, acceptLoop } from "./perf_accept.ts";
+import { acceptConns, type ServeFailure } from "./accept.ts";
 import { cpuUtilization, startCpuMeter } from "./perf_cpu.ts";
 import {
   ControlReader,
@@ -47,7 +47,7 @@ export type PerfServerEvent =
   | { type: "failed"; client: string; params?: PerfParams; error: Error; result?: PerfResult }
   | { type: "refused"; client: string; reason: string }
   | { type: "dropped"; client: string; reason: string }
-  | { type: "acceptFailed"; failure: AcceptFailure };
+  | { type: "acceptFailed"; failure: ServeFailure };
 
 /** Options for {@linkcode servePerf}. */
 export interface PerfServerOptions {
@@ -458,13 +458,14 @@ export async function servePerf(sockets: PerfSockets, options: PerfServerOptions
   };
 
   const handlers = new Set<Promise<void>>();
-  await acceptLoop(listener, (conn) => {
+  const accepted = acceptConns(listener, {
+    signal,
+    onFailure: (failure) => report({ type: "acceptFailed", failure }),
+  });
+  for await (const conn of accepted) {
     const h = handle(conn).catch(() => {}).finally(() => handlers.delete(h));
     handlers.add(h);
-  }, {
-    signal,
-    onError: (failure) => report({ type: "acceptFailed", failure }),
-  });
+  }
   closeQuietly(udp);
   await Promise.all(handlers);
   await udpLoop;
