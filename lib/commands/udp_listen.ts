@@ -6,7 +6,7 @@ import { intOption, type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
-import { writeNdjson } from "../cli/output.ts";
+import { writeNdjson, writeStatus } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
 import { localInterfaces } from "../net/broadcast.ts";
 import { netErrorFrom } from "../net/errors.ts";
@@ -129,13 +129,18 @@ const command: CommandModule<UdpListenOptions> = {
       try {
         const iface = multicastInterface(group.family, o.iface, localInterfaces());
         membership = await joinGroup(sock, group, iface);
-        await io.stderr.write(`joined ${o.multicast} on ${iface.label}\n`);
+        await writeStatus(
+          io,
+          { event: "joined", group: o.multicast, iface: iface.label },
+          `joined ${o.multicast} on ${iface.label}`,
+        );
       } catch (err) {
         sock.close();
         throw err;
       }
     }
-    await io.stderr.write(`listening on ${formatHostPort(local.hostname, local.port)}\n`);
+    const address = formatHostPort(local.hostname, local.port);
+    await writeStatus(io, { event: "listening", address }, `listening on ${address}`);
     const onAbort = () => sock.close();
     io.signal.addEventListener("abort", onAbort, { once: true });
     try {
@@ -210,7 +215,8 @@ async function printDatagram(
   if (o.verbose) await io.stderr.write(`datagram from ${sender}, ${data.length} bytes\n`);
   if (o.json) {
     await writeNdjson(io, {
-      from: sender,
+      event: "datagram",
+      remote: sender,
       size: data.length,
       text: utf8OrUndefined(data) ?? null,
       hex: toHex(data),

@@ -6,7 +6,7 @@ import { intOption, type OptionSpec, type OptionValues, parseCommandArgs } from 
 import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
-import { writeNdjson } from "../cli/output.ts";
+import { writeNdjson, writeStatus } from "../cli/output.ts";
 import { NetError, netErrorFrom } from "../net/errors.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import {
@@ -135,10 +135,10 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
   const onAbort = () => bound.close();
   io.signal.addEventListener("abort", onAbort, { once: true });
   try {
-    await io.stderr.write(
-      o.json
-        ? JSON.stringify({ event: "listening", address: bound.path }) + "\n"
-        : `listening on ${bound.path}\n`,
+    await writeStatus(
+      io,
+      { event: "listening", address: bound.path },
+      `listening on ${bound.path}`,
     );
     for (let seen = 0; seen < d.count && !io.signal.aborted; seen++) {
       let data: Uint8Array, addr: Deno.Addr;
@@ -155,7 +155,8 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
       try {
         if (o.json) {
           await writeNdjson(io, {
-            from,
+            event: "datagram",
+            remote: from,
             size: data.length,
             text: utf8OrUndefined(data) ?? null,
             hex: toHex(data),
