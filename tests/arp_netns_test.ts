@@ -66,7 +66,9 @@ testIf(
       const before = await inNetns(a, ["arp", "show", "--json"]);
       assert.equal(before.code, 0, before.stderr);
       assert.equal(
-        JSON.parse(before.stdout).entries.some((e: { ip: string }) => e.ip === "198.18.7.2"),
+        JSON.parse(before.stdout).entries.some((e: { address: string }) =>
+          e.address === "198.18.7.2"
+        ),
         false,
       );
 
@@ -100,7 +102,7 @@ testIf(
         assert.equal(r.code, 0, `${format}: ${r.stderr}`);
         const doc = JSON.parse(r.stdout);
         assert.equal(doc.format, format);
-        const e = doc.entries.find((x: { ip: string }) => x.ip === "198.18.7.2");
+        const e = doc.entries.find((x: { address: string }) => x.address === "198.18.7.2");
         assert.deepEqual([e?.mac, e?.iface, e?.state], [peerMac, va, "complete"], format);
       }
 
