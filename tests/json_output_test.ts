@@ -8,6 +8,8 @@ import { registry } from "../lib/commands/registry.ts";
 import { drillSchema } from "../lib/drill/schema.ts";
 import { jsonCases, labUnavailable, Peers, type Produced } from "./json_cases.ts";
 import { root, runToolkit, startToolkit } from "./harness.ts";
+import { exampleArgs } from "./command_lines.ts";
+import { runInProcess } from "./in_process.ts";
 
 const docs = `${root}/docs/json`;
 
@@ -292,3 +294,180 @@ for (const [command, run] of Object.entries(jsonCases)) {
     },
   });
 }
+
+Deno.test("a renamed, missing or retyped key fails its schema (the schemas are strict)", async () => {
+  const a = ajv();
+  const doc = JSON.parse(
+    (await runToolkit(["--json", "subnet", "info", "10.1.2.3/24"])).stdout,
+  );
+  assert.deepEqual(check(a, "subnet-info.json", doc), []);
+  const { network, ...renamed } = doc;
+  assert.notDeepEqual(check(a, "subnet-info.json", { ...renamed, prefix: network }), []);
+  assert.notDeepEqual(check(a, "subnet-info.json", renamed), []);
+  assert.notDeepEqual(check(a, "subnet-info.json", { ...doc, addressCount: 256 }), []);
+  assert.notDeepEqual(check(a, "subnet-info.json", { ...doc, family: "IPv4" }), []);
+});
+
+// Errors under --json: the last stderr line is the error object, and nothing else says it.
+
+/** The error object a `--json` run ended with, after checking it is alone and valid. */
+function lastError(a: Ajv2020, label: string, stderr: string) {
+  const lines = stderr.trimEnd().split("\n");
+  const last = JSON.parse(lines.at(-1)!);
+  assert.deepEqual(check(a, "error.json", last), [], label);
+  for (const line of lines.slice(0, -1)) {
+    assert.doesNotThrow(() => JSON.parse(line), `${label}: a text line on stderr: ${line}`);
+  }
+  assert.doesNotMatch(stderr, /toolkit: error:|^Try /m, label);
+  return last.error;
+}
+
+Deno.test({
+  name: "errors under --json: usage, input, network, scope and interrupted, from several commands",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const a = ajv();
+    const closed = new Peers().closedPort();
+    const scopeFile = await Deno.makeTempFile({ suffix: ".json" });
+    await Deno.writeTextFile(scopeFile, JSON.stringify({ net: ["127.0.0.1:9"], read: [] }));
+    const cases: [string[], Record<string, unknown>][] = [
+      [["udp-send"], { kind: "usage", exitCode: 2, command: "udp-send" }],
+      [["subnet", "split", "--bogus", "10.0.0.0/8"], { kind: "usage", exitCode: 2 }],
+      [["--net"], { kind: "usage", exitCode: 2, command: null, hint: "Try 'toolkit --help'" }],
+      [[], { kind: "usage", exitCode: 2, message: "missing command" }],
+      [["subnet"], { kind: "usage", exitCode: 2, command: "subnet" }],
+      [["subnet", "info", "10.0.0.256"], { kind: "input", exitCode: 2 }],
+      [["mro", "/nonexistent/x.py"], { kind: "input", exitCode: 2, path: "/nonexistent/x.py" }],
+      [["arp", "show", "--file", "-"], { kind: "input", exitCode: 2 }],
+      [["tcp-connect", `127.0.0.1:${closed}`], {
+        kind: "network",
+        exitCode: 3,
+        failure: "connection refused",
+        address: `127.0.0.1:${closed}`,
+      }],
+      [["tcp-send", `127.0.0.1:${closed}`, "x"], { kind: "network", exitCode: 3 }],
+      [["--net", "127.0.0.1:9", "udp-send", "127.0.0.1:10", "x"], {
+        kind: "scope",
+        exitCode: 4,
+        permission: "net",
+        resource: "127.0.0.1:10",
+      }],
+      [["--scope", scopeFile, "mro", "/etc/hostname"], {
+        kind: "scope",
+        exitCode: 4,
+        permission: "read",
+      }],
+    ];
+    try {
+      for (const [args, want] of cases) {
+        const label = `toolkit --json ${args.join(" ")}`;
+        const stdin = args[0] === "arp" ? "not a table\n" : undefined;
+        const r = await runToolkit(["--json", ...args], { stdin });
+        assert.equal(r.code, want.exitCode, `${label}: ${r.stderr}`);
+        const error = lastError(a, label, r.stderr);
+        for (const [k, v] of Object.entries(want)) assert.deepEqual(error[k], v, `${label}: ${k}`);
+        // Without --json, the same failure is the one text line people read (a bare `toolkit`
+        // or `toolkit subnet` shows the help instead).
+        if (args.length === 0 || args.join(" ") === "subnet") continue;
+        const text = await runToolkit(args, { stdin });
+        assert.equal(text.code, r.code, label);
+        assert.match(text.stderr, /^toolkit: error: /m, label);
+        assert.ok(text.stderr.includes(`toolkit: error: ${error.message}\n`), label);
+      }
+    } finally {
+      await Deno.remove(scopeFile);
+    }
+  },
+});
+
+Deno.test({
+  name: "errors under --json: data printed before the failure stays on stdout",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const a = ajv();
+    const closed = new Peers().closedPort();
+    const r = await runToolkit(["--json", "tcp-ping", "-c", "1", `127.0.0.1:${closed}`]);
+    assert.equal(r.code, 3);
+    assert.equal(JSON.parse(r.stdout).failed, 1, "the statistics, on stdout");
+    assert.equal(lastError(a, "tcp-ping", r.stderr).kind, "network");
+  },
+});
+
+Deno.test({
+  name: "errors under --json: Ctrl-C ends stderr with the interrupted object, narrowed or not",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const a = ajv();
+    for (const narrowing of [[], ["--net", "127.0.0.1"]]) {
+      const argv = ["--json", ...narrowing, "tcp-listen", "127.0.0.1:0"];
+      const srv = startToolkit(argv, { stdinPiped: true });
+      await srv.waitForStderr(/"event":"listening"/);
+      srv.child.kill("SIGINT");
+      const r = await srv.finish();
+      assert.equal(r.code, 130, r.stderr);
+      const error = lastError(a, argv.join(" "), r.stderr);
+      assert.deepEqual([error.kind, error.exitCode, error.message], [
+        "interrupted",
+        130,
+        "interrupted",
+      ]);
+      // For people, Ctrl-C stays silent, as in nc.
+      const quiet = startToolkit(argv.slice(1), { stdinPiped: true });
+      await quiet.waitForStderr(/listening on/);
+      quiet.child.kill("SIGINT");
+      const q = await quiet.finish();
+      assert.equal(q.code, 130);
+      assert.doesNotMatch(q.stderr, /error/);
+    }
+  },
+});
+
+Deno.test("errors under --json: an internal error and --debug's stack, as formatted", async () => {
+  const { formatError, internalError } = await import("../lib/cli/report.ts");
+  const a = ajv();
+  const line = formatError(internalError("x is undefined"), { debug: true, json: true }, "at f");
+  const error = lastError(a, "internal", line);
+  assert.deepEqual([error.kind, error.exitCode, error.stack], ["internal", 70, "at f"]);
+  assert.match(error.message, /^internal error: x is undefined \(run with --debug/);
+  const text = formatError(internalError("x is undefined"), { debug: false, json: false });
+  assert.equal(text, `toolkit: error: ${error.message}\n`);
+});
+
+/** Commands that touch no network, no lab and no live table: their help examples run as given. */
+const pureGroups = new Set(["subnet", "mro", "drill", "toolkit"]);
+
+Deno.test("every help example of the commands that need no network is valid JSON under --json", async () => {
+  const a = ajv();
+  const problems: string[] = [];
+  let ran = 0;
+  for (const entry of registry) {
+    if (!pureGroups.has(entry.group) && entry.name !== "mac") continue;
+    if (entry.name === "drill run") continue; // runs drills: covered by its row in json_cases.ts
+    for (const example of (await entry.load()).spec.examples) {
+      const args = exampleArgs(example);
+      if (!args) continue;
+      ran++;
+      const r = await runInProcess(["--json", ...args], "");
+      const label = `toolkit --json ${args.join(" ")} (exit ${r.code})`;
+      if (r.code >= 2) {
+        const last = r.stderr.trimEnd().split("\n").at(-1) ?? "";
+        problems.push(...check(a, "error.json", JSON.parse(last)).map((m) => `${label}: ${m}`));
+        continue;
+      }
+      let docs: unknown[];
+      try {
+        docs = [JSON.parse(r.stdout)];
+      } catch {
+        docs = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      }
+      for (const d of docs) {
+        problems.push(...check(a, schemaFile(entry.name), d).map((m) => `${label}: ${m}`));
+      }
+    }
+  }
+  assert.ok(ran >= 30, `only ${ran} examples ran`);
+  assert.deepEqual(problems, []);
+});
