@@ -471,3 +471,13 @@ Deno.test("every help example of the commands that need no network is valid JSON
   assert.ok(ran >= 30, `only ${ran} examples ran`);
   assert.deepEqual(problems, []);
 });
+
+Deno.test("drill run's report has one schema: docs/json/drill-run.json (and drill schema --report, where it exists)", async () => {
+  const mod = await registry.find((e) => e.name === "drill schema")!.load();
+  // `drill schema --report` comes with drill serve (issue 18): from then on both must say the same.
+  if (!mod.spec.options.some((o) => o.name === "report")) return;
+  const r = await runToolkit(["drill", "schema", "--report"]);
+  assert.equal(r.code, 0, r.stderr);
+  const strip = ({ $id: _i, title: _t, description: _d, ...rest }: Record<string, unknown>) => rest;
+  assert.deepEqual(strip(JSON.parse(r.stdout)), strip(schemas.get("drill-run.json")!));
+});
