@@ -267,7 +267,7 @@ testIf(
         const l3 = startIn(h(3), ["--json", "udp-listen", `0.0.0.0:${port}`]);
         const l4 = startIn(h(4), ["--json", "udp-listen", `0.0.0.0:${port}`]);
         listeners.push(l3, l4);
-        await Promise.all([l3, l4].map((l) => l.waitFor("stderr", /listening on/)));
+        await Promise.all([l3, l4].map((l) => l.waitFor("stderr", /"event":"listening"/)));
 
         // Without --broadcast: refused, nothing sent.
         const refused = await inHost(h(1), ["udp-send", `198.18.1.255:${port}`, "refused"]);
@@ -332,19 +332,24 @@ testIf(
       };
       try {
         const member2 = start(2, ["--multicast", "239.18.0.7", "0"]);
-        const port = (await member2.waitFor("stderr", /listening on 239\.18\.0\.7:(\d+)/))[1];
-        assert.match(member2.stderr(), /joined 239\.18\.0\.7 on any/);
+        const port =
+          (await member2.waitFor("stderr", /"listening","address":"239\.18\.0\.7:(\d+)"/))[1];
+        assert.match(member2.stderr(), /"event":"joined","group":"239\.18\.0\.7","iface":"any"/);
         const other3 = start(3, [`0.0.0.0:${port}`]); // same port, not a member
         const member4 = start(4, ["--multicast", "239.18.0.7", port]); // behind the router
         const member1 = start(1, ["--multicast", "239.18.0.7", port]); // on the sender
         // IPv6 on a port of its own: [::] would also take the IPv4 port on h3 (dual stack).
         const member2v6 = start(2, ["--multicast", "ff0e::18:7", "--iface", "eth0", "0"]);
-        const port6 = (await member2v6.waitFor("stderr", /listening on \[ff0e::18:7\]:(\d+)/))[1];
+        const port6 =
+          (await member2v6.waitFor("stderr", /"listening","address":"\[ff0e::18:7\]:(\d+)"/))[1];
         const other3v6 = start(3, [`[::]:${port6}`]);
         await Promise.all(
-          listeners.slice(1).map((l) => l.waitFor("stderr", /listening on/)),
+          listeners.slice(1).map((l) => l.waitFor("stderr", /"event":"listening"/)),
         );
-        assert.match(member2v6.stderr(), /joined ff0e::18:7 on eth0 \(index \d+\)/);
+        assert.match(
+          member2v6.stderr(),
+          /"event":"joined","group":"ff0e::18:7","iface":"eth0 \(index \d+\)"/,
+        );
 
         const sends = [
           ["--ttl", "8", `239.18.0.7:${port}`, "group"],
