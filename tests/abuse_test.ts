@@ -30,7 +30,10 @@ function peakRssMb(pid: number): number {
 }
 
 async function listeningPort(run: RunningToolkit): Promise<number> {
-  const m = await run.waitForStderr(/listening on (?:127\.0\.0\.1|\[::1\]):(\d+)/);
+  // Text, or the NDJSON event under --json.
+  const m = await run.waitForStderr(
+    /listening(?: on |","address":")(?:127\.0\.0\.1|\[::1\]):(\d+)/,
+  );
   return Number(m[1]);
 }
 

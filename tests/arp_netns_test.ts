@@ -66,7 +66,9 @@ testIf(
       const before = await inNetns(a, ["arp", "show", "--json"]);
       assert.equal(before.code, 0, before.stderr);
       assert.equal(
-        JSON.parse(before.stdout).entries.some((e: { ip: string }) => e.ip === "198.18.7.2"),
+        JSON.parse(before.stdout).entries.some((e: { address: string }) =>
+          e.address === "198.18.7.2"
+        ),
         false,
       );
 
@@ -79,8 +81,8 @@ testIf(
 
       const show = await inNetns(a, ["arp", "show", "--json"]);
       assert.equal(show.code, 0, show.stderr);
-      const entry = JSON.parse(show.stdout).entries.find((e: { ip: string }) =>
-        e.ip === "198.18.7.2"
+      const entry = JSON.parse(show.stdout).entries.find((e: { address: string }) =>
+        e.address === "198.18.7.2"
       );
       assert.deepEqual([entry?.mac, entry?.iface, entry?.state], [peerMac, va, "complete"]);
       const text = await inNetns(a, ["arp", "show"]);
@@ -100,7 +102,7 @@ testIf(
         assert.equal(r.code, 0, `${format}: ${r.stderr}`);
         const doc = JSON.parse(r.stdout);
         assert.equal(doc.format, format);
-        const e = doc.entries.find((x: { ip: string }) => x.ip === "198.18.7.2");
+        const e = doc.entries.find((x: { address: string }) => x.address === "198.18.7.2");
         assert.deepEqual([e?.mac, e?.iface, e?.state], [peerMac, va, "complete"], format);
       }
 
@@ -150,7 +152,11 @@ Deno.test("arp resolve sends one empty datagram; outside --net it sends none and
       "127.0.0.1",
     ]);
     assert.equal(j.code, 1);
-    assert.deepEqual(JSON.parse(j.stdout), { ip: "127.0.0.1", resolved: false, entry: null });
+    assert.deepEqual(JSON.parse(j.stdout), {
+      address: "127.0.0.1",
+      resolved: false,
+      neighbor: null,
+    });
     const bad = await runToolkit(["arp", "resolve", "router.lan"]);
     assert.equal(bad.code, 2);
     assert.match(

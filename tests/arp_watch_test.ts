@@ -93,11 +93,12 @@ Deno.test("toolkit arp watch --json: new activity and reused old address from an
       fx("watch_1.txt"),
     ]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /arp\.dat: line 6: cannot parse MAC address "not" \(skipped\)/);
+    const warning = JSON.parse(r.stderr.trim().split("\n")[0]).warning.message;
+    assert.match(warning, /arp\.dat: line 6: cannot parse MAC address "not" \(skipped\)/);
     const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    assert.deepEqual(events.map((e) => [e.event, e.ip]), [
-      ["new activity", "192.168.1.30"],
-      ["reused old ethernet address", "192.168.1.40"],
+    assert.deepEqual(events.map((e) => [e.event, e.address]), [
+      ["new-activity", "192.168.1.30"],
+      ["reused-old-ethernet-address", "192.168.1.40"],
     ]);
     assert.equal(events[0].hostname, "vm.lan");
     assert.equal(events[1].oldMac, "00:1a:2b:3c:4d:40");

@@ -335,11 +335,11 @@ testIf(
       try {
         const l2 = startIn(h(2), ["--json", "udp-listen", "0.0.0.0:0"]);
         listeners.push(l2);
-        const port = (await l2.waitFor("stderr", /listening on 0\.0\.0\.0:(\d+)/))[1];
+        const port = (await l2.waitFor("stderr", /"listening","address":"0\.0\.0\.0:(\d+)"/))[1];
         const l3 = startIn(h(3), ["--json", "udp-listen", `0.0.0.0:${port}`]);
         const l4 = startIn(h(4), ["--json", "udp-listen", `0.0.0.0:${port}`]);
         listeners.push(l3, l4);
-        await Promise.all([l3, l4].map((l) => l.waitFor("stderr", /listening on/)));
+        await Promise.all([l3, l4].map((l) => l.waitFor("stderr", /"event":"listening"/)));
 
         // Without --broadcast: refused, nothing sent.
         const refused = await inHost(h(1), ["udp-send", `198.18.1.255:${port}`, "refused"]);
@@ -383,7 +383,7 @@ testIf(
         assert.deepEqual(received(l2), ["subnet", "limited"]);
         assert.deepEqual(received(l3), ["subnet", "limited"]);
         assert.deepEqual(received(l4), ["unicast"], "no broadcast crossed the router");
-        assert.equal(JSON.parse(l2.stdout().split("\n")[0]).from.split(":")[0], "198.18.1.1");
+        assert.equal(JSON.parse(l2.stdout().split("\n")[0]).remote.split(":")[0], "198.18.1.1");
       } finally {
         await Promise.all(listeners.map((l) => l.stop()));
       }

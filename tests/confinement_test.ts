@@ -562,7 +562,10 @@ Deno.test({
           problems.push(`${label}: crashed (exit ${r.code}):\n${r.stderr.slice(0, 500)}`);
         } else if (r.code === 4) {
           tally.refused++;
-          if (!/^toolkit: error: outside the permission scope/m.test(r.stderr)) {
+          // Examples with --json end stderr with the error object instead of the text line.
+          const scopeError = /^toolkit: error: outside the permission scope/m.test(r.stderr) ||
+            /^\{"error":\{"message":"outside the permission scope.*"kind":"scope"/m.test(r.stderr);
+          if (!scopeError) {
             problems.push(`${label}: exit 4 without the scope error:\n${r.stderr.slice(0, 500)}`);
           }
         } else if (r.code === 3) {

@@ -89,9 +89,9 @@ testIf(
     assert.equal(await pyEval(`ip.ip_address("010.0.0.1")`), "ValueError");
     // A dotted mask is a netmask first, then a wildcard: 0.0.0.0 is /0 in both.
     assert.equal(await pyEval(`ip.ip_network("0.0.0.0/0.0.0.0")`), "0.0.0.0/0");
-    assert.equal((await infoJson("0.0.0.0/0.0.0.0")).prefix, "0.0.0.0/0");
+    assert.equal((await infoJson("0.0.0.0/0.0.0.0")).network, "0.0.0.0/0");
     assert.equal(await pyEval(`ip.ip_network("10.0.0.0/0.255.255.255")`), "10.0.0.0/8");
-    assert.equal((await infoJson("10.0.0.0/0.255.255.255")).prefix, "10.0.0.0/8");
+    assert.equal((await infoJson("10.0.0.0/0.255.255.255")).network, "10.0.0.0/8");
   },
 );
 
@@ -130,7 +130,7 @@ testIf(
   async () => {
     assert.equal(await pyEval(`ip.ip_address("::1%scope_id/24")`), "ValueError");
     assert.equal(await pyEval(`ip.ip_network("::1%scope_id/24", strict=False)`), "::/24");
-    assert.equal((await infoJson("::1%scope_id/24")).prefix, "::/24");
+    assert.equal((await infoJson("::1%scope_id/24")).network, "::/24");
     assert.equal(
       await pyEval(
         `list(ip.ip_network("10.0.0.0/8").address_exclude(ip.ip_network("10.0.0.0/7")))`,

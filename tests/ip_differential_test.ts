@@ -194,7 +194,7 @@ function assertInfoAgrees(
 ) {
   // Python's ip_interface drops the zone of fe80::1%eth0/64; ours keeps it (differences test).
   assert.equal(String(j.address).split("%")[0], want.address, `${where}: address`);
-  assert.equal(j.prefix, want.prefix, `${where}: network`);
+  assert.equal(j.network, want.prefix, `${where}: network`);
   assert.equal(j.netmask, want.netmask, `${where}: netmask`);
   assert.equal(j.wildcard, want.hostmask, `${where}: hostmask`);
   assert.equal(j.lastAddress, want.broadcast, `${where}: last address`);
@@ -202,14 +202,13 @@ function assertInfoAgrees(
   const v4 = j.family === "ipv4";
   // Python's broadcast_address exists for every network; ours only where IPv4 has one.
   assert.equal(j.broadcast, v4 && bits <= 30 ? want.broadcast : null, `${where}: broadcast`);
-  assert.equal(str(j.addresses), want.addresses, `${where}: size`);
+  assert.equal(j.addressCount, want.addresses, `${where}: size`);
   if (want.hosts !== undefined) {
     assert.equal(str(j.usableHosts), want.hosts, `${where}: hosts`);
     assert.equal(j.lastHost, want.lastHost, `${where}: last host`);
   }
   assert.equal(j.firstHost, want.firstHost, `${where}: first host`);
-  const big = BigInt(want.addresses as string) > 2n ** 53n;
-  assert.equal(typeof j.addresses, big ? "string" : "number", `${where}: JSON count type`);
+  assert.equal(typeof j.addressCount, "string", `${where}: JSON count type, whatever the size`);
 }
 
 testIf(

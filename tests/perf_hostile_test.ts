@@ -288,7 +288,10 @@ testIf(
       assert.ok(port, stderr);
       // 200 silent connections for 2 s: more than the server has descriptors for.
       await runPython(silentCrowd, [port, 200, 2]);
-      assert.match(stderr, /warning: too many open files( in the system)? \(.*\); retrying in \d+ ms/);
+      assert.match(
+        stderr,
+        /warning: too many open files( in the system)? \(.*\); retrying in \d+ ms/,
+      );
       // The crowd is gone and the silent ones timed out: a real test is served.
       for (let attempt = 0;; attempt++) {
         const r = await runToolkit(["perf", `127.0.0.1:${port}`, "-t", "0.5", "-i", "0"]);

@@ -83,7 +83,7 @@ Deno.test("scan of the test's own ports finds exactly the open ones", opts, asyn
   const r = await runToolkit(["--json", "scan", "127.0.0.1", list, "--all"]);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
-  assert.deepEqual(doc.open_ports, open);
+  assert.deepEqual(doc.openPorts, open);
   assert.equal(doc.open, 3);
   assert.equal(doc.closed, closed.length);
   assert.equal(doc.filtered, 0);
@@ -116,7 +116,7 @@ Deno.test("scan over IPv6 loopback, in-process with the memory io", opts, async 
   const code = await scan.run(scan.parse(["::1", String(l.addr.port)], io.globals), io);
   l.close();
   assert.equal(code, 0);
-  assert.deepEqual(JSON.parse(io.stdoutText()).open_ports, [l.addr.port]);
+  assert.deepEqual(JSON.parse(io.stdoutText()).openPorts, [l.addr.port]);
 });
 
 Deno.test(
@@ -240,6 +240,6 @@ sys.stdin.read()
     assert.equal(r.code, 1, r.stderr);
     const doc = JSON.parse(r.stdout);
     assert.deepEqual([doc.open, doc.closed, doc.filtered], [0, 0, 1]);
-    assert.deepEqual(doc.results, [{ port: Number(port), state: "filtered", ms: null }]);
+    assert.deepEqual(doc.results, [{ port: Number(port), state: "filtered", rttMs: null }]);
   },
 );

@@ -20,7 +20,16 @@ const commands = [
 
 /** Exactly one `toolkit: error:` line, and for usage errors the hint after it. */
 function assertOneError(stderr: string, pattern: RegExp, usageOf?: string): void {
-  const lines = stderr.trimEnd().split("\n").filter((l) => l.startsWith("toolkit: error:"));
+  const all = stderr.trimEnd().split("\n");
+  if (all.at(-1)?.startsWith('{"error":')) {
+    // Under --json: the error object alone, carrying the message and the hint.
+    const { error } = JSON.parse(all.at(-1)!);
+    assert.equal(all.filter((l) => l.includes("error")).length, 1, stderr);
+    assert.match(error.message, pattern);
+    if (usageOf) assert.equal(error.hint, `Try 'toolkit ${usageOf} --help'`);
+    return;
+  }
+  const lines = all.filter((l) => l.startsWith("toolkit: error:"));
   assert.equal(lines.length, 1, stderr);
   assert.match(lines[0], pattern);
   if (usageOf) assert.match(stderr, new RegExp(`Try 'toolkit ${usageOf} --help'`));
@@ -83,12 +92,12 @@ Deno.test("subnet info --binary marks the network/host boundary in the AND", asy
   const v6 = await runToolkit(["--json", "subnet", "info", "2001:db8::1/64"]);
   const j = JSON.parse(v6.stdout);
   assert.equal(j.broadcast, null);
-  assert.equal(j.addresses, "18446744073709551616", "sizes above 2^53 are strings");
+  assert.equal(j.addressCount, "18446744073709551616", "counts of addresses are strings");
   assert.equal(j.usableHosts, "18446744073709551615");
   assert.equal(j.special.label, "documentation");
   assert.equal(j.reverseZone, "0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.");
   const small = JSON.parse((await runToolkit(["subnet", "info", "--json", "10.0.0.1/31"])).stdout);
-  assert.equal(small.usableHosts, 2);
+  assert.equal(small.usableHosts, "2", "also when small: one type per key");
   assert.equal(small.broadcast, null);
 });
 
@@ -157,9 +166,10 @@ Deno.test("subnet split: equal parts, --count, VLSM with leftovers, --json", asy
     "64",
   ]);
   const b = JSON.parse(big.stdout);
-  assert.equal(b.count, 4294967296);
+  assert.equal(b.count, "4294967296");
+  assert.equal(b.shown, 3);
   assert.equal(b.subnets.length, 3);
-  assert.match(big.stderr, /showing the first 3 of 4294967296 subnets/);
+  assert.equal(big.stderr, "", "count and shown say it under --json");
   const full = await runToolkit(["subnet", "split", "10.0.0.0/24", "--hosts", "200,100"]);
   assert.equal(full.code, 2);
   assertOneError(full.stderr, /need 384 addresses; 10\.0\.0\.0\/24 has 256/);
@@ -272,11 +282,11 @@ Deno.test("subnet exclude, contains, range, mask: text, --json and exit codes", 
       .stdout,
   );
   assert.deepEqual(rj.prefixes, ["::/0"]);
-  assert.equal(rj.addresses, "340282366920938463463374607431768211456");
+  assert.equal(rj.addressCount, "340282366920938463463374607431768211456");
   const m = JSON.parse((await runToolkit(["--json", "subnet", "mask", "0.0.0.63"])).stdout);
   assert.deepEqual(
     [m.given, m.prefixLength, m.netmask, m.wildcard, m.usableHosts],
-    ["wildcard", 26, "255.255.255.192", "0.0.0.63", 62],
+    ["wildcard", 26, "255.255.255.192", "0.0.0.63", "62"],
   );
   const m6 = JSON.parse((await runToolkit(["--json", "subnet", "mask", "-6", "/64"])).stdout);
   assert.equal(m6.netmask, "ffff:ffff:ffff:ffff::");
@@ -300,7 +310,7 @@ testIf(
       const field = (name: string) => new RegExp(`^${name}:\\s+(\\S+)`, "m").exec(text)?.[1];
       const r = await runToolkit(["--json", "subnet", "info", addr, mask]);
       const j = JSON.parse(r.stdout);
-      assert.equal(j.prefix, field("Network"), `${addr} ${mask}: network`);
+      assert.equal(j.network, field("Network"), `${addr} ${mask}: network`);
       assert.equal(j.netmask, field("Netmask"), `${addr} ${mask}: netmask`);
       assert.equal(j.wildcard, field("Wildcard"), `${addr} ${mask}: wildcard`);
       assert.equal(j.firstHost, field("HostMin"));
@@ -384,7 +394,7 @@ Deno.test("subnet info --class-prefix: the class's prefix in one step; D, E and 
   const b = JSON.parse(
     (await runToolkit(["--json", "subnet", "info", "--class-prefix", "172.16.10.1"])).stdout,
   );
-  assert.deepEqual([b.address, b.prefix, b.class], ["172.16.10.1", "172.16.0.0/16", "B"]);
+  assert.deepEqual([b.address, b.network, b.class], ["172.16.10.1", "172.16.0.0/16", "B"]);
   for (
     const [arg, message] of [
       ["224.1.1.1", /class D \(multicast\): classes D and E have no network prefix/],
@@ -416,9 +426,9 @@ Deno.test("subnet info: IPv4-mapped addresses are judged by the IPv4 inside (iss
 
 Deno.test("zero-padded lengths are read as CPython reads them; a zone never holds /", async () => {
   const v6 = JSON.parse((await runToolkit(["--json", "subnet", "info", "::/0100"])).stdout);
-  assert.equal(v6.prefix, "::/100");
+  assert.equal(v6.network, "::/100");
   const v4 = JSON.parse((await runToolkit(["--json", "subnet", "info", "0.0.0.0/0032"])).stdout);
-  assert.equal(v4.prefix, "0.0.0.0/32");
+  assert.equal(v4.network, "0.0.0.0/32");
   const mask = JSON.parse((await runToolkit(["--json", "subnet", "mask", "/0024"])).stdout);
   assert.equal(mask.netmask, "255.255.255.0");
   // `subnet info` reads ::1%scope_id/24 as zone scope_id, length 24; the address-only parsers
@@ -435,7 +445,7 @@ Deno.test("zero-padded lengths are read as CPython reads them; a zone never hold
 Deno.test("subnet info: the full (exploded) IPv6 form and RFC 2317 reverse zones, text and --json", async () => {
   const j = JSON.parse((await runToolkit(["--json", "subnet", "info", "2001:db8::1/64"])).stdout);
   assert.equal(j.fullAddress, "2001:0db8:0000:0000:0000:0000:0000:0001");
-  assert.equal(j.fullNetwork, "2001:0db8:0000:0000:0000:0000:0000:0000");
+  assert.equal(j.fullNetwork, "2001:0db8:0000:0000:0000:0000:0000:0000/64");
   const t = await runToolkit(["subnet", "info", "2001:db8::1/64"]);
   assert.match(t.stdout, /^Full address: +2001:0db8:0000:0000:0000:0000:0000:0001$/m);
   assert.match(t.stdout, /^Full network: +2001:0db8:0000:0000:0000:0000:0000:0000\/64$/m);
@@ -459,13 +469,13 @@ Deno.test("subnet random: RFC 1918 and RFC 4193 networks; --seed repeats; bad le
     (await runToolkit(["--json", "subnet", "random", "--count", "50", "/24"])).stdout,
   );
   assert.equal(v4.networks.length, 50);
-  const distinct = new Set(v4.networks.map((n: { prefix: string }) => n.prefix));
+  const distinct = new Set(v4.networks.map((n: { network: string }) => n.network));
   assert.equal(distinct.size, 50);
   for (const n of v4.networks) {
-    assert.match(n.prefix, /^\d+\.\d+\.\d+\.0\/24$/);
+    assert.match(n.network, /^\d+\.\d+\.\d+\.0\/24$/);
     assert.ok(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].includes(n.block), n.block);
-    const inBlock = await runInProcess(["subnet", "contains", n.block, n.prefix]);
-    assert.equal(inBlock.code, 0, `${n.prefix} in ${n.block}`);
+    const inBlock = await runInProcess(["subnet", "contains", n.block, n.network]);
+    assert.equal(inBlock.code, 0, `${n.network} in ${n.block}`);
   }
   const a = await runToolkit(["subnet", "random", "--seed", "lab 3", "--count", "5", "/26"]);
   const b = await runToolkit(["subnet", "random", "--seed", "lab 3", "--count", "5", "/26"]);
@@ -478,8 +488,8 @@ Deno.test("subnet random: RFC 1918 and RFC 4193 networks; --seed repeats; bad le
   assert.equal(ula.prefixLength, 48);
   const [u] = ula.networks;
   // fc00::/7 with L = 1 is fd00::/8, then the 40-bit global ID.
-  assert.match(u.prefix, /^fd[0-9a-f]{2}:[0-9a-f]{1,4}:[0-9a-f]{1,4}::\/48$/);
-  assert.equal(u.prefix, u.site);
+  assert.match(u.network, /^fd[0-9a-f]{2}:[0-9a-f]{1,4}:[0-9a-f]{1,4}::\/48$/);
+  assert.equal(u.network, u.site);
   assert.match(u.globalId, /^[0-9a-f]{10}$/);
   assert.match(u.eui64Source, /^(MAC of .+|random)$/);
   const s64 = await runToolkit(["subnet", "random", "--seed", "x", "-6", "/64"]);

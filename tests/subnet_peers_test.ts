@@ -53,7 +53,8 @@ const shellNames: [string, string][] = [
   ["NETMASK", "netmask"],
   ["PREFIX", "prefixLength"],
   ["BROADCAST", "broadcast"],
-  ["NETWORK", "network"],
+  // ipcalc's NETWORK is the network address; --json's network is the CIDR prefix.
+  ["NETWORK", "firstAddress"],
   ["FULLNETWORK", "fullNetwork"],
   ["REVERSEDNS", "reverseZone"],
   ["MINADDR", "firstHost"],
@@ -95,6 +96,7 @@ Deno.test({
           const want = shellNames.map(([n, key]) => {
             const v = j[key];
             if (v === null) return "";
+            if (n === "FULLNETWORK") return String(v).replace(/\/\d+$/, "");
             return n === "ADDRCLASS" ? `Class ${v}` : String(v);
           });
           assert.deepEqual(got, want, `${shell} eval of ${target}`);
@@ -164,8 +166,8 @@ testIf(
       const pairs: [string, unknown][] = [
         ["ADDRESS", j.address],
         ["FULLADDRESS", j.fullAddress],
-        ["NETWORK", j.network],
-        ["FULLNETWORK", j.fullNetwork],
+        ["NETWORK", j.firstAddress],
+        ["FULLNETWORK", String(j.fullNetwork).replace(/\/\d+$/, "")],
         ["NETMASK", j.netmask],
         ["PREFIX", String(j.prefixLength)],
         ["REVERSEDNS", j.reverseZone],
@@ -199,7 +201,11 @@ testIf(
       const j = JSON.parse(
         (await runToolkit(["subnet", "info", "--json", "--class-prefix", addr])).stdout,
       );
-      assert.deepEqual([j.network, String(j.prefixLength)], [theirs.NETWORK, theirs.PREFIX], addr);
+      assert.deepEqual(
+        [j.firstAddress, String(j.prefixLength)],
+        [theirs.NETWORK, theirs.PREFIX],
+        addr,
+      );
     }
     // ipcalc answers a /24 for class D and E; those classes never had a network prefix.
     for (const addr of ["224.1.1.1", "240.1.1.1"]) {
@@ -238,12 +244,12 @@ testIf(
       const s = sipcalcFields(await output("sipcalc", [target]));
       const j = await infoJson(target);
       const checks: [string, unknown, string | undefined][] = [
-        ["network", j.network, s["Network address"]],
+        ["network", j.firstAddress, s["Network address"]],
         ["netmask", j.netmask, s["Network mask"]],
         ["bits", String(j.prefixLength), s["Network mask (bits)"]],
         ["wildcard", j.wildcard, s["Cisco wildcard"]],
         // sipcalc's count for a /0 overflows to 2^32 - 1.
-        ["addresses", String(j.addresses), bits === 0 ? "4294967296" : s["Addresses in network"]],
+        ["addresses", j.addressCount, bits === 0 ? "4294967296" : s["Addresses in network"]],
         ["range", `${j.firstAddress} - ${j.lastAddress}`, s["Network range"]],
       ];
       // sipcalc calls the last address the broadcast and prints no usable range for /31, /32.
@@ -263,7 +269,7 @@ testIf(
       const last = (await infoJson(String(j.lastAddress))).fullAddress;
       const checks: [string, unknown, string | undefined][] = [
         ["expanded", j.fullAddress, s["Expanded Address"]],
-        ["range", `${j.fullNetwork} - ${last}`, s["Network range"]],
+        ["range", `${String(j.fullNetwork).replace(/\/\d+$/, "")} - ${last}`, s["Network range"]],
         ["length", String(j.prefixLength), s["Prefix length"]],
       ];
       for (const [what, ours, theirs] of checks) {
@@ -301,7 +307,7 @@ testIf(
     nets.forEach((n, i) => {
       assert.equal(n.globalId, ids[i]);
       assert.ok(n.site.startsWith(`fd${ids[i].slice(0, 2)}:${ids[i].slice(2, 6)}:`), n.site);
-      assert.ok(n.prefix.startsWith(n.site.replace(/::\/48$/, "")), n.prefix);
+      assert.ok(n.network.startsWith(n.site.replace(/::\/48$/, "")), n.network);
     });
   },
 );

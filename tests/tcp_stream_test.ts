@@ -257,7 +257,7 @@ Deno.test(
     const b = await runToolkit(["--json", "tcp-send", "-w", addr, "ping"]);
     assert.equal(b.code, 0, b.stderr);
     const doc = JSON.parse(b.stdout);
-    assert.equal(doc.to, addr);
+    assert.equal(doc.remote, addr);
     assert.equal(doc.sent, 4);
     assert.equal(doc.reply.text, "我是服务端");
     assert.equal(doc.reply.size, 15);

@@ -69,7 +69,8 @@ Deno.test(
     });
     assert.equal((await hex.finish()).stdout, "00 ff 0a 41\n");
     const json = startToolkit(["--json", "udp-listen", "-c", "2", "0"]);
-    const [, p2] = await json.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    // Under --json the status lines on stderr are NDJSON events too.
+    const [, p2] = await json.waitForStderr(/"event":"listening","address":"127\.0\.0\.1:(\d+)"/);
     const to = { transport: "udp" as const, hostname: "127.0.0.1", port: Number(p2) };
     await client.send(enc.encode("héllo"), to);
     await new Promise((r) => setTimeout(r, 100));
@@ -79,8 +80,8 @@ Deno.test(
     const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     const me = `127.0.0.1:${(client.addr as Deno.NetAddr).port}`;
     assert.deepEqual(lines, [
-      { from: me, size: 6, text: "héllo", hex: "68 c3 a9 6c 6c 6f" },
-      { from: me, size: 1, text: null, hex: "c3" },
+      { event: "datagram", remote: me, size: 6, text: "héllo", hex: "68 c3 a9 6c 6c 6f" },
+      { event: "datagram", remote: me, size: 1, text: null, hex: "c3" },
     ]);
   },
 );

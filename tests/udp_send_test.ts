@@ -68,7 +68,7 @@ Deno.test("udp-send --count sends exactly N datagrams; --verbose and --json repo
       assert.equal(new TextDecoder().decode((await receiveOne(sock))[0]), "x");
     }
     const j = await runToolkit(["udp-send", "--json", `127.0.0.1:${port}`, "abc"]);
-    assert.deepEqual(JSON.parse(j.stdout), { to: `127.0.0.1:${port}`, sent: 1, bytes: 3 });
+    assert.deepEqual(JSON.parse(j.stdout), { remote: `127.0.0.1:${port}`, datagrams: 1, size: 3 });
     await receiveOne(sock);
   } finally {
     sock.close();
@@ -93,7 +93,7 @@ Deno.test("udp-send --wait-reply prints the echo server's reply; --json describe
     const j = await runToolkit(["udp-send", "-w", "--json", `127.0.0.1:${port}`, "hey"]);
     const doc = JSON.parse(j.stdout);
     assert.equal(doc.reply.text, "我是服务端:hey");
-    assert.equal(doc.reply.from, `127.0.0.1:${port}`);
+    assert.equal(doc.reply.remote, `127.0.0.1:${port}`);
     assert.equal(doc.reply.size, new TextEncoder().encode("我是服务端:hey").length);
     await echo;
   } finally {

@@ -207,10 +207,10 @@ Deno.test(
         [15, "我是客户端", "e6 88 91 e6 98 af e5 ae a2 e6 88 b7 e7 ab af"],
         [2, null, "00 ff"],
       ]);
-      assert.match(lines[0].from, /\/client\.sock$/);
+      assert.match(lines[0].remote, /\/client\.sock$/);
       assert.equal(exists(path), false);
       const leftovers = [...Deno.readDirSync("/tmp")].filter((e) =>
-        e.name.startsWith("toolkit-dgram-") && lines.some((l) => l.from.includes(e.name))
+        e.name.startsWith("toolkit-dgram-") && lines.some((l) => l.remote.includes(e.name))
       );
       assert.deepEqual(leftovers, [], "temporary client directories left behind");
 

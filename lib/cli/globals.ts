@@ -114,3 +114,18 @@ export function extractGlobals(argv: readonly string[]): ExtractedGlobals {
   }
   return out;
 }
+
+/**
+ * Whether `--json` stands before `--` in `argv`: what the error report follows when the command
+ * line could not be read (a global option missing its value) or was never read (an unhandled
+ * rejection, a crashed sandbox).
+ *
+ * @example
+ * ```ts
+ * jsonRequested(["--net", "--json"]); // true: an error about --net is still reported as JSON
+ * ```
+ */
+export function jsonRequested(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
+}

@@ -2,7 +2,12 @@
 // module's spec for its usage, options and examples.
 import config from "../../deno.json" with { type: "json" };
 import { formatOptions, formatParagraph } from "./args.ts";
-import { type CommandEntry, commandGroups, type CommandModule } from "./command.ts";
+import {
+  type CommandEntry,
+  commandGroups,
+  type CommandModule,
+  type OptionSpec,
+} from "./command.ts";
 import { globalOptions } from "./globals.ts";
 
 /** The version from deno.json. */
@@ -83,4 +88,53 @@ export function commandHelp(entry: CommandEntry, mod: CommandModule<unknown>): s
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * `toolkit --json help` (or a group's): every command with its group and summary, for scripts.
+ *
+ * @example
+ * ```ts
+ * topLevelHelpJson(registry).commands[0]; // { name: "udp-send", group: "sockets", summary: "..." }
+ * ```
+ */
+export function topLevelHelpJson(entries: readonly CommandEntry[]): {
+  version: string;
+  commands: { name: string; group: string; summary: string }[];
+} {
+  return {
+    version,
+    commands: entries.map((e) => ({ name: e.name, group: e.group, summary: e.summary })),
+  };
+}
+
+/**
+ * `toolkit --json help CMD`: the command's usage, options and examples, from its spec.
+ *
+ * @example
+ * ```ts
+ * commandHelpJson(entry, await entry.load()).options.map((o) => o.name);
+ * ```
+ */
+export function commandHelpJson(entry: CommandEntry, mod: CommandModule<unknown>) {
+  const { spec } = mod;
+  const option = (o: OptionSpec) => ({
+    name: o.name,
+    short: o.short ?? null,
+    takesValue: o.type === "string",
+    value: o.type === "string" ? o.value ?? "VALUE" : null,
+    multiple: o.multiple === true,
+    default: o.default === undefined ? null : String(o.default),
+    choices: o.choices ? [...o.choices] : null,
+    description: o.description,
+  });
+  return {
+    name: entry.name,
+    group: entry.group,
+    summary: entry.summary,
+    usage: spec.usage,
+    description: spec.description ?? null,
+    options: spec.options.map(option),
+    examples: [...spec.examples],
+  };
 }

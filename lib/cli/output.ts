@@ -35,6 +35,41 @@ export async function writeNdjson(io: Io, value: unknown): Promise<void> {
 }
 
 /**
+ * Writes a status message on stderr: a line of text for people, or under `--json` an NDJSON event
+ * (stdout stays for the data).
+ *
+ * @example
+ * ```ts
+ * await writeStatus(io, { event: "listening", address: "127.0.0.1:9000" }, "listening on 127.0.0.1:9000");
+ * ```
+ */
+export async function writeStatus(
+  io: Io,
+  event: { event: string } & Record<string, unknown>,
+  text: string,
+  json: boolean = io.globals.json,
+): Promise<void> {
+  await io.stderr.write(json ? JSON.stringify(event, replacer) + "\n" : text + "\n");
+}
+
+/**
+ * Writes a warning on stderr: `toolkit: warning: ...` for people, `{"warning": {"message": ...}}`
+ * under `--json`, so stderr stays NDJSON for scripts.
+ *
+ * @example
+ * ```ts
+ * await writeWarning(io, "line 3: cannot parse MAC address (skipped)");
+ * ```
+ */
+export async function writeWarning(io: Io, message: string): Promise<void> {
+  await io.stderr.write(
+    io.globals.json
+      ? JSON.stringify({ warning: { message } }) + "\n"
+      : `toolkit: warning: ${message}\n`,
+  );
+}
+
+/**
  * Lays out rows as left-aligned columns separated by two spaces, without trailing spaces.
  * Columns listed in `right` are right-aligned (numbers).
  *

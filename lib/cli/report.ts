@@ -59,68 +59,170 @@ function fileCodeWords(err: unknown): string | undefined {
   return typeof code === "string" && code in fileCodes ? fileCodes[code] : undefined;
 }
 
-/** Classifies an error: its message line, exit code and whether a usage hint follows. */
-export async function classifyError(
-  err: unknown,
-): Promise<{ line: string; code: number; hintFor?: string }> {
+/**
+ * What kind of failure an error is, for scripts (`kind` in the `--json` error object). `usage`
+ * and `input` both exit 2: the first is how the command was called (followed by the help hint),
+ * the second what it was given (a file, an address, a table).
+ */
+export type ErrorKind = "usage" | "input" | "network" | "scope" | "interrupted" | "internal";
+
+/** An error as the CLI reports it: its line, exit code, kind and the facts a script may use. */
+export interface ClassifiedError {
+  /** The message, one line, without `toolkit: error: `. */
+  line: string;
+  code: number;
+  kind: ErrorKind;
+  /** For usage errors: the command whose help the hint points at (`""` for toolkit's own). */
+  hintFor?: string;
+  /** Facts beside the message: `address` (network), `permission` and `resource` (scope), ... */
+  fields?: Record<string, string>;
+}
+
+/** Classifies an error: its message line, exit code, kind and whether a usage hint follows. */
+export async function classifyError(err: unknown): Promise<ClassifiedError> {
   const scope = scopeErrorFrom(err);
   if (scope) {
+    const described = await describeScopeOf(scope.kind);
     return {
-      line: `${scope.message} (scope ${await describeScopeOf(scope.kind)})`,
+      line: `${scope.message} (scope ${described})`,
       code: ExitCode.scope,
+      kind: "scope",
+      fields: {
+        permission: scope.kind,
+        resource: scope.resource,
+        scope: described.slice(described.indexOf(": ") + 2),
+      },
     };
   }
   if (err instanceof UsageError) {
-    return { line: errorLine(err.message), code: ExitCode.usage, hintFor: err.command ?? "" };
+    return {
+      line: errorLine(err.message),
+      code: ExitCode.usage,
+      kind: "usage",
+      hintFor: err.command ?? "",
+    };
   }
-  if (err instanceof NetError) return { line: err.message, code: ExitCode.network };
+  if (err instanceof NetError) {
+    return {
+      line: err.message,
+      code: ExitCode.network,
+      kind: "network",
+      fields: { failure: err.failure, address: err.address },
+    };
+  }
+  const input = (line: string, path?: string): ClassifiedError => ({
+    line,
+    code: ExitCode.usage,
+    kind: "input",
+    ...(path === undefined ? {} : { fields: { path } }),
+  });
   if (err instanceof InputError || err instanceof SyntaxError || err instanceof RangeError) {
-    return { line: errorLine(err.message), code: ExitCode.usage };
+    return input(errorLine(err.message));
   }
   for (const [cls, words] of fileErrors) {
     if (err instanceof cls) {
       const path = /'([^']+)'/.exec(err.message)?.[1];
-      return { line: path ? `${words} (${path})` : errorLine(err.message), code: ExitCode.usage };
+      return path ? input(`${words} (${path})`, path) : input(errorLine(err.message));
     }
   }
   if (err instanceof OutputWriteError) {
     const cause = err.cause instanceof Error ? err.cause.message : String(err.cause);
     const words = fileCodeWords(err.cause) ?? errorLine(cause.replace(/ \(os error \d+\).*$/, ""));
-    return { line: `${words} (writing ${err.stream})`, code: ExitCode.usage };
+    return input(`${words} (writing ${err.stream})`);
   }
   const words = err instanceof Error ? fileCodeWords(err) : undefined;
   if (err instanceof Error && words) {
     const path = /'([^']+)'/.exec(err.message)?.[1];
-    return { line: path ? `${words} (${path})` : words, code: ExitCode.usage };
+    return path ? input(`${words} (${path})`, path) : input(words);
   }
   if (err instanceof Error && /^empty path is not allowed$/i.test(err.message)) {
     // Deno's permission check on a file argument given as "": the user's mistake, not ours.
-    return { line: "no such file or directory (an empty file name)", code: ExitCode.usage };
+    return input("no such file or directory (an empty file name)", "");
   }
-  if (err instanceof Error && err.name === "AbortError") {
-    return { line: "interrupted", code: ExitCode.interrupted };
-  }
+  if (err instanceof Error && err.name === "AbortError") return interrupted;
   const message = err instanceof Error ? err.message : String(err);
-  return {
-    line: `internal error: ${errorLine(message)} (run with --debug and report it)`,
-    code: ExitCode.internal,
-  };
+  return internalError(message);
 }
 
+/** The classification of a run stopped by Ctrl-C or SIGTERM. */
+export const interrupted: ClassifiedError = {
+  line: "interrupted",
+  code: ExitCode.interrupted,
+  kind: "interrupted",
+};
+
 /**
- * Prints `toolkit: error: ...` (and for usage errors the help hint) and returns the exit code.
+ * The classification of a bug: `message` is what went wrong inside.
  *
  * @example
  * ```ts
- * const code = await reportError(new UsageError("missing HOST:PORT", "udp-send"), io.stderr, false);
+ * internalError("x is undefined").line; // "internal error: x is undefined (run with --debug and report it)"
  * ```
  */
-export async function reportError(err: unknown, stderr: Output, debug: boolean): Promise<number> {
-  const { line, code, hintFor } = await classifyError(err);
-  let text = `toolkit: error: ${printableLine(line)}\n`;
-  if (hintFor !== undefined) text += `Try 'toolkit ${hintFor ? hintFor + " " : ""}--help'\n`;
-  if (debug && err instanceof Error && err.stack) text += err.stack + "\n";
+export function internalError(message: string): ClassifiedError {
+  return {
+    line: `internal error: ${errorLine(message)} (run with --debug and report it)`,
+    code: ExitCode.internal,
+    kind: "internal",
+  };
+}
+
+/** How an error is written: with the stack (`--debug`), as a JSON object (`--json`). */
+export interface ReportOptions {
+  debug: boolean;
+  json: boolean;
+}
+
+/**
+ * The text an error puts on stderr. For people, `toolkit: error: LINE`, the help hint after a usage
+ * error, and the stack with `--debug`. Under `--json`, only one line, the error object (see
+ * docs/json/error.json): scripts read stderr as NDJSON, and the object carries the same message.
+ *
+ * @example
+ * ```ts
+ * formatError({ line: "connection refused (127.0.0.1:9)", code: 3, kind: "network" }, { debug: false, json: true });
+ * // '{"error":{"message":"connection refused (127.0.0.1:9)","exitCode":3,"kind":"network"}}\n'
+ * ```
+ */
+export function formatError(c: ClassifiedError, options: ReportOptions, stack?: string): string {
+  const hint = c.hintFor === undefined
+    ? undefined
+    : `Try 'toolkit ${c.hintFor ? c.hintFor + " " : ""}--help'`;
+  const message = printableLine(c.line);
+  if (options.json) {
+    const error: Record<string, unknown> = { message, exitCode: c.code, kind: c.kind };
+    for (const [key, value] of Object.entries(c.fields ?? {})) error[key] = printableLine(value);
+    if (c.hintFor !== undefined) error.command = c.hintFor || null;
+    if (hint) error.hint = hint;
+    if (options.debug && stack) error.stack = stack;
+    return JSON.stringify({ error }) + "\n";
+  }
+  let text = `toolkit: error: ${message}\n`;
+  if (hint) text += hint + "\n";
+  if (options.debug && stack) text += stack + "\n";
+  return text;
+}
+
+/**
+ * Prints the error (`toolkit: error: ...` and for usage errors the help hint, or under `--json`
+ * the error object) and returns the exit code.
+ *
+ * @example
+ * ```ts
+ * const code = await reportError(new UsageError("missing HOST:PORT", "udp-send"), io.stderr, {
+ *   debug: false,
+ *   json: false,
+ * });
+ * ```
+ */
+export async function reportError(
+  err: unknown,
+  stderr: Output,
+  options: ReportOptions,
+): Promise<number> {
+  const classified = await classifyError(err);
+  const stack = err instanceof Error ? err.stack : undefined;
   // A closed stderr must not turn one error into another (or into a loop): the code still counts.
-  await stderr.write(text).catch(() => {});
-  return code;
+  await stderr.write(formatError(classified, options, stack)).catch(() => {});
+  return classified.code;
 }

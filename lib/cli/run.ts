@@ -5,7 +5,7 @@
 import { registry } from "../commands/registry.ts";
 import { resolveCommand, unknownMessage } from "./dispatch.ts";
 import { ExitCode, UsageError } from "./errors.ts";
-import { type ExtractedGlobals, extractGlobals } from "./globals.ts";
+import { type ExtractedGlobals, extractGlobals, jsonRequested } from "./globals.ts";
 import { denoIo, type GlobalOptions, type Io, OutputClosedError, wantColor } from "./io.ts";
 import type { Narrowing } from "../scope/mod.ts";
 
@@ -66,7 +66,7 @@ async function readNarrowing(
  */
 export async function runCli(argv: readonly string[], ctx: RunContext): Promise<number> {
   const fallbackGlobals: GlobalOptions = {
-    json: false,
+    json: jsonRequested(argv),
     quiet: false,
     debug: argv.includes("--debug"),
     color: false,
@@ -84,31 +84,44 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
     io = makeIo(globals, ctx.signal);
     const help = () => import("./help.ts");
     if (g.rest.length === 0) {
-      const { topLevelHelp, version } = await help();
+      const { topLevelHelp, topLevelHelpJson, version } = await help();
       if (g.version) {
         await io.stdout.write(g.json ? JSON.stringify({ version }) + "\n" : `toolkit ${version}\n`);
         return ExitCode.ok;
       }
+      if (g.help && g.json) return await writeJsonDocument(io, topLevelHelpJson(registry));
+      if (g.json) throw new UsageError("missing command");
       await (g.help ? io.stdout : io.stderr).write(topLevelHelp(registry));
       return g.help ? ExitCode.ok : ExitCode.usage;
     }
     const found = resolveCommand(registry, g.rest);
     if (found.kind === "unknown") throw new UsageError(unknownMessage(found));
     if (found.kind === "group") {
-      const text = (await help()).groupHelp(found.prefix, found.entries);
-      await (g.help ? io.stdout : io.stderr).write(text);
+      const { groupHelp, topLevelHelpJson } = await help();
+      if (g.help && g.json) return await writeJsonDocument(io, topLevelHelpJson(found.entries));
+      if (g.json) {
+        const names = found.entries.map((e) => e.name).join(", ");
+        throw new UsageError(`missing subcommand: ${names}`, found.prefix);
+      }
+      await (g.help ? io.stdout : io.stderr).write(groupHelp(found.prefix, found.entries));
       return g.help ? ExitCode.ok : ExitCode.usage;
     }
     const { entry, args } = found;
     if (g.help) {
-      await io.stdout.write((await help()).commandHelp(entry, await entry.load()));
+      const { commandHelp, commandHelpJson } = await help();
+      const mod = await entry.load();
+      if (g.json) return await writeJsonDocument(io, commandHelpJson(entry, mod));
+      await io.stdout.write(commandHelp(entry, mod));
       return ExitCode.ok;
     }
     if (!ctx.sandboxed) {
       const asked = await readNarrowing(g);
       if (asked) {
         if (!ctx.runNarrowed) throw new Error("No sandbox runner for a narrowed scope");
-        return await ctx.runNarrowed(argv, asked.narrowing, ctx.signal, { base: asked.base });
+        const code = await ctx.runNarrowed(argv, asked.narrowing, ctx.signal, {
+          base: asked.base,
+        });
+        return await reportInterrupted(ctx, io, code);
       }
     }
     const mod = await entry.load();
@@ -119,13 +132,31 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
       return await ctx.runNarrowed(argv, mod.ownScope(options), ctx.signal, { own: true });
     }
     const code = await mod.run(options, io);
-    return ctx.signal.aborted ? ExitCode.interrupted : code;
+    return await reportInterrupted(ctx, io, ctx.signal.aborted ? ExitCode.interrupted : code);
   } catch (err) {
-    if (ctx.signal.aborted) return ExitCode.interrupted;
+    if (ctx.signal.aborted) return await reportInterrupted(ctx, io, ExitCode.interrupted);
     if (err instanceof OutputClosedError || (err as Error)?.cause instanceof OutputClosedError) {
       return ExitCode.outputClosed;
     }
     const { reportError } = await import("./report.ts");
-    return await reportError(err, io.stderr, io.globals.debug);
+    return await reportError(err, io.stderr, io.globals);
   }
+}
+
+/** Prints help as one JSON document under `--json` and succeeds. */
+async function writeJsonDocument(io: Io, value: unknown): Promise<number> {
+  const { writeJson } = await import("./output.ts");
+  await writeJson(io, value);
+  return ExitCode.ok;
+}
+
+/**
+ * Under `--json`, an interrupted run ends stderr with the error object like every other failure
+ * (for people, Ctrl-C stays silent, as in nc). Inside the sandbox the parent reports it, once.
+ */
+async function reportInterrupted(ctx: RunContext, io: Io, code: number): Promise<number> {
+  if (code !== ExitCode.interrupted || !io.globals.json || ctx.sandboxed) return code;
+  const { formatError, interrupted } = await import("./report.ts");
+  await io.stderr.write(formatError(interrupted, io.globals)).catch(() => {});
+  return code;
 }

@@ -3,7 +3,8 @@
 // fails inside Deno with NotCapable no matter how the command spells the address.
 import { buildScope, listInterfaces, type Narrowing, Sandbox, type Scope } from "../scope/mod.ts";
 import { ExitCode } from "./errors.ts";
-import { printableLine } from "./report.ts";
+import { jsonRequested } from "./globals.ts";
+import { formatError, internalError } from "./report.ts";
 
 /** Messages between the parent and the sandbox Worker. */
 export type SandboxMessage =
@@ -85,11 +86,8 @@ export async function runNarrowed(
     box.listen((m) => {
       if (m.type === "exit") finish(m.code);
     }, (message) => {
-      Deno.stderr.writeSync(
-        new TextEncoder().encode(
-          `toolkit: error: ${printableLine(`internal error: ${message}`)}\n`,
-        ),
-      );
+      const options = { debug: argv.includes("--debug"), json: jsonRequested(argv) };
+      Deno.stderr.writeSync(new TextEncoder().encode(formatError(internalError(message), options)));
       finish(ExitCode.internal);
     });
     box.post({ type: "run", argv, scope, own: options.own });

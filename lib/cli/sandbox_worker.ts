@@ -2,17 +2,18 @@
 // Worker's permissions and reports the exit code to the parent.
 /// <reference lib="deno.worker" />
 import { setActiveScope } from "../scope/mod.ts";
+import { jsonRequested } from "./globals.ts";
 import { denoOutput } from "./io.ts";
 import { reportError } from "./report.ts";
 import { runCli } from "./run.ts";
 import { runNarrowed, type SandboxMessage } from "./sandbox.ts";
 
 const controller = new AbortController();
-let debug = false;
+let options = { debug: false, json: false };
 
 self.addEventListener("unhandledrejection", async (e) => {
   e.preventDefault();
-  const code = await reportError(e.reason, denoOutput(Deno.stderr), debug);
+  const code = await reportError(e.reason, denoOutput(Deno.stderr), options);
   self.postMessage({ type: "exit", code } satisfies SandboxMessage);
 });
 
@@ -20,7 +21,7 @@ self.onmessage = async (e: MessageEvent<SandboxMessage>) => {
   const msg = e.data;
   if (msg.type === "abort") controller.abort(new DOMException("Interrupted", "AbortError"));
   if (msg.type !== "run") return;
-  debug = msg.argv.includes("--debug");
+  options = { debug: msg.argv.includes("--debug"), json: jsonRequested(msg.argv) };
   setActiveScope(msg.scope);
   const code = await runCli(msg.argv, {
     signal: controller.signal,

@@ -113,10 +113,10 @@ const command: CommandModule<ArpCheckOptions> = {
     const failed = findings.some((f) => severities.indexOf(f.severity) <= limit);
     if (o.json) {
       await writeJson(io, {
-        snapshots: snapshots.map((s) => ({ name: s.name, entries: s.entries.length })),
+        snapshots: snapshots.map((s) => ({ name: s.name, entryCount: s.entries.length })),
         gateways,
         failOn: o.failOn,
-        findings,
+        findings: findings.map(({ ips, ...f }) => ({ ...f, addresses: ips })),
       });
     } else if (findings.length === 0) {
       if (!io.globals.quiet) {

@@ -9,7 +9,7 @@ import { parsePort } from "../net/address.ts";
 import { openUdpClient, sendDatagram } from "../net/udp.ts";
 import { ipNeighJson, readLiveNeighbors } from "../arp/live_table.ts";
 import { checkIp, type NeighborEntry } from "../arp/neighbor.ts";
-import { describeState, vendorsOf } from "./arp_show.ts";
+import { describeState, neighborJson, vendorsOf } from "./arp_show.ts";
 import { printable } from "../text/printable.ts";
 
 /** Parsed `arp resolve` options. */
@@ -106,9 +106,9 @@ const command: CommandModule<ArpResolveOptions> = {
     const vendor = resolved && o.vendor ? (await vendorsOf([entry!])).get(entry!.mac!) : undefined;
     if (o.json) {
       await writeJson(io, {
-        ip: address,
+        address,
         resolved,
-        entry: entry ? { ...entry, vendor: vendor ?? null } : null,
+        neighbor: entry ? neighborJson(entry, o.vendor ? vendor ?? null : undefined) : null,
       });
     } else if (resolved) {
       await io.stdout.write(formatTable([

@@ -4,7 +4,7 @@ import { type OptionSpec, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { InputError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
-import { formatTable, writeJson } from "../cli/output.ts";
+import { formatTable, writeJson, writeWarning } from "../cli/output.ts";
 import { parseMac } from "../arp/mac.ts";
 import type { NeighborEntry, ParseProblem } from "../arp/neighbor.ts";
 import { loadVendorLookup } from "../arp/oui.ts";
@@ -83,7 +83,9 @@ const command: CommandModule<ArpShowOptions> = {
       await writeJson(io, {
         source: table.source,
         format: table.format,
-        entries: table.entries.map((e) => ({ ...e, vendor: vendors.get(e.mac ?? "") ?? null })),
+        entries: table.entries.map((e) =>
+          neighborJson(e, o.vendor ? vendors.get(e.mac ?? "") ?? null : undefined)
+        ),
         problems: table.problems,
       });
     } else if (table.entries.length > 0) {
@@ -106,6 +108,30 @@ const command: CommandModule<ArpShowOptions> = {
   },
 };
 export default command;
+
+/**
+ * A neighbour entry as `--json` prints it (docs/json/arp-show.json): every key always present,
+ * `vendor` only when vendors were asked for (`null` for a MAC the registry does not know).
+ *
+ * @example
+ * ```ts
+ * neighborJson({ ip: "10.0.0.1", mac: null, iface: "eth0", state: "failed", line: 1 }, undefined);
+ * // { address: "10.0.0.1", mac: null, iface: "eth0", state: "failed", detail: null, router: false, local: false, line: 1 }
+ * ```
+ */
+export function neighborJson(e: NeighborEntry, vendor: string | null | undefined) {
+  return {
+    address: e.ip,
+    mac: e.mac,
+    iface: e.iface,
+    state: e.state,
+    detail: e.detail ?? null,
+    router: e.router === true,
+    local: e.local === true,
+    line: e.line,
+    ...(vendor === undefined ? {} : { vendor }),
+  };
+}
 
 /**
  * `complete (REACHABLE)`, `failed (FAILED)` collapsed to `failed`, plus `router` when marked.
@@ -135,8 +161,10 @@ export async function reportProblems(
 ): Promise<void> {
   const where = table.source === "-" ? "stdin" : table.source;
   for (const p of table.problems) {
-    const line = `${where}: line ${p.line}: ${lowerFirst(p.reason)} (skipped)`;
-    await io.stderr.write(`toolkit: warning: ${printable(line)}\n`);
+    await writeWarning(
+      io,
+      printable(`${where}: line ${p.line}: ${lowerFirst(p.reason)} (skipped)`),
+    );
   }
   if (table.entries.length === 0 && table.problems.length > 0) {
     throw new InputError(`no line of ${where} could be read as a neighbour entry`);

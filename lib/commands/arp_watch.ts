@@ -121,7 +121,7 @@ const command: CommandModule<ArpWatchOptions> = {
     }
     const vendorOf = o.vendor ? await loadVendorLookup() : undefined;
     const polls = Math.min(o.count, o.files.length || Infinity);
-    if (!io.globals.quiet && o.files.length === 0) {
+    if (!io.globals.quiet && !o.json && o.files.length === 0) {
       await io.stderr.write(
         `watching the neighbour table every ${o.intervalMs / 1000}s${
           o.db !== undefined ? `, database ${o.db}` : ""
@@ -141,7 +141,7 @@ const command: CommandModule<ArpWatchOptions> = {
         const event = db.observe({ ip: e.ip, mac: e.mac, iface: e.iface ?? "", time });
         if (!event) continue;
         const vendor = vendorOf?.(parseMac(event.mac));
-        await printEvent(io, o.json, event, vendor);
+        await printEvent(io, o.json, event, vendor, vendorOf !== undefined);
       }
       if (o.db !== undefined) await saveArpDat(o.db, db);
     }
@@ -150,17 +150,34 @@ const command: CommandModule<ArpWatchOptions> = {
 };
 export default command;
 
+/** Unix seconds as RFC 3339 UTC, the form every `time` in toolkit's JSON takes. */
+function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, "Z");
+}
+
 async function printEvent(
   io: Io,
   json: boolean,
   e: ArpWatchEvent,
   vendor: string | undefined,
+  withVendor: boolean,
 ): Promise<void> {
   if (json) {
-    await writeNdjson(io, { ...e, vendor: vendor ?? null });
+    await writeNdjson(io, {
+      // Event names as one word each, like every NDJSON event: `new station` is `new-station`.
+      event: e.event.replaceAll(" ", "-"),
+      address: e.ip,
+      mac: e.mac,
+      oldMac: e.oldMac ?? null,
+      iface: e.iface || null,
+      time: isoTime(e.time),
+      previousTime: e.previousTime === undefined ? null : isoTime(e.previousTime),
+      hostname: e.hostname || null,
+      ...(vendor === undefined && !withVendor ? {} : { vendor: vendor ?? null }),
+    });
     return;
   }
-  const when = new Date(e.time * 1000).toISOString().replace(/\.000Z$/, "Z");
+  const when = isoTime(e.time);
   const old = e.oldMac ? ` (${e.oldMac})` : "";
   const color = e.event === "new station" || e.event === "new activity" ? "green" : "yellow";
   // The interface and host names come from the table (or an old database) as given: printable.

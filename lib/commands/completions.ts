@@ -7,6 +7,7 @@ import {
   type Shell,
   shells,
 } from "../cli/completions.ts";
+import { writeJson } from "../cli/output.ts";
 import { builtinDrills } from "../drill/builtin.ts";
 import { registry } from "./registry.ts";
 
@@ -30,7 +31,10 @@ const command: CommandModule<{ shell: Shell }> = {
   async run({ shell }, io) {
     const commands = await loadCompletionCommands(registry);
     const drills = builtinDrills.map((d) => d.name);
-    await io.stdout.write(completionScript(shell, commands, { drills }));
+    const script = completionScript(shell, commands, { drills });
+    // Under --json the script is a string in a document, like every other command's output.
+    if (io.globals.json) await writeJson(io, { shell, script });
+    else await io.stdout.write(script);
     return 0;
   },
 };

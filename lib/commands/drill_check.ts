@@ -37,18 +37,23 @@ const command: CommandModule<DrillCheckOptions> = {
   },
   async run(o, io) {
     const readStdin = stdinReader(io.stdin.readable);
-    const results: { file: string; valid: boolean; steps?: number; issues: DrillIssue[] }[] = [];
+    const results: {
+      file: string;
+      valid: boolean;
+      stepCount: number | null;
+      issues: DrillIssue[];
+    }[] = [];
     for (const file of o.files) {
       try {
         const { drill } = await loadDrill(file, { readStdin });
-        results.push({ file, valid: true, steps: drill.steps.length, issues: [] });
+        results.push({ file, valid: true, stepCount: drill.steps.length, issues: [] });
         if (!o.json && !o.quiet) {
           const line = `${file}: ok (${drill.name}, ${drill.steps.length} steps)`;
           await io.stdout.write(`${printable(line)}\n`);
         }
       } catch (err) {
         if (!(err instanceof DrillFileError)) throw err;
-        results.push({ file: err.file, valid: false, issues: err.issues });
+        results.push({ file: err.file, valid: false, stepCount: null, issues: err.issues });
         if (!o.json) await io.stderr.write(formatDrillIssues(err));
       }
     }

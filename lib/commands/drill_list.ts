@@ -28,7 +28,11 @@ const command: CommandModule<DrillListOptions> = {
   async run(o, io) {
     const rows = builtinDrills.map((b) => {
       const drill = parseDrill(b.source, b.name);
-      return { name: drill.name, steps: drill.steps.length, description: drill.description ?? "" };
+      return {
+        name: drill.name,
+        stepCount: drill.steps.length,
+        description: drill.description ?? "",
+      };
     });
     if (o.json) {
       await writeJson(io, { drills: rows });
@@ -46,7 +50,7 @@ const command: CommandModule<DrillListOptions> = {
           ["NAME", "STEPS", "DESCRIPTION"],
           ...rows.map((r) => [
             r.name,
-            String(r.steps),
+            String(r.stepCount),
             firstSentence(r.description),
           ]),
         ],

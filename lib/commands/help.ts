@@ -2,7 +2,14 @@
 import type { CommandModule } from "../cli/command.ts";
 import { resolveCommand, unknownMessage } from "../cli/dispatch.ts";
 import { UsageError } from "../cli/errors.ts";
-import { commandHelp, groupHelp, topLevelHelp } from "../cli/help.ts";
+import {
+  commandHelp,
+  commandHelpJson,
+  groupHelp,
+  topLevelHelp,
+  topLevelHelpJson,
+} from "../cli/help.ts";
+import { writeJson } from "../cli/output.ts";
 import { registry } from "./registry.ts";
 
 const command: CommandModule<{ words: string[] }> = {
@@ -14,16 +21,21 @@ const command: CommandModule<{ words: string[] }> = {
   },
   parse: (args) => ({ words: [...args] }),
   async run({ words }, io) {
+    const json = io.globals.json;
     if (words.length === 0) {
-      await io.stdout.write(topLevelHelp(registry));
+      if (json) await writeJson(io, topLevelHelpJson(registry));
+      else await io.stdout.write(topLevelHelp(registry));
       return 0;
     }
     const found = resolveCommand(registry, words);
     if (found.kind === "unknown") throw new UsageError(unknownMessage(found), "help");
     if (found.kind === "group") {
-      await io.stdout.write(groupHelp(found.prefix, found.entries));
+      if (json) await writeJson(io, topLevelHelpJson(found.entries));
+      else await io.stdout.write(groupHelp(found.prefix, found.entries));
     } else {
-      await io.stdout.write(commandHelp(found.entry, await found.entry.load()));
+      const mod = await found.entry.load();
+      if (json) await writeJson(io, commandHelpJson(found.entry, mod));
+      else await io.stdout.write(commandHelp(found.entry, mod));
     }
     return 0;
   },

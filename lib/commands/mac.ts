@@ -58,7 +58,9 @@ const command: CommandModule<MacOptions> = {
       const info = describeMac(mac);
       return {
         ...info,
-        vendor: vendorOf?.(mac) ?? null,
+        // Always present: null for a MAC no hypervisor or container range claims.
+        localUse: info.localUse ?? null,
+        ...(vendorOf ? { vendor: vendorOf(mac) ?? null } : {}),
         ...(o.eui64 ? { linkLocal: eui64LinkLocal(mac) } : {}),
       };
     });

@@ -31,7 +31,7 @@ export interface PortResult {
   port: number;
   state: PortState;
   /** Milliseconds until the answer (connect or refusal); `null` when filtered. */
-  ms: number | null;
+  rttMs: number | null;
 }
 
 const name = "scan";
@@ -141,7 +141,7 @@ const command: CommandModule<ScanOptions> = {
         try {
           const conn = await connectTcp(target, { timeoutMs: o.timeoutMs, signal });
           conn.close();
-          results[i] = { port, state: "open", ms: round(performance.now() - t0) };
+          results[i] = { port, state: "open", rttMs: round(performance.now() - t0) };
           open++;
           bar.note(`${open} open`);
         } catch (err) {
@@ -156,7 +156,7 @@ const command: CommandModule<ScanOptions> = {
           results[i] = {
             port,
             state,
-            ms: state === "filtered" ? null : round(performance.now() - t0),
+            rttMs: state === "filtered" ? null : round(performance.now() - t0),
           };
         }
         bar.tick();
@@ -180,8 +180,8 @@ const command: CommandModule<ScanOptions> = {
         ports: formatPorts(o.ports),
         scanned: results.length,
         ...counts,
-        seconds: Math.round(seconds * 1000) / 1000,
-        open_ports: results.filter((r) => r.state === "open").map((r) => r.port),
+        durationMs: round(seconds * 1000),
+        openPorts: results.filter((r) => r.state === "open").map((r) => r.port),
         results: o.all ? results : results.filter((r) => r.state === "open"),
       });
     } else {
@@ -191,7 +191,7 @@ const command: CommandModule<ScanOptions> = {
         const rows = shown.map((r) => [
           `${r.port}/tcp`,
           paint(io, color[r.state], r.state),
-          r.ms === null ? "-" : `${r.ms.toFixed(3)} ms`,
+          r.rttMs === null ? "-" : `${r.rttMs.toFixed(3)} ms`,
         ]);
         await io.stdout.write(formatTable([["PORT", "STATE", "TIME"], ...rows], { right: [2] }));
       }

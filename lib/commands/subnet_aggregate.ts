@@ -5,7 +5,7 @@
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { InputError } from "../cli/errors.ts";
-import { writeJson } from "../cli/output.ts";
+import { writeJson, writeWarning } from "../cli/output.ts";
 import { formatIpv4, formatIpv6, PrefixAggregator } from "../ip/mod.ts";
 import { confinePath } from "../scope/paths.ts";
 
@@ -119,10 +119,8 @@ const command: CommandModule<SubnetAggregateOptions> = {
     }
     if (io.signal.aborted) return 130;
     if (bad.length) {
-      const lead = "toolkit: warning: ";
-      let text = bad.slice(0, shownBad).map((b) => `${lead}${b.where}: ${b.message}\n`).join("");
-      if (bad.length > shownBad) text += `${lead}... and ${bad.length - shownBad} more\n`;
-      await io.stderr.write(text);
+      for (const b of bad.slice(0, shownBad)) await writeWarning(io, `${b.where}: ${b.message}`);
+      if (bad.length > shownBad) await writeWarning(io, `... and ${bad.length - shownBad} more`);
       if (!o.skipBad) {
         throw new InputError(
           `${bad.length} ${bad.length === 1 ? "entry" : "entries"} could not be read as prefixes ` +
@@ -137,7 +135,7 @@ const command: CommandModule<SubnetAggregateOptions> = {
       await writeJson(io, {
         inputs,
         outputs: prefixes.length,
-        ...(bad.length ? { skipped: bad.length } : {}),
+        ...(o.skipBad ? { skipped: bad.length } : {}),
         prefixes,
       });
       return 0;

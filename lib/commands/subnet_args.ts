@@ -48,16 +48,18 @@ export function parseTarget(args: readonly string[]): Prefix {
 }
 
 /**
- * A count for --json: a number while it is exact in JSON (at most 2^53), else a decimal string.
+ * A count of addresses or hosts for --json: always a decimal string, since such a count can exceed
+ * 2^53 (an IPv6 /64 has 2^64 addresses) and a key keeps one type whatever the input (README "JSON
+ * output").
  *
  * @example
  * ```ts
- * jsonCount(256n); // 256
+ * jsonCount(256n); // "256"
  * jsonCount(1n << 64n); // "18446744073709551616"
  * ```
  */
-export function jsonCount(n: bigint): number | string {
-  return n <= 2n ** 53n ? Number(n) : n.toString();
+export function jsonCount(n: bigint): string {
+  return n.toString();
 }
 
 /**

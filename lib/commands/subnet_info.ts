@@ -82,9 +82,8 @@ export function describePrefix(p: Prefix): Record<string, unknown> {
     address: p.addr.toString(),
     fullAddress: p.addr.toExpandedString(),
     family: p.family === 4 ? "ipv4" : "ipv6",
-    network: network.toString(),
-    fullNetwork: network.toExpandedString(),
-    prefix: `${network}/${p.bits}`,
+    network: `${network}/${p.bits}`,
+    fullNetwork: `${network.toExpandedString()}/${p.bits}`,
     prefixLength: p.bits,
     netmask: p.netmask().toString(),
     wildcard: p.hostmask().toString(),
@@ -93,7 +92,7 @@ export function describePrefix(p: Prefix): Record<string, unknown> {
     lastAddress: p.last().withZone("").toString(),
     firstHost: p.firstHost().withZone("").toString(),
     lastHost: p.lastHost().withZone("").toString(),
-    addresses: jsonCount(p.size()),
+    addressCount: jsonCount(p.size()),
     usableHosts: jsonCount(p.usableHosts()),
     hostBitsSet: !p.isMasked(),
     class: p.family === 4 ? addressClass(p.addr) : null,
@@ -147,8 +146,8 @@ export function shellVariables(info: Record<string, unknown>): Record<string, st
     NETMASK: text(info.netmask),
     PREFIX: text(info.prefixLength),
     BROADCAST: text(info.broadcast),
-    NETWORK: text(info.network),
-    FULLNETWORK: text(info.fullNetwork),
+    NETWORK: text(info.firstAddress),
+    FULLNETWORK: text(info.fullNetwork).replace(/\/\d+$/, ""),
     REVERSEDNS: text(info.reverseZone),
     MINADDR: text(info.firstHost),
     MAXADDR: text(info.lastHost),
@@ -235,8 +234,8 @@ const command: CommandModule<SubnetInfoOptions> = {
     const v6 = p.family === 6;
     const rows: string[][] = [["Address:", String(info.address)]];
     if (v6) rows.push(["Full address:", String(info.fullAddress)]);
-    rows.push(["Network:", String(info.prefix)]);
-    if (v6) rows.push(["Full network:", `${info.fullNetwork}/${p.bits}`]);
+    rows.push(["Network:", String(info.network)]);
+    if (v6) rows.push(["Full network:", String(info.fullNetwork)]);
     rows.push(
       ["Netmask:", `${info.netmask} = ${p.bits}`],
       ["Wildcard:", String(info.wildcard)],
@@ -250,7 +249,7 @@ const command: CommandModule<SubnetInfoOptions> = {
     rows.push(["Special:", describeSpace(p, specialPurpose(p), specialPurposeWithin(p)).text]);
     if (info.ipv4Mapped) rows.push(["IPv4-mapped:", String(info.ipv4Mapped)]);
     rows.push(...reverseRows(p, info.reverseZone as string | null, info.reverseZones as string[]));
-    if (info.hostBitsSet) rows.push(["Note:", `host bits set; the network is ${info.prefix}`]);
+    if (info.hostBitsSet) rows.push(["Note:", `host bits set; the network is ${info.network}`]);
     let text = formatTable(rows);
     if (o.binary) {
       text += "\n" + formatTable([

@@ -61,8 +61,8 @@ const command: CommandModule<SubnetMaskOptions> = {
         prefixLength: bits,
         netmask: netmask.toString(),
         wildcard: wildcard.toString(),
-        binary: netmask.toBinaryString(),
-        addresses: jsonCount(size),
+        binary: { netmask: netmask.toBinaryString() },
+        addressCount: jsonCount(size),
         usableHosts: jsonCount(usable),
       });
       return 0;

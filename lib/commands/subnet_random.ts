@@ -133,7 +133,7 @@ const command: CommandModule<SubnetRandomOptions> = {
         family: o.mask.family === 4 ? "ipv4" : "ipv6",
         prefixLength: o.mask.bits,
         seed: o.seed ?? null,
-        networks: drawn.map((d) => ({ prefix: d.prefix.toString(), ...d.details })),
+        networks: drawn.map((d) => ({ network: d.prefix.toString(), ...d.details })),
       });
     } else {
       await io.stdout.write(drawn.map((d) => `${d.prefix}\n`).join(""));

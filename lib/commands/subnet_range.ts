@@ -66,9 +66,9 @@ const command: CommandModule<SubnetRangeOptions> = {
     const prefixes = summarizeRange(o.start.withZone(""), o.end.withZone(""));
     if (o.json) {
       await writeJson(io, {
-        start: o.start.toString(),
-        end: o.end.toString(),
-        addresses: jsonCount(o.end.toBigInt() - o.start.toBigInt() + 1n),
+        firstAddress: o.start.toString(),
+        lastAddress: o.end.toString(),
+        addressCount: jsonCount(o.end.toBigInt() - o.start.toBigInt() + 1n),
         prefixes: prefixes.map(String),
       });
     } else {

@@ -41,7 +41,7 @@ function row(p: Prefix): Record<string, unknown> {
     firstHost: p.firstHost().toString(),
     lastHost: p.lastHost().toString(),
     broadcast: p.broadcast()?.toString() ?? null,
-    addresses: jsonCount(p.size()),
+    addressCount: jsonCount(p.size()),
     usableHosts: jsonCount(p.usableHosts()),
   };
 }
@@ -185,7 +185,7 @@ const command: CommandModule<SubnetSplitOptions> = {
         ...(o.count !== undefined ? { requested: o.count } : {}),
         count: jsonCount(total),
         shown: list.length,
-        addressesEach: jsonCount(each.size()),
+        addressCountEach: jsonCount(each.size()),
         usableHostsEach: jsonCount(each.usableHosts()),
         subnets: list.map(row),
       });
@@ -199,7 +199,8 @@ const command: CommandModule<SubnetSplitOptions> = {
           formatTable([header, ...list.map((p) => tableRow(p))]),
       );
     }
-    if (BigInt(list.length) < total && !io.signal.aborted) {
+    // Under --json, `count` and `shown` say it.
+    if (BigInt(list.length) < total && !io.signal.aborted && !o.json) {
       await io.stderr.write(
         `toolkit: showing the first ${list.length} of ${total} subnets (raise --limit to see more)\n`,
       );

@@ -10,6 +10,7 @@ import {
 } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import type { GlobalOptions, Io } from "../cli/io.ts";
+import { writeStatus } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
 import { crlfSink, duplex, inputSource } from "../net/copy.ts";
 import { connectTcp } from "../net/tcp.ts";
@@ -39,10 +40,10 @@ export interface TcpConnectOptions extends ConnectFlags {
 export async function status(
   io: Io,
   flags: { json: boolean },
-  event: Record<string, unknown>,
+  event: { event: string } & Record<string, unknown>,
   text: string,
 ): Promise<void> {
-  await io.stderr.write(flags.json ? JSON.stringify(event) + "\n" : text + "\n");
+  await writeStatus(io, event, text, flags.json);
 }
 
 /** The options tcp-connect and unix-connect share. */

@@ -202,11 +202,19 @@ export async function sendOver(
       },
     };
     let sent = 0;
+    // Counted as written, so a reply that never comes is reported with what was sent.
+    const counted = (sink: ByteSink): ByteSink => ({
+      write: async (chunk) => {
+        await sink.write(chunk);
+        sent += chunk.length;
+      },
+    });
     try {
       sent = (await duplex(conn, {
         address,
         input,
         output,
+        wrapSink: counted,
         idleTimeoutMs: flags.timeoutMs,
         signal: io.signal,
       })).sent;
@@ -214,7 +222,7 @@ export async function sendOver(
       // A reply followed by silence is a reply: servers that keep the connection open end here.
       if (!(err instanceof NetError && err.failure === "timed out" && received > 0)) {
         if (err instanceof NetError && err.failure === "timed out" && flags.json) {
-          await writeJson(io, { to: address, reply: null });
+          await writeJson(io, { remote: address, sent, reply: null });
         }
         throw err instanceof NetError && err.failure === "timed out"
           ? new NetError("timed out", `no reply from ${address} within ${flags.timeoutMs / 1000}s`)
@@ -246,7 +254,7 @@ async function report(
   }
   if (!flags.json) return;
   await writeJson(io, {
-    to: address,
+    remote: address,
     sent,
     ...(reply
       ? {

@@ -6,7 +6,7 @@ import { intOption, type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { scopeErrorFrom, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
-import { writeNdjson } from "../cli/output.ts";
+import { writeNdjson, writeStatus } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
 import { localInterfaces } from "../net/broadcast.ts";
 import { Addr } from "../ip/addr.ts";
@@ -153,13 +153,17 @@ const command: CommandModule<UdpListenOptions> = {
     if (group && iface) {
       try {
         membership = await joinGroup(sock, group, iface);
-        await io.stderr.write(`joined ${o.multicast} on ${printable(iface.label)}\n`);
+        await writeStatus(
+          io,
+          { event: "joined", group: o.multicast, iface: iface.label },
+          `joined ${o.multicast} on ${printable(iface.label)}`,
+        );
       } catch (err) {
         sock.close();
         throw err;
       }
     }
-    await io.stderr.write(`listening on ${address}\n`);
+    await writeStatus(io, { event: "listening", address }, `listening on ${address}`);
     const onAbort = () => sock.close();
     io.signal.addEventListener("abort", onAbort, { once: true });
     // The link replies to a link-local sender go out on: the group's, or the bound address's zone.
@@ -280,7 +284,8 @@ async function printDatagram(
   if (o.verbose) await io.stderr.write(`datagram from ${sender}, ${data.length} bytes\n`);
   if (o.json) {
     await writeNdjson(io, {
-      from: sender,
+      event: "datagram",
+      remote: sender,
       size: data.length,
       text: utf8OrUndefined(data) ?? null,
       hex: toHex(data),

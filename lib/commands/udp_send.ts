@@ -233,20 +233,22 @@ const command: CommandModule<UdpSendOptions> = {
           accept: (from) => from.port === o.target.port,
         });
         if (!reply && !io.signal.aborted) {
-          if (o.json) await writeJson(io, { to, sent, bytes: data.length, reply: null });
+          if (o.json) {
+            await writeJson(io, { remote: to, datagrams: sent, size: data.length, reply: null });
+          }
           throw new NetError("timed out", `no reply from ${to} within ${o.timeoutMs / 1000}s`);
         }
       }
       if (o.json) {
         await writeJson(io, {
-          to,
-          sent,
-          bytes: data.length,
+          remote: to,
+          datagrams: sent,
+          size: data.length,
           ...(o.waitReply
             ? {
               reply: reply
                 ? {
-                  from: formatHostPort(reply.from.hostname, reply.from.port),
+                  remote: formatHostPort(reply.from.hostname, reply.from.port),
                   size: reply.data.length,
                   text: utf8OrUndefined(reply.data) ?? null,
                   hex: toHex(reply.data),

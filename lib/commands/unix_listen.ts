@@ -6,7 +6,7 @@ import { intOption, type OptionSpec, type OptionValues, parseCommandArgs } from 
 import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
-import { writeNdjson } from "../cli/output.ts";
+import { writeNdjson, writeStatus } from "../cli/output.ts";
 import { retryServing } from "../net/accept.ts";
 import { NetError, netErrorFrom } from "../net/errors.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
@@ -137,10 +137,10 @@ export default command;
 async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): Promise<number> {
   const bound = await listenUnixDatagram(o.path, { signal: io.signal });
   try {
-    await io.stderr.write(
-      o.json
-        ? JSON.stringify({ event: "listening", address: bound.path }) + "\n"
-        : `listening on ${bound.path}\n`,
+    await writeStatus(
+      io,
+      { event: "listening", address: bound.path },
+      `listening on ${bound.path}`,
     );
     for (let seen = 0; seen < d.count && !io.signal.aborted; seen++) {
       const got = await retryServing(() => bound.sock.receive(), {
@@ -159,7 +159,8 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
       try {
         if (o.json) {
           await writeNdjson(io, {
-            from,
+            event: "datagram",
+            remote: from,
             size: data.length,
             text: utf8OrUndefined(data) ?? null,
             hex: toHex(data),

@@ -77,18 +77,18 @@ async function sendDatagramTo(o: UnixSendOptions, io: Parameters<typeof command.
     await sendUnixDatagram(client.sock, target, data);
     if (o.verbose) await io.stderr.write(`sent 1 datagram of ${data.length} bytes to ${target}\n`);
     if (!o.waitReply) {
-      if (o.json) await writeJson(io, { to: target, sent: data.length });
+      if (o.json) await writeJson(io, { remote: target, sent: data.length });
       return 0;
     }
     const reply = await receiveDatagram(client.sock, { timeoutMs: o.timeoutMs, signal: io.signal });
     if (io.signal.aborted) return 130;
     if (!reply) {
-      if (o.json) await writeJson(io, { to: target, sent: data.length, reply: null });
+      if (o.json) await writeJson(io, { remote: target, sent: data.length, reply: null });
       throw new NetError("timed out", `no reply from ${target} within ${o.timeoutMs / 1000}s`);
     }
     if (o.json) {
       await writeJson(io, {
-        to: target,
+        remote: target,
         sent: data.length,
         reply: {
           size: reply.data.length,
