@@ -3,7 +3,13 @@
 import assert from "#assert";
 import { parseCommandArgs, parseDuration, parseOptions } from "../lib/cli/args.ts";
 import { resolveCommand } from "../lib/cli/dispatch.ts";
-import { ScopeError, scopeErrorFrom, UsageError } from "../lib/cli/errors.ts";
+import {
+  InputError,
+  ScopeError,
+  scopeErrorFrom,
+  UsageError,
+  userInputError,
+} from "../lib/cli/errors.ts";
 import { extractGlobals } from "../lib/cli/globals.ts";
 import { classifyError, errorLine } from "../lib/cli/report.ts";
 import { closest, editDistance } from "../lib/cli/suggest.ts";
@@ -178,8 +184,18 @@ Deno.test("dispatch: flat names, grouped names, groups and unknowns", () => {
 
 Deno.test("errors map to the documented exit codes and one line", async () => {
   assert.equal((await classifyError(new UsageError("x", "udp-send"))).code, 2);
-  assert.equal((await classifyError(new SyntaxError("Cannot parse"))).line, "cannot parse");
-  assert.equal((await classifyError(new RangeError("IPv4 octet"))).line, "IPv4 octet");
+  assert.equal((await classifyError(new InputError("Cannot parse"))).line, "cannot parse");
+  assert.equal((await classifyError(new InputError("IPv4 octet"))).line, "IPv4 octet");
+  // Only errors raised for the user's input are exit 2: a bare built-in error is a bug (70).
+  for (const bug of [new SyntaxError("x"), new RangeError("x"), new TypeError("x")]) {
+    const c = await classifyError(bug);
+    assert.deepEqual([c.code, c.line], [70, "internal error: x (run with --debug and report it)"]);
+  }
+  const converted = await classifyError(userInputError(new RangeError("Length 33 is too long")));
+  assert.deepEqual([converted.code, converted.line], [2, "length 33 is too long"]);
+  const usage = await classifyError(userInputError(new SyntaxError("Bad port"), "scan"));
+  assert.deepEqual([usage.code, usage.line, usage.hintFor], [2, "bad port", "scan"]);
+  assert.equal(userInputError(new TypeError("bug")) instanceof TypeError, true, "bugs pass");
   assert.equal((await classifyError(new NetError("connection refused", "127.0.0.1:1"))).code, 3);
   const denied = new Deno.errors.NotCapable(
     'Requires net access to "10.1.1.1:80", run again with the --allow-net flag',

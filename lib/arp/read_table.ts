@@ -3,7 +3,7 @@
 import type { NeighborTable } from "./neighbor.ts";
 import { readLiveNeighbors } from "./live_table.ts";
 import { parseNeighborTable, type TableFormat } from "./parse_neighbor_table.ts";
-import { confinePath } from "../scope/paths.ts";
+import { readInputText } from "../scope/files.ts";
 
 /** A table and where it came from. */
 export interface LoadedTable extends NeighborTable {
@@ -39,10 +39,10 @@ export async function readNeighborTable(
     if (!options.stdin) throw new TypeError("readNeighborTable: stdin stream missing for '-'");
     text = await new Response(options.stdin).text();
     if (text.length > maxTableBytes) {
-      throw new RangeError(`Input is larger than ${maxTableBytes} bytes`);
+      throw new RangeError(`Standard input is larger than ${maxTableBytes} bytes`);
     }
   } else {
-    text = await Deno.readTextFile(await confinePath(options.file, "read"));
+    text = await readInputText(options.file, { limit: maxTableBytes });
   }
   try {
     return { ...parseNeighborTable(text, options.format ?? "auto"), source: options.file };

@@ -4,7 +4,7 @@
 // about a third of a bare `deno run`, and start-up is a target (see bench/). This is the only
 // module that parses; swapping in `@std/cli` touches this file alone.
 import type { CommandSpec, OptionSpec } from "./command.ts";
-import { UsageError } from "./errors.ts";
+import { UsageError, userInputError } from "./errors.ts";
 import { globalOptions } from "./globals.ts";
 import { closest } from "./suggest.ts";
 
@@ -165,7 +165,7 @@ export function parseCommandArgs(
       const hint = meant ? ` (did you mean '${meant}'?)` : "";
       throw new UsageError(`${err.message}${hint}`, command);
     }
-    throw new UsageError((err as Error).message, command);
+    throw userInputError(err, command);
   }
   for (const o of spec.options) {
     const v = parsed.values[o.name];

@@ -1,7 +1,7 @@
 // The terminal as commands see it. Commands never touch Deno.stdin/stdout/exit directly: they get
 // an `Io`, so tests run them in memory and the sandbox Worker runs them unchanged.
 
-import { confinePath } from "../scope/paths.ts";
+import { readInputFile } from "../scope/files.ts";
 
 const encoder = new TextEncoder();
 
@@ -313,27 +313,16 @@ export async function readAll(
 }
 
 /**
- * Reads a whole file, refusing one larger than `limit` bytes with a `RangeError` naming it (a
- * device such as /dev/zero never ends).
+ * Reads a whole file the user named, refusing one larger than `limit` bytes (a device such as
+ * /dev/zero never ends); see `readInputFile` in lib/scope/files.ts for what else is refused.
  *
  * @example
  * ```ts
  * const bytes = await readFileLimited("classes.py", { limit: 64 << 20 });
  * ```
  */
-export async function readFileLimited(
-  path: string,
-  options: { limit: number },
-): Promise<Uint8Array> {
-  using file = await Deno.open(await confinePath(path, "read"), { read: true });
-  try {
-    return await readAll(file.readable, options);
-  } catch (err) {
-    if (err instanceof RangeError) {
-      throw new RangeError(`File ${path} is larger than ${options.limit} bytes`);
-    }
-    throw err;
-  }
+export function readFileLimited(path: string, options: { limit: number }): Promise<Uint8Array> {
+  return readInputFile(path, options);
 }
 
 /**

@@ -2,7 +2,7 @@
 // the drill's scope, and reports the results as text, JSON, TAP or JUnit XML.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { ExitCode, InputError, UsageError } from "../cli/errors.ts";
+import { ExitCode, InputError, UsageError, userInputError } from "../cli/errors.ts";
 import { builtinDrills } from "../drill/builtin.ts";
 import { DrillFileError, formatDrillIssues } from "../drill/load.ts";
 import { formatReport, type ReportFormat, reportFormats } from "../drill/report.ts";
@@ -10,7 +10,7 @@ import type { DrillResult } from "../drill/result.ts";
 import { runDrill } from "../drill/runner.ts";
 import { loadDrill, type LoadedDrill, stdinReader } from "../drill/source.ts";
 import { ownModules } from "../cli/sandbox.ts";
-import { confinePath } from "../scope/paths.ts";
+import { checkOutputFile, writeOutputFile } from "../scope/files.ts";
 
 /** Parsed `drill run` options. */
 export interface DrillRunOptions {
@@ -22,30 +22,6 @@ export interface DrillRunOptions {
 }
 
 const name = "drill run";
-
-/**
- * Writes `text` to `path` through a temporary file in the same directory and a rename, so a
- * reader never sees a half-written report.
- *
- * @example
- * ```ts
- * await writeFileAtomic("report.xml", xml);
- * ```
- */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const path = await confinePath(file, "write");
-  const slash = path.lastIndexOf("/");
-  const dir = slash < 0 ? "." : path.slice(0, slash) || "/";
-  const base = path.slice(slash + 1);
-  const tmp = `${dir}/.${base}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  try {
-    await Deno.writeTextFile(tmp, text, { createNew: true });
-    await Deno.rename(tmp, path);
-  } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
-  }
-}
 
 const command: CommandModule<DrillRunOptions> = {
   spec: {
@@ -111,15 +87,17 @@ const command: CommandModule<DrillRunOptions> = {
     };
   },
   async run(o, io) {
+    // The report's file and every drill file are checked before anything runs: a typo in the
+    // third file, or --out naming a directory, stops the run at once.
+    if (o.out !== undefined) await checkOutputFile(o.out);
     const readStdin = stdinReader(io.stdin.readable);
-    // Every file is checked before anything runs: a typo in the third file stops the run at once.
     const loaded: LoadedDrill[] = [];
     const malformed: DrillFileError[] = [];
     for (const arg of o.drills) {
       try {
         loaded.push(await loadDrill(arg, { readStdin }));
       } catch (err) {
-        if (!(err instanceof DrillFileError)) throw err;
+        if (!(err instanceof DrillFileError)) throw userInputError(err);
         malformed.push(err);
         await io.stderr.write(formatDrillIssues(err));
       }
@@ -151,7 +129,7 @@ const command: CommandModule<DrillRunOptions> = {
     }
     const report = formatReport(results, o.report);
     if (o.out !== undefined) {
-      await writeFileAtomic(o.out, report);
+      await writeOutputFile(o.out, report);
       if (!o.quiet) {
         for (const r of results) {
           const failed = r.steps.find((s) => s.status === "fail");

@@ -1,7 +1,11 @@
 // What the `subnet` commands share: reading `ADDR[/N] | ADDR MASK | ADDR/MASK` from the command
-// line, counts for --json (numbers up to 2^53, decimal strings beyond), and the binary rows that
-// show the course's AND with the network/host boundary marked.
+// line, turning lib/ip's parse errors into input errors, counts for --json (numbers up to 2^53,
+// decimal strings beyond), and the binary rows that show the course's AND with the network/host
+// boundary marked.
+import { fromUserInput } from "../cli/errors.ts";
 import { Addr, parseMask, Prefix } from "../ip/mod.ts";
+
+export { fromUserInput };
 
 /**
  * Reads a target written as `ADDR`, `ADDR/N`, `ADDR/MASK` or as two arguments `ADDR MASK` (a
@@ -14,12 +18,14 @@ import { Addr, parseMask, Prefix } from "../ip/mod.ts";
  * ```
  */
 export function parseTarget(args: readonly string[]): Prefix {
-  if (args.length === 1) return Prefix.parse(args[0], { bareAddr: true });
-  if (args[0].includes("/")) {
-    throw new SyntaxError(`"${args[0]}" already has a prefix length; drop "${args[1]}"`);
-  }
-  const addr = Addr.parse(args[0]);
-  return Prefix.from(addr, parseMask(args[1], addr.family).bits);
+  return fromUserInput(() => {
+    if (args.length === 1) return Prefix.parse(args[0], { bareAddr: true });
+    if (args[0].includes("/")) {
+      throw new SyntaxError(`"${args[0]}" already has a prefix length; drop "${args[1]}"`);
+    }
+    const addr = Addr.parse(args[0]);
+    return Prefix.from(addr, parseMask(args[1], addr.family).bits);
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { formatTable, paint, writeJson } from "../cli/output.ts";
 import { Prefix } from "../ip/mod.ts";
+import { fromUserInput } from "./subnet_args.ts";
 
 /** Parsed `subnet contains` options. */
 export interface SubnetContainsOptions {
@@ -32,14 +33,14 @@ const command: CommandModule<SubnetContainsOptions> = {
   },
   parse(args, globals) {
     const { positionals } = parseCommandArgs(name, this.spec, args);
-    return {
+    return fromUserInput(() => ({
       network: Prefix.parse(positionals[0]).masked(),
       items: positionals.slice(1).map((text) => ({
         text,
         prefix: Prefix.parse(text, { bareAddr: true }),
       })),
       json: globals.json,
-    };
+    }));
   },
   async run(o, io) {
     const results = o.items.map(({ text, prefix }) => ({

@@ -4,6 +4,7 @@ import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { writeJson } from "../cli/output.ts";
 import { excludePrefixes, parseNetwork, type Prefix } from "../ip/mod.ts";
+import { fromUserInput } from "./subnet_args.ts";
 
 /** Parsed `subnet exclude` options. */
 export interface SubnetExcludeOptions {
@@ -30,16 +31,18 @@ const command: CommandModule<SubnetExcludeOptions> = {
   },
   parse(args, globals) {
     const { positionals } = parseCommandArgs(name, this.spec, args);
-    const network = parseNetwork(positionals[0]);
-    const excluded = positionals.slice(1).map((t) => {
-      const p = parseNetwork(t, { bareAddr: true });
-      if (p.family !== network.family) {
-        throw new SyntaxError(`${t} is IPv${p.family} but ${network} is IPv${network.family}`);
-      }
-      if (!p.overlaps(network)) throw new RangeError(`${t} is not inside ${network}`);
-      return p;
+    return fromUserInput(() => {
+      const network = parseNetwork(positionals[0]);
+      const excluded = positionals.slice(1).map((t) => {
+        const p = parseNetwork(t, { bareAddr: true });
+        if (p.family !== network.family) {
+          throw new SyntaxError(`${t} is IPv${p.family} but ${network} is IPv${network.family}`);
+        }
+        if (!p.overlaps(network)) throw new RangeError(`${t} is not inside ${network}`);
+        return p;
+      });
+      return { network, excluded, json: globals.json };
     });
-    return { network, excluded, json: globals.json };
   },
   async run(o, io) {
     const left = excludePrefixes(o.network, o.excluded);

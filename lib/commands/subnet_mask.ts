@@ -11,7 +11,7 @@ import {
   Prefix,
   wildcardOf,
 } from "../ip/mod.ts";
-import { jsonCount } from "./subnet_args.ts";
+import { fromUserInput, jsonCount } from "./subnet_args.ts";
 
 /** Parsed `subnet mask` options. */
 export interface SubnetMaskOptions {
@@ -45,7 +45,7 @@ const command: CommandModule<SubnetMaskOptions> = {
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
     const family: Family | undefined = values.ipv6 === true ? 6 : undefined;
-    return { mask: parseMask(positionals[0], family), json: globals.json };
+    return { mask: fromUserInput(() => parseMask(positionals[0], family)), json: globals.json };
   },
   async run(o, io) {
     const { bits, family, kind } = o.mask;

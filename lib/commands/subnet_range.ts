@@ -4,7 +4,7 @@ import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { writeJson } from "../cli/output.ts";
 import { Addr, summarizeRange } from "../ip/mod.ts";
-import { jsonCount } from "./subnet_args.ts";
+import { fromUserInput, jsonCount } from "./subnet_args.ts";
 
 /** Parsed `subnet range` options. */
 export interface SubnetRangeOptions {
@@ -32,22 +32,26 @@ const command: CommandModule<SubnetRangeOptions> = {
   parse(args, globals) {
     const { positionals } = parseCommandArgs(name, this.spec, args);
     let [startText, endText] = positionals;
-    if (endText === undefined) {
-      const parts = startText.split("-");
-      if (parts.length !== 2) {
-        throw new SyntaxError(`Cannot parse range "${startText}": expected START-END or START END`);
+    return fromUserInput(() => {
+      if (endText === undefined) {
+        const parts = startText.split("-");
+        if (parts.length !== 2) {
+          throw new SyntaxError(
+            `Cannot parse range "${startText}": expected START-END or START END`,
+          );
+        }
+        [startText, endText] = parts;
       }
-      [startText, endText] = parts;
-    }
-    const start = Addr.parse(startText);
-    const end = Addr.parse(endText);
-    if (start.family !== end.family) {
-      throw new SyntaxError(`${start} is IPv${start.family} and ${end} is IPv${end.family}`);
-    }
-    if (end.withZone("").compare(start.withZone("")) < 0) {
-      throw new RangeError(`The range ends (${end}) before it starts (${start})`);
-    }
-    return { start, end, json: globals.json };
+      const start = Addr.parse(startText);
+      const end = Addr.parse(endText);
+      if (start.family !== end.family) {
+        throw new SyntaxError(`${start} is IPv${start.family} and ${end} is IPv${end.family}`);
+      }
+      if (end.withZone("").compare(start.withZone("")) < 0) {
+        throw new RangeError(`The range ends (${end}) before it starts (${start})`);
+      }
+      return { start, end, json: globals.json };
+    });
   },
   async run(o, io) {
     const prefixes = summarizeRange(o.start.withZone(""), o.end.withZone(""));

@@ -5,6 +5,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import { formatTable, paint, writeJson } from "../cli/output.ts";
 import { Addr, parseMask, Prefix } from "../ip/mod.ts";
+import { fromUserInput } from "./subnet_args.ts";
 
 /** Parsed `subnet same` options. */
 export interface SubnetSameOptions {
@@ -40,34 +41,36 @@ const command: CommandModule<SubnetSameOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    let a: Addr;
-    let bits: number;
-    if (positionals.length === 2) {
-      if (!positionals[0].includes("/")) {
-        throw new UsageError(`missing mask: give A/N B or A B MASK`, name);
+    return fromUserInput(() => {
+      let a: Addr;
+      let bits: number;
+      if (positionals.length === 2) {
+        if (!positionals[0].includes("/")) {
+          throw new UsageError(`missing mask: give A/N B or A B MASK`, name);
+        }
+        const p = Prefix.parse(positionals[0]);
+        a = p.addr;
+        bits = p.bits;
+      } else {
+        a = Addr.parse(positionals[0]);
+        bits = parseMask(positionals[2], a.family).bits;
       }
-      const p = Prefix.parse(positionals[0]);
-      a = p.addr;
-      bits = p.bits;
-    } else {
-      a = Addr.parse(positionals[0]);
-      bits = parseMask(positionals[2], a.family).bits;
-    }
-    let b: Addr;
-    if (positionals[1].includes("/")) {
-      // `same 10.0.0.1/24 10.0.0.2/24` is fine; two different lengths are not one question.
-      const pb = Prefix.parse(positionals[1]);
-      if (pb.bits !== bits) {
-        throw new SyntaxError(`${positionals[1]} has /${pb.bits}, but the mask is /${bits}`);
+      let b: Addr;
+      if (positionals[1].includes("/")) {
+        // `same 10.0.0.1/24 10.0.0.2/24` is fine; two different lengths are not one question.
+        const pb = Prefix.parse(positionals[1]);
+        if (pb.bits !== bits) {
+          throw new SyntaxError(`${positionals[1]} has /${pb.bits}, but the mask is /${bits}`);
+        }
+        b = pb.addr;
+      } else b = Addr.parse(positionals[1]);
+      if (a.family !== b.family) {
+        throw new SyntaxError(
+          `${a} is IPv${a.family} and ${b} is IPv${b.family}: compare one family`,
+        );
       }
-      b = pb.addr;
-    } else b = Addr.parse(positionals[1]);
-    if (a.family !== b.family) {
-      throw new SyntaxError(
-        `${a} is IPv${a.family} and ${b} is IPv${b.family}: compare one family`,
-      );
-    }
-    return { a, b, bits, explain: values.explain === true, json: globals.json };
+      return { a, b, bits, explain: values.explain === true, json: globals.json };
+    });
   },
   async run(o, io) {
     const pa = o.a.prefix(o.bits);

@@ -6,7 +6,7 @@ import { UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import { allocateVlsm, lengthForCount, parseNetwork, type Prefix, subnets } from "../ip/mod.ts";
-import { jsonCount } from "./subnet_args.ts";
+import { fromUserInput, jsonCount } from "./subnet_args.ts";
 
 /** Parsed `subnet split` options. */
 export interface SubnetSplitOptions {
@@ -99,7 +99,7 @@ const command: CommandModule<SubnetSplitOptions> = {
         name,
       );
     }
-    const network = parseNetwork(positionals[0]);
+    const network = fromUserInput(() => parseNetwork(positionals[0]));
     const limit = intOption(values, "limit", {
       min: 1,
       max: 100_000_000,
@@ -124,7 +124,7 @@ const command: CommandModule<SubnetSplitOptions> = {
         fallback: 1,
         command: name,
       });
-      return { ...base, count, bits: lengthForCount(network, count) };
+      return { ...base, count, bits: fromUserInput(() => lengthForCount(network, count)) };
     }
     const hosts = String(values.hosts).split(",").map((h) => h.trim());
     if (hosts.some((h) => !/^[0-9]+$/.test(h) || Number(h) < 1)) {
@@ -179,7 +179,7 @@ async function runVlsm(
   hosts: number[],
   io: Io,
 ): Promise<number> {
-  const plan = allocateVlsm(o.network, hosts);
+  const plan = fromUserInput(() => allocateVlsm(o.network, hosts));
   if (o.json) {
     await writeJson(io, {
       network: o.network.toString(),

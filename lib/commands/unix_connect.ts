@@ -2,7 +2,7 @@
 // stdout, half-close on stdin EOF) over an AF_UNIX stream socket.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { fromUserInput } from "../cli/errors.ts";
 import { connectUnix, parseSocketPath } from "../net/unix.ts";
 import {
   type ConnectFlags,
@@ -25,11 +25,7 @@ export interface UnixConnectOptions extends ConnectFlags {
  * ```
  */
 export function socketPathArg(text: string, command: string): string {
-  try {
-    return parseSocketPath(text);
-  } catch (err) {
-    throw new UsageError((err as Error).message, command);
-  }
+  return fromUserInput(() => parseSocketPath(text), command);
 }
 
 const name = "unix-connect";

@@ -4,7 +4,7 @@
 // removed on exit and on Ctrl-C.
 import { intOption, type OptionSpec, type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { fromUserInput, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
 import { NetError, netErrorFrom } from "../net/errors.ts";
@@ -87,8 +87,9 @@ function parseDatagramFlags(values: OptionValues): DatagramFlags | undefined {
     throw new UsageError("--echo and --reply cannot be used together", name);
   }
   const hex = values.hex === true;
-  const reply = typeof values.reply === "string"
-    ? (hex ? parseHex(values.reply) : new TextEncoder().encode(values.reply))
+  const text = values.reply;
+  const reply = typeof text === "string"
+    ? (hex ? fromUserInput(() => parseHex(text)) : new TextEncoder().encode(text))
     : undefined;
   return {
     hex,

@@ -2,6 +2,7 @@
 // name that has a slash or a .yaml/.yml/.json ending, or that names an existing file, is a file.
 import { readAll } from "../cli/io.ts";
 import { confinePath, resolvePath } from "../scope/paths.ts";
+import { readInputText } from "../scope/files.ts";
 import { findBuiltinDrill } from "./builtin.ts";
 import { parseDrill } from "./load.ts";
 import type { Drill } from "./schema.ts";
@@ -15,6 +16,9 @@ export interface LoadedDrill {
   /** For a file, its directory (resolved): relative paths in its scope start there. */
   base?: string;
 }
+
+/** Largest drill read, from a file or standard input (a drill is a page of YAML). */
+const maxDrillBytes = 4 << 20;
 
 /**
  * Whether `arg` names a file rather than a built-in drill.
@@ -53,8 +57,8 @@ export async function loadDrill(
     return { drill: parseDrill(text, "<stdin>"), text, source: "<stdin>" };
   }
   if (await isDrillFile(arg)) {
+    const text = await readInputText(arg, { limit: maxDrillBytes });
     const path = await resolvePath(await confinePath(arg, "read"));
-    const text = await Deno.readTextFile(path);
     return {
       drill: parseDrill(text, arg),
       text,
@@ -71,9 +75,6 @@ export async function loadDrill(
   return { drill: parseDrill(builtin.source, arg), text: builtin.source, source: "built-in" };
 }
 
-/** Largest drill file read from standard input. */
-const stdinLimit = 4 << 20;
-
 /**
  * A `readStdin` for {@linkcode loadDrill} that reads `readable` once (later calls get "").
  *
@@ -87,6 +88,6 @@ export function stdinReader(readable: ReadableStream<Uint8Array>): () => Promise
   return async () => {
     if (used) return "";
     used = true;
-    return new TextDecoder().decode(await readAll(readable, { limit: stdinLimit }));
+    return new TextDecoder().decode(await readAll(readable, { limit: maxDrillBytes }));
   };
 }
