@@ -11,6 +11,8 @@ import {
   userInputError,
 } from "../lib/cli/errors.ts";
 import { extractGlobals } from "../lib/cli/globals.ts";
+import { memoryIo } from "../lib/cli/io.ts";
+import { displayWidth, formatTable, paint } from "../lib/cli/output.ts";
 import { classifyError, errorLine } from "../lib/cli/report.ts";
 import { closest, editDistance } from "../lib/cli/suggest.ts";
 import { registry } from "../lib/commands/registry.ts";
@@ -313,4 +315,19 @@ Deno.test("neverWaits: regular files and /dev/null, /dev/zero may block; pipes m
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("formatTable pads by what the terminal shows: colour codes take no room, CJK two columns", () => {
+  const io = memoryIo({ globals: { color: true } });
+  const green = paint(io, "green", "open");
+  assert.equal(displayWidth(green), 4);
+  assert.equal(displayWidth("我是客户端"), 10);
+  assert.equal(displayWidth("e\u0301"), 1);
+  const table = formatTable([["PORT", "STATE", "TIME"], ["22/tcp", green, "1.5 ms"]], {
+    right: [2],
+  });
+  const seen = table.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  assert.deepEqual(seen, ["PORT    STATE    TIME", "22/tcp  open   1.5 ms", ""]);
+  const cjk = formatTable([["名字", "x"], ["ab", "y"]]).split("\n");
+  assert.deepEqual(cjk, ["名字  x", "ab    y", ""]);
 });

@@ -239,32 +239,55 @@ export function parseDuration(text: string): number {
   return Math.round(m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000);
 }
 
+/** The longest delay `setTimeout` honours (2^31-1 ms, about 24.8 days); longer ones fire at once. */
+export const maxTimerMs = 2 ** 31 - 1;
+
+/** A duration in milliseconds as a person writes it: `600s`, `1.5s`, `250ms`. */
+function formatMs(ms: number): string {
+  return ms >= 1000 && ms % 100 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
 /**
- * Reads a duration option in milliseconds; `fallback` when absent.
+ * Reads a duration option in milliseconds; `fallback` when absent. Refused with a `UsageError`:
+ * what does not parse, less than `min` (default 0; give 1 where 0 would mean "no time at all",
+ * as for a timeout), more than `max` (default, and at most, {@linkcode maxTimerMs}: a longer timer
+ * would fire at once).
  *
  * @example
  * ```ts
- * const timeout = durationOption(values, "timeout", { fallback: 2000, command: "udp-send" });
+ * const timeout = durationOption(values, "timeout", { fallback: 2000, min: 1, command: "udp-send" });
  * ```
  */
 export function durationOption(
   values: OptionValues,
   name: string,
-  options: { fallback: number; command: string; max?: number },
+  options: { fallback: number; command: string; min?: number; max?: number },
 ): number {
   const raw = values[name];
   if (raw === undefined) return options.fallback;
   let ms: number;
   try {
     ms = parseDuration(String(raw));
-  } catch {
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
     throw new UsageError(
       `--${name} takes a duration such as 2, 1.5s or 250ms (got "${raw}")`,
       options.command,
     );
   }
-  if (options.max !== undefined && ms > options.max) {
-    throw new UsageError(`--${name} is longer than ${options.max / 1000}s`, options.command);
+  const min = options.min ?? 0;
+  const max = Math.min(options.max ?? maxTimerMs, maxTimerMs);
+  if (ms < min) {
+    const least = min <= 1 ? "longer than 0" : `at least ${formatMs(min)}`;
+    throw new UsageError(`--${name} must be ${least} (got "${raw}")`, options.command);
+  }
+  if (ms > max) {
+    throw new UsageError(
+      `--${name} is longer than ${formatMs(max)}${
+        max === maxTimerMs ? ", the longest timer JavaScript can set" : ""
+      } (got "${raw}")`,
+      options.command,
+    );
   }
   return ms;
 }

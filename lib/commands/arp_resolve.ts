@@ -65,7 +65,12 @@ const command: CommandModule<ArpResolveOptions> = {
     return {
       ip,
       port,
-      timeoutMs: durationOption(values, "timeout", { fallback: 1000, command: name, max: 60_000 }),
+      timeoutMs: durationOption(values, "timeout", {
+        fallback: 1000,
+        min: 1,
+        command: name,
+        max: 60_000,
+      }),
       vendor: values["no-vendor"] !== true,
       json: globals.json,
     };

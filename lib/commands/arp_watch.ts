@@ -85,8 +85,10 @@ const command: CommandModule<ArpWatchOptions> = {
     return {
       files,
       format: (values.format ?? "auto") as TableFormat | "auto",
+      // Replaying snapshots may go without a pause; polling the live table may not.
       intervalMs: durationOption(values, "interval", {
         fallback: files.length ? 0 : 2000,
+        min: files.length ? 0 : 1,
         command: name,
         max: 86_400_000,
       }),

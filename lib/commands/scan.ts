@@ -109,10 +109,13 @@ const command: CommandModule<ScanOptions> = {
         fallback: 100,
         command: name,
       }),
-      timeoutMs: Math.max(
-        1,
-        durationOption(values, "timeout", { fallback: 1000, command: name, max: 600_000 }),
-      ),
+      // A timeout of 0 would report every port filtered: refused, as -j 0 is.
+      timeoutMs: durationOption(values, "timeout", {
+        fallback: 1000,
+        min: 1,
+        command: name,
+        max: 600_000,
+      }),
       all: values.all === true,
       json: globals.json,
       quiet: globals.quiet,

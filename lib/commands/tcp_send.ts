@@ -114,7 +114,12 @@ export function parseSendFlags(
     file: file === "-" ? undefined : file,
     hex,
     waitReply: values["wait-reply"] === true,
-    timeoutMs: durationOption(values, "timeout", { fallback: 5000, command, max: 86_400_000 }),
+    timeoutMs: durationOption(values, "timeout", {
+      fallback: 5000,
+      min: 1,
+      command,
+      max: 86_400_000,
+    }),
     verbose: values.verbose === true,
     json: globals.json,
   };

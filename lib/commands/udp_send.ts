@@ -64,7 +64,7 @@ const command: CommandModule<UdpSendOptions> = {
         type: "string",
         value: "DURATION",
         default: "0",
-        description: "pause between datagrams (2, 1.5s, 250ms)",
+        description: "pause between datagrams (2, 1.5s, 250ms; 0: none)",
       },
       {
         name: "wait-reply",
@@ -174,6 +174,7 @@ const command: CommandModule<UdpSendOptions> = {
       waitReply: values["wait-reply"] === true,
       timeoutMs: durationOption(values, "timeout", {
         fallback: 2000,
+        min: 1,
         command: name,
         max: 3_600_000,
       }),
