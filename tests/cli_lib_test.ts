@@ -326,6 +326,7 @@ Deno.test("formatTable pads by what the terminal shows: colour codes take no roo
   const table = formatTable([["PORT", "STATE", "TIME"], ["22/tcp", green, "1.5 ms"]], {
     right: [2],
   });
+  // deno-lint-ignore no-control-regex
   const seen = table.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
   assert.deepEqual(seen, ["PORT    STATE    TIME", "22/tcp  open   1.5 ms", ""]);
   const cjk = formatTable([["名字", "x"], ["ab", "y"]]).split("\n");

@@ -239,6 +239,7 @@ testIf(
       assert.equal(coloured.code, 0, coloured.out);
       assert.ok(coloured.out.includes("\x1b[32mopen\x1b[0m"), JSON.stringify(coloured.out));
       // The bar's erase sequence ends a line on the screen; colour codes take no room.
+      // deno-lint-ignore no-control-regex
       const seen = coloured.out.replace(/\r\x1b\[2K/g, "\n").replace(/\x1b\[[0-9;]*m|\r/g, "")
         .split("\n")
         .filter((l) => /^(PORT|\d+\/tcp)/.test(l));
