@@ -161,6 +161,52 @@ Deno.test("bad input that is not a usage mistake is one line, no hint, exit 2; -
   );
 });
 
+Deno.test("a bug is never the user's fault: a bare RangeError, SyntaxError or TypeError from a command is exit 70 with the --debug hint", async () => {
+  const entry = registry.find((e) => e.name === "subnet info")!;
+  const mod = await entry.load();
+  const { parse, run } = mod;
+  const hint = "(run with --debug and report it)";
+  try {
+    for (
+      const bug of [
+        new RangeError("Invalid array length"),
+        new SyntaxError("Unexpected token } in JSON at position 3"),
+        new TypeError("Cannot read properties of undefined (reading 'bits')"),
+      ]
+    ) {
+      // A bug in run: the arguments were fine.
+      mod.run = () => Promise.reject(bug);
+      const r = await inProcess(["subnet", "info", "10.0.0.1/24"]);
+      assert.equal(r.code, 70, `${bug.name} from run: ${r.stderr}`);
+      const words = bug.message[0].toLowerCase() + bug.message.slice(1);
+      assert.equal(r.stderr, `toolkit: error: internal error: ${words} ${hint}\n`);
+      assert.equal(r.stdout, "");
+      // A bug in parse is no more the user's fault.
+      mod.run = run;
+      mod.parse = () => {
+        throw bug;
+      };
+      const p = await inProcess(["subnet", "info", "10.0.0.1/24"]);
+      assert.equal(p.code, 70, `${bug.name} from parse: ${p.stderr}`);
+      assert.ok(p.stderr.endsWith(`${hint}\n`), p.stderr);
+      assert.ok(!p.stderr.includes("Try 'toolkit"), "no usage hint for a bug");
+      mod.parse = parse;
+    }
+    mod.run = () => Promise.reject(new RangeError("Invalid array length"));
+    const d = await inProcess(["--debug", "subnet", "info", "10.0.0.1/24"]);
+    assert.equal(d.code, 70);
+    assert.match(d.stderr, /\nRangeError: Invalid array length\n\s+at /);
+  } finally {
+    mod.parse = parse;
+    mod.run = run;
+  }
+  // The same input through the real run is fine, and bad input is still exit 2.
+  assert.equal((await inProcess(["subnet", "info", "10.0.0.1/24"])).code, 0);
+  const bad = await inProcess(["subnet", "info", "10.0.0.1/33"]);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.doesNotMatch(bad.stderr, /internal error/);
+});
+
 Deno.test("group names show their subcommands", async () => {
   const groups = [
     ...new Set(registry.filter((e) => e.name.includes(" ")).map((e) => e.name.split(" ")[0])),
