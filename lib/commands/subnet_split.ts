@@ -127,8 +127,13 @@ const command: CommandModule<SubnetSplitOptions> = {
       return { ...base, count, bits: fromUserInput(() => lengthForCount(network, count)) };
     }
     const hosts = String(values.hosts).split(",").map((h) => h.trim());
-    if (hosts.some((h) => !/^[0-9]+$/.test(h) || Number(h) < 1)) {
-      throw new UsageError(`--hosts takes positive whole numbers (got "${values.hosts}")`, name);
+    if (
+      hosts.some((h) => !/^[0-9]+$/.test(h) || !Number.isSafeInteger(Number(h)) || Number(h) < 1)
+    ) {
+      throw new UsageError(
+        `--hosts takes whole numbers from 1 to 2^53 separated by commas (got "${values.hosts}")`,
+        name,
+      );
     }
     return { ...base, hosts: hosts.map(Number) };
   },

@@ -39,6 +39,7 @@ const command: CommandModule<UnixConnectOptions> = {
     examples: [
       "toolkit unix-connect /tmp/toolkit.sock < request.bin",
       "printf 'GET /info HTTP/1.0\\r\\n\\r\\n' | toolkit unix-connect /var/run/docker.sock",
+      "toolkit unix-connect --timeout 30s /tmp/toolkit.sock  # give up after 30s of silence",
     ],
     positionals: { min: 1, max: 1, complete: "file" },
   },
