@@ -28,20 +28,23 @@ export interface RunOptions {
   stdinFile?: string;
   /** Redirect stdout to this file (then `stdout` of the result is empty). */
   stdoutFile?: string;
+  /** Run toolkit under this wrapper command (`setpriv ...`, `ip netns exec NAME`). */
+  prefix?: readonly string[];
 }
 
 function command(args: readonly string[], options: RunOptions, stdin: "piped" | "null") {
   const { stdinFile, stdoutFile } = options;
+  const toolkit = [...(options.prefix ?? []), ...toolkitCmd];
   // Files are attached by a shell's redirection, as a user's `< in > out` does; the paths go in
   // through the environment so they are never parsed as shell syntax.
-  const argv = stdinFile === undefined && stdoutFile === undefined ? [...toolkitCmd, ...args] : [
+  const argv = stdinFile === undefined && stdoutFile === undefined ? [...toolkit, ...args] : [
     "sh",
     "-c",
     `exec "$@"${stdinFile === undefined ? "" : ' <"$TOOLKIT_TEST_IN"'}${
       stdoutFile === undefined ? "" : ' >"$TOOLKIT_TEST_OUT"'
     }`,
     "sh",
-    ...toolkitCmd,
+    ...toolkit,
     ...args,
   ];
   return new Deno.Command(argv[0], {

@@ -48,6 +48,7 @@ const command: CommandModule<UnixSendOptions> = {
       "toolkit unix-send /tmp/toolkit.sock hello",
       "toolkit unix-send --wait-reply /tmp/echo.sock '我是客户端'",
       "toolkit unix-send --datagram -w /tmp/dgram.sock ping",
+      "toolkit unix-send --file request.bin -w /tmp/toolkit.sock",
     ],
     positionals: { min: 1, max: 2, complete: ["file", "none"] },
   },

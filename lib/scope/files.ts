@@ -227,6 +227,9 @@ async function outputPlan(path: string): Promise<OutputPlan> {
       return { kind: "replace", path: target };
     }
     if (info.isFile) {
+      // A file the user may not write is not replaced behind their back (a rename would, as it
+      // needs only the directory): opening it for writing, without truncating, asks the OS.
+      (await Deno.open(target, { write: true })).close();
       // Replace the file a symlink leads to, not the link.
       return { kind: "replace", path: await Deno.realPath(target) };
     }
