@@ -12,7 +12,7 @@ import { globalOptions } from "../lib/cli/globals.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { exampleArgs, pool } from "./command_lines.ts";
 import { assertNoProblems, crashSigns, errorShapeProblem } from "./error_shape.ts";
-import { hasCommand, isRoot, startToolkit } from "./harness.ts";
+import { hasCommand, isRoot, runToolkit, startToolkit } from "./harness.ts";
 
 /** One argument that names a file, and a command line to try it on. */
 interface FileArg {
@@ -257,4 +257,40 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("tcp-send --file and mro name the file they cannot use, and tcp-send never connects", async () => {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let connections = 0;
+  const accepting = (async () => {
+    for await (const conn of l) {
+      connections++;
+      conn.close();
+    }
+  })().catch(() => {});
+  // A port nobody listens on: a refused connection must not hide the bad file.
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closedPort = closed.addr.port;
+  closed.close();
+  try {
+    const cases: [string[], string][] = [
+      [["tcp-send", "--file", "/tmp", `127.0.0.1:${l.addr.port}`], "is a directory (/tmp)"],
+      [["tcp-send", "--file", "/tmp", `127.0.0.1:${closedPort}`], "is a directory (/tmp)"],
+      [
+        ["tcp-send", "--file", "/no/such/file", `127.0.0.1:${closedPort}`],
+        "no such file or directory (/no/such/file)",
+      ],
+      [["mro", "/tmp"], "is a directory (/tmp)"],
+      [["subnet", "aggregate", "/tmp"], "is a directory (/tmp)"],
+    ];
+    for (const [argv, line] of cases) {
+      const r = await runToolkit(argv);
+      assert.equal(r.code, 2, `${argv.join(" ")}: ${r.stderr}`);
+      assert.equal(r.stderr, `toolkit: error: ${line}\n`, argv.join(" "));
+    }
+  } finally {
+    l.close();
+    await accepting;
+  }
+  assert.equal(connections, 0, "tcp-send connected before refusing its file");
 });
