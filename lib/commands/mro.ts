@@ -122,7 +122,7 @@ const command: CommandModule<MroOptions> = {
     for (const file of o.files) {
       if (file === "-") {
         const bytes = await readAll(io.stdin.readable, { limit: maxInput }).catch((err) => {
-          throw userInputError(err, undefined, "stdin: ");
+          throw userInputError(err);
         });
         sources.push({ file, text: decode(bytes, "stdin") });
       } else {

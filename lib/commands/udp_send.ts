@@ -193,7 +193,7 @@ const command: CommandModule<UdpSendOptions> = {
       const raw = await readAll(io.stdin.readable, {
         limit: o.hex ? maxDatagram * 3 + 64 : maxDatagram,
       }).catch((err) => {
-        throw userInputError(err, undefined, "stdin: ");
+        throw userInputError(err);
       });
       data = o.hex ? fromUserInput(() => parseHex(new TextDecoder().decode(raw))) : raw;
       if (data.length > maxDatagram) {

@@ -73,7 +73,7 @@ async function sendDatagramTo(o: UnixSendOptions, io: Parameters<typeof command.
     (o.file !== undefined
       ? await readInputFile(o.file, { limit: maxUnixDatagram })
       : await readAll(io.stdin.readable, { limit: maxUnixDatagram }).catch((err) => {
-        throw userInputError(err, undefined, "stdin: ");
+        throw userInputError(err);
       }));
   const target = absoluteSocketPath(o.path);
   const client = openUnixDatagramClient();
