@@ -127,7 +127,11 @@ const command: CommandModule<UdpListenOptions> = {
     if (o.multicast !== undefined) {
       const group = parseMulticastGroup(o.multicast);
       try {
-        const iface = multicastInterface(group.family, o.iface, localInterfaces());
+        // --iface is the user's: an address or name no interface has is a usage error.
+        const iface = fromUserInput(
+          () => multicastInterface(group.family, o.iface, localInterfaces()),
+          name,
+        );
         membership = await joinGroup(sock, group, iface);
         await io.stderr.write(`joined ${o.multicast} on ${iface.label}\n`);
       } catch (err) {
