@@ -144,7 +144,7 @@ Deno.test("udp-listen --help; bad input is one error line, the hint and exit 2",
       // An --iface no interface has is the user's (it was an internal error once bare
       // RangeErrors stopped counting as bad input). Nothing is joined, nothing sent.
       [
-        ["udp-listen", "--multicast", "239.1.2.3", "--iface", "192.0.2.77", "0"],
+        ["udp-listen", "--multicast", "239.1.2.3", "--iface", "198.19.255.77", "0"],
         /no local interface has the address 192\.0\.2\.77/,
       ],
     ] as [string[], RegExp][]
