@@ -145,7 +145,7 @@ Deno.test("udp-listen --help; bad input is one error line, the hint and exit 2",
       // RangeErrors stopped counting as bad input). Nothing is joined, nothing sent.
       [
         ["udp-listen", "--multicast", "239.1.2.3", "--iface", "198.19.255.77", "0"],
-        /no local interface has the address 192\.0\.2\.77/,
+        /no local interface has the address 198\.19\.255\.77/,
       ],
     ] as [string[], RegExp][]
   ) {
