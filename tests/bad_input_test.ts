@@ -17,6 +17,7 @@ import {
   root,
   type RunResult,
   runToolkit,
+  runUntil,
   startToolkit,
   testIf,
   toolkitCmd,
@@ -582,21 +583,12 @@ Deno.test({
     }
     const problems = await pool(cases, 4, async ({ e, args }) => {
       const label = `${e.name} ${args.join(" ")} < (open stdin)`;
-      const run = startToolkit(confined([...words(e), ...args]), {
+      const r = await runUntil(confined([...words(e), ...args]), {
         stdinPiped: true,
         cwd: scratch,
+        ms: 800,
       });
-      const exited = await Promise.race([
-        run.child.status.then(() => true),
-        new Promise<false>((r) => setTimeout(() => r(false), 800)),
-      ]);
-      if (!exited) {
-        try {
-          run.child.kill("SIGINT");
-        } catch { /* exited just now */ }
-      }
-      const r = await run.finish(8000);
-      await run.child.stdin.close().catch(() => {});
+      const exited = r.exited;
       const crash = crashSigns(r.stderr);
       if (crash.length) return `${label}: ${crash.join(", ")}\n${r.stderr.slice(0, 400)}`;
       if (!exited && r.code !== 130) return `${label}: SIGINT gave exit ${r.code}`;

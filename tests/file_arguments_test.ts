@@ -12,7 +12,7 @@ import { globalOptions } from "../lib/cli/globals.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { exampleArgs, pool } from "./command_lines.ts";
 import { assertNoProblems, crashSigns, errorShapeProblem } from "./error_shape.ts";
-import { hasCommand, isRoot, runToolkit, startToolkit } from "./harness.ts";
+import { hasCommand, isRoot, runToolkit, runUntil } from "./harness.ts";
 
 /** One argument that names a file, and a command line to try it on. */
 interface FileArg {
@@ -221,19 +221,17 @@ Deno.test({
         const path = (await badPaths(own)).find((p) => p.kind === kind)!.path;
         const argv = arg.argv.map((a) => a === "{}" ? path : a);
         const label = `${arg.label}, ${kind}: toolkit ${argv.join(" ")}`;
-        const run = startToolkit(argv, { cwd: own, prefix: kind === "unreadable" ? prefix : [] });
-        const exited = await Promise.race([
-          run.child.status.then(() => true),
-          new Promise<false>((r) => setTimeout(() => r(false), 5000)),
-        ]);
-        const created = kind === "missing" &&
-          await Deno.lstat(path).then(() => true, () => false);
-        if (!exited) {
-          try {
-            run.child.kill("SIGINT");
-          } catch { /* exited just now */ }
-        }
-        const r = await run.finish(8000);
+        const exists = () => Deno.lstat(path).then(() => true, () => false);
+        let created = false;
+        const r = await runUntil(argv, {
+          cwd: own,
+          prefix: kind === "unreadable" ? prefix : [],
+          ms: 5000,
+          // A listener waits: the socket it made is seen before Ctrl-C removes it.
+          atDeadline: async () => (created = kind === "missing" && await exists()),
+        });
+        const exited = r.exited;
+        created ||= kind === "missing" && await exists();
         if (created) {
           // An output (or a socket to listen on): it was written, and the run ended cleanly.
           await Deno.remove(path).catch(() => {});

@@ -231,6 +231,38 @@ export function startToolkit(
   };
 }
 
+/**
+ * Runs toolkit for at most `ms`: a run still going then is stopped with SIGINT, as Ctrl-C would
+ * (after `atDeadline`, which may look at what the running command has made). `exited` says whether
+ * it ended by itself. For sweeps over commands that may wait (listeners, watchers).
+ *
+ * @example
+ * ```ts
+ * const r = await runUntil(["udp-listen", "0"], { ms: 1000 }); // r.exited === false, r.code === 130
+ * ```
+ */
+export async function runUntil(
+  args: readonly string[],
+  options: RunOptions & { stdinPiped?: boolean; ms: number; atDeadline?: () => unknown },
+): Promise<RunResult & { exited: boolean }> {
+  const run = startToolkit(args, options);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const exited = await Promise.race([
+    run.child.status.then(() => true),
+    new Promise<false>((r) => (timer = setTimeout(() => r(false), options.ms))),
+  ]);
+  clearTimeout(timer);
+  if (!exited) {
+    await options.atDeadline?.();
+    try {
+      run.child.kill("SIGINT");
+    } catch { /* exited just now */ }
+  }
+  const r = await run.finish(8000);
+  if (options.stdinPiped) await run.child.stdin.close().catch(() => {});
+  return { ...r, exited };
+}
+
 /** Whether a program is on PATH. */
 export function hasCommand(name: string): boolean {
   try {

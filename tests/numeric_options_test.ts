@@ -9,7 +9,7 @@ import { resolveCommand } from "../lib/cli/dispatch.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { exampleArgs, pool } from "./command_lines.ts";
 import { assertNoProblems, crashSigns, errorShapeProblem } from "./error_shape.ts";
-import { startToolkit } from "./harness.ts";
+import { runUntil } from "./harness.ts";
 import { runInProcess } from "./in_process.ts";
 
 /** Placeholders of options that take a number (or a list of them, `N,N,...`). */
@@ -136,17 +136,8 @@ const loopbackTarget = /^(127\.0\.0\.1|localhost|\[::1\]):\d+$/;
  */
 async function runConfined(argv: string[], port: number) {
   const args = argv.map((a) => loopbackTarget.test(a) ? `127.0.0.1:${port}` : a);
-  const run = startToolkit(["--net", `127.0.0.1:${port}`, ...args]);
-  const exited = await Promise.race([
-    run.child.status.then(() => true),
-    new Promise<false>((r) => setTimeout(() => r(false), 3000)),
-  ]);
-  if (!exited) {
-    try {
-      run.child.kill("SIGINT");
-    } catch { /* exited just now */ }
-  }
-  return { exited, label: `toolkit ${args.join(" ")}`, ...(await run.finish(8000)) };
+  const r = await runUntil(["--net", `127.0.0.1:${port}`, ...args], { ms: 3000 });
+  return { label: `toolkit ${args.join(" ")}`, ...r };
 }
 
 Deno.test({
