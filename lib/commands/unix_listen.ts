@@ -8,6 +8,7 @@ import { fromUserInput, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
 import { NetError, netErrorFrom } from "../net/errors.ts";
+import { FileArgumentError } from "../scope/files.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import {
   absoluteSocketPath,
@@ -171,7 +172,8 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
         // Like UDP: a sender that is already gone (its socket file removed) just misses the answer.
         await sendUnixDatagram(bound.sock, from, answer).catch(async (err) => {
           if (o.verbose) await io.stderr.write(`toolkit: warning: no reply sent to ${from}\n`);
-          if (!(err instanceof Deno.errors.NotFound) && !(err instanceof NetError)) throw err;
+          // The sender's socket file is gone (FileArgumentError: no such file) or refuses.
+          if (!(err instanceof FileArgumentError) && !(err instanceof NetError)) throw err;
         });
       }
     }

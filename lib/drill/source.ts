@@ -41,7 +41,7 @@ export async function isDrillFile(arg: string): Promise<boolean> {
 /**
  * Loads and validates a drill by built-in name, file, or `-` (standard input, through
  * `readStdin`). Throws `RangeError` for an unknown name,
- * `Deno.errors.NotFound` for a missing file and `DrillFileError` for a malformed one.
+ * a `FileArgumentError` naming a file that cannot be read and `DrillFileError` for a malformed one.
  *
  * @example
  * ```ts
