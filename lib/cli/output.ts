@@ -54,6 +54,8 @@ const zeroWidth = /[\p{Mn}\p{Me}\u200B-\u200D\u2060\uFEFF]/u;
  * ```
  */
 export function displayWidth(text: string): number {
+  // Most cells are plain ASCII: one column a character (tables of 65,536 rows stay fast).
+  if (!/[^\x20-\x7e]/.test(text)) return text.length;
   let width = 0;
   for (const ch of text.replace(sgr, "")) {
     width += zeroWidth.test(ch) ? 0 : wide.test(ch) ? 2 : 1;
@@ -76,13 +78,21 @@ export function formatTable(
   options: { right?: number[] } = {},
 ): string {
   const widths: number[] = [];
-  const shown = rows.map((row) => row.map(displayWidth));
-  for (const row of shown) row.forEach((w, i) => (widths[i] = Math.max(widths[i] ?? 0, w)));
-  return rows.map((row, r) =>
+  // Cells whose width is not their length (painted, CJK), with the width they show.
+  const unlike = new Map<string, number>();
+  const width = (c: string) => unlike.get(c) ?? c.length;
+  for (const row of rows) {
+    row.forEach((c, i) => {
+      const w = displayWidth(c);
+      if (w !== c.length) unlike.set(c, w);
+      widths[i] = Math.max(widths[i] ?? 0, w);
+    });
+  }
+  return rows.map((row) =>
     row.map((c, i) => {
       if (i === row.length - 1 && !options.right?.includes(i)) return c;
-      const pad = " ".repeat(widths[i] - shown[r][i]);
-      return options.right?.includes(i) ? pad + c : c + pad;
+      const target = widths[i] + c.length - width(c);
+      return options.right?.includes(i) ? c.padStart(target) : c.padEnd(target);
     }).join("  ").trimEnd()
   ).join("\n") + (rows.length ? "\n" : "");
 }
