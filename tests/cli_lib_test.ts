@@ -4,8 +4,16 @@ import assert from "#assert";
 import { parseCommandArgs, parseOptions } from "../lib/cli/args.ts";
 import { parseDuration } from "../lib/text/duration.ts";
 import { resolveCommand } from "../lib/cli/dispatch.ts";
-import { ScopeError, scopeErrorFrom, UsageError } from "../lib/cli/errors.ts";
+import {
+  InputError,
+  ScopeError,
+  scopeErrorFrom,
+  UsageError,
+  userInputError,
+} from "../lib/cli/errors.ts";
 import { extractGlobals } from "../lib/cli/globals.ts";
+import { memoryIo } from "../lib/cli/io.ts";
+import { displayWidth, formatTable, paint } from "../lib/cli/output.ts";
 import { classifyError, errorLine } from "../lib/cli/report.ts";
 import { closest, editDistance } from "../lib/cli/suggest.ts";
 import { registry } from "../lib/commands/registry.ts";
@@ -179,8 +187,18 @@ Deno.test("dispatch: flat names, grouped names, groups and unknowns", () => {
 
 Deno.test("errors map to the documented exit codes and one line", async () => {
   assert.equal((await classifyError(new UsageError("x", "udp-send"))).code, 2);
-  assert.equal((await classifyError(new SyntaxError("Cannot parse"))).line, "cannot parse");
-  assert.equal((await classifyError(new RangeError("IPv4 octet"))).line, "IPv4 octet");
+  assert.equal((await classifyError(new InputError("Cannot parse"))).line, "cannot parse");
+  assert.equal((await classifyError(new InputError("IPv4 octet"))).line, "IPv4 octet");
+  // Only errors raised for the user's input are exit 2: a bare built-in error is a bug (70).
+  for (const bug of [new SyntaxError("x"), new RangeError("x"), new TypeError("x")]) {
+    const c = await classifyError(bug);
+    assert.deepEqual([c.code, c.line], [70, "internal error: x (run with --debug and report it)"]);
+  }
+  const converted = await classifyError(userInputError(new RangeError("Length 33 is too long")));
+  assert.deepEqual([converted.code, converted.line], [2, "length 33 is too long"]);
+  const usage = await classifyError(userInputError(new SyntaxError("Bad port"), "scan"));
+  assert.deepEqual([usage.code, usage.line, usage.hintFor], [2, "bad port", "scan"]);
+  assert.equal(userInputError(new TypeError("bug")) instanceof TypeError, true, "bugs pass");
   assert.equal((await classifyError(new NetError("connection refused", "127.0.0.1:1"))).code, 3);
   const denied = new Deno.errors.NotCapable(
     'Requires net access to "10.1.1.1:80", run again with the --allow-net flag',
@@ -298,4 +316,20 @@ Deno.test("neverWaits: regular files and /dev/null, /dev/zero may block; pipes m
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("formatTable pads by what the terminal shows: colour codes take no room, CJK two columns", () => {
+  const io = memoryIo({ globals: { color: true } });
+  const green = paint(io, "green", "open");
+  assert.equal(displayWidth(green), 4);
+  assert.equal(displayWidth("我是客户端"), 10);
+  assert.equal(displayWidth("e\u0301"), 1);
+  const table = formatTable([["PORT", "STATE", "TIME"], ["22/tcp", green, "1.5 ms"]], {
+    right: [2],
+  });
+  // deno-lint-ignore no-control-regex
+  const seen = table.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  assert.deepEqual(seen, ["PORT    STATE    TIME", "22/tcp  open   1.5 ms", ""]);
+  const cjk = formatTable([["名字", "x"], ["ab", "y"]]).split("\n");
+  assert.deepEqual(cjk, ["名字  x", "ab    y", ""]);
 });

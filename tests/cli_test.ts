@@ -154,7 +154,57 @@ Deno.test("bad input that is not a usage mistake is one line, no hint, exit 2; -
   assert.equal(r.stderr, 'toolkit: error: cannot parse hex payload: "z" is not a hex digit\n');
   const d = await inProcess(["udp-send", "--debug", "--hex", "127.0.0.1:9", "zz"]);
   assert.equal(d.code, 2);
-  assert.match(d.stderr, /^toolkit: error: cannot parse hex payload.*\nSyntaxError: .*\n\s+at /);
+  // The stack shows where the error was raised for the input, and the parser's own error it wraps.
+  assert.match(
+    d.stderr,
+    /^toolkit: error: cannot parse hex payload.*\nInputError: .*\n\s+at [^]*\nCaused by: SyntaxError: .*\n\s+at /,
+  );
+});
+
+Deno.test("a bug is never the user's fault: a bare RangeError, SyntaxError or TypeError from a command is exit 70 with the --debug hint", async () => {
+  const entry = registry.find((e) => e.name === "subnet info")!;
+  const mod = await entry.load();
+  const { parse, run } = mod;
+  const hint = "(run with --debug and report it)";
+  try {
+    for (
+      const bug of [
+        new RangeError("Invalid array length"),
+        new SyntaxError("Unexpected token } in JSON at position 3"),
+        new TypeError("Cannot read properties of undefined (reading 'bits')"),
+      ]
+    ) {
+      // A bug in run: the arguments were fine.
+      mod.run = () => Promise.reject(bug);
+      const r = await inProcess(["subnet", "info", "10.0.0.1/24"]);
+      assert.equal(r.code, 70, `${bug.name} from run: ${r.stderr}`);
+      const words = bug.message[0].toLowerCase() + bug.message.slice(1);
+      assert.equal(r.stderr, `toolkit: error: internal error: ${words} ${hint}\n`);
+      assert.equal(r.stdout, "");
+      // A bug in parse is no more the user's fault.
+      mod.run = run;
+      mod.parse = () => {
+        throw bug;
+      };
+      const p = await inProcess(["subnet", "info", "10.0.0.1/24"]);
+      assert.equal(p.code, 70, `${bug.name} from parse: ${p.stderr}`);
+      assert.ok(p.stderr.endsWith(`${hint}\n`), p.stderr);
+      assert.ok(!p.stderr.includes("Try 'toolkit"), "no usage hint for a bug");
+      mod.parse = parse;
+    }
+    mod.run = () => Promise.reject(new RangeError("Invalid array length"));
+    const d = await inProcess(["--debug", "subnet", "info", "10.0.0.1/24"]);
+    assert.equal(d.code, 70);
+    assert.match(d.stderr, /\nRangeError: Invalid array length\n\s+at /);
+  } finally {
+    mod.parse = parse;
+    mod.run = run;
+  }
+  // The same input through the real run is fine, and bad input is still exit 2.
+  assert.equal((await inProcess(["subnet", "info", "10.0.0.1/24"])).code, 0);
+  const bad = await inProcess(["subnet", "info", "10.0.0.1/33"]);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.doesNotMatch(bad.stderr, /internal error/);
 });
 
 Deno.test("group names show their subcommands", async () => {
@@ -209,7 +259,7 @@ Deno.test("a reader that closes the pipe early ends toolkit quietly with 141, ne
 Deno.test("an endless input file (/dev/zero) is refused with one line, not read forever", async () => {
   const mro = await runToolkit(["mro", "/dev/zero"], { timeoutMs: 30_000 });
   assert.equal(mro.code, 2);
-  assert.equal(mro.stderr, "toolkit: error: file /dev/zero is larger than 67108864 bytes\n");
+  assert.equal(mro.stderr, "toolkit: error: larger than 67108864 bytes (/dev/zero)\n");
   const agg = await runToolkit(["subnet", "aggregate", "/dev/zero"], { timeoutMs: 30_000 });
   assert.equal(agg.code, 2);
   assert.match(

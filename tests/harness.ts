@@ -30,21 +30,24 @@ export interface RunOptions {
   stdoutFile?: string;
   /** Run under `ulimit -n` of this many file descriptors (soft and hard: Deno raises the soft). */
   filesLimit?: number;
+  /** Run toolkit under this wrapper command (`setpriv ...`, `ip netns exec NAME`). */
+  prefix?: readonly string[];
 }
 
 function command(args: readonly string[], options: RunOptions, stdin: "piped" | "null") {
   const { stdinFile, stdoutFile, filesLimit } = options;
+  const toolkit = [...(options.prefix ?? []), ...toolkitCmd];
   // Files are attached by a shell's redirection, as a user's `< in > out` does; the paths go in
   // through the environment so they are never parsed as shell syntax.
   const plain = stdinFile === undefined && stdoutFile === undefined && filesLimit === undefined;
-  const argv = plain ? [...toolkitCmd, ...args] : [
+  const argv = plain ? [...toolkit, ...args] : [
     "sh",
     "-c",
     `${filesLimit === undefined ? "" : `ulimit -n ${Math.trunc(filesLimit)} && `}exec "$@"${
       stdinFile === undefined ? "" : ' <"$TOOLKIT_TEST_IN"'
     }${stdoutFile === undefined ? "" : ' >"$TOOLKIT_TEST_OUT"'}`,
     "sh",
-    ...toolkitCmd,
+    ...toolkit,
     ...args,
   ];
   return new Deno.Command(argv[0], {
@@ -229,6 +232,38 @@ export function startToolkit(
       return { code: s.code, stdout: new TextDecoder().decode(bytes), stderr, stdoutBytes: bytes };
     },
   };
+}
+
+/**
+ * Runs toolkit for at most `ms`: a run still going then is stopped with SIGINT, as Ctrl-C would
+ * (after `atDeadline`, which may look at what the running command has made). `exited` says whether
+ * it ended by itself. For sweeps over commands that may wait (listeners, watchers).
+ *
+ * @example
+ * ```ts
+ * const r = await runUntil(["udp-listen", "0"], { ms: 1000 }); // r.exited === false, r.code === 130
+ * ```
+ */
+export async function runUntil(
+  args: readonly string[],
+  options: RunOptions & { stdinPiped?: boolean; ms: number; atDeadline?: () => unknown },
+): Promise<RunResult & { exited: boolean }> {
+  const run = startToolkit(args, options);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const exited = await Promise.race([
+    run.child.status.then(() => true),
+    new Promise<false>((r) => (timer = setTimeout(() => r(false), options.ms))),
+  ]);
+  clearTimeout(timer);
+  if (!exited) {
+    await options.atDeadline?.();
+    try {
+      run.child.kill("SIGINT");
+    } catch { /* exited just now */ }
+  }
+  const r = await run.finish(8000);
+  if (options.stdinPiped) await run.child.stdin.close().catch(() => {});
+  return { ...r, exited };
 }
 
 /** Whether a program is on PATH. */

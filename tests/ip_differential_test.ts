@@ -158,6 +158,11 @@ async function runCommand(
   }
 }
 
+/** Refused as the user's input (exit 2), not by a crash. */
+function isInputError(err: unknown): boolean {
+  return err instanceof InputError || err instanceof UsageError;
+}
+
 async function oracle(cases: unknown[]): Promise<Record<string, unknown>[]> {
   const child = new Deno.Command(py!.cmd, {
     args: [`${root}/tests/fixtures/ip/oracle.py`],
@@ -180,11 +185,6 @@ async function oracle(cases: unknown[]): Promise<Record<string, unknown>[]> {
 }
 
 const str = (v: unknown) => (v === null || v === undefined ? v : String(v));
-
-/** Refused as the user's input (exit 2), not by a crash. */
-function isInputError(err: unknown): boolean {
-  return err instanceof InputError || err instanceof UsageError;
-}
 
 /** Compares `subnet info --json` with what the oracle's `net` case says about the same text. */
 function assertInfoAgrees(

@@ -512,7 +512,11 @@ testIf(
 // ---------------------------------------------------------------------------------------------
 // Every command's parse, fed mutated examples
 
-const userErrors = new Set(["UsageError", "InputError", "SyntaxError", "RangeError", "ScopeError"]);
+/**
+ * What `parse` may throw: errors about the user's arguments. A bare SyntaxError or RangeError (from
+ * lib code fed an argument unconverted) would be reported as an internal error, exit 70.
+ */
+const userErrors = new Set(["UsageError", "InputError", "ScopeError"]);
 
 const tokens = [
   "",

@@ -183,6 +183,76 @@ testIf(
   },
 );
 
+Deno.test("scan -t 0 and tcp-ping -t 0 are usage errors (exit 2), as -j 0 is, not all filtered", async () => {
+  for (
+    const args of [
+      ["scan", "-t", "0", "127.0.0.1", "1-3"],
+      ["scan", "--timeout=0.0001s", "127.0.0.1", "1"],
+      ["scan", "-j", "0", "127.0.0.1", "1"],
+      ["tcp-ping", "-t", "0", "127.0.0.1:1"],
+    ]
+  ) {
+    const r = await runToolkit(args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stdout, "");
+    assert.match(
+      r.stderr,
+      /^toolkit: error: --(timeout must be longer than 0|concurrency must be between 1 and 1000) \(got "?[^)]*\)\nTry 'toolkit (scan|tcp-ping) --help'\n$/,
+    );
+  }
+});
+
+Deno.test("progress: --quiet draws no bar, even on a terminal", async () => {
+  const io = memoryIo({ globals: { quiet: true } });
+  const bar = startProgress(io, { total: 2, label: "x", force: true });
+  bar.tick(2);
+  await bar.done();
+  assert.equal(io.stderrText(), "");
+});
+
+/** Runs toolkit under a pseudo-terminal (stdout and stderr are a tty), colour forced on. */
+async function onTerminal(args: string[]): Promise<{ code: number; out: string }> {
+  const cmd = [...toolkitCmd, ...args].map((a) => `'${a}'`).join(" ");
+  const r = await new Deno.Command("script", {
+    args: ["-qec", cmd, "/dev/null"],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "", FORCE_COLOR: "1", COLUMNS: "70" },
+  }).output();
+  return { code: r.code, out: new TextDecoder().decode(r.stdout) };
+}
+
+testIf(
+  hasCommand("script") ? undefined : "script (util-linux) is not installed, no pty to test with",
+  "scan on a terminal: --quiet draws no bar; with colour the columns line up as they are seen",
+  async () => {
+    const listeners = [0, 1].map(() => Deno.listen({ hostname: "127.0.0.1", port: 0 }));
+    const ports = listeners.map((l) => l.addr.port);
+    try {
+      const quiet = await onTerminal(["--quiet", "scan", "-j", "4", "127.0.0.1", "1-200"]);
+      assert.ok(quiet.code === 0 || quiet.code === 1, quiet.out);
+      assert.ok(!quiet.out.includes("\x1b[2K"), `a bar was drawn: ${JSON.stringify(quiet.out)}`);
+      assert.ok(!/%/.test(quiet.out), JSON.stringify(quiet.out));
+      assert.ok(!quiet.out.includes("scanned"), "--quiet also drops the summary");
+
+      const coloured = await onTerminal(["scan", "127.0.0.1", ports.join(",")]);
+      assert.equal(coloured.code, 0, coloured.out);
+      assert.ok(coloured.out.includes("\x1b[32mopen\x1b[0m"), JSON.stringify(coloured.out));
+      // The bar's erase sequence ends a line on the screen; colour codes take no room.
+      // deno-lint-ignore no-control-regex
+      const seen = coloured.out.replace(/\r\x1b\[2K/g, "\n").replace(/\x1b\[[0-9;]*m|\r/g, "")
+        .split("\n")
+        .filter((l) => /^(PORT|\d+\/tcp)/.test(l));
+      assert.equal(seen.length, 3, JSON.stringify(coloured.out));
+      // TIME is right-aligned: every row ends in the same column, the header too.
+      assert.deepEqual(seen.map((l) => l.length), seen.map(() => seen[1].length), seen.join("\n"));
+      assert.equal(seen[0].indexOf("STATE"), seen[1].indexOf("open"), seen.join("\n"));
+    } finally {
+      for (const l of listeners) l.close();
+    }
+  },
+);
+
 const py = python("3.13");
 
 testIf(

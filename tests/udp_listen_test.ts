@@ -185,6 +185,12 @@ Deno.test("udp-listen --help; bad input is one error line, the hint and exit 2",
       [["udp-listen", "--echo", "--reply", "x", "0"], /cannot be used together/],
       [["udp-listen", "--count", "0", "0"], /--count must be between/],
       [["udp-listen", "--hex", "--reply", "zz", "0"], /hex/],
+      // An --iface no interface has is the user's (it was an internal error once bare
+      // RangeErrors stopped counting as bad input). Nothing is joined, nothing sent.
+      [
+        ["udp-listen", "--multicast", "239.1.2.3", "--iface", "198.19.255.77", "0"],
+        /no local interface has the address 198\.19\.255\.77/,
+      ],
     ] as [string[], RegExp][]
   ) {
     const r = await runToolkit(args);

@@ -104,7 +104,7 @@ Deno.test(
       await Deno.writeTextFile(regular, "keep me");
       const f = await runToolkit(["unix-listen", regular]);
       assert.equal(f.code, 2);
-      assert.equal(f.stderr, `toolkit: error: already exists (${regular})\n`);
+      assert.equal(f.stderr, `toolkit: error: is a file, not a socket (${regular})\n`);
       assert.equal(await Deno.readTextFile(regular), "keep me");
     }),
 );

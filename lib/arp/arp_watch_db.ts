@@ -5,7 +5,7 @@ import { formatMac, parseMac } from "./mac.ts";
 import type { ParseProblem } from "./neighbor.ts";
 import { checkIp } from "./neighbor.ts";
 import { compareIps } from "./spoof_check.ts";
-import { confinePath } from "../scope/paths.ts";
+import { writeOutputFile } from "../scope/files.ts";
 
 /** One MAC an IP has had, and when it was last seen (Unix seconds). */
 export interface StationRecord {
@@ -198,16 +198,5 @@ export function formatArpDat(db: ArpWatchDb): string {
  * ```
  */
 export async function saveArpDat(file: string, db: ArpWatchDb): Promise<void> {
-  const path = await confinePath(file, "write");
-  const slash = path.lastIndexOf("/");
-  const dir = slash >= 0 ? path.slice(0, slash + 1) : "";
-  const base = path.slice(slash + 1);
-  const tmp = `${dir}.${base}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  try {
-    await Deno.writeTextFile(tmp, formatArpDat(db));
-    await Deno.rename(tmp, path);
-  } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
-  }
+  await writeOutputFile(file, formatArpDat(db));
 }

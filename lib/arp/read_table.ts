@@ -4,7 +4,8 @@ import { decodeTableText } from "./decode_text.ts";
 import type { NeighborTable } from "./neighbor.ts";
 import { readLiveNeighbors } from "./live_table.ts";
 import { parseNeighborTable, type TableFormat } from "./parse_neighbor_table.ts";
-import { confinePath } from "../scope/paths.ts";
+import { readInputFile } from "../scope/files.ts";
+import { readAll } from "../text/read_limited.ts";
 
 /** A table and where it came from. */
 export interface LoadedTable extends NeighborTable {
@@ -38,12 +39,14 @@ export async function readNeighborTable(
   let bytes: Uint8Array;
   if (options.file === "-") {
     if (!options.stdin) throw new TypeError("readNeighborTable: stdin stream missing for '-'");
-    bytes = await new Response(options.stdin).bytes();
-    if (bytes.length > maxTableBytes) {
-      throw new RangeError(`Input is larger than ${maxTableBytes} bytes`);
-    }
+    // Read up to the cap and no further: a stdin that never ends (/dev/zero) costs nothing.
+    bytes = await readAll(options.stdin, { limit: maxTableBytes }).catch((err) => {
+      throw err instanceof RangeError
+        ? new RangeError(`Standard input is larger than ${maxTableBytes} bytes`)
+        : err;
+    });
   } else {
-    bytes = await Deno.readFile(await confinePath(options.file, "read"));
+    bytes = await readInputFile(options.file, { limit: maxTableBytes });
   }
   const text = decodeTableText(bytes);
   try {

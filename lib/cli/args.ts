@@ -4,10 +4,10 @@
 // about a third of a bare `deno run`, and start-up is a target (see bench/). This is the only
 // module that parses; swapping in `@std/cli` touches this file alone.
 import type { CommandSpec, OptionSpec } from "./command.ts";
-import { UsageError } from "./errors.ts";
+import { UsageError, userInputError } from "./errors.ts";
 import { globalOptions } from "./globals.ts";
 import { closest } from "./suggest.ts";
-import { parseDuration } from "../text/duration.ts";
+import { formatDuration, maxTimerMs, parseDuration } from "../text/duration.ts";
 
 export type { CommandSpec, OptionSpec, PositionalSpec, ValueCompletion } from "./command.ts";
 
@@ -166,7 +166,7 @@ export function parseCommandArgs(
       const hint = meant ? ` (did you mean '${meant}'?)` : "";
       throw new UsageError(`${err.message}${hint}`, command);
     }
-    throw new UsageError((err as Error).message, command);
+    throw userInputError(err, command);
   }
   for (const o of spec.options) {
     const v = parsed.values[o.name];
@@ -225,17 +225,20 @@ export function intOption(
 }
 
 /**
- * Reads a duration option in milliseconds; `fallback` when absent.
+ * Reads a duration option in milliseconds; `fallback` when absent. Refused with a `UsageError`:
+ * what does not parse, less than `min` (default 0; give 1 where 0 would mean "no time at all",
+ * as for a timeout), more than `max` (default, and at most, {@linkcode maxTimerMs}: a longer timer
+ * would fire at once).
  *
  * @example
  * ```ts
- * const timeout = durationOption(values, "timeout", { fallback: 2000, command: "udp-send" });
+ * const timeout = durationOption(values, "timeout", { fallback: 2000, min: 1, command: "udp-send" });
  * ```
  */
 export function durationOption(
   values: OptionValues,
   name: string,
-  options: { fallback: number; command: string; max?: number },
+  options: { fallback: number; command: string; min?: number; max?: number },
 ): number {
   const raw = values[name];
   if (raw === undefined) return options.fallback;
@@ -247,13 +250,25 @@ export function durationOption(
       const why = err.message[0].toLowerCase() + err.message.slice(1);
       throw new UsageError(`--${name}: ${why}`, options.command);
     }
+    if (!(err instanceof SyntaxError)) throw err;
     throw new UsageError(
       `--${name} takes a duration such as 2, 1.5s or 250ms (got "${raw}")`,
       options.command,
     );
   }
-  if (options.max !== undefined && ms > options.max) {
-    throw new UsageError(`--${name} is longer than ${options.max / 1000}s`, options.command);
+  const min = options.min ?? 0;
+  const max = Math.min(options.max ?? maxTimerMs, maxTimerMs);
+  if (ms < min) {
+    const least = min <= 1 ? "longer than 0" : `at least ${formatDuration(min)}`;
+    throw new UsageError(`--${name} must be ${least} (got "${raw}")`, options.command);
+  }
+  if (ms > max) {
+    throw new UsageError(
+      `--${name} is longer than ${formatDuration(max)}${
+        max === maxTimerMs ? ", the longest timer JavaScript can set" : ""
+      } (got "${raw}")`,
+      options.command,
+    );
   }
   return ms;
 }

@@ -32,8 +32,8 @@ export const ExitCode = {
 export class UsageError extends Error {
   /** The command whose help the hint points at, if any. */
   readonly command?: string;
-  constructor(message: string, command?: string) {
-    super(message);
+  constructor(message: string, command?: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = "UsageError";
     this.command = command;
   }
@@ -52,6 +52,43 @@ export class InputError extends Error {
     super(message, options);
     this.name = "InputError";
   }
+}
+
+/**
+ * Runs `read` over what the user typed (an argument, a file's or stdin's text). The `SyntaxError`s
+ * and `RangeError`s that lib code throws for a bad value become errors about the user's input: a
+ * {@linkcode UsageError} for `command` (exit 2 with the help hint) when given, else an
+ * {@linkcode InputError} (exit 2). Any other error passes through untouched, and a bare
+ * SyntaxError or RangeError thrown anywhere else is a bug (exit 70), never blamed on the user.
+ *
+ * @example
+ * ```ts
+ * const ports = fromUserInput(() => parsePorts(text), "scan");
+ * ```
+ */
+export function fromUserInput<T>(read: () => T, command?: string): T {
+  try {
+    return read();
+  } catch (err) {
+    throw userInputError(err, command);
+  }
+}
+
+/**
+ * The error {@linkcode fromUserInput} turns `err` into: for a promise's rejection, or a value read
+ * in several steps. `prefix` goes before the message (`--port: `, `table.txt: `).
+ *
+ * @example
+ * ```ts
+ * const table = await readTable(file).catch((err) => { throw userInputError(err); });
+ * ```
+ */
+export function userInputError(err: unknown, command?: string, prefix = ""): unknown {
+  if (!(err instanceof SyntaxError || err instanceof RangeError)) return err;
+  const message = prefix + err.message;
+  return command === undefined
+    ? new InputError(message, { cause: err })
+    : new UsageError(message, command, { cause: err });
 }
 
 // The scope error belongs to the permission model; the CLI maps it to exit 4.

@@ -2,8 +2,9 @@
 // an `Io`, so tests run them in memory and the sandbox Worker runs them unchanged.
 import { concat } from "../text/read_limited.ts";
 
-// Reading a whole input with a cap lives with the text helpers both lib/cli and lib/drill use.
-export { readAll, readFileLimited } from "../text/read_limited.ts";
+// Reading a whole stream with a cap lives with the text helpers both lib/cli and lib/drill use.
+export { readAll } from "../text/read_limited.ts";
+import { readInputFile } from "../scope/files.ts";
 
 const encoder = new TextEncoder();
 
@@ -280,6 +281,20 @@ export function memoryIo(
     stdoutBytes: () => concat(out),
     interrupt: () => controller.abort(),
   };
+}
+
+/**
+/**
+ * Reads a whole file the user named, refusing one larger than `limit` bytes (a device such as
+ * /dev/zero never ends); see `readInputFile` in lib/scope/files.ts for what else is refused.
+ *
+ * @example
+ * ```ts
+ * const bytes = await readFileLimited("classes.py", { limit: 64 << 20 });
+ * ```
+ */
+export function readFileLimited(path: string, options: { limit: number }): Promise<Uint8Array> {
+  return readInputFile(path, options);
 }
 
 /**

@@ -69,9 +69,41 @@ export async function writeWarning(io: Io, message: string): Promise<void> {
   );
 }
 
+/** SGR escape sequences (colours) that `paint` adds: they take no room on the screen. */
+// deno-lint-ignore no-control-regex
+const sgr = /\x1b\[[0-9;]*m/g;
+
+/** Code points a terminal shows two columns wide: East Asian wide and fullwidth, emoji. */
+const wide =
+  /[\u{1100}-\u{115F}\u{2E80}-\u{303E}\u{3041}-\u{33FF}\u{3400}-\u{4DBF}\u{4E00}-\u{9FFF}\u{A000}-\u{A4CF}\u{AC00}-\u{D7A3}\u{F900}-\u{FAFF}\u{FE30}-\u{FE4F}\u{FF00}-\u{FF60}\u{FFE0}-\u{FFE6}\u{1F300}-\u{1F64F}\u{1F900}-\u{1F9FF}\u{20000}-\u{3FFFD}]/u;
+
+/** Code points that take no column: combining marks, zero-width spaces and joiners. */
+const zeroWidth = /[\p{Mn}\p{Me}\u200B-\u200D\u2060\uFEFF]/u;
+
+/**
+ * How many terminal columns `text` takes: colour codes take none, CJK characters two, combining
+ * marks none, everything else one. What `String.length` gets wrong for a painted or Chinese cell.
+ *
+ * @example
+ * ```ts
+ * displayWidth("\x1b[32mopen\x1b[0m"); // 4
+ * displayWidth("我是客户端"); // 10
+ * ```
+ */
+export function displayWidth(text: string): number {
+  // Most cells are plain ASCII: one column a character (tables of 65,536 rows stay fast).
+  if (!/[^\x20-\x7e]/.test(text)) return text.length;
+  let width = 0;
+  for (const ch of text.replace(sgr, "")) {
+    width += zeroWidth.test(ch) ? 0 : wide.test(ch) ? 2 : 1;
+  }
+  return width;
+}
+
 /**
  * Lays out rows as left-aligned columns separated by two spaces, without trailing spaces.
- * Columns listed in `right` are right-aligned (numbers).
+ * Columns listed in `right` are right-aligned (numbers). Widths are what the terminal shows
+ * ({@linkcode displayWidth}), so painted and CJK cells line up.
  *
  * @example
  * ```ts
@@ -83,11 +115,21 @@ export function formatTable(
   options: { right?: number[] } = {},
 ): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  // Cells whose width is not their length (painted, CJK), with the width they show.
+  const unlike = new Map<string, number>();
+  const width = (c: string) => unlike.get(c) ?? c.length;
+  for (const row of rows) {
+    row.forEach((c, i) => {
+      const w = displayWidth(c);
+      if (w !== c.length) unlike.set(c, w);
+      widths[i] = Math.max(widths[i] ?? 0, w);
+    });
+  }
   return rows.map((row) =>
     row.map((c, i) => {
       if (i === row.length - 1 && !options.right?.includes(i)) return c;
-      return options.right?.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]);
+      const target = widths[i] + c.length - width(c);
+      return options.right?.includes(i) ? c.padStart(target) : c.padEnd(target);
     }).join("  ").trimEnd()
   ).join("\n") + (rows.length ? "\n" : "");
 }

@@ -21,7 +21,7 @@ export interface ProgressOptions {
   label: string;
   /** Minimum milliseconds between redraws. Default 100. */
   intervalMs?: number;
-  /** Show the bar even when stderr is not a terminal (tests). Default `false`. */
+  /** Show the bar even when stderr is not a terminal (tests); `--quiet` still hides it. */
   force?: boolean;
 }
 
@@ -48,7 +48,8 @@ export function renderProgress(
 }
 
 /**
- * Starts a progress bar on `io.stderr`; everything is a no-op unless stderr is a terminal.
+ * Starts a progress bar on `io.stderr`; everything is a no-op unless stderr is a terminal, and
+ * with `--quiet` (which asks for errors and requested data only, and a bar is neither).
  *
  * @example
  * ```ts
@@ -58,7 +59,7 @@ export function renderProgress(
  * ```
  */
 export function startProgress(io: Io, options: ProgressOptions): Progress {
-  if (!options.force && !io.stderr.isTerminal()) {
+  if (io.globals.quiet || (!options.force && !io.stderr.isTerminal())) {
     return { tick() {}, note() {}, done: () => Promise.resolve() };
   }
   const interval = options.intervalMs ?? 100;

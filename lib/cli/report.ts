@@ -5,6 +5,7 @@ import { ExitCode, InputError, scopeErrorFrom, UsageError } from "./errors.ts";
 import { type Output, OutputWriteError } from "./io.ts";
 import { describeScopeOf } from "../scope/effective.ts";
 import { printable } from "../text/printable.ts";
+import { FileArgumentError, fileProblem } from "../scope/files.ts";
 
 /** The user-facing message: first letter lower-cased unless it starts an acronym, one line. */
 export function errorLine(message: string): string {
@@ -30,33 +31,6 @@ export function printableLine(line: string): string {
   if (safe.length <= maxLineLength) return safe;
   const cut = safe.length - 300;
   return `${safe.slice(0, 240)}…[${cut} characters]…${safe.slice(-60)}`;
-}
-
-const fileErrors: [new (...a: never[]) => Error, string][] = [
-  [Deno.errors.NotFound, "no such file or directory"],
-  [Deno.errors.PermissionDenied, "permission denied"],
-  [Deno.errors.IsADirectory, "is a directory"],
-  [Deno.errors.AlreadyExists, "already exists"],
-];
-
-/**
- * OS errors (by errno name) about a file argument: it cannot name a file, or the file cannot be
- * written there. The user's input or machine, not a bug: exit 2 with the path.
- */
-const fileCodes: Record<string, string> = {
-  ENAMETOOLONG: "file name too long",
-  ENOTDIR: "not a directory",
-  ELOOP: "too many levels of symbolic links",
-  ENOSPC: "no space left on device",
-  EDQUOT: "disk quota exceeded",
-  EROFS: "read-only file system",
-  EFBIG: "file too large",
-};
-
-/** The words for an OS error whose errno name (`err.code`) is one of {@linkcode fileCodes}. */
-function fileCodeWords(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null | undefined)?.code;
-  return typeof code === "string" && code in fileCodes ? fileCodes[code] : undefined;
 }
 
 /**
@@ -116,23 +90,21 @@ export async function classifyError(err: unknown): Promise<ClassifiedError> {
     kind: "input",
     ...(path === undefined ? {} : { fields: { path } }),
   });
-  if (err instanceof InputError || err instanceof SyntaxError || err instanceof RangeError) {
-    return input(errorLine(err.message));
-  }
-  for (const [cls, words] of fileErrors) {
-    if (err instanceof cls) {
-      const path = /'([^']+)'/.exec(err.message)?.[1];
-      return path ? input(`${words} (${path})`, path) : input(errorLine(err.message));
-    }
-  }
+  // Only errors raised for what the user gave are exit 2. A bare SyntaxError, RangeError or
+  // TypeError is not one of them: commands turn those into InputError or UsageError where the
+  // user's input enters (parse, and the reading of files and stdin), so one that gets here is a
+  // bug, reported as such below rather than blamed on the user.
+  if (err instanceof FileArgumentError) return input(errorLine(err.message), err.path);
+  if (err instanceof InputError) return input(errorLine(err.message));
   if (err instanceof OutputWriteError) {
     const cause = err.cause instanceof Error ? err.cause.message : String(err.cause);
-    const words = fileCodeWords(err.cause) ?? errorLine(cause.replace(/ \(os error \d+\).*$/, ""));
+    const words = fileProblem(err.cause) ?? errorLine(cause.replace(/ \(os error \d+\).*$/, ""));
     return input(`${words} (writing ${err.stream})`);
   }
-  const words = err instanceof Error ? fileCodeWords(err) : undefined;
-  if (err instanceof Error && words) {
-    const path = /'([^']+)'/.exec(err.message)?.[1];
+  const words = fileProblem(err);
+  if (words) {
+    // An OS error about a file that no command wrapped: Deno's message quotes the path.
+    const path = /'([^']+)'/.exec((err as Error).message)?.[1];
     return path ? input(`${words} (${path})`, path) : input(words);
   }
   if (err instanceof Error && /^empty path is not allowed$/i.test(err.message)) {
@@ -142,6 +114,15 @@ export async function classifyError(err: unknown): Promise<ClassifiedError> {
   if (err instanceof Error && err.name === "AbortError") return interrupted;
   const message = err instanceof Error ? err.message : String(err);
   return internalError(message);
+}
+
+/** The stack of `err` and of each error it was caused by (where a converted error came from). */
+function stackOf(err: unknown): string {
+  let text = "";
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    text += `${depth ? "Caused by: " : ""}${e.stack ?? `${e.name}: ${e.message}`}\n`;
+  }
+  return text.replace(/\n$/, "");
 }
 
 /** The classification of a run stopped by Ctrl-C or SIGTERM. */
@@ -221,7 +202,7 @@ export async function reportError(
   options: ReportOptions,
 ): Promise<number> {
   const classified = await classifyError(err);
-  const stack = err instanceof Error ? err.stack : undefined;
+  const stack = err instanceof Error ? stackOf(err) : undefined;
   // A closed stderr must not turn one error into another (or into a loop): the code still counts.
   await stderr.write(formatError(classified, options, stack)).catch(() => {});
   return classified.code;

@@ -4,7 +4,7 @@
 // plain `toolkit udp-send ...` is measured against a bare `deno run` (bench/).
 import { registry } from "../commands/registry.ts";
 import { resolveCommand, unknownMessage } from "./dispatch.ts";
-import { ExitCode, UsageError } from "./errors.ts";
+import { ExitCode, fromUserInput, UsageError } from "./errors.ts";
 import { type ExtractedGlobals, extractGlobals, jsonRequested } from "./globals.ts";
 import { denoIo, type GlobalOptions, type Io, OutputClosedError, wantColor } from "./io.ts";
 import type { Narrowing } from "../scope/mod.ts";
@@ -33,22 +33,23 @@ async function readNarrowing(
   g: ExtractedGlobals,
 ): Promise<{ narrowing: Narrowing; base?: string } | undefined> {
   if (!g.net.length && g.scopeFile === undefined) return undefined;
-  const { combineNarrowings, parseNetList, parseScopeFile } = await import("../scope/mod.ts");
+  const { combineNarrowings, parseNetList, parseScopeFile, readInputText } = await import(
+    "../scope/mod.ts"
+  );
   let narrowing: Narrowing | undefined;
   if (g.net.length) {
     try {
       narrowing = { net: parseNetList(g.net) };
     } catch (err) {
-      const message = (err as Error).message;
+      if (!(err instanceof SyntaxError || err instanceof RangeError)) throw err;
+      const message = err.message;
       throw new UsageError(`--net: ${message[0].toLowerCase()}${message.slice(1)}`);
     }
   }
   if (g.scopeFile === undefined) return { narrowing: narrowing! };
   const { dirname, resolve } = await import("node:path");
-  const fromFile = parseScopeFile(
-    await Deno.readTextFile(g.scopeFile),
-    `scope file ${g.scopeFile}`,
-  );
+  const text = await readInputText(g.scopeFile, { limit: 1 << 20 });
+  const fromFile = fromUserInput(() => parseScopeFile(text, `scope file ${g.scopeFile}`));
   return {
     narrowing: narrowing ? combineNarrowings(narrowing, fromFile) : fromFile,
     // Relative paths in a scope file are relative to the file, as in a drill.

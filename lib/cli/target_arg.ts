@@ -1,7 +1,7 @@
 // A socket address given on the command line: `HOST:PORT` (or `[HOST:]PORT` for listeners), with
 // a malformed one reported as a usage error of the command that took it.
 import { type HostPort, parseHostPort, type ParseHostPortOptions } from "../net/address.ts";
-import { UsageError } from "./errors.ts";
+import { fromUserInput } from "./errors.ts";
 
 /**
  * Parses a `HOST:PORT` argument (or, with `defaultHost`, `[HOST:]PORT`), turning a malformed one
@@ -17,9 +17,5 @@ export function targetArg(
   command: string,
   options: ParseHostPortOptions = {},
 ): HostPort {
-  try {
-    return parseHostPort(text, options);
-  } catch (err) {
-    throw new UsageError((err as Error).message, command);
-  }
+  return fromUserInput(() => parseHostPort(text, options), command);
 }

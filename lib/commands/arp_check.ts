@@ -10,10 +10,9 @@ import { paint, writeJson } from "../cli/output.ts";
 import { readDefaultGateways } from "../arp/live_table.ts";
 import { checkIp } from "../arp/neighbor.ts";
 import type { TableFormat } from "../arp/parse_neighbor_table.ts";
-import { readNeighborTable } from "../arp/read_table.ts";
 import { checkNeighborTables, type Severity, type Snapshot } from "../arp/spoof_check.ts";
 import { printable } from "../text/printable.ts";
-import { formatOption, reportProblems } from "./arp_show.ts";
+import { formatOption, readTableArg, reportProblems } from "./arp_show.ts";
 
 /** Parsed `arp check` options. */
 export interface ArpCheckOptions {
@@ -98,7 +97,7 @@ const command: CommandModule<ArpCheckOptions> = {
     const snapshots: Snapshot[] = [];
     let gateways = o.gateways;
     for (const file of o.files.length ? o.files : [undefined]) {
-      const table = await readNeighborTable({ file, format: o.format, stdin: io.stdin.readable });
+      const table = await readTableArg({ file, format: o.format, stdin: io.stdin.readable });
       await reportProblems(io, table);
       snapshots.push({
         name: table.source === "-" ? "stdin" : table.source,

@@ -3,7 +3,7 @@
 // Nothing else is sent; the address must be within the run's network scope.
 import { durationOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { fromUserInput, userInputError } from "../cli/errors.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import { parsePort } from "../net/address.ts";
 import { openUdpClient, sendDatagram } from "../net/udp.ts";
@@ -56,21 +56,22 @@ const command: CommandModule<ArpResolveOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    let ip: string, port: number;
-    try {
-      ip = checkIp(positionals[0]);
-    } catch (err) {
-      throw new UsageError((err as Error).message, name);
-    }
+    const ip = fromUserInput(() => checkIp(positionals[0]), name);
+    let port: number;
     try {
       port = parsePort(String(values.port ?? "9"));
     } catch (err) {
-      throw new UsageError(`--port: ${(err as Error).message}`, name);
+      throw userInputError(err, name, "--port: ");
     }
     return {
       ip,
       port,
-      timeoutMs: durationOption(values, "timeout", { fallback: 1000, command: name, max: 60_000 }),
+      timeoutMs: durationOption(values, "timeout", {
+        fallback: 1000,
+        min: 1,
+        command: name,
+        max: 60_000,
+      }),
       vendor: values["no-vendor"] !== true,
       json: globals.json,
     };

@@ -2,7 +2,7 @@
 // kernel or from a saved table in any common format, with normalised MACs and IEEE vendors.
 import { type OptionSpec, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError } from "../cli/errors.ts";
+import { InputError, userInputError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { formatTable, writeJson, writeWarning } from "../cli/output.ts";
 import { parseMac } from "../arp/mac.ts";
@@ -13,7 +13,7 @@ import {
   type TableFormat,
   tableFormats,
 } from "../arp/parse_neighbor_table.ts";
-import { readNeighborTable } from "../arp/read_table.ts";
+import { type LoadedTable, readNeighborTable } from "../arp/read_table.ts";
 import { printable } from "../text/printable.ts";
 
 /** Parsed `arp show` options. */
@@ -72,7 +72,7 @@ const command: CommandModule<ArpShowOptions> = {
     };
   },
   async run(o, io) {
-    const table = await readNeighborTable({
+    const table = await readTableArg({
       file: o.file,
       format: o.format,
       stdin: io.stdin.readable,
@@ -144,6 +144,25 @@ export function neighborJson(e: NeighborEntry, vendor: string | null | undefined
 export function describeState(e: NeighborEntry): string {
   const detail = e.detail && e.detail.toLowerCase() !== e.state ? ` (${e.detail})` : "";
   return `${e.state}${detail}${e.router ? " router" : ""}`;
+}
+
+/**
+ * Reads a neighbour table as {@linkcode readNeighborTable} does. A saved table or stdin that
+ * cannot be read is the user's input (exit 2); the live table failing to parse is not.
+ *
+ * @example
+ * ```ts
+ * const table = await readTableArg({ file: "arp.txt", format: "auto" });
+ * ```
+ */
+export async function readTableArg(
+  options: Parameters<typeof readNeighborTable>[0],
+): Promise<LoadedTable> {
+  try {
+    return await readNeighborTable(options);
+  } catch (err) {
+    throw options.file === undefined ? err : userInputError(err);
+  }
 }
 
 /**

@@ -11,9 +11,9 @@ import { ArpWatchDb, type ArpWatchEvent, parseArpDat, saveArpDat } from "../arp/
 import { describeMac, parseMac } from "../arp/mac.ts";
 import { loadVendorLookup } from "../arp/oui.ts";
 import type { TableFormat } from "../arp/parse_neighbor_table.ts";
-import { readNeighborTable } from "../arp/read_table.ts";
-import { formatOption, reportProblems } from "./arp_show.ts";
-import { confinePath } from "../scope/paths.ts";
+import { formatOption, readTableArg, reportProblems } from "./arp_show.ts";
+import { checkOutputFile, FileArgumentError, readInputText } from "../scope/files.ts";
+import { maxTableBytes } from "../arp/read_table.ts";
 import { printable } from "../text/printable.ts";
 
 /** Parsed `arp watch` options. */
@@ -86,8 +86,10 @@ const command: CommandModule<ArpWatchOptions> = {
     return {
       files,
       format: (values.format ?? "auto") as TableFormat | "auto",
+      // Replaying snapshots may go without a pause; polling the live table may not.
       intervalMs: durationOption(values, "interval", {
         fallback: files.length ? 0 : 2000,
+        min: files.length ? 0 : 1,
         command: name,
         max: 86_400_000,
       }),
@@ -104,10 +106,15 @@ const command: CommandModule<ArpWatchOptions> = {
     if (o.db !== undefined) {
       let text: string | undefined;
       try {
-        text = await Deno.readTextFile(await confinePath(o.db, "read"));
+        text = await readInputText(o.db, { limit: maxTableBytes });
       } catch (err) {
-        if (!(err instanceof Deno.errors.NotFound)) throw err;
+        // No database yet: it is created at the first save.
+        if (!(err instanceof FileArgumentError && err.cause instanceof Deno.errors.NotFound)) {
+          throw err;
+        }
       }
+      // What cannot be saved is refused now, before the first poll, not at the first save.
+      await checkOutputFile(o.db);
       if (text !== undefined) {
         const loaded = parseArpDat(text);
         db = loaded.db;
@@ -131,7 +138,7 @@ const command: CommandModule<ArpWatchOptions> = {
     for (let i = 0; i < polls && !io.signal.aborted; i++) {
       if (i > 0 && o.intervalMs > 0) await abortableSleep(o.intervalMs, io.signal);
       if (io.signal.aborted) break;
-      const table = await readNeighborTable({ file: o.files[i], format: o.format, ipv6: false });
+      const table = await readTableArg({ file: o.files[i], format: o.format, ipv6: false });
       await reportProblems(io, table);
       const time = Math.floor(Date.now() / 1000);
       for (const e of table.entries) {

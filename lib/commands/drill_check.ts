@@ -2,7 +2,7 @@
 // reported with its line and column, like a compiler.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError } from "../cli/errors.ts";
+import { InputError, userInputError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { DrillFileError, type DrillIssue, formatDrillIssues } from "../drill/load.ts";
 import { loadDrill, stdinReader } from "../drill/source.ts";
@@ -52,7 +52,7 @@ const command: CommandModule<DrillCheckOptions> = {
           await io.stdout.write(`${printable(line)}\n`);
         }
       } catch (err) {
-        if (!(err instanceof DrillFileError)) throw err;
+        if (!(err instanceof DrillFileError)) throw userInputError(err);
         results.push({ file: err.file, valid: false, stepCount: null, issues: err.issues });
         if (!o.json) await io.stderr.write(formatDrillIssues(err));
       }

@@ -2,8 +2,7 @@
 // the drill's scope, and reports the results as text, JSON, TAP or JUnit XML.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { ExitCode, InputError, UsageError } from "../cli/errors.ts";
-import { OutputWriteError } from "../cli/io.ts";
+import { ExitCode, InputError, UsageError, userInputError } from "../cli/errors.ts";
 import { builtinDrills } from "../drill/builtin.ts";
 import { DrillFileError, formatDrillIssues } from "../drill/load.ts";
 import { formatReport, type ReportFormat, reportFormats } from "../drill/report.ts";
@@ -11,7 +10,7 @@ import type { DrillResult } from "../drill/result.ts";
 import { runDrill } from "../drill/runner.ts";
 import { loadDrill, type LoadedDrill, stdinReader } from "../drill/source.ts";
 import { ownModules } from "../cli/sandbox.ts";
-import { confinePath } from "../scope/paths.ts";
+import { checkOutputFile, writeOutputFile } from "../scope/files.ts";
 import { printable } from "../text/printable.ts";
 import {
   buildSubmission,
@@ -40,101 +39,22 @@ export interface DrillRunOptions {
 const name = "drill run";
 
 /**
- * Writes `text` to `path` through a temporary file in the same directory and a rename, so a
- * reader never sees a half-written report.
- *
- * @example
- * ```ts
- * await writeFileAtomic("report.xml", xml);
- * ```
+ * Refuses an `--out` that is one of the drill files being run (same device and inode, so a
+ * symlink or a hard link counts): the report would overwrite the drill.
  */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const path = await confinePath(file, "write");
-  const slash = path.lastIndexOf("/");
-  const dir = slash < 0 ? "." : path.slice(0, slash) || "/";
-  const base = path.slice(slash + 1);
-  const tmp = `${dir}/.${base}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  try {
-    await Deno.writeTextFile(tmp, text, { createNew: true });
-    await Deno.rename(tmp, path);
-  } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
-  }
-}
-
-/** What `--out` names: a regular file (new or old), or something else to write into (a FIFO). */
-type OutTarget = "file" | "stream";
-
-/**
- * Checks `--out` before any drill runs: not a directory, not one of the drill files being run
- * (same device and inode, so a symlink or hard link counts), not a device Deno refuses.
- */
-async function checkOut(out: string, loaded: readonly LoadedDrill[]): Promise<OutTarget> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(out);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      // A new file: its directory must exist, found out now rather than after the drills ran.
-      const dir = out.includes("/") ? out.slice(0, out.lastIndexOf("/")) || "/" : ".";
-      const parent = await Deno.stat(dir).catch((e) =>
-        e instanceof Deno.errors.NotFound ? e : undefined
-      );
-      if (parent instanceof Error) {
-        throw new UsageError(`--out ${out}: no such directory ${dir}`, name);
-      }
-      return "file";
-    }
-    if (err instanceof Deno.errors.NotCapable && /Requires all access/.test(err.message)) {
-      // Deno lets a program open device and kernel files (other than /dev/null and /dev/zero) only
-      // with --allow-all, and tells it nothing more, not even the file's type.
+async function refuseDrillAsOut(out: string, loaded: readonly LoadedDrill[]): Promise<void> {
+  const info = await Deno.stat(out).catch(() => undefined);
+  for (const { source } of loaded) {
+    if (source === "built-in" || source === "<stdin>") continue;
+    const input = info && (await Deno.stat(source).catch(() => undefined));
+    const same = input && input.ino !== null && input.dev === info!.dev &&
+      input.ino === info!.ino;
+    if (same || source === out) {
       throw new UsageError(
-        `--out ${out} is a device or kernel file, which Deno lets toolkit open only with ` +
-          "--allow-all: write the report to a regular file, or leave out --out for stdout",
+        `--out ${out} is the drill file ${source}: the report would overwrite it`,
         name,
       );
     }
-    if (err instanceof Deno.errors.NotCapable) {
-      // A narrowed run that may write the report but not read where it goes: the write decides,
-      // and only a drill named by the same path can be told apart.
-      if (loaded.some((d) => d.source === out)) throw sameAsDrill(out, out);
-      return "file";
-    }
-    throw err;
-  }
-  if (info.isDirectory) throw new UsageError(`--out ${out} is a directory`, name);
-  for (const { source } of loaded) {
-    if (source === "built-in" || source === "<stdin>") continue;
-    const input = await Deno.stat(source).catch(() => undefined);
-    const same = input && input.ino !== null && input.dev === info.dev && input.ino === info.ino;
-    if (same || source === out) throw sameAsDrill(out, source);
-  }
-  return info.isFile ? "file" : "stream";
-}
-
-function sameAsDrill(out: string, source: string): UsageError {
-  return new UsageError(
-    `--out ${out} is the drill file ${source}: the report would overwrite it`,
-    name,
-  );
-}
-
-/**
- * Writes the report: a regular file atomically, anything else (/dev/null, a FIFO) in place, never
- * by renaming over it. A failure of the OS (a full disk, /dev/full, a missing directory) names the
- * `--out` path, not the temporary file.
- */
-async function writeReport(out: string, target: OutTarget, text: string): Promise<void> {
-  try {
-    if (target === "file") return await writeFileAtomic(out, text);
-    using file = await Deno.open(out, { write: true });
-    const bytes = new TextEncoder().encode(text);
-    for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
-  } catch (err) {
-    const code = (err as { code?: unknown } | null)?.code;
-    if (typeof code !== "string" || err instanceof Deno.errors.NotCapable) throw err;
-    throw new OutputWriteError(out, { cause: err });
   }
 }
 
@@ -239,15 +159,17 @@ const command: CommandModule<DrillRunOptions> = {
     };
   },
   async run(o, io) {
+    // The report's file and every drill file are checked before anything runs: a typo in the
+    // third file, or --out naming a directory, stops the run at once.
+    if (o.out !== undefined) await checkOutputFile(o.out);
     const readStdin = stdinReader(io.stdin.readable);
-    // Every file is checked before anything runs: a typo in the third file stops the run at once.
     const loaded: LoadedDrill[] = [];
     const malformed: DrillFileError[] = [];
     for (const arg of o.drills) {
       try {
         loaded.push(await loadDrill(arg, { readStdin }));
       } catch (err) {
-        if (!(err instanceof DrillFileError)) throw err;
+        if (!(err instanceof DrillFileError)) throw userInputError(err);
         malformed.push(err);
         await io.stderr.write(formatDrillIssues(err));
       }
@@ -259,7 +181,7 @@ const command: CommandModule<DrillRunOptions> = {
         } (nothing was run)`,
       );
     }
-    const target = o.out === undefined ? undefined : await checkOut(o.out, loaded);
+    if (o.out !== undefined) await refuseDrillAsOut(o.out, loaded);
     const results: DrillResult[] = [];
     // The drill engine runs toolkit commands for `run` steps through this host module.
     const commands = {
@@ -281,7 +203,7 @@ const command: CommandModule<DrillRunOptions> = {
     }
     const report = formatReport(results, o.report);
     if (o.out !== undefined) {
-      await writeReport(o.out, target!, report);
+      await writeOutputFile(o.out, report);
       if (!o.quiet) {
         for (const r of results) {
           const failed = r.steps.find((s) => s.status === "fail");

@@ -2,7 +2,7 @@
 // with --json the validated drill.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError } from "../cli/errors.ts";
+import { InputError, userInputError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { DrillFileError, formatDrillIssues } from "../drill/load.ts";
 import { loadDrill, stdinReader } from "../drill/source.ts";
@@ -39,7 +39,7 @@ const command: CommandModule<DrillShowOptions> = {
     try {
       loaded = await loadDrill(o.drill, { readStdin });
     } catch (err) {
-      if (!(err instanceof DrillFileError)) throw err;
+      if (!(err instanceof DrillFileError)) throw userInputError(err);
       await io.stderr.write(formatDrillIssues(err));
       throw new InputError(err.message);
     }

@@ -3,7 +3,7 @@
 // `lab up` prints the same report, so its rendering lives here.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError, UsageError } from "../cli/errors.ts";
+import { fromUserInput, InputError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import { Prefix } from "../ip/mod.ts";
@@ -43,11 +43,7 @@ export const prefixOption = {
  */
 export function labPrefixOption(values: Record<string, unknown>, command: string): string {
   const raw = typeof values.prefix === "string" ? values.prefix : defaultLabPrefix;
-  try {
-    return checkLabPrefix(raw);
-  } catch (err) {
-    throw new UsageError((err as Error).message, command);
-  }
+  return fromUserInput(() => checkLabPrefix(raw), command);
 }
 
 /**

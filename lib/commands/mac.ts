@@ -2,7 +2,7 @@
 // bits, whether it looks randomised, the IEEE vendor, and the EUI-64 link-local address.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError } from "../cli/errors.ts";
+import { fromUserInput } from "../cli/errors.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import { describeMac, eui64LinkLocal, type MacBytes, parseMac } from "../arp/mac.ts";
 import { loadVendorLookup } from "../arp/oui.ts";
@@ -40,13 +40,7 @@ const command: CommandModule<MacOptions> = {
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
     return {
-      macs: positionals.map((p) => {
-        try {
-          return parseMac(p);
-        } catch (err) {
-          throw new InputError((err as Error).message);
-        }
-      }),
+      macs: positionals.map((p) => fromUserInput(() => parseMac(p))),
       eui64: values.eui64 === true,
       vendor: values["no-vendor"] !== true,
       json: globals.json,

@@ -3,8 +3,9 @@
 // merge on request. Exit 1 when any class cannot be created, as Python would refuse it.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError, UsageError } from "../cli/errors.ts";
-import { readAll, readFileLimited } from "../cli/io.ts";
+import { InputError, UsageError, userInputError } from "../cli/errors.ts";
+import { readAll } from "../cli/io.ts";
+import { readInputFile } from "../scope/files.ts";
 import { paint, writeJson } from "../cli/output.ts";
 import { readClassStatements } from "../mro/read_classes.ts";
 import { type MroAlgorithm, resolveClasses } from "../mro/resolve.ts";
@@ -120,12 +121,14 @@ const command: CommandModule<MroOptions> = {
     if (o.code !== undefined) sources.push({ file: "<string>", text: o.code });
     for (const file of o.files) {
       if (file === "-") {
-        const bytes = await readAll(io.stdin.readable, { limit: maxInput });
+        const bytes = await readAll(io.stdin.readable, { limit: maxInput }).catch((err) => {
+          throw userInputError(err);
+        });
         sources.push({ file, text: decode(bytes, "stdin") });
       } else {
         sources.push({
           file,
-          text: decode(await readFileLimited(file, { limit: maxInput }), file),
+          text: decode(await readInputFile(file, { limit: maxInput }), file),
         });
       }
     }

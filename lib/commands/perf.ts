@@ -176,7 +176,12 @@ const command: CommandModule<PerfOptions> = {
         command: name,
         max: 3_600_000,
       }),
-      timeoutMs: durationOption(values, "timeout", { fallback: 5000, command: name, max: 600_000 }),
+      timeoutMs: durationOption(values, "timeout", {
+        fallback: 5000,
+        min: 1,
+        command: name,
+        max: 600_000,
+      }),
       json: globals.json,
       quiet: globals.quiet,
     };

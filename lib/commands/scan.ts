@@ -3,7 +3,7 @@
 // or unreachable).
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { fromUserInput } from "../cli/errors.ts";
 import { formatTable, paint, writeJson } from "../cli/output.ts";
 import { startProgress } from "../cli/progress.ts";
 import { classifyHost, type HostPort } from "../net/address.ts";
@@ -97,14 +97,8 @@ const command: CommandModule<ScanOptions> = {
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
     const host = positionals[0].replace(/^\[(.*)\]$/, "$1");
-    let family: HostPort["family"];
-    let ports: number[];
-    try {
-      family = classifyHost(host);
-      ports = parsePorts(positionals[1]);
-    } catch (err) {
-      throw new UsageError((err as Error).message, name);
-    }
+    const family = fromUserInput(() => classifyHost(host), name);
+    const ports = fromUserInput(() => parsePorts(positionals[1]), name);
     return {
       host,
       family,
@@ -115,10 +109,13 @@ const command: CommandModule<ScanOptions> = {
         fallback: 100,
         command: name,
       }),
-      timeoutMs: Math.max(
-        1,
-        durationOption(values, "timeout", { fallback: 1000, command: name, max: 600_000 }),
-      ),
+      // A timeout of 0 would report every port filtered: refused, as -j 0 is.
+      timeoutMs: durationOption(values, "timeout", {
+        fallback: 1000,
+        min: 1,
+        command: name,
+        max: 600_000,
+      }),
       all: values.all === true,
       json: globals.json,
       quiet: globals.quiet,

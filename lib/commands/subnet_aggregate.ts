@@ -7,7 +7,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { InputError } from "../cli/errors.ts";
 import { writeJson, writeWarning } from "../cli/output.ts";
 import { formatIpv4, formatIpv6, PrefixAggregator } from "../ip/mod.ts";
-import { confinePath } from "../scope/paths.ts";
+import { openInputFile } from "../scope/files.ts";
 
 /** Parsed `subnet aggregate` options. */
 export interface SubnetAggregateOptions {
@@ -107,7 +107,7 @@ const command: CommandModule<SubnetAggregateOptions> = {
       } else if (source.kind === "stdin") {
         await feedLines(io.stdin.readable, "stdin", agg, bad, io.signal);
       } else {
-        const f = await Deno.open(await confinePath(source.path, "read"));
+        const f = await openInputFile(source.path);
         try {
           await feedLines(f.readable, source.path, agg, bad, io.signal);
         } finally {
@@ -221,7 +221,7 @@ async function feedLines(
     rest = text.slice(start);
     if (rest.length > maxLineLength) {
       // An endless line (`/dev/zero`, a binary file) would otherwise be buffered without bound.
-      throw new RangeError(
+      throw new InputError(
         `${label}: line ${
           lineNo + 1
         } is longer than ${maxLineLength} characters; not a prefix list`,

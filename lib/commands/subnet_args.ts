@@ -2,29 +2,11 @@
 // line, turning lib/ip's parse errors into input errors, counts for --json (numbers up to 2^53,
 // decimal strings beyond), and the binary rows that show the course's AND with the network/host
 // boundary marked.
-import { InputError } from "../cli/errors.ts";
+import { fromUserInput, InputError } from "../cli/errors.ts";
 import { Addr, parseMask, Prefix } from "../ip/mod.ts";
 
-/**
- * Runs `read` on what the user typed: lib/ip's `SyntaxError`/`RangeError` about that text become
- * an `InputError` (exit 2, the message kept), so only errors raised for user input are reported
- * as the user's mistake; any other error passes through untouched.
- *
- * @example
- * ```ts
- * const p = fromUserInput(() => Prefix.parse(text));
- * ```
- */
-export function fromUserInput<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (err) {
-    if (err instanceof SyntaxError || err instanceof RangeError) {
-      throw new InputError(err.message, { cause: err });
-    }
-    throw err;
-  }
-}
+// lib/ip's SyntaxError/RangeError about what the user typed become an InputError (exit 2).
+export { fromUserInput };
 
 /**
  * Reads a target written as `ADDR`, `ADDR/N`, `ADDR/MASK` or as two arguments `ADDR MASK` (a

@@ -118,7 +118,7 @@ export function parseListenFlags(
     halfClose: values["no-half-close"] !== true,
     idleTimeoutMs: values.timeout === undefined
       ? undefined
-      : durationOption(values, "timeout", { fallback: 0, command, max: 86_400_000 }),
+      : durationOption(values, "timeout", { fallback: 0, min: 1, command, max: 86_400_000 }),
     verbose: values.verbose === true,
     json: globals.json,
   };

@@ -65,7 +65,7 @@ const command: CommandModule<TcpPingOptions> = {
         type: "string",
         value: "DURATION",
         default: "1s",
-        description: "pause between connects",
+        description: "pause between connects (0: none)",
       },
       {
         name: "timeout",
@@ -94,10 +94,12 @@ const command: CommandModule<TcpPingOptions> = {
         command: name,
         max: 3_600_000,
       }),
-      timeoutMs: Math.max(
-        1,
-        durationOption(values, "timeout", { fallback: 2000, command: name, max: 600_000 }),
-      ),
+      timeoutMs: durationOption(values, "timeout", {
+        fallback: 2000,
+        min: 1,
+        command: name,
+        max: 600_000,
+      }),
       json: globals.json,
       quiet: globals.quiet,
     };

@@ -8,7 +8,7 @@ import {
   parseCommandArgs,
 } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { fromUserInput, InputError, UsageError } from "../cli/errors.ts";
 import type { GlobalOptions, Io } from "../cli/io.ts";
 import { writeJson } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
@@ -25,7 +25,7 @@ import { NetError } from "../net/errors.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { connectTcp } from "../net/tcp.ts";
 import { targetArg } from "../cli/target_arg.ts";
-import { confinePath } from "../scope/paths.ts";
+import { openInputFile } from "../scope/files.ts";
 
 /** Largest reply kept in memory for `--json` (the text and hex fields). */
 export const maxJsonReply = 16 * 1024 * 1024;
@@ -107,14 +107,19 @@ export function parseSendFlags(
   if (file !== undefined && hex) throw new UsageError("--hex is for DATA, not --file", command);
   let data: Uint8Array | undefined;
   if (dataArg !== undefined) {
-    data = hex ? parseHex(dataArg) : new TextEncoder().encode(dataArg);
+    data = hex ? fromUserInput(() => parseHex(dataArg)) : new TextEncoder().encode(dataArg);
   }
   return {
     data,
     file: file === "-" ? undefined : file,
     hex,
     waitReply: values["wait-reply"] === true,
-    timeoutMs: durationOption(values, "timeout", { fallback: 5000, command, max: 86_400_000 }),
+    timeoutMs: durationOption(values, "timeout", {
+      fallback: 5000,
+      min: 1,
+      command,
+      max: 86_400_000,
+    }),
     verbose: values.verbose === true,
     json: globals.json,
   };
@@ -152,7 +157,7 @@ export async function sendOver(
   if (flags.data) input = bytesSource(flags.data);
   else if (flags.file !== undefined) {
     try {
-      file = await Deno.open(await confinePath(flags.file, "read"));
+      file = await openInputFile(flags.file);
       input = await fileSource(file);
     } catch (err) {
       file?.close();
@@ -195,7 +200,7 @@ export async function sendOver(
         received += chunk.length;
         if (flags.json) {
           if (received > maxJsonReply) {
-            throw new RangeError(`Reply is larger than ${maxJsonReply} bytes; drop --json`);
+            throw new InputError(`reply is larger than ${maxJsonReply} bytes; drop --json`);
           }
           kept.push(chunk.slice());
         } else await stdout.write(flags.hex ? enc.encode(toHex(chunk) + "\n") : chunk);

@@ -4,7 +4,7 @@
 import { targetArg } from "../cli/target_arg.ts";
 import { intOption, type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { scopeErrorFrom, UsageError } from "../cli/errors.ts";
+import { fromUserInput, scopeErrorFrom, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson, writeStatus } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
@@ -261,17 +261,13 @@ function parseBind(text: string, group?: string): HostPort {
 
 function parseGroup(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
-  try {
-    return parseMulticastGroup(value).toString();
-  } catch (err) {
-    throw new UsageError((err as Error).message, name);
-  }
+  return fromUserInput(() => parseMulticastGroup(value).toString(), name);
 }
 
 function parseReply(values: OptionValues, hex: boolean): Uint8Array | undefined {
   const text = values.reply;
   if (typeof text !== "string") return undefined;
-  return hex ? parseHex(text) : new TextEncoder().encode(text);
+  return hex ? fromUserInput(() => parseHex(text)) : new TextEncoder().encode(text);
 }
 
 async function printDatagram(

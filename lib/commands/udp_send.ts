@@ -4,7 +4,7 @@
 import { targetArg } from "../cli/target_arg.ts";
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { fromUserInput, InputError, UsageError, userInputError } from "../cli/errors.ts";
 import { abortableSleep, readAll } from "../cli/io.ts";
 import { writeJson } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
@@ -64,7 +64,7 @@ const command: CommandModule<UdpSendOptions> = {
         type: "string",
         value: "DURATION",
         default: "0",
-        description: "pause between datagrams (2, 1.5s, 250ms)",
+        description: "pause between datagrams (2, 1.5s, 250ms; 0: none)",
       },
       {
         name: "wait-reply",
@@ -124,10 +124,13 @@ const command: CommandModule<UdpSendOptions> = {
     const hex = values.hex === true;
     let data: Uint8Array | undefined;
     if (positionals[1] !== undefined) {
-      data = hex ? parseHex(positionals[1]) : new TextEncoder().encode(positionals[1]);
+      data = hex
+        ? fromUserInput(() => parseHex(positionals[1]))
+        : new TextEncoder().encode(positionals[1]);
       if (data.length > maxDatagram) {
-        throw new RangeError(
-          `Payload of ${data.length} bytes is larger than a UDP datagram (${maxDatagram})`,
+        throw new UsageError(
+          `payload of ${data.length} bytes is larger than a UDP datagram (${maxDatagram})`,
+          name,
         );
       }
     }
@@ -171,6 +174,7 @@ const command: CommandModule<UdpSendOptions> = {
       waitReply: values["wait-reply"] === true,
       timeoutMs: durationOption(values, "timeout", {
         fallback: 2000,
+        min: 1,
         command: name,
         max: 3_600_000,
       }),
@@ -188,11 +192,13 @@ const command: CommandModule<UdpSendOptions> = {
     if (data === undefined) {
       const raw = await readAll(io.stdin.readable, {
         limit: o.hex ? maxDatagram * 3 + 64 : maxDatagram,
+      }).catch((err) => {
+        throw userInputError(err);
       });
-      data = o.hex ? parseHex(new TextDecoder().decode(raw)) : raw;
+      data = o.hex ? fromUserInput(() => parseHex(new TextDecoder().decode(raw))) : raw;
       if (data.length > maxDatagram) {
-        throw new RangeError(
-          `Payload of ${data.length} bytes is larger than a UDP datagram (${maxDatagram})`,
+        throw new InputError(
+          `payload of ${data.length} bytes on stdin is larger than a UDP datagram (${maxDatagram})`,
         );
       }
     }

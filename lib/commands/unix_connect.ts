@@ -2,7 +2,7 @@
 // stdout, half-close on stdin EOF) over an AF_UNIX stream socket.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { fromUserInput } from "../cli/errors.ts";
 import { connectUnix, parseSocketPath } from "../net/unix.ts";
 import {
   type ConnectFlags,
@@ -25,11 +25,7 @@ export interface UnixConnectOptions extends ConnectFlags {
  * ```
  */
 export function socketPathArg(text: string, command: string): string {
-  try {
-    return parseSocketPath(text);
-  } catch (err) {
-    throw new UsageError((err as Error).message, command);
-  }
+  return fromUserInput(() => parseSocketPath(text), command);
 }
 
 const name = "unix-connect";
@@ -43,6 +39,7 @@ const command: CommandModule<UnixConnectOptions> = {
     examples: [
       "toolkit unix-connect /tmp/toolkit.sock < request.bin",
       "printf 'GET /info HTTP/1.0\\r\\n\\r\\n' | toolkit unix-connect /var/run/docker.sock",
+      "toolkit unix-connect --timeout 30s /tmp/toolkit.sock  # give up after 30s of silence",
     ],
     positionals: { min: 1, max: 1, complete: "file" },
   },

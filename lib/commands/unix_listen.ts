@@ -4,11 +4,12 @@
 // removed on exit and on Ctrl-C.
 import { intOption, type OptionSpec, type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { fromUserInput, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson, writeStatus } from "../cli/output.ts";
 import { retryServing } from "../net/accept.ts";
 import { NetError, netErrorFrom } from "../net/errors.ts";
+import { FileArgumentError } from "../scope/files.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import {
   absoluteSocketPath,
@@ -90,8 +91,9 @@ function parseDatagramFlags(values: OptionValues): DatagramFlags | undefined {
     throw new UsageError("--echo and --reply cannot be used together", name);
   }
   const hex = values.hex === true;
-  const reply = typeof values.reply === "string"
-    ? (hex ? parseHex(values.reply) : new TextEncoder().encode(values.reply))
+  const text = values.reply;
+  const reply = typeof text === "string"
+    ? (hex ? fromUserInput(() => parseHex(text)) : new TextEncoder().encode(text))
     : undefined;
   return {
     hex,
@@ -177,7 +179,8 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
           if (o.verbose) {
             await io.stderr.write(`toolkit: warning: no reply sent to ${printable(from)}\n`);
           }
-          if (!(err instanceof Deno.errors.NotFound) && !(err instanceof NetError)) throw err;
+          // The sender's socket file is gone (FileArgumentError: no such file) or refuses.
+          if (!(err instanceof FileArgumentError) && !(err instanceof NetError)) throw err;
         });
       }
     }

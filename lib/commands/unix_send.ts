@@ -3,6 +3,7 @@
 // a SOCK_DGRAM socket (nc -Uu), from a temporary bound address so the server can answer.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { userInputError } from "../cli/errors.ts";
 import { readAll } from "../cli/io.ts";
 import { writeJson } from "../cli/output.ts";
 import { NetError } from "../net/errors.ts";
@@ -16,7 +17,7 @@ import {
 } from "../net/unix.ts";
 import { socketPathArg } from "./unix_connect.ts";
 import { parseSendFlags, type SendFlags, sendOptionSpecs, sendOver } from "./tcp_send.ts";
-import { confinePath } from "../scope/paths.ts";
+import { readInputFile } from "../scope/files.ts";
 
 /** Largest datagram read from a file or stdin for `--datagram` (Linux's default limit is lower). */
 export const maxUnixDatagram = 1024 * 1024;
@@ -47,6 +48,7 @@ const command: CommandModule<UnixSendOptions> = {
       "toolkit unix-send /tmp/toolkit.sock hello",
       "toolkit unix-send --wait-reply /tmp/echo.sock '我是客户端'",
       "toolkit unix-send --datagram -w /tmp/dgram.sock ping",
+      "toolkit unix-send --file request.bin -w /tmp/toolkit.sock",
     ],
     positionals: { min: 1, max: 2, complete: ["file", "none"] },
   },
@@ -69,8 +71,10 @@ export default command;
 async function sendDatagramTo(o: UnixSendOptions, io: Parameters<typeof command.run>[1]) {
   const data = o.data ??
     (o.file !== undefined
-      ? await Deno.readFile(await confinePath(o.file, "read"))
-      : await readAll(io.stdin.readable, { limit: maxUnixDatagram }));
+      ? await readInputFile(o.file, { limit: maxUnixDatagram })
+      : await readAll(io.stdin.readable, { limit: maxUnixDatagram }).catch((err) => {
+        throw userInputError(err);
+      }));
   const target = absoluteSocketPath(o.path);
   const client = openUnixDatagramClient();
   try {

@@ -3,7 +3,8 @@
 // for a built-in drill: a name with a slash or a .yaml/.yml/.json ending is a file, `-` is standard
 // input, any other name is a built-in drill. Files and stdin are read up to a cap, like stdin.
 import { confinePath, resolvePath } from "../scope/paths.ts";
-import { readAll, readFileLimited } from "../text/read_limited.ts";
+import { FileArgumentError, readInputFile } from "../scope/files.ts";
+import { readAll } from "../text/read_limited.ts";
 import { findBuiltinDrill } from "./builtin.ts";
 import { parseDrill } from "./load.ts";
 import type { Drill } from "./schema.ts";
@@ -43,21 +44,25 @@ function tooLarge(file: string, cause: unknown): RangeError {
   );
 }
 
-/** Reads a drill file, refusing one past {@linkcode maxDrillFileBytes} before reading it. */
+/**
+ * Reads a drill file the user named (lib/scope/files.ts: through the scope, a directory or FIFO
+ * refused with its path), refusing one past {@linkcode maxDrillFileBytes} before reading it.
+ */
 async function readDrillFile(path: string): Promise<string> {
   try {
-    return new TextDecoder().decode(await readFileLimited(path, { limit: maxDrillFileBytes }));
+    return new TextDecoder().decode(await readInputFile(path, { limit: maxDrillFileBytes }));
   } catch (err) {
-    throw err instanceof RangeError ? tooLarge(path, err) : err;
+    const large = err instanceof FileArgumentError && err.problem.startsWith("larger than");
+    throw large ? tooLarge(path, err) : err;
   }
 }
 
 /**
  * Loads and validates a drill by built-in name, file, or `-` (standard input, through
  * `readStdin`). Throws `RangeError` for an unknown name or a file past
- * {@linkcode maxDrillFileBytes}, `Deno.errors.NotFound` for a missing file and `DrillFileError` for
- * a malformed one. `drill run`, `drill check` and `drill show` all load through here, so they agree
- * on what a name means and on what is valid.
+ * {@linkcode maxDrillFileBytes}, a `FileArgumentError` naming a file that cannot be read and
+ * `DrillFileError` for a malformed one. `drill run`, `drill check` and `drill show` all load
+ * through here, so they agree on what a name means and on what is valid.
  *
  * @example
  * ```ts
@@ -75,8 +80,8 @@ export async function loadDrill(
   if (isDrillFile(arg)) {
     // Read where it leads (checked against a narrowed scope); relative paths in its scope start
     // at its directory.
+    const text = await readDrillFile(arg);
     const path = await resolvePath(await confinePath(arg, "read"));
-    const text = await readDrillFile(path);
     return {
       drill: parseDrill(text, arg),
       text,

@@ -3,6 +3,7 @@
 // and on close only the very socket file this listener created is removed.
 import { NetError, netErrorFrom } from "./errors.ts";
 import { confineSocketPath } from "../scope/paths.ts";
+import { asFileError, FileArgumentError } from "../scope/files.ts";
 
 /** A listening Unix socket and the means to remove its file. */
 export interface UnixListener {
@@ -124,13 +125,32 @@ export async function isSocketLive(path: string): Promise<boolean> {
   }
 }
 
+/** The error for a socket path that names something else: it is never touched. */
+function notASocket(abs: string, info: Deno.FileInfo): FileArgumentError {
+  const what = info.isDirectory ? "a directory" : info.isFifo ? "a named pipe (FIFO)" : "a file";
+  return new FileArgumentError(abs, `is ${what}, not a socket`);
+}
+
+/**
+ * A failed connect, send or bind on the socket path `abs`, named: a path that is not a socket
+ * (Linux answers "connection refused" for a file, a directory or a FIFO), or that cannot be
+ * reached (missing directory, no permission), is the user's path; the rest are network errors.
+ */
+function socketPathError(err: unknown, abs: string): unknown {
+  if (err instanceof Deno.errors.NotFound) {
+    return new FileArgumentError(abs, "no such file or directory", { cause: err });
+  }
+  const info = lstatOrUndefined(abs);
+  if (info && !info.isSocket) return notASocket(abs, info);
+  const named = asFileError(err, abs);
+  return named === err ? netErrorFrom(err, abs) : named;
+}
+
 /** Removes a stale socket file at `abs`; refuses a live socket and any other kind of file. */
 async function claimSocketPath(abs: string): Promise<void> {
   const existing = lstatOrUndefined(abs);
   if (!existing) return;
-  if (!existing.isSocket) {
-    throw new Deno.errors.AlreadyExists(`File exists and is not a socket: '${abs}'`);
-  }
+  if (!existing.isSocket) throw notASocket(abs, existing);
   if (await isSocketLive(abs)) throw new NetError("address in use", abs);
   // Stale: check it is still the same file before removing it.
   const again = lstatOrUndefined(abs);
@@ -195,7 +215,7 @@ export async function listenUnix(
   try {
     listener = Deno.listen({ transport: "unix", path: abs });
   } catch (err) {
-    throw netErrorFrom(err, abs);
+    throw socketPathError(err, abs);
   }
   return { listener, path: abs, close: closerFor(abs, () => listener.close(), options.signal) };
 }
@@ -230,7 +250,7 @@ export async function listenUnixDatagram(
   try {
     sock = Deno.listenDatagram({ transport: "unixpacket", path: abs });
   } catch (err) {
-    throw netErrorFrom(err, abs);
+    throw socketPathError(err, abs);
   }
   return { sock, path: abs, close: closerFor(abs, () => sock.close(), options.signal) };
 }
@@ -285,10 +305,7 @@ export async function sendUnixDatagram(
   try {
     await sock.send(data, { transport: "unixpacket", path: abs });
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(`No socket at '${abs}'`, { cause: err });
-    }
-    throw netErrorFrom(err, abs);
+    throw socketPathError(err, abs);
   }
 }
 
@@ -305,9 +322,6 @@ export async function connectUnix(path: string): Promise<Deno.UnixConn> {
   try {
     return await Deno.connect({ transport: "unix", path: abs });
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new Deno.errors.NotFound(`No socket at '${abs}'`, { cause: err });
-    }
-    throw netErrorFrom(err, abs);
+    throw socketPathError(err, abs);
   }
 }

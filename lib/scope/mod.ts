@@ -6,6 +6,7 @@ export * from "./types.ts";
 export * from "./errors.ts";
 export * from "./net_entry.ts";
 export * from "./paths.ts";
+export * from "./files.ts";
 export * from "./binds.ts";
 export * from "./scope.ts";
 export * from "./active.ts";

@@ -1,8 +1,6 @@
-// Reading a whole input into memory with a cap, for inputs that are parsed as a whole (a drill
-// file, a Python source, a datagram from stdin): past the cap the input is refused, and a regular
-// file is refused by its size before any of it is read, so a huge or sparse file costs nothing.
-
-import { confinePath } from "../scope/paths.ts";
+// Reading a whole stream into memory with a cap, for inputs that are parsed as a whole (a drill on
+// stdin, a datagram from stdin): past the cap the input is refused and no more is read. Files the
+// user names are read through lib/scope/files.ts (readInputFile), which refuses them by size.
 
 /**
  * Joins byte chunks into one array.
@@ -44,30 +42,4 @@ export async function readAll(
     chunks.push(chunk);
   }
   return concat(chunks);
-}
-
-/**
- * Reads a whole file, refusing one larger than `limit` bytes with a `RangeError` naming it: a
- * regular file by its size, before reading (a 4 GB sparse file is refused at once), anything else
- * (a device such as /dev/zero never ends, a FIFO) once `limit` bytes have been read.
- *
- * @example
- * ```ts
- * const bytes = await readFileLimited("classes.py", { limit: 64 << 20 });
- * ```
- */
-export async function readFileLimited(
-  path: string,
-  options: { limit: number },
-): Promise<Uint8Array> {
-  const tooLarge = () => new RangeError(`File ${path} is larger than ${options.limit} bytes`);
-  using file = await Deno.open(await confinePath(path, "read"), { read: true });
-  const info = await file.stat();
-  if (info.isFile && info.size > options.limit) throw tooLarge();
-  try {
-    return await readAll(file.readable, options);
-  } catch (err) {
-    if (err instanceof RangeError) throw tooLarge();
-    throw err;
-  }
 }

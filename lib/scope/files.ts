@@ -1,0 +1,292 @@
+// Files named by the user, opened the one way every command opens them: through the scope in force
+// (confinePath), refused before any byte is read when they are not files (a directory, a socket, a
+// FIFO nobody writes to would block open(2) for ever), and every failure named with the path as
+// the user wrote it, so `toolkit: error: is a directory (/tmp)` is all there is to read.
+import { confinePath } from "./paths.ts";
+import { scopeErrorFrom } from "./errors.ts";
+
+/**
+ * A path given as a file that cannot be used as one: missing, a directory, a FIFO, unreadable,
+ * too large. The user's input, never a bug: the CLI reports it as `<problem> (<path>)`, exit 2.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const e = new FileArgumentError("/tmp", "is a directory");
+ * assert.equal(e.message, "is a directory (/tmp)");
+ * ```
+ */
+export class FileArgumentError extends Error {
+  readonly path: string;
+  readonly problem: string;
+  constructor(path: string, problem: string, options?: ErrorOptions) {
+    super(`${problem} (${path})`, options);
+    this.name = "FileArgumentError";
+    this.path = path;
+    this.problem = problem;
+  }
+}
+
+/** Deno's error classes for a path, in the words `ls` and `cat` print. */
+const byClass: [new (...a: never[]) => Error, string][] = [
+  [Deno.errors.NotFound, "no such file or directory"],
+  [Deno.errors.IsADirectory, "is a directory"],
+  [Deno.errors.AlreadyExists, "already exists"],
+  [Deno.errors.NotADirectory, "not a directory"],
+  [Deno.errors.FilesystemLoop, "too many levels of symbolic links"],
+];
+
+/** OS errors by errno name (`err.code`) that are about the path or the disk it is on. */
+const byCode: Record<string, string> = {
+  EACCES: "permission denied",
+  ENOENT: "no such file or directory",
+  EISDIR: "is a directory",
+  ENAMETOOLONG: "file name too long",
+  ENOTDIR: "not a directory",
+  ELOOP: "too many levels of symbolic links",
+  ENXIO: "no such device or address",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "read-only file system",
+  EFBIG: "file too large",
+};
+
+/**
+ * The words for an OS error about a file (`permission denied`), or `undefined` when `err` is not
+ * one: a scope refusal (Deno's `NotCapable`, exit 4), a network error, a bug.
+ *
+ * @example
+ * ```ts
+ * fileProblem(new Deno.errors.NotFound("No such file or directory (os error 2)")); // "no such file or directory"
+ * ```
+ */
+export function fileProblem(err: unknown): string | undefined {
+  if (!(err instanceof Error) || scopeErrorFrom(err)) return undefined;
+  if (err instanceof Deno.errors.PermissionDenied) return "permission denied";
+  for (const [cls, words] of byClass) if (err instanceof cls) return words;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" && code in byCode ? byCode[code] : undefined;
+}
+
+/**
+ * `err` as a {@linkcode FileArgumentError} naming `path` when it is an OS error about the file;
+ * anything else (a scope refusal, a bug) unchanged.
+ *
+ * @example
+ * ```ts
+ * try { await Deno.stat(path); } catch (err) { throw asFileError(err, path); }
+ * ```
+ */
+export function asFileError(err: unknown, path: string): unknown {
+  if (err instanceof FileArgumentError) return err;
+  const problem = fileProblem(err);
+  return problem ? new FileArgumentError(path, problem, { cause: err }) : err;
+}
+
+/**
+ * Whether `path` reaches an anonymous pipe through a descriptor link (`/dev/fd/63` from a shell's
+ * `<(cmd)`, `/dev/stdin` on a pipe): its last link reads `pipe:[inode]`. Opening such a pipe never
+ * waits, unlike a named FIFO with no writer.
+ */
+async function isDescriptorPipe(path: string): Promise<boolean> {
+  let current = path;
+  for (let i = 0; i < 40; i++) {
+    const info = await Deno.lstat(current).catch(() => undefined);
+    if (!info?.isSymlink) return false;
+    const target = await Deno.readLink(current).catch(() => undefined);
+    if (target === undefined) return false;
+    if (/^pipe:\[\d+\]$/.test(target)) return true;
+    current = target.startsWith("/")
+      ? target
+      : `${current.slice(0, current.lastIndexOf("/") + 1)}${target}`;
+  }
+  return false;
+}
+
+/**
+ * Why a path that exists cannot be read as a file, or `undefined` when it can: a directory, a
+ * socket, or a named FIFO (its open(2) would wait for a writer that may never come; commands that
+ * read a file also read stdin, where its data can be piped instead). Devices (`/dev/null`, `/dev/stdin`) and the pipe of `<(cmd)` are
+ * readable.
+ */
+async function unreadableKind(info: Deno.FileInfo, path: string): Promise<string | undefined> {
+  if (info.isDirectory) return "is a directory";
+  if (info.isSocket) return "is a socket, not a file";
+  if (info.isFifo && !(await isDescriptorPipe(path))) {
+    return "is a named pipe (FIFO), not a file";
+  }
+  return undefined;
+}
+
+/**
+ * Opens a file the user named for reading, through the scope in force. Refused with a
+ * {@linkcode FileArgumentError} naming `path` before anything is read: a missing or unreadable
+ * file, a directory, a socket, a named FIFO (see {@linkcode unreadableKind}). A path outside the
+ * scope is a `ScopeError`.
+ *
+ * @example
+ * ```ts
+ * using file = await openInputFile("backup.tar");
+ * ```
+ */
+export async function openInputFile(path: string): Promise<Deno.FsFile> {
+  if (path === "") throw new FileArgumentError("an empty file name", "no such file or directory");
+  const real = await confinePath(path, "read");
+  try {
+    const why = await unreadableKind(await Deno.stat(real), real);
+    if (why) throw new FileArgumentError(path, why);
+    return await Deno.open(real, { read: true });
+  } catch (err) {
+    throw asFileError(err, path);
+  }
+}
+
+/**
+ * Reads a whole file the user named (see {@linkcode openInputFile}), refusing one larger than
+ * `limit` bytes: a regular file by its size before reading, anything else (a device that never
+ * ends, such as /dev/zero) once `limit` bytes have been read.
+ *
+ * @example
+ * ```ts
+ * const bytes = await readInputFile("classes.py", { limit: 64 << 20 });
+ * ```
+ */
+export async function readInputFile(
+  path: string,
+  options: { limit: number },
+): Promise<Uint8Array> {
+  using file = await openInputFile(path);
+  const tooLarge = () => new FileArgumentError(path, `larger than ${options.limit} bytes`);
+  const info = await file.stat();
+  if (info.isFile && info.size > options.limit) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const buf = new Uint8Array(Math.min(256 * 1024, options.limit + 1 - size) || 1);
+      const n = await file.read(buf);
+      if (n === null) break;
+      size += n;
+      if (size > options.limit) throw tooLarge();
+      chunks.push(buf.subarray(0, n));
+    }
+  } catch (err) {
+    throw asFileError(err, path);
+  }
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) (out.set(c, off), off += c.length);
+  return out;
+}
+
+/**
+ * Reads a whole text file the user named (see {@linkcode readInputFile}); bytes that are not UTF-8
+ * become U+FFFD, as `Deno.readTextFile` does.
+ *
+ * @example
+ * ```ts
+ * const text = await readInputText("table.txt", { limit: 1 << 20 });
+ * ```
+ */
+export async function readInputText(path: string, options: { limit: number }): Promise<string> {
+  return new TextDecoder().decode(await readInputFile(path, options));
+}
+
+/** How {@linkcode writeOutputFile} will write a path: replace a file, or write a device in place. */
+type OutputPlan = { kind: "replace"; path: string } | { kind: "in place"; path: string };
+
+/**
+ * Checks an output path the user named before any work is done, so a run that would fail only
+ * at the end fails at the start instead (a directory, a named FIFO that would block, a missing
+ * directory). Resolves how {@linkcode writeOutputFile} will write it. Throws
+ * {@linkcode FileArgumentError} naming `path`; a path outside the scope is a `ScopeError`.
+ *
+ * @example
+ * ```ts
+ * await checkOutputFile("report.xml");
+ * ```
+ */
+export async function checkOutputFile(path: string): Promise<void> {
+  await outputPlan(path);
+}
+
+async function outputPlan(path: string): Promise<OutputPlan> {
+  if (path === "") throw new FileArgumentError("an empty file name", "no such file or directory");
+  const target = await confinePath(path, "write");
+  try {
+    const info = await Deno.stat(target).catch((err) => {
+      if (err instanceof Deno.errors.NotFound) return undefined;
+      if (err instanceof Deno.errors.NotCapable && /Requires all access/.test(err.message)) {
+        // Deno opens device and kernel files (but /dev/null and /dev/zero) only with
+        // --allow-all, and says nothing more, not even the file's type.
+        throw new FileArgumentError(
+          path,
+          "is a device or kernel file, which Deno lets toolkit open only with --allow-all: " +
+            "write to a regular file, or leave the option out for stdout",
+        );
+      }
+      throw err;
+    });
+    if (info === undefined) {
+      // A new file: its directory must exist and be a directory.
+      const slash = target.lastIndexOf("/");
+      const dir = slash < 0 ? "." : target.slice(0, slash) || "/";
+      const parent = await Deno.stat(dir);
+      if (!parent.isDirectory) throw new FileArgumentError(path, "not a directory");
+      return { kind: "replace", path: target };
+    }
+    if (info.isFile) {
+      // A file the user may not write is not replaced behind their back (a rename would, as it
+      // needs only the directory): opening it for writing, without truncating, asks the OS.
+      (await Deno.open(target, { write: true })).close();
+      // Replace the file a symlink leads to, not the link.
+      return { kind: "replace", path: await Deno.realPath(target) };
+    }
+    if (info.isCharDevice || info.isBlockDevice || (await isDescriptorPipe(target))) {
+      // /dev/null, /dev/stdout: a device is written, never renamed over.
+      return { kind: "in place", path: target };
+    }
+    if (info.isDirectory) throw new FileArgumentError(path, "is a directory");
+    if (info.isFifo) {
+      throw new FileArgumentError(path, "is a named pipe (FIFO), not a file");
+    }
+    throw new FileArgumentError(path, "is a socket, not a file");
+  } catch (err) {
+    throw asFileError(err, path);
+  }
+}
+
+/**
+ * Writes an output file the user named: a regular file (or a new one) atomically, through a
+ * temporary file beside it and a rename, so a crash or Ctrl-C leaves the old file or the new one
+ * and never a piece (a symlink is followed, the file it leads to replaced); a device such as
+ * `/dev/null` or `/dev/stdout` in place. Refused as {@linkcode checkOutputFile} refuses.
+ *
+ * @example
+ * ```ts
+ * await writeOutputFile("report.xml", xml);
+ * ```
+ */
+export async function writeOutputFile(path: string, data: string | Uint8Array): Promise<void> {
+  const plan = await outputPlan(path);
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  if (plan.kind === "in place") {
+    try {
+      await Deno.writeFile(plan.path, bytes, { create: false });
+    } catch (err) {
+      throw asFileError(err, path);
+    }
+    return;
+  }
+  const slash = plan.path.lastIndexOf("/");
+  const dir = slash < 0 ? "." : plan.path.slice(0, slash) || "/";
+  const base = plan.path.slice(slash + 1);
+  const tmp = `${dir}/.${base}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  try {
+    await Deno.writeFile(tmp, bytes, { createNew: true });
+    await Deno.rename(tmp, plan.path);
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw asFileError(err, path);
+  }
+}
