@@ -75,6 +75,11 @@ export interface CommandModule<T = unknown> {
   parse(args: readonly string[], globals: GlobalOptions): T;
   /** Does the work; resolves to the exit code. Throws typed errors for failures. */
   run(options: T, io: Io): Promise<number>;
+  /**
+   * Whether Ctrl-C is the normal end of this run (`tcp-ping` without a count, as ping): then the
+   * exit code `run` resolves to stands instead of 130. Absent: an interrupt is exit 130.
+   */
+  endsOnInterrupt?(options: T): boolean;
 }
 
 /** The groups `toolkit --help` lists commands under, in order. */

@@ -63,6 +63,19 @@ async function readNarrowing(
  * ```
  */
 export async function runCli(argv: readonly string[], ctx: RunContext): Promise<number> {
+  // An interrupted run is exit 130, whatever the command was doing when it came, unless its code
+  // is meant to stand: a command that ends on Ctrl-C (tcp-ping without a count, as ping), or the
+  // sandbox Worker's answer, which already went through this rule inside.
+  const outcome = { codeStands: false };
+  const code = await runCommandLine(argv, ctx, outcome);
+  return ctx.signal.aborted && !outcome.codeStands ? ExitCode.interrupted : code;
+}
+
+async function runCommandLine(
+  argv: readonly string[],
+  ctx: RunContext,
+  outcome: { codeStands: boolean },
+): Promise<number> {
   const fallbackGlobals: GlobalOptions = {
     json: false,
     quiet: false,
@@ -106,13 +119,16 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
       const asked = await readNarrowing(g);
       if (asked) {
         if (!ctx.runNarrowed) throw new Error("No sandbox runner for a narrowed scope");
-        return await ctx.runNarrowed(argv, asked.narrowing, ctx.signal, asked.base);
+        const code = await ctx.runNarrowed(argv, asked.narrowing, ctx.signal, asked.base);
+        outcome.codeStands = true;
+        return code;
       }
     }
     const mod = await entry.load();
     const options = mod.parse(args, globals);
     const code = await mod.run(options, io);
-    return ctx.signal.aborted ? ExitCode.interrupted : code;
+    outcome.codeStands = mod.endsOnInterrupt?.(options) ?? false;
+    return code;
   } catch (err) {
     if (ctx.signal.aborted) return ExitCode.interrupted;
     if (err instanceof OutputClosedError || (err as Error)?.cause instanceof OutputClosedError) {

@@ -2,6 +2,7 @@
 // Worker's permissions and reports the exit code to the parent.
 /// <reference lib="deno.worker" />
 import { setActiveScope } from "../scope/mod.ts";
+import { ExitCode } from "./errors.ts";
 import { denoOutput } from "./io.ts";
 import { reportError } from "./report.ts";
 import { runCli } from "./run.ts";
@@ -23,5 +24,7 @@ self.onmessage = async (e: MessageEvent<SandboxMessage>) => {
   debug = msg.argv.includes("--debug");
   setActiveScope(msg.scope);
   const code = await runCli(msg.argv, { signal: controller.signal, sandboxed: true });
-  self.postMessage({ type: "exit", code } satisfies SandboxMessage);
+  // runCli answers 130 to an abort unless the command ends on one (tcp-ping without a count).
+  const interruptEnded = controller.signal.aborted && code !== ExitCode.interrupted;
+  self.postMessage({ type: "exit", code, interruptEnded } satisfies SandboxMessage);
 };
