@@ -100,7 +100,7 @@ export const listenPortSpec: OptionSpec = {
 
 /** The help paragraph on the forms a listener's address takes. */
 export const listenFormsText =
-  "The address is [HOST:]PORT in one word (IPv6 as [ADDR]:PORT), nc's two words HOST PORT, or -p PORT with an optional HOST argument; 127.0.0.1 when no host is given.";
+  "The address is [HOST:]PORT in one word (IPv6 as [ADDR]:PORT), nc's two words HOST PORT, or nc's -p PORT with an optional HOST argument.";
 
 /**
  * Reads the shared listener options.

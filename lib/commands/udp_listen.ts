@@ -42,8 +42,9 @@ const name = "udp-listen";
 const command: CommandModule<UdpListenOptions> = {
   spec: {
     usage: "[HOST:]PORT | HOST PORT | -p PORT [HOST]",
-    description: listenFormsText +
-      " Binds 127.0.0.1 unless a host is given (0.0.0.0 or [::] for every interface) and prints the bound address on stderr (`listening on 127.0.0.1:PORT`; port 0 picks a free port). Each datagram is written to stdout as received, with nothing added; --hex prints one hex line per datagram and --json one NDJSON object with the sender and size.",
+    description:
+      "Binds 127.0.0.1 unless a host is given (0.0.0.0 or [::] for every interface) and prints the bound address on stderr (`listening on 127.0.0.1:PORT`; port 0 picks a free port). Each datagram is written to stdout as received, with nothing added; --hex prints one hex line per datagram and --json one NDJSON object with the sender and size.\n\n" +
+      listenFormsText,
     options: [
       {
         name: "hex",
