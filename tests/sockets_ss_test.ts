@@ -1,6 +1,7 @@
 // `toolkit sockets` with ss's flags, differentially against the real `ss` on the same machine: the
 // test opens sockets of its own (a TCP listener, an established pair, a TIME_WAIT, an unconnected
-// UDP socket, and a connected one held by Python) and both tools must list them alike for every
+// UDP socket, a connected one held by Python, a Unix listener and a connection to it) and both
+// tools must list them alike for every
 // flag and state filter, process column included. State names are refused as ss refuses them;
 // `-s` is compared with `ss -s` inside a network namespace of the test's own, where nobody else's
 // sockets change the counts.
@@ -150,12 +151,26 @@ async function openOwnSockets() {
   }).spawn();
   const reader = py.stdout.pipeThrough(new TextDecoderStream()).getReader();
   const connectedUdp = Number((await reader.read()).value!.trim());
+  // A Unix stream listener and a connection to it (the accepted side carries the path).
+  const dir = await Deno.makeTempDir({ prefix: "tkss" });
+  const unixListener = Deno.listen({ transport: "unix", path: `${dir}/s.sock` });
+  const unixClient = await Deno.connect({ transport: "unix", path: `${dir}/s.sock` });
+  const unixServer = await unixListener.accept();
+  // Each of our sockets by protocol, local and peer address: a port alone is not ours for sure (a
+  // TIME_WAIT of someone else's may hold the same local port toward another peer).
+  const [lp, cp, up] = [
+    port,
+    (client.localAddr as Deno.NetAddr).port,
+    (udp.addr as Deno.NetAddr).port,
+  ];
   const locals = new Set([
-    `tcp 127.0.0.1:${port}`,
-    `tcp 127.0.0.1:${(client.localAddr as Deno.NetAddr).port}`,
-    `tcp 127.0.0.1:${twPort}`,
-    `udp 127.0.0.1:${(udp.addr as Deno.NetAddr).port}`,
-    `udp 127.0.0.1:${connectedUdp}`,
+    `unix ${dir}/s.sock *`,
+    `tcp 127.0.0.1:${lp} *:*`,
+    `tcp 127.0.0.1:${lp} 127.0.0.1:${cp}`,
+    `tcp 127.0.0.1:${cp} 127.0.0.1:${lp}`,
+    `tcp 127.0.0.1:${twPort} 127.0.0.1:${lp}`,
+    `udp 127.0.0.1:${up} *:*`,
+    `udp 127.0.0.1:${connectedUdp} 127.0.0.1:${up}`,
   ]);
   return {
     locals,
@@ -165,6 +180,10 @@ async function openOwnSockets() {
       server.close();
       listener.close();
       udp.close();
+      unixClient.close();
+      unixServer.close();
+      unixListener.close();
+      await Deno.remove(dir, { recursive: true });
       await py.stdin.close();
       reader.releaseLock();
       await py.stdout.cancel().catch(() => {});
@@ -181,9 +200,9 @@ interface Row {
   processes?: { name: string; pid: number; fd: number }[];
 }
 
-/** Our rows only, as comparable text: protocol, ss state, local, peer (and holders). */
+/** Our rows only (by protocol, local, peer), as comparable text: with the ss state and holders. */
 function ours(rows: Row[], locals: Set<string>, processes: boolean): string[] {
-  return rows.filter((r) => locals.has(`${r.protocol} ${r.local}`)).map((r) =>
+  return rows.filter((r) => locals.has(`${r.protocol} ${r.local} ${r.peer}`)).map((r) =>
     `${r.protocol} ${ssStateOf(r.state)} ${r.local} ${r.peer}` +
     (processes
       ? ` ${(r.processes ?? []).map((p) => `${p.name}/${p.pid}/${p.fd}`).sort().join(",") || "-"}`
@@ -221,6 +240,10 @@ async function ssRows(flags: string[]): Promise<Row[]> {
 }
 
 const flagSets: string[][] = [
+  ["-x"],
+  ["-xl"],
+  ["-xa"],
+  ["-xap"],
   ["-t"],
   ["-tl"],
   ["-ta"],
@@ -275,8 +298,8 @@ testIf(
         }
       }
       // The flags did tell the states apart: each of our sockets was seen, and hidden.
-      const all = ours(await ssRows(["-tuap"]), own.locals, true);
-      assert.equal(all.length, 6, all.join("\n"));
+      const all = ours(await ssRows(["-tuxap"]), own.locals, true);
+      assert.equal(all.length, 8, all.join("\n"));
       assert.ok(all.some((r) => r.includes(` python3/${own.pythonPid}/`)), all.join("\n"));
       assert.ok(all.some((r) => r.includes(` deno/${Deno.pid}/`)), all.join("\n"));
       console.error(
@@ -294,7 +317,7 @@ testIf(
   async () => {
     const own = await openOwnSockets();
     try {
-      const listenerLocal = [...own.locals][0].split(" ")[1];
+      const listenerLocal = [...own.locals].find((l) => l.startsWith("tcp "))!.split(" ")[1];
       const port = listenerLocal.split(":")[1];
       const text = await runToolkit(["sockets", "-tlpn", "--port", port]);
       assert.equal(text.code, 0, text.stderr);

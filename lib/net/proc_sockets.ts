@@ -337,13 +337,24 @@ export async function readSockets(
     ...(which.unix ? ["unix"] : []),
   ];
   const out: SocketEntry[] = [];
+  // A /proc/net table is read in several read() calls, and a busy table changes between them:
+  // the kernel may then repeat a line (it also may skip one, which no reader can help). A socket
+  // is listed once.
+  const seen = new Set<string>();
+  const add = (entries: SocketEntry[]) => {
+    for (const e of entries) {
+      const key = `${e.protocol} ${e.type ?? ""} ${e.local} ${e.peer} ${e.inode}`;
+      if (e.protocol === "unix" && e.inode === 0) out.push(e);
+      else if (!seen.has(key)) (seen.add(key), out.push(e));
+    }
+  };
   for (const name of names) {
     const text = await readProcNet(`/proc/net/${name}`);
     if (text === undefined) return await readSocketsWithSs(which, options);
-    if (name === "unix") out.push(...parseProcNetUnix(text));
+    if (name === "unix") add(parseProcNetUnix(text));
     else {
       const protocol = name.startsWith("tcp") ? "tcp" : "udp";
-      out.push(...parseProcNetInet(text, protocol, name.endsWith("6") ? "ipv6" : "ipv4").sockets);
+      add(parseProcNetInet(text, protocol, name.endsWith("6") ? "ipv6" : "ipv4").sockets);
     }
   }
   if (options.processes) {
