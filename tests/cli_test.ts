@@ -86,7 +86,7 @@ Deno.test("a bad option is one error line, a hint, and exit 2", async () => {
   );
   for (
     const [argv, message] of [
-      [["udp-send"], "missing argument: expected HOST:PORT [DATA]"],
+      [["udp-send"], "missing argument: expected HOST:PORT [DATA] | HOST PORT [DATA]"],
       [["udp-send", "--count"], "option '--count' needs a value"],
       [["udp-send", "--count", "x", "127.0.0.1:9", "a"], '--count takes a whole number (got "x")'],
       [
@@ -97,9 +97,15 @@ Deno.test("a bad option is one error line, a hint, and exit 2", async () => {
         ["udp-send", "--timeout", "soon", "-w", "127.0.0.1:9", "a"],
         '--timeout takes a duration such as 2, 1.5s or 250ms (got "soon")',
       ],
-      [["udp-send", "127.0.0.1", "a"], 'cannot parse "127.0.0.1": expected HOST:PORT'],
+      [
+        ["udp-send", "127.0.0.1", "a"],
+        'expected a port after 127.0.0.1 (got "a"): write 127.0.0.1:PORT or 127.0.0.1 PORT',
+      ],
       [["udp-send", "127.0.0.1:99999", "a"], "port 99999 is out of range (1-65535)"],
-      [["udp-send", "127.0.0.1:9", "a", "b"], 'unexpected argument "b"'],
+      [
+        ["udp-send", "127.0.0.1:9", "a", "b"],
+        "unexpected argument \"b\": DATA is one argument; quote it ('a b')",
+      ],
       [["--net"], "option '--net' needs a value"],
     ] as const
   ) {

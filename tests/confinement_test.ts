@@ -149,6 +149,10 @@ Deno.test({
     const cases: [string, string[]][] = [
       ["udp-send", ["udp-send", out, "escape"]],
       ["udp-send --wait-reply", ["udp-send", "-w", "-t", "500ms", out, "escape"]],
+      ["udp-connect", ["udp-connect", "--linger", "0", out]],
+      ["udp-connect HOST PORT", ["udp-connect", "127.0.0.1", String(trap.port)]],
+      ["tcp-connect HOST PORT", ["tcp-connect", "127.0.0.1", String(trap.port)]],
+      ["udp-send HOST PORT DATA", ["udp-send", "127.0.0.1", String(trap.port), "escape"]],
       ["tcp-connect", ["tcp-connect", out]],
       ["tcp-send", ["tcp-send", out, "escape"]],
       ["tcp-ping", ["tcp-ping", "-c", "1", out]],
@@ -157,7 +161,9 @@ Deno.test({
       ["perf --udp", ["perf", "--udp", "--time", "1s", out]],
       ["arp resolve", ["arp", "resolve", "--port", String(trap.port), "127.0.0.1"]],
       ["tcp-listen", ["tcp-listen", `127.0.0.1:${free}`]],
+      ["tcp-listen -p", ["tcp-listen", "-p", String(free)]],
       ["udp-listen", ["udp-listen", `127.0.0.1:${free}`]],
+      ["udp-listen HOST PORT", ["udp-listen", "127.0.0.1", String(free)]],
       ["perf-server", ["perf-server", `127.0.0.1:${free}`]],
       ["drill serve", ["drill", "serve", `127.0.0.1:${free}`, "--db", "/nonexistent/class.db"]],
       [
@@ -177,7 +183,8 @@ Deno.test({
     try {
       let refused = 0;
       for (const [label, args] of cases) {
-        const r = await runToolkit(["--net", inScope, ...args], { stdin: "", timeoutMs: 15_000 });
+        const stdin = label.startsWith("udp-connect") ? "escape\n" : "";
+        const r = await runToolkit(["--net", inScope, ...args], { stdin, timeoutMs: 15_000 });
         assertRefused(label, r);
         refused++;
       }
@@ -433,9 +440,15 @@ testIf(
         assertRefused(args.join(" "), await runToolkit(["--scope", scopeFile, ...args]));
       }
       assert.deepEqual(await namespaces(`${prefix}-`), [], "no namespace was created");
+      // ifaces runs `ip` only where the scope lets it; here it lists the runtime's view instead.
+      const ifaces = await runToolkit(["--scope", scopeFile, "--json", "ifaces"]);
+      assert.equal(ifaces.code, 0, ifaces.stderr);
+      assert.match(ifaces.stderr, /^toolkit: note: running `ip` is outside the scope/);
+      const links = JSON.parse(ifaces.stdout) as { state: string | null; mtu: number | null }[];
+      assert.ok(links.length > 0 && links.every((l) => l.state === null && l.mtu === null));
       figures.push(
         `run: ${cases.length} lab command lines refused with "run": [] (exit 4), ` +
-          `no namespace created`,
+          `no namespace created; ifaces fell back to the runtime's list without running ip`,
       );
     } finally {
       if ((await namespaces(`${prefix}-`)).length) {
@@ -449,6 +462,7 @@ testIf(
 /** The commands the targeted tests above narrow, and those that need no network, file or program. */
 const narrowedAbove = new Set([
   "udp-send",
+  "udp-connect",
   "udp-listen",
   "tcp-listen",
   "tcp-connect",
@@ -465,6 +479,7 @@ const narrowedAbove = new Set([
   "arp check",
   "arp watch",
   "sockets",
+  "ifaces",
   "mro",
   "subnet aggregate",
   "drill check",
@@ -478,7 +493,6 @@ const narrowedAbove = new Set([
 ]);
 const pure = new Set([
   "mac",
-  "ifaces",
   "drill list",
   "drill schema",
   "scope",

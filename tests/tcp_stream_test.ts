@@ -444,7 +444,7 @@ Deno.test(
       assert.match(h.stdout, new RegExp(`^Usage: toolkit ${cmd} `));
     }
     const cases: [string[], RegExp][] = [
-      [["tcp-connect", "127.0.0.1"], /expected HOST:PORT/],
+      [["tcp-connect", "127.0.0.1"], /missing port after 127\.0\.0\.1: write 127\.0\.0\.1:PORT/],
       [["tcp-connect", "127.0.0.1:70000"], /out of range/],
       [["tcp-listen", "--keep-open", "--once", "0"], /cannot be used together/],
       [["tcp-send", "--file", "x", "127.0.0.1:9", "data"], /not both/],

@@ -82,6 +82,11 @@ export interface CommandModule<T = unknown> {
    * inside any `--net`/`--scope` narrowing; `toolkit scope --for COMMAND ...` shows it.
    */
   ownScope?(options: T): Narrowing;
+  /**
+   * Whether Ctrl-C is the normal end of this run (`tcp-ping` without a count, as ping): then the
+   * exit code `run` resolves to stands instead of 130. Absent: an interrupt is exit 130.
+   */
+  endsOnInterrupt?(options: T): boolean;
 }
 
 /** The groups `toolkit --help` lists commands under, in order. */

@@ -66,6 +66,19 @@ async function readNarrowing(
  * ```
  */
 export async function runCli(argv: readonly string[], ctx: RunContext): Promise<number> {
+  // An interrupted run is exit 130, whatever the command was doing when it came, unless its code
+  // is meant to stand: a command that ends on Ctrl-C (tcp-ping without a count, as ping), or the
+  // sandbox Worker's answer, which already went through this rule inside.
+  const outcome = { codeStands: false };
+  const code = await runCommandLine(argv, ctx, outcome);
+  return ctx.signal.aborted && !outcome.codeStands ? ExitCode.interrupted : code;
+}
+
+async function runCommandLine(
+  argv: readonly string[],
+  ctx: RunContext,
+  outcome: { codeStands: boolean },
+): Promise<number> {
   const fallbackGlobals: GlobalOptions = {
     json: jsonRequested(argv),
     quiet: false,
@@ -122,6 +135,7 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
         const code = await ctx.runNarrowed(argv, asked.narrowing, ctx.signal, {
           base: asked.base,
         });
+        outcome.codeStands = true;
         return await reportInterrupted(ctx, io, code);
       }
     }
@@ -130,10 +144,13 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
     if (mod.ownScope && !ctx.ownScope) {
       // Inside a --net/--scope Worker this nests: Deno refuses an own scope wider than that.
       if (!ctx.runNarrowed) throw new Error("No sandbox runner for the command's own scope");
+      outcome.codeStands = true;
       return await ctx.runNarrowed(argv, mod.ownScope(options), ctx.signal, { own: true });
     }
     const code = await mod.run(options, io);
-    return await reportInterrupted(ctx, io, ctx.signal.aborted ? ExitCode.interrupted : code);
+    outcome.codeStands = mod.endsOnInterrupt?.(options) ?? false;
+    const final = ctx.signal.aborted && !outcome.codeStands ? ExitCode.interrupted : code;
+    return await reportInterrupted(ctx, io, final);
   } catch (err) {
     if (ctx.signal.aborted) return await reportInterrupted(ctx, io, ExitCode.interrupted);
     if (err instanceof OutputClosedError || (err as Error)?.cause instanceof OutputClosedError) {

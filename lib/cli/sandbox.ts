@@ -10,7 +10,8 @@ import { formatError, internalError } from "./report.ts";
 export type SandboxMessage =
   | { type: "run"; argv: readonly string[]; scope: Scope; own?: boolean }
   | { type: "abort" }
-  | { type: "exit"; code: number };
+  /** `interruptEnded`: the abort reached the command and it chose `code` (tcp-ping's 0 or 1). */
+  | { type: "exit"; code: number; interruptEnded?: boolean };
 
 /**
  * Toolkit's own module files: `lib/` (nothing but modules) and `deno.json`. Run from source, a
@@ -78,10 +79,15 @@ export async function runNarrowed(
       box.terminate();
       resolve(code);
     };
-    // A command that ignores the abort is stopped for it.
+    // A command that ignores the abort is stopped for it; one that ends on it (tcp-ping without
+    // a count) keeps the exit code it reports.
+    let abortedWith: number = ExitCode.interrupted;
     const onAbort = () =>
-      box.close({ type: "abort" }, (m) => m.type === "exit", 2000)
-        .then(() => finish(ExitCode.interrupted));
+      box.close({ type: "abort" }, (m) => {
+        if (m.type !== "exit") return false;
+        if (m.interruptEnded) abortedWith = m.code;
+        return true;
+      }, 2000).then(() => finish(abortedWith));
     signal.addEventListener("abort", onAbort, { once: true });
     box.listen((m) => {
       if (m.type === "exit") finish(m.code);

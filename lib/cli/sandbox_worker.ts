@@ -3,6 +3,7 @@
 /// <reference lib="deno.worker" />
 import { setActiveScope } from "../scope/mod.ts";
 import { jsonRequested } from "./globals.ts";
+import { ExitCode } from "./errors.ts";
 import { denoOutput } from "./io.ts";
 import { reportError } from "./report.ts";
 import { runCli } from "./run.ts";
@@ -30,5 +31,7 @@ self.onmessage = async (e: MessageEvent<SandboxMessage>) => {
     // A command with its own scope, run under --net/--scope, nests a Worker for it.
     runNarrowed,
   });
-  self.postMessage({ type: "exit", code } satisfies SandboxMessage);
+  // runCli answers 130 to an abort unless the command ends on one (tcp-ping without a count).
+  const interruptEnded = controller.signal.aborted && code !== ExitCode.interrupted;
+  self.postMessage({ type: "exit", code, interruptEnded } satisfies SandboxMessage);
 };

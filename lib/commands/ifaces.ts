@@ -1,96 +1,95 @@
-// `toolkit ifaces`: the machine's interfaces as the runtime sees them: each with its MAC and its
-// IPv4 and IPv6 addresses with prefix lengths.
+// `toolkit ifaces`: the machine's links as `ip -br link` / `ip addr` show them: every link, also
+// those without an address, with its state (UP/DOWN/UNKNOWN), MTU, MAC and its IPv4 and IPv6
+// addresses with prefix lengths.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import { describeMac, parseMac } from "../arp/mac.ts";
+import { type Link, type LinkAddress, readLinks } from "../net/links.ts";
 
 /** Parsed `ifaces` options. */
 export interface IfacesOptions {
   json: boolean;
+  quiet: boolean;
 }
 
-/** One interface with all its addresses. */
+/** One interface with all its addresses, as `ifaces --json` prints it. */
 export interface InterfaceSummary {
   name: string;
+  /** The kernel's interface index; `null` when only the runtime's list was available. */
+  index: number | null;
+  /** `UP`, `DOWN`, `UNKNOWN` (loopback, some virtual links)...; `null` when unknown. */
+  state: string | null;
+  mtu: number | null;
   /** `null` for interfaces without a hardware address (loopback, tunnels). */
   mac: string | null;
   /** Whether the MAC is locally administered (virtual NICs, randomised Wi-Fi). */
   localMac: boolean;
-  addresses: {
-    family: "IPv4" | "IPv6";
-    address: string;
-    prefix: number;
-    cidr: string;
-    scopeid: number | null;
-  }[];
+  flags: string[] | null;
+  addresses: LinkAddress[];
 }
 
 /**
- * Groups `Deno.networkInterfaces()` rows by interface, keeping the runtime's order.
+ * Adds what a MAC says about itself (canonical form, locally administered) to each link.
  *
  * @example
  * ```ts
- * summarizeInterfaces(Deno.networkInterfaces())[0].name; // "lo"
+ * summarizeLinks((await readLinks()).links)[0].name; // "lo"
  * ```
  */
-export function summarizeInterfaces(
-  rows: readonly Deno.NetworkInterfaceInfo[],
-): InterfaceSummary[] {
-  const byName = new Map<string, InterfaceSummary>();
-  for (const r of rows) {
-    let s = byName.get(r.name);
-    if (!s) {
-      const mac = r.mac && r.mac !== "00:00:00:00:00:00" ? parseMac(r.mac) : undefined;
-      s = {
-        name: r.name,
-        mac: mac ? describeMac(mac).mac : null,
-        localMac: mac ? describeMac(mac).administration === "local" : false,
-        addresses: [],
-      };
-      byName.set(r.name, s);
-    }
-    const prefix = Number(r.cidr.split("/")[1]);
-    s.addresses.push({
-      family: r.family,
-      address: r.address,
-      prefix,
-      cidr: r.cidr,
-      scopeid: r.scopeid,
-    });
-  }
-  return [...byName.values()];
+export function summarizeLinks(links: readonly Link[]): InterfaceSummary[] {
+  return links.map((l) => {
+    const mac = l.mac ? parseMac(l.mac) : undefined;
+    return {
+      name: l.name,
+      index: l.index,
+      state: l.state,
+      mtu: l.mtu,
+      mac: mac ? describeMac(mac).mac : null,
+      localMac: mac ? describeMac(mac).administration === "local" : false,
+      flags: l.flags,
+      addresses: l.addresses,
+    };
+  });
 }
 
 const command: CommandModule<IfacesOptions> = {
   spec: {
     usage: "",
     description:
-      "Lists every interface that has an address, with its MAC (from Deno.networkInterfaces(): interfaces without an address are not shown) and each IPv4 and IPv6 address with its prefix length; IPv6 link-local addresses carry their zone.",
+      "Lists every link like `ip -br link` and `ip addr`: its state as the kernel reports it (UP, DOWN, or UNKNOWN for loopback and links that do not say), MTU, MAC, and each IPv4 and IPv6 address with its prefix length; links without an address are listed too. IPv6 link-local addresses carry their zone. The facts come from `ip -j addr` (iproute2); where the scope does not let toolkit run `ip`, or it is not installed, the runtime's own list is shown instead (only links with an address, no state or MTU) and a note on stderr says why.",
     options: [],
     examples: ["toolkit ifaces", "toolkit ifaces --json"],
     positionals: { max: 0 },
   },
   parse(args, globals) {
     parseCommandArgs("ifaces", this.spec, args);
-    return { json: globals.json };
+    return { json: globals.json, quiet: globals.quiet };
   },
   async run(o, io) {
-    const ifaces = summarizeInterfaces(Deno.networkInterfaces());
+    const { links, fallback } = await readLinks();
+    if (fallback && !o.quiet) {
+      await io.stderr.write(
+        `toolkit: note: ${fallback}: showing the runtime's list (links with an address, no state or MTU)\n`,
+      );
+    }
+    const ifaces = summarizeLinks(links);
     if (o.json) {
       await writeJson(io, ifaces);
       return 0;
     }
-    const rows = [["INTERFACE", "MAC", "ADDRESS"]];
+    const rows = [["INTERFACE", "STATE", "MTU", "MAC", "ADDRESS"]];
     for (const i of ifaces) {
+      const head = [i.name, i.state ?? "-", i.mtu === null ? "-" : String(i.mtu), i.mac ?? "-"];
+      if (i.addresses.length === 0) rows.push([...head, "-"]);
       i.addresses.forEach((a, n) => {
         const addr = a.family === "IPv6" && a.address.startsWith("fe80:") && a.scopeid
           ? `${a.address}%${i.name}/${a.prefix}`
           : a.cidr;
-        rows.push(n === 0 ? [i.name, i.mac ?? "-", addr] : ["", "", addr]);
+        rows.push(n === 0 ? [...head, addr] : ["", "", "", "", addr]);
       });
     }
-    await io.stdout.write(formatTable(rows));
+    await io.stdout.write(formatTable(rows, { right: [2] }));
     return 0;
   },
 };

@@ -23,6 +23,12 @@ export const registry: readonly CommandEntry[] = [
     load: () => m(import("./udp_listen.ts")),
   },
   {
+    name: "udp-connect",
+    group: "sockets",
+    summary: "two-way UDP with one peer (nc -u HOST PORT): stdin lines out, its datagrams in",
+    load: () => m(import("./udp_connect.ts")),
+  },
+  {
     name: "tcp-listen",
     group: "sockets",
     summary: "accept a TCP connection and wire it to stdin/stdout (nc -l), or serve many",

@@ -3,7 +3,7 @@
 // or unreachable).
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { fromUserInput } from "../cli/errors.ts";
+import { fromUserInput, UsageError } from "../cli/errors.ts";
 import { formatTable, paint, writeJson } from "../cli/output.ts";
 import { startProgress } from "../cli/progress.ts";
 import { classifyHost, type HostPort } from "../net/address.ts";
@@ -60,9 +60,9 @@ export function stateOfError(err: unknown): PortState {
 
 const command: CommandModule<ScanOptions> = {
   spec: {
-    usage: "HOST PORTS",
+    usage: "HOST PORTS | HOST:PORTS",
     description:
-      "Connects to each port (a full TCP handshake, like nmap -sT or nc -z) and reports it open (connected), closed (refused) or filtered (no answer within --timeout, or unreachable). PORTS is a list such as 22,80,8000-8100 (`-` for all). Open ports are listed on stdout, a summary on stderr; a progress bar is drawn on stderr when it is a terminal. Exit 0 when a port is open, 1 when none is.",
+      "The target is HOST PORTS, as nc -z takes it, or one word HOST:PORTS ([ADDR]:PORTS for IPv6; an IPv6 address without brackets is a host alone). Connects to each port (a full TCP handshake, like nmap -sT or nc -z) and reports it open (connected), closed (refused) or filtered (no answer within --timeout, or unreachable). PORTS is a list such as 22,80,8000-8100 (`-` for all). Open ports are listed on stdout, a summary on stderr; a progress bar is drawn on stderr when it is a terminal. Exit 0 when a port is open, 1 when none is.",
     options: [
       {
         name: "concurrency",
@@ -91,14 +91,17 @@ const command: CommandModule<ScanOptions> = {
       "toolkit scan 127.0.0.1 22,80,8000-8100",
       "toolkit scan --timeout 300ms -j 200 ::1 1-1024",
       "toolkit --json scan localhost 1-65535",
+      "toolkit scan 127.0.0.1:8000-8100",
     ],
-    positionals: { min: 2, max: 2, complete: "none" },
+    positionals: { min: 1, max: 2, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    const host = positionals[0].replace(/^\[(.*)\]$/, "$1");
-    const family = fromUserInput(() => classifyHost(host), name);
-    const ports = fromUserInput(() => parsePorts(positionals[1]), name);
+    const [host, portList] = positionals.length === 2
+      ? [positionals[0].replace(/^\[(.*)\]$/, "$1"), positionals[1]]
+      : splitHostPorts(positionals[0]);
+    const family: HostPort["family"] = fromUserInput(() => classifyHost(host), name);
+    const ports = fromUserInput(() => parsePorts(portList), name);
     return {
       host,
       family,
@@ -204,6 +207,18 @@ const command: CommandModule<ScanOptions> = {
   },
 };
 export default command;
+
+/** `HOST:PORTS` or `[V6]:PORTS` in one word; an unbracketed IPv6 address has no ports to split. */
+function splitHostPorts(word: string): [string, string] {
+  const m = /^\[([^\]]*)\]:(.*)$/.exec(word) ?? /^([^:]*):([^:]*)$/.exec(word);
+  if (!m) {
+    throw new UsageError(
+      `missing ports: write HOST PORTS or HOST:PORTS (got "${word}"; IPv6 as [ADDR]:PORTS)`,
+      name,
+    );
+  }
+  return [m[1], m[2]];
+}
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;

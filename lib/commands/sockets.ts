@@ -1,29 +1,108 @@
-// `toolkit sockets`: the kernel's socket tables as `ss` shows them, read from /proc/net, so a drill
-// can point at LISTEN, ESTABLISHED, FIN_WAIT2, TIME_WAIT and CLOSE_WAIT as a connection opens and
-// closes.
+// `toolkit sockets`: the kernel's socket tables as `ss` shows them, with ss's flags (-t -u -x -l -a
+// -n -p -s) and state filters, read from /proc/net (or `ss` where Deno may not read /proc), so a
+// drill can point at LISTEN, ESTABLISHED, FIN_WAIT2, TIME_WAIT and CLOSE_WAIT as a connection
+// opens and closes.
 import { intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { UsageError } from "../cli/errors.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
-import { readSockets, type SocketEntry } from "../net/proc_sockets.ts";
+import {
+  processesUnreadable,
+  readSockets,
+  type SocketEntry,
+  type SocketProcess,
+} from "../net/proc_sockets.ts";
+import { selectStates, type SsState, ssStateOf, ssStates } from "../net/socket_states.ts";
 
 /** Parsed `sockets` options. */
 export interface SocketsOptions {
   tcp: boolean;
   udp: boolean;
   unix: boolean;
-  listening: boolean;
+  /** The states shown, as `ss` names them. */
+  states: Set<SsState>;
   port?: number;
-  state?: string;
+  /** Show the processes holding each socket (`-p`). */
+  processes: boolean;
+  /** Print the `ss -s` style summary instead of the list. */
+  summary: boolean;
   json: boolean;
+}
+
+/** Socket counts by protocol, family and state, as `toolkit sockets -s` reports them. */
+export interface SocketSummary {
+  total: number;
+  tcp: { total: number; ipv4: number; ipv6: number; states: Record<string, number> };
+  udp: { total: number; ipv4: number; ipv6: number };
+  unix: { total: number; stream: number; dgram: number; seqpacket: number };
+}
+
+/**
+ * Counts sockets the way `ss -s` groups them.
+ *
+ * @example
+ * ```ts
+ * summarizeSockets(await readSockets({ tcp: true, udp: true, unix: true })).tcp.states.LISTEN;
+ * ```
+ */
+export function summarizeSockets(sockets: readonly SocketEntry[]): SocketSummary {
+  const s: SocketSummary = {
+    total: sockets.length,
+    tcp: { total: 0, ipv4: 0, ipv6: 0, states: {} },
+    udp: { total: 0, ipv4: 0, ipv6: 0 },
+    unix: { total: 0, stream: 0, dgram: 0, seqpacket: 0 },
+  };
+  for (const e of sockets) {
+    if (e.protocol === "unix") {
+      s.unix.total++;
+      const type = e.type?.toLowerCase();
+      if (type === "stream" || type === "dgram" || type === "seqpacket") s.unix[type]++;
+      continue;
+    }
+    const row = s[e.protocol];
+    row.total++;
+    if (e.family === "ipv4" || e.family === "ipv6") row[e.family]++;
+    if (e.protocol === "tcp") s.tcp.states[e.state] = (s.tcp.states[e.state] ?? 0) + 1;
+  }
+  return s;
+}
+
+/** The summary as `ss -s` prints it, for what the tables show. */
+function summaryText(sockets: readonly SocketEntry[]): string {
+  const s = summarizeSockets(sockets);
+  const st = s.tcp.states;
+  const tw = st.TIME_WAIT ?? 0;
+  const estab = st.ESTABLISHED ?? 0, listen = st.LISTEN ?? 0;
+  // As in ss, the transport row counts TCP sockets apart from TIME_WAIT ones.
+  const live = (family: "ipv4" | "ipv6") =>
+    sockets.filter((e) => e.protocol === "tcp" && e.family === family && e.state !== "TIME_WAIT")
+      .length;
+  const tcp4 = live("ipv4"), tcp6 = live("ipv6");
+  const row = (name: string, v4: number, v6: number) =>
+    `${name.padEnd(10)}${String(v4 + v6).padEnd(10)}${String(v4).padEnd(10)}${v6}\n`;
+  return `Total: ${s.total} (TCP ${s.tcp.total}, UDP ${s.udp.total}, Unix ${s.unix.total})\n` +
+    `TCP:   ${s.tcp.total} (estab ${estab}, listen ${listen}, timewait ${tw}, other ${
+      s.tcp.total - estab - listen - tw
+    })\n\n` +
+    `Transport Total     IP        IPv6\n` +
+    row("UDP", s.udp.ipv4, s.udp.ipv6) +
+    row("TCP", tcp4, tcp6) +
+    row("INET", s.udp.ipv4 + tcp4, s.udp.ipv6 + tcp6);
+}
+
+/** ss's process column: `users:(("nc",pid=1234,fd=3))`. */
+function usersText(processes: readonly SocketProcess[] | undefined): string {
+  if (!processes?.length) return "";
+  return `users:(${processes.map((p) => `("${p.name}",pid=${p.pid},fd=${p.fd})`).join(",")})`;
 }
 
 const name = "sockets";
 
 const command: CommandModule<SocketsOptions> = {
   spec: {
-    usage: "[--tcp] [--udp] [--unix] [--listening] [--port N]",
+    usage: "[-tuxlanps] [--port N] [--state STATE]... [state STATE]... [exclude STATE]...",
     description:
-      "Reads /proc/net/tcp, tcp6, udp, udp6 and unix (Linux). Without --tcp, --udp or --unix, TCP and UDP sockets are shown. Unlike ss, every state is shown by default, listening sockets included; --listening keeps only those (TCP LISTEN, unconnected UDP, listening Unix sockets). Recv-Q of a TCP listener is the number of connections waiting for accept().",
+      "Lists sockets with ss's flags and meanings, from /proc/net/tcp, tcp6, udp, udp6 and unix (Linux; through `ss` where Deno may not read /proc). Without -t, -u or -x, TCP and UDP sockets are shown. As in ss, the default shows connected sockets only (no LISTEN, UNCONN, TIME_WAIT or SYN_RECV); -l shows listening and unconnected ones (a UDP server, an unbound Unix datagram socket), -a every state, and --state STATE (or ss's `state STATE` words) exactly the states named, replacing -l and -a; `exclude STATE` takes states away from all. STATE is one of ss's names (established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed, close-wait, last-ack, listening, closing), a kernel spelling (TIME_WAIT, FIN_WAIT2) or a group: all, connected, synchronized, bucket, big. An unknown state is exit 2.\n\nThe STATE column uses the kernel's names (ESTABLISHED, TIME_WAIT, UNCONN for UDP). Recv-Q of a TCP listener is the number of connections waiting for accept(). Addresses are always numeric, so -n is accepted and changes nothing. -p adds ss's process column (from /proc/PID/fd, or `ss -p`), where the read scope covers /proc; -s prints a summary like ss -s over every TCP, UDP and Unix socket (its TCP row leaves out TIME_WAIT, as ss's does).",
     options: [
       { name: "tcp", short: "t", type: "boolean", description: "TCP sockets" },
       { name: "udp", short: "u", type: "boolean", description: "UDP sockets" },
@@ -32,7 +111,26 @@ const command: CommandModule<SocketsOptions> = {
         name: "listening",
         short: "l",
         type: "boolean",
-        description: "only listening sockets",
+        description: "only listening sockets (and unconnected UDP and Unix datagram ones)",
+      },
+      { name: "all", short: "a", type: "boolean", description: "sockets in every state" },
+      {
+        name: "numeric",
+        short: "n",
+        type: "boolean",
+        description: "numeric addresses and ports (always so; accepted for ss habits)",
+      },
+      {
+        name: "processes",
+        short: "p",
+        type: "boolean",
+        description: "show the processes holding each socket (needs read access to /proc)",
+      },
+      {
+        name: "summary",
+        short: "s",
+        type: "boolean",
+        description: "print socket counts by protocol and state, like ss -s",
       },
       {
         name: "port",
@@ -42,47 +140,103 @@ const command: CommandModule<SocketsOptions> = {
       },
       {
         name: "state",
-        short: "s",
         type: "string",
+        multiple: true,
         value: "STATE",
-        description: "only sockets in this state (LISTEN, ESTABLISHED, TIME_WAIT, ...)",
+        description:
+          "only sockets in this state or group (established, time-wait, connected, ...); repeatable",
       },
     ],
     examples: [
-      "toolkit sockets --tcp --listening",
-      "toolkit sockets --tcp --port 9000",
+      "toolkit sockets -tln",
+      "toolkit sockets -ta --port 9000",
       "toolkit sockets --state TIME_WAIT --json",
+      "toolkit sockets -t state established",
+      "toolkit sockets -tulpn",
+      "toolkit sockets -s",
       "toolkit sockets --unix -l",
     ],
-    positionals: { max: 0 },
+    positionals: { complete: "none" },
   },
   parse(args, globals) {
-    const { values } = parseCommandArgs(name, this.spec, args);
+    const { values, positionals } = parseCommandArgs(name, this.spec, args);
+    const include = [...((values.state as string[] | undefined) ?? [])];
+    const exclude: string[] = [];
+    for (let i = 0; i < positionals.length; i += 2) {
+      const word = positionals[i];
+      const list = word === "state" ? include : word === "exclude" || word === "excl" ? exclude : 0;
+      if (list === 0) {
+        throw new UsageError(
+          `unexpected argument "${word}" (filters are 'state STATE' and 'exclude STATE')`,
+          name,
+        );
+      }
+      if (positionals[i + 1] === undefined) throw new UsageError(`${word} needs a STATE`, name);
+      list.push(positionals[i + 1]);
+    }
+    let states: Set<SsState>;
+    try {
+      states = selectStates({
+        all: values.all === true,
+        listening: values.listening === true,
+        include,
+        exclude,
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message, name);
+    }
     const any = values.tcp === true || values.udp === true || values.unix === true;
     return {
       tcp: any ? values.tcp === true : true,
       udp: any ? values.udp === true : true,
       unix: values.unix === true,
-      listening: values.listening === true,
+      states,
       port: values.port === undefined
         ? undefined
         : intOption(values, "port", { min: 0, max: 65535, fallback: 0, command: name }),
-      state: typeof values.state === "string"
-        ? values.state.toUpperCase().replace(/-/g, "_")
-        : undefined,
+      processes: values.processes === true,
+      summary: values.summary === true,
       json: globals.json,
     };
   },
   async run(o, io) {
-    const sockets = (await readSockets(o)).filter((s) => keep(s, o));
+    if (o.summary) {
+      const everything = await readSockets({ tcp: true, udp: true, unix: true });
+      if (o.json) await writeJson(io, summarizeSockets(everything));
+      else await io.stdout.write(summaryText(everything));
+      return 0;
+    }
+    const unreadable = o.processes ? await processesUnreadable() : undefined;
+    if (unreadable && !io.globals.quiet) {
+      await io.stderr.write(`toolkit: note: no process column: ${unreadable}\n`);
+    }
+    const sockets = (await readSockets(o, { processes: o.processes && !unreadable }))
+      .filter((s) => keep(s, o));
     if (o.json) {
       await writeJson(io, sockets);
       return 0;
     }
-    const rows = [["NETID", "STATE", "RECV-Q", "SEND-Q", "LOCAL", "PEER"]];
+    const showUsers = o.processes && !unreadable;
+    const rows = [[
+      "NETID",
+      "STATE",
+      "RECV-Q",
+      "SEND-Q",
+      "LOCAL",
+      "PEER",
+      ...(showUsers ? ["PROCESS"] : []),
+    ]];
     for (const s of sockets) {
       const netid = s.protocol === "unix" ? `u_${s.type!.toLowerCase().slice(0, 3)}` : s.protocol;
-      rows.push([netid, s.state, String(s.recvQ), String(s.sendQ), s.local, s.peer]);
+      rows.push([
+        netid,
+        s.state,
+        String(s.recvQ),
+        String(s.sendQ),
+        s.local,
+        s.peer,
+        ...(showUsers ? [usersText(s.processes)] : []),
+      ]);
     }
     await io.stdout.write(formatTable(rows, { right: [2, 3] }));
     return 0;
@@ -91,14 +245,8 @@ const command: CommandModule<SocketsOptions> = {
 export default command;
 
 function keep(s: SocketEntry, o: SocketsOptions): boolean {
-  if (o.listening && !isListening(s)) return false;
   if (o.port !== undefined && s.localPort !== o.port && s.peerPort !== o.port) return false;
-  if (o.state !== undefined && s.state !== o.state) return false;
-  return true;
-}
-
-function isListening(s: SocketEntry): boolean {
-  if (s.protocol === "tcp") return s.state === "LISTEN";
-  if (s.protocol === "udp") return s.state === "UNCONN";
-  return s.state === "LISTEN";
+  const state = ssStateOf(s.state);
+  // A state ss has no name for (UNKNOWN(n)) is shown only where every state is.
+  return state === undefined ? o.states.size === ssStates.length : o.states.has(state);
 }

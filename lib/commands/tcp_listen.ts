@@ -18,7 +18,7 @@ import { NetError } from "../net/errors.ts";
 import { serveListener } from "../net/serve.ts";
 import { listenTcp } from "../net/tcp.ts";
 import { status } from "./tcp_connect.ts";
-import { targetArg } from "../cli/target_arg.ts";
+import { listenWords } from "../cli/target_arg.ts";
 
 /** How a stream listener (TCP or Unix) serves, as the shared options set it. */
 export interface ListenFlags {
@@ -89,6 +89,19 @@ export const listenOptionSpecs: readonly OptionSpec[] = [
     description: "report connections and byte counts on stderr",
   },
 ];
+
+/** nc's `-l -p PORT`: the port as an option, for the TCP and UDP listeners. */
+export const listenPortSpec: OptionSpec = {
+  name: "port",
+  short: "p",
+  type: "string",
+  value: "PORT",
+  description: "the port to listen on (nc's -l -p PORT); a HOST may follow as the argument",
+};
+
+/** The help paragraph on the forms a listener's address takes. */
+export const listenFormsText =
+  "The address is [HOST:]PORT in one word (IPv6 as [ADDR]:PORT), nc's two words HOST PORT, or nc's -p PORT with an optional HOST argument.";
 
 /**
  * Reads the shared listener options.
@@ -215,21 +228,28 @@ const name = "tcp-listen";
 
 const command: CommandModule<TcpListenOptions> = {
   spec: {
-    usage: "[HOST:]PORT",
+    usage: "[HOST:]PORT | HOST PORT | -p PORT [HOST]",
     description:
-      "Like nc -l: accepts one connection, copies stdin to it and what it sends to stdout, byte for byte. When stdin ends the sending side is shut down (half-close) and the peer's data is still read until it closes. Listens on 127.0.0.1 unless a host is given (0.0.0.0 or [::] for all interfaces) and prints the bound address on stderr, so port 0 works in scripts. With --json the messages on stderr are NDJSON.",
-    options: listenOptionSpecs,
+      "Like nc -l: accepts one connection, copies stdin to it and what it sends to stdout, byte for byte. When stdin ends the sending side is shut down (half-close) and the peer's data is still read until it closes. Listens on 127.0.0.1 unless a host is given (0.0.0.0 or [::] for all interfaces) and prints the bound address on stderr, so port 0 works in scripts. With --json the messages on stderr are NDJSON.\n\n" +
+      listenFormsText,
+    options: [...listenOptionSpecs, listenPortSpec],
     examples: [
       "toolkit tcp-listen 9000 > received.bin",
       "toolkit tcp-listen --keep-open --echo 127.0.0.1:9000",
       "toolkit tcp-listen [::1]:0 < reply.txt",
       "toolkit tcp-listen --keep-open --max-conns 10 0.0.0.0:8080",
+      "toolkit tcp-listen -p 9000    # nc -l -p 9000",
+      "toolkit tcp-listen 0.0.0.0 9000    # nc -l 0.0.0.0 9000",
     ],
-    positionals: { min: 1, max: 1, complete: "none" },
+    positionals: { max: 2, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    const bind = targetArg(positionals[0], name, { defaultHost: "127.0.0.1", allowPortZero: true });
+    const port = typeof values.port === "string" ? values.port : undefined;
+    const bind = listenWords(positionals, port, name, {
+      defaultHost: "127.0.0.1",
+      allowPortZero: true,
+    });
     return { bind, ...parseListenFlags(values, globals, name) };
   },
   async run(o, io) {

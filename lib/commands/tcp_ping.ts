@@ -1,17 +1,19 @@
 // `toolkit tcp-ping HOST:PORT`: ping, but with TCP connects: the time a handshake takes, repeated
-// --count times, then min/avg/max/stddev the way ping summarises round trips.
+// until Ctrl-C (or --count times), then min/avg/max/stddev the way ping summarises round trips.
 import { abortableSleep } from "../cli/io.ts";
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { UsageError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
 import { NetError } from "../net/errors.ts";
 import { connectTcp } from "../net/tcp.ts";
-import { targetArg } from "../cli/target_arg.ts";
+import { targetWords } from "../cli/target_arg.ts";
 
 /** Parsed `tcp-ping` options. */
 export interface TcpPingOptions {
   target: HostPort;
+  /** How many connects; `Infinity` (no -c) runs until Ctrl-C, as ping does. */
   count: number;
   intervalMs: number;
   timeoutMs: number;
@@ -37,27 +39,66 @@ export interface RttStats {
  * ```
  */
 export function rttStats(times: readonly number[]): RttStats | undefined {
-  if (times.length === 0) return undefined;
-  const avg = times.reduce((a, b) => a + b, 0) / times.length;
-  const variance = times.reduce((a, t) => a + (t - avg) ** 2, 0) / times.length;
-  return { min: Math.min(...times), avg, max: Math.max(...times), stddev: Math.sqrt(variance) };
+  const acc = new RttAccumulator();
+  for (const t of times) acc.add(t);
+  return acc.stats();
 }
+
+/**
+ * Connect times summarised as they come (Welford's running mean and variance), so a run that
+ * lasts until Ctrl-C holds no list of every time.
+ *
+ * @example
+ * ```ts
+ * const acc = new RttAccumulator();
+ * acc.add(1.2);
+ * acc.stats(); // { min: 1.2, avg: 1.2, max: 1.2, stddev: 0 }
+ * ```
+ */
+export class RttAccumulator {
+  count = 0;
+  #mean = 0;
+  #m2 = 0;
+  #min = Infinity;
+  #max = -Infinity;
+
+  add(ms: number): void {
+    this.count++;
+    const delta = ms - this.#mean;
+    this.#mean += delta / this.count;
+    this.#m2 += delta * (ms - this.#mean);
+    this.#min = Math.min(this.#min, ms);
+    this.#max = Math.max(this.#max, ms);
+  }
+
+  stats(): RttStats | undefined {
+    if (this.count === 0) return undefined;
+    return {
+      min: this.#min,
+      avg: this.#mean,
+      max: this.#max,
+      stddev: Math.sqrt(Math.max(0, this.#m2 / this.count)),
+    };
+  }
+}
+
+/** Attempts listed one by one under --json; a longer run lists the first ones and counts the rest. */
+export const maxListedResults = 100_000;
 
 const name = "tcp-ping";
 
 const command: CommandModule<TcpPingOptions> = {
   spec: {
-    usage: "HOST:PORT",
+    usage: "HOST:PORT | HOST PORT",
     description:
-      "Measures how long a TCP connect (the three-way handshake) takes, --count times, and prints ping-style lines and a min/avg/max/stddev summary. Each connection is closed right away. Exit 0 when at least one connect succeeded, 3 when none did.",
+      "Measures how long a TCP connect (the three-way handshake) takes and prints ping-style lines and a min/avg/max/stddev summary. Each connection is closed right away. Like ping, it runs until Ctrl-C unless --count is given; Ctrl-C then prints the statistics and the exit code is 0 when any connect succeeded, 1 when none did. With --count, exit 0 when at least one connect succeeded, 3 when none did; an interrupt before the count is reached prints the statistics and exits 130.",
     options: [
       {
         name: "count",
         short: "c",
         type: "string",
         value: "N",
-        default: "4",
-        description: "number of connects",
+        description: "stop after N connects (1-100000) [default: until Ctrl-C]",
       },
       {
         name: "interval",
@@ -65,7 +106,7 @@ const command: CommandModule<TcpPingOptions> = {
         type: "string",
         value: "DURATION",
         default: "1s",
-        description: "pause between connects (0: none)",
+        description: "pause between connects (2ms to 1h)",
       },
       {
         name: "timeout",
@@ -73,27 +114,33 @@ const command: CommandModule<TcpPingOptions> = {
         type: "string",
         value: "DURATION",
         default: "2s",
-        description: "how long one connect may take",
+        description: "how long one connect may take (up to 10m)",
       },
     ],
     examples: [
-      "toolkit tcp-ping 127.0.0.1:22",
+      "toolkit tcp-ping -c 4 127.0.0.1:22",
       "toolkit tcp-ping --count 10 --interval 200ms [::1]:8080",
       "toolkit --json tcp-ping -c 3 localhost:80",
+      "toolkit tcp-ping 127.0.0.1 22    # until Ctrl-C, like ping",
     ],
-    positionals: { min: 1, max: 1, complete: "none" },
+    positionals: { min: 1, max: 2, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    const target = targetArg(positionals[0], name);
+    const { target } = targetWords(positionals, name);
+    const intervalMs = durationOption(values, "interval", {
+      fallback: 1000,
+      command: name,
+      max: 3_600_000,
+    });
+    // ping's floor for unprivileged users: a run until Ctrl-C must not become a connect flood.
+    if (intervalMs < 2) throw new UsageError("--interval must be at least 2ms", name);
     return {
       target,
-      count: intOption(values, "count", { min: 1, max: 100_000, fallback: 4, command: name }),
-      intervalMs: durationOption(values, "interval", {
-        fallback: 1000,
-        command: name,
-        max: 3_600_000,
-      }),
+      count: values.count === undefined
+        ? Infinity
+        : intOption(values, "count", { min: 1, max: 100_000, fallback: 4, command: name }),
+      intervalMs,
       timeoutMs: durationOption(values, "timeout", {
         fallback: 2000,
         min: 1,
@@ -104,23 +151,30 @@ const command: CommandModule<TcpPingOptions> = {
       quiet: globals.quiet,
     };
   },
+  // Without a count, Ctrl-C is the normal end of a run, as for ping: the exit code says whether
+  // anything answered instead of 130.
+  endsOnInterrupt: (o) => o.count === Infinity,
   async run(o, io) {
     const address = formatHostPort(o.target.host, o.target.port);
     const text = !o.json;
     if (text && !o.quiet) await io.stdout.write(`TCP PING ${address}\n`);
     await warmUp();
     const results: { seq: number; ms: number | null; error?: string }[] = [];
+    const acc = new RttAccumulator();
+    let attempts = 0;
     const started = performance.now();
     let lastError: NetError | undefined;
     for (let seq = 1; seq <= o.count && !io.signal.aborted; seq++) {
       if (seq > 1) await abortableSleep(o.intervalMs, io.signal);
       if (io.signal.aborted) break;
       const t0 = performance.now();
+      let result: { seq: number; ms: number | null; error?: string };
       try {
         const conn = await connectTcp(o.target, { timeoutMs: o.timeoutMs, signal: io.signal });
         const ms = performance.now() - t0;
         conn.close();
-        results.push({ seq, ms });
+        result = { seq, ms };
+        acc.add(ms);
         if (text && !o.quiet) {
           await io.stdout.write(`connected to ${address}: seq=${seq} time=${ms.toFixed(3)} ms\n`);
         }
@@ -128,21 +182,23 @@ const command: CommandModule<TcpPingOptions> = {
         if (io.signal.aborted) break;
         if (!(err instanceof NetError)) throw err;
         lastError = err;
-        results.push({ seq, ms: null, error: err.failure });
+        result = { seq, ms: null, error: err.failure };
         if (text && !o.quiet) await io.stdout.write(`${address}: seq=${seq} ${err.failure}\n`);
       }
+      attempts++;
+      if (results.length < maxListedResults) results.push(result);
     }
-    const times = results.flatMap((r) => (r.ms === null ? [] : [r.ms]));
-    const stats = rttStats(times);
-    const failed = results.length - times.length;
-    const lossPercent = results.length ? Math.round((failed / results.length) * 100) : 0;
+    const stats = acc.stats();
+    const connected = acc.count;
+    const failed = attempts - connected;
+    const lossPercent = attempts ? Math.round((failed / attempts) * 100) : 0;
     const elapsed = Math.round(performance.now() - started);
     if (o.json) {
       const r3 = (x: number) => Math.round(x * 1000) / 1000;
       await writeJson(io, {
         target: address,
-        attempts: results.length,
-        connected: times.length,
+        attempts,
+        connected,
         failed,
         loss_percent: lossPercent,
         time_ms: elapsed,
@@ -150,10 +206,11 @@ const command: CommandModule<TcpPingOptions> = {
           ? { min: r3(stats.min), avg: r3(stats.avg), max: r3(stats.max), stddev: r3(stats.stddev) }
           : null,
         results: results.map((r) => ({ ...r, ms: r.ms === null ? null : r3(r.ms) })),
+        ...(attempts > results.length ? { resultsOmitted: attempts - results.length } : {}),
       });
     } else {
       let summary = `\n--- ${address} tcp ping statistics ---\n` +
-        `${results.length} attempts, ${times.length} connected, ${lossPercent}% failed, time ${elapsed}ms\n`;
+        `${attempts} attempts, ${connected} connected, ${lossPercent}% failed, time ${elapsed}ms\n`;
       if (stats) {
         const f = (x: number) => x.toFixed(3);
         summary += `rtt min/avg/max/stddev = ${f(stats.min)}/${f(stats.avg)}/${f(stats.max)}/${
@@ -162,8 +219,8 @@ const command: CommandModule<TcpPingOptions> = {
       }
       await io.stdout.write(summary);
     }
-    if (io.signal.aborted) return 130;
-    if (times.length === 0 && lastError) throw lastError;
+    if (io.signal.aborted) return o.count === Infinity ? (connected > 0 ? 0 : 1) : 130;
+    if (connected === 0 && lastError) throw lastError;
     return 0;
   },
 };

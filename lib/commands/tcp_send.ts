@@ -24,7 +24,7 @@ import {
 import { NetError } from "../net/errors.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { connectTcp } from "../net/tcp.ts";
-import { targetArg } from "../cli/target_arg.ts";
+import { targetWords } from "../cli/target_arg.ts";
 import { openInputFile } from "../scope/files.ts";
 
 /** Largest reply kept in memory for `--json` (the text and hex fields). */
@@ -277,21 +277,23 @@ const name = "tcp-send";
 
 const command: CommandModule<TcpSendOptions> = {
   spec: {
-    usage: "HOST:PORT [DATA]",
+    usage: "HOST:PORT [DATA] | HOST PORT [DATA]",
     description:
-      "Connects, sends DATA (UTF-8 as given, no newline added), --file FILE or stdin, then shuts down the sending side so the peer reads EOF. Prints nothing on success unless asked; with --wait-reply the reply is written to stdout until the peer closes (or goes quiet for --timeout after replying).",
+      "The target is HOST:PORT ([ADDR]:PORT for IPv6) or nc's two words HOST PORT; when the first word carries a port, the next is DATA. Connects, sends DATA (UTF-8 as given, no newline added), --file FILE or stdin, then shuts down the sending side so the peer reads EOF. Prints nothing on success unless asked; with --wait-reply the reply is written to stdout until the peer closes (or goes quiet for --timeout after replying).",
     options: sendOptionSpecs,
     examples: [
       "toolkit tcp-send 127.0.0.1:8080 '我是客户端' --wait-reply",
       "toolkit tcp-send --file backup.tar 127.0.0.1:9000",
       "toolkit --json tcp-send -w [::1]:9000 ping",
+      "toolkit tcp-send -w 127.0.0.1 8080 hello    # nc's HOST PORT",
     ],
-    positionals: { min: 1, max: 2, complete: "none" },
+    // No upper bound here: words past DATA are refused by targetWords, which says to quote DATA.
+    positionals: { min: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    const target = targetArg(positionals[0], name);
-    return { target, ...parseSendFlags(values, positionals[1], globals, name) };
+    const { target, rest } = targetWords(positionals, name, { maxRest: 1, restName: "DATA" });
+    return { target, ...parseSendFlags(values, rest[0], globals, name) };
   },
   async run(o, io) {
     const connect = () => connectTcp(o.target, { timeoutMs: o.timeoutMs, signal: io.signal });

@@ -1,7 +1,8 @@
 // `toolkit udp-listen [HOST:]PORT`: the course's UDP server (`bind`, `recvfrom`, `sendto`) as a
 // command: print each datagram as it arrives (raw, hex or NDJSON), optionally answer it, and stop
 // after --count datagrams or on Ctrl-C.
-import { targetArg } from "../cli/target_arg.ts";
+import { listenWords } from "../cli/target_arg.ts";
+import { listenFormsText, listenPortSpec } from "./tcp_listen.ts";
 import { intOption, type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { fromUserInput, scopeErrorFrom, UsageError } from "../cli/errors.ts";
@@ -47,9 +48,10 @@ const name = "udp-listen";
 
 const command: CommandModule<UdpListenOptions> = {
   spec: {
-    usage: "[HOST:]PORT",
+    usage: "[HOST:]PORT | HOST PORT | -p PORT [HOST]",
     description:
-      "Binds 127.0.0.1 unless a host is given (0.0.0.0 or [::] for every interface) and prints the bound address on stderr (`listening on 127.0.0.1:PORT`; port 0 picks a free port). Each datagram is written to stdout as received, with nothing added; --hex prints one hex line per datagram and --json one NDJSON object with the sender and size.",
+      "Binds 127.0.0.1 unless a host is given (0.0.0.0 or [::] for every interface) and prints the bound address on stderr (`listening on 127.0.0.1:PORT`; port 0 picks a free port). Each datagram is written to stdout as received, with nothing added; --hex prints one hex line per datagram and --json one NDJSON object with the sender and size.\n\n" +
+      listenFormsText,
     options: [
       {
         name: "hex",
@@ -92,14 +94,17 @@ const command: CommandModule<UdpListenOptions> = {
         description:
           "the interface to join the group on: its address or name (IPv6: also an index) [default: chosen by the routes]",
       },
+      listenPortSpec,
     ],
     examples: [
       "toolkit udp-listen 9000",
       "toolkit udp-listen --echo 127.0.0.1:9000",
       "toolkit udp-listen --reply '我是服务端' --count 1 9000",
       "toolkit udp-listen --multicast 239.1.2.3 --iface 198.18.1.2 9000",
+      "toolkit udp-listen 127.0.0.1 9000    # nc -u -l 127.0.0.1 9000",
+      "toolkit udp-listen -p 9000    # nc -u -l -p 9000",
     ],
-    positionals: { min: 1, max: 1, complete: "none" },
+    positionals: { max: 2, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
@@ -115,7 +120,7 @@ const command: CommandModule<UdpListenOptions> = {
     return {
       multicast,
       iface: typeof values.iface === "string" ? values.iface : undefined,
-      bind: parseBind(positionals[0], multicast),
+      bind: parseBind(positionals, values.port, multicast),
       hex,
       echo,
       reply: parseReply(values, hex),
@@ -247,12 +252,17 @@ async function reply(
   }
 }
 
-function parseBind(text: string, group?: string): HostPort {
+function parseBind(words: readonly string[], port: unknown, group?: string): HostPort {
   // A group member binds the group address, so only that group's datagrams arrive.
-  const bind = targetArg(text, name, { defaultHost: group ?? "127.0.0.1", allowPortZero: true });
+  const bind = listenWords(words, typeof port === "string" ? port : undefined, name, {
+    defaultHost: group ?? "127.0.0.1",
+    allowPortZero: true,
+  });
   if (group !== undefined && (bind.family === "ipv6") !== group.includes(":")) {
     throw new UsageError(
-      `--multicast ${group} and the bind address ${text} are of different IP versions`,
+      `--multicast ${group} and the bind address ${
+        formatHostPort(bind.host, bind.port)
+      } are of different IP versions`,
       name,
     );
   }
@@ -270,8 +280,17 @@ function parseReply(values: OptionValues, hex: boolean): Uint8Array | undefined 
   return hex ? fromUserInput(() => parseHex(text)) : new TextEncoder().encode(text);
 }
 
-async function printDatagram(
-  o: UdpListenOptions,
+/**
+ * Writes one received datagram to stdout: raw, a line of hex, or an NDJSON object with its
+ * sender; with `verbose` also a line on stderr. udp-connect prints its peer's datagrams alike.
+ *
+ * @example
+ * ```ts
+ * await printDatagram({ hex: false, json: true, verbose: false }, io, data, from);
+ * ```
+ */
+export async function printDatagram(
+  o: { hex: boolean; json: boolean; verbose: boolean },
   io: Io,
   data: Uint8Array,
   from: Deno.NetAddr,

@@ -1,7 +1,7 @@
 // `toolkit udp-send HOST:PORT [DATA]`: the course's UDP client (`sendto` then `recvfrom`) as a
 // command: send one or more datagrams, optionally wait for the reply, print nothing on success
 // unless asked.
-import { targetArg } from "../cli/target_arg.ts";
+import { targetWords } from "../cli/target_arg.ts";
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { fromUserInput, InputError, UsageError, userInputError } from "../cli/errors.ts";
@@ -41,9 +41,9 @@ const name = "udp-send";
 
 const command: CommandModule<UdpSendOptions> = {
   spec: {
-    usage: "HOST:PORT [DATA]",
+    usage: "HOST:PORT [DATA] | HOST PORT [DATA]",
     description:
-      "DATA is sent as given (UTF-8, no newline added); without DATA the payload is read from stdin. Like `nc -u`, nothing is printed on success unless --verbose or --json is given; with --wait-reply the reply is written to stdout.\n\nA broadcast address (255.255.255.255, or the subnet broadcast of a local interface such as 198.18.1.255 on 198.18.1.0/24) is refused unless --broadcast is given, since it reaches every host on the segment. A multicast group (224.0.0.0/4, ff00::/8) reaches the hosts that joined it (`udp-listen --multicast`); --ttl sets how many routers it may cross (default 1: this link only).",
+      "The target is one word, HOST:PORT ([ADDR]:PORT for IPv6), or two as nc takes them, HOST PORT. The first word decides: when it carries a port, the next word is DATA (`udp-send 127.0.0.1:9000 9001` sends the text 9001); when it is a host alone, the next word must be the port. DATA is one argument: quote text with spaces.\n\nDATA is sent as given (UTF-8, no newline added); without DATA the payload is read from stdin. Like `nc -u`, nothing is printed on success unless --verbose or --json is given; with --wait-reply the reply is written to stdout.\n\nA broadcast address (255.255.255.255, or the subnet broadcast of a local interface such as 198.18.1.255 on 198.18.1.0/24) is refused unless --broadcast is given, since it reaches every host on the segment. A multicast group (224.0.0.0/4, ff00::/8) reaches the hosts that joined it (`udp-listen --multicast`); --ttl sets how many routers it may cross (default 1: this link only).",
     options: [
       {
         name: "hex",
@@ -115,18 +115,18 @@ const command: CommandModule<UdpSendOptions> = {
       "toolkit udp-send --wait-reply 127.0.0.1:9000 'hello server'",
       "printf 'de ad be ef' | toolkit udp-send --hex [::1]:9000",
       "toolkit udp-send --broadcast 198.18.1.255:9000 hello-segment",
+      "toolkit udp-send 127.0.0.1 9000 hi    # nc's HOST PORT",
     ],
-    positionals: { min: 1, max: 2, complete: "none" },
+    // No upper bound here: words past DATA are refused by targetWords, which says to quote DATA.
+    positionals: { min: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    const target = targetArg(positionals[0], name);
+    const { target, rest } = targetWords(positionals, name, { maxRest: 1, restName: "DATA" });
     const hex = values.hex === true;
     let data: Uint8Array | undefined;
-    if (positionals[1] !== undefined) {
-      data = hex
-        ? fromUserInput(() => parseHex(positionals[1]))
-        : new TextEncoder().encode(positionals[1]);
+    if (rest[0] !== undefined) {
+      data = hex ? fromUserInput(() => parseHex(rest[0])) : new TextEncoder().encode(rest[0]);
       if (data.length > maxDatagram) {
         throw new UsageError(
           `payload of ${data.length} bytes is larger than a UDP datagram (${maxDatagram})`,
@@ -143,7 +143,10 @@ const command: CommandModule<UdpSendOptions> = {
     }
     for (const flag of ["ttl", "hops", "loop"]) {
       if (values[flag] !== undefined && !multicast) {
-        throw new UsageError(`--${flag} is for multicast groups (got ${positionals[0]})`, name);
+        throw new UsageError(
+          `--${flag} is for multicast groups (got ${formatHostPort(target.host, target.port)})`,
+          name,
+        );
       }
     }
     if (values.ttl !== undefined && target.family === "ipv6") {

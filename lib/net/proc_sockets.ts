@@ -1,7 +1,16 @@
 // Linux's socket tables as `ss` reads them: `/proc/net/{tcp,tcp6,udp,udp6}` (hex addresses in host
-// byte order, a hex state, queues) and `/proc/net/unix`. Addresses are decoded for little-endian
-// hosts (x86, ARM), where every Linux lab machine runs.
+// byte order, a hex state, queues) and `/proc/net/unix`, and the processes holding each socket
+// (`ss -p`: the `socket:[INODE]` links under /proc/PID/fd). Addresses are decoded for
+// little-endian hosts (x86, ARM), where every Linux lab machine runs.
 import { readProcNet, runTool } from "./proc_net.ts";
+
+/** A process holding a socket open, as `ss -p` shows it: `("nc",pid=1234,fd=3)`. */
+export interface SocketProcess {
+  /** The command name (`/proc/PID/comm`, at most 15 characters). */
+  name: string;
+  pid: number;
+  fd: number;
+}
 
 /** A socket's protocol. */
 export type SocketProtocol = "tcp" | "udp" | "unix";
@@ -26,6 +35,8 @@ export interface SocketEntry {
   inode: number;
   /** Unix sockets: `STREAM`, `DGRAM`, `SEQPACKET`. */
   type?: string;
+  /** The processes holding it, when asked for (`ss -p`); empty when none could be seen. */
+  processes?: SocketProcess[];
 }
 
 const tcpStates: Record<number, string> = {
@@ -209,18 +220,39 @@ function ssEndpoint(text: string): { text: string; port: number | null; family: 
 }
 
 /**
- * Parses `ss -H -a -n` output (with any of -t, -u, -x) into the same entries the /proc/net
- * parsers give; TCP states are renamed to the kernel's (`TIME-WAIT` becomes `TIME_WAIT`).
+ * Reads ss's process column, `users:(("nc",pid=1234,fd=3),...)`; empty when the line has none.
+ *
+ * @example
+ * ```ts
+ * parseSsUsers('tcp ESTAB 0 0 a b users:(("nc",pid=7,fd=3))'); // [{ name: "nc", pid: 7, fd: 3 }]
+ * ```
+ */
+export function parseSsUsers(line: string): SocketProcess[] {
+  const at = line.indexOf("users:((");
+  if (at < 0) return [];
+  const out: SocketProcess[] = [];
+  // A command name may hold spaces, quotes or parentheses; `",pid=` ends it.
+  for (const m of line.slice(at).matchAll(/\("(.*?)",pid=(\d+),fd=(\d+)\)/g)) {
+    out.push({ name: m[1], pid: Number(m[2]), fd: Number(m[3]) });
+  }
+  return out;
+}
+
+/**
+ * Parses `ss -H -a -n` output (with any of -t, -u, -x, and -p for the process column) into the
+ * same entries the /proc/net parsers give; TCP states are renamed to the kernel's (`TIME-WAIT`
+ * becomes `TIME_WAIT`).
  *
  * @example
  * ```ts
  * parseSsOutput("tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*")[0].state; // "LISTEN"
  * ```
  */
-export function parseSsOutput(text: string): SocketEntry[] {
+export function parseSsOutput(text: string, options: { processes?: boolean } = {}): SocketEntry[] {
   const out: SocketEntry[] = [];
   for (const line of text.split("\n")) {
-    const f = line.trim().split(/\s+/);
+    const f = line.replace(/\s*users:\(\(.*$/, "").trim().split(/\s+/);
+    const users = options.processes ? { processes: parseSsUsers(line) } : {};
     if (f.length < 6 || f[0] === "Netid") continue;
     const [netid, st, rq, sq] = f;
     const recvQ = Number(rq), sendQ = Number(sq);
@@ -239,6 +271,7 @@ export function parseSsOutput(text: string): SocketEntry[] {
         sendQ,
         uid: null,
         inode: 0,
+        ...users,
       });
     } else if (netid.startsWith("u_") && f.length >= 8) {
       const type = { u_str: "STREAM", u_dgr: "DGRAM", u_seq: "SEQPACKET" }[netid] ?? netid;
@@ -255,15 +288,39 @@ export function parseSsOutput(text: string): SocketEntry[] {
         uid: null,
         inode: Number(f[5]),
         type,
+        ...users,
       });
     }
   }
   return out;
 }
 
+/** Which tables to read. */
+export interface SocketSelection {
+  tcp: boolean;
+  udp: boolean;
+  unix: boolean;
+}
+
+/**
+ * Why the processes holding sockets cannot be shown here, or `undefined` when they can: they are
+ * read under /proc (directly, or by `ss -p`), so the read scope must cover /proc.
+ *
+ * @example
+ * ```ts
+ * const why = await processesUnreadable(); // "read access to /proc is outside the scope"
+ * ```
+ */
+export async function processesUnreadable(): Promise<string | undefined> {
+  const status = await Deno.permissions.query({ name: "read", path: "/proc" });
+  return status.state === "granted" ? undefined : "read access to /proc is outside the scope";
+}
+
 /**
  * Reads the live socket tables of the chosen protocols from /proc/net, or, where Deno may not read
  * /proc (anything short of --allow-all), from `ss`. Read access to /proc/net must be in scope.
+ * With `processes`, each entry lists the processes holding it (check
+ * {@linkcode processesUnreadable} first); a process this user may not look into is not listed.
  *
  * @example
  * ```ts
@@ -271,7 +328,8 @@ export function parseSsOutput(text: string): SocketEntry[] {
  * ```
  */
 export async function readSockets(
-  which: { tcp: boolean; udp: boolean; unix: boolean },
+  which: SocketSelection,
+  options: { processes?: boolean } = {},
 ): Promise<SocketEntry[]> {
   const names = [
     ...(which.tcp ? ["tcp", "tcp6"] : []),
@@ -279,29 +337,75 @@ export async function readSockets(
     ...(which.unix ? ["unix"] : []),
   ];
   const out: SocketEntry[] = [];
+  // A /proc/net table is read in several read() calls, and a busy table changes between them:
+  // the kernel may then repeat a line (it also may skip one, which no reader can help). A socket
+  // is listed once.
+  const seen = new Set<string>();
+  const add = (entries: SocketEntry[]) => {
+    for (const e of entries) {
+      const key = `${e.protocol} ${e.type ?? ""} ${e.local} ${e.peer} ${e.inode}`;
+      if (e.protocol === "unix" && e.inode === 0) out.push(e);
+      else if (!seen.has(key)) (seen.add(key), out.push(e));
+    }
+  };
   for (const name of names) {
     const text = await readProcNet(`/proc/net/${name}`);
-    if (text === undefined) return await readSocketsWithSs(which);
-    if (name === "unix") out.push(...parseProcNetUnix(text));
+    if (text === undefined) return await readSocketsWithSs(which, options);
+    if (name === "unix") add(parseProcNetUnix(text));
     else {
       const protocol = name.startsWith("tcp") ? "tcp" : "udp";
-      out.push(...parseProcNetInet(text, protocol, name.endsWith("6") ? "ipv6" : "ipv4").sockets);
+      add(parseProcNetInet(text, protocol, name.endsWith("6") ? "ipv6" : "ipv4").sockets);
     }
+  }
+  if (options.processes) {
+    const owners = await readSocketOwners();
+    for (const e of out) e.processes = e.inode ? owners.get(e.inode) ?? [] : [];
   }
   return out;
 }
 
+/**
+ * The processes holding each socket, by inode: every `socket:[INODE]` link under /proc/PID/fd,
+ * as `ss -p` finds them. Processes that exit meanwhile or may not be looked into are skipped.
+ */
+async function readSocketOwners(): Promise<Map<number, SocketProcess[]>> {
+  const owners = new Map<number, SocketProcess[]>();
+  for await (const proc of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(proc.name)) continue;
+    const pid = Number(proc.name);
+    let name: string | undefined;
+    try {
+      for await (const fd of Deno.readDir(`/proc/${pid}/fd`)) {
+        let link: string;
+        try {
+          link = await Deno.readLink(`/proc/${pid}/fd/${fd.name}`);
+        } catch {
+          continue;
+        }
+        const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+        if (inode === undefined) continue;
+        name ??= (await Deno.readTextFile(`/proc/${pid}/comm`)).replace(/\n$/, "");
+        const list = owners.get(Number(inode)) ?? [];
+        list.push({ name, pid, fd: Number(fd.name) });
+        owners.set(Number(inode), list);
+      }
+    } catch { /* exited, or not ours to look into */ }
+  }
+  return owners;
+}
+
 async function readSocketsWithSs(
-  which: { tcp: boolean; udp: boolean; unix: boolean },
+  which: SocketSelection,
+  options: { processes?: boolean },
 ): Promise<SocketEntry[]> {
   // ss prints the Netid column only when it lists more than one kind, so ask for TCP and UDP
   // always and keep what was asked for.
-  const flags = ["-t", "-u", ...(which.unix ? ["-x"] : [])];
+  const flags = ["-t", "-u", ...(which.unix ? ["-x"] : []), ...(options.processes ? ["-p"] : [])];
   const text = await runTool("ss", ["-H", "-a", "-n", ...flags]);
   if (text === undefined) {
     throw new Deno.errors.NotFound(
       "No socket table: /proc/net is not readable here and ss (iproute2) is not installed",
     );
   }
-  return parseSsOutput(text).filter((e) => which[e.protocol]);
+  return parseSsOutput(text, options).filter((e) => which[e.protocol]);
 }

@@ -1,5 +1,6 @@
 // UDP sockets on Deno.listenDatagram: a client socket bound to the right local address for its
 // target, and receiving with a deadline, both cancellable by an AbortSignal.
+import { Addr } from "../ip/addr.ts";
 import { formatHostPort, type HostPort } from "./address.ts";
 import { activeScope } from "../scope/active.ts";
 import { bindsInScope, checkDestination, localBindFor } from "../scope/binds.ts";
@@ -142,4 +143,33 @@ export function openUdpListener(
   } catch (err) {
     throw netErrorFrom(err, formatHostPort(bind.host, bind.port));
   }
+}
+
+/** The address a datagram came from, comparable whatever its spelling (zone and IPv4-mapping off). */
+function sameAddress(a: string, b: string): boolean {
+  try {
+    return Addr.parse(a).withZone("").unmap().equals(Addr.parse(b).withZone("").unmap());
+  } catch {
+    return a === b;
+  }
+}
+
+/**
+ * What a connected UDP socket (connect(2)) lets through, done here since Deno cannot connect a UDP
+ * socket: only datagrams from `target`'s address and port. A DNS name's address is not known to
+ * us, so for a name the first datagram from the target's port fixes the peer's address.
+ *
+ * @example
+ * ```ts
+ * const isPeer = peerFilter({ host: "127.0.0.1", port: 9000, family: "ipv4" });
+ * isPeer({ transport: "udp", hostname: "127.0.0.1", port: 9000 }); // true
+ * ```
+ */
+export function peerFilter(target: HostPort): (from: Deno.NetAddr) => boolean {
+  let host = target.family === "name" ? undefined : target.host;
+  return (from) => {
+    if (from.port !== target.port) return false;
+    host ??= from.hostname;
+    return sameAddress(from.hostname, host);
+  };
 }

@@ -1,0 +1,58 @@
+// Cutting a byte stream (stdin) into lines for protocols that send one message a line, such as
+// `udp-connect`'s one datagram a line: binary-safe, each line keeps its LF, with a bound on how
+// long a line may grow so an endless line cannot fill memory.
+import type { ByteSource } from "./copy.ts";
+
+/** A line longer than the bound given to {@linkcode readLines}. */
+export class LineTooLongError extends RangeError {
+  /** The 1-based number of the line. */
+  readonly line: number;
+  constructor(line: number, max: number) {
+    super(`Line ${line} is longer than ${max} bytes`);
+    this.name = "LineTooLongError";
+    this.line = line;
+  }
+}
+
+/**
+ * Yields each line of `source` with its LF (the last one without, if the input does not end with
+ * one); a line longer than `maxLength` bytes (its LF included) is a {@linkcode LineTooLongError}.
+ *
+ * @example
+ * ```ts
+ * for await (const line of readLines(inputSource(io.stdin), 65507)) await send(line);
+ * ```
+ */
+export async function* readLines(
+  source: ByteSource,
+  maxLength: number,
+): AsyncGenerator<Uint8Array> {
+  let buf = new Uint8Array(64 * 1024);
+  let pending = new Uint8Array(0);
+  let number = 0;
+  for (;;) {
+    const chunk = await source.read(buf);
+    if (chunk === null) break;
+    if (buf.byteLength === 0) buf = new Uint8Array(chunk.buffer as ArrayBuffer); // detached (BYOB)
+    let data = pending.length ? concat(pending, chunk) : chunk;
+    let start = 0;
+    for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
+      number++;
+      if (nl + 1 - start > maxLength) throw new LineTooLongError(number, maxLength);
+      yield data.slice(start, nl + 1);
+      start = nl + 1;
+    }
+    data = data.subarray(start);
+    if (data.length > maxLength) throw new LineTooLongError(number + 1, maxLength);
+    // `chunk` may be a view of `buf`, which the next read overwrites: keep a copy.
+    pending = data.slice();
+  }
+  if (pending.length) yield pending;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

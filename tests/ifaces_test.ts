@@ -1,0 +1,177 @@
+// `toolkit ifaces` shows what `ip -j addr` shows: every link, with or without addresses, its state,
+// MTU and MAC. Checked against `ip` itself in a network namespace of the test's own (a veth pair
+// with one end down and one end up but without a carrier, a bridge standing in for a dummy link
+// where the dummy driver is missing, loopback down), and the fallback to the runtime's list where
+// the scope does not let toolkit run `ip`.
+import assert from "#assert";
+import { linksFromInterfaces, parseIpAddrJson } from "../lib/net/links.ts";
+import { hasCommand, isRoot, runToolkit, testIf, toolkitCmd } from "./harness.ts";
+import { runProgram } from "./netns.ts";
+
+interface IfaceJson {
+  name: string;
+  index: number | null;
+  state: string | null;
+  mtu: number | null;
+  mac: string | null;
+  addresses: { family: string; cidr: string; scopeid: number | null }[];
+}
+
+Deno.test("parseIpAddrJson: links without addresses, state, MTU, MAC; zones of link-local", () => {
+  const text = JSON.stringify([
+    {
+      ifindex: 1,
+      ifname: "lo",
+      flags: ["LOOPBACK", "UP"],
+      mtu: 65536,
+      operstate: "UNKNOWN",
+      link_type: "loopback",
+      address: "00:00:00:00:00:00",
+      addr_info: [{ family: "inet", local: "127.0.0.1", prefixlen: 8, scope: "host" }],
+    },
+    {
+      ifindex: 3,
+      ifname: "eth0",
+      flags: ["BROADCAST", "UP"],
+      mtu: 1500,
+      operstate: "UP",
+      link_type: "ether",
+      address: "52:54:00:12:34:56",
+      addr_info: [
+        { family: "inet6", local: "fe80::5054:ff:fe12:3456", prefixlen: 64, scope: "link" },
+        { family: "inet6", local: "2001:db8::1", prefixlen: 64, scope: "global" },
+      ],
+    },
+    { ifindex: 4, ifname: "tun0", mtu: 1400, operstate: "DOWN", link_type: "none" },
+    { addr_info: [{}] }, // what some iproute2 versions print between links
+  ]);
+  const links = parseIpAddrJson(text);
+  assert.deepEqual(links.map((l) => [l.name, l.state, l.mtu, l.mac]), [
+    ["lo", "UNKNOWN", 65536, null],
+    ["eth0", "UP", 1500, "52:54:00:12:34:56"],
+    ["tun0", "DOWN", 1400, null],
+  ]);
+  assert.deepEqual(links[1].addresses.map((a) => [a.cidr, a.scopeid]), [
+    ["fe80::5054:ff:fe12:3456/64", 3],
+    ["2001:db8::1/64", 0],
+  ]);
+  assert.deepEqual(links[2].addresses, []);
+  // The runtime's rows group the same way, with what it cannot know left null.
+  const fromRuntime = linksFromInterfaces([{
+    family: "IPv4",
+    name: "lo",
+    address: "127.0.0.1",
+    netmask: "255.0.0.0",
+    scopeid: null,
+    cidr: "127.0.0.1/8",
+    mac: "00:00:00:00:00:00",
+  }]);
+  assert.deepEqual(fromRuntime.map((l) => [l.name, l.state, l.mtu, l.mac, l.addresses[0].cidr]), [
+    ["lo", null, null, null, "127.0.0.1/8"],
+  ]);
+});
+
+Deno.test("toolkit ifaces: loopback with state, MTU and addresses; --json; extra argument exit 2", async () => {
+  const r = await runToolkit(["ifaces", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, "", "ip runs under the default permission set: no fallback note");
+  const lo = (JSON.parse(r.stdout) as IfaceJson[]).find((i) => i.name === "lo")!;
+  assert.equal(lo.mac, null);
+  assert.equal(lo.mtu, 65536);
+  assert.equal(lo.state, "UNKNOWN");
+  assert.ok(lo.addresses.some((a) => a.cidr === "127.0.0.1/8"));
+  const t = await runToolkit(["ifaces"]);
+  assert.match(
+    t.stdout,
+    /^INTERFACE\s+STATE\s+MTU\s+MAC\s+ADDRESS\nlo\s+UNKNOWN\s+65536\s+-\s+127\.0\.0\.1\/8\n/m,
+  );
+  const extra = await runToolkit(["ifaces", "extra"]);
+  assert.equal(extra.code, 2);
+  assert.match(extra.stderr, /^toolkit: error: unexpected argument "extra"/);
+});
+
+testIf(
+  isRoot()
+    ? (hasCommand("ip") ? undefined : "ip (iproute2) is not installed")
+    : "needs root for a network namespace of the test's own",
+  "toolkit ifaces in our own namespace agrees with ip -j addr, links without addresses included",
+  async () => {
+    const id = `${Deno.pid % 100000}`;
+    const ns = `tkif-${id}`;
+    const [down, up, extra] = [`tki${id}d`, `tki${id}u`, `tki${id}x`];
+    const ip = (...args: string[]) => runProgram("ip", ["-n", ns, ...args]);
+    await runProgram("ip", ["netns", "add", ns]);
+    try {
+      await ip("link", "add", up, "type", "veth", "peer", "name", down);
+      // A dummy link where the kernel has the driver; a bridge (also addressless, also DOWN until
+      // set up) where it has not.
+      const kind = await ip("link", "add", extra, "type", "dummy").then(() => "dummy", async () => {
+        await ip("link", "add", extra, "type", "bridge");
+        return "bridge";
+      });
+      await ip("link", "set", extra, "mtu", "1280", "address", "02:00:5e:10:00:42");
+      await ip("link", "set", up, "up"); // its peer stays down: LOWERLAYERDOWN, no carrier
+      const third = 1 + (Deno.pid % 250);
+      await ip("addr", "add", `198.18.${third}.1/30`, "dev", up);
+      const truth = parseIpAddrJson(await ip("-j", "addr", "show"));
+      assert.deepEqual(truth.map((l) => l.name).sort(), ["lo", down, up, extra].sort());
+
+      const inside = (args: string[]) =>
+        runProgram("ip", ["netns", "exec", ns, ...toolkitCmd, ...args]);
+      const shown = JSON.parse(await inside(["--json", "ifaces"])) as IfaceJson[];
+      assert.deepEqual(
+        shown.map((i) => [i.name, i.index, i.state, i.mtu, i.mac, i.addresses.map((a) => a.cidr)]),
+        truth.map((l) => [l.name, l.index, l.state, l.mtu, l.mac, l.addresses.map((a) => a.cidr)]),
+      );
+      const byName = new Map(shown.map((i) => [i.name, i]));
+      assert.equal(byName.get(down)!.state, "DOWN");
+      assert.equal(byName.get(up)!.state, "LOWERLAYERDOWN");
+      assert.deepEqual(byName.get(down)!.addresses, []);
+      assert.deepEqual(
+        [byName.get(extra)!.mtu, byName.get(extra)!.mac, byName.get(extra)!.addresses],
+        [1280, "02:00:5e:10:00:42", []],
+        kind,
+      );
+      assert.equal(byName.get("lo")!.state, "DOWN"); // a new namespace's loopback is down
+
+      const text = await inside(["ifaces"]);
+      assert.match(text, new RegExp(`\\n${down} +DOWN +1500 +[0-9a-f:]{17} +-\\n`));
+      assert.match(
+        text,
+        new RegExp(`\\n${extra} +DOWN +1280 +02:00:5e:10:00:42 +-\\n`),
+      );
+      assert.match(
+        text,
+        new RegExp(`\\n${up} +LOWERLAYERDOWN +1500 .* 198\\.18\\.${third}\\.1/30\\n`),
+      );
+
+      // Without `run` in the scope: the runtime's list, only links with an address, and a note.
+      const scope = await Deno.makeTempFile({ suffix: ".json" });
+      try {
+        await Deno.writeTextFile(scope, JSON.stringify({ run: [] }));
+        const child = new Deno.Command("ip", {
+          args: ["netns", "exec", ns, ...toolkitCmd, "--scope", scope, "--json", "ifaces"],
+          stdout: "piped",
+          stderr: "piped",
+        });
+        const out = await child.output();
+        const stderr = new TextDecoder().decode(out.stderr);
+        assert.equal(out.code, 0, stderr);
+        assert.match(stderr, /^toolkit: note: running `ip` is outside the scope: showing/);
+        const fallback = JSON.parse(new TextDecoder().decode(out.stdout)) as IfaceJson[];
+        assert.deepEqual(
+          fallback.map((i) => [i.name, i.state, i.mtu, i.addresses.map((a) => a.cidr)]),
+          [[up, null, null, [`198.18.${third}.1/30`]]],
+        );
+      } finally {
+        await Deno.remove(scope);
+      }
+      console.error(
+        `ifaces: ${truth.length} links in namespace ${ns} (${kind} for the addressless link) ` +
+          `matched ip -j addr field for field`,
+      );
+    } finally {
+      await runProgram("ip", ["netns", "del", ns]).catch(() => {});
+    }
+  },
+);
