@@ -112,7 +112,9 @@ async function fileArgs(own: Own): Promise<{ found: FileArg[]; missing: string[]
     const mod = await entry.load();
     const words = entry.name.split(" ");
     const examples = examplesOf(entry, mod);
-    for (const o of mod.spec.options.filter((o) => o.complete === "file")) {
+    // An option that names a directory (drill run --spool DIR) takes what is a bad file here: a
+    // directory is its right input and a missing one is made (tests/drill_serve_test.ts).
+    for (const o of mod.spec.options.filter((o) => o.complete === "file" && o.value !== "DIR")) {
       const label = `${entry.name} --${o.name}`;
       const lines = [
         ...examples.filter((e) => optionSlot(o, e) >= 0).map((e) =>

@@ -157,7 +157,8 @@ export function listenWords(
   try {
     port = parsePort(portOption, { allowZero: options.allowPortZero });
   } catch (err) {
-    throw new UsageError((err as Error).message, command);
+    const message = (err as Error).message;
+    throw new UsageError(`--port: ${message[0].toLowerCase()}${message.slice(1)}`, command);
   }
   if (words.length > 1) throw new UsageError(`unexpected argument "${words[1]}"`, command);
   if (words.length === 0) {

@@ -42,7 +42,8 @@ const command: CommandModule<PerfServerOptions> = {
         short: "p",
         type: "string",
         value: "PORT",
-        description: "port to listen on when none is given with the host (default 5201)",
+        description:
+          "port to listen on when none is given with the host (default 5201; 0: a free one, printed)",
       },
       {
         name: "count",

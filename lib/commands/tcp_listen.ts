@@ -96,7 +96,8 @@ export const listenPortSpec: OptionSpec = {
   short: "p",
   type: "string",
   value: "PORT",
-  description: "the port to listen on (nc's -l -p PORT); a HOST may follow as the argument",
+  description:
+    "the port to listen on (nc's -l -p PORT; 0: a free one, printed); a HOST may follow as the argument",
 };
 
 /** The help paragraph on the forms a listener's address takes. */

@@ -3,7 +3,7 @@
 // stdout, until stdin ends and --linger passes, or Ctrl-C.
 import { durationOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { InputError, UsageError } from "../cli/errors.ts";
 import { targetWords } from "../cli/target_arg.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
 import { localBroadcastKind } from "../net/broadcast.ts";
@@ -95,10 +95,12 @@ const command: CommandModule<UdpConnectOptions> = {
     return {
       target,
       hex: values.hex === true,
-      timeoutMs: values.timeout === undefined ? undefined : Math.max(
-        1,
-        durationOption(values, "timeout", { fallback: 0, command: name, max: 86_400_000 }),
-      ),
+      timeoutMs: values.timeout === undefined ? undefined : durationOption(values, "timeout", {
+        fallback: 0,
+        min: 1,
+        command: name,
+        max: 86_400_000,
+      }),
       lingerMs: durationOption(values, "linger", { fallback: 1000, command: name, max: 3_600_000 }),
       verbose: values.verbose === true,
       json: globals.json,
@@ -202,8 +204,10 @@ const command: CommandModule<UdpConnectOptions> = {
             try {
               payload = parseHex(text);
             } catch (err) {
-              throw new SyntaxError(
+              // The user's stdin: their input, exit 2.
+              throw new InputError(
                 (err as Error).message.replace(/^Cannot parse hex payload/, `$& on line ${n}`),
+                { cause: err },
               );
             }
             if (payload.length > maxDatagram) throw new LineTooLongError(n, maxDatagram);
@@ -215,8 +219,9 @@ const command: CommandModule<UdpConnectOptions> = {
         }
       } catch (err) {
         if (err instanceof LineTooLongError) {
-          throw new RangeError(
-            `Line ${err.line} of stdin is larger than a UDP datagram (${maxDatagram} bytes)`,
+          // What the user typed: their input, exit 2.
+          throw new InputError(
+            `line ${err.line} of stdin is larger than a UDP datagram (${maxDatagram} bytes)`,
           );
         }
         throw err;
