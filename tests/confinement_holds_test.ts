@@ -315,7 +315,7 @@ steps:
 `,
   );
   try {
-    const r = await runToolkit(["drill", "run", drill], { cwd: base });
+    const r = await runToolkit(["drill", "run", "--allow-local", drill], { cwd: base });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     // The header shows the resolved read path and the implicit module grants.
     const resolved = await Deno.realPath(`${base}/data`);
@@ -386,7 +386,9 @@ Deno.test("drill check refuses exactly what drill run refuses in a scope", async
       'name: rel\nscope:\n  net: ["unix:rel.sock"]\nsteps:\n  - listen: { as: l, proto: unix, path: "rel.sock" }\n',
     );
     assert.equal((await runToolkit(["drill", "check", `${dir}/rel.yaml`])).code, 0);
-    const run = await runToolkit(["drill", "run", `${dir}/rel.yaml`], { cwd: dir });
+    const run = await runToolkit(["drill", "run", "--allow-local", `${dir}/rel.yaml`], {
+      cwd: dir,
+    });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, new RegExp(`scope: net unix:${await Deno.realPath(dir)}/rel\\.sock`));
   } finally {
@@ -399,4 +401,182 @@ Deno.test("the lab permission set lists the lab's own IPv6 hosts and no wildcard
   const v6 = lab.filter((e) => e.startsWith("[") && e !== "[::1]").map((e) => e.slice(1, -1));
   assert.deepEqual(v6, labIpv6Addresses());
   assert.ok(!lab.some((e) => /^(0\.0\.0\.0|\[::\])/.test(e)), lab.join(", "));
+});
+
+// ---------------------------------------------------------------------------------------------
+// What the hostile review of issue 15 found
+
+Deno.test("a prefix holding the wildcard grants no wildcard listen, and the scope says so", async () => {
+  const p = freePort();
+  const cases: [string, string[]][] = [
+    ["::/120", ["tcp-listen", "[::]:0"]],
+    ["::/127", ["udp-listen", "[::]:0"]],
+    ["0.0.0.0/8", ["udp-listen", "--echo", "0.0.0.0:0"]],
+    ["0.0.0.0/31", ["tcp-listen", `0.0.0.0:${p}`]],
+    ["::ffff:0.0.0.0/120", ["tcp-listen", "0.0.0.0:0"]],
+  ];
+  for (const [net, args] of cases) {
+    const r = await runToolkit(["--net", net, ...args], { stdin: "" });
+    assertRefused(`${args.join(" ")} under --net ${net}`, r, /access to (0\.0\.0\.0|\[::\]):/);
+  }
+  // The rest of the prefix is still granted: 0.0.0.1 is inside 0.0.0.0/31.
+  const shown = await runToolkit(["--net", "0.0.0.0/8,[::]:9000", "scope"]);
+  assert.match(
+    shown.stdout,
+    /0\.0\.0\.0\/8 \(without 0\.0\.0\.0 itself: name it to listen on every interface\)/,
+  );
+  assert.match(shown.stdout, /\[::\]:9000 \(every interface, IPv4 too on a dual-stack socket\)/);
+});
+
+Deno.test("a scope entry with an IPv6 zone is refused: Deno would grant the address on every link", async () => {
+  const r = await runToolkit(["--net", "[fe80::1%lo]:9", "scope"]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /Deno does not check the zone \(%lo\).*write \[fe80::1\]/);
+});
+
+Deno.test("`..` after a symlink goes up from where the link leads, as the kernel walks it", async () => {
+  const base = await Deno.makeTempDir({ prefix: "toolkit-dotdot-" });
+  await Deno.mkdir(`${base}/rd`);
+  await Deno.mkdir(`${base}/outside/deep`, { recursive: true });
+  await Deno.writeTextFile(`${base}/outside/secret.txt`, "10.99.0.0/24\n");
+  await Deno.writeTextFile(`${base}/rd/secret.txt`, "10.1.0.0/24\n");
+  await Deno.symlink(`${base}/outside/deep`, `${base}/rd/dl`);
+  await Deno.writeTextFile(`${base}/s.json`, JSON.stringify({ read: ["rd"] }));
+  try {
+    // cat rd/dl/../secret.txt reads outside/secret.txt: so must the check.
+    const r = await runToolkit([
+      "--scope",
+      `${base}/s.json`,
+      "subnet",
+      "aggregate",
+      `${base}/rd/dl/../secret.txt`,
+    ]);
+    assertRefused("subnet aggregate rd/dl/../secret.txt", r, /outside\/secret\.txt/);
+    assert.doesNotMatch(r.stdout, /10\.99|10\.1\./);
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("a write-only scope can be written: reading its paths to follow links is granted and shown", async () => {
+  const base = await Deno.makeTempDir({ prefix: "toolkit-writeonly-" });
+  await Deno.writeTextFile(`${base}/s.json`, JSON.stringify({ read: [], write: ["out"] }));
+  await Deno.mkdir(`${base}/out`);
+  try {
+    const r = await runToolkit([
+      "--scope",
+      `${base}/s.json`,
+      "drill",
+      "run",
+      "--out",
+      `${base}/out/report.txt`,
+      "same-subnet",
+    ]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(await Deno.readTextFile(`${base}/out/report.txt`), /PASS same-subnet/);
+    const shown = await runToolkit(["--scope", `${base}/s.json`, "scope"]);
+    assert.match(shown.stdout, /out \(implicit: a write path: read to see where a path leads/);
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("devices Deno opens only with --allow-all are exit 2 saying so, not a scope refusal", async () => {
+  const r = await runToolkit(["subnet", "aggregate", "/dev/stdin"], { stdin: "10.0.0.0/24\n" });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /is a device or kernel file, which Deno lets toolkit open only with --allow-all; use - for standard input/,
+  );
+});
+
+Deno.test("the lab binary narrows to hosts and small prefixes; a wide prefix is exit 2 saying why", async (t) => {
+  if (Deno.env.get("TOOLKIT_CMD") !== undefined) {
+    console.error("SKIP the lab set check: needs the lab permission set, not TOOLKIT_CMD");
+    return void t;
+  }
+  const lab = (args: string[]) =>
+    new Deno.Command("deno", {
+      args: [
+        "run",
+        "-q",
+        "-P=lab",
+        "--no-prompt",
+        "--config",
+        `${root}/deno.json`,
+        `${root}/main.ts`,
+        ...args,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.2", port: 0 });
+  try {
+    const port = (sock.addr as Deno.NetAddr).port;
+    const ok = await lab(["--net", "127.0.0.0/30", "udp-send", `127.0.0.2:${port}`, "lab"]);
+    assert.equal(ok.code, 0, text(ok.stderr));
+    assert.equal(new TextDecoder().decode((await sock.receive())[0]), "lab");
+    const wide = await lab(["--net", "127.0.0.0/8", "scope"]);
+    assert.equal(wide.code, 2, text(wide.stderr));
+    assert.match(
+      text(wide.stderr),
+      /cannot narrow to 127\.0\.0\.0\/8 here: this binary's own scope lists prefixes/,
+    );
+  } finally {
+    sock.close();
+  }
+});
+
+Deno.test("a colleague's drill gets only its own ports, tmp files and ss unless --allow-local", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "toolkit-allow-local-" });
+  const cases: [string, RegExp][] = [
+    ['net: ["unix:/tmp/other.sock"]', /net unix:\/tmp\/other\.sock/],
+    ['net: ["127.0.0.1:5432"]', /net 127\.0\.0\.1:5432/],
+    ['net: ["127.0.0.1"]', /net 127\.0\.0\.1\b/],
+    ["run: [ip]", /run ip/],
+    ["read: [/etc]", /read \/etc/],
+    ["write: [/tmp]", /write \/tmp/],
+    ["env: [NO_COLOR]", /env NO_COLOR/],
+  ];
+  try {
+    for (const [scope, named] of cases) {
+      const file = `${dir}/d.yaml`;
+      await Deno.writeTextFile(file, `name: d\nscope:\n  ${scope}\nsteps:\n  - sleep: 1ms\n`);
+      const refused = await runToolkit(["drill", "run", file]);
+      assert.equal(refused.code, 1, `${scope}: ${refused.stdout}${refused.stderr}`);
+      assert.match(refused.stdout, /skip +1 sleep/, scope);
+      assert.match(refused.stdout, /reaches beyond its own ports and files on this machine/, scope);
+      assert.match(refused.stdout, named, scope);
+      const allowed = await runToolkit(["drill", "run", "--allow-local", file]);
+      assert.equal(allowed.code, 0, `${scope} with --allow-local: ${allowed.stdout}`);
+    }
+    // What is the drill's own needs no flag: its ports, its tmp directory, the socket table.
+    const own = `${dir}/own.yaml`;
+    await Deno.writeTextFile(
+      own,
+      'name: own\nscope:\n  net: ["127.0.0.1:{{port.a}}", "unix:{{tmp}}/s.sock"]\n  read: ["/proc/net", "{{tmp}}"]\n  write: ["{{tmp}}"]\n  run: [ss]\nsteps:\n  - listen: { as: l, address: "127.0.0.1:{{port.a}}" }\n',
+    );
+    const r = await runToolkit(["drill", "run", own]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("relative paths in a drill's steps start where its scope's do: at the drill file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "toolkit-drill-rel-" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/rel.yaml`,
+      'name: rel\nscope:\n  net: ["unix:ux.sock"]\nsteps:\n  - listen: { as: l, proto: unix, path: "ux.sock" }\n  - connect: { as: c, path: "ux.sock" }\n',
+    );
+    // Run from elsewhere: the socket is the drill file's neighbour either way.
+    const r = await runToolkit(["drill", "run", "--allow-local", `${dir}/rel.yaml`], { cwd: "/" });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`net unix:${await Deno.realPath(dir)}/ux\\.sock`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -223,7 +223,7 @@ steps:
   - send: { conn: c, text: "should never arrive" }
 `);
   try {
-    const r = await runToolkit(["--net", "127.0.0.1:1", "drill", "run", file]);
+    const r = await runToolkit(["--net", "127.0.0.1:1", "drill", "run", "--allow-local", file]);
     assert.equal(r.code, 4, r.stdout + r.stderr);
     assert.equal(
       r.stderr,
@@ -330,9 +330,11 @@ steps:
   - sleep: 20s
 `;
   const controller = new AbortController();
+  // A literal port the test chose (not {{port.X}}): not the drill's own, so --allow-local.
   const running = runDrill(parseDrill(text, "long.yaml"), {
     source: "long.yaml",
     signal: controller.signal,
+    allowLocal: true,
   });
   // Interrupt once the drill's listener is up (it accepts our probe connection).
   for (let i = 0; i < 200; i++) {
@@ -363,7 +365,7 @@ steps:
   - sleep: 20s
 `);
   try {
-    const run = startToolkit(["drill", "run", file]);
+    const run = startToolkit(["drill", "run", "--allow-local", file]);
     // Interrupt once the drill's listener is up (it accepts our probe connection).
     for (let i = 0; i < 300; i++) {
       const conn = await Deno.connect({ hostname: "127.0.0.1", port }).catch(() => undefined);

@@ -329,7 +329,8 @@ steps:
   - expect: { conn: conn, text: accepted after the burst }
 `,
       );
-      const drill = startToolkit(["drill", "run", file]);
+      // Its ports are the test's own literal ones, not {{port.X}}: --allow-local.
+      const drill = startToolkit(["drill", "run", "--allow-local", file]);
       await waitTcpListening(goPort);
       const t = (port: number): StreamTarget => ({ transport: "tcp", hostname: "127.0.0.1", port });
       await resetBursts(drill.child, t(echoPort));

@@ -55,6 +55,18 @@ export interface ClassifiedError {
 /** Classifies an error: its message line, exit code, kind and whether a usage hint follows. */
 export async function classifyError(err: unknown): Promise<ClassifiedError> {
   const scope = scopeErrorFrom(err);
+  if (scope?.kind === "all") {
+    // Deno opens devices and kernel files (/dev/stdin, /dev/fd/0, /proc/...) only with
+    // --allow-all, whatever the scope says: no narrowing refused this, so it is not exit 4.
+    const path = scope.resource;
+    return {
+      line: `is a device or kernel file, which Deno lets toolkit open only with --allow-all; ` +
+        `use - for standard input, or a regular file (${path})`,
+      code: ExitCode.usage,
+      kind: "input",
+      fields: { path },
+    };
+  }
   if (scope) {
     const described = await describeScopeOf(scope.kind);
     return {

@@ -2,7 +2,7 @@
 // lib/scope, a Worker whose permissions are exactly the narrowed scope, so a connection outside it
 // fails inside Deno with NotCapable no matter how the command spells the address.
 import { buildScope, listInterfaces, type Narrowing, Sandbox, type Scope } from "../scope/mod.ts";
-import { ExitCode } from "./errors.ts";
+import { ExitCode, userInputError } from "./errors.ts";
 import { jsonRequested } from "./globals.ts";
 import { formatError, internalError } from "./report.ts";
 
@@ -64,7 +64,10 @@ export async function runNarrowed(
   signal: AbortSignal,
   options: { base?: string; own?: boolean } = {},
 ): Promise<number> {
-  const scope = await commandScope(narrowing, options.base);
+  // What cannot be enforced here (a prefix too wide under the lab set) is the user's narrowing.
+  const scope = await commandScope(narrowing, options.base).catch((err) => {
+    throw userInputError(err, "");
+  });
   const box = await Sandbox.open<SandboxMessage, SandboxMessage>(
     new URL("./sandbox_worker.ts", import.meta.url),
     scope,

@@ -28,6 +28,7 @@ export interface DrillRunOptions {
   out?: string;
   quiet: boolean;
   allowRemote: boolean;
+  allowLocal: boolean;
   /** `--submit URL --token TOKEN`: send the JSON report to a `drill serve` collector. */
   submit?: Collector;
   /** `--as NAME`: the machine's name in the submission (default: its hostname). */
@@ -84,6 +85,12 @@ const command: CommandModule<DrillRunOptions> = {
         type: "boolean",
         description:
           "run drills whose scope reaches beyond loopback (other hosts, CIDRs, 0.0.0.0); without it such a drill fails unrun",
+      },
+      {
+        name: "allow-local",
+        type: "boolean",
+        description:
+          "run drills whose scope reaches this machine beyond their own ports and tmp directory (another program's port or socket, your files, programs other than ss, environment variables); without it such a drill fails unrun",
       },
       {
         name: "out",
@@ -153,6 +160,7 @@ const command: CommandModule<DrillRunOptions> = {
       out,
       quiet: globals.quiet,
       allowRemote: values["allow-remote"] === true,
+      allowLocal: values["allow-local"] === true,
       submit: url === undefined ? undefined : collectorArgs(url, values, name),
       as: values.as === undefined ? undefined : machineArg(values.as as string, name),
       spool,
@@ -197,6 +205,7 @@ const command: CommandModule<DrillRunOptions> = {
           base,
           signal: io.signal,
           allowRemote: o.allowRemote,
+          allowLocal: o.allowLocal,
           commands,
         }),
       );

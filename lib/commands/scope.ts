@@ -7,7 +7,7 @@ import { resolveCommand } from "../cli/dispatch.ts";
 import { ExitCode, UsageError } from "../cli/errors.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import { printableLine } from "../cli/report.ts";
-import { effectiveScope, scopeKinds } from "../scope/mod.ts";
+import { effectiveScope, scopeKinds, wildcardNote } from "../scope/mod.ts";
 
 const labels: Record<string, string> = {
   net: "network",
@@ -117,7 +117,10 @@ const command: CommandModule<ScopeOptions> = {
       const s = report[kind];
       // Listed entries wrapped (never cut: every grant is shown), then each implicit grant on a
       // line of its own with its reason.
-      const listed = s.grants.filter((g) => !g.implicit).map((g) => printableLine(g.entry));
+      const listed = s.grants.filter((g) => !g.implicit).map((g) => {
+        const note = kind === "net" ? wildcardNote(g.entry) : undefined;
+        return printableLine(note ? `${g.entry} (${note})` : g.entry);
+      });
       const lines = s.all ? ["any"] : [
         ...(listed.length || !s.grants.length ? wrap(listed.length ? listed : ["none"]) : []),
         ...s.grants.filter((g) => g.implicit).map((g) =>

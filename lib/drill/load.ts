@@ -358,7 +358,6 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
         break;
       case "connect":
         if (a.to !== undefined) address(a.to, [...p, "to"]);
-        duration(a.timeout, [...p, "timeout"]);
         define(a.as, "connection", [...p, "as"]);
         break;
       case "send":
@@ -436,7 +435,15 @@ export function parseDrill(text: string, file: string): Drill {
     const pos = lineCounter.linePos(offset);
     issues.push({ line: pos.line, col: pos.col, message });
   };
-  for (const e of doc.errors) at(e.pos[0], e.message.split("\n")[0].replace(/ at line \d+.*$/, ""));
+  // The parser recurses: a document nested thousands deep exhausts the stack (one problem said
+  // plainly, not the engine's words twice).
+  const deep = doc.errors.find((e) => /call stack|Stack overflow/i.test(e.message));
+  if (deep) at(deep.pos[0], "nested too deeply to read (a drill is a page of YAML)");
+  else {
+    for (const e of doc.errors) {
+      at(e.pos[0], e.message.split("\n")[0].replace(/ at line \d+.*$/, ""));
+    }
+  }
   if (issues.length) throw new DrillFileError(file, issues);
   let value: unknown;
   try {

@@ -101,3 +101,57 @@ export function beyondLoopback(net: readonly string[]): string[] {
     return !(plain.addr.isLoopback() && plain.last().isLoopback());
   });
 }
+
+/** Programs a drill may run without asking: they only read (the socket table). */
+const harmlessPrograms = new Set(["ss"]);
+
+/** What a drill's scope asks for beyond its own, by the flag that lets it. */
+export interface ScopeBeyondOwn {
+  /** Hosts beyond this machine's loopback (and wildcard binds): `--allow-remote`. */
+  remote: string[];
+  /** This machine's resources that are not the drill's own: `--allow-local`. */
+  local: string[];
+}
+
+/**
+ * What a drill file's scope (as written, variables unbound) asks for beyond what is the drill's
+ * own. A drill's own is: loopback ports it allocates (`{{port.NAME}}`), Unix sockets and files
+ * in its `{{tmp}}` directory, reading the socket table (`/proc/net`, `ss`), and system
+ * information. Anything else on this machine (another program's port or socket, the user's files,
+ * other programs such as `ip`, environment variables) is `local`; anything beyond loopback is
+ * `remote`. Running a colleague's drill is safe by default because both need a flag.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(scopeBeyondOwn({ net: ["127.0.0.1:{{port.a}}", "127.0.0.1:5432"] }), {
+ *   remote: [],
+ *   local: ["net 127.0.0.1:5432"],
+ * });
+ * ```
+ */
+export function scopeBeyondOwn(scope: DrillScope | undefined): ScopeBeyondOwn {
+  const out: ScopeBeyondOwn = { remote: [], local: [] };
+  if (!scope) return out; // the default scope is the drill's own ports
+  const underTmp = (p: string) => /^\{\{\s*tmp\s*\}\}(\/|$)/.test(p);
+  const ownPort = (e: string) =>
+    /^(\{\{\s*port\.[\w-]+\s*\}\}|.*:\{\{\s*port\.[\w-]+\s*\}\})$/.test(e);
+  for (const entry of scope.net ?? []) {
+    if (entry.startsWith("unix:")) {
+      if (!underTmp(entry.slice(5))) out.local.push(`net ${entry}`);
+      continue;
+    }
+    const bound = scopeNetEntry(entry.replace(/\{\{\s*port\.[\w-]+\s*\}\}/g, "1"));
+    if (beyondLoopback([bound]).length) out.remote.push(bound);
+    else if (!ownPort(entry)) out.local.push(`net ${entry}`);
+  }
+  for (const path of scope.read ?? []) {
+    if (!underTmp(path) && !/^\/proc\/net(\/|$)/.test(path)) out.local.push(`read ${path}`);
+  }
+  for (const path of scope.write ?? []) if (!underTmp(path)) out.local.push(`write ${path}`);
+  for (const program of scope.run ?? []) {
+    if (!harmlessPrograms.has(program)) out.local.push(`run ${program}`);
+  }
+  for (const variable of scope.env ?? []) out.local.push(`env ${variable}`);
+  return out;
+}

@@ -2,10 +2,10 @@
 // scope, watches every step's time limit and the drill's, and terminates the Worker at the end, on
 // a timeout or on Ctrl-C, which closes every socket the drill opened.
 import { Sandbox, type Scope } from "../scope/mod.ts";
-import { beyondLoopback, drillScope } from "./permissions.ts";
+import { drillScope, scopeBeyondOwn } from "./permissions.ts";
 import type { DrillResult, StepResult } from "./result.ts";
 import { stepTitle } from "./result.ts";
-import { type Drill, drillDurationMs, stepKind } from "./schema.ts";
+import { type Drill, drillDurationMs, type Step, stepKind } from "./schema.ts";
 import { allocatePorts, bindVariables, collectVariables } from "./variables.ts";
 import type { DrillWorkerMessage } from "./worker.ts";
 
@@ -25,6 +25,11 @@ export interface RunDrillOptions {
   signal?: AbortSignal;
   /** Run a drill whose scope reaches beyond loopback (default: refuse it, the drill fails). */
   allowRemote?: boolean;
+  /**
+   * Run a drill whose scope reaches this machine beyond its own ports and tmp directory (another
+   * program's port or socket, the user's files, programs other than `ss`, environment variables).
+   */
+  allowLocal?: boolean;
   /** Relative paths in the drill's scope start here (the drill file's directory). */
   base?: string;
   /**
@@ -51,7 +56,7 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
   const portList = allocatePorts(vars.ports.length);
   const ports = Object.fromEntries(vars.ports.map((n, i) => [n, portList[i]]));
   const tmp = vars.tmp ? await Deno.makeTempDir({ prefix: "toolkit-drill-" }) : undefined;
-  const bound = bindVariables(drill, { ports, tmp });
+  const bound = anchorPaths(bindVariables(drill, { ports, tmp }), options.base);
   // Titles come from the drill as written ({{port.echo}}, not 41873), so a step keeps its name
   // from run to run in JUnit and TAP histories; the bound addresses are in the step messages.
   const steps: StepResult[] = drill.steps.map((step, i) => ({
@@ -64,10 +69,26 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
   let box: Sandbox<DrillWorkerMessage, DrillWorkerMessage> | undefined;
   try {
     const runs = bound.steps.some((step) => stepKind(step) === "run");
-    const scope = await drillScope(bound.scope, portList, {
-      base: options.base,
-      commandModules: runs ? options.commands?.modules : undefined,
-    });
+    let scope: Scope;
+    try {
+      scope = await drillScope(bound.scope, portList, {
+        base: options.base,
+        commandModules: runs ? options.commands?.modules : undefined,
+      });
+    } catch (err) {
+      // A scope this binary cannot enforce (a prefix too wide for the lab set), or a path that
+      // cannot be resolved (a symlink loop): the drill fails unrun, saying why.
+      if (!(err instanceof SyntaxError) && !(err as { code?: string }).code) throw err;
+      return {
+        name: drill.name,
+        source: options.source,
+        status: "fail",
+        durationMs: Math.round(performance.now() - started),
+        scope: { net: [], read: [], write: [], run: [], env: [], sys: [] },
+        steps,
+        error: `the drill's scope cannot be used here: ${(err as Error).message}`,
+      };
+    }
     const finish = (error?: string): DrillResult => ({
       name: drill.name,
       source: options.source,
@@ -77,12 +98,19 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
       steps,
       ...(error ? { error } : {}),
     });
-    const explicitNet = (scope.kinds.net ?? []).filter((g) => !g.implicit).map((g) => g.entry);
-    const remote = beyondLoopback(explicitNet);
-    if (remote.length && !options.allowRemote) {
+    // A colleague's drill runs safely by default: what it asks for beyond its own ports, files
+    // and tmp directory needs the user's word for it.
+    const beyond = scopeBeyondOwn(drill.scope);
+    if (beyond.remote.length && !options.allowRemote) {
       return finish(
-        `the drill's scope reaches beyond loopback (${remote.join(", ")}); ` +
+        `the drill's scope reaches beyond loopback (${beyond.remote.join(", ")}); ` +
           "run it with --allow-remote if you trust it with that network",
+      );
+    }
+    if (beyond.local.length && !options.allowLocal) {
+      return finish(
+        `the drill's scope reaches beyond its own ports and files on this machine ` +
+          `(${beyond.local.join("; ")}); run it with --allow-local if you trust it with that`,
       );
     }
     // A drill asking for more than this process holds (a run narrowed with --net or --scope)
@@ -98,6 +126,32 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
     box?.terminate();
     if (tmp) await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * The drill with every relative path its steps name (Unix sockets of `listen`/`connect`, the
+ * files of `expect-denied read/write`) made absolute from `base`, the drill file's directory:
+ * the same place its scope's relative paths start from.
+ */
+function anchorPaths(drill: Drill, base: string | undefined): Drill {
+  if (base === undefined) return drill;
+  const anchor = (p: string) => (p.startsWith("/") ? p : `${base}/${p}`);
+  const steps = drill.steps.map((step) => {
+    const kind = stepKind(step);
+    const a = (step as Record<string, unknown>)[kind] as Record<string, unknown>;
+    if ((kind === "listen" || kind === "connect") && typeof a.path === "string") {
+      return { ...step, [kind]: { ...a, path: anchor(a.path) } } as Step;
+    }
+    if (kind === "expect-denied") {
+      for (const key of ["read", "write"]) {
+        if (typeof a[key] === "string") {
+          return { ...step, [kind]: { ...a, [key]: anchor(a[key] as string) } } as Step;
+        }
+      }
+    }
+    return step;
+  });
+  return { ...drill, steps };
 }
 
 /** The scope a drill ran with, as reports show it: what it listed, and the implicit grants. */

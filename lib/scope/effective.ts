@@ -3,6 +3,7 @@
 // this Worker was narrowed to (with its implicit grants marked) or, for kinds it does not narrow,
 // from the binary's own permission sets in deno.json.
 import config from "../../deno.json" with { type: "json" };
+import type { Addr } from "../ip/addr.ts";
 import { Prefix } from "../ip/prefix.ts";
 import { activeScope } from "./active.ts";
 import { denoNetHosts } from "./net_entry.ts";
@@ -52,19 +53,25 @@ function descriptor(kind: ScopeKind, entry?: string): Deno.PermissionDescriptor 
   }
 }
 
-/** Whether Deno grants a whole entry: a CIDR when both of its ends are granted. */
+/**
+ * Whether Deno grants a whole entry: a prefix when both ends of what Deno was given for it are
+ * granted (the ends of its first and last piece: a prefix holding 0.0.0.0 goes without it).
+ */
 async function entryGranted(kind: ScopeKind, entry: string): Promise<boolean> {
   if (kind !== "net" || !entry.includes("/") || entry.startsWith("unix:")) {
     return await granted(descriptor(kind, entry));
   }
-  const hosts = denoNetHosts(entry);
-  if (hosts.length > 1) {
-    return (await granted(descriptor("net", hosts[0]))) &&
-      (await granted(descriptor("net", hosts[hosts.length - 1])));
+  const pieces = denoNetHosts(entry, { expandIpv4: activeScope()?.expandIpv4 });
+  const ends = (piece: string): string[] => {
+    if (!piece.includes("/")) return [piece];
+    const p = Prefix.parse(piece).masked();
+    const fmt = (a: Addr) => (a.family === 6 ? `[${a}]` : a.toString());
+    return [fmt(p.network()), fmt(p.last())];
+  };
+  for (const host of [...ends(pieces[0]), ...ends(pieces[pieces.length - 1])]) {
+    if (!(await granted(descriptor("net", host)))) return false;
   }
-  const p = Prefix.parse(entry).masked();
-  return (await granted(descriptor("net", p.network().toString()))) &&
-    (await granted(descriptor("net", p.last().toString())));
+  return pieces.length > 0;
 }
 
 function binaryEntries(kind: ScopeKind): Grant[] {

@@ -3,6 +3,7 @@
 // single IPv6 hosts; an IPv6 prefix is enforceable only as the list of its addresses, so short
 // ones are expanded and wide ones refused here, at parse time, with what to write instead.
 import { Addr } from "../ip/addr.ts";
+import { excludePrefixes } from "../ip/exclude.ts";
 import { Prefix } from "../ip/prefix.ts";
 import { classifyHost, parsePort } from "../net/address.ts";
 
@@ -54,8 +55,15 @@ export function normalizeNetEntry(entry: string): string {
 }
 
 function canonicalIpv6(host: string): string {
-  // A zone stays as written: Deno compares it literally.
-  return host.includes("%") ? host : Addr.parse(host).toString();
+  const pct = host.indexOf("%");
+  if (pct >= 0) {
+    // Deno checks the address alone: a zone in a scope would claim one link and grant them all.
+    throw new SyntaxError(
+      `Cannot use "${host}" in a scope: Deno does not check the zone (${host.slice(pct)}), so it ` +
+        `would grant ${host.slice(0, pct)} on every link; write [${host.slice(0, pct)}]`,
+    );
+  }
+  return Addr.parse(host).toString();
 }
 
 function normalizePrefix(entry: string, host: string, bitsText: string): string {
@@ -81,25 +89,65 @@ function normalizePrefix(entry: string, host: string, bitsText: string): string 
   return prefix.toString();
 }
 
+/** Options for {@linkcode denoNetHosts}. */
+export interface DenoNetOptions {
+  /**
+   * Write IPv4 prefixes as their addresses too, up to {@linkcode maxExpandedIpv4} of them: Deno
+   * hands a Worker no prefix at all when its parent holds prefixes itself (the `lab` set), so a
+   * narrowing there names hosts. A wider one is refused (`RangeError`).
+   */
+  expandIpv4?: boolean;
+}
+
+/** The widest IPv4 prefix written as its addresses under a prefix-holding parent (a /22). */
+export const maxExpandedIpv4 = 1024;
+
 /**
- * The entries Deno is given for one normalized entry: itself, or for an IPv6 prefix every
- * address in it as `[addr]`.
+ * The entries Deno is given for one normalized entry: itself; for an IPv6 prefix every address in
+ * it as `[addr]`. A prefix never grants the unspecified address it may contain (`0.0.0.0`, `::`,
+ * `::ffff:0.0.0.0`): listening there is listening on every interface, which a scope grants only
+ * when it names the wildcard itself, so `0.0.0.0/8` is given to Deno as the prefixes that make
+ * it up without `0.0.0.0`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * assert.deepEqual(denoNetHosts("127.0.0.0/8"), ["127.0.0.0/8"]);
  * assert.deepEqual(denoNetHosts("2001:2::/127"), ["[2001:2::]", "[2001:2::1]"]);
+ * assert.deepEqual(denoNetHosts("::/127"), ["[::1]"]);
+ * assert.deepEqual(denoNetHosts("0.0.0.0/30"), ["0.0.0.1/32", "0.0.0.2/31"]);
  * ```
  */
-export function denoNetHosts(entry: string): string[] {
-  const v6 = /^([0-9a-f:.]+)\/(\d+)$/i.exec(entry);
-  if (!v6 || !v6[1].includes(":")) return [entry];
+export function denoNetHosts(entry: string, options: DenoNetOptions = {}): string[] {
+  const m = /^([0-9a-f:.]+)\/(\d+)$/i.exec(entry);
+  if (!m) return [entry];
   const prefix = Prefix.parse(entry);
+  const expand = prefix.family === 6 || options.expandIpv4;
+  if (!expand) {
+    return prefix.contains(any4)
+      ? excludePrefixes(prefix, [Prefix.from(any4, 32)]).map((p) => p.toString())
+      : [entry];
+  }
+  const limit = prefix.family === 6 ? maxExpandedIpv6 : maxExpandedIpv4;
+  if (prefix.size() > BigInt(limit)) {
+    throw new RangeError(
+      `Cannot narrow to ${entry} here: this binary's own scope lists prefixes, and Deno then ` +
+        `takes only single hosts in a narrowing (at most ${limit} addresses, a /22); list the ` +
+        `hosts or a narrower prefix`,
+    );
+  }
   const out: string[] = [];
   let addr: Addr | undefined = prefix.network();
-  for (let i = 0n; i < prefix.size() && addr; i++, addr = addr.next()) out.push(`[${addr}]`);
+  for (let i = 0n; i < prefix.size() && addr; i++, addr = addr.next()) {
+    if (isUnspecified(addr)) continue;
+    out.push(addr.family === 6 ? `[${addr}]` : addr.toString());
+  }
   return out;
+}
+
+/** `0.0.0.0`, `::` or `::ffff:0.0.0.0`: binding it is binding every interface. */
+function isUnspecified(addr: Addr): boolean {
+  return addr.isUnspecified() || (addr.is4In6() && addr.unmap().isUnspecified());
 }
 
 /**
@@ -161,8 +209,50 @@ export function netTarget(entry: string): NetTarget | undefined {
  */
 export function isWildcardEntry(entry: string): boolean {
   const t = netTarget(entry);
-  return t?.prefix !== undefined && t.prefix.contains(t.prefix.family === 4 ? any4 : any6);
+  if (t?.prefix === undefined) return false;
+  return t.prefix.contains(t.prefix.family === 4 ? any4 : any6) ||
+    (t.prefix.family === 6 && t.prefix.contains(mapped4));
+}
+
+/**
+ * Whether an entry names the wildcard itself (`0.0.0.0`, `0.0.0.0:9000`, `[::]`,
+ * `[::ffff:0.0.0.0]`), the only way a scope grants listening on every interface.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(namesWildcard("[::]:9000"), true);
+ * assert.equal(namesWildcard("0.0.0.0/8"), false);
+ * ```
+ */
+export function namesWildcard(entry: string): boolean {
+  const t = netTarget(entry);
+  const p = t?.prefix;
+  return p !== undefined && p.bits === p.addr.bitLength && isUnspecified(p.addr);
 }
 
 const any4 = Addr.parse("0.0.0.0");
 const any6 = Addr.parse("::");
+const mapped4 = Addr.parse("::ffff:0.0.0.0");
+
+/**
+ * What an entry grants about listening on every interface, for people reading a scope: the
+ * wildcard itself (`[::]` takes IPv4 too on a dual-stack socket), or a prefix that contains it
+ * but is given to Deno without it. `undefined` for other entries.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(wildcardNote("0.0.0.0:9000"), "every interface");
+ * assert.equal(wildcardNote("0.0.0.0/8"), "without 0.0.0.0 itself: name it to listen on every interface");
+ * ```
+ */
+export function wildcardNote(entry: string): string | undefined {
+  if (namesWildcard(entry)) {
+    const v6 = netTarget(entry)?.prefix?.family === 6 && !entry.includes("ffff");
+    return v6 ? "every interface, IPv4 too on a dual-stack socket" : "every interface";
+  }
+  if (!isWildcardEntry(entry)) return undefined;
+  const any = netTarget(entry)?.prefix?.family === 4 ? "0.0.0.0" : "::";
+  return `without ${any} itself: name it to listen on every interface`;
+}

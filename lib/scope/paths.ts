@@ -21,6 +21,13 @@ function normalize(abs: string): string {
 
 const resolve = (base: string, path: string) =>
   normalize(isAbsolute(path) ? path : `${base}/${path}`);
+
+/** Absolute, `.` and repeated slashes dropped, but `..` kept: it is taken after the links before it. */
+function absolute(base: string, path: string): string {
+  const parts = (isAbsolute(path) ? path : `${base}/${path}`).split("/")
+    .filter((p) => p !== "" && p !== ".");
+  return "/" + parts.join("/");
+}
 const dirname = (abs: string) => abs.slice(0, abs.lastIndexOf("/")) || "/";
 const join = (dir: string, name: string) => dir === "/" ? `/${name}` : `${dir}/${name}`;
 
@@ -42,10 +49,26 @@ const maxLinks = 40;
  * ```
  */
 export async function resolvePath(path: string, base: string = Deno.cwd()): Promise<string> {
-  return await resolveFrom(resolve(base, path), 0);
+  return await resolveFrom(absolute(base, path), 0);
 }
 
+/**
+ * `abs` resolved as the kernel walks it: `..` goes up from where the components before it lead,
+ * not from how they are spelled (`dir/link/..` is the link target's parent), so the part before
+ * the first `..` is resolved first.
+ */
 async function resolveFrom(abs: string, links: number): Promise<string> {
+  const parts = abs.split("/").filter((p) => p !== "");
+  const up = parts.indexOf("..");
+  if (up >= 0) {
+    const head = await resolveFrom("/" + parts.slice(0, up).join("/"), links);
+    const rest = parts.slice(up + 1).join("/");
+    return await resolveFrom(rest ? join(dirname(head), rest) : dirname(head), links);
+  }
+  return await resolveWithoutUp(abs, links);
+}
+
+async function resolveWithoutUp(abs: string, links: number): Promise<string> {
   if (links > maxLinks) {
     throw Object.assign(new Error(`Too many levels of symbolic links '${abs}'`), { code: "ELOOP" });
   }
@@ -64,9 +87,9 @@ async function resolveFrom(abs: string, links: number): Promise<string> {
     throw err;
   });
   if (info?.isSymlink) {
+    // A dangling link: where it would lead, as the kernel would create or open it.
     const target = await Deno.readLink(abs);
-    const next = resolve(dirname(abs), target);
-    return await resolveFrom(next, links + 1);
+    return await resolveFrom(absolute(dirname(abs), target), links + 1);
   }
   const parent = dirname(abs);
   if (parent === abs) return abs;
@@ -96,6 +119,12 @@ async function resolveToCheck(path: string, access: readonly PathAccess[]): Prom
     const entries = Object.values(activeScope()?.kinds ?? {}).flat()
       .map((g) => g.entry.replace(/^unix:/, ""));
     if (entries.includes(abs)) return abs;
+    // Refused part way: name where the path had led by then (a link's target outside), as the
+    // open would have gone there.
+    const reached = denied.resource.replace(/\/+$/, "");
+    if (reached !== abs && reached !== path && reached.startsWith("/")) {
+      throw new ScopeError(denied.kind, `${reached} (where ${path} leads)`, { cause: err });
+    }
     // Reading the path itself was what was asked: that is the refusal. Otherwise reading was
     // only needed to follow it.
     const why = (access as readonly string[]).includes(denied.kind)

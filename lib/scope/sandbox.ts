@@ -24,7 +24,9 @@ async function granted(desc: Deno.PermissionDescriptor): Promise<boolean> {
 export async function firstNotGranted(scope: Scope): Promise<[string, string] | undefined> {
   for (const kind of scopeKinds) {
     for (const { entry } of scope.kinds[kind] ?? []) {
-      const hosts = kind === "net" ? denoNetHosts(entry) : [entry];
+      const hosts = kind === "net"
+        ? denoNetHosts(entry, { expandIpv4: scope.expandIpv4 })
+        : [entry];
       for (const e of hosts) {
         const desc: Deno.PermissionDescriptor = kind === "net"
           ? { name: "net", host: e }

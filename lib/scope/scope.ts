@@ -129,7 +129,8 @@ function dedupe(grants: Grant[]): Grant[] {
  * (and `unix:` socket paths) resolved through `..` and symlinks, and the implicit grants added
  * and marked: local binds for client sockets toward the hosts listed (see
  * {@linkcode implicitBinds}), the path of each `unix:` socket where reads and writes are narrowed
- * (Deno checks a socket's path as read and write access too) and, when reads are narrowed,
+ * (Deno checks a socket's path as read and write access too), reading each write path where
+ * reads are narrowed (to follow its links before writing) and, when reads are narrowed,
  * toolkit's own module files.
  *
  * @example
@@ -172,13 +173,36 @@ export async function buildScope(n: Narrowing, options: BuildScopeOptions = {}):
       }
     }
     if (kind === "read") {
+      // Before writing a path, toolkit follows its links to see where it leads (paths.ts), which
+      // takes reading it: a write grant the scope could never use is no grant.
+      for (const entry of checked.write ?? []) {
+        grants.push({
+          entry: await resolvePath(entry, base),
+          implicit: "a write path: read to see where a path leads before writing there",
+        });
+      }
+    }
+    if (kind === "read") {
       for (const path of options.ownModules ?? []) {
         grants.push({ entry: path, implicit: "toolkit's own modules, to load the command" });
       }
     }
     kinds[kind] = dedupe(grants);
   }
-  return { kinds, ...(binds?.length ? { binds } : {}) };
+  // A process that holds prefixes itself (the lab set) cannot hand a Worker one: Deno refuses it.
+  // Write them as addresses, refusing here (before any Worker) those too wide for that.
+  const expandIpv4 = kinds.net !== undefined &&
+    Deno.permissions.querySync({ name: "net" }).state !== "granted";
+  if (expandIpv4) {
+    for (const g of kinds.net ?? []) {
+      try {
+        denoNetHosts(g.entry, { expandIpv4 });
+      } catch (err) {
+        throw new SyntaxError((err as Error).message);
+      }
+    }
+  }
+  return { kinds, ...(binds?.length ? { binds } : {}), ...(expandIpv4 ? { expandIpv4 } : {}) };
 }
 
 /**
@@ -202,7 +226,7 @@ export function workerPermissions(
     const grants = scope.kinds[kind];
     if (grants === undefined) return rest;
     const entries = kind === "net"
-      ? grants.flatMap((g) => denoNetHosts(g.entry))
+      ? grants.flatMap((g) => denoNetHosts(g.entry, { expandIpv4: scope.expandIpv4 }))
       : grants.map((g) => g.entry);
     return entries.length ? entries : false;
   };

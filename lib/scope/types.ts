@@ -46,4 +46,9 @@ export interface Scope {
   kinds: Partial<Record<ScopeKind, Grant[]>>;
   /** Where client sockets toward the hosts in `net` bind (lib/scope/binds.ts). */
   binds?: LocalBind[];
+  /**
+   * IPv4 prefixes go to Deno as their addresses: this process holds prefixes itself, and Deno
+   * then gives a Worker none (see `denoNetHosts`).
+   */
+  expandIpv4?: boolean;
 }
