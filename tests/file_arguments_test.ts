@@ -87,6 +87,9 @@ function aimed(mod: CommandModule, args: string[], tested: number, own: Own): st
   return args.map((a, i) => {
     if (i === tested) return "{}";
     if (socketPaths.includes(i)) return own.unixPath;
+    // A listen on every interface (drill serve 0.0.0.0:8080) becomes a free loopback port: no
+    // test listens beyond loopback, nor on a port something else may hold.
+    if (/^(0\.0\.0\.0|\[::\]):\d+$/.test(a)) return "127.0.0.1:0";
     return /^(127\.0\.0\.1|localhost|\[::1\]|::1):\d+$/.test(a) ? `127.0.0.1:${own.tcpPort}` : a;
   });
 }

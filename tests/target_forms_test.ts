@@ -254,7 +254,7 @@ Deno.test(
     }
     const bad: [string[], RegExp][] = [
       [["-p", "9000", "127.0.0.1:9001"], /with -p 9000, give only a host to listen on/],
-      [["-p", "http"], /^toolkit: error: cannot parse port "http"/],
+      [["-p", "http"], /^toolkit: error: --port: cannot parse port "http"/],
       [["-p", "9000", "a", "b"], /unexpected argument "b"/],
       [[], /missing argument: expected \[HOST:\]PORT, HOST PORT or -p PORT/],
       [["127.0.0.1"], /missing port after 127\.0\.0\.1/],
