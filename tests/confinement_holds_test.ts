@@ -17,7 +17,7 @@ import {
   startToolkit,
   testIf,
 } from "./harness.ts";
-import { makeLab } from "./netns.ts";
+import { makeLab, runProgram } from "./netns.ts";
 
 function assertRefused(label: string, r: RunResult, resource?: RegExp) {
   assert.equal(r.code, 4, `${label}: exit ${r.code}, expected 4\n${r.stdout}${r.stderr}`);
@@ -580,3 +580,26 @@ Deno.test("relative paths in a drill's steps start where its scope's do: at the 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+testIf(
+  isRoot() ? undefined : "needs root for a network namespace of the test's own",
+  "toward a routed host the implicit bind is the source the routing table picks (ip route get)",
+  async () => {
+    const lab = await makeLab("r");
+    try {
+      // Two addresses inside, and a route to a network behind the host side: the route's source
+      // is the one on the veth's subnet, and nothing is sent to find it out.
+      await runProgram("ip", ["-n", lab.ns, "addr", "add", "198.18.251.1/24", "dev", "lo"]);
+      await runProgram("ip", ["-n", lab.ns, "route", "add", "198.18.250.0/24", "via", lab.hostIp]);
+      const r = await lab.toolkit(["--net", "198.18.250.5:9", "scope", "--json"]);
+      assert.equal(r.code, 0, r.stderr);
+      const grants = JSON.parse(r.stdout).net.grants as { entry: string; reason?: string }[];
+      const bind = grants.find((g) => g.entry === `${lab.nsIp}:0`);
+      assert.ok(bind, JSON.stringify(grants));
+      assert.match(bind!.reason!, /the source the route to 198\.18\.250\.5 takes/);
+      assert.ok(!grants.some((g) => /^(0\.0\.0\.0|198\.18\.251\.1):/.test(g.entry)));
+    } finally {
+      await lab.cleanup();
+    }
+  },
+);

@@ -1,7 +1,14 @@
 // Run-time narrowing (`--net`, `--scope`): the command line runs again inside the one sandbox of
 // lib/scope, a Worker whose permissions are exactly the narrowed scope, so a connection outside it
 // fails inside Deno with NotCapable no matter how the command spells the address.
-import { buildScope, listInterfaces, type Narrowing, Sandbox, type Scope } from "../scope/mod.ts";
+import {
+  buildScope,
+  listInterfaces,
+  type Narrowing,
+  routeSources,
+  Sandbox,
+  type Scope,
+} from "../scope/mod.ts";
 import { ExitCode, userInputError } from "./errors.ts";
 import { jsonRequested } from "./globals.ts";
 import { formatError, internalError } from "./report.ts";
@@ -45,6 +52,7 @@ export async function commandScope(narrowing: Narrowing, base?: string): Promise
     base,
     ownModules: narrowing.read !== undefined ? ownModules() : [],
     interfaces: narrowing.net !== undefined ? listInterfaces() : [],
+    routes: narrowing.net !== undefined ? await routeSources(narrowing.net) : {},
   });
 }
 

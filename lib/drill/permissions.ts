@@ -10,6 +10,7 @@ import {
   type Narrowing,
   netTarget,
   normalizeNetEntry,
+  routeSources,
   type Scope,
 } from "../scope/mod.ts";
 import { Prefix } from "../ip/prefix.ts";
@@ -72,10 +73,12 @@ export async function drillScope(
   ports: number[],
   options: DrillScopeOptions = {},
 ): Promise<Scope> {
-  return await buildScope(drillNarrowing(scope, ports), {
+  const narrowing = drillNarrowing(scope, ports);
+  return await buildScope(narrowing, {
     base: options.base,
     ownModules: options.commandModules ?? [],
     interfaces: listInterfaces(),
+    routes: await routeSources(narrowing.net ?? []),
   });
 }
 

@@ -72,6 +72,7 @@ export function localBinds(interfaces: readonly Deno.NetworkInterfaceInfo[]): Lo
 export function implicitBinds(
   entries: readonly string[],
   binds: readonly LocalBind[],
+  routes: Readonly<Record<string, RouteSource>> = {},
 ): { grants: Grant[]; binds: LocalBind[] } {
   const out: Grant[] = [];
   const chosenBinds: LocalBind[] = [];
@@ -100,8 +101,14 @@ export function implicitBinds(
     const onLink = mine.filter((b) =>
       !b.serves.endsWith("/0") && Prefix.parse(b.serves).overlaps(p)
     );
-    // Toward a routed host, the only local address of the family is the source.
-    const chosen = onLink.length ? onLink : mine.filter((b) => b.serves.endsWith("/0"));
+    // Toward a routed host, the source the routing table picks (`ip route get`), else this
+    // machine's only address of the family.
+    const route = single ? routes[p.addr.toString()] : undefined;
+    const chosen = onLink.length
+      ? onLink
+      : route
+      ? [{ address: route.source, serves: "0.0.0.0/0", iface: route.dev }]
+      : mine.filter((b) => b.serves.endsWith("/0"));
     for (const b of chosen) {
       const routed = b.serves.endsWith("/0");
       // Clients toward this entry bind here, whether or not the entry already grants it.
@@ -111,7 +118,9 @@ export function implicitBinds(
       grant(
         b.address,
         routed
-          ? `this machine's only IPv${p.family} address (${b.iface}), for clients of ${entry} (routed)`
+          ? route
+            ? `the source the route to ${p.addr} takes (${b.iface}), for clients of ${entry}`
+            : `this machine's only IPv${p.family} address (${b.iface}), for clients of ${entry} (routed)`
           : `local address on ${b.serves} (${b.iface}) for clients of ${entry}`,
       );
     }
@@ -199,4 +208,49 @@ export function checkDestination(host: string, port: number): void {
   if (Deno.permissions.querySync({ name: "net", host: where }).state !== "granted") {
     throw new ScopeError("net", where);
   }
+}
+
+/** Where the routing table sends packets for one address: the source address and the device. */
+export interface RouteSource {
+  source: string;
+  dev: string;
+}
+
+/**
+ * The source address the routing table picks toward each single-host entry that is not loopback
+ * (`ip -j route get ADDR`: a table lookup, nothing is sent), when this process may run `ip`. At
+ * most 64 lookups; names, prefixes and Unix sockets are skipped.
+ *
+ * @example
+ * ```ts
+ * const routes = await routeSources(["198.18.2.3:9"]); // { "198.18.2.3": { source: "198.18.1.1", dev: "eth0" } }
+ * ```
+ */
+export async function routeSources(
+  entries: readonly string[],
+): Promise<Record<string, RouteSource>> {
+  const out: Record<string, RouteSource> = {};
+  if (Deno.permissions.querySync({ name: "run", command: "ip" }).state !== "granted") return out;
+  const hosts = entries.flatMap((e) => {
+    const p = netTarget(e)?.prefix;
+    return p && p.bits === p.addr.bitLength && !p.addr.isLoopback() && !p.addr.isUnspecified()
+      ? [p.addr.toString()]
+      : [];
+  }).slice(0, 64);
+  for (const host of new Set(hosts)) {
+    try {
+      const r = await new Deno.Command("ip", {
+        args: ["-j", "route", "get", host],
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      if (!r.success) continue;
+      const [route] = JSON.parse(new TextDecoder().decode(r.stdout)) as {
+        prefsrc?: string;
+        dev?: string;
+      }[];
+      if (route?.prefsrc) out[host] = { source: route.prefsrc, dev: route.dev ?? "" };
+    } catch { /* no ip, or an answer we cannot read: fall back to the interfaces */ }
+  }
+  return out;
 }

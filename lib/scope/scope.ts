@@ -1,7 +1,7 @@
 // The permission model: what a user or a drill asks for (a Narrowing), the Scope it becomes once
 // its entries are normalized, its paths resolved and the implicit grants it needs are added and
 // marked, the Worker permissions that enforce it, and how it is shown to people.
-import { implicitBinds, localBinds } from "./binds.ts";
+import { implicitBinds, localBinds, type RouteSource } from "./binds.ts";
 import { denoNetHosts, normalizeNetEntry } from "./net_entry.ts";
 import { resolvePath } from "./paths.ts";
 import {
@@ -117,6 +117,8 @@ export interface BuildScopeOptions {
   ownModules?: readonly string[];
   /** This machine's interfaces, for local binds toward on-link hosts. Default: none. */
   interfaces?: readonly Deno.NetworkInterfaceInfo[];
+  /** The routing table's source toward routed hosts (see `routeSources`). Default: none. */
+  routes?: Readonly<Record<string, RouteSource>>;
 }
 
 function dedupe(grants: Grant[]): Grant[] {
@@ -160,7 +162,7 @@ export async function buildScope(n: Narrowing, options: BuildScopeOptions = {}):
       } else grants.push({ entry });
     }
     if (kind === "net") {
-      const implicit = implicitBinds(list, localBinds(options.interfaces ?? []));
+      const implicit = implicitBinds(list, localBinds(options.interfaces ?? []), options.routes);
       grants.push(...implicit.grants);
       binds = implicit.binds;
     }
