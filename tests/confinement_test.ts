@@ -443,7 +443,11 @@ testIf(
       // ifaces runs `ip` only where the scope lets it; here it lists the runtime's view instead.
       const ifaces = await runToolkit(["--scope", scopeFile, "--json", "ifaces"]);
       assert.equal(ifaces.code, 0, ifaces.stderr);
-      assert.match(ifaces.stderr, /^toolkit: note: running `ip` is outside the scope/);
+      assert.match(
+        JSON.parse(ifaces.stderr).warning.message,
+        /^running `ip` is outside the scope/,
+        "under --json the note is a warning object",
+      );
       const links = JSON.parse(ifaces.stdout) as { state: string | null; mtu: number | null }[];
       assert.ok(links.length > 0 && links.every((l) => l.state === null && l.mtu === null));
       figures.push(

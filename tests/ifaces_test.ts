@@ -14,7 +14,7 @@ interface IfaceJson {
   state: string | null;
   mtu: number | null;
   mac: string | null;
-  addresses: { family: string; cidr: string; scopeid: number | null }[];
+  addresses: { family: string; cidr: string; prefixLength: number; scopeId: number | null }[];
 }
 
 Deno.test("parseIpAddrJson: links without addresses, state, MTU, MAC; zones of link-local", () => {
@@ -51,9 +51,9 @@ Deno.test("parseIpAddrJson: links without addresses, state, MTU, MAC; zones of l
     ["eth0", "UP", 1500, "52:54:00:12:34:56"],
     ["tun0", "DOWN", 1400, null],
   ]);
-  assert.deepEqual(links[1].addresses.map((a) => [a.cidr, a.scopeid]), [
-    ["fe80::5054:ff:fe12:3456/64", 3],
-    ["2001:db8::1/64", 0],
+  assert.deepEqual(links[1].addresses.map((a) => [a.family, a.prefixLength, a.cidr, a.scopeId]), [
+    ["ipv6", 64, "fe80::5054:ff:fe12:3456/64", 3],
+    ["ipv6", 64, "2001:db8::1/64", 0],
   ]);
   assert.deepEqual(links[2].addresses, []);
   // The runtime's rows group the same way, with what it cannot know left null.
@@ -69,6 +69,13 @@ Deno.test("parseIpAddrJson: links without addresses, state, MTU, MAC; zones of l
   assert.deepEqual(fromRuntime.map((l) => [l.name, l.state, l.mtu, l.mac, l.addresses[0].cidr]), [
     ["lo", null, null, null, "127.0.0.1/8"],
   ]);
+  assert.deepEqual(fromRuntime[0].addresses[0], {
+    family: "ipv4",
+    address: "127.0.0.1",
+    prefixLength: 8,
+    cidr: "127.0.0.1/8",
+    scopeId: null,
+  });
 });
 
 Deno.test("toolkit ifaces: loopback with state, MTU and addresses; --json; extra argument exit 2", async () => {
@@ -79,7 +86,7 @@ Deno.test("toolkit ifaces: loopback with state, MTU and addresses; --json; extra
   assert.equal(lo.mac, null);
   assert.equal(lo.mtu, 65536);
   assert.equal(lo.state, "UNKNOWN");
-  assert.ok(lo.addresses.some((a) => a.cidr === "127.0.0.1/8"));
+  assert.ok(lo.addresses.some((a) => a.cidr === "127.0.0.1/8" && a.family === "ipv4"));
   const t = await runToolkit(["ifaces"]);
   assert.match(
     t.stdout,
@@ -157,7 +164,10 @@ testIf(
         const out = await child.output();
         const stderr = new TextDecoder().decode(out.stderr);
         assert.equal(out.code, 0, stderr);
-        assert.match(stderr, /^toolkit: note: running `ip` is outside the scope: showing/);
+        assert.match(
+          JSON.parse(stderr).warning.message,
+          /^running `ip` is outside the scope: showing/,
+        );
         const fallback = JSON.parse(new TextDecoder().decode(out.stdout)) as IfaceJson[];
         assert.deepEqual(
           fallback.map((i) => [i.name, i.state, i.mtu, i.addresses.map((a) => a.cidr)]),

@@ -2,6 +2,7 @@
 // on loopback: what tests/json_output_test.ts validates against docs/json/<command>.json. A
 // command added to the registry without a row here fails that test.
 import { root, type RunResult, runToolkit, startToolkit } from "./harness.ts";
+import { serve } from "./serve_process.ts";
 
 /** What one run printed under `--json`, sorted by what it is. */
 export interface Produced {
@@ -160,6 +161,19 @@ export function labUnavailable(): string | undefined {
   return undefined;
 }
 
+/** The class token of the collectors these cases start. */
+const classToken = "class-token-json";
+
+/** A `drill serve --json` collector with its database in the peers' directory. */
+function collector(p: Peers) {
+  return serve(["127.0.0.1:0", "--db", `${p.dir}/class.db`, "--token", classToken]);
+}
+
+/** drill run's options to submit to `url`, spooling into the peers' directory. */
+function submitTo(url: string, p: Peers): string[] {
+  return ["--submit", url, "--token", classToken, "--as", "pc-json", "--spool", `${p.dir}/spool`];
+}
+
 /** One command's representative runs. */
 export type JsonCase = (peers: Peers) => Promise<Produced[]>;
 
@@ -175,14 +189,46 @@ export const jsonCases: Record<string, JsonCase> = {
       await runJson(["udp-send", "-c", "2", `127.0.0.1:${port}`, "hi"]),
     ];
   },
-  "udp-listen": async () => {
+  "udp-listen": async (p) => {
     const { srv, argv, port } = await listening(["udp-listen", "-c", "2", "127.0.0.1:0"]);
     const s = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
     const to: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port };
     await s.send(new TextEncoder().encode("héllo"), to);
     await s.send(new Uint8Array([0xff, 0xfe]), to);
+    const runs = [collect(argv, await srv.finish())];
+    // A reply the scope does not allow (to the sender's port, outside --net): `reply-error`.
+    const own = p.closedPort();
+    const narrowed = await listening([
+      "--net",
+      `127.0.0.1:${own}`,
+      "udp-listen",
+      "-c",
+      "1",
+      "--reply",
+      "ok",
+      `127.0.0.1:${own}`,
+    ]);
+    await s.send(new TextEncoder().encode("hi"), { ...to, port: own });
     s.close();
-    return [collect(argv, await srv.finish())];
+    runs.push(collect(narrowed.argv, await narrowed.srv.finish()));
+    return runs;
+  },
+  "udp-connect": async (p) => {
+    const argv = ["--json", "udp-connect", "-v", "--linger", "300ms", `127.0.0.1:${p.udpEcho()}`];
+    const run = startToolkit(argv, { stdinPiped: true });
+    const [, local] = await run.waitForStderr(/"event":"open",.*"address":"127\.0\.0\.1:(\d+)"/);
+    // A stranger's datagram is dropped (`dropped` with -v); the peer echoes text and non-UTF-8.
+    const stranger = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
+    await stranger.send(new TextEncoder().encode("not the peer"), {
+      transport: "udp",
+      hostname: "127.0.0.1",
+      port: Number(local),
+    });
+    stranger.close();
+    const w = run.child.stdin.getWriter();
+    await w.write(new Uint8Array([0x68, 0x69, 0x0a, 0xff]));
+    await w.close();
+    return [collect(argv, await run.finish())];
   },
   "tcp-listen": async () => {
     const { srv, argv, port } = await listening(["tcp-listen", "127.0.0.1:0"], "");
@@ -213,6 +259,23 @@ export const jsonCases: Record<string, JsonCase> = {
     const dgram = await listening(["unix-listen", "-u", "-c", "1", `${p.dir}/dgram.sock`]);
     await runToolkit(["unix-send", "-u", `${p.dir}/dgram.sock`, "hi"]);
     runs.push(collect(dgram.argv, await dgram.srv.finish()));
+    // An echo to a sender whose socket file is gone: `reply-error` with -v.
+    const echo = await listening([
+      "unix-listen",
+      "-u",
+      "-v",
+      "--echo",
+      "-c",
+      "1",
+      `${p.dir}/e.sock`,
+    ]);
+    const gone = Deno.listenDatagram({ transport: "unixpacket", path: `${p.dir}/gone.sock` });
+    await gone.send(new TextEncoder().encode("hi"), {
+      transport: "unixpacket",
+      path: `${p.dir}/e.sock`,
+    });
+    gone.close();
+    runs.push(collect(echo.argv, await echo.srv.finish()));
     return runs;
   },
   "unix-connect": async (p) => {
@@ -303,10 +366,20 @@ export const jsonCases: Record<string, JsonCase> = {
   "mac": async () => [
     await runJson(["mac", "--eui64", "3c:22:fb:12:34:56", "DA-A1-19-00-00-01", "01:00:5e:0:0:fb"]),
   ],
-  "ifaces": async () => [await runJson(["ifaces"])],
+  "ifaces": async (p) => {
+    // Without `run` in the scope: the runtime's list, and a warning saying why.
+    const scope = `${p.dir}/no-run.json`;
+    await Deno.writeTextFile(scope, JSON.stringify({ run: [] }));
+    return [await runJson(["ifaces"]), await runJson(["--scope", scope, "ifaces"])];
+  },
   "sockets": async (p) => {
     p.tcpEcho();
-    return [await runJson(["sockets"])];
+    p.unixEcho("sockets.sock");
+    return [
+      await runJson(["sockets"]),
+      await runJson(["sockets", "-tuxlp"]),
+      await runJson(["sockets", "-s"]),
+    ];
   },
   "mro": async () => [
     await runJson([
@@ -317,10 +390,66 @@ export const jsonCases: Record<string, JsonCase> = {
   ],
   "drill list": async () => [await runJson(["drill", "list"])],
   "drill show": async () => [await runJson(["drill", "show", "tcp-echo"])],
-  "drill run": async () => [
-    await runJson(["drill", "run", "same-subnet", "mro-c8"]),
-    await runJson(["drill", "run", fixture("drill/wrong_expect.yaml")]),
-  ],
+  "drill run": async (p) => {
+    const runs = [
+      await runJson(["drill", "run", "same-subnet", "mro-c8"]),
+      await runJson(["drill", "run", fixture("drill/wrong_expect.yaml")]),
+    ];
+    // --submit: stored (nothing but the report), and spooled when the collector is down (a
+    // warning naming the spool file, then the error).
+    const srv = await collector(p);
+    try {
+      runs.push(await runJson(["drill", "run", "same-subnet", ...submitTo(srv.base, p)]));
+    } finally {
+      await srv.stop();
+    }
+    const down = `http://127.0.0.1:${p.closedPort()}`;
+    runs.push(await runJson(["drill", "run", "same-subnet", ...submitTo(down, p)]));
+    return runs;
+  },
+  "drill serve": async (p) => {
+    const args = ["127.0.0.1:0", "--db", `${p.dir}/class.db`, "--token", classToken];
+    const srv = await serve(args);
+    let stopped;
+    try {
+      // One submission stored, one refused (a wrong token).
+      await runToolkit(["drill", "run", "same-subnet", ...submitTo(srv.base, p)]);
+      await runToolkit([
+        "drill",
+        "run",
+        "same-subnet",
+        ...submitTo(srv.base, p).map((a) => a === classToken ? "wrong-token-json" : a),
+      ]);
+      await srv.waitEvent((e) => e.event === "refused");
+    } finally {
+      stopped = await srv.stop();
+    }
+    return [
+      collect(["--json", "drill", "serve", ...args], { ...stopped, stdoutBytes: new Uint8Array() }),
+    ];
+  },
+  "drill submit": async (p) => {
+    // A report spooled while the collector was down, and a file that is not a submission.
+    const down = `http://127.0.0.1:${p.closedPort()}`;
+    await runToolkit(["drill", "run", "same-subnet", ...submitTo(down, p)]);
+    const [spooled] = [...Deno.readDirSync(`${p.dir}/spool`)].map((e) =>
+      `${p.dir}/spool/${e.name}`
+    );
+    const junk = `${p.dir}/junk.json`;
+    await Deno.writeTextFile(junk, '{"machine": "x"}');
+    const runs = [
+      await runJson(["drill", "submit", spooled, "--to", down, "--token", classToken]),
+    ];
+    const srv = await collector(p);
+    try {
+      runs.push(
+        await runJson(["drill", "submit", junk, spooled, "--to", srv.base, "--token", classToken]),
+      );
+    } finally {
+      await srv.stop();
+    }
+    return runs;
+  },
   "drill check": async () => [
     await runJson([
       "drill",
@@ -365,22 +494,26 @@ export const jsonCases: Record<string, JsonCase> = {
   },
   "perf": async () => {
     // A plain perf-server: its own --json output is checked in the perf-server row.
-    const server = startToolkit(["perf-server", "--count", "2", "127.0.0.1:0"]);
+    const server = startToolkit(["perf-server", "--count", "3", "127.0.0.1:0"]);
     const port = Number((await server.waitForStderr(/127\.0\.0\.1:(\d+)/))[1]);
+    const target = `127.0.0.1:${port}`;
     try {
       return [
-        await runJson(["perf", `127.0.0.1:${port}`, "--time", "1s", "--interval", "0.5s"]),
-        await runJson(["perf", `127.0.0.1:${port}`, "--udp", "--rate", "1M", "--time", "1s"]),
+        await runJson(["perf", target, "--time", "1s", "--interval", "0.5s", "-P", "2"]),
+        await runJson(["perf", target, "--udp", "--rate", "1M", "--time", "1s"]),
+        // This end receives UDP: its intervals carry loss and jitter.
+        await runJson(["perf", target, "-u", "-R", "--time", "1s", "--interval", "0.5s"]),
       ];
     } finally {
       await server.finish();
     }
   },
   "perf-server": async () => {
-    const argv = ["--json", "perf-server", "--count", "1", "127.0.0.1:0"];
+    const argv = ["--json", "perf-server", "--count", "2", "127.0.0.1:0"];
     const srv = startToolkit(argv);
     const port = Number((await srv.waitForStderr(/127\.0\.0\.1:(\d+)/))[1]);
-    await runToolkit(["perf", `127.0.0.1:${port}`, "--time", "0.5s"]);
+    await runToolkit(["perf", `127.0.0.1:${port}`, "--time", "0.5s", "-P", "2"]);
+    await runToolkit(["perf", `127.0.0.1:${port}`, "--time", "0.5s", "-u", "-R"]);
     return [collect(argv, await srv.finish())];
   },
   "scope": async () => [

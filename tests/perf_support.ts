@@ -26,7 +26,7 @@ export function startPerfServer(
     ...args,
   ]);
   const pattern = options.json
-    ? /"event":"listening".*"port":(\d+)/
+    ? /"event":"listening","address":"127\.0\.0\.1:(\d+)"/
     : /listening on 127\.0\.0\.1:(\d+)/;
   return { srv, port: srv.waitForStderr(pattern).then((m) => Number(m[1])) };
 }

@@ -222,8 +222,8 @@ Deno.test("summary: TCP has no datagrams, values are rounded, an interrupted run
     sender: { seconds: 0.9902840090000001, streams: [{ bytes: 1001 }, { bytes: 2002 }] },
     receiver: { seconds: 1.0000000001, streams: [{ bytes: 1001 }, { bytes: 2001 }] },
   });
-  assert.deepEqual(s.sender, { seconds: 0.99, bytes: 3003, bitsPerSecond: 24260 });
-  assert.deepEqual(s.receiver, { seconds: 1, bytes: 3002, bitsPerSecond: 24016 });
+  assert.deepEqual(s.sender, { durationMs: 990, bytes: 3003, bitsPerSecond: 24260 });
+  assert.deepEqual(s.receiver, { durationMs: 1000, bytes: 3002, bitsPerSecond: 24016 });
   assert.equal(s.streams?.length, 2);
   assertRounded(s);
   const partial = summarizePerf({
@@ -234,7 +234,7 @@ Deno.test("summary: TCP has no datagrams, values are rounded, an interrupted run
   assert.equal(partial.receiver, undefined);
   assert.equal(partial.interrupted, true);
   assert.deepEqual(partial.sender, {
-    seconds: 1.235,
+    durationMs: 1235,
     bytes: 2000,
     bitsPerSecond: 12960,
     datagrams: 2,
@@ -314,18 +314,31 @@ Deno.test("perf --udp --json: NDJSON start, intervals and a summary with loss an
     assertCamelCase(l);
   }
   assert.equal(lines[0].event, "start");
-  assert.equal(lines[0].protocol, "udp");
-  assert.equal(lines[0].rateBps, 5_000_000);
+  assert.deepEqual(lines[0], {
+    event: "start",
+    remote: `127.0.0.1:${await port}`,
+    protocol: "udp",
+    reverse: false,
+    parallel: 1,
+    size: 1460,
+    durationMs: 1000,
+    byteLimit: null,
+    targetBitsPerSecond: 5_000_000,
+  });
   const intervals = lines.filter((l) => l.event === "interval");
   assert.ok(intervals.length >= 2, r.stdout);
   for (const i of intervals) {
     assert.deepEqual(
       Object.keys(i).sort(),
-      ["bitsPerSecond", "bytes", "datagrams", "end", "event", "start"],
+      ["bitsPerSecond", "bytes", "datagrams", "endMs", "event", "startMs"],
     );
+    assert.ok(Number.isInteger(i.startMs) && i.endMs >= i.startMs, JSON.stringify(i));
   }
+  assert.equal(intervals[0].startMs, 0);
   const summary = lines.at(-1)!;
   assert.equal(summary.event, "summary");
+  assert.equal(summary.remote, lines[0].remote);
+  assert.ok(Number.isInteger(summary.sender.durationMs), JSON.stringify(summary));
   assert.ok(summary.sender.datagrams > 100, JSON.stringify(summary));
   // 5 Mbit/s for about a second, paced: 4 to 6 Mbit/s of 1460-byte datagrams.
   assert.ok(summary.sender.bytes > 400_000 && summary.sender.bytes < 800_000, summary.sender.bytes);
@@ -336,17 +349,15 @@ Deno.test("perf --udp --json: NDJSON start, intervals and a summary with loss an
   // The server: NDJSON only, `result` on stdout, listener events on stderr, no plain lines.
   const events = ndjson(s.stderr);
   assert.deepEqual(events.map((e) => e.event), ["listening", "open", "close"]);
-  assert.deepEqual(Object.keys(events[0]).sort(), [
-    "address",
-    "event",
-    "family",
-    "port",
-    "protocols",
-  ]);
-  assert.equal(events[0].family, "ipv4");
-  assert.equal(events[0].address, `127.0.0.1:${events[0].port}`);
+  // The keys every listener's `listening` has, and the protocols perf-server listens on.
+  assert.deepEqual(events[0], {
+    event: "listening",
+    address: `127.0.0.1:${await port}`,
+    protocols: ["tcp", "udp"],
+  });
   assert.match(events[1].remote, /^127\.0\.0\.1:\d+$/);
   assert.equal(events[1].protocol, "udp");
+  assert.equal(events[1].targetBitsPerSecond, 5_000_000);
   assert.equal(events[2].remote, events[1].remote);
   const [result] = ndjson(s.stdout);
   assert.equal(result.event, "result");
@@ -430,13 +441,16 @@ Deno.test("Ctrl-C: perf prints the totals so far (text and --json) and exits 130
   assert.equal(summary.sender, undefined);
   assert.ok(summary.receiver.datagrams > 0, j.stdout);
   assertRounded(summary);
-  // The server heard CLIENT_TERMINATE both times and reports each test as ended early.
+  // The server heard CLIENT_TERMINATE both times and reports each test as ended early: an
+  // `error` event, then the `close`, as tcp-listen reports a connection that failed.
   const s = await srv.finish(10_000);
   assert.equal(s.code, 0, s.stderr);
-  const closes = ndjson(s.stderr).filter((e) => e.event === "close");
-  assert.deepEqual(closes.map((e) => e.error), [
-    "the client has terminated",
-    "the client has terminated",
+  const ends = ndjson(s.stderr).filter((e) => e.event === "error" || e.event === "close");
+  assert.deepEqual(ends.map((e) => [e.event, e.error]), [
+    ["error", "the client has terminated"],
+    ["close", undefined],
+    ["error", "the client has terminated"],
+    ["close", undefined],
   ]);
   const results = ndjson(s.stdout);
   assert.equal(results.length, 2);

@@ -140,7 +140,7 @@ Deno.test(
     assert.equal(j.code, 0, j.stderr);
     const doc = JSON.parse(j.stdout);
     assert.equal(doc.connected, 1);
-    assert.equal(typeof doc.rtt_ms.avg, "number");
+    assert.equal(typeof doc.rtt.avgMs, "number");
     await accepting;
     l.close();
     for (

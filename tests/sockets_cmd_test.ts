@@ -18,7 +18,7 @@ Deno.test("/proc/net/tcp and tcp6 lines decode addresses, ports, states and queu
     "   2: garbage\n";
   const { sockets } = parseProcNetInet(tcp, "tcp", "ipv4");
   assert.deepEqual(
-    sockets.map((s) => [s.state, s.local, s.peer, s.recvQ, s.uid]),
+    sockets.map((s) => [s.state, s.address, s.remote, s.recvQ, s.uid]),
     [
       ["LISTEN", "127.0.0.1:8080", "*:*", 3, 1000],
       ["TIME_WAIT", "127.0.0.1:54000", "127.0.0.1:8080", 0, 0],
@@ -29,7 +29,7 @@ Deno.test("/proc/net/tcp and tcp6 lines decode addresses, ports, states and queu
     "   0: 00000000000000000000000001000000:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 99 1\n" +
     "   1: 0000000000000000FFFF00000100007F:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 98 1\n" +
     "   2: 000080FE00000000FF005450563412FE:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 97 1\n";
-  assert.deepEqual(parseProcNetInet(tcp6, "tcp", "ipv6").sockets.map((s) => s.local), [
+  assert.deepEqual(parseProcNetInet(tcp6, "tcp", "ipv6").sockets.map((s) => s.address), [
     "[::1]:22",
     "[::ffff:127.0.0.1]:80",
     "[fe80::5054:ff:fe12:3456]:22",
@@ -38,7 +38,7 @@ Deno.test("/proc/net/tcp and tcp6 lines decode addresses, ports, states and queu
     "0000000000000000: 00000002 00000000 00010000 0001 01 12345 /run/tk.sock\n" +
     "0000000000000000: 00000002 00000000 00000000 0002 01 12346 @abstract\n" +
     "0000000000000000: 00000003 00000000 00000000 0001 03 12347\n";
-  assert.deepEqual(parseProcNetUnix(unix).map((s) => [s.type, s.state, s.local]), [
+  assert.deepEqual(parseProcNetUnix(unix).map((s) => [s.type, s.state, s.address]), [
     ["STREAM", "LISTEN", "/run/tk.sock"],
     ["DGRAM", "UNCONN", "@abstract"],
     ["STREAM", "ESTAB", "*"],
@@ -53,21 +53,21 @@ testIf(
     const port = listener.addr.port;
     try {
       const fromProc = (await readSockets({ tcp: true, udp: false, unix: false }))
-        .filter((s) => s.localPort === port);
+        .filter((s) => s.port === port);
       const ss = new TextDecoder().decode(
         new Deno.Command("ss", { args: ["-H", "-a", "-n", "-t", "-u"], stdout: "piped" })
           .outputSync()
           .stdout,
       );
-      const fromSs = parseSsOutput(ss).filter((s) => s.localPort === port);
-      assert.deepEqual(fromProc.map((s) => [s.state, s.local, s.peer]), [[
+      const fromSs = parseSsOutput(ss).filter((s) => s.port === port);
+      assert.deepEqual(fromProc.map((s) => [s.state, s.address, s.remote]), [[
         "LISTEN",
         `127.0.0.1:${port}`,
         "*:*",
       ]]);
       assert.deepEqual(
-        fromSs.map((s) => [s.state, s.local, s.peer]),
-        fromProc.map((s) => [s.state, s.local, s.peer]),
+        fromSs.map((s) => [s.state, s.address, s.remote]),
+        fromProc.map((s) => [s.state, s.address, s.remote]),
       );
     } finally {
       listener.close();
@@ -95,8 +95,8 @@ Deno.test("toolkit sockets: LISTEN, then FIN_WAIT2 and CLOSE_WAIT, then TIME_WAI
   const states = async (...extra: string[]) => {
     const r = await runToolkit(["sockets", "--json", "--port", String(port), ...extra]);
     assert.equal(r.code, 0, r.stderr);
-    return (JSON.parse(r.stdout) as { state: string; local: string; peer: string }[])
-      .map((s) => `${s.state} ${s.local} ${s.peer}`).sort();
+    return (JSON.parse(r.stdout) as { state: string; address: string; remote: string }[])
+      .map((s) => `${s.state} ${s.address} ${s.remote}`).sort();
   };
   try {
     assert.deepEqual(await states("--tcp", "--listening"), [`LISTEN 127.0.0.1:${port} *:*`]);

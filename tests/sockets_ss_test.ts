@@ -74,7 +74,7 @@ Deno.test("ss's process column: names with spaces and parentheses, several holde
   ]);
   assert.deepEqual(parseSsUsers("tcp LISTEN 0 5 *:22 *:*"), []);
   const [entry] = parseSsOutput(line, { processes: true });
-  assert.equal(entry.peer, "127.0.0.1:2");
+  assert.equal(entry.remote, "127.0.0.1:2");
   assert.equal(entry.processes?.length, 2);
 });
 
@@ -195,15 +195,15 @@ async function openOwnSockets() {
 interface Row {
   protocol: string;
   state: string;
-  local: string;
-  peer: string;
+  address: string;
+  remote: string;
   processes?: { name: string; pid: number; fd: number }[];
 }
 
 /** Our rows only (by protocol, local, peer), as comparable text: with the ss state and holders. */
 function ours(rows: Row[], locals: Set<string>, processes: boolean): string[] {
-  return rows.filter((r) => locals.has(`${r.protocol} ${r.local} ${r.peer}`)).map((r) =>
-    `${r.protocol} ${ssStateOf(r.state)} ${r.local} ${r.peer}` +
+  return rows.filter((r) => locals.has(`${r.protocol} ${r.address} ${r.remote}`)).map((r) =>
+    `${r.protocol} ${ssStateOf(r.state)} ${r.address} ${r.remote}` +
     (processes
       ? ` ${(r.processes ?? []).map((p) => `${p.name}/${p.pid}/${p.fd}`).sort().join(",") || "-"}`
       : "")
@@ -359,6 +359,13 @@ testIf(
         "toolkit: note: no process column: read access to /proc is outside the scope\n",
       );
       assert.match(r.stdout, /^NETID\s+STATE\s+RECV-Q\s+SEND-Q\s+LOCAL\s+PEER\n/);
+      // Under --json the note is a warning object, and the sockets have no `processes`.
+      const j = await runToolkit(["--json", "--scope", `${dir}/scope.json`, "sockets", "-tlp"]);
+      assert.equal(j.code, 0, j.stderr);
+      assert.deepEqual(JSON.parse(j.stderr), {
+        warning: { message: "no process column: read access to /proc is outside the scope" },
+      });
+      assert.ok(JSON.parse(j.stdout).every((s: object) => !("processes" in s)), j.stdout);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
@@ -458,7 +465,7 @@ testIf(
         ],
         [8, 4, 2, 2],
       );
-      assert.deepEqual([doc.udp.total, doc.udp.ipv4, doc.udp.ipv6], [3, 2, 1]);
+      assert.deepEqual([doc.udp.total, doc.udp.ipv4Count, doc.udp.ipv6Count], [3, 2, 1]);
       console.error(`sockets -s vs ss -s in ${ns}: ${JSON.stringify(ss)}`);
     } finally {
       if (holder) {

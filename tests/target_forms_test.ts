@@ -306,7 +306,7 @@ Deno.test("scan HOST:PORTS and [V6]:PORTS in one word, HOST PORTS as before", op
     ) {
       const r = await runToolkit(["--json", "scan", ...args]);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(JSON.parse(r.stdout).open_ports, [port]);
+      assert.deepEqual(JSON.parse(r.stdout).openPorts, [port]);
     }
     const bare = await runToolkit(["scan", "::1"]);
     assert.equal(bare.code, 2);

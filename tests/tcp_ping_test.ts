@@ -100,11 +100,11 @@ Deno.test(
       const r = await pingUntilInterrupted(["--json", `127.0.0.1:${srv.port}`], 800);
       assert.equal(r.code, 0, r.stderr);
       const doc = JSON.parse(r.stdout);
-      assert.equal(doc.target, `127.0.0.1:${srv.port}`);
+      assert.equal(doc.remote, `127.0.0.1:${srv.port}`);
       assert.ok(doc.attempts >= 2, r.stdout);
       assert.equal(doc.connected, doc.attempts);
       assert.equal(doc.results.length, doc.attempts);
-      assert.equal(typeof doc.rtt_ms.stddev, "number");
+      assert.equal(typeof doc.rtt.stddevMs, "number");
     } finally {
       await srv.close();
     }

@@ -93,7 +93,8 @@ testIf(
     const j = await runToolkit(["--json", "udp-connect", "127.0.0.1", p], { stdin: "héllo\n" });
     assert.equal(j.code, 0, j.stderr);
     assert.deepEqual(JSON.parse(j.stdout), {
-      from: `127.0.0.1:${p}`,
+      event: "datagram",
+      remote: `127.0.0.1:${p}`,
       size: 12,
       text: "echo:héllo\n",
       hex: "65 63 68 6f 3a 68 c3 a9 6c 6c 6f 0a",
@@ -101,16 +102,16 @@ testIf(
     const events = j.stderr.trim().split("\n").map((l) => JSON.parse(l));
     assert.deepEqual(events.map((e) => e.event), ["open", "close"]);
     assert.equal(events[0].remote, `127.0.0.1:${p}`);
-    assert.match(events[0].local, /^127\.0\.0\.1:\d+$/);
-    assert.deepEqual(
-      [
-        events[1].datagramsSent,
-        events[1].bytesSent,
-        events[1].datagramsReceived,
-        events[1].dropped,
-      ],
-      [1, 7, 1, 0],
-    );
+    assert.match(events[0].address, /^127\.0\.0\.1:\d+$/);
+    assert.deepEqual(events[1], {
+      event: "close",
+      remote: `127.0.0.1:${p}`,
+      sent: 7,
+      received: 12,
+      datagramsSent: 1,
+      datagramsReceived: 1,
+      dropped: 0,
+    });
     const h = await runToolkit(["udp-connect", "--hex", `127.0.0.1:${p}`], {
       stdin: "de ad be ef\n\nff\n",
     });

@@ -49,7 +49,9 @@ export async function writeStatus(
   text: string,
   json: boolean = io.globals.json,
 ): Promise<void> {
-  await io.stderr.write(json ? JSON.stringify(event, replacer) + "\n" : text + "\n");
+  await io.stderr.write(
+    json ? printableJson(JSON.stringify(event, replacer)) + "\n" : text + "\n",
+  );
 }
 
 /**
@@ -64,7 +66,7 @@ export async function writeStatus(
 export async function writeWarning(io: Io, message: string): Promise<void> {
   await io.stderr.write(
     io.globals.json
-      ? JSON.stringify({ warning: { message } }) + "\n"
+      ? printableJson(JSON.stringify({ warning: { message } })) + "\n"
       : `toolkit: warning: ${message}\n`,
   );
 }

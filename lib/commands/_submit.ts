@@ -5,6 +5,7 @@ import type { OptionSpec, OptionValues } from "../cli/args.ts";
 import { InputError, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { printableLine } from "../cli/report.ts";
+import { writeWarning } from "../cli/output.ts";
 import { effectiveScope } from "../scope/effective.ts";
 import { sendSubmission, spoolSubmission, submitEndpoint } from "../collect/submit.ts";
 import { machineNamePattern, type Submission } from "../collect/submission.ts";
@@ -132,7 +133,9 @@ export async function deliver(
     signal: io.signal,
   });
   if (outcome.kind === "stored") {
-    if (!io.globals.quiet) {
+    // Under --json stdout holds the report and stderr only warnings and errors: the exit code
+    // says the submission was stored.
+    if (!io.globals.quiet && !io.globals.json) {
       await io.stderr.write(
         `submitted to ${to.url} as ${submission.machine} (submission ${outcome.id})\n`,
       );
@@ -140,12 +143,10 @@ export async function deliver(
     return outcome.id;
   }
   const path = await spoolSubmission(options.spoolDir, submission);
-  await io.stderr.write(
-    printableLine(
-      `kept the report in ${path}; send it later with: toolkit drill submit ${path} ` +
-        `--to ${to.url} --token TOKEN`,
-    ) + "\n",
-  );
+  const kept = `kept the report in ${path}; send it later with: toolkit drill submit ${path} ` +
+    `--to ${to.url} --token TOKEN`;
+  if (io.globals.json) await writeWarning(io, kept);
+  else await io.stderr.write(printableLine(kept) + "\n");
   throw failureOf(outcome, to);
 }
 

@@ -276,7 +276,7 @@ const command: CommandModule<DrillServeOptions> = {
             event: "submission",
             id: s.id,
             machine,
-            receivedAt: s.receivedAt,
+            time: s.receivedAt,
             remote: s.remote,
             passed: report.passed,
             failed: report.failed,
@@ -292,7 +292,13 @@ const command: CommandModule<DrillServeOptions> = {
       },
       onRefusal: (r) => {
         const line = o.json
-          ? writeNdjson(io, { event: "refused", at: now(), ...r })
+          ? writeNdjson(io, {
+            event: "refused",
+            time: now(),
+            remote: r.remote,
+            httpStatus: r.status,
+            reason: r.reason,
+          })
           : o.quiet
           ? Promise.resolve()
           : io.stderr.write(
@@ -320,8 +326,9 @@ const command: CommandModule<DrillServeOptions> = {
     const bound = formatHostPort(server.addr.hostname, server.addr.port);
     const base = `http://${formatHostPort(publicHost(server.addr.hostname), server.addr.port)}`;
     const dashboard = `${base}/?t=${teacherToken}`;
-    await io.stderr.write(`listening on ${bound}\n`);
     if (o.json) {
+      // On stdout with the submissions: it carries what a script needs (tokens, URLs). stderr
+      // stays for warnings and the error, as JSON.
       await writeNdjson(io, {
         event: "listening",
         address: bound,
@@ -330,9 +337,10 @@ const command: CommandModule<DrillServeOptions> = {
         classToken,
         teacherToken,
         db: o.db,
-        submissions: previous,
+        submissionCount: previous,
       });
     } else {
+      await io.stderr.write(`listening on ${bound}\n`);
       await io.stdout.write(
         `dashboard (teacher only): ${dashboard}\n` +
           `students:  toolkit drill run NAME... --submit ${base} --token ${classToken}\n` +

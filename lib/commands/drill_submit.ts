@@ -6,7 +6,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { ExitCode, UsageError } from "../cli/errors.ts";
 import { readFileLimited } from "../cli/io.ts";
 import { writeJson } from "../cli/output.ts";
-import { printableLine } from "../cli/report.ts";
+import { formatError, printableLine } from "../cli/report.ts";
 import { sendSubmission } from "../collect/submit.ts";
 import { parseSubmission, SubmissionError } from "../collect/submission.ts";
 import { type Collector, collectorArgs, failureOf, tokenOption } from "./_submit.ts";
@@ -50,7 +50,7 @@ const command: CommandModule<DrillSubmitOptions> = {
     return { files: positionals, to: collectorArgs(url, values, name), keep: values.keep === true };
   },
   async run(o, io) {
-    const sent: { file: string; id: number; machine: string }[] = [];
+    const submitted: { file: string; id: number; machine: string }[] = [];
     const kept: { file: string; reason: string }[] = [];
     let failure: Error | undefined;
     let malformed = 0;
@@ -72,13 +72,26 @@ const command: CommandModule<DrillSubmitOptions> = {
         if (!(err instanceof SubmissionError)) throw err;
         malformed++;
         kept.push({ file, reason: err.message });
-        await io.stderr.write(printableLine(`toolkit: error: ${file}: ${err.message}`) + "\n");
+        // The next file is still tried: an error line per file, as JSON under --json.
+        await io.stderr.write(
+          io.globals.json
+            ? formatError(
+              {
+                line: `${file}: ${err.message}`,
+                code: ExitCode.usage,
+                kind: "input",
+                fields: { path: file },
+              },
+              { debug: false, json: true },
+            )
+            : printableLine(`toolkit: error: ${file}: ${err.message}`) + "\n",
+        );
         continue;
       }
       const outcome = await sendSubmission(o.to.endpoint, o.to.token, body, { signal: io.signal });
       if (outcome.kind === "stored") {
         if (!o.keep) await Deno.remove(file);
-        sent.push({ file, id: outcome.id, machine });
+        submitted.push({ file, id: outcome.id, machine });
         if (!io.globals.json && !io.globals.quiet) {
           await io.stdout.write(`sent ${file}: ${machine}, submission ${outcome.id}\n`);
         }
@@ -87,7 +100,7 @@ const command: CommandModule<DrillSubmitOptions> = {
         kept.push({ file, reason: outcome.reason });
       }
     }
-    if (io.globals.json) await writeJson(io, { sent, kept });
+    if (io.globals.json) await writeJson(io, { submitted, kept });
     if (failure) throw failure;
     if (malformed) return ExitCode.usage;
     return ExitCode.ok;

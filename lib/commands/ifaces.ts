@@ -3,7 +3,7 @@
 // addresses with prefix lengths.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { formatTable, writeJson } from "../cli/output.ts";
+import { formatTable, writeJson, writeWarning } from "../cli/output.ts";
 import { describeMac, parseMac } from "../arp/mac.ts";
 import { type Link, type LinkAddress, readLinks } from "../net/links.ts";
 
@@ -69,9 +69,11 @@ const command: CommandModule<IfacesOptions> = {
   async run(o, io) {
     const { links, fallback } = await readLinks();
     if (fallback && !o.quiet) {
-      await io.stderr.write(
-        `toolkit: note: ${fallback}: showing the runtime's list (links with an address, no state or MTU)\n`,
-      );
+      const note =
+        `${fallback}: showing the runtime's list (links with an address, no state or MTU)`;
+      // Under --json stderr holds only JSON lines: the note is a warning object there.
+      if (o.json) await writeWarning(io, note);
+      else await io.stderr.write(`toolkit: note: ${note}\n`);
     }
     const ifaces = summarizeLinks(links);
     if (o.json) {
@@ -83,8 +85,8 @@ const command: CommandModule<IfacesOptions> = {
       const head = [i.name, i.state ?? "-", i.mtu === null ? "-" : String(i.mtu), i.mac ?? "-"];
       if (i.addresses.length === 0) rows.push([...head, "-"]);
       i.addresses.forEach((a, n) => {
-        const addr = a.family === "IPv6" && a.address.startsWith("fe80:") && a.scopeid
-          ? `${a.address}%${i.name}/${a.prefix}`
+        const addr = a.family === "ipv6" && a.address.startsWith("fe80:") && a.scopeId
+          ? `${a.address}%${i.name}/${a.prefixLength}`
           : a.cidr;
         rows.push(n === 0 ? [...head, addr] : ["", "", "", "", addr]);
       });

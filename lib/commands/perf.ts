@@ -188,7 +188,7 @@ const command: CommandModule<PerfOptions> = {
   },
   async run(o, io) {
     const p = o.params;
-    const server = formatHostPort(o.target.host, o.target.port);
+    const remote = formatHostPort(o.target.host, o.target.port);
     // Interval lines are written in order without holding up the measurement.
     let writes = Promise.resolve();
     const onInterval = (i: PerfInterval) => {
@@ -201,7 +201,7 @@ const command: CommandModule<PerfOptions> = {
       result = await runPerfClient(o.target, p, {
         intervalMs: o.intervalMs,
         onInterval,
-        onStart: () => start(o, io, server),
+        onStart: () => start(o, io, remote),
         signal: io.signal,
         timeoutMs: o.timeoutMs,
       });
@@ -212,7 +212,7 @@ const command: CommandModule<PerfOptions> = {
     }
     await writes;
     const summary = summarizePerf(result);
-    if (o.json) await writeNdjson(io, { event: "summary", server, ...summary });
+    if (o.json) await writeNdjson(io, { event: "summary", remote, ...summary });
     else await io.stdout.write(summaryText(summary));
     if (result.error) throw result.error;
     return result.interrupted ? ExitCode.interrupted : 0;
@@ -238,10 +238,10 @@ export function perfTarget(text: string, portOption: string | undefined): HostPo
   }
 }
 
-async function start(o: PerfOptions, io: Io, server: string): Promise<void> {
+async function start(o: PerfOptions, io: Io, remote: string): Promise<void> {
   const p = o.params;
   if (o.json) {
-    await writeNdjson(io, { event: "start", server, ...paramsSummary(p) });
+    await writeNdjson(io, { event: "start", remote, ...paramsSummary(p) });
     return;
   }
   if (!o.quiet) {
@@ -252,7 +252,7 @@ async function start(o: PerfOptions, io: Io, server: string): Promise<void> {
       ? `, ${formatBits(p.rateBps)}${p.parallel > 1 ? " per stream" : ""}`
       : "";
     await io.stderr.write(
-      `Connected to ${server}: ${p.protocol.toUpperCase()}, ${streams}, ${
+      `Connected to ${remote}: ${p.protocol.toUpperCase()}, ${streams}, ${
         p.reverse ? "receiving" : "sending"
       } ${what}, ${p.length}-byte ${unit}${rate}\n`,
     );
@@ -287,17 +287,18 @@ function quantity(
   return n;
 }
 
-function span(start: number, end: number): string {
-  return `${start.toFixed(2)}-${end.toFixed(2)}`.padEnd(12) + " sec";
+/** iperf3's `0.00-1.00     sec` column, from milliseconds. */
+function span(startMs: number, endMs: number): string {
+  return `${(startMs / 1000).toFixed(2)}-${(endMs / 1000).toFixed(2)}`.padEnd(12) + " sec";
 }
 
 function intervalLine(i: PerfInterval, p: PerfParams): string {
-  let line = `${span(i.start, i.end)}  ${formatBytes(i.bytes).padStart(11)}  ${
+  let line = `${span(i.startMs, i.endMs)}  ${formatBytes(i.bytes).padStart(11)}  ${
     formatBits(i.bitsPerSecond).padStart(14)
   }`;
   if (p.protocol === "udp") {
     if (i.lost !== undefined) {
-      const total = i.expected ?? 0;
+      const total = i.expectedDatagrams ?? 0;
       line += `  ${i.jitterMs!.toFixed(3).padStart(7)} ms  ${i.lost}/${total} (${
         pct(i.lost, total)
       })`;
@@ -317,7 +318,7 @@ function summaryText(s: PerfSummary): string {
   // With --parallel, iperf3's layout: a pair of lines per stream, then the [SUM] pair.
   const tag = (t: string) => (s.parallel > 1 ? `[${t.padStart(3)}]  ` : "");
   const row = (t: string, side: PerfSideSummary, extra: string, label: string) =>
-    `${tag(t)}${span(0, side.seconds)}  ${formatBytes(side.bytes).padStart(11)}  ${
+    `${tag(t)}${span(0, side.durationMs)}  ${formatBytes(side.bytes).padStart(11)}  ${
       formatBits(side.bitsPerSecond).padStart(14)
     }${extra}  ${label}`;
   const pair = (t: string, sender?: PerfSideSummary, receiver?: PerfReceiverSummary) => {

@@ -2,8 +2,8 @@
 // `toolkit perf` and a real `iperf3 -c` can both test against it. Serves one test at a time on TCP
 // and UDP of the same port (5201 by default), tells a second client the server is busy, and keeps
 // serving whatever clients do. A line per test on stdout; status on stderr; `--json` gives NDJSON
-// events in both places (`listening`, `open`, `close`, `refused`, `error` on stderr, `result` on
-// stdout), as the other listeners do.
+// events in both places (`result` on stdout; on stderr `listening`, `open`, `close`, `error` and
+// `accept-error` as every listener writes them, and `refused` for a client told it is busy).
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { ExitCode, UsageError } from "../cli/errors.ts";
@@ -35,7 +35,7 @@ const command: CommandModule<PerfServerOptions> = {
   spec: {
     usage: "[HOST][:PORT]",
     description:
-      "An iperf3 server (`iperf3 -s`) speaking iperf3's protocol: `toolkit perf` and `iperf3 -c` both test against it. Listens on TCP and UDP of the same port (127.0.0.1:5201 unless given: a host, a port or both; port 0 picks a free one) and prints the bound address on stderr. One test runs at a time; a client that arrives meanwhile is told the server is busy. Every step has a time limit, and nothing a client does (resets, garbage, silence, running the server out of file descriptors) stops the server. Prints one line per test on stdout; with --json, NDJSON events: `result` on stdout, `listening`, `open`, `close`, `refused` and `error` on stderr.",
+      "An iperf3 server (`iperf3 -s`) speaking iperf3's protocol: `toolkit perf` and `iperf3 -c` both test against it. Listens on TCP and UDP of the same port (127.0.0.1:5201 unless given: a host, a port or both; port 0 picks a free one) and prints the bound address on stderr. One test runs at a time; a client that arrives meanwhile is told the server is busy. Every step has a time limit, and nothing a client does (resets, garbage, silence, running the server out of file descriptors) stops the server. Prints one line per test on stdout; with --json, NDJSON events: `result` on stdout; `listening`, `open`, `close`, `error`, `accept-error` and `refused` on stderr.",
     options: [
       {
         name: "port",
@@ -148,13 +148,12 @@ const command: CommandModule<PerfServerOptions> = {
     const sockets = bindPerfServer(o.listen.host, o.listen.port);
     const addr = sockets.listener.addr as Deno.NetAddr;
     const address = formatHostPort(addr.hostname, addr.port);
-    await status(io, o, {
-      event: "listening",
-      address,
-      port: addr.port,
-      family: addr.hostname.includes(":") ? "ipv6" : "ipv4",
-      protocols: ["tcp", "udp"],
-    }, `listening on ${address} (tcp, udp)`);
+    await status(
+      io,
+      o,
+      { event: "listening", address, protocols: ["tcp", "udp"] },
+      `listening on ${address} (tcp, udp)`,
+    );
     await servePerf(sockets, {
       count: o.count,
       limits: { maxTimeMs: o.maxTimeMs, maxParallel: o.maxParallel },
@@ -198,12 +197,14 @@ async function report(
       return status(io, o, { event: "close", remote: e.client }, undefined);
     case "failed":
       if (e.result) await result(io, o, e.client, summarizePerf(e.result));
-      return status(
+      // As tcp-listen --keep-open reports a connection that failed: `error`, then `close`.
+      await status(
         io,
         o,
-        { event: "close", remote: e.client, error: e.error.message },
+        { event: "error", remote: e.client, error: e.error.message },
         `test from ${e.client} ended early: ${e.error.message}`,
       );
+      return status(io, o, { event: "close", remote: e.client }, undefined);
     case "refused":
       return status(
         io,
@@ -234,7 +235,7 @@ function resultLine(client: string, s: PerfSummary): string {
   const side = s.reverse ? s.sender : s.receiver;
   let line = `${client}  ${s.protocol} ${s.reverse ? "sent" : "received"}`;
   if (side) {
-    line += `  ${formatBytes(side.bytes)} in ${side.seconds.toFixed(2)} s  ${
+    line += `  ${formatBytes(side.bytes)} in ${(side.durationMs / 1000).toFixed(2)} s  ${
       formatBits(side.bitsPerSecond)
     }`;
   }

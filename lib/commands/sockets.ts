@@ -5,7 +5,7 @@
 import { intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
-import { formatTable, writeJson } from "../cli/output.ts";
+import { formatTable, writeJson, writeWarning } from "../cli/output.ts";
 import {
   processesUnreadable,
   readSockets,
@@ -29,12 +29,15 @@ export interface SocketsOptions {
   json: boolean;
 }
 
-/** Socket counts by protocol, family and state, as `toolkit sockets -s` reports them. */
+/**
+ * Socket counts by protocol, family and state, as `toolkit sockets -s` reports them (the keys
+ * `--json` prints: a count by what it counts, `states` by the kernel's state names).
+ */
 export interface SocketSummary {
   total: number;
-  tcp: { total: number; ipv4: number; ipv6: number; states: Record<string, number> };
-  udp: { total: number; ipv4: number; ipv6: number };
-  unix: { total: number; stream: number; dgram: number; seqpacket: number };
+  tcp: { total: number; ipv4Count: number; ipv6Count: number; states: Record<string, number> };
+  udp: { total: number; ipv4Count: number; ipv6Count: number };
+  unix: { total: number; streamCount: number; dgramCount: number; seqpacketCount: number };
 }
 
 /**
@@ -48,20 +51,20 @@ export interface SocketSummary {
 export function summarizeSockets(sockets: readonly SocketEntry[]): SocketSummary {
   const s: SocketSummary = {
     total: sockets.length,
-    tcp: { total: 0, ipv4: 0, ipv6: 0, states: {} },
-    udp: { total: 0, ipv4: 0, ipv6: 0 },
-    unix: { total: 0, stream: 0, dgram: 0, seqpacket: 0 },
+    tcp: { total: 0, ipv4Count: 0, ipv6Count: 0, states: {} },
+    udp: { total: 0, ipv4Count: 0, ipv6Count: 0 },
+    unix: { total: 0, streamCount: 0, dgramCount: 0, seqpacketCount: 0 },
   };
   for (const e of sockets) {
     if (e.protocol === "unix") {
       s.unix.total++;
       const type = e.type?.toLowerCase();
-      if (type === "stream" || type === "dgram" || type === "seqpacket") s.unix[type]++;
+      if (type === "stream" || type === "dgram" || type === "seqpacket") s.unix[`${type}Count`]++;
       continue;
     }
     const row = s[e.protocol];
     row.total++;
-    if (e.family === "ipv4" || e.family === "ipv6") row[e.family]++;
+    if (e.family === "ipv4" || e.family === "ipv6") row[`${e.family}Count`]++;
     if (e.protocol === "tcp") s.tcp.states[e.state] = (s.tcp.states[e.state] ?? 0) + 1;
   }
   return s;
@@ -85,9 +88,9 @@ function summaryText(sockets: readonly SocketEntry[]): string {
       s.tcp.total - estab - listen - tw
     })\n\n` +
     `Transport Total     IP        IPv6\n` +
-    row("UDP", s.udp.ipv4, s.udp.ipv6) +
+    row("UDP", s.udp.ipv4Count, s.udp.ipv6Count) +
     row("TCP", tcp4, tcp6) +
-    row("INET", s.udp.ipv4 + tcp4, s.udp.ipv6 + tcp6);
+    row("INET", s.udp.ipv4Count + tcp4, s.udp.ipv6Count + tcp6);
 }
 
 /** ss's process column: `users:(("nc",pid=1234,fd=3))`. */
@@ -208,7 +211,9 @@ const command: CommandModule<SocketsOptions> = {
     }
     const unreadable = o.processes ? await processesUnreadable() : undefined;
     if (unreadable && !io.globals.quiet) {
-      await io.stderr.write(`toolkit: note: no process column: ${unreadable}\n`);
+      // Under --json stderr holds only JSON lines: the note is a warning object there.
+      if (o.json) await writeWarning(io, `no process column: ${unreadable}`);
+      else await io.stderr.write(`toolkit: note: no process column: ${unreadable}\n`);
     }
     const sockets = (await readSockets(o, { processes: o.processes && !unreadable }))
       .filter((s) => keep(s, o));
@@ -233,8 +238,8 @@ const command: CommandModule<SocketsOptions> = {
         s.state,
         String(s.recvQ),
         String(s.sendQ),
-        s.local,
-        s.peer,
+        s.address,
+        s.remote,
         ...(showUsers ? [usersText(s.processes)] : []),
       ]);
     }
@@ -245,7 +250,7 @@ const command: CommandModule<SocketsOptions> = {
 export default command;
 
 function keep(s: SocketEntry, o: SocketsOptions): boolean {
-  if (o.port !== undefined && s.localPort !== o.port && s.peerPort !== o.port) return false;
+  if (o.port !== undefined && s.port !== o.port && s.remotePort !== o.port) return false;
   const state = ssStateOf(s.state);
   // A state ss has no name for (UNKNOWN(n)) is shown only where every state is.
   return state === undefined ? o.states.size === ssStates.length : o.states.has(state);

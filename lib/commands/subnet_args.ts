@@ -2,7 +2,7 @@
 // line, turning lib/ip's parse errors into input errors, counts for --json (numbers up to 2^53,
 // decimal strings beyond), and the binary rows that show the course's AND with the network/host
 // boundary marked.
-import { fromUserInput, InputError } from "../cli/errors.ts";
+import { fromUserInput } from "../cli/errors.ts";
 import { Addr, parseMask, Prefix } from "../ip/mod.ts";
 
 // lib/ip's SyntaxError/RangeError about what the user typed become an InputError (exit 2).

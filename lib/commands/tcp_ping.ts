@@ -159,7 +159,7 @@ const command: CommandModule<TcpPingOptions> = {
     const text = !o.json;
     if (text && !o.quiet) await io.stdout.write(`TCP PING ${address}\n`);
     await warmUp();
-    const results: { seq: number; ms: number | null; error?: string }[] = [];
+    const results: { seq: number; rttMs: number | null; error?: string }[] = [];
     const acc = new RttAccumulator();
     let attempts = 0;
     const started = performance.now();
@@ -168,12 +168,12 @@ const command: CommandModule<TcpPingOptions> = {
       if (seq > 1) await abortableSleep(o.intervalMs, io.signal);
       if (io.signal.aborted) break;
       const t0 = performance.now();
-      let result: { seq: number; ms: number | null; error?: string };
+      let result: { seq: number; rttMs: number | null; error?: string };
       try {
         const conn = await connectTcp(o.target, { timeoutMs: o.timeoutMs, signal: io.signal });
         const ms = performance.now() - t0;
         conn.close();
-        result = { seq, ms };
+        result = { seq, rttMs: ms };
         acc.add(ms);
         if (text && !o.quiet) {
           await io.stdout.write(`connected to ${address}: seq=${seq} time=${ms.toFixed(3)} ms\n`);
@@ -182,7 +182,7 @@ const command: CommandModule<TcpPingOptions> = {
         if (io.signal.aborted) break;
         if (!(err instanceof NetError)) throw err;
         lastError = err;
-        result = { seq, ms: null, error: err.failure };
+        result = { seq, rttMs: null, error: err.failure };
         if (text && !o.quiet) await io.stdout.write(`${address}: seq=${seq} ${err.failure}\n`);
       }
       attempts++;
@@ -196,16 +196,22 @@ const command: CommandModule<TcpPingOptions> = {
     if (o.json) {
       const r3 = (x: number) => Math.round(x * 1000) / 1000;
       await writeJson(io, {
-        target: address,
+        remote: address,
         attempts,
         connected,
         failed,
-        loss_percent: lossPercent,
-        time_ms: elapsed,
-        rtt_ms: stats
-          ? { min: r3(stats.min), avg: r3(stats.avg), max: r3(stats.max), stddev: r3(stats.stddev) }
+        lossPercent,
+        durationMs: elapsed,
+        // Each figure carries its unit, as every duration does; `rttMs` is one connect's.
+        rtt: stats
+          ? {
+            minMs: r3(stats.min),
+            avgMs: r3(stats.avg),
+            maxMs: r3(stats.max),
+            stddevMs: r3(stats.stddev),
+          }
           : null,
-        results: results.map((r) => ({ ...r, ms: r.ms === null ? null : r3(r.ms) })),
+        results: results.map((r) => ({ ...r, rttMs: r.rttMs === null ? null : r3(r.rttMs) })),
         ...(attempts > results.length ? { resultsOmitted: attempts - results.length } : {}),
       });
     } else {

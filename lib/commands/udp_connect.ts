@@ -29,12 +29,13 @@ export interface UdpConnectOptions {
   json: boolean;
 }
 
-/** What a session sent, received and dropped. */
+/** What a session sent, received and dropped: the counts of the `close` event. */
 interface Counts {
+  /** Bytes sent and received, as every connection's `close` counts them. */
+  sent: number;
+  received: number;
   datagramsSent: number;
-  bytesSent: number;
   datagramsReceived: number;
-  bytesReceived: number;
   /** Datagrams from other senders, dropped as a connected socket drops them. */
   dropped: number;
 }
@@ -45,7 +46,7 @@ const command: CommandModule<UdpConnectOptions> = {
   spec: {
     usage: "HOST:PORT | HOST PORT",
     description:
-      "Two-way UDP like nc -u HOST PORT. Each line read from stdin is sent as one datagram, its newline kept (nc sends what it reads, so lines typed at nc keep theirs too); a last line without a newline is sent as it is. Datagrams from that peer are written to stdout as they come, nothing added. Datagrams from any other address or port are dropped, as a connected UDP socket drops them (--verbose names them); for a host name, the first datagram from the target's port fixes which address the peer is. When stdin ends, replies are still printed for --linger (default 1s, like nc -u -q 1), then the command exits 0; Ctrl-C exits 130.\n\nDeno cannot connect(2) a UDP socket, so an ICMP port unreachable (nc's 'connection refused') is never reported here: a closed port looks like a silent one. --timeout turns silence into exit 3. With --hex each stdin line is hex (blank lines skipped) and each datagram is printed as a line of hex; with --json each datagram is an NDJSON object on stdout ({from, size, text, hex}, as udp-listen writes them) and open/close events are NDJSON on stderr.",
+      "Two-way UDP like nc -u HOST PORT. Each line read from stdin is sent as one datagram, its newline kept (nc sends what it reads, so lines typed at nc keep theirs too); a last line without a newline is sent as it is. Datagrams from that peer are written to stdout as they come, nothing added. Datagrams from any other address or port are dropped, as a connected UDP socket drops them (--verbose names them); for a host name, the first datagram from the target's port fixes which address the peer is. When stdin ends, replies are still printed for --linger (default 1s, like nc -u -q 1), then the command exits 0; Ctrl-C exits 130.\n\nDeno cannot connect(2) a UDP socket, so an ICMP port unreachable (nc's 'connection refused') is never reported here: a closed port looks like a silent one. --timeout turns silence into exit 3. With --hex each stdin line is hex (blank lines skipped) and each datagram is printed as a line of hex; with --json each datagram is an NDJSON `datagram` object on stdout ({remote, size, text, hex}, as udp-listen writes them) and the open, close (and with --verbose dropped) events are NDJSON on stderr.",
     options: [
       {
         name: "hex",
@@ -122,19 +123,19 @@ const command: CommandModule<UdpConnectOptions> = {
     const sock = openUdpClient(o.target);
     const local = sock.addr as Deno.NetAddr;
     const counts: Counts = {
+      sent: 0,
+      received: 0,
       datagramsSent: 0,
-      bytesSent: 0,
       datagramsReceived: 0,
-      bytesReceived: 0,
       dropped: 0,
     };
     if (o.verbose || o.json) {
-      const from = formatHostPort(local.hostname, local.port);
+      const address = formatHostPort(local.hostname, local.port);
       await status(
         io,
         o,
-        { event: "open", remote, local: from },
-        `sending to ${remote} from ${from}`,
+        { event: "open", remote, address },
+        `sending to ${remote} from ${address}`,
       );
     }
     let closed = false;
@@ -172,17 +173,19 @@ const command: CommandModule<UdpConnectOptions> = {
         if (!isPeer(from)) {
           counts.dropped++;
           if (o.verbose) {
-            await io.stderr.write(
-              `dropped a datagram from ${
-                formatHostPort(from.hostname, from.port)
-              } (not the peer)\n`,
+            const sender = formatHostPort(from.hostname, from.port);
+            await status(
+              io,
+              o,
+              { event: "dropped", remote: sender, size: data.length },
+              `dropped a datagram from ${sender} (not the peer)`,
             );
           }
           continue;
         }
         idle.touch();
         counts.datagramsReceived++;
-        counts.bytesReceived += data.length;
+        counts.received += data.length;
         await printDatagram(o, io, data, from);
       }
     })();
@@ -215,7 +218,7 @@ const command: CommandModule<UdpConnectOptions> = {
           await sendDatagram(sock, o.target, payload);
           idle.touch();
           counts.datagramsSent++;
-          counts.bytesSent += payload.length;
+          counts.sent += payload.length;
         }
       } catch (err) {
         if (err instanceof LineTooLongError) {
@@ -251,10 +254,8 @@ const command: CommandModule<UdpConnectOptions> = {
         io,
         o,
         { event: "close", remote, ...counts },
-        `closed ${remote}: sent ${datagrams(counts.datagramsSent)} (${counts.bytesSent} bytes), ` +
-          `received ${
-            datagrams(counts.datagramsReceived)
-          } (${counts.bytesReceived} bytes)${others}`,
+        `closed ${remote}: sent ${datagrams(counts.datagramsSent)} (${counts.sent} bytes), ` +
+          `received ${datagrams(counts.datagramsReceived)} (${counts.received} bytes)${others}`,
       );
     }
     return 0;

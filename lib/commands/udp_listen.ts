@@ -246,7 +246,7 @@ async function reply(
     await status(
       io,
       o,
-      { event: "reply-error", to: sender, error: why },
+      { event: "reply-error", remote: sender, error: why },
       `toolkit: warning: no reply sent to ${sender}: ${why}`,
     );
   }
@@ -282,7 +282,8 @@ function parseReply(values: OptionValues, hex: boolean): Uint8Array | undefined 
 
 /**
  * Writes one received datagram to stdout: raw, a line of hex, or an NDJSON object with its
- * sender; with `verbose` also a line on stderr. udp-connect prints its peer's datagrams alike.
+ * sender; with `verbose` also a line on stderr (not under --json: the object says it all).
+ * udp-connect prints its peer's datagrams alike.
  *
  * @example
  * ```ts
@@ -296,7 +297,9 @@ export async function printDatagram(
   from: Deno.NetAddr,
 ): Promise<void> {
   const sender = formatHostPort(from.hostname, from.port);
-  if (o.verbose) await io.stderr.write(`datagram from ${sender}, ${data.length} bytes\n`);
+  if (o.verbose && !o.json) {
+    await io.stderr.write(`datagram from ${sender}, ${data.length} bytes\n`);
+  }
   if (o.json) {
     await writeNdjson(io, {
       event: "datagram",

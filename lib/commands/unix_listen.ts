@@ -154,7 +154,8 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
       if (got === null) break;
       const [data, addr] = got;
       const from = (addr as Deno.UnixAddr).path || null;
-      if (o.verbose) {
+      // Under --json the datagram object names the sender and its size.
+      if (o.verbose && !o.json) {
         const sender = printable(from ?? "(unbound)");
         await io.stderr.write(`datagram from ${sender}, ${data.length} bytes\n`);
       }
@@ -177,7 +178,11 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
         // Like UDP: a sender that is already gone (its socket file removed) just misses the answer.
         await sendUnixDatagram(bound.sock, from, answer).catch(async (err) => {
           if (o.verbose) {
-            await io.stderr.write(`toolkit: warning: no reply sent to ${printable(from)}\n`);
+            await writeStatus(
+              io,
+              { event: "reply-error", remote: from, error: (err as Error).message },
+              `toolkit: warning: no reply sent to ${printable(from)}`,
+            );
           }
           // The sender's socket file is gone (FileArgumentError: no such file) or refuses.
           if (!(err instanceof FileArgumentError) && !(err instanceof NetError)) throw err;

@@ -1,6 +1,8 @@
 // The JSON Schema of the report `drill run --json` prints (formatJsonReport over DrillResult), so
 // a collector can check a report it did not produce. result.ts holds the TypeScript shape; a test
-// runs every built-in drill and validates its real report against this schema.
+// runs every built-in drill and validates its real report against this schema. It is also the
+// published docs/json/drill-run.json (tests/json_output_test.ts keeps the two equal), whose rules
+// it follows: closed objects, and every optional key says when it is there.
 import { stepKinds } from "./schema.ts";
 
 const stringList = { type: "array", items: { type: "string" } };
@@ -48,10 +50,16 @@ export const drillReportSchema = {
         implicit: {
           type: "array",
           items: obj({ kind: text, entry: text, reason: text }, ["kind", "entry", "reason"]),
+          description:
+            "The grants the drill's sandbox added on its own (local binds, toolkit's modules), each with its kind and why; always there in this version's reports.",
         },
       }, ["net", "read", "write", "run", "env", "sys"]),
       steps: { type: "array", items: { $ref: "#/$defs/step" } },
-      error: text,
+      error: {
+        type: "string",
+        description:
+          "A drill that could not run to its steps (its sandbox failed, it outlived its timeout): why.",
+      },
     }, ["name", "source", "status", "durationMs", "scope", "steps"]),
     step: obj({
       index: { type: "integer", minimum: 1 },
@@ -59,15 +67,24 @@ export const drillReportSchema = {
       title: text,
       status: { enum: ["pass", "fail", "skip"] },
       durationMs: milliseconds,
-      message: text,
-      denied: obj({ kind: text, resource: text }, ["kind", "resource"]),
-      diff: obj({
-        expected: text,
-        expectedHex: text,
-        received: text,
-        receivedHex: text,
-        offset: { type: "integer", minimum: -1 },
-      }, ["expected", "expectedHex", "received", "receivedHex", "offset"]),
+      message: {
+        type: "string",
+        description: "What happened, where there is more to say than pass (exit codes, failures).",
+      },
+      denied: {
+        ...obj({ kind: text, resource: text }, ["kind", "resource"]),
+        description: "A step the sandbox refused: the permission and what was asked.",
+      },
+      diff: {
+        ...obj({
+          expected: text,
+          expectedHex: text,
+          received: text,
+          receivedHex: text,
+          offset: { type: "integer", minimum: -1 },
+        }, ["expected", "expectedHex", "received", "receivedHex", "offset"]),
+        description: "A failed expect: the bytes expected and received.",
+      },
     }, ["index", "kind", "title", "status", "durationMs"]),
   },
 } as const;

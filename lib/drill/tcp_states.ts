@@ -57,9 +57,9 @@ export async function readTcpSockets(): Promise<TcpSocket[]> {
   const entries = await readSockets({ tcp: true, udp: false, unix: false });
   return entries.filter((e) => e.protocol === "tcp").map((e) => ({
     state: e.state as TcpStateName,
-    localHost: hostOf(e.local),
-    localPort: e.localPort ?? 0,
-    remoteHost: hostOf(e.peer),
-    remotePort: e.peerPort ?? 0,
+    localHost: hostOf(e.address),
+    localPort: e.port ?? 0,
+    remoteHost: hostOf(e.remote),
+    remotePort: e.remotePort ?? 0,
   }));
 }

@@ -4,14 +4,15 @@
 // address, without state or MTU, and the caller is told why.
 import { runTool } from "./proc_net.ts";
 
-/** One address of a link. Keys as `ifaces --json` has always printed them. */
+/** One address of a link, with the keys `ifaces --json` prints. */
 export interface LinkAddress {
-  family: "IPv4" | "IPv6";
+  family: "ipv4" | "ipv6";
   address: string;
-  prefix: number;
+  prefixLength: number;
+  /** The address with its prefix length: `192.168.1.10/24`. */
   cidr: string;
   /** IPv6: the zone (the link's index) of a link-local address, else 0; IPv4: `null`. */
-  scopeid: number | null;
+  scopeId: number | null;
 }
 
 /** One link (interface). `null` fields are unknown (the runtime's list has no such facts). */
@@ -69,12 +70,13 @@ export function parseIpAddrJson(text: string): Link[] {
     addresses: (r.addr_info ?? []).flatMap((a): LinkAddress[] => {
       if ((a.family !== "inet" && a.family !== "inet6") || !a.local) return [];
       const v6 = a.family === "inet6";
+      const prefixLength = a.prefixlen ?? (v6 ? 128 : 32);
       return [{
-        family: v6 ? "IPv6" : "IPv4",
+        family: v6 ? "ipv6" : "ipv4",
         address: a.local,
-        prefix: a.prefixlen ?? (v6 ? 128 : 32),
-        cidr: `${a.local}/${a.prefixlen ?? (v6 ? 128 : 32)}`,
-        scopeid: v6 ? (a.scope === "link" ? r.ifindex ?? 0 : 0) : null,
+        prefixLength,
+        cidr: `${a.local}/${prefixLength}`,
+        scopeId: v6 ? (a.scope === "link" ? r.ifindex ?? 0 : 0) : null,
       }];
     }),
   }));
@@ -107,11 +109,11 @@ export function linksFromInterfaces(rows: readonly Deno.NetworkInterfaceInfo[]):
       byName.set(r.name, link);
     }
     link.addresses.push({
-      family: r.family,
+      family: r.family === "IPv6" ? "ipv6" : "ipv4",
       address: r.address,
-      prefix: Number(r.cidr.split("/")[1]),
+      prefixLength: Number(r.cidr.split("/")[1]),
       cidr: r.cidr,
-      scopeid: r.scopeid,
+      scopeId: r.scopeid,
     });
   }
   return [...byName.values()];

@@ -198,7 +198,7 @@ export async function runPerfClient(
       // The last interval ends with the last byte, not with the goodbyes after it.
       const last = transfer.cut(transfer.lastActivity);
       // Like iperf3, a sliver of an interval at the end is not worth a line (totals include it).
-      if (last.end - last.start > Math.max(0.05, options.intervalMs / 10000)) {
+      if (last.endMs - last.startMs > Math.max(50, options.intervalMs / 10)) {
         options.onInterval?.(last);
       }
     };

@@ -9,7 +9,7 @@ import {
   type WireStreamResult,
   writeUdpHeader,
 } from "./perf_protocol.ts";
-import { type Interval, IntervalMeter, rate, roundTo, seconds, UdpReceiver } from "./perf_stats.ts";
+import { type Interval, IntervalMeter, rate, roundTo, UdpReceiver } from "./perf_stats.ts";
 
 /** One stream's socket: a TCP connection, or a UDP socket and the peer it sends to. */
 export type PerfStream =
@@ -22,7 +22,7 @@ export interface PerfInterval extends Omit<Interval, "datagrams"> {
   datagrams?: number;
   /** UDP receiver only: datagrams missing in this interval, jitter so far, reordered. */
   lost?: number;
-  expected?: number;
+  expectedDatagrams?: number;
   jitterMs?: number;
   outOfOrder?: number;
 }
@@ -218,7 +218,7 @@ export class Transfer {
       this.#lastExpected = expected;
       this.#lastReceived = received;
       const reports = rs.map((r) => r.report());
-      interval.expected = Math.max(dExpected, dReceived);
+      interval.expectedDatagrams = Math.max(dExpected, dReceived);
       interval.lost = Math.max(dExpected - dReceived, 0);
       interval.jitterMs = roundTo(reports.reduce((s, r) => s + r.jitterMs, 0) / reports.length, 3);
       interval.outOfOrder = reports.reduce((s, r) => s + r.outOfOrder, 0);
@@ -461,23 +461,44 @@ export function peerStreams(
 
 /**
  * A test's parameters as `perf` and `perf-server` print them under `--json` (the `start` and
- * `open` events): what the user asked for, in our units.
+ * `open` events): what the user asked for, in the keys of the JSON convention.
  *
  * @example
  * ```ts
- * paramsSummary(params); // { protocol: "tcp", reverse: false, parallel: 1, length: 131072, ... }
+ * paramsSummary(params); // { protocol: "tcp", reverse: false, parallel: 1, size: 131072, ... }
  * ```
  */
-export function paramsSummary(
-  p: PerfParams,
-): Omit<PerfParams, "omitSeconds" | "udpCounters64"> {
-  const { omitSeconds: _omit, udpCounters64: _counters, ...asked } = p;
-  return asked;
+export function paramsSummary(p: PerfParams): PerfParamsSummary {
+  return {
+    protocol: p.protocol,
+    reverse: p.reverse,
+    parallel: p.parallel,
+    size: p.length,
+    durationMs: p.timeMs,
+    byteLimit: p.bytes,
+    targetBitsPerSecond: p.rateBps,
+  };
+}
+
+/** A test's parameters under `--json`. */
+export interface PerfParamsSummary {
+  protocol: "tcp" | "udp";
+  reverse: boolean;
+  parallel: number;
+  /** Bytes per write (TCP) or per datagram (UDP). */
+  size: number;
+  /** How long the test runs; 0 when `byteLimit` ends it. */
+  durationMs: number;
+  /** The bytes that end the test (all streams), `null` when `durationMs` does. */
+  byteLimit: number | null;
+  /** Each stream's target rate (iperf3's `-b`); 0 is unlimited. */
+  targetBitsPerSecond: number;
 }
 
 /** One end of the test in the summary. */
 export interface PerfSideSummary {
-  seconds: number;
+  /** From the start to the last byte moved, in whole milliseconds. */
+  durationMs: number;
   bytes: number;
   bitsPerSecond: number;
   /** UDP only: datagrams sent (sender) or distinct datagrams received (receiver). */
@@ -507,7 +528,7 @@ export interface PerfSummary {
 
 function side(secs: number, bytes: number, udp: boolean, packets?: number): PerfSideSummary {
   const s: PerfSideSummary = {
-    seconds: roundTo(secs, 3),
+    durationMs: Math.round(secs * 1000),
     bytes,
     bitsPerSecond: Math.round(rate(bytes, secs * 1000)),
   };
@@ -540,7 +561,7 @@ function receiverSide(
 
 /**
  * Sums a result's streams into one summary: UDP loss as the datagrams sent and not received,
- * jitter averaged over streams, every measured value rounded (seconds to the
+ * jitter averaged over streams, every measured value rounded (durations to the
  * ms, rates to the bit per second, jitter to the microsecond, loss to 0.001%).
  *
  * @example
@@ -580,6 +601,3 @@ export function summarizePerf(r: PerfResult): PerfSummary {
   if (r.interrupted) summary.interrupted = true;
   return summary;
 }
-
-/** Seconds to the millisecond, re-exported for the interval lines' users. */
-export { seconds };

@@ -3,14 +3,15 @@
 // arithmetic; the sockets live in lib/net/perf_session.ts.
 
 /**
- * Counts bytes (and datagrams) and cuts them into intervals, like iperf3's `-i` lines. Times and
- * rates come out rounded to what the clock supports (see {@linkcode roundTo}).
+ * Counts bytes (and datagrams) and cuts them into intervals, like iperf3's `-i` lines. Times come
+ * out in whole milliseconds since the start (timers and event-loop turns make finer digits noise),
+ * rates in whole bits per second.
  *
  * @example
  * ```ts
  * const meter = new IntervalMeter(0);
  * meter.add(1000);
- * meter.cut(1000); // { start: 0, end: 1, bytes: 1000, datagrams: 1, bitsPerSecond: 8000 }
+ * meter.cut(1000); // { startMs: 0, endMs: 1000, bytes: 1000, datagrams: 1, bitsPerSecond: 8000 }
  * ```
  */
 export class IntervalMeter {
@@ -51,8 +52,8 @@ export class IntervalMeter {
   cut(now: number): Interval {
     now = Math.max(now, this.#start);
     const interval = {
-      start: seconds(this.#start - this.#origin),
-      end: seconds(now - this.#origin),
+      startMs: Math.round(this.#start - this.#origin),
+      endMs: Math.round(now - this.#origin),
       bytes: this.#bytes,
       datagrams: this.#datagrams,
       bitsPerSecond: Math.round(rate(this.#bytes, now - this.#start)),
@@ -64,10 +65,10 @@ export class IntervalMeter {
   }
 }
 
-/** One interval line: seconds since the start, bytes moved, and the rate in bits per second. */
+/** One interval line: ms since the start, bytes moved, and the rate in bits per second. */
 export interface Interval {
-  start: number;
-  end: number;
+  startMs: number;
+  endMs: number;
   bytes: number;
   datagrams: number;
   bitsPerSecond: number;
@@ -85,18 +86,6 @@ export interface Interval {
 export function roundTo(value: number, decimals: number): number {
   const f = 10 ** decimals;
   return Math.round(value * f) / f;
-}
-
-/**
- * Milliseconds as seconds, to the millisecond: timers and event-loop turns make finer digits noise.
- *
- * @example
- * ```ts
- * seconds(1234.5678); // 1.235
- * ```
- */
-export function seconds(ms: number): number {
-  return roundTo(ms / 1000, 3);
 }
 
 /**

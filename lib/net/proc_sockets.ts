@@ -15,18 +15,21 @@ export interface SocketProcess {
 /** A socket's protocol. */
 export type SocketProtocol = "tcp" | "udp" | "unix";
 
-/** One socket from a `/proc/net` table. */
+/** One socket from a `/proc/net` table, with the keys `sockets --json` prints. */
 export interface SocketEntry {
   protocol: SocketProtocol;
-  family: "ipv4" | "ipv6" | "unix";
+  /** `null` for Unix sockets. */
+  family: "ipv4" | "ipv6" | null;
   /** `LISTEN`, `ESTABLISHED`, `TIME_WAIT`, ...; UDP uses `UNCONN` / `ESTAB` as `ss` does. */
   state: string;
-  /** `ADDR:PORT` (`[v6]:PORT`), or a Unix path (`@name` for abstract sockets, `*` unnamed). */
-  local: string;
-  /** Peer `ADDR:PORT`, `*:*` when none; Unix: `*`. */
-  peer: string;
-  localPort: number | null;
-  peerPort: number | null;
+  /** The local `ADDR:PORT` (`[v6]:PORT`), or a Unix path (`@name` for abstract sockets, `*` unnamed). */
+  address: string;
+  /** The peer's `ADDR:PORT`, `*:*` when none; Unix: `*`. */
+  remote: string;
+  /** The local port; `null` for Unix sockets. */
+  port: number | null;
+  /** The peer's port; `null` when there is no peer, and for Unix sockets. */
+  remotePort: number | null;
   /** Bytes queued for receiving (for a TCP listener: connections waiting for accept). */
   recvQ: number;
   /** Bytes queued for sending. */
@@ -132,10 +135,10 @@ export function parseProcNetInet(
         protocol,
         family,
         state,
-        local: local.text,
-        peer: peer.port === 0 && peer.text.startsWith("*") ? "*:*" : peer.text,
-        localPort: local.port,
-        peerPort: peer.port || null,
+        address: local.text,
+        remote: peer.port === 0 && peer.text.startsWith("*") ? "*:*" : peer.text,
+        port: local.port,
+        remotePort: peer.port || null,
         recvQ: rx,
         sendQ: tx,
         uid: Number(f[7]),
@@ -176,12 +179,12 @@ export function parseProcNetUnix(text: string): SocketEntry[] {
     const path = f.slice(7).join(" ");
     out.push({
       protocol: "unix",
-      family: "unix",
+      family: null,
       state: flags & SO_ACCEPTCON ? "LISTEN" : unixStates[st] ?? `UNKNOWN(${st})`,
-      local: path || "*",
-      peer: "*",
-      localPort: null,
-      peerPort: null,
+      address: path || "*",
+      remote: "*",
+      port: null,
+      remotePort: null,
       recvQ: 0,
       sendQ: 0,
       uid: null,
@@ -263,10 +266,10 @@ export function parseSsOutput(text: string, options: { processes?: boolean } = {
         protocol: netid,
         family: local.family,
         state: netid === "tcp" ? ssStates[st] ?? st : st,
-        local: local.text,
-        peer: peer.text === "*:*" ? "*:*" : peer.text,
-        localPort: local.port,
-        peerPort: peer.port,
+        address: local.text,
+        remote: peer.text === "*:*" ? "*:*" : peer.text,
+        port: local.port,
+        remotePort: peer.port,
         recvQ,
         sendQ,
         uid: null,
@@ -277,12 +280,12 @@ export function parseSsOutput(text: string, options: { processes?: boolean } = {
       const type = { u_str: "STREAM", u_dgr: "DGRAM", u_seq: "SEQPACKET" }[netid] ?? netid;
       out.push({
         protocol: "unix",
-        family: "unix",
+        family: null,
         state: st,
-        local: f[4],
-        peer: f[6],
-        localPort: null,
-        peerPort: null,
+        address: f[4],
+        remote: f[6],
+        port: null,
+        remotePort: null,
         recvQ,
         sendQ,
         uid: null,
@@ -343,7 +346,7 @@ export async function readSockets(
   const seen = new Set<string>();
   const add = (entries: SocketEntry[]) => {
     for (const e of entries) {
-      const key = `${e.protocol} ${e.type ?? ""} ${e.local} ${e.peer} ${e.inode}`;
+      const key = `${e.protocol} ${e.type ?? ""} ${e.address} ${e.remote} ${e.inode}`;
       if (e.protocol === "unix" && e.inode === 0) out.push(e);
       else if (!seen.has(key)) (seen.add(key), out.push(e));
     }
