@@ -2,6 +2,7 @@
 // validates against, and the TypeScript shape of a validated drill. One table serves both, so the
 // published schema is the one in force.
 import { parseDuration } from "../text/duration.ts";
+import { type SysKind, sysKinds } from "../scope/types.ts";
 
 /** Bytes to send or expect: UTF-8 text or hex (`de ad be ef`). A bare string is text. */
 export type Payload = string | { text: string } | { hex: string };
@@ -147,22 +148,9 @@ export interface DrillScope {
   sys?: SysKind[];
 }
 
-/** The system information a drill may ask for (Deno's --allow-sys kinds). */
-export const sysKinds = [
-  "hostname",
-  "osRelease",
-  "osUptime",
-  "loadavg",
-  "networkInterfaces",
-  "systemMemoryInfo",
-  "uid",
-  "gid",
-  "cpus",
-  "homedir",
-] as const;
-
-/** One of {@linkcode sysKinds}. */
-export type SysKind = typeof sysKinds[number];
+// The system information a drill may ask for: Deno's --allow-sys kinds, as the scope engine lists
+// them.
+export { type SysKind, sysKinds } from "../scope/types.ts";
 
 /** A validated drill. */
 export interface Drill {

@@ -20,6 +20,9 @@ export const sysKinds = [
   "homedir",
 ] as const;
 
+/** One of {@linkcode sysKinds}. */
+export type SysKind = typeof sysKinds[number];
+
 /** What is asked for: for each kind listed, at most these entries. A kind left out inherits. */
 export type Narrowing = Partial<Record<ScopeKind, string[]>>;
 
