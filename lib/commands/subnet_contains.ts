@@ -4,6 +4,7 @@ import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { formatTable, paint, writeJson } from "../cli/output.ts";
 import { Prefix } from "../ip/mod.ts";
+import { printable } from "../text/printable.ts";
 import { fromUserInput } from "./subnet_args.ts";
 
 /** Parsed `subnet contains` options. */
@@ -52,7 +53,7 @@ const command: CommandModule<SubnetContainsOptions> = {
       await writeJson(io, { network: o.network.toString(), allInside: all, results });
     } else {
       await io.stdout.write(formatTable(results.map((r) => [
-        r.item,
+        printable(r.item),
         r.inside
           ? paint(io, "green", `inside ${o.network}`)
           : paint(io, "yellow", `outside ${o.network}`),

@@ -17,6 +17,7 @@ import {
   specialPurpose,
   specialPurposeWithin,
 } from "../ip/mod.ts";
+import { printable } from "../text/printable.ts";
 import { binaryWithBoundary, fromUserInput, jsonCount, parseTarget } from "./subnet_args.ts";
 
 /** Parsed `subnet info` options. */
@@ -227,7 +228,10 @@ const command: CommandModule<SubnetInfoOptions> = {
       return 0;
     }
     if (o.format === "shell") {
-      const lines = Object.entries(shellVariables(info)).map(([k, v]) => `${k}=${shellQuote(v)}`);
+      // Quoting keeps eval safe; escaping keeps the terminal safe when the lines are shown.
+      const lines = Object.entries(shellVariables(info)).map(([k, v]) =>
+        `${k}=${shellQuote(printable(v))}`
+      );
       await io.stdout.write(lines.join("\n") + "\n");
       return 0;
     }
@@ -250,7 +254,9 @@ const command: CommandModule<SubnetInfoOptions> = {
     if (info.ipv4Mapped) rows.push(["IPv4-mapped:", String(info.ipv4Mapped)]);
     rows.push(...reverseRows(p, info.reverseZone as string | null, info.reverseZones as string[]));
     if (info.hostBitsSet) rows.push(["Note:", `host bits set; the network is ${info.network}`]);
-    let text = formatTable(rows);
+    // An IPv6 zone is any text the user typed: escaped so it cannot act on the terminal or
+    // start a line of its own.
+    let text = formatTable(rows.map((r) => r.map((cell) => printable(cell))));
     if (o.binary) {
       text += "\n" + formatTable([
         ["Address", p.addr.withZone("").toString(), binary.address],

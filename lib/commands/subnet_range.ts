@@ -5,6 +5,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { Addr, summarizeRange } from "../ip/mod.ts";
+import { printable } from "../text/printable.ts";
 import { fromUserInput, jsonCount } from "./subnet_args.ts";
 
 /** Parsed `subnet range` options. */
@@ -72,7 +73,7 @@ const command: CommandModule<SubnetRangeOptions> = {
         prefixes: prefixes.map(String),
       });
     } else {
-      await io.stdout.write(prefixes.join("\n") + "\n");
+      await io.stdout.write(prefixes.map((p) => printable(p.toString())).join("\n") + "\n");
     }
     return 0;
   },

@@ -5,6 +5,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import { formatTable, paint, writeJson } from "../cli/output.ts";
 import { Addr, parseMask, Prefix } from "../ip/mod.ts";
+import { printable } from "../text/printable.ts";
 import { fromUserInput } from "./subnet_args.ts";
 
 /** Parsed `subnet same` options. */
@@ -113,9 +114,11 @@ const command: CommandModule<SubnetSameOptions> = {
     }
     const na = `${pa.network().withZone("")}/${o.bits}`;
     const nb = `${pb.network().withZone("")}/${o.bits}`;
+    // Zones are text the user typed: escaped so they cannot act on the terminal.
+    const [a, b] = [printable(o.a.toString()), printable(o.b.toString())];
     text += same
-      ? `${paint(io, "green", "same network")}: ${o.a} and ${o.b} are both in ${na}\n`
-      : `${paint(io, "yellow", "different networks")}: ${o.a} is in ${na}, ${o.b} is in ${nb}\n`;
+      ? `${paint(io, "green", "same network")}: ${a} and ${b} are both in ${na}\n`
+      : `${paint(io, "yellow", "different networks")}: ${a} is in ${na}, ${b} is in ${nb}\n`;
     await io.stdout.write(text);
     return same ? 0 : 1;
   },

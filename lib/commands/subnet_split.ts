@@ -8,14 +8,16 @@ import type { Io } from "../cli/io.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import {
   allocateVlsm,
+  formatIpv4,
+  formatIpv6,
   type HostRule,
   hostsInBits,
   lengthForCount,
   parseNetwork,
-  type Prefix,
-  subnets,
+  Prefix,
   type VlsmAllocation,
 } from "../ip/mod.ts";
+import { printable, printableJson } from "../text/printable.ts";
 import { fromUserInput, jsonCount } from "./subnet_args.ts";
 
 /** Parsed `subnet split` options. */
@@ -169,43 +171,7 @@ const command: CommandModule<SubnetSplitOptions> = {
   },
   async run(o, io) {
     if (o.hosts) return await runVlsm(o, o.hosts, io);
-    const bits = o.bits!;
-    const total = 1n << BigInt(bits - o.network.bits);
-    const shown = total > BigInt(o.limit) ? o.limit : Number(total);
-    const list: Prefix[] = [];
-    for (const p of subnets(o.network, bits)) {
-      if (list.length >= shown || io.signal.aborted) break;
-      list.push(p);
-    }
-    const each = list[0];
-    if (o.json) {
-      await writeJson(io, {
-        network: o.network.toString(),
-        prefixLength: bits,
-        ...(o.count !== undefined ? { requested: o.count } : {}),
-        count: jsonCount(total),
-        shown: list.length,
-        addressCountEach: jsonCount(each.size()),
-        usableHostsEach: jsonCount(each.usableHosts()),
-        subnets: list.map(row),
-      });
-    } else {
-      const asked = o.count !== undefined && BigInt(o.count) !== total
-        ? ` (for ${o.count} asked)`
-        : "";
-      await io.stdout.write(
-        `${o.network} into ${total} subnet${total === 1n ? "" : "s"}${asked} of /${bits}: ` +
-          `${each.size()} addresses, ${each.usableHosts()} usable hosts each\n` +
-          formatTable([header, ...list.map((p) => tableRow(p))]),
-      );
-    }
-    // Under --json, `count` and `shown` say it.
-    if (BigInt(list.length) < total && !io.signal.aborted && !o.json) {
-      await io.stderr.write(
-        `toolkit: showing the first ${list.length} of ${total} subnets (raise --limit to see more)\n`,
-      );
-    }
-    return io.signal.aborted ? 130 : 0;
+    return await runEqual(o, o.bits!, io);
   },
 };
 export default command;
@@ -269,4 +235,188 @@ function sizeReason(a: VlsmAllocation, rule: HostRule): string {
   return `${a.hosts} host${a.hosts === 1 ? "" : "s"} -> /${a.prefix.bits}: ${
     formula(n)
   } >= ${a.hosts}${note}${below}`;
+}
+
+/** One subnet of an equal split, as it is printed. */
+interface SplitRow {
+  subnet: string;
+  firstHost: string;
+  lastHost: string;
+  broadcast: string | null;
+}
+
+/**
+ * The row of subnet `i` (0-based) of `network` cut into /`bits`: what {@linkcode Prefix} says of
+ * it, for IPv4 computed in plain numbers so that millions of rows cost seconds, not minutes.
+ */
+function splitRowAt(network: Prefix, bits: number): (i: number) => SplitRow {
+  const hostBits = network.addr.bitLength - bits;
+  if (network.family === 4) {
+    const base = network.network().toUint32();
+    const step = 2 ** hostBits;
+    const suffix = `/${bits}`;
+    return (i) => {
+      const net = base + i * step;
+      const last = net + step - 1;
+      const text = formatIpv4(net);
+      return hostBits <= 1
+        ? { subnet: text + suffix, firstHost: text, lastHost: formatIpv4(last), broadcast: null }
+        : {
+          subnet: text + suffix,
+          firstHost: formatIpv4(net + 1),
+          lastHost: formatIpv4(last - 1),
+          broadcast: formatIpv4(last),
+        };
+    };
+  }
+  // IPv6: no broadcast; every address is a host but the Subnet-Router anycast address (the
+  // first), except on a /127 and a /128 (Prefix.firstHost).
+  const base = network.network().toBigInt();
+  const shift = BigInt(hostBits);
+  const lastOffset = (1n << shift) - 1n;
+  const firstOffset = hostBits <= 1 ? 0n : 1n;
+  const suffix = `/${bits}`;
+  return (i) => {
+    const net = base + (BigInt(i) << shift);
+    return {
+      subnet: formatIpv6(net) + suffix,
+      firstHost: formatIpv6(net + firstOffset),
+      lastHost: formatIpv6(net + lastOffset),
+      broadcast: null,
+    };
+  };
+}
+
+/**
+ * The indices, among the first `shown` subnets of an equal split whose subnets have `hostBits`
+ * host bits, of the rows with the widest text in each column, so the table is laid out before
+ * its rows are made. An address's text is widest when each octet or group is as large as it can
+ * be: among the indices up to the last, that is the last one itself, or the last with the part
+ * in one octet lowered by one and every bit below it set, or the first with every bit below an
+ * octet set. (Widths of 8 bits cover IPv6's 16-bit groups and the dotted end of ::ffff:a.b.c.d.)
+ *
+ * @example
+ * ```ts
+ * widestRowIndices(32, 8, 257); // includes 255: 10.0.255.0/24 is wider than 10.1.0.0/24
+ * ```
+ */
+export function widestRowIndices(width: 32 | 128, hostBits: number, shown: number): number[] {
+  const last = BigInt(shown - 1);
+  const found = new Set<number>([0, shown - 1]);
+  if (last > 0n) found.add(shown - 2);
+  for (let b = 8; b < width; b += 8) {
+    if (b <= hostBits) continue;
+    const low = BigInt(b - hostBits);
+    const ones = (1n << low) - 1n;
+    if (ones <= last) found.add(Number(ones));
+    const lowered = (((last >> low) - 1n) << low) | ones;
+    if (lowered >= 0n) found.add(Number(lowered));
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+/** Collects text and writes it in large pieces, so millions of lines take few writes. */
+class ChunkedOutput {
+  #parts: string[] = [];
+  #size = 0;
+  constructor(readonly io: Io) {}
+  /** Adds text; writes what was collected once it passes 64 KiB. False once interrupted. */
+  async add(text: string): Promise<boolean> {
+    this.#parts.push(text);
+    this.#size += text.length;
+    if (this.#size >= 65536) await this.flush();
+    return !this.io.signal.aborted;
+  }
+  async flush(): Promise<void> {
+    if (this.#parts.length === 0) return;
+    const text = this.#parts.join("");
+    this.#parts = [];
+    this.#size = 0;
+    await this.io.stdout.write(text);
+  }
+}
+
+/**
+ * `--prefix` and `--count`: the subnets are made, formatted and written as they come, so the first
+ * line appears at once and memory stays the same for ten rows or a hundred million.
+ */
+async function runEqual(o: SubnetSplitOptions, bits: number, io: Io): Promise<number> {
+  const total = 1n << BigInt(bits - o.network.bits);
+  const shown = total > BigInt(o.limit) ? o.limit : Number(total);
+  const rowAt = splitRowAt(o.network, bits);
+  const each = Prefix.from(o.network.network().withZone(""), bits);
+  const addressCount = jsonCount(each.size());
+  const usable = jsonCount(each.usableHosts());
+  const out = new ChunkedOutput(io);
+  if (o.json) {
+    const head = JSON.stringify(
+      {
+        network: o.network.toString(),
+        prefixLength: bits,
+        ...(o.count !== undefined ? { requested: o.count } : {}),
+        count: jsonCount(total),
+        shown,
+        addressCountEach: addressCount,
+        usableHostsEach: usable,
+        subnets: [],
+      },
+      null,
+      2,
+    );
+    // The document as writeJson prints it, its `subnets` array written one element at a time.
+    await out.add(printableJson(head.slice(0, -"[]\n}".length)) + "[\n");
+    const tail =
+      `,\n      "addressCount": "${addressCount}",\n      "usableHosts": "${usable}"\n    }`;
+    for (let i = 0; i < shown; i++) {
+      const r = rowAt(i);
+      const item = `    {\n      "subnet": "${r.subnet}",\n      "firstHost": "${r.firstHost}",\n` +
+        `      "lastHost": "${r.lastHost}",\n      "broadcast": ${
+          r.broadcast === null ? "null" : `"${r.broadcast}"`
+        }${tail}`;
+      if (!(await out.add(i + 1 < shown ? item + ",\n" : item + "\n"))) return 130;
+    }
+    await out.add("  ]\n}\n");
+    await out.flush();
+    return io.signal.aborted ? 130 : 0;
+  }
+  const cells = (r: SplitRow) => [r.subnet, r.firstHost, r.lastHost, r.broadcast ?? "-", usable];
+  const widths = header.map((h) => h.length);
+  const widen = (row: string[]) =>
+    row.forEach((c, i) => (widths[i] = Math.max(widths[i], c.length)));
+  for (const i of widestRowIndices(o.network.addr.bitLength, each.addr.bitLength - bits, shown)) {
+    widen(cells(rowAt(i)));
+  }
+  // As formatTable lays it out: two spaces between columns, the last one not padded.
+  const line = (row: string[]) => {
+    let text = "";
+    for (let i = 0; i < row.length - 1; i++) text += row[i].padEnd(widths[i]) + "  ";
+    return text + row[row.length - 1] + "\n";
+  };
+  const asked = o.count !== undefined && BigInt(o.count) !== total ? ` (for ${o.count} asked)` : "";
+  const size = each.size();
+  await out.add(
+    `${printable(o.network.toString())} into ${total} subnet${
+      plural(total)
+    }${asked} of /${bits}: ` +
+      `${size} address${size === 1n ? "" : "es"}, ${each.usableHosts()} usable ` +
+      `host${plural(each.usableHosts())} each\n` + line(header),
+  );
+  for (let i = 0; i < shown; i++) {
+    const row = cells(rowAt(i));
+    // The widths were worked out beforehand; should a row ever be wider, the column grows.
+    for (let c = 0; c < 4; c++) if (row[c].length > widths[c]) widen(row);
+    if (!(await out.add(line(row)))) return 130;
+  }
+  await out.flush();
+  if (BigInt(shown) < total) {
+    await io.stderr.write(
+      `toolkit: showing the first ${shown} of ${total} subnets (raise --limit to see more)\n`,
+    );
+  }
+  return io.signal.aborted ? 130 : 0;
+}
+
+/** "s" unless the count is one. */
+function plural(n: bigint | number): string {
+  return n === 1n || n === 1 ? "" : "s";
 }

@@ -1,6 +1,7 @@
 // Netmasks, wildcard (host) masks and prefix lengths, and the conversions between them. A mask
 // whose one bits are not contiguous has no prefix length and is refused with the bits shown.
 // Imports only addr.ts, so prefix.ts can build on it without a cycle.
+import { printable } from "../text/printable.ts";
 import { Addr, type Family } from "./addr.ts";
 
 /**
@@ -162,7 +163,9 @@ export function parseMask(text: string, family?: Family): ParsedMask {
   }
   const addr = Addr.parse(text.replace(/^\//, ""));
   if (family !== undefined && addr.family !== family) {
-    throw new SyntaxError(`Mask "${text}" is IPv${addr.family}, the address is IPv${family}`);
+    throw new SyntaxError(
+      `Mask "${printable(text)}" is IPv${addr.family}, the address is IPv${family}`,
+    );
   }
   try {
     return { bits: prefixLengthOfNetmask(addr), family: addr.family, kind: "netmask" };
