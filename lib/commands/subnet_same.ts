@@ -53,6 +53,14 @@ const command: CommandModule<SubnetSameOptions> = {
         a = p.addr;
         bits = p.bits;
       } else {
+        if (positionals[0].includes("/")) {
+          // `same 10.0.0.1/24 10.0.0.200 /24`: the length twice; say which form to use.
+          throw new UsageError(
+            `"${positionals[0]}" already has a prefix length: give A/N B ` +
+              `(${positionals[0]} ${positionals[1]}) or A B MASK, not both`,
+            name,
+          );
+        }
         a = Addr.parse(positionals[0]);
         bits = parseMask(positionals[2], a.family).bits;
       }

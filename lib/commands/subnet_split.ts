@@ -3,7 +3,7 @@
 // by the textbook 2^n − 2 rule unless --rfc3021 allows /31s; --explain shows each choice.
 import { intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { UsageError, userInputError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import {
@@ -16,6 +16,7 @@ import {
   parseNetwork,
   Prefix,
   type VlsmAllocation,
+  type VlsmPlan,
 } from "../ip/mod.ts";
 import { printable, printableJson } from "../text/printable.ts";
 import { fromUserInput, jsonCount } from "./subnet_args.ts";
@@ -102,8 +103,7 @@ const command: CommandModule<SubnetSplitOptions> = {
         name: "limit",
         type: "string",
         value: "N",
-        default: "65536",
-        description: "print at most N equal subnets",
+        description: "with --prefix or --count: print at most N subnets (default 65536)",
       },
     ],
     examples: [
@@ -113,10 +113,23 @@ const command: CommandModule<SubnetSplitOptions> = {
       "toolkit subnet split --explain 192.168.1.0/24 --hosts 60,2 --rfc3021",
       "toolkit subnet split --json 2001:db8::/48 --prefix 52",
     ],
-    positionals: { min: 1, max: 1, complete: "none" },
+    // A second argument is refused with a pointer to --prefix (ipcalc's `-S 26 NET` habit).
+    positionals: { min: 1, max: 2, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
+    if (positionals.length > 1) {
+      // ipcalc's `ipcalc -S 26 10.0.0.0/24`, or sipcalc's habit of a second network argument.
+      const length = /^\/?([0-9]{1,3})$/.exec(positionals[1]);
+      throw new UsageError(
+        length
+          ? `the new length goes in --prefix: toolkit subnet split ${positionals[0]} --prefix ${
+            length[1]
+          }`
+          : `unexpected argument "${positionals[1]}"`,
+        name,
+      );
+    }
     const given = ["prefix", "count", "hosts"].filter((k) => values[k] !== undefined);
     if (given.length !== 1) {
       throw new UsageError(
@@ -131,7 +144,19 @@ const command: CommandModule<SubnetSplitOptions> = {
     if ((values.rfc3021 === true || explain) && values.hosts === undefined) {
       throw new UsageError("--rfc3021 and --explain go with --hosts", name);
     }
+    if (values.limit !== undefined && values.hosts !== undefined) {
+      throw new UsageError(
+        "--limit goes with --prefix and --count: --hosts prints one subnet per count",
+        name,
+      );
+    }
     const network = fromUserInput(() => parseNetwork(positionals[0]));
+    if (values.rfc3021 === true && network.family === 6) {
+      throw new UsageError(
+        "--rfc3021 is about IPv4 /31 links: IPv6 sizes are the same without it (a /127 holds 2)",
+        name,
+      );
+    }
     const limit = intOption(values, "limit", {
       min: 1,
       max: 100_000_000,
@@ -139,11 +164,18 @@ const command: CommandModule<SubnetSplitOptions> = {
       command: name,
     });
     const base = { network, limit, rule, explain, json: globals.json };
+    const width = network.addr.bitLength;
     if (values.prefix !== undefined) {
       const text = String(values.prefix).replace(/^\//, "");
+      if (/^[0-9]+$/.test(text) && network.bits === width && Number(text) !== width) {
+        throw new UsageError(
+          `${network} is a single address: --prefix can only be ${width} (got ${values.prefix})`,
+          name,
+        );
+      }
       const bits = intOption({ prefix: text }, "prefix", {
         min: network.bits,
-        max: network.addr.bitLength,
+        max: width,
         fallback: 0,
         command: name,
       });
@@ -163,7 +195,8 @@ const command: CommandModule<SubnetSplitOptions> = {
       hosts.some((h) => !/^[0-9]+$/.test(h) || !Number.isSafeInteger(Number(h)) || Number(h) < 1)
     ) {
       throw new UsageError(
-        `--hosts takes whole numbers from 1 to 2^53 separated by commas (got "${values.hosts}")`,
+        `--hosts takes whole numbers from 1 to ${Number.MAX_SAFE_INTEGER} (2^53 - 1) separated ` +
+          `by commas (got "${values.hosts}")`,
         name,
       );
     }
@@ -181,7 +214,20 @@ async function runVlsm(
   hosts: number[],
   io: Io,
 ): Promise<number> {
-  const plan = fromUserInput(() => allocateVlsm(o.network, hosts, { rule: o.rule }));
+  let plan: VlsmPlan;
+  try {
+    plan = allocateVlsm(o.network, hosts, { rule: o.rule });
+  } catch (err) {
+    // A /31 or /32 asked for 2 or 1 hosts under the textbook rule: say what would allow it.
+    let hint = "";
+    if (err instanceof RangeError && o.rule === "textbook" && o.network.family === 4) {
+      try {
+        allocateVlsm(o.network, hosts, { rule: "rfc3021" });
+        hint = " (with --rfc3021 a /31 holds 2 hosts and a /32 one)";
+      } catch { /* no: the message alone */ }
+    }
+    throw userInputError(hint ? new RangeError((err as Error).message + hint) : err);
+  }
   const reasons = plan.allocations.map((a) => sizeReason(a, o.rule));
   if (o.json) {
     await writeJson(io, {
@@ -199,12 +245,13 @@ async function runVlsm(
   }
   let text = "";
   if (o.explain) {
-    text += (o.rule === "textbook"
-      ? "Rule: n host bits hold 2^n - 2 hosts (network and broadcast reserved); --rfc3021 allows /31\n"
-      : "Rule: n host bits hold 2^n - 2 hosts, but a /31 holds 2 (RFC 3021) and a /32 holds 1\n") +
-      reasons.map((r) =>
-        `  ${r}\n`
-      ).join("") + "\n";
+    const rule = o.network.family === 6
+      ? "Rule: n host bits hold 2^n - 1 hosts (the Subnet-Router anycast address reserved), " +
+        "but a /127 holds 2 (RFC 6164) and a /128 holds 1"
+      : o.rule === "textbook"
+      ? "Rule: n host bits hold 2^n - 2 hosts (network and broadcast reserved); --rfc3021 allows /31"
+      : "Rule: n host bits hold 2^n - 2 hosts, but a /31 holds 2 (RFC 3021) and a /32 holds 1";
+    text += `${rule}\n${reasons.map((r) => `  ${r}\n`).join("")}\n`;
   }
   const rows = [
     ["Asked", ...header],
