@@ -66,7 +66,7 @@ const command: CommandModule<SubnetSplitOptions> = {
   spec: {
     usage: "PREFIX (--prefix N | --count N | --hosts N,N,...)",
     description:
-      "Cuts a network into equal subnets of length N (--prefix), into the fewest equal subnets that make at least N (--count: the next power of two), or into subnets for the given host counts (--hosts, VLSM): largest first, each at the lowest free address, with the space left over listed. VLSM sizes follow the textbook rule: a subnet with n host bits holds 2^n - 2 hosts, so 2 hosts get a /30; with --rfc3021 a 2-host request may take a /31 and a 1-host request a /32 (IPv6 sizes are the same either way: all but the Subnet-Router anycast address, /127 holding 2). A count that does not fit in PREFIX on its own is an error naming it (exit 2). PREFIX must be a network (no host bits set).",
+      "Cuts a network into equal subnets of length N (--prefix), into the fewest equal subnets that make at least N (--count: the next power of two), or into subnets for the given host counts (--hosts, VLSM): largest first, each at the lowest free address, with the space left over listed. VLSM sizes follow the textbook rule: a subnet with n host bits holds 2^n - 2 hosts, so 2 hosts get a /30; with --rfc3021 a 2-host request may take a /31 and a 1-host request a /32 (IPv4 only: IPv6 subnets hold all but the Subnet-Router anycast address, a /127 holding 2). A count that does not fit in PREFIX on its own is an error naming it (exit 2). PREFIX must be a network (no host bits set). Equal subnets are printed as they are made (the first line at once, the same memory for any --limit).",
     options: [
       {
         name: "prefix",
