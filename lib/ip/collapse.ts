@@ -19,13 +19,19 @@ const pow2 = Array.from({ length: 33 }, (_, i) => 2 ** i);
 
 /** Entries held before the first collapse of what was added (and at least that many after). */
 const compactAfter = 1 << 16;
+/**
+ * How much what is held may grow past the result of the last collapse before the next one: four
+ * times keeps a list that does not collapse (a routing table) from being sorted again and again,
+ * and memory within four times the result.
+ */
+const compactGrowth = 4;
 
 /**
  * Accumulates prefixes (and plain addresses, as /32 or /128) of both families and returns the
  * minimal sorted covering list: IPv4 first, then IPv6. Zones are dropped. What was added is
- * collapsed again whenever it has doubled since the last collapse (and holds at least 65,536
- * entries), so memory follows the size of the result, not of the input: a list of a billion
- * lines repeating one prefix holds one entry.
+ * collapsed again whenever it has grown fourfold since the last collapse (and holds at least 65,536
+ * entries), so memory follows the size of the result, not of the input: a billion lines
+ * repeating one prefix never hold more than 65,536 entries.
  *
  * @example
  * ```ts
@@ -116,7 +122,7 @@ export class PrefixAggregator {
         top6.push(Number((net as bigint) >> 96n));
       });
       [this.#first6, this.#last6, this.#bits6, this.#top6] = [first6, last6, bits6, top6];
-      this.#compactAt6 = Math.max(compactAfter, 2 * first6.length);
+      this.#compactAt6 = Math.max(compactAfter, compactGrowth * first6.length);
     }
   }
 
@@ -184,7 +190,7 @@ export class PrefixAggregator {
       this.#each4((net, b) => (v4[n++] = net * 64 + b));
       this.#n4 = n;
       this.#sorted4 = n;
-      this.#compactAt4 = Math.max(compactAfter, 2 * n);
+      this.#compactAt4 = Math.max(compactAfter, compactGrowth * n);
     }
   }
 
