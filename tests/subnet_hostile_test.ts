@@ -314,6 +314,7 @@ Deno.test("zones, arguments and file names reach the terminal escaped in every t
       ["subnet", "info", "--format", "shell", `${zone}/64`],
       ["subnet", "info", "--binary", `${zone}/64`],
       ["subnet", "contains", "fe80::/64", zone],
+      ["subnet", "contains", `${zone}/64`, "fe80::1", "10.0.0.1"],
       ["subnet", "same", zone, "fe80::2", "/64"],
       ["subnet", "same", "--explain", zone, "fe80::2", "/64"],
       ["subnet", "split", "fe80::%\x1b]52;c;eA==\x07/64", "--prefix", "66"],

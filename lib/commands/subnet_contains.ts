@@ -52,11 +52,12 @@ const command: CommandModule<SubnetContainsOptions> = {
     if (o.json) {
       await writeJson(io, { network: o.network.toString(), allInside: all, results });
     } else {
+      const network = printable(o.network.toString());
       await io.stdout.write(formatTable(results.map((r) => [
         printable(r.item),
         r.inside
-          ? paint(io, "green", `inside ${o.network}`)
-          : paint(io, "yellow", `outside ${o.network}`),
+          ? paint(io, "green", `inside ${network}`)
+          : paint(io, "yellow", `outside ${network}`),
       ])));
     }
     return all ? 0 : 1;
