@@ -40,18 +40,14 @@ async function peakMb(args: string[], stdinFile?: string): Promise<{ mb: number;
   }
 }
 
+/** `subnet split` of all IPv4 into /32s, the first `limit` of them. */
+const allOfIpv4 = (
+  limit: number,
+) => ["subnet", "split", "0.0.0.0/0", "--prefix", "32", "--limit", String(limit)];
+
 Deno.test("subnet split: a hundred million subnets stream: the first lines at once, exit 141 when the reader goes", async () => {
   const child = new Deno.Command(toolkitCmd[0], {
-    args: [
-      ...toolkitCmd.slice(1),
-      "subnet",
-      "split",
-      "0.0.0.0/0",
-      "--prefix",
-      "32",
-      "--limit",
-      "100000000",
-    ],
+    args: [...toolkitCmd.slice(1), ...allOfIpv4(100_000_000)],
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },
@@ -85,16 +81,7 @@ Deno.test("subnet split: a hundred million subnets stream: the first lines at on
 
 Deno.test("subnet split: memory stays flat for a million rows, text and --json", async () => {
   for (const json of [[], ["--json"]]) {
-    const { mb, code } = await peakMb([
-      ...json,
-      "subnet",
-      "split",
-      "0.0.0.0/0",
-      "--prefix",
-      "32",
-      "--limit",
-      "1000000",
-    ]);
+    const { mb, code } = await peakMb([...json, ...allOfIpv4(1_000_000)]);
     assert.equal(code, 0);
     // Before: 857 MB for the text table. A bare `deno run` is about 60-100 MB here.
     assert.ok(mb < 250, `${json.join("")} peak ${mb.toFixed(0)} MB`);
