@@ -208,8 +208,71 @@ export default async function subnetBench(ctx: BenchContext): Promise<BenchRow[]
         ? `outputs differ: ${o6.lines} vs ${p6.lines} lines`
         : `${o6.lines} prefixes out`,
     }));
+    rows.push(...await splitRows(ctx, dir));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
   return rows;
+}
+
+/** Peak resident memory in MB of a command, by GNU time, or null when it is not installed. */
+async function peakMb(dir: string, cmd: string[]): Promise<number | null> {
+  if (!hasCommand("/usr/bin/time")) return null;
+  const out = await new Deno.Command("/usr/bin/time", {
+    args: ["-o", `${dir}/rss`, "-f", "%M", ...cmd],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  if (!out.success) return null;
+  return Number((await Deno.readTextFile(`${dir}/rss`)).trim().split("\n").at(-1)) / 1024;
+}
+
+/**
+ * `subnet split` into a million /32s against `ipcalc-ng -S 32` (ipcalc 1.x), whole processes
+ * writing to a pipe that is counted. Both stream; toolkit prints four addresses and a count per
+ * line where ipcalc prints the network alone, so parity is not the target. Peak memory is noted:
+ * it must not grow with the count (the review's 5M rows took 3.8 GB before).
+ */
+async function splitRows(ctx: BenchContext, dir: string): Promise<BenchRow[]> {
+  const network = ctx.quick ? "10.0.0.0/16" : "10.0.0.0/12";
+  const count = ctx.quick ? 65536 : 1048576;
+  const rounds = ctx.quick ? 1 : 3;
+  const name = `split ${network} into ${count >= 1e6 ? "1M" : `${count / 1024}k`} /32s`;
+  const ours = [
+    ...toolkitCmd,
+    "subnet",
+    "split",
+    network,
+    "--prefix",
+    "32",
+    "--limit",
+    String(count),
+  ];
+  ctx.log(`${name}: toolkit`);
+  const o = await best(rounds, () => timed(ours[0], ours.slice(1)));
+  const rss = await peakMb(dir, ours);
+  const ipcalc = ["ipcalc-ng", "ipcalc"].find((c) => {
+    if (!hasCommand(c)) return false;
+    const v = new Deno.Command(c, { args: ["--version"], stdout: "piped", stderr: "null" })
+      .outputSync();
+    return /\b1\.\d+\.\d+/.test(new TextDecoder().decode(v.stdout));
+  });
+  let peer: { seconds: number; lines: number } | null = null;
+  if (ipcalc) {
+    ctx.log(`${name}: ${ipcalc} -S`);
+    peer = await best(rounds, () => timed(ipcalc, ["-S", "32", network]));
+  }
+  return [row({
+    name,
+    peer: ipcalc ? `${ipcalc} -S 32` : "ipcalc 1.x -S",
+    unit: "s",
+    higherIsBetter: false,
+    ours: o.seconds,
+    peerValue: peer?.seconds ?? null,
+    target: 0.25,
+    note: (ipcalc ? "" : "ipcalc 1.x is not installed (Debian: ipcalc-ng); ") +
+      `toolkit prints subnet, first and last host, broadcast and hosts a line, ipcalc the ` +
+      `network only; ${o.lines} lines out` +
+      (rss === null ? "" : `; toolkit's peak memory ${rss.toFixed(0)} MB, flat in the count`),
+  })];
 }

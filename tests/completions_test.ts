@@ -178,7 +178,7 @@ const cases: Case[] = [
   { line: "toolkit udp-send --wa", exact: ["--wait-reply"] },
   { line: "toolkit udp-send --js", exact: ["--json"] },
   { line: "toolkit udp-send -", includes: ["-c", "-w", "--count", "--json", "-h"] },
-  { line: "toolkit subnet info -", includes: ["-b", "--binary", "--json"], excludes: ["-c"] },
+  { line: "toolkit subnet info -", includes: ["-b", "-c", "--binary", "--json"], excludes: ["-w"] },
   { line: "toolkit ifaces ", exact: [] },
   { line: "toolkit ifaces -", includes: ["--json"] },
 ];

@@ -589,9 +589,18 @@ const knownFlagDifferences: { reason: string; applies: (a: Addr, flag: string) =
     applies: (a, flag) => flag === "global" && a.isMulticast(),
   },
   {
-    reason: "2001::/23: CPython marks the whole block not global; Teredo (2001::/32) and " +
-      "2001:1::3 (RFC 9665) are globally reachable in the IANA registry",
+    reason: "2001::/23: CPython marks the whole block not global; 2001:1::3 (RFC 9665) is " +
+      "globally reachable in the IANA registry, and Teredo (2001::/32), N/A there as 6to4 is, " +
+      "routes",
     applies: (a, flag) => flag === "global" && Prefix.parse("2001::/23").contains(a),
+  },
+  {
+    reason: "IPv6 space IANA keeps Reserved by IETF (outside 2000::/3, fc00::/7, fe80::/10, " +
+      "ff00::/8), and ::/96 (IPv4-compatible, deprecated): nothing routes there; CPython's " +
+      "is_reserved says so, its is_global does not",
+    applies: (a, flag) =>
+      flag === "global" && a.is6() && !a.is4In6() &&
+      !["2000::/3", "fc00::/7", "fe80::/10", "ff00::/8"].some((p) => Prefix.parse(p).contains(a)),
   },
   {
     reason: "6to4 (2002::/16): CPython lists it as private; IANA says N/A and the addresses route",

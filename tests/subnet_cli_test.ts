@@ -439,7 +439,9 @@ Deno.test("zero-padded lengths are read as CPython reads them; a zone never hold
   assert.deepEqual([zoned.address, zoned.prefixLength], ["::1%scope_id", 24]);
   const range = await runToolkit(["subnet", "range", "::1%scope_id/24", "::2"]);
   assert.equal(range.code, 2);
-  assertOneError(range.stderr, /a zone cannot contain "\/"/);
+  assertOneError(range.stderr, /"::1%scope_id\/24" is a prefix: drop "\/24"/);
+  const same = await runToolkit(["subnet", "same", "::1%scope_id/24", "::2", "/64"]);
+  assert.equal(same.code, 2);
 });
 
 Deno.test("subnet info: the full (exploded) IPv6 form and RFC 2317 reverse zones, text and --json", async () => {
@@ -502,7 +504,7 @@ Deno.test("subnet random: RFC 1918 and RFC 4193 networks; --seed repeats; bad le
     const [args, message] of [
       [["/7"], /no RFC 1918 block holds a \/7/],
       [["-6", "/40"], /a unique local prefix is a \/48 or longer/],
-      [["--count", "2", "/8"], /there are only 1 private \/8 networks/],
+      [["--count", "2", "/8"], /there is only 1 private \/8 network \(asked for 2\)/],
       [["-6", "255.255.255.0"], /is IPv4, the address is IPv6|IPv4/],
     ] as const
   ) {
@@ -614,4 +616,139 @@ Deno.test("every subnet command x every numeric option and argument: 0, -1, huge
   }
   console.error(`${runs} subnet command lines swept`);
   assert.deepEqual(problems, []);
+});
+
+Deno.test("subnet split --explain states the rule of the family it sizes (IPv6: 2^n - 1)", async () => {
+  const v6 = await runToolkit([
+    "subnet",
+    "split",
+    "2001:db8::/32",
+    "--hosts",
+    "1,2,3",
+    "--explain",
+  ]);
+  assert.equal(v6.code, 0, v6.stderr);
+  const rule = v6.stdout.split("\n")[0];
+  assert.match(rule, /^Rule: n host bits hold 2\^n - 1 hosts \(the Subnet-Router anycast/);
+  assert.match(rule, /a \/127 holds 2 \(RFC 6164\) and a \/128 holds 1$/);
+  assert.doesNotMatch(v6.stdout, /broadcast|RFC 3021|--rfc3021/);
+  assert.match(v6.stdout, /^ {2}3 hosts -> \/126: 2\^2 - 1 = 3 >= 3/m);
+  // --rfc3021 means nothing for IPv6: refused rather than ignored.
+  const both = await runToolkit(["subnet", "split", "2001:db8::/64", "--hosts", "2", "--rfc3021"]);
+  assert.equal(both.code, 2);
+  assertOneError(both.stderr, /--rfc3021 is about IPv4 \/31 links/, "subnet split");
+});
+
+Deno.test("subnet split --hosts: the bound in the message is the bound applied (2^53 - 1)", async () => {
+  const over = await runToolkit(["subnet", "split", "10.0.0.0/8", "--hosts", "9007199254740992"]);
+  assert.equal(over.code, 2);
+  assertOneError(over.stderr, /whole numbers from 1 to 9007199254740991 \(2\^53 - 1\)/);
+  const max = await runToolkit(["subnet", "split", "10.0.0.0/8", "--hosts", "9007199254740991"]);
+  assert.equal(max.code, 2);
+  assertOneError(max.stderr, /no IPv4 subnet holds 9007199254740991 hosts: all of IPv4 holds/);
+});
+
+Deno.test("errors say what to write: ipcalc habits, ranges, prefixes where addresses go (R21 item 9)", async () => {
+  for (
+    const [args, message] of [
+      [["subnet", "info", "-n", "-p", "10.0.0.1/24"], /'-n': .*--format shell prints ipcalc's/],
+      [["subnet", "info", "-r", "24"], /'-r': toolkit subnet random \/24/],
+      [["subnet", "info", "-d", "10.0.0.1-10.0.0.5"], /'-d': toolkit subnet range START-END/],
+      [["subnet", "info", "--split", "26", "10.0.0.0/24"], /toolkit subnet split NETWORK --prefix/],
+      [["subnet", "info", "10.0.0.1-10.0.0.5"], /is a range .*toolkit subnet range 10\.0\.0\.1-/],
+      [
+        ["subnet", "split", "10.0.0.0/24", "/26"],
+        /goes in --prefix: .*10\.0\.0\.0\/24 --prefix 26/,
+      ],
+      [["ipcalc", "10.0.0.1/24"], /unknown command 'ipcalc' \(did you mean 'subnet info'\?\)/],
+      [["subnet", "10.0.0.1/24"], /\(did you mean 'subnet info 10\.0\.0\.1\/24'\?\)/],
+      [["subnet", "random", "--count", "-1"], /'-1' is read as an option; write --count=-1/],
+      [["subnet", "random", "-6", "255.255.255.0"], /--ipv6 .* IPv6 length .*an IPv4 netmask/],
+      [["subnet", "random", "10.0.0.0/24"], /takes a length \(\/24\), not a network/],
+      [["subnet", "split", "10.0.0.0/31", "--hosts", "2"], /with --rfc3021 a \/31 holds 2/],
+      [["subnet", "range", "10.0.0.5/24", "10.0.0.9"], /"10\.0\.0\.5\/24" is a prefix: drop/],
+      [["subnet", "same", "10.0.0.1/24", "10.0.0.200", "/24"], /already has a prefix length/],
+      [["subnet", "info", "2001:db8:::1"], /":::" .*\(did you mean "2001:db8::1"\?\)/],
+    ] as const
+  ) {
+    const r = await runToolkit(args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout}`);
+    assertOneError(r.stderr, message);
+  }
+  // ipcalc's own range forms are read, not refused.
+  const want = "192.168.1.10/31\n192.168.1.12/31\n";
+  for (
+    const args of [
+      ["192.168.1.10 - 192.168.1.13"],
+      ["192.168.1.10", "-192.168.1.13"],
+      ["192.168.1.10-", "192.168.1.13"],
+      ["192.168.1.10", "-", "192.168.1.13"],
+    ]
+  ) {
+    const r = await runToolkit(["subnet", "range", ...args]);
+    assert.equal(r.code, 0, `${JSON.stringify(args)}: ${r.stderr}`);
+    assert.equal(r.stdout, want);
+  }
+});
+
+Deno.test("no option is silently dropped; counts of one are singular (R21 item 10)", async () => {
+  for (
+    const [args, message] of [
+      [["subnet", "info", "--format", "shell", "--binary", "1.2.3.4"], /--binary .*--format shell/],
+      [["subnet", "split", "10.0.0.0/24", "--hosts", "2", "--limit", "3"], /--limit goes with/],
+      [["subnet", "split", "10.0.0.1/32", "--prefix", "31"], /single address: --prefix can only/],
+    ] as const
+  ) {
+    const r = await runToolkit(args);
+    assert.equal(r.code, 2, args.join(" "));
+    assertOneError(r.stderr, message);
+  }
+  const one = await runToolkit(["subnet", "split", "10.0.0.0/31", "--hosts", "1"]);
+  assertOneError(one.stderr, /^toolkit: error: 1 host does not fit in 10\.0\.0\.0\/31: it needs/);
+  const each = await runToolkit(["subnet", "split", "10.0.0.0/32", "--prefix", "32"]);
+  assert.match(
+    each.stdout,
+    /^10\.0\.0\.0\/32 into 1 subnet of \/32: 1 address, 1 usable host each$/m,
+  );
+});
+
+Deno.test("subnet info --check answers with the exit status, as ipcalc -c does", async () => {
+  for (const args of [["10.0.0.1/24"], ["10.0.0.1", "255.255.255.0"], ["fe80::1%eth0/64"]]) {
+    const r = await runToolkit(["subnet", "info", "--check", ...args]);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, "", ""], args.join(" "));
+  }
+  for (const args of [["10.0.0.300"], ["10.0.0.1/33"], ["10.0.0.1", "255.0.255.0"], ["-c", "x"]]) {
+    const r = await runToolkit(["subnet", "info", "--check", ...args]);
+    assert.equal(r.code, 1, args.join(" "));
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^toolkit: not valid: .+\n$/);
+  }
+  const quiet = await runToolkit(["--quiet", "subnet", "info", "-c", "10.0.0.300"]);
+  assert.deepEqual([quiet.code, quiet.stderr], [1, ""]);
+  // Called wrongly is still a usage error, not a "no".
+  const json = await runToolkit(["--json", "subnet", "info", "--check", "10.0.0.1"]);
+  assert.equal(json.code, 2);
+});
+
+Deno.test("masks may be written in hex, as sipcalc takes them (0xffffff00)", async () => {
+  const j = JSON.parse(
+    (await runToolkit(["--json", "subnet", "info", "10.1.2.3", "0xffffff00"])).stdout,
+  );
+  assert.equal(j.network, "10.1.2.0/24");
+  const m = JSON.parse((await runToolkit(["--json", "subnet", "mask", "0xFFFFFFF0"])).stdout);
+  assert.deepEqual([m.prefixLength, m.given], [28, "netmask"]);
+  const short = await runToolkit(["subnet", "mask", "0x10"]);
+  assert.equal(short.code, 2);
+  assertOneError(short.stderr, /a hexadecimal netmask has 8 digits/);
+});
+
+Deno.test("subnet info: IETF-reserved IPv6 space is labelled reserved, not global unicast (R21 item 7)", async () => {
+  for (const a of ["e000::1", "fe00::1", "4000::1", "100:1::1"]) {
+    const r = await runToolkit(["subnet", "info", a]);
+    assert.match(r.stdout, /^Special: +reserved \(Reserved by IETF, RFC 4291\)$/m, a);
+  }
+  const compat = await runToolkit(["subnet", "info", "::1.2.3.4"]);
+  assert.match(compat.stdout, /^Special: +IPv4-compatible \(IPv4-compatible IPv6 Address/m);
+  const srv6 = await runToolkit(["subnet", "info", "5f00::1"]);
+  assert.match(srv6.stdout, /^Special: +SRv6 SIDs/m, "a registered block inside stays itself");
 });

@@ -55,6 +55,17 @@ export function suggestOption(
   return options.some((o) => o.short === other) ? `-${other}` : undefined;
 }
 
+/**
+ * The message for an option left without its value. When the next word starts with "-" (as
+ * node's parseArgs, it is read as an option, not a value), it says how to give such a value.
+ */
+function needsValue(option: string, next: string | undefined): string {
+  const message = `option '${option}' needs a value`;
+  return next === undefined
+    ? message
+    : `${message} ('${next}' is read as an option; write ${option}=${next} for that value)`;
+}
+
 /** Parsed values: booleans, strings or (with `multiple`) string arrays, by long name. */
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
@@ -103,7 +114,7 @@ export function parseOptions(
       else {
         const next = args[i + 1];
         if (next === undefined || (next.startsWith("-") && next !== "-")) {
-          throw new SyntaxError(`option '--${name}' needs a value`);
+          throw new SyntaxError(needsValue(`--${name}`, next));
         }
         store(o, next);
         i++;
@@ -122,7 +133,7 @@ export function parseOptions(
         else {
           const next = args[i + 1];
           if (next === undefined || (next.startsWith("-") && next !== "-")) {
-            throw new SyntaxError(`option '--${o.name}' needs a value`);
+            throw new SyntaxError(needsValue(`--${o.name}`, next));
           }
           store(o, next);
           i++;

@@ -39,14 +39,32 @@ export function resolveCommand(
   const members = registry.filter((e) => e.name.startsWith(`${first} `));
   if (members.length > 0) {
     if (second !== undefined && !second.startsWith("-")) {
-      const suggestion = closest(`${first} ${second}`, members.map((e) => e.name));
+      // `toolkit subnet 10.0.0.1/24`: an address where the command goes is for the group's
+      // `info`, as `ipcalc 10.0.0.1/24` is.
+      const info = members.find((e) => e.name === `${first} info`);
+      const looksLikeAddress = /^[0-9a-fA-F.:]*[.:][0-9a-fA-F.:]*(%[^/]*)?(\/\S*)?$/.test(second);
+      const suggestion = info && looksLikeAddress
+        ? `${info.name} ${second}`
+        : closest(`${first} ${second}`, members.map((e) => e.name));
       return { kind: "unknown", name: `${first} ${second}`, suggestion };
     }
     return { kind: "group", prefix: first, entries: members, args: words.slice(1) };
   }
   const names = new Set(registry.flatMap((e) => [e.name, e.name.split(" ")[0]]));
-  return { kind: "unknown", name: first, suggestion: closest(first, [...names]) };
+  const peer = peerCommands[first];
+  const suggestion = peer && registry.some((e) => e.name === peer)
+    ? peer
+    : closest(first, [...names]);
+  return { kind: "unknown", name: first, suggestion };
 }
+
+/** The tools users come from, typed as if toolkit were them, and the command that does it. */
+const peerCommands: Record<string, string> = {
+  ipcalc: "subnet info",
+  "ipcalc-ng": "subnet info",
+  sipcalc: "subnet info",
+  aggregate: "subnet aggregate",
+};
 
 /**
  * The error message for an unknown command or option, with its did-you-mean.

@@ -4,6 +4,7 @@ import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { formatTable, paint, writeJson } from "../cli/output.ts";
 import { Prefix } from "../ip/mod.ts";
+import { printable } from "../text/printable.ts";
 import { fromUserInput } from "./subnet_args.ts";
 
 /** Parsed `subnet contains` options. */
@@ -51,11 +52,12 @@ const command: CommandModule<SubnetContainsOptions> = {
     if (o.json) {
       await writeJson(io, { network: o.network.toString(), allInside: all, results });
     } else {
+      const network = printable(o.network.toString());
       await io.stdout.write(formatTable(results.map((r) => [
-        r.item,
+        printable(r.item),
         r.inside
-          ? paint(io, "green", `inside ${o.network}`)
-          : paint(io, "yellow", `outside ${o.network}`),
+          ? paint(io, "green", `inside ${network}`)
+          : paint(io, "yellow", `outside ${network}`),
       ])));
     }
     return all ? 0 : 1;

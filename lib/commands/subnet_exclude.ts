@@ -4,6 +4,7 @@ import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { writeJson } from "../cli/output.ts";
 import { excludePrefixes, parseNetwork, type Prefix } from "../ip/mod.ts";
+import { printable } from "../text/printable.ts";
 import { fromUserInput } from "./subnet_args.ts";
 
 /** Parsed `subnet exclude` options. */
@@ -58,7 +59,7 @@ const command: CommandModule<SubnetExcludeOptions> = {
         prefixes: left.map(String),
       });
     } else if (left.length) {
-      await io.stdout.write(left.join("\n") + "\n");
+      await io.stdout.write(left.map((p) => printable(p.toString())).join("\n") + "\n");
     }
     return 0;
   },

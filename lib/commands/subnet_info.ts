@@ -1,9 +1,10 @@
 // `toolkit subnet info ADDR[/N] | ADDR MASK`: everything ipcalc and sipcalc say about an address
 // and its network, with the RFC 6890 purpose, the reverse zones (RFC 2317 for prefixes off an
 // octet boundary), shell variables for `eval` (ipcalc's names) and, with --binary, the AND.
-import { parseCommandArgs } from "../cli/args.ts";
+import { type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { InputError, UsageError } from "../cli/errors.ts";
+import { errorLine } from "../cli/report.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import {
   Addr,
@@ -17,15 +18,26 @@ import {
   specialPurpose,
   specialPurposeWithin,
 } from "../ip/mod.ts";
-import { binaryWithBoundary, fromUserInput, jsonCount, parseTarget } from "./subnet_args.ts";
+import { printable } from "../text/printable.ts";
+import {
+  binaryWithBoundary,
+  fromUserInput,
+  jsonCount,
+  parseTarget,
+  refuseIpcalcOptions,
+} from "./subnet_args.ts";
 
 /** Parsed `subnet info` options. */
 export interface SubnetInfoOptions {
-  /** The address with its prefix length, host bits as given. */
-  target: Prefix;
+  /** The address with its prefix length, host bits as given (absent when --check refused it). */
+  target?: Prefix;
   binary: boolean;
   format: "text" | "shell";
   json: boolean;
+  /** --check: print nothing, answer with the exit status (ipcalc's -c). */
+  check: boolean;
+  /** Under --check: why the target is not an address or prefix. */
+  invalid?: string;
 }
 
 const name = "subnet info";
@@ -140,6 +152,10 @@ export function shellQuote(value: string): string {
  */
 export function shellVariables(info: Record<string, unknown>): Record<string, string> {
   const text = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+  // For IPv6, ipcalc counts the Subnet-Router anycast address (the first) as a host: its
+  // MINADDR is the first address and ADDRESSES every address. Scripts written for ipcalc get
+  // its values here; --json's firstHost and usableHosts leave that address out.
+  const v6 = info.family === "ipv6";
   return {
     ADDRESS: text(info.address),
     FULLADDRESS: text(info.fullAddress),
@@ -149,11 +165,11 @@ export function shellVariables(info: Record<string, unknown>): Record<string, st
     NETWORK: text(info.firstAddress),
     FULLNETWORK: text(info.fullNetwork).replace(/\/\d+$/, ""),
     REVERSEDNS: text(info.reverseZone),
-    MINADDR: text(info.firstHost),
+    MINADDR: text(v6 ? info.firstAddress : info.firstHost),
     MAXADDR: text(info.lastHost),
     ADDRSPACE: text(info.addressSpace),
     ADDRCLASS: info.class ? `Class ${info.class}` : "",
-    ADDRESSES: text(info.usableHosts),
+    ADDRESSES: text(v6 ? info.addressCount : info.usableHosts),
     WILDCARD: text(info.wildcard),
   };
 }
@@ -162,7 +178,7 @@ const command: CommandModule<SubnetInfoOptions> = {
   spec: {
     usage: "ADDR[/N] | ADDR MASK | ADDR/MASK",
     description:
-      "Shows the network an address is in: network, netmask, wildcard, broadcast (IPv4 only; none for /31 and /32), first and last usable host, number of addresses and usable hosts (/31 has 2, RFC 3021; IPv6 counts all but the Subnet-Router anycast address), the historical class, the RFC 6890 special-purpose block (an IPv4-mapped address is judged by the IPv4 inside), the reverse-DNS zone (RFC 2317 `first-last` form off an octet boundary, as ipcalc prints it) and the zones the prefix needs, and for IPv6 the full (exploded) form. MASK may be /N, N, a netmask (255.255.255.0) or a wildcard mask (0.0.0.255); a length may have leading zeros (/024). An address with host bits set is fine: its network is reported. A bare address is a /32 (or /128). --format shell prints NAME='value' lines for `eval` with ipcalc's names: ADDRESS FULLADDRESS NETMASK PREFIX BROADCAST NETWORK FULLNETWORK REVERSEDNS MINADDR MAXADDR ADDRSPACE ADDRCLASS ADDRESSES (usable hosts) WILDCARD, each always set, empty when it does not apply.",
+      "Shows the network an address is in: network, netmask, wildcard, broadcast (IPv4 only; none for /31 and /32), first and last usable host, number of addresses and usable hosts (/31 has 2, RFC 3021; IPv6 counts all but the Subnet-Router anycast address), the historical class, the RFC 6890 special-purpose block (an IPv4-mapped address is judged by the IPv4 inside), the reverse-DNS zone (RFC 2317 `first-last` form off an octet boundary, as ipcalc prints it) and the zones the prefix needs, and for IPv6 the full (exploded) form. MASK may be /N, N, a netmask (255.255.255.0) or a wildcard mask (0.0.0.255); a length may have leading zeros (/024). An address with host bits set is fine: its network is reported. A bare address is a /32 (or /128). --format shell prints NAME='value' lines for `eval` with ipcalc's names: ADDRESS FULLADDRESS NETMASK PREFIX BROADCAST NETWORK FULLNETWORK REVERSEDNS MINADDR MAXADDR ADDRSPACE ADDRCLASS ADDRESSES (usable hosts) WILDCARD, each always set, empty when it does not apply; as in ipcalc, an IPv6 MINADDR is the first address and ADDRESSES counts every address. Text the user chose (an IPv6 zone) is shown with control characters escaped. A mask may also be hex (0xffffff00, as sipcalc takes it).",
     options: [
       {
         name: "binary",
@@ -184,6 +200,13 @@ const command: CommandModule<SubnetInfoOptions> = {
         type: "boolean",
         description: "use the prefix the IPv4 address's class implied (A /8, B /16, C /24)",
       },
+      {
+        name: "check",
+        short: "c",
+        type: "boolean",
+        description:
+          "print nothing: exit 0 when the address or prefix is valid, 1 (and why, on stderr) when not (ipcalc -c)",
+      },
     ],
     examples: [
       "toolkit subnet info 172.16.10.1/24",
@@ -192,30 +215,49 @@ const command: CommandModule<SubnetInfoOptions> = {
       "toolkit subnet info --json 10.0.0.1/31",
       "toolkit subnet info --class-prefix 172.16.10.1",
       'toolkit subnet info --format shell 193.92.150.3/26  # eval "$(toolkit subnet info --format shell ...)"',
+      "toolkit subnet info --check 10.0.0.1 255.255.255.0",
     ],
     positionals: { min: 1, max: 2, complete: "none" },
   },
   parse(args, globals) {
+    refuseIpcalcOptions(args, this.spec, name);
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
     const format = values.format === "shell" ? "shell" : "text";
+    const binary = values.binary === true;
+    const check = values.check === true;
     if (format === "shell" && globals.json) {
       throw new UsageError("give --json or --format shell, not both", name);
     }
-    let target: Prefix;
-    if (values["class-prefix"] === true) {
-      if (positionals.length > 1 || positionals[0].includes("/")) {
-        throw new UsageError("--class-prefix takes a bare IPv4 address, without a length", name);
-      }
-      const addr = fromUserInput(() => Addr.parse(positionals[0]));
-      if (!addr.is4()) {
-        throw new UsageError("--class-prefix is for IPv4 addresses: IPv6 never had classes", name);
-      }
-      target = fromUserInput(() => classfulPrefix(addr));
-    } else target = parseTarget(positionals);
-    return { target, binary: values.binary === true, format, json: globals.json };
+    if (format === "shell" && binary) {
+      throw new UsageError(
+        "--binary adds the bits to the text output; --format shell has no place for them",
+        name,
+      );
+    }
+    if (check && (globals.json || format === "shell" || binary)) {
+      throw new UsageError(
+        "--check prints nothing: give it without --json, --format or --binary",
+        name,
+      );
+    }
+    const base = { binary, format, json: globals.json, check } as const;
+    if (!check) return { ...base, target: readTarget(values, positionals) };
+    try {
+      return { ...base, target: readTarget(values, positionals) };
+    } catch (err) {
+      // Not an address: the answer --check asks for. A misused option stays a usage error.
+      if (!(err instanceof InputError)) throw err;
+      return { ...base, invalid: err.message };
+    }
   },
   async run(o, io) {
-    const p = o.target;
+    if (o.check) {
+      if (o.invalid !== undefined && !io.globals.quiet) {
+        await io.stderr.write(`toolkit: not valid: ${printable(errorLine(o.invalid))}\n`);
+      }
+      return o.invalid === undefined ? 0 : 1;
+    }
+    const p = o.target!;
     const info = describePrefix(p);
     const binary = {
       address: binaryWithBoundary(p.addr, p.bits),
@@ -227,7 +269,10 @@ const command: CommandModule<SubnetInfoOptions> = {
       return 0;
     }
     if (o.format === "shell") {
-      const lines = Object.entries(shellVariables(info)).map(([k, v]) => `${k}=${shellQuote(v)}`);
+      // Quoting keeps eval safe; escaping keeps the terminal safe when the lines are shown.
+      const lines = Object.entries(shellVariables(info)).map(([k, v]) =>
+        `${k}=${shellQuote(printable(v))}`
+      );
       await io.stdout.write(lines.join("\n") + "\n");
       return 0;
     }
@@ -250,7 +295,9 @@ const command: CommandModule<SubnetInfoOptions> = {
     if (info.ipv4Mapped) rows.push(["IPv4-mapped:", String(info.ipv4Mapped)]);
     rows.push(...reverseRows(p, info.reverseZone as string | null, info.reverseZones as string[]));
     if (info.hostBitsSet) rows.push(["Note:", `host bits set; the network is ${info.network}`]);
-    let text = formatTable(rows);
+    // An IPv6 zone is any text the user typed: escaped so it cannot act on the terminal or
+    // start a line of its own.
+    let text = formatTable(rows.map((r) => r.map((cell) => printable(cell))));
     if (o.binary) {
       text += "\n" + formatTable([
         ["Address", p.addr.withZone("").toString(), binary.address],
@@ -264,6 +311,19 @@ const command: CommandModule<SubnetInfoOptions> = {
   },
 };
 export default command;
+
+/** The address and prefix length to describe: as typed, or with --class-prefix the class's. */
+function readTarget(values: OptionValues, positionals: string[]): Prefix {
+  if (values["class-prefix"] !== true) return parseTarget(positionals);
+  if (positionals.length > 1 || positionals[0].includes("/")) {
+    throw new UsageError("--class-prefix takes a bare IPv4 address, without a length", name);
+  }
+  const addr = fromUserInput(() => Addr.parse(positionals[0]));
+  if (!addr.is4()) {
+    throw new UsageError("--class-prefix is for IPv4 addresses: IPv6 never had classes", name);
+  }
+  return fromUserInput(() => classfulPrefix(addr));
+}
 
 /** The reverse-zone rows: the zone, and for a prefix that spans several, how many and which. */
 function reverseRows(p: Prefix, zone: string | null, zones: string[]): string[][] {

@@ -87,6 +87,21 @@ const command: CommandModule<SubnetRandomOptions> = {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
     const v6 = values.ipv6 === true;
     const text = positionals[0] ?? (v6 ? "/48" : "/24");
+    if (/^[^/]+\/./.test(text)) {
+      // ipcalc -r takes a length; `random 10.0.0.0/24` gives a network where the length goes.
+      throw new UsageError(
+        `subnet random takes a length (/${text.slice(text.indexOf("/") + 1)}), not a network: ` +
+          `it picks the network itself`,
+        name,
+      );
+    }
+    if (v6 && text.includes(".")) {
+      throw new UsageError(
+        `--ipv6 picks an IPv6 prefix, so it takes an IPv6 length such as /48 or /64 ` +
+          `(got ${text}, an IPv4 netmask)`,
+        name,
+      );
+    }
     const mask = fromUserInput(() => parseMask(text, v6 ? 6 : undefined));
     if (mask.family === 4 && mask.bits < privateBlocks[0].bits) {
       throw new UsageError(
@@ -102,10 +117,10 @@ const command: CommandModule<SubnetRandomOptions> = {
     }
     const count = intOption(values, "count", { min: 1, max: maxCount, fallback: 1, command: name });
     if (mask.family === 4 && BigInt(count) > privateNetworkCount(mask.bits)) {
+      const n = privateNetworkCount(mask.bits);
       throw new UsageError(
-        `there are only ${
-          privateNetworkCount(mask.bits)
-        } private /${mask.bits} networks (asked for ${count})`,
+        `there ${n === 1n ? "is" : "are"} only ${n} private /${mask.bits} ` +
+          `network${n === 1n ? "" : "s"} (asked for ${count})`,
         name,
       );
     }

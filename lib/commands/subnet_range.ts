@@ -2,9 +2,9 @@
 // (Python's `summarize_address_range`), for turning "from X to Y" into ACL or route entries.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { Addr, summarizeRange } from "../ip/mod.ts";
+import { printable } from "../text/printable.ts";
 import { fromUserInput, jsonCount } from "./subnet_args.ts";
 
 /** Parsed `subnet range` options. */
@@ -32,24 +32,21 @@ const command: CommandModule<SubnetRangeOptions> = {
     positionals: { min: 1, max: 3, complete: "none" },
   },
   parse(args, globals) {
-    const { positionals } = parseCommandArgs(name, this.spec, args);
-    let [startText, endText] = positionals;
-    if (positionals.length === 3) {
-      // ipcalc's form: `ipcalc 10.0.0.0 - 10.0.4.255`.
-      if (positionals[1] !== "-") {
-        throw new UsageError(`unexpected argument "${positionals[2]}"`, name);
-      }
-      endText = positionals[2];
-    }
+    // `START -END` (ipcalc users type the dash against the address): "-END" is not an option.
+    const words = args.flatMap((a) =>
+      /^-[0-9a-fA-F]*[.:][0-9a-fA-F.:%]*$/.test(a) ? ["-", a.slice(1)] : [a]
+    );
+    const { positionals } = parseCommandArgs(name, this.spec, words);
     return fromUserInput(() => {
-      if (endText === undefined) {
-        const parts = startText.split("-");
-        if (parts.length !== 2) {
+      const [startText, endText] = rangeEnds(positionals);
+      for (const t of [startText, endText]) {
+        if (t.includes("/")) {
           throw new SyntaxError(
-            `Cannot parse range "${startText}": expected START-END, START - END or START END`,
+            `subnet range takes two addresses, and "${t}" is a prefix: drop "${
+              t.slice(t.indexOf("/"))
+            }", or see the range of ${t} with toolkit subnet info ${t}`,
           );
         }
-        [startText, endText] = parts;
       }
       const start = Addr.parse(startText);
       const end = Addr.parse(endText);
@@ -72,9 +69,36 @@ const command: CommandModule<SubnetRangeOptions> = {
         prefixes: prefixes.map(String),
       });
     } else {
-      await io.stdout.write(prefixes.join("\n") + "\n");
+      await io.stdout.write(prefixes.map((p) => printable(p.toString())).join("\n") + "\n");
     }
     return 0;
   },
 };
 export default command;
+
+/**
+ * The two ends of a range written `START END`, `START - END`, `START-END`, `START -END` or as one
+ * quoted argument `"START - END"` (ipcalc's forms). Addresses hold no "-", so a single dash,
+ * spaced or not, separates them.
+ *
+ * @example
+ * ```ts
+ * rangeEnds(["10.0.0.1 - 10.0.0.9"]); // ["10.0.0.1", "10.0.0.9"]
+ * ```
+ */
+export function rangeEnds(words: readonly string[]): [string, string] {
+  if (words.length === 2 && !words.some((w) => w.startsWith("-") || w.endsWith("-"))) {
+    return [words[0], words[1]];
+  }
+  const text = words.join(" ").trim();
+  const parts = text.split(/\s*-\s*/);
+  if (
+    parts.length === 2 && parts[0] !== "" && parts[1] !== "" &&
+    !/\s/.test(text.replace(/\s*-\s*/, ""))
+  ) {
+    return [parts[0], parts[1]];
+  }
+  throw new SyntaxError(
+    `Cannot read the range "${words.join(" ")}": expected START END, START - END or START-END`,
+  );
+}

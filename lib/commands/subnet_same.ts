@@ -5,6 +5,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import { formatTable, paint, writeJson } from "../cli/output.ts";
 import { Addr, parseMask, Prefix } from "../ip/mod.ts";
+import { printable } from "../text/printable.ts";
 import { fromUserInput } from "./subnet_args.ts";
 
 /** Parsed `subnet same` options. */
@@ -52,6 +53,14 @@ const command: CommandModule<SubnetSameOptions> = {
         a = p.addr;
         bits = p.bits;
       } else {
+        if (positionals[0].includes("/")) {
+          // `same 10.0.0.1/24 10.0.0.200 /24`: the length twice; say which form to use.
+          throw new UsageError(
+            `"${positionals[0]}" already has a prefix length: give A/N B ` +
+              `(${positionals[0]} ${positionals[1]}) or A B MASK, not both`,
+            name,
+          );
+        }
         a = Addr.parse(positionals[0]);
         bits = parseMask(positionals[2], a.family).bits;
       }
@@ -113,9 +122,11 @@ const command: CommandModule<SubnetSameOptions> = {
     }
     const na = `${pa.network().withZone("")}/${o.bits}`;
     const nb = `${pb.network().withZone("")}/${o.bits}`;
+    // Zones are text the user typed: escaped so they cannot act on the terminal.
+    const [a, b] = [printable(o.a.toString()), printable(o.b.toString())];
     text += same
-      ? `${paint(io, "green", "same network")}: ${o.a} and ${o.b} are both in ${na}\n`
-      : `${paint(io, "yellow", "different networks")}: ${o.a} is in ${na}, ${o.b} is in ${nb}\n`;
+      ? `${paint(io, "green", "same network")}: ${a} and ${b} are both in ${na}\n`
+      : `${paint(io, "yellow", "different networks")}: ${a} is in ${na}, ${b} is in ${nb}\n`;
     await io.stdout.write(text);
     return same ? 0 : 1;
   },

@@ -3,19 +3,22 @@
 // by the textbook 2^n − 2 rule unless --rfc3021 allows /31s; --explain shows each choice.
 import { intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { UsageError, userInputError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import {
   allocateVlsm,
+  formatIpv4,
+  formatIpv6,
   type HostRule,
   hostsInBits,
   lengthForCount,
   parseNetwork,
-  type Prefix,
-  subnets,
+  Prefix,
   type VlsmAllocation,
+  type VlsmPlan,
 } from "../ip/mod.ts";
+import { printable, printableJson } from "../text/printable.ts";
 import { fromUserInput, jsonCount } from "./subnet_args.ts";
 
 /** Parsed `subnet split` options. */
@@ -63,7 +66,7 @@ const command: CommandModule<SubnetSplitOptions> = {
   spec: {
     usage: "PREFIX (--prefix N | --count N | --hosts N,N,...)",
     description:
-      "Cuts a network into equal subnets of length N (--prefix), into the fewest equal subnets that make at least N (--count: the next power of two), or into subnets for the given host counts (--hosts, VLSM): largest first, each at the lowest free address, with the space left over listed. VLSM sizes follow the textbook rule: a subnet with n host bits holds 2^n - 2 hosts, so 2 hosts get a /30; with --rfc3021 a 2-host request may take a /31 and a 1-host request a /32 (IPv6 sizes are the same either way: all but the Subnet-Router anycast address, /127 holding 2). A count that does not fit in PREFIX on its own is an error naming it (exit 2). PREFIX must be a network (no host bits set).",
+      "Cuts a network into equal subnets of length N (--prefix), into the fewest equal subnets that make at least N (--count: the next power of two), or into subnets for the given host counts (--hosts, VLSM): largest first, each at the lowest free address, with the space left over listed. VLSM sizes follow the textbook rule: a subnet with n host bits holds 2^n - 2 hosts, so 2 hosts get a /30; with --rfc3021 a 2-host request may take a /31 and a 1-host request a /32 (IPv4 only: IPv6 subnets hold all but the Subnet-Router anycast address, a /127 holding 2). A count that does not fit in PREFIX on its own is an error naming it (exit 2). PREFIX must be a network (no host bits set). Equal subnets are printed as they are made (the first line at once, the same memory for any --limit).",
     options: [
       {
         name: "prefix",
@@ -100,8 +103,7 @@ const command: CommandModule<SubnetSplitOptions> = {
         name: "limit",
         type: "string",
         value: "N",
-        default: "65536",
-        description: "print at most N equal subnets",
+        description: "with --prefix or --count: print at most N subnets (default 65536)",
       },
     ],
     examples: [
@@ -111,10 +113,23 @@ const command: CommandModule<SubnetSplitOptions> = {
       "toolkit subnet split --explain 192.168.1.0/24 --hosts 60,2 --rfc3021",
       "toolkit subnet split --json 2001:db8::/48 --prefix 52",
     ],
-    positionals: { min: 1, max: 1, complete: "none" },
+    // A second argument is refused with a pointer to --prefix (ipcalc's `-S 26 NET` habit).
+    positionals: { min: 1, max: 2, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
+    if (positionals.length > 1) {
+      // ipcalc's `ipcalc -S 26 10.0.0.0/24`, or sipcalc's habit of a second network argument.
+      const length = /^\/?([0-9]{1,3})$/.exec(positionals[1]);
+      throw new UsageError(
+        length
+          ? `the new length goes in --prefix: toolkit subnet split ${positionals[0]} --prefix ${
+            length[1]
+          }`
+          : `unexpected argument "${positionals[1]}"`,
+        name,
+      );
+    }
     const given = ["prefix", "count", "hosts"].filter((k) => values[k] !== undefined);
     if (given.length !== 1) {
       throw new UsageError(
@@ -129,7 +144,19 @@ const command: CommandModule<SubnetSplitOptions> = {
     if ((values.rfc3021 === true || explain) && values.hosts === undefined) {
       throw new UsageError("--rfc3021 and --explain go with --hosts", name);
     }
+    if (values.limit !== undefined && values.hosts !== undefined) {
+      throw new UsageError(
+        "--limit goes with --prefix and --count: --hosts prints one subnet per count",
+        name,
+      );
+    }
     const network = fromUserInput(() => parseNetwork(positionals[0]));
+    if (values.rfc3021 === true && network.family === 6) {
+      throw new UsageError(
+        "--rfc3021 is about IPv4 /31 links: IPv6 sizes are the same without it (a /127 holds 2)",
+        name,
+      );
+    }
     const limit = intOption(values, "limit", {
       min: 1,
       max: 100_000_000,
@@ -137,11 +164,18 @@ const command: CommandModule<SubnetSplitOptions> = {
       command: name,
     });
     const base = { network, limit, rule, explain, json: globals.json };
+    const width = network.addr.bitLength;
     if (values.prefix !== undefined) {
       const text = String(values.prefix).replace(/^\//, "");
+      if (/^[0-9]+$/.test(text) && network.bits === width && Number(text) !== width) {
+        throw new UsageError(
+          `${network} is a single address: --prefix can only be ${width} (got ${values.prefix})`,
+          name,
+        );
+      }
       const bits = intOption({ prefix: text }, "prefix", {
         min: network.bits,
-        max: network.addr.bitLength,
+        max: width,
         fallback: 0,
         command: name,
       });
@@ -161,7 +195,8 @@ const command: CommandModule<SubnetSplitOptions> = {
       hosts.some((h) => !/^[0-9]+$/.test(h) || !Number.isSafeInteger(Number(h)) || Number(h) < 1)
     ) {
       throw new UsageError(
-        `--hosts takes whole numbers from 1 to 2^53 separated by commas (got "${values.hosts}")`,
+        `--hosts takes whole numbers from 1 to ${Number.MAX_SAFE_INTEGER} (2^53 - 1) separated ` +
+          `by commas (got "${values.hosts}")`,
         name,
       );
     }
@@ -169,43 +204,7 @@ const command: CommandModule<SubnetSplitOptions> = {
   },
   async run(o, io) {
     if (o.hosts) return await runVlsm(o, o.hosts, io);
-    const bits = o.bits!;
-    const total = 1n << BigInt(bits - o.network.bits);
-    const shown = total > BigInt(o.limit) ? o.limit : Number(total);
-    const list: Prefix[] = [];
-    for (const p of subnets(o.network, bits)) {
-      if (list.length >= shown || io.signal.aborted) break;
-      list.push(p);
-    }
-    const each = list[0];
-    if (o.json) {
-      await writeJson(io, {
-        network: o.network.toString(),
-        prefixLength: bits,
-        ...(o.count !== undefined ? { requested: o.count } : {}),
-        count: jsonCount(total),
-        shown: list.length,
-        addressCountEach: jsonCount(each.size()),
-        usableHostsEach: jsonCount(each.usableHosts()),
-        subnets: list.map(row),
-      });
-    } else {
-      const asked = o.count !== undefined && BigInt(o.count) !== total
-        ? ` (for ${o.count} asked)`
-        : "";
-      await io.stdout.write(
-        `${o.network} into ${total} subnet${total === 1n ? "" : "s"}${asked} of /${bits}: ` +
-          `${each.size()} addresses, ${each.usableHosts()} usable hosts each\n` +
-          formatTable([header, ...list.map((p) => tableRow(p))]),
-      );
-    }
-    // Under --json, `count` and `shown` say it.
-    if (BigInt(list.length) < total && !io.signal.aborted && !o.json) {
-      await io.stderr.write(
-        `toolkit: showing the first ${list.length} of ${total} subnets (raise --limit to see more)\n`,
-      );
-    }
-    return io.signal.aborted ? 130 : 0;
+    return await runEqual(o, o.bits!, io);
   },
 };
 export default command;
@@ -215,7 +214,20 @@ async function runVlsm(
   hosts: number[],
   io: Io,
 ): Promise<number> {
-  const plan = fromUserInput(() => allocateVlsm(o.network, hosts, { rule: o.rule }));
+  let plan: VlsmPlan;
+  try {
+    plan = allocateVlsm(o.network, hosts, { rule: o.rule });
+  } catch (err) {
+    // A /31 or /32 asked for 2 or 1 hosts under the textbook rule: say what would allow it.
+    let hint = "";
+    if (err instanceof RangeError && o.rule === "textbook" && o.network.family === 4) {
+      try {
+        allocateVlsm(o.network, hosts, { rule: "rfc3021" });
+        hint = " (with --rfc3021 a /31 holds 2 hosts and a /32 one)";
+      } catch { /* no: the message alone */ }
+    }
+    throw userInputError(hint ? new RangeError((err as Error).message + hint) : err);
+  }
   const reasons = plan.allocations.map((a) => sizeReason(a, o.rule));
   if (o.json) {
     await writeJson(io, {
@@ -233,12 +245,13 @@ async function runVlsm(
   }
   let text = "";
   if (o.explain) {
-    text += (o.rule === "textbook"
-      ? "Rule: n host bits hold 2^n - 2 hosts (network and broadcast reserved); --rfc3021 allows /31\n"
-      : "Rule: n host bits hold 2^n - 2 hosts, but a /31 holds 2 (RFC 3021) and a /32 holds 1\n") +
-      reasons.map((r) =>
-        `  ${r}\n`
-      ).join("") + "\n";
+    const rule = o.network.family === 6
+      ? "Rule: n host bits hold 2^n - 1 hosts (the Subnet-Router anycast address reserved), " +
+        "but a /127 holds 2 (RFC 6164) and a /128 holds 1"
+      : o.rule === "textbook"
+      ? "Rule: n host bits hold 2^n - 2 hosts (network and broadcast reserved); --rfc3021 allows /31"
+      : "Rule: n host bits hold 2^n - 2 hosts, but a /31 holds 2 (RFC 3021) and a /32 holds 1";
+    text += `${rule}\n${reasons.map((r) => `  ${r}\n`).join("")}\n`;
   }
   const rows = [
     ["Asked", ...header],
@@ -269,4 +282,188 @@ function sizeReason(a: VlsmAllocation, rule: HostRule): string {
   return `${a.hosts} host${a.hosts === 1 ? "" : "s"} -> /${a.prefix.bits}: ${
     formula(n)
   } >= ${a.hosts}${note}${below}`;
+}
+
+/** One subnet of an equal split, as it is printed. */
+interface SplitRow {
+  subnet: string;
+  firstHost: string;
+  lastHost: string;
+  broadcast: string | null;
+}
+
+/**
+ * The row of subnet `i` (0-based) of `network` cut into /`bits`: what {@linkcode Prefix} says of
+ * it, for IPv4 computed in plain numbers so that millions of rows cost seconds, not minutes.
+ */
+function splitRowAt(network: Prefix, bits: number): (i: number) => SplitRow {
+  const hostBits = network.addr.bitLength - bits;
+  if (network.family === 4) {
+    const base = network.network().toUint32();
+    const step = 2 ** hostBits;
+    const suffix = `/${bits}`;
+    return (i) => {
+      const net = base + i * step;
+      const last = net + step - 1;
+      const text = formatIpv4(net);
+      return hostBits <= 1
+        ? { subnet: text + suffix, firstHost: text, lastHost: formatIpv4(last), broadcast: null }
+        : {
+          subnet: text + suffix,
+          firstHost: formatIpv4(net + 1),
+          lastHost: formatIpv4(last - 1),
+          broadcast: formatIpv4(last),
+        };
+    };
+  }
+  // IPv6: no broadcast; every address is a host but the Subnet-Router anycast address (the
+  // first), except on a /127 and a /128 (Prefix.firstHost).
+  const base = network.network().toBigInt();
+  const shift = BigInt(hostBits);
+  const lastOffset = (1n << shift) - 1n;
+  const firstOffset = hostBits <= 1 ? 0n : 1n;
+  const suffix = `/${bits}`;
+  return (i) => {
+    const net = base + (BigInt(i) << shift);
+    return {
+      subnet: formatIpv6(net) + suffix,
+      firstHost: formatIpv6(net + firstOffset),
+      lastHost: formatIpv6(net + lastOffset),
+      broadcast: null,
+    };
+  };
+}
+
+/**
+ * The indices, among the first `shown` subnets of an equal split whose subnets have `hostBits`
+ * host bits, of the rows with the widest text in each column, so the table is laid out before
+ * its rows are made. An address's text is widest when each octet or group is as large as it can
+ * be: among the indices up to the last, that is the last one itself, or the last with the part
+ * in one octet lowered by one and every bit below it set, or the first with every bit below an
+ * octet set. (Widths of 8 bits cover IPv6's 16-bit groups and the dotted end of ::ffff:a.b.c.d.)
+ *
+ * @example
+ * ```ts
+ * widestRowIndices(32, 8, 257); // includes 255: 10.0.255.0/24 is wider than 10.1.0.0/24
+ * ```
+ */
+export function widestRowIndices(width: 32 | 128, hostBits: number, shown: number): number[] {
+  const last = BigInt(shown - 1);
+  const found = new Set<number>([0, shown - 1]);
+  if (last > 0n) found.add(shown - 2);
+  for (let b = 8; b < width; b += 8) {
+    if (b <= hostBits) continue;
+    const low = BigInt(b - hostBits);
+    const ones = (1n << low) - 1n;
+    if (ones <= last) found.add(Number(ones));
+    const lowered = (((last >> low) - 1n) << low) | ones;
+    if (lowered >= 0n) found.add(Number(lowered));
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+/** Collects text and writes it in large pieces, so millions of lines take few writes. */
+class ChunkedOutput {
+  #parts: string[] = [];
+  #size = 0;
+  constructor(readonly io: Io) {}
+  /** Adds text; writes what was collected once it passes 64 KiB. False once interrupted. */
+  async add(text: string): Promise<boolean> {
+    this.#parts.push(text);
+    this.#size += text.length;
+    if (this.#size >= 65536) await this.flush();
+    return !this.io.signal.aborted;
+  }
+  async flush(): Promise<void> {
+    if (this.#parts.length === 0) return;
+    const text = this.#parts.join("");
+    this.#parts = [];
+    this.#size = 0;
+    await this.io.stdout.write(text);
+  }
+}
+
+/**
+ * `--prefix` and `--count`: the subnets are made, formatted and written as they come, so the first
+ * line appears at once and memory stays the same for ten rows or a hundred million.
+ */
+async function runEqual(o: SubnetSplitOptions, bits: number, io: Io): Promise<number> {
+  const total = 1n << BigInt(bits - o.network.bits);
+  const shown = total > BigInt(o.limit) ? o.limit : Number(total);
+  const rowAt = splitRowAt(o.network, bits);
+  const each = Prefix.from(o.network.network().withZone(""), bits);
+  const addressCount = jsonCount(each.size());
+  const usable = jsonCount(each.usableHosts());
+  const out = new ChunkedOutput(io);
+  if (o.json) {
+    const head = JSON.stringify(
+      {
+        network: o.network.toString(),
+        prefixLength: bits,
+        ...(o.count !== undefined ? { requested: o.count } : {}),
+        count: jsonCount(total),
+        shown,
+        addressCountEach: addressCount,
+        usableHostsEach: usable,
+        subnets: [],
+      },
+      null,
+      2,
+    );
+    // The document as writeJson prints it, its `subnets` array written one element at a time.
+    await out.add(printableJson(head.slice(0, -"[]\n}".length)) + "[\n");
+    const tail =
+      `,\n      "addressCount": "${addressCount}",\n      "usableHosts": "${usable}"\n    }`;
+    for (let i = 0; i < shown; i++) {
+      const r = rowAt(i);
+      const item = `    {\n      "subnet": "${r.subnet}",\n      "firstHost": "${r.firstHost}",\n` +
+        `      "lastHost": "${r.lastHost}",\n      "broadcast": ${
+          r.broadcast === null ? "null" : `"${r.broadcast}"`
+        }${tail}`;
+      if (!(await out.add(i + 1 < shown ? item + ",\n" : item + "\n"))) return 130;
+    }
+    await out.add("  ]\n}\n");
+    await out.flush();
+    return io.signal.aborted ? 130 : 0;
+  }
+  const cells = (r: SplitRow) => [r.subnet, r.firstHost, r.lastHost, r.broadcast ?? "-", usable];
+  const widths = header.map((h) => h.length);
+  const widen = (row: string[]) =>
+    row.forEach((c, i) => (widths[i] = Math.max(widths[i], c.length)));
+  for (const i of widestRowIndices(o.network.addr.bitLength, each.addr.bitLength - bits, shown)) {
+    widen(cells(rowAt(i)));
+  }
+  // As formatTable lays it out: two spaces between columns, the last one not padded.
+  const line = (row: string[]) => {
+    let text = "";
+    for (let i = 0; i < row.length - 1; i++) text += row[i].padEnd(widths[i]) + "  ";
+    return text + row[row.length - 1] + "\n";
+  };
+  const asked = o.count !== undefined && BigInt(o.count) !== total ? ` (for ${o.count} asked)` : "";
+  const size = each.size();
+  await out.add(
+    `${printable(o.network.toString())} into ${total} subnet${
+      plural(total)
+    }${asked} of /${bits}: ` +
+      `${size} address${size === 1n ? "" : "es"}, ${each.usableHosts()} usable ` +
+      `host${plural(each.usableHosts())} each\n` + line(header),
+  );
+  for (let i = 0; i < shown; i++) {
+    const row = cells(rowAt(i));
+    // The widths were worked out beforehand; should a row ever be wider, the column grows.
+    for (let c = 0; c < 4; c++) if (row[c].length > widths[c]) widen(row);
+    if (!(await out.add(line(row)))) return 130;
+  }
+  await out.flush();
+  if (BigInt(shown) < total) {
+    await io.stderr.write(
+      `toolkit: showing the first ${shown} of ${total} subnets (raise --limit to see more)\n`,
+    );
+  }
+  return io.signal.aborted ? 130 : 0;
+}
+
+/** "s" unless the count is one. */
+function plural(n: bigint | number): string {
+  return n === 1n || n === 1 ? "" : "s";
 }

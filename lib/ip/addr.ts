@@ -1,7 +1,9 @@
 // IP addresses as small immutable values, after Go's net/netip `Addr`: IPv4 held as a 32-bit
 // number, IPv6 as a 128-bit bigint, an optional IPv6 zone kept. Parsing is strict (no leading
-// zeros, no shorthand IPv4 spellings) and printing is canonical (RFC 5952). This module imports
-// nothing: prefixes, masks and the rest of lib/ip build on it, never the other way round.
+// zeros, no shorthand IPv4 spellings) and printing is canonical (RFC 5952). Within lib/ip this
+// module imports nothing (its errors show the text through lib/text's `printable`): prefixes,
+// masks and the rest of lib/ip build on it, never the other way round.
+import { printable } from "../text/printable.ts";
 
 /** The IP version of an address: 4 or 6. */
 export type Family = 4 | 6;
@@ -48,7 +50,9 @@ export class Addr {
   static parse(text: string): Addr {
     if (text.includes(":")) return parseIpv6(text);
     if (text.includes("%")) {
-      throw new SyntaxError(`Cannot parse "${text}": zones (%) are only for IPv6 addresses`);
+      throw new SyntaxError(
+        `Cannot parse "${printable(text)}": zones (%) are only for IPv6 addresses`,
+      );
     }
     return Addr.fromUint32(parseIpv4(text));
   }
@@ -418,8 +422,13 @@ function groups6(v: bigint): number[] {
  * ```
  */
 export function formatIpv4(n: number): string {
-  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  return `${octets[n >>> 24]}.${octets[(n >>> 16) & 255]}.${octets[(n >>> 8) & 255]}.${
+    octets[n & 255]
+  }`;
 }
+
+/** "0" to "255": looked up, not converted, when millions of addresses are printed. */
+const octets = Array.from({ length: 256 }, (_, i) => String(i));
 
 /**
  * Formats a 128-bit value as RFC 5952 text; IPv4-mapped addresses end in dotted decimal.
@@ -482,7 +491,9 @@ export function parseIpv4(text: string): number {
   const parts = text.split(".");
   if (parts.length !== 4) {
     throw new SyntaxError(
-      `Cannot parse IPv4 address "${text}": expected 4 decimal octets separated by dots, got ${parts.length}`,
+      `Cannot parse IPv4 address "${
+        printable(text)
+      }": expected 4 decimal octets separated by dots, got ${parts.length}`,
     );
   }
   let n = 0;
@@ -492,7 +503,9 @@ export function parseIpv4(text: string): number {
       const dec = String(Number(p));
       const oct = /^[0-7]+$/.test(p) ? ` ${parseInt(p, 8)}` : "";
       throw new SyntaxError(
-        `Cannot parse IPv4 address "${text}": octet ${i + 1} ("${p}") has a leading zero, ` +
+        `Cannot parse IPv4 address "${printable(text)}": octet ${i + 1} ("${
+          printable(p)
+        }") has a leading zero, ` +
           `which is ambiguous: some software reads it as octal${oct}, some as decimal ${dec} ` +
           `(CVE-2021-29921); write the value you mean without leading zeros`,
       );
@@ -503,11 +516,15 @@ export function parseIpv4(text: string): number {
         : p.length > 3 && /^[0-9]+$/.test(p)
         ? "is out of range"
         : "is not a decimal number";
-      throw new SyntaxError(`Cannot parse IPv4 address "${text}": octet ${i + 1} ${what}`);
+      throw new SyntaxError(
+        `Cannot parse IPv4 address "${printable(text)}": octet ${i + 1} ${what}`,
+      );
     }
     const o = Number(p);
     if (o > 255) {
-      throw new SyntaxError(`Cannot parse IPv4 address "${text}": octet ${i + 1} is out of range`);
+      throw new SyntaxError(
+        `Cannot parse IPv4 address "${printable(text)}": octet ${i + 1} is out of range`,
+      );
     }
     n = n * 256 + o;
   }
@@ -516,7 +533,7 @@ export function parseIpv4(text: string): number {
 
 function parseIpv6(text: string): Addr {
   const fail = (why: string): never => {
-    throw new SyntaxError(`Cannot parse IPv6 address "${text}": ${why}`);
+    throw new SyntaxError(`Cannot parse IPv6 address "${printable(text)}": ${why}`);
   };
   let body = text;
   let zone = "";
@@ -541,6 +558,15 @@ function parseIpv6(text: string): Addr {
     }
     body = body.slice(0, lastColon + 1) + "0:0";
   }
+  if (/:::/.test(body)) {
+    // "2001:db8:::1": one colon too many, most likely; say what was probably meant.
+    const meant = text.replace(/:{3,}/, "::");
+    let hint = "";
+    try {
+      if (!/:::/.test(meant)) hint = ` (did you mean "${parseIpv6(meant)}"?)`;
+    } catch { /* no simple fix: the message alone */ }
+    fail(`":::" has a ":" too many: "::" alone stands for the zero groups${hint}`);
+  }
   const halves = body.split("::");
   if (halves.length > 2) fail(`"::" may appear only once`);
   const parseGroups = (s: string): number[] => {
@@ -551,7 +577,9 @@ function parseIpv6(text: string): Addr {
       }
       if (!/^[0-9a-fA-F]{1,4}$/.test(g)) {
         fail(
-          g.length > 4 ? `group "${g}" has more than 4 hex digits` : `"${g}" is not hexadecimal`,
+          g.length > 4
+            ? `group "${printable(g)}" has more than 4 hex digits`
+            : `"${printable(g)}" is not hexadecimal`,
         );
       }
       return parseInt(g, 16);

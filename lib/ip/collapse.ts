@@ -17,9 +17,21 @@ export interface AggregatorOptions {
 
 const pow2 = Array.from({ length: 33 }, (_, i) => 2 ** i);
 
+/** Entries held before the first collapse of what was added (and at least that many after). */
+const compactAfter = 1 << 16;
+/**
+ * How much what is held may grow past the result of the last collapse before the next one: four
+ * times keeps a list that does not collapse (a routing table) from being sorted again and again,
+ * and memory within four times the result.
+ */
+const compactGrowth = 4;
+
 /**
  * Accumulates prefixes (and plain addresses, as /32 or /128) of both families and returns the
- * minimal sorted covering list: IPv4 first, then IPv6. Zones are dropped.
+ * minimal sorted covering list: IPv4 first, then IPv6. Zones are dropped. What was added is
+ * collapsed again whenever it has grown fourfold since the last collapse (and holds at least 65,536
+ * entries), so memory follows the size of the result, not of the input: a billion lines
+ * repeating one prefix never hold more than 65,536 entries.
  *
  * @example
  * ```ts
@@ -33,6 +45,8 @@ const pow2 = Array.from({ length: 33 }, (_, i) => 2 ** i);
 export class PrefixAggregator {
   #v4 = new Float64Array(1024);
   #n4 = 0;
+  /** How many of the IPv4 entries, from the first, are in order (collapsed, after a collapse). */
+  #sorted4 = 0;
   // IPv6 ranges in parallel arrays (no object per prefix); `#top6` holds the top 32 bits as a
   // number so that sorting is a native Float64Array sort and bigints are compared only in ties.
   #first6: bigint[] = [];
@@ -40,6 +54,9 @@ export class PrefixAggregator {
   #bits6: number[] = [];
   #top6: number[] = [];
   readonly #maskHostBits: boolean;
+  #added = 0;
+  #compactAt4 = compactAfter;
+  #compactAt6 = compactAfter;
 
   constructor(options: AggregatorOptions = {}) {
     this.#maskHostBits = options.hostBits === "mask";
@@ -47,6 +64,11 @@ export class PrefixAggregator {
 
   /** How many prefixes were added. */
   get count(): number {
+    return this.#added;
+  }
+
+  /** How many entries are held now (at most what was added; after a collapse, far fewer). */
+  get held(): number {
     return this.#n4 + this.#first6.length;
   }
 
@@ -83,10 +105,48 @@ export class PrefixAggregator {
   }
 
   #push6(first: bigint, last: bigint, bits: number, top: number): void {
+    this.#added++;
     this.#first6.push(first);
     this.#last6.push(last);
     this.#bits6.push(bits);
     this.#top6.push(top);
+    if (this.#first6.length >= this.#compactAt6) {
+      const first6: bigint[] = [];
+      const last6: bigint[] = [];
+      const bits6: number[] = [];
+      const top6: number[] = [];
+      this.#each6((net, b) => {
+        first6.push(net as bigint);
+        last6.push((net as bigint) | hostMask6[b]);
+        bits6.push(b);
+        top6.push(Number((net as bigint) >> 96n));
+      });
+      [this.#first6, this.#last6, this.#bits6, this.#top6] = [first6, last6, bits6, top6];
+      this.#compactAt6 = Math.max(compactAfter, compactGrowth * first6.length);
+    }
+  }
+
+  /**
+   * The IPv4 entries sorted in place. Those held since the last collapse are sorted already, so
+   * only the ones added after it are sorted and then merged in.
+   */
+  #sort4(): Float64Array {
+    const n = this.#n4;
+    const k = this.#sorted4;
+    const v = this.#v4;
+    this.#sorted4 = n;
+    if (k >= n) return v.subarray(0, n);
+    if (k === 0) return v.subarray(0, n).sort();
+    v.subarray(k, n).sort();
+    const merged = new Float64Array(n);
+    let i = 0;
+    let j = k;
+    let o = 0;
+    while (i < k && j < n) merged[o++] = v[i] <= v[j] ? v[i++] : v[j++];
+    while (i < k) merged[o++] = v[i++];
+    while (j < n) merged[o++] = v[j++];
+    v.set(merged);
+    return v.subarray(0, n);
   }
 
   /** Indices of the IPv6 ranges in order of their first address. */
@@ -116,12 +176,22 @@ export class PrefixAggregator {
   }
 
   #push4(encoded: number): void {
+    this.#added++;
     if (this.#n4 === this.#v4.length) {
       const bigger = new Float64Array(this.#v4.length * 2);
       bigger.set(this.#v4);
       this.#v4 = bigger;
     }
     this.#v4[this.#n4++] = encoded;
+    if (this.#n4 >= this.#compactAt4) {
+      // Collapsing never yields more prefixes than it is given, so the result fits in place.
+      const v4 = this.#v4;
+      let n = 0;
+      this.#each4((net, b) => (v4[n++] = net * 64 + b));
+      this.#n4 = n;
+      this.#sorted4 = n;
+      this.#compactAt4 = Math.max(compactAfter, compactGrowth * n);
+    }
   }
 
   /**
@@ -129,13 +199,23 @@ export class PrefixAggregator {
    * IPv4 networks come as numbers, IPv6 as bigints.
    */
   each(emit: (family: Family, net: number | bigint, bits: number) => void): void {
-    const v4 = this.#v4.subarray(0, this.#n4).sort();
+    this.#each4((net, bits) => emit(4, net, bits));
+    this.#each6((net, bits) => emit(6, net, bits));
+  }
+
+  /**
+   * The collapsed IPv4 prefixes in order. The entries are sorted in place, and a prefix is
+   * emitted only after every entry it was made from has been read: a caller may write the
+   * results over the entries as they come.
+   */
+  #each4(emit: (net: number, bits: number) => void): void {
+    const v4 = this.#sort4();
     let start = -1;
     let end = -1;
     let single4 = -1; // as for IPv6 below: a run of one input prefix is emitted as it is
     const flush4 = () => {
-      if (single4 >= 0) emit(4, start, single4);
-      else rangeToPrefixes4(start, end, (n, b) => emit(4, n, b));
+      if (single4 >= 0) emit(start, single4);
+      else rangeToPrefixes4(start, end, emit);
     };
     for (let i = 0; i < v4.length; i++) {
       const e = v4[i];
@@ -155,14 +235,18 @@ export class PrefixAggregator {
       }
     }
     if (start >= 0) flush4();
+  }
+
+  /** The collapsed IPv6 prefixes in order. */
+  #each6(emit: (net: bigint, bits: number) => void): void {
     const order = this.#order6();
     let s6 = -1n;
     let e6 = -1n;
     // A run made of one input prefix is that prefix: emit it without cutting the range again.
     let single = -1;
     const flush = () => {
-      if (single >= 0) emit(6, s6, single);
-      else rangeToPrefixes(s6, e6, 6, (n, b) => emit(6, n, b));
+      if (single >= 0) emit(s6, single);
+      else rangeToPrefixes(s6, e6, 6, emit);
     };
     for (let k = 0; k < order.length; k++) {
       const i = order[k];

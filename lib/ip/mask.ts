@@ -1,6 +1,7 @@
 // Netmasks, wildcard (host) masks and prefix lengths, and the conversions between them. A mask
 // whose one bits are not contiguous has no prefix length and is refused with the bits shown.
 // Imports only addr.ts, so prefix.ts can build on it without a cycle.
+import { printable } from "../text/printable.ts";
 import { Addr, type Family } from "./addr.ts";
 
 /**
@@ -139,14 +140,16 @@ export interface ParsedMask {
 }
 
 /**
- * Reads a mask written as a prefix length (`/24`, `24`), a netmask (`255.255.255.0`) or a
- * wildcard mask (`0.0.0.255`). A dotted mask is read as a netmask first, as Python's `ipaddress`
- * does, so `0.0.0.0` is `/0`. A bare length is IPv4 unless `family` says 6.
+ * Reads a mask written as a prefix length (`/24`, `24`), a netmask (`255.255.255.0`, or in hex
+ * as sipcalc takes it, `0xffffff00`) or a wildcard mask (`0.0.0.255`). A dotted mask is read as
+ * a netmask first, as Python's `ipaddress` does, so `0.0.0.0` is `/0`. A bare length is IPv4
+ * unless `family` says 6.
  *
  * @example
  * ```ts
  * parseMask("255.255.255.0"); // { bits: 24, family: 4, kind: "netmask" }
  * parseMask("/64", 6); // { bits: 64, family: 6, kind: "length" }
+ * parseMask("0xffffff00"); // { bits: 24, family: 4, kind: "netmask" }
  * ```
  */
 export function parseMask(text: string, family?: Family): ParsedMask {
@@ -160,9 +163,18 @@ export function parseMask(text: string, family?: Family): ParsedMask {
     }
     return { bits, family: fam, kind: "length" };
   }
-  const addr = Addr.parse(text.replace(/^\//, ""));
+  // sipcalc's hexadecimal netmask, `0xffffff00`: IPv4, all eight digits.
+  const hex = /^0x([0-9a-fA-F]{8})$/.exec(text);
+  if (!hex && /^0x/i.test(text)) {
+    throw new SyntaxError(
+      `Cannot read mask "${printable(text)}": a hexadecimal netmask has 8 digits (0xffffff00)`,
+    );
+  }
+  const addr = hex ? Addr.fromUint32(parseInt(hex[1], 16)) : Addr.parse(text.replace(/^\//, ""));
   if (family !== undefined && addr.family !== family) {
-    throw new SyntaxError(`Mask "${text}" is IPv${addr.family}, the address is IPv${family}`);
+    throw new SyntaxError(
+      `Mask "${printable(text)}" is IPv${addr.family}, the address is IPv${family}`,
+    );
   }
   try {
     return { bits: prefixLengthOfNetmask(addr), family: addr.family, kind: "netmask" };

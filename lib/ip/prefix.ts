@@ -1,6 +1,7 @@
 // IP prefixes (networks) as small immutable values, after Go's net/netip `Prefix`: an address and
 // a length. The address may carry host bits (`10.1.2.3/24`, an interface address); `masked()`
 // gives the network, and `parseNetwork` refuses host bits where a network is required.
+import { printable } from "../text/printable.ts";
 import { Addr, type Family } from "./addr.ts";
 import { decimalLength, mask4, mask6, parseMask } from "./mask.ts";
 
@@ -69,35 +70,45 @@ export class Prefix {
         const a = Addr.parse(text);
         return new Prefix(a, a.bitLength);
       }
-      throw new SyntaxError(`Cannot parse prefix "${text}": expected ADDR/LEN`);
+      throw new SyntaxError(`Cannot parse prefix "${printable(text)}": expected ADDR/LEN`);
     }
     const addrText = text.slice(0, slash);
     const maskText = text.slice(slash + 1);
-    if (maskText.includes("/")) throw new SyntaxError(`Cannot parse prefix "${text}": two "/"`);
+    if (maskText.includes("/")) {
+      throw new SyntaxError(`Cannot parse prefix "${printable(text)}": two "/"`);
+    }
     const addr = Addr.parse(addrText);
     const bits = decimalLength(maskText);
     if (bits !== undefined) {
       if (bits > addr.bitLength) {
         throw new RangeError(
-          `Cannot parse prefix "${text}": length ${maskText} is out of range for IPv${addr.family} (0-${addr.bitLength})`,
+          `Cannot parse prefix "${printable(text)}": length ${
+            printable(maskText)
+          } is out of range for IPv${addr.family} (0-${addr.bitLength})`,
         );
       }
       return new Prefix(addr, bits);
     }
-    if (maskText === "") throw new SyntaxError(`Cannot parse prefix "${text}": missing length`);
+    if (maskText === "") {
+      throw new SyntaxError(`Cannot parse prefix "${printable(text)}": missing length`);
+    }
     if (addr.family === 6 || maskText.includes(":")) {
       throw new SyntaxError(
-        `Cannot parse prefix "${text}": an IPv6 prefix length is a number 0-128`,
+        `Cannot parse prefix "${printable(text)}": an IPv6 prefix length is a number 0-128`,
       );
     }
     if (!maskText.includes(".")) {
-      throw new SyntaxError(`Cannot parse prefix "${text}": "${maskText}" is not a length or mask`);
+      throw new SyntaxError(
+        `Cannot parse prefix "${printable(text)}": "${
+          printable(maskText)
+        }" is not a length or mask`,
+      );
     }
     try {
       return new Prefix(addr, parseMask(maskText, 4).bits);
     } catch (err) {
       const why = (err as Error).message.replace(/^Cannot parse IPv4 address "[^"]*": /, "");
-      throw new SyntaxError(`Cannot parse prefix "${text}": ${why}`, { cause: err });
+      throw new SyntaxError(`Cannot parse prefix "${printable(text)}": ${why}`, { cause: err });
     }
   }
 
@@ -285,7 +296,9 @@ export function parseNetwork(text: string, options: ParsePrefixOptions = {}): Pr
   const p = Prefix.parse(text, options);
   if (!p.isMasked()) {
     throw new RangeError(
-      `"${text}" has host bits set; a network is required here (did you mean ${p.masked()}?)`,
+      `"${
+        printable(text)
+      }" has host bits set; a network is required here (did you mean ${p.masked()}?)`,
     );
   }
   return p;

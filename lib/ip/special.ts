@@ -1,5 +1,6 @@
 // The IANA special-purpose address registries (RFC 6890 and the RFCs that added to them), plus
-// multicast and the old class E space, so `subnet info` can say what an address is for.
+// multicast, the old class E space and the IPv6 space the IETF keeps in reserve (IANA's IPv6
+// address space registry), so `subnet info` can say what an address is for.
 import type { Addr } from "./addr.ts";
 import { Prefix } from "./prefix.ts";
 
@@ -22,7 +23,7 @@ const rows: [string, string, string, string, boolean][] = [
   ["0.0.0.0/8", "this network", '"This network"', "RFC 791", false],
   ["0.0.0.0/32", "this host", '"This host on this network"', "RFC 1122", false],
   ["10.0.0.0/8", "private", "Private-Use", "RFC 1918", false],
-  ["100.64.0.0/10", "shared address space", "Shared Address Space (CGN)", "RFC 6598", false],
+  ["100.64.0.0/10", "shared address space", "Shared Address Space", "RFC 6598", false],
   ["127.0.0.0/8", "loopback", "Loopback", "RFC 1122", false],
   ["169.254.0.0/16", "link-local", "Link Local", "RFC 3927", false],
   ["172.16.0.0/12", "private", "Private-Use", "RFC 1918", false],
@@ -53,6 +54,33 @@ const rows: [string, string, string, string, boolean][] = [
   ["239.0.0.0/8", "multicast", "Administratively Scoped (multicast)", "RFC 2365", false],
   ["240.0.0.0/4", "reserved", "Reserved (former class E)", "RFC 1112", false],
   ["255.255.255.255/32", "limited broadcast", "Limited Broadcast", "RFC 919", false],
+  // IPv6: what IANA's IPv6 address space registry keeps "Reserved by IETF" (everything outside
+  // 2000::/3 global unicast, fc00::/7, fe80::/10 and ff00::/8). Nothing is routed there; the
+  // special-purpose blocks inside (::1, 64:ff9b::/96, 100::/64, 5f00::/16) are more specific.
+  ...[
+    "::/8",
+    "100::/8",
+    "200::/7",
+    "400::/6",
+    "800::/5",
+    "1000::/4",
+    "4000::/3",
+    "6000::/3",
+    "8000::/3",
+    "a000::/3",
+    "c000::/3",
+    "e000::/4",
+    "f000::/5",
+    "f800::/6",
+    "fe00::/9",
+  ].map((p): [string, string, string, string, boolean] => [
+    p,
+    "reserved",
+    "Reserved by IETF",
+    "RFC 4291",
+    false,
+  ]),
+  ["::/96", "IPv4-compatible", "IPv4-compatible IPv6 Address (deprecated)", "RFC 4291", false],
   // IPv6 (RFC 6890 section 2.2.3 and later additions)
   ["::/128", "unspecified", "Unspecified Address", "RFC 4291", false],
   ["::1/128", "loopback", "Loopback Address", "RFC 4291", false],

@@ -98,7 +98,11 @@ export function lengthForHosts(hosts: number, family: 4 | 6, rule: HostRule = "t
   for (let bits = width; bits >= 0; bits--) {
     if (hostsInBits(width - bits, family, rule) >= BigInt(hosts)) return bits;
   }
-  throw new RangeError(`No IPv${family} subnet holds ${hosts} hosts`);
+  throw new RangeError(
+    `No IPv${family} subnet holds ${hosts} hosts: all of IPv${family} holds ${
+      hostsInBits(width, family, rule)
+    }`,
+  );
 }
 
 /** One VLSM allocation. */
@@ -159,7 +163,8 @@ export function allocateVlsm(
   for (const r of order) {
     if (r.bits < net.bits) {
       throw new RangeError(
-        `${r.hosts} hosts do not fit in ${net}: they need a /${r.bits} ` +
+        `${r.hosts} ${r.hosts === 1 ? "host does" : "hosts do"} not fit in ${net}: ` +
+          `${r.hosts === 1 ? "it needs" : "they need"} a /${r.bits} ` +
           `(${
             hostsInBits(width - r.bits, net.family, rule)
           } hosts), and a /${net.bits} holds ${holds}`,
