@@ -167,7 +167,7 @@ Deno.test("arp show: bad input is one error line and exit 2", async () => {
   assert.equal(none.code, 2);
   assert.match(
     none.stderr,
-    /warning: stdin: line 2: expected 6 columns[^\n]*\ntoolkit: error: no line of stdin could be read as a neighbour entry\n$/,
+    /warning: stdin: line 2: expected 6 columns[^\n]*\ntoolkit: error: no line of stdin could be read as a neighbour entry \(read as proc: give --format if it is another\)\n$/,
   );
 });
 
