@@ -210,12 +210,45 @@ testIf(
         neighbors.map(([addr]) => ifaces[addr]),
         neighbors.map(([, , dev]) => dev),
       );
+      // The filters select what ip's own do (`ip neigh show dev IF`, `nud STATE`, `to PREFIX`).
+      await ip(
+        "-n",
+        ns,
+        "neigh",
+        "add",
+        "198.18.7.24",
+        "dev",
+        "ok0",
+        "nud",
+        "stale",
+        "lladdr",
+        "02:00:00:00:00:24",
+      );
+      for (
+        const [ours, theirs] of [
+          [["--iface", "ok0"], ["dev", "ok0"]],
+          [["--state", "permanent"], ["nud", "permanent"]],
+          [["--state", "stale"], ["nud", "stale"]],
+          [["198.18.7.22"], ["to", "198.18.7.22"]],
+          [["198.18.7.20/30"], ["to", "198.18.7.20/30"]],
+        ]
+      ) {
+        const r = await inNetns(ns, ["arp", "show", "--json", "--no-vendor", ...ours]);
+        assert.equal(r.code, 0, r.stderr);
+        const got = JSON.parse(r.stdout).entries.map((e: { address: string }) => e.address).sort();
+        // ip's JSON holds the raw ESC that JSON.parse refuses: its addresses are taken by pattern.
+        const want = [
+          ...(await ip("-n", ns, "-j", "neigh", "show", ...theirs)).matchAll(/"dst":"([^"]+)"/g),
+        ].map((m) => m[1]).sort();
+        assert.ok(want.length > 0, theirs.join(" "));
+        assert.deepEqual(got, want, ours.join(" "));
+      }
       const check = await inNetns(ns, ["arp", "check", "--gateway", "198.18.7.23"]);
       assert.equal(check.code, 0, check.stderr);
       const watch = await inNetns(ns, ["arp", "watch", "--no-vendor", "-c", "1"]);
       assert.equal(watch.code, 0, watch.stderr);
       assert.ok(!raw.test(watch.stdout + watch.stderr), JSON.stringify(watch));
-      assert.equal(watch.stdout.match(/ new station /g)?.length, 3, watch.stdout);
+      assert.equal(watch.stdout.match(/ new station /g)?.length, 4, watch.stdout);
     } finally {
       await ip("netns", "del", ns).catch(() => {});
     }

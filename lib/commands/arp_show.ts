@@ -2,10 +2,12 @@
 // kernel or from a saved table in any common format, with normalised MACs and IEEE vendors.
 import { type OptionSpec, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError, userInputError } from "../cli/errors.ts";
+import { InputError, UsageError, userInputError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { displayWidth, writeWarning } from "../cli/output.ts";
 import { printableLine } from "../cli/report.ts";
+import { Addr } from "../ip/addr.ts";
+import { Prefix } from "../ip/prefix.ts";
 import { parseMac } from "../arp/mac.ts";
 import type { NeighborEntry, ParseProblem } from "../arp/neighbor.ts";
 import { loadVendorLookup } from "../arp/oui.ts";
@@ -22,11 +24,31 @@ export interface ArpShowOptions {
   /** A saved table (`-` for stdin); `undefined` for the live table. */
   file?: string;
   format: TableFormat | "auto";
+  /** Only entries on this interface (`arp -i IF`, `ip neigh show dev IF`). */
+  iface?: string;
+  /** Only entries in one of these states or with one of these words (`ip neigh show nud`). */
+  states: string[];
+  /** Only entries for this address or inside this prefix (`arp HOST`, `ip neigh show to`). */
+  to?: Prefix;
   vendor: boolean;
   json: boolean;
 }
 
 const name = "arp show";
+
+/** What `--state` takes: the normalised states, and the kernel's NUD states `ip neigh` shows. */
+const stateWords = [
+  "complete",
+  "permanent",
+  "incomplete",
+  "failed",
+  "proxy",
+  "reachable",
+  "stale",
+  "delay",
+  "probe",
+  "noarp",
+];
 
 /** The `--format` option every arp command that reads tables shares. */
 export const formatOption: OptionSpec = {
@@ -40,9 +62,9 @@ export const formatOption: OptionSpec = {
 
 const command: CommandModule<ArpShowOptions> = {
   spec: {
-    usage: "[--file FILE|-]",
+    usage: "[--file FILE|-] [ADDRESS|PREFIX]",
     description:
-      "Without --file, reads the live table (IPv4 and IPv6) from `ip -j neigh`, or where iproute2 is not installed the IPv4 table from /proc/net/arp. With --file, reads a saved table (UTF-8, or UTF-16 as Windows PowerShell 5 saves it) in any supported format, detected unless --format says. Lines that cannot be read are reported on stderr with their line numbers; the rest are shown. STATE is normalised (complete, permanent, incomplete, failed, proxy) with the tool's own word in brackets; a published subnet shows as ADDRESS/PREFIX. Cells longer than 40 columns are cut (…) in the table; --json has them whole.",
+      "Without --file, reads the live table (IPv4 and IPv6) from `ip -j neigh`, or where iproute2 is not installed the IPv4 table from /proc/net/arp. With --file, reads a saved table (UTF-8, or UTF-16 as Windows PowerShell 5 saves it) in any supported format, detected unless --format says. Lines that cannot be read are reported on stderr with their line numbers; the rest are shown. STATE is normalised (complete, permanent, incomplete, failed, proxy) with the tool's own word in brackets; a published subnet shows as ADDRESS/PREFIX. Cells longer than 40 columns are cut (…) in the table; --json has them whole. As net-tools' `arp -i IF HOST` and `ip neigh show dev IF to PREFIX nud STATE`, ADDRESS (or PREFIX), --iface and --state keep only the entries they match.",
     options: [
       {
         name: "file",
@@ -53,6 +75,22 @@ const command: CommandModule<ArpShowOptions> = {
         description: "read a saved table instead of the live one (- for stdin)",
       },
       formatOption,
+      {
+        name: "iface",
+        short: "i",
+        type: "string",
+        value: "IF",
+        description: "only entries on this interface (for Windows arp -a, its address)",
+      },
+      {
+        name: "state",
+        type: "string",
+        multiple: true,
+        value: "STATE",
+        choices: stateWords,
+        description:
+          "only entries in this state, or with this NUD state in ip neigh's words (repeatable)",
+      },
       { name: "no-vendor", type: "boolean", description: "do not look up IEEE vendors" },
     ],
     examples: [
@@ -60,15 +98,31 @@ const command: CommandModule<ArpShowOptions> = {
       "toolkit arp show --file saved-arp.txt",
       "ssh mac arp -an | toolkit arp show --file - --format bsd",
       "toolkit arp show --json",
+      "toolkit arp show --iface eth0 --state stale --state failed",
+      "toolkit arp show 192.168.1.0/24",
     ],
-    positionals: { max: 0 },
+    positionals: { max: 1, complete: "none" },
   },
   parse(args, globals) {
-    const { values } = parseCommandArgs(name, this.spec, args);
+    const { values, positionals } = parseCommandArgs(name, this.spec, args);
     const file = values.file as string | undefined;
+    let to: Prefix | undefined;
+    if (positionals.length) {
+      try {
+        to = Prefix.parse(positionals[0], { bareAddr: true });
+      } catch {
+        throw new UsageError(
+          `expected an IP address or prefix to show (got "${positionals[0]}")`,
+          name,
+        );
+      }
+    }
     return {
       file: file === undefined ? undefined : stdinAlias(file),
       format: (values.format ?? "auto") as TableFormat | "auto",
+      iface: values.iface as string | undefined,
+      states: (values.state as string[] | undefined) ?? [],
+      to,
       vendor: values["no-vendor"] !== true,
       json: globals.json,
     };
@@ -81,9 +135,9 @@ const command: CommandModule<ArpShowOptions> = {
       signal: io.signal,
     });
     await reportProblems(io, table);
-    const vendorOf = o.vendor && table.entries.some((e) => e.mac)
-      ? await vendorLookup()
-      : undefined;
+    const filtered = o.iface !== undefined || o.states.length > 0 || o.to !== undefined;
+    const entries = filtered ? table.entries.filter((e) => shows(o, e)) : table.entries;
+    const vendorOf = o.vendor && entries.some((e) => e.mac) ? await vendorLookup() : undefined;
     if (o.json) {
       await writeJsonStreaming(
         io,
@@ -95,18 +149,53 @@ const command: CommandModule<ArpShowOptions> = {
           problemCount: table.problemCount,
         },
         "entries",
-        table.entries,
+        entries,
         (e) => neighborJson(e, o.vendor ? (e.mac ? vendorOf?.(e.mac) ?? null : null) : undefined),
       );
-    } else if (table.entries.length > 0) {
-      await writeShowTable(io, table.entries, vendorOf);
+    } else if (entries.length > 0) {
+      await writeShowTable(io, entries, vendorOf);
     } else if (!io.globals.quiet) {
-      await io.stderr.write(`no neighbour entries (${printable(sourceName(table.source))})\n`);
+      const where = printable(sourceName(table.source));
+      await io.stderr.write(
+        filtered && table.entries.length
+          ? `no entry of ${table.entries.length} matches (${where})\n`
+          : `no neighbour entries (${where})\n`,
+      );
     }
     return 0;
   },
 };
 export default command;
+
+/**
+ * Whether an entry passes `arp show`'s filters: the address (or prefix), --iface and --state (a
+ * normalised state, or one of the words of the tool's own, `STALE` in `REACHABLE,STALE`).
+ *
+ * @example
+ * ```ts
+ * shows({ states: ["stale"] }, { ip: "10.0.0.1", mac: null, iface: "eth0", state: "complete", detail: "STALE", line: 1 }); // true
+ * ```
+ */
+export function shows(
+  o: Pick<ArpShowOptions, "iface" | "states" | "to">,
+  e: NeighborEntry,
+): boolean {
+  if (o.iface !== undefined && e.iface !== o.iface) return false;
+  if (o.states.length) {
+    const words = [e.state, ...(e.detail?.toLowerCase().split(/[\s,]+/) ?? [])];
+    if (!o.states.some((s) => words.includes(s))) return false;
+  }
+  if (o.to) {
+    let addr;
+    try {
+      addr = Addr.parse(e.ip);
+    } catch {
+      return false;
+    }
+    if (!o.to.contains(addr)) return false;
+  }
+  return true;
+}
 
 /**
  * A neighbour entry as `--json` prints it (docs/json/arp-show.json): every key always present,
