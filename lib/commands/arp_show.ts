@@ -80,6 +80,7 @@ const command: CommandModule<ArpShowOptions> = {
         short: "i",
         type: "string",
         value: "IF",
+        complete: "none",
         description: "only entries on this interface (for Windows arp -a, its address)",
       },
       {
