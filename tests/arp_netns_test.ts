@@ -245,6 +245,12 @@ testIf(
       }
       const check = await inNetns(ns, ["arp", "check", "--gateway", "198.18.7.23"]);
       assert.equal(check.code, 0, check.stderr);
+      // The default route through the ESC-named interface: `ip -j route` has the same raw ESC.
+      await ip("-n", ns, "addr", "add", "198.18.7.1/24", "dev", evil);
+      await ip("-n", ns, "route", "add", "default", "via", "198.18.7.21", "dev", evil);
+      const gateways = await inNetns(ns, ["arp", "check", "--json"]);
+      assert.equal(gateways.code, 0, gateways.stderr);
+      assert.deepEqual(JSON.parse(gateways.stdout).gateways, ["198.18.7.21"]);
       const watch = await inNetns(ns, ["arp", "watch", "--no-vendor", "-c", "1"]);
       assert.equal(watch.code, 0, watch.stderr);
       assert.ok(!raw.test(watch.stdout + watch.stderr), JSON.stringify(watch));
