@@ -63,7 +63,10 @@ async function runMeasured(args: string[], timeoutMs = 120_000) {
 Deno.test("names from files, databases and file names reach the terminal escaped on every path", async () => {
   await withDir(async (dir) => {
     const evil = `${dir}/t\x1b]0;pwned\x07\u202e.txt`;
-    await Deno.writeTextFile(evil, "");
+    await Deno.writeTextFile(
+      evil,
+      "IP address       HW type     Flags       HW address            Mask     Device\n",
+    );
     const empty = await runToolkit(["arp", "show", "--file", evil]);
     assert.equal(empty.code, 0, empty.stderr);
     assert.ok(!raw.test(empty.stderr), JSON.stringify(empty.stderr));
