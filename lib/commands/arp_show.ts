@@ -154,7 +154,7 @@ const command: CommandModule<ArpShowOptions> = {
         (e) => neighborJson(e, o.vendor ? (e.mac ? vendorOf?.(e.mac) ?? null : null) : undefined),
       );
     } else if (entries.length > 0) {
-      await writeShowTable(io, entries, vendorOf);
+      await writeShowTable(io, entries, o.vendor ? vendorOf ?? (() => undefined) : undefined);
     } else if (!io.globals.quiet) {
       const where = printable(sourceName(table.source));
       await io.stderr.write(
