@@ -168,3 +168,95 @@ Deno.test("arp resolve sends one empty datagram; outside --net it sends none and
     await receiving;
   }
 });
+
+testIf(
+  netnsSkipReason(),
+  "live tables whose interface names hold control characters and bidi overrides: every entry, escaped",
+  async () => {
+    const ns = `tkarpn${Deno.pid}`;
+    const evil = "e\x1b[31m"; // `ip -j neigh` writes the ESC raw: not JSON any parser accepts
+    const bidi = "p\u202ex";
+    await ip("netns", "add", ns);
+    try {
+      await ip("-n", ns, "link", "add", evil, "type", "veth", "peer", "name", bidi);
+      await ip("-n", ns, "link", "add", "ok0", "type", "veth", "peer", "name", "ok1");
+      const neighbors: [string, string, string][] = [
+        ["198.18.7.21", "02:00:00:00:00:21", evil],
+        ["198.18.7.22", "02:00:00:00:00:22", bidi],
+        ["198.18.7.23", "02:00:00:00:00:23", "ok0"],
+      ];
+      for (const [addr, mac, dev] of neighbors) {
+        await ip("-n", ns, "link", "set", dev, "up");
+        await ip("-n", ns, "neigh", "add", addr, "lladdr", mac, "dev", dev, "nud", "permanent");
+      }
+      // deno-lint-ignore no-control-regex
+      const raw = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]/;
+      const show = await inNetns(ns, ["arp", "show", "--no-vendor"]);
+      assert.equal(show.code, 0, show.stderr);
+      assert.ok(!raw.test(show.stdout + show.stderr), JSON.stringify(show));
+      assert.match(show.stdout, /\n198\.18\.7\.21 +02:00:00:00:00:21 +e\\x1b\[31m +permanent/);
+      assert.match(show.stdout, /\n198\.18\.7\.22 +02:00:00:00:00:22 +p\\u202ex +permanent/);
+      assert.match(show.stdout, /\n198\.18\.7\.23 +02:00:00:00:00:23 +ok0 +permanent/);
+      const json = await inNetns(ns, ["arp", "show", "--json", "--no-vendor"]);
+      assert.equal(json.code, 0, json.stderr);
+      assert.ok(!raw.test(json.stdout), json.stdout);
+      const ifaces = Object.fromEntries(
+        JSON.parse(json.stdout).entries.map((e: { address: string; iface: string }) => [
+          e.address,
+          e.iface,
+        ]),
+      );
+      assert.deepEqual(
+        neighbors.map(([addr]) => ifaces[addr]),
+        neighbors.map(([, , dev]) => dev),
+      );
+      // The filters select what ip's own do (`ip neigh show dev IF`, `nud STATE`, `to PREFIX`).
+      await ip(
+        "-n",
+        ns,
+        "neigh",
+        "add",
+        "198.18.7.24",
+        "dev",
+        "ok0",
+        "nud",
+        "stale",
+        "lladdr",
+        "02:00:00:00:00:24",
+      );
+      for (
+        const [ours, theirs] of [
+          [["--iface", "ok0"], ["dev", "ok0"]],
+          [["--state", "permanent"], ["nud", "permanent"]],
+          [["--state", "stale"], ["nud", "stale"]],
+          [["198.18.7.22"], ["to", "198.18.7.22"]],
+          [["198.18.7.20/30"], ["to", "198.18.7.20/30"]],
+        ]
+      ) {
+        const r = await inNetns(ns, ["arp", "show", "--json", "--no-vendor", ...ours]);
+        assert.equal(r.code, 0, r.stderr);
+        const got = JSON.parse(r.stdout).entries.map((e: { address: string }) => e.address).sort();
+        // ip's JSON holds the raw ESC that JSON.parse refuses: its addresses are taken by pattern.
+        const want = [
+          ...(await ip("-n", ns, "-j", "neigh", "show", ...theirs)).matchAll(/"dst":"([^"]+)"/g),
+        ].map((m) => m[1]).sort();
+        assert.ok(want.length > 0, theirs.join(" "));
+        assert.deepEqual(got, want, ours.join(" "));
+      }
+      const check = await inNetns(ns, ["arp", "check", "--gateway", "198.18.7.23"]);
+      assert.equal(check.code, 0, check.stderr);
+      // The default route through the ESC-named interface: `ip -j route` has the same raw ESC.
+      await ip("-n", ns, "addr", "add", "198.18.7.1/24", "dev", evil);
+      await ip("-n", ns, "route", "add", "default", "via", "198.18.7.21", "dev", evil);
+      const gateways = await inNetns(ns, ["arp", "check", "--json"]);
+      assert.equal(gateways.code, 0, gateways.stderr);
+      assert.deepEqual(JSON.parse(gateways.stdout).gateways, ["198.18.7.21"]);
+      const watch = await inNetns(ns, ["arp", "watch", "--no-vendor", "-c", "1"]);
+      assert.equal(watch.code, 0, watch.stderr);
+      assert.ok(!raw.test(watch.stdout + watch.stderr), JSON.stringify(watch));
+      assert.equal(watch.stdout.match(/ new station /g)?.length, 4, watch.stdout);
+    } finally {
+      await ip("netns", "del", ns).catch(() => {});
+    }
+  },
+);

@@ -167,7 +167,7 @@ Deno.test("arp show: bad input is one error line and exit 2", async () => {
   assert.equal(none.code, 2);
   assert.match(
     none.stderr,
-    /warning: stdin: line 2: expected 6 columns[^\n]*\ntoolkit: error: no line of stdin could be read as a neighbour entry\n$/,
+    /warning: stdin: line 2: expected 6 columns[^\n]*\ntoolkit: error: no line of stdin could be read as a neighbour entry \(read as proc: give --format if it is another\)\n$/,
   );
 });
 
@@ -195,4 +195,41 @@ Deno.test("arp show: the live table and files outside the read scope are refused
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("arp show filters as arp -i IF HOST and ip neigh show to PREFIX nud STATE do", async () => {
+  const show = async (...args: string[]) => {
+    const r = await runToolkit([
+      "arp",
+      "show",
+      "--json",
+      "--no-vendor",
+      "-f",
+      fx("ip_neigh.txt"),
+      ...args,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).entries.map((e: { address: string }) => e.address);
+  };
+  assert.deepEqual(await show("--iface", "docker0"), ["172.17.0.2"]);
+  assert.deepEqual(await show("--state", "stale"), ["192.168.1.10"]);
+  assert.deepEqual(await show("--state", "failed", "-i", "wlan0"), [
+    "192.168.1.50",
+    "2001:db8::20",
+  ]);
+  assert.deepEqual(await show("192.168.1.0/28"), ["192.168.1.1", "192.168.1.10"]);
+  assert.deepEqual(await show("FE80::1A2B:3CFF:FE4D:5E6F"), ["fe80::1a2b:3cff:fe4d:5e6f"]);
+  const none = await runToolkit(["arp", "show", "-f", fx("clean.txt"), "10.9.9.9"]);
+  assert.equal(none.code, 0);
+  assert.equal(none.stdout, "");
+  assert.match(none.stderr, /^no entry of \d+ matches \(.*clean\.txt\)\n$/);
+  const bad = await runToolkit(["arp", "show", "--state", "stail"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /did you mean 'stale'\?/);
+  const host = await runToolkit(["arp", "show", "router.lan"]);
+  assert.equal(host.code, 2);
+  assert.match(
+    host.stderr,
+    /^toolkit: error: expected an IP address or prefix to show \(got "router\.lan"\)\n/,
+  );
 });

@@ -55,8 +55,8 @@ Deno.test("arp watch and arp check: names from tables and snapshot files are sho
     ]);
     assert.equal(check.code, 1, check.stderr);
     assertNoRaw(check.stdout, "arp check stdout");
-    assert.match(check.stdout, /00:1a:2b:3c:4d:5e \(.*before\\x1b\[8m\.txt\)/);
-    assert.match(check.stdout, /3c:22:fb:66:66:66 \(.*after\\u202e\.txt\)/);
+    assert.match(check.stdout, /00:1a:2b:3c:4d:5e \(.*before\\x1b\[8m\.txt line 1\)/);
+    assert.match(check.stdout, /3c:22:fb:66:66:66 \(.*after\\u202e\.txt line 1\)/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

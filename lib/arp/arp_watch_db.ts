@@ -2,8 +2,7 @@
 // (`MAC<TAB>IP<TAB>EPOCH[<TAB>HOSTNAME]`, MACs with unpadded octets; a fifth interface field is
 // read too) so a file can move between arpwatch and toolkit in either direction.
 import { formatMac, parseMac } from "./mac.ts";
-import type { ParseProblem } from "./neighbor.ts";
-import { checkIp } from "./neighbor.ts";
+import { checkIp, linesOf, maxProblems, type ParseProblem } from "./neighbor.ts";
 import { compareIps } from "./spoof_check.ts";
 import { writeOutputFile } from "../scope/files.ts";
 
@@ -56,6 +55,10 @@ export const flipFlopSeconds = 60 * 60 * 24;
  */
 export class ArpWatchDb {
   readonly #stations = new Map<string, StationRecord[]>();
+  /** Records loaded from a file by `IP MAC`, so loading is linear however many an IP has. */
+  readonly #loaded = new Map<string, StationRecord>();
+  /** IPs whose lists have had records loaded since they were last sorted. */
+  readonly #unsorted = new Set<string>();
 
   /** Number of IP addresses known. */
   get size(): number {
@@ -64,18 +67,29 @@ export class ArpWatchDb {
 
   /** The records for `ip`, most recent first. */
   recordsOf(ip: string): readonly StationRecord[] {
-    return this.#stations.get(ip) ?? [];
+    return this.#list(ip) ?? [];
   }
 
-  /** Adds a record as read from a file, without events; keeps each IP's list newest first. */
+  /** Adds a record as read from a file, without events; each IP's list is kept newest first. */
   load(ip: string, record: StationRecord): void {
-    const list = this.#stations.get(ip) ?? [];
-    const same = list.find((r) => r.mac === record.mac);
+    const key = `${ip} ${record.mac}`;
+    const same = this.#loaded.get(key);
     if (same) {
       if (record.time > same.time) Object.assign(same, record);
-    } else list.push({ ...record });
-    list.sort((a, b) => b.time - a.time);
-    this.#stations.set(ip, list);
+    } else {
+      const copy = { ...record };
+      this.#loaded.set(key, copy);
+      const list = this.#stations.get(ip);
+      if (list) list.push(copy);
+      else this.#stations.set(ip, [copy]);
+    }
+    this.#unsorted.add(ip);
+  }
+
+  #list(ip: string): StationRecord[] | undefined {
+    const list = this.#stations.get(ip);
+    if (list && this.#unsorted.delete(ip)) list.sort((a, b) => b.time - a.time);
+    return list;
   }
 
   /**
@@ -86,7 +100,7 @@ export class ArpWatchDb {
     seen: { ip: string; mac: string; iface: string; time: number },
   ): ArpWatchEvent | undefined {
     const { ip, mac, iface, time } = seen;
-    const list = this.#stations.get(ip);
+    const list = this.#list(ip);
     const event = (
       kind: ArpWatchEventKind,
       extra: Partial<ArpWatchEvent> = {},
@@ -124,7 +138,7 @@ export class ArpWatchDb {
   /** Every record, ordered by IP then newest first. */
   *records(): Generator<{ ip: string } & StationRecord> {
     for (const ip of [...this.#stations.keys()].sort(compareIps)) {
-      for (const r of this.#stations.get(ip)!) yield { ip, ...r };
+      for (const r of this.#list(ip)!) yield { ip, ...r };
     }
   }
 }
@@ -145,9 +159,10 @@ function host(r: StationRecord): { hostname?: string } {
 export function parseArpDat(text: string): { db: ArpWatchDb; problems: ParseProblem[] } {
   const db = new ArpWatchDb();
   const problems: ParseProblem[] = [];
-  text.split("\n").forEach((raw, i) => {
-    const line = raw.replace(/\r$/, "");
-    if (line.trim() === "" || line.startsWith("#")) return;
+  let n = 0;
+  for (const line of linesOf(text)) {
+    n++;
+    if (line.trim() === "" || line.startsWith("#")) continue;
     try {
       // arpwatch writes tabs; a hand-edited file may use spaces (then no empty fields).
       const f = line.includes("\t") ? line.split("\t") : line.trim().split(/\s+/);
@@ -161,10 +176,88 @@ export function parseArpDat(text: string): { db: ArpWatchDb; problems: ParseProb
       if (!/^\d+$/.test(f[2])) throw new SyntaxError(`Cannot parse time "${f[2]}"`);
       db.load(ip, { mac, time: Number(f[2]), hostname: f[3] ?? "", iface: f[4] ?? "" });
     } catch (err) {
-      problems.push({ line: i + 1, text: line, reason: (err as Error).message });
+      if (problems.length < maxProblems) {
+        problems.push({ line: n, text: line, reason: (err as Error).message });
+      }
     }
-  });
+  }
   return { db, problems };
+}
+
+/**
+ * Reads the bytes of an `arp.dat` file as text. Hostnames come from DNS and the file from any
+ * arpwatch, so a byte that is not UTF-8 is kept as a lone surrogate (U+DC80 to U+DCFF, Python's
+ * `surrogateescape`), which {@linkcode encodeArpDat} writes back as the same byte.
+ *
+ * @example
+ * ```ts
+ * decodeArpDat(new Uint8Array([0x63, 0xe9])); // "c\udce9"
+ * ```
+ */
+export function decodeArpDat(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    // Not UTF-8 throughout: decoded by hand below.
+  }
+  const out: string[] = [];
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i];
+    const len = b < 0x80
+      ? 1
+      : b >= 0xc2 && b <= 0xdf
+      ? 2
+      : b >= 0xe0 && b <= 0xef
+      ? 3
+      : b >= 0xf0 && b <= 0xf4
+      ? 4
+      : 0;
+    let cp = len === 1 ? b : len === 2 ? b & 0x1f : len === 3 ? b & 0x0f : b & 0x07;
+    let ok = len > 0 && i + len <= bytes.length;
+    for (let k = 1; ok && k < len; k++) {
+      const c = bytes[i + k];
+      if ((c & 0xc0) !== 0x80) ok = false;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    const min = [0, 0, 0x80, 0x800, 0x10000][len];
+    if (ok && cp >= min && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) {
+      out.push(String.fromCodePoint(cp));
+      i += len;
+    } else {
+      out.push(String.fromCharCode(0xdc00 + b));
+      i++;
+    }
+  }
+  return out.join("");
+}
+
+/**
+ * The bytes of `arp.dat` text read by {@linkcode decodeArpDat}: UTF-8, with each lone surrogate
+ * U+DC80 to U+DCFF written as the byte it stands for.
+ *
+ * @example
+ * ```ts
+ * encodeArpDat("c\udce9"); // Uint8Array [0x63, 0xe9]
+ * ```
+ */
+export function encodeArpDat(text: string): Uint8Array {
+  const escapes = /(?<![\ud800-\udbff])[\udc80-\udcff]/g;
+  if (text.search(escapes) < 0) return new TextEncoder().encode(text);
+  const encoder = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  let from = 0;
+  for (const m of text.matchAll(escapes)) {
+    parts.push(
+      encoder.encode(text.slice(from, m.index)),
+      Uint8Array.of(m[0].charCodeAt(0) - 0xdc00),
+    );
+    from = m.index + 1;
+  }
+  parts.push(encoder.encode(text.slice(from)));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) (out.set(p, off), off += p.length);
+  return out;
 }
 
 /**
@@ -198,5 +291,5 @@ export function formatArpDat(db: ArpWatchDb): string {
  * ```
  */
 export async function saveArpDat(file: string, db: ArpWatchDb): Promise<void> {
-  await writeOutputFile(file, formatArpDat(db));
+  await writeOutputFile(file, encodeArpDat(formatArpDat(db)));
 }

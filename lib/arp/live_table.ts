@@ -1,9 +1,10 @@
 // The running kernel's neighbour table on Linux (ARP and NDP) from `ip -j neigh` or /proc/net/arp,
 // and the default gateways from /proc/net/route or `ip route`.
 import { readProcNet, requireRead, runTool } from "../net/proc_net.ts";
-import type { NeighborTable } from "./neighbor.ts";
-import { parseIpNeighJson } from "./parse_ip_neigh_json.ts";
-import { parseProcNetArp } from "./parse_proc_net_arp.ts";
+import { lineSteps, type NeighborTable, TableBuilder } from "./neighbor.ts";
+import { ipNeighJsonSteps, parseIprouteJson } from "./parse_ip_neigh_json.ts";
+import { procNetArpLines } from "./parse_proc_net_arp.ts";
+import { runStepsYielding } from "./steps.ts";
 
 /**
  * Reads the live neighbour table: from `ip -j neigh` (both families, with the kernel's NUD states)
@@ -16,10 +17,10 @@ import { parseProcNetArp } from "./parse_proc_net_arp.ts";
  * ```
  */
 export async function readLiveNeighbors(
-  options: { ipv6?: boolean } = {},
+  options: { ipv6?: boolean; signal?: AbortSignal } = {},
 ): Promise<NeighborTable> {
   await requireRead(procNetArp);
-  const viaIp = await ipNeighJson({ family: options.ipv6 === false ? 4 : undefined });
+  const viaIp = await ipNeighJson({ family: options.ipv6 === false ? 4 : undefined, ...options });
   if (viaIp) return viaIp;
   const text = await readProcNet(procNetArp);
   if (text === undefined) {
@@ -27,7 +28,9 @@ export async function readLiveNeighbors(
       `No neighbour table: ${procNetArp} is not readable here and iproute2 (ip) is not installed`,
     );
   }
-  return parseProcNetArp(text);
+  const builder = new TableBuilder();
+  await runStepsYielding(lineSteps(text, procNetArpLines(), builder), options);
+  return builder.table();
 }
 
 const procNetArp = "/proc/net/arp";
@@ -42,7 +45,7 @@ const procNetArp = "/proc/net/arp";
  * ```
  */
 export async function ipNeighJson(
-  options: { family?: 4 | 6; to?: string } = {},
+  options: { family?: 4 | 6; to?: string; signal?: AbortSignal } = {},
 ): Promise<NeighborTable | undefined> {
   await requireRead(procNetArp);
   const text = await runTool("ip", [
@@ -53,7 +56,9 @@ export async function ipNeighJson(
     ...(options.to ? ["to", options.to] : []),
   ]);
   if (text === undefined) return undefined;
-  return text.trim() === "" ? { entries: [], problems: [] } : parseIpNeighJson(text);
+  const builder = new TableBuilder();
+  if (text.trim() !== "") await runStepsYielding(ipNeighJsonSteps(text, builder), options);
+  return builder.table();
 }
 
 /** A default route: the gateway's IPv4 address and the interface. */
@@ -100,7 +105,7 @@ export async function readDefaultGateways(): Promise<DefaultGateway[]> {
   }
   const json = await runTool("ip", ["-4", "-j", "route", "show", "default"]);
   if (!json?.trim()) return [];
-  return (JSON.parse(json) as { gateway?: string; dev?: string }[])
+  return (parseIprouteJson(json) as { gateway?: string; dev?: string }[])
     .filter((r) => r.gateway)
     .map((r) => ({ ip: r.gateway!, iface: r.dev ?? "" }));
 }

@@ -158,6 +158,7 @@ const knownLocal: [string, string][] = [
   ["0a:00:27", "VirtualBox host-only adapter"],
   ["02:fc:", "container or cloud virtual NIC"],
   ["fe:ff:ff", "Xen virtual NIC"],
+  ["12:34:56:78:9a:bc", "Azure virtual network"],
 ];
 
 /**

@@ -1,7 +1,10 @@
 // The one shape every neighbour-table parser produces, whatever tool printed the table, and the
 // shared bookkeeping for lines that do not parse (reported by line number, never fatal).
+import { Addr } from "../ip/addr.ts";
+import { prefixLengthOfNetmask } from "../ip/mask.ts";
 import { classifyHost } from "../net/address.ts";
 import { formatMac, parseMac } from "./mac.ts";
+import { runSteps, type Steps } from "./steps.ts";
 
 /**
  * Where an entry stands, normalised across tools: `complete` (resolved: Linux REACHABLE, STALE,
@@ -9,6 +12,13 @@ import { formatMac, parseMac } from "./mac.ts";
  * yet), `failed` (no answer), `proxy` (this host answers for the address).
  */
 export type NeighborState = "complete" | "permanent" | "incomplete" | "failed" | "proxy";
+
+/**
+ * What a table says of an entry besides its state, normalised: `permanent` (static, never
+ * expires), `published` (this host answers for the address: proxy ARP), `router` (NDP's R flag),
+ * `local` (the address is this host's own). A published entry may be permanent too (`PERM PUB`).
+ */
+export type NeighborFlag = "permanent" | "published" | "router" | "local";
 
 /** One neighbour-table entry. */
 export interface NeighborEntry {
@@ -28,9 +38,23 @@ export interface NeighborEntry {
   router?: boolean;
   /** The address is this host's own (OpenBSD flag `l`, Solaris `L`): not a neighbour's claim. */
   local?: boolean;
+  /**
+   * Every flag of the entry, in {@linkcode neighborFlags} order. Parsers give only what the state,
+   * `router` and `local` do not say (a `proxy` entry that is also permanent); tables read through
+   * {@linkcode parseLines} have the full list.
+   */
+  flags?: readonly NeighborFlag[];
+  /**
+   * For a published entry that stands for a whole subnet (net-tools `netmask`/Mask, Solaris Mask),
+   * the subnet's prefix length; absent for a single host.
+   */
+  prefixLength?: number;
   /** The line the entry came from (1-based); for JSON input, the array index plus 1. */
   line: number;
 }
+
+/** The flags in the order they are listed. */
+export const neighborFlags: readonly NeighborFlag[] = ["permanent", "published", "router", "local"];
 
 /** A line that could not be read, and why. */
 export interface ParseProblem {
@@ -42,7 +66,76 @@ export interface ParseProblem {
 /** What a parser returns: the entries it could read and the lines it could not. */
 export interface NeighborTable {
   entries: NeighborEntry[];
+  /** The first {@linkcode maxProblems} lines that could not be read. */
   problems: ParseProblem[];
+  /** How many lines could not be read in all. */
+  problemCount: number;
+}
+
+/**
+ * Unreadable lines kept with their text and reason; past this many only counted, so a table of a
+ * million bad lines costs no more memory than a few.
+ */
+export const maxProblems = 1000;
+
+/**
+ * Collects a table's entries and problems: completes each entry's flags, and shares the strings
+ * that repeat on every line (interface names, state words) instead of keeping a copy per entry.
+ *
+ * @example
+ * ```ts
+ * const b = new TableBuilder();
+ * b.add({ ip: "10.0.0.1", mac: null, iface: "eth0", state: "failed", line: 1 });
+ * b.table().entries[0].flags; // []
+ * ```
+ */
+export class TableBuilder {
+  readonly #entries: NeighborEntry[] = [];
+  readonly #problems: ParseProblem[] = [];
+  #problemCount = 0;
+  readonly #strings = new Map<string, string>();
+  readonly #flagLists = new Map<string, readonly NeighborFlag[]>();
+
+  /** Adds an entry (its `flags` completed from its state, `router` and `local`). */
+  add(entry: NeighborEntry): void {
+    const given = new Set(entry.flags ?? []);
+    if (entry.state === "permanent") given.add("permanent");
+    if (entry.state === "proxy") given.add("published");
+    if (entry.router) given.add("router");
+    if (entry.local) given.add("local");
+    const flags = neighborFlags.filter((f) => given.has(f));
+    const key = flags.join(",");
+    let shared = this.#flagLists.get(key);
+    if (!shared) this.#flagLists.set(key, shared = Object.freeze(flags));
+    entry.flags = shared;
+    if (entry.iface !== null) entry.iface = this.#share(entry.iface);
+    if (entry.detail !== undefined) entry.detail = this.#share(entry.detail);
+    this.#entries.push(entry);
+  }
+
+  /** Records a line that could not be read: `err`'s message is the reason. */
+  fail(line: number, text: string, err: unknown): void {
+    this.#problemCount++;
+    if (this.#problems.length >= maxProblems) return;
+    this.#problems.push({ line, text, reason: (err as Error).message });
+  }
+
+  /** The table so far. */
+  table(): NeighborTable {
+    return {
+      entries: this.#entries,
+      problems: this.#problems,
+      problemCount: this.#problemCount,
+    };
+  }
+
+  #share(s: string): string {
+    if (s.length > 64) return s;
+    const known = this.#strings.get(s);
+    if (known !== undefined) return known;
+    if (this.#strings.size < 4096) this.#strings.set(s, s);
+    return s;
+  }
 }
 
 /**
@@ -63,6 +156,25 @@ export function checkIp(text: string): string {
   }
   if (family === "name") throw new SyntaxError(`Cannot parse IP address "${text}"`);
   return text.toLowerCase();
+}
+
+/**
+ * The prefix length an IPv4 netmask column gives a published entry (`255.255.255.0`: 24), or
+ * `undefined` for a host mask (`255.255.255.255`). Throws `SyntaxError` for anything else.
+ *
+ * @example
+ * ```ts
+ * subnetPrefixLength("240.0.0.0"); // 4
+ * ```
+ */
+export function subnetPrefixLength(mask: string): number | undefined {
+  let bits;
+  try {
+    bits = prefixLengthOfNetmask(Addr.parse(mask));
+  } catch {
+    throw new SyntaxError(`Cannot parse netmask "${mask}"`);
+  }
+  return bits === 32 ? undefined : bits;
 }
 
 /**
@@ -120,6 +232,9 @@ function isCanonicalMac(t: string): boolean {
   return true;
 }
 
+/** Reads one line of a table: an entry, `undefined` for a header, or throws why it cannot. */
+export type LineParser = (line: string, lineNumber: number) => NeighborEntry | undefined;
+
 /**
  * Runs `parseLine` over each line of `text`, collecting entries and problems; blank lines and
  * lines for which `parseLine` returns `undefined` (headers) are skipped. A thrown error becomes a
@@ -130,23 +245,54 @@ function isCanonicalMac(t: string): boolean {
  * const table = parseLines(text, (line, n) => ({ ip: line, mac: null, iface: null, state: "incomplete", line: n }));
  * ```
  */
-export function parseLines(
+export function parseLines(text: string, parseLine: LineParser): NeighborTable {
+  const builder = new TableBuilder();
+  runSteps(lineSteps(text, parseLine, builder));
+  return builder.table();
+}
+
+/**
+ * {@linkcode parseLines} in steps (see lib/arp/steps.ts): pauses every few thousand lines. Lines
+ * are taken one at a time, never split into an array of them all.
+ *
+ * @example
+ * ```ts
+ * const b = new TableBuilder();
+ * await runStepsYielding(lineSteps(text, parseLine, b), { signal });
+ * ```
+ */
+export function* lineSteps(
   text: string,
-  parseLine: (line: string, lineNumber: number) => NeighborEntry | undefined,
-): NeighborTable {
-  const entries: NeighborEntry[] = [];
-  const problems: ParseProblem[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i];
-    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+  parseLine: LineParser,
+  builder: TableBuilder,
+): Steps<void> {
+  let n = 0;
+  for (const line of linesOf(text)) {
+    if ((++n & 2047) === 0) yield;
     if (!/\S/.test(line)) continue;
     try {
-      const entry = parseLine(line, i + 1);
-      if (entry) entries.push(entry);
+      const entry = parseLine(line, n);
+      if (entry) builder.add(entry);
     } catch (err) {
-      problems.push({ line: i + 1, text: line, reason: (err as Error).message });
+      builder.fail(n, line, err);
     }
   }
-  return { entries, problems };
+}
+
+/**
+ * The lines of `text` one at a time (a line feed ends a line; a CR before it is dropped), without
+ * splitting the whole text.
+ *
+ * @example
+ * ```ts
+ * [...linesOf("a\r\nb")]; // ["a", "b"]
+ * ```
+ */
+export function* linesOf(text: string): Generator<string> {
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    yield text.slice(start, text.charCodeAt(end - 1) === 13 && end > start ? end - 1 : end);
+    start = end + 1;
+  }
 }

@@ -1,15 +1,18 @@
 // `arp -an` as macOS and FreeBSD print it (`? (10.0.0.1) at 0:c:29:a:b:c on en0 ifscope
 // permanent [ethernet]`, unpadded octets, `(incomplete)`), Linux net-tools' variant of the same
 // line (`? (10.0.0.1) at 00:0c:29:0a:0b:0c [ether] PERM on eth0`, `<incomplete>`, and for a
-// published entry without an address of its own `at * PERM PUB` or `at <from_interface> PERM PUB`),
+// published entry without an address of its own `at * PERM PUB` or `at <from_interface> PERM PUB`,
+// for a published subnet `at * netmask 255.255.255.0 PERM PUB`),
 // and AIX's (`? (10.0.0.1) at 0:c:29:a:b:c [ethernet] stored in bucket 93`), whose hash-bucket
 // statistics and entry count that follow the entries are part of the format.
 import {
   checkIp,
   checkMac,
+  type LineParser,
   type NeighborState,
   type NeighborTable,
   parseLines,
+  subnetPrefixLength,
 } from "./neighbor.ts";
 
 const linePattern = /^(\S+) \(([^)\s]+)\) at (\S+)(.*)$/;
@@ -38,7 +41,27 @@ const noMac: Record<string, NeighborState> = {
  * ```
  */
 export function parseBsdArp(text: string, options: { aix?: boolean } = {}): NeighborTable {
-  return parseLines(text, (line, n) => {
+  return parseLines(text, bsdArpLines(options));
+}
+
+/** Flag words and what they say: macOS/FreeBSD spell them out, net-tools abbreviates. */
+const flagWords: Record<string, "permanent" | "published"> = {
+  permanent: "permanent",
+  PERM: "permanent",
+  published: "published",
+  PUB: "published",
+};
+
+/**
+ * The line reader of {@linkcode parseBsdArp}.
+ *
+ * @example
+ * ```ts
+ * bsdArpLines()("? (10.0.0.1) at 0:1:2:3:4:5 on en0 permanent [ethernet]", 1)?.state; // "permanent"
+ * ```
+ */
+export function bsdArpLines(options: { aix?: boolean } = {}): LineParser {
+  return (line, n) => {
     const t = line.trim();
     if (options.aix && aixStatistics.some((p) => p.test(t))) return undefined;
     const m = linePattern.exec(t);
@@ -49,25 +72,33 @@ export function parseBsdArp(text: string, options: { aix?: boolean } = {}): Neig
     const rest = m[4].trim().split(/\s+/).filter(Boolean);
     const on = rest.indexOf("on");
     const iface = on >= 0 ? rest[on + 1] ?? null : null;
-    const flags = rest.filter((_w, i) => i !== on && i !== on + 1);
+    const words = rest.filter((_w, i) => i !== on && i !== on + 1);
+    const said = new Set(words.map((w) => flagWords[w]).filter(Boolean));
     let state: NeighborState = without === "incomplete" ? "incomplete" : "complete";
-    let detail: string | undefined;
-    if (flags.includes("permanent") || flags.includes("PERM")) state = "permanent";
-    if (flags.includes("published") || flags.includes("PUB") || without === "proxy") {
-      state = "proxy";
+    if (said.has("permanent")) state = "permanent";
+    if (said.has("published") || without === "proxy") state = "proxy";
+    // The state as the tool said it: its flag words, or how long the entry has left.
+    const detail = words.filter((w) => w in flagWords);
+    const expires = words.indexOf("expires");
+    if (expires >= 0 && words[expires + 1] === "in") {
+      detail.push(`expires in ${words[expires + 2]}s`);
     }
-    const expires = flags.indexOf("expires");
-    if (expires >= 0 && flags[expires + 1] === "in") detail = `expires in ${flags[expires + 2]}s`;
-    if (flags.includes("expired")) detail = "expired";
+    if (words.includes("expired")) detail.push("expired");
+    const netmask = words.indexOf("netmask");
+    const prefixLength = netmask >= 0
+      ? subnetPrefixLength(checkIp(words[netmask + 1] ?? ""))
+      : undefined;
     return {
       ip,
       mac,
       iface,
       state,
-      ...(detail ? { detail } : {}),
+      ...(detail.length ? { detail: detail.join(" ") } : {}),
+      ...(state === "proxy" && said.has("permanent") ? { flags: ["permanent" as const] } : {}),
+      ...(prefixLength === undefined ? {} : { prefixLength }),
       line: n,
     };
-  });
+  };
 }
 
 /**
@@ -79,8 +110,8 @@ export function parseBsdArp(text: string, options: { aix?: boolean } = {}): Neig
  * ```
  */
 export function isAixArp(text: string): boolean {
-  return /\] stored in bucket \d+$/m.test(text) ||
-    text.split("\n").some((l) => aixStatistics[0].test(l.trim()));
+  return /\] stored in bucket \d+[ \t\r]*$/m.test(text) ||
+    /^[ \t]*bucket:[ \t]+\d+[ \t]+contains:[ \t]+\d+ entries[ \t\r]*$/m.test(text);
 }
 
 /**

@@ -3,6 +3,7 @@
 import {
   checkIp,
   checkMac,
+  type LineParser,
   type NeighborState,
   type NeighborTable,
   parseLines,
@@ -53,7 +54,19 @@ const words = new Set(["router", "proxy", "extern_learn", "offload", "managed", 
  * ```
  */
 export function parseIpNeigh(text: string, options: { dev?: string } = {}): NeighborTable {
-  return parseLines(text, (line, n) => {
+  return parseLines(text, ipNeighLines(options));
+}
+
+/**
+ * The line reader of {@linkcode parseIpNeigh}.
+ *
+ * @example
+ * ```ts
+ * ipNeighLines()("10.0.0.1 dev eth0 FAILED", 1)?.state; // "failed"
+ * ```
+ */
+export function ipNeighLines(options: { dev?: string } = {}): LineParser {
+  return (line, n) => {
     const t = line.trim().split(/\s+/);
     const ip = checkIp(t[0]);
     let dev: string | null = options.dev ?? null;
@@ -87,7 +100,8 @@ export function parseIpNeigh(text: string, options: { dev?: string } = {}): Neig
       state: neighborStateOf(states, { proxy, hasMac: mac !== null }),
       ...(states.length ? { detail: states.join(",") } : {}),
       ...(router ? { router } : {}),
+      ...(proxy && states.includes("PERMANENT") ? { flags: ["permanent" as const] } : {}),
       line: n,
     };
-  });
+  };
 }

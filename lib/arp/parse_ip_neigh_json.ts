@@ -1,7 +1,14 @@
 // `ip -j neigh`: a JSON array of `{dst, dev, lladdr?, router?, proxy?, state: [...]}` objects.
 // Flags such as `router` appear as keys with a null value.
 import { neighborStateOf } from "./parse_ip_neigh.ts";
-import { checkIp, checkMac, type NeighborEntry, type NeighborTable } from "./neighbor.ts";
+import {
+  checkIp,
+  checkMac,
+  type NeighborEntry,
+  type NeighborTable,
+  TableBuilder,
+} from "./neighbor.ts";
+import { runSteps, type Steps } from "./steps.ts";
 
 /**
  * Parses `ip -j neigh` output. A document that is not JSON is a `SyntaxError`; an element that
@@ -13,28 +20,61 @@ import { checkIp, checkMac, type NeighborEntry, type NeighborTable } from "./nei
  * ```
  */
 export function parseIpNeighJson(text: string): NeighborTable {
+  const builder = new TableBuilder();
+  runSteps(ipNeighJsonSteps(text, builder));
+  return builder.table();
+}
+
+/**
+ * Parses JSON from iproute2 (`ip -j ...`). Its JSON writer escapes `"`, `\` and the named control
+ * characters but writes the others raw, so an interface named with an ESC in it (Linux allows any
+ * byte but `/`, `:` and white space) makes the document invalid JSON for every other parser. Such
+ * characters can only stand inside strings: escaped there first, the document reads, and the
+ * name keeps its characters. Throws `SyntaxError` for what is not JSON even so.
+ *
+ * @example
+ * ```ts
+ * parseIprouteJson('[{"dev":"e\x1b[31m"}]'); // [{ dev: "e\x1b[31m" }]
+ * ```
+ */
+export function parseIprouteJson(text: string): unknown {
+  const escaped = text.replace(
+    // deno-lint-ignore no-control-regex
+    /[\x00-\x08\x0b\x0c\x0e-\x1f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return JSON.parse(escaped);
+}
+
+/**
+ * {@linkcode parseIpNeighJson} in steps (see lib/arp/steps.ts), pausing every few thousand
+ * elements.
+ *
+ * @example
+ * ```ts
+ * const b = new TableBuilder();
+ * runSteps(ipNeighJsonSteps("[]", b));
+ * ```
+ */
+export function* ipNeighJsonSteps(text: string, builder: TableBuilder): Steps<void> {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = parseIprouteJson(text);
   } catch (err) {
     throw new SyntaxError(`Cannot parse ip -j neigh output: ${(err as Error).message}`);
   }
   if (!Array.isArray(data)) {
     throw new SyntaxError("Cannot parse ip -j neigh output: expected a JSON array");
   }
-  const table: NeighborTable = { entries: [], problems: [] };
-  data.forEach((item, i) => {
+  for (let i = 0; i < data.length; i++) {
+    if ((i & 2047) === 2047) yield;
     try {
-      table.entries.push(entryOf(item, i + 1));
+      builder.add(entryOf(data[i], i + 1));
     } catch (err) {
-      table.problems.push({
-        line: i + 1,
-        text: JSON.stringify(item),
-        reason: (err as Error).message,
-      });
+      builder.fail(i + 1, JSON.stringify(data[i]) ?? "", err);
     }
-  });
-  return table;
+    data[i] = undefined; // read: the parsed element may go
+  }
 }
 
 function entryOf(item: unknown, n: number): NeighborEntry {
@@ -55,6 +95,7 @@ function entryOf(item: unknown, n: number): NeighborEntry {
     state: neighborStateOf(states, { proxy, hasMac: mac !== null }),
     ...(states.length ? { detail: states.join(",") } : {}),
     ...("router" in o ? { router: true } : {}),
+    ...(proxy && states.includes("PERMANENT") ? { flags: ["permanent" as const] } : {}),
     line: n,
   };
 }

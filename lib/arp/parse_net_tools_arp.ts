@@ -7,16 +7,21 @@ import {
   checkAddressColumn,
   checkIp,
   checkMac,
+  type LineParser,
   type NeighborEntry,
   type NeighborState,
   type NeighborTable,
   parseLines,
+  subnetPrefixLength,
 } from "./neighbor.ts";
 
 /** The column header; also what tells the format apart in detection. */
 export const netToolsHeader = /^Address\s+HWtype\s+HWaddress\s+Flags\s+Mask\s+Iface$/;
-/** `-v`'s footer, and what net-tools, busybox and toybox print when a filter matched nothing. */
-const footerPatterns = [
+/**
+ * `-v`'s footer, and what net-tools, busybox and toybox print when a filter matched nothing: all
+ * an empty table has.
+ */
+export const netToolsFooters: readonly RegExp[] = [
   /^Entries: \d+\s+Skipped: \d+\s+Found: \d+$/,
   /^arp: in \d+ entries no match found\.$/,
   /^No match found in \d+ entries$/i,
@@ -33,13 +38,25 @@ const flagPattern = /^[CMPAT!]+$/;
  * ```
  */
 export function parseNetToolsArp(text: string): NeighborTable {
-  return parseLines(text, (line, n): NeighborEntry | undefined => {
+  return parseLines(text, netToolsArpLines());
+}
+
+/**
+ * The line reader of {@linkcode parseNetToolsArp}.
+ *
+ * @example
+ * ```ts
+ * netToolsArpLines()("10.0.0.1  ether  00:11:22:33:44:55  CM  eth0", 2)?.state; // "permanent"
+ * ```
+ */
+export function netToolsArpLines(): LineParser {
+  return (line, n): NeighborEntry | undefined => {
     const t = line.trim();
-    if (netToolsHeader.test(t) || footerPatterns.some((p) => p.test(t))) return undefined;
+    if (netToolsHeader.test(t) || netToolsFooters.some((p) => p.test(t))) return undefined;
     const f = t.split(/\s+/);
-    const ip = checkAddressColumn(f[0], "arp -n");
     let mac: string | null = null;
     let rest: string[];
+    let macText: string | undefined;
     if (f[1] === "(incomplete)") {
       rest = f.slice(2);
     } else if (f[1] === "*" && (f[2] === "*" || f[2] === "<from_interface>")) {
@@ -48,15 +65,19 @@ export function parseNetToolsArp(text: string): NeighborTable {
       if (f.length < 4) {
         throw new SyntaxError(`Expected columns Address, HWtype, HWaddress, Flags, Mask, Iface`);
       }
-      mac = checkMac(f[2]);
+      macText = f[2];
       rest = f.slice(3);
     }
+    // The row has the table's shape: a name in the first column is a host name (`arp` without -n).
+    const ip = checkAddressColumn(f[0], "arp -n");
+    if (macText !== undefined) mac = checkMac(macText);
     const iface = rest.pop();
     if (iface === undefined) throw new SyntaxError(`No interface (Iface column) on the line`);
     let flags = "";
+    let prefixLength: number | undefined;
     for (const w of rest) {
       if (flagPattern.test(w) && !flags) flags = w;
-      else checkIp(w); // the Mask column of a published subnet
+      else prefixLength = subnetPrefixLength(checkIp(w)); // the Mask column of a published subnet
     }
     const state: NeighborState = flags.includes("P")
       ? "proxy"
@@ -71,7 +92,9 @@ export function parseNetToolsArp(text: string): NeighborTable {
       iface,
       state,
       ...(flags ? { detail: `flags ${flags}` } : {}),
+      ...(state === "proxy" && flags.includes("M") ? { flags: ["permanent" as const] } : {}),
+      ...(prefixLength === undefined ? {} : { prefixLength }),
       line: n,
     };
-  });
+  };
 }

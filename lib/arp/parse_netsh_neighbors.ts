@@ -2,11 +2,19 @@
 // headed `Interface 14: Wi-Fi`, a column header and a rule of dashes, then rows
 // `ADDRESS  aa-bb-cc-dd-ee-ff  Type`, where the physical address is blank on interfaces without
 // one (the loopback pseudo-interface, incomplete entries) and a router's type ends in `(Router)`.
-import { checkIp, checkMac, type NeighborTable, parseLines } from "./neighbor.ts";
+import type { TableEncoding } from "./decode_text.ts";
+import {
+  checkIp,
+  checkMac,
+  type LineParser,
+  linesOf,
+  type NeighborTable,
+  parseLines,
+} from "./neighbor.ts";
 import { netshRouterWords, netshTypes, unknownTypeReason } from "./windows_words.ts";
 
 /** `Interface 14: Wi-Fi` (the word is translated; the index and colon are not). */
-const interfacePattern = /^([^\d\s:][^:]*?) (\d+): (.+)$/;
+const interfacePattern = /^([^\d\s:][^:]*?)\s(\d+):\s(.+)$/;
 const rulePattern = /^-+(?:\s+-+)+$/;
 const macPattern = /^[0-9a-f]{2}(?:-[0-9a-f]{2}){5}$/i;
 
@@ -21,9 +29,25 @@ const macPattern = /^[0-9a-f]{2}(?:-[0-9a-f]{2}){5}$/i;
  * ```
  */
 export function parseNetshNeighbors(text: string): NeighborTable {
-  const headers = columnHeaders(text.split("\n"));
+  return parseLines(text, netshNeighborLines(text));
+}
+
+/**
+ * The line reader of {@linkcode parseNetshNeighbors} for `text` (it finds the column headers
+ * first); `encoding` is the one the file was read in, so an unreadable word is explained right.
+ *
+ * @example
+ * ```ts
+ * netshNeighborLines("10.0.0.1  00-11-22-33-44-55  Stale\n")("10.0.0.1  00-11-22-33-44-55  Stale", 1)?.state; // "complete"
+ * ```
+ */
+export function netshNeighborLines(
+  text: string,
+  options: { encoding?: TableEncoding } = {},
+): LineParser {
+  const headers = columnHeaders(text);
   let iface: string | null = null;
-  return parseLines(text, (line, n) => {
+  return (line, n) => {
     const t = line.trim();
     if (headers.has(n) || rulePattern.test(t)) return undefined;
     const block = interfacePattern.exec(t);
@@ -49,12 +73,11 @@ export function parseNetshNeighbors(text: string): NeighborTable {
     if (!type) throw new SyntaxError(`No neighbour type on the line`);
     const state = netshTypes.get(type.toLowerCase());
     if (!state) {
-      if (
-        words.length > 1 && !macPattern.test(words[0]) && !netshTypes.has(words[0].toLowerCase())
-      ) {
+      // A mistyped address (`00-11-22-33-44`), not a type word of another language.
+      if (words.length > 1 && /^[0-9a-f]{1,2}(?:[-:][0-9a-f]{1,2})+$/i.test(words[0])) {
         throw new SyntaxError(`Cannot parse MAC address "${words[0]}"`);
       }
-      throw new SyntaxError(unknownTypeReason(type));
+      throw new SyntaxError(unknownTypeReason(type, options.encoding));
     }
     return {
       ip,
@@ -68,17 +91,19 @@ export function parseNetshNeighbors(text: string): NeighborTable {
       ...(router ? { router } : {}),
       line: n,
     };
-  });
+  };
 }
 
 /** Line numbers (1-based) of the lines directly above a rule of dashes: the column headers. */
-function columnHeaders(lines: readonly string[]): Set<number> {
+function columnHeaders(text: string): Set<number> {
   const out = new Set<number>();
-  for (let i = 0; i < lines.length; i++) {
-    if (!rulePattern.test(lines[i].trim())) continue;
-    let j = i - 1;
-    while (j >= 0 && lines[j].trim() === "") j--;
-    if (j >= 0) out.add(j + 1);
+  let n = 0, lastNonBlank = 0;
+  for (const line of linesOf(text)) {
+    n++;
+    const t = line.trim();
+    if (t === "") continue;
+    if (rulePattern.test(t) && lastNonBlank > 0) out.add(lastNonBlank);
+    lastNonBlank = n;
   }
   return out;
 }

@@ -5,14 +5,22 @@
 import {
   checkAddressColumn,
   checkMac,
+  type LineParser,
   type NeighborState,
   type NeighborTable,
   parseLines,
 } from "./neighbor.ts";
 
 /** The column header; also what tells the format apart in detection. */
-export const openBsdHeader = /^Host\s+Ethernet Address\s+Netif\s+Expire\s+Flags$/;
+export const openBsdHeader = /^Host\s+Ethernet\s+Address\s+Netif\s+Expire\s+Flags$/;
 const timeLeft = /^(?:\d+d)?(?:\d+h)?(?:\d+m)?\d+s$/;
+
+/**
+ * A row no other format prints (for detection without the header): an address, a MAC with colons,
+ * an interface, then `permanent`, `static`, `expired` or a time left such as `19m56s`.
+ */
+export const openBsdRow =
+  /^[0-9a-f.:]+\s+(?:[0-9a-f]{1,2}(?::[0-9a-f]{1,2}){5}|\(incomplete\))\s+\S+\s+(?:permanent|static|expired|(?:\d+d)?(?:\d+h)?(?:\d+m)?\d+s)(?:\s+[lp]+)?$/i;
 
 /**
  * Parses OpenBSD `arp -an` output.
@@ -23,7 +31,19 @@ const timeLeft = /^(?:\d+d)?(?:\d+h)?(?:\d+m)?\d+s$/;
  * ```
  */
 export function parseOpenBsdArp(text: string): NeighborTable {
-  return parseLines(text, (line, n) => {
+  return parseLines(text, openBsdArpLines());
+}
+
+/**
+ * The line reader of {@linkcode parseOpenBsdArp}.
+ *
+ * @example
+ * ```ts
+ * openBsdArpLines()("10.0.2.2  52:54:00:12:35:02  em0 permanent l", 2)?.local; // true
+ * ```
+ */
+export function openBsdArpLines(): LineParser {
+  return (line, n) => {
     const t = line.trim();
     if (openBsdHeader.test(t)) return undefined;
     const f = t.split(/\s+/);
@@ -54,7 +74,10 @@ export function parseOpenBsdArp(text: string): NeighborTable {
       state,
       detail,
       ...(flags.includes("l") ? { local: true } : {}),
+      ...(flags.includes("p") && expire !== "expired" && !timeLeft.test(expire)
+        ? { flags: ["permanent" as const] }
+        : {}),
       line: n,
     };
-  });
+  };
 }

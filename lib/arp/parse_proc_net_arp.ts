@@ -3,6 +3,7 @@
 import {
   checkIp,
   checkMac,
+  type LineParser,
   type NeighborEntry,
   type NeighborTable,
   parseLines,
@@ -19,7 +20,19 @@ const ATF_COM = 0x2, ATF_PERM = 0x4, ATF_PUBL = 0x8;
  * ```
  */
 export function parseProcNetArp(text: string): NeighborTable {
-  return parseLines(text, (line, n): NeighborEntry | undefined => {
+  return parseLines(text, procNetArpLines());
+}
+
+/**
+ * The line reader of {@linkcode parseProcNetArp}.
+ *
+ * @example
+ * ```ts
+ * procNetArpLines()("10.0.0.1 0x1 0x2 00:11:22:33:44:55 * eth0", 2)?.state; // "complete"
+ * ```
+ */
+export function procNetArpLines(): LineParser {
+  return (line, n): NeighborEntry | undefined => {
     if (/^IP address\s+HW type/i.test(line)) return undefined;
     const f = line.trim().split(/\s+/);
     if (f.length !== 6) {
@@ -39,11 +52,15 @@ export function parseProcNetArp(text: string): NeighborTable {
       : "incomplete";
     return {
       ip,
-      mac: state === "incomplete" && mac === "00:00:00:00:00:00" ? null : mac,
+      // The kernel prints zeros where an entry has no address (incomplete, a published one).
+      mac: (state === "incomplete" || state === "proxy") && mac === "00:00:00:00:00:00"
+        ? null
+        : mac,
       iface: dev,
       state,
       detail: `flags ${flagText.toLowerCase()}`,
+      ...(state === "proxy" && flags & ATF_PERM ? { flags: ["permanent" as const] } : {}),
       line: n,
     };
-  });
+  };
 }

@@ -6,17 +6,20 @@ import {
   checkAddressColumn,
   checkIp,
   checkMac,
+  type LineParser,
   type NeighborState,
   type NeighborTable,
   parseLines,
+  subnetPrefixLength,
 } from "./neighbor.ts";
 
 /** The title and column header; also what tells the format apart in detection. */
 export const solarisHeaders = [
-  /^Net to Media Table: IPv4$/,
-  /^Device\s+IP Address\s+Mask\s+Flags\s+Phys Addr$/,
+  /^Net\s+to\s+Media\s+Table:\s*IPv4$/,
+  /^Device\s+IP\s+Address\s+Mask\s+Flags\s+Phys\s+Addr$/,
 ];
-const flagPattern = /^[SPUMLAody]+$/;
+const flagLetters = "SPUMLAody";
+const flagPattern = new RegExp(`^[${flagLetters}]+$`);
 
 /**
  * Parses Solaris `arp -an` output (the IPv4 net-to-media table). Rows of the IPv6 table that
@@ -28,10 +31,22 @@ const flagPattern = /^[SPUMLAody]+$/;
  * ```
  */
 export function parseSolarisArp(text: string): NeighborTable {
+  return parseLines(text, solarisArpLines());
+}
+
+/**
+ * The line reader of {@linkcode parseSolarisArp} (it remembers whether the IPv6 table has begun).
+ *
+ * @example
+ * ```ts
+ * solarisArpLines()("net0  10.0.0.1  255.255.255.255  00:11:22:33:44:55", 4)?.state; // "complete"
+ * ```
+ */
+export function solarisArpLines(): LineParser {
   let ipv6 = false;
-  return parseLines(text, (line, n) => {
+  return (line, n) => {
     const t = line.trim();
-    if (/^Net to Media Table: IPv6$/.test(t)) {
+    if (/^Net\s+to\s+Media\s+Table:\s*IPv6$/.test(t)) {
       ipv6 = true;
       throw new SyntaxError(`The IPv6 net-to-media table is not read (save "arp -an" instead)`);
     }
@@ -43,12 +58,15 @@ export function parseSolarisArp(text: string): NeighborTable {
     }
     const [device, address, mask, ...rest] = f;
     const ip = checkAddressColumn(address, "arp -an");
-    checkIp(mask);
+    const prefixLength = subnetPrefixLength(checkIp(mask));
     let flags = "";
     let mac: string | null = null;
     for (const w of rest) {
-      if (!w.includes(":") && flagPattern.test(w) && !flags && mac === null) flags = w;
-      else if (mac === null) mac = checkMac(w);
+      const flagLike = !flags && mac === null && /^[a-z]{1,10}$/i.test(w);
+      if (flagLike && flagPattern.test(w)) flags = w;
+      else if (flagLike) {
+        throw new SyntaxError(`Unknown flags "${w}" (known: ${flagLetters})`);
+      } else if (mac === null) mac = checkMac(w);
       else throw new SyntaxError(`Unexpected "${w}" after the address`);
     }
     const state: NeighborState = flags.includes("U") || mac === null
@@ -65,7 +83,9 @@ export function parseSolarisArp(text: string): NeighborTable {
       state,
       ...(flags ? { detail: `flags ${flags}` } : {}),
       ...(flags.includes("L") ? { local: true } : {}),
+      ...(state === "proxy" && flags.includes("S") ? { flags: ["permanent" as const] } : {}),
+      ...(prefixLength === undefined ? {} : { prefixLength }),
       line: n,
     };
-  });
+  };
 }

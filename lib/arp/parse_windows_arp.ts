@@ -2,11 +2,12 @@
 // `IP  aa-bb-cc-dd-ee-ff  dynamic|static` rows. In other display languages the header and type
 // words are translated (`Interface : ... --- 0x3` and `dynamique` in French, `接口:` and `动态` in
 // Chinese) and the columns are not; the words come from the table in windows_words.ts.
-import { checkIp, checkMac, type NeighborTable, parseLines } from "./neighbor.ts";
+import type { TableEncoding } from "./decode_text.ts";
+import { checkIp, checkMac, type LineParser, type NeighborTable, parseLines } from "./neighbor.ts";
 import { unknownTypeReason, windowsArpTypes, windowsNoEntries } from "./windows_words.ts";
 
 /** `Interface: 10.0.0.5 --- 0xb`, with the word translated and French's space before the colon. */
-export const windowsInterfacePattern = /^(\S.*?) ?: +([0-9.]+) +--- +(0x[0-9a-f]+)$/i;
+export const windowsInterfacePattern = /^(\S.*?)\s?:\s+([0-9.]+)\s+---\s+(0x[0-9a-f]+)$/i;
 
 /**
  * Parses Windows `arp -a` output in any language of windows_words.ts. The interface of an entry
@@ -19,9 +20,24 @@ export const windowsInterfacePattern = /^(\S.*?) ?: +([0-9.]+) +--- +(0x[0-9a-f]
  * ```
  */
 export function parseWindowsArp(text: string): NeighborTable {
+  return parseLines(text, windowsArpLines());
+}
+
+/**
+ * The line reader of {@linkcode parseWindowsArp}; `encoding` is the one the file was read in, so an
+ * unreadable word is explained right.
+ *
+ * @example
+ * ```ts
+ * const read = windowsArpLines();
+ * read("Interface: 10.0.0.5 --- 0xb", 1);
+ * read("  10.0.0.1  00-11-22-33-44-55  dynamic", 2)?.iface; // "10.0.0.5"
+ * ```
+ */
+export function windowsArpLines(options: { encoding?: TableEncoding } = {}): LineParser {
   let iface: string | null = null;
   let headerNext = false;
-  return parseLines(text, (line, n) => {
+  return (line, n) => {
     const t = line.trim();
     const block = windowsInterfacePattern.exec(t);
     if (block) {
@@ -41,7 +57,7 @@ export function parseWindowsArp(text: string): NeighborTable {
     const ip = checkIp(f[0]);
     const type = f[2].toLowerCase();
     const state = windowsArpTypes.get(type);
-    if (!state) throw new SyntaxError(unknownTypeReason(f[2]));
+    if (!state) throw new SyntaxError(unknownTypeReason(f[2], options.encoding));
     const mac = checkMac(f[1]);
     return {
       ip,
@@ -51,5 +67,5 @@ export function parseWindowsArp(text: string): NeighborTable {
       detail: type,
       line: n,
     };
-  });
+  };
 }

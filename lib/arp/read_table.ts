@@ -1,9 +1,9 @@
 // Where `arp show`, `arp check` and `arp watch` get a table from: the live kernel, a saved file in
 // any supported format and encoding (UTF-8, UTF-16), or standard input (`-`).
-import { decodeTableText } from "./decode_text.ts";
+import { detectTableEncoding } from "./decode_text.ts";
 import type { NeighborTable } from "./neighbor.ts";
 import { readLiveNeighbors } from "./live_table.ts";
-import { parseNeighborTable, type TableFormat } from "./parse_neighbor_table.ts";
+import { parseNeighborTableYielding, type TableFormat } from "./parse_neighbor_table.ts";
 import { readInputFile } from "../scope/files.ts";
 import { readAll } from "../text/read_limited.ts";
 
@@ -14,11 +14,34 @@ export interface LoadedTable extends NeighborTable {
   format: TableFormat | "live";
 }
 
-/** Largest saved table read (bytes): far above any real neighbour table. */
-export const maxTableBytes = 256 * 1024 * 1024;
+/**
+ * Largest saved table read (bytes). Linux keeps at most `gc_thresh3` neighbours (1,024 by default;
+ * routers raise it to tens of thousands), and a line of any format is under 100 bytes: 32 MiB is
+ * some 600,000 `ip neigh` lines, far above a real table and small enough to hold in memory.
+ */
+export const maxTableBytes = 32 * 1024 * 1024;
+
+/**
+ * Paths that name this process's standard input. Deno opens them only with all permissions, so
+ * they are read as `-` is.
+ */
+const stdinPaths = new Set(["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]);
+
+/**
+ * `-` for a path that names standard input (`/dev/stdin`), else `file` unchanged.
+ *
+ * @example
+ * ```ts
+ * stdinAlias("/dev/stdin"); // "-"
+ * ```
+ */
+export function stdinAlias(file: string): string {
+  return stdinPaths.has(file) ? "-" : file;
+}
 
 /**
  * Reads a neighbour table: `file` undefined means the live kernel table, `-` means `stdin`.
+ * Parsing lets the event loop run and stops at `signal` (a large table takes seconds).
  *
  * @example
  * ```ts
@@ -31,10 +54,15 @@ export async function readNeighborTable(
     format?: TableFormat | "auto";
     stdin?: ReadableStream<Uint8Array>;
     ipv6?: boolean;
+    signal?: AbortSignal;
   },
 ): Promise<LoadedTable> {
   if (options.file === undefined) {
-    return { ...(await readLiveNeighbors({ ipv6: options.ipv6 })), source: "live", format: "live" };
+    return {
+      ...(await readLiveNeighbors({ ipv6: options.ipv6, signal: options.signal })),
+      source: "live",
+      format: "live",
+    };
   }
   let bytes: Uint8Array;
   if (options.file === "-") {
@@ -42,15 +70,24 @@ export async function readNeighborTable(
     // Read up to the cap and no further: a stdin that never ends (/dev/zero) costs nothing.
     bytes = await readAll(options.stdin, { limit: maxTableBytes }).catch((err) => {
       throw err instanceof RangeError
-        ? new RangeError(`Standard input is larger than ${maxTableBytes} bytes`)
+        ? new RangeError(`Larger than ${maxTableBytes} bytes (stdin)`)
         : err;
     });
   } else {
     bytes = await readInputFile(options.file, { limit: maxTableBytes });
   }
-  const text = decodeTableText(bytes);
+  const encoding = detectTableEncoding(bytes);
+  // TextDecoder drops a BOM that matches its encoding (ignoreBOM defaults to false).
+  const text = new TextDecoder(encoding).decode(bytes);
+  bytes = new Uint8Array(0); // decoded: the bytes may go while the text is parsed
   try {
-    return { ...parseNeighborTable(text, options.format ?? "auto"), source: options.file };
+    return {
+      ...(await parseNeighborTableYielding(text, options.format ?? "auto", {
+        encoding,
+        signal: options.signal,
+      })),
+      source: options.file,
+    };
   } catch (err) {
     if (err instanceof SyntaxError) {
       throw new SyntaxError(`${err.message} (${options.file === "-" ? "stdin" : options.file})`);

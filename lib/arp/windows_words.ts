@@ -111,17 +111,19 @@ export const windowsNoEntries: ReadonlySet<string> = new Set(
 );
 
 /**
- * Why a type word was not understood: `�` in it means the file was saved in a Windows code page,
- * not UTF-8 or UTF-16, and no table of words can help.
+ * Why a type word was not understood. `�` in it means bytes that were not text in the file's
+ * encoding: read as UTF-8, the file was saved in a Windows code page, which no table of words can
+ * help; read as UTF-16, it holds a broken character (a lone surrogate).
  *
  * @example
  * ```ts
  * unknownTypeReason("sometimes"); // 'Unknown entry type "sometimes"'
  * ```
  */
-export function unknownTypeReason(word: string): string {
-  if (word.includes("\ufffd")) {
-    return `Cannot read the entry type "${word}": the file is in a Windows code page, not UTF-8 or UTF-16 (save it from PowerShell, or after "chcp 65001")`;
+export function unknownTypeReason(word: string, encoding: string = "utf-8"): string {
+  if (!word.includes("\ufffd")) return `Unknown entry type "${word}"`;
+  if (encoding !== "utf-8") {
+    return `Cannot read the entry type "${word}": the file is not valid UTF-16 there (a lone surrogate)`;
   }
-  return `Unknown entry type "${word}"`;
+  return `Cannot read the entry type "${word}": the file is in a Windows code page, not UTF-8 or UTF-16 (save it from PowerShell, or after "chcp 65001")`;
 }

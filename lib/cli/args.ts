@@ -183,8 +183,12 @@ export function parseCommandArgs(
     const v = parsed.values[o.name];
     for (const one of Array.isArray(v) ? v : [v]) {
       if (o.choices && typeof one === "string" && !o.choices.includes(one)) {
+        // Case and `_` for `-` are typos like any other (`NETSH`, `net_tools`).
+        const meant = closest(one.toLowerCase().replaceAll("_", "-"), o.choices);
         throw new UsageError(
-          `--${o.name} must be one of ${o.choices.join(", ")} (got "${one}")`,
+          `--${o.name} must be one of ${o.choices.join(", ")} (got "${one}"${
+            meant ? `; did you mean '${meant}'?` : ""
+          })`,
           command,
         );
       }

@@ -6,13 +6,14 @@
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
-import { paint, writeJson } from "../cli/output.ts";
+import { paint } from "../cli/output.ts";
+import { printableLine } from "../cli/report.ts";
 import { readDefaultGateways } from "../arp/live_table.ts";
 import { checkIp } from "../arp/neighbor.ts";
 import type { TableFormat } from "../arp/parse_neighbor_table.ts";
-import { checkNeighborTables, type Severity, type Snapshot } from "../arp/spoof_check.ts";
-import { printable } from "../text/printable.ts";
-import { formatOption, readTableArg, reportProblems } from "./arp_show.ts";
+import { stdinAlias } from "../arp/read_table.ts";
+import { checkNeighborTablesYielding, type Severity, type Snapshot } from "../arp/spoof_check.ts";
+import { formatOption, readTableArg, reportProblems, writeJsonStreaming } from "./arp_show.ts";
 
 /** Parsed `arp check` options. */
 export interface ArpCheckOptions {
@@ -35,7 +36,7 @@ const command: CommandModule<ArpCheckOptions> = {
   spec: {
     usage: "[--gateway IP] [--file FILE...]",
     description:
-      "Checks the live table (and, when no --gateway is given, the default gateways from /proc/net/route) or the snapshots given with --file, in order. Findings: one MAC answering for several IPv4 addresses (critical when one is the gateway), an address with different MACs across snapshots (critical for the gateway), broadcast, multicast or all-zero MACs for unicast addresses, and a gateway with a locally administered MAC (a warning: normal on cloud VMs and hypervisor networks). Every finding is printed; the exit code is 1 when one is at least as severe as --fail-on, else 0.",
+      "Checks the live table (and, when no --gateway is given, the default gateways from `ip route`, or /proc/net/route where it is readable) or the snapshots given with --file, in order. Findings: one MAC answering for several IPv4 addresses (critical when one is the gateway; a warning for a cloud fabric's MAC, such as Azure's 12:34:56:78:9a:bc, which answers for every address), an address with different MACs on the same interface across snapshots (critical for the gateway), broadcast, multicast or all-zero MACs for unicast addresses (but the static broadcast and multicast entries Windows keeps), and a gateway with a locally administered MAC (a warning: normal on cloud VMs and hypervisor networks). Every finding is printed; the exit code is 1 when one is at least as severe as --fail-on, else 0.",
     options: [
       {
         name: "file",
@@ -81,7 +82,7 @@ const command: CommandModule<ArpCheckOptions> = {
         throw new UsageError(`--gateway takes an IP address (got "${g}")`, name);
       }
     });
-    const files = (values.file as string[] | undefined) ?? [];
+    const files = ((values.file as string[] | undefined) ?? []).map(stdinAlias);
     if (files.filter((f) => f === "-").length > 1) {
       throw new UsageError("stdin (-) can be given only once", name);
     }
@@ -97,7 +98,12 @@ const command: CommandModule<ArpCheckOptions> = {
     const snapshots: Snapshot[] = [];
     let gateways = o.gateways;
     for (const file of o.files.length ? o.files : [undefined]) {
-      const table = await readTableArg({ file, format: o.format, stdin: io.stdin.readable });
+      const table = await readTableArg({
+        file,
+        format: o.format,
+        stdin: io.stdin.readable,
+        signal: io.signal,
+      });
       await reportProblems(io, table);
       snapshots.push({
         name: table.source === "-" ? "stdin" : table.source,
@@ -107,16 +113,22 @@ const command: CommandModule<ArpCheckOptions> = {
     if (o.files.length === 0 && gateways.length === 0) {
       gateways = (await readDefaultGateways()).map((g) => g.ip);
     }
-    const findings = checkNeighborTables(snapshots, { gateways });
+    const findings = await checkNeighborTablesYielding(snapshots, { gateways, signal: io.signal });
     const limit = severities.indexOf(o.failOn);
     const failed = findings.some((f) => severities.indexOf(f.severity) <= limit);
     if (o.json) {
-      await writeJson(io, {
-        snapshots: snapshots.map((s) => ({ name: s.name, entryCount: s.entries.length })),
-        gateways,
-        failOn: o.failOn,
-        findings: findings.map(({ ips, ...f }) => ({ ...f, addresses: ips })),
-      });
+      await writeJsonStreaming(
+        io,
+        {
+          snapshots: snapshots.map((s) => ({ name: s.name, entryCount: s.entries.length })),
+          gateways,
+          failOn: o.failOn,
+          findings: [],
+        },
+        "findings",
+        findings,
+        ({ ips, ...f }) => ({ ...f, addresses: ips }),
+      );
     } else if (findings.length === 0) {
       if (!io.globals.quiet) {
         const n = snapshots.reduce((sum, s) => sum + s.entries.length, 0);
@@ -127,16 +139,24 @@ const command: CommandModule<ArpCheckOptions> = {
         );
       }
     } else {
-      const width = Math.max(...findings.map((f) => f.severity.length));
-      for (const f of findings) {
+      const width = findings.reduce((w, f) => Math.max(w, f.severity.length), 0);
+      // A few hundred lines a write: a table of 600,000 entries can have 300,000 findings.
+      let out = "";
+      for (let i = 0; i < findings.length; i++) {
+        const f = findings[i];
         const color = f.severity === "critical"
           ? "red"
           : f.severity === "warning"
           ? "yellow"
           : "dim";
         const label = paint(io, color, f.severity.padEnd(width));
-        await io.stdout.write(`${label}  ${printable(`${f.kind}: ${f.message}`)}\n`);
+        out += `${label}  ${printableLine(`${f.kind}: ${f.message}`)}\n`;
+        if ((i + 1) % 500 === 0) {
+          await io.stdout.write(out);
+          out = "";
+        }
       }
+      await io.stdout.write(out);
     }
     return failed ? 1 : 0;
   },

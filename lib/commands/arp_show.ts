@@ -2,9 +2,12 @@
 // kernel or from a saved table in any common format, with normalised MACs and IEEE vendors.
 import { type OptionSpec, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError, userInputError } from "../cli/errors.ts";
+import { InputError, UsageError, userInputError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
-import { formatTable, writeJson, writeWarning } from "../cli/output.ts";
+import { displayWidth, writeWarning } from "../cli/output.ts";
+import { printableLine } from "../cli/report.ts";
+import { Addr } from "../ip/addr.ts";
+import { Prefix } from "../ip/prefix.ts";
 import { parseMac } from "../arp/mac.ts";
 import type { NeighborEntry, ParseProblem } from "../arp/neighbor.ts";
 import { loadVendorLookup } from "../arp/oui.ts";
@@ -13,19 +16,39 @@ import {
   type TableFormat,
   tableFormats,
 } from "../arp/parse_neighbor_table.ts";
-import { type LoadedTable, readNeighborTable } from "../arp/read_table.ts";
-import { printable } from "../text/printable.ts";
+import { type LoadedTable, readNeighborTable, stdinAlias } from "../arp/read_table.ts";
+import { printable, printableJson } from "../text/printable.ts";
 
 /** Parsed `arp show` options. */
 export interface ArpShowOptions {
   /** A saved table (`-` for stdin); `undefined` for the live table. */
   file?: string;
   format: TableFormat | "auto";
+  /** Only entries on this interface (`arp -i IF`, `ip neigh show dev IF`). */
+  iface?: string;
+  /** Only entries in one of these states or with one of these words (`ip neigh show nud`). */
+  states: string[];
+  /** Only entries for this address or inside this prefix (`arp HOST`, `ip neigh show to`). */
+  to?: Prefix;
   vendor: boolean;
   json: boolean;
 }
 
 const name = "arp show";
+
+/** What `--state` takes: the normalised states, and the kernel's NUD states `ip neigh` shows. */
+const stateWords = [
+  "complete",
+  "permanent",
+  "incomplete",
+  "failed",
+  "proxy",
+  "reachable",
+  "stale",
+  "delay",
+  "probe",
+  "noarp",
+];
 
 /** The `--format` option every arp command that reads tables shares. */
 export const formatOption: OptionSpec = {
@@ -39,9 +62,9 @@ export const formatOption: OptionSpec = {
 
 const command: CommandModule<ArpShowOptions> = {
   spec: {
-    usage: "[--file FILE|-]",
+    usage: "[--file FILE|-] [ADDRESS|PREFIX]",
     description:
-      "Without --file, reads the live table: IPv4 from /proc/net/arp and IPv6 neighbours from `ip -6 neigh` where iproute2 is installed. With --file, reads a saved table (UTF-8, or UTF-16 as Windows PowerShell 5 saves it) in any supported format, detected unless --format says. Lines that cannot be read are reported on stderr with their line numbers; the rest are shown. STATE is normalised (complete, permanent, incomplete, failed, proxy) with the tool's own word in brackets.",
+      "Without --file, reads the live table (IPv4 and IPv6) from `ip -j neigh`, or where iproute2 is not installed the IPv4 table from /proc/net/arp. With --file, reads a saved table (UTF-8, or UTF-16 as Windows PowerShell 5 saves it) in any supported format, detected unless --format says. Lines that cannot be read are reported on stderr with their line numbers; the rest are shown. STATE is normalised (complete, permanent, incomplete, failed, proxy) with the tool's own word in brackets; a published subnet shows as ADDRESS/PREFIX. Cells longer than 40 columns are cut (…) in the table; --json has them whole. As net-tools' `arp -i IF HOST` and `ip neigh show dev IF to PREFIX nud STATE`, ADDRESS (or PREFIX), --iface and --state keep only the entries they match.",
     options: [
       {
         name: "file",
@@ -52,6 +75,23 @@ const command: CommandModule<ArpShowOptions> = {
         description: "read a saved table instead of the live one (- for stdin)",
       },
       formatOption,
+      {
+        name: "iface",
+        short: "i",
+        type: "string",
+        value: "IF",
+        complete: "none",
+        description: "only entries on this interface (for Windows arp -a, its address)",
+      },
+      {
+        name: "state",
+        type: "string",
+        multiple: true,
+        value: "STATE",
+        choices: stateWords,
+        description:
+          "only entries in this state, or with this NUD state in ip neigh's words (repeatable)",
+      },
       { name: "no-vendor", type: "boolean", description: "do not look up IEEE vendors" },
     ],
     examples: [
@@ -59,14 +99,31 @@ const command: CommandModule<ArpShowOptions> = {
       "toolkit arp show --file saved-arp.txt",
       "ssh mac arp -an | toolkit arp show --file - --format bsd",
       "toolkit arp show --json",
+      "toolkit arp show --iface eth0 --state stale --state failed",
+      "toolkit arp show 192.168.1.0/24",
     ],
-    positionals: { max: 0 },
+    positionals: { max: 1, complete: "none" },
   },
   parse(args, globals) {
-    const { values } = parseCommandArgs(name, this.spec, args);
+    const { values, positionals } = parseCommandArgs(name, this.spec, args);
+    const file = values.file as string | undefined;
+    let to: Prefix | undefined;
+    if (positionals.length) {
+      try {
+        to = Prefix.parse(positionals[0], { bareAddr: true });
+      } catch {
+        throw new UsageError(
+          `expected an IP address or prefix to show (got "${positionals[0]}")`,
+          name,
+        );
+      }
+    }
     return {
-      file: values.file as string | undefined,
+      file: file === undefined ? undefined : stdinAlias(file),
       format: (values.format ?? "auto") as TableFormat | "auto",
+      iface: values.iface as string | undefined,
+      states: (values.state as string[] | undefined) ?? [],
+      to,
       vendor: values["no-vendor"] !== true,
       json: globals.json,
     };
@@ -76,38 +133,70 @@ const command: CommandModule<ArpShowOptions> = {
       file: o.file,
       format: o.format,
       stdin: io.stdin.readable,
+      signal: io.signal,
     });
     await reportProblems(io, table);
-    const vendors = o.vendor ? await vendorsOf(table.entries) : new Map<string, string>();
+    const filtered = o.iface !== undefined || o.states.length > 0 || o.to !== undefined;
+    const entries = filtered ? table.entries.filter((e) => shows(o, e)) : table.entries;
+    const vendorOf = o.vendor && entries.some((e) => e.mac) ? await vendorLookup() : undefined;
     if (o.json) {
-      await writeJson(io, {
-        source: table.source,
-        format: table.format,
-        entries: table.entries.map((e) =>
-          neighborJson(e, o.vendor ? vendors.get(e.mac ?? "") ?? null : undefined)
-        ),
-        problems: table.problems,
-      });
-    } else if (table.entries.length > 0) {
-      const rows = [["IP", "MAC", "INTERFACE", "STATE", ...(o.vendor ? ["VENDOR"] : [])]];
-      for (const e of table.entries) {
-        // Interface names and state words come from the table as given (a saved file): printable.
-        rows.push([
-          e.ip,
-          e.mac ?? "-",
-          e.iface ?? "-",
-          describeState(e),
-          ...(o.vendor ? [vendors.get(e.mac ?? "") ?? ""] : []),
-        ].map((cell) => printable(cell)));
-      }
-      await io.stdout.write(formatTable(rows));
+      await writeJsonStreaming(
+        io,
+        {
+          source: table.source,
+          format: table.format,
+          entries: [],
+          problems: table.problems.map(problemJson),
+          problemCount: table.problemCount,
+        },
+        "entries",
+        entries,
+        (e) => neighborJson(e, o.vendor ? (e.mac ? vendorOf?.(e.mac) ?? null : null) : undefined),
+      );
+    } else if (entries.length > 0) {
+      await writeShowTable(io, entries, o.vendor ? vendorOf ?? (() => undefined) : undefined);
     } else if (!io.globals.quiet) {
-      await io.stderr.write(`no neighbour entries (${table.source})\n`);
+      const where = printable(sourceName(table.source));
+      await io.stderr.write(
+        filtered && table.entries.length
+          ? `no entry of ${table.entries.length} matches (${where})\n`
+          : `no neighbour entries (${where})\n`,
+      );
     }
     return 0;
   },
 };
 export default command;
+
+/**
+ * Whether an entry passes `arp show`'s filters: the address (or prefix), --iface and --state (a
+ * normalised state, or one of the words of the tool's own, `STALE` in `REACHABLE,STALE`).
+ *
+ * @example
+ * ```ts
+ * shows({ states: ["stale"] }, { ip: "10.0.0.1", mac: null, iface: "eth0", state: "complete", detail: "STALE", line: 1 }); // true
+ * ```
+ */
+export function shows(
+  o: Pick<ArpShowOptions, "iface" | "states" | "to">,
+  e: NeighborEntry,
+): boolean {
+  if (o.iface !== undefined && e.iface !== o.iface) return false;
+  if (o.states.length) {
+    const words = [e.state, ...(e.detail?.toLowerCase().split(/[\s,]+/) ?? [])];
+    if (!o.states.some((s) => words.includes(s))) return false;
+  }
+  if (o.to) {
+    let addr;
+    try {
+      addr = Addr.parse(e.ip);
+    } catch {
+      return false;
+    }
+    if (!o.to.contains(addr)) return false;
+  }
+  return true;
+}
 
 /**
  * A neighbour entry as `--json` prints it (docs/json/arp-show.json): every key always present,
@@ -116,16 +205,18 @@ export default command;
  * @example
  * ```ts
  * neighborJson({ ip: "10.0.0.1", mac: null, iface: "eth0", state: "failed", line: 1 }, undefined);
- * // { address: "10.0.0.1", mac: null, iface: "eth0", state: "failed", detail: null, router: false, local: false, line: 1 }
+ * // { address: "10.0.0.1", prefixLength: null, mac: null, iface: "eth0", state: "failed", detail: null, flags: [], ... }
  * ```
  */
 export function neighborJson(e: NeighborEntry, vendor: string | null | undefined) {
   return {
     address: e.ip,
+    prefixLength: e.prefixLength ?? null,
     mac: e.mac,
     iface: e.iface,
     state: e.state,
     detail: e.detail ?? null,
+    flags: e.flags ?? [],
     router: e.router === true,
     local: e.local === true,
     line: e.line,
@@ -165,9 +256,18 @@ export async function readTableArg(
   }
 }
 
+/** Warnings printed for one table's unreadable lines; the rest are counted in one more line. */
+const maxWarnings = 20;
+
+/** How a table's source is named in messages: `stdin` for `-`. */
+function sourceName(source: string): string {
+  return source === "-" ? "stdin" : source;
+}
+
 /**
- * Prints the lines a table could not read as warnings; fails when the table had lines but none of
- * them could be read.
+ * Prints the lines a table could not read as warnings (the first {@linkcode maxWarnings}, then how
+ * many more; none under --quiet); fails when the table had lines but none of them could be read,
+ * naming the format it was read as.
  *
  * @example
  * ```ts
@@ -176,22 +276,175 @@ export async function readTableArg(
  */
 export async function reportProblems(
   io: Io,
-  table: { source: string; problems: readonly ParseProblem[]; entries: readonly unknown[] },
+  table: {
+    source: string;
+    format?: string;
+    problems: readonly ParseProblem[];
+    problemCount?: number;
+    entries: readonly unknown[];
+  },
 ): Promise<void> {
-  const where = table.source === "-" ? "stdin" : table.source;
-  for (const p of table.problems) {
+  const where = sourceName(table.source);
+  const count = table.problemCount ?? table.problems.length;
+  if (table.entries.length === 0 && count > 0) {
+    await printWarnings(io, where, table.problems, count);
+    const as = table.format && table.format !== "live"
+      ? ` (read as ${table.format}: give --format if it is another)`
+      : "";
+    throw new InputError(`no line of ${where} could be read as a neighbour entry${as}`);
+  }
+  await printWarnings(io, where, table.problems, count);
+}
+
+async function printWarnings(
+  io: Io,
+  where: string,
+  problems: readonly ParseProblem[],
+  count: number,
+): Promise<void> {
+  if (io.globals.quiet) return;
+  const shown = problems.slice(0, maxWarnings);
+  for (const p of shown) {
     await writeWarning(
       io,
-      printable(`${where}: line ${p.line}: ${lowerFirst(p.reason)} (skipped)`),
+      printableLine(`${where}: line ${p.line}: ${lowerFirst(p.reason)} (skipped)`),
     );
   }
-  if (table.entries.length === 0 && table.problems.length > 0) {
-    throw new InputError(`no line of ${where} could be read as a neighbour entry`);
+  if (count > shown.length) {
+    await writeWarning(
+      io,
+      printableLine(
+        `${(count - shown.length).toLocaleString("en-US")} more line${
+          count - shown.length === 1 ? "" : "s"
+        } of ${where} could not be read (skipped)`,
+      ),
+    );
   }
+}
+
+/**
+ * A problem as `--json` lists it: its reason starts lower-case, as on stderr.
+ *
+ * @example
+ * ```ts
+ * problemJson({ line: 2, text: "x", reason: "Expected 6 columns" }); // { line: 2, text: "x", reason: "expected 6 columns" }
+ * ```
+ */
+export function problemJson(p: ParseProblem): ParseProblem {
+  return { line: p.line, text: p.text, reason: lowerFirst(p.reason) };
 }
 
 function lowerFirst(s: string): string {
   return /^[A-Z][a-z]/.test(s) ? s[0].toLowerCase() + s.slice(1) : s;
+}
+
+/** Widest a cell of a table shows (columns); longer ones are cut with `…`. */
+const maxCellWidth = 40;
+
+/**
+ * Text from a table (an interface name, a state word, a host name) as a table cell: escaped for
+ * the terminal ({@linkcode printable}) and cut to {@linkcode maxCellWidth} columns, so a crafted
+ * megabyte-long name neither floods the screen nor widens every other row.
+ *
+ * @example
+ * ```ts
+ * tableCell("e".repeat(100)); // "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee…"
+ * ```
+ */
+export function tableCell(text: string): string {
+  if (text.length <= maxCellWidth && !/[^\x20-\x7e]/.test(text)) return text; // plain ASCII
+  const safe = printable(text.length > 4 * maxCellWidth ? text.slice(0, 4 * maxCellWidth) : text);
+  if (text.length <= maxCellWidth && displayWidth(safe) <= maxCellWidth) return safe;
+  let out = "", width = 0;
+  for (const ch of safe) {
+    const w = displayWidth(ch);
+    if (width + w > maxCellWidth - 1) return out + "…";
+    out += ch;
+    width += w;
+  }
+  return out;
+}
+
+/** The registry's vendor for a canonical MAC, `undefined` when it has none. */
+type VendorOf = (mac: string) => string | undefined;
+
+async function vendorLookup(): Promise<VendorOf> {
+  const lookup = await loadVendorLookup();
+  return (mac) => lookup(parseMac(mac));
+}
+
+/** Rows written at once: a 600,000-entry table is never one string. */
+const rowsPerWrite = 2000;
+
+/** The cells of an entry's row but the vendor: address (with /prefix for a subnet), MAC, iface, state. */
+function rowOf(e: NeighborEntry): string[] {
+  return [
+    tableCell(e.prefixLength === undefined ? e.ip : `${e.ip}/${e.prefixLength}`),
+    e.mac ?? "-",
+    e.iface === null ? "-" : tableCell(e.iface),
+    tableCell(describeState(e)),
+  ];
+}
+
+/** Prints the entries as aligned columns, a few thousand rows a write. */
+async function writeShowTable(
+  io: Io,
+  entries: readonly NeighborEntry[],
+  vendorOf: VendorOf | undefined,
+): Promise<void> {
+  const header = ["IP", "MAC", "INTERFACE", "STATE", ...(vendorOf ? ["VENDOR"] : [])];
+  const widths = header.map((h) => h.length);
+  for (const e of entries) {
+    rowOf(e).forEach((c, i) => widths[i] = Math.max(widths[i], displayWidth(c)));
+  }
+  const line = (cells: string[]) =>
+    cells.map((c, i) => i === cells.length - 1 ? c : c + " ".repeat(widths[i] - displayWidth(c)))
+      .join("  ").trimEnd() + "\n";
+  let out = line(header);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    const cells = rowOf(e);
+    if (vendorOf) cells.push(tableCell(e.mac ? vendorOf(e.mac) ?? "" : ""));
+    out += line(cells);
+    if ((i + 1) % rowsPerWrite === 0) {
+      await io.stdout.write(out);
+      out = "";
+    }
+  }
+  await io.stdout.write(out);
+}
+
+/**
+ * Prints one JSON document as {@linkcode writeJson} would (`JSON.stringify(doc, null, 2)`, terminal
+ * controls escaped), but with the list under `key` written a few thousand items a write, each as
+ * `toJson` gives it: the document of a 600,000-entry table is never one string.
+ *
+ * @example
+ * ```ts
+ * await writeJsonStreaming(io, { source: "-", entries: [] }, "entries", table.entries, (e) => neighborJson(e, undefined));
+ * ```
+ */
+export async function writeJsonStreaming<T>(
+  io: Io,
+  doc: Record<string, unknown>,
+  key: string,
+  items: readonly T[],
+  toJson: (item: T) => unknown,
+): Promise<void> {
+  const marker = "\u0000list\u0000";
+  const [head, tail] = JSON.stringify({ ...doc, [key]: marker }, null, 2)
+    .split(JSON.stringify(marker));
+  let out = head + (items.length ? "[" : "[]");
+  for (let i = 0; i < items.length; i++) {
+    out += `${i ? "," : ""}\n    ${
+      JSON.stringify(toJson(items[i]), null, 2).replaceAll("\n", "\n    ")
+    }`;
+    if ((i + 1) % rowsPerWrite === 0) {
+      await io.stdout.write(printableJson(out));
+      out = "";
+    }
+  }
+  await io.stdout.write(printableJson(`${out}${items.length ? "\n  ]" : ""}${tail}\n`));
 }
 
 /**
@@ -207,10 +460,10 @@ export async function vendorsOf(
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (!entries.some((e) => e.mac)) return out;
-  const lookup = await loadVendorLookup();
+  const vendorOf = await vendorLookup();
   for (const e of entries) {
     if (!e.mac || out.has(e.mac)) continue;
-    const v = lookup(parseMac(e.mac));
+    const v = vendorOf(e.mac);
     if (v) out.set(e.mac, v);
   }
   return out;

@@ -6,15 +6,21 @@ import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { InputError, UsageError } from "../cli/errors.ts";
 import { abortableSleep, type Io } from "../cli/io.ts";
-import { paint, writeNdjson } from "../cli/output.ts";
-import { ArpWatchDb, type ArpWatchEvent, parseArpDat, saveArpDat } from "../arp/arp_watch_db.ts";
+import { paint } from "../cli/output.ts";
+import {
+  ArpWatchDb,
+  type ArpWatchEvent,
+  decodeArpDat,
+  parseArpDat,
+  saveArpDat,
+} from "../arp/arp_watch_db.ts";
 import { describeMac, parseMac } from "../arp/mac.ts";
 import { loadVendorLookup } from "../arp/oui.ts";
 import type { TableFormat } from "../arp/parse_neighbor_table.ts";
-import { formatOption, readTableArg, reportProblems } from "./arp_show.ts";
-import { checkOutputFile, FileArgumentError, readInputText } from "../scope/files.ts";
-import { maxTableBytes } from "../arp/read_table.ts";
-import { printable } from "../text/printable.ts";
+import { formatOption, readTableArg, reportProblems, tableCell } from "./arp_show.ts";
+import { checkOutputFile, FileArgumentError, readInputFile } from "../scope/files.ts";
+import { maxTableBytes, stdinAlias } from "../arp/read_table.ts";
+import { printable, printableJson } from "../text/printable.ts";
 
 /** Parsed `arp watch` options. */
 export interface ArpWatchOptions {
@@ -79,7 +85,7 @@ const command: CommandModule<ArpWatchOptions> = {
   },
   parse(args, globals) {
     const { values } = parseCommandArgs(name, this.spec, args);
-    const files = (values.file as string[] | undefined) ?? [];
+    const files = ((values.file as string[] | undefined) ?? []).map(stdinAlias);
     if (files.includes("-")) {
       throw new UsageError("snapshots must be files: stdin (-) holds only one table", name);
     }
@@ -106,7 +112,7 @@ const command: CommandModule<ArpWatchOptions> = {
     if (o.db !== undefined) {
       let text: string | undefined;
       try {
-        text = await readInputText(o.db, { limit: maxTableBytes });
+        text = decodeArpDat(await readInputFile(o.db, { limit: maxTableBytes }));
       } catch (err) {
         // No database yet: it is created at the first save.
         if (!(err instanceof FileArgumentError && err.cause instanceof Deno.errors.NotFound)) {
@@ -131,25 +137,41 @@ const command: CommandModule<ArpWatchOptions> = {
     if (!io.globals.quiet && !o.json && o.files.length === 0) {
       await io.stderr.write(
         `watching the neighbour table every ${o.intervalMs / 1000}s${
-          o.db !== undefined ? `, database ${o.db}` : ""
+          o.db !== undefined ? `, database ${printable(o.db)}` : ""
         } (Ctrl-C to stop)\n`,
       );
     }
     for (let i = 0; i < polls && !io.signal.aborted; i++) {
       if (i > 0 && o.intervalMs > 0) await abortableSleep(o.intervalMs, io.signal);
       if (io.signal.aborted) break;
-      const table = await readTableArg({ file: o.files[i], format: o.format, ipv6: false });
+      const table = await readTableArg({
+        file: o.files[i],
+        format: o.format,
+        ipv6: false,
+        signal: io.signal,
+      });
       await reportProblems(io, table);
       const time = Math.floor(Date.now() / 1000);
+      // A poll's events go out a few hundred lines a write (a first poll of a large table is
+      // one new station per entry).
+      let out = "";
+      let lines = 0;
       for (const e of table.entries) {
+        // What was seen before Ctrl-C is saved below; the rest of the poll is not reported.
+        if (io.signal.aborted) break;
         if (e.mac === null || e.state === "proxy" || e.ip.includes(":")) continue;
         const info = describeMac(parseMac(e.mac));
         if (info.zero || info.cast === "multicast") continue;
         const event = db.observe({ ip: e.ip, mac: e.mac, iface: e.iface ?? "", time });
         if (!event) continue;
         const vendor = vendorOf?.(parseMac(event.mac));
-        await printEvent(io, o.json, event, vendor, vendorOf !== undefined);
+        out += formatEvent(io, o.json, event, vendor, vendorOf !== undefined);
+        if (++lines % 500 === 0) {
+          await io.stdout.write(out);
+          out = "";
+        }
       }
+      if (out) await io.stdout.write(out);
       if (o.db !== undefined) await saveArpDat(o.db, db);
     }
     return 0;
@@ -162,15 +184,16 @@ function isoTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, "Z");
 }
 
-async function printEvent(
+/** An event as its line of text or NDJSON, newline included. */
+function formatEvent(
   io: Io,
   json: boolean,
   e: ArpWatchEvent,
   vendor: string | undefined,
   withVendor: boolean,
-): Promise<void> {
+): string {
   if (json) {
-    await writeNdjson(io, {
+    return printableJson(JSON.stringify({
       // Event names as one word each, like every NDJSON event: `new station` is `new-station`.
       event: e.event.replaceAll(" ", "-"),
       address: e.ip,
@@ -181,15 +204,15 @@ async function printEvent(
       previousTime: e.previousTime === undefined ? null : isoTime(e.previousTime),
       hostname: e.hostname || null,
       ...(vendor === undefined && !withVendor ? {} : { vendor: vendor ?? null }),
-    });
-    return;
+    })) + "\n";
   }
   const when = isoTime(e.time);
   const old = e.oldMac ? ` (${e.oldMac})` : "";
   const color = e.event === "new station" || e.event === "new activity" ? "green" : "yellow";
-  // The interface and host names come from the table (or an old database) as given: printable.
-  const rest = `${e.ip} ${e.mac}${old}${e.iface ? ` ${e.iface}` : ""}${vendor ? ` ${vendor}` : ""}${
-    e.hostname ? ` ${e.hostname}` : ""
-  }`;
-  await io.stdout.write(`${when} ${paint(io, color, e.event)} ${printable(rest)}\n`);
+  // The interface and host names come from the table (or an old database) as given: escaped and
+  // cut as table cells are.
+  const rest = `${e.ip} ${e.mac}${old}${e.iface ? ` ${tableCell(e.iface)}` : ""}${
+    vendor ? ` ${printable(vendor)}` : ""
+  }${e.hostname ? ` ${tableCell(e.hostname)}` : ""}`;
+  return `${when} ${paint(io, color, e.event)} ${rest}\n`;
 }

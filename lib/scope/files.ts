@@ -52,6 +52,15 @@ const byCode: Record<string, string> = {
 };
 
 /**
+ * Linux errnos Deno reports only in its message (`No such device or address (os error 6)`, a
+ * plain `Error` without a `code`), as opening `/dev/tty` without a controlling terminal does.
+ */
+const byLinuxErrno: Record<string, string> = {
+  "6": "no such device or address",
+  "19": "no such device",
+};
+
+/**
  * The words for an OS error about a file (`permission denied`), or `undefined` when `err` is not
  * one: a scope refusal (Deno's `NotCapable`, exit 4), a network error, a bug.
  *
@@ -65,7 +74,9 @@ export function fileProblem(err: unknown): string | undefined {
   if (err instanceof Deno.errors.PermissionDenied) return "permission denied";
   for (const [cls, words] of byClass) if (err instanceof cls) return words;
   const code = (err as { code?: unknown }).code;
-  return typeof code === "string" && code in byCode ? byCode[code] : undefined;
+  if (typeof code === "string" && code in byCode) return byCode[code];
+  const errno = Deno.build.os === "linux" ? /\(os error (\d+)\)/.exec(err.message)?.[1] : undefined;
+  return errno !== undefined && errno in byLinuxErrno ? byLinuxErrno[errno] : undefined;
 }
 
 /**
