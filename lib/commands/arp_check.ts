@@ -13,7 +13,7 @@ import { checkIp } from "../arp/neighbor.ts";
 import type { TableFormat } from "../arp/parse_neighbor_table.ts";
 import { stdinAlias } from "../arp/read_table.ts";
 import { checkNeighborTablesYielding, type Severity, type Snapshot } from "../arp/spoof_check.ts";
-import { formatOption, readTableArg, reportProblems, writeJsonStreaming } from "./arp_show.ts";
+import { formatOption, readTableArg, reportProblems, writeJsonStreaming } from "./_arp.ts";
 
 /** Parsed `arp check` options. */
 export interface ArpCheckOptions {

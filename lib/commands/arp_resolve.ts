@@ -9,7 +9,7 @@ import { parsePort } from "../net/address.ts";
 import { openUdpClient, sendDatagram } from "../net/udp.ts";
 import { ipNeighJson, readLiveNeighbors } from "../arp/live_table.ts";
 import { checkIp, type NeighborEntry } from "../arp/neighbor.ts";
-import { describeState, neighborJson, vendorsOf } from "./arp_show.ts";
+import { describeState, neighborJson, vendorsOf } from "./_arp.ts";
 import { printable } from "../text/printable.ts";
 
 /** Parsed `arp resolve` options. */

@@ -17,7 +17,7 @@ import {
 import { describeMac, parseMac } from "../arp/mac.ts";
 import { loadVendorLookup } from "../arp/oui.ts";
 import type { TableFormat } from "../arp/parse_neighbor_table.ts";
-import { formatOption, readTableArg, reportProblems, tableCell } from "./arp_show.ts";
+import { formatOption, readTableArg, reportProblems, tableCell } from "./_arp.ts";
 import { checkOutputFile, FileArgumentError, readInputFile } from "../scope/files.ts";
 import { maxTableBytes, stdinAlias } from "../arp/read_table.ts";
 import { printable, printableJson } from "../text/printable.ts";

@@ -4,7 +4,7 @@ import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { writeJson } from "../cli/output.ts";
 import { teardownLab, type TeardownResult } from "../lab/mod.ts";
-import { labErrorForCli, labPrefixOption, prefixOption } from "./lab_status.ts";
+import { labErrorForCli, labPrefixOption, prefixOption } from "./_lab.ts";
 
 /** Parsed `lab down` options. */
 export interface LabDownOptions {

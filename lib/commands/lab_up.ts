@@ -6,7 +6,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { buildLab, discoverLab, type LabPlan, maxHostsPerSegment, planLab } from "../lab/mod.ts";
-import { labErrorForCli, labJson, labPrefixOption, prefixOption, printLab } from "./lab_status.ts";
+import { labErrorForCli, labJson, labPrefixOption, prefixOption, printLab } from "./_lab.ts";
 
 /** Parsed `lab up` options. */
 export interface LabUpOptions {

@@ -5,7 +5,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { formatTable, paint, writeJson } from "../cli/output.ts";
 import { Prefix } from "../ip/mod.ts";
 import { printable } from "../text/printable.ts";
-import { fromUserInput } from "./subnet_args.ts";
+import { fromUserInput } from "./_subnet.ts";
 
 /** Parsed `subnet contains` options. */
 export interface SubnetContainsOptions {

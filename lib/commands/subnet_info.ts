@@ -25,7 +25,7 @@ import {
   jsonCount,
   parseTarget,
   refuseIpcalcOptions,
-} from "./subnet_args.ts";
+} from "./_subnet.ts";
 
 /** Parsed `subnet info` options. */
 export interface SubnetInfoOptions {

@@ -11,7 +11,7 @@ import {
   Prefix,
   wildcardOf,
 } from "../ip/mod.ts";
-import { fromUserInput, jsonCount } from "./subnet_args.ts";
+import { fromUserInput, jsonCount } from "./_subnet.ts";
 
 /** Parsed `subnet mask` options. */
 export interface SubnetMaskOptions {

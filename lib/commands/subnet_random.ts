@@ -22,7 +22,7 @@ import {
   ulaGlobalId,
   ulaPrefix,
 } from "../ip/mod.ts";
-import { fromUserInput } from "./subnet_args.ts";
+import { fromUserInput } from "./_subnet.ts";
 
 /** Parsed `subnet random` options. */
 export interface SubnetRandomOptions {

@@ -5,7 +5,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { writeJson } from "../cli/output.ts";
 import { Addr, summarizeRange } from "../ip/mod.ts";
 import { printable } from "../text/printable.ts";
-import { fromUserInput, jsonCount } from "./subnet_args.ts";
+import { fromUserInput, jsonCount } from "./_subnet.ts";
 
 /** Parsed `subnet range` options. */
 export interface SubnetRangeOptions {

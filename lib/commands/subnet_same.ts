@@ -6,7 +6,7 @@ import { UsageError } from "../cli/errors.ts";
 import { formatTable, paint, writeJson } from "../cli/output.ts";
 import { Addr, parseMask, Prefix } from "../ip/mod.ts";
 import { printable } from "../text/printable.ts";
-import { fromUserInput } from "./subnet_args.ts";
+import { fromUserInput } from "./_subnet.ts";
 
 /** Parsed `subnet same` options. */
 export interface SubnetSameOptions {

@@ -19,7 +19,7 @@ import {
   type VlsmPlan,
 } from "../ip/mod.ts";
 import { printable, printableJson } from "../text/printable.ts";
-import { fromUserInput, jsonCount } from "./subnet_args.ts";
+import { fromUserInput, jsonCount } from "./_subnet.ts";
 
 /** Parsed `subnet split` options. */
 export interface SubnetSplitOptions {
