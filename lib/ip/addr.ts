@@ -447,7 +447,8 @@ export class Addr {
    * import assert from "node:assert/strict";
    * import { Addr } from "./addr.ts";
    *
-   * assert.equal(Addr.parse("172.16.10.1").toBinaryString(), "10101100.00010000.00001010.00000001");
+   * const bits = Addr.parse("172.16.10.1").toBinaryString();
+   * assert.equal(bits, "10101100.00010000.00001010.00000001");
    * ```
    */
   toBinaryString(): string {
