@@ -48,9 +48,18 @@ export const flipFlopSeconds = 60 * 60 * 24;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { ArpWatchDb } from "./arp_watch_db.ts";
+ *
  * const db = new ArpWatchDb();
- * db.observe({ ip: "10.0.0.1", mac: "00:11:22:33:44:55", iface: "eth0", time: 1700000000 });
- * // { event: "new station", ... }
+ * const seen = { ip: "10.0.0.1", mac: "00:11:22:33:44:55", iface: "eth0", time: 1700000000 };
+ * assert.equal(db.observe(seen)?.event, "new station");
+ * assert.equal(db.observe({ ...seen, time: 1700000060 }), undefined); // nothing new
+ * const changed = db.observe({ ...seen, mac: "00:11:22:33:44:66", time: 1700000120 });
+ * assert.equal(changed?.event, "changed ethernet address");
+ * assert.equal(changed?.oldMac, "00:11:22:33:44:55");
+ * // Back to the old MAC within a day: a flip flop.
+ * assert.equal(db.observe({ ...seen, time: 1700000180 })?.event, "flip flop");
  * ```
  */
 export class ArpWatchDb {
@@ -153,7 +162,15 @@ function host(r: StationRecord): { hostname?: string } {
  *
  * @example
  * ```ts
- * const { db, problems } = parseArpDat("0:11:22:33:44:55\t10.0.0.1\t1700000000\trouter\n");
+ * import assert from "node:assert/strict";
+ * import { parseArpDat } from "./arp_watch_db.ts";
+ *
+ * const text = "0:11:22:33:44:55\t10.0.0.1\t1700000000\trouter\nnot a record\n";
+ * const { db, problems } = parseArpDat(text);
+ * assert.deepEqual(db.recordsOf("10.0.0.1"), [
+ *   { mac: "00:11:22:33:44:55", time: 1700000000, hostname: "router", iface: "" },
+ * ]);
+ * assert.deepEqual(problems.map((p) => p.line), [2]);
  * ```
  */
 export function parseArpDat(text: string): { db: ArpWatchDb; problems: ParseProblem[] } {
@@ -191,7 +208,12 @@ export function parseArpDat(text: string): { db: ArpWatchDb; problems: ParseProb
  *
  * @example
  * ```ts
- * decodeArpDat(new Uint8Array([0x63, 0xe9])); // "c\udce9"
+ * import assert from "node:assert/strict";
+ * import { decodeArpDat } from "./arp_watch_db.ts";
+ *
+ * // "c" then 0xe9, Latin-1 "é", which is not UTF-8: kept as the lone surrogate U+DCE9.
+ * assert.equal(decodeArpDat(new Uint8Array([0x63, 0xe9])), "c\udce9");
+ * assert.equal(decodeArpDat(new TextEncoder().encode("café")), "café");
  * ```
  */
 export function decodeArpDat(bytes: Uint8Array): string {
@@ -237,7 +259,12 @@ export function decodeArpDat(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
- * encodeArpDat("c\udce9"); // Uint8Array [0x63, 0xe9]
+ * import assert from "node:assert/strict";
+ * import { decodeArpDat, encodeArpDat } from "./arp_watch_db.ts";
+ *
+ * assert.deepEqual(encodeArpDat("c\udce9"), new Uint8Array([0x63, 0xe9]));
+ * const bytes = new Uint8Array([0x68, 0x6f, 0x73, 0x74, 0xe9]);
+ * assert.deepEqual(encodeArpDat(decodeArpDat(bytes)), bytes); // the same bytes back
  * ```
  */
 export function encodeArpDat(text: string): Uint8Array {
@@ -268,7 +295,12 @@ export function encodeArpDat(text: string): Uint8Array {
  *
  * @example
  * ```ts
- * formatArpDat(db); // "0:11:22:33:44:55\t10.0.0.1\t1700000000\n"
+ * import assert from "node:assert/strict";
+ * import { ArpWatchDb, formatArpDat } from "./arp_watch_db.ts";
+ *
+ * const db = new ArpWatchDb();
+ * db.observe({ ip: "10.0.0.1", mac: "00:11:22:33:44:55", iface: "eth0", time: 1700000000 });
+ * assert.equal(formatArpDat(db), "0:11:22:33:44:55\t10.0.0.1\t1700000000\n");
  * ```
  */
 export function formatArpDat(db: ArpWatchDb): string {
@@ -287,7 +319,18 @@ export function formatArpDat(db: ArpWatchDb): string {
  *
  * @example
  * ```ts
- * await saveArpDat("arp.dat", db);
+ * import assert from "node:assert/strict";
+ * import { parseArpDat, saveArpDat } from "./arp_watch_db.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const { db } = parseArpDat("0:11:22:33:44:55\t10.0.0.1\t1700000000\trouter\n");
+ *   await saveArpDat(`${dir}/arp.dat`, db);
+ *   const text = await Deno.readTextFile(`${dir}/arp.dat`);
+ *   assert.equal(text, "0:11:22:33:44:55\t10.0.0.1\t1700000000\trouter\n");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function saveArpDat(file: string, db: ArpWatchDb): Promise<void> {

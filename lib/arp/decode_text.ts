@@ -12,7 +12,13 @@ export type TableEncoding = "utf-8" | "utf-16le" | "utf-16be";
  *
  * @example
  * ```ts
- * detectTableEncoding(new Uint8Array([0xff, 0xfe, 0x31, 0x00])); // "utf-16le"
+ * import assert from "node:assert/strict";
+ * import { detectTableEncoding } from "./decode_text.ts";
+ *
+ * assert.equal(detectTableEncoding(new Uint8Array([0xff, 0xfe, 0x31, 0x00])), "utf-16le");
+ * // No byte-order mark: a NUL in every other byte gives UTF-16 away.
+ * assert.equal(detectTableEncoding(new Uint8Array([0x31, 0x00, 0x30, 0x00])), "utf-16le");
+ * assert.equal(detectTableEncoding(new TextEncoder().encode("10.0.0.1")), "utf-8");
  * ```
  */
 export function detectTableEncoding(bytes: Uint8Array): TableEncoding {
@@ -40,7 +46,11 @@ export function detectTableEncoding(bytes: Uint8Array): TableEncoding {
  *
  * @example
  * ```ts
- * decodeTableText(new Uint8Array([0xff, 0xfe, 0x31, 0x00, 0x0a, 0x00])); // "1\n"
+ * import assert from "node:assert/strict";
+ * import { decodeTableText } from "./decode_text.ts";
+ *
+ * // PowerShell 5's `arp -a > table.txt`: UTF-16 LE with a byte-order mark.
+ * assert.equal(decodeTableText(new Uint8Array([0xff, 0xfe, 0x31, 0x00, 0x0a, 0x00])), "1\n");
  * ```
  */
 export function decodeTableText(bytes: Uint8Array): string {

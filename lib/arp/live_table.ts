@@ -13,7 +13,12 @@ import { runStepsYielding } from "./steps.ts";
  *
  * @example
  * ```ts
- * const { entries } = await readLiveNeighbors({ ipv6: true });
+ * import assert from "node:assert/strict";
+ * import { readLiveNeighbors } from "./live_table.ts";
+ *
+ * // Reads this machine's table (ARP only here); nothing is sent.
+ * const { entries } = await readLiveNeighbors({ ipv6: false });
+ * assert.ok(entries.every((e) => !e.ip.includes(":")));
  * ```
  */
 export async function readLiveNeighbors(
@@ -41,7 +46,12 @@ const procNetArp = "/proc/net/arp";
  *
  * @example
  * ```ts
- * const t = await ipNeighJson({ family: 6, to: "fe80::1" });
+ * import assert from "node:assert/strict";
+ * import { ipNeighJson } from "./live_table.ts";
+ *
+ * // Loopback has no neighbours; `undefined` would mean iproute2 is not installed.
+ * const table = await ipNeighJson({ family: 4, to: "127.0.0.1" });
+ * if (table) assert.deepEqual(table.entries, []);
  * ```
  */
 export async function ipNeighJson(
@@ -73,7 +83,13 @@ export interface DefaultGateway {
  *
  * @example
  * ```ts
- * parseProcNetRoute("Iface\tDestination\tGateway\neth0\t00000000\t0101A8C0\t0003\n"); // [{ ip: "192.168.1.1", iface: "eth0" }]
+ * import assert from "node:assert/strict";
+ * import { parseProcNetRoute } from "./live_table.ts";
+ *
+ * const text = "Iface\tDestination\tGateway\tFlags\n" +
+ *   "eth0\t00000000\t0101A8C0\t0003\n" + // default via 192.168.1.1
+ *   "eth0\t0001A8C0\t00000000\t0001\n"; // 192.168.1.0/24 on link: not a default route
+ * assert.deepEqual(parseProcNetRoute(text), [{ ip: "192.168.1.1", iface: "eth0" }]);
  * ```
  */
 export function parseProcNetRoute(text: string): DefaultGateway[] {
@@ -93,7 +109,12 @@ export function parseProcNetRoute(text: string): DefaultGateway[] {
  *
  * @example
  * ```ts
- * const gateways = await readDefaultGateways();
+ * import assert from "node:assert/strict";
+ * import { Addr } from "../ip/addr.ts";
+ * import { readDefaultGateways } from "./live_table.ts";
+ *
+ * const gateways = await readDefaultGateways(); // this machine's, read from the kernel
+ * assert.ok(gateways.every((g) => Addr.parse(g.ip).is4() && g.iface !== ""));
  * ```
  */
 export async function readDefaultGateways(): Promise<DefaultGateway[]> {

@@ -14,7 +14,13 @@ const hex = "0123456789abcdef";
  *
  * @example
  * ```ts
- * formatMac(parseMac("0:1B:2c:d:e:F")); // "00:1b:2c:0d:0e:0f"
+ * import assert from "node:assert/strict";
+ * import { formatMac, parseMac } from "./mac.ts";
+ *
+ * const bytes = new Uint8Array([0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff]);
+ * assert.deepEqual(parseMac("aabb.ccdd.eeff"), bytes);
+ * assert.equal(formatMac(parseMac("0:1B:2c:d:e:F")), "00:1b:2c:0d:0e:0f");
+ * assert.throws(() => parseMac("00:1b:2c:0d:0e"), SyntaxError);
  * ```
  */
 export function parseMac(text: string): MacBytes {
@@ -82,7 +88,11 @@ function readGroups(t: string, out: Uint8Array): boolean {
  *
  * @example
  * ```ts
- * isMac("aabb.ccdd.eeff"); // true
+ * import assert from "node:assert/strict";
+ * import { isMac } from "./mac.ts";
+ *
+ * assert.equal(isMac("aabb.ccdd.eeff"), true);
+ * assert.equal(isMac("aa:bb:cc:dd:ee:ff:00"), false);
  * ```
  */
 export function isMac(text: string): boolean {
@@ -99,7 +109,13 @@ export function isMac(text: string): boolean {
  *
  * @example
  * ```ts
- * formatMac(parseMac("00-1B-2C-0D-0E-0F"), { unpadded: true }); // "0:1b:2c:d:e:f"
+ * import assert from "node:assert/strict";
+ * import { formatMac, parseMac } from "./mac.ts";
+ *
+ * const mac = parseMac("00-1B-2C-0D-0E-0F");
+ * assert.equal(formatMac(mac), "00:1b:2c:0d:0e:0f");
+ * assert.equal(formatMac(mac, { unpadded: true }), "0:1b:2c:d:e:f");
+ * assert.equal(formatMac(mac, { separator: "-" }), "00-1b-2c-0d-0e-0f");
  * ```
  */
 export function formatMac(
@@ -122,7 +138,10 @@ export function formatMac(
  *
  * @example
  * ```ts
- * normalizeMac("AABB.CCDD.EEFF"); // "aa:bb:cc:dd:ee:ff"
+ * import assert from "node:assert/strict";
+ * import { normalizeMac } from "./mac.ts";
+ *
+ * assert.equal(normalizeMac("AABB.CCDD.EEFF"), "aa:bb:cc:dd:ee:ff");
  * ```
  */
 export function normalizeMac(text: string): string {
@@ -166,7 +185,15 @@ const knownLocal: [string, string][] = [
  *
  * @example
  * ```ts
- * describeMac(parseMac("3a:1f:aa:00:00:01")).randomized; // true
+ * import assert from "node:assert/strict";
+ * import { describeMac, parseMac } from "./mac.ts";
+ *
+ * // Locally administered unicast, no known hypervisor: a private Wi-Fi address.
+ * assert.equal(describeMac(parseMac("3a:1f:aa:00:00:01")).randomized, true);
+ * const kvm = describeMac(parseMac("52:54:00:12:34:56"));
+ * assert.equal(kvm.randomized, false);
+ * assert.equal(kvm.localUse, "QEMU/KVM virtual NIC");
+ * assert.equal(describeMac(parseMac("ff:ff:ff:ff:ff:ff")).cast, "multicast");
  * ```
  */
 export function describeMac(mac: MacBytes): MacInfo {
@@ -194,7 +221,10 @@ export function describeMac(mac: MacBytes): MacInfo {
  *
  * @example
  * ```ts
- * eui64LinkLocal(parseMac("52:54:00:12:34:56")); // "fe80::5054:ff:fe12:3456"
+ * import assert from "node:assert/strict";
+ * import { eui64LinkLocal, parseMac } from "./mac.ts";
+ *
+ * assert.equal(eui64LinkLocal(parseMac("52:54:00:12:34:56")), "fe80::5054:ff:fe12:3456");
  * ```
  */
 export function eui64LinkLocal(mac: MacBytes): string {

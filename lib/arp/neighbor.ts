@@ -84,9 +84,15 @@ export const maxProblems = 1000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { TableBuilder } from "./neighbor.ts";
+ *
  * const b = new TableBuilder();
- * b.add({ ip: "10.0.0.1", mac: null, iface: "eth0", state: "failed", line: 1 });
- * b.table().entries[0].flags; // []
+ * b.add({ ip: "10.0.0.1", mac: "00:11:22:33:44:55", iface: "eth0", state: "permanent", line: 1 });
+ * b.fail(2, "garbage", new SyntaxError("Cannot parse IP address \"garbage\""));
+ * const { entries, problemCount } = b.table();
+ * assert.deepEqual(entries[0].flags, ["permanent"]); // completed from the state
+ * assert.equal(problemCount, 1);
  * ```
  */
 export class TableBuilder {
@@ -144,7 +150,11 @@ export class TableBuilder {
  *
  * @example
  * ```ts
- * checkIp("FE80::1"); // "fe80::1"
+ * import assert from "node:assert/strict";
+ * import { checkIp } from "./neighbor.ts";
+ *
+ * assert.equal(checkIp("FE80::1"), "fe80::1");
+ * assert.throws(() => checkIp("router.lan"), SyntaxError);
  * ```
  */
 export function checkIp(text: string): string {
@@ -164,7 +174,12 @@ export function checkIp(text: string): string {
  *
  * @example
  * ```ts
- * subnetPrefixLength("240.0.0.0"); // 4
+ * import assert from "node:assert/strict";
+ * import { subnetPrefixLength } from "./neighbor.ts";
+ *
+ * assert.equal(subnetPrefixLength("240.0.0.0"), 4);
+ * assert.equal(subnetPrefixLength("255.255.255.255"), undefined); // one host
+ * assert.throws(() => subnetPrefixLength("255.0.255.0"), SyntaxError);
  * ```
  */
 export function subnetPrefixLength(mask: string): number | undefined {
@@ -184,7 +199,14 @@ export function subnetPrefixLength(mask: string): number | undefined {
  *
  * @example
  * ```ts
- * checkAddressColumn("_gateway", "arp -n"); // throws 'Host name "_gateway" instead of an address: ...'
+ * import assert from "node:assert/strict";
+ * import { checkAddressColumn } from "./neighbor.ts";
+ *
+ * assert.equal(checkAddressColumn("10.0.0.1", "arp -n"), "10.0.0.1");
+ * assert.throws(() => checkAddressColumn("_gateway", "arp -n"), {
+ *   name: "SyntaxError",
+ *   message: 'Host name "_gateway" instead of an address: save the table with "arp -n"',
+ * });
  * ```
  */
 export function checkAddressColumn(text: string, numericCommand: string): string {
@@ -205,7 +227,12 @@ export function checkAddressColumn(text: string, numericCommand: string): string
  *
  * @example
  * ```ts
- * checkMac("0:1b:2c:d:e:f"); // "00:1b:2c:0d:0e:0f"
+ * import assert from "node:assert/strict";
+ * import { checkMac } from "./neighbor.ts";
+ *
+ * assert.equal(checkMac("0:1b:2c:d:e:f"), "00:1b:2c:0d:0e:0f");
+ * // An InfiniBand address is no MAC.
+ * assert.throws(() => checkMac("80:00:02:08:fe:80:00:00:00:00:00:00"), /has 12 octets/);
  * ```
  */
 export function checkMac(text: string): string {
@@ -242,7 +269,17 @@ export type LineParser = (line: string, lineNumber: number) => NeighborEntry | u
  *
  * @example
  * ```ts
- * const table = parseLines(text, (line, n) => ({ ip: line, mac: null, iface: null, state: "incomplete", line: n }));
+ * import assert from "node:assert/strict";
+ * import { checkIp, type LineParser, parseLines } from "./neighbor.ts";
+ *
+ * // A reader for a made-up table with one address a line.
+ * const readLine: LineParser = (line, n) =>
+ *   line === "ADDRESS"
+ *     ? undefined // the header
+ *     : { ip: checkIp(line.trim()), mac: null, iface: null, state: "incomplete", line: n };
+ * const table = parseLines("ADDRESS\n10.0.0.1\n\nnot-an-ip\n", readLine);
+ * assert.deepEqual(table.entries.map((e) => e.ip), ["10.0.0.1"]);
+ * assert.deepEqual(table.problems.map((p) => p.line), [4]);
  * ```
  */
 export function parseLines(text: string, parseLine: LineParser): NeighborTable {
@@ -257,8 +294,21 @@ export function parseLines(text: string, parseLine: LineParser): NeighborTable {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkIp, lineSteps, TableBuilder } from "./neighbor.ts";
+ * import { runStepsYielding } from "./steps.ts";
+ *
  * const b = new TableBuilder();
- * await runStepsYielding(lineSteps(text, parseLine, b), { signal });
+ * const readLine = (line: string, n: number) => ({
+ *   ip: checkIp(line),
+ *   mac: null,
+ *   iface: null,
+ *   state: "failed" as const,
+ *   line: n,
+ * });
+ * const text = Array.from({ length: 5000 }, (_, i) => `10.0.${i >> 8}.${i & 255}`).join("\n");
+ * await runStepsYielding(lineSteps(text, readLine, b), { signal: AbortSignal.timeout(10_000) });
+ * assert.equal(b.table().entries.length, 5000);
  * ```
  */
 export function* lineSteps(
@@ -285,7 +335,10 @@ export function* lineSteps(
  *
  * @example
  * ```ts
- * [...linesOf("a\r\nb")]; // ["a", "b"]
+ * import assert from "node:assert/strict";
+ * import { linesOf } from "./neighbor.ts";
+ *
+ * assert.deepEqual([...linesOf("a\r\nb\n")], ["a", "b"]);
  * ```
  */
 export function* linesOf(text: string): Generator<string> {

@@ -17,8 +17,13 @@ let loaded = false;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseMac } from "./mac.ts";
+ * import { loadVendorLookup } from "./oui.ts";
+ *
  * const vendorOf = await loadVendorLookup();
- * vendorOf(parseMac("3c:22:fb:00:00:01")); // "Apple, Inc."
+ * assert.equal(vendorOf(parseMac("3c:22:fb:00:00:01")), "Apple, Inc.");
+ * assert.equal(vendorOf(parseMac("3a:1f:aa:00:00:01")), undefined); // locally administered
  * ```
  */
 export function loadVendorLookup(): Promise<VendorLookup> {
@@ -34,7 +39,11 @@ export function loadVendorLookup(): Promise<VendorLookup> {
  *
  * @example
  * ```ts
- * vendorDataLoaded(); // false until loadVendorLookup() resolved
+ * import assert from "node:assert/strict";
+ * import { loadVendorLookup, vendorDataLoaded } from "./oui.ts";
+ *
+ * await loadVendorLookup();
+ * assert.equal(vendorDataLoaded(), true);
  * ```
  */
 export function vendorDataLoaded(): boolean {

@@ -37,7 +37,17 @@ const noMac: Record<string, NeighborState> = {
  *
  * @example
  * ```ts
- * parseBsdArp("? (10.0.0.1) at 0:c:29:a:b:c on en0 ifscope [ethernet]").entries[0].mac; // "00:0c:29:0a:0b:0c"
+ * import assert from "node:assert/strict";
+ * import { parseBsdArp } from "./parse_bsd_arp.ts";
+ *
+ * const { entries } = parseBsdArp(
+ *   "? (10.0.0.1) at 0:c:29:a:b:c on en0 ifscope [ethernet]\n" +
+ *     "? (10.0.0.7) at (incomplete) on en0 ifscope [ethernet]\n",
+ * );
+ * assert.deepEqual(entries.map((e) => [e.ip, e.mac, e.iface, e.state]), [
+ *   ["10.0.0.1", "00:0c:29:0a:0b:0c", "en0", "complete"],
+ *   ["10.0.0.7", null, "en0", "incomplete"],
+ * ]);
  * ```
  */
 export function parseBsdArp(text: string, options: { aix?: boolean } = {}): NeighborTable {
@@ -57,7 +67,12 @@ const flagWords: Record<string, "permanent" | "published"> = {
  *
  * @example
  * ```ts
- * bsdArpLines()("? (10.0.0.1) at 0:1:2:3:4:5 on en0 permanent [ethernet]", 1)?.state; // "permanent"
+ * import assert from "node:assert/strict";
+ * import { bsdArpLines } from "./parse_bsd_arp.ts";
+ *
+ * const readLine = bsdArpLines();
+ * const entry = readLine("? (10.0.0.1) at 0:1:2:3:4:5 on en0 permanent [ethernet]", 1);
+ * assert.equal(entry?.state, "permanent");
  * ```
  */
 export function bsdArpLines(options: { aix?: boolean } = {}): LineParser {
@@ -106,7 +121,11 @@ export function bsdArpLines(options: { aix?: boolean } = {}): LineParser {
  *
  * @example
  * ```ts
- * isAixArp("? (10.0.0.1) at 0:1:2:3:4:5 [ethernet] stored in bucket 9\n"); // true
+ * import assert from "node:assert/strict";
+ * import { isAixArp } from "./parse_bsd_arp.ts";
+ *
+ * assert.equal(isAixArp("? (10.0.0.1) at 0:1:2:3:4:5 [ethernet] stored in bucket 9\n"), true);
+ * assert.equal(isAixArp("? (10.0.0.1) at 0:1:2:3:4:5 on en0 [ethernet]\n"), false);
  * ```
  */
 export function isAixArp(text: string): boolean {
@@ -119,7 +138,17 @@ export function isAixArp(text: string): boolean {
  *
  * @example
  * ```ts
- * parseAixArp("  ? (10.0.0.1) at 0:1:2:3:4:5 [ethernet] stored in bucket 9\n\nbucket:    0     contains:    0 entries\n");
+ * import assert from "node:assert/strict";
+ * import { parseAixArp } from "./parse_bsd_arp.ts";
+ *
+ * const table = parseAixArp(
+ *   "  ? (10.0.0.1) at 0:1:2:3:4:5 [ethernet] stored in bucket 9\n\n" +
+ *     "bucket:    0     contains:    0 entries\n",
+ * );
+ * assert.deepEqual(table.entries.map((e) => [e.ip, e.mac, e.iface]), [
+ *   ["10.0.0.1", "00:01:02:03:04:05", null], // AIX does not name the interface
+ * ]);
+ * assert.equal(table.problemCount, 0);
  * ```
  */
 export function parseAixArp(text: string): NeighborTable {

@@ -28,7 +28,11 @@ const nudStates: Record<string, NeighborState> = {
  *
  * @example
  * ```ts
- * neighborStateOf(["STALE"], { proxy: false, hasMac: true }); // "complete"
+ * import assert from "node:assert/strict";
+ * import { neighborStateOf } from "./parse_ip_neigh.ts";
+ *
+ * assert.equal(neighborStateOf(["STALE"], { proxy: false, hasMac: true }), "complete");
+ * assert.equal(neighborStateOf(["FAILED"], { proxy: false, hasMac: false }), "failed");
  * ```
  */
 export function neighborStateOf(
@@ -50,7 +54,17 @@ const words = new Set(["router", "proxy", "extern_learn", "offload", "managed", 
  *
  * @example
  * ```ts
- * parseIpNeigh("192.168.1.1 dev eth0 lladdr 00:11:22:33:44:55 REACHABLE").entries[0].state; // "complete"
+ * import assert from "node:assert/strict";
+ * import { parseIpNeigh } from "./parse_ip_neigh.ts";
+ *
+ * const { entries } = parseIpNeigh(
+ *   "192.168.1.1 dev eth0 lladdr 00:11:22:33:44:55 REACHABLE\n" +
+ *     "fe80::1 dev eth0 lladdr 00:11:22:33:44:55 router STALE\n",
+ * );
+ * assert.deepEqual(entries.map((e) => [e.ip, e.state, e.detail, e.router ?? false]), [
+ *   ["192.168.1.1", "complete", "REACHABLE", false],
+ *   ["fe80::1", "complete", "STALE", true],
+ * ]);
  * ```
  */
 export function parseIpNeigh(text: string, options: { dev?: string } = {}): NeighborTable {
@@ -62,7 +76,12 @@ export function parseIpNeigh(text: string, options: { dev?: string } = {}): Neig
  *
  * @example
  * ```ts
- * ipNeighLines()("10.0.0.1 dev eth0 FAILED", 1)?.state; // "failed"
+ * import assert from "node:assert/strict";
+ * import { ipNeighLines } from "./parse_ip_neigh.ts";
+ *
+ * assert.equal(ipNeighLines()("10.0.0.1 dev eth0 FAILED", 1)?.state, "failed");
+ * // `ip neigh show dev eth0` leaves the device out of each line.
+ * assert.equal(ipNeighLines({ dev: "eth0" })("10.0.0.1 FAILED", 1)?.iface, "eth0");
  * ```
  */
 export function ipNeighLines(options: { dev?: string } = {}): LineParser {

@@ -16,7 +16,15 @@ import { runSteps, type Steps } from "./steps.ts";
  *
  * @example
  * ```ts
- * parseIpNeighJson('[{"dst":"10.0.0.1","dev":"eth0","lladdr":"00:11:22:33:44:55","state":["STALE"]}]');
+ * import assert from "node:assert/strict";
+ * import { parseIpNeighJson } from "./parse_ip_neigh_json.ts";
+ *
+ * const { entries } = parseIpNeighJson(
+ *   '[{"dst":"10.0.0.1","dev":"eth0","lladdr":"00:11:22:33:44:55","state":["STALE"]}]',
+ * );
+ * assert.deepEqual(entries.map((e) => [e.ip, e.mac, e.state, e.line]), [
+ *   ["10.0.0.1", "00:11:22:33:44:55", "complete", 1],
+ * ]);
  * ```
  */
 export function parseIpNeighJson(text: string): NeighborTable {
@@ -34,7 +42,10 @@ export function parseIpNeighJson(text: string): NeighborTable {
  *
  * @example
  * ```ts
- * parseIprouteJson('[{"dev":"e\x1b[31m"}]'); // [{ dev: "e\x1b[31m" }]
+ * import assert from "node:assert/strict";
+ * import { parseIprouteJson } from "./parse_ip_neigh_json.ts";
+ *
+ * assert.deepEqual(parseIprouteJson('[{"dev":"e\x1b[31m"}]'), [{ dev: "e\x1b[31m" }]);
  * ```
  */
 export function parseIprouteJson(text: string): unknown {
@@ -52,8 +63,14 @@ export function parseIprouteJson(text: string): unknown {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { TableBuilder } from "./neighbor.ts";
+ * import { ipNeighJsonSteps } from "./parse_ip_neigh_json.ts";
+ * import { runSteps } from "./steps.ts";
+ *
  * const b = new TableBuilder();
- * runSteps(ipNeighJsonSteps("[]", b));
+ * runSteps(ipNeighJsonSteps('[{"dst":"10.0.0.1","dev":"eth0","state":["FAILED"]}]', b));
+ * assert.equal(b.table().entries[0].state, "failed");
  * ```
  */
 export function* ipNeighJsonSteps(text: string, builder: TableBuilder): Steps<void> {

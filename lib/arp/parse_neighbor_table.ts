@@ -81,7 +81,10 @@ export const tableFormats = Object.keys(formats) as TableFormat[];
  *
  * @example
  * ```ts
- * describeTableFormats(); // "proc (/proc/net/arp), ip (ip neigh), ..."
+ * import assert from "node:assert/strict";
+ * import { describeTableFormats } from "./parse_neighbor_table.ts";
+ *
+ * assert.ok(describeTableFormats().startsWith("proc (/proc/net/arp), ip (ip neigh), "));
  * ```
  */
 export function describeTableFormats(): string {
@@ -109,7 +112,13 @@ const detectionLines = 1000;
  *
  * @example
  * ```ts
- * detectTableFormat("? (10.0.0.1) at 0:1:2:3:4:5 on en0 [ethernet]"); // "bsd"
+ * import assert from "node:assert/strict";
+ * import { detectTableFormat } from "./parse_neighbor_table.ts";
+ *
+ * assert.equal(detectTableFormat("? (10.0.0.1) at 0:1:2:3:4:5 on en0 [ethernet]"), "bsd");
+ * assert.equal(detectTableFormat("10.0.0.1 dev eth0 lladdr 00:11:22:33:44:55 STALE"), "ip");
+ * assert.equal(detectTableFormat(""), "ip"); // what `ip neigh` prints with no neighbours
+ * assert.throws(() => detectTableFormat("hello"), SyntaxError);
  * ```
  */
 export function detectTableFormat(text: string): TableFormat {
@@ -160,7 +169,17 @@ function formatOfLine(line: string, text: string): TableFormat | undefined {
  *
  * @example
  * ```ts
- * const { entries, problems } = parseNeighborTable(await Deno.readTextFile("arp.txt"), "auto");
+ * import assert from "node:assert/strict";
+ * import { parseNeighborTable } from "./parse_neighbor_table.ts";
+ *
+ * const text = "IP address       HW type     Flags       HW address            Mask     Device\n" +
+ *   "10.0.0.1         0x1         0x2         00:11:22:33:44:55     *        eth0\n";
+ * const { format, entries, problems } = parseNeighborTable(text, "auto");
+ * assert.equal(format, "proc");
+ * assert.deepEqual(entries.map((e) => [e.ip, e.mac, e.iface]), [
+ *   ["10.0.0.1", "00:11:22:33:44:55", "eth0"],
+ * ]);
+ * assert.deepEqual(problems, []);
  * ```
  */
 export function parseNeighborTable(
@@ -181,7 +200,17 @@ export function parseNeighborTable(
  *
  * @example
  * ```ts
- * const table = await parseNeighborTableYielding(text, "auto", { signal: io.signal });
+ * import assert from "node:assert/strict";
+ * import { parseNeighborTableYielding } from "./parse_neighbor_table.ts";
+ *
+ * const text = "10.0.0.1 dev eth0 lladdr 00:11:22:33:44:55 STALE\n";
+ * const signal = AbortSignal.timeout(5000);
+ * const table = await parseNeighborTableYielding(text, "auto", { signal });
+ * assert.equal(table.format, "ip");
+ * // An aborted signal stops it with the signal's reason.
+ * const stop = new AbortController();
+ * stop.abort(new Error("interrupted"));
+ * await assert.rejects(parseNeighborTableYielding(text, "auto", stop), /interrupted/);
  * ```
  */
 export async function parseNeighborTableYielding(

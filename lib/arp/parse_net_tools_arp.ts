@@ -34,7 +34,16 @@ const flagPattern = /^[CMPAT!]+$/;
  *
  * @example
  * ```ts
- * parseNetToolsArp("10.0.0.1  ether  00:11:22:33:44:55  C  eth0").entries[0].state; // "complete"
+ * import assert from "node:assert/strict";
+ * import { parseNetToolsArp } from "./parse_net_tools_arp.ts";
+ *
+ * const { entries } = parseNetToolsArp(
+ *   "Address                  HWtype  HWaddress           Flags Mask            Iface\n" +
+ *     "10.0.0.1                 ether   00:11:22:33:44:55   C                     eth0\n",
+ * );
+ * assert.deepEqual(entries.map((e) => [e.ip, e.mac, e.state, e.iface]), [
+ *   ["10.0.0.1", "00:11:22:33:44:55", "complete", "eth0"],
+ * ]);
  * ```
  */
 export function parseNetToolsArp(text: string): NeighborTable {
@@ -46,7 +55,11 @@ export function parseNetToolsArp(text: string): NeighborTable {
  *
  * @example
  * ```ts
- * netToolsArpLines()("10.0.0.1  ether  00:11:22:33:44:55  CM  eth0", 2)?.state; // "permanent"
+ * import assert from "node:assert/strict";
+ * import { netToolsArpLines } from "./parse_net_tools_arp.ts";
+ *
+ * const readLine = netToolsArpLines();
+ * assert.equal(readLine("10.0.0.1  ether  00:11:22:33:44:55  CM  eth0", 2)?.state, "permanent");
  * ```
  */
 export function netToolsArpLines(): LineParser {

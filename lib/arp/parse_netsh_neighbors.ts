@@ -25,7 +25,18 @@ const macPattern = /^[0-9a-f]{2}(?:-[0-9a-f]{2}){5}$/i;
  *
  * @example
  * ```ts
- * parseNetshNeighbors("Interface 5: Wi-Fi\n\nInternet Address  Physical Address  Type\n---  ---  ---\n10.0.0.1  00-11-22-33-44-55  Reachable (Router)\n");
+ * import assert from "node:assert/strict";
+ * import { parseNetshNeighbors } from "./parse_netsh_neighbors.ts";
+ *
+ * const { entries } = parseNetshNeighbors(
+ *   "Interface 5: Wi-Fi\n\n" +
+ *     "Internet Address  Physical Address  Type\n" +
+ *     "---  ---  ---\n" +
+ *     "10.0.0.1  00-11-22-33-44-55  Reachable (Router)\n",
+ * );
+ * assert.deepEqual(entries.map((e) => [e.ip, e.mac, e.iface, e.router]), [
+ *   ["10.0.0.1", "00:11:22:33:44:55", "Wi-Fi", true],
+ * ]);
  * ```
  */
 export function parseNetshNeighbors(text: string): NeighborTable {
@@ -38,7 +49,11 @@ export function parseNetshNeighbors(text: string): NeighborTable {
  *
  * @example
  * ```ts
- * netshNeighborLines("10.0.0.1  00-11-22-33-44-55  Stale\n")("10.0.0.1  00-11-22-33-44-55  Stale", 1)?.state; // "complete"
+ * import assert from "node:assert/strict";
+ * import { netshNeighborLines } from "./parse_netsh_neighbors.ts";
+ *
+ * const row = "10.0.0.1  00-11-22-33-44-55  Stale";
+ * assert.equal(netshNeighborLines(row)(row, 1)?.state, "complete");
  * ```
  */
 export function netshNeighborLines(

@@ -27,7 +27,11 @@ export const openBsdRow =
  *
  * @example
  * ```ts
- * parseOpenBsdArp("10.0.2.2   52:54:00:12:35:02   em0 12m37s").entries[0].detail; // "expires in 12m37s"
+ * import assert from "node:assert/strict";
+ * import { parseOpenBsdArp } from "./parse_openbsd_arp.ts";
+ *
+ * const table = parseOpenBsdArp("10.0.2.2   52:54:00:12:35:02   em0 12m37s");
+ * assert.equal(table.entries[0].detail, "expires in 12m37s");
  * ```
  */
 export function parseOpenBsdArp(text: string): NeighborTable {
@@ -39,7 +43,10 @@ export function parseOpenBsdArp(text: string): NeighborTable {
  *
  * @example
  * ```ts
- * openBsdArpLines()("10.0.2.2  52:54:00:12:35:02  em0 permanent l", 2)?.local; // true
+ * import assert from "node:assert/strict";
+ * import { openBsdArpLines } from "./parse_openbsd_arp.ts";
+ *
+ * assert.equal(openBsdArpLines()("10.0.2.2  52:54:00:12:35:02  em0 permanent l", 2)?.local, true);
  * ```
  */
 export function openBsdArpLines(): LineParser {

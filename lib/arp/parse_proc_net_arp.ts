@@ -16,7 +16,16 @@ const ATF_COM = 0x2, ATF_PERM = 0x4, ATF_PUBL = 0x8;
  *
  * @example
  * ```ts
- * parseProcNetArp(await Deno.readTextFile("/proc/net/arp")).entries[0].mac;
+ * import assert from "node:assert/strict";
+ * import { parseProcNetArp } from "./parse_proc_net_arp.ts";
+ *
+ * const text = "IP address       HW type     Flags       HW address            Mask     Device\n" +
+ *   "10.0.0.1         0x1         0x2         00:11:22:33:44:55     *        eth0\n" +
+ *   "10.0.0.9         0x1         0x0         00:00:00:00:00:00     *        eth0\n";
+ * assert.deepEqual(parseProcNetArp(text).entries.map((e) => [e.ip, e.mac, e.state]), [
+ *   ["10.0.0.1", "00:11:22:33:44:55", "complete"],
+ *   ["10.0.0.9", null, "incomplete"],
+ * ]);
  * ```
  */
 export function parseProcNetArp(text: string): NeighborTable {
@@ -28,7 +37,11 @@ export function parseProcNetArp(text: string): NeighborTable {
  *
  * @example
  * ```ts
- * procNetArpLines()("10.0.0.1 0x1 0x2 00:11:22:33:44:55 * eth0", 2)?.state; // "complete"
+ * import assert from "node:assert/strict";
+ * import { procNetArpLines } from "./parse_proc_net_arp.ts";
+ *
+ * const entry = procNetArpLines()("10.0.0.1 0x1 0x2 00:11:22:33:44:55 * eth0", 2);
+ * assert.equal(entry?.state, "complete");
  * ```
  */
 export function procNetArpLines(): LineParser {

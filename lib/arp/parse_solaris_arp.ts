@@ -27,7 +27,11 @@ const flagPattern = new RegExp(`^[${flagLetters}]+$`);
  *
  * @example
  * ```ts
- * parseSolarisArp("rtls0  172.31.4.103  255.255.255.255 SP  52:54:00:7f:22:e7").entries[0].state; // "proxy"
+ * import assert from "node:assert/strict";
+ * import { parseSolarisArp } from "./parse_solaris_arp.ts";
+ *
+ * const table = parseSolarisArp("rtls0  172.31.4.103  255.255.255.255 SP  52:54:00:7f:22:e7");
+ * assert.equal(table.entries[0].state, "proxy"); // P: this host answers for it
  * ```
  */
 export function parseSolarisArp(text: string): NeighborTable {
@@ -39,7 +43,11 @@ export function parseSolarisArp(text: string): NeighborTable {
  *
  * @example
  * ```ts
- * solarisArpLines()("net0  10.0.0.1  255.255.255.255  00:11:22:33:44:55", 4)?.state; // "complete"
+ * import assert from "node:assert/strict";
+ * import { solarisArpLines } from "./parse_solaris_arp.ts";
+ *
+ * const entry = solarisArpLines()("net0  10.0.0.1  255.255.255.255  00:11:22:33:44:55", 4);
+ * assert.equal(entry?.state, "complete");
  * ```
  */
 export function solarisArpLines(): LineParser {

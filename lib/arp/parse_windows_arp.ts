@@ -16,7 +16,18 @@ export const windowsInterfacePattern = /^(\S.*?)\s?:\s+([0-9.]+)\s+---\s+(0x[0-9
  *
  * @example
  * ```ts
- * parseWindowsArp("Interface: 10.0.0.5 --- 0xb\r\n  10.0.0.1  00-11-22-33-44-55  dynamic\r\n");
+ * import assert from "node:assert/strict";
+ * import { parseWindowsArp } from "./parse_windows_arp.ts";
+ *
+ * const { entries } = parseWindowsArp(
+ *   "Interface: 10.0.0.5 --- 0xb\r\n" +
+ *     "  Internet Address      Physical Address      Type\r\n" +
+ *     "  10.0.0.1              00-11-22-33-44-55     dynamic\r\n",
+ * );
+ * // Windows names no interface, only its address.
+ * assert.deepEqual(entries.map((e) => [e.ip, e.mac, e.iface, e.state]), [
+ *   ["10.0.0.1", "00:11:22:33:44:55", "10.0.0.5", "complete"],
+ * ]);
  * ```
  */
 export function parseWindowsArp(text: string): NeighborTable {
@@ -29,9 +40,12 @@ export function parseWindowsArp(text: string): NeighborTable {
  *
  * @example
  * ```ts
- * const read = windowsArpLines();
- * read("Interface: 10.0.0.5 --- 0xb", 1);
- * read("  10.0.0.1  00-11-22-33-44-55  dynamic", 2)?.iface; // "10.0.0.5"
+ * import assert from "node:assert/strict";
+ * import { windowsArpLines } from "./parse_windows_arp.ts";
+ *
+ * const readLine = windowsArpLines(); // reads the lines of one table in order
+ * readLine("Interface: 10.0.0.5 --- 0xb", 1);
+ * assert.equal(readLine("  10.0.0.1  00-11-22-33-44-55  dynamic", 2)?.iface, "10.0.0.5");
  * ```
  */
 export function windowsArpLines(options: { encoding?: TableEncoding } = {}): LineParser {

@@ -32,7 +32,11 @@ const stdinPaths = new Set(["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]);
  *
  * @example
  * ```ts
- * stdinAlias("/dev/stdin"); // "-"
+ * import assert from "node:assert/strict";
+ * import { stdinAlias } from "./read_table.ts";
+ *
+ * assert.equal(stdinAlias("/dev/stdin"), "-");
+ * assert.equal(stdinAlias("arp.txt"), "arp.txt");
  * ```
  */
 export function stdinAlias(file: string): string {
@@ -45,7 +49,21 @@ export function stdinAlias(file: string): string {
  *
  * @example
  * ```ts
- * const table = await readNeighborTable({ file: "tests/fixtures/arp/proc_net_arp.txt" });
+ * import assert from "node:assert/strict";
+ * import { readNeighborTable } from "./read_table.ts";
+ *
+ * const line = "10.0.0.1 dev eth0 lladdr 00:11:22:33:44:55 STALE\n";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/neigh.txt`, line);
+ *   const table = await readNeighborTable({ file: `${dir}/neigh.txt` });
+ *   assert.deepEqual([table.source, table.format], [`${dir}/neigh.txt`, "ip"]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * // `-` reads the stream given as stdin.
+ * const stdin = ReadableStream.from([new TextEncoder().encode(line)]);
+ * assert.equal((await readNeighborTable({ file: "-", stdin })).entries[0].ip, "10.0.0.1");
  * ```
  */
 export async function readNeighborTable(

@@ -50,7 +50,19 @@ const severityOrder: Record<Severity, number> = { critical: 0, warning: 1, info:
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseIpNeigh } from "./parse_ip_neigh.ts";
+ * import { checkNeighborTables } from "./spoof_check.ts";
+ *
+ * // Another host's MAC answering for the gateway's address too.
+ * const { entries } = parseIpNeigh(
+ *   "192.168.1.1 dev eth0 lladdr 00:11:22:33:44:66 REACHABLE\n" +
+ *     "192.168.1.23 dev eth0 lladdr 00:11:22:33:44:66 REACHABLE\n",
+ * );
  * const findings = checkNeighborTables([{ name: "live", entries }], { gateways: ["192.168.1.1"] });
+ * assert.deepEqual(findings.map((f) => [f.severity, f.kind, f.ips]), [
+ *   ["critical", "mac-several-ips", ["192.168.1.1", "192.168.1.23"]],
+ * ]);
  * ```
  */
 export function checkNeighborTables(
@@ -66,7 +78,18 @@ export function checkNeighborTables(
  *
  * @example
  * ```ts
- * const findings = await checkNeighborTablesYielding(snapshots, { gateways, signal: io.signal });
+ * import assert from "node:assert/strict";
+ * import { parseIpNeigh } from "./parse_ip_neigh.ts";
+ * import { checkNeighborTablesYielding } from "./spoof_check.ts";
+ *
+ * // The same address with another MAC in a later snapshot.
+ * const before = parseIpNeigh("192.168.1.1 dev eth0 lladdr 00:11:22:33:44:55 STALE").entries;
+ * const after = parseIpNeigh("192.168.1.1 dev eth0 lladdr 00:11:22:33:44:66 STALE").entries;
+ * const findings = await checkNeighborTablesYielding(
+ *   [{ name: "before", entries: before }, { name: "after", entries: after }],
+ *   { gateways: ["192.168.1.1"], signal: AbortSignal.timeout(5000) },
+ * );
+ * assert.deepEqual(findings.map((f) => f.kind), ["ip-several-macs"]);
  * ```
  */
 export async function checkNeighborTablesYielding(
@@ -316,7 +339,14 @@ function sortIps(ips: string[]): string[] {
  *
  * @example
  * ```ts
- * ["10.0.0.10", "10.0.0.9"].sort(compareIps); // ["10.0.0.9", "10.0.0.10"]
+ * import assert from "node:assert/strict";
+ * import { compareIps } from "./spoof_check.ts";
+ *
+ * assert.deepEqual(["fe80::1", "10.0.0.10", "10.0.0.9"].sort(compareIps), [
+ *   "10.0.0.9",
+ *   "10.0.0.10",
+ *   "fe80::1",
+ * ]);
  * ```
  */
 export function compareIps(a: string, b: string): number {

@@ -13,8 +13,18 @@ const sliceMs = 20;
  *
  * @example
  * ```ts
- * function* count(): Steps<number> { yield; return 2; }
- * runSteps(count()); // 2
+ * import assert from "node:assert/strict";
+ * import { runSteps, type Steps } from "./steps.ts";
+ *
+ * function* count(n: number): Steps<number> {
+ *   let sum = 0;
+ *   for (let i = 1; i <= n; i++) {
+ *     sum += i;
+ *     yield; // a point where a caller may pause
+ *   }
+ *   return sum;
+ * }
+ * assert.equal(runSteps(count(100)), 5050);
  * ```
  */
 export function runSteps<T>(steps: Steps<T>): T {
@@ -25,12 +35,22 @@ export function runSteps<T>(steps: Steps<T>): T {
 }
 
 /**
- * Runs `steps` to the end, giving the event loop a turn every {@linkcode sliceMs} ms (signals,
- * timers, I/O), and stops with `signal.reason` once `signal` is aborted.
+ * Runs `steps` to the end, giving the event loop a turn every 20 ms (signals, timers, I/O), and
+ * stops with `signal.reason` once `signal` is aborted.
  *
  * @example
  * ```ts
- * const table = await runStepsYielding(tableSteps(text), { signal: io.signal });
+ * import assert from "node:assert/strict";
+ * import { runStepsYielding, type Steps } from "./steps.ts";
+ *
+ * function* forever(): Steps<never> {
+ *   for (;;) yield;
+ * }
+ * // Runs until the signal aborts: the timer fires because the loop lets the event loop run.
+ * await assert.rejects(
+ *   runStepsYielding(forever(), { signal: AbortSignal.timeout(50) }),
+ *   (err: Error) => err.name === "TimeoutError",
+ * );
  * ```
  */
 export async function runStepsYielding<T>(

@@ -117,7 +117,11 @@ export const windowsNoEntries: ReadonlySet<string> = new Set(
  *
  * @example
  * ```ts
- * unknownTypeReason("sometimes"); // 'Unknown entry type "sometimes"'
+ * import assert from "node:assert/strict";
+ * import { unknownTypeReason } from "./windows_words.ts";
+ *
+ * assert.equal(unknownTypeReason("sometimes"), 'Unknown entry type "sometimes"');
+ * assert.match(unknownTypeReason("dyn\ufffd"), /Windows code page/);
  * ```
  */
 export function unknownTypeReason(word: string, encoding: string = "utf-8"): string {

@@ -17,10 +17,15 @@ const mappedHigh = 0xffffn << 32n;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Addr } from "./addr.ts";
+ *
  * const a = Addr.parse("172.16.10.1");
- * a.isPrivate(); // true
- * Addr.parse("::ffff:127.0.0.1").isLoopback(); // true: judged by the IPv4 address inside
- * Addr.parse("::FFFF:192.0.2.1").toString(); // "::ffff:192.0.2.1"
+ * assert.equal(a.isPrivate(), true);
+ * // An IPv4-mapped address is judged by the IPv4 address inside.
+ * assert.equal(Addr.parse("::ffff:127.0.0.1").isLoopback(), true);
+ * assert.equal(Addr.parse("::FFFF:192.0.2.1").toString(), "::ffff:192.0.2.1");
+ * assert.ok(Addr.parse("10.0.0.1").equals(Addr.parse("10.0.0.1")));
  * ```
  */
 export class Addr {
@@ -44,7 +49,11 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.parse("fe80::1%eth0").zone; // "eth0"
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * assert.equal(Addr.parse("fe80::1%eth0").zone, "eth0");
+   * assert.throws(() => Addr.parse("010.0.0.1"), SyntaxError);
    * ```
    */
   static parse(text: string): Addr {
@@ -63,7 +72,12 @@ export class Addr {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
    * const loopback = Addr.mustParse("127.0.0.1");
+   * assert.equal(loopback.isLoopback(), true);
+   * assert.throws(() => Addr.mustParse("127.0.0.256"), TypeError);
    * ```
    */
   static mustParse(text: string): Addr {
@@ -79,7 +93,10 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.fromUint32(0x7f000001).toString(); // "127.0.0.1"
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * assert.equal(Addr.fromUint32(0x7f000001).toString(), "127.0.0.1");
    * ```
    */
   static fromUint32(value: number): Addr {
@@ -94,7 +111,11 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.fromBigInt(1n, 6).toString(); // "::1"
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * assert.equal(Addr.fromBigInt(1n, 6).toString(), "::1");
+   * assert.equal(Addr.fromBigInt(1n, 4).toString(), "0.0.0.1");
    * ```
    */
   static fromBigInt(value: bigint, family: Family, zone = ""): Addr {
@@ -113,7 +134,10 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.fromBytes(new Uint8Array([10, 0, 0, 1])).toString(); // "10.0.0.1"
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * assert.equal(Addr.fromBytes(new Uint8Array([10, 0, 0, 1])).toString(), "10.0.0.1");
    * ```
    */
   static fromBytes(bytes: Uint8Array): Addr {
@@ -155,7 +179,11 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.parse("::ffff:10.0.0.1").unmap().toString(); // "10.0.0.1"
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * assert.equal(Addr.parse("::ffff:10.0.0.1").unmap().toString(), "10.0.0.1");
+   * assert.equal(Addr.parse("2001:db8::1").unmap().toString(), "2001:db8::1");
    * ```
    */
   unmap(): Addr {
@@ -167,7 +195,10 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.parse("192.0.2.1").mapTo6().toString(); // "::ffff:192.0.2.1"
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * assert.equal(Addr.parse("192.0.2.1").mapTo6().toString(), "::ffff:192.0.2.1");
    * ```
    */
   mapTo6(): Addr {
@@ -179,7 +210,11 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.parse("0.0.1.0").toUint32(); // 256
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * assert.equal(Addr.parse("0.0.1.0").toUint32(), 256);
+   * assert.throws(() => Addr.parse("::1").toUint32(), TypeError);
    * ```
    */
   toUint32(): number {
@@ -192,7 +227,11 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.parse("::2").toBigInt(); // 2n
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * assert.equal(Addr.parse("::2").toBigInt(), 2n);
+   * assert.equal(Addr.parse("0.0.1.0").toBigInt(), 256n);
    * ```
    */
   toBigInt(): bigint {
@@ -204,7 +243,11 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.parse("10.0.0.1").toBytes(); // Uint8Array [10, 0, 0, 1]
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * assert.deepEqual(Addr.parse("10.0.0.1").toBytes(), new Uint8Array([10, 0, 0, 1]));
+   * assert.equal(Addr.parse("::1").toBytes().length, 16);
    * ```
    */
   toBytes(): Uint8Array {
@@ -226,7 +269,11 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.parse("fe80::1").withZone("eth0").toString(); // "fe80::1%eth0"
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * assert.equal(Addr.parse("fe80::1").withZone("eth0").toString(), "fe80::1%eth0");
+   * assert.equal(Addr.parse("fe80::1%eth0").withZone("").toString(), "fe80::1");
    * ```
    */
   withZone(zone: string): Addr {
@@ -260,7 +307,12 @@ export class Addr {
    *
    * @example
    * ```ts
-   * [b, a].sort((x, y) => x.compare(y));
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * const sorted = ["::1", "10.0.0.10", "10.0.0.9"].map((t) => Addr.parse(t))
+   *   .sort((x, y) => x.compare(y));
+   * assert.deepEqual(sorted.map(String), ["10.0.0.9", "10.0.0.10", "::1"]);
    * ```
    */
   compare(other: Addr): number {
@@ -291,7 +343,12 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.parse("::ffff:127.0.0.1").isLoopback(); // true
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * assert.equal(Addr.parse("127.1.2.3").isLoopback(), true);
+   * assert.equal(Addr.parse("::ffff:127.0.0.1").isLoopback(), true);
+   * assert.equal(Addr.parse("::2").isLoopback(), false);
    * ```
    */
   isLoopback(): boolean {
@@ -349,7 +406,10 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.parse("2001:DB8:0:0:1:0:0:1").toString(); // "2001:db8::1:0:0:1"
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * assert.equal(Addr.parse("2001:DB8:0:0:1:0:0:1").toString(), "2001:db8::1:0:0:1");
    * ```
    */
   toString(): string {
@@ -367,7 +427,10 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.parse("::1").toExpandedString(); // "0000:0000:0000:0000:0000:0000:0000:0001"
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * assert.equal(Addr.parse("::1").toExpandedString(), "0000:0000:0000:0000:0000:0000:0000:0001");
    * ```
    */
   toExpandedString(): string {
@@ -381,7 +444,11 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.parse("172.16.10.1").toBinaryString(); // "10101100.00010000.00001010.00000001"
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * const bits = Addr.parse("172.16.10.1").toBinaryString();
+   * assert.equal(bits, "10101100.00010000.00001010.00000001");
    * ```
    */
   toBinaryString(): string {
@@ -396,7 +463,10 @@ export class Addr {
    *
    * @example
    * ```ts
-   * Addr.parse("192.0.2.1").reverseName(); // "1.2.0.192.in-addr.arpa"
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   *
+   * assert.equal(Addr.parse("192.0.2.1").reverseName(), "1.2.0.192.in-addr.arpa");
    * ```
    */
   reverseName(): string {
@@ -418,7 +488,10 @@ function groups6(v: bigint): number[] {
  *
  * @example
  * ```ts
- * formatIpv4(0xc0000201); // "192.0.2.1"
+ * import assert from "node:assert/strict";
+ * import { formatIpv4 } from "./addr.ts";
+ *
+ * assert.equal(formatIpv4(0xc0000201), "192.0.2.1");
  * ```
  */
 export function formatIpv4(n: number): string {
@@ -435,7 +508,11 @@ const octets = Array.from({ length: 256 }, (_, i) => String(i));
  *
  * @example
  * ```ts
- * formatIpv6(1n); // "::1"
+ * import assert from "node:assert/strict";
+ * import { formatIpv6 } from "./addr.ts";
+ *
+ * assert.equal(formatIpv6(1n), "::1");
+ * assert.equal(formatIpv6(0xffff_c000_0201n), "::ffff:192.0.2.1");
  * ```
  */
 export function formatIpv6(v: bigint): string {
@@ -484,7 +561,11 @@ export function formatIpv6(v: bigint): string {
  *
  * @example
  * ```ts
- * parseIpv4("10.0.0.1"); // 167772161
+ * import assert from "node:assert/strict";
+ * import { parseIpv4 } from "./addr.ts";
+ *
+ * assert.equal(parseIpv4("10.0.0.1"), 167772161);
+ * assert.throws(() => parseIpv4("010.0.0.1"), /leading zero/);
  * ```
  */
 export function parseIpv4(text: string): number {

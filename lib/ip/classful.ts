@@ -12,7 +12,12 @@ export type AddressClass = "A" | "B" | "C" | "D" | "E";
  *
  * @example
  * ```ts
- * addressClass(Addr.parse("172.16.10.1")); // "B"
+ * import assert from "node:assert/strict";
+ * import { Addr } from "./addr.ts";
+ * import { addressClass } from "./classful.ts";
+ *
+ * assert.equal(addressClass(Addr.parse("172.16.10.1")), "B");
+ * assert.equal(addressClass(Addr.parse("224.0.0.1")), "D");
  * ```
  */
 export function addressClass(addr: Addr): AddressClass {
@@ -31,7 +36,12 @@ export function addressClass(addr: Addr): AddressClass {
  *
  * @example
  * ```ts
- * classfulPrefix(Addr.parse("172.16.10.1")).masked().toString(); // "172.16.0.0/16"
+ * import assert from "node:assert/strict";
+ * import { Addr } from "./addr.ts";
+ * import { classfulPrefix } from "./classful.ts";
+ *
+ * assert.equal(classfulPrefix(Addr.parse("172.16.10.1")).masked().toString(), "172.16.0.0/16");
+ * assert.throws(() => classfulPrefix(Addr.parse("224.0.0.1")), RangeError);
  * ```
  */
 export function classfulPrefix(addr: Addr): Prefix {

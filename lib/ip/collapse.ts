@@ -35,11 +35,14 @@ const compactGrowth = 4;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { PrefixAggregator } from "./collapse.ts";
+ *
  * const agg = new PrefixAggregator();
  * for (const t of ["10.0.0.0/25", "10.0.0.128/25", "2001:db8::/33", "2001:db8:8000::/33"]) {
  *   agg.add(t);
  * }
- * agg.result().map(String); // ["10.0.0.0/24", "2001:db8::/32"]
+ * assert.deepEqual(agg.result().map(String), ["10.0.0.0/24", "2001:db8::/32"]);
  * ```
  */
 export class PrefixAggregator {
@@ -286,8 +289,12 @@ export class PrefixAggregator {
  *
  * @example
  * ```ts
- * collapsePrefixes(["192.0.2.0/25", "192.0.2.128/25"].map((t) => Prefix.parse(t))).map(String);
- * // ["192.0.2.0/24"]
+ * import assert from "node:assert/strict";
+ * import { collapsePrefixes } from "./collapse.ts";
+ * import { Prefix } from "./prefix.ts";
+ *
+ * const halves = ["192.0.2.128/25", "192.0.2.0/25"].map((t) => Prefix.parse(t));
+ * assert.deepEqual(collapsePrefixes(halves).map(String), ["192.0.2.0/24"]);
  * ```
  */
 export function collapsePrefixes(prefixes: Iterable<Prefix>): Prefix[] {

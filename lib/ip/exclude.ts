@@ -11,8 +11,12 @@ import { prefixBounds, rangeToPrefixes } from "./range.ts";
  *
  * @example
  * ```ts
- * excludePrefixes(Prefix.parse("192.0.2.0/24"), [Prefix.parse("192.0.2.0/26")]).map(String);
- * // ["192.0.2.64/26", "192.0.2.128/25"]
+ * import assert from "node:assert/strict";
+ * import { excludePrefixes } from "./exclude.ts";
+ * import { Prefix } from "./prefix.ts";
+ *
+ * const left = excludePrefixes(Prefix.parse("192.0.2.0/24"), [Prefix.parse("192.0.2.0/26")]);
+ * assert.deepEqual(left.map(String), ["192.0.2.64/26", "192.0.2.128/25"]);
  * ```
  */
 export function excludePrefixes(prefix: Prefix, excluded: Iterable<Prefix>): Prefix[] {

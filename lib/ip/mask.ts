@@ -9,8 +9,11 @@ import { Addr, type Family } from "./addr.ts";
  *
  * @example
  * ```ts
- * netmaskOf(24, 4).toString(); // "255.255.255.0"
- * netmaskOf(64, 6).toString(); // "ffff:ffff:ffff:ffff::"
+ * import assert from "node:assert/strict";
+ * import { netmaskOf } from "./mask.ts";
+ *
+ * assert.equal(netmaskOf(24, 4).toString(), "255.255.255.0");
+ * assert.equal(netmaskOf(64, 6).toString(), "ffff:ffff:ffff:ffff::");
  * ```
  */
 export function netmaskOf(bits: number, family: Family): Addr {
@@ -24,7 +27,10 @@ export function netmaskOf(bits: number, family: Family): Addr {
  *
  * @example
  * ```ts
- * wildcardOf(24, 4).toString(); // "0.0.0.255"
+ * import assert from "node:assert/strict";
+ * import { wildcardOf } from "./mask.ts";
+ *
+ * assert.equal(wildcardOf(24, 4).toString(), "0.0.0.255");
  * ```
  */
 export function wildcardOf(bits: number, family: Family): Addr {
@@ -38,7 +44,11 @@ export function wildcardOf(bits: number, family: Family): Addr {
  *
  * @example
  * ```ts
- * mask4(8); // 4278190080 (255.0.0.0)
+ * import assert from "node:assert/strict";
+ * import { mask4 } from "./mask.ts";
+ *
+ * assert.equal(mask4(8), 0xff000000); // 255.0.0.0
+ * assert.equal(mask4(0), 0);
  * ```
  */
 export function mask4(bits: number): number {
@@ -50,7 +60,11 @@ export function mask4(bits: number): number {
  *
  * @example
  * ```ts
- * mask6(128); // 2n ** 128n - 1n
+ * import assert from "node:assert/strict";
+ * import { mask6 } from "./mask.ts";
+ *
+ * assert.equal(mask6(128), 2n ** 128n - 1n);
+ * assert.equal(mask6(8), 0xffn << 120n);
  * ```
  */
 export function mask6(bits: number): bigint {
@@ -69,8 +83,12 @@ function checkBits(bits: number, family: Family): void {
  *
  * @example
  * ```ts
- * prefixLengthOfNetmask(Addr.parse("255.255.240.0")); // 20
- * prefixLengthOfNetmask(Addr.parse("255.0.255.0")); // throws RangeError
+ * import assert from "node:assert/strict";
+ * import { Addr } from "./addr.ts";
+ * import { prefixLengthOfNetmask } from "./mask.ts";
+ *
+ * assert.equal(prefixLengthOfNetmask(Addr.parse("255.255.240.0")), 20);
+ * assert.throws(() => prefixLengthOfNetmask(Addr.parse("255.0.255.0")), RangeError);
  * ```
  */
 export function prefixLengthOfNetmask(mask: Addr): number {
@@ -90,7 +108,11 @@ export function prefixLengthOfNetmask(mask: Addr): number {
  *
  * @example
  * ```ts
- * prefixLengthOfWildcard(Addr.parse("0.0.15.255")); // 20
+ * import assert from "node:assert/strict";
+ * import { Addr } from "./addr.ts";
+ * import { prefixLengthOfWildcard } from "./mask.ts";
+ *
+ * assert.equal(prefixLengthOfWildcard(Addr.parse("0.0.15.255")), 20);
  * ```
  */
 export function prefixLengthOfWildcard(mask: Addr): number {
@@ -121,8 +143,12 @@ function contiguousOnes(v: bigint, width: number): number | undefined {
  *
  * @example
  * ```ts
- * decimalLength("024"); // 24
- * decimalLength("+24"); // undefined
+ * import assert from "node:assert/strict";
+ * import { decimalLength } from "./mask.ts";
+ *
+ * assert.equal(decimalLength("024"), 24);
+ * assert.equal(decimalLength("+24"), undefined);
+ * assert.equal(decimalLength("99999"), Infinity);
  * ```
  */
 export function decimalLength(text: string): number | undefined {
@@ -147,9 +173,13 @@ export interface ParsedMask {
  *
  * @example
  * ```ts
- * parseMask("255.255.255.0"); // { bits: 24, family: 4, kind: "netmask" }
- * parseMask("/64", 6); // { bits: 64, family: 6, kind: "length" }
- * parseMask("0xffffff00"); // { bits: 24, family: 4, kind: "netmask" }
+ * import assert from "node:assert/strict";
+ * import { parseMask } from "./mask.ts";
+ *
+ * assert.deepEqual(parseMask("255.255.255.0"), { bits: 24, family: 4, kind: "netmask" });
+ * assert.deepEqual(parseMask("0.0.0.255"), { bits: 24, family: 4, kind: "wildcard" });
+ * assert.deepEqual(parseMask("/64", 6), { bits: 64, family: 6, kind: "length" });
+ * assert.deepEqual(parseMask("0xffffff00"), { bits: 24, family: 4, kind: "netmask" });
  * ```
  */
 export function parseMask(text: string, family?: Family): ParsedMask {

@@ -19,10 +19,16 @@ export interface ParsePrefixOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Addr } from "./addr.ts";
+ * import { Prefix } from "./prefix.ts";
+ *
  * const p = Prefix.parse("172.16.10.1/24");
- * p.masked().toString(); // "172.16.10.0/24"
- * p.broadcast()?.toString(); // "172.16.10.255"
- * p.contains(Addr.parse("172.16.10.2")); // true
+ * assert.equal(p.toString(), "172.16.10.1/24");
+ * assert.equal(p.masked().toString(), "172.16.10.0/24");
+ * assert.equal(p.broadcast()?.toString(), "172.16.10.255");
+ * assert.equal(p.usableHosts(), 254n);
+ * assert.equal(p.contains(Addr.parse("172.16.10.2")), true);
  * ```
  */
 export class Prefix {
@@ -39,7 +45,12 @@ export class Prefix {
    *
    * @example
    * ```ts
-   * Prefix.from(Addr.parse("10.0.0.0"), 8).toString(); // "10.0.0.0/8"
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   * import { Prefix } from "./prefix.ts";
+   *
+   * assert.equal(Prefix.from(Addr.parse("10.1.2.3"), 8).toString(), "10.1.2.3/8");
+   * assert.throws(() => Prefix.from(Addr.parse("10.1.2.3"), 33), RangeError);
    * ```
    */
   static from(addr: Addr, bits: number): Prefix {
@@ -59,8 +70,13 @@ export class Prefix {
    *
    * @example
    * ```ts
-   * Prefix.parse("10.1.2.3/255.255.0.0").toString(); // "10.1.2.3/16"
-   * Prefix.parse("2001:db8::/32").bits; // 32
+   * import assert from "node:assert/strict";
+   * import { Prefix } from "./prefix.ts";
+   *
+   * assert.equal(Prefix.parse("10.1.2.3/255.255.0.0").toString(), "10.1.2.3/16");
+   * assert.equal(Prefix.parse("2001:db8::/32").bits, 32);
+   * assert.equal(Prefix.parse("10.0.0.1", { bareAddr: true }).toString(), "10.0.0.1/32");
+   * assert.throws(() => Prefix.parse("10.0.0.1"), SyntaxError);
    * ```
    */
   static parse(text: string, options: ParsePrefixOptions = {}): Prefix {
@@ -131,7 +147,10 @@ export class Prefix {
    *
    * @example
    * ```ts
-   * Prefix.parse("10.1.2.3/8").masked().toString(); // "10.0.0.0/8"
+   * import assert from "node:assert/strict";
+   * import { Prefix } from "./prefix.ts";
+   *
+   * assert.equal(Prefix.parse("10.1.2.3/8").masked().toString(), "10.0.0.0/8");
    * ```
    */
   masked(): Prefix {
@@ -215,7 +234,12 @@ export class Prefix {
    *
    * @example
    * ```ts
-   * Prefix.parse("10.0.0.0/8").contains(Addr.parse("10.9.9.9")); // true
+   * import assert from "node:assert/strict";
+   * import { Addr } from "./addr.ts";
+   * import { Prefix } from "./prefix.ts";
+   *
+   * assert.equal(Prefix.parse("10.0.0.0/8").contains(Addr.parse("10.9.9.9")), true);
+   * assert.equal(Prefix.parse("10.0.0.0/8").contains(Addr.parse("::ffff:10.9.9.9")), false);
    * ```
    */
   contains(addr: Addr): boolean {
@@ -233,7 +257,11 @@ export class Prefix {
    *
    * @example
    * ```ts
-   * Prefix.parse("10.0.0.0/8").containsPrefix(Prefix.parse("10.1.0.0/16")); // true
+   * import assert from "node:assert/strict";
+   * import { Prefix } from "./prefix.ts";
+   *
+   * assert.equal(Prefix.parse("10.0.0.0/8").containsPrefix(Prefix.parse("10.1.0.0/16")), true);
+   * assert.equal(Prefix.parse("10.1.0.0/16").containsPrefix(Prefix.parse("10.0.0.0/8")), false);
    * ```
    */
   containsPrefix(other: Prefix): boolean {
@@ -251,7 +279,11 @@ export class Prefix {
    *
    * @example
    * ```ts
-   * Prefix.parse("10.0.1.0/24").supernet().toString(); // "10.0.0.0/23"
+   * import assert from "node:assert/strict";
+   * import { Prefix } from "./prefix.ts";
+   *
+   * assert.equal(Prefix.parse("10.0.1.0/24").supernet().toString(), "10.0.0.0/23");
+   * assert.equal(Prefix.parse("10.0.1.0/24").supernet(8).toString(), "10.0.0.0/8");
    * ```
    */
   supernet(bits = this.bits - 1): Prefix {
@@ -288,8 +320,11 @@ export class Prefix {
  *
  * @example
  * ```ts
- * parseNetwork("10.0.0.0/8"); // Prefix 10.0.0.0/8
- * parseNetwork("10.0.0.1/8"); // RangeError: ... has host bits set (did you mean 10.0.0.0/8?)
+ * import assert from "node:assert/strict";
+ * import { parseNetwork } from "./prefix.ts";
+ *
+ * assert.equal(parseNetwork("10.0.0.0/8").toString(), "10.0.0.0/8");
+ * assert.throws(() => parseNetwork("10.0.0.1/8"), /did you mean 10\.0\.0\.0\/8\?/);
  * ```
  */
 export function parseNetwork(text: string, options: ParsePrefixOptions = {}): Prefix {

@@ -16,7 +16,11 @@ export interface RandomSource {
  *
  * @example
  * ```ts
- * await systemRandom.bytes(8);
+ * import assert from "node:assert/strict";
+ * import { systemRandom } from "./random.ts";
+ *
+ * const bytes = await systemRandom.bytes(8);
+ * assert.equal(bytes.length, 8);
  * ```
  */
 export const systemRandom: RandomSource = {
@@ -31,8 +35,13 @@ export const systemRandom: RandomSource = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { seededRandom } from "./random.ts";
+ *
  * const a = await seededRandom("lab 3").bytes(4);
- * const b = await seededRandom("lab 3").bytes(4); // the same bytes
+ * const b = await seededRandom("lab 3").bytes(4);
+ * assert.deepEqual(a, b);
+ * assert.notDeepEqual(await seededRandom("lab 4").bytes(4), a);
  * ```
  */
 export function seededRandom(seed: string): RandomSource {
@@ -69,7 +78,11 @@ function toBigInt(bytes: Uint8Array): bigint {
  *
  * @example
  * ```ts
- * await randomBelow(systemRandom, 10n); // 0n..9n
+ * import assert from "node:assert/strict";
+ * import { randomBelow, systemRandom } from "./random.ts";
+ *
+ * const n = await randomBelow(systemRandom, 10n);
+ * assert.ok(n >= 0n && n < 10n);
  * ```
  */
 export async function randomBelow(source: RandomSource, n: bigint): Promise<bigint> {
@@ -92,7 +105,12 @@ export const privateBlocks: readonly Prefix[] = ["10.0.0.0/8", "172.16.0.0/12", 
  *
  * @example
  * ```ts
- * privateNetworkCount(16); // 256 + 16 + 1 = 273n
+ * import assert from "node:assert/strict";
+ * import { privateNetworkCount } from "./random.ts";
+ *
+ * // 256 in 10.0.0.0/8, 16 in 172.16.0.0/12 and 1 in 192.168.0.0/16.
+ * assert.equal(privateNetworkCount(16), 273n);
+ * assert.equal(privateNetworkCount(7), 0n);
  * ```
  */
 export function privateNetworkCount(bits: number): bigint {
@@ -108,7 +126,12 @@ export function privateNetworkCount(bits: number): bigint {
  *
  * @example
  * ```ts
- * privateNetworkAt(24, 65536n).toString(); // "172.16.0.0/24"
+ * import assert from "node:assert/strict";
+ * import { privateNetworkAt } from "./random.ts";
+ *
+ * assert.equal(privateNetworkAt(24, 0n).toString(), "10.0.0.0/24");
+ * // 10.0.0.0/8 holds 65,536 /24s; the next one is the first of 172.16.0.0/12.
+ * assert.equal(privateNetworkAt(24, 65536n).toString(), "172.16.0.0/24");
  * ```
  */
 export function privateNetworkAt(bits: number, index: bigint): Prefix {
@@ -131,7 +154,12 @@ export function privateNetworkAt(bits: number, index: bigint): Prefix {
  *
  * @example
  * ```ts
- * ntpTimestamp(0); // 2208988800n << 32n (1970-01-01 in NTP time)
+ * import assert from "node:assert/strict";
+ * import { ntpTimestamp } from "./random.ts";
+ *
+ * // 1970-01-01 is 2,208,988,800 seconds after the NTP epoch (1900-01-01).
+ * assert.equal(ntpTimestamp(0), 2208988800n << 32n);
+ * assert.equal(ntpTimestamp(500) & 0xffffffffn, 1n << 31n); // half a second
  * ```
  */
 export function ntpTimestamp(unixMs: number): bigint {
@@ -147,7 +175,11 @@ export function ntpTimestamp(unixMs: number): bigint {
  *
  * @example
  * ```ts
- * eui64FromMac(new Uint8Array([0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde])); // 0x365678fffe9abcden
+ * import assert from "node:assert/strict";
+ * import { eui64FromMac } from "./random.ts";
+ *
+ * const mac = new Uint8Array([0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde]);
+ * assert.equal(eui64FromMac(mac), 0x365678fffe9abcden);
  * ```
  */
 export function eui64FromMac(mac: Uint8Array): bigint {
@@ -161,7 +193,12 @@ export function eui64FromMac(mac: Uint8Array): bigint {
  *
  * @example
  * ```ts
- * await ulaGlobalId(ntpTimestamp(Date.now()), 0x365678fffe9abcden); // a bigint below 2^40
+ * import assert from "node:assert/strict";
+ * import { ntpTimestamp, ulaGlobalId, ulaPrefix } from "./random.ts";
+ *
+ * const id = await ulaGlobalId(ntpTimestamp(Date.now()), 0x365678fffe9abcden);
+ * assert.ok(id >= 0n && id < 2n ** 40n);
+ * assert.equal(ulaPrefix(id).bits, 48);
  * ```
  */
 export async function ulaGlobalId(ntpTime: bigint, eui64: bigint): Promise<bigint> {
@@ -179,7 +216,11 @@ export async function ulaGlobalId(ntpTime: bigint, eui64: bigint): Promise<bigin
  *
  * @example
  * ```ts
- * ulaPrefix(0x123456789an).toString(); // "fd12:3456:789a::/48"
+ * import assert from "node:assert/strict";
+ * import { ulaPrefix } from "./random.ts";
+ *
+ * assert.equal(ulaPrefix(0x123456789an).toString(), "fd12:3456:789a::/48");
+ * assert.throws(() => ulaPrefix(2n ** 40n), RangeError);
  * ```
  */
 export function ulaPrefix(globalId: bigint): Prefix {

@@ -9,8 +9,12 @@ import { Prefix } from "./prefix.ts";
  *
  * @example
  * ```ts
- * summarizeRange(Addr.parse("192.0.2.0"), Addr.parse("192.0.2.130")).map(String);
- * // ["192.0.2.0/25", "192.0.2.128/31", "192.0.2.130/32"]
+ * import assert from "node:assert/strict";
+ * import { Addr } from "./addr.ts";
+ * import { summarizeRange } from "./range.ts";
+ *
+ * const cover = summarizeRange(Addr.parse("192.0.2.0"), Addr.parse("192.0.2.130"));
+ * assert.deepEqual(cover.map(String), ["192.0.2.0/25", "192.0.2.128/31", "192.0.2.130/32"]);
  * ```
  */
 export function summarizeRange(first: Addr, last: Addr): Prefix[] {
@@ -33,7 +37,12 @@ export function summarizeRange(first: Addr, last: Addr): Prefix[] {
  *
  * @example
  * ```ts
- * rangeToPrefixes(0n, 2n, 4, (net, bits) => console.log(net, bits)); // 0n 31, 2n 32
+ * import assert from "node:assert/strict";
+ * import { rangeToPrefixes } from "./range.ts";
+ *
+ * const seen: [bigint, number][] = [];
+ * rangeToPrefixes(0n, 2n, 4, (net, bits) => seen.push([net, bits]));
+ * assert.deepEqual(seen, [[0n, 31], [2n, 32]]); // 0.0.0.0/31, 0.0.0.2/32
  * ```
  */
 export function rangeToPrefixes(
@@ -59,7 +68,12 @@ export function rangeToPrefixes(
  *
  * @example
  * ```ts
- * rangeToPrefixes4(0, 2, (net, bits) => console.log(net, bits)); // 0 31, 2 32
+ * import assert from "node:assert/strict";
+ * import { rangeToPrefixes4 } from "./range.ts";
+ *
+ * const seen: [number, number][] = [];
+ * rangeToPrefixes4(0, 2, (net, bits) => seen.push([net, bits]));
+ * assert.deepEqual(seen, [[0, 31], [2, 32]]);
  * ```
  */
 export function rangeToPrefixes4(
@@ -89,7 +103,11 @@ export function rangeToPrefixes4(
  *
  * @example
  * ```ts
- * prefixBounds(Prefix.parse("10.0.0.0/31")); // [167772160n, 167772161n]
+ * import assert from "node:assert/strict";
+ * import { Prefix } from "./prefix.ts";
+ * import { prefixBounds } from "./range.ts";
+ *
+ * assert.deepEqual(prefixBounds(Prefix.parse("10.0.0.0/31")), [167772160n, 167772161n]);
  * ```
  */
 export function prefixBounds(p: Prefix): [bigint, bigint] {

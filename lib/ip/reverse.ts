@@ -26,8 +26,14 @@ function zoneName(labelsMostFirst: string[], family: 4 | 6): string {
  *
  * @example
  * ```ts
- * reverseZone(Prefix.parse("193.92.150.0/26")); // "0-63.150.92.193.in-addr.arpa."
- * reverseZone(Prefix.parse("2001:db8::/32")); // "8.b.d.0.1.0.0.2.ip6.arpa."
+ * import assert from "node:assert/strict";
+ * import { Prefix } from "./prefix.ts";
+ * import { reverseZone } from "./reverse.ts";
+ *
+ * assert.equal(reverseZone(Prefix.parse("192.0.2.0/24")), "2.0.192.in-addr.arpa.");
+ * assert.equal(reverseZone(Prefix.parse("193.92.150.0/26")), "0-63.150.92.193.in-addr.arpa.");
+ * assert.equal(reverseZone(Prefix.parse("2001:db8::/32")), "8.b.d.0.1.0.0.2.ip6.arpa.");
+ * assert.equal(reverseZone(Prefix.parse("2001:db8::/33")), undefined);
  * ```
  */
 export function reverseZone(p: Prefix): string | undefined {
@@ -49,8 +55,15 @@ export function reverseZone(p: Prefix): string | undefined {
  *
  * @example
  * ```ts
- * reverseZones(Prefix.parse("10.1.0.0/22"));
- * // ["0.1.10.in-addr.arpa.", "1.1.10.in-addr.arpa.", "2.1.10.in-addr.arpa.", "3.1.10.in-addr.arpa."]
+ * import assert from "node:assert/strict";
+ * import { Prefix } from "./prefix.ts";
+ * import { reverseZones } from "./reverse.ts";
+ *
+ * assert.deepEqual(reverseZones(Prefix.parse("10.1.0.0/23")), [
+ *   "0.1.10.in-addr.arpa.",
+ *   "1.1.10.in-addr.arpa.",
+ * ]);
+ * assert.equal(reverseZones(Prefix.parse("10.1.0.0/20")).length, 16);
  * ```
  */
 export function reverseZones(p: Prefix): string[] {

@@ -121,7 +121,18 @@ const rows: [string, string, string, string, boolean][] = [
  *
  * @example
  * ```ts
- * specialPurposeRegistry.filter((r) => r.label === "documentation").length; // 7
+ * import assert from "node:assert/strict";
+ * import { specialPurposeRegistry } from "./special.ts";
+ *
+ * const docs = specialPurposeRegistry.filter((r) => r.label === "documentation");
+ * assert.deepEqual(docs.map((r) => r.prefix.toString()), [
+ *   "192.0.2.0/24",
+ *   "198.51.100.0/24",
+ *   "203.0.113.0/24",
+ *   "233.252.0.0/24",
+ *   "2001:db8::/32",
+ *   "3fff::/20",
+ * ]);
  * ```
  */
 export const specialPurposeRegistry: readonly SpecialPurpose[] = rows.map((
@@ -152,10 +163,15 @@ function rowsInside(p: Prefix): SpecialPurpose[] {
  *
  * @example
  * ```ts
- * specialPurpose(Addr.parse("100.64.1.1"))?.label; // "shared address space"
- * specialPurpose(Prefix.parse("172.16.10.0/24"))?.label; // "private"
- * specialPurpose(Addr.parse("::ffff:127.0.0.1"))?.label; // "loopback"
- * specialPurpose(Addr.parse("8.8.8.8")); // undefined
+ * import assert from "node:assert/strict";
+ * import { Addr } from "./addr.ts";
+ * import { Prefix } from "./prefix.ts";
+ * import { specialPurpose } from "./special.ts";
+ *
+ * assert.equal(specialPurpose(Addr.parse("100.64.1.1"))?.label, "shared address space");
+ * assert.equal(specialPurpose(Prefix.parse("172.16.10.0/24"))?.label, "private");
+ * assert.equal(specialPurpose(Addr.parse("::ffff:127.0.0.1"))?.label, "loopback");
+ * assert.equal(specialPurpose(Addr.parse("8.8.8.8")), undefined);
  * ```
  */
 export function specialPurpose(target: Addr | Prefix): SpecialPurpose | undefined {
@@ -174,7 +190,13 @@ export function specialPurpose(target: Addr | Prefix): SpecialPurpose | undefine
  *
  * @example
  * ```ts
- * specialPurposeWithin(Prefix.parse("10.0.0.0/7")).map((r) => r.label); // ["private"]
+ * import assert from "node:assert/strict";
+ * import { Prefix } from "./prefix.ts";
+ * import { specialPurposeWithin } from "./special.ts";
+ *
+ * assert.deepEqual(specialPurposeWithin(Prefix.parse("10.0.0.0/7")).map((r) => r.label), [
+ *   "private",
+ * ]);
  * ```
  */
 export function specialPurposeWithin(prefix: Prefix): SpecialPurpose[] {
@@ -194,9 +216,14 @@ export function specialPurposeWithin(prefix: Prefix): SpecialPurpose[] {
  *
  * @example
  * ```ts
- * globallyReachable(Addr.parse("8.8.8.8")); // true
- * globallyReachable(Addr.parse("::ffff:10.0.0.1")); // false
- * globallyReachable(Prefix.parse("0.0.0.0/0")); // undefined
+ * import assert from "node:assert/strict";
+ * import { Addr } from "./addr.ts";
+ * import { Prefix } from "./prefix.ts";
+ * import { globallyReachable } from "./special.ts";
+ *
+ * assert.equal(globallyReachable(Addr.parse("8.8.8.8")), true);
+ * assert.equal(globallyReachable(Addr.parse("::ffff:10.0.0.1")), false);
+ * assert.equal(globallyReachable(Prefix.parse("0.0.0.0/0")), undefined);
  * ```
  */
 export function globallyReachable(target: Addr | Prefix): boolean | undefined {

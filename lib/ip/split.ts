@@ -10,8 +10,19 @@ import { rangeToPrefixes } from "./range.ts";
  *
  * @example
  * ```ts
- * [...subnets(Prefix.parse("192.0.2.0/24"), 26)].map(String);
- * // ["192.0.2.0/26", "192.0.2.64/26", "192.0.2.128/26", "192.0.2.192/26"]
+ * import assert from "node:assert/strict";
+ * import { Prefix } from "./prefix.ts";
+ * import { subnets } from "./split.ts";
+ *
+ * assert.deepEqual([...subnets(Prefix.parse("192.0.2.0/24"), 26)].map(String), [
+ *   "192.0.2.0/26",
+ *   "192.0.2.64/26",
+ *   "192.0.2.128/26",
+ *   "192.0.2.192/26",
+ * ]);
+ * // Lazy: the first /64 of a /32 without making the other 2^32 - 1.
+ * const first = subnets(Prefix.parse("2001:db8::/32"), 64).next().value;
+ * assert.equal(first?.toString(), "2001:db8::/64");
  * ```
  */
 export function* subnets(prefix: Prefix, bits: number): Generator<Prefix> {
@@ -34,7 +45,11 @@ export function* subnets(prefix: Prefix, bits: number): Generator<Prefix> {
  *
  * @example
  * ```ts
- * lengthForCount(Prefix.parse("10.0.0.0/24"), 3); // 26 (4 subnets)
+ * import assert from "node:assert/strict";
+ * import { Prefix } from "./prefix.ts";
+ * import { lengthForCount } from "./split.ts";
+ *
+ * assert.equal(lengthForCount(Prefix.parse("10.0.0.0/24"), 3), 26); // 4 subnets
  * ```
  */
 export function lengthForCount(prefix: Prefix, count: number): number {
@@ -67,9 +82,13 @@ export type HostRule = "textbook" | "rfc3021";
  *
  * @example
  * ```ts
- * hostsInBits(2, 4, "textbook"); // 2n
- * hostsInBits(1, 4, "textbook"); // 0n: a /31 has no room once network and broadcast are taken
- * hostsInBits(1, 4, "rfc3021"); // 2n
+ * import assert from "node:assert/strict";
+ * import { hostsInBits } from "./split.ts";
+ *
+ * assert.equal(hostsInBits(2, 4, "textbook"), 2n);
+ * // A /31 has no room once network and broadcast are taken, except as a point-to-point link.
+ * assert.equal(hostsInBits(1, 4, "textbook"), 0n);
+ * assert.equal(hostsInBits(1, 4, "rfc3021"), 2n);
  * ```
  */
 export function hostsInBits(hostBits: number, family: 4 | 6, rule: HostRule = "textbook"): bigint {
@@ -85,9 +104,12 @@ export function hostsInBits(hostBits: number, family: 4 | 6, rule: HostRule = "t
  *
  * @example
  * ```ts
- * lengthForHosts(100, 4); // 25 (126 hosts)
- * lengthForHosts(2, 4); // 30
- * lengthForHosts(2, 4, "rfc3021"); // 31
+ * import assert from "node:assert/strict";
+ * import { lengthForHosts } from "./split.ts";
+ *
+ * assert.equal(lengthForHosts(100, 4), 25); // 126 hosts
+ * assert.equal(lengthForHosts(2, 4), 30);
+ * assert.equal(lengthForHosts(2, 4, "rfc3021"), 31);
  * ```
  */
 export function lengthForHosts(hosts: number, family: 4 | 6, rule: HostRule = "textbook"): number {
@@ -139,10 +161,17 @@ export interface VlsmOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Prefix } from "./prefix.ts";
+ * import { allocateVlsm } from "./split.ts";
+ *
  * const plan = allocateVlsm(Prefix.parse("192.168.1.0/24"), [50, 100, 10]);
- * plan.allocations.map((a) => `${a.hosts} ${a.prefix}`);
- * // ["100 192.168.1.0/25", "50 192.168.1.128/26", "10 192.168.1.192/28"]
- * plan.leftover.map(String); // ["192.168.1.208/28", "192.168.1.224/27"]
+ * assert.deepEqual(plan.allocations.map((a) => `${a.hosts} ${a.prefix}`), [
+ *   "100 192.168.1.0/25",
+ *   "50 192.168.1.128/26",
+ *   "10 192.168.1.192/28",
+ * ]);
+ * assert.deepEqual(plan.leftover.map(String), ["192.168.1.208/28", "192.168.1.224/27"]);
  * ```
  */
 export function allocateVlsm(

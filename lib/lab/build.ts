@@ -13,7 +13,26 @@ import { teardownLab } from "./teardown.ts";
  *
  * @example
  * ```ts
- * await buildLab(planLab({ hosts: 3, router: true }));
+ * import assert from "node:assert/strict";
+ * import { buildLab } from "./build.ts";
+ * import { discoverLab } from "./discover.ts";
+ * import { LabError } from "./lab_error.ts";
+ * import { planLab } from "./plan.ts";
+ * import { teardownLab } from "./teardown.ts";
+ *
+ * // A prefix of this process's own keeps the lab apart from any other.
+ * const plan = planLab({ prefix: `doc${Deno.pid % 100000}`, hosts: 2 });
+ * try {
+ *   await buildLab(plan);
+ *   const hosts = (await discoverLab(plan.prefix)).namespaces.filter((n) => n.role === "host");
+ *   const addresses = hosts.map((h) => h.interfaces[0].ipv4);
+ *   assert.deepEqual(addresses, [["198.18.1.1/24"], ["198.18.1.2/24"]]);
+ * } catch (err) {
+ *   // Without root (CAP_SYS_ADMIN and CAP_NET_ADMIN) nothing is built, and nothing is left.
+ *   if (!(err instanceof LabError && err.failure === "privilege")) throw err;
+ * } finally {
+ *   await teardownLab(plan.prefix);
+ * }
  * ```
  */
 export async function buildLab(
@@ -45,7 +64,11 @@ export async function buildLab(
  *
  * @example
  * ```ts
- * prefixFlag("t1"); // " --prefix t1"
+ * import assert from "node:assert/strict";
+ * import { prefixFlag } from "./build.ts";
+ *
+ * assert.equal(prefixFlag("t1"), " --prefix t1");
+ * assert.equal(prefixFlag("tklab"), ""); // the default goes without saying
  * ```
  */
 export function prefixFlag(prefix: string): string {
@@ -58,7 +81,19 @@ export function prefixFlag(prefix: string): string {
  *
  * @example
  * ```ts
- * batches([["netns", "add", "a"], ["netns", "add", "b"], ["-n", "a", "link", "show"]]).length; // 2
+ * import assert from "node:assert/strict";
+ * import { batches } from "./build.ts";
+ *
+ * const steps = [
+ *   ["netns", "add", "a"],
+ *   ["netns", "add", "b"],
+ *   ["-n", "a", "link", "set", "lo", "up"],
+ *   ["-n", "a", "link", "show"],
+ * ];
+ * assert.deepEqual(batches(steps), [
+ *   { global: [], commands: [["netns", "add", "a"], ["netns", "add", "b"]] },
+ *   { global: ["-n", "a"], commands: [["link", "set", "lo", "up"], ["link", "show"]] },
+ * ]);
  * ```
  */
 export function batches(

@@ -59,7 +59,12 @@ function parseJson<T>(text: string | undefined): T[] {
  *
  * @example
  * ```ts
- * await labNamespaces("tklab"); // ["tklab-h1", "tklab-h2", "tklab-sw1"]
+ * import assert from "node:assert/strict";
+ * import { labNamespaces } from "./discover.ts";
+ *
+ * // No lab with this prefix here (`ip netns list` needs no privilege).
+ * assert.deepEqual(await labNamespaces(`doc${Deno.pid % 100000}`), []);
+ * await assert.rejects(labNamespaces("Not A Prefix"), SyntaxError);
  * ```
  */
 export async function labNamespaces(prefix: string): Promise<string[]> {
@@ -86,7 +91,10 @@ function byRoleThenNumber(pattern: RegExp) {
  *
  * @example
  * ```ts
- * await strayLabLinks("tklab"); // []
+ * import assert from "node:assert/strict";
+ * import { strayLabLinks } from "./discover.ts";
+ *
+ * assert.deepEqual(await strayLabLinks(`doc${Deno.pid % 100000}`), []);
  * ```
  */
 export async function strayLabLinks(prefix: string): Promise<string[]> {
@@ -101,8 +109,12 @@ export async function strayLabLinks(prefix: string): Promise<string[]> {
  *
  * @example
  * ```ts
- * const state = await discoverLab("tklab");
- * state.namespaces.filter((n) => n.role === "host").length;
+ * import assert from "node:assert/strict";
+ * import { discoverLab } from "./discover.ts";
+ *
+ * // See buildLab for a lab read back; with none there, the state is empty.
+ * const prefix = `doc${Deno.pid % 100000}`;
+ * assert.deepEqual(await discoverLab(prefix), { prefix, namespaces: [], strayLinks: [] });
  * ```
  */
 export async function discoverLab(

@@ -62,7 +62,19 @@ function failure(args: readonly string[], said: string, code: number): LabError 
  *
  * @example
  * ```ts
- * const json = await runIp(["-j", "netns", "list"]);
+ * import assert from "node:assert/strict";
+ * import { runIp } from "./ip_tool.ts";
+ * import { LabError } from "./lab_error.ts";
+ *
+ * const links = JSON.parse((await runIp(["-j", "link", "show", "lo"]))!);
+ * assert.equal(links[0].ifname, "lo");
+ * await assert.rejects(runIp(["link", "show", "nosuchlink0"]), (err) => {
+ *   assert.ok(err instanceof LabError);
+ *   assert.equal(err.failure, "ip");
+ *   assert.match(err.message, /^ip link show nosuchlink0: /);
+ *   return true;
+ * });
+ * assert.equal(await runIp(["link", "show", "nosuchlink0"], { allowFailure: true }), undefined);
  * ```
  */
 export async function runIp(
@@ -81,7 +93,15 @@ export async function runIp(
  *
  * @example
  * ```ts
- * await runIpBatch(["-n", "tklab-h1"], [["link", "set", "lo", "up"], ["link", "show"]]);
+ * import assert from "node:assert/strict";
+ * import { runIpBatch } from "./ip_tool.ts";
+ *
+ * await runIpBatch([], [["link", "show", "lo"], ["addr", "show", "lo"]]);
+ * // The command that failed is named as if it had run alone.
+ * await assert.rejects(
+ *   runIpBatch([], [["link", "show", "lo"], ["link", "show", "nosuchlink0"]]),
+ *   /^LabError: ip link show nosuchlink0: /,
+ * );
  * ```
  */
 export async function runIpBatch(

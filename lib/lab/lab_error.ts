@@ -9,7 +9,12 @@ export type LabFailure = "privilege" | "tool" | "exists" | "ip";
  *
  * @example
  * ```ts
- * throw new LabError("exists", 'a lab with prefix "tklab" is already up');
+ * import assert from "node:assert/strict";
+ * import { LabError } from "./lab_error.ts";
+ *
+ * const err = new LabError("exists", 'a lab with prefix "tklab" is already up');
+ * assert.equal(err.failure, "exists");
+ * assert.equal(`${err}`, 'LabError: a lab with prefix "tklab" is already up');
  * ```
  */
 export class LabError extends Error {

@@ -77,8 +77,12 @@ const prefixPattern = /^[a-z][a-z0-9]{0,11}(?:-[a-z0-9]{1,11})?$/;
  *
  * @example
  * ```ts
- * checkLabPrefix("tklab"); // "tklab"
- * checkLabPrefix("My Lab"); // throws SyntaxError
+ * import assert from "node:assert/strict";
+ * import { checkLabPrefix } from "./plan.ts";
+ *
+ * assert.equal(checkLabPrefix("tklab"), "tklab");
+ * assert.equal(checkLabPrefix("t-4711"), "t-4711");
+ * assert.throws(() => checkLabPrefix("My Lab"), SyntaxError);
  * ```
  */
 export function checkLabPrefix(prefix: string): string {
@@ -97,8 +101,13 @@ export function checkLabPrefix(prefix: string): string {
  *
  * @example
  * ```ts
- * labNamePattern("tklab").test("tklab-h3"); // true
- * labNamePattern("tklab").test("tklab2-h3"); // false
+ * import assert from "node:assert/strict";
+ * import { labNamePattern } from "./plan.ts";
+ *
+ * const pattern = labNamePattern("tklab");
+ * assert.equal(pattern.test("tklab-h3"), true);
+ * assert.equal(pattern.test("tklab2-h3"), false); // another lab's
+ * assert.equal(pattern.test("tklab-x-h3"), false);
  * ```
  */
 export function labNamePattern(prefix: string): RegExp {
@@ -111,7 +120,11 @@ export function labNamePattern(prefix: string): RegExp {
  *
  * @example
  * ```ts
- * labRoleOf("tklab", "tklab-sw1"); // "switch"
+ * import assert from "node:assert/strict";
+ * import { labRoleOf } from "./plan.ts";
+ *
+ * assert.equal(labRoleOf("tklab", "tklab-sw1"), "switch");
+ * assert.equal(labRoleOf("tklab", "other-h1"), undefined);
  * ```
  */
 export function labRoleOf(prefix: string, name: string): LabRole | undefined {
@@ -159,9 +172,15 @@ function count(name: string, value: number | undefined, fallback: number, min: n
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { planLab } from "./plan.ts";
+ *
  * const plan = planLab({ hosts: 2, router: true });
- * plan.hosts.map((h) => h.namespace); // ["tklab-h1", "tklab-h2", "tklab-h3"]
- * plan.hosts[2].ipv4; // "198.18.2.3/24"
+ * assert.deepEqual(plan.hosts.map((h) => h.namespace), ["tklab-h1", "tklab-h2", "tklab-h3"]);
+ * // h3 is the one host behind the router, on segment 2.
+ * assert.equal(plan.hosts[2].ipv4, "198.18.2.3/24");
+ * assert.equal(plan.hosts[2].gateway, "198.18.2.254");
+ * assert.deepEqual(plan.steps[0], ["netns", "add", "tklab-sw1"]);
  * ```
  */
 export function planLab(request: LabRequest = {}): LabPlan {
@@ -307,7 +326,10 @@ function buildSteps(segments: LabSegment[], hosts: LabHost[], router?: LabRouter
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { labIpv6Addresses } from "./plan.ts";
+ *
  * assert.ok(labIpv6Addresses().includes("2001:2:0:1::1"));
+ * assert.ok(labIpv6Addresses().includes("2001:2:0:2::254")); // the router behind segment 2
  * ```
  */
 export function labIpv6Addresses(): string[] {

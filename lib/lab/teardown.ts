@@ -22,7 +22,12 @@ export interface TeardownResult {
  *
  * @example
  * ```ts
- * const { namespaces } = await teardownLab("tklab");
+ * import assert from "node:assert/strict";
+ * import { teardownLab } from "./teardown.ts";
+ *
+ * // Safe with nothing there, and again; see buildLab for a lab removed.
+ * const prefix = `doc${Deno.pid % 100000}`;
+ * assert.deepEqual(await teardownLab(prefix), { namespaces: [], links: [], busy: [] });
  * ```
  */
 export async function teardownLab(prefix: string): Promise<TeardownResult> {

@@ -10,9 +10,12 @@ let active: Scope | undefined;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { activeScope, setActiveScope } from "./active.ts";
+ *
  * setActiveScope({ kinds: { net: [{ entry: "127.0.0.1:9000" }] } });
  * assert.equal(activeScope()?.kinds.net?.[0].entry, "127.0.0.1:9000");
  * setActiveScope(undefined);
+ * assert.equal(activeScope(), undefined);
  * ```
  */
 export function setActiveScope(scope: Scope | undefined): void {

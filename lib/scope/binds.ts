@@ -26,8 +26,19 @@ function isLoopbackPrefix(p: Prefix): boolean {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * const ifs = [{ name: "eth0", family: "IPv4", address: "198.18.1.1", netmask: "255.255.255.0", scopeid: null, cidr: "198.18.1.1/24", mac: "" }] as Deno.NetworkInterfaceInfo[];
- * assert.deepEqual(localBinds(ifs).map((b) => b.serves), ["198.18.1.0/24", "0.0.0.0/0"]);
+ * import { localBinds } from "./binds.ts";
+ *
+ * const eth0: Deno.NetworkInterfaceInfo = {
+ *   name: "eth0",
+ *   family: "IPv4",
+ *   address: "198.18.1.1",
+ *   netmask: "255.255.255.0",
+ *   scopeid: null,
+ *   cidr: "198.18.1.1/24",
+ *   mac: "02:00:00:00:00:01",
+ * };
+ * // Its own subnet, and (the only IPv4 address) every routed destination.
+ * assert.deepEqual(localBinds([eth0]).map((b) => b.serves), ["198.18.1.0/24", "0.0.0.0/0"]);
  * ```
  */
 export function localBinds(interfaces: readonly Deno.NetworkInterfaceInfo[]): LocalBind[] {
@@ -65,7 +76,11 @@ export function localBinds(interfaces: readonly Deno.NetworkInterfaceInfo[]): Lo
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.deepEqual(implicitBinds(["127.0.0.1:9000"], []).grants.map((g) => g.entry), ["127.0.0.1:0"]);
+ * import { implicitBinds } from "./binds.ts";
+ *
+ * const { grants } = implicitBinds(["127.0.0.1:9000"], []);
+ * assert.deepEqual(grants.map((g) => g.entry), ["127.0.0.1:0"]);
+ * // Entries without a port already cover their local binds.
  * assert.deepEqual(implicitBinds(["127.0.0.0/8", "[::1]"], []).grants, []);
  * ```
  */
@@ -137,6 +152,8 @@ export function implicitBinds(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { localBindFor } from "./binds.ts";
+ *
  * assert.equal(localBindFor("127.0.0.2", []), "127.0.0.2");
  * const binds = [{ address: "198.18.1.1", serves: "198.18.1.0/24", iface: "eth0" }];
  * assert.equal(localBindFor("198.18.1.2", binds), "198.18.1.1");
@@ -169,6 +186,8 @@ export function localBindFor(host: string, binds: readonly LocalBind[]): string 
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { bindsInScope } from "./binds.ts";
+ *
  * const binds = [{ address: "198.18.1.1", serves: "198.18.1.0/24", iface: "eth0" }];
  * assert.deepEqual(bindsInScope({ kinds: { net: [] }, binds }), binds);
  * ```
@@ -186,7 +205,10 @@ export function bindsInScope(scope: Scope | undefined): LocalBind[] {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.ok(Array.isArray(listInterfaces()));
+ * import { listInterfaces } from "./binds.ts";
+ *
+ * const ifs = listInterfaces(); // [] without `--allow-sys=networkInterfaces`
+ * assert.ok(ifs.every((i) => i.family === "IPv4" || i.family === "IPv6"));
  * ```
  */
 export function listInterfaces(): Deno.NetworkInterfaceInfo[] {
@@ -200,7 +222,13 @@ export function listInterfaces(): Deno.NetworkInterfaceInfo[] {
  *
  * @example
  * ```ts
- * checkDestination("127.0.0.1", 9000); // throws outside the scope
+ * import assert from "node:assert/strict";
+ * import { checkDestination } from "./binds.ts";
+ * import { ScopeError } from "./errors.ts";
+ *
+ * const { state } = Deno.permissions.querySync({ name: "net", host: "127.0.0.1:9000" });
+ * if (state === "granted") checkDestination("127.0.0.1", 9000); // returns: allowed
+ * else assert.throws(() => checkDestination("127.0.0.1", 9000), ScopeError);
  * ```
  */
 export function checkDestination(host: string, port: number): void {
@@ -223,7 +251,17 @@ export interface RouteSource {
  *
  * @example
  * ```ts
- * const routes = await routeSources(["198.18.2.3:9"]); // { "198.18.2.3": { source: "198.18.1.1", dev: "eth0" } }
+ * import assert from "node:assert/strict";
+ * import { listInterfaces, routeSources } from "./binds.ts";
+ *
+ * // Loopback, prefixes and Unix sockets are not looked up.
+ * assert.deepEqual(await routeSources(["127.0.0.1:9000", "10.0.0.0/8", "unix:/run/x.sock"]), {});
+ * // An address of this machine is reached through `lo`, from itself.
+ * const own = listInterfaces().find((i) => i.family === "IPv4" && !i.address.startsWith("127."));
+ * if (own && Deno.permissions.querySync({ name: "run", command: "ip" }).state === "granted") {
+ *   const routes = await routeSources([`${own.address}:9`]);
+ *   assert.deepEqual(routes[own.address], { source: own.address, dev: "lo" });
+ * }
  * ```
  */
 export async function routeSources(

@@ -106,8 +106,13 @@ async function kindReport(kind: ScopeKind): Promise<KindReport> {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { effectiveScope } from "./effective.ts";
+ *
  * const report = await effectiveScope();
- * assert.equal(typeof report.net.all, "boolean");
+ * assert.equal(report.narrowed, false);
+ * // With `--allow-net`, all of net; otherwise the entries Deno grants.
+ * const { state } = await Deno.permissions.query({ name: "net" });
+ * assert.equal(report.net.all, state === "granted");
  * ```
  */
 export async function effectiveScope(): Promise<ScopeReport> {
@@ -122,7 +127,12 @@ export async function effectiveScope(): Promise<ScopeReport> {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { describeKind } from "./effective.ts";
+ *
+ * assert.equal(describeKind({ all: true, grants: [] }), "any");
  * assert.equal(describeKind({ all: false, grants: [] }), "none");
+ * const grants = [{ entry: "127.0.0.1:0", implicit: true, reason: "local bind" }];
+ * assert.equal(describeKind({ all: false, grants }), "127.0.0.1:0 (implicit: local bind)");
  * ```
  */
 export function describeKind(scope: KindReport): string {
@@ -135,7 +145,19 @@ export function describeKind(scope: KindReport): string {
  *
  * @example
  * ```ts
- * const line = await describeScopeOf("net"); // "net: any" without a narrowing
+ * import assert from "node:assert/strict";
+ * import { setActiveScope } from "./active.ts";
+ * import { describeScopeOf } from "./effective.ts";
+ *
+ * assert.equal(await describeScopeOf("bogus"), "bogus: none");
+ * // Narrowed, the kind shows the entries of the scope that Deno grants.
+ * setActiveScope({ kinds: { env: [{ entry: "HOME" }] } });
+ * try {
+ *   const { state } = await Deno.permissions.query({ name: "env", variable: "HOME" });
+ *   assert.equal(await describeScopeOf("env"), state === "granted" ? "env: HOME" : "env: none");
+ * } finally {
+ *   setActiveScope(undefined);
+ * }
  * ```
  */
 export async function describeScopeOf(kind: string): Promise<string> {

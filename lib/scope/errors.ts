@@ -7,8 +7,11 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { ScopeError } from "./errors.ts";
+ *
  * const e = new ScopeError("net", "10.0.0.1:80");
  * assert.equal(e.message, "outside the permission scope: net access to 10.0.0.1:80 is not allowed");
+ * assert.equal(e.kind, "net");
  * ```
  */
 export class ScopeError extends Error {
@@ -31,8 +34,12 @@ const notCapablePattern = /Requires (\w+) access to "?([^",]*)"?/;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { scopeErrorFrom } from "./errors.ts";
+ *
  * const e = scopeErrorFrom(new Deno.errors.NotCapable('Requires net access to "10.0.0.1:80"'));
  * assert.equal(e?.resource, "10.0.0.1:80");
+ * // An OS permission error is not a scope refusal.
+ * assert.equal(scopeErrorFrom(new Deno.errors.PermissionDenied("Permission denied")), undefined);
  * ```
  */
 export function scopeErrorFrom(err: unknown): ScopeError | undefined {

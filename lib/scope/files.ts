@@ -12,8 +12,11 @@ import { scopeErrorFrom } from "./errors.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { FileArgumentError } from "./files.ts";
+ *
  * const e = new FileArgumentError("/tmp", "is a directory");
  * assert.equal(e.message, "is a directory (/tmp)");
+ * assert.equal(e.problem, "is a directory");
  * ```
  */
 export class FileArgumentError extends Error {
@@ -66,7 +69,13 @@ const byLinuxErrno: Record<string, string> = {
  *
  * @example
  * ```ts
- * fileProblem(new Deno.errors.NotFound("No such file or directory (os error 2)")); // "no such file or directory"
+ * import assert from "node:assert/strict";
+ * import { fileProblem } from "./files.ts";
+ *
+ * const missing = new Deno.errors.NotFound("No such file or directory (os error 2)");
+ * assert.equal(fileProblem(missing), "no such file or directory");
+ * // A scope refusal is not a problem with the file.
+ * assert.equal(fileProblem(new Deno.errors.NotCapable('Requires read access to "/x"')), undefined);
  * ```
  */
 export function fileProblem(err: unknown): string | undefined {
@@ -85,7 +94,20 @@ export function fileProblem(err: unknown): string | undefined {
  *
  * @example
  * ```ts
- * try { await Deno.stat(path); } catch (err) { throw asFileError(err, path); }
+ * import assert from "node:assert/strict";
+ * import { asFileError, FileArgumentError } from "./files.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const path = `${dir}/missing.txt`;
+ *   const err = await Deno.stat(path).then(() => undefined, (err) => asFileError(err, path));
+ *   assert.ok(err instanceof FileArgumentError);
+ *   assert.equal(err.message, `no such file or directory (${path})`);
+ *   const bug = new TypeError("a bug");
+ *   assert.equal(asFileError(bug, path), bug);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export function asFileError(err: unknown, path: string): unknown {
@@ -132,12 +154,23 @@ async function unreadableKind(info: Deno.FileInfo, path: string): Promise<string
 /**
  * Opens a file the user named for reading, through the scope in force. Refused with a
  * {@linkcode FileArgumentError} naming `path` before anything is read: a missing or unreadable
- * file, a directory, a socket, a named FIFO (see {@linkcode unreadableKind}). A path outside the
+ * file, a directory, a socket, a named FIFO. A path outside the
  * scope is a `ScopeError`.
  *
  * @example
  * ```ts
- * using file = await openInputFile("backup.tar");
+ * import assert from "node:assert/strict";
+ * import { FileArgumentError, openInputFile } from "./files.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/backup.txt`, "data");
+ *   using file = await openInputFile(`${dir}/backup.txt`);
+ *   assert.equal((await file.stat()).size, 4);
+ *   await assert.rejects(openInputFile(dir), FileArgumentError); // is a directory
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function openInputFile(path: string): Promise<Deno.FsFile> {
@@ -159,7 +192,18 @@ export async function openInputFile(path: string): Promise<Deno.FsFile> {
  *
  * @example
  * ```ts
- * const bytes = await readInputFile("classes.py", { limit: 64 << 20 });
+ * import assert from "node:assert/strict";
+ * import { FileArgumentError, readInputFile } from "./files.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeFile(`${dir}/data.bin`, new Uint8Array([1, 2, 3]));
+ *   const bytes = await readInputFile(`${dir}/data.bin`, { limit: 3 });
+ *   assert.deepEqual(bytes, new Uint8Array([1, 2, 3]));
+ *   await assert.rejects(readInputFile(`${dir}/data.bin`, { limit: 2 }), FileArgumentError);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function readInputFile(
@@ -196,7 +240,16 @@ export async function readInputFile(
  *
  * @example
  * ```ts
- * const text = await readInputText("table.txt", { limit: 1 << 20 });
+ * import assert from "node:assert/strict";
+ * import { readInputText } from "./files.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeFile(`${dir}/table.txt`, new Uint8Array([0x6f, 0x6b, 0xff]));
+ *   assert.equal(await readInputText(`${dir}/table.txt`, { limit: 1 << 20 }), "ok\ufffd");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function readInputText(path: string, options: { limit: number }): Promise<string> {
@@ -214,7 +267,17 @@ type OutputPlan = { kind: "replace"; path: string } | { kind: "in place"; path: 
  *
  * @example
  * ```ts
- * await checkOutputFile("report.xml");
+ * import assert from "node:assert/strict";
+ * import { checkOutputFile, FileArgumentError } from "./files.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await checkOutputFile(`${dir}/report.xml`); // a new file in a directory that exists
+ *   await assert.rejects(checkOutputFile(`${dir}/no-such-dir/report.xml`), FileArgumentError);
+ *   await assert.rejects(checkOutputFile(dir), FileArgumentError); // is a directory
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function checkOutputFile(path: string): Promise<void> {
@@ -275,7 +338,18 @@ async function outputPlan(path: string): Promise<OutputPlan> {
  *
  * @example
  * ```ts
- * await writeOutputFile("report.xml", xml);
+ * import assert from "node:assert/strict";
+ * import { writeOutputFile } from "./files.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await writeOutputFile(`${dir}/report.xml`, "<report/>\n");
+ *   await writeOutputFile(`${dir}/report.xml`, "<report ok='1'/>\n"); // replaced whole
+ *   assert.equal(await Deno.readTextFile(`${dir}/report.xml`), "<report ok='1'/>\n");
+ *   assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["report.xml"]);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function writeOutputFile(path: string, data: string | Uint8Array): Promise<void> {

@@ -19,6 +19,8 @@ export const maxExpandedIpv6 = 256;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { normalizeNetEntry } from "./net_entry.ts";
+ *
  * assert.equal(normalizeNetEntry("::1"), "[::1]");
  * assert.equal(normalizeNetEntry("::1/128"), "[::1]");
  * assert.equal(normalizeNetEntry("10.1.2.3/24"), "10.1.2.0/24");
@@ -112,6 +114,8 @@ export const maxExpandedIpv4 = 1024;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { denoNetHosts } from "./net_entry.ts";
+ *
  * assert.deepEqual(denoNetHosts("127.0.0.0/8"), ["127.0.0.0/8"]);
  * assert.deepEqual(denoNetHosts("2001:2::/127"), ["[2001:2::]", "[2001:2::1]"]);
  * assert.deepEqual(denoNetHosts("::/127"), ["[::1]"]);
@@ -156,6 +160,8 @@ function isUnspecified(addr: Addr): boolean {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { parseNetList } from "./net_entry.ts";
+ *
  * assert.deepEqual(parseNetList(["127.0.0.1:9000,10.0.0.0/24"]), ["127.0.0.1:9000", "10.0.0.0/24"]);
  * ```
  */
@@ -180,6 +186,8 @@ export interface NetTarget {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { netTarget } from "./net_entry.ts";
+ *
  * assert.equal(netTarget("127.0.0.1:9000")?.prefix?.toString(), "127.0.0.1/32");
  * assert.equal(netTarget("unix:/run/x.sock"), undefined);
  * ```
@@ -203,6 +211,8 @@ export function netTarget(entry: string): NetTarget | undefined {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { isWildcardEntry } from "./net_entry.ts";
+ *
  * assert.equal(isWildcardEntry("0.0.0.0:0"), true);
  * assert.equal(isWildcardEntry("127.0.0.1:0"), false);
  * ```
@@ -221,6 +231,8 @@ export function isWildcardEntry(entry: string): boolean {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { namesWildcard } from "./net_entry.ts";
+ *
  * assert.equal(namesWildcard("[::]:9000"), true);
  * assert.equal(namesWildcard("0.0.0.0/8"), false);
  * ```
@@ -243,8 +255,14 @@ const mapped4 = Addr.parse("::ffff:0.0.0.0");
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { wildcardNote } from "./net_entry.ts";
+ *
  * assert.equal(wildcardNote("0.0.0.0:9000"), "every interface");
- * assert.equal(wildcardNote("0.0.0.0/8"), "without 0.0.0.0 itself: name it to listen on every interface");
+ * assert.equal(
+ *   wildcardNote("0.0.0.0/8"),
+ *   "without 0.0.0.0 itself: name it to listen on every interface",
+ * );
+ * assert.equal(wildcardNote("127.0.0.1:9000"), undefined);
  * ```
  */
 export function wildcardNote(entry: string): string | undefined {

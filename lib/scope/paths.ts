@@ -42,10 +42,19 @@ const maxLinks = 40;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * const dir = await Deno.makeTempDir();
- * await Deno.symlink("/etc", `${dir}/link`);
- * assert.equal(await resolvePath("link/new-file", dir), "/etc/new-file");
- * await Deno.remove(dir, { recursive: true });
+ * import { resolvePath } from "./paths.ts";
+ *
+ * const dir = await Deno.realPath(await Deno.makeTempDir());
+ * try {
+ *   await Deno.mkdir(`${dir}/data/lab`, { recursive: true });
+ *   await Deno.symlink(`${dir}/data/lab`, `${dir}/link`);
+ *   // A file about to be created, through a link: where the kernel would create it.
+ *   assert.equal(await resolvePath("link/new-file", dir), `${dir}/data/lab/new-file`);
+ *   // `..` goes up from where the link leads, as the kernel walks it, not from `link`.
+ *   assert.equal(await resolvePath("link/..", dir), `${dir}/data`);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function resolvePath(path: string, base: string = Deno.cwd()): Promise<string> {
@@ -145,7 +154,23 @@ function shown(resolved: string, path: string): string {
  *
  * @example
  * ```ts
- * const file = await confinePath("data/prefixes.txt", "read");
+ * import assert from "node:assert/strict";
+ * import { setActiveScope } from "./active.ts";
+ * import { confinePath } from "./paths.ts";
+ *
+ * const dir = await Deno.realPath(await Deno.makeTempDir());
+ * try {
+ *   await Deno.writeTextFile(`${dir}/prefixes.txt`, "10.0.0.0/8\n");
+ *   await Deno.symlink(`${dir}/prefixes.txt`, `${dir}/link.txt`);
+ *   // Nothing narrowed: the path as given.
+ *   assert.equal(await confinePath(`${dir}/link.txt`, "read"), `${dir}/link.txt`);
+ *   // Reading narrowed: where the path leads, once Deno grants that place.
+ *   setActiveScope({ kinds: { read: [{ entry: dir }] } });
+ *   assert.equal(await confinePath(`${dir}/link.txt`, "read"), `${dir}/prefixes.txt`);
+ * } finally {
+ *   setActiveScope(undefined);
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function confinePath(path: string, ...access: PathAccess[]): Promise<string> {
@@ -167,7 +192,20 @@ export async function confinePath(path: string, ...access: PathAccess[]): Promis
  *
  * @example
  * ```ts
- * const path = await confineSocketPath("/run/app.sock");
+ * import assert from "node:assert/strict";
+ * import { setActiveScope } from "./active.ts";
+ * import { confineSocketPath } from "./paths.ts";
+ *
+ * const dir = await Deno.realPath(await Deno.makeTempDir());
+ * try {
+ *   await Deno.symlink(`${dir}/app.sock`, `${dir}/link.sock`);
+ *   assert.equal(await confineSocketPath(`${dir}/link.sock`), `${dir}/link.sock`);
+ *   setActiveScope({ kinds: { net: [{ entry: `unix:${dir}/app.sock` }] } });
+ *   assert.equal(await confineSocketPath(`${dir}/link.sock`), `${dir}/app.sock`);
+ * } finally {
+ *   setActiveScope(undefined);
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function confineSocketPath(path: string): Promise<string> {

@@ -18,7 +18,12 @@ async function granted(desc: Deno.PermissionDescriptor): Promise<boolean> {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.equal(await firstNotGranted({ kinds: { env: [{ entry: "HOME" }] } }), undefined);
+ * import { firstNotGranted } from "./sandbox.ts";
+ *
+ * const scope = { kinds: { env: [{ entry: "HOME" }] } };
+ * const { state } = await Deno.permissions.query({ name: "env", variable: "HOME" });
+ * const expected = state === "granted" ? undefined : ["env", "HOME"];
+ * assert.deepEqual(await firstNotGranted(scope), expected);
  * ```
  */
 export async function firstNotGranted(scope: Scope): Promise<[string, string] | undefined> {
@@ -57,12 +62,31 @@ export interface SandboxOptions {
  *
  * @example
  * ```ts
- * const box = await Sandbox.open<Msg, Reply>(new URL("./worker.ts", import.meta.url), scope, {
- *   inherit: true,
- *   purpose: "the requested narrowing",
+ * import assert from "node:assert/strict";
+ * import { Sandbox } from "./sandbox.ts";
+ *
+ * // A Worker that answers what Deno lets it reach: it asks, it connects nowhere.
+ * const code = `self.onmessage = async (e) => {
+ *   const { state } = await Deno.permissions.query({ name: "net", host: e.data });
+ *   self.postMessage(state);
+ * };`;
+ * const url = new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+ * const scope = { kinds: { net: [{ entry: "127.0.0.1:9000" }] } };
+ * const box = await Sandbox.open<string, string>(url, scope, {
+ *   inherit: false,
+ *   purpose: "this example",
  * });
- * box.listen((reply) => console.log(reply), (message) => console.error(message));
- * box.post({ type: "run" });
+ * const ask = (host: string) =>
+ *   new Promise<string>((resolve, reject) => {
+ *     box.listen(resolve, reject);
+ *     box.post(host);
+ *   });
+ * try {
+ *   assert.equal(await ask("127.0.0.1:9000"), "granted");
+ *   assert.notEqual(await ask("127.0.0.1:9001"), "granted");
+ * } finally {
+ *   box.terminate();
+ * }
  * ```
  */
 export class Sandbox<In, Out> {

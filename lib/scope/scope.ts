@@ -36,6 +36,8 @@ function checkEntry(kind: ScopeKind, entry: string): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { checkNarrowing } from "./scope.ts";
+ *
  * assert.deepEqual(checkNarrowing({ net: ["::1"] }), { net: ["[::1]"] });
  * assert.throws(() => checkNarrowing({ net: ["unix:"] }), SyntaxError);
  * ```
@@ -56,7 +58,10 @@ export function checkNarrowing(n: Narrowing): Narrowing {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.deepEqual(parseScopeFile('{"net":["127.0.0.1"],"read":[]}'), { net: ["127.0.0.1"], read: [] });
+ * import { parseScopeFile } from "./scope.ts";
+ *
+ * const narrowing = parseScopeFile('{"net":["127.0.0.1"],"read":[]}');
+ * assert.deepEqual(narrowing, { net: ["127.0.0.1"], read: [] });
  * ```
  */
 export function parseScopeFile(text: string, name = "scope file"): Narrowing {
@@ -95,7 +100,11 @@ export function parseScopeFile(text: string, name = "scope file"): Narrowing {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.deepEqual(combineNarrowings({ net: ["a", "b"] }, { net: ["b"], read: [] }), { net: ["b"], read: [] });
+ * import { combineNarrowings } from "./scope.ts";
+ *
+ * // Each kind is narrowed by both: what both allow.
+ * const both = combineNarrowings({ net: ["a", "b"] }, { net: ["b"], read: [] });
+ * assert.deepEqual(both, { net: ["b"], read: [] });
  * ```
  */
 export function combineNarrowings(a: Narrowing, b: Narrowing): Narrowing {
@@ -138,8 +147,13 @@ function dedupe(grants: Grant[]): Grant[] {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { buildScope } from "./scope.ts";
+ *
  * const scope = await buildScope({ net: ["127.0.0.1:9000"] });
- * assert.deepEqual(scope.kinds.net?.map((g) => g.entry), ["127.0.0.1:9000", "127.0.0.1:0"]);
+ * assert.deepEqual(scope.kinds.net, [
+ *   { entry: "127.0.0.1:9000" },
+ *   { entry: "127.0.0.1:0", implicit: "local bind for clients of 127.0.0.1:9000" },
+ * ]);
  * ```
  */
 export async function buildScope(n: Narrowing, options: BuildScopeOptions = {}): Promise<Scope> {
@@ -215,6 +229,8 @@ export async function buildScope(n: Narrowing, options: BuildScopeOptions = {}):
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { workerPermissions } from "./scope.ts";
+ *
  * const p = workerPermissions({ kinds: { net: [{ entry: "127.0.0.1:9000" }], read: [] } });
  * assert.deepEqual([p.net, p.read, p.write], [["127.0.0.1:9000"], false, "inherit"]);
  * ```
@@ -250,6 +266,8 @@ export function workerPermissions(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { describeGrants } from "./scope.ts";
+ *
  * assert.equal(
  *   describeGrants([{ entry: "127.0.0.1:9000" }, { entry: "127.0.0.1:0", implicit: "local bind" }]),
  *   "127.0.0.1:9000, 127.0.0.1:0 (implicit: local bind)",

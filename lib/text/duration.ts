@@ -10,7 +10,12 @@ export const maxTimerMs = 2 ** 31 - 1;
  *
  * @example
  * ```ts
- * formatDuration(3_600_000); // "60m"
+ * import assert from "node:assert/strict";
+ * import { formatDuration } from "./duration.ts";
+ *
+ * assert.equal(formatDuration(3_600_000), "60m");
+ * assert.equal(formatDuration(1500), "1.5s");
+ * assert.equal(formatDuration(250), "250ms");
  * ```
  */
 export function formatDuration(ms: number): string {
@@ -26,9 +31,17 @@ export function formatDuration(ms: number): string {
  *
  * @example
  * ```ts
- * parseDuration("250ms"); // 250
- * parseDuration("2"); // 2000
- * parseDuration("0", { min: 1 }); // throws RangeError: Duration "0" is too short: at least 1ms
+ * import assert from "node:assert/strict";
+ * import { parseDuration } from "./duration.ts";
+ *
+ * assert.equal(parseDuration("250ms"), 250);
+ * assert.equal(parseDuration("2"), 2000);
+ * assert.equal(parseDuration("1.5s"), 1500);
+ * assert.throws(() => parseDuration("0", { min: 1 }), {
+ *   name: "RangeError",
+ *   message: 'Duration "0" is too short: at least 1ms',
+ * });
+ * assert.throws(() => parseDuration("-1"), SyntaxError);
  * ```
  */
 export function parseDuration(

@@ -38,8 +38,14 @@ function escapeOne(c: string): string {
  *
  * @example
  * ```ts
- * printable("step \x1b]52;c;aGk=\x07 name"); // "step \\x1b]52;c;aGk=\\x07 name"
- * printable("a\r\nb", { multiline: true }); // "a\r\nb"
+ * import assert from "node:assert/strict";
+ * import { printable } from "./printable.ts";
+ *
+ * // An OSC 52 sequence (set the clipboard) is shown, not obeyed.
+ * assert.equal(printable("step \x1b]52;c;aGk=\x07 name"), "step \\x1b]52;c;aGk=\\x07 name");
+ * assert.equal(printable("a\r\nb"), "a\\r\\nb");
+ * assert.equal(printable("a\r\nb", { multiline: true }), "a\r\nb");
+ * assert.equal(printable("网络 ok"), "网络 ok");
  * ```
  */
 export function printable(text: string, options: { multiline?: boolean } = {}): string {
@@ -52,7 +58,12 @@ export function printable(text: string, options: { multiline?: boolean } = {}): 
  *
  * @example
  * ```ts
- * printableJson(JSON.stringify({ name: "\u202eevil" })); // '{"name":"\\u202eevil"}'
+ * import assert from "node:assert/strict";
+ * import { printableJson } from "./printable.ts";
+ *
+ * const json = printableJson(JSON.stringify({ name: "\u202eevil" }));
+ * assert.equal(json, '{"name":"\\u202eevil"}');
+ * assert.deepEqual(JSON.parse(json), { name: "\u202eevil" });
  * ```
  */
 export function printableJson(json: string): string {

@@ -7,7 +7,10 @@
  *
  * @example
  * ```ts
- * concat([new Uint8Array([1]), new Uint8Array([2, 3])]); // Uint8Array [1, 2, 3]
+ * import assert from "node:assert/strict";
+ * import { concat } from "./read_limited.ts";
+ *
+ * assert.deepEqual(concat([new Uint8Array([1]), new Uint8Array([2, 3])]), new Uint8Array([1, 2, 3]));
  * ```
  */
 export function concat(chunks: readonly Uint8Array[]): Uint8Array {
@@ -26,7 +29,12 @@ export function concat(chunks: readonly Uint8Array[]): Uint8Array {
  *
  * @example
  * ```ts
- * const bytes = await readAll(io.stdin.readable, { limit: 1 << 20 });
+ * import assert from "node:assert/strict";
+ * import { readAll } from "./read_limited.ts";
+ *
+ * const chunks = () => ReadableStream.from([new Uint8Array([1, 2]), new Uint8Array([3])]);
+ * assert.deepEqual(await readAll(chunks(), { limit: 3 }), new Uint8Array([1, 2, 3]));
+ * await assert.rejects(readAll(chunks(), { limit: 2 }), RangeError);
  * ```
  */
 export async function readAll(
