@@ -482,7 +482,11 @@ Deno.test("a write-only scope can be written: reading its paths to follow links 
 });
 
 Deno.test("devices Deno opens only with --allow-all are exit 2 saying so, not a scope refusal", async () => {
-  const r = await runToolkit(["subnet", "aggregate", "/dev/stdin"], { stdin: "10.0.0.0/24\n" });
+  // /dev/stdin itself is read as - by every command that reads stdin; other kernel files are not.
+  const stdin = await runToolkit(["mro", "/dev/stdin"], { stdin: "class A: pass\n" });
+  assert.equal(stdin.code, 0, stdin.stderr);
+  assert.match(stdin.stdout, /A/);
+  const r = await runToolkit(["subnet", "aggregate", "/proc/self/status"]);
   assert.equal(r.code, 2, r.stderr);
   assert.match(
     r.stderr,

@@ -21,27 +21,8 @@ export interface LoadedTable extends NeighborTable {
  */
 export const maxTableBytes = 32 * 1024 * 1024;
 
-/**
- * Paths that name this process's standard input. Deno opens them only with all permissions, so
- * they are read as `-` is.
- */
-const stdinPaths = new Set(["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]);
-
-/**
- * `-` for a path that names standard input (`/dev/stdin`), else `file` unchanged.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { stdinAlias } from "./read_table.ts";
- *
- * assert.equal(stdinAlias("/dev/stdin"), "-");
- * assert.equal(stdinAlias("arp.txt"), "arp.txt");
- * ```
- */
-export function stdinAlias(file: string): string {
-  return stdinPaths.has(file) ? "-" : file;
-}
+// A path naming standard input (/dev/stdin) is read as `-`: see stdinAlias in lib/scope/files.ts.
+export { stdinAlias } from "../scope/files.ts";
 
 /**
  * Reads a neighbour table: `file` undefined means the live kernel table, `-` means `stdin`.

@@ -5,7 +5,7 @@ import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { InputError, UsageError, userInputError } from "../cli/errors.ts";
 import { readAll } from "../cli/io.ts";
-import { readInputFile } from "../scope/files.ts";
+import { readInputFile, stdinAlias } from "../scope/files.ts";
 import { paint, writeJson } from "../cli/output.ts";
 import { readClassStatements } from "../mro/read_classes.ts";
 import { type MroAlgorithm, resolveClasses } from "../mro/resolve.ts";
@@ -101,13 +101,14 @@ const command: CommandModule<MroOptions> = {
     if (code !== undefined && positionals.length > 0) {
       throw new UsageError("give either FILE... or -e CODE, not both", name);
     }
-    if (positionals.filter((p) => p === "-").length > 1) {
+    if (positionals.filter((p) => stdinAlias(p) === "-").length > 1) {
       throw new UsageError("stdin (-) can be read only once", name);
     }
     const explicit = args.some((a) => a === "--format" || a === "-f" || a.startsWith("--format="));
     const format = globals.json && !explicit ? "json" : values.format as MroOptions["format"];
     return {
-      files: positionals,
+      // /dev/stdin and its spellings are read as - (Deno opens them only with --allow-all).
+      files: positionals.map(stdinAlias),
       code,
       algo: values.algo as MroAlgorithm,
       explain: values.explain === true,

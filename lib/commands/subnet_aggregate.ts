@@ -8,7 +8,7 @@ import { InputError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeJson, writeWarning } from "../cli/output.ts";
 import { formatIpv4, formatIpv6, PrefixAggregator } from "../ip/mod.ts";
-import { asFileError, openInputFile } from "../scope/files.ts";
+import { asFileError, openInputFile, stdinAlias } from "../scope/files.ts";
 import { printable } from "../text/printable.ts";
 
 /** Parsed `subnet aggregate` options. */
@@ -33,7 +33,6 @@ export type AggregateSource =
  * Names of this process's stdin. Deno opens them only with --allow-all (they lead through
  * /proc/self), so they are read as `-` is: the same bytes.
  */
-const stdinPaths = new Set(["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]);
 
 /**
  * What an argument is. Text made only of what addresses and prefixes are written with (hex
@@ -49,7 +48,7 @@ const stdinPaths = new Set(["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]);
  */
 export function aggregateSource(arg: string, position: number): AggregateSource {
   if (arg === "-") return { kind: "stdin" };
-  if (stdinPaths.has(arg)) return { kind: "stdin", label: arg };
+  if (stdinAlias(arg) === "-") return { kind: "stdin", label: arg };
   const slash = arg.indexOf("/");
   const addr = (slash < 0 ? arg : arg.slice(0, slash)).replace(/%.*$/, "");
   const length = slash < 0 ? "" : arg.slice(slash + 1);

@@ -25,7 +25,7 @@ import { NetError } from "../net/errors.ts";
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { connectTcp } from "../net/tcp.ts";
 import { targetWords } from "../cli/target_arg.ts";
-import { openInputFile } from "../scope/files.ts";
+import { openInputFile, stdinAlias } from "../scope/files.ts";
 
 /** Largest reply kept in memory for `--json` (the text and hex fields). */
 export const maxJsonReply = 16 * 1024 * 1024;
@@ -111,7 +111,7 @@ export function parseSendFlags(
   }
   return {
     data,
-    file: file === "-" ? undefined : file,
+    file: file === undefined || stdinAlias(file) === "-" ? undefined : file,
     hex,
     waitReply: values["wait-reply"] === true,
     timeoutMs: durationOption(values, "timeout", {

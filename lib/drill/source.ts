@@ -3,7 +3,7 @@
 // for a built-in drill: a name with a slash or a .yaml/.yml/.json ending is a file, `-` is standard
 // input, any other name is a built-in drill. Files and stdin are read up to a cap, like stdin.
 import { confinePath, resolvePath } from "../scope/paths.ts";
-import { FileArgumentError, readInputFile } from "../scope/files.ts";
+import { FileArgumentError, readInputFile, stdinAlias } from "../scope/files.ts";
 import { readAll } from "../text/read_limited.ts";
 import { findBuiltinDrill } from "./builtin.ts";
 import { parseDrill } from "./load.ts";
@@ -73,7 +73,7 @@ export async function loadDrill(
   arg: string,
   options: { readStdin?: () => Promise<string> } = {},
 ): Promise<LoadedDrill> {
-  if (arg === "-" && options.readStdin) {
+  if (stdinAlias(arg) === "-" && options.readStdin) {
     const text = await options.readStdin();
     return { drill: parseDrill(text, "<stdin>"), text, source: "<stdin>" };
   }

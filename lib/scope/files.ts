@@ -375,3 +375,25 @@ export async function writeOutputFile(path: string, data: string | Uint8Array): 
     throw asFileError(err, path);
   }
 }
+
+/**
+ * Paths that name this process's standard input. Deno opens them only with all permissions, so
+ * they are read as `-` is.
+ */
+const stdinPaths = new Set(["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]);
+
+/**
+ * `-` for a path that names standard input (`/dev/stdin`), else `file` unchanged.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stdinAlias } from "./files.ts";
+ *
+ * assert.equal(stdinAlias("/dev/stdin"), "-");
+ * assert.equal(stdinAlias("arp.txt"), "arp.txt");
+ * ```
+ */
+export function stdinAlias(file: string): string {
+  return stdinPaths.has(file) ? "-" : file;
+}
