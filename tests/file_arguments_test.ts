@@ -297,3 +297,18 @@ Deno.test("tcp-send --file and mro name the file they cannot use, and tcp-send n
   }
   assert.equal(connections, 0, "tcp-send connected before refusing its file");
 });
+
+Deno.test("an output file that is replaced keeps its permission bits", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "toolkit-out-mode-" });
+  const out = `${dir}/report.txt`;
+  try {
+    await Deno.writeTextFile(out, "old report\n");
+    await Deno.chmod(out, 0o600);
+    const r = await runToolkit(["drill", "run", "--out", out, "same-subnet"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(await Deno.readTextFile(out), /PASS same-subnet/);
+    assert.equal((await Deno.stat(out)).mode! & 0o777, 0o600);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

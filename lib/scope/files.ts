@@ -368,7 +368,11 @@ export async function writeOutputFile(path: string, data: string | Uint8Array): 
   const base = plan.path.slice(slash + 1);
   const tmp = `${dir}/.${base}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   try {
-    await Deno.writeFile(tmp, bytes, { createNew: true });
+    // The file that is replaced keeps its permission bits (a 0600 report stays 0600).
+    const old = await Deno.stat(plan.path).catch(() => undefined);
+    const mode = old?.mode === null || old?.mode === undefined ? undefined : old.mode & 0o7777;
+    await Deno.writeFile(tmp, bytes, { createNew: true, ...(mode === undefined ? {} : { mode }) });
+    if (mode !== undefined) await Deno.chmod(tmp, mode);
     await Deno.rename(tmp, plan.path);
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
