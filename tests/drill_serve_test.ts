@@ -418,7 +418,19 @@ Deno.test({
       // Kill at the first answer, while the rest are in flight. Should all 50
       // be answered first (a fast machine), go again: the kill must land mid-way.
       for (let round = 0; round < 5 && unanswered === 0; round++) {
-        const srv = await serve(["127.0.0.1:0", "--db", db, "--token", token]);
+        // 50 machines behind one address (loopback): the per-address limits raised, as a lab
+        // behind NAT would raise them.
+        const srv = await serve([
+          "127.0.0.1:0",
+          "--db",
+          db,
+          "--token",
+          token,
+          "--rate",
+          "1000/s",
+          "--max-connections",
+          "200",
+        ]);
         let killed = false;
         const kill = () => {
           if (!killed) srv.child.kill("SIGKILL");

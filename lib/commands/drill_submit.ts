@@ -9,7 +9,14 @@ import { writeJson } from "../cli/output.ts";
 import { formatError, printableLine } from "../cli/report.ts";
 import { sendSubmission } from "../collect/submit.ts";
 import { parseSubmission, SubmissionError } from "../collect/submission.ts";
-import { type Collector, collectorArgs, failureOf, tokenOption } from "./_submit.ts";
+import {
+  type Collector,
+  collectorArgs,
+  collectorToken,
+  failureOf,
+  tokenFileOption,
+  tokenOption,
+} from "./_submit.ts";
 
 /** Parsed `drill submit` options. */
 export interface DrillSubmitOptions {
@@ -36,10 +43,12 @@ const command: CommandModule<DrillSubmitOptions> = {
         description: "the collector's URL, as 'drill serve' printed it (http://HOST:PORT)",
       },
       tokenOption,
+      tokenFileOption,
       { name: "keep", type: "boolean", description: "keep the files after sending them" },
     ],
     examples: [
       "toolkit drill submit drill-spool/*.json --to http://127.0.0.1:8080 --token Kq3xV9dPz2LmW8rT5yHn4c",
+      "toolkit drill submit drill-spool/*.json --to http://127.0.0.1:8080 --token-file class-token.txt",
     ],
     positionals: { min: 1, complete: "file" },
   },
@@ -50,6 +59,7 @@ const command: CommandModule<DrillSubmitOptions> = {
     return { files: positionals, to: collectorArgs(url, values, name), keep: values.keep === true };
   },
   async run(o, io) {
+    const token = await collectorToken(o.to, name);
     const submitted: { file: string; id: number; machine: string }[] = [];
     const kept: { file: string; reason: string }[] = [];
     let failure: Error | undefined;
@@ -61,12 +71,14 @@ const command: CommandModule<DrillSubmitOptions> = {
       }
       let body: string;
       let machine: string;
+      let key: string | undefined;
       try {
         const bytes = await readFileLimited(file, { limit: maxFileBytes }).catch((err) => {
           throw err instanceof RangeError ? new SubmissionError(err.message) : err;
         });
         const submission = parseSubmission(new TextDecoder().decode(bytes));
         machine = submission.machine;
+        key = submission.idempotencyKey;
         body = JSON.stringify(submission);
       } catch (err) {
         if (!(err instanceof SubmissionError)) throw err;
@@ -88,12 +100,22 @@ const command: CommandModule<DrillSubmitOptions> = {
         );
         continue;
       }
-      const outcome = await sendSubmission(o.to.endpoint, o.to.token, body, { signal: io.signal });
+      const outcome = await sendSubmission(o.to.endpoint, token, body, {
+        signal: io.signal,
+        idempotencyKey: key,
+      });
       if (outcome.kind === "stored") {
         if (!o.keep) await Deno.remove(file);
         submitted.push({ file, id: outcome.id, machine });
         if (!io.globals.json && !io.globals.quiet) {
-          await io.stdout.write(`sent ${file}: ${machine}, submission ${outcome.id}\n`);
+          // The file name is the user's, and may hold anything a terminal would act on.
+          await io.stdout.write(
+            printableLine(
+              `sent ${file}: ${machine}, submission ${outcome.id}${
+                outcome.duplicate ? " (stored before: not stored again)" : ""
+              }`,
+            ) + "\n",
+          );
         }
       } else {
         failure = failureOf(outcome, o.to);
