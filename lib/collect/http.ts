@@ -518,7 +518,9 @@ export function serveHttp(
         body = bodyStream(wire, framing, {
           first: async () => {
             wire.deadline(limits.bodyTimeoutMs);
-            if (continues) await wire.write(encoder.encode(statusLine(100)), limits.sendTimeoutMs);
+            if (continues) {
+              await wire.write(encoder.encode(statusLine(100) + "\r\n"), limits.sendTimeoutMs);
+            }
           },
           done: () => {
             bodyDone = true;
