@@ -500,3 +500,519 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "tokens are kept in the database: a restart prints the same; --token replaces, with a warning",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await tempDir("tokens");
+    const make = await sample;
+    const db = `${dir}/class.db`;
+    let srv = await serve(["127.0.0.1:0", "--db", db]);
+    try {
+      const first = srv.info as Record<string, string>;
+      assert.equal((await post(srv.base, first.classToken, make("pc01"))).status, 201);
+      await srv.stop();
+      srv = await serve(["127.0.0.1:0", "--db", db]);
+      const second = srv.info as Record<string, string>;
+      assert.deepEqual(
+        [second.classToken, second.teacherToken],
+        [first.classToken, first.teacherToken],
+      );
+      // A spooled report and an open dashboard's cookie still work after the restart.
+      assert.equal((await post(srv.base, first.classToken, make("pc02"))).status, 201);
+      assert.equal(
+        (await getJson(`${srv.base}/api/results`, first.teacherToken)).json.submissions,
+        2,
+      );
+      const { stdout } = await srv.stop();
+      void stdout;
+      // Text mode says the tokens came from the database.
+      srv = await serve(["127.0.0.1:0", "--db", db], { json: false });
+      const text = await srv.stop();
+      assert.match(text.stdout, new RegExp(`--token ${first.classToken}$`, "m"));
+      assert.match(
+        text.stdout,
+        /^database: +.*class\.db \(2 submissions so far; tokens kept from its last run\)$/m,
+      );
+      // --token on a database that has one: the new one is in force (and kept), the old refused.
+      srv = await serve(["127.0.0.1:0", "--db", db, "--token", "new-class-token-42"]);
+      assert.equal(srv.info.classToken, "new-class-token-42");
+      assert.equal(srv.info.teacherToken, first.teacherToken);
+      assert.equal((await post(srv.base, first.classToken, make("pc03"))).status, 401);
+      assert.equal((await post(srv.base, "new-class-token-42", make("pc03"))).status, 201);
+      const replaced = await srv.stop();
+      const warning = JSON.parse(replaced.stderr.split("\n")[0]);
+      assert.match(
+        warning.warning.message,
+        /^--token replaces the class token kept in .*class\.db: reports sent with the old one are refused \(401\)$/,
+      );
+      srv = await serve(["127.0.0.1:0", "--db", db]);
+      assert.equal(srv.info.classToken, "new-class-token-42");
+    } finally {
+      await srv.stop("SIGKILL");
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "--db through a symlink, or a symlinked directory: the file it leads to is opened",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await tempDir("links");
+    const make = await sample;
+    try {
+      await Deno.mkdir(`${dir}/real`);
+      let srv = await serve(["127.0.0.1:0", "--db", `${dir}/real/real.db`]);
+      const token = String(srv.info.classToken);
+      assert.equal((await post(srv.base, token, make("pc01"))).status, 201);
+      await srv.stop();
+      await Deno.symlink(`${dir}/real/real.db`, `${dir}/reallink.db`);
+      await Deno.symlink(`${dir}/real`, `${dir}/dirlink`);
+      for (const [i, db] of [`${dir}/reallink.db`, `${dir}/dirlink/real.db`].entries()) {
+        srv = await serve(["127.0.0.1:0", "--db", db]);
+        assert.equal(srv.info.submissionCount, 1 + i, db);
+        assert.equal(srv.info.classToken, token);
+        assert.equal((await post(srv.base, token, make("pc02"))).status, 201);
+        assert.equal((await srv.stop()).code, 130);
+      }
+      // The links are still links; the data is in the real file.
+      assert.ok((await Deno.lstat(`${dir}/reallink.db`)).isSymlink);
+      const shown = await runToolkit([
+        "--json",
+        "scope",
+        "--for",
+        "drill",
+        "serve",
+        "127.0.0.1:8080",
+        "--db",
+        `${dir}/reallink.db`,
+      ]);
+      const real = await Deno.realPath(`${dir}/real/real.db`);
+      const write = JSON.parse(shown.stdout).write.grants.map((g: { entry: string }) => g.entry);
+      assert.deepEqual(write, [real, `${real}-wal`, `${real}-shm`, `${real}-journal`]);
+      srv = await serve(["127.0.0.1:0", "--db", `${dir}/real/real.db`]);
+      assert.equal(srv.info.submissionCount, 3);
+      await srv.stop();
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the own scope only listens: no client bind; its environment and system info narrowed",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const shown = await runToolkit([
+      "--json",
+      "scope",
+      "--for",
+      "drill",
+      "serve",
+      "127.0.0.1:8080",
+      "--db",
+      "/tmp/x.db",
+    ]);
+    assert.equal(shown.code, 0, shown.stderr);
+    const scope = JSON.parse(shown.stdout);
+    const entries = (kind: string) => scope[kind].grants.map((g: { entry: string }) => g.entry);
+    assert.deepEqual(entries("net"), ["127.0.0.1:8080"]);
+    assert.deepEqual(entries("sys"), []);
+    assert.ok(!entries("env").some((e: string) => /LOG_|TOKEN/.test(e)), entries("env").join());
+    const wildcard = await runToolkit([
+      "--json",
+      "scope",
+      "--for",
+      "drill",
+      "serve",
+      "0.0.0.0:8080",
+      "--db",
+      "/tmp/x.db",
+    ]);
+    const w = JSON.parse(wildcard.stdout);
+    assert.deepEqual(w.net.grants.map((g: { entry: string }) => g.entry), ["0.0.0.0:8080"]);
+    assert.deepEqual(w.sys.grants.map((g: { entry: string }) => g.entry), ["networkInterfaces"]);
+  },
+});
+
+testIf(
+  Deno.env.get("TOOLKIT_CMD") ? "TOOLKIT_CMD runs a fixed binary, not the lab set" : undefined,
+  "the lab set: serving on a lab address this machine does not have is 'address not available'",
+  async () => {
+    const lab = toolkitCmd.map((a) => (a === "-P" ? "-P=lab" : a));
+    const r = await new Deno.Command(lab[0], {
+      args: [
+        ...lab.slice(1),
+        "drill",
+        "serve",
+        "[2001:2:0:1::254]:18305",
+        "--db",
+        "/nonexistent/x.db",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(r.stderr);
+    // The database is opened first: a directory that is not there is exit 2, not a scope error
+    // about the host's own addresses.
+    assert.notEqual(r.code, 4, stderr);
+    assert.doesNotMatch(stderr, /fd00|:0\]|implicit/);
+    const dir = await tempDir("lab");
+    try {
+      const again = await new Deno.Command(lab[0], {
+        args: [...lab.slice(1), "drill", "serve", "[2001:2:0:1::254]:18305", "--db", `${dir}/x.db`],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(again.stderr);
+      assert.equal(again.code, 3, text);
+      assert.match(text, /^toolkit: error: address not available \(\[2001:2:0:1::254\]:18305\)$/m);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+testIf(
+  isRoot() ? undefined : "needs root for a network namespace",
+  "on 0.0.0.0 every address is printed (in a namespace of the test's own)",
+  async () => {
+    const lab = await makeLab("s");
+    const dir = await tempDir("wildcard");
+    try {
+      let srv = await serve(["0.0.0.0:0", "--db", `${dir}/class.db`], {
+        cmd: ["ip", "netns", "exec", lab.ns, ...toolkitCmd],
+      });
+      const port = String(srv.info.address).split(":").at(-1);
+      assert.deepEqual(srv.info.urls, [`http://${lab.nsIp}:${port}`, `http://127.0.0.1:${port}`]);
+      assert.equal(srv.info.submitUrl, `http://${lab.nsIp}:${port}`);
+      await srv.stop();
+      srv = await serve(["0.0.0.0:0", "--db", `${dir}/class.db`], {
+        cmd: ["ip", "netns", "exec", lab.ns, ...toolkitCmd],
+        json: false,
+      });
+      const text = await srv.stop();
+      assert.match(
+        text.stdout,
+        new RegExp(`^students: .*--submit http://${lab.nsIp.replace(/\./g, "\\.")}:\\d+ `, "m"),
+      );
+      assert.match(text.stdout, /^also at: +http:\/\/127\.0\.0\.1:\d+$/m);
+    } finally {
+      await lab.cleanup();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+testIf(
+  isRoot() ? undefined : "needs root to mount a small file system",
+  "a full disk: 503 saying so (not a rollback error), logged as not stored; still serving",
+  async () => {
+    const dir = await tempDir("full");
+    const make = await sample;
+    // A 400 KiB tmpfs in a mount namespace of the collector's own: nothing outside sees it.
+    const cmd = [
+      "unshare",
+      "-m",
+      "sh",
+      "-c",
+      `mount -t tmpfs -o size=400k tmpfs "$0" && exec "$@"`,
+      dir,
+      ...toolkitCmd,
+    ];
+    const srv = await serve([
+      "127.0.0.1:0",
+      "--db",
+      `${dir}/class.db`,
+      "--rate",
+      "1000/s",
+      "--token",
+      "class-token-full",
+      "--teacher-token",
+      "teacher-token-full",
+    ], { cmd, json: false });
+    try {
+      let last = { status: 201, json: {} as Record<string, string> };
+      let stored = 0;
+      for (let i = 0; i < 400 && last.status === 201; i++) {
+        last = await post(srv.base, "class-token-full", make(`pc${i}`));
+        if (last.status === 201) stored++;
+      }
+      assert.equal(last.status, 503, JSON.stringify(last.json));
+      assert.ok(stored > 5, `${stored} stored first`);
+      assert.match(last.json.error, /^the collector could not store it: database or disk is full/);
+      assert.doesNotMatch(last.json.error, /rollback/);
+      await sleep(200);
+      assert.match(
+        srv.stderr(),
+        /could not store a submission from 127\.0\.0\.1: the collector could not store it: database or disk is full \(503\)/,
+      );
+      assert.doesNotMatch(srv.stderr(), /refused 127\.0\.0\.1: the collector could not store/);
+      // What was acknowledged is there, and the collector still answers.
+      const results = await getJson(`${srv.base}/api/results`, "teacher-token-full");
+      assert.equal(results.status, 200);
+      assert.equal(results.json.submissions, stored);
+    } finally {
+      await srv.stop("SIGKILL");
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test({
+  name:
+    "messages that say what happened: a URL to listen on, --max-body -1, an unwritable spool, a 201 without an id",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await tempDir("messages");
+    try {
+      const url = await runToolkit(["drill", "serve", "http://127.0.0.1:18332"]);
+      assert.equal(url.code, 2);
+      assert.match(
+        url.stderr,
+        /^toolkit: error: give the address to listen on as \[HOST:\]PORT, not a URL \(http:\/\/127\.0\.0\.1:18332\)$/m,
+      );
+      const negative = await runToolkit(["drill", "serve", "8080", "--max-body", "-1"]);
+      assert.equal(negative.code, 2);
+      assert.match(negative.stderr, /^toolkit: error: --max-body: cannot parse size "-1": use bytes, 64K, 1M or 1G$/m);
+      // A collector that is down and a spool directory that cannot be written: exit 3, both said.
+      const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const down = `http://127.0.0.1:${(probe.addr as Deno.NetAddr).port}`;
+      probe.close();
+      await Deno.mkdir(`${dir}/ro`);
+      await Deno.writeTextFile(`${dir}/ro/file`, "x");
+      const spool = await runToolkit([
+        "drill",
+        "run",
+        "same-subnet",
+        "--submit",
+        down,
+        "--token",
+        "class-token-msgs",
+        "--as",
+        "pc07",
+        "--spool",
+        `${dir}/ro/file/spool`,
+      ], { cwd: dir });
+      assert.equal(spool.code, 3, spool.stderr);
+      assert.match(
+        spool.stderr,
+        /^toolkit: error: connection refused \(collector http:\/\/127\.0\.0\.1:\d+\/api\/submit; the report could not be kept in .*\/ro\/file\/spool: not a directory/m,
+      );
+      assert.match(spool.stdout, /^PASS same-subnet/m, "the report itself is printed");
+      // Something that answers 201 but is not a collector: not "refused", kept for later.
+      const fake = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, onListen() {} },
+        () => new Response("created, maybe", { status: 201 }),
+      );
+      try {
+        const r = await runToolkit([
+          "drill",
+          "run",
+          "same-subnet",
+          "--submit",
+          `http://127.0.0.1:${fake.addr.port}`,
+          "--token",
+          "class-token-msgs",
+          "--as",
+          "pc07",
+        ], { cwd: dir });
+        assert.equal(r.code, 3, r.stderr);
+        assert.match(r.stderr, /^kept the report in drill-spool\/pc07-/m);
+        assert.match(
+          r.stderr,
+          /the collector answered 201 without a submission id \(is it a toolkit drill serve\?\)/,
+        );
+        assert.doesNotMatch(r.stderr, /refused/);
+      } finally {
+        await fake.shutdown();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the class token from a file or the environment; a spool file resent is stored once",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await tempDir("idempotent");
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (probe.addr as Deno.NetAddr).port;
+    probe.close();
+    const url = `http://127.0.0.1:${port}`;
+    const token = "class-token-from-file";
+    await Deno.writeTextFile(`${dir}/token.txt`, `${token}\n`);
+    try {
+      // Collector down: spooled, the token read from the file (never on the command line).
+      const run = await runToolkit(
+        [
+          "drill",
+          "run",
+          "same-subnet",
+          "--submit",
+          url,
+          "--token-file",
+          "token.txt",
+          "--as",
+          "pc07",
+        ],
+        { cwd: dir },
+      );
+      assert.equal(run.code, 3, run.stderr);
+      const spooled = /^kept the report in (\S+);/m.exec(run.stderr)![1];
+      const key = JSON.parse(await Deno.readTextFile(`${dir}/${spooled}`)).idempotencyKey;
+      assert.match(key, /^[A-Za-z0-9_-]{22}$/);
+      const srv = await serve([`127.0.0.1:${port}`, "--db", `${dir}/class.db`, "--token", token]);
+      try {
+        // Sent, answer lost (--keep stands for it), sent again: stored once.
+        const env = { TOOLKIT_DRILL_TOKEN: token };
+        const first = await runToolkit(["drill", "submit", spooled, "--to", url, "--keep"], {
+          cwd: dir,
+          env,
+        });
+        assert.equal(first.code, 0, first.stderr);
+        assert.match(first.stdout, /^sent drill-spool\/\S+: pc07, submission 1$/m);
+        const again = await runToolkit(["drill", "submit", spooled, "--to", url], {
+          cwd: dir,
+          env,
+        });
+        assert.equal(again.code, 0, again.stderr);
+        assert.match(again.stdout, /: pc07, submission 1 \(stored before: not stored again\)$/m);
+        const { teacherToken } = srv.info as Record<string, string>;
+        assert.equal((await getJson(`${url}/api/results`, teacherToken)).json.submissions, 1);
+        await assert.rejects(() => Deno.stat(`${dir}/${spooled}`), Deno.errors.NotFound);
+        // No token anywhere: exit 2 before any drill runs; a file holding no token says so
+        // without printing it.
+        const none = await runToolkit(["drill", "run", "same-subnet", "--submit", url], {
+          cwd: dir,
+        });
+        assert.equal(none.code, 2);
+        assert.match(
+          none.stderr,
+          /missing --token \(.*--token-file FILE, or TOOLKIT_DRILL_TOKEN\)/,
+        );
+        assert.equal(none.stdout, "");
+        await Deno.writeTextFile(`${dir}/notes.txt`, "my secret notes, not a token\n");
+        const wrong = await runToolkit(
+          ["drill", "submit", "x.json", "--to", url, "--token-file", "notes.txt"],
+          { cwd: dir },
+        );
+        assert.equal(wrong.code, 2);
+        assert.match(wrong.stderr, /the token in --token-file notes\.txt is not one/);
+        assert.doesNotMatch(wrong.stderr, /secret/);
+        // The CSV for Excel starts with a byte order mark.
+        const csv = await fetch(`${url}/export.csv?bom=1`, {
+          headers: { authorization: `Bearer ${teacherToken}` },
+        }).then((r) => r.bytes());
+        assert.deepEqual([...csv.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+        assert.match(new TextDecoder().decode(csv.subarray(3)), /^machine,drill,status,/);
+      } finally {
+        await srv.stop();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "drill submit: a file name is printed escaped; a file that is not JSON is not quoted",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await tempDir("names");
+    const make = await sample;
+    const srv = await serve(["127.0.0.1:0", "--db", `${dir}/class.db`]);
+    try {
+      const { classToken } = srv.info as Record<string, string>;
+      const evil = `${dir}/esc2\x1b]52;c;aGk=\x07.json`;
+      await Deno.writeTextFile(evil, JSON.stringify(make("pc02")));
+      const r = await runToolkit([
+        "drill",
+        "submit",
+        evil,
+        "--to",
+        srv.base,
+        "--token",
+        classToken,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stdout, /\x1b/);
+      assert.match(r.stdout, /esc2\\x1b\]52;c;aGk=\\x07\.json: pc02, submission 1$/m);
+      await Deno.writeTextFile(`${dir}/secret.txt`, "root:$6$SECRETHASH:19000:0:99999:7:::\n");
+      await Deno.symlink(`${dir}/secret.txt`, `${dir}/shadow.json`);
+      const s = await runToolkit([
+        "drill",
+        "submit",
+        `${dir}/shadow.json`,
+        "--to",
+        srv.base,
+        "--token",
+        classToken,
+      ]);
+      assert.equal(s.code, 2);
+      assert.match(s.stderr, /shadow\.json: not JSON: it does not parse as JSON/);
+      assert.doesNotMatch(s.stderr, /root|SECRET/);
+    } finally {
+      await srv.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "refusals are logged once per address and window: wrong class and teacher tokens",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await tempDir("log");
+    const make = await sample;
+    const srv = await serve(["127.0.0.1:0", "--db", `${dir}/class.db`], { json: false });
+    try {
+      const body = JSON.stringify(make("pc01"));
+      for (let i = 0; i < 300; i++) {
+        const r = await fetch(`${srv.base}/api/submit`, {
+          method: "POST",
+          headers: { authorization: "Bearer guessguess-class" },
+          body,
+        });
+        await r.body?.cancel();
+      }
+      for (const path of ["/api/results?t=guessguess", "/export.csv", "/?t=guessguess2"]) {
+        const r = await fetch(srv.base + path);
+        assert.equal(r.status, 401);
+        await r.body?.cancel();
+      }
+      await sleep(200);
+      const log = srv.stderr();
+      assert.equal(log.match(/refused 127\.0\.0\.1: wrong class token \(401\)/g)?.length, 1, log);
+      assert.equal(log.match(/refused 127\.0\.0\.1: wrong teacher token \(401\)/g)?.length, 1, log);
+      assert.equal(log.match(/refused 127\.0\.0\.1: no teacher token \(401\)/g)?.length, 1, log);
+    } finally {
+      await srv.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("help examples give tokens nobody guesses", async () => {
+  for (const cmd of ["serve", "submit", "run"]) {
+    const help = await runToolkit(["drill", cmd, "--help"]);
+    const examples = help.stdout.slice(help.stdout.indexOf("\nExamples:"));
+    for (const [, token] of examples.matchAll(/--token (\S+)/g)) {
+      assert.match(token, /^[A-Za-z0-9_-]{22}$/, `drill ${cmd}: ${token}`);
+      assert.match(token, /[A-Z]/);
+      assert.match(token, /\d/);
+    }
+  }
+});

@@ -319,7 +319,8 @@ const command: CommandModule<DrillServeOptions> = {
       try {
         bytes = parseSize((values[option] as string | undefined) ?? fallback);
       } catch (err) {
-        throw new UsageError(`--${option}: ${(err as Error).message}`, name);
+        const why = (err as Error).message;
+        throw new UsageError(`--${option}: ${why[0].toLowerCase()}${why.slice(1)}`, name);
       }
       if (bytes < min || bytes > max) {
         throw new UsageError(
@@ -335,7 +336,8 @@ const command: CommandModule<DrillServeOptions> = {
     try {
       rate = parseRate((values.rate as string | undefined) ?? "30/min");
     } catch (err) {
-      throw new UsageError(`--rate: ${(err as Error).message}`, name);
+      const why = (err as Error).message;
+      throw new UsageError(`--rate: ${why[0].toLowerCase()}${why.slice(1)}`, name);
     }
     return {
       listen,
