@@ -334,15 +334,15 @@ Deno.test("store: a cell is the result that ran last; a late arrival is marked, 
       { ...submission("pc07", wrong), ranAt: at(20) },
       { remote: "127.0.0.1" },
     );
-    assert.equal(newer.outOfOrder, undefined);
-    assert.equal(older.outOfOrder, true);
+    assert.equal(newer.arrivedLate, undefined);
+    assert.equal(older.arrivedLate, true);
     const [pc07] = classResults(store).machines;
     assert.deepEqual(pc07.cells.map((c) => [c.drill.status, c.submission.id]), [[
       "pass",
       newer.id,
     ]]);
     assert.deepEqual(
-      store.history("pc07").map((h) => [h.id, h.outOfOrder, h.remote]),
+      store.history("pc07").map((h) => [h.id, h.arrivedLate, h.remote]),
       [[older.id, true, "127.0.0.1"], [newer.id, false, "127.0.0.1"]],
     );
     assert.match(

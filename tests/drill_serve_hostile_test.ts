@@ -426,14 +426,14 @@ Deno.test({
         string,
         unknown
       >;
-      assert.equal(late.outOfOrder, true);
+      assert.equal(late.arrivedLate, true);
       const v = (await getJson(`${srv.base}/api/results`, teacherToken)).json;
       const cell = v.machines[0].cells[0];
       assert.deepEqual([cell.drill.status, cell.submission.id], ["pass", 1]);
       const history =
         (await getJson(`${srv.base}/api/machines/pc07/submissions`, teacherToken)).json;
       assert.deepEqual(
-        history.submissions.map((h: { id: number; outOfOrder: boolean }) => [h.id, h.outOfOrder]),
+        history.submissions.map((h: { id: number; arrivedLate: boolean }) => [h.id, h.arrivedLate]),
         [[2, true], [1, false]],
       );
       const csv = await fetch(`${srv.base}/export.csv`, {

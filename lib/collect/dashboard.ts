@@ -329,7 +329,7 @@ async function openDetails(machine, drill, submissionId) {
   for (const h of (await r.json()).submissions) {
     const b = el("button", { type: "button", "aria-current": h.id === sub.id ? "true" : "false" },
       "#" + h.id + "  " + when(h.receivedAt) + " from " + h.remote + "  \\u2014 " + h.passed + " passed, " + h.failed + " failed",
-      h.outOfOrder ? el("span", { class: "late" }, "  (arrived out of order: ran " + when(h.ranAt) + ", before an earlier submission)") : null);
+      h.arrivedLate ? el("span", { class: "late" }, "  (arrived out of order: ran " + when(h.ranAt) + ", before an earlier submission)") : null);
     b.addEventListener("click", () => openDetails(machine, drill, h.id));
     list.append(el("li", {}, b));
   }

@@ -15,7 +15,7 @@ export interface StoredSubmission {
   remote: string;
   submission: Submission;
   /** Its drills ran before a submission of the same machine stored earlier (a late spool file). */
-  outOfOrder?: boolean;
+  arrivedLate?: boolean;
   /** The machine's previous submission came from this other address. */
   previousRemote?: string;
   /** A resend of a stored submission (same Idempotency-Key): nothing new was stored. */
@@ -50,7 +50,7 @@ export interface HistoryEntry {
   passed: number;
   failed: number;
   /** It ran before a submission stored earlier: it arrived out of order. */
-  outOfOrder: boolean;
+  arrivedLate: boolean;
 }
 
 /**
@@ -288,7 +288,7 @@ export class SubmissionStore {
             receivedAt: e.receivedAt,
             remote: e.remote,
             submission: e.submission,
-            ...(previous && previous.ranAt > ranAt ? { outOfOrder: true } : {}),
+            ...(previous && previous.ranAt > ranAt ? { arrivedLate: true } : {}),
             ...(previous && previous.remote !== e.remote
               ? { previousRemote: previous.remote }
               : {}),
@@ -384,7 +384,7 @@ export class SubmissionStore {
       remote: String(r.remote),
       passed: Number(r.passed),
       failed: Number(r.failed),
-      outOfOrder: Number(r.late) === 1,
+      arrivedLate: Number(r.late) === 1,
     }));
   }
 

@@ -458,7 +458,7 @@ const command: CommandModule<DrillServeOptions> = {
         const { machine, report } = s.submission;
         const failed = report.drills.filter((d) => d.status === "fail").map((d) => d.name);
         const notes = [
-          ...(s.outOfOrder ? ["ran before a submission stored earlier: out of order"] : []),
+          ...(s.arrivedLate ? ["ran before a submission stored earlier: out of order"] : []),
           ...(s.previousRemote ? [`from ${s.remote}, its last one from ${s.previousRemote}`] : []),
         ];
         log(
@@ -472,7 +472,7 @@ const command: CommandModule<DrillServeOptions> = {
               passed: report.passed,
               failed: report.failed,
               ranAt: s.submission.ranAt,
-              ...(s.outOfOrder ? { outOfOrder: true } : {}),
+              ...(s.arrivedLate ? { arrivedLate: true } : {}),
               ...(s.previousRemote ? { previousRemote: s.previousRemote } : {}),
             })
             : io.stdout.write(
