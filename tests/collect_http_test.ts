@@ -82,7 +82,9 @@ Deno.test("http: a slowloris head, a silent connection and a trickled body are c
     // A body promised and trickled: cut at the body deadline, no answer.
     const trickle = await Deno.connect({ hostname: "127.0.0.1", port });
     conns.push(trickle);
-    await trickle.write(enc.encode("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123"));
+    await trickle.write(
+      enc.encode("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123"),
+    );
     const t = await readAll(trickle, 3000);
     assert.ok(t.closed);
     assert.equal(t.text, "");
@@ -241,6 +243,38 @@ Deno.test("http: lengths, chunked bodies, 100-continue, pipelining, HEAD; malfor
     for (const [text, answer] of bad) assert.match(await raw(text), answer, JSON.stringify(text));
     // Still serving.
     assert.equal((await (await fetch(`${url}/after`)).json()).path, "/after");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("http: an event stream whose reader went away is cancelled at once", async () => {
+  let cancelled: () => void = () => {};
+  const gone = new Promise<void>((r) => (cancelled = r));
+  const { server, port } = start({}, () =>
+    Promise.resolve(
+      new Response(
+        new ReadableStream({
+          start(c) {
+            c.enqueue(enc.encode(": hello\n\n"));
+          },
+          cancel() {
+            cancelled();
+          },
+        }),
+        { headers: { "content-type": "text/event-stream" } },
+      ),
+    ));
+  try {
+    const stop = new AbortController();
+    const r = await fetch(`http://127.0.0.1:${port}/events`, { signal: stop.signal });
+    const reader = r.body!.getReader();
+    assert.match(dec.decode((await reader.read()).value), /hello/);
+    const t = Date.now();
+    stop.abort();
+    await reader.cancel().catch(() => {});
+    await Promise.race([gone, sleep(3000).then(() => Promise.reject(new Error("not cancelled")))]);
+    assert.ok(Date.now() - t < 2000);
   } finally {
     await server.close();
   }

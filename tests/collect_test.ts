@@ -406,6 +406,8 @@ Deno.test("store: an Idempotency-Key stores a report once; tokens and hidden ent
     assert.deepEqual(view.hidden, { machines: ["pc02"], drills: ["same-subnet"] });
     assert.deepEqual(view.machines.map((m) => m.machine), ["pc01"]);
     assert.ok(!view.drills.includes("same-subnet") && view.drills.includes("tcp-echo"));
+    // Only pc02 ran wrong-expect: hiding the machine takes its column along.
+    assert.ok(!view.drills.includes(wrong.drills[0].name), view.drills.join());
     assert.ok(view.machines[0].cells.every((c) => c.drill.name !== "same-subnet"));
     // Hidden is a view: every submission is still there, and the tables stay append-only.
     assert.equal(store.count(), 2);

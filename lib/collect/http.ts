@@ -411,10 +411,18 @@ async function writeResponse(
   await wire.write(headBytes, options.sendTimeoutMs);
   if (options.head) return void await res.body!.cancel();
   const reader = res.body!.getReader();
+  // A stream has nothing to write most of the time: watch the connection, so a dashboard that
+  // went away frees its place at once rather than at the next heartbeat.
+  let gone = false;
+  (async () => {
+    while (await wire.fill()) wire.take(wire.buffered);
+    gone = true;
+    await reader.cancel().catch(() => {});
+  })();
   try {
     for (;;) {
       const { value, done } = await reader.read();
-      if (done) break;
+      if (done || gone) break;
       if (!value.length) continue;
       const size = encoder.encode(value.length.toString(16) + "\r\n");
       const framed = new Uint8Array(size.length + value.length + 2);
@@ -423,7 +431,7 @@ async function writeResponse(
       framed.set([0x0d, 0x0a], size.length + value.length);
       await wire.write(framed, options.sendTimeoutMs);
     }
-    await wire.write(encoder.encode("0\r\n\r\n"), options.sendTimeoutMs);
+    if (!gone) await wire.write(encoder.encode("0\r\n\r\n"), options.sendTimeoutMs);
   } finally {
     await reader.cancel().catch(() => {});
   }
@@ -562,9 +570,11 @@ export function serveHttp(
       } catch {
         return wire.close();
       }
-      if (!keepAlive || (response.headers.get("content-type") ?? "").startsWith("text/event")) {
-        return await wire.lingerClose(2000);
+      // An event stream ended (the server closing, or the peer gone): nothing more to read.
+      if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream")) {
+        return wire.close();
       }
+      if (!keepAlive) return await wire.lingerClose(2000);
     }
   };
 

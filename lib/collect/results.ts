@@ -36,7 +36,7 @@ export interface MachineEntry {
 
 /** The whole class. */
 export interface ClassResults {
-  /** Every drill submitted and not hidden, in the order the class first submitted them. */
+  /** Every drill a shown machine submitted and not hidden, in the order first submitted. */
   drills: string[];
   /** Every machine not hidden. */
   machines: MachineEntry[];
@@ -113,9 +113,12 @@ export function machineEntries(store: SubmissionStore, machine?: string): Machin
 export function classResults(store: SubmissionStore): ClassResults {
   const drills = store.drills();
   const machines = store.machines().map((m) => m.machine);
+  const entries = machineEntries(store);
+  // A drill only hidden machines ran is no column (a hidden machine takes its junk along).
+  const shown = new Set(entries.flatMap((m) => m.cells.map((c) => c.drill.name)));
   return {
-    drills: drills.filter((d) => !store.isHidden("drill", d)),
-    machines: machineEntries(store),
+    drills: drills.filter((d) => shown.has(d)),
+    machines: entries,
     submissions: store.count(),
     hidden: {
       machines: machines.filter((m) => store.isHidden("machine", m)),

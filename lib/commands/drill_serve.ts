@@ -242,6 +242,7 @@ const command: CommandModule<DrillServeOptions> = {
         name: "rate",
         type: "string",
         value: "RATE",
+        complete: "none",
         default: "30/min",
         description:
           "submissions each machine and each address may send: COUNT/PERIOD (s, min, h), COUNT at once; more are 429 with Retry-After",
