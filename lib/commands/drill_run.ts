@@ -134,6 +134,7 @@ const command: CommandModule<DrillRunOptions> = {
       "toolkit drill run --all --report junit --out drills.xml",
       "toolkit drill run lab1.yaml --report tap",
       "toolkit drill run tcp-echo udp-echo --submit http://127.0.0.1:8080 --token Kq3xV9dPz2LmW8rT5yHn4c",
+      "toolkit drill run tcp-echo --submit http://127.0.0.1:8080 --token-file class-token.txt",
     ],
     positionals: { complete: "drill" },
   },

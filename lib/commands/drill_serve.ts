@@ -364,7 +364,12 @@ const command: CommandModule<DrillServeOptions> = {
     // there: Deno checks a path as written, so the command opens the resolved one too.
     let db = o.db;
     try {
-      db = await resolvePath(o.db);
+      const resolved = await resolvePath(o.db);
+      // Where this process may not go, the scope is built from the path as written, and the
+      // sandbox names where it leads as the part it cannot grant.
+      if (Deno.permissions.querySync({ name: "read", path: resolved }).state === "granted") {
+        db = resolved;
+      }
     } catch { /* unreadable here: the scope resolves it and says why */ }
     const files = storeFiles(db);
     const wildcard = o.listen.host === "0.0.0.0" || o.listen.host === "::";
