@@ -6,7 +6,7 @@
 import assert from "#assert";
 import net from "node:net";
 import { isRoot, root, runToolkit, testIf, toolkitCmd } from "./harness.ts";
-import { makeLab, runProgram } from "./netns.ts";
+import { makeLab } from "./netns.ts";
 import { type Serve, serve } from "./serve_process.ts";
 
 const enc = new TextEncoder();
@@ -781,7 +781,10 @@ Deno.test({
       );
       const negative = await runToolkit(["drill", "serve", "8080", "--max-body", "-1"]);
       assert.equal(negative.code, 2);
-      assert.match(negative.stderr, /^toolkit: error: --max-body: cannot parse size "-1": use bytes, 64K, 1M or 1G$/m);
+      assert.match(
+        negative.stderr,
+        /^toolkit: error: --max-body: cannot parse size "-1": use bytes, 64K, 1M or 1G$/m,
+      );
       // A collector that is down and a spool directory that cannot be written: exit 3, both said.
       const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
       const down = `http://127.0.0.1:${(probe.addr as Deno.NetAddr).port}`;
@@ -947,6 +950,7 @@ Deno.test({
         classToken,
       ]);
       assert.equal(r.code, 0, r.stderr);
+      // deno-lint-ignore no-control-regex
       assert.doesNotMatch(r.stdout, /\x1b/);
       assert.match(r.stdout, /esc2\\x1b\]52;c;aGk=\\x07\.json: pc02, submission 1$/m);
       await Deno.writeTextFile(`${dir}/secret.txt`, "root:$6$SECRETHASH:19000:0:99999:7:::\n");

@@ -6,7 +6,6 @@ import type { CommandModule } from "../cli/command.ts";
 import { ExitCode, InputError, UsageError } from "../cli/errors.ts";
 import { writeNdjson, writeWarning } from "../cli/output.ts";
 import { printableLine } from "../cli/report.ts";
-import { readEnv } from "../cli/io.ts";
 import type { Narrowing } from "../scope/types.ts";
 import { normalizeNetEntry } from "../scope/net_entry.ts";
 import { activeScope } from "../scope/active.ts";

@@ -32,9 +32,9 @@ const maxFileBytes = 64 << 20;
 
 const command: CommandModule<DrillSubmitOptions> = {
   spec: {
-    usage: "FILE... --to URL --token TOKEN",
+    usage: "FILE... --to URL [--token TOKEN | --token-file FILE]",
     description:
-      "Sends submissions that 'drill run --submit' kept in its spool directory (drill-spool/ by default) because the collector could not be reached. Each file is checked first; a file the collector stores is removed unless --keep is given. Stops at the first file that cannot be delivered. Exit status 0 when every file was sent, 2 when a file is not a submission or the collector refused one (wrong token, too large), 3 when the collector cannot be reached (the files stay).",
+      "Sends submissions that 'drill run --submit' kept in its spool directory (drill-spool/ by default) because the collector could not be reached. Each file is checked first; a file the collector stores is removed unless --keep is given. Each report carries its own key (Idempotency-Key): a file sent twice, after an answer was lost, is stored once. The class token comes from --token, --token-file or the environment's TOOLKIT_DRILL_TOKEN. Stops at the first file that cannot be delivered. Exit status 0 when every file was sent, 2 when a file is not a submission or the collector refused one (wrong token, too large, quota used up), 3 when the collector cannot be reached or asks to wait (429; the files stay).",
     options: [
       {
         name: "to",
