@@ -9,7 +9,7 @@
 import assert from "#assert";
 import puppeteer from "puppeteer-core";
 import { root, runToolkit, testIf } from "./harness.ts";
-import { serve } from "./serve_process.ts";
+import { serve, wrapReport } from "./serve_process.ts";
 
 /** Evaluated in the page: how many machine rows the matrix shows. */
 const rowCount = `document.querySelectorAll("#matrix tbody tr").length`;
@@ -205,21 +205,7 @@ testIf(
       const posted = await fetch(`${srv.base}/api/submit`, {
         method: "POST",
         headers: { authorization: `Bearer ${classToken}` },
-        body: JSON.stringify({
-          machine: "pc-x",
-          toolkitVersion: "0.1.0",
-          ranAt: new Date().toISOString(),
-          scope: {
-            narrowed: false,
-            ...Object.fromEntries(
-              ["net", "read", "write", "run", "env", "sys"].map((k) => [k, {
-                all: true,
-                grants: [],
-              }]),
-            ),
-          },
-          report: crafted,
-        }),
+        body: JSON.stringify(wrapReport(crafted, "pc-x")),
       });
       assert.equal(posted.status, 201);
       await posted.body?.cancel();

@@ -7,7 +7,7 @@ import assert from "#assert";
 import net from "node:net";
 import { isRoot, root, runToolkit, testIf, toolkitCmd } from "./harness.ts";
 import { makeLab } from "./netns.ts";
-import { type Serve, serve } from "./serve_process.ts";
+import { type Serve, serve, wrapReport } from "./serve_process.ts";
 
 const enc = new TextEncoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,18 +27,8 @@ const sample = (async () => {
     `${root}/tests/fixtures/drill/wrong_expect.yaml`,
   ]);
   assert.equal(wrong.code, 1, wrong.stderr);
-  return (machine: string, options: { ranAt?: string; failing?: boolean } = {}) => ({
-    machine,
-    toolkitVersion: "0.1.0",
-    ranAt: options.ranAt ?? new Date().toISOString(),
-    scope: {
-      narrowed: false,
-      ...Object.fromEntries(
-        ["net", "read", "write", "run", "env", "sys"].map((k) => [k, { all: true, grants: [] }]),
-      ),
-    },
-    report: JSON.parse(options.failing ? wrong.stdout : r.stdout),
-  });
+  return (machine: string, options: { ranAt?: string; failing?: boolean } = {}) =>
+    wrapReport(JSON.parse(options.failing ? wrong.stdout : r.stdout), machine, options.ranAt);
 })();
 
 async function post(
@@ -225,7 +215,7 @@ Deno.test({
       "--teacher-token",
       "teacher-token-flood",
       "--rate",
-      "3/min",
+      "5/min",
     ]);
     try {
       // The reviewer's 7000 drills z00000..z06999 in one report, and a 200,000-character name.
@@ -255,7 +245,8 @@ Deno.test({
         report: { ...one.report, drills: [{ ...drill, name: "z".repeat(200_000) }] },
       };
       assert.match((await post(srv.base, token, long)).json.error, /must be at most 64 characters/);
-      // Three at once, then one every 20 s: the fourth is 429 with Retry-After.
+      // Five at once (every attempt counts: the two refused ones too), then one every 12 s: the
+      // sixth is 429 with Retry-After.
       for (let i = 0; i < 3; i++) {
         assert.equal((await post(srv.base, token, make("pc31"))).status, 201);
       }
@@ -263,7 +254,7 @@ Deno.test({
       assert.equal(fourth.status, 429);
       assert.match(
         fourth.json.error,
-        /^too many submissions from 127\.0\.0\.1: at most 3 a minute \(try again in \d+ s\)$/,
+        /^too many submissions from 127\.0\.0\.1: at most 5 a minute \(try again in \d+ s\)$/,
       );
       assert.ok(Number(fourth.headers.get("retry-after")) >= 1);
       // Another name from the same address is held by the address's rate too.

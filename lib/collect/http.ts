@@ -312,37 +312,33 @@ function bodyStream(
   hooks: { first(): Promise<void>; done(): void },
 ): ReadableStream<Uint8Array> {
   let started = false;
+  /** The next `n` bytes, in the pieces they arrive in. */
+  async function* exactly(n: number): AsyncGenerator<Uint8Array> {
+    for (let left = n; left > 0;) {
+      if (!wire.buffered && !(await wire.fill())) {
+        throw new HttpProtocolError(400, "the body ended early");
+      }
+      const piece = wire.take(left);
+      left -= piece.length;
+      yield piece;
+    }
+  }
   async function* pieces(): AsyncGenerator<Uint8Array> {
     if (framing.kind === "length") {
-      let left = framing.length;
-      while (left > 0) {
-        if (!wire.buffered && !(await wire.fill())) {
-          throw new HttpProtocolError(400, "the body ended early");
-        }
-        const piece = wire.take(left);
-        left -= piece.length;
-        yield piece;
-      }
+      yield* exactly(framing.length);
     } else {
       for (;;) {
         const size = /^([0-9A-Fa-f]{1,8})(;.*)?$/.exec(await wire.line(4096));
         if (!size) throw new HttpProtocolError(400, "a malformed chunk size");
-        let left = parseInt(size[1], 16);
-        if (left === 0) {
+        const length = parseInt(size[1], 16);
+        if (length === 0) {
           // Trailers, up to the empty line.
           for (let n = 0; (await wire.line(4096)) !== ""; n++) {
             if (n > 100) throw new HttpProtocolError(400, "too many trailer lines");
           }
           break;
         }
-        while (left > 0) {
-          if (!wire.buffered && !(await wire.fill())) {
-            throw new HttpProtocolError(400, "the body ended early");
-          }
-          const piece = wire.take(left);
-          left -= piece.length;
-          yield piece;
-        }
+        yield* exactly(length);
         if ((await wire.line(2)) !== "") throw new HttpProtocolError(400, "a malformed chunk");
       }
     }
@@ -475,6 +471,13 @@ export function serveHttp(
     }
   };
 
+  /** Answers a request the server refuses itself, then closes. */
+  const answerAndClose = async (wire: Wire, status: number, reason: string) => {
+    await wire.write(cannedAnswer(status, reason), 1000).catch(() => {});
+    await wire.lingerClose(1000, 64 * 1024);
+  };
+  const tooLarge = `the request head is larger than ${limits.maxHeadBytes} bytes`;
+
   const handle = async (wire: Wire, remote: Deno.NetAddr) => {
     let first = true;
     while (!wire.closed && !stop.signal.aborted) {
@@ -489,23 +492,11 @@ export function serveHttp(
       first = false;
       let searched = 0;
       while ((end = wire.headEnd(Math.max(0, searched - 3))) < 0) {
-        if (wire.buffered > limits.maxHeadBytes) {
-          await wire.write(
-            cannedAnswer(431, `the request head is larger than ${limits.maxHeadBytes} bytes`),
-            1000,
-          ).catch(() => {});
-          return await wire.lingerClose(1000, 64 * 1024);
-        }
+        if (wire.buffered > limits.maxHeadBytes) return await answerAndClose(wire, 431, tooLarge);
         searched = wire.buffered;
         if (!(await wire.fill())) return;
       }
-      if (end > limits.maxHeadBytes) {
-        await wire.write(
-          cannedAnswer(431, `the request head is larger than ${limits.maxHeadBytes} bytes`),
-          1000,
-        ).catch(() => {});
-        return await wire.lingerClose(1000, 64 * 1024);
-      }
+      if (end > limits.maxHeadBytes) return await answerAndClose(wire, 431, tooLarge);
       wire.deadline(undefined);
       let head: Head, url: URL, framing: ReturnType<typeof bodyFraming>;
       try {
@@ -516,8 +507,7 @@ export function serveHttp(
         const e = err instanceof HttpProtocolError
           ? err
           : new HttpProtocolError(400, "bad request");
-        await wire.write(cannedAnswer(e.status, e.message), 1000).catch(() => {});
-        return await wire.lingerClose(1000, 64 * 1024);
+        return await answerAndClose(wire, e.status, e.message);
       }
       let bodyDone = framing.kind === "none";
       let body: ReadableStream<Uint8Array> | undefined;
@@ -549,8 +539,7 @@ export function serveHttp(
       } catch (err) {
         if (wire.closed) return;
         if (err instanceof HttpProtocolError) {
-          await wire.write(cannedAnswer(err.status, err.message), 1000).catch(() => {});
-          return await wire.lingerClose(1000, 64 * 1024);
+          return await answerAndClose(wire, err.status, err.message);
         }
         response = new Response(JSON.stringify({ error: "internal error" }) + "\n", {
           status: 500,

@@ -1,8 +1,9 @@
 // The collector's HTTP side: lab machines POST their reports with the class token; the teacher's
 // browser reads the dashboard, its JSON and a Server-Sent Events stream with the teacher token.
 // A submission is checked in this order: token (401, nothing read or stored), the address's rate
-// (429), size (413), JSON and schema (400 with the reason), the machine's rate (429), the
-// machine's and the address's quota (403), then stored; the 201 goes out only once it is on disk.
+// (429, every attempt counts), size (413), JSON and schema (400 with the reason), the machine's
+// rate (429), the machine's and the address's quota (403), then stored; the 201 goes out only
+// once it is on disk.
 import { dashboardPage } from "./dashboard.ts";
 import { classCsv, classJunit } from "./export.ts";
 import { describeRate, type Rate, RateLimiter } from "./limits.ts";
@@ -169,8 +170,9 @@ export function collector(options: CollectorOptions): Collector {
         "www-authenticate": 'Bearer realm="drill submissions"',
       });
     }
-    // The address's rate before the body is read: a flood costs a header each.
-    const fromAddress = byAddress?.check(remote);
+    // Every attempt with the class token counts for its address, before the body is read: a
+    // flood of bodies (stored or refused) costs a header each once the address is over its rate.
+    const fromAddress = byAddress?.take(remote);
     if (fromAddress && !fromAddress.ok) return tooMany(remote, remote, fromAddress.retryAfterMs);
     const body = await readCapped(req, maxBodyBytes);
     if (body === undefined) {
@@ -222,7 +224,6 @@ export function collector(options: CollectorOptions): Collector {
         }
       }
     }
-    byAddress?.take(remote);
     byMachine?.take(machine);
     let stored: StoredSubmission;
     try {
