@@ -12,7 +12,7 @@ import { activeScope } from "../scope/active.ts";
 import { resolvePath } from "../scope/paths.ts";
 import { targetArg } from "../cli/target_arg.ts";
 import { defaultHttpLimits, serveHttp } from "../collect/http.ts";
-import { describeRate, parseRate, type Rate, Throttle } from "../collect/limits.ts";
+import { parseRate, type Rate, Throttle } from "../collect/limits.ts";
 import { collector } from "../collect/server.ts";
 import { dbInGrants, openStore, storeFiles, StoreFormatError } from "../collect/store.ts";
 import { newToken, tokenPattern } from "../collect/tokens.ts";
@@ -548,7 +548,7 @@ const command: CommandModule<DrillServeOptions> = {
         teacherToken,
         db: o.db,
         submissionCount: previous,
-        rate: describeRate(o.rate),
+        rate: { submissions: o.rate.count, periodMs: o.rate.periodMs },
         quotaBytes: o.quotaBytes,
       });
     } else {
