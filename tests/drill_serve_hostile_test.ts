@@ -966,14 +966,25 @@ Deno.test({
 });
 
 Deno.test({
-  name: "refusals are logged once per address and window: wrong class and teacher tokens",
+  name: "refusals are logged once per address, kind and window: bad bodies, wrong tokens",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
     const dir = await tempDir("log");
     const make = await sample;
-    const srv = await serve(["127.0.0.1:0", "--db", `${dir}/class.db`], { json: false });
+    const srv = await serve(
+      ["127.0.0.1:0", "--db", `${dir}/class.db`, "--token", "class-token-log", "--rate", "1000/s"],
+      { json: false },
+    );
     try {
+      // Bodies each wrong in its own way are still one kind of refusal.
+      for (let i = 0; i < 50; i++) {
+        const r = await post(srv.base, "class-token-log", {
+          ...make("pc01"),
+          machine: `bad name ${i}`,
+        });
+        assert.equal(r.status, 400);
+      }
       const body = JSON.stringify(make("pc01"));
       for (let i = 0; i < 300; i++) {
         const r = await fetch(`${srv.base}/api/submit`, {
@@ -993,6 +1004,7 @@ Deno.test({
       assert.equal(log.match(/refused 127\.0\.0\.1: wrong class token \(401\)/g)?.length, 1, log);
       assert.equal(log.match(/refused 127\.0\.0\.1: wrong teacher token \(401\)/g)?.length, 1, log);
       assert.equal(log.match(/refused 127\.0\.0\.1: no teacher token \(401\)/g)?.length, 1, log);
+      assert.equal(log.match(/refused 127\.0\.0\.1: not a drill submission: /g)?.length, 1, log);
     } finally {
       await srv.stop();
       await Deno.remove(dir, { recursive: true });

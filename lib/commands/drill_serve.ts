@@ -428,7 +428,10 @@ const command: CommandModule<DrillServeOptions> = {
     const throttle = new Throttle(10_000);
     const log = (line: Promise<void>) => void line.catch(() => {});
     const onRefusal = (r: { remote: string; status: number; reason: string }) => {
-      const { show, suppressed } = throttle.admit(`${r.remote} ${r.status} ${r.reason}`);
+      // Keyed by the reason's kind (before its first colon): a flood of bodies each wrong in
+      // its own way is still one kind of refusal.
+      const kind = r.reason.split(":")[0];
+      const { show, suppressed } = throttle.admit(`${r.remote} ${r.status} ${kind}`);
       if (!show) return;
       const more = suppressed ? ` (and ${suppressed} more like it since)` : "";
       const what = r.status >= 500 ? "could not store a submission from" : "refused";
