@@ -6,10 +6,12 @@ import assert from "#assert";
 import { classCsv, classJunit } from "../lib/collect/export.ts";
 import { formatIssues, validateJson } from "../lib/collect/json_schema.ts";
 import { classResults, type MachineEntry } from "../lib/collect/results.ts";
-import { openStore, StoreFormatError } from "../lib/collect/store.ts";
+import { describeRate, parseRate, RateLimiter, Throttle } from "../lib/collect/limits.ts";
+import { IdempotencyConflict, openStore, StoreFormatError } from "../lib/collect/store.ts";
 import { submitEndpoint } from "../lib/collect/submit.ts";
 import {
   checkSubmission,
+  notJsonReason,
   parseSubmission,
   type Submission,
   SubmissionError,
@@ -17,6 +19,7 @@ import {
 } from "../lib/collect/submission.ts";
 import { newToken, tokenPattern, tokensEqual } from "../lib/collect/tokens.ts";
 import { drillReportSchema } from "../lib/drill/report_schema.ts";
+import { formatJunitReport } from "../lib/drill/report.ts";
 import { assertWellFormedXml } from "./drill_xml.ts";
 import { python, root, runToolkit } from "./harness.ts";
 
@@ -87,10 +90,96 @@ Deno.test("a submission that is not one is refused with the place and the reason
   for (const [mutate, reason] of cases) assert.throws(bad(mutate), SubmissionError, reason);
   assert.throws(() => parseSubmission("{"), SubmissionError, /not JSON/);
   // A hostile document gets a bounded answer.
-  const many = { ...submission("pc01", wrong), report: { drills: Array(500).fill(1) } };
+  const many = { ...submission("pc01", wrong), report: { drills: Array(60).fill(1) } };
   const issues = validateJson(submissionSchema, many);
   assert.equal(issues.length, 20);
   assert.ok(formatIssues(issues).length < 4000);
+});
+
+Deno.test("a submission past the collector's limits, or contradicting itself, is refused", async () => {
+  const { all, wrong } = await reports;
+  const base = submission("pc01", wrong);
+  const refused = (s: unknown, reason: RegExp) =>
+    assert.throws(() => checkSubmission(s), SubmissionError, reason);
+  const drill = wrong.drills[0];
+  // Counts and lengths: 65 drills, a 200-character name, 257 steps.
+  const pad = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ ...all.drills[0], name: `z${i}` }));
+  refused(
+    { ...base, report: { drills: pad(65), passed: 65, failed: 0 } },
+    /report\.drills: must have at most 64 items/,
+  );
+  checkSubmission({ ...base, report: { drills: pad(64), passed: 64, failed: 0 } });
+  refused(
+    { ...base, report: { ...wrong, drills: [{ ...drill, name: "z".repeat(200) }] } },
+    /report\.drills\[0\]\.name: must be at most 64 characters long/,
+  );
+  const steps = Array.from(
+    { length: 257 },
+    (_, i) => ({ ...all.drills[0].steps[0], index: i + 1 }),
+  );
+  refused(
+    { ...base, report: { drills: [{ ...all.drills[0], steps }], passed: 1, failed: 0 } },
+    /steps: must have at most 256 items/,
+  );
+  // Numbers JSON can carry but no run produces: 1e999 parses as Infinity.
+  const text = JSON.stringify(base);
+  for (
+    const [from, to, reason] of [
+      [`"durationMs":${drill.durationMs}`, `"durationMs":1e999`, /durationMs: must be at most/],
+      [`"index":1,`, `"index":${2 ** 70},`, /index: must be at most 256/],
+      [/"offset":\d+/, `"offset":1e30`, /offset: must be at most 2147483647/],
+    ] as [string | RegExp, string, RegExp][]
+  ) {
+    const changed = text.replace(from, to);
+    assert.notEqual(changed, text, String(from));
+    assert.throws(() => parseSubmission(changed), SubmissionError, reason);
+  }
+  // A time that is not one, and one in the future by the collector's clock.
+  refused(
+    { ...base, ranAt: "2024-02-30T10:00:00Z" },
+    /ranAt: "2024-02-30T10:00:00Z" is not a real time/,
+  );
+  refused(
+    { ...base, ranAt: "9999-01-01T00:00:00Z" },
+    /more than an hour ahead of the collector's clock/,
+  );
+  refused({ ...base, ranAt: "1970-01-01T00:00:00Z" }, /ranAt: .* is before 2000/);
+  checkSubmission({ ...base, ranAt: new Date(Date.now() + 30 * 60_000).toISOString() });
+  // A drill's status must be what its steps and error say (lib/drill/runner.ts's rule).
+  const passing = all.drills[0];
+  const withDrill = (d: unknown, passed: number) => ({
+    ...base,
+    report: { drills: [d], passed, failed: 1 - passed },
+  });
+  refused(withDrill({ ...drill, status: "pass" }, 1), /status is pass, but 1 of its steps failed/);
+  refused(withDrill({ ...passing, status: "fail" }, 0), /status is fail, but every step passed/);
+  refused(
+    withDrill({ ...passing, status: "fail", steps: [] }, 0),
+    /status is fail, but it has no steps and no error/,
+  );
+  checkSubmission(withDrill({ ...passing, status: "fail", steps: [], error: "refused" }, 0));
+  refused(
+    withDrill({ ...passing, steps: passing.steps.map((st: object) => ({ ...st, index: 1 })) }, 1),
+    /steps\[1\]\.index is 1, not 2/,
+  );
+});
+
+Deno.test("not JSON: the reason says where, never what the file holds", () => {
+  for (const text of ["root:$6$secret-hash:19000:0:99999:7:::", "SECRET{", '{"a": SECRET}']) {
+    let message = "";
+    try {
+      parseSubmission(text);
+    } catch (err) {
+      assert.ok(err instanceof SubmissionError);
+      message = (err as Error).message;
+    }
+    assert.doesNotMatch(message, /SECRET|root|secret/, message);
+    assert.match(message, /^not JSON: it does not parse as JSON/);
+  }
+  assert.equal(notJsonReason('{"a": x}'), "it does not parse as JSON");
+  assert.equal(notJsonReason('{"a" 1}'), "it does not parse as JSON (line 1, column 6)");
+  assert.equal(notJsonReason('{"a": '), "it ends before the JSON does");
 });
 
 Deno.test("tokens: random, URL-safe, distinct; compared by value whatever the length", () => {
@@ -225,4 +314,216 @@ Deno.test("exports: CSV rows per machine and drill, formulas defused; JUnit pars
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("store: a cell is the result that ran last; a late arrival is marked, not shown", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "collect-order-" });
+  const { all, wrong } = await reports;
+  try {
+    const store = openStore(`${dir}/class.db`);
+    // wrong.yaml ran first and was spooled; right ran later and arrived first.
+    const fixed = structuredClone(all);
+    fixed.drills = [{ ...all.drills[0], name: wrong.drills[0].name }];
+    fixed.passed = 1;
+    const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    const newer = await store.append(
+      { ...submission("pc07", fixed), ranAt: at(5) },
+      { remote: "127.0.0.1" },
+    );
+    const older = await store.append(
+      { ...submission("pc07", wrong), ranAt: at(20) },
+      { remote: "127.0.0.1" },
+    );
+    assert.equal(newer.arrivedLate, undefined);
+    assert.equal(older.arrivedLate, true);
+    const [pc07] = classResults(store).machines;
+    assert.deepEqual(pc07.cells.map((c) => [c.drill.status, c.submission.id]), [[
+      "pass",
+      newer.id,
+    ]]);
+    assert.deepEqual(
+      store.history("pc07").map((h) => [h.id, h.arrivedLate, h.remote]),
+      [[older.id, true, "127.0.0.1"], [newer.id, false, "127.0.0.1"]],
+    );
+    assert.match(
+      classCsv(classResults(store).machines).split("\r\n")[1],
+      /^pc07,wrong-expect,pass,/,
+    );
+    // Another address sending as pc07 is flagged, and counted.
+    const other = await store.append(submission("pc07", all), { remote: "127.0.0.9" });
+    assert.equal(other.previousRemote, "127.0.0.1");
+    assert.equal(classResults(store).machines[0].addresses, 2);
+    store.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("store: an Idempotency-Key stores a report once; tokens and hidden entries persist", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "collect-keys-" });
+  const { all, wrong } = await reports;
+  try {
+    const db = `${dir}/class.db`;
+    let store = openStore(db);
+    const s = { ...submission("pc01", all), idempotencyKey: "key-0123456789abcdef" };
+    const [a, b] = await Promise.all([
+      store.append(s, { remote: "127.0.0.1", idempotencyKey: s.idempotencyKey }),
+      store.append(structuredClone(s), { remote: "127.0.0.1", idempotencyKey: s.idempotencyKey }),
+    ]);
+    const again = await store.append(structuredClone(s), {
+      remote: "127.0.0.1",
+      idempotencyKey: s.idempotencyKey,
+    });
+    assert.deepEqual([a.id, b.id, again.id], [1, 1, 1]);
+    assert.deepEqual([a.duplicate, b.duplicate, again.duplicate], [undefined, true, true]);
+    assert.equal(store.count(), 1);
+    await assert.rejects(
+      () =>
+        store.append({ ...submission("pc01", wrong), idempotencyKey: s.idempotencyKey }, {
+          remote: "127.0.0.1",
+          idempotencyKey: s.idempotencyKey,
+        }),
+      IdempotencyConflict,
+      /came with another report \(submission 1\)/,
+    );
+    assert.ok(store.storedBytes("machine", "pc01") > 1000);
+    assert.equal(store.storedBytes("remote", "127.0.0.1"), store.storedBytes("machine", "pc01"));
+    assert.deepEqual(store.tokens(), {});
+    store.saveTokens({ classToken: "class-token-1", teacherToken: "teacher-token-1" });
+    store.saveTokens({ classToken: "class-token-2", teacherToken: "teacher-token-1" });
+    await store.append(submission("pc02", wrong), { remote: "127.0.0.2" });
+    store.setHidden("machine", "pc02", true, "127.0.0.1");
+    store.setHidden("drill", "tcp-echo", true, "127.0.0.1");
+    store.setHidden("drill", "tcp-echo", false, "127.0.0.1");
+    store.setHidden("drill", "same-subnet", true, "127.0.0.1");
+    store.close();
+    store = openStore(db);
+    assert.deepEqual(store.tokens(), {
+      classToken: "class-token-2",
+      teacherToken: "teacher-token-1",
+    });
+    const view = classResults(store);
+    assert.deepEqual(view.hidden, { machines: ["pc02"], drills: ["same-subnet"] });
+    assert.deepEqual(view.machines.map((m) => m.machine), ["pc01"]);
+    assert.ok(!view.drills.includes("same-subnet") && view.drills.includes("tcp-echo"));
+    // Only pc02 ran wrong-expect: hiding the machine takes its column along.
+    assert.ok(!view.drills.includes(wrong.drills[0].name), view.drills.join());
+    assert.ok(view.machines[0].cells.every((c) => c.drill.name !== "same-subnet"));
+    // Hidden is a view: every submission is still there, and the tables stay append-only.
+    assert.equal(store.count(), 2);
+    assert.equal(store.history("pc02").length, 1);
+    store.close();
+    const { DatabaseSync } = await import("node:sqlite");
+    const raw = new DatabaseSync(db);
+    for (const table of ["tokens", "hidden"]) {
+      assert.throws(() => raw.exec(`DELETE FROM ${table}`), /append-only/);
+      assert.throws(() => raw.exec(`UPDATE ${table} SET id = id + 100`), /append-only/);
+    }
+    raw.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("store: a database of the first schema is opened, its submissions kept", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "collect-v1-" });
+  const { all } = await reports;
+  try {
+    const db = `${dir}/class.db`;
+    const { DatabaseSync } = await import("node:sqlite");
+    const raw = new DatabaseSync(db);
+    // Schema 1, as issue 18 wrote it.
+    raw.exec(`
+      PRAGMA journal_mode=WAL;
+      PRAGMA application_id = ${0x746b6463};
+      CREATE TABLE submissions (id INTEGER PRIMARY KEY AUTOINCREMENT, machine TEXT NOT NULL,
+        received_at TEXT NOT NULL, ran_at TEXT NOT NULL, remote TEXT NOT NULL,
+        toolkit_version TEXT NOT NULL, passed INTEGER NOT NULL, failed INTEGER NOT NULL,
+        body TEXT NOT NULL);
+      CREATE TABLE results (submission_id INTEGER NOT NULL REFERENCES submissions (id),
+        machine TEXT NOT NULL, drill TEXT NOT NULL, status TEXT NOT NULL);
+      PRAGMA user_version = 1;
+    `);
+    const s = submission("pc01", all);
+    const id = raw.prepare(
+      "INSERT INTO submissions (machine, received_at, ran_at, remote, toolkit_version, passed, " +
+        "failed, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    ).run("pc01", s.ranAt, s.ranAt, "127.0.0.1", "0.1.0", all.passed, 0, JSON.stringify(s))
+      .lastInsertRowid;
+    for (const d of all.drills) {
+      raw.prepare("INSERT INTO results VALUES (?, ?, ?, ?)").run(id, "pc01", d.name, d.status);
+    }
+    raw.close();
+    const store = openStore(db);
+    assert.equal(store.count(), 1);
+    assert.equal(classResults(store).machines[0].cells.length, all.drills.length);
+    const second = await store.append({ ...s, idempotencyKey: "key-0123456789abcdef" }, {
+      remote: "127.0.0.1",
+      idempotencyKey: "key-0123456789abcdef",
+    });
+    assert.equal(second.id, 2);
+    assert.deepEqual(store.integrityCheck(), ["ok"]);
+    store.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("exports: control characters and bidi overrides from a submission are written escaped", async () => {
+  const { wrong } = await reports;
+  const dir = await Deno.makeTempDir({ prefix: "collect-escape-" });
+  try {
+    const store = openStore(`${dir}/class.db`);
+    const evil = structuredClone(wrong);
+    evil.drills[0].steps[3].title = "a\x1b]52;c;aGk=\x07b\u202eevil\0end";
+    evil.drills[0].steps[3].message = "line1\nline2\r\n";
+    await store.append(submission("pc02", evil), { remote: "127.0.0.1" });
+    const csv = classCsv(classResults(store).machines);
+    store.close();
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(csv.replace(/\r\n/g, "").replace(/\n/g, ""), /[\x00-\x1f\u202e]/);
+    assert.match(csv, /a\\x1b\]52;c;aGk=\\x07b\\u202eevil\\x00end/);
+    assert.match(csv, /"line1\nline2\r\n"/, "line breaks in a quoted field stay");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("JUnit: steps after a drill's error are 'not run', not 'an earlier step failed'", () => {
+  const xml = formatJunitReport([{
+    name: "remote-refused",
+    source: "remote_refused.yaml",
+    status: "fail",
+    durationMs: 3,
+    scope: { net: [], read: [], write: [], run: [], env: [], sys: [] },
+    steps: [{ index: 1, kind: "listen", title: "listen server", status: "skip", durationMs: 0 }],
+    error: "the drill's scope cannot be used here: 10.0.0.0/8 is too wide",
+  }]);
+  assert.match(xml, /<skipped message="the drill stopped before this step \(see its error\)"\/>/);
+  assert.doesNotMatch(xml, /an earlier step failed/);
+  assert.match(xml, /<error message="the drill&apos;s scope cannot be used here/);
+});
+
+Deno.test("rates and throttles: COUNT at once, then COUNT per PERIOD; one log line per window", () => {
+  assert.deepEqual(parseRate("30/min"), { count: 30, periodMs: 60_000 });
+  assert.deepEqual(parseRate("5 / s"), { count: 5, periodMs: 1000 });
+  for (const bad of ["0/min", "-1/s", "30", "30/fortnight", "1e3/s"]) {
+    assert.throws(() => parseRate(bad), SyntaxError, bad);
+  }
+  assert.equal(describeRate(parseRate("600/h")), "600 an hour");
+  let now = 0;
+  const limiter = new RateLimiter({ count: 2, periodMs: 60_000 }, () => now);
+  assert.deepEqual([limiter.take("a").ok, limiter.take("a").ok], [true, true]);
+  assert.deepEqual(limiter.take("a"), { ok: false, retryAfterMs: 30_000 });
+  assert.equal(limiter.take("b").ok, true, "per key");
+  now = 29_000;
+  assert.equal(limiter.check("a").ok, false);
+  now = 30_000;
+  assert.equal(limiter.take("a").ok, true);
+  const throttle = new Throttle(10_000, () => now);
+  assert.deepEqual(throttle.admit("x"), { show: true, suppressed: 0 });
+  for (let i = 0; i < 500; i++) assert.equal(throttle.admit("x").show, false);
+  assert.equal(throttle.admit("y").show, true);
+  now += 10_000;
+  assert.deepEqual(throttle.admit("x"), { show: true, suppressed: 500 });
 });

@@ -1,12 +1,15 @@
 // The dashboard in a real browser: Debian's chromium, headless, driven by puppeteer-core. Load the
 // page, let two `drill run --submit` processes submit, see both rows appear without a reload, open
 // the failed cell with the keyboard and find the diff, check that a step named `<script>...` is
-// shown as text and never runs, filter, export. It also takes the docs' screenshots from the page
-// (written to docs/ with TOOLKIT_UPDATE_SCREENSHOTS=1, else to a temporary directory).
+// shown as text and never runs and that control characters are shown escaped; the matrix is one
+// Tab stop with arrows, Home/End and Ctrl+Home/End; hide a machine and a drill and show them again;
+// the header row and machine column stay in view when the matrix scrolls; a second dashboard past
+// --max-dashboards waits and connects once the first goes; filter, export. It also takes the docs'
+// screenshots (written to docs/ with TOOLKIT_UPDATE_SCREENSHOTS=1, else to a temporary directory).
 import assert from "#assert";
 import puppeteer from "puppeteer-core";
 import { root, runToolkit, testIf } from "./harness.ts";
-import { serve } from "./serve_process.ts";
+import { serve, wrapReport } from "./serve_process.ts";
 
 /** Evaluated in the page: how many machine rows the matrix shows. */
 const rowCount = `document.querySelectorAll("#matrix tbody tr").length`;
@@ -41,7 +44,7 @@ testIf(
   async () => {
     const dir = await Deno.makeTempDir({ prefix: "drill-serve-browser-" });
     const shots = Deno.env.get("TOOLKIT_UPDATE_SCREENSHOTS") === "1" ? `${root}/docs` : dir;
-    const srv = await serve(["127.0.0.1:0", "--db", `${dir}/class.db`]);
+    const srv = await serve(["127.0.0.1:0", "--db", `${dir}/class.db`, "--max-dashboards", "1"]);
     const browser = await puppeteer.launch({
       executablePath: chromium,
       headless: true,
@@ -132,10 +135,43 @@ testIf(
       );
       const focused =
         `[document.activeElement.dataset.machine, document.activeElement.dataset.drill]`;
+      const row = (m: string) =>
+        page.$$eval(
+          `#matrix tbody tr[data-machine="${m}"] .cell`,
+          (bs) => bs.map((b) => b.getAttribute("data-drill")),
+        );
+      const rowA = await row("pc-a"), rowB = await row("pc-b");
+      // Home and End stay in the row; Ctrl+Home and Ctrl+End go to the ends of the matrix.
       await page.keyboard.press("Home");
-      assert.deepEqual(await page.evaluate(focused), ["pc-a", "tcp-echo"]);
+      assert.deepEqual(await page.evaluate(focused), ["pc-b", rowB[0]]);
+      await page.keyboard.press("End");
+      assert.deepEqual(await page.evaluate(focused), ["pc-b", rowB.at(-1)]);
+      await page.keyboard.down("Control");
+      await page.keyboard.press("Home");
+      await page.keyboard.up("Control");
+      assert.deepEqual(await page.evaluate(focused), ["pc-a", rowA[0]]);
       await page.keyboard.press("ArrowDown");
-      assert.deepEqual(await page.evaluate(focused), ["pc-b", "tcp-echo"]);
+      assert.deepEqual(await page.evaluate(focused), ["pc-b", rowA[0]]);
+      await page.keyboard.down("Control");
+      await page.keyboard.press("End");
+      await page.keyboard.up("Control");
+      assert.deepEqual(await page.evaluate(focused), ["pc-b", rowB.at(-1)]);
+      // One Tab stop for the whole matrix: Tab from the last export link lands on the current
+      // cell, the next Tab leaves the matrix, Shift+Tab comes back to the same cell.
+      assert.equal(await page.$$eval('#matrix .cell[tabindex="0"]', (b) => b.length), 1);
+      await page.focus("#export-junit");
+      await page.keyboard.press("Tab");
+      assert.deepEqual(await page.evaluate(focused), ["pc-b", rowB.at(-1)]);
+      await page.keyboard.press("Tab");
+      assert.equal(
+        await page.evaluate(`document.activeElement.classList.contains("cell")`),
+        false,
+        "one Tab leaves the matrix",
+      );
+      await page.keyboard.down("Shift");
+      await page.keyboard.press("Tab");
+      await page.keyboard.up("Shift");
+      assert.deepEqual(await page.evaluate(focused), ["pc-b", rowB.at(-1)]);
       // Filters.
       await page.select("#filter-state", "fail");
       assert.equal(await page.$$eval("#matrix tbody tr", (t) => t.length), 1);
@@ -156,6 +192,61 @@ testIf(
       assert.match(exported[1], /<testsuite name="pc-b\.script-title" [^>]*failures="1"/);
       assert.equal(exported[2], 200);
       assert.match(exported[3], /^pc-b,script-title,fail,3,5,/m);
+      // Control characters and a bidi override in a step's title are shown escaped.
+      const crafted = JSON.parse(
+        (await runToolkit([
+          "drill",
+          "run",
+          "--json",
+          `${root}/tests/fixtures/drill/wrong_expect.yaml`,
+        ])).stdout,
+      );
+      crafted.drills[0].steps[0].title = "evil \x1b[2J title \u202eereht";
+      const posted = await fetch(`${srv.base}/api/submit`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${classToken}` },
+        body: JSON.stringify(wrapReport(crafted, "pc-x")),
+      });
+      assert.equal(posted.status, 201);
+      await posted.body?.cancel();
+      await page.waitForFunction(`${rowCount} === 3`, { timeout: 15_000 });
+      await page.click('#matrix .cell[data-machine="pc-x"]');
+      await page.waitForSelector("#details[open]");
+      const titles = await page.$$eval(
+        "#dlg-body td div",
+        (divs) => divs.map((d) => d.textContent),
+      );
+      assert.ok(titles.includes("evil \\x1b[2J title \\u202eereht"), titles.join("\n"));
+      // deno-lint-ignore no-control-regex
+      assert.doesNotMatch(await page.$eval("#details", (d) => d.textContent!), /[\x1b\u202e]/);
+      // The teacher hides the machine from the dialog: its row leaves, its data stays.
+      await page.click("#hide-machine");
+      await page.waitForFunction(`${rowCount} === 2`, { timeout: 15_000 });
+      await page.waitForSelector("#details:not([open])");
+      assert.equal(await page.$eval("#hidden-list", (d) => d.hasAttribute("hidden")), false);
+      assert.match(await page.$eval("#hidden-count", (d) => d.textContent!), /1 machine, 0 drills/);
+      // A drill too, from a cell opened by keyboard, and shown again from the list.
+      await page.focus('#matrix .cell[data-machine="pc-a"]');
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("#details[open]");
+      const drillName = await page.$eval(
+        "#hide-drill",
+        (b) => b.textContent!.replace("Hide drill ", ""),
+      );
+      const hasColumn = (name: string) =>
+        `[...document.querySelectorAll("#matrix thead th")].some((t) => t.textContent === ${
+          JSON.stringify(name)
+        })`;
+      await page.click("#hide-drill");
+      await page.waitForFunction(`!${hasColumn(drillName)}`, { timeout: 15_000 });
+      await page.evaluate(`document.getElementById("hidden-list").open = true`);
+      await page.click(`#hidden-items button[data-kind="drill"][data-name="${drillName}"]`);
+      await page.waitForFunction(hasColumn(drillName), { timeout: 15_000 });
+      const view = await (await fetch(`${srv.base}/api/results`, {
+        headers: { authorization: `Bearer ${srv.info.teacherToken}` },
+      })).json();
+      assert.deepEqual(view.hidden, { machines: ["pc-x"], drills: [] });
+      assert.equal(view.submissions, 3, "hiding keeps every submission");
       // A third machine arrives while we watch; projector-sized type.
       const c = await submit("pc-c", ["tcp-echo", "same-subnet"]);
       assert.equal(c.code, 0, c.stderr);
@@ -164,10 +255,47 @@ testIf(
         "parseFloat(getComputedStyle(document.body).fontSize)",
       ) as number;
       assert.ok(fontPx >= 20, `body text ${fontPx}px`);
+      await page.evaluate(`document.getElementById("hidden-list").open = false`);
       await new Promise((r) => setTimeout(r, 4500)); // the arrival highlight fades
       await page.screenshot({ path: `${shots}/drill-serve.png` });
       const png = await Deno.readFile(`${shots}/drill-serve.png`);
       assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG");
+      // A second dashboard past --max-dashboards 1 gets 503, waits, and connects once the
+      // first one is gone (EventSource alone would give up after a 503).
+      const second = await browser.newPage();
+      second.on("pageerror", (e) => problems.push(`page error: ${e}`));
+      await second.setViewport({ width: 800, height: 450 });
+      await second.goto(dashboard);
+      await second.waitForFunction(
+        `/^reconnecting in \\d+ s$/.test(document.getElementById("live").textContent)`,
+        { timeout: 15_000 },
+      );
+      assert.equal(await second.$$eval("#matrix tbody tr", (t) => t.length), 3, "data shown");
+      await page.close();
+      await second.waitForSelector("#live.on", { timeout: 20_000 });
+      // A small window: the matrix scrolls inside its box, its header row and machine column
+      // stay where they are.
+      const stuck = await second.evaluate(`(() => {
+        const grid = document.getElementById("grid");
+        const overflows = grid.scrollHeight > grid.clientHeight;
+        grid.scrollTop = 1000;
+        grid.scrollLeft = 1000;
+        const box = grid.getBoundingClientRect();
+        const head = document.querySelector("#matrix thead th:nth-child(2)").getBoundingClientRect();
+        const side = document.querySelector("#matrix tbody tr:last-child th").getBoundingClientRect();
+        return {
+          overflows,
+          scrolled: grid.scrollTop > 0,
+          headAtTop: Math.abs(head.top - box.top) < 3,
+          sideAtLeft: Math.abs(side.left - box.left) < 3,
+        };
+      })()`);
+      assert.deepEqual(stuck, {
+        overflows: true,
+        scrolled: true,
+        headAtTop: true,
+        sideAtLeft: true,
+      });
       assert.deepEqual(problems, []);
     } finally {
       await browser.close();

@@ -6,7 +6,7 @@
 import assert from "#assert";
 import { assertWellFormedXml } from "./drill_xml.ts";
 import { root, runToolkit, toolkitCmd } from "./harness.ts";
-import { serve } from "./serve_process.ts";
+import { serve, wrapReport } from "./serve_process.ts";
 
 const fixtures = `${root}/tests/fixtures/drill`;
 
@@ -36,18 +36,7 @@ const sample = (async () => {
   const r = await runToolkit(["drill", "run", "--json", "same-subnet"]);
   assert.equal(r.code, 0, r.stderr);
   return (machine: string) =>
-    ({
-      machine,
-      toolkitVersion: "0.1.0",
-      ranAt: new Date().toISOString(),
-      scope: {
-        narrowed: false,
-        ...Object.fromEntries(
-          ["net", "read", "write", "run", "env", "sys"].map((k) => [k, { all: true, grants: [] }]),
-        ),
-      },
-      report: JSON.parse(r.stdout),
-    }) as Record<string, unknown> & { machine: string };
+    wrapReport(JSON.parse(r.stdout), machine) as Record<string, unknown> & { machine: string };
 })();
 
 Deno.test({
@@ -418,7 +407,19 @@ Deno.test({
       // Kill at the first answer, while the rest are in flight. Should all 50
       // be answered first (a fast machine), go again: the kill must land mid-way.
       for (let round = 0; round < 5 && unanswered === 0; round++) {
-        const srv = await serve(["127.0.0.1:0", "--db", db, "--token", token]);
+        // 50 machines behind one address (loopback): the per-address limits raised, as a lab
+        // behind NAT would raise them.
+        const srv = await serve([
+          "127.0.0.1:0",
+          "--db",
+          db,
+          "--token",
+          token,
+          "--rate",
+          "1000/s",
+          "--max-connections",
+          "200",
+        ]);
         let killed = false;
         const kill = () => {
           if (!killed) srv.child.kill("SIGKILL");

@@ -421,6 +421,17 @@ export const jsonCases: Record<string, JsonCase> = {
         ...submitTo(srv.base, p).map((a) => a === classToken ? "wrong-token-json" : a),
       ]);
       await srv.waitEvent((e) => e.event === "refused");
+      // The teacher hides a machine: a `hidden` event.
+      const hid = await fetch(`${srv.base}/api/hidden`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${srv.info.teacherToken}`,
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ kind: "machine", name: "pc-json", hidden: true }),
+      });
+      await hid.body?.cancel();
+      await srv.waitEvent((e) => e.event === "hidden");
     } finally {
       stopped = await srv.stop();
     }

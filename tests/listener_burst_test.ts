@@ -296,10 +296,18 @@ const listenerCases: ListenerCase[] = [
         const target = await tcpTarget(srv);
         await resetBursts(srv.child, target);
         const port = (target as { port: number }).port;
-        const res = await fetch(`http://127.0.0.1:${port}/`);
-        await res.body?.cancel();
+        // The burst came from this client's own address: until its connections are reaped the
+        // collector's per-address cap may answer 429 (answered all the same); then 401.
+        let status = 0;
+        for (let i = 0; i < 50 && status !== 401; i++) {
+          if (i) await new Promise((r) => setTimeout(r, 100));
+          const res = await fetch(`http://127.0.0.1:${port}/`);
+          await res.body?.cancel();
+          status = res.status;
+          assert.ok(status === 401 || status === 429, `answered ${status}`);
+        }
         // No teacher token: refused, but answered, by a collector still serving.
-        assert.equal(res.status, 401);
+        assert.equal(status, 401);
       });
     },
   },

@@ -111,3 +111,37 @@ export async function serve(
     },
   };
 }
+
+/**
+ * A `drill run --json` report wrapped as `drill run --submit` wraps it, the run's scope unnarrowed.
+ *
+ * @example
+ * ```ts
+ * const body = JSON.stringify(wrapReport(JSON.parse(stdout), "pc01"));
+ * ```
+ */
+export function wrapReport(
+  report: unknown,
+  machine: string,
+  ranAt: string = new Date().toISOString(),
+): {
+  machine: string;
+  toolkitVersion: string;
+  ranAt: string;
+  scope: Record<string, unknown>;
+  // deno-lint-ignore no-explicit-any
+  report: any;
+} {
+  return {
+    machine,
+    toolkitVersion: "0.1.0",
+    ranAt,
+    scope: {
+      narrowed: false,
+      ...Object.fromEntries(
+        ["net", "read", "write", "run", "env", "sys"].map((k) => [k, { all: true, grants: [] }]),
+      ),
+    },
+    report,
+  };
+}

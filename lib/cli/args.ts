@@ -91,6 +91,10 @@ export function parseOptions(
   const positionals: string[] = [];
   const byLong = new Map(options.map((o) => [o.name, o]));
   const byShort = new Map(options.filter((o) => o.short).map((o) => [o.short!, o]));
+  // `--max-body -1` is a value the option's own check refuses with its own reason ("must be
+  // between ..."), not a missing one, unless the command has a short option of that digit.
+  const negative = (word: string) =>
+    /^-\d+(\.\d+)?([eE][+-]?\d+)?$/.test(word) && !byShort.has(word[1]);
   const store = (o: OptionSpec, value: string | boolean) => {
     if (o.multiple) {
       values[o.name] = [...((values[o.name] as string[] | undefined) ?? []), value as string];
@@ -113,7 +117,7 @@ export function parseOptions(
       } else if (eq >= 0) store(o, arg.slice(eq + 1));
       else {
         const next = args[i + 1];
-        if (next === undefined || (next.startsWith("-") && next !== "-")) {
+        if (next === undefined || (next.startsWith("-") && next !== "-" && !negative(next))) {
           throw new SyntaxError(needsValue(`--${name}`, next));
         }
         store(o, next);
@@ -132,7 +136,7 @@ export function parseOptions(
         if (j + 1 < arg.length) store(o, arg.slice(j + 1));
         else {
           const next = args[i + 1];
-          if (next === undefined || (next.startsWith("-") && next !== "-")) {
+          if (next === undefined || (next.startsWith("-") && next !== "-" && !negative(next))) {
             throw new SyntaxError(needsValue(`--${o.name}`, next));
           }
           store(o, next);

@@ -79,9 +79,11 @@ export interface CommandModule<T = unknown> {
   /**
    * The narrow scope this command always runs in, computed from its own arguments (a server that
    * needs only its address and its files). The CLI runs the command in a Worker confined to it,
-   * inside any `--net`/`--scope` narrowing; `toolkit scope --for COMMAND ...` shows it.
+   * inside any `--net`/`--scope` narrowing; `toolkit scope --for COMMAND ...` shows it. Its net
+   * entries are what the command listens on: no client binds are added for them. It may look at
+   * the file system (to follow a path's links) before the Worker starts.
    */
-  ownScope?(options: T): Narrowing;
+  ownScope?(options: T): Narrowing | Promise<Narrowing>;
   /**
    * Whether Ctrl-C is the normal end of this run (`tcp-ping` without a count, as ping): then the
    * exit code `run` resolves to stands instead of 130. Absent: an interrupt is exit 130.

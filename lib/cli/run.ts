@@ -145,7 +145,8 @@ async function runCommandLine(
       // Inside a --net/--scope Worker this nests: Deno refuses an own scope wider than that.
       if (!ctx.runNarrowed) throw new Error("No sandbox runner for the command's own scope");
       outcome.codeStands = true;
-      const code = await ctx.runNarrowed(argv, mod.ownScope(options), ctx.signal, { own: true });
+      const own = await mod.ownScope(options);
+      const code = await ctx.runNarrowed(argv, own, ctx.signal, { own: true });
       return await reportInterrupted(ctx, io, code);
     }
     const code = await mod.run(options, io);

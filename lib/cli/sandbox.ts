@@ -40,19 +40,26 @@ export function ownModules(): string[] {
 
 /**
  * The scope a narrowing becomes for a sandboxed command: paths resolved against `base`, implicit
- * local binds toward the hosts it lists, and toolkit's own modules when reads are narrowed.
+ * local binds toward the hosts it lists (none for a command's own scope, whose addresses are
+ * where it listens), and toolkit's own modules when reads are narrowed.
  *
  * @example
  * ```ts
  * const scope = await commandScope({ net: ["127.0.0.1:9000"] });
  * ```
  */
-export async function commandScope(narrowing: Narrowing, base?: string): Promise<Scope> {
+export async function commandScope(
+  narrowing: Narrowing,
+  base?: string,
+  options: { own?: boolean } = {},
+): Promise<Scope> {
+  const binds = narrowing.net !== undefined && !options.own;
   return await buildScope(narrowing, {
     base,
     ownModules: narrowing.read !== undefined ? ownModules() : [],
-    interfaces: narrowing.net !== undefined ? listInterfaces() : [],
-    routes: narrowing.net !== undefined ? await routeSources(narrowing.net) : {},
+    interfaces: binds ? listInterfaces() : [],
+    routes: binds ? await routeSources(narrowing.net!) : {},
+    listenOnly: options.own,
   });
 }
 
@@ -73,7 +80,7 @@ export async function runNarrowed(
   options: { base?: string; own?: boolean } = {},
 ): Promise<number> {
   // What cannot be enforced here (a prefix too wide under the lab set) is the user's narrowing.
-  const scope = await commandScope(narrowing, options.base).catch((err) => {
+  const scope = await commandScope(narrowing, options.base, { own: options.own }).catch((err) => {
     throw userInputError(err, "");
   });
   const box = await Sandbox.open<SandboxMessage, SandboxMessage>(

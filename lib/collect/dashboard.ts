@@ -26,12 +26,23 @@ a.button { display: inline-block; padding: .35rem .8rem; border: 2px solid var(-
 :focus-visible { outline: 4px solid var(--focus); outline-offset: 2px;
   box-shadow: 0 0 0 7px var(--ink); }
 table { border-collapse: collapse; }
-#matrix th, #matrix td { border: 2px solid var(--line); padding: 0; text-align: left; }
-#matrix thead th { padding: .4rem .6rem; font-size: 1rem; background: #eee; }
-#matrix tbody th { padding: .4rem .7rem; font-size: 1.15rem; white-space: nowrap; }
+/* The matrix scrolls inside its own box, so its header row and machine column stay in view on a
+   projector however many machines and drills there are. */
+#grid { overflow: auto; max-height: calc(100vh - 9rem); max-width: 100%; }
+#matrix { border-collapse: separate; border-spacing: 0; }
+#matrix th, #matrix td { border: 0 solid var(--line); border-width: 0 2px 2px 0; padding: 0;
+  text-align: left; }
+#matrix tr > :first-child { border-left-width: 2px; }
+#matrix thead th { border-top-width: 2px; }
+#matrix thead th { padding: .35rem .5rem; font-size: .95rem; background: #eee; position: sticky;
+  top: 0; z-index: 2; max-width: 9rem; overflow-wrap: anywhere; vertical-align: bottom; }
+#matrix tbody th { padding: .35rem .6rem; font-size: 1.1rem; white-space: nowrap; position: sticky;
+  left: 0; z-index: 1; background: var(--paper); }
+#matrix thead th:first-child { left: 0; z-index: 3; }
 #matrix .count { display: block; font-size: .8rem; font-weight: 400; color: var(--muted); }
-.cell { display: grid; grid-template-columns: auto auto; gap: 0 .6rem; width: 100%;
-  min-width: 9.5rem; padding: .45rem .6rem; border: 0; cursor: pointer; text-align: left;
+#matrix .warn { display: block; font-size: .8rem; font-weight: 700; color: var(--fail); }
+.cell { display: grid; grid-template-columns: auto auto; gap: 0 .5rem; width: 100%;
+  min-width: 7rem; padding: .4rem .5rem; border: 0; cursor: pointer; text-align: left;
   color: #fff; font-weight: 700; }
 .cell.pass { background: var(--pass); }
 .cell.fail { background: var(--fail); }
@@ -70,30 +81,49 @@ pre.diff { background: #fff3f3; border: 2px solid var(--fail); padding: .5rem .7
 #history button { font-size: .95rem; margin: .1rem 0; padding: .2rem .5rem; border: 2px solid var(--ink);
   background: var(--paper); cursor: pointer; text-align: left; }
 #history button[aria-current="true"] { background: var(--ink); color: var(--paper); }
-.close { border: 2px solid var(--ink); background: var(--paper); padding: .3rem .8rem; cursor: pointer;
-  font-weight: 700; }
+.close, .act { border: 2px solid var(--ink); background: var(--paper); padding: .3rem .8rem;
+  cursor: pointer; font-weight: 700; }
+.acts { display: flex; flex-wrap: wrap; gap: .5rem 1rem; margin: .4rem 0 .8rem; }
+#hidden-list ul { margin: .3rem 0; padding-left: 1.4rem; }
+#hidden-list li { margin: .2rem 0; }
+.late { color: var(--fail); font-weight: 700; }
 .sr { position: absolute; left: -9999px; }
 `;
 
-// Plain JavaScript for the browser. No template literals in here: this is itself a TS template.
+// Plain JavaScript for the browser. No template literals in here: this is itself a TS template
+// (so every backslash is doubled).
 const script = `
 "use strict";
 const $ = (id) => document.getElementById(id);
-const state = { machines: new Map(), drills: [], submissions: 0, collector: null };
+const state = {
+  machines: new Map(), drills: [], submissions: 0, collector: null,
+  hidden: { machines: [], drills: [] }, current: null, fresh: null,
+};
 const params = new URLSearchParams(location.search);
 // The token became a cookie with this page: take it out of the address bar (a projector shows it).
 if (params.has("t")) history.replaceState(null, "", location.pathname);
 
+// Control characters and bidi overrides from a submission are shown escaped, as the CLI shows
+// them (lib/text/printable.ts): an ESC or a U+202E must not reorder or hide what a line says.
+// Line feeds and tabs stay (a diff is shown as lines).
+const unsafe = /\\r(?!\\n)|[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]/g;
+function shown(text) {
+  return String(text).replace(unsafe, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === "\\r") return "\\\\r";
+    return code < 0x100 ? "\\\\x" + code.toString(16).padStart(2, "0") : "\\\\u" + code.toString(16);
+  });
+}
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
     if (k === "class") node.className = v;
     else if (k.startsWith("data-")) node.dataset[k.slice(5)] = v;
-    else node.setAttribute(k, v);
+    else node.setAttribute(k, shown(v));
   }
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    node.append(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
+    node.append(typeof c === "string" || typeof c === "number" ? document.createTextNode(shown(c)) : c);
   }
   return node;
 }
@@ -105,24 +135,35 @@ function when(iso) {
   const d = new Date(iso);
   return isNaN(d) ? String(iso) : d.toLocaleString([], { hour12: false });
 }
+function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 function passedSteps(d) { return d.steps.filter((s) => s.status === "pass").length; }
 function cellOf(entry, name) { return entry.cells.find((c) => c.drill.name === name); }
 function cellState(entry, name) {
   const c = cellOf(entry, name);
   return c ? c.drill.status : "missing";
 }
+function cells() { return [...document.querySelectorAll("#matrix .cell")]; }
+function sameCell(b, key) { return key && b.dataset.machine === key[0] && b.dataset.drill === key[1]; }
+
+// One Tab stop for the whole matrix (a roving tabindex): the current cell is in the tab order,
+// every other cell is reached with the arrows.
+function makeCurrent(button, focus) {
+  for (const b of cells()) b.tabIndex = b === button ? 0 : -1;
+  if (!button) return;
+  state.current = [button.dataset.machine, button.dataset.drill];
+  if (focus) button.focus();
+}
 
 function render() {
   const drillFilter = $("filter-drill").value;
   const stateFilter = $("filter-state").value;
   const drills = drillFilter ? state.drills.filter((d) => d === drillFilter) : state.drills;
-  const focused = document.activeElement && document.activeElement.classList.contains("cell")
-    ? [document.activeElement.dataset.machine, document.activeElement.dataset.drill] : null;
+  const hadFocus = document.activeElement && document.activeElement.classList.contains("cell");
   const entries = [...state.machines.values()].sort((a, b) => a.machine.localeCompare(b.machine));
   const allPass = entries.filter((e) => e.cells.length && e.cells.every((c) => c.drill.status === "pass")).length;
-  $("summary").textContent = entries.length + " machine" + (entries.length === 1 ? "" : "s") +
-    " \\u00b7 " + state.submissions + " submission" + (state.submissions === 1 ? "" : "s") +
-    " \\u00b7 " + allPass + " all passed \\u00b7 " + (entries.length - allPass) + " with failures";
+  $("summary").textContent = plural(entries.length, "machine") + " \\u00b7 " +
+    plural(state.submissions, "submission") + " \\u00b7 " + allPass + " all passed \\u00b7 " +
+    (entries.length - allPass) + " with failures";
   const sel = $("filter-drill");
   const have = [...sel.options].map((o) => o.value).slice(1);
   if (have.join("\\n") !== state.drills.join("\\n")) {
@@ -131,7 +172,7 @@ function render() {
     sel.value = state.drills.includes(drillFilter) ? drillFilter : "";
   }
   $("empty").hidden = entries.length > 0;
-  $("matrix").hidden = entries.length === 0;
+  $("grid").hidden = entries.length === 0;
   const head = el("tr", {}, el("th", { scope: "col" }, "machine"),
     ...drills.map((d) => el("th", { scope: "col" }, d)));
   const rows = [];
@@ -140,8 +181,8 @@ function render() {
     if (stateFilter !== "all" && !states.includes(stateFilter)) continue;
     const tr = el("tr", { "data-machine": entry.machine },
       el("th", { scope: "row" }, entry.machine,
-        el("span", { class: "count" }, entry.submissions + " submission" + (entry.submissions === 1 ? "" : "s") +
-          ", last " + clock(entry.last.receivedAt))));
+        el("span", { class: "count" }, plural(entry.submissions, "submission") + ", last " + clock(entry.last.receivedAt)),
+        entry.addresses > 1 ? el("span", { class: "warn" }, "\\u26a0 from " + entry.addresses + " addresses") : null));
     if (state.fresh === entry.machine) tr.classList.add("fresh");
     drills.forEach((name, i) => {
       const cell = cellOf(entry, name);
@@ -154,7 +195,7 @@ function render() {
       const passed = passedSteps(d);
       const label = d.status === "pass" ? "\\u2713 PASS" : "\\u2717 FAIL";
       const button = el("button", {
-        class: "cell " + d.status, type: "button", "data-machine": entry.machine, "data-drill": name,
+        class: "cell " + d.status, type: "button", tabindex: "-1", "data-machine": entry.machine, "data-drill": name,
         "aria-label": entry.machine + " " + name + ": " + (d.status === "pass" ? "passed" : "failed") +
           ", " + passed + " of " + d.steps.length + " steps, " + at,
       }, el("span", { class: "state" }, label), el("span", { class: "steps" }, passed + "/" + d.steps.length),
@@ -165,14 +206,44 @@ function render() {
   }
   $("matrix").replaceChildren(el("caption", { class: "sr" }, "Machines by drills: each machine's latest result of each drill"),
     el("thead", {}, head), el("tbody", {}, ...rows));
-  if (focused) {
-    const again = [...document.querySelectorAll("#matrix .cell")].find((b) =>
-      b.dataset.machine === focused[0] && b.dataset.drill === focused[1]);
-    if (again) again.focus();
-  }
+  const all = cells();
+  const current = all.find((b) => sameCell(b, state.current)) || all[0] || null;
+  makeCurrent(current, hadFocus);
+  renderHidden();
   const c = state.collector;
   if (c) {
-    $("howto-command").textContent = "toolkit drill run NAME... --submit " + c.submitUrl + " --token " + c.classToken;
+    $("howto-command").textContent = shown("toolkit drill run NAME... --submit " + c.submitUrl + " --token " + c.classToken);
+  }
+}
+
+function renderHidden() {
+  const { machines, drills } = state.hidden;
+  const box = $("hidden-list");
+  box.hidden = machines.length + drills.length === 0;
+  $("hidden-count").textContent = "Hidden: " + plural(machines.length, "machine") + ", " + plural(drills.length, "drill");
+  const list = el("ul");
+  for (const [kind, names] of [["machine", machines], ["drill", drills]]) {
+    for (const name of names) {
+      const b = el("button", { type: "button", class: "act", "data-kind": kind, "data-name": name }, "Show again");
+      b.addEventListener("click", () => setHidden(kind, name, false));
+      list.append(el("li", {}, kind + " " + name + " ", b));
+    }
+  }
+  $("hidden-items").replaceChildren(list);
+}
+
+async function setHidden(kind, name, hidden) {
+  const r = await fetch("/api/hidden", {
+    method: "POST", credentials: "same-origin",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ kind, name, hidden }),
+  });
+  $("announce").textContent = r.ok
+    ? kind + " " + name + (hidden ? " hidden (its submissions are kept)" : " shown again")
+    : "could not " + (hidden ? "hide " : "show ") + kind + " " + name + " (" + r.status + ")";
+  if (r.ok) {
+    if (hidden && $("details").open) $("details").close();
+    await load();
   }
 }
 
@@ -209,7 +280,7 @@ async function openDetails(machine, drill, submissionId) {
     d = sub.drills.findLast((x) => x.name === drill);
   }
   if (!sub) return;
-  $("dlg-title").textContent = machine + " \\u00b7 " + drill + (d ? (d.status === "pass" ? " \\u00b7 PASS" : " \\u00b7 FAIL") : " \\u00b7 not in this submission");
+  $("dlg-title").textContent = shown(machine + " \\u00b7 " + drill + (d ? (d.status === "pass" ? " \\u00b7 PASS" : " \\u00b7 FAIL") : " \\u00b7 not in this submission"));
   const meta = el("dl", { class: "meta" });
   const add = (k, v) => meta.append(el("dt", {}, k), el("dd", {}, v));
   add("submission", "#" + sub.id + (entry && sub.id === entry.last.id ? " (the machine's latest)" : ""));
@@ -217,6 +288,10 @@ async function openDetails(machine, drill, submissionId) {
   add("ran at", when(sub.ranAt) + " (machine clock)");
   add("toolkit", sub.toolkitVersion);
   add("run scope", scopeText(sub.scope));
+  const hideMachine = el("button", { type: "button", class: "act", id: "hide-machine" }, "Hide machine " + machine);
+  hideMachine.addEventListener("click", () => setHidden("machine", machine, true));
+  const hideDrill = el("button", { type: "button", class: "act", id: "hide-drill" }, "Hide drill " + drill);
+  hideDrill.addEventListener("click", () => setHidden("drill", drill, true));
   const body = [meta];
   if (d) {
     add("drill", d.source + ", " + passedSteps(d) + "/" + d.steps.length + " steps passed in " + d.durationMs + " ms");
@@ -238,6 +313,8 @@ async function openDetails(machine, drill, submissionId) {
     body.push(el("table", { class: "steps" }, el("thead", {}, el("tr", {}, el("th", {}, "#"),
       el("th", {}, "state"), el("th", {}, "step"), el("th", {}, "time"))), tbody));
   }
+  body.push(el("div", { class: "acts" }, hideMachine, hideDrill,
+    el("small", {}, "Hidden entries leave the matrix and the exports; their submissions are kept.")));
   const history = el("section", { id: "history" }, el("h3", {}, "History of " + machine));
   body.push(history);
   $("dlg-body").replaceChildren(...body);
@@ -251,47 +328,75 @@ async function openDetails(machine, drill, submissionId) {
   const list = el("ol", { reversed: "" });
   for (const h of (await r.json()).submissions) {
     const b = el("button", { type: "button", "aria-current": h.id === sub.id ? "true" : "false" },
-      "#" + h.id + "  " + when(h.receivedAt) + "  \\u2014 " + h.passed + " passed, " + h.failed + " failed");
+      "#" + h.id + "  " + when(h.receivedAt) + " from " + h.remote + "  \\u2014 " + h.passed + " passed, " + h.failed + " failed",
+      h.arrivedLate ? el("span", { class: "late" }, "  (arrived out of order: ran " + when(h.ranAt) + ", before an earlier submission)") : null);
     b.addEventListener("click", () => openDetails(machine, drill, h.id));
     list.append(el("li", {}, b));
   }
   history.append(list);
 }
 
-function moveFocus(from, key) {
-  const cells = [...document.querySelectorAll("#matrix .cell")];
+function moveFocus(from, e) {
   const td = from.closest("td"), tr = td.closest("tr");
   const col = [...tr.children].indexOf(td);
   const rowsEls = [...document.querySelectorAll("#matrix tbody tr")];
   const row = rowsEls.indexOf(tr);
   const at = (r, c) => { const t = rowsEls[r] && rowsEls[r].children[c]; return t && t.querySelector(".cell"); };
+  const inRow = (r) => [...rowsEls[r].querySelectorAll(".cell")];
+  const all = cells();
   let target = null;
-  if (key === "ArrowRight" || key === "ArrowLeft") {
-    const step = key === "ArrowRight" ? 1 : -1;
+  if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+    const step = e.key === "ArrowRight" ? 1 : -1;
     for (let c = col + step; c > 0 && c < tr.children.length && !target; c += step) target = at(row, c);
-  } else if (key === "ArrowDown" || key === "ArrowUp") {
-    const step = key === "ArrowDown" ? 1 : -1;
+  } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+    const step = e.key === "ArrowDown" ? 1 : -1;
     for (let r = row + step; r >= 0 && r < rowsEls.length && !target; r += step) target = at(r, col);
-  } else if (key === "Home") target = cells[0];
-  else if (key === "End") target = cells[cells.length - 1];
-  if (target) target.focus();
+  } else if (e.key === "Home") target = e.ctrlKey ? all[0] : inRow(row)[0];
+  else if (e.key === "End") target = e.ctrlKey ? all[all.length - 1] : inRow(row).at(-1);
+  if (target) makeCurrent(target, true);
 }
 
 async function load() {
   const r = await fetch("/api/results", { credentials: "same-origin" });
-  if (!r.ok) { $("summary").textContent = "cannot read results (" + r.status + ")"; return; }
+  if (!r.ok) {
+    $("summary").textContent = r.status === 401
+      ? "the teacher token is no longer accepted: open the URL drill serve printed"
+      : "cannot read results (" + r.status + ")";
+    return false;
+  }
   const data = await r.json();
   state.machines = new Map(data.machines.map((m) => [m.machine, m]));
   state.drills = data.drills;
   state.submissions = data.submissions;
   state.collector = data.collector;
+  state.hidden = data.hidden || { machines: [], drills: [] };
   render();
+  return true;
 }
 
+// Live updates. EventSource retries by itself after a dropped connection, but not after an
+// answer other than 200 (503: too many dashboards; 401: the token changed): then this page
+// tries again itself, waiting 2 s, doubling up to a minute.
+let source = null, backoff = 0, retryTimer = 0;
+function live(on, text) {
+  $("live").className = on ? "on" : "off";
+  $("live").textContent = text;
+}
 function listen() {
-  const es = new EventSource("/api/events");
-  es.addEventListener("open", () => { $("live").className = "on"; $("live").textContent = "live"; load(); });
-  es.addEventListener("error", () => { $("live").className = "off"; $("live").textContent = "reconnecting"; });
+  clearTimeout(retryTimer);
+  const es = source = new EventSource("/api/events");
+  es.addEventListener("open", () => { backoff = 0; live(true, "live"); load(); });
+  es.addEventListener("error", () => {
+    if (es !== source) return;
+    if (es.readyState !== EventSource.CLOSED) { live(false, "reconnecting"); return; }
+    es.close();
+    backoff = Math.min(backoff ? backoff * 2 : 2000, 60000);
+    live(false, "reconnecting in " + Math.round(backoff / 1000) + " s");
+    retryTimer = setTimeout(async () => {
+      try { await load(); } catch { /* the server is away: the stream will say so */ }
+      listen();
+    }, backoff);
+  });
   es.addEventListener("submission", (e) => {
     const entry = JSON.parse(e.data);
     const known = state.machines.get(entry.machine);
@@ -301,26 +406,30 @@ function listen() {
     for (const c of entry.cells) if (!state.drills.includes(c.drill.name)) state.drills.push(c.drill.name);
     state.fresh = entry.machine;
     render();
-    $("announce").textContent = entry.machine + " submitted (submission " + entry.last.id + ")";
+    $("announce").textContent = shown(entry.machine + " submitted (submission " + entry.last.id + ")");
     setTimeout(() => { if (state.fresh === entry.machine) { state.fresh = null; render(); } }, 4000);
   });
+  es.addEventListener("hidden", () => { load(); });
 }
 
 $("matrix").addEventListener("click", (e) => {
   const b = e.target.closest(".cell");
-  if (b) { lastCell = b; openDetails(b.dataset.machine, b.dataset.drill); }
+  if (b) { lastCell = b; makeCurrent(b, false); openDetails(b.dataset.machine, b.dataset.drill); }
+});
+$("matrix").addEventListener("focusin", (e) => {
+  if (e.target.classList.contains("cell")) makeCurrent(e.target, false);
 });
 $("matrix").addEventListener("keydown", (e) => {
   if (e.target.classList.contains("cell") && ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End"].includes(e.key)) {
     e.preventDefault();
-    moveFocus(e.target, e.key);
+    moveFocus(e.target, e);
   }
 });
 $("details").addEventListener("close", () => {
   if (lastCell) {
-    const again = [...document.querySelectorAll("#matrix .cell")].find((b) =>
-      b.dataset.machine === lastCell.dataset.machine && b.dataset.drill === lastCell.dataset.drill);
-    (again || lastCell).focus();
+    const again = cells().find((b) => sameCell(b, [lastCell.dataset.machine, lastCell.dataset.drill]));
+    if (again) makeCurrent(again, true);
+    else if (cells()[0]) makeCurrent(cells()[0], true);
   }
 });
 $("dlg-close").addEventListener("click", () => $("details").close());
@@ -364,13 +473,18 @@ export function dashboardPage(nonce: string): string {
       <option value="missing">not submitted</option>
     </select></label>
     <span>Export the class: <a class="button" id="export-csv" href="/export.csv" download>CSV</a>
+      <a class="button" id="export-csv-bom" href="/export.csv?bom=1" download>CSV for Excel</a>
       <a class="button" id="export-junit" href="/export.xml" download>JUnit XML</a></span>
   </div>
   <div id="empty" hidden><p>No submissions yet. On each lab machine run:</p></div>
   <p id="howto">Students submit with <code id="howto-command">toolkit drill run NAME... --submit URL --token TOKEN</code></p>
-  <table id="matrix" hidden></table>
+  <div id="grid" hidden><table id="matrix"></table></div>
   <p class="sr" id="announce" aria-live="polite"></p>
-  <p><small>Keys: Tab to the matrix, arrows move between cells, Enter opens a cell, Esc closes it.</small></p>
+  <p><small>Keys: the matrix is one Tab stop; arrows move between cells, Home and End to the
+    first and last of the row, Ctrl+Home and Ctrl+End of the whole matrix; Enter opens a cell
+    (its machine and drill can be hidden there), Esc closes it.</small></p>
+  <details id="hidden-list" hidden><summary id="hidden-count">Hidden</summary>
+    <div id="hidden-items"></div></details>
 </main>
 <dialog id="details" aria-labelledby="dlg-title">
   <div class="dlg-head"><h2 id="dlg-title">details</h2>

@@ -3,13 +3,16 @@
 import { formatJunitReport } from "../drill/report.ts";
 import type { DrillResult } from "../drill/result.ts";
 import type { MachineEntry } from "./results.ts";
+import { printable } from "../text/printable.ts";
 
 /**
  * One CSV field: quoted when it must be, and a leading `= + - @` (or tab, CR) neutralised with an
- * apostrophe so a spreadsheet never runs a step title as a formula.
+ * apostrophe so a spreadsheet never runs a step title as a formula. Control characters and bidi
+ * overrides from a submission are written escaped (`\x1b`, `\u202e`), as the CLI shows them: a
+ * CSV opened in a terminal or an editor must not act on it or reorder its text.
  */
 function csvField(value: string | number): string {
-  let text = String(value);
+  let text = typeof value === "string" ? printable(value, { multiline: true }) : String(value);
   if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

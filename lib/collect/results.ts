@@ -1,6 +1,7 @@
 // The class as the dashboard, `/api/results` and the exports see it: one row per machine, one cell
 // per drill holding the machine's latest result of that drill, with the submission it came in.
 // Students often run drills one at a time, so a cell is not tied to the machine's last submission.
+// Machines and drills the teacher hid are left out of the rows and listed apart, to show again.
 import type { DrillResult } from "../drill/result.ts";
 import type { StoredSubmission, SubmissionStore } from "./store.ts";
 import type { SubmissionScope } from "./submission.ts";
@@ -26,6 +27,8 @@ export interface MachineEntry {
   machine: string;
   /** How many submissions it sent (its history). */
   submissions: number;
+  /** From how many addresses: more than one is worth a look (another machine using its name). */
+  addresses: number;
   last: { id: number; receivedAt: string };
   /** In the class's drill order. */
   cells: Cell[];
@@ -33,11 +36,14 @@ export interface MachineEntry {
 
 /** The whole class. */
 export interface ClassResults {
-  /** Every drill submitted, in the order the class first submitted them. */
+  /** Every drill a shown machine submitted and not hidden, in the order first submitted. */
   drills: string[];
+  /** Every machine not hidden. */
   machines: MachineEntry[];
   /** Submissions stored in all. */
   submissions: number;
+  /** What the teacher hid: still stored, left out of the rows, the columns and the exports. */
+  hidden: { machines: string[]; drills: string[] };
 }
 
 /**
@@ -77,6 +83,7 @@ export function machineEntries(store: SubmissionStore, machine?: string): Machin
   };
   const cells = new Map<string, Cell[]>();
   for (const c of store.latestCells(machine)) {
+    if (store.isHidden("drill", c.drill) || store.isHidden("machine", c.machine)) continue;
     const s = load(c.id);
     // The last run of the drill in that submission (`drill run x x` runs it twice).
     const drill = s.submission.report.drills.findLast((d) => d.name === c.drill)!;
@@ -84,9 +91,10 @@ export function machineEntries(store: SubmissionStore, machine?: string): Machin
     list.push({ drill, submission: submissionMeta(s) });
     cells.set(c.machine, list);
   }
-  return store.machines(machine).map((m) => ({
+  return store.machines(machine).filter((m) => !store.isHidden("machine", m.machine)).map((m) => ({
     machine: m.machine,
     submissions: m.submissions,
+    addresses: m.addresses,
     last: { id: m.lastId, receivedAt: load(m.lastId).receivedAt },
     cells: (cells.get(m.machine) ?? []).sort((a, b) =>
       (order.get(a.drill.name) ?? 0) - (order.get(b.drill.name) ?? 0)
@@ -103,5 +111,18 @@ export function machineEntries(store: SubmissionStore, machine?: string): Machin
  * ```
  */
 export function classResults(store: SubmissionStore): ClassResults {
-  return { drills: store.drills(), machines: machineEntries(store), submissions: store.count() };
+  const drills = store.drills();
+  const machines = store.machines().map((m) => m.machine);
+  const entries = machineEntries(store);
+  // A drill only hidden machines ran is no column (a hidden machine takes its junk along).
+  const shown = new Set(entries.flatMap((m) => m.cells.map((c) => c.drill.name)));
+  return {
+    drills: drills.filter((d) => shown.has(d)),
+    machines: entries,
+    submissions: store.count(),
+    hidden: {
+      machines: machines.filter((m) => store.isHidden("machine", m)),
+      drills: drills.filter((d) => store.isHidden("drill", d)),
+    },
+  };
 }

@@ -1,12 +1,26 @@
 // The collector's HTTP side: lab machines POST their reports with the class token; the teacher's
 // browser reads the dashboard, its JSON and a Server-Sent Events stream with the teacher token.
-// A submission is checked in this order: token (401, nothing read or stored), size (413), JSON and
-// schema (400 with the reason), then stored; the 201 goes out only once it is on disk.
+// A submission is checked in this order: token (401, nothing read or stored), the address's rate
+// (429, every attempt counts), size (413), JSON and schema (400 with the reason), the machine's
+// rate (429), the machine's and the address's quota (403), then stored; the 201 goes out only
+// once it is on disk.
 import { dashboardPage } from "./dashboard.ts";
 import { classCsv, classJunit } from "./export.ts";
+import { describeRate, type Rate, RateLimiter } from "./limits.ts";
 import { classResults, machineEntries, submissionMeta } from "./results.ts";
-import type { StoredSubmission, SubmissionStore } from "./store.ts";
-import { checkSubmission, machineNamePattern, SubmissionError } from "./submission.ts";
+import {
+  type HiddenKind,
+  IdempotencyConflict,
+  type StoredSubmission,
+  type SubmissionStore,
+} from "./store.ts";
+import type { HttpRequestInfo } from "./http.ts";
+import {
+  checkSubmission,
+  machineNamePattern,
+  notJsonReason,
+  SubmissionError,
+} from "./submission.ts";
 import { tokensEqual } from "./tokens.ts";
 
 /** What the collector needs. */
@@ -16,12 +30,18 @@ export interface CollectorOptions {
   teacherToken: string;
   /** Largest submission body accepted, in bytes. */
   maxBodyBytes: number;
-  /** Most dashboards streaming events at once (default 64); more get 503. */
+  /** Most dashboards streaming events at once (default 64); more get 503 and retry later. */
   maxEventStreams?: number;
+  /** Submissions each machine and each address may send (default: no limit). */
+  rate?: Rate;
+  /** Bytes of submissions each machine and each address may have stored (default: no limit). */
+  quotaBytes?: number;
   /** Told about each stored submission (the command prints a line). */
   onSubmission?: (s: StoredSubmission) => void;
-  /** Told about each refused submission. */
+  /** Told about each refused request: submissions, and wrong or missing teacher tokens. */
   onRefusal?: (r: { remote: string; status: number; reason: string }) => void;
+  /** Told when the teacher hides a machine or a drill, or shows it again. */
+  onHidden?: (h: { kind: HiddenKind; name: string; hidden: boolean; remote: string }) => void;
 }
 
 const securityHeaders = {
@@ -88,9 +108,13 @@ async function readCapped(req: Request, limit: number): Promise<Uint8Array | und
   return out;
 }
 
-/** The collector: an HTTP handler for Deno.serve, and `close()` to end the event streams. */
+function mebibytes(bytes: number): string {
+  return bytes >= 1 << 20 ? `${Math.round(bytes / (1 << 20))} MiB` : `${bytes} bytes`;
+}
+
+/** The collector: an HTTP handler, and `close()` to end the event streams. */
 export interface Collector {
-  handler: (req: Request, info: Deno.ServeHandlerInfo) => Promise<Response>;
+  handler: (req: Request, info: HttpRequestInfo) => Promise<Response>;
   /** Ends every event stream, so the server can shut down. */
   close(): void;
 }
@@ -101,7 +125,7 @@ export interface Collector {
  * @example
  * ```ts
  * const c = collector({ store, classToken, teacherToken, maxBodyBytes: 1 << 20 });
- * Deno.serve({ port: 8080, signal }, c.handler);
+ * serveHttp(Deno.listen({ port: 8080 }), c.handler);
  * ```
  */
 export function collector(options: CollectorOptions): Collector {
@@ -109,6 +133,8 @@ export function collector(options: CollectorOptions): Collector {
   const maxStreams = options.maxEventStreams ?? 64;
   const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
   const encoder = new TextEncoder();
+  const byAddress = options.rate ? new RateLimiter(options.rate) : undefined;
+  const byMachine = options.rate ? new RateLimiter(options.rate) : undefined;
   const broadcast = (text: string) => {
     const bytes = encoder.encode(text);
     for (const c of streams) {
@@ -126,6 +152,17 @@ export function collector(options: CollectorOptions): Collector {
     return json(status, { error: reason }, headers);
   };
 
+  const tooMany = (remote: string, who: string, wait: number) => {
+    const seconds = Math.max(1, Math.ceil(wait / 1000));
+    return refuse(
+      remote,
+      429,
+      `too many submissions from ${who}: at most ${describeRate(options.rate!)} ` +
+        `(try again in ${seconds} s)`,
+      { "retry-after": String(seconds) },
+    );
+  };
+
   async function submit(req: Request, remote: string): Promise<Response> {
     const token = bearer(req);
     if (token === undefined || !tokensEqual(token, classToken)) {
@@ -133,6 +170,10 @@ export function collector(options: CollectorOptions): Collector {
         "www-authenticate": 'Bearer realm="drill submissions"',
       });
     }
+    // Every attempt with the class token counts for its address, before the body is read: a
+    // flood of bodies (stored or refused) costs a header each once the address is over its rate.
+    const fromAddress = byAddress?.take(remote);
+    if (fromAddress && !fromAddress.ok) return tooMany(remote, remote, fromAddress.retryAfterMs);
     const body = await readCapped(req, maxBodyBytes);
     if (body === undefined) {
       return refuse(remote, 413, `the submission is larger than ${maxBodyBytes} bytes`);
@@ -146,32 +187,107 @@ export function collector(options: CollectorOptions): Collector {
     let value: unknown;
     try {
       value = JSON.parse(text);
-    } catch (err) {
-      return refuse(remote, 400, `the body is not JSON: ${(err as Error).message}`);
+    } catch {
+      return refuse(remote, 400, `the body is not JSON: ${notJsonReason(text)}`);
     }
-    let stored: StoredSubmission;
+    let submission;
     try {
-      const submission = checkSubmission(value);
-      stored = await store.append(submission, { remote, body: text });
+      submission = checkSubmission(value);
     } catch (err) {
       if (err instanceof SubmissionError) return refuse(remote, 400, err.message);
+      throw err;
+    }
+    const headerKey = req.headers.get("idempotency-key") ?? undefined;
+    if (headerKey !== undefined && !/^[A-Za-z0-9_-]{16,64}$/.test(headerKey)) {
+      return refuse(remote, 400, "the Idempotency-Key must be 16 to 64 letters, digits, - or _");
+    }
+    if (
+      headerKey !== undefined && submission.idempotencyKey !== undefined &&
+      headerKey !== submission.idempotencyKey
+    ) {
+      return refuse(remote, 400, "the Idempotency-Key header and the report's key differ");
+    }
+    const key = headerKey ?? submission.idempotencyKey;
+    const machine = submission.machine;
+    const fromMachine = byMachine?.check(machine);
+    if (fromMachine && !fromMachine.ok) return tooMany(remote, machine, fromMachine.retryAfterMs);
+    if (options.quotaBytes !== undefined) {
+      for (const [kind, who] of [["machine", machine], ["remote", remote]] as const) {
+        const used = store.storedBytes(kind, who);
+        if (used + body.length > options.quotaBytes) {
+          return refuse(
+            remote,
+            403,
+            `${who} has ${mebibytes(used)} of submissions stored, and its quota is ` +
+              `${mebibytes(options.quotaBytes)}: the teacher can raise it (drill serve --quota)`,
+          );
+        }
+      }
+    }
+    byMachine?.take(machine);
+    let stored: StoredSubmission;
+    try {
+      stored = await store.append(submission, { remote, body: text, idempotencyKey: key });
+    } catch (err) {
+      if (err instanceof IdempotencyConflict) return refuse(remote, 422, err.message);
       return refuse(remote, 503, `the collector could not store it: ${(err as Error).message}`);
     }
-    options.onSubmission?.(stored);
-    if (streams.size) {
-      const [entry] = machineEntries(store, stored.submission.machine);
-      broadcast(`id: ${stored.id}\nevent: submission\ndata: ${JSON.stringify(entry)}\n\n`);
-    }
-    return json(201, {
+    const answer = {
       id: stored.id,
       machine: stored.submission.machine,
       receivedAt: stored.receivedAt,
-    });
+    };
+    // A resend of a stored report: the first answer again, nothing new stored or announced.
+    if (stored.duplicate) return json(200, { ...answer, duplicate: true });
+    options.onSubmission?.(stored);
+    if (streams.size && !store.isHidden("machine", machine)) {
+      const [entry] = machineEntries(store, machine);
+      if (entry) {
+        broadcast(`id: ${stored.id}\nevent: submission\ndata: ${JSON.stringify(entry)}\n\n`);
+      }
+    }
+    return json(201, answer);
+  }
+
+  async function hide(req: Request, remote: string, origin: string): Promise<Response> {
+    // A cross-site form cannot send JSON, and a cross-site script cannot without a preflight.
+    const sentFrom = req.headers.get("origin");
+    if (sentFrom !== null && sentFrom !== origin) {
+      return json(403, { error: "not from the dashboard's own page" });
+    }
+    if (!/^application\/json\b/i.test(req.headers.get("content-type") ?? "")) {
+      return json(415, { error: "send JSON: {kind, name, hidden}" });
+    }
+    const body = await readCapped(req, 4096);
+    let value: { kind?: unknown; name?: unknown; hidden?: unknown } | undefined;
+    try {
+      value = body && JSON.parse(new TextDecoder().decode(body));
+    } catch { /* below */ }
+    const kind = value?.kind;
+    const name = value?.name;
+    if (
+      (kind !== "machine" && kind !== "drill") || typeof name !== "string" ||
+      typeof value?.hidden !== "boolean"
+    ) {
+      return json(400, {
+        error: 'send {"kind": "machine" or "drill", "name": NAME, "hidden": true or false}',
+      });
+    }
+    const known = kind === "machine"
+      ? store.machines(name).length > 0
+      : store.drills().includes(name);
+    if (!known) return json(404, { error: `no such ${kind}` });
+    store.setHidden(kind, name, value.hidden, remote);
+    options.onHidden?.({ kind, name, hidden: value.hidden, remote });
+    broadcast(`event: hidden\ndata: ${JSON.stringify({ kind, name, hidden: value.hidden })}\n\n`);
+    return json(200, { kind, name, hidden: value.hidden });
   }
 
   function events(): Response {
     if (streams.size >= maxStreams) {
-      return json(503, { error: `already ${maxStreams} dashboards streaming` });
+      return json(503, { error: `already ${maxStreams} dashboards streaming` }, {
+        "retry-after": "10",
+      });
     }
     let self: ReadableStreamDefaultController<Uint8Array>;
     const body = new ReadableStream<Uint8Array>({
@@ -207,9 +323,9 @@ export function collector(options: CollectorOptions): Collector {
     });
   }
 
-  async function handler(req: Request, info: Deno.ServeHandlerInfo): Promise<Response> {
+  async function handler(req: Request, info: HttpRequestInfo): Promise<Response> {
     const url = new URL(req.url);
-    const remote = (info.remoteAddr as Deno.NetAddr).hostname ?? "unknown";
+    const remote = info.remoteAddr.hostname ?? "unknown";
     const path = url.pathname;
     if (path === "/api/submit") {
       if (req.method !== "POST") {
@@ -217,21 +333,24 @@ export function collector(options: CollectorOptions): Collector {
       }
       return await submit(req, remote);
     }
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      return json(405, { error: `${req.method} is not served here` }, { allow: "GET" });
+    const writes = path === "/api/hidden";
+    if (writes ? req.method !== "POST" : req.method !== "GET" && req.method !== "HEAD") {
+      return json(405, { error: `${req.method} is not served here` }, {
+        allow: writes ? "POST" : "GET",
+      });
     }
+    const known = path === "/" || path === "/api/results" || path === "/api/events" ||
+      path === "/export.csv" || path === "/export.xml" || writes ||
+      path.startsWith("/api/machines/") || path.startsWith("/api/submissions/");
+    if (!known) return json(404, { error: "not found" });
     // The teacher token comes in the printed URL (?t=), then as a cookie the page sets, so it can
     // leave the address bar; scripts may send it as a bearer token. Cookies ignore ports, hence
     // the port in the cookie's name.
     const cookieName = `toolkit_teacher_${url.port || "80"}`;
     const fromUrl = url.searchParams.get("t") ?? undefined;
     const given = fromUrl ?? bearer(req) ?? cookie(req, cookieName);
-    const teacher = given !== undefined && tokensEqual(given, teacherToken);
-    const known = path === "/" || path === "/api/results" || path === "/api/events" ||
-      path === "/export.csv" || path === "/export.xml" || path.startsWith("/api/machines/") ||
-      path.startsWith("/api/submissions/");
-    if (!known) return json(404, { error: "not found" });
-    if (!teacher) {
+    if (given === undefined || !tokensEqual(given, teacherToken)) {
+      refuse(remote, 401, given === undefined ? "no teacher token" : "wrong teacher token");
       return json(401, {
         error: "the dashboard needs the teacher token: open the URL `drill serve` printed",
       });
@@ -243,26 +362,34 @@ export function collector(options: CollectorOptions): Collector {
           : `${cookieName}=${teacherToken}; Path=/; HttpOnly; SameSite=Strict`,
       );
     }
+    if (writes) return await hide(req, remote, `${url.protocol}//${url.host}`);
     if (path === "/api/results") {
       const collector = { submitUrl: `${url.protocol}//${url.host}`, classToken };
       return json(200, { ...classResults(store), collector });
     }
     if (path === "/api/events") return events();
     if (path === "/export.csv") {
-      return attachment(classCsv(machineEntries(store)), "text/csv", "drills.csv");
+      // Excel reads a CSV as the system's code page unless it starts with a byte order mark.
+      const bom = url.searchParams.get("bom") === "1" ? "\ufeff" : "";
+      return attachment(bom + classCsv(machineEntries(store)), "text/csv", "drills.csv");
     }
     if (path === "/export.xml") {
       return attachment(classJunit(machineEntries(store)), "application/xml", "drills.junit.xml");
     }
     const history = /^\/api\/machines\/([^/]+)\/submissions$/.exec(path);
     if (history) {
-      const machine = decodeURIComponent(history[1]);
+      let machine: string;
+      try {
+        machine = decodeURIComponent(history[1]);
+      } catch {
+        return json(404, { error: "no such machine" });
+      }
       if (!new RegExp(machineNamePattern).test(machine)) {
         return json(404, { error: "no such machine" });
       }
       const entries = store.history(machine);
       return entries.length
-        ? json(200, { machine, submissions: entries })
+        ? json(200, { machine, hidden: store.isHidden("machine", machine), submissions: entries })
         : json(404, { error: "no such machine" });
     }
     const one = /^\/api\/submissions\/(\d{1,15})$/.exec(path);

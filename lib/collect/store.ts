@@ -1,6 +1,7 @@
 // The collector's database: one SQLite file (node:sqlite, built into Deno) in WAL mode with
 // synchronous=FULL, so a commit has reached the disk (the WAL is fsynced) before the HTTP answer
-// goes out. Submissions are only ever appended: triggers refuse UPDATE and DELETE. Concurrent
+// goes out. Submissions are only ever appended: triggers refuse UPDATE and DELETE, and so are the
+// tokens and the teacher's hide/restore decisions, whose latest row is the one in force. Concurrent
 // submissions are committed together (one transaction, one fsync) to keep a class's burst fast.
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Submission } from "./submission.ts";
@@ -13,6 +14,30 @@ export interface StoredSubmission {
   /** The address it came from. */
   remote: string;
   submission: Submission;
+  /** Its drills ran before a submission of the same machine stored earlier (a late spool file). */
+  arrivedLate?: boolean;
+  /** The machine's previous submission came from this other address. */
+  previousRemote?: string;
+  /** A resend of a stored submission (same Idempotency-Key): nothing new was stored. */
+  duplicate?: boolean;
+}
+
+/** What {@linkcode SubmissionStore.append} is told besides the submission. */
+export interface AppendMeta {
+  remote: string;
+  /** The body as received (default: the submission as JSON). */
+  body?: string;
+  /** The client's key for this report: a second append with it returns the first. */
+  idempotencyKey?: string;
+}
+
+/** A machine or a drill the teacher hid from the class view (its data stays). */
+export type HiddenKind = "machine" | "drill";
+
+/** The two tokens a collector keeps in its database so a restart keeps them. */
+export interface StoredTokens {
+  classToken?: string;
+  teacherToken?: string;
 }
 
 /** A submission in a machine's history: counts only. */
@@ -20,13 +45,38 @@ export interface HistoryEntry {
   id: number;
   receivedAt: string;
   ranAt: string;
+  /** The address it came from. */
+  remote: string;
   passed: number;
   failed: number;
+  /** It ran before a submission stored earlier: it arrived out of order. */
+  arrivedLate: boolean;
+}
+
+/**
+ * The same Idempotency-Key came with another report: the client reused a key it must not.
+ *
+ * @example
+ * ```ts
+ * try { await store.append(other, { remote, idempotencyKey: key }); } catch (e) { e instanceof IdempotencyConflict; }
+ * ```
+ */
+export class IdempotencyConflict extends Error {
+  constructor(readonly id: number) {
+    super(`this Idempotency-Key came with another report (submission ${id})`);
+    this.name = "IdempotencyConflict";
+  }
 }
 
 /** 'tkdc' (toolkit drill collector): marks a database as ours before anything is written to it. */
 const applicationId = 0x746b6463;
-const schemaVersion = 1;
+const schemaVersion = 2;
+
+/** `ranAt` as stored for ordering: ISO 8601 with milliseconds, so text order is time order. */
+function normalRanAt(ranAt: string): string {
+  const t = Date.parse(ranAt);
+  return Number.isNaN(t) ? ranAt : new Date(t).toISOString();
+}
 
 /**
  * The database is not a collector's: another application's SQLite file, or not SQLite at all.
@@ -54,17 +104,33 @@ export class SubmissionStore {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
   readonly #insertResult: StatementSync;
+  readonly #byKey: StatementSync;
   readonly #cells: StatementSync;
   readonly #cellsOf: StatementSync;
   readonly #machines: StatementSync;
   readonly #machine: StatementSync;
+  readonly #lastOf: StatementSync;
   /** Drill names in the order the class first submitted them, kept in memory (read per event). */
   readonly #drillOrder: string[];
   readonly #history: StatementSync;
   readonly #byId: StatementSync;
   readonly #count: StatementSync;
+  readonly #insertToken: StatementSync;
+  readonly #insertHidden: StatementSync;
+  /** What is hidden now: `machine:NAME` / `drill:NAME`, from the latest row of each. */
+  readonly #hidden = new Set<string>();
+  /** Bytes stored per machine and per address (the quotas read them per submission). */
+  readonly #bytes = { machine: new Map<string, number>(), remote: new Map<string, number>() };
+  /** Per machine: the latest ranAt stored and the address of its last submission. */
+  readonly #last = new Map<string, { ranAt: string; remote: string }>();
   #pending: {
-    entry: { receivedAt: string; remote: string; submission: Submission; body: string };
+    entry: {
+      receivedAt: string;
+      remote: string;
+      submission: Submission;
+      body: string;
+      key?: string;
+    };
     resolve: (s: StoredSubmission) => void;
     reject: (e: unknown) => void;
   }[] = [];
@@ -77,51 +143,94 @@ export class SubmissionStore {
     this.#window = options.groupWindowMs ?? 0;
     this.#insert = db.prepare(
       "INSERT INTO submissions (machine, received_at, ran_at, remote, toolkit_version, " +
-        "passed, failed, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "passed, failed, body, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.#insertResult = db.prepare(
       "INSERT INTO results (submission_id, machine, drill, status) VALUES (?, ?, ?, ?)",
     );
-    // One machine's rows are read after each submission: by index, never a scan of the class.
-    const cells = "SELECT machine, drill, max(submission_id) AS id FROM results";
-    this.#cells = db.prepare(`${cells} GROUP BY machine, drill`);
-    this.#cellsOf = db.prepare(`${cells} WHERE machine = ? GROUP BY machine, drill`);
-    const machines = "SELECT machine, count(*) AS n, max(id) AS last FROM submissions";
+    this.#byKey = db.prepare("SELECT id FROM submissions WHERE idempotency_key = ?");
+    // A cell is the result whose drills ran last (ranAt, then arrival): a report spooled and sent
+    // late does not cover a newer one. One machine's rows are read by index, never a class scan.
+    const cells = "SELECT r.machine, r.drill, r.submission_id AS id, " +
+      "max(s.ran_at || printf('%015d', s.id)) AS latest FROM results r " +
+      "JOIN submissions s ON s.id = r.submission_id";
+    this.#cells = db.prepare(`${cells} GROUP BY r.machine, r.drill`);
+    this.#cellsOf = db.prepare(`${cells} WHERE r.machine = ? GROUP BY r.machine, r.drill`);
+    const machines = "SELECT machine, count(*) AS n, max(id) AS last, " +
+      "count(DISTINCT remote) AS remotes FROM submissions";
     this.#machines = db.prepare(`${machines} GROUP BY machine ORDER BY machine`);
     this.#machine = db.prepare(`${machines} WHERE machine = ? GROUP BY machine`);
+    this.#lastOf = db.prepare(
+      "SELECT max(ran_at) AS ran_at, (SELECT remote FROM submissions WHERE machine = ?1 " +
+        "ORDER BY id DESC LIMIT 1) AS remote FROM submissions WHERE machine = ?1",
+    );
     this.#drillOrder = db.prepare("SELECT drill FROM results GROUP BY drill ORDER BY min(rowid)")
       .all().map((r) => String(r.drill));
     this.#history = db.prepare(
-      "SELECT id, received_at, ran_at, passed, failed FROM submissions WHERE machine = ? " +
-        "ORDER BY id DESC",
+      "SELECT id, received_at, ran_at, remote, passed, failed, ran_at < max(ran_at) OVER " +
+        "(ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS late " +
+        "FROM submissions WHERE machine = ? ORDER BY id DESC",
     );
     this.#byId = db.prepare("SELECT id, received_at, remote, body FROM submissions WHERE id = ?");
     this.#count = db.prepare("SELECT count(*) AS n FROM submissions");
+    this.#insertToken = db.prepare(
+      "INSERT INTO tokens (kind, token, created_at) VALUES (?, ?, ?)",
+    );
+    this.#insertHidden = db.prepare(
+      "INSERT INTO hidden (kind, name, hidden, at, remote) VALUES (?, ?, ?, ?, ?)",
+    );
+    for (
+      const r of db.prepare(
+        "SELECT kind, name, hidden FROM hidden WHERE id IN (SELECT max(id) FROM hidden " +
+          "GROUP BY kind, name)",
+      ).all()
+    ) {
+      if (Number(r.hidden)) this.#hidden.add(`${r.kind}:${r.name}`);
+    }
+    for (const kind of ["machine", "remote"] as const) {
+      for (
+        const r of db.prepare(
+          `SELECT ${kind} AS k, sum(length(CAST(body AS BLOB))) AS n FROM submissions GROUP BY ${kind}`,
+        ).all()
+      ) this.#bytes[kind].set(String(r.k), Number(r.n));
+    }
   }
 
   /**
-   * Stores a checked submission; resolves once it is committed (on disk) with its id.
+   * Stores a checked submission; resolves once it is committed (on disk) with its id. A
+   * submission whose `idempotencyKey` is stored already resolves to that one (`duplicate`);
+   * with a different report it rejects with {@linkcode IdempotencyConflict}.
    *
    * @example
    * ```ts
    * const { id } = await store.append(submission, { remote: "10.0.0.7" });
    * ```
    */
-  append(
-    submission: Submission,
-    meta: { remote: string; body?: string },
-  ): Promise<StoredSubmission> {
+  append(submission: Submission, meta: AppendMeta): Promise<StoredSubmission> {
     if (this.#closed) return Promise.reject(new Error("The store is closed"));
     const entry = {
       receivedAt: new Date().toISOString(),
       remote: meta.remote,
       submission,
       body: meta.body ?? JSON.stringify(submission),
+      key: meta.idempotencyKey,
     };
     return new Promise((resolve, reject) => {
       this.#pending.push({ entry, resolve, reject });
       this.#timer ??= setTimeout(() => this.#flush(), this.#window);
     });
+  }
+
+  /** What the machine's last submissions were, for the next one's flags. */
+  #lastFor(machine: string): { ranAt: string; remote: string } | undefined {
+    let last = this.#last.get(machine);
+    if (!last) {
+      const r = this.#lastOf.get(machine);
+      if (r?.ran_at === null || r?.ran_at === undefined) return undefined;
+      last = { ranAt: String(r.ran_at), remote: String(r.remote) };
+      this.#last.set(machine, last);
+    }
+    return last;
   }
 
   /** Commits every pending append in one transaction: one fsync for the whole batch. */
@@ -130,50 +239,93 @@ export class SubmissionStore {
     const batch = this.#pending;
     this.#pending = [];
     if (!batch.length) return;
-    const stored: StoredSubmission[] = [];
+    const outcomes: (StoredSubmission | Error)[] = [];
     const seen: string[] = [];
+    const last = new Map<string, { ranAt: string; remote: string } | undefined>();
+    const added: { machine: string; remote: string; bytes: number }[] = [];
     try {
       this.#db.exec("BEGIN IMMEDIATE");
       try {
         for (const { entry: e } of batch) {
+          if (e.key !== undefined) {
+            const before = this.#byKey.get(e.key);
+            if (before) {
+              const first = this.get(Number(before.id))!;
+              outcomes.push(
+                JSON.stringify(first.submission) === JSON.stringify(e.submission)
+                  ? { ...first, duplicate: true }
+                  : new IdempotencyConflict(first.id),
+              );
+              continue;
+            }
+          }
+          const machine = e.submission.machine;
+          const ranAt = normalRanAt(e.submission.ranAt);
+          const previous = last.has(machine) ? last.get(machine) : this.#lastFor(machine);
           const r = this.#insert.run(
-            e.submission.machine,
+            machine,
             e.receivedAt,
-            e.submission.ranAt,
+            ranAt,
             e.remote,
             e.submission.toolkitVersion,
             e.submission.report.passed,
             e.submission.report.failed,
             e.body,
+            e.key ?? null,
           );
           const id = Number(r.lastInsertRowid);
           for (const d of e.submission.report.drills) {
-            this.#insertResult.run(id, e.submission.machine, d.name, d.status);
+            this.#insertResult.run(id, machine, d.name, d.status);
             if (!seen.includes(d.name)) seen.push(d.name);
           }
-          stored.push({
+          last.set(machine, {
+            ranAt: previous && previous.ranAt > ranAt ? previous.ranAt : ranAt,
+            remote: e.remote,
+          });
+          added.push({ machine, remote: e.remote, bytes: new TextEncoder().encode(e.body).length });
+          outcomes.push({
             id,
             receivedAt: e.receivedAt,
             remote: e.remote,
             submission: e.submission,
+            ...(previous && previous.ranAt > ranAt ? { arrivedLate: true } : {}),
+            ...(previous && previous.remote !== e.remote
+              ? { previousRemote: previous.remote }
+              : {}),
           });
         }
         this.#db.exec("COMMIT");
-        for (const name of seen) if (!this.#drillOrder.includes(name)) this.#drillOrder.push(name);
       } catch (err) {
-        this.#db.exec("ROLLBACK");
+        // A failed statement may have ended the transaction already (SQLITE_FULL does): roll
+        // back only what is still open, and report the failure itself.
+        if (this.#db.isTransaction) {
+          try {
+            this.#db.exec("ROLLBACK");
+          } catch { /* the original error says more */ }
+        }
         throw err;
       }
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
     }
-    batch.forEach((p, i) => p.resolve(stored[i]));
+    for (const name of seen) if (!this.#drillOrder.includes(name)) this.#drillOrder.push(name);
+    for (const [machine, l] of last) if (l) this.#last.set(machine, l);
+    for (const a of added) {
+      this.#bytes.machine.set(a.machine, (this.#bytes.machine.get(a.machine) ?? 0) + a.bytes);
+      this.#bytes.remote.set(a.remote, (this.#bytes.remote.get(a.remote) ?? 0) + a.bytes);
+    }
+    batch.forEach((p, i) => {
+      const o = outcomes[i];
+      if (o instanceof Error) p.reject(o);
+      else p.resolve(o);
+    });
   }
 
   /**
    * For each machine and drill, the submission holding the machine's latest result of that drill
-   * (drills are often run one at a time). `machine` limits it to one machine.
+   * (drills are often run one at a time): the one whose drills ran last, by the machine's clock.
+   * `machine` limits it to one machine.
    *
    * @example
    * ```ts
@@ -190,19 +342,23 @@ export class SubmissionStore {
   }
 
   /**
-   * Every machine (or one) with how many submissions it sent and its last one's id, by name.
+   * Every machine (or one) with how many submissions it sent, its last one's id and from how
+   * many addresses, by name.
    *
    * @example
    * ```ts
-   * store.machines(); // [{ machine: "pc01", submissions: 2, lastId: 3 }, ...]
+   * store.machines(); // [{ machine: "pc01", submissions: 2, lastId: 3, addresses: 1 }, ...]
    * ```
    */
-  machines(machine?: string): { machine: string; submissions: number; lastId: number }[] {
+  machines(
+    machine?: string,
+  ): { machine: string; submissions: number; lastId: number; addresses: number }[] {
     const rows = machine === undefined ? this.#machines.all() : this.#machine.all(machine);
     return rows.map((r) => ({
       machine: String(r.machine),
       submissions: Number(r.n),
       lastId: Number(r.last),
+      addresses: Number(r.remotes),
     }));
   }
 
@@ -212,7 +368,8 @@ export class SubmissionStore {
   }
 
   /**
-   * A machine's submissions, newest first.
+   * A machine's submissions, newest first, each with its address and whether it arrived out of
+   * order (it ran before one stored earlier).
    *
    * @example
    * ```ts
@@ -224,8 +381,10 @@ export class SubmissionStore {
       id: Number(r.id),
       receivedAt: String(r.received_at),
       ranAt: String(r.ran_at),
+      remote: String(r.remote),
       passed: Number(r.passed),
       failed: Number(r.failed),
+      arrivedLate: Number(r.late) === 1,
     }));
   }
 
@@ -251,6 +410,91 @@ export class SubmissionStore {
   /** How many submissions are stored. */
   count(): number {
     return Number(this.#count.get()!.n);
+  }
+
+  /**
+   * Bytes of submissions stored for a machine or from an address (what the quotas count).
+   *
+   * @example
+   * ```ts
+   * store.storedBytes("machine", "pc01"); // 48213
+   * ```
+   */
+  storedBytes(kind: "machine" | "remote", name: string): number {
+    return this.#bytes[kind].get(name) ?? 0;
+  }
+
+  /**
+   * The tokens kept in the database (the latest of each kind), if any.
+   *
+   * @example
+   * ```ts
+   * store.tokens().classToken; // "Kq3xV9dPz2LmW8rT5yHn4c" after a first run
+   * ```
+   */
+  tokens(): StoredTokens {
+    const latest = (kind: string) =>
+      this.#db.prepare(
+        "SELECT token FROM tokens WHERE kind = ? ORDER BY id DESC LIMIT 1",
+      ).get(kind)?.token as string | undefined;
+    const classToken = latest("class"), teacherToken = latest("teacher");
+    return {
+      ...(classToken ? { classToken } : {}),
+      ...(teacherToken ? { teacherToken } : {}),
+    };
+  }
+
+  /**
+   * Keeps the tokens in force (a row appended for each that differs from the stored one).
+   *
+   * @example
+   * ```ts
+   * store.saveTokens({ classToken: "Kq3xV9dPz2LmW8rT5yHn4c", teacherToken: "w4N8kq0SxTfa2LrV7bYc1d" });
+   * ```
+   */
+  saveTokens(tokens: Required<StoredTokens>): void {
+    const now = new Date().toISOString();
+    const stored = this.tokens();
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      if (stored.classToken !== tokens.classToken) {
+        this.#insertToken.run("class", tokens.classToken, now);
+      }
+      if (stored.teacherToken !== tokens.teacherToken) {
+        this.#insertToken.run("teacher", tokens.teacherToken, now);
+      }
+      this.#db.exec("COMMIT");
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw err;
+    }
+  }
+
+  /**
+   * Hides a machine or a drill from the class view, or shows it again: a row appended, the
+   * submissions untouched.
+   *
+   * @example
+   * ```ts
+   * store.setHidden("drill", "z00001", true, "127.0.0.1");
+   * ```
+   */
+  setHidden(kind: HiddenKind, name: string, hidden: boolean, remote: string): void {
+    this.#insertHidden.run(kind, name, hidden ? 1 : 0, new Date().toISOString(), remote);
+    if (hidden) this.#hidden.add(`${kind}:${name}`);
+    else this.#hidden.delete(`${kind}:${name}`);
+  }
+
+  /**
+   * Whether a machine or a drill is hidden now.
+   *
+   * @example
+   * ```ts
+   * store.isHidden("machine", "pc31"); // true after setHidden("machine", "pc31", true, ...)
+   * ```
+   */
+  isHidden(kind: HiddenKind, name: string): boolean {
+    return this.#hidden.has(`${kind}:${name}`);
   }
 
   /** `PRAGMA integrity_check`'s answer: `["ok"]` for a sound database. */
@@ -293,6 +537,11 @@ function setUp(db: DatabaseSync, path: string): void {
   // cut (NORMAL would survive a killed process, but not the machine going down).
   db.exec("PRAGMA synchronous=FULL");
   db.exec("PRAGMA foreign_keys=ON");
+  const appendOnly = (table: string) => `
+    CREATE TRIGGER IF NOT EXISTS ${table}_no_update BEFORE UPDATE ON ${table}
+      BEGIN SELECT RAISE(ABORT, '${table} are append-only'); END;
+    CREATE TRIGGER IF NOT EXISTS ${table}_no_delete BEFORE DELETE ON ${table}
+      BEGIN SELECT RAISE(ABORT, '${table} are append-only'); END;`;
   db.exec(`
     BEGIN IMMEDIATE;
     PRAGMA application_id = ${applicationId};
@@ -323,6 +572,25 @@ function setUp(db: DatabaseSync, path: string): void {
       BEGIN SELECT RAISE(ABORT, 'submissions are append-only'); END;
     CREATE TRIGGER IF NOT EXISTS results_no_delete BEFORE DELETE ON results
       BEGIN SELECT RAISE(ABORT, 'submissions are append-only'); END;
+    ${version < 2 ? "ALTER TABLE submissions ADD COLUMN idempotency_key TEXT;" : ""}
+    CREATE UNIQUE INDEX IF NOT EXISTS submissions_by_key ON submissions (idempotency_key)
+      WHERE idempotency_key IS NOT NULL;
+    CREATE TABLE IF NOT EXISTS tokens (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      kind TEXT NOT NULL CHECK (kind IN ('class', 'teacher')),
+      token TEXT NOT NULL,
+      created_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS hidden (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      kind TEXT NOT NULL CHECK (kind IN ('machine', 'drill')),
+      name TEXT NOT NULL,
+      hidden INTEGER NOT NULL CHECK (hidden IN (0, 1)),
+      at TEXT NOT NULL,
+      remote TEXT NOT NULL
+    );
+    ${appendOnly("tokens")}
+    ${appendOnly("hidden")}
     PRAGMA user_version = ${schemaVersion};
     COMMIT;
   `);
@@ -357,4 +625,19 @@ export function openStore(path: string, options: StoreOptions = {}): SubmissionS
 /** The files SQLite keeps beside a WAL database: what its scope must allow reading and writing. */
 export function storeFiles(path: string): string[] {
   return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`];
+}
+
+/**
+ * The database among a scope's paths: the one followed by its {@linkcode storeFiles}, as a
+ * collector's own scope lists them (resolved through their links), or `undefined`.
+ *
+ * @example
+ * ```ts
+ * dbInGrants(["/srv/class.db", "/srv/class.db-wal", "/srv/class.db-shm", "/srv/class.db-journal"]); // "/srv/class.db"
+ * ```
+ */
+export function dbInGrants(paths: readonly string[]): string | undefined {
+  return paths.find((p, i) =>
+    storeFiles(p).slice(1).every((companion, j) => paths[i + 1 + j] === companion)
+  );
 }

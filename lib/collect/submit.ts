@@ -6,11 +6,12 @@ import { confinePath } from "../scope/paths.ts";
 
 /** What became of a submission. */
 export type SubmitOutcome =
-  | { kind: "stored"; id: number; receivedAt: string }
+  /** `duplicate`: the collector had it already (the same Idempotency-Key), nothing new stored. */
+  | { kind: "stored"; id: number; receivedAt: string; duplicate?: boolean }
   /** The collector answered and refused it (wrong token, too large, not a report). */
   | { kind: "refused"; status: number; reason: string }
-  /** No answer, or the collector failed to store it (5xx): try again later. */
-  | { kind: "unreachable"; reason: string };
+  /** No answer, or the collector failed to store it (5xx) or asked to wait (429): try later. */
+  | { kind: "unreachable"; reason: string; retryAfterSeconds?: number };
 
 /**
  * The submission endpoint for a collector URL as `drill serve` prints it (`http://HOST:PORT`);
@@ -70,7 +71,7 @@ export async function sendSubmission(
   endpoint: URL,
   token: string,
   body: string,
-  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  options: { timeoutMs?: number; signal?: AbortSignal; idempotencyKey?: string } = {},
 ): Promise<SubmitOutcome> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 15_000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -78,7 +79,11 @@ export async function sendSubmission(
   try {
     response = await fetch(endpoint, {
       method: "POST",
-      headers: { "authorization": `Bearer ${token}`, "content-type": "application/json" },
+      headers: {
+        "authorization": `Bearer ${token}`,
+        "content-type": "application/json",
+        ...(options.idempotencyKey ? { "idempotency-key": options.idempotencyKey } : {}),
+      },
       body,
       signal,
       redirect: "error",
@@ -92,14 +97,32 @@ export async function sendSubmission(
   try {
     answer = await response.json();
   } catch { /* not JSON: the status says enough */ }
-  if (response.status === 201 && typeof answer.id === "number") {
-    return { kind: "stored", id: answer.id, receivedAt: String(answer.receivedAt) };
+  if ((response.status === 201 || response.status === 200) && typeof answer.id === "number") {
+    return {
+      kind: "stored",
+      id: answer.id,
+      receivedAt: String(answer.receivedAt),
+      ...(response.status === 200 ? { duplicate: true } : {}),
+    };
+  }
+  if (response.ok) {
+    // Whether it was stored is unknown: keep the report (its Idempotency-Key makes a resend safe).
+    return {
+      kind: "unreachable",
+      reason: `the collector answered ${response.status} without a submission id ` +
+        "(is it a toolkit drill serve?)",
+    };
   }
   const reason = typeof answer.error === "string"
     ? answer.error
     : `HTTP ${response.status} ${response.statusText}`.trim();
   if (response.status >= 500 || response.status === 429 || response.status === 408) {
-    return { kind: "unreachable", reason: `the collector answered ${response.status}: ${reason}` };
+    const wait = response.headers.get("retry-after");
+    return {
+      kind: "unreachable",
+      reason: `the collector answered ${response.status}: ${reason}`,
+      ...(wait && /^\d{1,6}$/.test(wait) ? { retryAfterSeconds: Number(wait) } : {}),
+    };
   }
   return { kind: "refused", status: response.status, reason };
 }

@@ -1,18 +1,20 @@
-// Shared by `drill run --submit` and `drill submit`: the options that name a collector, and what a
-// lab machine tells its user when a submission is stored, refused (exit 2) or cannot be delivered
-// (exit 3, with the spool file that keeps it).
+// Shared by `drill run --submit` and `drill submit`: the options that name a collector and give the
+// class token (on the command line, in a file or in the environment, out of `ps` and the shell's
+// history), and what a lab machine tells its user when a submission is stored, refused (exit 2)
+// or cannot be delivered (exit 3, with the spool file that keeps it).
 import type { OptionSpec, OptionValues } from "../cli/args.ts";
 import { InputError, UsageError } from "../cli/errors.ts";
-import type { Io } from "../cli/io.ts";
+import { type Io, readEnv, readFileLimited } from "../cli/io.ts";
 import { printableLine } from "../cli/report.ts";
 import { writeWarning } from "../cli/output.ts";
 import { effectiveScope } from "../scope/effective.ts";
 import { sendSubmission, spoolSubmission, submitEndpoint } from "../collect/submit.ts";
 import { machineNamePattern, type Submission } from "../collect/submission.ts";
-import { tokenPattern } from "../collect/tokens.ts";
+import { newToken, tokenPattern } from "../collect/tokens.ts";
 import { formatJsonReport } from "../drill/report.ts";
 import type { DrillResult } from "../drill/result.ts";
 import { NetError, type NetFailure } from "../net/errors.ts";
+import { ScopeError } from "../scope/errors.ts";
 import config from "../../deno.json" with { type: "json" };
 
 /** Where a submission goes. */
@@ -20,15 +22,30 @@ export interface Collector {
   /** The URL as given (`http://HOST:PORT`), for messages. */
   url: string;
   endpoint: URL;
-  token: string;
+  /** `--token`, when given. */
+  token?: string;
+  /** `--token-file`, when given. */
+  tokenFile?: string;
 }
+
+/** The environment variable that holds the class token when no option gives it. */
+export const tokenEnv = "TOOLKIT_DRILL_TOKEN";
 
 /** The `--token` option both commands take. */
 export const tokenOption: OptionSpec = {
   name: "token",
   type: "string",
   value: "TOKEN",
-  description: "the class token 'drill serve' printed",
+  description: `the class token 'drill serve' printed (or --token-file, or ${tokenEnv})`,
+};
+
+/** The `--token-file` option both commands take. */
+export const tokenFileOption: OptionSpec = {
+  name: "token-file",
+  type: "string",
+  value: "FILE",
+  complete: "file",
+  description: "read the class token from FILE (keeps it out of ps and the shell history)",
 };
 
 /**
@@ -47,13 +64,56 @@ export function collectorArgs(url: string, values: OptionValues, command: string
     throw new UsageError((err as Error).message, command);
   }
   const token = values.token as string | undefined;
-  if (token === undefined) {
-    throw new UsageError("missing --token (the class token 'drill serve' printed)", command);
+  const tokenFile = values["token-file"] as string | undefined;
+  if (token !== undefined && tokenFile !== undefined) {
+    throw new UsageError("give the class token once: --token or --token-file", command);
   }
-  if (!tokenPattern.test(token)) {
+  if (token !== undefined && !tokenPattern.test(token)) {
     throw new UsageError("--token must be 8 to 128 letters, digits, - or _", command);
   }
-  return { url, endpoint, token };
+  if (tokenFile === "") throw new UsageError("--token-file needs a file name", command);
+  return { url, endpoint, token, tokenFile };
+}
+
+/**
+ * The class token: `--token`, else the first line of `--token-file`, else the environment's
+ * `TOOLKIT_DRILL_TOKEN`. A missing one is a usage error; a file's content is never echoed.
+ *
+ * @example
+ * ```ts
+ * const token = await collectorToken(collector, "drill submit");
+ * ```
+ */
+export async function collectorToken(to: Collector, command: string): Promise<string> {
+  if (to.token !== undefined) return to.token;
+  let token: string | undefined;
+  let from: string;
+  if (to.tokenFile !== undefined) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFileLimited(to.tokenFile, { limit: 4096 });
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      throw new InputError(`--token-file: ${to.tokenFile} is larger than a token file can be`);
+    }
+    token = new TextDecoder().decode(bytes).split(/\r?\n/)[0].trim();
+    from = `--token-file ${to.tokenFile}`;
+  } else {
+    token = readEnv(tokenEnv)?.trim();
+    from = tokenEnv;
+  }
+  if (token === undefined || token === "") {
+    throw new UsageError(
+      to.tokenFile === undefined
+        ? `missing --token (the class token 'drill serve' printed; or --token-file FILE, or ${tokenEnv})`
+        : `${from} is empty`,
+      command,
+    );
+  }
+  if (!tokenPattern.test(token)) {
+    throw new InputError(`the token in ${from} is not one: 8 to 128 letters, digits, - or _`);
+  }
+  return token;
 }
 
 /**
@@ -101,6 +161,9 @@ export async function buildSubmission(
     ranAt: options.ranAt.toISOString(),
     scope: await effectiveScope(),
     report: JSON.parse(formatJsonReport(results)),
+    // Sent as the Idempotency-Key and kept in a spool file: a report resent after a lost
+    // answer is stored once.
+    idempotencyKey: newToken(),
   };
 }
 
@@ -127,27 +190,48 @@ export async function deliver(
   io: Io,
   submission: Submission,
   to: Collector,
-  options: { spoolDir: string },
+  options: { spoolDir: string; token: string },
 ): Promise<number> {
-  const outcome = await sendSubmission(to.endpoint, to.token, JSON.stringify(submission), {
+  const outcome = await sendSubmission(to.endpoint, options.token, JSON.stringify(submission), {
     signal: io.signal,
+    idempotencyKey: submission.idempotencyKey,
   });
   if (outcome.kind === "stored") {
     // Under --json stdout holds the report and stderr only warnings and errors: the exit code
     // says the submission was stored.
     if (!io.globals.quiet && !io.globals.json) {
       await io.stderr.write(
-        `submitted to ${to.url} as ${submission.machine} (submission ${outcome.id})\n`,
+        `submitted to ${to.url} as ${submission.machine} (submission ${outcome.id}${
+          outcome.duplicate ? ", stored before" : ""
+        })\n`,
       );
     }
     return outcome.id;
   }
-  const path = await spoolSubmission(options.spoolDir, submission);
+  const failure = failureOf(outcome, to);
+  let path: string;
+  try {
+    path = await spoolSubmission(options.spoolDir, submission);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotCapable || err instanceof ScopeError) throw err;
+    // Not delivered and not kept: say both, with the delivery's exit code (the report itself
+    // is on stdout or in --out).
+    const why = errorMessage(err);
+    const where = `the report could not be kept in ${options.spoolDir}: ${why}`;
+    throw failure instanceof NetError
+      ? new NetError(failure.failure, `${failure.address}; ${where}`, { cause: err })
+      : new InputError(`${failure.message}; ${where}`, { cause: err });
+  }
   const kept = `kept the report in ${path}; send it later with: toolkit drill submit ${path} ` +
     `--to ${to.url} --token TOKEN`;
   if (io.globals.json) await writeWarning(io, kept);
   else await io.stderr.write(printableLine(kept) + "\n");
-  throw failureOf(outcome, to);
+  throw failure;
+}
+
+function errorMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/\s*\(os error \d+\)/, "").replace(/^./, (c) => c.toLowerCase());
 }
 
 /**

@@ -16,8 +16,10 @@ import {
   buildSubmission,
   type Collector,
   collectorArgs,
+  collectorToken,
   deliver,
   machineArg,
+  tokenFileOption,
   tokenOption,
 } from "./_submit.ts";
 
@@ -107,7 +109,11 @@ const command: CommandModule<DrillRunOptions> = {
         description:
           "also send the JSON report to a 'drill serve' collector (exit 3, report spooled, if it cannot be reached)",
       },
-      { ...tokenOption, description: "the class token for --submit" },
+      {
+        ...tokenOption,
+        description: "the class token for --submit (or --token-file, or TOOLKIT_DRILL_TOKEN)",
+      },
+      tokenFileOption,
       {
         name: "as",
         type: "string",
@@ -128,6 +134,7 @@ const command: CommandModule<DrillRunOptions> = {
       "toolkit drill run --all --report junit --out drills.xml",
       "toolkit drill run lab1.yaml --report tap",
       "toolkit drill run tcp-echo udp-echo --submit http://127.0.0.1:8080 --token Kq3xV9dPz2LmW8rT5yHn4c",
+      "toolkit drill run tcp-echo --submit http://127.0.0.1:8080 --token-file class-token.txt",
     ],
     positionals: { complete: "drill" },
   },
@@ -144,7 +151,7 @@ const command: CommandModule<DrillRunOptions> = {
     const out = values.out as string | undefined;
     if (out === "") throw new UsageError("--out needs a file name", name);
     const url = values.submit as string | undefined;
-    for (const needs of ["token", "as", "spool"]) {
+    for (const needs of ["token", "token-file", "as", "spool"]) {
       if (
         url === undefined && values[needs] !== undefined &&
         args.some((a) => a.startsWith(`--${needs}`))
@@ -167,9 +174,10 @@ const command: CommandModule<DrillRunOptions> = {
     };
   },
   async run(o, io) {
-    // The report's file and every drill file are checked before anything runs: a typo in the
-    // third file, or --out naming a directory, stops the run at once.
+    // The report's file, every drill file and the class token are checked before anything runs:
+    // a typo in the third file, or --out naming a directory, stops the run at once.
     if (o.out !== undefined) await checkOutputFile(o.out);
+    const token = o.submit ? await collectorToken(o.submit, name) : undefined;
     const readStdin = stdinReader(io.stdin.readable);
     const loaded: LoadedDrill[] = [];
     const malformed: DrillFileError[] = [];
@@ -227,7 +235,7 @@ const command: CommandModule<DrillRunOptions> = {
     if (io.signal.aborted) return ExitCode.interrupted;
     if (o.submit) {
       const submission = await buildSubmission(results, { machine: o.as, ranAt });
-      await deliver(io, submission, o.submit, { spoolDir: o.spool });
+      await deliver(io, submission, o.submit, { spoolDir: o.spool, token: token! });
     }
     return results.every((r) => r.status === "pass") ? ExitCode.ok : ExitCode.negative;
   },

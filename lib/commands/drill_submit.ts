@@ -9,7 +9,14 @@ import { writeJson } from "../cli/output.ts";
 import { formatError, printableLine } from "../cli/report.ts";
 import { sendSubmission } from "../collect/submit.ts";
 import { parseSubmission, SubmissionError } from "../collect/submission.ts";
-import { type Collector, collectorArgs, failureOf, tokenOption } from "./_submit.ts";
+import {
+  type Collector,
+  collectorArgs,
+  collectorToken,
+  failureOf,
+  tokenFileOption,
+  tokenOption,
+} from "./_submit.ts";
 
 /** Parsed `drill submit` options. */
 export interface DrillSubmitOptions {
@@ -25,9 +32,9 @@ const maxFileBytes = 64 << 20;
 
 const command: CommandModule<DrillSubmitOptions> = {
   spec: {
-    usage: "FILE... --to URL --token TOKEN",
+    usage: "FILE... --to URL [--token TOKEN | --token-file FILE]",
     description:
-      "Sends submissions that 'drill run --submit' kept in its spool directory (drill-spool/ by default) because the collector could not be reached. Each file is checked first; a file the collector stores is removed unless --keep is given. Stops at the first file that cannot be delivered. Exit status 0 when every file was sent, 2 when a file is not a submission or the collector refused one (wrong token, too large), 3 when the collector cannot be reached (the files stay).",
+      "Sends submissions that 'drill run --submit' kept in its spool directory (drill-spool/ by default) because the collector could not be reached. Each file is checked first; a file the collector stores is removed unless --keep is given. Each report carries its own key (Idempotency-Key): a file sent twice, after an answer was lost, is stored once. The class token comes from --token, --token-file or the environment's TOOLKIT_DRILL_TOKEN. Stops at the first file that cannot be delivered. Exit status 0 when every file was sent, 2 when a file is not a submission or the collector refused one (wrong token, too large, quota used up), 3 when the collector cannot be reached or asks to wait (429; the files stay).",
     options: [
       {
         name: "to",
@@ -36,10 +43,12 @@ const command: CommandModule<DrillSubmitOptions> = {
         description: "the collector's URL, as 'drill serve' printed it (http://HOST:PORT)",
       },
       tokenOption,
+      tokenFileOption,
       { name: "keep", type: "boolean", description: "keep the files after sending them" },
     ],
     examples: [
       "toolkit drill submit drill-spool/*.json --to http://127.0.0.1:8080 --token Kq3xV9dPz2LmW8rT5yHn4c",
+      "toolkit drill submit drill-spool/*.json --to http://127.0.0.1:8080 --token-file class-token.txt",
     ],
     positionals: { min: 1, complete: "file" },
   },
@@ -50,6 +59,7 @@ const command: CommandModule<DrillSubmitOptions> = {
     return { files: positionals, to: collectorArgs(url, values, name), keep: values.keep === true };
   },
   async run(o, io) {
+    const token = await collectorToken(o.to, name);
     const submitted: { file: string; id: number; machine: string }[] = [];
     const kept: { file: string; reason: string }[] = [];
     let failure: Error | undefined;
@@ -61,12 +71,14 @@ const command: CommandModule<DrillSubmitOptions> = {
       }
       let body: string;
       let machine: string;
+      let key: string | undefined;
       try {
         const bytes = await readFileLimited(file, { limit: maxFileBytes }).catch((err) => {
           throw err instanceof RangeError ? new SubmissionError(err.message) : err;
         });
         const submission = parseSubmission(new TextDecoder().decode(bytes));
         machine = submission.machine;
+        key = submission.idempotencyKey;
         body = JSON.stringify(submission);
       } catch (err) {
         if (!(err instanceof SubmissionError)) throw err;
@@ -88,12 +100,22 @@ const command: CommandModule<DrillSubmitOptions> = {
         );
         continue;
       }
-      const outcome = await sendSubmission(o.to.endpoint, o.to.token, body, { signal: io.signal });
+      const outcome = await sendSubmission(o.to.endpoint, token, body, {
+        signal: io.signal,
+        idempotencyKey: key,
+      });
       if (outcome.kind === "stored") {
         if (!o.keep) await Deno.remove(file);
         submitted.push({ file, id: outcome.id, machine });
         if (!io.globals.json && !io.globals.quiet) {
-          await io.stdout.write(`sent ${file}: ${machine}, submission ${outcome.id}\n`);
+          // The file name is the user's, and may hold anything a terminal would act on.
+          await io.stdout.write(
+            printableLine(
+              `sent ${file}: ${machine}, submission ${outcome.id}${
+                outcome.duplicate ? " (stored before: not stored again)" : ""
+              }`,
+            ) + "\n",
+          );
         }
       } else {
         failure = failureOf(outcome, o.to);

@@ -64,7 +64,7 @@ async function scopeFor(words: string[], io: Parameters<CommandModule["run"]>[1]
   const { runNarrowed } = await import("../cli/sandbox.ts");
   return await runNarrowed(
     [...(io.globals.json ? ["--json"] : []), "scope"],
-    mod.ownScope(options),
+    await mod.ownScope(options),
     io.signal,
     { own: true },
   );

@@ -249,9 +249,15 @@ export function formatJunitReport(results: readonly DrillResult[]): string {
           s.message ? `${open}><system-out>${x(s.message)}</system-out></testcase>` : `${open}/>`,
         );
       } else if (s.status === "skip") {
+        // Why it did not run: a step before it failed, or the drill stopped (its error) first.
+        const why = r.steps.some((st) => st.status === "fail" && st.index < s.index)
+          ? "an earlier step failed"
+          : r.error
+          ? "the drill stopped before this step (see its error)"
+          : "not run";
         out.push(
           `${open}>`,
-          `      <skipped message="an earlier step failed"/>`,
+          `      <skipped message="${why}"/>`,
           `    </testcase>`,
         );
       } else {

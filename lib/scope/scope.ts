@@ -128,6 +128,11 @@ export interface BuildScopeOptions {
   interfaces?: readonly Deno.NetworkInterfaceInfo[];
   /** The routing table's source toward routed hosts (see `routeSources`). Default: none. */
   routes?: Readonly<Record<string, RouteSource>>;
+  /**
+   * The net entries are addresses to listen on, not hosts to reach (a server's own scope): no
+   * local binds for clients are added. Default: false.
+   */
+  listenOnly?: boolean;
 }
 
 function dedupe(grants: Grant[]): Grant[] {
@@ -175,7 +180,7 @@ export async function buildScope(n: Narrowing, options: BuildScopeOptions = {}):
         grants.push({ entry: `unix:${path}` });
       } else grants.push({ entry });
     }
-    if (kind === "net") {
+    if (kind === "net" && !options.listenOnly) {
       const implicit = implicitBinds(list, localBinds(options.interfaces ?? []), options.routes);
       grants.push(...implicit.grants);
       binds = implicit.binds;
