@@ -110,6 +110,44 @@ Deno.test(
 );
 
 Deno.test(
+  "on SIGTERM and SIGINT the socket file is removed only if it is still this listener's",
+  opts,
+  () =>
+    withDir(async (dir) => {
+      // Deno 2.9.6 unlinks a stream listener's path when it drops the listener, whatever is there.
+      for (const signal of ["SIGTERM", "SIGINT"] as const) {
+        const path = `${dir}/mine-${signal}.sock`;
+        const srv = startToolkit(["unix-listen", "--keep-open", path]);
+        await srv.waitForStderr(/listening on /);
+        await Deno.remove(path);
+        await Deno.writeTextFile(path, "precious");
+        srv.child.kill(signal);
+        const r = await srv.finish();
+        assert.equal(r.code, 130, r.stderr);
+        assert.equal(await Deno.readTextFile(path), "precious", `${signal}: the file was removed`);
+      }
+      // Listener A's file is removed by hand and B binds the same path: stopping A leaves B's
+      // live socket, and B still serves and removes its own file when it stops.
+      const path = `${dir}/shared.sock`;
+      const a = startToolkit(["unix-listen", "--keep-open", path]);
+      await a.waitForStderr(/listening on /);
+      const aIno = Deno.lstatSync(path).ino;
+      await Deno.remove(path);
+      const b = startToolkit(["unix-listen", "--keep-open", "--echo", path]);
+      await b.waitForStderr(/listening on /);
+      assert.notEqual(Deno.lstatSync(path).ino, aIno);
+      a.child.kill("SIGTERM");
+      assert.equal((await a.finish()).code, 130);
+      assert.ok(Deno.lstatSync(path).isSocket, "B's socket file was removed by A");
+      const echo = await runToolkit(["unix-send", "-w", path, "still B"]);
+      assert.equal(echo.stdout, "still B", echo.stderr);
+      b.child.kill("SIGINT");
+      assert.equal((await b.finish()).code, 130);
+      assert.equal(exists(path), false, "B left its socket file");
+    }),
+);
+
+Deno.test(
   "SIGINT during a transfer exits 130 and leaves no socket file",
   opts,
   () =>
