@@ -511,3 +511,99 @@ Deno.test(
     assert.deepEqual([...second], [1, 2, 3, 0]);
   },
 );
+
+/** Connects with node:net (which can reset: SO_LINGER 0) and runs `script` on the socket. */
+function nodeClient(
+  to: { port: number } | { path: string },
+  script: (s: import("node:net").Socket, done: () => void) => void,
+): Promise<void> {
+  return import("node:net").then((net) =>
+    new Promise<void>((resolve, reject) => {
+      const s = "port" in to
+        ? net.connect({ host: "127.0.0.1", port: to.port })
+        : net.connect({ path: to.path });
+      const timer = setTimeout(() => (s.destroy(), reject(new Error("client timed out"))), 10_000);
+      s.once("error", () => {});
+      s.once("connect", () =>
+        script(s, () => {
+          clearTimeout(timer);
+          resolve();
+        }));
+    })
+  );
+}
+
+/** The `close` event on a listener's --json stderr. */
+function closeEvent(stderr: string): { sent: number; received: number } {
+  const line = stderr.split("\n").find((l) => l.includes('"event":"close"'));
+  if (line === undefined) throw new Error(`no close event:\n${stderr}`);
+  return JSON.parse(line);
+}
+
+Deno.test(
+  "a connection that ends in a reset reports the bytes it moved, not 0",
+  opts,
+  async () => {
+    // One connection: 100,000 bytes in, then RST. stdout has them; the close event says so.
+    const one = startToolkit(["--json", "tcp-listen", "127.0.0.1:0"]);
+    const port = Number((await one.waitForStderr(/"address":"127\.0\.0\.1:(\d+)"/))[1]);
+    await nodeClient({ port }, (s, done) => {
+      s.write(new Uint8Array(100_000).fill(0x63), () =>
+        setTimeout(() => {
+          s.resetAndDestroy();
+          done();
+        }, 300));
+    });
+    const r = await one.finish();
+    assert.equal(r.stdoutBytes.length, 100_000);
+    const c = closeEvent(r.stderr);
+    assert.deepEqual([c.received, c.sent], [100_000, 0], r.stderr);
+
+    // An echoed connection: 1 KiB in, 1 KiB back, then RST.
+    const echo = startToolkit(["--json", "tcp-listen", "--keep-open", "--echo", "127.0.0.1:0"]);
+    const echoPort = Number((await echo.waitForStderr(/"address":"127\.0\.0\.1:(\d+)"/))[1]);
+    await nodeClient({ port: echoPort }, (s, done) => {
+      let got = 0;
+      s.on("data", (d: Uint8Array) => {
+        got += d.length;
+        if (got === 1024) {
+          s.resetAndDestroy();
+          done();
+        }
+      });
+      s.write(new Uint8Array(1024));
+    });
+    await echo.waitForStderr(/"event":"close"/);
+    echo.child.kill("SIGINT");
+    const e = closeEvent((await echo.finish()).stderr);
+    assert.deepEqual([e.received, e.sent], [1024, 1024]);
+
+    // unix-listen --echo: 1 KiB echoed, 1 KiB more, then gone with the echo unread (a Unix socket
+    // has no RST; the server's read or its echo then fails).
+    const dir = await Deno.makeTempDir({ prefix: "toolkit-reset-" });
+    try {
+      const path = `${dir}/echo.sock`;
+      const u = startToolkit(["--json", "unix-listen", "--keep-open", "--echo", path]);
+      await u.waitForStderr(/"event":"listening"/);
+      await nodeClient({ path }, (s, done) => {
+        let got = 0;
+        s.on("data", (d: Uint8Array) => {
+          got += d.length;
+          if (got < 1024) return;
+          s.write(new Uint8Array(1024), () => {
+            s.destroy();
+            done();
+          });
+        });
+        s.write(new Uint8Array(1024));
+      });
+      await u.waitForStderr(/"event":"close"/);
+      u.child.kill("SIGINT");
+      const uc = closeEvent((await u.finish()).stderr);
+      assert.equal(uc.received, 2048, JSON.stringify(uc));
+      assert.ok(uc.sent >= 1024 && uc.sent <= 2048, JSON.stringify(uc));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

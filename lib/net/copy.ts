@@ -176,6 +176,8 @@ export interface CopyOptions {
   bufferSize?: number;
   /** Called after each chunk is read, with its size (progress, idle timers). */
   onChunk?: (size: number) => void;
+  /** Called after each chunk is written, with its size: the bytes moved so far, also on failure. */
+  onWritten?: (size: number) => void;
 }
 
 /**
@@ -196,6 +198,10 @@ export async function copyBytes(
   const bufs = [new Uint8Array(size), new Uint8Array(size)];
   let i = 0;
   let total = 0;
+  const onWritten = options.onWritten;
+  const write = onWritten
+    ? (c: Uint8Array) => sink.write(c).then(() => onWritten(c.length))
+    : (c: Uint8Array) => sink.write(c);
   let chunk = await src.read(bufs[0]);
   while (chunk !== null) {
     if (bufs[i].byteLength === 0) bufs[i] = new Uint8Array(chunk.buffer as ArrayBuffer);
@@ -203,7 +209,7 @@ export async function copyBytes(
     options.onChunk?.(chunk.length);
     i ^= 1;
     // Both settle or the first failure wins; neither rejection is ever left unobserved.
-    const [, next] = await Promise.all([sink.write(chunk), src.read(bufs[i])]);
+    const [, next] = await Promise.all([write(chunk), src.read(bufs[i])]);
     chunk = next;
   }
   return total;
@@ -272,9 +278,17 @@ export interface DuplexOptions {
   idleTimeoutMs?: number;
   /** Closing the connection on abort; `duplex` then resolves. */
   signal?: AbortSignal;
+  /**
+   * Kept up to date as bytes move, so that a caller knows them also when `duplex` throws (a
+   * connection reset); `duplex` resolves to this object. Default: a fresh one.
+   */
+  counts?: DuplexResult;
 }
 
-/** Bytes moved by {@linkcode duplex}. */
+/**
+ * Bytes moved by {@linkcode duplex}: `received` read from the socket, `sent` written to it (a
+ * chunk counts once the socket took all of it).
+ */
 export interface DuplexResult {
   sent: number;
   received: number;
@@ -312,14 +326,17 @@ export async function duplex(conn: Deno.Conn, options: DuplexOptions): Promise<D
     idle.fired
       ? new NetError("timed out", `${address}: idle for ${options.idleTimeoutMs! / 1000}s`)
       : undefined;
-  const result: DuplexResult = { sent: 0, received: 0 };
+  const result: DuplexResult = options.counts ?? { sent: 0, received: 0 };
   let peerClosed = false;
   const sending = (async () => {
     if (options.input) {
       const raw = connSink(conn, address);
       const sink = options.wrapSink ? options.wrapSink(raw) : raw;
       try {
-        result.sent = await copyBytes(options.input, sink, { onChunk: touch });
+        await copyBytes(options.input, sink, {
+          onChunk: touch,
+          onWritten: (n) => (result.sent += n),
+        });
       } catch (err) {
         // The peer went away while we were still sending: the receiving side tells the story.
         if (closed || (err instanceof NetError && isGone(err))) return;
@@ -331,8 +348,11 @@ export async function duplex(conn: Deno.Conn, options: DuplexOptions): Promise<D
   sending.catch(() => {}); // awaited below when it matters; never an unhandled rejection meanwhile
   try {
     try {
-      result.received = await copyBytes(connSource(conn, address), options.output, {
-        onChunk: touch,
+      await copyBytes(connSource(conn, address), options.output, {
+        onChunk: (n) => {
+          touch();
+          result.received += n;
+        },
       });
       peerClosed = true;
     } catch (err) {
