@@ -142,7 +142,10 @@ async function echoLoop(
         idle.touch();
         counts.received += n;
       },
-      onWritten: (n) => (counts.sent += n),
+      onWritten: (n) => {
+        idle.touch();
+        counts.sent += n;
+      },
       // Echo serves many small peers at once: 2 x 256 KiB zeroed per connection slowed the accept
       // loop enough for bursts of 2,000 connects to overflow the kernel's accept queue (resets).
       bufferSize: echoBufferSize,
@@ -216,21 +219,26 @@ async function serveClient(
 ): Promise<void> {
   const remote = addrText(conn.remoteAddr);
   const result: DuplexResult = { sent: 0, received: 0 };
+  // Echo watches its own connection; here bytes either way (stdin sent to it too) are traffic.
+  const idle = o.mode === "stdio" ? watchIdle(o.idleTimeoutMs, () => conn.close()) : undefined;
   try {
-    if (o.mode === "stdio") {
+    if (idle) {
       // Registered before anyone hears of it, so no stdin chunk can slip past this client.
       const raw = connSink(conn, remote);
       const sink = o.wrapSink ? o.wrapSink(raw) : raw;
       clients.set(conn, {
-        write: (chunk) => sink.write(chunk).then(() => void (result.sent += chunk.length)),
+        write: async (chunk) => {
+          await sink.write(chunk);
+          idle.touch();
+          result.sent += chunk.length;
+        },
       });
       if (inputEnded() && o.halfClose) await conn.closeWrite().catch(() => {});
     }
     await o.onOpen?.(remote);
-    if (o.mode === "echo") {
+    if (!idle) {
       await echoLoop(conn, remote, o, result);
     } else {
-      const idle = watchIdle(o.idleTimeoutMs, () => conn.close());
       try {
         await copyBytes(connSource(conn, remote), o.output, {
           onChunk: (n) => {
@@ -240,14 +248,13 @@ async function serveClient(
         });
       } catch (err) {
         throw idle.fired ? idleFailure(remote, o.idleTimeoutMs!) : err;
-      } finally {
-        idle.stop();
       }
     }
     await o.onClose?.(remote, result);
   } catch (err) {
     await o.onClose?.(remote, result, o.signal.aborted ? undefined : err);
   } finally {
+    idle?.stop();
     clients.delete(conn);
     try {
       conn.close();
