@@ -333,3 +333,36 @@ Deno.test("formatTable pads by what the terminal shows: colour codes take no roo
   const cjk = formatTable([["名字", "x"], ["ab", "y"]]).split("\n");
   assert.deepEqual(cjk, ["名字  x", "ab    y", ""]);
 });
+
+Deno.test("RepeatedStatus: the first 10 of a kind as they come, then one count a second", async () => {
+  const { RepeatedStatus } = await import("../lib/cli/repeats.ts");
+  const io = memoryIo();
+  const repeats = new RepeatedStatus(io, { json: false }, { intervalMs: 200 });
+  const reset = { event: "accept-error", code: "ECONNRESET" };
+  const line = "toolkit: warning: connection reset before it was accepted (127.0.0.1:9000)";
+  for (let i = 0; i < 600; i++) await repeats.report("accept-error:ECONNRESET", reset, line);
+  await repeats.report("dropped:loop", { event: "dropped" }, "dropped a datagram from x");
+  assert.equal(io.stderrText().split("\n").filter(Boolean).length, 11);
+  await new Promise((r) => setTimeout(r, 300)); // one summary, after the interval
+  const lines = io.stderrText().split("\n").filter(Boolean);
+  assert.equal(lines.length, 12);
+  assert.equal(
+    lines[11],
+    "toolkit: warning: … 590 more like it: connection reset before it was accepted (127.0.0.1:9000)",
+  );
+  // Quiet for an interval: the kind starts over, its next ones are written again.
+  await new Promise((r) => setTimeout(r, 500));
+  await repeats.report("accept-error:ECONNRESET", reset, line);
+  assert.equal(io.stderrText().split("\n").filter(Boolean).length, 13);
+  await repeats.close();
+
+  // Under --json the summary is the event with `repeated`; close writes what is held back.
+  const json = memoryIo();
+  const j = new RepeatedStatus(json, { json: true }, { burst: 1, intervalMs: 60_000 });
+  for (let i = 0; i < 3; i++) await j.report("k", { event: "receive-error", code: "E" }, "x");
+  await j.close();
+  assert.deepEqual(json.stderrText().trim().split("\n").map((l) => JSON.parse(l)), [
+    { event: "receive-error", code: "E" },
+    { event: "receive-error", code: "E", repeated: 2 },
+  ]);
+});

@@ -24,7 +24,7 @@ import {
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { openUdpListener, sendDatagram } from "../net/udp.ts";
 import { printable } from "../text/printable.ts";
-import { reportServeFailure } from "./tcp_listen.ts";
+import { endRepeatedStatus, repeatedStatus, reportServeFailure } from "./tcp_listen.ts";
 import { status } from "./tcp_connect.ts";
 
 /** Parsed `udp-listen` options. */
@@ -173,6 +173,7 @@ const command: CommandModule<UdpListenOptions> = {
     io.signal.addEventListener("abort", onAbort, { once: true });
     // The link replies to a link-local sender go out on: the group's, or the bound address's zone.
     const zone = (iface?.family === 6 && iface.zone) || (bind.host.split("%")[1] ?? "");
+    const answering = o.echo || o.reply !== undefined;
     try {
       for (let seen = 0; seen < o.count && !io.signal.aborted;) {
         const got = await retryServing(() => sock.receive(), {
@@ -183,8 +184,13 @@ const command: CommandModule<UdpListenOptions> = {
         });
         if (got === null) break;
         const [data, addr] = got;
-        seen++;
         const from = addr as Deno.NetAddr;
+        const loop = answering ? loopRisk(from.port, local.port) : undefined;
+        if (loop) {
+          if (o.verbose) await reportDropped(io, o, from, data.length, loop);
+          continue;
+        }
+        seen++;
         try {
           await printDatagram(o, io, data, from);
         } catch (err) {
@@ -196,6 +202,7 @@ const command: CommandModule<UdpListenOptions> = {
       }
       return 0;
     } finally {
+      await endRepeatedStatus(io);
       await membership?.leave();
       io.signal.removeEventListener("abort", onAbort);
       try {
@@ -205,6 +212,54 @@ const command: CommandModule<UdpListenOptions> = {
   },
 };
 export default command;
+
+/**
+ * Source ports of services that answer every datagram (inetd's internal UDP services: echo,
+ * daytime, chargen, time). A reply to one is answered again, and two answering services (or a
+ * spoofed datagram from the listener's own address and port) answer each other forever.
+ */
+export const answeringPorts: ReadonlyMap<number, string> = new Map([
+  [7, "echo"],
+  [13, "daytime"],
+  [19, "chargen"],
+  [37, "time"],
+]);
+
+/**
+ * Why answering a datagram from `port` could start a loop (FreeBSD inetd's check before its echo
+ * answers), or `undefined` when it cannot: the listener's own port (its own address and port, or
+ * another listener like it), or a service that answers every datagram.
+ *
+ * @example
+ * ```ts
+ * loopRisk(19, 9000); // "port 19 is chargen, which answers every datagram"
+ * loopRisk(40000, 9000); // undefined
+ * ```
+ */
+export function loopRisk(port: number, ownPort: number): string | undefined {
+  if (port === ownPort) return `port ${port} is this listener's own`;
+  const service = answeringPorts.get(port);
+  return service === undefined
+    ? undefined
+    : `port ${port} is ${service}, which answers every datagram`;
+}
+
+/** -v's report of a datagram the loop guard dropped: a line, or a `dropped` event. */
+async function reportDropped(
+  io: Io,
+  o: UdpListenOptions,
+  from: Deno.NetAddr,
+  size: number,
+  why: string,
+): Promise<void> {
+  const remote = formatHostPort(from.hostname, from.port);
+  const reason = `${why}: a reply could start a loop`;
+  await repeatedStatus(io, o).report(
+    "dropped:loop",
+    { event: "dropped", remote, size, reason },
+    `dropped a datagram from ${remote} (${reason})`,
+  );
+}
 
 /**
  * The bind address for a link-scope group: the group itself needs the interface as its zone

@@ -19,6 +19,7 @@ import {
 } from "../net/unix.ts";
 import { socketPathArg } from "./unix_connect.ts";
 import {
+  endRepeatedStatus,
   type ListenFlags,
   listenOptionSpecs,
   parseListenFlags,
@@ -192,5 +193,6 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
     return 0;
   } finally {
     bound.close();
+    await endRepeatedStatus(io);
   }
 }

@@ -26,7 +26,8 @@ export class NetError extends Error {
   readonly failure: NetFailure;
   readonly address: string;
   constructor(failure: NetFailure, address: string, options?: ErrorOptions) {
-    super(`${failure} (${address})`, options);
+    // An address that is already in parentheses (a Unix peer `(unnamed)`) is not wrapped again.
+    super(/^\(.*\)$/.test(address) ? `${failure} ${address}` : `${failure} (${address})`, options);
     this.name = "NetError";
     this.failure = failure;
     this.address = address;
