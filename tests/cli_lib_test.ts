@@ -366,3 +366,8 @@ Deno.test("RepeatedStatus: the first 10 of a kind as they come, then one count a
     { event: "receive-error", code: "E", repeated: 2 },
   ]);
 });
+
+Deno.test("NetError names an address already in parentheses (an unnamed Unix peer) once", () => {
+  assert.equal(new NetError("broken pipe", "(unnamed)").message, "broken pipe (unnamed)");
+  assert.equal(new NetError("broken pipe", "/tmp/a.sock").message, "broken pipe (/tmp/a.sock)");
+});

@@ -599,8 +599,13 @@ Deno.test(
       });
       await u.waitForStderr(/"event":"close"/);
       u.child.kill("SIGINT");
-      const uc = closeEvent((await u.finish()).stderr);
+      const ur = await u.finish();
+      const uc = closeEvent(ur.stderr);
       assert.equal(uc.received, 2048, JSON.stringify(uc));
+      // The peer of an unbound Unix client is "(unnamed)", named once, not "((unnamed))".
+      const failed = ur.stderr.split("\n").find((l) => l.includes('"event":"error"'));
+      if (failed === undefined) throw new Error(`no error event:\n${ur.stderr}`);
+      assert.match(JSON.parse(failed).error, /^(broken pipe|connection reset) \(unnamed\)$/);
       assert.ok(uc.sent >= 1024 && uc.sent <= 2048, JSON.stringify(uc));
     } finally {
       await Deno.remove(dir, { recursive: true });
