@@ -8,7 +8,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { fromUserInput, scopeErrorFrom, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson, writeStatus } from "../cli/output.ts";
-import { formatHostPort, type HostPort } from "../net/address.ts";
+import { formatHostPort, type HostPort, zonedHost } from "../net/address.ts";
 import { localInterfaces } from "../net/broadcast.ts";
 import { Addr } from "../ip/addr.ts";
 import { retryServing } from "../net/accept.ts";
@@ -85,7 +85,7 @@ const command: CommandModule<UdpListenOptions> = {
         type: "string",
         value: "GROUP",
         description:
-          "join an IPv4 or IPv6 multicast group; with only a PORT the socket binds the group address",
+          "join an IPv4 or IPv6 multicast group (a zone, ff02::1%eth0, names the interface); the socket binds the group with only a PORT, else give the wildcard (0.0.0.0:PORT, [::]:PORT)",
       },
       {
         name: "iface",
@@ -113,13 +113,14 @@ const command: CommandModule<UdpListenOptions> = {
     if (echo && values.reply !== undefined) {
       throw new UsageError("--echo and --reply cannot be used together", name);
     }
-    const multicast = parseGroup(values.multicast);
+    const group = parseGroup(values.multicast);
+    const multicast = group?.withZone("").toString();
     if (values.iface !== undefined && multicast === undefined) {
       throw new UsageError("--iface needs --multicast GROUP", name);
     }
     return {
       multicast,
-      iface: typeof values.iface === "string" ? values.iface : undefined,
+      iface: groupIface(group, values.iface),
       bind: parseBind(positionals, values.port, multicast),
       hex,
       echo,
@@ -184,7 +185,11 @@ const command: CommandModule<UdpListenOptions> = {
         });
         if (got === null) break;
         const [data, addr] = got;
-        const from = addr as Deno.NetAddr;
+        // Deno gives a link-local sender without its zone: it is the link this socket is on.
+        const from = {
+          ...addr,
+          hostname: zonedHost((addr as Deno.NetAddr).hostname, zone),
+        } as Deno.NetAddr;
         const loop = answering ? loopRisk(from.port, local.port) : undefined;
         if (loop) {
           if (o.verbose) await reportDropped(io, o, from, data.length, loop);
@@ -198,7 +203,7 @@ const command: CommandModule<UdpListenOptions> = {
           throw err;
         }
         const answer = o.echo ? data : o.reply;
-        if (answer) await reply(sock, from, zone, answer, o, io);
+        if (answer) await reply(sock, from, answer, o, io);
       }
       return 0;
     } finally {
@@ -279,16 +284,13 @@ function bindOnLink(bind: HostPort, group: Addr, iface: MulticastInterface): Hos
 async function reply(
   sock: Deno.DatagramConn,
   from: Deno.NetAddr,
-  zone: string,
   answer: Uint8Array,
   o: UdpListenOptions,
   io: Io,
 ): Promise<void> {
   // A link-local sender (a member of a link-scope group answers from fe80::) is reachable only
-  // through the link it came in on; Deno hands over its address without the zone.
-  const host = zone && /^fe[89ab]/i.test(from.hostname) && !from.hostname.includes("%")
-    ? `${from.hostname}%${zone}`
-    : from.hostname;
+  // through the link it came in on: `from` carries that zone (see zonedHost).
+  const host = from.hostname;
   const to: HostPort = { host, port: from.port, family: "name" };
   try {
     await sendDatagram(sock, to, answer);
@@ -307,26 +309,68 @@ async function reply(
   }
 }
 
+/**
+ * Whether a socket bound to `host` receives datagrams sent to `group`: the group itself (with or
+ * without a zone) or the wildcard. A unicast address (or a name) is the destination a datagram
+ * must carry to reach such a socket, and a group's datagrams carry the group.
+ */
+function receivesGroup(host: string, group: string): boolean {
+  let addr: Addr;
+  try {
+    addr = Addr.parse(host);
+  } catch {
+    return false;
+  }
+  const bare = addr.withZone("");
+  return bare.equals(Addr.parse(group)) || bare.toString() === "0.0.0.0" ||
+    bare.toString() === "::";
+}
+
 function parseBind(words: readonly string[], port: unknown, group?: string): HostPort {
   // A group member binds the group address, so only that group's datagrams arrive.
   const bind = listenWords(words, typeof port === "string" ? port : undefined, name, {
     defaultHost: group ?? "127.0.0.1",
     allowPortZero: true,
   });
-  if (group !== undefined && (bind.family === "ipv6") !== group.includes(":")) {
+  if (group === undefined) return bind;
+  const shown = formatHostPort(bind.host, bind.port);
+  if ((bind.family === "ipv6") !== group.includes(":")) {
     throw new UsageError(
-      `--multicast ${group} and the bind address ${
-        formatHostPort(bind.host, bind.port)
-      } are of different IP versions`,
+      `--multicast ${group} and the bind address ${shown} are of different IP versions`,
+      name,
+    );
+  }
+  if (!receivesGroup(bind.host, group)) {
+    throw new UsageError(
+      `--multicast ${group}: a socket bound to ${shown} never receives the group's datagrams; ` +
+        `bind the group (give only the PORT) or every address (${
+          group.includes(":") ? "[::]" : "0.0.0.0"
+        }:${bind.port})`,
       name,
     );
   }
   return bind;
 }
 
-function parseGroup(value: unknown): string | undefined {
+function parseGroup(value: unknown): Addr | undefined {
   if (typeof value !== "string") return undefined;
-  return fromUserInput(() => parseMulticastGroup(value).toString(), name);
+  return fromUserInput(() => parseMulticastGroup(value), name);
+}
+
+/**
+ * The interface to join on: a group's zone names it (`ff02::1%eth0`, as udp-send's
+ * `[ff02::1%eth0]:9000` names the link to send on), or `--iface`; both must agree.
+ */
+function groupIface(group: Addr | undefined, iface: unknown): string | undefined {
+  const given = typeof iface === "string" ? iface : undefined;
+  if (!group?.zone) return given;
+  if (given !== undefined && given !== group.zone) {
+    throw new UsageError(
+      `--multicast ${group} names interface ${group.zone} and --iface names ${given}: give one`,
+      name,
+    );
+  }
+  return group.zone;
 }
 
 function parseReply(values: OptionValues, hex: boolean): Uint8Array | undefined {

@@ -126,3 +126,19 @@ export function parseHostPort(text: string, options: ParseHostPortOptions = {}):
 export function formatHostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+/**
+ * A peer's host with the zone it was reached through, when it is an IPv6 link-local address
+ * (fe80::/10) given without one. Deno reports a peer's address without its scope id (`NetAddr`
+ * has no field for it), so the zone has to come from what the user named: the interface a socket
+ * was bound or sent on. Other hosts, and an empty `zone`, come back unchanged.
+ *
+ * @example
+ * ```ts
+ * zonedHost("fe80::1", "eth0"); // "fe80::1%eth0"
+ * zonedHost("2001:2::1", "eth0"); // "2001:2::1"
+ * ```
+ */
+export function zonedHost(host: string, zone: string): string {
+  return zone && /^fe[89ab]/i.test(host) && !host.includes("%") ? `${host}%${zone}` : host;
+}
