@@ -227,7 +227,14 @@ Deno.test("errors map to the documented exit codes and one line", async () => {
 Deno.test("parseOptions agrees with node:util parseArgs (strict) on random command lines", async () => {
   const { parseArgs } = await import("#parse-args");
   const specs = [
-    { name: "count", short: "c", type: "string" as const, default: "1", description: "" },
+    {
+      name: "count",
+      short: "c",
+      type: "string" as const,
+      default: "1",
+      value: "N",
+      description: "",
+    },
     { name: "verbose", short: "v", type: "boolean" as const, description: "" },
     { name: "hex", short: "x", type: "boolean" as const, description: "" },
     { name: "file", short: "f", type: "string" as const, multiple: true, description: "" },
@@ -262,9 +269,40 @@ Deno.test("parseOptions agrees with node:util parseArgs (strict) on random comma
     "--nope",
     "-z",
     "-5",
+    "-0",
+    "-1.5s",
     "x=y",
     "",
   ];
+  // The deliberate difference: a negative number after an option that takes a number (count) is
+  // its value; node refuses `-c -5` as ambiguous but reads `-c-5` and `--count=-5` as we read it.
+  const inlineNegatives = (args: string[]): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === "--") {
+        out.push(...args.slice(i));
+        break;
+      }
+      const endsInString = /^-[vx]*[cf]$/.test(a) || a === "--count" || a === "--file";
+      const next = args[i + 1];
+      if (endsInString && next !== undefined) {
+        const numeric = a === "--count" || a.endsWith("c");
+        if (numeric && /^-\d/.test(next)) {
+          out.push(a === "--count" ? `--count=${next}` : a + next);
+          i++;
+          continue;
+        }
+        if (!next.startsWith("-") || next === "-") {
+          out.push(a, next); // a value, whatever it looks like
+          i++;
+          continue;
+        }
+      }
+      out.push(a);
+    }
+    return out;
+  };
   let seed = 20261124;
   const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
   for (let trial = 0; trial < 3000; trial++) {
@@ -272,7 +310,12 @@ Deno.test("parseOptions agrees with node:util parseArgs (strict) on random comma
     let expected: unknown;
     let actual: unknown;
     try {
-      const r = parseArgs({ args, options: nodeOptions, strict: true, allowPositionals: true });
+      const r = parseArgs({
+        args: inlineNegatives(args),
+        options: nodeOptions,
+        strict: true,
+        allowPositionals: true,
+      });
       expected = { values: { ...r.values }, positionals: r.positionals };
     } catch {
       expected = "error";

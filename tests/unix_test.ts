@@ -296,3 +296,59 @@ s.close()
       assert.match(bad.stderr, /^toolkit: error: --hex needs --datagram\n/);
     }),
 );
+
+Deno.test(
+  "a socket path that leads elsewhere says what it is; a socket of the other kind says so",
+  opts,
+  () =>
+    withDir(async (dir) => {
+      Deno.symlinkSync(`${dir}/loop-b`, `${dir}/loop-a`);
+      Deno.symlinkSync(`${dir}/loop-a`, `${dir}/loop-b`);
+      Deno.symlinkSync(`${dir}/nothing`, `${dir}/dangling`);
+      const cases: [string, string][] = [
+        [`${dir}/loop-a`, "is a symbolic link loop"],
+        [`${dir}/dangling`, `is a dangling symbolic link to ${dir}/nothing`],
+        ["/dev/null", "is a character device, not a socket"],
+      ];
+      for (const [path, words] of cases) {
+        for (const args of [["unix-connect", path], ["unix-send", "-u", path, "x"]]) {
+          const r = await runToolkit(args, { stdin: "" });
+          assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+          assert.equal(r.stderr, `toolkit: error: ${words} (${path})\n`);
+        }
+      }
+      // A stream socket given --datagram, a datagram socket without it (EPROTOTYPE): exit 2.
+      const stream = Deno.listen({ transport: "unix", path: `${dir}/stream.sock` });
+      const dgram = Deno.listenDatagram({ transport: "unixpacket", path: `${dir}/dgram.sock` });
+      try {
+        const toStream = await runToolkit(["unix-send", "-u", `${dir}/stream.sock`, "x"]);
+        assert.equal(toStream.code, 2, toStream.stderr);
+        assert.equal(
+          toStream.stderr,
+          `toolkit: error: is a stream socket: leave out --datagram (${dir}/stream.sock)\n`,
+        );
+        for (
+          const args of [["unix-send", `${dir}/dgram.sock`, "x"], [
+            "unix-connect",
+            `${dir}/dgram.sock`,
+          ]]
+        ) {
+          const r = await runToolkit(args, { stdin: "" });
+          assert.equal(r.code, 2, r.stderr);
+          assert.equal(
+            r.stderr,
+            `toolkit: error: is a datagram socket: send to it with unix-send --datagram (${dir}/dgram.sock)\n`,
+          );
+        }
+        // A symbolic link to a socket is followed, as connect(2) follows it.
+        Deno.symlinkSync(`${dir}/dgram.sock`, `${dir}/to-dgram`);
+        const linked = await runToolkit(["unix-send", "-u", `${dir}/to-dgram`, "via a link"]);
+        assert.equal(linked.code, 0, linked.stderr);
+        const [got] = await dgram.receive();
+        assert.equal(dec.decode(got), "via a link");
+      } finally {
+        stream.close();
+        dgram.close();
+      }
+    }),
+);

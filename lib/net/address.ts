@@ -56,7 +56,15 @@ export function classifyHost(host: string): HostPort["family"] {
     if (pct >= 0 && !/^[\w.-]+$/.test(host.slice(pct + 1))) {
       throw new SyntaxError(`Cannot parse IPv6 address "${host}": bad zone`);
     }
-    Addr.parse(host); // throws a SyntaxError that says what is wrong
+    const addr = Addr.parse(host); // throws a SyntaxError that says what is wrong
+    if (addr.zone && !needsZone(addr)) {
+      // The system resolver takes a zone name only where one means something, and says "name
+      // not resolved" otherwise.
+      throw new SyntaxError(
+        `Cannot use a zone with ${addr.withZone("")}: a zone (%${addr.zone}) names the link of a ` +
+          `link-local address (fe80::/10, ff02::/16); write ${addr.withZone("")} alone`,
+      );
+    }
     return "ipv6";
   }
   if (/^[0-9.]+$/.test(host) && host.split(".").length === 4) {
@@ -74,6 +82,17 @@ export function classifyHost(host: string): HostPort["family"] {
     throw new SyntaxError(`Cannot parse host "${host}"`);
   }
   return "name";
+}
+
+/**
+ * Whether an IPv6 address exists once per link, so that a zone says which: link-local unicast
+ * (fe80::/10) and interface- or link-local multicast (ff01::/16, ff02::/16, ff12::/16...).
+ */
+function needsZone(addr: Addr): boolean {
+  if (!addr.is6()) return false;
+  const top = addr.toBigInt() >> 112n;
+  if ((top & 0xffc0n) === 0xfe80n) return true;
+  return (top & 0xff00n) === 0xff00n && [1n, 2n].includes(top & 0xfn);
 }
 
 /**

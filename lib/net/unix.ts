@@ -125,23 +125,64 @@ export async function isSocketLive(path: string): Promise<boolean> {
   }
 }
 
-/** The error for a socket path that names something else: it is never touched. */
-function notASocket(abs: string, info: Deno.FileInfo): FileArgumentError {
-  const what = info.isDirectory ? "a directory" : info.isFifo ? "a named pipe (FIFO)" : "a file";
-  return new FileArgumentError(abs, `is ${what}, not a socket`);
+/** What kind of file `info` is, in words: `a directory`, `a character device`... */
+function kindOf(info: Deno.FileInfo): string {
+  if (info.isDirectory) return "a directory";
+  if (info.isFifo) return "a named pipe (FIFO)";
+  if (info.isCharDevice) return "a character device";
+  if (info.isBlockDevice) return "a block device";
+  if (info.isSymlink) return "a symbolic link";
+  return "a file";
 }
 
 /**
- * A failed connect, send or bind on the socket path `abs`, named: a path that is not a socket
- * (Linux answers "connection refused" for a file, a directory or a FIFO), or that cannot be
- * reached (missing directory, no permission), is the user's path; the rest are network errors.
+ * The error for a socket path that names something else (it is never touched), or `undefined`
+ * when it leads to a socket after all (a symbolic link to one). `info` is the path's `lstat`.
  */
-function socketPathError(err: unknown, abs: string): unknown {
+function notASocket(abs: string, info: Deno.FileInfo): FileArgumentError | undefined {
+  if (!info.isSymlink) return new FileArgumentError(abs, `is ${kindOf(info)}, not a socket`);
+  let target: Deno.FileInfo;
+  try {
+    target = Deno.statSync(abs);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      let to = "";
+      try {
+        to = ` to ${Deno.readLinkSync(abs)}`;
+      } catch { /* unreadable: leave the target out */ }
+      return new FileArgumentError(abs, `is a dangling symbolic link${to}`, { cause: err });
+    }
+    if ((err as { code?: string }).code === "ELOOP" || /symbolic links/i.test(String(err))) {
+      return new FileArgumentError(abs, "is a symbolic link loop", { cause: err });
+    }
+    return undefined;
+  }
+  if (target.isSocket) return undefined;
+  return new FileArgumentError(abs, `is a symbolic link to ${kindOf(target)}, not a socket`);
+}
+
+/**
+ * A failed connect, send or bind on the socket path `abs` by a `kind` socket, named: a path that
+ * is not a socket (Linux answers "connection refused" for a file, a directory or a FIFO), a socket
+ * of the other kind (EPROTOTYPE), or a path that cannot be reached (missing directory, no
+ * permission), is the user's path; the rest are network errors.
+ */
+function socketPathError(err: unknown, abs: string, kind: "stream" | "datagram"): unknown {
+  const info = lstatOrUndefined(abs);
+  const other = info && !info.isSocket ? notASocket(abs, info) : undefined;
+  if (other) return other;
   if (err instanceof Deno.errors.NotFound) {
     return new FileArgumentError(abs, "no such file or directory", { cause: err });
   }
-  const info = lstatOrUndefined(abs);
-  if (info && !info.isSocket) return notASocket(abs, info);
+  // EPROTOTYPE; Deno gives it no code, only the system's words.
+  const wrongType = (err as { code?: string }).code === "EPROTOTYPE" ||
+    /wrong type for socket/i.test(String((err as Error)?.message));
+  if (wrongType && info?.isSocket !== false) {
+    const advice = kind === "datagram"
+      ? "is a stream socket: leave out --datagram"
+      : "is a datagram socket: send to it with unix-send --datagram";
+    return new FileArgumentError(abs, advice, { cause: err });
+  }
   const named = asFileError(err, abs);
   return named === err ? netErrorFrom(err, abs) : named;
 }
@@ -150,7 +191,11 @@ function socketPathError(err: unknown, abs: string): unknown {
 async function claimSocketPath(abs: string): Promise<void> {
   const existing = lstatOrUndefined(abs);
   if (!existing) return;
-  if (!existing.isSocket) throw notASocket(abs, existing);
+  if (!existing.isSocket) {
+    // Even a link to a socket: binding would fail on the link itself.
+    throw notASocket(abs, existing) ??
+      new FileArgumentError(abs, "is a symbolic link (to a socket), not a socket");
+  }
   if (await isSocketLive(abs)) throw new NetError("address in use", abs);
   // Stale: check it is still the same file before removing it.
   const again = lstatOrUndefined(abs);
@@ -317,7 +362,7 @@ export async function listenUnix(
   try {
     inner = Deno.listen({ transport: "unix", path: abs });
   } catch (err) {
-    throw socketPathError(err, abs);
+    throw socketPathError(err, abs, "stream");
   }
   const listener = new GuardedUnixListener(inner);
   const close = closerFor(abs, (state) => listener.shut(state), options.signal);
@@ -355,7 +400,7 @@ export async function listenUnixDatagram(
   try {
     sock = Deno.listenDatagram({ transport: "unixpacket", path: abs });
   } catch (err) {
-    throw socketPathError(err, abs);
+    throw socketPathError(err, abs, "datagram");
   }
   return { sock, path: abs, close: closerFor(abs, () => sock.close(), options.signal) };
 }
@@ -410,7 +455,7 @@ export async function sendUnixDatagram(
   try {
     await sock.send(data, { transport: "unixpacket", path: abs });
   } catch (err) {
-    throw socketPathError(err, abs);
+    throw socketPathError(err, abs, "datagram");
   }
 }
 
@@ -427,6 +472,6 @@ export async function connectUnix(path: string): Promise<Deno.UnixConn> {
   try {
     return await Deno.connect({ transport: "unix", path: abs });
   } catch (err) {
-    throw socketPathError(err, abs);
+    throw socketPathError(err, abs, "stream");
   }
 }
