@@ -300,9 +300,9 @@ async function reply(
     if (!scope && !(err instanceof NetError) && !hasErrno) throw err;
     const why = scope?.message ?? (err as Error).message;
     const sender = formatHostPort(host, from.port);
-    await status(
-      io,
-      o,
+    // One line per sender a flood can spoof: limited like the receive warnings.
+    await repeatedStatus(io, o).report(
+      "reply-error",
       { event: "reply-error", remote: sender, error: why },
       `toolkit: warning: no reply sent to ${sender}: ${why}`,
     );
