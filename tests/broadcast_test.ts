@@ -14,6 +14,7 @@ import {
   parseMulticastGroup,
 } from "../lib/net/multicast.ts";
 import { hasCommand, isRoot, python, runToolkit, testIf, toolkitCmd } from "./harness.ts";
+import { runProgram } from "./netns.ts";
 
 const rootReason = !isRoot()
   ? "not root: the lab's network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN"
@@ -106,12 +107,14 @@ Deno.test("multicastInterface: by address, by name, IPv6 index from the link-loc
     zone: "eth0",
     label: "eth0 (index 7)",
   });
-  assert.deepEqual(multicastInterface(6, "3", []), {
+  assert.deepEqual(multicastInterface(6, "7", [eth0, v6]), {
     family: 6,
-    index: 3,
-    zone: "3",
-    label: "index 3",
+    index: 7,
+    zone: "7",
+    label: "index 7",
   });
+  // An index no interface has is the user's mistake (exit 2), not a failed join (exit 3).
+  assert.throws(() => multicastInterface(6, "999", [eth0, v6]), /No local interface has index 999/);
   assert.throws(() => multicastInterface(4, "198.18.9.9", [eth0]), /No local interface has/);
   assert.throws(() => multicastInterface(4, "wlan0", [eth0]), /No local interface named "wlan0"/);
   assert.throws(() => multicastInterface(6, "tun0", [p2p]), /no IPv6 link-local address/);
@@ -185,6 +188,20 @@ Deno.test("udp-listen --multicast: bad group, --iface alone, mixed versions are 
     [["--multicast", "10.0.0.1", "9000"], /"10\.0\.0\.1" is not a multicast group/],
     [["--iface", "127.0.0.1", "9000"], /--iface needs --multicast GROUP/],
     [["--multicast", "ff0e::1", "0.0.0.0:9000"], /of different IP versions/],
+    // A unicast bind never receives the group's datagrams (it used to print `joined` and wait).
+    [
+      ["--multicast", "ff02::1234", "--iface", "lo", "[2001:2:0:16::1]:9000"],
+      /--multicast ff02::1234: a socket bound to \[2001:2:0:16::1\]:9000 never receives the group's datagrams; bind the group \(give only the PORT\) or every address \(\[::\]:9000\)/,
+    ],
+    [["--multicast", "239.1.2.3", "127.0.0.1:9000"], /bound to 127\.0\.0\.1:9000 never receives/],
+    [["--multicast", "239.1.2.3", "localhost:9000"], /bound to localhost:9000 never receives/],
+    // The group's zone names the interface; --iface may only repeat it.
+    [
+      ["--multicast", "ff02::1%eth0", "--iface", "eth1", "0"],
+      /--multicast ff02::1%eth0 names interface eth0 and --iface names eth1: give one/,
+    ],
+    [["--multicast", "ff02::1%nosuch0", "0"], /No local interface named "nosuch0"/i],
+    [["--multicast", "ff02::1", "--iface", "99999", "0"], /No local interface has index 99999/i],
   ];
   for (const [args, pattern] of cases) {
     assertUsage(await runToolkit(["udp-listen", ...args]), pattern, "udp-listen");
@@ -317,6 +334,25 @@ async function withLab(prefix: string, fn: (h: (n: number) => string) => Promise
   } finally {
     const down = await runToolkit(["lab", "down", "--prefix", prefix], { timeoutMs: 60_000 });
     assert.equal(down.code, 0, down.stderr);
+  }
+}
+
+/** The IPv6 link-local address of `namespace`'s eth0, once duplicate detection has passed. */
+async function linkLocalOf(namespace: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const shown = await runProgram("ip", ["-n", namespace, "-j", "-6", "addr", "show", "eth0"]);
+    const addrs = JSON.parse(shown)[0].addr_info as {
+      local?: string;
+      scope?: string;
+      tentative?: boolean;
+    }[];
+    const link = addrs.find((a) => a.scope === "link" && a.local);
+    if (link && !link.tentative) return link.local!;
+    if (Date.now() > deadline) {
+      throw new Error(`${namespace}: no usable link-local address: ${shown}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -473,6 +509,21 @@ testIf(
       ]);
       assert.equal(asked.code, 0, asked.stderr);
       assert.equal(asked.stdout, "ping");
+      // Deno gives a link-local peer without its zone; the zone named on the command line is it.
+      const linkLocal = await linkLocalOf(h(3));
+      await linkLocalOf(h(1)); // the sender's own, or it sends from its global address
+      const echoLink = start(3, ["--echo", "-c", "1", `[${linkLocal}%eth0]:0`]);
+      const portLink =
+        (await echoLink.waitFor("stderr", /"listening","address":"\[.*\]:(\d+)"/))[1];
+      const askedJson = await inHost(h(1), [
+        "--json",
+        "udp-send",
+        "-w",
+        `[${linkLocal}%eth0]:${portLink}`,
+        "ping",
+      ]);
+      assert.equal(JSON.parse(askedJson.stdout).reply.remote, `[${linkLocal}%eth0]:${portLink}`);
+      assert.match(JSON.parse(echoLink.stdout()).remote, /^\[fe80::[0-9a-f:]+%eth0\]:\d+$/);
       await member2.waitFor("stdout", /link/);
       await any3.waitFor("stdout", /link/);
       await settle(listeners);
@@ -482,6 +533,35 @@ testIf(
       assert.deepEqual(received(member4), [], "a link-scope group never crosses the router");
       // Nothing went wrong while it echoed; it ends interrupted, as it was stopped.
       assert.doesNotMatch(echo3.stderr(), /"warning"|"kind":"(?!interrupted")/);
+
+      // On the router's two links, the group's zone picks one, as udp-send's [ff02::1234%eth0]
+      // does: it used to be an internal error (link-local) or "name not resolved" (ff0e::).
+      const router = `l${Deno.pid}-r1`;
+      const zoned = startIn(router, [
+        "--json",
+        "udp-listen",
+        "--multicast",
+        "ff02::1234%eth1",
+        port,
+      ]);
+      const zonedWide = startIn(router, ["--json", "udp-listen", "-m", "ff0e::18:8%eth1", "0"]);
+      try {
+        await zoned.waitFor("stderr", /"listening","address":"\[ff02::1234%eth1\]:\d+"/);
+        assert.match(zoned.stderr(), /"joined","group":"ff02::1234","iface":"eth1 \(index \d+\)"/);
+        const wide =
+          (await zonedWide.waitFor("stderr", /"listening","address":"\[ff0e::18:8\]:(\d+)"/))[1];
+        assert.match(zonedWide.stderr(), /"joined","group":"ff0e::18:8","iface":"eth1 \(index/);
+        for (const to of [`[ff02::1234%eth0]:${port}`, `[ff0e::18:8]:${wide}`]) {
+          const r = await inHost(h(1), ["udp-send", to, "zoned"]);
+          assert.equal(r.code, 0, r.stderr);
+        }
+        await zoned.waitFor("stdout", /zoned/);
+        await zonedWide.waitFor("stdout", /zoned/);
+      } finally {
+        await Promise.all([zoned.stop(), zonedWide.stop()]);
+      }
+      assert.deepEqual(received(zoned), ["zoned"]);
+      assert.deepEqual(received(zonedWide), ["zoned"]);
 
       // Two links and no --iface, or --iface 0: a usage error naming the choice (exit 2).
       const r = await inHost(`l${Deno.pid}-r1`, ["udp-listen", "--multicast", "ff02::1234", "0"]);

@@ -227,7 +227,14 @@ Deno.test("errors map to the documented exit codes and one line", async () => {
 Deno.test("parseOptions agrees with node:util parseArgs (strict) on random command lines", async () => {
   const { parseArgs } = await import("#parse-args");
   const specs = [
-    { name: "count", short: "c", type: "string" as const, default: "1", description: "" },
+    {
+      name: "count",
+      short: "c",
+      type: "string" as const,
+      default: "1",
+      value: "N",
+      description: "",
+    },
     { name: "verbose", short: "v", type: "boolean" as const, description: "" },
     { name: "hex", short: "x", type: "boolean" as const, description: "" },
     { name: "file", short: "f", type: "string" as const, multiple: true, description: "" },
@@ -262,9 +269,40 @@ Deno.test("parseOptions agrees with node:util parseArgs (strict) on random comma
     "--nope",
     "-z",
     "-5",
+    "-0",
+    "-1.5s",
     "x=y",
     "",
   ];
+  // The deliberate difference: a negative number after an option that takes a number (count) is
+  // its value; node refuses `-c -5` as ambiguous but reads `-c-5` and `--count=-5` as we read it.
+  const inlineNegatives = (args: string[]): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === "--") {
+        out.push(...args.slice(i));
+        break;
+      }
+      const endsInString = /^-[vx]*[cf]$/.test(a) || a === "--count" || a === "--file";
+      const next = args[i + 1];
+      if (endsInString && next !== undefined) {
+        const numeric = a === "--count" || a.endsWith("c");
+        if (numeric && /^-\d/.test(next)) {
+          out.push(a === "--count" ? `--count=${next}` : a + next);
+          i++;
+          continue;
+        }
+        if (!next.startsWith("-") || next === "-") {
+          out.push(a, next); // a value, whatever it looks like
+          i++;
+          continue;
+        }
+      }
+      out.push(a);
+    }
+    return out;
+  };
   let seed = 20261124;
   const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
   for (let trial = 0; trial < 3000; trial++) {
@@ -272,7 +310,12 @@ Deno.test("parseOptions agrees with node:util parseArgs (strict) on random comma
     let expected: unknown;
     let actual: unknown;
     try {
-      const r = parseArgs({ args, options: nodeOptions, strict: true, allowPositionals: true });
+      const r = parseArgs({
+        args: inlineNegatives(args),
+        options: nodeOptions,
+        strict: true,
+        allowPositionals: true,
+      });
       expected = { values: { ...r.values }, positionals: r.positionals };
     } catch {
       expected = "error";
@@ -332,4 +375,42 @@ Deno.test("formatTable pads by what the terminal shows: colour codes take no roo
   assert.deepEqual(seen, ["PORT    STATE    TIME", "22/tcp  open   1.5 ms", ""]);
   const cjk = formatTable([["名字", "x"], ["ab", "y"]]).split("\n");
   assert.deepEqual(cjk, ["名字  x", "ab    y", ""]);
+});
+
+Deno.test("RepeatedStatus: the first 10 of a kind as they come, then one count a second", async () => {
+  const { RepeatedStatus } = await import("../lib/cli/repeats.ts");
+  const io = memoryIo();
+  const repeats = new RepeatedStatus(io, { json: false }, { intervalMs: 200 });
+  const reset = { event: "accept-error", code: "ECONNRESET" };
+  const line = "toolkit: warning: connection reset before it was accepted (127.0.0.1:9000)";
+  for (let i = 0; i < 600; i++) await repeats.report("accept-error:ECONNRESET", reset, line);
+  await repeats.report("dropped:loop", { event: "dropped" }, "dropped a datagram from x");
+  assert.equal(io.stderrText().split("\n").filter(Boolean).length, 11);
+  await new Promise((r) => setTimeout(r, 300)); // one summary, after the interval
+  const lines = io.stderrText().split("\n").filter(Boolean);
+  assert.equal(lines.length, 12);
+  assert.equal(
+    lines[11],
+    "toolkit: warning: … 590 more like it: connection reset before it was accepted (127.0.0.1:9000)",
+  );
+  // Quiet for an interval: the kind starts over, its next ones are written again.
+  await new Promise((r) => setTimeout(r, 500));
+  await repeats.report("accept-error:ECONNRESET", reset, line);
+  assert.equal(io.stderrText().split("\n").filter(Boolean).length, 13);
+  await repeats.close();
+
+  // Under --json the summary is the event with `repeated`; close writes what is held back.
+  const json = memoryIo();
+  const j = new RepeatedStatus(json, { json: true }, { burst: 1, intervalMs: 60_000 });
+  for (let i = 0; i < 3; i++) await j.report("k", { event: "receive-error", code: "E" }, "x");
+  await j.close();
+  assert.deepEqual(json.stderrText().trim().split("\n").map((l) => JSON.parse(l)), [
+    { event: "receive-error", code: "E" },
+    { event: "receive-error", code: "E", repeated: 2 },
+  ]);
+});
+
+Deno.test("NetError names an address already in parentheses (an unnamed Unix peer) once", () => {
+  assert.equal(new NetError("broken pipe", "(unnamed)").message, "broken pipe (unnamed)");
+  assert.equal(new NetError("broken pipe", "/tmp/a.sock").message, "broken pipe (/tmp/a.sock)");
 });

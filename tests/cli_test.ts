@@ -273,3 +273,9 @@ Deno.test("an endless input file (/dev/zero) is refused with one line, not read 
     /^toolkit: error: \/dev\/zero: line 1 is longer than 1048576 characters/,
   );
 });
+
+Deno.test("an option's prefix keeps the line in lower case: arp resolve -p x", async () => {
+  const r = await runToolkit(["arp", "resolve", "-p", "x", "127.0.0.1"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.split("\n")[0], 'toolkit: error: --port: cannot parse port "x"');
+});

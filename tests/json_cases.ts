@@ -211,6 +211,18 @@ export const jsonCases: Record<string, JsonCase> = {
     await s.send(new TextEncoder().encode("hi"), { ...to, port: own });
     s.close();
     runs.push(collect(narrowed.argv, await narrowed.srv.finish()));
+    // A datagram from the listener's own port (another loopback address): -v's `dropped`.
+    const guard = await listening(["udp-listen", "-v", "--echo", "-c", "1", "127.0.0.1:0"]);
+    const twin = Deno.listenDatagram({ hostname: "127.0.0.2", port: guard.port, transport: "udp" });
+    const target: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port: guard.port };
+    await twin.send(new TextEncoder().encode("loop?"), target);
+    await guard.srv.waitForStderr(/"event":"dropped"/);
+    twin.close();
+    const last = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
+    await last.send(new TextEncoder().encode("counted"), target);
+    await last.receive();
+    last.close();
+    runs.push(collect(guard.argv, await guard.srv.finish()));
     return runs;
   },
   "udp-connect": async (p) => {

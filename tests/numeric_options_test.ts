@@ -6,17 +6,18 @@
 import assert from "#assert";
 import type { CommandEntry, CommandModule, OptionSpec } from "../lib/cli/command.ts";
 import { resolveCommand } from "../lib/cli/dispatch.ts";
+import { numericPlaceholder } from "../lib/cli/args.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { exampleArgs, pool } from "./command_lines.ts";
 import { assertNoProblems, crashSigns, errorShapeProblem } from "./error_shape.ts";
 import { runUntil } from "./harness.ts";
 import { runInProcess } from "./in_process.ts";
 
-/** Placeholders of options that take a number (or a list of them, `N,N,...`). */
-const numeric = /^(N|COUNT|SECONDS|DURATION|MS|BYTES|BITS|PORT|RATE)(,\1)*(,\.\.\.)?$/;
+/** Placeholders of options that take a number: the parser's own list. */
+const numeric = numericPlaceholder;
 
 /** The values every numeric option is fed. */
-const badValues = ["0", "-1", "1e30", "9007199254740992", "99999999999999999999", "abc"];
+const badValues = ["0", "-1", "1e30", "9007199254740992", "99999999999999999999", "abc", " 5"];
 
 /**
  * Command lines for options no help example can carry (their other arguments must be of a kind
@@ -36,6 +37,16 @@ function parses(mod: CommandModule, args: string[]): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** What parse says of `args`: its error message, or `undefined` when they parse. */
+function parseError(mod: CommandModule, args: string[]): string | undefined {
+  try {
+    mod.parse(args, noGlobals);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
   }
 }
 
@@ -127,6 +138,13 @@ Deno.test("numeric options: every one is found and has a command line to sweep i
  */
 const zeroUndocumented = new Set(["sockets --port"]);
 
+/**
+ * Options that still take a number with blanks around it (" 5"), which every other refuses:
+ * subnet's are its owner's (the review's subnet messages went to another change). Remove an
+ * entry once it is refused.
+ */
+const blanksPendingElsewhere = new Set(["subnet split --hosts"]);
+
 /** Loopback `HOST:PORT` in an example, replaced by the test's own port for a real run. */
 const loopbackTarget = /^(127\.0\.0\.1|localhost|\[::1\]):\d+$/;
 
@@ -149,9 +167,28 @@ Deno.test({
     const problems: (string | undefined)[] = [];
     const accepted: { c: Case; value: string; documented: boolean }[] = [];
     for (const c of cases) {
+      // A negative number is the option's value in every spelling (`-c -1` used to be "option
+      // '--count' needs a value"): each is judged as `--count=-1` is.
+      for (const value of ["-1", "-0"]) {
+        const inline = parseError(c.mod, [...c.base, `--${c.option.name}=${value}`]);
+        const spellings = [[`--${c.option.name}`, value]];
+        if (c.option.short) spellings.push([`-${c.option.short}`, value]);
+        for (const spelling of spellings) {
+          const got = parseError(c.mod, [...c.base, ...spelling]);
+          if (got !== inline) {
+            problems.push(
+              `toolkit ${c.entry.name} ${spelling.join(" ")}: "${got}", but with = "${inline}"`,
+            );
+          }
+        }
+      }
       for (const value of badValues) {
         const args = [...c.base, `--${c.option.name}=${value}`];
         const label = `toolkit ${c.entry.name} ${args.join(" ")}`;
+        if (value === " 5" && blanksPendingElsewhere.has(`${c.entry.name} --${c.option.name}`)) {
+          if (!parses(c.mod, args)) problems.push(`${label}: refused now; remove it from the list`);
+          continue;
+        }
         if (parses(c.mod, args)) {
           const key = `${c.entry.name} --${c.option.name}`;
           const documented = value === "0" &&
@@ -205,4 +242,15 @@ Deno.test({
     );
     assertNoProblems(problems, "numeric option values mishandled");
   },
+});
+
+Deno.test("a byte count is whole: perf -l 1.5 is refused, not rounded to 2", () => {
+  const perf = registry.find((e) => e.name === "perf")!;
+  return perf.load().then((mod) => {
+    assert.equal(
+      parseError(mod, ["-l", "1.5", "127.0.0.1:5201"]),
+      '--length is not a whole number of bytes (got "1.5")',
+    );
+    assert.equal(parseError(mod, ["-l", "1.5K", "127.0.0.1:5201"]), undefined); // 1536
+  });
 });

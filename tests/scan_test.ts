@@ -313,3 +313,41 @@ sys.stdin.read()
     assert.deepEqual(doc.results, [{ port: Number(port), state: "filtered", rttMs: null }]);
   },
 );
+
+Deno.test({
+  name: "scan under ulimit -n 64 with -j 500 waits for descriptors and scans every port",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = l.addr.port;
+    const from = Math.max(1024, port - 1000);
+    const to = Math.min(65535, from + 2000);
+    try {
+      // It used to stop at the first EMFILE: `network error (127.0.0.1:40041)`, exit 3.
+      const r = await runToolkit([
+        "--json",
+        "scan",
+        "-a",
+        "-j",
+        "500",
+        "127.0.0.1",
+        `${from}-${to}`,
+      ], {
+        filesLimit: 64,
+        timeoutMs: 60_000,
+      });
+      assert.equal(r.code, 0, r.stderr);
+      const doc = JSON.parse(r.stdout);
+      assert.equal(doc.results.length, to - from + 1);
+      assert.equal(doc.results.find((x: { port: number }) => x.port === port).state, "open");
+      const warning = JSON.parse(r.stderr.trim().split("\n")[0]);
+      assert.match(
+        warning.warning.message,
+        /^too many open files \(EMFILE\): connects waited for descriptors to come free; raise 'ulimit -n' or lower --concurrency \(500\)$/,
+      );
+    } finally {
+      l.close();
+    }
+  },
+});

@@ -356,3 +356,32 @@ testIf(
     assert.equal((await srv.finish(5000)).stdout, "from nc");
   },
 );
+
+Deno.test(
+  "zones: only on link-local addresses, and only naming an interface here (exit 2, not 3)",
+  opts,
+  async () => {
+    // Both used to be exit 3 "name not resolved": the resolver's words for the user's mistake.
+    const notLinkLocal = await runToolkit(["udp-send", "[::1%lo]:9", "x"]);
+    assert.equal(notLinkLocal.code, 2, notLinkLocal.stderr);
+    assert.match(
+      notLinkLocal.stderr,
+      /^toolkit: error: cannot use a zone with ::1: a zone \(%lo\) names the link of a link-local address \(fe80::\/10, ff02::\/16\); write ::1 alone\n/,
+    );
+    for (
+      const args of [["udp-send", "[fe80::1%nosuch9]:9", "x"], [
+        "tcp-connect",
+        "[fe80::1%nosuch9]:9",
+      ]]
+    ) {
+      const r = await runToolkit(args, { stdin: "" });
+      assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
+      assert.equal(
+        r.stderr,
+        'toolkit: error: no local interface named "nosuch9" (the zone of [fe80::1%nosuch9]:9)\n',
+      );
+    }
+    const json = await runToolkit(["--json", "udp-send", "[fe80::1%nosuch9]:9", "x"]);
+    assert.equal(JSON.parse(json.stderr).error.kind, "input");
+  },
+);

@@ -205,3 +205,20 @@ Deno.test("tcp-ping: the interval and the timeout stay bounded (exit 2)", async 
   ]);
   assert.equal(ok.code, 3, ok.stderr);
 });
+
+Deno.test(
+  "--quiet tcp-ping prints only the statistics, with no blank line before them",
+  opts,
+  async () => {
+    const a = acceptor();
+    try {
+      const r = await runToolkit(["--quiet", "tcp-ping", "-c", "1", `127.0.0.1:${a.port}`]);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.split("\n");
+      assert.equal(lines[0], `--- 127.0.0.1:${a.port} tcp ping statistics ---`, r.stdout);
+      assert.match(lines[1], /^1 attempts, 1 connected, 0% failed/);
+    } finally {
+      await a.close();
+    }
+  },
+);

@@ -3,7 +3,7 @@
 // IPv6, exit codes 3 (refused) and 4 (outside --net, the test's listener receives nothing), and
 // SIGINT during a transfer.
 import assert from "#assert";
-import { runToolkit, startToolkit, toolkitCmd } from "./harness.ts";
+import { hasCommand, runToolkit, startToolkit, testIf, toolkitCmd } from "./harness.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -509,5 +509,207 @@ Deno.test(
     const [first, second] = await server;
     assert.deepEqual([...first], [0xde, 0xad, 0xbe, 0xef]);
     assert.deepEqual([...second], [1, 2, 3, 0]);
+  },
+);
+
+/** Connects with node:net (which can reset: SO_LINGER 0) and runs `script` on the socket. */
+function nodeClient(
+  to: { port: number } | { path: string },
+  script: (s: import("node:net").Socket, done: () => void) => void,
+): Promise<void> {
+  return import("node:net").then((net) =>
+    new Promise<void>((resolve, reject) => {
+      const s = "port" in to
+        ? net.connect({ host: "127.0.0.1", port: to.port })
+        : net.connect({ path: to.path });
+      const timer = setTimeout(() => (s.destroy(), reject(new Error("client timed out"))), 10_000);
+      s.once("error", () => {});
+      s.once("connect", () =>
+        script(s, () => {
+          clearTimeout(timer);
+          resolve();
+        }));
+    })
+  );
+}
+
+/** The `close` event on a listener's --json stderr. */
+function closeEvent(stderr: string): { sent: number; received: number } {
+  const line = stderr.split("\n").find((l) => l.includes('"event":"close"'));
+  if (line === undefined) throw new Error(`no close event:\n${stderr}`);
+  return JSON.parse(line);
+}
+
+Deno.test(
+  "a connection that ends in a reset reports the bytes it moved, not 0",
+  opts,
+  async () => {
+    // One connection: 100,000 bytes in, then RST. stdout has them; the close event says so.
+    const one = startToolkit(["--json", "tcp-listen", "127.0.0.1:0"]);
+    const port = Number((await one.waitForStderr(/"address":"127\.0\.0\.1:(\d+)"/))[1]);
+    await nodeClient({ port }, (s, done) => {
+      s.write(new Uint8Array(100_000).fill(0x63), () =>
+        setTimeout(() => {
+          s.resetAndDestroy();
+          done();
+        }, 300));
+    });
+    const r = await one.finish();
+    assert.equal(r.stdoutBytes.length, 100_000);
+    const c = closeEvent(r.stderr);
+    assert.deepEqual([c.received, c.sent], [100_000, 0], r.stderr);
+
+    // An echoed connection: 1 KiB in, 1 KiB back, then RST.
+    const echo = startToolkit(["--json", "tcp-listen", "--keep-open", "--echo", "127.0.0.1:0"]);
+    const echoPort = Number((await echo.waitForStderr(/"address":"127\.0\.0\.1:(\d+)"/))[1]);
+    await nodeClient({ port: echoPort }, (s, done) => {
+      let got = 0;
+      s.on("data", (d: Uint8Array) => {
+        got += d.length;
+        if (got === 1024) {
+          s.resetAndDestroy();
+          done();
+        }
+      });
+      s.write(new Uint8Array(1024));
+    });
+    await echo.waitForStderr(/"event":"close"/);
+    echo.child.kill("SIGINT");
+    const e = closeEvent((await echo.finish()).stderr);
+    assert.deepEqual([e.received, e.sent], [1024, 1024]);
+
+    // unix-listen --echo: 1 KiB echoed, 1 KiB more, then gone with the echo unread (a Unix socket
+    // has no RST; the server's read or its echo then fails).
+    const dir = await Deno.makeTempDir({ prefix: "toolkit-reset-" });
+    try {
+      const path = `${dir}/echo.sock`;
+      const u = startToolkit(["--json", "unix-listen", "--keep-open", "--echo", path]);
+      await u.waitForStderr(/"event":"listening"/);
+      await nodeClient({ path }, (s, done) => {
+        let got = 0;
+        s.on("data", (d: Uint8Array) => {
+          got += d.length;
+          if (got < 1024) return;
+          s.write(new Uint8Array(1024), () => {
+            s.destroy();
+            done();
+          });
+        });
+        s.write(new Uint8Array(1024));
+      });
+      await u.waitForStderr(/"event":"close"/);
+      u.child.kill("SIGINT");
+      const ur = await u.finish();
+      const uc = closeEvent(ur.stderr);
+      assert.equal(uc.received, 2048, JSON.stringify(uc));
+      // The peer of an unbound Unix client is "(unnamed)", named once, not "((unnamed))".
+      const failed = ur.stderr.split("\n").find((l) => l.includes('"event":"error"'));
+      if (failed === undefined) throw new Error(`no error event:\n${ur.stderr}`);
+      assert.match(JSON.parse(failed).error, /^(broken pipe|connection reset) \(unnamed\)$/);
+      assert.ok(uc.sent >= 1024 && uc.sent <= 2048, JSON.stringify(uc));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+/**
+ * The idle scenario of the review: `clients` connections to `port`; the server process is
+ * stopped (SIGSTOP), each client sends a line 0.3 s later, and the server is resumed after 1.5 s,
+ * past a 1 s idle timeout. Resolves to what each client got back within 3 s.
+ */
+async function sendWhileStopped(pid: number, port: number, clients: number): Promise<string[]> {
+  const conns = await Promise.all(
+    Array.from({ length: clients }, () => Deno.connect({ hostname: "127.0.0.1", port })),
+  );
+  await new Promise((r) => setTimeout(r, 100));
+  Deno.kill(pid, "SIGSTOP");
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    for (const c of conns) await writeAll(c, enc.encode("data\n"));
+    await new Promise((r) => setTimeout(r, 1500));
+  } finally {
+    Deno.kill(pid, "SIGCONT");
+  }
+  return await Promise.all(conns.map(async (c) => {
+    const buf = new Uint8Array(100);
+    const timer = setTimeout(() => c.close(), 3000);
+    try {
+      const n = await c.read(buf);
+      return n === null ? "" : dec.decode(buf.subarray(0, n));
+    } catch {
+      return "";
+    } finally {
+      clearTimeout(timer);
+      try {
+        c.close();
+      } catch { /* closed by the timer */ }
+    }
+  }));
+}
+
+Deno.test(
+  "--timeout: data that arrived while the listener was stopped is traffic, not idleness",
+  opts,
+  async () => {
+    const echo = startToolkit(["tcp-listen", "--keep-open", "--echo", "--timeout", "1s", "0"]);
+    const port = Number((await echo.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/))[1]);
+    const got = await sendWhileStopped(echo.child.pid, port, 5);
+    echo.child.kill("SIGINT");
+    const e = await echo.finish();
+    assert.deepEqual(got, Array(5).fill("data\n"), e.stderr);
+    assert.doesNotMatch(e.stderr, /timed out/);
+
+    // One connection: the bytes that arrived are written to stdout, then a real idle second
+    // (the client stays connected, silent) ends it with exit 3.
+    const one = startToolkit(["tcp-listen", "--timeout", "1s", "0"], { stdinPiped: true });
+    const onePort = Number((await one.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/))[1]);
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: onePort });
+    await new Promise((r) => setTimeout(r, 100));
+    Deno.kill(one.child.pid, "SIGSTOP");
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      await writeAll(conn, enc.encode("nine byte"));
+      await new Promise((r) => setTimeout(r, 1500));
+    } finally {
+      Deno.kill(one.child.pid, "SIGCONT");
+    }
+    const r = await one.finish();
+    conn.close();
+    assert.equal(r.stdout, "nine byte", r.stderr);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /timed out .*idle for 1s/);
+  },
+);
+
+testIf(
+  hasCommand("socat") ? undefined : "socat is not installed",
+  "socat -T1 (the reference) echoes data that arrived while it was stopped, as tcp-listen does",
+  async () => {
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = probe.addr.port;
+    probe.close();
+    // One connection, no fork: a forked child would serve it while the stopped parent waits.
+    const socat = new Deno.Command("socat", {
+      args: ["-d", "-d", "-T1", `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr`, "PIPE"],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const stderr = socat.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      let seen = "";
+      while (!/listening on/.test(seen)) {
+        const { value, done } = await stderr.read();
+        if (done) throw new Error(`socat ended: ${seen}`);
+        seen += value;
+      }
+      assert.deepEqual(await sendWhileStopped(socat.pid, port, 1), ["data\n"]);
+    } finally {
+      try {
+        socat.kill("SIGTERM");
+      } catch { /* ended by its -T1 */ }
+      await stderr.cancel();
+      await socat.status;
+    }
   },
 );

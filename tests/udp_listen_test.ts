@@ -2,7 +2,7 @@
 // sender; --echo and --reply answer the sender; --count stops; udp-send's example lands in a
 // socket the test owns and in udp-listen; IPv6; exit 4 outside --net with nothing received.
 import assert from "#assert";
-import { runToolkit, startToolkit } from "./harness.ts";
+import { isRoot, python, runToolkit, startToolkit, testIf } from "./harness.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -201,3 +201,88 @@ Deno.test("udp-listen --help; bad input is one error line, the hint and exit 2",
     assert.ok(lines.length <= 2);
   }
 });
+
+/** Python source that sends one UDP datagram with a source address and port it does not own. */
+const spoofScript = `
+import socket, struct, sys
+src, sport, dst, dport, payload = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5].encode()
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload  # checksum 0: none
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+                 socket.inet_aton(src), socket.inet_aton(dst))
+s.sendto(ip + udp, (dst, 0))
+`;
+
+/** Sends one spoofed datagram on loopback through a raw socket (root). */
+async function spoof(from: [string, number], to: [string, number], text: string): Promise<void> {
+  const py = python("3");
+  if (!py) throw new Error("CPython 3 (pyenv) is needed");
+  const r = await new Deno.Command(py.cmd, {
+    args: ["-c", spoofScript, from[0], String(from[1]), to[0], String(to[1]), text],
+    env: py.env,
+    stderr: "piped",
+  }).output();
+  assert.ok(r.success, dec.decode(r.stderr));
+}
+
+testIf(
+  !isRoot()
+    ? "needs root (a raw socket spoofs the datagrams)"
+    : python("3")
+    ? undefined
+    : "CPython 3 (pyenv) is not installed",
+  "--echo/--reply drop datagrams from the listener's own port and from echo, daytime, chargen, time",
+  async () => {
+    // One spoofed datagram from the listener's own address and port used to echo forever.
+    const srv = startToolkit(["udp-listen", "-v", "--echo", "127.0.0.1:0"]);
+    const port = Number((await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/))[1]);
+    await spoof(["127.0.0.1", port], ["127.0.0.1", port], "loop");
+    for (const service of [7, 13, 19, 37]) {
+      await spoof(["127.0.0.1", service], ["127.0.0.1", port], "from a service");
+    }
+    await srv.waitForStderr(/from 127\.0\.0\.1:37 /);
+    const ok = await runToolkit(["udp-send", "-w", `127.0.0.1:${port}`, "still echoed"]);
+    assert.equal(ok.stdout, "still echoed", ok.stderr);
+    await new Promise((r) => setTimeout(r, 300));
+    srv.child.kill("SIGINT");
+    const r = await srv.finish();
+    assert.equal(r.stdout, "still echoed", "a dropped datagram was printed (or echoed to itself)");
+    const dropped = r.stderr.split("\n").filter((l) => l.startsWith("dropped a datagram"));
+    assert.deepEqual(dropped, [
+      `dropped a datagram from 127.0.0.1:${port} (port ${port} is this listener's own: a reply could start a loop)`,
+      "dropped a datagram from 127.0.0.1:7 (port 7 is echo, which answers every datagram: a reply could start a loop)",
+      "dropped a datagram from 127.0.0.1:13 (port 13 is daytime, which answers every datagram: a reply could start a loop)",
+      "dropped a datagram from 127.0.0.1:19 (port 19 is chargen, which answers every datagram: a reply could start a loop)",
+      "dropped a datagram from 127.0.0.1:37 (port 37 is time, which answers every datagram: a reply could start a loop)",
+    ]);
+
+    // Two answering listeners on one port (two loopback addresses), one datagram spoofed from A
+    // to B: they used to answer each other forever. With --json -v, B's drop is an event.
+    const a = startToolkit(["udp-listen", "--reply", "PONG", "127.0.0.1:0"]);
+    const shared = Number((await a.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/))[1]);
+    const b = startToolkit([
+      "--json",
+      "udp-listen",
+      "-v",
+      "--reply",
+      "PING",
+      `127.0.0.2:${shared}`,
+    ]);
+    await b.waitForStderr(/"event":"listening"/);
+    await spoof(["127.0.0.1", shared], ["127.0.0.2", shared], "PING");
+    await b.waitForStderr(/"event":"dropped"/);
+    await new Promise((r) => setTimeout(r, 500));
+    a.child.kill("SIGINT");
+    b.child.kill("SIGINT");
+    const [ra, rb] = [await a.finish(), await b.finish()];
+    assert.equal(ra.stdout, "", "A got an answer from B");
+    assert.equal(rb.stdout, "", "B printed the looped datagram");
+    const event = JSON.parse(rb.stderr.split("\n").find((l) => l.includes('"dropped"'))!);
+    assert.deepEqual(event, {
+      event: "dropped",
+      remote: `127.0.0.1:${shared}`,
+      size: 4,
+      reason: `port ${shared} is this listener's own: a reply could start a loop`,
+    });
+  },
+);

@@ -110,6 +110,44 @@ Deno.test(
 );
 
 Deno.test(
+  "on SIGTERM and SIGINT the socket file is removed only if it is still this listener's",
+  opts,
+  () =>
+    withDir(async (dir) => {
+      // Deno 2.9.6 unlinks a stream listener's path when it drops the listener, whatever is there.
+      for (const signal of ["SIGTERM", "SIGINT"] as const) {
+        const path = `${dir}/mine-${signal}.sock`;
+        const srv = startToolkit(["unix-listen", "--keep-open", path]);
+        await srv.waitForStderr(/listening on /);
+        await Deno.remove(path);
+        await Deno.writeTextFile(path, "precious");
+        srv.child.kill(signal);
+        const r = await srv.finish();
+        assert.equal(r.code, 130, r.stderr);
+        assert.equal(await Deno.readTextFile(path), "precious", `${signal}: the file was removed`);
+      }
+      // Listener A's file is removed by hand and B binds the same path: stopping A leaves B's
+      // live socket, and B still serves and removes its own file when it stops.
+      const path = `${dir}/shared.sock`;
+      const a = startToolkit(["unix-listen", "--keep-open", path]);
+      await a.waitForStderr(/listening on /);
+      const aIno = Deno.lstatSync(path).ino;
+      await Deno.remove(path);
+      const b = startToolkit(["unix-listen", "--keep-open", "--echo", path]);
+      await b.waitForStderr(/listening on /);
+      assert.notEqual(Deno.lstatSync(path).ino, aIno);
+      a.child.kill("SIGTERM");
+      assert.equal((await a.finish()).code, 130);
+      assert.ok(Deno.lstatSync(path).isSocket, "B's socket file was removed by A");
+      const echo = await runToolkit(["unix-send", "-w", path, "still B"]);
+      assert.equal(echo.stdout, "still B", echo.stderr);
+      b.child.kill("SIGINT");
+      assert.equal((await b.finish()).code, 130);
+      assert.equal(exists(path), false, "B left its socket file");
+    }),
+);
+
+Deno.test(
   "SIGINT during a transfer exits 130 and leaves no socket file",
   opts,
   () =>
@@ -256,5 +294,61 @@ s.close()
       const bad = await runToolkit(["unix-listen", "--hex", path]);
       assert.equal(bad.code, 2);
       assert.match(bad.stderr, /^toolkit: error: --hex needs --datagram\n/);
+    }),
+);
+
+Deno.test(
+  "a socket path that leads elsewhere says what it is; a socket of the other kind says so",
+  opts,
+  () =>
+    withDir(async (dir) => {
+      Deno.symlinkSync(`${dir}/loop-b`, `${dir}/loop-a`);
+      Deno.symlinkSync(`${dir}/loop-a`, `${dir}/loop-b`);
+      Deno.symlinkSync(`${dir}/nothing`, `${dir}/dangling`);
+      const cases: [string, string][] = [
+        [`${dir}/loop-a`, "is a symbolic link loop"],
+        [`${dir}/dangling`, `is a dangling symbolic link to ${dir}/nothing`],
+        ["/dev/null", "is a character device, not a socket"],
+      ];
+      for (const [path, words] of cases) {
+        for (const args of [["unix-connect", path], ["unix-send", "-u", path, "x"]]) {
+          const r = await runToolkit(args, { stdin: "" });
+          assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+          assert.equal(r.stderr, `toolkit: error: ${words} (${path})\n`);
+        }
+      }
+      // A stream socket given --datagram, a datagram socket without it (EPROTOTYPE): exit 2.
+      const stream = Deno.listen({ transport: "unix", path: `${dir}/stream.sock` });
+      const dgram = Deno.listenDatagram({ transport: "unixpacket", path: `${dir}/dgram.sock` });
+      try {
+        const toStream = await runToolkit(["unix-send", "-u", `${dir}/stream.sock`, "x"]);
+        assert.equal(toStream.code, 2, toStream.stderr);
+        assert.equal(
+          toStream.stderr,
+          `toolkit: error: is a stream socket: leave out --datagram (${dir}/stream.sock)\n`,
+        );
+        for (
+          const args of [["unix-send", `${dir}/dgram.sock`, "x"], [
+            "unix-connect",
+            `${dir}/dgram.sock`,
+          ]]
+        ) {
+          const r = await runToolkit(args, { stdin: "" });
+          assert.equal(r.code, 2, r.stderr);
+          assert.equal(
+            r.stderr,
+            `toolkit: error: is a datagram socket: send to it with unix-send --datagram (${dir}/dgram.sock)\n`,
+          );
+        }
+        // A symbolic link to a socket is followed, as connect(2) follows it.
+        Deno.symlinkSync(`${dir}/dgram.sock`, `${dir}/to-dgram`);
+        const linked = await runToolkit(["unix-send", "-u", `${dir}/to-dgram`, "via a link"]);
+        assert.equal(linked.code, 0, linked.stderr);
+        const [got] = await dgram.receive();
+        assert.equal(dec.decode(got), "via a link");
+      } finally {
+        stream.close();
+        dgram.close();
+      }
     }),
 );

@@ -2,7 +2,9 @@
 // the help and completion scripts. The parser follows node:util parseArgs in strict mode (a test
 // checks it against node's on random command lines) but is our own: importing node:util costs
 // about a third of a bare `deno run`, and start-up is a target (see bench/). This is the only
-// module that parses; swapping in `@std/cli` touches this file alone.
+// module that parses; swapping in `@std/cli` touches this file alone. One deliberate difference:
+// a negative number after an option that takes a number is its value (`-c -1`, then refused by
+// the option's range), where node refuses it as ambiguous (node takes `-c-1` and `--count=-1`).
 import type { CommandSpec, OptionSpec } from "./command.ts";
 import { UsageError, userInputError } from "./errors.ts";
 import { globalOptions } from "./globals.ts";
@@ -66,6 +68,27 @@ function needsValue(option: string, next: string | undefined): string {
     : `${message} ('${next}' is read as an option; write ${option}=${next} for that value)`;
 }
 
+/** Placeholders of options that take a number (or a list of them, `N,N,...`). */
+export const numericPlaceholder: RegExp =
+  /^(N|COUNT|SECONDS|DURATION|MS|BYTES|BITS|PORT|RATE)(,\1)*(,\.\.\.)?$/;
+
+/**
+ * Whether `word` is the value of option `o` in `-o word` / `--o word`: any word that does not
+ * start with `-`, a lone `-`, and for an option that takes a number a negative number (`-1`,
+ * `-0`, `-1.5s`), so that the option's range check can name what is wrong with it.
+ */
+function isValueFor(
+  o: OptionSpec,
+  word: string | undefined,
+  shortDigits: ReadonlySet<string>,
+): word is string {
+  if (word === undefined) return false;
+  if (!word.startsWith("-") || word === "-") return true;
+  // A negative number is the option's value (its own range check then says what is wrong),
+  // unless the command has a short option of that digit.
+  return /^-\d/.test(word) && !shortDigits.has(word[1]) && o.type === "string";
+}
+
 /** Parsed values: booleans, strings or (with `multiple`) string arrays, by long name. */
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
@@ -75,7 +98,8 @@ export type OptionValues = Record<string, string | boolean | string[] | undefine
  * unknown option is an {@linkcode UnknownOptionError}).
  * Semantics of node:util `parseArgs({ strict: true, allowPositionals: true })`: `--name=value`,
  * `--name value`, `-c value`, `-cvalue`, grouped booleans `-ab`, `--` ends options, a lone `-`
- * is a positional, defaults fill what was not given.
+ * is a positional, defaults fill what was not given. Unlike node's, a negative number after an
+ * option that takes a number (its placeholder: `N`, `DURATION`, `PORT`...) is its value.
  *
  * @example
  * ```ts
@@ -93,8 +117,7 @@ export function parseOptions(
   const byShort = new Map(options.filter((o) => o.short).map((o) => [o.short!, o]));
   // `--max-body -1` is a value the option's own check refuses with its own reason ("must be
   // between ..."), not a missing one, unless the command has a short option of that digit.
-  const negative = (word: string) =>
-    /^-\d+(\.\d+)?([eE][+-]?\d+)?$/.test(word) && !byShort.has(word[1]);
+  const shortDigits = new Set([...byShort.keys()].filter((k) => /\d/.test(k)));
   const store = (o: OptionSpec, value: string | boolean) => {
     if (o.multiple) {
       values[o.name] = [...((values[o.name] as string[] | undefined) ?? []), value as string];
@@ -117,9 +140,7 @@ export function parseOptions(
       } else if (eq >= 0) store(o, arg.slice(eq + 1));
       else {
         const next = args[i + 1];
-        if (next === undefined || (next.startsWith("-") && next !== "-" && !negative(next))) {
-          throw new SyntaxError(needsValue(`--${name}`, next));
-        }
+        if (!isValueFor(o, next, shortDigits)) throw new SyntaxError(needsValue(`--${name}`, next));
         store(o, next);
         i++;
       }
@@ -136,7 +157,7 @@ export function parseOptions(
         if (j + 1 < arg.length) store(o, arg.slice(j + 1));
         else {
           const next = args[i + 1];
-          if (next === undefined || (next.startsWith("-") && next !== "-" && !negative(next))) {
+          if (!isValueFor(o, next, shortDigits)) {
             throw new SyntaxError(needsValue(`--${o.name}`, next));
           }
           store(o, next);
@@ -263,6 +284,8 @@ export function durationOption(
   if (raw === undefined) return options.fallback;
   let ms: number;
   try {
+    // Blanks around it are refused, as every other number option refuses them (" 5").
+    if (String(raw) !== String(raw).trim()) throw new SyntaxError("blanks");
     ms = parseDuration(String(raw));
   } catch (err) {
     if (err instanceof RangeError) {
@@ -270,6 +293,9 @@ export function durationOption(
       throw new UsageError(`--${name}: ${why}`, options.command);
     }
     if (!(err instanceof SyntaxError)) throw err;
+    if (/^-\d/.test(String(raw))) {
+      throw new UsageError(`--${name} cannot be negative (got "${raw}")`, options.command);
+    }
     throw new UsageError(
       `--${name} takes a duration such as 2, 1.5s or 250ms (got "${raw}")`,
       options.command,

@@ -85,7 +85,12 @@ export function fromUserInput<T>(read: () => T, command?: string): T {
  */
 export function userInputError(err: unknown, command?: string, prefix = ""): unknown {
   if (!(err instanceof SyntaxError || err instanceof RangeError)) return err;
-  const message = prefix + err.message;
+  // A sentence-case message after a prefix reads `--port: cannot parse ...`, as the line would
+  // read without one.
+  const text = prefix && /^[A-Z][a-z]/.test(err.message)
+    ? err.message[0].toLowerCase() + err.message.slice(1)
+    : err.message;
+  const message = prefix + text;
   return command === undefined
     ? new InputError(message, { cause: err })
     : new UsageError(message, command, { cause: err });

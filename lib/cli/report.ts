@@ -1,6 +1,6 @@
 // Turns any error into the one line a user sees and the exit code a script sees. Stack traces
 // only with --debug.
-import { NetError } from "../net/errors.ts";
+import { NetError, ZoneError } from "../net/errors.ts";
 import { ExitCode, InputError, scopeErrorFrom, UsageError } from "./errors.ts";
 import { type Output, OutputWriteError } from "./io.ts";
 import { describeScopeOf } from "../scope/effective.ts";
@@ -107,6 +107,7 @@ export async function classifyError(err: unknown): Promise<ClassifiedError> {
   // user's input enters (parse, and the reading of files and stdin), so one that gets here is a
   // bug, reported as such below rather than blamed on the user.
   if (err instanceof FileArgumentError) return input(errorLine(err.message), err.path);
+  if (err instanceof ZoneError) return input(errorLine(err.message));
   if (err instanceof InputError) return input(errorLine(err.message));
   if (err instanceof OutputWriteError) {
     const cause = err.cause instanceof Error ? err.cause.message : String(err.cause);

@@ -274,8 +274,13 @@ function quantity(
   if (raw === undefined) return null;
   let n: number;
   try {
-    n = parseQuantity(String(raw), { binary: o.binary });
-  } catch {
+    // Blanks around it are refused, as every other number option refuses them (" 5").
+    if (String(raw) !== String(raw).trim()) throw new SyntaxError("blanks");
+    n = parseQuantity(String(raw), { binary: o.binary, exact: o.binary });
+  } catch (err) {
+    if (err instanceof RangeError && /whole/.test(err.message)) {
+      throw new UsageError(`--${option} is not a whole number of bytes (got "${raw}")`, name);
+    }
     throw new UsageError(
       `--${option} takes a number with an optional K, M or G (got "${raw}")`,
       name,

@@ -10,7 +10,7 @@ import { ExitCode, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
-import { reportServeFailure } from "./tcp_listen.ts";
+import { endRepeatedStatus, reportServeFailure } from "./tcp_listen.ts";
 import { maxStreams, perfAddress } from "../net/perf_protocol.ts";
 import { portArg } from "./_perf_args.ts";
 import { bindPerfServer, type PerfServerEvent, servePerf } from "../net/perf_server.ts";
@@ -154,14 +154,18 @@ const command: CommandModule<PerfServerOptions> = {
       { event: "listening", address, protocols: ["tcp", "udp"] },
       `listening on ${address} (tcp, udp)`,
     );
-    await servePerf(sockets, {
-      count: o.count,
-      limits: { maxTimeMs: o.maxTimeMs, maxParallel: o.maxParallel },
-      signal: io.signal,
-      idleMs: o.idleMs,
-      handshakeMs: o.handshakeMs,
-      onEvent: (e) => report(io, o, e, address),
-    });
+    try {
+      await servePerf(sockets, {
+        count: o.count,
+        limits: { maxTimeMs: o.maxTimeMs, maxParallel: o.maxParallel },
+        signal: io.signal,
+        idleMs: o.idleMs,
+        handshakeMs: o.handshakeMs,
+        onEvent: (e) => report(io, o, e, address),
+      });
+    } finally {
+      await endRepeatedStatus(io); // the count of accept failures still held back
+    }
     return io.signal.aborted ? ExitCode.interrupted : 0;
   },
 };

@@ -4,12 +4,13 @@
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { fromUserInput, UsageError } from "../cli/errors.ts";
-import { formatTable, paint, writeJson } from "../cli/output.ts";
+import { formatTable, paint, writeJson, writeWarning } from "../cli/output.ts";
 import { startProgress } from "../cli/progress.ts";
 import { classifyHost, type HostPort } from "../net/address.ts";
 import { NetError } from "../net/errors.ts";
 import { formatPorts, parsePorts } from "../net/ports.ts";
 import { connectTcp } from "../net/tcp.ts";
+import { retryOutOfDescriptors, type ServeFailure } from "../net/accept.ts";
 
 /** What a connect attempt found. */
 export type PortState = "open" | "closed" | "filtered";
@@ -132,6 +133,11 @@ const command: CommandModule<ScanOptions> = {
     const signal = AbortSignal.any([io.signal, stop.signal]);
     let next = 0;
     let open = 0;
+    let exhausted: ServeFailure | undefined;
+    const noteExhausted = (f: ServeFailure) => {
+      exhausted ??= f;
+      bar.note(`${open} open, waiting for file descriptors`);
+    };
     const worker = async () => {
       while (next < o.ports.length && !signal.aborted) {
         const i = next++;
@@ -139,7 +145,11 @@ const command: CommandModule<ScanOptions> = {
         const target: HostPort = { host: o.host, port, family: o.family };
         const t0 = performance.now();
         try {
-          const conn = await connectTcp(target, { timeoutMs: o.timeoutMs, signal });
+          // Out of descriptors (ulimit -n below --concurrency): wait for some to come free.
+          const conn = await retryOutOfDescriptors(
+            () => connectTcp(target, { timeoutMs: o.timeoutMs, signal }),
+            { signal, onFailure: noteExhausted },
+          );
           conn.close();
           results[i] = { port, state: "open", rttMs: round(performance.now() - t0) };
           open++;
@@ -169,6 +179,13 @@ const command: CommandModule<ScanOptions> = {
       if (failed) throw (failed as PromiseRejectedResult).reason;
     } finally {
       await bar.done();
+      if (exhausted) {
+        await writeWarning(
+          io,
+          `${exhausted.message} (${exhausted.code}): connects waited for descriptors to come ` +
+            `free; raise 'ulimit -n' or lower --concurrency (${o.concurrency})`,
+        );
+      }
     }
     if (io.signal.aborted) return 130;
     const seconds = (performance.now() - started) / 1000;

@@ -19,6 +19,7 @@ import { serveListener } from "../net/serve.ts";
 import { listenTcp } from "../net/tcp.ts";
 import { status } from "./tcp_connect.ts";
 import { listenWords } from "../cli/target_arg.ts";
+import { RepeatedStatus } from "../cli/repeats.ts";
 
 /** How a stream listener (TCP or Unix) serves, as the shared options set it. */
 export interface ListenFlags {
@@ -153,7 +154,16 @@ export async function serveWithIo(
   io: Io,
 ): Promise<number> {
   await status(io, flags, { event: "listening", address }, `listening on ${address}`);
-  await serveListener(listener, {
+  try {
+    await serveOn(listener, flags, io, address);
+  } finally {
+    await endRepeatedStatus(io);
+  }
+  return 0;
+}
+
+function serveOn(listener: Deno.Listener, flags: ListenFlags, io: Io, address: string) {
+  return serveListener(listener, {
     mode: flags.echo ? "echo" : "stdio",
     keepOpen: flags.keepOpen,
     maxConns: flags.maxConns,
@@ -190,12 +200,43 @@ export async function serveWithIo(
       }
     },
   });
-  return 0;
+}
+
+const repeatsByIo = new WeakMap<Io, RepeatedStatus>();
+
+/**
+ * The limit on repeated status lines of a listener's run (one per `io`): see
+ * {@linkcode RepeatedStatus}. {@linkcode endRepeatedStatus} writes what it holds back.
+ *
+ * @example
+ * ```ts
+ * await repeatedStatus(io, flags).report("dropped:loop", event, text);
+ * ```
+ */
+export function repeatedStatus(io: Io, flags: { json: boolean }): RepeatedStatus {
+  let repeats = repeatsByIo.get(io);
+  if (!repeats) repeatsByIo.set(io, repeats = new RepeatedStatus(io, flags));
+  return repeats;
+}
+
+/**
+ * Writes the summaries {@linkcode repeatedStatus} still holds back; for the end of a run.
+ *
+ * @example
+ * ```ts
+ * try { await serve(); } finally { await endRepeatedStatus(io); }
+ * ```
+ */
+export async function endRepeatedStatus(io: Io): Promise<void> {
+  const repeats = repeatsByIo.get(io);
+  repeatsByIo.delete(io);
+  await repeats?.close().catch(() => {});
 }
 
 /**
  * Reports an accept or receive failure the server rode out: one warning line on stderr, or with
- * `--json` an NDJSON event (`accept-error` / `receive-error`) with the errno name.
+ * `--json` an NDJSON event (`accept-error` / `receive-error`) with the errno name. A flood of one
+ * kind is limited ({@linkcode repeatedStatus}): the first 10, then a count a second.
  *
  * @example
  * ```ts
@@ -211,9 +252,8 @@ export async function reportServeFailure(
   stage: "accept" | "receive" = "accept",
 ): Promise<void> {
   const retry = failure.retryInMs === undefined ? "" : `; retrying in ${failure.retryInMs} ms`;
-  await status(
-    io,
-    flags,
+  await repeatedStatus(io, flags).report(
+    `${stage}-error:${failure.code}`,
     {
       event: `${stage}-error`,
       address,

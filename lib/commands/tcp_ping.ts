@@ -215,7 +215,8 @@ const command: CommandModule<TcpPingOptions> = {
         ...(attempts > results.length ? { resultsOmitted: attempts - results.length } : {}),
       });
     } else {
-      let summary = `\n--- ${address} tcp ping statistics ---\n` +
+      // The blank line parts the statistics from the lines --quiet leaves out.
+      let summary = `${o.quiet ? "" : "\n"}--- ${address} tcp ping statistics ---\n` +
         `${attempts} attempts, ${connected} connected, ${lossPercent}% failed, time ${elapsed}ms\n`;
       if (stats) {
         const f = (x: number) => x.toFixed(3);

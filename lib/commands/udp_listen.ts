@@ -8,7 +8,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { fromUserInput, scopeErrorFrom, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson, writeStatus } from "../cli/output.ts";
-import { formatHostPort, type HostPort } from "../net/address.ts";
+import { formatHostPort, type HostPort, zonedHost } from "../net/address.ts";
 import { localInterfaces } from "../net/broadcast.ts";
 import { Addr } from "../ip/addr.ts";
 import { retryServing } from "../net/accept.ts";
@@ -24,7 +24,7 @@ import {
 import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { openUdpListener, sendDatagram } from "../net/udp.ts";
 import { printable } from "../text/printable.ts";
-import { reportServeFailure } from "./tcp_listen.ts";
+import { endRepeatedStatus, repeatedStatus, reportServeFailure } from "./tcp_listen.ts";
 import { status } from "./tcp_connect.ts";
 
 /** Parsed `udp-listen` options. */
@@ -85,7 +85,7 @@ const command: CommandModule<UdpListenOptions> = {
         type: "string",
         value: "GROUP",
         description:
-          "join an IPv4 or IPv6 multicast group; with only a PORT the socket binds the group address",
+          "join an IPv4 or IPv6 multicast group (a zone, ff02::1%eth0, names the interface); the socket binds the group with only a PORT, else give the wildcard (0.0.0.0:PORT, [::]:PORT)",
       },
       {
         name: "iface",
@@ -113,13 +113,14 @@ const command: CommandModule<UdpListenOptions> = {
     if (echo && values.reply !== undefined) {
       throw new UsageError("--echo and --reply cannot be used together", name);
     }
-    const multicast = parseGroup(values.multicast);
+    const group = parseGroup(values.multicast);
+    const multicast = group?.withZone("").toString();
     if (values.iface !== undefined && multicast === undefined) {
       throw new UsageError("--iface needs --multicast GROUP", name);
     }
     return {
       multicast,
-      iface: typeof values.iface === "string" ? values.iface : undefined,
+      iface: groupIface(group, values.iface),
       bind: parseBind(positionals, values.port, multicast),
       hex,
       echo,
@@ -173,6 +174,7 @@ const command: CommandModule<UdpListenOptions> = {
     io.signal.addEventListener("abort", onAbort, { once: true });
     // The link replies to a link-local sender go out on: the group's, or the bound address's zone.
     const zone = (iface?.family === 6 && iface.zone) || (bind.host.split("%")[1] ?? "");
+    const answering = o.echo || o.reply !== undefined;
     try {
       for (let seen = 0; seen < o.count && !io.signal.aborted;) {
         const got = await retryServing(() => sock.receive(), {
@@ -183,8 +185,17 @@ const command: CommandModule<UdpListenOptions> = {
         });
         if (got === null) break;
         const [data, addr] = got;
+        // Deno gives a link-local sender without its zone: it is the link this socket is on.
+        const from = {
+          ...addr,
+          hostname: zonedHost((addr as Deno.NetAddr).hostname, zone),
+        } as Deno.NetAddr;
+        const loop = answering ? loopRisk(from.port, local.port) : undefined;
+        if (loop) {
+          if (o.verbose) await reportDropped(io, o, from, data.length, loop);
+          continue;
+        }
         seen++;
-        const from = addr as Deno.NetAddr;
         try {
           await printDatagram(o, io, data, from);
         } catch (err) {
@@ -192,10 +203,11 @@ const command: CommandModule<UdpListenOptions> = {
           throw err;
         }
         const answer = o.echo ? data : o.reply;
-        if (answer) await reply(sock, from, zone, answer, o, io);
+        if (answer) await reply(sock, from, answer, o, io);
       }
       return 0;
     } finally {
+      await endRepeatedStatus(io);
       await membership?.leave();
       io.signal.removeEventListener("abort", onAbort);
       try {
@@ -205,6 +217,54 @@ const command: CommandModule<UdpListenOptions> = {
   },
 };
 export default command;
+
+/**
+ * Source ports of services that answer every datagram (inetd's internal UDP services: echo,
+ * daytime, chargen, time). A reply to one is answered again, and two answering services (or a
+ * spoofed datagram from the listener's own address and port) answer each other forever.
+ */
+export const answeringPorts: ReadonlyMap<number, string> = new Map([
+  [7, "echo"],
+  [13, "daytime"],
+  [19, "chargen"],
+  [37, "time"],
+]);
+
+/**
+ * Why answering a datagram from `port` could start a loop (FreeBSD inetd's check before its echo
+ * answers), or `undefined` when it cannot: the listener's own port (its own address and port, or
+ * another listener like it), or a service that answers every datagram.
+ *
+ * @example
+ * ```ts
+ * loopRisk(19, 9000); // "port 19 is chargen, which answers every datagram"
+ * loopRisk(40000, 9000); // undefined
+ * ```
+ */
+export function loopRisk(port: number, ownPort: number): string | undefined {
+  if (port === ownPort) return `port ${port} is this listener's own`;
+  const service = answeringPorts.get(port);
+  return service === undefined
+    ? undefined
+    : `port ${port} is ${service}, which answers every datagram`;
+}
+
+/** -v's report of a datagram the loop guard dropped: a line, or a `dropped` event. */
+async function reportDropped(
+  io: Io,
+  o: UdpListenOptions,
+  from: Deno.NetAddr,
+  size: number,
+  why: string,
+): Promise<void> {
+  const remote = formatHostPort(from.hostname, from.port);
+  const reason = `${why}: a reply could start a loop`;
+  await repeatedStatus(io, o).report(
+    "dropped:loop",
+    { event: "dropped", remote, size, reason },
+    `dropped a datagram from ${remote} (${reason})`,
+  );
+}
 
 /**
  * The bind address for a link-scope group: the group itself needs the interface as its zone
@@ -224,16 +284,13 @@ function bindOnLink(bind: HostPort, group: Addr, iface: MulticastInterface): Hos
 async function reply(
   sock: Deno.DatagramConn,
   from: Deno.NetAddr,
-  zone: string,
   answer: Uint8Array,
   o: UdpListenOptions,
   io: Io,
 ): Promise<void> {
   // A link-local sender (a member of a link-scope group answers from fe80::) is reachable only
-  // through the link it came in on; Deno hands over its address without the zone.
-  const host = zone && /^fe[89ab]/i.test(from.hostname) && !from.hostname.includes("%")
-    ? `${from.hostname}%${zone}`
-    : from.hostname;
+  // through the link it came in on: `from` carries that zone (see zonedHost).
+  const host = from.hostname;
   const to: HostPort = { host, port: from.port, family: "name" };
   try {
     await sendDatagram(sock, to, answer);
@@ -243,13 +300,30 @@ async function reply(
     if (!scope && !(err instanceof NetError) && !hasErrno) throw err;
     const why = scope?.message ?? (err as Error).message;
     const sender = formatHostPort(host, from.port);
-    await status(
-      io,
-      o,
+    // One line per sender a flood can spoof: limited like the receive warnings.
+    await repeatedStatus(io, o).report(
+      "reply-error",
       { event: "reply-error", remote: sender, error: why },
       `toolkit: warning: no reply sent to ${sender}: ${why}`,
     );
   }
+}
+
+/**
+ * Whether a socket bound to `host` receives datagrams sent to `group`: the group itself (with or
+ * without a zone) or the wildcard. A unicast address (or a name) is the destination a datagram
+ * must carry to reach such a socket, and a group's datagrams carry the group.
+ */
+function receivesGroup(host: string, group: string): boolean {
+  let addr: Addr;
+  try {
+    addr = Addr.parse(host);
+  } catch {
+    return false;
+  }
+  const bare = addr.withZone("");
+  return bare.equals(Addr.parse(group)) || bare.toString() === "0.0.0.0" ||
+    bare.toString() === "::";
 }
 
 function parseBind(words: readonly string[], port: unknown, group?: string): HostPort {
@@ -258,20 +332,45 @@ function parseBind(words: readonly string[], port: unknown, group?: string): Hos
     defaultHost: group ?? "127.0.0.1",
     allowPortZero: true,
   });
-  if (group !== undefined && (bind.family === "ipv6") !== group.includes(":")) {
+  if (group === undefined) return bind;
+  const shown = formatHostPort(bind.host, bind.port);
+  if ((bind.family === "ipv6") !== group.includes(":")) {
     throw new UsageError(
-      `--multicast ${group} and the bind address ${
-        formatHostPort(bind.host, bind.port)
-      } are of different IP versions`,
+      `--multicast ${group} and the bind address ${shown} are of different IP versions`,
+      name,
+    );
+  }
+  if (!receivesGroup(bind.host, group)) {
+    throw new UsageError(
+      `--multicast ${group}: a socket bound to ${shown} never receives the group's datagrams; ` +
+        `bind the group (give only the PORT) or every address (${
+          group.includes(":") ? "[::]" : "0.0.0.0"
+        }:${bind.port})`,
       name,
     );
   }
   return bind;
 }
 
-function parseGroup(value: unknown): string | undefined {
+function parseGroup(value: unknown): Addr | undefined {
   if (typeof value !== "string") return undefined;
-  return fromUserInput(() => parseMulticastGroup(value).toString(), name);
+  return fromUserInput(() => parseMulticastGroup(value), name);
+}
+
+/**
+ * The interface to join on: a group's zone names it (`ff02::1%eth0`, as udp-send's
+ * `[ff02::1%eth0]:9000` names the link to send on), or `--iface`; both must agree.
+ */
+function groupIface(group: Addr | undefined, iface: unknown): string | undefined {
+  const given = typeof iface === "string" ? iface : undefined;
+  if (!group?.zone) return given;
+  if (given !== undefined && given !== group.zone) {
+    throw new UsageError(
+      `--multicast ${group} names interface ${group.zone} and --iface names ${given}: give one`,
+      name,
+    );
+  }
+  return group.zone;
 }
 
 function parseReply(values: OptionValues, hex: boolean): Uint8Array | undefined {

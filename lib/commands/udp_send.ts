@@ -7,7 +7,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { fromUserInput, InputError, UsageError, userInputError } from "../cli/errors.ts";
 import { abortableSleep, readAll } from "../cli/io.ts";
 import { writeJson } from "../cli/output.ts";
-import { formatHostPort, type HostPort } from "../net/address.ts";
+import { formatHostPort, type HostPort, zonedHost } from "../net/address.ts";
 import { localBroadcastKind } from "../net/broadcast.ts";
 import { NetError } from "../net/errors.ts";
 import { isMulticastGroup, openMulticastSender } from "../net/multicast.ts";
@@ -257,7 +257,11 @@ const command: CommandModule<UdpSendOptions> = {
             ? {
               reply: reply
                 ? {
-                  remote: formatHostPort(reply.from.hostname, reply.from.port),
+                  // A link-local answer came over the link the target's zone names.
+                  remote: formatHostPort(
+                    zonedHost(reply.from.hostname, o.target.host.split("%")[1] ?? ""),
+                    reply.from.port,
+                  ),
                   size: reply.data.length,
                   text: utf8OrUndefined(reply.data) ?? null,
                   hex: toHex(reply.data),

@@ -19,9 +19,11 @@ import {
 } from "../net/unix.ts";
 import { socketPathArg } from "./unix_connect.ts";
 import {
+  endRepeatedStatus,
   type ListenFlags,
   listenOptionSpecs,
   parseListenFlags,
+  repeatedStatus,
   reportServeFailure,
   serveWithIo,
 } from "./tcp_listen.ts";
@@ -178,8 +180,8 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
         // Like UDP: a sender that is already gone (its socket file removed) just misses the answer.
         await sendUnixDatagram(bound.sock, from, answer).catch(async (err) => {
           if (o.verbose) {
-            await writeStatus(
-              io,
+            await repeatedStatus(io, o).report(
+              "reply-error",
               { event: "reply-error", remote: from, error: (err as Error).message },
               `toolkit: warning: no reply sent to ${printable(from)}`,
             );
@@ -192,5 +194,6 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
     return 0;
   } finally {
     bound.close();
+    await endRepeatedStatus(io);
   }
 }

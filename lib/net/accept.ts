@@ -90,6 +90,33 @@ export function serveFailure(err: unknown): Omit<ServeFailure, "retryInMs"> | un
   return undefined;
 }
 
+/**
+ * Go net/http's `tempDelay` for running out of descriptors: 5 ms, doubling, at most 1 s; it starts
+ * over after a success.
+ *
+ * @example
+ * ```ts
+ * const backoff = new DescriptorBackoff();
+ * backoff.next(); // 5
+ * backoff.next(); // 10
+ * backoff.reset();
+ * ```
+ */
+export class DescriptorBackoff {
+  #delay = 0;
+
+  /** The next wait, in milliseconds. */
+  next(): number {
+    this.#delay = this.#delay === 0 ? backoffFirstMs : Math.min(this.#delay * 2, backoffMaxMs);
+    return this.#delay;
+  }
+
+  /** Starts over (after a success). */
+  reset(): void {
+    this.#delay = 0;
+  }
+}
+
 /** Waits `ms`, or less if `signal` aborts. */
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -117,7 +144,7 @@ export async function retryServing<T>(
   attempt: () => Promise<T>,
   options: AcceptOptions = {},
 ): Promise<T | null> {
-  let delay = 0;
+  const backoff = new DescriptorBackoff();
   for (;;) {
     if (options.signal?.aborted) return null;
     try {
@@ -130,7 +157,38 @@ export async function retryServing<T>(
         await options.onFailure?.(failure);
         continue;
       }
-      delay = delay === 0 ? backoffFirstMs : Math.min(delay * 2, backoffMaxMs);
+      const delay = backoff.next();
+      await options.onFailure?.({ ...failure, retryInMs: delay });
+      await pause(delay, options.signal);
+    }
+  }
+}
+
+/**
+ * Runs `attempt` (a connect) until it succeeds or fails for another reason than running out of
+ * descriptors or kernel memory, waiting as {@linkcode retryServing} does between tries (5 ms
+ * doubling to 1 s): a client that opens many sockets at once (a port scan) slows down to what
+ * `ulimit -n` allows instead of failing. The failure may come wrapped (a `NetError` whose `cause`
+ * is the system's error). Other errors, and any error once `signal` aborts, are thrown.
+ *
+ * @example
+ * ```ts
+ * const conn = await retryOutOfDescriptors(() => Deno.connect({ port: 9000 }), { signal });
+ * ```
+ */
+export async function retryOutOfDescriptors<T>(
+  attempt: () => Promise<T>,
+  options: AcceptOptions = {},
+): Promise<T> {
+  const backoff = new DescriptorBackoff();
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const cause = err instanceof Error && err.cause !== undefined ? err.cause : err;
+      const failure = serveFailure(cause) ?? serveFailure(err);
+      if (failure?.kind !== "descriptors" || options.signal?.aborted) throw err;
+      const delay = backoff.next();
       await options.onFailure?.({ ...failure, retryInMs: delay });
       await pause(delay, options.signal);
     }

@@ -56,7 +56,15 @@ export function classifyHost(host: string): HostPort["family"] {
     if (pct >= 0 && !/^[\w.-]+$/.test(host.slice(pct + 1))) {
       throw new SyntaxError(`Cannot parse IPv6 address "${host}": bad zone`);
     }
-    Addr.parse(host); // throws a SyntaxError that says what is wrong
+    const addr = Addr.parse(host); // throws a SyntaxError that says what is wrong
+    if (addr.zone && !needsZone(addr)) {
+      // The system resolver takes a zone name only where one means something, and says "name
+      // not resolved" otherwise.
+      throw new SyntaxError(
+        `Cannot use a zone with ${addr.withZone("")}: a zone (%${addr.zone}) names the link of a ` +
+          `link-local address (fe80::/10, ff02::/16); write ${addr.withZone("")} alone`,
+      );
+    }
     return "ipv6";
   }
   if (/^[0-9.]+$/.test(host) && host.split(".").length === 4) {
@@ -74,6 +82,17 @@ export function classifyHost(host: string): HostPort["family"] {
     throw new SyntaxError(`Cannot parse host "${host}"`);
   }
   return "name";
+}
+
+/**
+ * Whether an IPv6 address exists once per link, so that a zone says which: link-local unicast
+ * (fe80::/10) and interface- or link-local multicast (ff01::/16, ff02::/16, ff12::/16...).
+ */
+function needsZone(addr: Addr): boolean {
+  if (!addr.is6()) return false;
+  const top = addr.toBigInt() >> 112n;
+  if ((top & 0xffc0n) === 0xfe80n) return true;
+  return (top & 0xff00n) === 0xff00n && [1n, 2n].includes(top & 0xfn);
 }
 
 /**
@@ -125,4 +144,20 @@ export function parseHostPort(text: string, options: ParseHostPortOptions = {}):
  */
 export function formatHostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * A peer's host with the zone it was reached through, when it is an IPv6 link-local address
+ * (fe80::/10) given without one. Deno reports a peer's address without its scope id (`NetAddr`
+ * has no field for it), so the zone has to come from what the user named: the interface a socket
+ * was bound or sent on. Other hosts, and an empty `zone`, come back unchanged.
+ *
+ * @example
+ * ```ts
+ * zonedHost("fe80::1", "eth0"); // "fe80::1%eth0"
+ * zonedHost("2001:2::1", "eth0"); // "2001:2::1"
+ * ```
+ */
+export function zonedHost(host: string, zone: string): string {
+  return zone && /^fe[89ab]/i.test(host) && !host.includes("%") ? `${host}%${zone}` : host;
 }

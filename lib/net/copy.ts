@@ -176,11 +176,15 @@ export interface CopyOptions {
   bufferSize?: number;
   /** Called after each chunk is read, with its size (progress, idle timers). */
   onChunk?: (size: number) => void;
+  /** Called after each chunk is written, with its size: the bytes moved so far, also on failure. */
+  onWritten?: (size: number) => void;
 }
 
 /**
  * Copies `src` to `sink` until `src` ends, reading the next chunk while the previous one is being
- * written. Resolves to the number of bytes copied. Memory stays at two buffers.
+ * written. Resolves to the number of bytes copied. Memory stays at two buffers. A failed write
+ * ends the copy at once; a failed read (a reset) first lets the write in flight finish, so every
+ * byte read is delivered.
  *
  * @example
  * ```ts
@@ -196,14 +200,30 @@ export async function copyBytes(
   const bufs = [new Uint8Array(size), new Uint8Array(size)];
   let i = 0;
   let total = 0;
-  let chunk = await src.read(bufs[0]);
+  const { onChunk, onWritten } = options;
+  const write = onWritten
+    ? (c: Uint8Array) => sink.write(c).then(() => onWritten(c.length))
+    : (c: Uint8Array) => sink.write(c);
+  // Told as soon as a read completes, not after the write beside it: an idle timer must see it.
+  const read = onChunk
+    ? (b: Uint8Array) =>
+      src.read(b).then((c) => {
+        if (c !== null) onChunk(c.length);
+        return c;
+      })
+    : (b: Uint8Array) => src.read(b);
+  let chunk = await read(bufs[0]);
   while (chunk !== null) {
     if (bufs[i].byteLength === 0) bufs[i] = new Uint8Array(chunk.buffer as ArrayBuffer);
     total += chunk.length;
-    options.onChunk?.(chunk.length);
     i ^= 1;
-    // Both settle or the first failure wins; neither rejection is ever left unobserved.
-    const [, next] = await Promise.all([sink.write(chunk), src.read(bufs[i])]);
+    const written = write(chunk);
+    // Both settle, or a failed write wins at once; a failed read waits for the write in flight.
+    // Neither rejection is ever left unobserved.
+    const [, next] = await Promise.all([
+      written,
+      read(bufs[i]).catch((err) => written.then(() => Promise.reject(err))),
+    ]);
     chunk = next;
   }
   return total;
@@ -220,8 +240,17 @@ export interface IdleWatch {
 }
 
 /**
+ * How long a watch that finds the time up waits for reads that already completed to be heard
+ * of before it fires (see {@linkcode watchIdle}).
+ */
+export const idleGraceMs = 20;
+
+/**
  * Calls `onIdle` once when `touch` has not been called for `ms` milliseconds; `undefined` ms
- * watches nothing.
+ * watches nothing. Idle means no traffic: a process that was stopped (SIGSTOP) or starved of CPU
+ * runs its timers before the reads that completed meanwhile, so when the time is up the watch
+ * first gives them a turn of the event loop with I/O and {@linkcode idleGraceMs}; anything heard
+ * of by then starts the wait over (socat -T does the same through `select`).
  *
  * @example
  * ```ts
@@ -232,16 +261,32 @@ export interface IdleWatch {
  */
 export function watchIdle(ms: number | undefined, onIdle: () => void): IdleWatch {
   let last = Date.now();
+  let activity = 0;
   let fired = false;
-  const timer = ms === undefined ? undefined : setInterval(() => {
-    if (Date.now() - last < ms) return;
-    fired = true;
+  let stopped = false;
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => {
+    stopped = true;
     clearInterval(timer);
-    onIdle();
+    clearTimeout(grace);
+  };
+  const timer = ms === undefined ? undefined : setInterval(() => {
+    if (grace !== undefined || Date.now() - last < ms) return;
+    const seen = activity;
+    grace = setTimeout(() => {
+      grace = undefined;
+      if (stopped || activity !== seen) return;
+      fired = true;
+      stop();
+      onIdle();
+    }, idleGraceMs);
   }, Math.max(10, Math.min(ms / 4, 1000)));
   return {
-    touch: () => (last = Date.now()),
-    stop: () => clearInterval(timer),
+    touch: () => {
+      last = Date.now();
+      activity++;
+    },
+    stop,
     get fired() {
       return fired;
     },
@@ -272,9 +317,17 @@ export interface DuplexOptions {
   idleTimeoutMs?: number;
   /** Closing the connection on abort; `duplex` then resolves. */
   signal?: AbortSignal;
+  /**
+   * Kept up to date as bytes move, so that a caller knows them also when `duplex` throws (a
+   * connection reset); `duplex` resolves to this object. Default: a fresh one.
+   */
+  counts?: DuplexResult;
 }
 
-/** Bytes moved by {@linkcode duplex}. */
+/**
+ * Bytes moved by {@linkcode duplex}: `received` read from the socket, `sent` written to it (a
+ * chunk counts once the socket took all of it).
+ */
 export interface DuplexResult {
   sent: number;
   received: number;
@@ -312,14 +365,19 @@ export async function duplex(conn: Deno.Conn, options: DuplexOptions): Promise<D
     idle.fired
       ? new NetError("timed out", `${address}: idle for ${options.idleTimeoutMs! / 1000}s`)
       : undefined;
-  const result: DuplexResult = { sent: 0, received: 0 };
+  const result: DuplexResult = options.counts ?? { sent: 0, received: 0 };
   let peerClosed = false;
   const sending = (async () => {
     if (options.input) {
       const raw = connSink(conn, address);
       const sink = options.wrapSink ? options.wrapSink(raw) : raw;
       try {
-        result.sent = await copyBytes(options.input, sink, { onChunk: touch });
+        await copyBytes(options.input, sink, {
+          onWritten: (n) => {
+            touch();
+            result.sent += n;
+          },
+        });
       } catch (err) {
         // The peer went away while we were still sending: the receiving side tells the story.
         if (closed || (err instanceof NetError && isGone(err))) return;
@@ -331,8 +389,11 @@ export async function duplex(conn: Deno.Conn, options: DuplexOptions): Promise<D
   sending.catch(() => {}); // awaited below when it matters; never an unhandled rejection meanwhile
   try {
     try {
-      result.received = await copyBytes(connSource(conn, address), options.output, {
-        onChunk: touch,
+      await copyBytes(connSource(conn, address), options.output, {
+        onChunk: (n) => {
+          touch();
+          result.received += n;
+        },
       });
       peerClosed = true;
     } catch (err) {

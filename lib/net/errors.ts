@@ -26,11 +26,45 @@ export class NetError extends Error {
   readonly failure: NetFailure;
   readonly address: string;
   constructor(failure: NetFailure, address: string, options?: ErrorOptions) {
-    super(`${failure} (${address})`, options);
+    // An address that is already in parentheses (a Unix peer `(unnamed)`) is not wrapped again.
+    super(/^\(.*\)$/.test(address) ? `${failure} ${address}` : `${failure} (${address})`, options);
     this.name = "NetError";
     this.failure = failure;
     this.address = address;
   }
+}
+
+/**
+ * A zone (`fe80::1%eth9`) that names no interface of this host: the user's mistake, which the
+ * system resolver reports as a name it cannot resolve. The CLI maps it to exit 2.
+ *
+ * @example
+ * ```ts
+ * throw new ZoneError("eth9", "[fe80::1%eth9]:9000");
+ * ```
+ */
+export class ZoneError extends Error {
+  readonly zone: string;
+  readonly address: string;
+  constructor(zone: string, address: string, options?: ErrorOptions) {
+    super(`no local interface named "${zone}" (the zone of ${address})`, options);
+    this.name = "ZoneError";
+    this.zone = zone;
+    this.address = address;
+  }
+}
+
+/** The {@linkcode ZoneError} for an address whose zone names no interface here, if it is one. */
+function unknownZone(address: string, cause: unknown): ZoneError | undefined {
+  const zone = /%([^\]%]+)\]/.exec(address)?.[1];
+  if (zone === undefined || /^\d+$/.test(zone)) return undefined;
+  let names: string[];
+  try {
+    names = Deno.networkInterfaces().map((i) => i.name);
+  } catch {
+    return undefined; // the interfaces cannot be listed here: leave the resolver's answer
+  }
+  return names.includes(zone) ? undefined : new ZoneError(zone, address, { cause });
 }
 
 const byClass: [new (...args: never[]) => Error, NetFailure][] = [
@@ -71,7 +105,12 @@ export function netErrorFrom(err: unknown, address: string): unknown {
     if (err instanceof cls) return new NetError(failure, address, { cause: err });
   }
   for (const [pattern, failure] of byMessage) {
-    if (pattern.test(err.message)) return new NetError(failure, address, { cause: err });
+    if (!pattern.test(err.message)) continue;
+    if (failure === "name not resolved") {
+      const zone = unknownZone(address, err);
+      if (zone) return zone;
+    }
+    return new NetError(failure, address, { cause: err });
   }
   if (err.name === "Error" && /os error \d+/.test(err.message)) {
     return new NetError("network error", address, { cause: err });

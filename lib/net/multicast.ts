@@ -89,7 +89,15 @@ export function multicastInterface(
     }
     name = owner.name;
   } else if (family === 6 && /^\d+$/.test(iface)) {
-    return { family, index: Number(iface), zone: String(Number(iface)), label: `index ${iface}` };
+    const index = Number(iface);
+    // 0 is "any"; another index must be an interface's (the scope id of its link-local address).
+    const owner = interfaces.find((i) => scopeIdOf([i]) === index);
+    if (index !== 0 && !owner) {
+      throw new RangeError(
+        `No local interface has index ${iface} (with an IPv6 link-local address)`,
+      );
+    }
+    return { family, index, zone: String(index), label: `index ${iface}` };
   }
   const rows = interfaces.filter((i) => i.name === name);
   if (rows.length === 0) throw new RangeError(`No local interface named "${name}"`);

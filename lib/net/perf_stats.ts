@@ -257,20 +257,28 @@ function threeDigits(v: number): string {
 
 /**
  * Parses a size or rate with an optional K/M/G suffix (decimal for rates like iperf3's `-b 10M`,
- * binary for sizes like `-n 1G` when `binary` is set).
+ * binary for sizes like `-n 1G` when `binary` is set). The value is rounded to a whole number,
+ * unless `exact` is set: then one that is not whole (`1.5` bytes) is a `RangeError`.
  *
  * @example
  * ```ts
  * parseQuantity("10M"); // 10_000_000
  * parseQuantity("2G", { binary: true }); // 2147483648
+ * parseQuantity("1.5", { exact: true }); // throws RangeError
  * ```
  */
-export function parseQuantity(text: string, options: { binary?: boolean } = {}): number {
+export function parseQuantity(
+  text: string,
+  options: { binary?: boolean; exact?: boolean } = {},
+): number {
   const m = /^(\d+(?:\.\d+)?)([kmgt])?$/i.exec(text.trim());
   if (!m) throw new SyntaxError(`Cannot parse "${text}": use a number with an optional K, M or G`);
   const base = options.binary ? 1024 : 1000;
   const power = m[2] ? "kmgt".indexOf(m[2].toLowerCase()) + 1 : 0;
   const value = Number(m[1]) * base ** power;
   if (!Number.isFinite(value)) throw new RangeError(`Quantity "${text}" is too large`);
+  if (options.exact && !Number.isInteger(value)) {
+    throw new RangeError(`Quantity "${text}" is not a whole number`);
+  }
   return Math.round(value);
 }

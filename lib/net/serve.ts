@@ -97,7 +97,7 @@ async function serveOne(listener: Deno.Listener, o: ServeOptions): Promise<numbe
   await o.onOpen?.(remote);
   let result: DuplexResult = { sent: 0, received: 0 };
   try {
-    result = o.mode === "echo" ? await echoLoop(conn, remote, o) : await duplex(conn, {
+    result = o.mode === "echo" ? await echoLoop(conn, remote, o, result) : await duplex(conn, {
       address: remote,
       input: o.input,
       output: o.output,
@@ -106,6 +106,7 @@ async function serveOne(listener: Deno.Listener, o: ServeOptions): Promise<numbe
       drainInputAfterPeerClose: o.drainInputAfterPeerClose,
       idleTimeoutMs: o.idleTimeoutMs,
       signal: o.signal,
+      counts: result,
     });
   } catch (err) {
     await o.onClose?.(remote, result, err);
@@ -115,11 +116,19 @@ async function serveOne(listener: Deno.Listener, o: ServeOptions): Promise<numbe
   return 1;
 }
 
-/** Copies a connection back to itself until the peer closes, then closes it. */
 /** Read size for `--echo` connections. */
 const echoBufferSize = 32 * 1024;
 
-async function echoLoop(conn: Deno.Conn, remote: string, o: ServeOptions): Promise<DuplexResult> {
+/**
+ * Copies a connection back to itself until the peer closes, then closes it. `counts` is kept up
+ * to date (read, and written back), so it holds the bytes moved also when the peer resets.
+ */
+async function echoLoop(
+  conn: Deno.Conn,
+  remote: string,
+  o: ServeOptions,
+  counts: DuplexResult,
+): Promise<DuplexResult> {
   const onAbort = () => {
     try {
       conn.close();
@@ -128,17 +137,24 @@ async function echoLoop(conn: Deno.Conn, remote: string, o: ServeOptions): Promi
   o.signal.addEventListener("abort", onAbort, { once: true });
   const idle = watchIdle(o.idleTimeoutMs, onAbort);
   try {
-    const n = await copyBytes(connSource(conn, remote), connSink(conn, remote), {
-      onChunk: idle.touch,
+    await copyBytes(connSource(conn, remote), connSink(conn, remote), {
+      onChunk: (n) => {
+        idle.touch();
+        counts.received += n;
+      },
+      onWritten: (n) => {
+        idle.touch();
+        counts.sent += n;
+      },
       // Echo serves many small peers at once: 2 x 256 KiB zeroed per connection slowed the accept
       // loop enough for bursts of 2,000 connects to overflow the kernel's accept queue (resets).
       bufferSize: echoBufferSize,
     });
     await conn.closeWrite().catch(() => {});
-    return { sent: n, received: n };
+    return counts;
   } catch (err) {
     if (idle.fired) throw idleFailure(remote, o.idleTimeoutMs!);
-    if (o.signal.aborted) return { sent: 0, received: 0 };
+    if (o.signal.aborted) return counts;
     throw err;
   } finally {
     idle.stop();
@@ -202,33 +218,43 @@ async function serveClient(
   inputEnded: () => boolean,
 ): Promise<void> {
   const remote = addrText(conn.remoteAddr);
-  let result: DuplexResult = { sent: 0, received: 0 };
+  const result: DuplexResult = { sent: 0, received: 0 };
+  // Echo watches its own connection; here bytes either way (stdin sent to it too) are traffic.
+  const idle = o.mode === "stdio" ? watchIdle(o.idleTimeoutMs, () => conn.close()) : undefined;
   try {
-    if (o.mode === "stdio") {
+    if (idle) {
       // Registered before anyone hears of it, so no stdin chunk can slip past this client.
       const raw = connSink(conn, remote);
-      clients.set(conn, o.wrapSink ? o.wrapSink(raw) : raw);
+      const sink = o.wrapSink ? o.wrapSink(raw) : raw;
+      clients.set(conn, {
+        write: async (chunk) => {
+          await sink.write(chunk);
+          idle.touch();
+          result.sent += chunk.length;
+        },
+      });
       if (inputEnded() && o.halfClose) await conn.closeWrite().catch(() => {});
     }
     await o.onOpen?.(remote);
-    if (o.mode === "echo") {
-      result = await echoLoop(conn, remote, o);
+    if (!idle) {
+      await echoLoop(conn, remote, o, result);
     } else {
-      const idle = watchIdle(o.idleTimeoutMs, () => conn.close());
       try {
-        result.received = await copyBytes(connSource(conn, remote), o.output, {
-          onChunk: idle.touch,
+        await copyBytes(connSource(conn, remote), o.output, {
+          onChunk: (n) => {
+            idle.touch();
+            result.received += n;
+          },
         });
       } catch (err) {
         throw idle.fired ? idleFailure(remote, o.idleTimeoutMs!) : err;
-      } finally {
-        idle.stop();
       }
     }
     await o.onClose?.(remote, result);
   } catch (err) {
     await o.onClose?.(remote, result, o.signal.aborted ? undefined : err);
   } finally {
+    idle?.stop();
     clients.delete(conn);
     try {
       conn.close();

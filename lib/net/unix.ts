@@ -7,7 +7,7 @@ import { asFileError, FileArgumentError } from "../scope/files.ts";
 
 /** A listening Unix socket and the means to remove its file. */
 export interface UnixListener {
-  readonly listener: Deno.UnixListener;
+  readonly listener: Deno.Listener<Deno.UnixConn, Deno.UnixAddr>;
   /** The absolute path of the socket file. */
   readonly path: string;
   /** Closes the listener and removes the socket file if it is still the one created here. */
@@ -125,23 +125,64 @@ export async function isSocketLive(path: string): Promise<boolean> {
   }
 }
 
-/** The error for a socket path that names something else: it is never touched. */
-function notASocket(abs: string, info: Deno.FileInfo): FileArgumentError {
-  const what = info.isDirectory ? "a directory" : info.isFifo ? "a named pipe (FIFO)" : "a file";
-  return new FileArgumentError(abs, `is ${what}, not a socket`);
+/** What kind of file `info` is, in words: `a directory`, `a character device`... */
+function kindOf(info: Deno.FileInfo): string {
+  if (info.isDirectory) return "a directory";
+  if (info.isFifo) return "a named pipe (FIFO)";
+  if (info.isCharDevice) return "a character device";
+  if (info.isBlockDevice) return "a block device";
+  if (info.isSymlink) return "a symbolic link";
+  return "a file";
 }
 
 /**
- * A failed connect, send or bind on the socket path `abs`, named: a path that is not a socket
- * (Linux answers "connection refused" for a file, a directory or a FIFO), or that cannot be
- * reached (missing directory, no permission), is the user's path; the rest are network errors.
+ * The error for a socket path that names something else (it is never touched), or `undefined`
+ * when it leads to a socket after all (a symbolic link to one). `info` is the path's `lstat`.
  */
-function socketPathError(err: unknown, abs: string): unknown {
+function notASocket(abs: string, info: Deno.FileInfo): FileArgumentError | undefined {
+  if (!info.isSymlink) return new FileArgumentError(abs, `is ${kindOf(info)}, not a socket`);
+  let target: Deno.FileInfo;
+  try {
+    target = Deno.statSync(abs);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      let to = "";
+      try {
+        to = ` to ${Deno.readLinkSync(abs)}`;
+      } catch { /* unreadable: leave the target out */ }
+      return new FileArgumentError(abs, `is a dangling symbolic link${to}`, { cause: err });
+    }
+    if ((err as { code?: string }).code === "ELOOP" || /symbolic links/i.test(String(err))) {
+      return new FileArgumentError(abs, "is a symbolic link loop", { cause: err });
+    }
+    return undefined;
+  }
+  if (target.isSocket) return undefined;
+  return new FileArgumentError(abs, `is a symbolic link to ${kindOf(target)}, not a socket`);
+}
+
+/**
+ * A failed connect, send or bind on the socket path `abs` by a `kind` socket, named: a path that
+ * is not a socket (Linux answers "connection refused" for a file, a directory or a FIFO), a socket
+ * of the other kind (EPROTOTYPE), or a path that cannot be reached (missing directory, no
+ * permission), is the user's path; the rest are network errors.
+ */
+function socketPathError(err: unknown, abs: string, kind: "stream" | "datagram"): unknown {
+  const info = lstatOrUndefined(abs);
+  const other = info && !info.isSocket ? notASocket(abs, info) : undefined;
+  if (other) return other;
   if (err instanceof Deno.errors.NotFound) {
     return new FileArgumentError(abs, "no such file or directory", { cause: err });
   }
-  const info = lstatOrUndefined(abs);
-  if (info && !info.isSocket) return notASocket(abs, info);
+  // EPROTOTYPE; Deno gives it no code, only the system's words.
+  const wrongType = (err as { code?: string }).code === "EPROTOTYPE" ||
+    /wrong type for socket/i.test(String((err as Error)?.message));
+  if (wrongType && info?.isSocket !== false) {
+    const advice = kind === "datagram"
+      ? "is a stream socket: leave out --datagram"
+      : "is a datagram socket: send to it with unix-send --datagram";
+    return new FileArgumentError(abs, advice, { cause: err });
+  }
   const named = asFileError(err, abs);
   return named === err ? netErrorFrom(err, abs) : named;
 }
@@ -150,11 +191,17 @@ function socketPathError(err: unknown, abs: string): unknown {
 async function claimSocketPath(abs: string): Promise<void> {
   const existing = lstatOrUndefined(abs);
   if (!existing) return;
-  if (!existing.isSocket) throw notASocket(abs, existing);
+  if (!existing.isSocket) {
+    // Even a link to a socket: binding would fail on the link itself.
+    throw notASocket(abs, existing) ??
+      new FileArgumentError(abs, "is a symbolic link (to a socket), not a socket");
+  }
   if (await isSocketLive(abs)) throw new NetError("address in use", abs);
   // Stale: check it is still the same file before removing it.
   const again = lstatOrUndefined(abs);
-  if (again?.isSocket && again.ino === existing.ino) Deno.removeSync(abs);
+  if (again?.isSocket && again.dev === existing.dev && again.ino === existing.ino) {
+    Deno.removeSync(abs);
+  }
 }
 
 /** Options for {@linkcode listenUnix} and {@linkcode listenUnixDatagram}. */
@@ -168,36 +215,136 @@ export interface UnixListenOptions {
   signal?: AbortSignal;
 }
 
+/** The file a socket was bound to: its device and inode right after `bind`. */
+interface BoundFile {
+  dev: number;
+  ino: number | null;
+}
+
+/** What is at a socket's path when it is closed. */
+type PathState = "ours" | "gone" | "other";
+
 /**
- * A closer that closes the socket and removes its file if it is still the one bound here, run at
- * the latest when `signal` aborts.
+ * Whether the file at `abs` is still the socket bound there (`own`). Asked while that socket is
+ * still open: its inode cannot be freed and given to another file before it is closed, so the
+ * same device and inode mean the same file.
  */
-function closerFor(abs: string, closeSocket: () => void, signal?: AbortSignal): () => void {
-  const ino = lstatOrUndefined(abs)?.ino;
+function pathState(abs: string, own: BoundFile | undefined): PathState {
+  const now = lstatOrUndefined(abs);
+  if (!now) return "gone";
+  const same = own && own.ino !== null && now.dev === own.dev && now.ino === own.ino;
+  return same && now.isSocket ? "ours" : "other";
+}
+
+/**
+ * A closer that removes the socket file if it is still the one bound here, then closes the socket
+ * (`closeSocket` is told what the path holds), run at the latest when `signal` aborts,
+ * synchronously inside the abort.
+ */
+function closerFor(
+  abs: string,
+  closeSocket: (state: PathState) => void,
+  signal?: AbortSignal,
+): () => void {
+  const bound = lstatOrUndefined(abs);
+  const own = bound?.isSocket ? { dev: bound.dev, ino: bound.ino } : undefined;
   let closed = false;
   const close = () => {
     if (closed) return;
     closed = true;
     signal?.removeEventListener("abort", close);
-    try {
-      closeSocket();
-    } catch { /* already closed */ }
-    const now = lstatOrUndefined(abs);
-    if (now?.isSocket && now.ino === ino) {
+    // Before the socket is closed: closing frees its inode for another file to take.
+    const state = pathState(abs, own);
+    if (state === "ours") {
       try {
         Deno.removeSync(abs);
       } catch { /* removed meanwhile */ }
     }
+    try {
+      closeSocket(state);
+    } catch { /* already closed */ }
   };
   signal?.addEventListener("abort", close, { once: true });
   if (signal?.aborted) close();
   return close;
 }
 
+const listenerClosed = () => new Deno.errors.BadResource("Listener has been closed");
+
+/**
+ * A Unix stream listener that never lets Deno remove another's file. Deno 2.9.6 unlinks a stream
+ * listener's path when the listener is dropped, whatever is there by then (a regular file,
+ * another process's live socket). So when the path holds another file at close, the socket is
+ * left open, unreferenced (it keeps no process alive), and only its accepts end; the process's
+ * exit closes it without touching the path.
+ */
+class GuardedUnixListener implements Deno.Listener<Deno.UnixConn, Deno.UnixAddr> {
+  readonly #inner: Deno.UnixListener;
+  #closed = false;
+  #detach!: (err: Error) => void;
+  readonly #detached: Promise<never>;
+  /** Set by {@linkcode listenUnix}: checks the path, then calls {@linkcode shut}. */
+  closer: () => void = () => this.shut("other");
+
+  constructor(inner: Deno.UnixListener) {
+    this.#inner = inner;
+    this.#detached = new Promise<never>((_, reject) => (this.#detach = reject));
+    this.#detached.catch(() => {});
+  }
+
+  get addr(): Deno.UnixAddr {
+    return this.#inner.addr;
+  }
+
+  accept(): Promise<Deno.UnixConn> {
+    if (this.#closed) return Promise.reject(listenerClosed());
+    return Promise.race([this.#inner.accept(), this.#detached]);
+  }
+
+  /** Closes the socket; when the path holds another file, stops accepting only. */
+  shut(state: PathState): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (state === "other") {
+      this.#inner.unref();
+      this.#detach(listenerClosed());
+    } else this.#inner.close();
+  }
+
+  close(): void {
+    this.closer();
+  }
+
+  ref(): void {
+    this.#inner.ref();
+  }
+
+  unref(): void {
+    this.#inner.unref();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterableIterator<Deno.UnixConn> {
+    for (;;) {
+      try {
+        yield await this.accept();
+      } catch (err) {
+        if (err instanceof Deno.errors.BadResource) return;
+        throw err;
+      }
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
 /**
  * Listens on a Unix stream socket at `path`. An existing socket file nobody listens on is removed
  * first; a live socket is "address in use" (exit 3); a file that is not a socket is never touched
  * (`AlreadyExists`). With `signal`, the socket is closed and its file removed when it aborts.
+ * `close` (or closing `listener`, or the abort) removes the file only if it is still the socket
+ * bound here (same device and inode); a file or socket put there by someone else is left alone.
  *
  * @example
  * ```ts
@@ -211,13 +358,16 @@ export async function listenUnix(
 ): Promise<UnixListener> {
   const abs = await confineSocketPath(absoluteSocketPath(path));
   await claimSocketPath(abs);
-  let listener: Deno.UnixListener;
+  let inner: Deno.UnixListener;
   try {
-    listener = Deno.listen({ transport: "unix", path: abs });
+    inner = Deno.listen({ transport: "unix", path: abs });
   } catch (err) {
-    throw socketPathError(err, abs);
+    throw socketPathError(err, abs, "stream");
   }
-  return { listener, path: abs, close: closerFor(abs, () => listener.close(), options.signal) };
+  const listener = new GuardedUnixListener(inner);
+  const close = closerFor(abs, (state) => listener.shut(state), options.signal);
+  listener.closer = close;
+  return { listener, path: abs, close };
 }
 
 /** A bound Unix datagram socket (SOCK_DGRAM; Deno calls the transport "unixpacket"). */
@@ -250,7 +400,7 @@ export async function listenUnixDatagram(
   try {
     sock = Deno.listenDatagram({ transport: "unixpacket", path: abs });
   } catch (err) {
-    throw socketPathError(err, abs);
+    throw socketPathError(err, abs, "datagram");
   }
   return { sock, path: abs, close: closerFor(abs, () => sock.close(), options.signal) };
 }
@@ -305,7 +455,7 @@ export async function sendUnixDatagram(
   try {
     await sock.send(data, { transport: "unixpacket", path: abs });
   } catch (err) {
-    throw socketPathError(err, abs);
+    throw socketPathError(err, abs, "datagram");
   }
 }
 
@@ -322,6 +472,6 @@ export async function connectUnix(path: string): Promise<Deno.UnixConn> {
   try {
     return await Deno.connect({ transport: "unix", path: abs });
   } catch (err) {
-    throw socketPathError(err, abs);
+    throw socketPathError(err, abs, "stream");
   }
 }
