@@ -70,23 +70,20 @@ function needsValue(option: string, next: string | undefined): string {
 
 /** Placeholders of options that take a number (or a list of them, `N,N,...`). */
 export const numericPlaceholder: RegExp =
-  /^(N|COUNT|SECONDS|DURATION|MS|BYTES|BITS|PORT|RATE)(,\1)*(,\.\.\.)?$/;
+  /^(N|COUNT|SECONDS|DURATION|MS|BYTES|BITS|PORT|RATE|SIZE)(,\1)*(,\.\.\.)?$/;
 
 /**
  * Whether `word` is the value of option `o` in `-o word` / `--o word`: any word that does not
  * start with `-`, a lone `-`, and for an option that takes a number a negative number (`-1`,
  * `-0`, `-1.5s`), so that the option's range check can name what is wrong with it.
  */
-function isValueFor(
-  o: OptionSpec,
-  word: string | undefined,
-  shortDigits: ReadonlySet<string>,
-): word is string {
+function isValueFor(o: OptionSpec, word: string | undefined): word is string {
   if (word === undefined) return false;
   if (!word.startsWith("-") || word === "-") return true;
-  // A negative number is the option's value (its own range check then says what is wrong),
-  // unless the command has a short option of that digit.
-  return /^-\d/.test(word) && !shortDigits.has(word[1]) && o.type === "string";
+  // After an option that takes a number, a negative number is its value (its own range check then
+  // says what is wrong), even where the command has a short option of that digit (perf-server -1):
+  // the option needs a value either way.
+  return /^-\d/.test(word) && numericPlaceholder.test(o.value ?? "");
 }
 
 /** Parsed values: booleans, strings or (with `multiple`) string arrays, by long name. */
@@ -115,9 +112,6 @@ export function parseOptions(
   const positionals: string[] = [];
   const byLong = new Map(options.map((o) => [o.name, o]));
   const byShort = new Map(options.filter((o) => o.short).map((o) => [o.short!, o]));
-  // `--max-body -1` is a value the option's own check refuses with its own reason ("must be
-  // between ..."), not a missing one, unless the command has a short option of that digit.
-  const shortDigits = new Set([...byShort.keys()].filter((k) => /\d/.test(k)));
   const store = (o: OptionSpec, value: string | boolean) => {
     if (o.multiple) {
       values[o.name] = [...((values[o.name] as string[] | undefined) ?? []), value as string];
@@ -140,7 +134,7 @@ export function parseOptions(
       } else if (eq >= 0) store(o, arg.slice(eq + 1));
       else {
         const next = args[i + 1];
-        if (!isValueFor(o, next, shortDigits)) throw new SyntaxError(needsValue(`--${name}`, next));
+        if (!isValueFor(o, next)) throw new SyntaxError(needsValue(`--${name}`, next));
         store(o, next);
         i++;
       }
@@ -157,7 +151,7 @@ export function parseOptions(
         if (j + 1 < arg.length) store(o, arg.slice(j + 1));
         else {
           const next = args[i + 1];
-          if (!isValueFor(o, next, shortDigits)) {
+          if (!isValueFor(o, next)) {
             throw new SyntaxError(needsValue(`--${o.name}`, next));
           }
           store(o, next);
