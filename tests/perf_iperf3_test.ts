@@ -110,19 +110,24 @@ testIf(skip, "toolkit perf -> iperf3 -s: TCP, 3 parallel streams", async () => {
   close(ours.sender.bytes, ours.receiver.bytes, inFlightBound(3), "sent vs received bytes");
 });
 
-testIf(skip, "toolkit perf -> iperf3 -s: UDP -u -b 10M", async () => {
-  const { ours, theirs } = await againstIperf3Server(["-u", "-b", "10M", "-t", "1", "-i", "0"]);
+testIf(skip, "toolkit perf -> iperf3 -s: UDP -u -P 2 -b 10M, loss as iperf3 -s counted it", async () => {
+  const { ours, theirs } = await againstIperf3Server(
+    "-u -P 2 -b 10M -t 1 -i 0".split(" "),
+  );
   const sum = theirs.end.sum;
   assert.equal(ours.receiver.bytes, theirs.end.sum_received.bytes);
-  // iperf3's `packets` here is the highest sequence number it saw, `lost_packets` the gaps.
+  // iperf3's `packets` here is the highest sequence number it saw, `lost_packets` the gaps: the
+  // receiver's numbers, which the client takes from the results exchange as iperf3 -c does.
+  assert.equal(ours.receiver.lost, sum.lost_packets, "lost, as iperf3 -s says");
+  assert.equal(ours.receiver.datagrams + ours.receiver.lost, sum.packets, "out of, as iperf3 -s");
   assert.equal(ours.receiver.datagrams, sum.packets - sum.lost_packets);
+  assert.deepEqual(
+    ours.streams.map((s: Doc) => [s.receiver.lost, s.receiver.datagrams + s.receiver.lost]),
+    theirs.end.streams.map((s: Doc) => [s.udp.lost_packets, s.udp.packets]),
+  );
+  // Datagrams still in flight when iperf3 stopped counting are in neither.
   assert.ok(ours.sender.datagrams >= sum.packets);
-  assert.equal(ours.receiver.datagrams + ours.receiver.lost, ours.sender.datagrams);
-  // iperf3 counts gaps only, and stops counting at TEST_END: the datagrams still in flight then
-  // (a few ms at 10 Mbit/s) count as lost here and not there.
-  assert.ok(ours.receiver.lost >= sum.lost_packets);
-  close(ours.receiver.lost, sum.lost_packets, 10, "lost");
-  close(ours.sender.datagrams, 10e6 / 8 / 1460, 0.1 * 10e6 / 8 / 1460, "datagrams at 10 Mbit/s");
+  close(ours.sender.datagrams, 2 * 10e6 / 8 / 1460, 0.1 * 2 * 10e6 / 8 / 1460, "at 2x10 Mbit/s");
   assert.ok(ours.receiver.lossPercent < 5, JSON.stringify(ours));
   close(ours.receiver.jitterMs, sum.jitter_ms, 0.001, "jitter");
 });
@@ -144,7 +149,7 @@ testIf(skip, "toolkit perf -> iperf3 -s: UDP reverse (-u -R -b 10M)", async () =
   assert.equal(ours.sender.datagrams, sum.packets, "iperf3 as sender counts what it sent");
   assert.equal(ours.sender.bytes, sum.bytes);
   assert.equal(ours.sender.bytes, ours.sender.datagrams * 1200);
-  assert.equal(ours.receiver.datagrams + ours.receiver.lost, ours.sender.datagrams);
+  assert.ok(ours.receiver.datagrams + ours.receiver.lost <= ours.sender.datagrams);
   assert.ok(ours.receiver.lossPercent < 5, JSON.stringify(ours));
   assert.equal(ours.receiver.bytes, ours.receiver.datagrams * 1200);
 });
@@ -171,7 +176,8 @@ testIf(skip, "iperf3 -c -> toolkit perf-server: UDP -u -b 5M -P 2", async () => 
   assert.equal(ours.sender.datagrams, sum.packets, "datagrams sent, as iperf3 counted them");
   assert.equal(ours.receiver.lost, sum.lost_packets, "datagrams lost, as iperf3 printed them");
   assert.equal(ours.receiver.bytes, theirs.end.sum_received.bytes);
-  assert.equal(ours.receiver.datagrams + ours.receiver.lost, ours.sender.datagrams);
+  // Our receiver's own count, the same numbers it sent iperf3 in the results exchange.
+  assert.ok(ours.receiver.datagrams + ours.receiver.lost <= ours.sender.datagrams);
   close(ours.receiver.jitterMs, sum.jitter_ms, 0.001, "jitter");
   assert.equal(ours.streams.length, 2);
   assert.ok(ours.receiver.lossPercent < 5, JSON.stringify(ours));
@@ -194,9 +200,9 @@ testIf(skip, "iperf3 -c -> toolkit perf-server: UDP reverse (-u -R -b 10M)", asy
   const sum = theirs.end.sum;
   assert.equal(ours.sender.datagrams, sum.packets, "what the server sent, as iperf3 heard it");
   assert.equal(ours.sender.bytes, ours.sender.datagrams * 1000);
-  // As above: datagrams in flight when iperf3 stopped counting are lost here, not there.
-  assert.ok(ours.receiver.lost >= sum.lost_packets);
-  close(ours.receiver.lost, sum.lost_packets, 10, "lost");
+  // The receiver is iperf3: the server reports the numbers it sent in the results exchange.
+  assert.equal(ours.receiver.lost, sum.lost_packets, "lost, as iperf3 -c says");
+  assert.equal(ours.receiver.datagrams + ours.receiver.lost, sum.packets, "out of");
   assert.ok(ours.receiver.lossPercent < 5, JSON.stringify(ours));
   close(ours.receiver.jitterMs, sum.jitter_ms, 0.001, "jitter");
 });

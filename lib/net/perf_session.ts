@@ -5,7 +5,6 @@
 // counts bytes, and turns both ends' totals into the summary `perf` prints.
 import {
   type PerfParams,
-  udpHeaderSize,
   type WireStreamResult,
   writeUdpHeader,
 } from "./perf_protocol.ts";
@@ -182,20 +181,23 @@ export class Transfer {
     this.#stopped = true;
   }
 
-  /** A UDP datagram for stream `index`, with its arrival time (ms, clockMs). */
-  datagram(index: number, data: Uint8Array, arrivedMs: number): void {
+  /**
+   * A UDP datagram for stream `index`, arrived at `now` (performance.now()). Called once per
+   * datagram at up to a few hundred thousand a second: it allocates nothing and reads the clock
+   * not at all (the caller's `now` serves for the arrival time and the activity mark).
+   */
+  datagram(index: number, data: Uint8Array, now: number): void {
     if (this.#stopped || index >= this.#totals.length) return;
-    const size = udpHeaderSize(this.#counters64);
-    if (data.length < size) return;
-    const v = new DataView(data.buffer, data.byteOffset, size);
-    const sec = v.getUint32(0);
-    const usec = v.getUint32(4);
-    const seq = this.#counters64 ? v.getUint32(8) * 2 ** 32 + v.getUint32(12) : v.getUint32(8);
+    const counters64 = this.#counters64;
+    if (data.length < (counters64 ? 16 : 12)) return;
+    const sec = word(data, 0);
+    const usec = word(data, 4);
+    const seq = counters64 ? word(data, 8) * 2 ** 32 + word(data, 12) : word(data, 8);
     if (seq < 1) return;
     const rx = this.#receivers[index];
     const before = rx.received;
-    rx.record(seq - 1, data.length, sec * 1000 + usec / 1000, arrivedMs);
-    this.lastActivity = performance.now();
+    rx.record(seq - 1, data.length, sec * 1000 + usec / 1000, performance.timeOrigin + now);
+    this.lastActivity = now;
     if (rx.received > before) {
       const t = this.#totals[index];
       t.bytes += data.length;
@@ -232,13 +234,14 @@ export class Transfer {
   }
 
   /**
-   * Each stream's totals. `sent` (per stream) is the sender's datagram count when known, so a UDP
-   * receiver counts datagrams that never came, at the end as well as in gaps.
+   * Each stream's totals. A UDP receiver counts as lost what it did not get below the highest
+   * sequence number it saw (gaps), as iperf3's receiver does: a datagram still in flight when the
+   * test ended was never expected.
    */
-  totals(sent?: number[]): LocalStreamTotals[] {
+  totals(): LocalStreamTotals[] {
     return this.#totals.map((t, i) => {
       if (this.params.protocol !== "udp" || this.role !== "receiver") return { ...t };
-      const r = this.#receivers[i].report(sent?.[i]);
+      const r = this.#receivers[i].report();
       return {
         ...t,
         highestSeq: this.#receivers[i].maxSeq + 1,
@@ -250,15 +253,12 @@ export class Transfer {
     });
   }
 
-  /**
-   * This end of the result: seconds and each stream in the shape {@linkcode PerfResult} keeps
-   * (`sent`: the sender's datagram counts, for a UDP receiver's loss).
-   */
-  side(sent?: number[]): { seconds: number; streams: (SentStream & ReceivedStream)[] } {
+  /** This end of the result: seconds and each stream in the shape {@linkcode PerfResult} keeps. */
+  side(): { seconds: number; streams: (SentStream & ReceivedStream)[] } {
     const udp = this.params.protocol === "udp";
     return {
       seconds: this.seconds,
-      streams: this.totals(sent).map((t) => {
+      streams: this.totals().map((t) => {
         if (!udp) return { bytes: t.bytes };
         if (this.role === "sender") return { bytes: t.bytes, packets: t.packets };
         return {
@@ -273,9 +273,9 @@ export class Transfer {
   }
 
   /** This end's totals as iperf3's `send_results` lists them. */
-  wireStreams(sent?: number[]): WireStreamResult[] {
+  wireStreams(): WireStreamResult[] {
     const end = this.seconds;
-    return this.totals(sent).map((t, i) => {
+    return this.totals().map((t, i) => {
       const receiver = this.role === "receiver";
       const s: WireStreamResult = {
         id: i === 0 ? 1 : i + 2,
@@ -402,6 +402,11 @@ export class Transfer {
       if (!this.#stopped) this.error ??= err;
     }
   }
+}
+
+/** The big-endian 32-bit word at `at` (a datagram header field), without a DataView. */
+function word(b: Uint8Array, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
 }
 
 /** One stream as a sender counted it. */
@@ -536,22 +541,16 @@ function side(secs: number, bytes: number, udp: boolean, packets?: number): Perf
   return s;
 }
 
-function receiverSide(
-  secs: number,
-  streams: ReceivedStream[],
-  udp: boolean,
-  sentPackets: number | undefined,
-): PerfReceiverSummary {
+function receiverSide(secs: number, streams: ReceivedStream[], udp: boolean): PerfReceiverSummary {
   const sum = (f: (s: ReceivedStream) => number | undefined) =>
     streams.reduce((n, s) => n + (f(s) ?? 0), 0);
   const out: PerfReceiverSummary = side(secs, sum((s) => s.bytes), udp, sum((s) => s.packets));
   if (!udp) return out;
-  const received = out.datagrams ?? 0;
-  // Every datagram sent that the receiver did not count, at the end as well as in gaps (iperf3's
-  // own report counts gaps only, and its receiver stops counting at TEST_END); the receiver's own
-  // count when the sender's is not known (an interrupted test).
-  const lost = sentPackets !== undefined ? Math.max(sentPackets - received, 0) : sum((s) => s.lost);
-  const expected = sentPackets ?? received + lost;
+  // The receiver's own numbers, as iperf3 reports them: what it did not get below the highest
+  // sequence number it saw, out of that many. Datagrams in flight when the test ended are in
+  // neither (the sender's count says how many were sent).
+  const lost = sum((s) => s.lost);
+  const expected = (out.datagrams ?? 0) + lost;
   out.lost = lost;
   out.lossPercent = expected > 0 ? roundTo((lost * 100) / expected, 3) : 0;
   out.outOfOrder = sum((s) => s.outOfOrder);
@@ -560,8 +559,8 @@ function receiverSide(
 }
 
 /**
- * Sums a result's streams into one summary: UDP loss as the datagrams sent and not received,
- * jitter averaged over streams, every measured value rounded (durations to the
+ * Sums a result's streams into one summary: UDP loss as the receiver counted it (gaps below the
+ * highest sequence number it saw, iperf3's rule), jitter averaged over streams, every measured value rounded (durations to the
  * ms, rates to the bit per second, jitter to the microsecond, loss to 0.001%).
  *
  * @example
@@ -577,15 +576,12 @@ export function summarizePerf(r: PerfResult): PerfSummary {
     reverse: r.params.reverse,
     parallel: r.params.parallel,
   };
-  const sentPackets = r.sender?.streams.map((s) => s.packets ?? 0);
-  const totalSent = sentPackets?.reduce((a, b) => a + b, 0);
   if (r.sender) {
     const bytes = r.sender.streams.reduce((n, s) => n + s.bytes, 0);
-    summary.sender = side(r.sender.seconds, bytes, udp, totalSent);
+    const packets = r.sender.streams.reduce((n, s) => n + (s.packets ?? 0), 0);
+    summary.sender = side(r.sender.seconds, bytes, udp, packets);
   }
-  if (r.receiver) {
-    summary.receiver = receiverSide(r.receiver.seconds, r.receiver.streams, udp, totalSent);
-  }
+  if (r.receiver) summary.receiver = receiverSide(r.receiver.seconds, r.receiver.streams, udp);
   if (r.params.parallel > 1) {
     summary.streams = Array.from({ length: r.params.parallel }, (_, i) => {
       const out: { sender?: PerfSideSummary; receiver?: PerfReceiverSummary } = {};
@@ -593,7 +589,7 @@ export function summarizePerf(r: PerfResult): PerfSummary {
       if (r.sender && sent) out.sender = side(r.sender.seconds, sent.bytes, udp, sent.packets);
       const got = r.receiver?.streams[i];
       if (r.receiver && got) {
-        out.receiver = receiverSide(r.receiver.seconds, [got], udp, sent?.packets);
+        out.receiver = receiverSide(r.receiver.seconds, [got], udp);
       }
       return out;
     });
