@@ -64,6 +64,20 @@ Deno.test("--version prints the version from deno.json", async () => {
   assert.deepEqual(JSON.parse(j.stdout), { version: config.version });
 });
 
+Deno.test("--version and -V after a command print the version and run nothing (global options stand anywhere)", async () => {
+  // perf-server would listen on 5201 until stopped; subnet info would print its answer.
+  for (const argv of [["perf-server", "-V"], ["subnet", "info", "10.0.0.1", "--version"]]) {
+    const r = await runToolkit(argv, { timeoutMs: 10_000 });
+    assert.deepEqual(
+      [r.code, r.stdout, r.stderr],
+      [0, `toolkit ${config.version}\n`, ""],
+      argv.join(" "),
+    );
+  }
+  const j = await inProcess(["--json", "udp-send", "127.0.0.1:9", "x", "-V"]);
+  assert.deepEqual([j.code, JSON.parse(j.stdout)], [0, { version: config.version }]);
+});
+
 Deno.test("an unknown command suggests the closest one and exits 2", async () => {
   const r = await runToolkit(["udp-sned", "127.0.0.1:9", "x"]);
   assert.equal(r.code, 2);

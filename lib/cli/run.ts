@@ -97,12 +97,14 @@ async function runCommandLine(
     };
     io = makeIo(globals, ctx.signal);
     const help = () => import("./help.ts");
+    // A global option is one anywhere: `toolkit perf-server -V` prints the version and runs nothing.
+    if (g.version) {
+      const { version } = await help();
+      await io.stdout.write(g.json ? JSON.stringify({ version }) + "\n" : `toolkit ${version}\n`);
+      return ExitCode.ok;
+    }
     if (g.rest.length === 0) {
-      const { topLevelHelp, topLevelHelpJson, version } = await help();
-      if (g.version) {
-        await io.stdout.write(g.json ? JSON.stringify({ version }) + "\n" : `toolkit ${version}\n`);
-        return ExitCode.ok;
-      }
+      const { topLevelHelp, topLevelHelpJson } = await help();
       if (g.help && g.json) return await writeJsonDocument(io, topLevelHelpJson(registry));
       if (g.json) throw new UsageError("missing command");
       await (g.help ? io.stdout : io.stderr).write(topLevelHelp(registry));
