@@ -255,7 +255,10 @@ Deno.test("summary: UDP loss is the receiver's own count, as iperf3's (in-flight
       bytes: null,
       rateBps: 1e6,
     },
-    sender: { seconds: 1, streams: [{ bytes: 10_000, packets: 100 }, { bytes: 5000, packets: 50 }] },
+    sender: {
+      seconds: 1,
+      streams: [{ bytes: 10_000, packets: 100 }, { bytes: 5000, packets: 50 }],
+    },
     receiver: {
       seconds: 1,
       streams: [
@@ -316,12 +319,17 @@ Deno.test("perf --bytes moves exactly that many bytes, reversed and in parallel"
   assert.equal(summary.event, "summary");
   assert.equal(summary.reverse, true);
   assert.equal(summary.parallel, 3);
-  assert.equal(summary.sender.bytes, 3 * 2 ** 20);
-  assert.equal(summary.receiver.bytes, 3 * 2 ** 20);
+  assert.equal(summary.sender.sent, 3 * 2 ** 20);
+  assert.equal(summary.receiver.received, 3 * 2 ** 20);
   assert.equal(summary.streams.length, 3);
-  const perStream = summary.streams.map((st: { receiver: { bytes: number } }) => st.receiver.bytes);
+  const perStream = summary.streams.map((st: { receiver: { received: number } }) =>
+    st.receiver.received
+  );
   assert.equal(perStream.reduce((a: number, b: number) => a + b, 0), 3 * 2 ** 20);
-  assert.ok(!("datagrams" in summary.sender) && !("datagrams" in summary.receiver), r.stdout);
+  assert.ok(
+    !("datagramCount" in summary.sender) && !("datagramCount" in summary.receiver),
+    r.stdout,
+  );
 });
 
 Deno.test("perf --udp --json: NDJSON start, intervals and a summary with loss and jitter", async () => {
@@ -362,7 +370,7 @@ Deno.test("perf --udp --json: NDJSON start, intervals and a summary with loss an
   for (const i of intervals) {
     assert.deepEqual(
       Object.keys(i).sort(),
-      ["bitsPerSecond", "bytes", "datagrams", "endMs", "event", "startMs"],
+      ["bitsPerSecond", "datagramCount", "endMs", "event", "sent", "startMs"],
     );
     assert.ok(Number.isInteger(i.startMs) && i.endMs >= i.startMs, JSON.stringify(i));
   }
@@ -371,14 +379,14 @@ Deno.test("perf --udp --json: NDJSON start, intervals and a summary with loss an
   assert.equal(summary.event, "summary");
   assert.equal(summary.remote, lines[0].remote);
   assert.ok(Number.isInteger(summary.sender.durationMs), JSON.stringify(summary));
-  assert.ok(summary.sender.datagrams > 100, JSON.stringify(summary));
+  assert.ok(summary.sender.datagramCount > 100, JSON.stringify(summary));
   // 5 Mbit/s for about a second, paced: 4 to 6 Mbit/s of 1460-byte datagrams.
-  assert.ok(summary.sender.bytes > 400_000 && summary.sender.bytes < 800_000, summary.sender.bytes);
-  for (const k of ["lost", "lossPercent", "outOfOrder", "jitterMs", "datagrams"]) {
+  assert.ok(summary.sender.sent > 400_000 && summary.sender.sent < 800_000, summary.sender.sent);
+  for (const k of ["lost", "lossPercent", "outOfOrder", "jitterMs", "datagramCount"]) {
     assert.equal(typeof summary.receiver[k], "number", k);
   }
   // The receiver's own count (gaps below the highest sequence number it saw), as iperf3 reports.
-  assert.ok(summary.receiver.datagrams + summary.receiver.lost <= summary.sender.datagrams);
+  assert.ok(summary.receiver.datagramCount + summary.receiver.lost <= summary.sender.datagramCount);
   // The server: NDJSON only, `result` on stdout, listener events on stderr, no plain lines.
   const events = ndjson(s.stderr);
   assert.deepEqual(events.map((e) => e.event), ["listening", "open", "close"]);
@@ -395,8 +403,8 @@ Deno.test("perf --udp --json: NDJSON start, intervals and a summary with loss an
   const [result] = ndjson(s.stdout);
   assert.equal(result.event, "result");
   assert.equal(result.remote, events[1].remote);
-  assert.equal(result.receiver.datagrams, summary.receiver.datagrams);
-  assert.equal(result.sender.datagrams, summary.sender.datagrams);
+  assert.equal(result.receiver.datagramCount, summary.receiver.datagramCount);
+  assert.equal(result.sender.datagramCount, summary.sender.datagramCount);
   assertRounded(result);
   assertCamelCase(result);
 });
@@ -472,7 +480,7 @@ Deno.test("Ctrl-C: perf prints the totals so far (text and --json) and exits 130
   assert.equal(summary.event, "summary", j.stdout);
   assert.equal(summary.interrupted, true);
   assert.equal(summary.sender, undefined);
-  assert.ok(summary.receiver.datagrams > 0, j.stdout);
+  assert.ok(summary.receiver.datagramCount > 0, j.stdout);
   assertRounded(summary);
   // The server heard CLIENT_TERMINATE both times and reports each test as ended early: an
   // `error` event, then the `close`, as tcp-listen reports a connection that failed.

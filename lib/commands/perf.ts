@@ -19,12 +19,14 @@ import {
   type PerfParams,
 } from "../net/perf_protocol.ts";
 import {
+  intervalJson,
   paramsSummary,
   type PerfInterval,
   type PerfReceiverSummary,
   type PerfSideSummary,
   type PerfSummary,
   summarizePerf,
+  summaryJson,
 } from "../net/perf_session.ts";
 import { formatBits, formatBytes, parseQuantity } from "../net/perf_stats.ts";
 import { portArg } from "./_perf_args.ts";
@@ -193,7 +195,12 @@ const command: CommandModule<PerfOptions> = {
     let writes = Promise.resolve();
     const onInterval = (i: PerfInterval) => {
       writes = writes.then(() =>
-        o.json ? writeNdjson(io, { event: "interval", ...i }) : io.stdout.write(intervalLine(i, p))
+        o.json
+          ? writeNdjson(io, {
+            event: "interval",
+            ...intervalJson(i, p.reverse ? "receiver" : "sender"),
+          })
+          : io.stdout.write(intervalLine(i, p))
       );
     };
     let result;
@@ -212,7 +219,7 @@ const command: CommandModule<PerfOptions> = {
     }
     await writes;
     const summary = summarizePerf(result);
-    if (o.json) await writeNdjson(io, { event: "summary", remote, ...summary });
+    if (o.json) await writeNdjson(io, { event: "summary", remote, ...summaryJson(summary) });
     else await io.stdout.write(summaryText(summary));
     if (result.error) throw result.error;
     return result.interrupted ? ExitCode.interrupted : 0;
@@ -327,8 +334,8 @@ function summaryText(s: PerfSummary): string {
       lines.push(row(t, sender, udp ? `  ${sender.datagrams} datagrams` : "", "sender"));
     }
     if (receiver) {
-      const sent = sender?.datagrams;
-      const total = sent ?? (receiver.datagrams ?? 0) + (receiver.lost ?? 0);
+      // iperf3's Lost/Total: the receiver's own count, out of the highest sequence number it saw.
+      const total = (receiver.datagrams ?? 0) + (receiver.lost ?? 0);
       const extra = udp
         ? `  jitter ${(receiver.jitterMs ?? 0).toFixed(3)} ms  lost ${receiver.lost}/${total} (${
           pct(receiver.lost ?? 0, total)

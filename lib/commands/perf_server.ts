@@ -14,7 +14,12 @@ import { reportServeFailure } from "./tcp_listen.ts";
 import { maxStreams, perfAddress } from "../net/perf_protocol.ts";
 import { portArg } from "./_perf_args.ts";
 import { bindPerfServer, type PerfServerEvent, servePerf } from "../net/perf_server.ts";
-import { paramsSummary, type PerfSummary, summarizePerf } from "../net/perf_session.ts";
+import {
+  paramsSummary,
+  type PerfSummary,
+  summarizePerf,
+  summaryJson,
+} from "../net/perf_session.ts";
 import { formatBits, formatBytes } from "../net/perf_stats.ts";
 
 /** Parsed `perf-server` options. */
@@ -226,7 +231,7 @@ async function report(
 }
 
 async function result(io: Io, o: PerfServerOptions, client: string, s: PerfSummary) {
-  if (o.json) await writeNdjson(io, { event: "result", remote: client, ...s });
+  if (o.json) await writeNdjson(io, { event: "result", remote: client, ...summaryJson(s) });
   else await io.stdout.write(resultLine(client, s) + "\n");
 }
 
@@ -241,7 +246,8 @@ function resultLine(client: string, s: PerfSummary): string {
   }
   if (s.parallel > 1) line += `  ${s.parallel} streams`;
   if (s.protocol === "udp" && s.receiver?.lost !== undefined) {
-    const total = s.sender?.datagrams ?? (s.receiver.datagrams ?? 0) + s.receiver.lost;
+    // iperf3's Lost/Total: the receiver's own count, out of the highest sequence number it saw.
+    const total = (s.receiver.datagrams ?? 0) + s.receiver.lost;
     line += `  jitter ${
       (s.receiver.jitterMs ?? 0).toFixed(3)
     } ms  lost ${s.receiver.lost}/${total}`;

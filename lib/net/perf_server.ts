@@ -25,12 +25,7 @@ import {
   sameCookie,
   udpConnectReply,
 } from "./perf_protocol.ts";
-import {
-  peerStreams,
-  type PerfResult,
-  type PerfStream,
-  Transfer,
-} from "./perf_session.ts";
+import { peerStreams, type PerfResult, type PerfStream, Transfer } from "./perf_session.ts";
 
 /** Limits a server enforces on what clients ask for. */
 export interface PerfLimits {

@@ -3,11 +3,7 @@
 // them (for UDP: loss, reordering, duplicates and RFC 3550 jitter from iperf3's datagram header).
 // The control conversation lives in perf_client.ts and perf_server.ts; this module only moves and
 // counts bytes, and turns both ends' totals into the summary `perf` prints.
-import {
-  type PerfParams,
-  type WireStreamResult,
-  writeUdpHeader,
-} from "./perf_protocol.ts";
+import { type PerfParams, type WireStreamResult, writeUdpHeader } from "./perf_protocol.ts";
 import { type Interval, IntervalMeter, rate, roundTo, UdpReceiver } from "./perf_stats.ts";
 
 /** One stream's socket: a TCP connection, or a UDP socket and the peer it sends to. */
@@ -19,7 +15,7 @@ export type PerfStream =
 export interface PerfInterval extends Omit<Interval, "datagrams"> {
   /** UDP only: datagrams sent (sender) or received (receiver) in this interval. */
   datagrams?: number;
-  /** UDP receiver only: datagrams missing in this interval, jitter so far, reordered. */
+  /** UDP receiver only: datagrams expected and missing in this interval, jitter so far, reordered. */
   lost?: number;
   expectedDatagrams?: number;
   jitterMs?: number;
@@ -596,4 +592,68 @@ export function summarizePerf(r: PerfResult): PerfSummary {
   }
   if (r.interrupted) summary.interrupted = true;
   return summary;
+}
+
+/**
+ * An interval in the keys of the JSON convention: the bytes this end moved as `sent` (a sender)
+ * or `received` (a receiver), counts of datagrams as `datagramCount` and `expectedDatagramCount`.
+ *
+ * @example
+ * ```ts
+ * intervalJson(transfer.cut(performance.now()), "sender"); // { startMs, endMs, sent, ... }
+ * ```
+ */
+export function intervalJson(
+  i: PerfInterval,
+  role: "sender" | "receiver",
+): Record<string, number> {
+  const { startMs, endMs, bytes, bitsPerSecond, datagrams, expectedDatagrams, ...udp } = i;
+  return {
+    startMs,
+    endMs,
+    [role === "sender" ? "sent" : "received"]: bytes,
+    bitsPerSecond,
+    ...(datagrams === undefined ? {} : { datagramCount: datagrams }),
+    ...(expectedDatagrams === undefined ? {} : { expectedDatagramCount: expectedDatagrams }),
+    ...udp,
+  } as Record<string, number>;
+}
+
+/** One side of the summary in the keys of the JSON convention (see {@linkcode intervalJson}). */
+function sideJson(
+  side: PerfSideSummary | PerfReceiverSummary,
+  role: "sender" | "receiver",
+): Record<string, number> {
+  const { durationMs, bytes, bitsPerSecond, datagrams, ...udp } = side;
+  return {
+    durationMs,
+    [role === "sender" ? "sent" : "received"]: bytes,
+    bitsPerSecond,
+    ...(datagrams === undefined ? {} : { datagramCount: datagrams }),
+    ...udp,
+  } as Record<string, number>;
+}
+
+/**
+ * The summary in the keys of the JSON convention, for `perf`'s `summary` and `perf-server`'s
+ * `result` events.
+ *
+ * @example
+ * ```ts
+ * summaryJson(summarizePerf(result)).sender; // { durationMs, sent, bitsPerSecond, ... }
+ * ```
+ */
+export function summaryJson(s: PerfSummary): Record<string, unknown> {
+  const pair = (p: { sender?: PerfSideSummary; receiver?: PerfReceiverSummary }) => ({
+    ...(p.sender ? { sender: sideJson(p.sender, "sender") } : {}),
+    ...(p.receiver ? { receiver: sideJson(p.receiver, "receiver") } : {}),
+  });
+  return {
+    protocol: s.protocol,
+    reverse: s.reverse,
+    parallel: s.parallel,
+    ...pair(s),
+    ...(s.streams ? { streams: s.streams.map(pair) } : {}),
+    ...(s.interrupted ? { interrupted: true } : {}),
+  };
 }
