@@ -5,6 +5,7 @@ import config from "../deno.json" with { type: "json" };
 import { runCli } from "../lib/cli/run.ts";
 import { memoryIo } from "../lib/cli/io.ts";
 import { registry } from "../lib/commands/registry.ts";
+import { peerHints } from "../lib/cli/peer_hints.ts";
 import { root, runToolkit, toolkitCmd } from "./harness.ts";
 
 async function inProcess(argv: string[]) {
@@ -158,7 +159,18 @@ Deno.test("an unknown option suggests the closest one, the command's or a global
       ],
       [["help", "--qiuet"], "unknown option '--qiuet' (did you mean '--quiet'?)"],
       [["subnet", "info", "--frobnicate", "10.0.0.1"], "unknown option '--frobnicate'"],
-      [["udp-send", "-z", "127.0.0.1:9"], "unknown option '-z'"],
+      [["udp-send", "-y", "127.0.0.1:9"], "unknown option '-y'"],
+      // A long name cut short is what was meant when only one name starts so.
+      [["sockets", "--listen"], "unknown option '--listen' (did you mean '--listening'?)"],
+      // A peer tool's option with no equivalent here: what to write instead.
+      [
+        ["sockets", "-tlne"],
+        "unknown option '-e': ss's extended column is not shown: --json lists each socket's uid and inode",
+      ],
+      [
+        ["udp-send", "-z", "127.0.0.1:9"],
+        "unknown option '-z': to probe ports use toolkit scan HOST PORTS",
+      ],
       [["-z", "ifaces"], "unknown option '-z'"],
     ] as const
   ) {
@@ -286,4 +298,28 @@ Deno.test("an endless input file (/dev/zero) is refused with one line, not read 
     agg.stderr,
     /^toolkit: error: \/dev\/zero: line 1 is longer than 1048576 characters/,
   );
+});
+
+Deno.test("the peer-habit hints name commands that exist and options they do not take", async () => {
+  const problems: string[] = [];
+  for (const [command, hints] of Object.entries(peerHints)) {
+    const entry = registry.find((e) => e.name === command);
+    if (!entry) {
+      problems.push(`${command}: no such command`);
+      continue;
+    }
+    const { options } = (await entry.load()).spec;
+    const taken = new Set(options.flatMap((o) => [
+      `--${o.name}`,
+      ...[o.short, ...(o.aliases ?? [])].filter((c) => c).map((c) => `-${c}`),
+    ]));
+    for (const c of Object.keys(entry.globalAliases ?? {})) taken.add(`-${c}`);
+    for (const option of Object.keys(hints)) {
+      if (taken.has(option)) problems.push(`${command} ${option}: an option now, the hint is dead`);
+      if (!/^(-[A-Za-z0-9]|--[a-z][a-z-]+)$/.test(option)) {
+        problems.push(`${option}: not an option`);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
 });

@@ -179,6 +179,10 @@ const cases: Case[] = [
   { line: "toolkit udp-send --js", exact: ["--json"] },
   { line: "toolkit udp-send -", includes: ["-c", "-w", "--count", "--json", "-h"] },
   { line: "toolkit subnet info -", includes: ["-b", "--binary", "--json"], excludes: ["-c"] },
+  // peer tools' letters: iperf3's -c, -s, -B and -J, ping's -W, -w, -q and -n
+  { line: "toolkit perf -", includes: ["-c", "--client", "-J", "-p"] },
+  { line: "toolkit perf-server -", includes: ["-s", "-B", "--bind", "-J"] },
+  { line: "toolkit tcp-ping -", includes: ["-W", "-w", "--deadline", "-q", "-n"] },
   { line: "toolkit ifaces ", exact: [] },
   { line: "toolkit ifaces -", includes: ["--json"] },
 ];

@@ -632,3 +632,54 @@ Deno.test("perf over IPv6 loopback, and perf-server ignores a client that is not
   assert.equal(s.code, 0);
   assert.match(s.stderr, /warning: \[::1\]:\d+: not an iperf3 client/);
 });
+
+Deno.test("iperf3's spellings: perf -c HOST -J, perf-server -s -B ADDR -J; what has no equivalent says what to write", async () => {
+  assert.deepEqual(perf.parse(["-c", "::1", "-p", "5202"], globals).target, {
+    host: "::1",
+    port: 5202,
+    family: "ipv6",
+  });
+  assert.throws(() => perf.parse(["-c", "127.0.0.1", "127.0.0.2"], globals), /given twice/);
+  assert.throws(() => perf.parse([], globals), /HOST or -c HOST/);
+  assert.deepEqual(perfServer.parse(["-s", "-B", "::1", "-p", "0"], globals).listen, {
+    host: "::1",
+    port: 0,
+    family: "ipv6",
+  });
+  assert.deepEqual(perfServer.parse(["-B", "127.0.0.1"], globals).listen.port, 5201);
+  assert.throws(() => perfServer.parse(["-B", "127.0.0.1", "::1"], globals), /given twice/);
+  // End to end, as an iperf3 user types it: -J is --json on both ends.
+  const srv = startToolkit(["perf-server", "-s", "-J", "-B", "127.0.0.1", "-p", "0", "-1"]);
+  const port = Number(
+    (await srv.waitForStderr(/"event":"listening","address":"127\.0\.0\.1:(\d+)"/))[1],
+  );
+  const r = await runToolkit(["perf", "-c", "127.0.0.1", "-p", String(port), "-t", "0.3", "-J"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(ndjson(r.stdout).map((d) => d.event).at(-1), "summary");
+  const s = await srv.finish();
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(ndjson(s.stdout)[0].event, "result");
+  // No clean equivalent: the error says what to write instead (exit 2).
+  for (
+    const [args, says] of [
+      [
+        ["perf-server", "-D"],
+        /unknown option '-D': iperf3's daemon mode: run 'toolkit perf-server &'/,
+      ],
+      [["perf", "-s"], /unknown option '-s': iperf3 -s is toolkit perf-server/],
+      [["perf", "-B", "127.0.0.1", "127.0.0.1"], /unknown option '-B': a client's local address/],
+      [
+        ["perf", "--bidir", "127.0.0.1"],
+        /unknown option '--bidir': not implemented: run a second perf with -R/,
+      ],
+      [
+        ["perf", "-w", "1M", "127.0.0.1"],
+        /unknown option '-w': Deno cannot set socket buffer sizes/,
+      ],
+    ] as const
+  ) {
+    const e = await runToolkit([...args]);
+    assert.equal(e.code, 2, `${args.join(" ")}: ${e.stderr}`);
+    assert.match(e.stderr, says);
+  }
+});

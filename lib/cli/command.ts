@@ -17,6 +17,11 @@ export interface OptionSpec {
   name: string;
   /** One-letter alias: `c` for `-c`. */
   short?: string;
+  /**
+   * More one-letter spellings, the letters a peer tool uses for the same thing (ping's `-W` for
+   * `tcp-ping --timeout`, nc's `-w` for `scan --timeout`). Parsed, completed and shown in help.
+   */
+  aliases?: readonly string[];
   type: "boolean" | "string";
   /** May be given several times; the value is then an array. */
   multiple?: boolean;
@@ -112,4 +117,10 @@ export interface CommandEntry {
   readonly summary: string;
   /** Lazily imports the module, so a command pays only for itself at start-up. */
   readonly load: () => Promise<CommandModule<unknown>>;
+  /**
+   * Short spellings of global options that the command's peer tool uses, by letter: `{ J: "json" }`
+   * for perf (iperf3's `-J`), `{ q: "quiet" }` for tcp-ping (ping's `-q`). Written as a word of its
+   * own after the command name, the letter means the global option (lib/cli/run.ts).
+   */
+  readonly globalAliases?: Readonly<Record<string, string>>;
 }

@@ -105,13 +105,23 @@ function flagsOf(options: readonly OptionSpec[]): Flag[] {
       ? choicesKind(o.choices, `a value of --${o.name}`)
       : o.complete ?? "none";
     const description = o.description.replace(/\s+/g, " ");
-    return [`--${o.name}`, ...(o.short ? [`-${o.short}`] : [])].map((word) => ({
+    const shorts = [...(o.short ? [o.short] : []), ...(o.aliases ?? [])];
+    return [`--${o.name}`, ...shorts.map((c) => `-${c}`)].map((word) => ({
       word: plain(word, "an option"),
       option: o.name,
       description,
       value,
     }));
   });
+}
+
+/** A command's letters for global options (perf's `-J`), offered beside its own options. */
+function globalAliasFlags(entry: CommandEntry): Flag[] {
+  return Object.entries(entry.globalAliases ?? {}).map(([letter, option]) => ({
+    word: plain(`-${letter}`, "an option"),
+    option,
+    description: `the same as --${option}`,
+  }));
 }
 
 function argsOf(spec: CommandSpec): Kind[] {
@@ -138,7 +148,7 @@ function buildModel(commands: readonly CompletionCommand[], data: CompletionData
     globals: flagsOf(globalOptions),
     commands: commands.map((c) => ({
       name: c.entry.name,
-      flags: flagsOf(c.spec.options),
+      flags: [...flagsOf(c.spec.options), ...globalAliasFlags(c.entry)],
       args: argsOf(c.spec),
       max: c.spec.positionals?.max ?? -1,
     })),

@@ -3,7 +3,7 @@
 // Help, scope and error reporting are imported only on the paths that need them: start-up of a
 // plain `toolkit udp-send ...` is measured against a bare `deno run` (bench/).
 import { registry } from "../commands/registry.ts";
-import { resolveCommand, unknownMessage } from "./dispatch.ts";
+import { expandGlobalAliases, resolveCommand, unknownMessage } from "./dispatch.ts";
 import { ExitCode, fromUserInput, UsageError } from "./errors.ts";
 import { type ExtractedGlobals, extractGlobals, jsonRequested } from "./globals.ts";
 import { denoIo, type GlobalOptions, type Io, OutputClosedError, wantColor } from "./io.ts";
@@ -70,7 +70,9 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
   // is meant to stand: a command that ends on Ctrl-C (tcp-ping without a count, as ping), or the
   // sandbox Worker's answer, which already went through this rule inside.
   const outcome = { codeStands: false };
-  const code = await runCommandLine(argv, ctx, outcome);
+  // A peer tool's letter for a global option (iperf3's -J) is that option from here on, also in
+  // a sandbox Worker, which is handed these words.
+  const code = await runCommandLine(expandGlobalAliases(registry, argv), ctx, outcome);
   return ctx.signal.aborted && !outcome.codeStands ? ExitCode.interrupted : code;
 }
 
