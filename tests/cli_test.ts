@@ -114,7 +114,12 @@ Deno.test("a bad option is one error line, a hint, and exit 2", async () => {
       ],
       [
         ["udp-send", "127.0.0.1", "a"],
-        'expected a port after 127.0.0.1 (got "a"): write 127.0.0.1:PORT or 127.0.0.1 PORT',
+        'expected a port after 127.0.0.1 (got "a", no service of that name in /etc/services): ' +
+        "write 127.0.0.1:PORT or 127.0.0.1 PORT",
+      ],
+      [
+        ["udp-send", "127.0.0.1", "a b"],
+        'expected a port after 127.0.0.1 (got "a b"): write 127.0.0.1:PORT or 127.0.0.1 PORT',
       ],
       [["udp-send", "127.0.0.1:99999", "a"], "port 99999 is out of range (1-65535)"],
       [

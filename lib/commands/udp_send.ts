@@ -3,7 +3,7 @@
 // unless asked.
 import { targetWords } from "../cli/target_arg.ts";
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
-import type { CommandModule } from "../cli/command.ts";
+import type { CommandModule, OptionSpec } from "../cli/command.ts";
 import { fromUserInput, InputError, UsageError, userInputError } from "../cli/errors.ts";
 import { abortableSleep, readAll } from "../cli/io.ts";
 import { writeJson } from "../cli/output.ts";
@@ -39,6 +39,17 @@ export interface UdpSendOptions {
 
 const name = "udp-send";
 
+/**
+ * nc's `-u`, accepted by the UDP commands (`udp-listen -u -l -p 9000`, `udp-send -u HOST PORT`):
+ * they are UDP already. Here rather than with the listeners so udp-send loads nothing more.
+ */
+export const ncUdpSpec: OptionSpec = {
+  name: "udp",
+  short: "u",
+  type: "boolean",
+  description: "accepted for nc habits (nc -u): this command is UDP",
+};
+
 const command: CommandModule<UdpSendOptions> = {
   spec: {
     usage: "HOST:PORT [DATA] | HOST PORT [DATA]",
@@ -50,6 +61,7 @@ const command: CommandModule<UdpSendOptions> = {
         type: "boolean",
         description: "DATA (or stdin) is hex; replies are printed as hex",
       },
+      ncUdpSpec,
       {
         name: "count",
         short: "c",
@@ -122,7 +134,11 @@ const command: CommandModule<UdpSendOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    const { target, rest } = targetWords(positionals, name, { maxRest: 1, restName: "DATA" });
+    const { target, rest } = targetWords(positionals, name, {
+      maxRest: 1,
+      restName: "DATA",
+      protocol: "udp",
+    });
     const hex = values.hex === true;
     let data: Uint8Array | undefined;
     if (rest[0] !== undefined) {
