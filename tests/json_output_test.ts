@@ -265,9 +265,16 @@ for (const [command, run] of Object.entries(jsonCases)) {
       }
       const a = ajv();
       const problems: string[] = [];
+      // -v's lines are where plain text slipped onto stderr under --json: a command that has the
+      // option is run with it.
+      const spec = (await registry.find((e) => e.name === command)!.load()).spec;
+      if (
+        spec.options.some((o) => o.name === "verbose") &&
+        !runs.some((r) => r.argv.includes("-v") || r.argv.includes("--verbose"))
+      ) problems.push(`${command} has --verbose: give a run of its json case -v`);
       for (const r of runs) {
         const label = `toolkit ${r.argv.join(" ")} (exit ${r.code})`;
-        if (r.documents.length === 0) problems.push(`${label}: printed no JSON`);
+        if (r.documents.length + r.errors.length === 0) problems.push(`${label}: printed no JSON`);
         if (r.text.length) {
           problems.push(`${label}: text on stderr under --json: ${r.text.join(" | ")}`);
         }
