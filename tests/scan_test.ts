@@ -85,6 +85,7 @@ Deno.test("scan of the test's own ports finds exactly the open ones", opts, asyn
   const r = await runToolkit(["--json", "scan", "127.0.0.1", list, "--all"]);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
+  assert.deepEqual([doc.remote, doc.portSpec], ["127.0.0.1", formatPorts(parsePorts(list))]);
   assert.deepEqual(doc.openPorts, open);
   assert.equal(doc.open, 3);
   assert.equal(doc.closed, closed.length);

@@ -179,8 +179,8 @@ const command: CommandModule<ScanOptions> = {
     for (const r of results) counts[r.state]++;
     if (o.json) {
       await writeJson(io, {
-        host: o.host,
-        ports: formatPorts(o.ports),
+        remote: o.host,
+        portSpec: formatPorts(o.ports),
         scanned: results.length,
         ...counts,
         durationMs: round(seconds * 1000),
