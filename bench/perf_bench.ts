@@ -33,6 +33,20 @@ async function startServer(kind: End): Promise<{ child: Deno.ChildProcess; port:
   return { child, port };
 }
 
+/** Runs a client for a test of `seconds` against `srv`, then waits for the server to end too. */
+async function runClient(
+  cmd: string,
+  args: string[],
+  srv: { child: Deno.ChildProcess },
+  seconds: number,
+): Promise<Deno.CommandOutput> {
+  const child = new Deno.Command(cmd, { args, stdin: "null", stdout: "piped", stderr: "piped" })
+    .spawn();
+  const out = await killAfter(child.output(), [child, srv.child], seconds * 1000 + 20_000);
+  await killAfter(srv.child.status, [srv.child], 10_000);
+  return out;
+}
+
 /** One TCP test from a client of `client`'s kind to a server of `server`'s: received bits/s. */
 async function tcpRun(client: End, server: End, seconds: number): Promise<number> {
   const srv = await startServer(server);
@@ -50,14 +64,7 @@ async function tcpRun(client: End, server: End, seconds: number): Promise<number
       "0",
     ]
     : ["-c", "127.0.0.1", "-p", String(srv.port), "-t", String(seconds), "-J"];
-  const child = new Deno.Command(client === "toolkit" ? toolkit[0] : "iperf3", {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const out = await killAfter(child.output(), [child, srv.child], seconds * 1000 + 20_000);
-  await killAfter(srv.child.status, [srv.child], 10_000);
+  const out = await runClient(client === "toolkit" ? toolkit[0] : "iperf3", args, srv, seconds);
   const text = new TextDecoder().decode(out.stdout);
   if (client === "toolkit") {
     const summary = text.trim().split("\n").map((l) => JSON.parse(l)).find((o) =>
@@ -83,17 +90,15 @@ interface UdpReceived {
 /** One UDP test from `iperf3 -c -u -b RATE -l 1400` to a server of `server`'s kind. */
 async function udpReceiveRun(server: End, seconds: number, rate: string): Promise<UdpReceived> {
   const srv = await startServer(server);
-  const child = new Deno.Command("iperf3", {
-    args: [
+  const out = await runClient(
+    "iperf3",
+    [
       ..."-c 127.0.0.1 -u -l 1400 -J".split(" "),
       ...["-b", rate, "-p", String(srv.port), "-t", String(seconds)],
     ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const out = await killAfter(child.output(), [child, srv.child], seconds * 1000 + 20_000);
-  await killAfter(srv.child.status, [srv.child], 10_000);
+    srv,
+    seconds,
+  );
   const doc = JSON.parse(new TextDecoder().decode(out.stdout));
   if (doc.error) throw new Error(`iperf3: ${doc.error}`);
   // The client's end.sum holds the server's counts: packets (its highest sequence number) and
@@ -175,8 +180,10 @@ export default async function perfBench(ctx: BenchContext): Promise<BenchRow[]> 
       unit: "datagrams/s",
       higherIsBetter: true,
       target: 0.8,
-      note: `${rounds} rounds of ${ctx.quick ? 1 : 2}s, 1400-byte datagrams sent faster than ` +
-        `either server takes them in; datagrams received per second as the client reports the ` +
+      note:
+        `${rounds} rounds of ${ctx.quick ? 1 : 2}s, 1400-byte datagrams ${
+          ctx.quick ? "(a smoke run)" : "sent faster than either server takes them in"
+        }; datagrams received per second as the client reports the ` +
         `server's counts; median loss: perf-server ${medianLoss(losses.toolkit)}, iperf3 -s ` +
         `${medianLoss(losses.iperf3)}; target 0.8x chosen here (no issue sets one)`,
     },
