@@ -217,9 +217,12 @@ testIf(skip, "iperf3 -c -> toolkit perf-server: UDP reverse (-u -R -b 10M)", asy
   const sum = theirs.end.sum;
   assert.equal(ours.sender.datagramCount, sum.packets, "what the server sent, as iperf3 heard it");
   assert.equal(ours.sender.sent, ours.sender.datagramCount * 1000);
-  // The receiver is iperf3: the server reports the numbers it sent in the results exchange.
-  assert.equal(ours.receiver.lost, sum.lost_packets, "lost, as iperf3 -c says");
-  assert.equal(ours.receiver.datagramCount + ours.receiver.lost, sum.packets, "out of");
+  // The receiver is iperf3: the server reports the numbers iperf3 sent in the results exchange.
+  // iperf3 -c writes its JSON after that exchange, and a datagram still arriving between the two
+  // can move its own count by the few in flight (seen: 1249 sent in the exchange, 1250 printed).
+  close(ours.receiver.lost, sum.lost_packets, 10, "lost, as iperf3 -c says");
+  close(ours.receiver.datagramCount + ours.receiver.lost, sum.packets, 10, "out of");
+  assert.ok(ours.receiver.datagramCount + ours.receiver.lost <= ours.sender.datagramCount);
   assert.ok(ours.receiver.lossPercent < 5, JSON.stringify(ours));
   close(ours.receiver.jitterMs, sum.jitter_ms, 0.001, "jitter");
 });
