@@ -297,7 +297,7 @@ async function runOurUdp(seconds: number): Promise<UdpRun> {
   );
   if (!summary) throw new Error(`perf gave no summary: ${new TextDecoder().decode(out.stderr)}`);
   return {
-    rate: summary.sender.datagrams / summary.sender.seconds,
+    rate: summary.sender.datagramCount / (summary.sender.durationMs / 1000),
     lossPercent: summary.receiver.lossPercent,
   };
 }

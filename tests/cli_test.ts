@@ -5,6 +5,7 @@ import config from "../deno.json" with { type: "json" };
 import { runCli } from "../lib/cli/run.ts";
 import { memoryIo } from "../lib/cli/io.ts";
 import { registry } from "../lib/commands/registry.ts";
+import { peerHints } from "../lib/cli/peer_hints.ts";
 import { root, runToolkit, toolkitCmd } from "./harness.ts";
 
 async function inProcess(argv: string[]) {
@@ -64,6 +65,20 @@ Deno.test("--version prints the version from deno.json", async () => {
   assert.deepEqual(JSON.parse(j.stdout), { version: config.version });
 });
 
+Deno.test("--version and -V after a command print the version and run nothing (global options stand anywhere)", async () => {
+  // perf-server would listen on 5201 until stopped; subnet info would print its answer.
+  for (const argv of [["perf-server", "-V"], ["subnet", "info", "10.0.0.1", "--version"]]) {
+    const r = await runToolkit(argv, { timeoutMs: 10_000 });
+    assert.deepEqual(
+      [r.code, r.stdout, r.stderr],
+      [0, `toolkit ${config.version}\n`, ""],
+      argv.join(" "),
+    );
+  }
+  const j = await inProcess(["--json", "udp-send", "127.0.0.1:9", "x", "-V"]);
+  assert.deepEqual([j.code, JSON.parse(j.stdout)], [0, { version: config.version }]);
+});
+
 Deno.test("an unknown command suggests the closest one and exits 2", async () => {
   const r = await runToolkit(["udp-sned", "127.0.0.1:9", "x"]);
   assert.equal(r.code, 2);
@@ -99,7 +114,12 @@ Deno.test("a bad option is one error line, a hint, and exit 2", async () => {
       ],
       [
         ["udp-send", "127.0.0.1", "a"],
-        'expected a port after 127.0.0.1 (got "a"): write 127.0.0.1:PORT or 127.0.0.1 PORT',
+        'expected a port after 127.0.0.1 (got "a", no service of that name in /etc/services): ' +
+        "write 127.0.0.1:PORT or 127.0.0.1 PORT",
+      ],
+      [
+        ["udp-send", "127.0.0.1", "a b"],
+        'expected a port after 127.0.0.1 (got "a b"): write 127.0.0.1:PORT or 127.0.0.1 PORT',
       ],
       [["udp-send", "127.0.0.1:99999", "a"], "port 99999 is out of range (1-65535)"],
       [
@@ -144,7 +164,18 @@ Deno.test("an unknown option suggests the closest one, the command's or a global
       ],
       [["help", "--qiuet"], "unknown option '--qiuet' (did you mean '--quiet'?)"],
       [["subnet", "info", "--frobnicate", "10.0.0.1"], "unknown option '--frobnicate'"],
-      [["udp-send", "-z", "127.0.0.1:9"], "unknown option '-z'"],
+      [["udp-send", "-y", "127.0.0.1:9"], "unknown option '-y'"],
+      // A long name cut short is what was meant when only one name starts so.
+      [["sockets", "--listen"], "unknown option '--listen' (did you mean '--listening'?)"],
+      // A peer tool's option with no equivalent here: what to write instead.
+      [
+        ["sockets", "-tlne"],
+        "unknown option '-e': ss's extended column is not shown: --json lists each socket's uid and inode",
+      ],
+      [
+        ["udp-send", "-z", "127.0.0.1:9"],
+        "unknown option '-z': to probe ports use toolkit scan HOST PORTS",
+      ],
       [["-z", "ifaces"], "unknown option '-z'"],
     ] as const
   ) {
@@ -278,4 +309,28 @@ Deno.test("an option's prefix keeps the line in lower case: arp resolve -p x", a
   const r = await runToolkit(["arp", "resolve", "-p", "x", "127.0.0.1"]);
   assert.equal(r.code, 2);
   assert.equal(r.stderr.split("\n")[0], 'toolkit: error: --port: cannot parse port "x"');
+});
+
+Deno.test("the peer-habit hints name commands that exist and options they do not take", async () => {
+  const problems: string[] = [];
+  for (const [command, hints] of Object.entries(peerHints)) {
+    const entry = registry.find((e) => e.name === command);
+    if (!entry) {
+      problems.push(`${command}: no such command`);
+      continue;
+    }
+    const { options } = (await entry.load()).spec;
+    const taken = new Set(options.flatMap((o) => [
+      `--${o.name}`,
+      ...[o.short, ...(o.aliases ?? [])].filter((c) => c).map((c) => `-${c}`),
+    ]));
+    for (const c of Object.keys(entry.globalAliases ?? {})) taken.add(`-${c}`);
+    for (const option of Object.keys(hints)) {
+      if (taken.has(option)) problems.push(`${command} ${option}: an option now, the hint is dead`);
+      if (!/^(-[A-Za-z0-9]|--[a-z][a-z-]+)$/.test(option)) {
+        problems.push(`${option}: not an option`);
+      }
+    }
+  }
+  assert.deepEqual(problems, []);
 });

@@ -8,6 +8,7 @@ import type { CommandSpec, OptionSpec } from "../lib/cli/command.ts";
 import { globalOptions } from "../lib/cli/globals.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { builtinDrills } from "../lib/drill/builtin.ts";
+import { ssStateGroups, ssStates } from "../lib/net/socket_states.ts";
 import { hasCommand, outputWithin, runToolkit, testIf } from "./harness.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -28,7 +29,6 @@ const freeText = new Set([
   "CODE",
   "NAME",
   "PREFIX",
-  "STATE",
   "LIST",
   "URL",
   "TOKEN",
@@ -60,7 +60,7 @@ function annotationProblems(name: string, spec: CommandSpec): string[] {
 }
 
 function optionProblems(name: string, o: OptionSpec): string[] {
-  if (o.type === "boolean" || o.choices) return [];
+  if (o.type === "boolean" || o.choices || o.suggest) return [];
   const placeholder = o.value ?? "VALUE";
   if (/FILE|PATH|DIR/.test(placeholder)) {
     return o.complete === "file" ? [] : [`${name} --${o.name} ${placeholder}: complete: "file"`];
@@ -122,6 +122,9 @@ const subnetSubs = registry.filter((e) => e.name.startsWith("subnet ")).map((e) 
   e.name.split(" ")[1]
 );
 const drills = builtinDrills.map((d) => d.name);
+const stateWords = [...ssStates, ...Object.keys(ssStateGroups)];
+/** This machine's interface names, as the scripts read them. */
+const interfaces = [...Deno.readDirSync("/sys/class/net")].map((e) => e.name);
 /** The files in the directory the shells complete in. */
 const files = ["lab1.yaml", "notes.txt", "sub", "-dash.py", "two words.txt"];
 
@@ -179,6 +182,24 @@ const cases: Case[] = [
   { line: "toolkit udp-send --js", exact: ["--json"] },
   { line: "toolkit udp-send -", includes: ["-c", "-w", "--count", "--json", "-h"] },
   { line: "toolkit subnet info -", includes: ["-b", "-c", "--binary", "--json"], excludes: ["-w"] },
+  // peer tools' letters: iperf3's -c, -s, -B and -J, ping's -W, -w, -q and -n
+  { line: "toolkit perf -", includes: ["-c", "--client", "-J", "-p"] },
+  { line: "toolkit perf-server -", includes: ["-s", "-B", "--bind", "-J"] },
+  { line: "toolkit tcp-ping -", includes: ["-W", "-w", "--deadline", "-q", "-n"] },
+  // lists the command knows though it takes more spellings: ss's states after --state and after
+  // the words `state` and `exclude`, which are themselves offered as sockets' positionals
+  { line: "toolkit sockets --state ", exact: stateWords },
+  { line: "toolkit sockets --state=time", exact: ["--state=time-wait"] },
+  { line: "toolkit sockets -t state fin", exact: ["fin-wait-1", "fin-wait-2"] },
+  { line: "toolkit sockets state established exclude ", exact: stateWords },
+  { line: "toolkit sockets -t ", exact: ["state", "exclude"] },
+  { line: "toolkit sockets state listening e", exact: ["exclude"] },
+  // the machine's interface names, read when completing
+  { line: "toolkit udp-listen --multicast 239.1.2.3 --iface ", exact: interfaces },
+  {
+    line: "toolkit udp-listen --iface=l",
+    exact: interfaces.filter((i) => i.startsWith("l")).map((i) => `--iface=${i}`),
+  },
   { line: "toolkit ifaces ", exact: [] },
   { line: "toolkit ifaces -", includes: ["--json"] },
 ];

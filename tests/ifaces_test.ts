@@ -45,7 +45,8 @@ Deno.test("parseIpAddrJson: links without addresses, state, MTU, MAC; zones of l
     { ifindex: 4, ifname: "tun0", mtu: 1400, operstate: "DOWN", link_type: "none" },
     { addr_info: [{}] }, // what some iproute2 versions print between links
   ]);
-  const links = parseIpAddrJson(text);
+  const { links, unreadable } = parseIpAddrJson(text);
+  assert.equal(unreadable, 0);
   assert.deepEqual(links.map((l) => [l.name, l.state, l.mtu, l.mac]), [
     ["lo", "UNKNOWN", 65536, null],
     ["eth0", "UP", 1500, "52:54:00:12:34:56"],
@@ -120,7 +121,7 @@ testIf(
       await ip("link", "set", up, "up"); // its peer stays down: LOWERLAYERDOWN, no carrier
       const third = 1 + (Deno.pid % 250);
       await ip("addr", "add", `198.18.${third}.1/30`, "dev", up);
-      const truth = parseIpAddrJson(await ip("-j", "addr", "show"));
+      const truth = parseIpAddrJson(await ip("-j", "addr", "show")).links;
       assert.deepEqual(truth.map((l) => l.name).sort(), ["lo", down, up, extra].sort());
 
       const inside = (args: string[]) =>
@@ -180,6 +181,81 @@ testIf(
         `ifaces: ${truth.length} links in namespace ${ns} (${kind} for the addressless link) ` +
           `matched ip -j addr field for field`,
       );
+    } finally {
+      await runProgram("ip", ["netns", "del", ns]).catch(() => {});
+    }
+  },
+);
+
+Deno.test("parseIpAddrJson: raw control characters in a name (as ip -j writes them), one bad entry costs one link", () => {
+  // iproute2 writes an ESC in a link name raw, which is not JSON.
+  const raw = '[{"ifindex":1,"ifname":"lo","mtu":65536,"operstate":"UNKNOWN","addr_info":[]},' +
+    '{"ifindex":2,"ifname":"e\x1b[31mv","mtu":1500,"operstate":"DOWN","addr_info":[]}]\n';
+  assert.throws(() => JSON.parse(raw));
+  const { links, unreadable } = parseIpAddrJson(raw);
+  assert.deepEqual(links.map((l) => [l.name, l.state]), [["lo", "UNKNOWN"], [
+    "e\x1b[31mv",
+    "DOWN",
+  ]]);
+  assert.equal(unreadable, 0);
+  // An entry that does not parse however it is read: the others are kept, and counted.
+  const bad = '[{"ifindex":1,"ifname":"lo","mtu":65536,"addr_info":[]},' +
+    '{"ifindex":2,"ifname":"x","mtu":15OO},' +
+    '{"ifindex":3,"ifname":"eth0","mtu":"1500","addr_info":{"family":"inet"}}]';
+  const some = parseIpAddrJson(bad);
+  assert.deepEqual(some.links.map((l) => [l.name, l.mtu, l.addresses]), [
+    ["lo", 65536, []],
+    ["eth0", null, []], // fields of the wrong type are unknown, not trusted
+  ]);
+  assert.equal(some.unreadable, 1);
+  assert.throws(() => parseIpAddrJson("not json"), SyntaxError);
+  // The runtime's list names an address by its label (eth0:1); the link is eth0.
+  const rows = ["eth0", "eth0:1"].map((name, i) => ({
+    family: "IPv4" as const,
+    name,
+    address: `198.18.0.${i + 1}`,
+    netmask: "255.255.255.0",
+    scopeid: null,
+    cidr: `198.18.0.${i + 1}/24`,
+    mac: "02:00:00:00:00:01",
+  }));
+  assert.deepEqual(linksFromInterfaces(rows).map((l) => [l.name, l.addresses.length]), [[
+    "eth0",
+    2,
+  ]]);
+});
+
+testIf(
+  isRoot()
+    ? (hasCommand("ip") ? undefined : "ip (iproute2) is not installed")
+    : "needs root for a network namespace of the test's own",
+  "toolkit ifaces: link names with ESC and a bidi override are shown escaped, and ip's list is still read",
+  async () => {
+    const id = `${Deno.pid % 100000}`;
+    const ns = `tkife-${id}`;
+    const ip = (...args: string[]) => runProgram("ip", ["-n", ns, ...args]);
+    const evil = `e\x1b[31m${id}`.slice(0, 15);
+    const bidi = `r\u202e${id}`.slice(0, 14);
+    const plain = `tkv${id}`;
+    await runProgram("ip", ["netns", "add", ns]);
+    try {
+      await ip("link", "add", plain, "type", "veth", "peer", "name", evil);
+      await ip("link", "add", `${plain}b`, "type", "veth", "peer", "name", bidi);
+      await ip("addr", "add", "198.18.77.1/24", "dev", plain, "label", `${plain}:1`);
+      const inside = (args: string[]) =>
+        runProgram("ip", ["netns", "exec", ns, ...toolkitCmd, ...args]);
+      const json = JSON.parse(await inside(["--json", "ifaces"])) as IfaceJson[];
+      assert.deepEqual(
+        json.map((i) => i.name).sort(),
+        ["lo", plain, `${plain}b`, evil, bidi].sort(),
+      );
+      // From ip, not the runtime's fallback: every link has its state and MTU.
+      assert.ok(json.every((i) => i.state !== null && i.mtu !== null), JSON.stringify(json));
+      const text = await inside(["ifaces"]);
+      assert.ok(!text.includes("\x1b") && !text.includes("\u202e"), text);
+      assert.ok(text.includes(`e\\x1b[31m${id}`.slice(0, 18)), text);
+      assert.ok(text.includes("r\\u202e"), text);
+      assert.doesNotMatch(text, new RegExp(`^${plain}:1`, "m"), "a label is not a link");
     } finally {
       await runProgram("ip", ["netns", "del", ns]).catch(() => {});
     }

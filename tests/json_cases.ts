@@ -185,12 +185,12 @@ export const jsonCases: Record<string, JsonCase> = {
   "udp-send": async (p) => {
     const port = p.udpEcho();
     return [
-      await runJson(["udp-send", "-w", `127.0.0.1:${port}`, "hi"]),
+      await runJson(["udp-send", "-v", "-w", `127.0.0.1:${port}`, "hi"]),
       await runJson(["udp-send", "-c", "2", `127.0.0.1:${port}`, "hi"]),
     ];
   },
   "udp-listen": async (p) => {
-    const { srv, argv, port } = await listening(["udp-listen", "-c", "2", "127.0.0.1:0"]);
+    const { srv, argv, port } = await listening(["udp-listen", "-v", "-c", "2", "127.0.0.1:0"]);
     const s = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
     const to: Deno.NetAddr = { transport: "udp", hostname: "127.0.0.1", port };
     await s.send(new TextEncoder().encode("héllo"), to);
@@ -243,7 +243,7 @@ export const jsonCases: Record<string, JsonCase> = {
     return [collect(argv, await run.finish())];
   },
   "tcp-listen": async () => {
-    const { srv, argv, port } = await listening(["tcp-listen", "127.0.0.1:0"], "");
+    const { srv, argv, port } = await listening(["tcp-listen", "-v", "127.0.0.1:0"], "");
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
     await conn.write(new TextEncoder().encode("hi"));
     await conn.closeWrite();
@@ -251,13 +251,13 @@ export const jsonCases: Record<string, JsonCase> = {
     return [collect(argv, await srv.finish(), "data")];
   },
   "tcp-connect": async (p) => {
-    const argv = ["--json", "tcp-connect", `127.0.0.1:${p.tcpEcho()}`];
+    const argv = ["--json", "tcp-connect", "-v", `127.0.0.1:${p.tcpEcho()}`];
     return [collect(argv, await runToolkit(argv, { stdin: "hi" }), "data")];
   },
   "tcp-send": async (p) => {
     const port = p.tcpEcho();
     return [
-      await runJson(["tcp-send", "-w", `127.0.0.1:${port}`, "ping"]),
+      await runJson(["tcp-send", "-v", "-w", `127.0.0.1:${port}`, "ping"]),
       await runJson(["tcp-send", `127.0.0.1:${port}`, "ping"]),
     ];
   },
@@ -291,16 +291,16 @@ export const jsonCases: Record<string, JsonCase> = {
     return runs;
   },
   "unix-connect": async (p) => {
-    const argv = ["--json", "unix-connect", p.unixEcho("connect.sock")];
+    const argv = ["--json", "unix-connect", "-v", p.unixEcho("connect.sock")];
     return [collect(argv, await runToolkit(argv, { stdin: "hi" }), "data")];
   },
   "unix-send": async (p) => {
     const path = p.unixEcho("send.sock");
     const dgram = await listening(["unix-listen", "-u", "--echo", "-c", "1", `${p.dir}/e.sock`]);
     const runs = [
-      await runJson(["unix-send", "-w", path, "hi"]),
+      await runJson(["unix-send", "-v", "-w", path, "hi"]),
       await runJson(["unix-send", path, "hi"]),
-      await runJson(["unix-send", "-u", "-w", `${p.dir}/e.sock`, "hi"]),
+      await runJson(["unix-send", "-u", "-v", "-w", `${p.dir}/e.sock`, "hi"]),
     ];
     await dgram.srv.finish();
     return runs;
@@ -401,11 +401,16 @@ export const jsonCases: Record<string, JsonCase> = {
     ]),
   ],
   "drill list": async () => [await runJson(["drill", "list"])],
-  "drill show": async () => [await runJson(["drill", "show", "tcp-echo"])],
+  "drill show": async () => [
+    await runJson(["drill", "show", "tcp-echo"]),
+    // A file that does not load: a warning per problem, then the error.
+    await runJson(["drill", "show", fixture("drill/malformed.yaml")]),
+  ],
   "drill run": async (p) => {
     const runs = [
       await runJson(["drill", "run", "same-subnet", "mro-c8"]),
       await runJson(["drill", "run", fixture("drill/wrong_expect.yaml")]),
+      await runJson(["drill", "run", fixture("drill/malformed.yaml")]),
     ];
     // --submit: stored (nothing but the report), and spooled when the collector is down (a
     // warning naming the spool file, then the error).
@@ -484,12 +489,22 @@ export const jsonCases: Record<string, JsonCase> = {
   "drill schema": async () => [await runJson(["drill", "schema"])],
   "lab up": async () => {
     const runs = [
-      await runJson(["lab", "up", "--dry-run", "--prefix", "tjson", "--hosts", "2", "--router"]),
+      await runJson([
+        "lab",
+        "up",
+        "-v",
+        "--dry-run",
+        "--prefix",
+        "tjson",
+        "--hosts",
+        "2",
+        "--router",
+      ]),
     ];
     if (labUnavailable()) return runs;
     const prefix = `tj${Deno.pid}`;
     try {
-      runs.push(await runJson(["lab", "up", "--prefix", prefix, "--hosts", "1", "--router"]));
+      runs.push(await runJson(["lab", "up", "-v", "--prefix", prefix, "--hosts", "1", "--router"]));
     } finally {
       await runToolkit(["lab", "down", "--prefix", prefix]);
     }

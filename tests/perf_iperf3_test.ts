@@ -92,11 +92,15 @@ const close = (a: number, b: number, tolerance: number, what: string) =>
 testIf(skip, "toolkit perf -> iperf3 -s: TCP", async () => {
   const { ours, theirs } = await againstIperf3Server(["-t", "1", "-i", "0"]);
   const received = theirs.end.sum_received;
-  assert.equal(ours.receiver.bytes, received.bytes, "the receiver's count, as iperf3 reported it");
+  assert.equal(
+    ours.receiver.received,
+    received.bytes,
+    "the receiver's count, as iperf3 reported it",
+  );
   close(ours.receiver.durationMs / 1000, received.seconds, 0.001, "receiver seconds");
   // iperf3 stops counting when it reads TEST_END: what was still buffered is not counted.
-  assert.ok(ours.sender.bytes >= received.bytes);
-  close(ours.sender.bytes, received.bytes, inFlightBound(1), "sent vs received bytes");
+  assert.ok(ours.sender.sent >= received.bytes);
+  close(ours.sender.sent, received.bytes, inFlightBound(1), "sent vs received bytes");
   close(ours.sender.durationMs / 1000, 1, 0.1, "sender seconds");
 });
 
@@ -104,35 +108,53 @@ testIf(skip, "toolkit perf -> iperf3 -s: TCP, 3 parallel streams", async () => {
   const { ours, theirs } = await againstIperf3Server(["-t", "1", "-P", "3", "-i", "0"]);
   assert.equal(theirs.end.streams.length, 3);
   assert.equal(ours.streams.length, 3);
-  assert.equal(ours.receiver.bytes, theirs.end.sum_received.bytes);
+  assert.equal(ours.receiver.received, theirs.end.sum_received.bytes);
   const perStream = theirs.end.streams.map((s: Doc) => s.receiver.bytes);
-  assert.deepEqual(ours.streams.map((s: Doc) => s.receiver.bytes), perStream);
-  close(ours.sender.bytes, ours.receiver.bytes, inFlightBound(3), "sent vs received bytes");
+  assert.deepEqual(ours.streams.map((s: Doc) => s.receiver.received), perStream);
+  close(ours.sender.sent, ours.receiver.received, inFlightBound(3), "sent vs received bytes");
 });
 
-testIf(skip, "toolkit perf -> iperf3 -s: UDP -u -b 10M", async () => {
-  const { ours, theirs } = await againstIperf3Server(["-u", "-b", "10M", "-t", "1", "-i", "0"]);
-  const sum = theirs.end.sum;
-  assert.equal(ours.receiver.bytes, theirs.end.sum_received.bytes);
-  // iperf3's `packets` here is the highest sequence number it saw, `lost_packets` the gaps.
-  assert.equal(ours.receiver.datagrams, sum.packets - sum.lost_packets);
-  assert.ok(ours.sender.datagrams >= sum.packets);
-  assert.equal(ours.receiver.datagrams + ours.receiver.lost, ours.sender.datagrams);
-  // iperf3 counts gaps only, and stops counting at TEST_END: the datagrams still in flight then
-  // (a few ms at 10 Mbit/s) count as lost here and not there.
-  assert.ok(ours.receiver.lost >= sum.lost_packets);
-  close(ours.receiver.lost, sum.lost_packets, 10, "lost");
-  close(ours.sender.datagrams, 10e6 / 8 / 1460, 0.1 * 10e6 / 8 / 1460, "datagrams at 10 Mbit/s");
-  assert.ok(ours.receiver.lossPercent < 5, JSON.stringify(ours));
-  close(ours.receiver.jitterMs, sum.jitter_ms, 0.001, "jitter");
-});
+testIf(
+  skip,
+  "toolkit perf -> iperf3 -s: UDP -u -P 2 -b 10M, loss as iperf3 -s counted it",
+  async () => {
+    const { ours, theirs } = await againstIperf3Server(
+      "-u -P 2 -b 10M -t 1 -i 0".split(" "),
+    );
+    const sum = theirs.end.sum;
+    assert.equal(ours.receiver.received, theirs.end.sum_received.bytes);
+    // iperf3's `packets` here is the highest sequence number it saw, `lost_packets` the gaps: the
+    // receiver's numbers, which the client takes from the results exchange as iperf3 -c does.
+    assert.equal(ours.receiver.lost, sum.lost_packets, "lost, as iperf3 -s says");
+    assert.equal(
+      ours.receiver.datagramCount + ours.receiver.lost,
+      sum.packets,
+      "out of, as iperf3 -s",
+    );
+    assert.equal(ours.receiver.datagramCount, sum.packets - sum.lost_packets);
+    assert.deepEqual(
+      ours.streams.map((s: Doc) => [s.receiver.lost, s.receiver.datagramCount + s.receiver.lost]),
+      theirs.end.streams.map((s: Doc) => [s.udp.lost_packets, s.udp.packets]),
+    );
+    // Datagrams still in flight when iperf3 stopped counting are in neither.
+    assert.ok(ours.sender.datagramCount >= sum.packets);
+    close(
+      ours.sender.datagramCount,
+      2 * 10e6 / 8 / 1460,
+      0.1 * 2 * 10e6 / 8 / 1460,
+      "at 2x10 Mbit/s",
+    );
+    assert.ok(ours.receiver.lossPercent < 5, JSON.stringify(ours));
+    close(ours.receiver.jitterMs, sum.jitter_ms, 0.001, "jitter");
+  },
+);
 
 testIf(skip, "toolkit perf -> iperf3 -s: TCP reverse (-R)", async () => {
   const { ours, theirs } = await againstIperf3Server(["-R", "-t", "1", "-i", "0"]);
   const sent = theirs.end.sum_sent;
-  assert.equal(ours.sender.bytes, sent.bytes, "the sender's count, as iperf3 reported it");
+  assert.equal(ours.sender.sent, sent.bytes, "the sender's count, as iperf3 reported it");
   // The client reads until iperf3 closes the streams, so it counts every byte sent.
-  assert.equal(ours.receiver.bytes, sent.bytes);
+  assert.equal(ours.receiver.received, sent.bytes);
   close(ours.receiver.durationMs / 1000, 1, 0.2, "receiver seconds");
 });
 
@@ -141,25 +163,25 @@ testIf(skip, "toolkit perf -> iperf3 -s: UDP reverse (-u -R -b 10M)", async () =
     "-u -R -b 10M -l 1200 -t 1 -i 0".split(" "),
   );
   const sum = theirs.end.sum;
-  assert.equal(ours.sender.datagrams, sum.packets, "iperf3 as sender counts what it sent");
-  assert.equal(ours.sender.bytes, sum.bytes);
-  assert.equal(ours.sender.bytes, ours.sender.datagrams * 1200);
-  assert.equal(ours.receiver.datagrams + ours.receiver.lost, ours.sender.datagrams);
+  assert.equal(ours.sender.datagramCount, sum.packets, "iperf3 as sender counts what it sent");
+  assert.equal(ours.sender.sent, sum.bytes);
+  assert.equal(ours.sender.sent, ours.sender.datagramCount * 1200);
+  assert.ok(ours.receiver.datagramCount + ours.receiver.lost <= ours.sender.datagramCount);
   assert.ok(ours.receiver.lossPercent < 5, JSON.stringify(ours));
-  assert.equal(ours.receiver.bytes, ours.receiver.datagrams * 1200);
+  assert.equal(ours.receiver.received, ours.receiver.datagramCount * 1200);
 });
 
 testIf(skip, "iperf3 -c -> toolkit perf-server: TCP", async () => {
   const { ours, theirs } = await againstToolkitServer(["-t", "1"]);
-  assert.equal(ours.sender.bytes, theirs.end.sum_sent.bytes);
-  assert.equal(ours.receiver.bytes, theirs.end.sum_received.bytes);
+  assert.equal(ours.sender.sent, theirs.end.sum_sent.bytes);
+  assert.equal(ours.receiver.received, theirs.end.sum_received.bytes);
   close(
     ours.receiver.durationMs / 1000,
     theirs.end.sum_received.seconds,
     0.001,
     "receiver seconds",
   );
-  close(ours.sender.bytes, ours.receiver.bytes, inFlightBound(1), "sent vs received bytes");
+  close(ours.sender.sent, ours.receiver.received, inFlightBound(1), "sent vs received bytes");
   assert.equal(ours.reverse, false);
 });
 
@@ -168,10 +190,11 @@ testIf(skip, "iperf3 -c -> toolkit perf-server: UDP -u -b 5M -P 2", async () => 
     "-u -b 5M -l 1400 -P 2 -t 1".split(" "),
   );
   const sum = theirs.end.sum;
-  assert.equal(ours.sender.datagrams, sum.packets, "datagrams sent, as iperf3 counted them");
+  assert.equal(ours.sender.datagramCount, sum.packets, "datagrams sent, as iperf3 counted them");
   assert.equal(ours.receiver.lost, sum.lost_packets, "datagrams lost, as iperf3 printed them");
-  assert.equal(ours.receiver.bytes, theirs.end.sum_received.bytes);
-  assert.equal(ours.receiver.datagrams + ours.receiver.lost, ours.sender.datagrams);
+  assert.equal(ours.receiver.received, theirs.end.sum_received.bytes);
+  // Our receiver's own count, the same numbers it sent iperf3 in the results exchange.
+  assert.ok(ours.receiver.datagramCount + ours.receiver.lost <= ours.sender.datagramCount);
   close(ours.receiver.jitterMs, sum.jitter_ms, 0.001, "jitter");
   assert.equal(ours.streams.length, 2);
   assert.ok(ours.receiver.lossPercent < 5, JSON.stringify(ours));
@@ -180,11 +203,11 @@ testIf(skip, "iperf3 -c -> toolkit perf-server: UDP -u -b 5M -P 2", async () => 
 testIf(skip, "iperf3 -c -> toolkit perf-server: TCP reverse (-R)", async () => {
   const { ours, theirs } = await againstToolkitServer(["-R", "-t", "1"]);
   assert.equal(ours.reverse, true);
-  assert.equal(ours.sender.bytes, theirs.end.sum_sent.bytes);
-  assert.equal(ours.receiver.bytes, theirs.end.sum_received.bytes);
+  assert.equal(ours.sender.sent, theirs.end.sum_sent.bytes);
+  assert.equal(ours.receiver.received, theirs.end.sum_received.bytes);
   // iperf3 stops counting at TEST_END; the server stops sending when it reads it.
-  assert.ok(ours.receiver.bytes <= ours.sender.bytes);
-  close(ours.sender.bytes, ours.receiver.bytes, inFlightBound(1), "sent vs received bytes");
+  assert.ok(ours.receiver.received <= ours.sender.sent);
+  close(ours.sender.sent, ours.receiver.received, inFlightBound(1), "sent vs received bytes");
 });
 
 testIf(skip, "iperf3 -c -> toolkit perf-server: UDP reverse (-u -R -b 10M)", async () => {
@@ -192,11 +215,14 @@ testIf(skip, "iperf3 -c -> toolkit perf-server: UDP reverse (-u -R -b 10M)", asy
     "-u -R -b 10M -l 1000 -t 1".split(" "),
   );
   const sum = theirs.end.sum;
-  assert.equal(ours.sender.datagrams, sum.packets, "what the server sent, as iperf3 heard it");
-  assert.equal(ours.sender.bytes, ours.sender.datagrams * 1000);
-  // As above: datagrams in flight when iperf3 stopped counting are lost here, not there.
-  assert.ok(ours.receiver.lost >= sum.lost_packets);
-  close(ours.receiver.lost, sum.lost_packets, 10, "lost");
+  assert.equal(ours.sender.datagramCount, sum.packets, "what the server sent, as iperf3 heard it");
+  assert.equal(ours.sender.sent, ours.sender.datagramCount * 1000);
+  // The receiver is iperf3: the server reports the numbers iperf3 sent in the results exchange.
+  // iperf3 -c writes its JSON after that exchange, and a datagram still arriving between the two
+  // can move its own count by the few in flight (seen: 1249 sent in the exchange, 1250 printed).
+  close(ours.receiver.lost, sum.lost_packets, 10, "lost, as iperf3 -c says");
+  close(ours.receiver.datagramCount + ours.receiver.lost, sum.packets, 10, "out of");
+  assert.ok(ours.receiver.datagramCount + ours.receiver.lost <= ours.sender.datagramCount);
   assert.ok(ours.receiver.lossPercent < 5, JSON.stringify(ours));
   close(ours.receiver.jitterMs, sum.jitter_ms, 0.001, "jitter");
 });
@@ -204,6 +230,6 @@ testIf(skip, "iperf3 -c -> toolkit perf-server: UDP reverse (-u -R -b 10M)", asy
 testIf(skip, "iperf3 -c -n: a byte count ends the test on both sides", async () => {
   const { ours, theirs } = await againstToolkitServer(["-n", "8M"]);
   assert.equal(theirs.end.sum_sent.bytes, 8 * 2 ** 20);
-  assert.equal(ours.sender.bytes, 8 * 2 ** 20);
-  assert.equal(ours.receiver.bytes, 8 * 2 ** 20);
+  assert.equal(ours.sender.sent, 8 * 2 ** 20);
+  assert.equal(ours.receiver.received, 8 * 2 ** 20);
 });

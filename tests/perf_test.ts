@@ -14,7 +14,7 @@ import {
 } from "./perf_support.ts";
 import perf, { perfTarget } from "../lib/commands/perf.ts";
 import perfServer from "../lib/commands/perf_server.ts";
-import { parseQuantity, UdpReceiver } from "../lib/net/perf_stats.ts";
+import { parseQuantity, roundTo, UdpReceiver } from "../lib/net/perf_stats.ts";
 import {
   ControlReader,
   cookieSize,
@@ -105,15 +105,16 @@ Deno.test("UDP receiver: loss, reordering, duplicates and RFC 3550 jitter", () =
   rx.record(1, 64, 5, 6); // late: out of order
   rx.record(1, 64, 5, 6); // duplicate
   rx.record(4, 64, 20, 21);
-  const r = rx.report(6);
+  const r = rx.report();
   assert.equal(r.received, 4);
-  assert.equal(r.lost, 2); // 3 and 5
+  // 3 is a gap; whatever the sender sent after 4 was never expected (iperf3's rule).
+  assert.equal(r.lost, 1);
   assert.equal(r.outOfOrder, 1);
   assert.equal(r.duplicates, 1);
   let j = 0;
   for (const d of [2, 2, 0]) j += (d - j) / 16;
   assert.ok(Math.abs(r.jitterMs - j) < 1e-9, `${r.jitterMs} != ${j}`);
-  assert.ok(Math.abs(r.lossPercent - 100 / 3) < 1e-9);
+  assert.equal(r.lossPercent, 20);
 });
 
 Deno.test("iperf3 wire formats: UDP header (32 and 64-bit counters), hello magics, cookie", () => {
@@ -241,6 +242,40 @@ Deno.test("summary: TCP has no datagrams, values are rounded, an interrupted run
   });
 });
 
+Deno.test("summary: UDP loss is the receiver's own count, as iperf3's (in-flight datagrams are not lost)", () => {
+  // The sender sent 100 and 50 datagrams; the receivers saw up to 98 and 50, missing 1 and 0 below
+  // that: 2 and 0 were still in flight when the test ended (iperf3 -s reports lost 1 of 148).
+  const s = summarizePerf({
+    params: {
+      protocol: "udp",
+      reverse: false,
+      parallel: 2,
+      length: 100,
+      timeMs: 1000,
+      bytes: null,
+      rateBps: 1e6,
+    },
+    sender: {
+      seconds: 1,
+      streams: [{ bytes: 10_000, packets: 100 }, { bytes: 5000, packets: 50 }],
+    },
+    receiver: {
+      seconds: 1,
+      streams: [
+        { bytes: 9700, packets: 97, lost: 1, outOfOrder: 0, jitterMs: 0.01 },
+        { bytes: 5000, packets: 50, lost: 0, outOfOrder: 0, jitterMs: 0.03 },
+      ],
+    },
+  });
+  assert.equal(s.sender?.datagrams, 150);
+  assert.deepEqual(
+    [s.receiver?.datagrams, s.receiver?.lost, s.receiver?.lossPercent],
+    [147, 1, roundTo(100 / 148, 3)],
+  );
+  assert.deepEqual(s.streams?.map((x) => x.receiver?.lost), [1, 0]);
+  assert.deepEqual(s.streams?.map((x) => x.receiver?.lossPercent), [roundTo(100 / 98, 3), 0]);
+});
+
 Deno.test("perf TCP against perf-server on loopback: intervals, sender and receiver", async () => {
   const { srv, port } = startServer(["--count", "1"]);
   const r = await runToolkit([
@@ -284,12 +319,17 @@ Deno.test("perf --bytes moves exactly that many bytes, reversed and in parallel"
   assert.equal(summary.event, "summary");
   assert.equal(summary.reverse, true);
   assert.equal(summary.parallel, 3);
-  assert.equal(summary.sender.bytes, 3 * 2 ** 20);
-  assert.equal(summary.receiver.bytes, 3 * 2 ** 20);
+  assert.equal(summary.sender.sent, 3 * 2 ** 20);
+  assert.equal(summary.receiver.received, 3 * 2 ** 20);
   assert.equal(summary.streams.length, 3);
-  const perStream = summary.streams.map((st: { receiver: { bytes: number } }) => st.receiver.bytes);
+  const perStream = summary.streams.map((st: { receiver: { received: number } }) =>
+    st.receiver.received
+  );
   assert.equal(perStream.reduce((a: number, b: number) => a + b, 0), 3 * 2 ** 20);
-  assert.ok(!("datagrams" in summary.sender) && !("datagrams" in summary.receiver), r.stdout);
+  assert.ok(
+    !("datagramCount" in summary.sender) && !("datagramCount" in summary.receiver),
+    r.stdout,
+  );
 });
 
 Deno.test("perf --udp --json: NDJSON start, intervals and a summary with loss and jitter", async () => {
@@ -330,7 +370,7 @@ Deno.test("perf --udp --json: NDJSON start, intervals and a summary with loss an
   for (const i of intervals) {
     assert.deepEqual(
       Object.keys(i).sort(),
-      ["bitsPerSecond", "bytes", "datagrams", "endMs", "event", "startMs"],
+      ["bitsPerSecond", "datagramCount", "endMs", "event", "sent", "startMs"],
     );
     assert.ok(Number.isInteger(i.startMs) && i.endMs >= i.startMs, JSON.stringify(i));
   }
@@ -339,13 +379,14 @@ Deno.test("perf --udp --json: NDJSON start, intervals and a summary with loss an
   assert.equal(summary.event, "summary");
   assert.equal(summary.remote, lines[0].remote);
   assert.ok(Number.isInteger(summary.sender.durationMs), JSON.stringify(summary));
-  assert.ok(summary.sender.datagrams > 100, JSON.stringify(summary));
+  assert.ok(summary.sender.datagramCount > 100, JSON.stringify(summary));
   // 5 Mbit/s for about a second, paced: 4 to 6 Mbit/s of 1460-byte datagrams.
-  assert.ok(summary.sender.bytes > 400_000 && summary.sender.bytes < 800_000, summary.sender.bytes);
-  for (const k of ["lost", "lossPercent", "outOfOrder", "jitterMs", "datagrams"]) {
+  assert.ok(summary.sender.sent > 400_000 && summary.sender.sent < 800_000, summary.sender.sent);
+  for (const k of ["lost", "lossPercent", "outOfOrder", "jitterMs", "datagramCount"]) {
     assert.equal(typeof summary.receiver[k], "number", k);
   }
-  assert.equal(summary.receiver.datagrams + summary.receiver.lost, summary.sender.datagrams);
+  // The receiver's own count (gaps below the highest sequence number it saw), as iperf3 reports.
+  assert.ok(summary.receiver.datagramCount + summary.receiver.lost <= summary.sender.datagramCount);
   // The server: NDJSON only, `result` on stdout, listener events on stderr, no plain lines.
   const events = ndjson(s.stderr);
   assert.deepEqual(events.map((e) => e.event), ["listening", "open", "close"]);
@@ -362,8 +403,8 @@ Deno.test("perf --udp --json: NDJSON start, intervals and a summary with loss an
   const [result] = ndjson(s.stdout);
   assert.equal(result.event, "result");
   assert.equal(result.remote, events[1].remote);
-  assert.equal(result.receiver.datagrams, summary.receiver.datagrams);
-  assert.equal(result.sender.datagrams, summary.sender.datagrams);
+  assert.equal(result.receiver.datagramCount, summary.receiver.datagramCount);
+  assert.equal(result.sender.datagramCount, summary.sender.datagramCount);
   assertRounded(result);
   assertCamelCase(result);
 });
@@ -439,7 +480,7 @@ Deno.test("Ctrl-C: perf prints the totals so far (text and --json) and exits 130
   assert.equal(summary.event, "summary", j.stdout);
   assert.equal(summary.interrupted, true);
   assert.equal(summary.sender, undefined);
-  assert.ok(summary.receiver.datagrams > 0, j.stdout);
+  assert.ok(summary.receiver.datagramCount > 0, j.stdout);
   assertRounded(summary);
   // The server heard CLIENT_TERMINATE both times and reports each test as ended early: an
   // `error` event, then the `close`, as tcp-listen reports a connection that failed.
@@ -590,4 +631,55 @@ Deno.test("perf over IPv6 loopback, and perf-server ignores a client that is not
   const s = await srv.finish();
   assert.equal(s.code, 0);
   assert.match(s.stderr, /warning: \[::1\]:\d+: not an iperf3 client/);
+});
+
+Deno.test("iperf3's spellings: perf -c HOST -J, perf-server -s -B ADDR -J; what has no equivalent says what to write", async () => {
+  assert.deepEqual(perf.parse(["-c", "::1", "-p", "5202"], globals).target, {
+    host: "::1",
+    port: 5202,
+    family: "ipv6",
+  });
+  assert.throws(() => perf.parse(["-c", "127.0.0.1", "127.0.0.2"], globals), /given twice/);
+  assert.throws(() => perf.parse([], globals), /HOST or -c HOST/);
+  assert.deepEqual(perfServer.parse(["-s", "-B", "::1", "-p", "0"], globals).listen, {
+    host: "::1",
+    port: 0,
+    family: "ipv6",
+  });
+  assert.deepEqual(perfServer.parse(["-B", "127.0.0.1"], globals).listen.port, 5201);
+  assert.throws(() => perfServer.parse(["-B", "127.0.0.1", "::1"], globals), /given twice/);
+  // End to end, as an iperf3 user types it: -J is --json on both ends.
+  const srv = startToolkit(["perf-server", "-s", "-J", "-B", "127.0.0.1", "-p", "0", "-1"]);
+  const port = Number(
+    (await srv.waitForStderr(/"event":"listening","address":"127\.0\.0\.1:(\d+)"/))[1],
+  );
+  const r = await runToolkit(["perf", "-c", "127.0.0.1", "-p", String(port), "-t", "0.3", "-J"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(ndjson(r.stdout).map((d) => d.event).at(-1), "summary");
+  const s = await srv.finish();
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(ndjson(s.stdout)[0].event, "result");
+  // No clean equivalent: the error says what to write instead (exit 2).
+  for (
+    const [args, says] of [
+      [
+        ["perf-server", "-D"],
+        /unknown option '-D': iperf3's daemon mode: run 'toolkit perf-server &'/,
+      ],
+      [["perf", "-s"], /unknown option '-s': iperf3 -s is toolkit perf-server/],
+      [["perf", "-B", "127.0.0.1", "127.0.0.1"], /unknown option '-B': a client's local address/],
+      [
+        ["perf", "--bidir", "127.0.0.1"],
+        /unknown option '--bidir': not implemented: run a second perf with -R/,
+      ],
+      [
+        ["perf", "-w", "1M", "127.0.0.1"],
+        /unknown option '-w': Deno cannot set socket buffer sizes/,
+      ],
+    ] as const
+  ) {
+    const e = await runToolkit([...args]);
+    assert.equal(e.code, 2, `${args.join(" ")}: ${e.stderr}`);
+    assert.match(e.stderr, says);
+  }
 });

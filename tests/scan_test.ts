@@ -20,7 +20,9 @@ Deno.test("parsePorts: lists, ranges, open ends, duplicates; errors name the bad
   assert.throws(() => parsePorts("100-90"), /Port range "100-90" runs backwards/);
   assert.throws(() => parsePorts("0"), /Port 0 is out of range/);
   assert.throws(() => parsePorts("70000"), /out of range/);
-  assert.throws(() => parsePorts("http"), /Cannot parse port "http"/);
+  assert.throws(() => parsePorts("nosuchservice"), /Cannot parse port "nosuchservice"/);
+  // nc -z takes service names (/etc/services, TCP).
+  assert.deepEqual(parsePorts("ssh,http,8000"), [22, 80, 8000]);
   assert.throws(() => parsePorts(""), /empty port list/);
   assert.equal(formatPorts([22, 80, 81, 82, 443]), "22,80-82,443");
 });
@@ -83,6 +85,7 @@ Deno.test("scan of the test's own ports finds exactly the open ones", opts, asyn
   const r = await runToolkit(["--json", "scan", "127.0.0.1", list, "--all"]);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
+  assert.deepEqual([doc.remote, doc.portSpec], ["127.0.0.1", formatPorts(parsePorts(list))]);
   assert.deepEqual(doc.openPorts, open);
   assert.equal(doc.open, 3);
   assert.equal(doc.closed, closed.length);

@@ -18,10 +18,11 @@ Deno.test("/proc/net/tcp and tcp6 lines decode addresses, ports, states and queu
     "   2: garbage\n";
   const { sockets } = parseProcNetInet(tcp, "tcp", "ipv4");
   assert.deepEqual(
-    sockets.map((s) => [s.state, s.address, s.remote, s.recvQ, s.uid]),
+    sockets.map((s) => [s.state, s.address, s.remote, s.recvQ, s.uid, s.inode, s.timeWait]),
     [
-      ["LISTEN", "127.0.0.1:8080", "*:*", 3, 1000],
-      ["TIME_WAIT", "127.0.0.1:54000", "127.0.0.1:8080", 0, 0],
+      ["LISTEN", "127.0.0.1:8080", "*:*", 3, 1000, 4242, undefined],
+      // Timer 3 marks the kernel's time-wait socket: no owner, no inode (null, not 0).
+      ["TIME_WAIT", "127.0.0.1:54000", "127.0.0.1:8080", 0, null, null, true],
     ],
   );
   const tcp6 =
@@ -144,12 +145,14 @@ Deno.test("toolkit sockets: LISTEN, then FIN_WAIT2 and CLOSE_WAIT, then TIME_WAI
 
 Deno.test("toolkit sockets: --help, bad --port exit 2, outside the read scope exit 4", async () => {
   assert.equal((await runToolkit(["sockets", "--help"])).code, 0);
-  const bad = await runToolkit(["sockets", "--port", "http"]);
+  const bad = await runToolkit(["sockets", "--port", "nosuchservice"]);
   assert.equal(bad.code, 2);
   assert.match(
     bad.stderr,
-    /^toolkit: error: --port takes a whole number \(got "http"\)\nTry 'toolkit sockets --help'\n$/,
+    /^toolkit: error: --port: cannot parse port "nosuchservice": not a number, and no service of that name in \/etc\/services\nTry 'toolkit sockets --help'\n$/,
   );
+  // A service name is a port, as ss's `sport = :ssh` takes it.
+  assert.equal((await runToolkit(["sockets", "-t", "--port", "ssh"])).code, 0);
   const dir = await Deno.makeTempDir({ prefix: "tkarp" });
   try {
     await Deno.writeTextFile(`${dir}/scope.json`, JSON.stringify({ read: [dir] }));
@@ -163,3 +166,70 @@ Deno.test("toolkit sockets: --help, bad --port exit 2, outside the read scope ex
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** A Python process holding a TCP listener on `host`, named `name` (prctl); resolves its port. */
+function namedListener(host: string, name: string) {
+  const child = new Deno.Command("python3", {
+    args: [
+      "-c",
+      `import ctypes, socket, sys
+ctypes.CDLL(None).prctl(15, ctypes.c_char_p(sys.argv[2].encode()), 0, 0, 0)
+l = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
+l.bind((sys.argv[1], 0)); l.listen(1)
+print(l.getsockname()[1], flush=True)
+sys.stdin.read()`,
+      host,
+      name,
+    ],
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const port = child.stdout.pipeThrough(new TextDecoderStream()).getReader().read()
+    .then((r) => Number(r.value));
+  return {
+    port,
+    async close() {
+      await child.stdin.close().catch(() => {});
+      await child.status;
+    },
+  };
+}
+
+testIf(
+  hasCommand("python3") ? undefined : "python3 is not installed",
+  "sockets: -4 and -6 keep one family, -H drops the header, -p escapes a process name's control characters",
+  async () => {
+    // Any user may name a process so; a raw ESC would repaint the reader's terminal.
+    const evil = '\x1b[31mev"il';
+    const v4 = namedListener("127.0.0.1", evil);
+    const v6 = namedListener("::1", "tkv6");
+    try {
+      const [p4, p6] = [await v4.port, await v6.port];
+      const rows = async (...args: string[]) => {
+        const r = await runToolkit(["sockets", "-tlH", ...args]);
+        assert.equal(r.code, 0, r.stderr);
+        return r.stdout.split("\n").filter((l) => l.includes(`:${p4} `) || l.includes(`:${p6} `));
+      };
+      const both = await rows();
+      assert.equal(both.length, 2, both.join("\n"));
+      const only4 = await rows("-4");
+      assert.deepEqual(only4.map((l) => l.split(/\s+/)[4]), [`127.0.0.1:${p4}`]);
+      const only6 = await rows("-6");
+      assert.deepEqual(only6.map((l) => l.split(/\s+/)[4]), [`[::1]:${p6}`]);
+      assert.equal((await rows("-4", "-6")).length, 2);
+      const noHeader = await runToolkit(["sockets", "-tlH", "--port", String(p4)]);
+      assert.doesNotMatch(noHeader.stdout, /NETID/);
+      const p = await runToolkit(["sockets", "-tlp", "--port", String(p4)]);
+      assert.equal(p.code, 0, p.stderr);
+      assert.ok(!p.stdout.includes("\x1b"), p.stdout);
+      assert.ok(p.stdout.includes('users:(("\\x1b[31mev"il",pid='), p.stdout);
+      // --json keeps the name as it is (JSON escapes the control character itself).
+      const j = await runToolkit(["--json", "sockets", "-tlp", "--port", String(p4)]);
+      assert.ok(!j.stdout.includes("\x1b"), j.stdout);
+      assert.equal(JSON.parse(j.stdout)[0].processes[0].name, evil);
+    } finally {
+      await v4.close();
+      await v6.close();
+    }
+  },
+);

@@ -78,6 +78,28 @@ Deno.test("ss's process column: names with spaces and parentheses, several holde
   assert.equal(entry.processes?.length, 2);
 });
 
+Deno.test("ss -e -o details: uid (left out for 0), inode, the time-wait timer; a process name fakes none", () => {
+  const entries = parseSsOutput(
+    [
+      "tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:* ino:1587 sk:2 cgroup:/ <->",
+      "tcp ESTAB 0 0 127.0.0.1:5 127.0.0.1:6 uid:1000 ino:77 sk:3 cgroup:/user <->",
+      "tcp TIME-WAIT 0 0 127.0.0.1:7 127.0.0.1:8 timer:(timewait,46sec,0) ino:0 sk:4",
+      "tcp FIN-WAIT-2 0 0 127.0.0.1:9 127.0.0.1:10 timer:(timewait,59sec,0) ino:0 sk:5",
+      'tcp ESTAB 0 0 127.0.0.1:11 127.0.0.1:12 users:(("x timer:(timewait, ino:5 sk:1",pid=9,fd=3)) ' +
+      "uid:1000 ino:99 sk:6 <->",
+    ].join("\n"),
+    { processes: true },
+  );
+  assert.deepEqual(entries.map((e) => [e.state, e.uid, e.inode, e.timeWait ?? false]), [
+    ["LISTEN", 0, 1587, false],
+    ["ESTABLISHED", 1000, 77, false],
+    ["TIME_WAIT", null, null, true],
+    ["FIN_WAIT2", null, null, true],
+    ["ESTABLISHED", 1000, 99, false],
+  ]);
+  assert.equal(entries[4].processes?.[0].name, "x timer:(timewait, ino:5 sk:1");
+});
+
 testIf(noSs, "sockets refuses a state name as ss does, naming the valid ones; exit 2", async () => {
   // Every name and group we accept (ss is the judge of each), and some that no one should.
   const words = [
@@ -372,7 +394,11 @@ testIf(
   },
 );
 
-/** Holds sockets inside a namespace: listeners, established pairs, TIME_WAIT, UDP; v4 and v6. */
+/**
+ * Holds sockets inside a namespace: listeners, established pairs, TIME_WAIT, UDP; v4 and v6; and
+ * an orphaned FIN_WAIT2 (its peer kept in CLOSE_WAIT), which the kernel turns into a time-wait
+ * socket that ss -s counts as timewait.
+ */
 const nsSockets = `
 import socket, time, sys
 def pair(fam, host):
@@ -387,6 +413,8 @@ for fam, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
     u = socket.socket(fam, socket.SOCK_DGRAM); u.bind((host, 0)); keep.append(u)
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
 u.connect(("127.0.0.1", 9)); keep.append(u)
+l, c, s = pair(socket.AF_INET, "127.0.0.1")
+c.close(); time.sleep(0.05); keep += [l, s]
 print("ready", flush=True)
 sys.stdin.read()
 `;
@@ -451,9 +479,11 @@ testIf(
         ),
       );
       assert.deepEqual(ours, ss);
-      assert.deepEqual(ss.tcp, [6, 3, 3]); // two listeners, two established pairs
+      // Three listeners, two established pairs, a CLOSE_WAIT; not the time-wait sockets.
+      assert.deepEqual(ss.tcp, [8, 5, 3]);
       assert.deepEqual(ss.udp, [3, 2, 1]);
-      assert.equal(ss.timewait, 2);
+      assert.equal(ss.timewait, 3); // two TIME_WAIT and the orphaned FIN_WAIT2
+      assert.equal(ss.estab, 5); // the kernel's CurrEstab: ESTABLISHED and CLOSE_WAIT
       const json = await inside([...toolkitCmd, "--json", "sockets", "-s"]);
       const doc = JSON.parse(json.stdout);
       assert.deepEqual(
@@ -462,10 +492,26 @@ testIf(
           doc.tcp.states.ESTABLISHED,
           doc.tcp.states.TIME_WAIT,
           doc.tcp.states.LISTEN,
+          doc.tcp.states.FIN_WAIT2,
+          doc.tcp.states.CLOSE_WAIT,
+          doc.tcp.timeWaitCount,
         ],
-        [8, 4, 2, 2],
+        [11, 4, 2, 3, 1, 1, 3],
       );
       assert.deepEqual([doc.udp.total, doc.udp.ipv4Count, doc.udp.ipv6Count], [3, 2, 1]);
+      // The list says who owns each socket (root here) and its inode; a time-wait socket has
+      // neither (null, not 0).
+      const list = JSON.parse((await inside([...toolkitCmd, "--json", "sockets", "-tua"])).stdout);
+      assert.equal(list.length, 14, JSON.stringify(list));
+      for (const e of list) {
+        const waiting = e.state === "TIME_WAIT" || e.state === "FIN_WAIT2";
+        assert.deepEqual(
+          [e.uid, e.inode === null],
+          waiting ? [null, true] : [0, false],
+          JSON.stringify(e),
+        );
+        assert.ok(e.inode === null || e.inode > 0, JSON.stringify(e));
+      }
       console.error(`sockets -s vs ss -s in ${ns}: ${JSON.stringify(ss)}`);
     } finally {
       if (holder) {

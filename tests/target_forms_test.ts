@@ -5,6 +5,7 @@
 // one-word form.
 import assert from "#assert";
 import { targetWords } from "../lib/cli/target_arg.ts";
+import { parsePortWord, parseServices } from "../lib/net/services.ts";
 import { hasCommand, runToolkit, startToolkit, testIf } from "./harness.ts";
 
 const enc = new TextEncoder();
@@ -53,7 +54,15 @@ Deno.test("targetWords: one word or two; the first word decides; errors show the
       ["127.0.0.1"],
       /^missing port after 127\.0\.0\.1: write 127\.0\.0\.1:PORT or 127\.0\.0\.1 PORT$/,
     ],
-    [["127.0.0.1", "hi"], /^expected a port after 127\.0\.0\.1 \(got "hi"\)/],
+    [
+      ["127.0.0.1", "hi"],
+      /^expected a port after 127\.0\.0\.1 \(got "hi", no service of that name in \/etc\/services\)/,
+    ],
+    [["127.0.0.1", "-1"], /^expected a port after 127\.0\.0\.1 \(got "-1"\): write/],
+    [
+      ["127.0.0.1:nosuchservice"],
+      /^cannot parse port "nosuchservice" of 127\.0\.0\.1:nosuchservice/,
+    ],
     [["::1:9000"], /\(for port 9000 of ::1, write \[::1\]:9000\)$/],
     [["9000"], /^missing host before port 9000: write HOST:9000 or HOST 9000$/],
     [["0x7f.1", "9000"], /^Cannot parse IPv4 address "0x7f\.1"/],
@@ -239,6 +248,9 @@ Deno.test(
       [["127.0.0.1", "P"], "127.0.0.1"],
       [["-p", "P", "::1"], "::1"],
       [["[::1]", "P"], "::1"],
+      // nc's -l is accepted (the command listens already), alone or grouped as nc -lp.
+      [["-l", "-p", "P"], "127.0.0.1"],
+      [["-lp", "P"], "127.0.0.1"],
     ];
     for (const [words, host] of cases) {
       const port = String(freePort());
@@ -254,7 +266,7 @@ Deno.test(
     }
     const bad: [string[], RegExp][] = [
       [["-p", "9000", "127.0.0.1:9001"], /with -p 9000, give only a host to listen on/],
-      [["-p", "http"], /^toolkit: error: --port: cannot parse port "http"/],
+      [["-p", "nosuchservice"], /^toolkit: error: --port: cannot parse port "nosuchservice"/],
       [["-p", "9000", "a", "b"], /unexpected argument "b"/],
       [[], /missing argument: expected \[HOST:\]PORT, HOST PORT or -p PORT/],
       [["127.0.0.1"], /missing port after 127\.0\.0\.1/],
@@ -383,5 +395,102 @@ Deno.test(
     }
     const json = await runToolkit(["--json", "udp-send", "[fe80::1%nosuch9]:9", "x"]);
     assert.equal(JSON.parse(json.stderr).error.kind, "input");
+  },
+);
+
+/** A TCP service from /etc/services whose port is free on 127.0.0.1 now, held by the listener. */
+function listenOnAService(): { name: string; listener: Deno.TcpListener } {
+  const table = parseServices(Deno.readTextFileSync("/etc/services"));
+  for (const [name, { tcp }] of table) {
+    if (tcp === undefined || !/^[a-z][a-z0-9-]*$/.test(name)) continue;
+    // The first line of a port names it; an alias may be shared by several ports.
+    if ([...table].find(([, e]) => e.tcp === tcp)?.[0] !== name) continue;
+    try {
+      return { name, listener: Deno.listen({ hostname: "127.0.0.1", port: tcp }) };
+    } catch { /* in use */ }
+  }
+  throw new Error("no free port of a service in /etc/services");
+}
+
+testIf(
+  hasCommand("python3") ? undefined : "python3 is not installed",
+  "service names are ports, as getservbyname reads them: ssh, http, domain/udp; an unknown name says so",
+  async () => {
+    const names: [string, "tcp" | "udp"][] = [
+      ["ssh", "tcp"],
+      ["http", "tcp"],
+      ["https", "tcp"],
+      ["smtp", "tcp"],
+      ["domain", "udp"],
+      ["ntp", "udp"],
+      ["snmp", "udp"],
+      ["www", "tcp"], // an alias of http
+    ];
+    const py = new Deno.Command("python3", {
+      args: [
+        "-c",
+        "import socket, sys\nfor a in sys.argv[1:]:\n n, p = a.split('/'); print(socket.getservbyname(n, p))",
+        ...names.map(([n, p]) => `${n}/${p}`),
+      ],
+      stdout: "piped",
+    }).outputSync();
+    const expected = new TextDecoder().decode(py.stdout).trim().split("\n").map(Number);
+    assert.deepEqual(names.map(([n, p]) => parsePortWord(n, { protocol: p })), expected);
+    assert.throws(
+      () => parsePortWord("nosuchservice", { protocol: "tcp" }),
+      /not a number, and no service of that name in \/etc\/services/,
+    );
+  },
+);
+
+Deno.test(
+  "nc's service names and letters, for real: tcp-send HOST NAME, HOST:NAME, scan HOST NAME PORT, udp -u -l",
+  opts,
+  async () => {
+    const { name, listener } = listenOnAService();
+    const served = (async () => {
+      for await (const c of listener) {
+        const buf = new Uint8Array(64);
+        const n = await c.read(buf);
+        if (n) await c.write(buf.subarray(0, n));
+        c.close();
+      }
+    })().catch(() => {});
+    const other = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    try {
+      // nc 127.0.0.1 ssh: the second word may be a service name, and so may the part after ':'.
+      for (const target of [["127.0.0.1", name], [`127.0.0.1:${name}`]]) {
+        const r = await runToolkit(["tcp-send", "-w", ...target, "hi"]);
+        assert.equal(r.code, 0, `${target.join(" ")}: ${r.stderr}`);
+        assert.equal(r.stdout, "hi");
+      }
+      // nc -z HOST PORT PORT...: several words are one list, names included; nc's -w is --timeout.
+      const scan = await runToolkit([
+        "--json",
+        "scan",
+        "-w",
+        "1",
+        "127.0.0.1",
+        name,
+        String(other.addr.port),
+      ]);
+      assert.equal(scan.code, 0, scan.stderr);
+      assert.deepEqual(
+        JSON.parse(scan.stdout).openPorts,
+        [listener.addr.port, other.addr.port].sort((a, b) => a - b),
+      );
+    } finally {
+      listener.close();
+      other.close();
+      await served;
+    }
+    // nc -u -l -p PORT and nc -u HOST PORT: -u and -l change nothing here.
+    const port = String(freePort());
+    const srv = startToolkit(["udp-listen", "-u", "-l", "-p", port, "-c", "1"]);
+    await srv.waitForStderr(/listening on 127\.0\.0\.1:/);
+    const send = await runToolkit(["udp-send", "-u", "127.0.0.1", port, "nc habits"]);
+    assert.equal(send.code, 0, send.stderr);
+    const r = await srv.finish(5000);
+    assert.deepEqual([r.code, r.stdout], [0, "nc habits"]);
   },
 );

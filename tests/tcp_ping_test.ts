@@ -4,7 +4,8 @@
 // timeout stay bounded, and the running statistics agree with the one-shot formula.
 import assert from "#assert";
 import { RttAccumulator, rttStats } from "../lib/commands/tcp_ping.ts";
-import { runToolkit, startToolkit } from "./harness.ts";
+import { isRoot, runToolkit, startToolkit, testIf } from "./harness.ts";
+import { makeLab } from "./netns.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -101,9 +102,9 @@ Deno.test(
       assert.equal(r.code, 0, r.stderr);
       const doc = JSON.parse(r.stdout);
       assert.equal(doc.remote, `127.0.0.1:${srv.port}`);
-      assert.ok(doc.attempts >= 2, r.stdout);
-      assert.equal(doc.connected, doc.attempts);
-      assert.equal(doc.results.length, doc.attempts);
+      assert.ok(doc.attemptCount >= 2, r.stdout);
+      assert.equal(doc.connected, doc.attemptCount);
+      assert.equal(doc.results.length, doc.attemptCount);
       assert.equal(typeof doc.rtt.stddevMs, "number");
     } finally {
       await srv.close();
@@ -219,6 +220,107 @@ Deno.test(
       assert.match(lines[1], /^1 attempts, 1 connected, 0% failed/);
     } finally {
       await a.close();
+    }
+  },
+);
+
+const nsReason = isRoot() ? undefined : "needs root for a network namespace of the test's own";
+
+testIf(
+  nsReason,
+  "tcp-ping: a connect still waiting at Ctrl-C is an attempt that failed, as ping counts it",
+  async () => {
+    // A host whose link is down: the connect waits for ARP, which never answers.
+    const lab = await makeLab("p");
+    try {
+      await lab.down();
+      for (const json of [false, true]) {
+        const run = startToolkit([
+          ...(json ? ["--json"] : []),
+          "tcp-ping",
+          "-t",
+          "5s",
+          lab.nsIp,
+          "80",
+        ]);
+        await new Promise((r) => setTimeout(r, 1500));
+        run.child.kill("SIGINT");
+        const r = await run.finish(5000);
+        assert.equal(r.code, 1, r.stderr); // ping: nothing answered
+        if (json) {
+          const doc = JSON.parse(r.stdout);
+          assert.deepEqual(
+            [doc.attemptCount, doc.connected, doc.failed, doc.lossPercent, doc.rtt],
+            [1, 0, 1, 100, null],
+          );
+          assert.deepEqual(doc.results, [{ seq: 1, rttMs: null, error: "interrupted" }]);
+        } else {
+          assert.match(r.stdout, /\n1 attempts, 0 connected, 100% failed, time \d+ms\n$/);
+        }
+      }
+    } finally {
+      await lab.cleanup();
+    }
+  },
+);
+
+Deno.test(
+  "tcp-ping takes ping's letters: -w deadline, -W timeout, -q summary only, -n",
+  opts,
+  async () => {
+    const srv = acceptor();
+    try {
+      // -w ends the run by itself (no Ctrl-C, no count); exit 0 as with -c when any connected.
+      const started = performance.now();
+      const r = await runToolkit([
+        "tcp-ping",
+        "-i",
+        "100ms",
+        "-w",
+        "550ms",
+        `127.0.0.1:${srv.port}`,
+      ]);
+      const ms = performance.now() - started;
+      assert.equal(r.code, 0, r.stderr);
+      const n = Number(/\n(\d+) attempts, (\d+) connected, 0% failed/.exec(r.stdout)?.[1]);
+      assert.ok(n >= 3 && n <= 7, r.stdout);
+      assert.ok(ms < 5000, `took ${ms} ms`);
+      // -q: the statistics only, as ping -q prints them; -n changes nothing; -W is --timeout.
+      const q = await runToolkit([
+        "tcp-ping",
+        "-q",
+        "-n",
+        "-W",
+        "1",
+        "-c",
+        "2",
+        "-i",
+        "50ms",
+        "127.0.0.1",
+        String(srv.port),
+      ]);
+      assert.equal(q.code, 0, q.stderr);
+      assert.doesNotMatch(q.stdout, /connected to|TCP PING/);
+      assert.match(
+        q.stdout,
+        /^\n--- 127\.0\.0\.1:\d+ tcp ping statistics ---\n2 attempts, 2 connected/,
+      );
+      const w0 = await runToolkit(["tcp-ping", "-W", "0", "127.0.0.1:9"]);
+      assert.equal(w0.code, 2);
+      assert.match(w0.stderr, /--timeout must be longer than 0/);
+      // Nothing answers within the deadline: exit 3, as -c with no connect.
+      const none = await runToolkit([
+        "tcp-ping",
+        "-i",
+        "50ms",
+        "-w",
+        "300ms",
+        `127.0.0.1:${closedPort()}`,
+      ]);
+      assert.equal(none.code, 3, none.stderr);
+      assert.match(none.stderr, /^toolkit: error: connection refused/);
+    } finally {
+      await srv.close();
     }
   },
 );

@@ -68,7 +68,13 @@ Deno.test("udp-send --count sends exactly N datagrams; --verbose and --json repo
       assert.equal(new TextDecoder().decode((await receiveOne(sock))[0]), "x");
     }
     const j = await runToolkit(["udp-send", "--json", `127.0.0.1:${port}`, "abc"]);
-    assert.deepEqual(JSON.parse(j.stdout), { remote: `127.0.0.1:${port}`, datagrams: 1, size: 3 });
+    const doc = { remote: `127.0.0.1:${port}`, datagramCount: 1, size: 3 };
+    assert.deepEqual(JSON.parse(j.stdout), doc);
+    await receiveOne(sock);
+    // Under --json -v's line is an event on stderr: nothing but JSON lines there.
+    const v = await runToolkit(["udp-send", "--json", "-v", `127.0.0.1:${port}`, "abc"]);
+    assert.deepEqual(JSON.parse(v.stdout), doc);
+    assert.deepEqual(JSON.parse(v.stderr), { event: "sent", ...doc });
     await receiveOne(sock);
   } finally {
     sock.close();
@@ -155,6 +161,23 @@ Deno.test("SIGINT while waiting for a reply exits 130 promptly", async () => {
     p.child.kill("SIGINT");
     const r = await p.finish(5000);
     assert.equal(r.code, 130);
+  } finally {
+    sock.close();
+  }
+});
+
+Deno.test("udp-send with an empty stdin sends nothing, as nc -u does; an empty DATA argument is one empty datagram", async () => {
+  const { sock, port } = receiver();
+  try {
+    const r = await runToolkit(["--json", "udp-send", "127.0.0.1", String(port)], { stdin: "" });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).datagramCount, 0);
+    // The marker sent next is the first thing the socket holds: nothing came before it.
+    assert.equal((await runToolkit(["udp-send", `127.0.0.1:${port}`, "marker"])).code, 0);
+    assert.equal(new TextDecoder().decode((await receiveOne(sock))[0]), "marker");
+    const empty = await runToolkit(["udp-send", `127.0.0.1:${port}`, ""]);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.equal((await receiveOne(sock))[0].length, 0);
   } finally {
     sock.close();
   }

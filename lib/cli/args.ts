@@ -8,6 +8,7 @@
 import type { CommandSpec, OptionSpec } from "./command.ts";
 import { UsageError, userInputError } from "./errors.ts";
 import { globalOptions } from "./globals.ts";
+import { peerHint } from "./peer_hints.ts";
 import { closest } from "./suggest.ts";
 import { formatDuration, maxTimerMs, parseDuration } from "../text/duration.ts";
 
@@ -44,7 +45,10 @@ export function suggestOption(
 ): string | undefined {
   const longNames = options.map((o) => o.name);
   if (option.startsWith("--")) {
-    const name = closest(option.slice(2).split("=")[0], longNames);
+    const typed = option.slice(2).split("=")[0];
+    // A name cut short (`--listen` for `--listening`) is what was meant when only one starts so.
+    const longer = typed.length >= 3 ? longNames.filter((n) => n.startsWith(typed)) : [];
+    const name = longer.length === 1 ? longer[0] : closest(typed, longNames);
     return name && `--${name}`;
   }
   const letter = option.slice(1);
@@ -111,7 +115,11 @@ export function parseOptions(
   const values: OptionValues = {};
   const positionals: string[] = [];
   const byLong = new Map(options.map((o) => [o.name, o]));
-  const byShort = new Map(options.filter((o) => o.short).map((o) => [o.short!, o]));
+  const byShort = new Map(
+    options.flatMap((o) =>
+      [...(o.short ? [o.short] : []), ...(o.aliases ?? [])].map((c) => [c, o])
+    ),
+  );
   const store = (o: OptionSpec, value: string | boolean) => {
     if (o.multiple) {
       values[o.name] = [...((values[o.name] as string[] | undefined) ?? []), value as string];
@@ -191,6 +199,9 @@ export function parseCommandArgs(
     parsed = parseOptions(spec.options, args);
   } catch (err) {
     if (err instanceof UnknownOptionError) {
+      // A peer tool's option toolkit has no clean equivalent for: say what to write instead.
+      const peer = peerHint(command, err.option);
+      if (peer) throw new UsageError(`${err.message}: ${peer}`, command);
       // Global options never reach here (they are taken out first), but a typo of one does.
       const meant = suggestOption(err.option, err.word, [...spec.options, ...globalOptions]);
       const hint = meant ? ` (did you mean '${meant}'?)` : "";
@@ -343,6 +354,7 @@ export function formatOptions(options: readonly OptionSpec[], width = 100): stri
   const out: string[] = [];
   options.forEach((o, i) => {
     let text = o.description;
+    if (o.aliases?.length) text += ` (also ${o.aliases.map((a) => `-${a}`).join(", ")})`;
     if (o.choices) text += ` (${o.choices.join("|")})`;
     if (o.default !== undefined && o.default !== false) text += ` [default: ${o.default}]`;
     const body = wrap(text, Math.max(width - col - 2, 30));

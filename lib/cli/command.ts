@@ -7,9 +7,10 @@ import type { Narrowing } from "../scope/types.ts";
 /**
  * What a shell completion offers for a value or a positional argument beyond a fixed `choices`
  * list: `file` paths, `drill` built-in drill names and paths, `command` toolkit command names,
- * `none` nothing (free text such as addresses, numbers, durations).
+ * `iface` the machine's network interface names (read when completing), `none` nothing (free text
+ * such as addresses, numbers, durations).
  */
-export type ValueCompletion = "file" | "drill" | "command" | "none";
+export type ValueCompletion = "file" | "drill" | "command" | "iface" | "none";
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -17,6 +18,11 @@ export interface OptionSpec {
   name: string;
   /** One-letter alias: `c` for `-c`. */
   short?: string;
+  /**
+   * More one-letter spellings, the letters a peer tool uses for the same thing (ping's `-W` for
+   * `tcp-ping --timeout`, nc's `-w` for `scan --timeout`). Parsed, completed and shown in help.
+   */
+  aliases?: readonly string[];
   type: "boolean" | "string";
   /** May be given several times; the value is then an array. */
   multiple?: boolean;
@@ -26,6 +32,11 @@ export interface OptionSpec {
   value?: string;
   /** Values offered by completion scripts and checked when parsing. */
   choices?: readonly string[];
+  /**
+   * Values offered by completion scripts but not checked here: the command accepts other
+   * spellings too (`sockets --state` takes ss's names, the kernel's and groups; these are ss's).
+   */
+  suggest?: readonly string[];
   /** What completion scripts offer for the value when there are no `choices` (default `none`). */
   complete?: ValueCompletion;
   description: string;
@@ -43,6 +54,11 @@ export interface PositionalSpec {
   complete?: ValueCompletion | readonly ValueCompletion[];
   /** The only values accepted: offered by completion scripts and checked when parsing. */
   choices?: readonly string[];
+  /**
+   * Words that take the next positional from a list, as ss's `state STATE` and `exclude STATE`:
+   * completion scripts offer the list after such a word and the words themselves elsewhere.
+   */
+  keywords?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** What a command module declares about its arguments. */
@@ -114,4 +130,10 @@ export interface CommandEntry {
   readonly summary: string;
   /** Lazily imports the module, so a command pays only for itself at start-up. */
   readonly load: () => Promise<CommandModule<unknown>>;
+  /**
+   * Short spellings of global options that the command's peer tool uses, by letter: `{ J: "json" }`
+   * for perf (iperf3's `-J`), `{ q: "quiet" }` for tcp-ping (ping's `-q`). Written as a word of its
+   * own after the command name, the letter means the global option (lib/cli/run.ts).
+   */
+  readonly globalAliases?: Readonly<Record<string, string>>;
 }

@@ -73,6 +73,8 @@ interface CommandModel {
   args: Kind[];
   /** Most positionals; -1 for no limit. */
   max: number;
+  /** Positional words that take the next one from a list (`state` STATE), with that list. */
+  keywords: [string, Kind][];
 }
 
 interface Model {
@@ -99,19 +101,30 @@ function choicesKind(choices: readonly string[], what: string): Kind {
 
 function flagsOf(options: readonly OptionSpec[]): Flag[] {
   return options.flatMap((o) => {
+    const list = o.choices ?? o.suggest;
     const value: Kind | undefined = o.type === "boolean"
       ? undefined
-      : o.choices
-      ? choicesKind(o.choices, `a value of --${o.name}`)
+      : list
+      ? choicesKind(list, `a value of --${o.name}`)
       : o.complete ?? "none";
     const description = o.description.replace(/\s+/g, " ");
-    return [`--${o.name}`, ...(o.short ? [`-${o.short}`] : [])].map((word) => ({
+    const shorts = [...(o.short ? [o.short] : []), ...(o.aliases ?? [])];
+    return [`--${o.name}`, ...shorts.map((c) => `-${c}`)].map((word) => ({
       word: plain(word, "an option"),
       option: o.name,
       description,
       value,
     }));
   });
+}
+
+/** A command's letters for global options (perf's `-J`), offered beside its own options. */
+function globalAliasFlags(entry: CommandEntry): Flag[] {
+  return Object.entries(entry.globalAliases ?? {}).map(([letter, option]) => ({
+    word: plain(`-${letter}`, "an option"),
+    option,
+    description: `the same as --${option}`,
+  }));
 }
 
 function argsOf(spec: CommandSpec): Kind[] {
@@ -138,9 +151,12 @@ function buildModel(commands: readonly CompletionCommand[], data: CompletionData
     globals: flagsOf(globalOptions),
     commands: commands.map((c) => ({
       name: c.entry.name,
-      flags: flagsOf(c.spec.options),
+      flags: [...flagsOf(c.spec.options), ...globalAliasFlags(c.entry)],
       args: argsOf(c.spec),
       max: c.spec.positionals?.max ?? -1,
+      keywords: Object.entries(c.spec.positionals?.keywords ?? {}).map((
+        [word, list],
+      ): [string, Kind] => [plain(word, "a keyword"), choicesKind(list, `a value after ${word}`)]),
     })),
     top,
     groups,
@@ -186,15 +202,29 @@ function specFunction(m: Model, extra: (flags: readonly Flag[], add: boolean) =>
     if (c.flags.length) sets.push(extra(c.flags, true));
     if (valued(c.flags).length) sets.push(`_tk_valued+=${sq(`${words(valued(c.flags))} `)}`);
     sets.push(`_tk_args=${sq(c.args.join(";"))} _tk_max=${c.max}`);
+    if (c.keywords.length) sets.push(`_tk_keys=${sq(c.keywords.map(([w]) => w).join(" "))}`);
     return `    ${sq(c.name)})\n      ${sets.join("\n      ")} ;;`;
   });
   return `# The options of command $1 ('' before one) with the global ones, those that take a value, what
 # the positionals complete to (one kind per position, the last for the rest) and how many (-1: any).
 _toolkit_spec() {
   ${extra(m.globals, false)}
-  _tk_valued=${sq(` ${words(valued(m.globals))} `)} _tk_args=none _tk_max=-1
+  _tk_valued=${sq(` ${words(valued(m.globals))} `)} _tk_args=none _tk_max=-1 _tk_keys=
   case $1 in
 ${cases.join("\n")}
+  esac
+}
+
+# What the positional after keyword $2 of command $1 completes to (ss's 'state STATE'); empty when
+# $2 is no keyword.
+_toolkit_keyword() {
+  case "$1 $2" in
+${
+    m.commands.flatMap((c) =>
+      c.keywords.map(([w, kind]) => `    ${sq(`${c.name} ${w}`)}) _tk_kind=${sq(kind)} ;;`)
+    ).join("\n")
+  }
+    *) _tk_kind= ;;
   esac
 }
 
@@ -237,7 +267,7 @@ function kindFunction(m: Model): string {
   return `# What the word under the cursor ($cur) completes to, from the words before it ($@): sets kind
 # (flags, top, subs GROUP, =a list, file, drill or none) and prefix (an --option= before a value).
 _toolkit_kind() {
-  local w cmd= group= pending= dd= first= a
+  local w cmd= group= pending= dd= first= prev= a
   local -i n=0 j
   _toolkit_spec ''
   for w in "$@"; do
@@ -280,6 +310,7 @@ _toolkit_kind() {
       continue
     fi
     ((n == 0)) && first=$w
+    prev=$w
     n+=1
   done
 
@@ -298,6 +329,11 @@ _toolkit_kind() {
     kind="subs $group"
   elif [[ -z $cmd ]]; then
     kind=top
+  elif [[ $cmd != '?' && -n $_tk_keys ]]; then
+    # After a keyword its list, elsewhere the keywords (ss's 'state STATE', 'exclude STATE').
+    _toolkit_keyword "$cmd" "$prev"
+    kind=$_tk_kind
+    [[ -z $kind ]] && kind="=$_tk_keys"
   elif [[ $cmd != '?' ]] && ((_tk_max < 0 || n < _tk_max)); then
     a=$_tk_args
     for ((j = 0; j < n; j++)); do [[ $a == *';'* ]] && a=\${a#*;}; done
@@ -344,7 +380,7 @@ _toolkit() {
     words=("\${COMP_WORDS[@]:0:COMP_CWORD+1}")
   fi
   local cur=\${words[\${#words[@]} - 1]} kind prefix list
-  local _tk_flags _tk_valued _tk_args _tk_max _tk_kind _tk_subnames
+  local _tk_flags _tk_valued _tk_args _tk_max _tk_kind _tk_subnames _tk_keys
   _toolkit_kind "\${words[@]:1:\${#words[@]}-2}"
   [[ -n $prefix ]] && cur=\${cur#*=}
   case $kind in
@@ -352,6 +388,7 @@ _toolkit() {
     top) list=${sq(words(m.top))} ;;
     'subs '*) _toolkit_subs "\${kind#subs }" && list=$_tk_subnames ;;
     '='*) list=\${kind#=} ;;
+    iface) list=$({ command ls /sys/class/net || ifconfig -l; } 2>/dev/null) ;;
   esac
   if [[ $kind == file || $kind == drill ]]; then
     compopt -o filenames 2>/dev/null
@@ -392,7 +429,7 @@ ${kindFunction(m)}
 _toolkit() {
   local -a _tk_flags _tk_subs
   local -a _tk_top=(${described(m.top)})
-  local _tk_valued _tk_args _tk_max _tk_kind _tk_subnames kind prefix cur=$PREFIX
+  local _tk_valued _tk_args _tk_max _tk_kind _tk_subnames _tk_keys kind prefix cur=$PREFIX
   _toolkit_kind "\${(@Q)words[2,CURRENT-1]}"
   [[ -n $prefix ]] && compset -P '*='
   case $kind in
@@ -401,6 +438,7 @@ _toolkit() {
     ('subs '*) _toolkit_subs "\${kind#subs }"; _describe -t subcommands subcommand _tk_subs ;;
     ('='*) local -a values=(\${=kind#=}); compadd -a values ;;
     (file) _files ;;
+    (iface) local -a ifaces=(\${=$({ command ls /sys/class/net || ifconfig -l; } 2>/dev/null)}); compadd -a ifaces ;;
     (drill) local -a drills=(${m.drills.join(" ")}); compadd -a drills; _files ;;
     (*) return 1 ;;
   esac
@@ -432,6 +470,7 @@ function fish(m: Model): string {
       `            ${set("__tk_valued", valued(c.flags).map((f) => f.word), true)}`,
       `            ${set("__tk_args", c.args.map(fq))}`,
       `            set -g __tk_max ${c.max}`,
+      ...(c.keywords.length ? [`            ${set("__tk_keys", c.keywords.map(([w]) => w))}`] : []),
     ].join("\n")
   );
   const valueLines = valueCases(m).map((v) =>
@@ -457,8 +496,23 @@ function __toolkit_spec
     ${set("__tk_valued", valued(m.globals).map((f) => f.word))}
     set -g __tk_args none
     set -g __tk_max -1
+    set -g __tk_keys
     switch "$argv[1]"
 ${specCases.join("\n")}
+    end
+end
+
+# What the positional after keyword $argv[2] of command $argv[1] completes to (ss's 'state
+# STATE'); nothing when it is no keyword.
+function __toolkit_keyword
+    switch "$argv[1] $argv[2]"
+${
+    m.commands.flatMap((c) =>
+      c.keywords.map(([w, kind]) =>
+        `        case ${fq(`${c.name} ${w}`)}\n            echo ${fq(kind)}`
+      )
+    ).join("\n")
+  }
     end
 end
 
@@ -493,6 +547,7 @@ function __toolkit_kind
     set -l pending ''
     set -l dd ''
     set -l first ''
+    set -l prev ''
     set -l n 0
     set -g __tk_prefix ''
     __toolkit_spec ''
@@ -544,6 +599,7 @@ function __toolkit_kind
             continue
         end
         test $n -eq 0; and set first $w
+        set prev $w
         set n (math $n + 1)
     end
 
@@ -563,6 +619,14 @@ function __toolkit_kind
         echo subs $group
     else if test -z "$cmd"
         echo top
+    else if test "$cmd" != '?'; and set -q __tk_keys[1]
+        # After a keyword its list, elsewhere the keywords (ss's 'state STATE', 'exclude STATE').
+        set -l kw (__toolkit_keyword "$cmd" "$prev")
+        if test -n "$kw"
+            echo $kw
+        else
+            echo "="(string join ' ' -- $__tk_keys)
+        end
     else if test "$cmd" = '?'; or test $__tk_max -ge 0 -a $n -ge $__tk_max
         echo none
     else
@@ -601,6 +665,10 @@ function __toolkit_complete
             end
         case drill
             printf '%s\\tbuilt-in drill\\n' ${m.drills.join(" ")}
+        case iface
+            for i in (begin; command ls /sys/class/net; or ifconfig -l | string split ' '; end 2>/dev/null)
+                printf "$__tk_prefix%s\\n" $i
+            end
         case '=*'
             printf "$__tk_prefix%s\\n" (string split ' ' -- (string sub -s 2 -- $kind))
     end

@@ -2,7 +2,7 @@
 // spell (`subnet split` before `subnet`), or the group those words begin.
 import { suggestOption } from "./args.ts";
 import type { CommandEntry } from "./command.ts";
-import { globalOptions } from "./globals.ts";
+import { extractGlobals, globalOptions } from "./globals.ts";
 import { closest } from "./suggest.ts";
 
 /** The outcome of {@linkcode resolveCommand}. */
@@ -78,4 +78,36 @@ const peerCommands: Record<string, string> = {
 export function unknownMessage(r: Extract<Resolution, { kind: "unknown" }>): string {
   const hint = r.suggestion ? ` (did you mean '${r.suggestion}'?)` : "";
   return `unknown ${r.option ? "option" : "command"} '${r.name}'${hint}`;
+}
+
+/**
+ * `argv` with the command's {@linkcode CommandEntry.globalAliases} spelled out: `toolkit perf -J
+ * 127.0.0.1` is `toolkit perf --json 127.0.0.1`, as iperf3 users write it. Only a word that is the
+ * alias alone counts (not a letter inside `-uJ`), and nothing after `--`. A command line that does
+ * not resolve to such a command is returned as it is.
+ *
+ * @example
+ * ```ts
+ * expandGlobalAliases(registry, ["perf", "-J", "::1"]); // ["perf", "--json", "::1"]
+ * ```
+ */
+export function expandGlobalAliases(
+  registry: readonly CommandEntry[],
+  argv: readonly string[],
+): readonly string[] {
+  let words: string[];
+  try {
+    words = extractGlobals(argv).rest;
+  } catch {
+    return argv; // the real parse reports it
+  }
+  if (words.length === 0) return argv;
+  const found = resolveCommand(registry, words);
+  const aliases = found.kind === "command" ? found.entry.globalAliases : undefined;
+  if (!aliases) return argv;
+  const end = argv.indexOf("--");
+  return argv.map((w, i) => {
+    if ((end >= 0 && i >= end) || !/^-[A-Za-z]$/.test(w) || !Object.hasOwn(aliases, w[1])) return w;
+    return `--${aliases[w[1]]}`;
+  });
 }

@@ -79,6 +79,12 @@ export function commandHelp(entry: CommandEntry, mod: CommandModule<unknown>): s
     "",
     "Global options: --json --quiet --debug --no-color --net LIST --scope FILE (see 'toolkit --help')",
   );
+  const aliases = Object.entries(entry.globalAliases ?? {});
+  if (aliases.length) {
+    lines.push(
+      `Here ${aliases.map(([c, o]) => `-${c} is --${o}`).join(", ")}, as the peer tool spells it.`,
+    );
+  }
   if (spec.examples.length) {
     lines.push("", "Examples:");
     for (const ex of spec.examples) lines.push(`  ${ex}`);

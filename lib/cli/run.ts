@@ -3,7 +3,7 @@
 // Help, scope and error reporting are imported only on the paths that need them: start-up of a
 // plain `toolkit udp-send ...` is measured against a bare `deno run` (bench/).
 import { registry } from "../commands/registry.ts";
-import { resolveCommand, unknownMessage } from "./dispatch.ts";
+import { expandGlobalAliases, resolveCommand, unknownMessage } from "./dispatch.ts";
 import { ExitCode, fromUserInput, UsageError } from "./errors.ts";
 import { type ExtractedGlobals, extractGlobals, jsonRequested } from "./globals.ts";
 import { denoIo, type GlobalOptions, type Io, OutputClosedError, wantColor } from "./io.ts";
@@ -70,7 +70,9 @@ export async function runCli(argv: readonly string[], ctx: RunContext): Promise<
   // is meant to stand: a command that ends on Ctrl-C (tcp-ping without a count, as ping), or the
   // sandbox Worker's answer, which already went through this rule inside.
   const outcome = { codeStands: false };
-  const code = await runCommandLine(argv, ctx, outcome);
+  // A peer tool's letter for a global option (iperf3's -J) is that option from here on, also in
+  // a sandbox Worker, which is handed these words.
+  const code = await runCommandLine(expandGlobalAliases(registry, argv), ctx, outcome);
   return ctx.signal.aborted && !outcome.codeStands ? ExitCode.interrupted : code;
 }
 
@@ -97,12 +99,14 @@ async function runCommandLine(
     };
     io = makeIo(globals, ctx.signal);
     const help = () => import("./help.ts");
+    // A global option is one anywhere: `toolkit perf-server -V` prints the version and runs nothing.
+    if (g.version) {
+      const { version } = await help();
+      await io.stdout.write(g.json ? JSON.stringify({ version }) + "\n" : `toolkit ${version}\n`);
+      return ExitCode.ok;
+    }
     if (g.rest.length === 0) {
-      const { topLevelHelp, topLevelHelpJson, version } = await help();
-      if (g.version) {
-        await io.stdout.write(g.json ? JSON.stringify({ version }) + "\n" : `toolkit ${version}\n`);
-        return ExitCode.ok;
-      }
+      const { topLevelHelp, topLevelHelpJson } = await help();
       if (g.help && g.json) return await writeJsonDocument(io, topLevelHelpJson(registry));
       if (g.json) throw new UsageError("missing command");
       await (g.help ? io.stdout : io.stderr).write(topLevelHelp(registry));

@@ -7,8 +7,8 @@ import {
   type HostPort,
   parseHostPort,
   type ParseHostPortOptions,
-  parsePort,
 } from "../net/address.ts";
+import { looksLikeService, parsePortWord } from "../net/services.ts";
 import { fromUserInput, UsageError } from "./errors.ts";
 
 /**
@@ -50,6 +50,8 @@ export function bareHost(word: string): Pick<HostPort, "host" | "family"> | unde
 
 /** Options for {@linkcode targetWords}. */
 export interface TargetWordsOptions extends ParseHostPortOptions {
+  /** Whose service names a port word may be (/etc/services): `tcp` unless given. */
+  protocol?: "tcp" | "udp";
   /** How many words may follow the target (DATA). Default 0. */
   maxRest?: number;
   /** What those words are, for the error when there are too many: `DATA`. */
@@ -84,10 +86,12 @@ export function targetWords(
   let target: HostPort;
   let rest: string[];
   let oneWordError: Error | undefined;
+  const protocol = options.protocol ?? "tcp";
   try {
-    target = parseHostPort(first, options);
+    target = serviceTarget(first, protocol, command) ?? parseHostPort(first, options);
     rest = words.slice(1);
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     oneWordError = err as Error;
     const host = bareHost(first);
     if (!host) {
@@ -101,19 +105,21 @@ export function targetWords(
         command,
       );
     }
-    if (!/^\d+$/.test(second)) {
-      throw new UsageError(
-        `expected a port after ${first} (got "${second}"): write ${
+    const expected = (why: string) =>
+      new UsageError(
+        `expected a port after ${first} (got "${second}"${why}): write ${
           example(host.host, "PORT")
         } or ${first} PORT${v6PortHint(host.host)}`,
         command,
       );
-    }
+    if (!/^\d+$/.test(second) && !looksLikeService(second)) throw expected("");
     let port: number;
     try {
-      port = parsePort(second, { allowZero: options.allowPortZero });
+      // nc's service names too: `tcp-connect 127.0.0.1 ssh`.
+      port = parsePortWord(second, { allowZero: options.allowPortZero, protocol });
     } catch (portErr) {
-      throw new UsageError((portErr as Error).message, command);
+      if (/^\d+$/.test(second)) throw new UsageError((portErr as Error).message, command);
+      throw expected(`, ${serviceWhy(portErr as Error)}`);
     }
     target = { ...host, port };
     rest = words.slice(2);
@@ -145,7 +151,7 @@ export function listenWords(
   words: readonly string[],
   portOption: string | undefined,
   command: string,
-  options: ParseHostPortOptions & { defaultHost: string },
+  options: ParseHostPortOptions & { defaultHost: string; protocol?: "tcp" | "udp" },
 ): HostPort {
   if (portOption === undefined) {
     if (words.length === 0) {
@@ -155,7 +161,10 @@ export function listenWords(
   }
   let port: number;
   try {
-    port = parsePort(portOption, { allowZero: options.allowPortZero });
+    port = parsePortWord(portOption, {
+      allowZero: options.allowPortZero,
+      protocol: options.protocol ?? "tcp",
+    });
   } catch (err) {
     const message = (err as Error).message;
     throw new UsageError(`--port: ${message[0].toLowerCase()}${message.slice(1)}`, command);
@@ -174,6 +183,34 @@ export function listenWords(
     );
   }
   return { ...host, port };
+}
+
+/**
+ * `HOST:NAME` or `[V6]:NAME` with a service name for a port (`127.0.0.1:ssh`), or `undefined` when
+ * the word is not of that shape; an unknown name is a `UsageError` saying so.
+ */
+function serviceTarget(
+  word: string,
+  protocol: "tcp" | "udp",
+  command: string,
+): HostPort | undefined {
+  const m = /^(\[[^\]]*\]|[^:[\]]+):([^:]+)$/.exec(word);
+  if (!m || /^\d+$/.test(m[2]) || !looksLikeService(m[2])) return undefined;
+  const host = bareHost(m[1]);
+  if (!host) return undefined;
+  try {
+    return { ...host, port: parsePortWord(m[2], { protocol }) };
+  } catch (err) {
+    throw new UsageError(
+      `cannot parse port "${m[2]}" of ${word}: ${serviceWhy(err as Error)}`,
+      command,
+    );
+  }
+}
+
+/** The reason in a service lookup's error: `no service of that name in /etc/services`. */
+function serviceWhy(err: Error): string {
+  return err.message.replace(/^Cannot parse port "[^"]*": not a number, and /, "");
 }
 
 function example(host: string, port: string): string {

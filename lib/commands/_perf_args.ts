@@ -1,6 +1,6 @@
 // What `perf` and `perf-server` share on the command line: iperf3's `-p PORT`.
 import { UsageError } from "../cli/errors.ts";
-import { parsePort } from "../net/address.ts";
+import { parsePortWord } from "../net/services.ts";
 import { defaultPerfPort } from "../net/perf_protocol.ts";
 
 /**
@@ -17,7 +17,7 @@ export function portArg(
 ): number {
   if (value === undefined) return defaultPerfPort;
   try {
-    return parsePort(value, { allowZero: options.allowZero });
+    return parsePortWord(value, { allowZero: options.allowZero, protocol: "tcp" });
   } catch (err) {
     throw new UsageError(`--port: ${(err as Error).message}`, options.command);
   }

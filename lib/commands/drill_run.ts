@@ -4,7 +4,8 @@ import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { ExitCode, InputError, UsageError, userInputError } from "../cli/errors.ts";
 import { builtinDrills } from "../drill/builtin.ts";
-import { DrillFileError, formatDrillIssues } from "../drill/load.ts";
+import { DrillFileError } from "../drill/load.ts";
+import { reportDrillIssues } from "./_drill_issues.ts";
 import { formatReport, type ReportFormat, reportFormats } from "../drill/report.ts";
 import type { DrillResult } from "../drill/result.ts";
 import { runDrill } from "../drill/runner.ts";
@@ -187,7 +188,7 @@ const command: CommandModule<DrillRunOptions> = {
       } catch (err) {
         if (!(err instanceof DrillFileError)) throw userInputError(err);
         malformed.push(err);
-        await io.stderr.write(formatDrillIssues(err));
+        await reportDrillIssues(io, err);
       }
     }
     if (malformed.length) {

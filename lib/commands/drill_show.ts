@@ -4,7 +4,8 @@ import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { InputError, userInputError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
-import { DrillFileError, formatDrillIssues } from "../drill/load.ts";
+import { DrillFileError } from "../drill/load.ts";
+import { reportDrillIssues } from "./_drill_issues.ts";
 import { loadDrill, stdinReader } from "../drill/source.ts";
 import { printable } from "../text/printable.ts";
 
@@ -40,7 +41,7 @@ const command: CommandModule<DrillShowOptions> = {
       loaded = await loadDrill(o.drill, { readStdin });
     } catch (err) {
       if (!(err instanceof DrillFileError)) throw userInputError(err);
-      await io.stderr.write(formatDrillIssues(err));
+      await reportDrillIssues(io, err);
       throw new InputError(err.message);
     }
     const text = loaded.text.endsWith("\n") ? loaded.text : loaded.text + "\n";

@@ -6,6 +6,7 @@ import type { CommandModule } from "../cli/command.ts";
 import { formatTable, writeJson, writeWarning } from "../cli/output.ts";
 import { describeMac, parseMac } from "../arp/mac.ts";
 import { type Link, type LinkAddress, readLinks } from "../net/links.ts";
+import { printable } from "../text/printable.ts";
 
 /** Parsed `ifaces` options. */
 export interface IfacesOptions {
@@ -57,7 +58,7 @@ const command: CommandModule<IfacesOptions> = {
   spec: {
     usage: "",
     description:
-      "Lists every link like `ip -br link` and `ip addr`: its state as the kernel reports it (UP, DOWN, or UNKNOWN for loopback and links that do not say), MTU, MAC, and each IPv4 and IPv6 address with its prefix length; links without an address are listed too. IPv6 link-local addresses carry their zone. The facts come from `ip -j addr` (iproute2); where the scope does not let toolkit run `ip`, or it is not installed, the runtime's own list is shown instead (only links with an address, no state or MTU) and a note on stderr says why.",
+      "Lists every link like `ip -br link` and `ip addr`: its state as the kernel reports it (UP, DOWN, or UNKNOWN for loopback and links that do not say), MTU, MAC, and each IPv4 and IPv6 address with its prefix length; links without an address are listed too. IPv6 link-local addresses carry their zone. Names are shown with control characters escaped. The facts come from `ip -j addr` (iproute2); a link whose entry cannot be read is left out with a warning, the others shown; where the scope does not let toolkit run `ip`, or it is not installed, the runtime's own list is shown instead (only links with an address, no state or MTU) and a note on stderr says why.",
     options: [],
     examples: ["toolkit ifaces", "toolkit ifaces --json"],
     positionals: { max: 0 },
@@ -67,7 +68,7 @@ const command: CommandModule<IfacesOptions> = {
     return { json: globals.json, quiet: globals.quiet };
   },
   async run(o, io) {
-    const { links, fallback } = await readLinks();
+    const { links, fallback, problem } = await readLinks();
     if (fallback && !o.quiet) {
       const note =
         `${fallback}: showing the runtime's list (links with an address, no state or MTU)`;
@@ -75,6 +76,7 @@ const command: CommandModule<IfacesOptions> = {
       if (o.json) await writeWarning(io, note);
       else await io.stderr.write(`toolkit: note: ${note}\n`);
     }
+    if (problem) await writeWarning(io, problem);
     const ifaces = summarizeLinks(links);
     if (o.json) {
       await writeJson(io, ifaces);
@@ -82,11 +84,13 @@ const command: CommandModule<IfacesOptions> = {
     }
     const rows = [["INTERFACE", "STATE", "MTU", "MAC", "ADDRESS"]];
     for (const i of ifaces) {
-      const head = [i.name, i.state ?? "-", i.mtu === null ? "-" : String(i.mtu), i.mac ?? "-"];
+      // A link's name is the choice of whoever created it (any byte but '/', ':' and blanks).
+      const name = printable(i.name);
+      const head = [name, i.state ?? "-", i.mtu === null ? "-" : String(i.mtu), i.mac ?? "-"];
       if (i.addresses.length === 0) rows.push([...head, "-"]);
       i.addresses.forEach((a, n) => {
         const addr = a.family === "ipv6" && a.address.startsWith("fe80:") && a.scopeId
-          ? `${a.address}%${i.name}/${a.prefixLength}`
+          ? `${a.address}%${name}/${a.prefixLength}`
           : a.cidr;
         rows.push(n === 0 ? [...head, addr] : ["", "", "", "", addr]);
       });

@@ -4,7 +4,7 @@
 import { intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
-import { writeJson } from "../cli/output.ts";
+import { writeJson, writeStatus } from "../cli/output.ts";
 import { buildLab, discoverLab, type LabPlan, maxHostsPerSegment, planLab } from "../lab/mod.ts";
 import { labErrorForCli, labJson, labPrefixOption, prefixOption, printLab } from "./_lab.ts";
 
@@ -92,8 +92,12 @@ const command: CommandModule<LabUpOptions> = {
     try {
       await buildLab(o.plan, {
         signal: io.signal,
+        // Under --json each step is an event on stderr, as every status line is.
         onStep: o.verbose
-          ? (s) => void (logged = logged.then(() => io.stderr.write(`ip ${s.join(" ")}\n`)))
+          ? (s) =>
+            void (logged = logged.then(() =>
+              writeStatus(io, { event: "step", command: `ip ${s.join(" ")}` }, `ip ${s.join(" ")}`)
+            ))
           : undefined,
       });
     } catch (err) {

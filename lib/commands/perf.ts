@@ -19,12 +19,14 @@ import {
   type PerfParams,
 } from "../net/perf_protocol.ts";
 import {
+  intervalJson,
   paramsSummary,
   type PerfInterval,
   type PerfReceiverSummary,
   type PerfSideSummary,
   type PerfSummary,
   summarizePerf,
+  summaryJson,
 } from "../net/perf_session.ts";
 import { formatBits, formatBytes, parseQuantity } from "../net/perf_stats.ts";
 import { portArg } from "./_perf_args.ts";
@@ -46,10 +48,18 @@ export const defaultUdpRate = 1024 * 1024;
 
 const command: CommandModule<PerfOptions> = {
   spec: {
-    usage: "HOST[:PORT]",
+    usage: "HOST[:PORT] | -c HOST",
     description:
-      "Measures throughput to an iperf3 server: `toolkit perf-server` or a real `iperf3 -s` (the protocol is iperf3's; the port defaults to 5201). Prints a line per interval and a summary with the sender's and the receiver's view; UDP adds loss, out-of-order datagrams and jitter (RFC 3550). The test stops after --time or, with --bytes, after that many bytes (--time then only caps it). Ctrl-C stops it and prints the totals so far (exit 130). With --json the output is NDJSON: one `start` object, one `interval` object per interval and a final `summary` object.",
+      "Measures throughput to an iperf3 server: `toolkit perf-server` or a real `iperf3 -s` (the protocol is iperf3's; the port defaults to 5201). iperf3's own spellings work too: -c HOST for the server and -J for --json. Prints a line per interval and a summary with the sender's and the receiver's view; UDP adds loss, out-of-order datagrams and jitter (RFC 3550). The test stops after --time or, with --bytes, after that many bytes (--time then only caps it). Ctrl-C stops it and prints the totals so far (exit 130). With --json the output is NDJSON: one `start` object, one `interval` object per interval and a final `summary` object.",
     options: [
+      {
+        name: "client",
+        short: "c",
+        type: "string",
+        value: "HOST",
+        complete: "none",
+        description: "the server to test, as iperf3 -c HOST takes it (the same as HOST)",
+      },
       {
         name: "port",
         short: "p",
@@ -123,12 +133,24 @@ const command: CommandModule<PerfOptions> = {
       "toolkit perf 127.0.0.1 -u -b 100M -l 64",
       "toolkit perf 127.0.0.1:5202 --reverse --parallel 4 --bytes 1G",
       "toolkit perf --json ::1 -t 2   # NDJSON intervals and summary",
+      "toolkit perf -c 127.0.0.1 -u -b 10M -J   # iperf3's spelling",
     ],
-    positionals: { min: 1, max: 1, complete: "none" },
+    positionals: { min: 0, max: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    const target = perfTarget(positionals[0], values.port as string | undefined);
+    const client = values.client as string | undefined;
+    if (client !== undefined && positionals.length > 0) {
+      throw new UsageError(
+        `the server is given twice ("${client}" and "${positionals[0]}"): write HOST or -c HOST`,
+        name,
+      );
+    }
+    const host = client ?? positionals[0];
+    if (host === undefined) {
+      throw new UsageError("missing argument: expected HOST or -c HOST", name);
+    }
+    const target = perfTarget(host, values.port as string | undefined);
     const protocol = values.udp === true ? "udp" : "tcp";
     const timeGiven = values.time !== undefined;
     let timeMs = durationOption(values, "time", {
@@ -193,7 +215,12 @@ const command: CommandModule<PerfOptions> = {
     let writes = Promise.resolve();
     const onInterval = (i: PerfInterval) => {
       writes = writes.then(() =>
-        o.json ? writeNdjson(io, { event: "interval", ...i }) : io.stdout.write(intervalLine(i, p))
+        o.json
+          ? writeNdjson(io, {
+            event: "interval",
+            ...intervalJson(i, p.reverse ? "receiver" : "sender"),
+          })
+          : io.stdout.write(intervalLine(i, p))
       );
     };
     let result;
@@ -212,7 +239,7 @@ const command: CommandModule<PerfOptions> = {
     }
     await writes;
     const summary = summarizePerf(result);
-    if (o.json) await writeNdjson(io, { event: "summary", remote, ...summary });
+    if (o.json) await writeNdjson(io, { event: "summary", remote, ...summaryJson(summary) });
     else await io.stdout.write(summaryText(summary));
     if (result.error) throw result.error;
     return result.interrupted ? ExitCode.interrupted : 0;
@@ -332,8 +359,8 @@ function summaryText(s: PerfSummary): string {
       lines.push(row(t, sender, udp ? `  ${sender.datagrams} datagrams` : "", "sender"));
     }
     if (receiver) {
-      const sent = sender?.datagrams;
-      const total = sent ?? (receiver.datagrams ?? 0) + (receiver.lost ?? 0);
+      // iperf3's Lost/Total: the receiver's own count, out of the highest sequence number it saw.
+      const total = (receiver.datagrams ?? 0) + (receiver.lost ?? 0);
       const extra = udp
         ? `  jitter ${(receiver.jitterMs ?? 0).toFixed(3)} ms  lost ${receiver.lost}/${total} (${
           pct(receiver.lost ?? 0, total)

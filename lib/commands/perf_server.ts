@@ -14,7 +14,12 @@ import { endRepeatedStatus, reportServeFailure } from "./tcp_listen.ts";
 import { maxStreams, perfAddress } from "../net/perf_protocol.ts";
 import { portArg } from "./_perf_args.ts";
 import { bindPerfServer, type PerfServerEvent, servePerf } from "../net/perf_server.ts";
-import { paramsSummary, type PerfSummary, summarizePerf } from "../net/perf_session.ts";
+import {
+  paramsSummary,
+  type PerfSummary,
+  summarizePerf,
+  summaryJson,
+} from "../net/perf_session.ts";
 import { formatBits, formatBytes } from "../net/perf_stats.ts";
 
 /** Parsed `perf-server` options. */
@@ -37,6 +42,19 @@ const command: CommandModule<PerfServerOptions> = {
     description:
       "An iperf3 server (`iperf3 -s`) speaking iperf3's protocol: `toolkit perf` and `iperf3 -c` both test against it. Listens on TCP and UDP of the same port (127.0.0.1:5201 unless given: a host, a port or both; port 0 picks a free one) and prints the bound address on stderr. One test runs at a time; a client that arrives meanwhile is told the server is busy. Every step has a time limit, and nothing a client does (resets, garbage, silence, running the server out of file descriptors) stops the server. Prints one line per test on stdout; with --json, NDJSON events: `result` on stdout; `listening`, `open`, `close`, `error`, `accept-error` and `refused` on stderr.",
     options: [
+      {
+        name: "server",
+        short: "s",
+        type: "boolean",
+        description: "accepted for iperf3 habits (iperf3 -s): perf-server is the server",
+      },
+      {
+        name: "bind",
+        short: "B",
+        type: "string",
+        value: "ADDR",
+        description: "the address to listen on, as iperf3 -B takes it (the same as HOST)",
+      },
       {
         name: "port",
         short: "p",
@@ -87,15 +105,25 @@ const command: CommandModule<PerfServerOptions> = {
       "toolkit perf-server -p 5202 -1   # one test on port 5202, then exit",
       "toolkit perf-server 127.0.0.1:0 --count 2",
       "toolkit perf-server --json [::1]:5201",
+      "toolkit perf-server -s -B 127.0.0.1 -p 5202 -1   # iperf3's spelling",
     ],
     positionals: { min: 0, max: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
     const port = portArg(values.port as string | undefined, { allowZero: true, command: name });
+    const bind = values.bind as string | undefined;
+    if (bind !== undefined && positionals.length > 0) {
+      throw new UsageError(
+        `the address is given twice ("${bind}" and "${positionals[0]}"): write HOST or -B HOST`,
+        name,
+      );
+    }
+    // iperf3's -B takes an address alone; a port goes in -p.
+    const where = bind === undefined ? positionals[0] : /^\[.*\]$/.test(bind) ? bind : `[${bind}]`;
     let listen: HostPort;
     try {
-      listen = perfAddress(positionals[0] ?? String(port), port, {
+      listen = perfAddress(where ?? String(port), port, {
         portGiven: values.port !== undefined,
         defaultHost: "127.0.0.1",
         allowPortZero: true,
@@ -230,7 +258,7 @@ async function report(
 }
 
 async function result(io: Io, o: PerfServerOptions, client: string, s: PerfSummary) {
-  if (o.json) await writeNdjson(io, { event: "result", remote: client, ...s });
+  if (o.json) await writeNdjson(io, { event: "result", remote: client, ...summaryJson(s) });
   else await io.stdout.write(resultLine(client, s) + "\n");
 }
 
@@ -245,7 +273,8 @@ function resultLine(client: string, s: PerfSummary): string {
   }
   if (s.parallel > 1) line += `  ${s.parallel} streams`;
   if (s.protocol === "udp" && s.receiver?.lost !== undefined) {
-    const total = s.sender?.datagrams ?? (s.receiver.datagrams ?? 0) + s.receiver.lost;
+    // iperf3's Lost/Total: the receiver's own count, out of the highest sequence number it saw.
+    const total = (s.receiver.datagrams ?? 0) + s.receiver.lost;
     line += `  jitter ${
       (s.receiver.jitterMs ?? 0).toFixed(3)
     } ms  lost ${s.receiver.lost}/${total}`;

@@ -75,6 +75,7 @@ export const registry: readonly CommandEntry[] = [
     group: "sockets",
     summary: "time TCP connects like ping: min/avg/max/stddev",
     load: () => m(import("./tcp_ping.ts")),
+    globalAliases: { q: "quiet" }, // ping -q
   },
   // --- subnet ---
   {
@@ -249,12 +250,14 @@ export const registry: readonly CommandEntry[] = [
     group: "bench",
     summary: "measure TCP or UDP throughput, loss and jitter (iperf3 -c, to perf-server or iperf3)",
     load: () => m(import("./perf.ts")),
+    globalAliases: { J: "json" }, // iperf3 -J
   },
   {
     name: "perf-server",
     group: "bench",
     summary: "serve perf and iperf3 tests one after another (iperf3 -s)",
     load: () => m(import("./perf_server.ts")),
+    globalAliases: { J: "json" }, // iperf3 -s -J
   },
   // --- toolkit ---
   {

@@ -61,9 +61,9 @@ export function stateOfError(err: unknown): PortState {
 
 const command: CommandModule<ScanOptions> = {
   spec: {
-    usage: "HOST PORTS | HOST:PORTS",
+    usage: "HOST PORTS... | HOST:PORTS",
     description:
-      "The target is HOST PORTS, as nc -z takes it, or one word HOST:PORTS ([ADDR]:PORTS for IPv6; an IPv6 address without brackets is a host alone). Connects to each port (a full TCP handshake, like nmap -sT or nc -z) and reports it open (connected), closed (refused) or filtered (no answer within --timeout, or unreachable). PORTS is a list such as 22,80,8000-8100 (`-` for all). Open ports are listed on stdout, a summary on stderr; a progress bar is drawn on stderr when it is a terminal. Exit 0 when a port is open, 1 when none is.",
+      "The target is HOST PORTS, as nc -z takes it, or one word HOST:PORTS ([ADDR]:PORTS for IPv6; an IPv6 address without brackets is a host alone). Connects to each port (a full TCP handshake, like nmap -sT or nc -z) and reports it open (connected), closed (refused) or filtered (no answer within --timeout, or unreachable). PORTS is a list such as 22,80,8000-8100 (`-` for all); several words are one list, as nc -z takes them (`scan HOST 22 80 8000-8100`), and a port may be a service name from /etc/services (`ssh`). Open ports are listed on stdout, a summary on stderr; a progress bar is drawn on stderr when it is a terminal. Exit 0 when a port is open, 1 when none is.",
     options: [
       {
         name: "concurrency",
@@ -76,10 +76,11 @@ const command: CommandModule<ScanOptions> = {
       {
         name: "timeout",
         short: "t",
+        aliases: ["w"],
         type: "string",
         value: "DURATION",
         default: "1s",
-        description: "how long one port may take before it counts as filtered",
+        description: "how long one port may take before it counts as filtered (nc's -w)",
       },
       {
         name: "all",
@@ -93,13 +94,15 @@ const command: CommandModule<ScanOptions> = {
       "toolkit scan --timeout 300ms -j 200 ::1 1-1024",
       "toolkit --json scan localhost 1-65535",
       "toolkit scan 127.0.0.1:8000-8100",
+      "toolkit scan -w 1 127.0.0.1 ssh 8000 8080    # nc -z -w 1 HOST PORT...",
     ],
-    positionals: { min: 1, max: 2, complete: "none" },
+    positionals: { min: 1, complete: "none" },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    const [host, portList] = positionals.length === 2
-      ? [positionals[0].replace(/^\[(.*)\]$/, "$1"), positionals[1]]
+    // nc -z takes several port words (`nc -z HOST 7100 7101-7105`): they are one list here.
+    const [host, portList] = positionals.length >= 2
+      ? [positionals[0].replace(/^\[(.*)\]$/, "$1"), positionals.slice(1).join(",")]
       : splitHostPorts(positionals[0]);
     const family: HostPort["family"] = fromUserInput(() => classifyHost(host), name);
     const ports = fromUserInput(() => parsePorts(portList), name);
@@ -193,8 +196,8 @@ const command: CommandModule<ScanOptions> = {
     for (const r of results) counts[r.state]++;
     if (o.json) {
       await writeJson(io, {
-        host: o.host,
-        ports: formatPorts(o.ports),
+        remote: o.host,
+        portSpec: formatPorts(o.ports),
         scanned: results.length,
         ...counts,
         durationMs: round(seconds * 1000),

@@ -2,23 +2,38 @@
 // -n -p -s) and state filters, read from /proc/net (or `ss` where Deno may not read /proc), so a
 // drill can point at LISTEN, ESTABLISHED, FIN_WAIT2, TIME_WAIT and CLOSE_WAIT as a connection
 // opens and closes.
-import { intOption, parseCommandArgs } from "../cli/args.ts";
+import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { UsageError } from "../cli/errors.ts";
 import { formatTable, writeJson, writeWarning } from "../cli/output.ts";
+import { printable } from "../text/printable.ts";
+import { parsePortWord } from "../net/services.ts";
 import {
   processesUnreadable,
   readSockets,
   type SocketEntry,
   type SocketProcess,
 } from "../net/proc_sockets.ts";
-import { selectStates, type SsState, ssStateOf, ssStates } from "../net/socket_states.ts";
+import {
+  selectStates,
+  type SsState,
+  ssStateGroups,
+  ssStateOf,
+  ssStates,
+} from "../net/socket_states.ts";
+
+/** What completion offers for a state: ss's names and groups (kernel spellings parse too). */
+const stateWords: readonly string[] = [...ssStates, ...Object.keys(ssStateGroups)];
 
 /** Parsed `sockets` options. */
 export interface SocketsOptions {
   tcp: boolean;
   udp: boolean;
   unix: boolean;
+  /** `-4` / `-6`: the IP families of the TCP and UDP sockets shown (both when neither is given). */
+  families: Set<"ipv4" | "ipv6">;
+  /** `-H`: no header line. */
+  header: boolean;
   /** The states shown, as `ss` names them. */
   states: Set<SsState>;
   port?: number;
@@ -35,7 +50,14 @@ export interface SocketsOptions {
  */
 export interface SocketSummary {
   total: number;
-  tcp: { total: number; ipv4Count: number; ipv6Count: number; states: Record<string, number> };
+  tcp: {
+    total: number;
+    ipv4Count: number;
+    ipv6Count: number;
+    states: Record<string, number>;
+    /** Sockets the kernel keeps as time-wait sockets (TIME_WAIT, orphaned FIN_WAIT2): ss's timewait. */
+    timeWaitCount: number;
+  };
   udp: { total: number; ipv4Count: number; ipv6Count: number };
   unix: { total: number; streamCount: number; dgramCount: number; seqpacketCount: number };
 }
@@ -51,7 +73,7 @@ export interface SocketSummary {
 export function summarizeSockets(sockets: readonly SocketEntry[]): SocketSummary {
   const s: SocketSummary = {
     total: sockets.length,
-    tcp: { total: 0, ipv4Count: 0, ipv6Count: 0, states: {} },
+    tcp: { total: 0, ipv4Count: 0, ipv6Count: 0, states: {}, timeWaitCount: 0 },
     udp: { total: 0, ipv4Count: 0, ipv6Count: 0 },
     unix: { total: 0, streamCount: 0, dgramCount: 0, seqpacketCount: 0 },
   };
@@ -65,7 +87,10 @@ export function summarizeSockets(sockets: readonly SocketEntry[]): SocketSummary
     const row = s[e.protocol];
     row.total++;
     if (e.family === "ipv4" || e.family === "ipv6") row[`${e.family}Count`]++;
-    if (e.protocol === "tcp") s.tcp.states[e.state] = (s.tcp.states[e.state] ?? 0) + 1;
+    if (e.protocol === "tcp") {
+      s.tcp.states[e.state] = (s.tcp.states[e.state] ?? 0) + 1;
+      if (e.timeWait) s.tcp.timeWaitCount++;
+    }
   }
   return s;
 }
@@ -74,12 +99,13 @@ export function summarizeSockets(sockets: readonly SocketEntry[]): SocketSummary
 function summaryText(sockets: readonly SocketEntry[]): string {
   const s = summarizeSockets(sockets);
   const st = s.tcp.states;
-  const tw = st.TIME_WAIT ?? 0;
-  const estab = st.ESTABLISHED ?? 0, listen = st.LISTEN ?? 0;
-  // As in ss, the transport row counts TCP sockets apart from TIME_WAIT ones.
+  // ss's numbers are the kernel's: timewait counts its time-wait sockets (an orphaned FIN_WAIT2
+  // becomes one), estab is CurrEstab (ESTABLISHED and CLOSE_WAIT), and the transport row counts
+  // the full sockets, time-wait ones left out.
+  const tw = s.tcp.timeWaitCount;
+  const estab = (st.ESTABLISHED ?? 0) + (st.CLOSE_WAIT ?? 0), listen = st.LISTEN ?? 0;
   const live = (family: "ipv4" | "ipv6") =>
-    sockets.filter((e) => e.protocol === "tcp" && e.family === family && e.state !== "TIME_WAIT")
-      .length;
+    sockets.filter((e) => e.protocol === "tcp" && e.family === family && !e.timeWait).length;
   const tcp4 = live("ipv4"), tcp6 = live("ipv6");
   const row = (name: string, v4: number, v6: number) =>
     `${name.padEnd(10)}${String(v4 + v6).padEnd(10)}${String(v4).padEnd(10)}${v6}\n`;
@@ -93,23 +119,30 @@ function summaryText(sockets: readonly SocketEntry[]): string {
     row("INET", s.udp.ipv4Count + tcp4, s.udp.ipv6Count + tcp6);
 }
 
-/** ss's process column: `users:(("nc",pid=1234,fd=3))`. */
+/**
+ * ss's process column: `users:(("nc",pid=1234,fd=3))`. A process names itself (prctl), so the name
+ * is shown with control characters escaped.
+ */
 function usersText(processes: readonly SocketProcess[] | undefined): string {
   if (!processes?.length) return "";
-  return `users:(${processes.map((p) => `("${p.name}",pid=${p.pid},fd=${p.fd})`).join(",")})`;
+  return `users:(${
+    processes.map((p) => `("${printable(p.name)}",pid=${p.pid},fd=${p.fd})`).join(",")
+  })`;
 }
 
 const name = "sockets";
 
 const command: CommandModule<SocketsOptions> = {
   spec: {
-    usage: "[-tuxlanps] [--port N] [--state STATE]... [state STATE]... [exclude STATE]...",
+    usage: "[-tuxlanps46H] [--port N] [--state STATE]... [state STATE]... [exclude STATE]...",
     description:
-      "Lists sockets with ss's flags and meanings, from /proc/net/tcp, tcp6, udp, udp6 and unix (Linux; through `ss` where Deno may not read /proc). Without -t, -u or -x, TCP and UDP sockets are shown. As in ss, the default shows connected sockets only (no LISTEN, UNCONN, TIME_WAIT or SYN_RECV); -l shows listening and unconnected ones (a UDP server, an unbound Unix datagram socket), -a every state, and --state STATE (or ss's `state STATE` words) exactly the states named, replacing -l and -a; `exclude STATE` takes states away from all. STATE is one of ss's names (established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed, close-wait, last-ack, listening, closing), a kernel spelling (TIME_WAIT, FIN_WAIT2) or a group: all, connected, synchronized, bucket, big. An unknown state is exit 2.\n\nThe STATE column uses the kernel's names (ESTABLISHED, TIME_WAIT, UNCONN for UDP). Recv-Q of a TCP listener is the number of connections waiting for accept(). Addresses are always numeric, so -n is accepted and changes nothing. -p adds ss's process column (from /proc/PID/fd, or `ss -p`), where the read scope covers /proc; -s prints a summary like ss -s over every TCP, UDP and Unix socket (its TCP row leaves out TIME_WAIT, as ss's does).",
+      "Lists sockets with ss's flags and meanings, from /proc/net/tcp, tcp6, udp, udp6 and unix (Linux; through `ss` where Deno may not read /proc). Without -t, -u or -x, TCP and UDP sockets are shown. As in ss, the default shows connected sockets only (no LISTEN, UNCONN, TIME_WAIT or SYN_RECV); -l shows listening and unconnected ones (a UDP server, an unbound Unix datagram socket), -a every state, and --state STATE (or ss's `state STATE` words) exactly the states named, replacing -l and -a; `exclude STATE` takes states away from all. STATE is one of ss's names (established, syn-sent, syn-recv, fin-wait-1, fin-wait-2, time-wait, closed, close-wait, last-ack, listening, closing), a kernel spelling (TIME_WAIT, FIN_WAIT2) or a group: all, connected, synchronized, bucket, big. An unknown state is exit 2.\n\nThe STATE column uses the kernel's names (ESTABLISHED, TIME_WAIT, UNCONN for UDP). Recv-Q of a TCP listener is the number of connections waiting for accept(). Addresses are always numeric, so -n is accepted and changes nothing. -4 and -6 keep the IPv4 or IPv6 TCP and UDP sockets; -H leaves out the header line. -p adds ss's process column (from /proc/PID/fd, or `ss -p`), where the read scope covers /proc; process names and Unix paths are shown with control characters escaped. -s prints a summary like ss -s over every TCP, UDP and Unix socket, counted as the kernel counts them for ss: timewait is the kernel's time-wait sockets (an orphaned FIN_WAIT2 is one), estab counts ESTABLISHED and CLOSE_WAIT, and the TCP transport row leaves out time-wait sockets.",
     options: [
       { name: "tcp", short: "t", type: "boolean", description: "TCP sockets" },
       { name: "udp", short: "u", type: "boolean", description: "UDP sockets" },
       { name: "unix", short: "x", type: "boolean", description: "Unix domain sockets" },
+      { name: "ipv4", short: "4", type: "boolean", description: "IPv4 TCP and UDP sockets only" },
+      { name: "ipv6", short: "6", type: "boolean", description: "IPv6 TCP and UDP sockets only" },
       {
         name: "listening",
         short: "l",
@@ -136,16 +169,24 @@ const command: CommandModule<SocketsOptions> = {
         description: "print socket counts by protocol and state, like ss -s",
       },
       {
+        name: "no-header",
+        short: "H",
+        type: "boolean",
+        description: "leave out the header line, as ss -H",
+      },
+      {
         name: "port",
         type: "string",
-        value: "N",
-        description: "only sockets whose local or peer port is N",
+        value: "PORT",
+        description:
+          "only sockets whose local or peer port is PORT (a number or a service name: ssh)",
       },
       {
         name: "state",
         type: "string",
         multiple: true,
         value: "STATE",
+        suggest: stateWords,
         description:
           "only sockets in this state or group (established, time-wait, connected, ...); repeatable",
       },
@@ -158,8 +199,12 @@ const command: CommandModule<SocketsOptions> = {
       "toolkit sockets -tulpn",
       "toolkit sockets -s",
       "toolkit sockets --unix -l",
+      "toolkit sockets -4 -tlnH    # IPv4 listeners, no header",
     ],
-    positionals: { complete: "none" },
+    positionals: {
+      complete: "none",
+      keywords: { state: stateWords, exclude: stateWords },
+    },
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
@@ -169,8 +214,9 @@ const command: CommandModule<SocketsOptions> = {
       const word = positionals[i];
       const list = word === "state" ? include : word === "exclude" || word === "excl" ? exclude : 0;
       if (list === 0) {
+        const ports = /^[sd]port$|^(src|dst)$/.test(word) ? "; for a port use --port N" : "";
         throw new UsageError(
-          `unexpected argument "${word}" (filters are 'state STATE' and 'exclude STATE')`,
+          `unexpected argument "${word}" (filters are 'state STATE' and 'exclude STATE'${ports})`,
           name,
         );
       }
@@ -189,14 +235,18 @@ const command: CommandModule<SocketsOptions> = {
       throw new UsageError((err as Error).message, name);
     }
     const any = values.tcp === true || values.udp === true || values.unix === true;
+    const v4 = values.ipv4 === true, v6 = values.ipv6 === true;
     return {
       tcp: any ? values.tcp === true : true,
       udp: any ? values.udp === true : true,
       unix: values.unix === true,
+      families: new Set([
+        ...(v4 || !v6 ? ["ipv4" as const] : []),
+        ...(v6 || !v4 ? ["ipv6" as const] : []),
+      ]),
+      header: values["no-header"] !== true,
       states,
-      port: values.port === undefined
-        ? undefined
-        : intOption(values, "port", { min: 0, max: 65535, fallback: 0, command: name }),
+      port: values.port === undefined ? undefined : portFilter(String(values.port)),
       processes: values.processes === true,
       summary: values.summary === true,
       json: globals.json,
@@ -218,19 +268,13 @@ const command: CommandModule<SocketsOptions> = {
     const sockets = (await readSockets(o, { processes: o.processes && !unreadable }))
       .filter((s) => keep(s, o));
     if (o.json) {
-      await writeJson(io, sockets);
+      await writeJson(io, sockets.map(({ timeWait: _, ...e }) => e));
       return 0;
     }
     const showUsers = o.processes && !unreadable;
-    const rows = [[
-      "NETID",
-      "STATE",
-      "RECV-Q",
-      "SEND-Q",
-      "LOCAL",
-      "PEER",
-      ...(showUsers ? ["PROCESS"] : []),
-    ]];
+    const rows = o.header
+      ? [["NETID", "STATE", "RECV-Q", "SEND-Q", "LOCAL", "PEER", ...(showUsers ? ["PROCESS"] : [])]]
+      : [];
     for (const s of sockets) {
       const netid = s.protocol === "unix" ? `u_${s.type!.toLowerCase().slice(0, 3)}` : s.protocol;
       rows.push([
@@ -238,8 +282,9 @@ const command: CommandModule<SocketsOptions> = {
         s.state,
         String(s.recvQ),
         String(s.sendQ),
-        s.address,
-        s.remote,
+        // A Unix socket's path is anyone's choice of bytes.
+        printable(s.address),
+        printable(s.remote),
         ...(showUsers ? [usersText(s.processes)] : []),
       ]);
     }
@@ -249,8 +294,19 @@ const command: CommandModule<SocketsOptions> = {
 };
 export default command;
 
+/** `--port`: a number, or a service name as ss's `sport = :ssh` takes it. */
+function portFilter(text: string): number {
+  try {
+    return parsePortWord(text, { allowZero: true, protocol: "tcp" });
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new UsageError(`--port: ${message[0].toLowerCase()}${message.slice(1)}`, name);
+  }
+}
+
 function keep(s: SocketEntry, o: SocketsOptions): boolean {
   if (o.port !== undefined && s.port !== o.port && s.remotePort !== o.port) return false;
+  if (s.family !== null && !o.families.has(s.family)) return false;
   const state = ssStateOf(s.state);
   // A state ss has no name for (UNKNOWN(n)) is shown only where every state is.
   return state === undefined ? o.states.size === ssStates.length : o.states.has(state);

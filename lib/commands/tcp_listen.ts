@@ -101,6 +101,14 @@ export const listenPortSpec: OptionSpec = {
     "the port to listen on (nc's -l -p PORT; 0: a free one, printed); a HOST may follow as the argument",
 };
 
+/** nc's `-l`, accepted by the listeners (`tcp-listen -l -p 9000`, `-lp 9000`): they listen. */
+export const ncListenSpec: OptionSpec = {
+  name: "listen",
+  short: "l",
+  type: "boolean",
+  description: "accepted for nc habits (nc -l): this command listens",
+};
+
 /** The help paragraph on the forms a listener's address takes. */
 export const listenFormsText =
   "The address is [HOST:]PORT in one word (IPv6 as [ADDR]:PORT), nc's two words HOST PORT, or nc's -p PORT with an optional HOST argument.";
@@ -273,7 +281,7 @@ const command: CommandModule<TcpListenOptions> = {
     description:
       "Like nc -l: accepts one connection, copies stdin to it and what it sends to stdout, byte for byte. When stdin ends the sending side is shut down (half-close) and the peer's data is still read until it closes. Listens on 127.0.0.1 unless a host is given (0.0.0.0 or [::] for all interfaces) and prints the bound address on stderr, so port 0 works in scripts. With --json the messages on stderr are NDJSON.\n\n" +
       listenFormsText,
-    options: [...listenOptionSpecs, listenPortSpec],
+    options: [...listenOptionSpecs, listenPortSpec, ncListenSpec],
     examples: [
       "toolkit tcp-listen 9000 > received.bin",
       "toolkit tcp-listen --keep-open --echo 127.0.0.1:9000",
@@ -281,6 +289,7 @@ const command: CommandModule<TcpListenOptions> = {
       "toolkit tcp-listen --keep-open --max-conns 10 0.0.0.0:8080",
       "toolkit tcp-listen -p 9000    # nc -l -p 9000",
       "toolkit tcp-listen 0.0.0.0 9000    # nc -l 0.0.0.0 9000",
+      "toolkit tcp-listen -lp 9000    # nc -lp 9000",
     ],
     positionals: { max: 2, complete: "none" },
   },

@@ -17,6 +17,8 @@ export interface TcpPingOptions {
   count: number;
   intervalMs: number;
   timeoutMs: number;
+  /** ping's -w: stop after this long in all, whatever the count; `Infinity` when not given. */
+  deadlineMs: number;
   json: boolean;
   quiet: boolean;
 }
@@ -91,7 +93,7 @@ const command: CommandModule<TcpPingOptions> = {
   spec: {
     usage: "HOST:PORT | HOST PORT",
     description:
-      "Measures how long a TCP connect (the three-way handshake) takes and prints ping-style lines and a min/avg/max/stddev summary. Each connection is closed right away. Like ping, it runs until Ctrl-C unless --count is given; Ctrl-C then prints the statistics and the exit code is 0 when any connect succeeded, 1 when none did. With --count, exit 0 when at least one connect succeeded, 3 when none did; an interrupt before the count is reached prints the statistics and exits 130.",
+      "Measures how long a TCP connect (the three-way handshake) takes and prints ping-style lines and a min/avg/max/stddev summary. Each connection is closed right away. Like ping, it runs until Ctrl-C unless --count or --deadline is given; Ctrl-C then prints the statistics and the exit code is 0 when any connect succeeded, 1 when none did. With --count or --deadline, exit 0 when at least one connect succeeded, 3 when none did; an interrupt before the count is reached prints the statistics and exits 130. A connect still waiting at Ctrl-C or at the deadline counts as an attempt that failed, as ping counts a probe that got no reply. ping's letters work: -W for --timeout, -w for --deadline, -q for --quiet (the summary only) and -n (no effect: nothing is looked up in reverse).",
     options: [
       {
         name: "count",
@@ -111,10 +113,26 @@ const command: CommandModule<TcpPingOptions> = {
       {
         name: "timeout",
         short: "t",
+        aliases: ["W"],
         type: "string",
         value: "DURATION",
         default: "2s",
         description: "how long one connect may take (up to 10m)",
+      },
+      {
+        name: "deadline",
+        short: "w",
+        type: "string",
+        value: "DURATION",
+        description:
+          "stop after this long in all, as ping -w does (then exit as with --count); a connect " +
+          "still waiting then is cut short",
+      },
+      {
+        name: "numeric",
+        short: "n",
+        type: "boolean",
+        description: "accepted for ping habits: addresses are never looked up in reverse",
       },
     ],
     examples: [
@@ -122,6 +140,7 @@ const command: CommandModule<TcpPingOptions> = {
       "toolkit tcp-ping --count 10 --interval 200ms [::1]:8080",
       "toolkit --json tcp-ping -c 3 localhost:80",
       "toolkit tcp-ping 127.0.0.1 22    # until Ctrl-C, like ping",
+      "toolkit tcp-ping -q -n -w 5 -W 1 127.0.0.1 22    # ping's letters: summary only, 5s in all",
     ],
     positionals: { min: 1, max: 2, complete: "none" },
   },
@@ -147,6 +166,9 @@ const command: CommandModule<TcpPingOptions> = {
         command: name,
         max: 600_000,
       }),
+      deadlineMs: values.deadline === undefined
+        ? Infinity
+        : durationOption(values, "deadline", { fallback: 0, min: 1, command: name }),
       json: globals.json,
       quiet: globals.quiet,
     };
@@ -163,30 +185,47 @@ const command: CommandModule<TcpPingOptions> = {
     const acc = new RttAccumulator();
     let attempts = 0;
     const started = performance.now();
+    // ping's -w: the run ends at the deadline, a connect still waiting then with it.
+    const deadline = new AbortController();
+    const deadlineTimer = o.deadlineMs === Infinity
+      ? undefined
+      : setTimeout(() => deadline.abort(), o.deadlineMs);
+    const stop = AbortSignal.any([io.signal, deadline.signal]);
     let lastError: NetError | undefined;
-    for (let seq = 1; seq <= o.count && !io.signal.aborted; seq++) {
-      if (seq > 1) await abortableSleep(o.intervalMs, io.signal);
-      if (io.signal.aborted) break;
-      const t0 = performance.now();
-      let result: { seq: number; rttMs: number | null; error?: string };
-      try {
-        const conn = await connectTcp(o.target, { timeoutMs: o.timeoutMs, signal: io.signal });
-        const ms = performance.now() - t0;
-        conn.close();
-        result = { seq, rttMs: ms };
-        acc.add(ms);
-        if (text && !o.quiet) {
-          await io.stdout.write(`connected to ${address}: seq=${seq} time=${ms.toFixed(3)} ms\n`);
+    try {
+      for (let seq = 1; seq <= o.count && !stop.aborted; seq++) {
+        if (seq > 1) await abortableSleep(o.intervalMs, stop);
+        if (stop.aborted) break;
+        const t0 = performance.now();
+        let result: { seq: number; rttMs: number | null; error?: string };
+        try {
+          const conn = await connectTcp(o.target, { timeoutMs: o.timeoutMs, signal: stop });
+          const ms = performance.now() - t0;
+          conn.close();
+          result = { seq, rttMs: ms };
+          acc.add(ms);
+          if (text && !o.quiet) {
+            await io.stdout.write(`connected to ${address}: seq=${seq} time=${ms.toFixed(3)} ms\n`);
+          }
+        } catch (err) {
+          if (stop.aborted) {
+            // The attempt was made and got no answer, as ping counts a probe still out at Ctrl-C
+            // or at its deadline: transmitted, not received.
+            result = { seq, rttMs: null, error: io.signal.aborted ? "interrupted" : "deadline" };
+            attempts++;
+            if (results.length < maxListedResults) results.push(result);
+            break;
+          }
+          if (!(err instanceof NetError)) throw err;
+          lastError = err;
+          result = { seq, rttMs: null, error: err.failure };
+          if (text && !o.quiet) await io.stdout.write(`${address}: seq=${seq} ${err.failure}\n`);
         }
-      } catch (err) {
-        if (io.signal.aborted) break;
-        if (!(err instanceof NetError)) throw err;
-        lastError = err;
-        result = { seq, rttMs: null, error: err.failure };
-        if (text && !o.quiet) await io.stdout.write(`${address}: seq=${seq} ${err.failure}\n`);
+        attempts++;
+        if (results.length < maxListedResults) results.push(result);
       }
-      attempts++;
-      if (results.length < maxListedResults) results.push(result);
+    } finally {
+      clearTimeout(deadlineTimer);
     }
     const stats = acc.stats();
     const connected = acc.count;
@@ -197,7 +236,7 @@ const command: CommandModule<TcpPingOptions> = {
       const r3 = (x: number) => Math.round(x * 1000) / 1000;
       await writeJson(io, {
         remote: address,
-        attempts,
+        attemptCount: attempts,
         connected,
         failed,
         lossPercent,
@@ -227,7 +266,8 @@ const command: CommandModule<TcpPingOptions> = {
       await io.stdout.write(summary);
     }
     if (io.signal.aborted) return o.count === Infinity ? (connected > 0 ? 0 : 1) : 130;
-    if (connected === 0 && lastError) throw lastError;
+    // Nothing connected: the last error, or, when the deadline cut the only attempt short, that.
+    if (connected === 0) throw lastError ?? new NetError("timed out", address);
     return 0;
   },
 };

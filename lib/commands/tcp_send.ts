@@ -10,7 +10,7 @@ import {
 import type { CommandModule } from "../cli/command.ts";
 import { fromUserInput, InputError, UsageError } from "../cli/errors.ts";
 import type { GlobalOptions, Io } from "../cli/io.ts";
-import { writeJson } from "../cli/output.ts";
+import { writeJson, writeStatus } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
 import {
   type ByteSink,
@@ -253,8 +253,12 @@ async function report(
   reply: { size: number; bytes: Uint8Array } | undefined,
 ): Promise<void> {
   if (flags.verbose) {
-    await io.stderr.write(
-      `sent ${sent} bytes to ${address}${reply ? `, received ${reply.size} bytes` : ""}\n`,
+    // Under --json the line is an event on stderr, as every status line is.
+    await writeStatus(
+      io,
+      { event: "sent", remote: address, sent, ...(reply ? { received: reply.size } : {}) },
+      `sent ${sent} bytes to ${address}${reply ? `, received ${reply.size} bytes` : ""}`,
+      flags.json,
     );
   }
   if (!flags.json) return;

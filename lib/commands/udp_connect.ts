@@ -15,7 +15,7 @@ import { parseHex } from "../net/payload.ts";
 import { openUdpClient, peerFilter, sendDatagram } from "../net/udp.ts";
 import { status } from "./tcp_connect.ts";
 import { printDatagram } from "./udp_listen.ts";
-import { maxDatagram } from "./udp_send.ts";
+import { maxDatagram, ncUdpSpec } from "./udp_send.ts";
 
 /** Parsed `udp-connect` options. */
 export interface UdpConnectOptions {
@@ -48,6 +48,7 @@ const command: CommandModule<UdpConnectOptions> = {
     description:
       "Two-way UDP like nc -u HOST PORT. Each line read from stdin is sent as one datagram, its newline kept (nc sends what it reads, so lines typed at nc keep theirs too); a last line without a newline is sent as it is. Datagrams from that peer are written to stdout as they come, nothing added. Datagrams from any other address or port are dropped, as a connected UDP socket drops them (--verbose names them); for a host name, the first datagram from the target's port fixes which address the peer is. When stdin ends, replies are still printed for --linger (default 1s, like nc -u -q 1), then the command exits 0; Ctrl-C exits 130.\n\nDeno cannot connect(2) a UDP socket, so an ICMP port unreachable (nc's 'connection refused') is never reported here: a closed port looks like a silent one. --timeout turns silence into exit 3. With --hex each stdin line is hex (blank lines skipped) and each datagram is printed as a line of hex; with --json each datagram is an NDJSON `datagram` object on stdout ({remote, size, text, hex}, as udp-listen writes them) and the open, close (and with --verbose dropped) events are NDJSON on stderr.",
     options: [
+      ncUdpSpec,
       {
         name: "hex",
         type: "boolean",
@@ -86,7 +87,7 @@ const command: CommandModule<UdpConnectOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    const { target } = targetWords(positionals, name);
+    const { target } = targetWords(positionals, name, { protocol: "udp" });
     if (isMulticastGroup(target.host)) {
       throw new UsageError(
         `${target.host} is a multicast group: replies come from its members, not from one peer; use udp-send and udp-listen --multicast`,

@@ -2,7 +2,8 @@
 // command: print each datagram as it arrives (raw, hex or NDJSON), optionally answer it, and stop
 // after --count datagrams or on Ctrl-C.
 import { listenWords } from "../cli/target_arg.ts";
-import { listenFormsText, listenPortSpec } from "./tcp_listen.ts";
+import { listenFormsText, listenPortSpec, ncListenSpec } from "./tcp_listen.ts";
+import { ncUdpSpec } from "./udp_send.ts";
 import { intOption, type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { fromUserInput, scopeErrorFrom, UsageError } from "../cli/errors.ts";
@@ -91,10 +92,13 @@ const command: CommandModule<UdpListenOptions> = {
         name: "iface",
         type: "string",
         value: "ADDR",
+        complete: "iface",
         description:
           "the interface to join the group on: its address or name (IPv6: also an index) [default: chosen by the routes]",
       },
       listenPortSpec,
+      ncListenSpec,
+      ncUdpSpec,
     ],
     examples: [
       "toolkit udp-listen 9000",
@@ -103,6 +107,7 @@ const command: CommandModule<UdpListenOptions> = {
       "toolkit udp-listen --multicast 239.1.2.3 --iface 198.18.1.2 9000",
       "toolkit udp-listen 127.0.0.1 9000    # nc -u -l 127.0.0.1 9000",
       "toolkit udp-listen -p 9000    # nc -u -l -p 9000",
+      "toolkit udp-listen -u -l -p 9000    # nc's letters: -u and -l change nothing here",
     ],
     positionals: { max: 2, complete: "none" },
   },
@@ -331,6 +336,7 @@ function parseBind(words: readonly string[], port: unknown, group?: string): Hos
   const bind = listenWords(words, typeof port === "string" ? port : undefined, name, {
     defaultHost: group ?? "127.0.0.1",
     allowPortZero: true,
+    protocol: "udp",
   });
   if (group === undefined) return bind;
   const shown = formatHostPort(bind.host, bind.port);

@@ -3,10 +3,10 @@
 // unless asked.
 import { targetWords } from "../cli/target_arg.ts";
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
-import type { CommandModule } from "../cli/command.ts";
+import type { CommandModule, OptionSpec } from "../cli/command.ts";
 import { fromUserInput, InputError, UsageError, userInputError } from "../cli/errors.ts";
 import { abortableSleep, readAll } from "../cli/io.ts";
-import { writeJson } from "../cli/output.ts";
+import { writeJson, writeStatus } from "../cli/output.ts";
 import { formatHostPort, type HostPort, zonedHost } from "../net/address.ts";
 import { localBroadcastKind } from "../net/broadcast.ts";
 import { NetError } from "../net/errors.ts";
@@ -39,17 +39,29 @@ export interface UdpSendOptions {
 
 const name = "udp-send";
 
+/**
+ * nc's `-u`, accepted by the UDP commands (`udp-listen -u -l -p 9000`, `udp-send -u HOST PORT`):
+ * they are UDP already. Here rather than with the listeners so udp-send loads nothing more.
+ */
+export const ncUdpSpec: OptionSpec = {
+  name: "udp",
+  short: "u",
+  type: "boolean",
+  description: "accepted for nc habits (nc -u): this command is UDP",
+};
+
 const command: CommandModule<UdpSendOptions> = {
   spec: {
     usage: "HOST:PORT [DATA] | HOST PORT [DATA]",
     description:
-      "The target is one word, HOST:PORT ([ADDR]:PORT for IPv6), or two as nc takes them, HOST PORT. The first word decides: when it carries a port, the next word is DATA (`udp-send 127.0.0.1:9000 9001` sends the text 9001); when it is a host alone, the next word must be the port. DATA is one argument: quote text with spaces.\n\nDATA is sent as given (UTF-8, no newline added); without DATA the payload is read from stdin. Like `nc -u`, nothing is printed on success unless --verbose or --json is given; with --wait-reply the reply is written to stdout.\n\nA broadcast address (255.255.255.255, or the subnet broadcast of a local interface such as 198.18.1.255 on 198.18.1.0/24) is refused unless --broadcast is given, since it reaches every host on the segment. A multicast group (224.0.0.0/4, ff00::/8) reaches the hosts that joined it (`udp-listen --multicast`); --ttl sets how many routers it may cross (default 1: this link only).",
+      "The target is one word, HOST:PORT ([ADDR]:PORT for IPv6), or two as nc takes them, HOST PORT. The first word decides: when it carries a port, the next word is DATA (`udp-send 127.0.0.1:9000 9001` sends the text 9001); when it is a host alone, the next word must be the port. DATA is one argument: quote text with spaces.\n\nDATA is sent as given (UTF-8, no newline added); without DATA the payload is read from stdin, and an empty stdin sends nothing, as with nc -u (an empty DATA argument, '', sends one empty datagram). Like `nc -u`, nothing is printed on success unless --verbose or --json is given; with --wait-reply the reply is written to stdout.\n\nA broadcast address (255.255.255.255, or the subnet broadcast of a local interface such as 198.18.1.255 on 198.18.1.0/24) is refused unless --broadcast is given, since it reaches every host on the segment. A multicast group (224.0.0.0/4, ff00::/8) reaches the hosts that joined it (`udp-listen --multicast`); --ttl sets how many routers it may cross (default 1: this link only).",
     options: [
       {
         name: "hex",
         type: "boolean",
         description: "DATA (or stdin) is hex; replies are printed as hex",
       },
+      ncUdpSpec,
       {
         name: "count",
         short: "c",
@@ -122,7 +134,11 @@ const command: CommandModule<UdpSendOptions> = {
   },
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
-    const { target, rest } = targetWords(positionals, name, { maxRest: 1, restName: "DATA" });
+    const { target, rest } = targetWords(positionals, name, {
+      maxRest: 1,
+      restName: "DATA",
+      protocol: "udp",
+    });
     const hex = values.hex === true;
     let data: Uint8Array | undefined;
     if (rest[0] !== undefined) {
@@ -192,6 +208,8 @@ const command: CommandModule<UdpSendOptions> = {
   },
   async run(o, io) {
     let data = o.data;
+    // Like nc -u, an empty stdin sends nothing; an empty DATA argument ('') is one empty datagram.
+    let count = o.count;
     if (data === undefined) {
       const raw = await readAll(io.stdin.readable, {
         limit: o.hex ? maxDatagram * 3 + 64 : maxDatagram,
@@ -204,6 +222,7 @@ const command: CommandModule<UdpSendOptions> = {
           `payload of ${data.length} bytes on stdin is larger than a UDP datagram (${maxDatagram})`,
         );
       }
+      if (raw.length === 0) count = 0;
     }
     const to = formatHostPort(o.target.host, o.target.port);
     if (!o.broadcast) {
@@ -223,15 +242,18 @@ const command: CommandModule<UdpSendOptions> = {
       : openUdpClient(o.target);
     try {
       let sent = 0;
-      for (let i = 0; i < o.count && !io.signal.aborted; i++) {
+      for (let i = 0; i < count && !io.signal.aborted; i++) {
         if (i > 0 && o.intervalMs > 0) await abortableSleep(o.intervalMs, io.signal);
         if (io.signal.aborted) break;
         await sendDatagram(sock, o.target, data);
         sent++;
       }
       if (o.verbose) {
-        await io.stderr.write(
-          `sent ${sent} datagram${sent === 1 ? "" : "s"} of ${data.length} bytes to ${to}\n`,
+        // Under --json the line is an event on stderr, as every status line is.
+        await writeStatus(
+          io,
+          { event: "sent", remote: to, datagramCount: sent, size: data.length },
+          `sent ${sent} datagram${sent === 1 ? "" : "s"} of ${data.length} bytes to ${to}`,
         );
       }
       let reply;
@@ -243,7 +265,12 @@ const command: CommandModule<UdpSendOptions> = {
         });
         if (!reply && !io.signal.aborted) {
           if (o.json) {
-            await writeJson(io, { remote: to, datagrams: sent, size: data.length, reply: null });
+            await writeJson(io, {
+              remote: to,
+              datagramCount: sent,
+              size: data.length,
+              reply: null,
+            });
           }
           throw new NetError("timed out", `no reply from ${to} within ${o.timeoutMs / 1000}s`);
         }
@@ -251,7 +278,7 @@ const command: CommandModule<UdpSendOptions> = {
       if (o.json) {
         await writeJson(io, {
           remote: to,
-          datagrams: sent,
+          datagramCount: sent,
           size: data.length,
           ...(o.waitReply
             ? {

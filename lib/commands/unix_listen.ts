@@ -22,6 +22,7 @@ import {
   endRepeatedStatus,
   type ListenFlags,
   listenOptionSpecs,
+  ncListenSpec,
   parseListenFlags,
   repeatedStatus,
   reportServeFailure,
@@ -111,7 +112,7 @@ const command: CommandModule<UnixListenOptions> = {
     usage: "PATH",
     description:
       "Like nc -lU: accepts a connection on a Unix stream socket and copies stdin to it and its data to stdout, byte for byte, with the same options as tcp-listen. With --datagram it binds a datagram socket and prints each datagram as udp-listen does (raw, --hex, or NDJSON with --json). A socket file nobody listens on is replaced; a live socket (address in use, exit 3) or a file that is not a socket is never touched. The socket file is removed on exit, including Ctrl-C and SIGTERM.",
-    options: [...listenOptionSpecs, ...datagramOptionSpecs],
+    options: [...listenOptionSpecs, ...datagramOptionSpecs, ncListenSpec],
     examples: [
       "toolkit unix-listen /tmp/toolkit.sock > received.bin",
       "toolkit unix-listen --keep-open --echo /tmp/echo.sock",

@@ -5,7 +5,7 @@ import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { userInputError } from "../cli/errors.ts";
 import { readAll } from "../cli/io.ts";
-import { writeJson } from "../cli/output.ts";
+import { writeJson, writeStatus } from "../cli/output.ts";
 import { NetError } from "../net/errors.ts";
 import { toHex, utf8OrUndefined } from "../net/payload.ts";
 import { receiveDatagram } from "../net/udp.ts";
@@ -79,7 +79,13 @@ async function sendDatagramTo(o: UnixSendOptions, io: Parameters<typeof command.
   const client = openUnixDatagramClient();
   try {
     await sendUnixDatagram(client.sock, target, data);
-    if (o.verbose) await io.stderr.write(`sent 1 datagram of ${data.length} bytes to ${target}\n`);
+    if (o.verbose) {
+      await writeStatus(
+        io,
+        { event: "sent", remote: target, sent: data.length },
+        `sent 1 datagram of ${data.length} bytes to ${target}`,
+      );
+    }
     if (!o.waitReply) {
       if (o.json) await writeJson(io, { remote: target, sent: data.length });
       return 0;

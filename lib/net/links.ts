@@ -32,54 +32,131 @@ export interface Link {
   addresses: LinkAddress[];
 }
 
+/** A row of `ip -j addr`, as it may come: every field is checked before use. */
 interface IpAddrJson {
-  ifindex?: number;
-  ifname?: string;
-  flags?: string[];
-  mtu?: number;
-  operstate?: string;
-  link_type?: string;
-  address?: string;
-  addr_info?: { family?: string; local?: string; prefixlen?: number; scope?: string }[];
+  ifindex?: unknown;
+  ifname?: unknown;
+  flags?: unknown[];
+  mtu?: unknown;
+  operstate?: unknown;
+  link_type?: unknown;
+  address?: unknown;
+  addr_info?: { family?: unknown; local?: unknown; prefixlen?: unknown; scope?: unknown }[];
 }
 
 const noMac = "00:00:00:00:00:00";
 
 /**
- * Parses `ip -j addr show` into links, in the kernel's index order.
- *
- * @example
- * ```ts
- * parseIpAddrJson('[{"ifindex":1,"ifname":"lo","mtu":65536,"operstate":"UNKNOWN","addr_info":[]}]')[0].state;
- * // "UNKNOWN"
- * ```
+ * iproute2's JSON writer escapes quotes, backslashes, tabs and line ends in strings but writes
+ * other control characters raw, which JSON does not allow: a link named with an ESC in it made the
+ * whole answer unreadable. Compact output (no `-p`) has no whitespace outside strings, so every
+ * control character left is inside one and is written as its escape.
  */
-export function parseIpAddrJson(text: string): Link[] {
-  const rows = JSON.parse(text) as IpAddrJson[];
-  if (!Array.isArray(rows)) throw new SyntaxError("ip -j addr did not print a list of links");
-  return rows.filter((r) => typeof r.ifname === "string").map((r) => ({
-    name: r.ifname!,
-    index: r.ifindex ?? null,
-    state: r.operstate ?? null,
-    mtu: r.mtu ?? null,
-    mac: r.address && r.address !== noMac && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(r.address)
-      ? r.address
+function repairControls(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.trimEnd().replace(
+    /[\x00-\x1f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
+ * The top-level objects of a JSON array, as texts, found by brackets and strings alone: so that
+ * one link's object that does not parse costs that link, not the list.
+ */
+function topLevelObjects(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0, start = -1, inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{" || c === "[") {
+      if (depth === 1 && c === "{") start = i;
+      depth++;
+    } else if (c === "}" || c === "]") {
+      depth--;
+      if (depth === 1 && c === "}" && start >= 0) (out.push(text.slice(start, i + 1)), start = -1);
+    }
+  }
+  return out;
+}
+
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+const int = (v: unknown): number | null => (Number.isSafeInteger(v) ? v as number : null);
+
+/** One `ip -j addr` row as a link, each field checked; `undefined` when it names no link. */
+function linkOf(r: IpAddrJson): Link | undefined {
+  if (r === null || typeof r !== "object" || typeof r.ifname !== "string") return undefined;
+  const index = int(r.ifindex);
+  const address = str(r.address);
+  return {
+    name: r.ifname,
+    index,
+    state: str(r.operstate),
+    mtu: int(r.mtu),
+    mac: address && address !== noMac && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(address)
+      ? address
       : null,
-    flags: r.flags ?? [],
-    linkType: r.link_type ?? null,
-    addresses: (r.addr_info ?? []).flatMap((a): LinkAddress[] => {
-      if ((a.family !== "inet" && a.family !== "inet6") || !a.local) return [];
+    flags: Array.isArray(r.flags) ? r.flags.filter((f) => typeof f === "string") : [],
+    linkType: str(r.link_type),
+    addresses: (Array.isArray(r.addr_info) ? r.addr_info : []).flatMap((a): LinkAddress[] => {
+      if (a === null || typeof a !== "object") return [];
+      if ((a.family !== "inet" && a.family !== "inet6") || typeof a.local !== "string") return [];
       const v6 = a.family === "inet6";
-      const prefixLength = a.prefixlen ?? (v6 ? 128 : 32);
+      const prefixLength = int(a.prefixlen) ?? (v6 ? 128 : 32);
       return [{
         family: v6 ? "ipv6" : "ipv4",
         address: a.local,
         prefixLength,
         cidr: `${a.local}/${prefixLength}`,
-        scopeId: v6 ? (a.scope === "link" ? r.ifindex ?? 0 : 0) : null,
+        scopeId: v6 ? (a.scope === "link" ? index ?? 0 : 0) : null,
       }];
     }),
-  }));
+  };
+}
+
+/**
+ * Parses `ip -j addr show` into links, in the kernel's index order. Raw control characters in
+ * names are taken as the characters they are; a link whose entry still does not parse is left out
+ * and counted in `unreadable`, the others are kept.
+ *
+ * @example
+ * ```ts
+ * parseIpAddrJson('[{"ifindex":1,"ifname":"lo","mtu":65536,"operstate":"UNKNOWN","addr_info":[]}]')
+ *   .links[0].state; // "UNKNOWN"
+ * ```
+ */
+export function parseIpAddrJson(text: string): { links: Link[]; unreadable: number } {
+  const repaired = repairControls(text);
+  let rows: unknown;
+  try {
+    rows = JSON.parse(repaired);
+  } catch {
+    rows = undefined;
+  }
+  if (rows !== undefined && !Array.isArray(rows)) {
+    throw new SyntaxError("ip -j addr did not print a list of links");
+  }
+  let unreadable = 0;
+  if (rows === undefined) {
+    const objects = topLevelObjects(repaired);
+    if (objects.length === 0) throw new SyntaxError("ip -j addr printed no link that parses");
+    rows = objects.flatMap((o) => {
+      try {
+        return [JSON.parse(o)];
+      } catch {
+        unreadable++;
+        return [];
+      }
+    });
+  }
+  // Rows that name no link (some iproute2 versions print `{"addr_info":[{}]}` between links) are
+  // not links; only entries that do not parse are unreadable.
+  const links = (rows as IpAddrJson[]).flatMap((r) => linkOf(r) ?? []);
+  return { links, unreadable };
 }
 
 /**
@@ -94,10 +171,12 @@ export function parseIpAddrJson(text: string): Link[] {
 export function linksFromInterfaces(rows: readonly Deno.NetworkInterfaceInfo[]): Link[] {
   const byName = new Map<string, Link>();
   for (const r of rows) {
-    let link = byName.get(r.name);
+    // getifaddrs names an address by its label (`eth0:1`); a link's own name never has a colon.
+    const name = r.name.split(":")[0];
+    let link = byName.get(name);
     if (!link) {
       link = {
-        name: r.name,
+        name,
         index: null,
         state: null,
         mtu: null,
@@ -121,7 +200,7 @@ export function linksFromInterfaces(rows: readonly Deno.NetworkInterfaceInfo[]):
 
 /**
  * Reads every link: from `ip -j addr show` when this process may run `ip`, else from the
- * runtime's list with `fallback` saying why. The runtime's list is read first either way, so a
+ * runtime's list with `fallback` saying why; `problem` says when some link's entry was unreadable. The runtime's list is read first either way, so a
  * scope without `sys: networkInterfaces` is refused here (NotCapable) whichever source answers.
  *
  * @example
@@ -129,9 +208,10 @@ export function linksFromInterfaces(rows: readonly Deno.NetworkInterfaceInfo[]):
  * const { links, fallback } = await readLinks();
  * ```
  */
-export async function readLinks(): Promise<{ links: Link[]; fallback?: string }> {
+export async function readLinks(): Promise<{ links: Link[]; fallback?: string; problem?: string }> {
   const runtime = Deno.networkInterfaces();
   const fallback = (why: string) => ({ links: linksFromInterfaces(runtime), fallback: why });
+  let parsed: { links: Link[]; unreadable: number };
   const run = await Deno.permissions.query({ name: "run", command: "ip" });
   if (run.state !== "granted") return fallback("running `ip` is outside the scope");
   let text: string | undefined;
@@ -142,8 +222,16 @@ export async function readLinks(): Promise<{ links: Link[]; fallback?: string }>
   }
   if (text === undefined) return fallback("`ip` (iproute2) is not installed");
   try {
-    return { links: parseIpAddrJson(text) };
+    parsed = parseIpAddrJson(text);
   } catch (err) {
     return fallback(`cannot read the output of ip -j addr: ${(err as Error).message}`);
   }
+  const { links, unreadable } = parsed;
+  if (unreadable === 0) return { links };
+  return {
+    links,
+    problem: `ip -j addr: the entry of ${unreadable} link${
+      unreadable === 1 ? "" : "s"
+    } could not be read (left out)`,
+  };
 }

@@ -301,7 +301,7 @@ export async function runPerfClient(
     return {
       params,
       sender: { seconds: peerSeconds, streams: sent },
-      receiver: transfer.side(sent.map((s) => s.packets ?? 0)),
+      receiver: transfer.side(),
     };
   }
 }
@@ -385,12 +385,11 @@ async function udpHello(
 async function receiveLoop(s: PerfStream, index: number, transfer: Transfer): Promise<void> {
   if (s.kind !== "udp") return;
   const buf = new Uint8Array(64 * 1024);
-  const origin = performance.timeOrigin;
   while (true) {
     try {
       const [data, from] = await s.socket.receive(buf);
       if ((from as Deno.NetAddr).port !== s.peer.port) continue;
-      transfer.datagram(index, data, origin + performance.now());
+      transfer.datagram(index, data, performance.now());
     } catch (err) {
       // An ICMP error for an earlier datagram is not the end of the stream; a closed socket is.
       if (err instanceof Deno.errors.ConnectionRefused) continue;

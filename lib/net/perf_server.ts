@@ -25,13 +25,7 @@ import {
   sameCookie,
   udpConnectReply,
 } from "./perf_protocol.ts";
-import {
-  peerStreams,
-  type PerfResult,
-  type PerfStream,
-  type SentStream,
-  Transfer,
-} from "./perf_session.ts";
+import { peerStreams, type PerfResult, type PerfStream, Transfer } from "./perf_session.ts";
 
 /** Limits a server enforces on what clients ask for. */
 export interface PerfLimits {
@@ -109,7 +103,8 @@ interface Test {
   phase: "params" | "streams" | "running" | "ending";
   params?: PerfParams;
   tcp: Deno.Conn[];
-  udpIndex: Map<string, number>;
+  /** Stream index by the client's UDP source port (every stream comes from `clientHost`). */
+  udpIndex: Map<number, number>;
   udpPeers: Deno.NetAddr[];
   transfer?: Transfer;
   wake: () => void;
@@ -187,7 +182,6 @@ export async function servePerf(sockets: PerfSockets, options: PerfServerOptions
 
   const udpLoop = (async () => {
     const buf = new Uint8Array(64 * 1024);
-    const origin = performance.timeOrigin;
     let failures = 0;
     while (!signal.aborted) {
       let data: Uint8Array;
@@ -203,21 +197,21 @@ export async function servePerf(sockets: PerfSockets, options: PerfServerOptions
         if (++failures > 100) await sleep(10);
         continue;
       }
+      // Per datagram only what a data datagram needs: no strings, no allocation, one clock read.
       const t = current;
-      if (!t?.params || t.params.protocol !== "udp") continue;
-      const key = `${from.hostname}|${from.port}`;
+      if (!t?.params || t.params.protocol !== "udp" || from.hostname !== t.clientHost) continue;
       if (t.phase === "streams") {
-        if (!isUdpConnect(data) || from.hostname !== t.clientHost) continue;
-        if (!t.udpIndex.has(key) && t.udpPeers.length < t.params.parallel) {
-          t.udpIndex.set(key, t.udpPeers.length);
+        if (!isUdpConnect(data)) continue;
+        if (!t.udpIndex.has(from.port) && t.udpPeers.length < t.params.parallel) {
+          t.udpIndex.set(from.port, t.udpPeers.length);
           t.udpPeers.push({ transport: "udp", hostname: from.hostname, port: from.port });
         }
-        if (t.udpIndex.has(key)) udp.send(udpConnectReply, from).catch(() => {});
+        if (t.udpIndex.has(from.port)) udp.send(udpConnectReply, from).catch(() => {});
         t.wake();
       } else if ((t.phase === "running" || t.phase === "ending") && !t.params.reverse) {
         // Datagrams still arrive while the test ends (the drain after TEST_END counts them).
-        const index = t.udpIndex.get(key);
-        if (index !== undefined) t.transfer?.datagram(index, data, origin + performance.now());
+        const index = t.udpIndex.get(from.port);
+        if (index !== undefined) t.transfer?.datagram(index, data, performance.now());
       }
     }
   })();
@@ -371,19 +365,14 @@ export async function servePerf(sockets: PerfSockets, options: PerfServerOptions
       params.reverse ? "receiver" : "sender",
       params.protocol,
     );
-    const sentPackets = role === "receiver"
-      ? (peer as SentStream[]).map((s) => s.packets ?? 0)
-      : undefined;
-    await t.control.write(
-      encodeJson(resultsToWire(transfer.wireStreams(sentPackets), cpuUtilization())),
-    );
+    await t.control.write(encodeJson(resultsToWire(transfer.wireStreams(), cpuUtilization())));
     await t.control.write(encodeState(PerfState.displayResults));
     // The client's IPERF_DONE (or its close) ends the conversation.
     await reader.state(handshakeMs).catch(() => {});
     const peerSeconds = theirs.streams.reduce((m, s) => Math.max(m, s.end_time - s.start_time), 0);
     const result: PerfResult = {
       params,
-      [role]: transfer.side(sentPackets),
+      [role]: transfer.side(),
       [role === "sender" ? "receiver" : "sender"]: { seconds: peerSeconds, streams: peer },
     };
     return { type: "result", client: t.client, result };

@@ -3,12 +3,7 @@
 // them (for UDP: loss, reordering, duplicates and RFC 3550 jitter from iperf3's datagram header).
 // The control conversation lives in perf_client.ts and perf_server.ts; this module only moves and
 // counts bytes, and turns both ends' totals into the summary `perf` prints.
-import {
-  type PerfParams,
-  udpHeaderSize,
-  type WireStreamResult,
-  writeUdpHeader,
-} from "./perf_protocol.ts";
+import { type PerfParams, type WireStreamResult, writeUdpHeader } from "./perf_protocol.ts";
 import { type Interval, IntervalMeter, rate, roundTo, UdpReceiver } from "./perf_stats.ts";
 
 /** One stream's socket: a TCP connection, or a UDP socket and the peer it sends to. */
@@ -20,7 +15,7 @@ export type PerfStream =
 export interface PerfInterval extends Omit<Interval, "datagrams"> {
   /** UDP only: datagrams sent (sender) or received (receiver) in this interval. */
   datagrams?: number;
-  /** UDP receiver only: datagrams missing in this interval, jitter so far, reordered. */
+  /** UDP receiver only: datagrams expected and missing in this interval, jitter so far, reordered. */
   lost?: number;
   expectedDatagrams?: number;
   jitterMs?: number;
@@ -182,20 +177,23 @@ export class Transfer {
     this.#stopped = true;
   }
 
-  /** A UDP datagram for stream `index`, with its arrival time (ms, clockMs). */
-  datagram(index: number, data: Uint8Array, arrivedMs: number): void {
+  /**
+   * A UDP datagram for stream `index`, arrived at `now` (performance.now()). Called once per
+   * datagram at up to a few hundred thousand a second: it allocates nothing and reads the clock
+   * not at all (the caller's `now` serves for the arrival time and the activity mark).
+   */
+  datagram(index: number, data: Uint8Array, now: number): void {
     if (this.#stopped || index >= this.#totals.length) return;
-    const size = udpHeaderSize(this.#counters64);
-    if (data.length < size) return;
-    const v = new DataView(data.buffer, data.byteOffset, size);
-    const sec = v.getUint32(0);
-    const usec = v.getUint32(4);
-    const seq = this.#counters64 ? v.getUint32(8) * 2 ** 32 + v.getUint32(12) : v.getUint32(8);
+    const counters64 = this.#counters64;
+    if (data.length < (counters64 ? 16 : 12)) return;
+    const sec = word(data, 0);
+    const usec = word(data, 4);
+    const seq = counters64 ? word(data, 8) * 2 ** 32 + word(data, 12) : word(data, 8);
     if (seq < 1) return;
     const rx = this.#receivers[index];
     const before = rx.received;
-    rx.record(seq - 1, data.length, sec * 1000 + usec / 1000, arrivedMs);
-    this.lastActivity = performance.now();
+    rx.record(seq - 1, data.length, sec * 1000 + usec / 1000, performance.timeOrigin + now);
+    this.lastActivity = now;
     if (rx.received > before) {
       const t = this.#totals[index];
       t.bytes += data.length;
@@ -232,13 +230,14 @@ export class Transfer {
   }
 
   /**
-   * Each stream's totals. `sent` (per stream) is the sender's datagram count when known, so a UDP
-   * receiver counts datagrams that never came, at the end as well as in gaps.
+   * Each stream's totals. A UDP receiver counts as lost what it did not get below the highest
+   * sequence number it saw (gaps), as iperf3's receiver does: a datagram still in flight when the
+   * test ended was never expected.
    */
-  totals(sent?: number[]): LocalStreamTotals[] {
+  totals(): LocalStreamTotals[] {
     return this.#totals.map((t, i) => {
       if (this.params.protocol !== "udp" || this.role !== "receiver") return { ...t };
-      const r = this.#receivers[i].report(sent?.[i]);
+      const r = this.#receivers[i].report();
       return {
         ...t,
         highestSeq: this.#receivers[i].maxSeq + 1,
@@ -250,15 +249,12 @@ export class Transfer {
     });
   }
 
-  /**
-   * This end of the result: seconds and each stream in the shape {@linkcode PerfResult} keeps
-   * (`sent`: the sender's datagram counts, for a UDP receiver's loss).
-   */
-  side(sent?: number[]): { seconds: number; streams: (SentStream & ReceivedStream)[] } {
+  /** This end of the result: seconds and each stream in the shape {@linkcode PerfResult} keeps. */
+  side(): { seconds: number; streams: (SentStream & ReceivedStream)[] } {
     const udp = this.params.protocol === "udp";
     return {
       seconds: this.seconds,
-      streams: this.totals(sent).map((t) => {
+      streams: this.totals().map((t) => {
         if (!udp) return { bytes: t.bytes };
         if (this.role === "sender") return { bytes: t.bytes, packets: t.packets };
         return {
@@ -273,9 +269,9 @@ export class Transfer {
   }
 
   /** This end's totals as iperf3's `send_results` lists them. */
-  wireStreams(sent?: number[]): WireStreamResult[] {
+  wireStreams(): WireStreamResult[] {
     const end = this.seconds;
-    return this.totals(sent).map((t, i) => {
+    return this.totals().map((t, i) => {
       const receiver = this.role === "receiver";
       const s: WireStreamResult = {
         id: i === 0 ? 1 : i + 2,
@@ -402,6 +398,11 @@ export class Transfer {
       if (!this.#stopped) this.error ??= err;
     }
   }
+}
+
+/** The big-endian 32-bit word at `at` (a datagram header field), without a DataView. */
+function word(b: Uint8Array, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
 }
 
 /** One stream as a sender counted it. */
@@ -536,22 +537,16 @@ function side(secs: number, bytes: number, udp: boolean, packets?: number): Perf
   return s;
 }
 
-function receiverSide(
-  secs: number,
-  streams: ReceivedStream[],
-  udp: boolean,
-  sentPackets: number | undefined,
-): PerfReceiverSummary {
+function receiverSide(secs: number, streams: ReceivedStream[], udp: boolean): PerfReceiverSummary {
   const sum = (f: (s: ReceivedStream) => number | undefined) =>
     streams.reduce((n, s) => n + (f(s) ?? 0), 0);
   const out: PerfReceiverSummary = side(secs, sum((s) => s.bytes), udp, sum((s) => s.packets));
   if (!udp) return out;
-  const received = out.datagrams ?? 0;
-  // Every datagram sent that the receiver did not count, at the end as well as in gaps (iperf3's
-  // own report counts gaps only, and its receiver stops counting at TEST_END); the receiver's own
-  // count when the sender's is not known (an interrupted test).
-  const lost = sentPackets !== undefined ? Math.max(sentPackets - received, 0) : sum((s) => s.lost);
-  const expected = sentPackets ?? received + lost;
+  // The receiver's own numbers, as iperf3 reports them: what it did not get below the highest
+  // sequence number it saw, out of that many. Datagrams in flight when the test ended are in
+  // neither (the sender's count says how many were sent).
+  const lost = sum((s) => s.lost);
+  const expected = (out.datagrams ?? 0) + lost;
   out.lost = lost;
   out.lossPercent = expected > 0 ? roundTo((lost * 100) / expected, 3) : 0;
   out.outOfOrder = sum((s) => s.outOfOrder);
@@ -560,8 +555,8 @@ function receiverSide(
 }
 
 /**
- * Sums a result's streams into one summary: UDP loss as the datagrams sent and not received,
- * jitter averaged over streams, every measured value rounded (durations to the
+ * Sums a result's streams into one summary: UDP loss as the receiver counted it (gaps below the
+ * highest sequence number it saw, iperf3's rule), jitter averaged over streams, every measured value rounded (durations to the
  * ms, rates to the bit per second, jitter to the microsecond, loss to 0.001%).
  *
  * @example
@@ -577,15 +572,12 @@ export function summarizePerf(r: PerfResult): PerfSummary {
     reverse: r.params.reverse,
     parallel: r.params.parallel,
   };
-  const sentPackets = r.sender?.streams.map((s) => s.packets ?? 0);
-  const totalSent = sentPackets?.reduce((a, b) => a + b, 0);
   if (r.sender) {
     const bytes = r.sender.streams.reduce((n, s) => n + s.bytes, 0);
-    summary.sender = side(r.sender.seconds, bytes, udp, totalSent);
+    const packets = r.sender.streams.reduce((n, s) => n + (s.packets ?? 0), 0);
+    summary.sender = side(r.sender.seconds, bytes, udp, packets);
   }
-  if (r.receiver) {
-    summary.receiver = receiverSide(r.receiver.seconds, r.receiver.streams, udp, totalSent);
-  }
+  if (r.receiver) summary.receiver = receiverSide(r.receiver.seconds, r.receiver.streams, udp);
   if (r.params.parallel > 1) {
     summary.streams = Array.from({ length: r.params.parallel }, (_, i) => {
       const out: { sender?: PerfSideSummary; receiver?: PerfReceiverSummary } = {};
@@ -593,11 +585,75 @@ export function summarizePerf(r: PerfResult): PerfSummary {
       if (r.sender && sent) out.sender = side(r.sender.seconds, sent.bytes, udp, sent.packets);
       const got = r.receiver?.streams[i];
       if (r.receiver && got) {
-        out.receiver = receiverSide(r.receiver.seconds, [got], udp, sent?.packets);
+        out.receiver = receiverSide(r.receiver.seconds, [got], udp);
       }
       return out;
     });
   }
   if (r.interrupted) summary.interrupted = true;
   return summary;
+}
+
+/**
+ * An interval in the keys of the JSON convention: the bytes this end moved as `sent` (a sender)
+ * or `received` (a receiver), counts of datagrams as `datagramCount` and `expectedDatagramCount`.
+ *
+ * @example
+ * ```ts
+ * intervalJson(transfer.cut(performance.now()), "sender"); // { startMs, endMs, sent, ... }
+ * ```
+ */
+export function intervalJson(
+  i: PerfInterval,
+  role: "sender" | "receiver",
+): Record<string, number> {
+  const { startMs, endMs, bytes, bitsPerSecond, datagrams, expectedDatagrams, ...udp } = i;
+  return {
+    startMs,
+    endMs,
+    [role === "sender" ? "sent" : "received"]: bytes,
+    bitsPerSecond,
+    ...(datagrams === undefined ? {} : { datagramCount: datagrams }),
+    ...(expectedDatagrams === undefined ? {} : { expectedDatagramCount: expectedDatagrams }),
+    ...udp,
+  } as Record<string, number>;
+}
+
+/** One side of the summary in the keys of the JSON convention (see {@linkcode intervalJson}). */
+function sideJson(
+  side: PerfSideSummary | PerfReceiverSummary,
+  role: "sender" | "receiver",
+): Record<string, number> {
+  const { durationMs, bytes, bitsPerSecond, datagrams, ...udp } = side;
+  return {
+    durationMs,
+    [role === "sender" ? "sent" : "received"]: bytes,
+    bitsPerSecond,
+    ...(datagrams === undefined ? {} : { datagramCount: datagrams }),
+    ...udp,
+  } as Record<string, number>;
+}
+
+/**
+ * The summary in the keys of the JSON convention, for `perf`'s `summary` and `perf-server`'s
+ * `result` events.
+ *
+ * @example
+ * ```ts
+ * summaryJson(summarizePerf(result)).sender; // { durationMs, sent, bitsPerSecond, ... }
+ * ```
+ */
+export function summaryJson(s: PerfSummary): Record<string, unknown> {
+  const pair = (p: { sender?: PerfSideSummary; receiver?: PerfReceiverSummary }) => ({
+    ...(p.sender ? { sender: sideJson(p.sender, "sender") } : {}),
+    ...(p.receiver ? { receiver: sideJson(p.receiver, "receiver") } : {}),
+  });
+  return {
+    protocol: s.protocol,
+    reverse: s.reverse,
+    parallel: s.parallel,
+    ...pair(s),
+    ...(s.streams ? { streams: s.streams.map(pair) } : {}),
+    ...(s.interrupted ? { interrupted: true } : {}),
+  };
 }

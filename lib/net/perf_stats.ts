@@ -105,7 +105,7 @@ export interface UdpReceiveReport {
   /** Distinct datagrams received. */
   received: number;
   bytes: number;
-  /** Datagrams the receiver expected but never saw (sent - received when the sender's count is known). */
+  /** Datagrams missing below the highest sequence number seen (iperf3's count: gaps only). */
   lost: number;
   /** `lost` as a percentage of what was expected. */
   lossPercent: number;
@@ -192,11 +192,11 @@ export class UdpReceiver {
   }
 
   /**
-   * The totals so far. `sent` is the sender's count when known; otherwise the highest sequence
-   * number seen plus one is what was expected.
+   * The totals so far: what was expected is the highest sequence number seen plus one, so a
+   * datagram still in flight after the last one that arrived is not counted lost (iperf3's rule).
    */
-  report(sent?: number): UdpReceiveReport {
-    const expected = Math.max(sent ?? this.#maxSeq + 1, this.#received);
+  report(): UdpReceiveReport {
+    const expected = Math.max(this.#maxSeq + 1, this.#received);
     const lost = expected - this.#received;
     return {
       received: this.#received,

@@ -1,13 +1,15 @@
-// Port lists as nmap and nc users type them: `22,80,8000-8100`, `1-1024`, `-` for every port.
-// Parsed into a sorted list without duplicates; malformed parts name themselves in the error.
+// Port lists as nmap and nc users type them: `22,80,8000-8100`, `1-1024`, `-` for every port,
+// `ssh` (a TCP service name from /etc/services). Parsed into a sorted list without duplicates;
+// malformed parts name themselves in the error.
 import { parsePort } from "./address.ts";
+import { parsePortWord } from "./services.ts";
 
 /** Most ports a list may expand to (every TCP port). */
 export const maxPorts = 65535;
 
 /**
- * Parses a port list: comma-separated ports and inclusive ranges (`8000-8100`); `-` alone is
- * 1-65535. Returns the ports in ascending order, each once.
+ * Parses a port list: comma-separated ports, service names (`ssh`) and inclusive ranges
+ * (`8000-8100`); `-` alone is 1-65535. Returns the ports in ascending order, each once.
  *
  * @example
  * ```ts
@@ -31,7 +33,7 @@ export function parsePorts(text: string): number[] {
       }
       seen.fill(1, first, last + 1);
     } else {
-      seen[parsePort(part)] = 1;
+      seen[parsePortWord(part, { protocol: "tcp" })] = 1;
     }
   }
   const out: number[] = [];

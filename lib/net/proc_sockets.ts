@@ -34,8 +34,15 @@ export interface SocketEntry {
   recvQ: number;
   /** Bytes queued for sending. */
   sendQ: number;
+  /** The owner's user id; `null` where no table says it (Unix sockets, time-wait sockets). */
   uid: number | null;
-  inode: number;
+  /** The socket's inode; `null` for a socket no process holds (time-wait, orphaned). */
+  inode: number | null;
+  /**
+   * The kernel keeps this one as a time-wait socket (TIME_WAIT, or an orphaned FIN_WAIT2 it turned
+   * into one), which `ss -s` counts as timewait and leaves out of its transport rows. Not printed.
+   */
+  timeWait?: true;
   /** Unix sockets: `STREAM`, `DGRAM`, `SEQPACKET`. */
   type?: string;
   /** The processes holding it, when asked for (`ss -p`); empty when none could be seen. */
@@ -126,6 +133,8 @@ export function parseProcNetInet(
       const peer = endpoint(f[2], family);
       const st = parseInt(f[3], 16);
       const [tx, rx] = f[4].split(":").map((x) => parseInt(x, 16));
+      // Timer 3 is the time-wait timer: only the kernel's time-wait sockets show it.
+      const timeWait = protocol === "tcp" && parseInt(f[5].split(":")[0], 16) === 3;
       const state = protocol === "tcp"
         ? tcpStates[st] ?? `UNKNOWN(${st})`
         : st === 1
@@ -141,8 +150,9 @@ export function parseProcNetInet(
         remotePort: peer.port || null,
         recvQ: rx,
         sendQ: tx,
-        uid: Number(f[7]),
-        inode: Number(f[9]),
+        uid: timeWait ? null : Number(f[7]),
+        inode: Number(f[9]) || null,
+        ...(timeWait ? { timeWait: true as const } : {}),
       });
     } catch (err) {
       problems.push({ line: i + 1, reason: (err as Error).message });
@@ -188,7 +198,7 @@ export function parseProcNetUnix(text: string): SocketEntry[] {
       recvQ: 0,
       sendQ: 0,
       uid: null,
-      inode: Number(f[6]),
+      inode: Number(f[6]) || null,
       type: unixTypes[parseInt(f[4], 16)] ?? `TYPE(${parseInt(f[4], 16)})`,
     });
   }
@@ -242,9 +252,24 @@ export function parseSsUsers(line: string): SocketProcess[] {
 }
 
 /**
- * Parses `ss -H -a -n` output (with any of -t, -u, -x, and -p for the process column) into the
- * same entries the /proc/net parsers give; TCP states are renamed to the kernel's (`TIME-WAIT`
- * becomes `TIME_WAIT`).
+ * ss's `-e` details (`uid:1000 ino:12345 sk:...`, uid left out when it is 0) and `-o` timer of one
+ * line: what /proc/net/tcp says in its uid, inode and timer columns.
+ */
+function ssDetails(line: string): { uid: number | null; inode: number | null; timeWait: boolean } {
+  // ss prints the timer before the process column and the details after it, so a process name
+  // cannot fake either: the timer is looked for before `users:((`, the details taken last.
+  const users = line.indexOf("users:((");
+  const timeWait = /\btimer:\(timewait,/.test(users < 0 ? line : line.slice(0, users));
+  const details = [...line.matchAll(/(?:^|\s)(?:uid:(\d+)\s+)?ino:(\d+)\s+sk:/g)].at(-1);
+  if (!details) return { uid: null, inode: null, timeWait };
+  const inode = Number(details[2]) || null;
+  return { uid: inode === null ? null : Number(details[1] ?? 0), inode, timeWait };
+}
+
+/**
+ * Parses `ss -H -a -n` output (with any of -t, -u, -x, -p for the process column, and -e -o for
+ * the uid, inode and timer) into the same entries the /proc/net parsers give; TCP states are
+ * renamed to the kernel's (`TIME-WAIT` becomes `TIME_WAIT`).
  *
  * @example
  * ```ts
@@ -262,6 +287,7 @@ export function parseSsOutput(text: string, options: { processes?: boolean } = {
     if (netid === "tcp" || netid === "udp") {
       const local = ssEndpoint(f[4]);
       const peer = ssEndpoint(f[5]);
+      const { uid, inode, timeWait } = ssDetails(line);
       out.push({
         protocol: netid,
         family: local.family,
@@ -272,8 +298,9 @@ export function parseSsOutput(text: string, options: { processes?: boolean } = {
         remotePort: peer.port,
         recvQ,
         sendQ,
-        uid: null,
-        inode: 0,
+        uid,
+        inode,
+        ...(timeWait && netid === "tcp" ? { timeWait: true as const } : {}),
         ...users,
       });
     } else if (netid.startsWith("u_") && f.length >= 8) {
@@ -289,7 +316,7 @@ export function parseSsOutput(text: string, options: { processes?: boolean } = {
         recvQ,
         sendQ,
         uid: null,
-        inode: Number(f[5]),
+        inode: Number(f[5]) || null,
         type,
         ...users,
       });
@@ -347,7 +374,7 @@ export async function readSockets(
   const add = (entries: SocketEntry[]) => {
     for (const e of entries) {
       const key = `${e.protocol} ${e.type ?? ""} ${e.address} ${e.remote} ${e.inode}`;
-      if (e.protocol === "unix" && e.inode === 0) out.push(e);
+      if (e.protocol === "unix" && !e.inode) out.push(e);
       else if (!seen.has(key)) (seen.add(key), out.push(e));
     }
   };
@@ -404,7 +431,8 @@ async function readSocketsWithSs(
   // ss prints the Netid column only when it lists more than one kind, so ask for TCP and UDP
   // always and keep what was asked for.
   const flags = ["-t", "-u", ...(which.unix ? ["-x"] : []), ...(options.processes ? ["-p"] : [])];
-  const text = await runTool("ss", ["-H", "-a", "-n", ...flags]);
+  // -e and -o: the uid, inode and timer columns /proc/net/tcp has.
+  const text = await runTool("ss", ["-H", "-a", "-n", "-e", "-o", ...flags]);
   if (text === undefined) {
     throw new Deno.errors.NotFound(
       "No socket table: /proc/net is not readable here and ss (iproute2) is not installed",
