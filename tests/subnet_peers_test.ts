@@ -4,7 +4,7 @@
 // sipcalc; ULA global IDs with the SHA-1 of Python's hashlib. Each peer is skipped, with the
 // reason printed, where it is not installed.
 import assert from "#assert";
-import { Addr, Prefix } from "../lib/ip/mod.ts";
+import { Prefix } from "../lib/ip/mod.ts";
 import { hasCommand, python, runToolkit, testIf } from "./harness.ts";
 import { runInProcess as toolkit } from "./in_process.ts";
 import { mulberry32 } from "./prng.ts";

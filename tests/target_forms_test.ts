@@ -415,7 +415,7 @@ function listenOnAService(): { name: string; listener: Deno.TcpListener } {
 testIf(
   hasCommand("python3") ? undefined : "python3 is not installed",
   "service names are ports, as getservbyname reads them: ssh, http, domain/udp; an unknown name says so",
-  async () => {
+  () => {
     const names: [string, "tcp" | "udp"][] = [
       ["ssh", "tcp"],
       ["http", "tcp"],

@@ -26,7 +26,6 @@ import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { openUdpListener, sendDatagram } from "../net/udp.ts";
 import { printable } from "../text/printable.ts";
 import { endRepeatedStatus, repeatedStatus, reportServeFailure } from "./tcp_listen.ts";
-import { status } from "./tcp_connect.ts";
 
 /** Parsed `udp-listen` options. */
 export interface UdpListenOptions {

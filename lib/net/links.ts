@@ -53,8 +53,8 @@ const noMac = "00:00:00:00:00:00";
  * control character left is inside one and is written as its escape.
  */
 function repairControls(text: string): string {
-  // deno-lint-ignore no-control-regex
   return text.trimEnd().replace(
+    // deno-lint-ignore no-control-regex
     /[\x00-\x1f]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
