@@ -303,7 +303,7 @@ Deno.test(
       assert.doesNotMatch(q.stdout, /connected to|TCP PING/);
       assert.match(
         q.stdout,
-        /^\n--- 127\.0\.0\.1:\d+ tcp ping statistics ---\n2 attempts, 2 connected/,
+        /^--- 127\.0\.0\.1:\d+ tcp ping statistics ---\n2 attempts, 2 connected/,
       );
       const w0 = await runToolkit(["tcp-ping", "-W", "0", "127.0.0.1:9"]);
       assert.equal(w0.code, 2);

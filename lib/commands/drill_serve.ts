@@ -551,8 +551,8 @@ const command: CommandModule<DrillServeOptions> = {
         teacherToken,
         db: o.db,
         submissionCount: previous,
-        rate: { submissions: o.rate.count, periodMs: o.rate.periodMs },
-        quotaBytes: o.quotaBytes,
+        rate: { limit: o.rate.count, periodMs: o.rate.periodMs },
+        quotaSize: o.quotaBytes,
       });
     } else {
       await io.stderr.write(`listening on ${bound}\n`);
