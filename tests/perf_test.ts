@@ -426,6 +426,39 @@ Deno.test("perf --json over TCP: no datagrams anywhere, intervals rounded", asyn
   for (const l of ndjson(r.stdout)) assertRounded(l);
 });
 
+Deno.test(
+  "a slow UDP sender's totals and last interval run to the end of the test, as iperf3's, not to its last datagram",
+  async () => {
+    // 8 Kbit/s of 1460-byte datagrams: one at 0 s, one at 1.46 s, nothing after in a 2 s test.
+    // Measured to the last datagram the sender would claim 1.46 s and 16 Kbit/s.
+    for (const reverse of [[], ["--reverse"]]) {
+      const { srv, port } = startServer(["--count", "1"]);
+      const r = await runToolkit([
+        "--json",
+        "perf",
+        `127.0.0.1:${await port}`,
+        "-u",
+        "-b",
+        "8K",
+        "-t",
+        "2",
+        ...reverse,
+      ]);
+      await srv.finish();
+      assert.equal(r.code, 0, r.stderr);
+      const lines = ndjson(r.stdout);
+      const summary = lines.at(-1)!;
+      const why = `${reverse.join(" ")}: ${JSON.stringify(summary)}`;
+      assert.equal(summary.sender.datagramCount, 2, why);
+      assert.ok(summary.sender.durationMs >= 1900 && summary.sender.durationMs < 2600, why);
+      assert.ok(summary.sender.bitsPerSecond < 13_000, why);
+      assert.ok(summary.receiver.durationMs >= 1900, why);
+      const intervals = lines.filter((l) => l.event === "interval");
+      assert.ok(intervals.at(-1)!.endMs >= 1900, JSON.stringify(intervals));
+    }
+  },
+);
+
 Deno.test("perf --udp --reverse: the server sends, the client reports loss", async () => {
   const { srv, port } = startServer(["--count", "1"]);
   const r = await runToolkit([

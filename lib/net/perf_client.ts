@@ -195,8 +195,8 @@ export async function runPerfClient(
     }
     const finalInterval = () => {
       if (options.intervalMs <= 0) return;
-      // The last interval ends with the last byte, not with the goodbyes after it.
-      const last = transfer.cut(transfer.lastActivity);
+      // The last interval ends with the test, not with the goodbyes after it.
+      const last = transfer.cut(transfer.endedAt);
       // Like iperf3, a sliver of an interval at the end is not worth a line (totals include it).
       if (last.endMs - last.startMs > Math.max(50, options.intervalMs / 10)) {
         options.onInterval?.(last);

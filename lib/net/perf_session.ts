@@ -91,6 +91,8 @@ export class Transfer {
   startedAt = 0;
   /** performance.now() of the last byte moved. */
   lastActivity = 0;
+  /** performance.now() when the test ended: stop(), drain(), or the byte budget spent. */
+  #endedAt: number | undefined;
   /** The first error a stream hit (a reset, a refused datagram), if any. */
   error: unknown;
   #streams: PerfStream[];
@@ -129,7 +131,12 @@ export class Transfer {
       }
       return s.kind === "tcp" ? this.#receiveTcp(s.conn, i) : Promise.resolve();
     });
-    Promise.all(this.#loops).finally(() => turns.close());
+    Promise.all(this.#loops).finally(() => {
+      turns.close();
+      // Every sender returned by itself (the byte budget spent, or a failure): the test ended
+      // with its last byte. A receiver's end is stop() or drain().
+      if (this.role === "sender") this.markEnd(this.lastActivity);
+    });
   }
 
   // iperf3's --omit: what moved in the first seconds does not count.
@@ -154,6 +161,7 @@ export class Transfer {
 
   /** Stops sending; resolves when every send loop has returned. */
   async stop(): Promise<void> {
+    this.markEnd();
     this.#stopped = true;
     clearTimeout(this.#omitTimer);
     if (this.role === "sender") await Promise.all(this.#loops);
@@ -164,6 +172,7 @@ export class Transfer {
    * `maxMs` passed; what arrives meanwhile still counts.
    */
   async drain(quietMs: number, maxMs: number): Promise<void> {
+    this.markEnd();
     clearTimeout(this.#omitTimer);
     const until = performance.now() + maxMs;
     let allEnded = false;
@@ -224,9 +233,27 @@ export class Transfer {
     return interval;
   }
 
-  /** Seconds from the start to the last byte moved. */
+  /**
+   * Marks the end of the test at `now` (the first mark counts): the time ran out, Ctrl-C, the peer
+   * ended it, or the byte budget was spent. stop() and drain() mark it themselves.
+   */
+  markEnd(now: number = performance.now()): void {
+    this.#endedAt ??= now;
+  }
+
+  /**
+   * performance.now() at the end of the test, as iperf3 ends its streams: a sender's when the test
+   * ended (a UDP sender at 8 Kbit/s is still sending in its last second, not done at its last
+   * datagram), a receiver's the later of that and the last byte in flight to arrive.
+   */
+  get endedAt(): number {
+    const end = this.#endedAt ?? this.lastActivity;
+    return this.role === "receiver" ? Math.max(end, this.lastActivity) : end;
+  }
+
+  /** Seconds from the start (after any omitted seconds) to the end of the test. */
   get seconds(): number {
-    return Math.max(this.lastActivity - this.startedAt, 0) / 1000;
+    return Math.max(this.endedAt - this.startedAt, 0) / 1000;
   }
 
   /**
