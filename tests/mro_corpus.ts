@@ -192,7 +192,7 @@ def run(src):
         e = sys.exc_info()[1]
         rec.append({"name": name, "line": line, "error": str(e), "errorType": type(e).__name__})
     tree = ast.fix_missing_locations(Wrap().visit(ast.parse(src)))
-    exec(compile(tree, "<case>", "exec"), {"oracle_ok": ok, "oracle_err": err, "__name__": "case"})
+    exec(compile(tree, "<case>", "exec"), {"oracle_ok": ok, "oracle_err": err, "__name__": "__main__"})
     rec.sort(key=lambda r: r["line"])
     return rec
 sys.stdout.write(json.dumps([run(src) for src in json.load(sys.stdin)]))
