@@ -29,12 +29,14 @@ export interface TypeRecord {
   protocol?: boolean;
   /** Calling it runs `object`'s `__new__` and `__init__`: `X() takes no arguments`. */
   plainNew?: boolean;
-  /** A static (C) type: its `tp_name` is `module.name` outside builtins. */
-  static?: boolean;
+  /** The name CPython's C code prints (`tp_name`) when it is not `name`: `typing.ParamSpec`. */
+  tpName?: string;
   /** The `TypeError` of calling it as a metaclass, `t(name, bases, namespace)`. */
   call?: string;
   /** The `TypeError` of calling one of its instances (it is not callable). */
   notCallable?: string;
+  /** An enum that defines members, which `EnumType` refuses to extend. */
+  enumMembers?: boolean;
   /** What `__mro_entries__` of any instance raises (`Cannot subclass an instance of TypeVar`). */
   instanceRaises?: string;
 }

@@ -259,6 +259,7 @@ class Interpreter {
     cls.solid = this.algo === "classic" ? undefined : this.type(r.solid);
     cls.meta = this.algo === "classic" ? undefined : r.meta === id ? cls : this.type(r.meta);
     cls.initHook = r.initSubclass === true || cls.bases.some((b) => b.initHook);
+    if (r.enumMembers) cls.enumMembers = true;
     return cls;
   }
 
@@ -306,7 +307,10 @@ class Interpreter {
   }
 
   /** The value of a literal of builtins type `name` (`int`, `NoneType`...). */
-  instanceOf(name: string, text: string): Value {
+  instanceOf(name: string, text: string): Extract<Value, { kind: "instance" }> {
+    if (this.algo !== "c3" || !this.table.types[`builtins.${name}`]) {
+      throw cannotEvaluate(`'${text}'`, "only classes are followed as Python 2 bases");
+    }
     return { kind: "instance", type: this.type(`builtins.${name}`), text };
   }
 
@@ -357,28 +361,18 @@ class Interpreter {
         if (value.module.startsWith(".")) {
           return { kind: "opaque", key: `${value.module}.${value.attr}`, name: value.attr };
         }
-        try {
-          return this.moduleAttr(value.module, value.attr) ??
-            { kind: "opaque", key: `${value.module}.${value.attr}`, name: value.attr };
-        } catch {
-          return undefined; // ImportError: nothing is bound
-        }
+        // An AttributeError here is Python's ImportError: nothing is bound.
+        return this.assigned(name, () =>
+          this.moduleAttr(value.module, value.attr) ??
+            { kind: "opaque", key: `${value.module}.${value.attr}`, name: value.attr });
       }
       case "expr":
-        try {
-          return this.evalValue(value.value, ns);
-        } catch {
-          return undefined; // the assignment raised (or is beyond us); the old binding stays
-        }
+        return this.assigned(name, () => this.evalValue(value.value, ns));
       case "call":
-        try {
-          return this.callValue(name, value.callee, ns);
-        } catch {
-          return undefined; // the callee is not defined: the assignment raised
-        }
+        return this.assigned(name, () => this.callValue(name, value.callee, ns));
       case "function":
         if (!value.decorated && this.algo === "c3") {
-          return { ...this.instanceOf("function", name), userFunction: true } as Value;
+          return { ...this.instanceOf("function", name), userFunction: true };
         }
         return { kind: "opaque", key: `binding#${++this.bindings}`, name };
       case "opaque":
@@ -406,6 +400,20 @@ class Interpreter {
       }
     }
     return { kind: "opaque", key: `binding#${++this.bindings}`, name };
+  }
+
+  /**
+   * The value an assignment binds. When evaluating it raises (a `NameError`), nothing is bound
+   * and the old binding stays, as in Python; what toolkit cannot evaluate binds something opaque.
+   */
+  assigned(name: string, evaluate: () => Value): Value | undefined {
+    try {
+      return evaluate();
+    } catch (err) {
+      if (!(err instanceof Raise)) throw err;
+      if (err.type !== "UnsupportedSyntax") return undefined;
+      return { kind: "opaque", key: `binding#${++this.bindings}`, name };
+    }
   }
 
   /** `module.attr` for a recorded module; undefined when the module is not recorded. */
@@ -510,11 +518,7 @@ class Interpreter {
         const ordered = expr.type === "tuple" || expr.type === "list" ||
           (expr.type === "set" && items.length <= 1);
         return {
-          ...(this.instanceOf(expr.type, expr.text) as {
-            kind: "instance";
-            type: PyClass;
-            text: string;
-          }),
+          ...this.instanceOf(expr.type, expr.text),
           ...(ordered ? { items } : {}),
           ...(keywords ? { keywords } : {}),
           ...(expr.nonStringKey ? { nonStringKey: true } : {}),
@@ -531,7 +535,13 @@ class Interpreter {
   /** One positional item: `expr`, or `*expr` spliced in (as a class statement's bases are). */
   evalItem(item: BaseExpr, ns: Map<string, Value> | undefined): Value[] {
     if (item.kind !== "starred") return [this.evalValue(item, ns)];
-    const v = item.value.kind === "unsupported" ? undefined : this.evalValue(item.value, ns);
+    if (item.value.kind === "unsupported") {
+      throw new Raise(
+        "UnsupportedSyntax",
+        `cannot read base '${item.text}': ${item.value.reason} (only names, subscripts, literals and displays are read)`,
+      );
+    }
+    const v = this.evalValue(item.value, ns);
     if (v?.kind === "instance" && v.items) return v.items;
     const not = v && this.notIterable(v);
     if (not) throw new Raise("TypeError", `Value after * must be an iterable, not ${not}`);
@@ -563,16 +573,15 @@ class Interpreter {
     if (["builtins.type", "abc.ABCMeta", "builtins.module"].includes(type.id ?? "")) {
       return tpName(type, this.record(type));
     }
-    if (v.kind === "instance" && !v.userFunction) {
-      const scalar = ["int", "float", "complex", "bool", "NoneType", "ellipsis", "function"];
-      if (scalar.some((s) => type.id === `builtins.${s}`)) return tpName(type, this.record(type));
-    }
+    if (v.kind === "instance" && scalars.includes(type.id ?? "")) return type.name;
     return undefined;
   }
 
   /** `v[...]`: a typing or `types.GenericAlias` of a class, or CPython's `TypeError`. */
   subscript(v: Value, text: string): Value {
     const args = text.slice(text.indexOf("[")).replace(/\s+/g, "");
+    // Python 2 bases: a subscript is read as the class it subscripts.
+    if (this.algo !== "c3" && v.kind !== "unreadable") return { kind: "subscript", of: v, args };
     switch (v.kind) {
       case "class": {
         const cls = v.cls;
@@ -672,14 +681,13 @@ class Interpreter {
   notMapping(v: Value): string | undefined {
     const type = this.typeOf(v);
     if (!type) return undefined;
-    if (v.kind === "instance" && type.id === "builtins.dict") return undefined;
-    if (v.kind === "class" || v.kind === "module" || v.kind === "instance") {
-      if (v.kind === "class" && !["builtins.type", "abc.ABCMeta"].includes(type.id ?? "")) {
-        return undefined;
-      }
-      return tpName(type, this.record(type));
+    if (v.kind === "instance") {
+      const sequences = ["tuple", "list", "set", "str", "bytes"].map((t) => `builtins.${t}`);
+      return [...scalars, ...sequences].includes(type.id ?? "") ? type.name : undefined;
     }
-    return undefined;
+    return ["builtins.type", "abc.ABCMeta", "builtins.module"].includes(type.id ?? "")
+      ? tpName(type, this.record(type))
+      : undefined;
   }
 
   execClass(s: ClassStatement, ns: Map<string, Value> | undefined): void {
@@ -895,7 +903,18 @@ class Interpreter {
 
   /** Calling a metaclass that is no class (`metaclass=1`): CPython's error, when it is known. */
   callObject(v: Value, s: ClassStatement): Raise {
-    const type = this.typeOf(v);
+    // CPython 3.13 suggests `m.m(...)` for a module with a callable of its own name.
+    if (v.kind === "module") {
+      const names = this.table.modules[v.module];
+      if (names) {
+        const own = names[v.module];
+        const callable = own !== undefined &&
+          (typeof own === "string" || (!Array.isArray(own) && own.type === "builtins.function"));
+        const suggestion = callable ? `. Did you mean: '${v.module}.${v.module}(...)'?` : "";
+        return new Raise("TypeError", `'module' object is not callable${suggestion}`);
+      }
+    }
+    const type = v.kind === "module" ? undefined : this.typeOf(v);
     const message = type && v.kind !== "class" ? this.record(type)?.notCallable : undefined;
     if (message !== undefined) {
       return new Raise("TypeError", message, `the metaclass is called to create ${s.qualname}`);
@@ -1072,9 +1091,9 @@ class Interpreter {
           throw new Raise(
             "TypeError",
             `${cls.qualname}.__init_subclass__() takes no keyword arguments`,
-            `no class in the MRO of ${cls.qualname} takes ${
+            `then object.__init_subclass__ refuses it: no class in the MRO takes ${
               kwargs.join(", ")
-            }: object.__init_subclass__ takes none`,
+            }`,
           );
         }
         break;
@@ -1089,7 +1108,11 @@ class Interpreter {
           break walk;
         case "final":
           if (kwargs !== undefined && !kwargs.includes("_root")) {
-            throw new Raise("TypeError", "Cannot subclass special typing classes");
+            throw new Raise(
+              "TypeError",
+              "Cannot subclass special typing classes",
+              `then typing's ${c.qualname}.__init_subclass__ refuses it`,
+            );
           }
           break walk;
         default:
@@ -1201,7 +1224,8 @@ class Interpreter {
     for (const b of bases) {
       if (!b.newStyle) continue;
       if (!b.basetype) {
-        throw new Raise("TypeError", `type '${b.name}' is not an acceptable base type`);
+        const name = tpName(b, this.record(b));
+        throw new Raise("TypeError", `type '${name}' is not an acceptable base type`);
       }
       const candidate = b.solid!;
       if (!winner) {
@@ -1225,6 +1249,11 @@ class Interpreter {
     return base!;
   }
 }
+
+/** The builtins types of values that are neither iterable nor mappings. */
+const scalars = ["int", "float", "complex", "bool", "NoneType", "ellipsis", "function"].map((t) =>
+  `builtins.${t}`
+);
 
 /** What creating a class needs besides its bases and metaclass. */
 interface Created {
@@ -1270,14 +1299,18 @@ function checkGeneric(cls: PyClass, positional: readonly Arg[], changed: boolean
     throw new Raise(
       "TypeError",
       "Cannot inherit from plain Generic",
-      "Generic needs its type variables: Generic[T]",
+      "then Generic.__init_subclass__ refuses it: plain Generic names no type variable (Generic[T] does)",
     );
   }
   const subscripts = positional.filter((a) =>
     a.value.kind === "subscript" && isGeneric(a.value.of)
   );
   if (changed && subscripts.length > 1) {
-    throw new Raise("TypeError", "Cannot inherit from Generic[...] multiple times.");
+    throw new Raise(
+      "TypeError",
+      "Cannot inherit from Generic[...] multiple times.",
+      "then Generic.__init_subclass__ refuses it: one Generic[...] lists every type variable",
+    );
   }
 }
 
@@ -1317,11 +1350,9 @@ function checkEnumBases(name: string, bases: readonly PyClass[]): void {
   }
 }
 
-/** CPython's `tp_name`: `module.name` for a static type outside builtins, else `__name__`. */
+/** CPython's `tp_name`: `typing.ParamSpec` for some C types, else `__name__`. */
 function tpName(cls: PyClass, record: TypeRecord | undefined): string {
-  if (!record?.static || !cls.id) return cls.name;
-  const module = cls.id.slice(0, cls.id.length - cls.qualname.length - 1);
-  return module === "builtins" ? cls.name : `${module}.${cls.name}`;
+  return record?.tpName ?? cls.name;
 }
 
 /** A short text for a value, for stand-in bases and keys. */
