@@ -33,6 +33,11 @@ export interface TypeRecord {
   tpName?: string;
   /** The `TypeError` of calling it as a metaclass, `t(name, bases, namespace)`. */
   call?: string;
+  /**
+   * The same with keyword arguments: `{n}` stands for the number of arguments, `{keyword}` for the
+   * first keyword (`int() takes at most 2 arguments ({n} given)`).
+   */
+  callKeywords?: string;
   /** The `TypeError` of calling one of its instances (it is not callable). */
   notCallable?: string;
   /** An enum that defines members, which `EnumType` refuses to extend. */

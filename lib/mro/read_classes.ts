@@ -29,8 +29,7 @@ export type ValueExpr =
     items: BaseExpr[];
     /** A dict display whose keys are all plain strings: the keyword arguments `**{...}` gives. */
     keywords?: KeywordArg[];
-    /** A dict display with a key that is a literal but no string (`**{1: 2}` is refused). */
-    nonStringKey?: boolean;
+
     text: string;
   }
   | { kind: "unsupported"; reason: string; text: string };
@@ -41,6 +40,8 @@ export type BaseExpr = ValueExpr | { kind: "starred"; value: ValueExpr; text: st
 /** One keyword argument: `name=value`, or `**value` (then `name` is `**`). */
 export interface KeywordArg {
   name: string;
+  /** From a dict display's key that is no string (`**{1: 2}`): `name` is its `str()`. */
+  nonString?: boolean;
   value: ValueExpr;
   text: string;
 }
@@ -468,7 +469,6 @@ function readDisplay(arg: Token[], source: string, text: string): ValueExpr {
   const items: BaseExpr[] = [];
   const keywords: KeywordArg[] = [];
   let plain = true;
-  let nonString = false;
   for (const piece of pieces) {
     const colon = piece.findIndex((x, j) => x.value === ":" && depthAt(piece, j) === 0);
     if (piece[0].value === "**" || colon <= 0 || colon === piece.length - 1) {
@@ -481,20 +481,20 @@ function readDisplay(arg: Token[], source: string, text: string): ValueExpr {
     const key = readValue(piece.slice(0, colon), source);
     const value = readValue(piece.slice(colon + 1), source);
     items.push(key, value);
+    const at = source.slice(piece[0].start, piece[piece.length - 1].end);
     const name = colon === 1 ? plainString(piece[0]) : undefined;
-    if (key.kind === "literal" && key.type !== "str") nonString = true;
-    if (name === undefined) plain = false;
-    else {
-      const at = source.slice(piece[0].start, piece[piece.length - 1].end);
-      keywords.push({ name, value, text: at });
-    }
+    // A key that is no string is refused when the call is made; its str() may clash before.
+    const number = colon === 1 && /^(0|[1-9][0-9]*)$/.test(piece[0].value);
+    if (name !== undefined) keywords.push({ name, value, text: at });
+    else if (number || ["None", "True", "False"].includes(piece[0].value) && colon === 1) {
+      keywords.push({ name: piece[0].value, nonString: true, value, text: at });
+    } else plain = false;
   }
   return {
     kind: "display",
     type: "dict",
     items,
     ...(plain ? { keywords } : {}),
-    ...(nonString ? { nonStringKey: true } : {}),
     text,
   };
 }

@@ -77,8 +77,8 @@ export type Value =
     type: PyClass;
     text: string;
     items?: Value[];
-    keywords?: [string, Value][];
-    nonStringKey?: boolean;
+    /** A dict display's keys and values; a key that is no string is marked. */
+    keywords?: { name: string; value: Value; nonString?: boolean }[];
     /** What `__mro_entries__` gives (`typing.NamedTuple`) or raises (`typing.Union`). */
     entries?: PyClass[];
     raises?: string;
@@ -513,7 +513,11 @@ class Interpreter {
       case "display": {
         const items: Value[] = [];
         for (const item of expr.items) items.push(...this.evalItem(item, ns));
-        const keywords = expr.keywords?.map((k, i): [string, Value] => [k.name, items[2 * i + 1]]);
+        const keywords = expr.keywords?.map((k, i) => ({
+          name: k.name,
+          value: items[2 * i + 1],
+          ...(k.nonString ? { nonString: true } : {}),
+        }));
         // A set's order is its hash order: only one with a single item has a known order.
         const ordered = expr.type === "tuple" || expr.type === "list" ||
           (expr.type === "set" && items.length <= 1);
@@ -521,7 +525,6 @@ class Interpreter {
           ...this.instanceOf(expr.type, expr.text),
           ...(ordered ? { items } : {}),
           ...(keywords ? { keywords } : {}),
-          ...(expr.nonStringKey ? { nonStringKey: true } : {}),
         };
       }
       case "unsupported":
@@ -629,6 +632,7 @@ class Interpreter {
       for (const value of values) positional.push({ value, text: describe(value, text) });
     }
     const keywords: [string, Value | undefined][] = [];
+    let nonString = false;
     const add = (name: string, value: Value | undefined) => {
       if (keywords.some(([k]) => k === name)) {
         throw new Raise(
@@ -644,11 +648,9 @@ class Interpreter {
         continue;
       }
       const v = kw.value.kind === "unsupported" ? undefined : this.evalValue(kw.value, ns);
-      if (v?.kind === "instance" && v.nonStringKey) {
-        throw new Raise("TypeError", "keywords must be strings");
-      }
       if (v?.kind === "instance" && v.keywords) {
-        for (const [name, value] of v.keywords) add(name, value);
+        for (const k of v.keywords) add(k.name, k.value);
+        nonString ||= v.keywords.some((k) => k.nonString);
         continue;
       }
       const not = v && this.notMapping(v);
@@ -663,6 +665,8 @@ class Interpreter {
         "the keyword arguments it unpacks are only known when the module runs",
       );
     }
+    // Merging `**` mappings checks duplicates; the call itself refuses keys that are no strings.
+    if (nonString) throw new Raise("TypeError", "keywords must be strings");
     return { positional, keywords };
   }
 
@@ -752,7 +756,7 @@ class Interpreter {
     const body = s.body.length ? new Map<string, Value>() : emptyNamespace;
     this.exec(s.body, body);
     if (!winner) throw this.callObject(callable!, s);
-    if (!winner.mro.some((c) => c.id === "builtins.type")) throw this.callClass(winner);
+    if (!winner.mro.some((c) => c.id === "builtins.type")) throw this.callClass(winner, kwargs);
     const hook = this.metaclassNew(winner);
     // The keyword arguments left for `__init_subclass__`; undefined when a `__new__` of the
     // input's takes them (toolkit does not run it).
@@ -766,6 +770,14 @@ class Interpreter {
       cls = this.createNamedTuple(bases, created);
       rest = [];
       if (cls.bases.some((b) => b.id === "typing.Generic")) {
+        // `nm_tpl.__init_subclass__()`: a def of the body was copied on as a plain function.
+        const own = body.get("__init_subclass__");
+        if (own?.kind === "instance" && own.userFunction) {
+          throw new Raise(
+            "TypeError",
+            `${s.qualname}.__init_subclass__() missing 1 required positional argument: 'cls'`,
+          );
+        }
         this.initSubclass(cls, [], positional, changed, 0);
       }
     } else if (hook === "typing._TypedDictMeta") {
@@ -927,9 +939,14 @@ class Interpreter {
    * Calling a class that is no metaclass (`metaclass=int`, `class A(1)`): the `TypeError` recorded
    * for a builtin, or `object`'s for a class of the input that keeps `object.__new__`.
    */
-  callClass(winner: PyClass): Raise {
+  callClass(winner: PyClass, kwargs: readonly string[]): Raise {
     const record = this.record(winner);
-    if (record?.call !== undefined) return new Raise("TypeError", record.call);
+    if (!kwargs.length && record?.call !== undefined) return new Raise("TypeError", record.call);
+    if (kwargs.length && record?.callKeywords !== undefined) {
+      const message = record.callKeywords.replace("{n}", String(3 + kwargs.length))
+        .replace("{keyword}", kwargs[0]);
+      return new Raise("TypeError", message);
+    }
     if (winner.id === undefined && !winner.stand) {
       const own = winner.mro.filter((c) => c.id === undefined);
       const first = winner.mro.find((c) => c.id !== undefined);
