@@ -130,6 +130,14 @@ class Raise extends Error {
   }
 }
 
+/** An expression toolkit does not read (a call, an operator): `UnsupportedSyntax`. */
+function notRead(what: string, reason: string): Raise {
+  return new Raise(
+    "UnsupportedSyntax",
+    `cannot read ${what}: ${reason} (only names, subscripts, literals and displays are read)`,
+  );
+}
+
 /** What toolkit cannot evaluate: an `UnsupportedSyntax` error naming the expression and why. */
 function cannotEvaluate(what: string, why: string): Raise {
   return new Raise("UnsupportedSyntax", `cannot evaluate ${what}: ${why}`);
@@ -528,25 +536,18 @@ class Interpreter {
         };
       }
       case "unsupported":
-        throw new Raise(
-          "UnsupportedSyntax",
-          `cannot read '${expr.text}': ${expr.reason} (only names, subscripts, literals and displays are read)`,
-        );
+        throw notRead(`'${expr.text}'`, expr.reason);
     }
   }
 
   /** One positional item: `expr`, or `*expr` spliced in (as a class statement's bases are). */
   evalItem(item: BaseExpr, ns: Map<string, Value> | undefined): Value[] {
+    if (item.kind === "unsupported") throw notRead(`base '${item.text}'`, item.reason);
     if (item.kind !== "starred") return [this.evalValue(item, ns)];
-    if (item.value.kind === "unsupported") {
-      throw new Raise(
-        "UnsupportedSyntax",
-        `cannot read base '${item.text}': ${item.value.reason} (only names, subscripts, literals and displays are read)`,
-      );
-    }
+    if (item.value.kind === "unsupported") throw notRead(`base '${item.text}'`, item.value.reason);
     const v = this.evalValue(item.value, ns);
-    if (v?.kind === "instance" && v.items) return v.items;
-    const not = v && this.notIterable(v);
+    if (v.kind === "instance" && v.items) return v.items;
+    const not = this.notIterable(v);
     if (not) throw new Raise("TypeError", `Value after * must be an iterable, not ${not}`);
     throw cannotEvaluate(
       `'${item.text}'`,
@@ -621,12 +622,6 @@ class Interpreter {
   evalArgs(s: ClassStatement, ns: Map<string, Value> | undefined) {
     const positional: Arg[] = [];
     for (const expr of s.bases) {
-      if (expr.kind === "unsupported") {
-        throw new Raise(
-          "UnsupportedSyntax",
-          `cannot read base '${expr.text}': ${expr.reason} (only names, subscripts, literals and displays are read)`,
-        );
-      }
       const values = this.evalItem(expr, ns);
       const text = expr.kind === "starred" ? expr.value.text : expr.text;
       for (const value of values) positional.push({ value, text: describe(value, text) });
@@ -760,7 +755,7 @@ class Interpreter {
     const hook = this.metaclassNew(winner);
     // The keyword arguments left for `__init_subclass__`; undefined when a `__new__` of the
     // input's takes them (toolkit does not run it).
-    let rest: string[] | undefined = hook === "user"
+    const rest: string[] | undefined = hook === "user"
       ? undefined
       : kwargs.filter((k) => !(metaclassNew[hook] ?? []).includes(k));
     let cls: PyClass;
@@ -768,7 +763,6 @@ class Interpreter {
     if (hook === "typing.NamedTupleMeta") {
       if (rest!.length) throw unexpectedKeyword("NamedTupleMeta.__new__", rest![0]);
       cls = this.createNamedTuple(bases, created);
-      rest = [];
       if (cls.bases.some((b) => b.id === "typing.Generic")) {
         // `nm_tpl.__init_subclass__()`: a def of the body was copied on as a plain function.
         const own = body.get("__init_subclass__");
