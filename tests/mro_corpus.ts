@@ -278,7 +278,7 @@ interface ArgClass {
 
 /**
  * A random module of class statements that pass more than names to `__build_class__`: typing's
- * special forms (Generic, Protocol, NamedTuple, TypedDict, Union, TypeVars), subscripts, literals,
+ * special forms (Generic, Protocol, NamedTuple, TypedDict, Union, TypeVars, NewType), subscripts, literals,
  * functions and modules as bases, `*bases` and `**keywords` (displays, names, undefined names),
  * keyword arguments for `__init_subclass__` and the typing/enum metaclasses, and metaclass values
  * of every kind. It keeps to what toolkit evaluates (no function called as metaclass, no
@@ -294,6 +294,7 @@ export function generateArgumentModule(rand: () => number, classes: number): str
     "from typing import TypeVar, Union",
     'T = TypeVar("T")',
     'S = TypeVar("S")',
+    'UserId = typing.NewType("UserId", int)',
     "options = {}",
     "def function():",
     "    pass",
@@ -319,6 +320,7 @@ export function generateArgumentModule(rand: () => number, classes: number): str
     "T",
     "typing.ForwardRef",
     "typing.SupportsInt",
+    "UserId",
   ];
   const plainBases = ["object", "int", "str", "dict", "tuple", "Exception", "abc.ABC"];
   const odd = ["1", "None", "function", "abc", "(int,)", "typing.TYPE_CHECKING", "Missing"];

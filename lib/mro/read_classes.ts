@@ -74,8 +74,8 @@ export type BoundValue =
   | { kind: "from"; module: string; attr: string }
   /** `X = a.b`, `X = a.b[T]`, `X = 1`, `X = (A, B)`. */
   | { kind: "expr"; value: ValueExpr }
-  /** `X = f(...)`: a call of a (dotted) name; the arguments are not read. */
-  | { kind: "call"; callee: string[] }
+  /** `X = f(...)`: a call of a (dotted) name; of the arguments, only a first plain string. */
+  | { kind: "call"; callee: string[]; first?: string }
   /** Anything else: an operator, a subscript of a call... */
   | { kind: "opaque" }
   /** `def name(...)`; a decorator may have made it anything. */
@@ -691,10 +691,13 @@ function readAssignment(s: Token[], body: Statement[], source: string): void {
   const callee = open > 0 && matching(valueTokens, open) === valueTokens.length - 1
     ? dottedPath(valueTokens.slice(0, open))
     : undefined;
+  const first = callee && [",", ")"].includes(valueTokens[open + 2]?.value)
+    ? plainString(valueTokens[open + 1])
+    : undefined;
   const value: BoundValue = expr.kind !== "unsupported"
     ? { kind: "expr", value: expr }
     : callee && !callee.subscripted
-    ? { kind: "call", callee: callee.path }
+    ? { kind: "call", callee: callee.path, ...(first !== undefined ? { first } : {}) }
     : { kind: "opaque" };
   for (const target of parts) {
     // `X: Annotation = value` binds X.

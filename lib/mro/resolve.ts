@@ -52,6 +52,10 @@ export interface PyClass {
   stand?: "unknown" | "assumed" | "instance";
   /** Some class in the MRO besides `object` defines `__init_subclass__`. */
   initHook?: boolean;
+  /** The class `NewType.__mro_entries__` makes, whose `__init_subclass__` refuses: the NewType. */
+  newTypeOf?: string;
+  /** Its body was copied on with setattr (NamedTupleMeta): a `def` in it is a plain function. */
+  copiedNamespace?: boolean;
 }
 
 let uids = 0;
@@ -84,6 +88,8 @@ export type Value =
     raises?: string;
     /** A `def` of the input. */
     userFunction?: boolean;
+    /** `typing.NewType(name, ...)`: its name. */
+    newType?: string;
   }
   /** A class whose statement could not be read. */
   | { kind: "unreadable"; qualname: string; line: number };
@@ -299,6 +305,26 @@ class Interpreter {
     return cls;
   }
 
+  /** The class `NewType.__mro_entries__` gives, a new one each time. */
+  newTypeDummy(newType: string): PyClass {
+    const dummy: PyClass = {
+      uid: uids++,
+      name: "Dummy",
+      qualname: "NewType.__mro_entries__.<locals>.Dummy",
+      bases: [this.object],
+      mro: [],
+      newStyle: true,
+      basetype: true,
+      itemsize: 0,
+      solid: this.object,
+      meta: this.type("builtins.type"),
+      initHook: true,
+      newTypeOf: newType,
+    };
+    dummy.mro = [dummy, this.object];
+    return dummy;
+  }
+
   /** A base that is no class: drawn with its expression, its type standing in for a metaclass. */
   instanceBase(type: PyClass, text: string): PyClass {
     return {
@@ -377,7 +403,7 @@ class Interpreter {
       case "expr":
         return this.assigned(name, () => this.evalValue(value.value, ns));
       case "call":
-        return this.assigned(name, () => this.callValue(name, value.callee, ns));
+        return this.assigned(name, () => this.callValue(name, value, ns));
       case "function":
         if (!value.decorated && this.algo === "c3") {
           return { ...this.instanceOf("function", name), userFunction: true };
@@ -392,8 +418,16 @@ class Interpreter {
    * What `name = callee(...)` binds: an instance of a recorded class (`TypeVar("T")`), or
    * something opaque that acts as a class (a factory, `type(...)`, an enum's functional API).
    */
-  callValue(name: string, callee: string[], ns: Map<string, Value> | undefined): Value {
+  callValue(
+    name: string,
+    { callee, first }: { callee: string[]; first?: string },
+    ns: Map<string, Value> | undefined,
+  ): Value {
     const f = this.evalPath(callee, ns);
+    if (f.kind === "class" && f.cls.id === "typing.NewType" && first !== undefined) {
+      const newType = first.slice(first.lastIndexOf(".") + 1);
+      return { kind: "instance", type: f.cls, text: `${callee.join(".")}(...)`, newType };
+    }
     const record = f.kind === "class" ? this.record(f.cls) : undefined;
     if (f.kind === "class" && record && this.algo === "c3") {
       const isMeta = f.cls.mro.some((c) => c.id === "builtins.type");
@@ -763,15 +797,8 @@ class Interpreter {
     if (hook === "typing.NamedTupleMeta") {
       if (rest!.length) throw unexpectedKeyword("NamedTupleMeta.__new__", rest![0]);
       cls = this.createNamedTuple(bases, created);
+      // `nm_tpl.__init_subclass__()` when Generic is a base: the class's own hook first.
       if (cls.bases.some((b) => b.id === "typing.Generic")) {
-        // `nm_tpl.__init_subclass__()`: a def of the body was copied on as a plain function.
-        const own = body.get("__init_subclass__");
-        if (own?.kind === "instance" && own.userFunction) {
-          throw new Raise(
-            "TypeError",
-            `${s.qualname}.__init_subclass__() missing 1 required positional argument: 'cls'`,
-          );
-        }
         this.initSubclass(cls, [], positional, changed, 0);
       }
     } else if (hook === "typing._TypedDictMeta") {
@@ -1001,14 +1028,15 @@ class Interpreter {
     }
     const tuple = this.type("builtins.tuple");
     const real = bases.map((b) => (b === marker ? tuple : b));
-    return this.typeNew(
+    const note = `${created.s.qualname}.__bases__ = (${real.map(nameOfClass).join(", ")})`;
+    const cls = this.typeNew(
       real,
       this.type("builtins.type"),
       created,
-      `${created.s.qualname}.__bases__ = (${
-        real.map(nameOfClass).join(", ")
-      }): NamedTupleMeta makes it a tuple`,
+      `${note}: NamedTupleMeta makes it a tuple`,
     );
+    cls.copiedNamespace = true;
+    return cls;
   }
 
   /**
@@ -1092,10 +1120,26 @@ class Interpreter {
     let generic = false;
     walk: for (const c of cls.mro.slice(start)) {
       if (c.stand === "assumed") continue;
+      if (c.newTypeOf !== undefined) {
+        if (kwargs?.length) throw unexpectedKeyword(`${c.qualname}.__init_subclass__`, kwargs[0]);
+        throw new Raise(
+          "TypeError",
+          `Cannot subclass an instance of NewType. Perhaps you were looking for: \`${cls.name} = NewType('${cls.name}', ${c.newTypeOf})\``,
+        );
+      }
       if (c.stand) break; // an unknown class: its hook, if any, is unknown
       if (c.id === undefined) {
-        if (c.namespace?.has("__init_subclass__")) break; // the input's: not run
-        continue;
+        const hook = c.namespace?.get("__init_subclass__");
+        if (!hook) continue;
+        // NamedTupleMeta copies the body on with setattr: a def stays a plain function, which
+        // `super().__init_subclass__()` calls without the class.
+        if (c.copiedNamespace && hook.kind === "instance" && hook.userFunction) {
+          throw new Raise(
+            "TypeError",
+            `${c.qualname}.__init_subclass__() missing 1 required positional argument: 'cls'`,
+          );
+        }
+        break; // the input's hook: not run
       }
       if (c.id === "builtins.object") {
         if (kwargs?.length) {
@@ -1175,6 +1219,10 @@ class Interpreter {
           return this.aliasEntries(v.classes, values, later, bases);
         case "instance":
           if (v.raises !== undefined) throw new Raise("TypeError", v.raises);
+          if (v.newType !== undefined) {
+            changed = true;
+            return void bases.push(this.newTypeDummy(v.newType));
+          }
           if (v.entries) {
             changed = true;
             return void bases.push(...v.entries);
@@ -1336,7 +1384,7 @@ function moduleOf(cls: PyClass): string {
 
 /** `repr(cls)` as CPython's `type.__repr__` writes it; the input's classes are in `__main__`. */
 function classRepr(cls: PyClass): string {
-  const module = moduleOf(cls);
+  const module = cls.newTypeOf !== undefined ? "typing" : moduleOf(cls);
   return `<class '${module === "builtins" ? "" : module + "."}${cls.qualname}'>`;
 }
 
