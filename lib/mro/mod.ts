@@ -30,6 +30,7 @@ export {
 } from "./resolve.ts";
 export {
   type ClassEntry,
+  errorLine,
   type ModuleResult,
   renderDot,
   renderMermaid,

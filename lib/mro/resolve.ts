@@ -746,7 +746,7 @@ class Interpreter {
         // Before the merge: say why it never ran. After it: what refused the class.
         outcome.explain ??= [`L[${s.qualname}] cannot be computed`];
         if (err.hint) outcome.explain.push(`  ${err.hint}`);
-        outcome.explain.push(`${err.type}: ${err.message}`);
+        outcome.explain.push(err.message ? `${err.type}: ${err.message}` : err.type);
       }
     }
   }
