@@ -300,7 +300,11 @@ function readClassHeader(t: Token[], context: ReadContext, outer: string): Class
   if (t[k]?.value === "(") {
     const close = matching(t, k);
     if (close !== t.length - 2) throw invalid();
-    for (const arg of splitArgs(t.slice(k + 1, close))) {
+    // splitArgs drops empty pieces; only one trailing comma after an argument is valid.
+    const inner = t.slice(k + 1, close);
+    const comma = (j: number) => inner[j]?.value === "," && depthAt(inner, j) === 0;
+    if (comma(0) || inner.some((_, j) => comma(j) && comma(j + 1))) throw invalid();
+    for (const arg of splitArgs(inner)) {
       if (!isWellFormedArgument(arg)) throw invalid();
       const text = context.source.slice(arg[0].start, arg[arg.length - 1].end);
       const named = arg[0].type === "name" && arg[1]?.value === "=";
