@@ -206,7 +206,7 @@ description: >-
   refuses 255.255.255.255 without --broadcast, IPv6 has no broadcast at all, multicast options
   are for groups only, and a scope confined to loopback refuses a broadcast even with the flag.
   To watch one reach a segment and stop at a router, build the lab (sudo toolkit lab up --hosts 3
-  --router) and follow the README's lab section.
+  --router) and follow docs/lab.md.
 scope:
   net: ["127.0.0.1:{{port.own}}"]
 steps:
