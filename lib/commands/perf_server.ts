@@ -10,7 +10,7 @@ import { ExitCode, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
-import { endRepeatedStatus, reportServeFailure } from "./tcp_listen.ts";
+import { endRepeatedStatus, reportServeFailure } from "./_listener_status.ts";
 import { maxStreams, perfAddress } from "../net/perf_protocol.ts";
 import { portArg } from "./_perf_args.ts";
 import { bindPerfServer, type PerfServerEvent, servePerf } from "../net/perf_server.ts";

@@ -1,6 +1,7 @@
-// `toolkit unix-send PATH [DATA]`: tcp-send over an AF_UNIX stream socket: connect, send, shut
-// down the sending side, and with --wait-reply print the reply. With --datagram: one datagram to
-// a SOCK_DGRAM socket (nc -Uu), from a temporary bound address so the server can answer.
+// `toolkit unix-send PATH [DATA]`: tcp-send over an AF_UNIX stream socket (_stream_send.ts):
+// connect, send, shut down the sending side, and with --wait-reply print the reply. With
+// --datagram: one datagram to a SOCK_DGRAM socket (nc -Uu), from a temporary bound address so the
+// server can answer.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { userInputError } from "../cli/errors.ts";
@@ -15,9 +16,9 @@ import {
   openUnixDatagramClient,
   sendUnixDatagram,
 } from "../net/unix.ts";
-import { socketPathArg } from "./unix_connect.ts";
-import { parseSendFlags, type SendFlags, sendOptionSpecs, sendOver } from "./tcp_send.ts";
 import { readInputFile } from "../scope/files.ts";
+import { socketPathArg } from "./_socket_path_arg.ts";
+import { parseSendFlags, type SendFlags, sendOptionSpecs, sendOver } from "./_stream_send.ts";
 
 /** Largest datagram read from a file or stdin for `--datagram` (Linux's default limit is lower). */
 export const maxUnixDatagram = 1024 * 1024;
