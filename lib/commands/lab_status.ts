@@ -3,6 +3,7 @@
 // `lab up` prints the same report, so its rendering lives here.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { ExitCode } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { discoverLab, type LabState, prefixFlag } from "../lab/mod.ts";
 
@@ -46,7 +47,7 @@ const command: CommandModule<LabStatusOptions> = {
         `No lab "${o.prefix}" is up (toolkit lab up${prefixFlag(o.prefix)} builds one)\n`,
       );
     }
-    return up ? 0 : 1;
+    return up ? ExitCode.ok : ExitCode.negative;
   },
 };
 export default command;

@@ -3,7 +3,7 @@
 // merge on request. Exit 1 when any class cannot be created, as Python would refuse it.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError, UsageError, userInputError } from "../cli/errors.ts";
+import { ExitCode, InputError, UsageError, userInputError } from "../cli/errors.ts";
 import { readAll } from "../cli/io.ts";
 import { readInputFile, stdinAlias } from "../scope/files.ts";
 import { paint, writeJson } from "../cli/output.ts";
@@ -172,7 +172,7 @@ const command: CommandModule<MroOptions> = {
           }));
         }
     }
-    return outcomes.some((x) => x.error) ? 1 : 0;
+    return outcomes.some((x) => x.error) ? ExitCode.negative : ExitCode.ok;
   },
 };
 export default command;

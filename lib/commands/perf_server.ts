@@ -194,7 +194,7 @@ const command: CommandModule<PerfServerOptions> = {
     } finally {
       await endRepeatedStatus(io); // the count of accept failures still held back
     }
-    return io.signal.aborted ? ExitCode.interrupted : 0;
+    return io.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
   },
 };
 export default command;

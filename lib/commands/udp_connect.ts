@@ -3,7 +3,7 @@
 // stdout, until stdin ends and --linger passes, or Ctrl-C.
 import { durationOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError, UsageError } from "../cli/errors.ts";
+import { ExitCode, InputError, UsageError } from "../cli/errors.ts";
 import { writeStatus } from "../cli/output.ts";
 import { targetWords } from "../cli/target_arg.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
@@ -259,7 +259,7 @@ const command: CommandModule<UdpConnectOptions> = {
         o.json,
       );
     }
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

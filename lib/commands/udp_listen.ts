@@ -4,7 +4,7 @@
 import { listenWords } from "../cli/target_arg.ts";
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { fromUserInput, scopeErrorFrom, UsageError } from "../cli/errors.ts";
+import { ExitCode, fromUserInput, scopeErrorFrom, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeStatus } from "../cli/output.ts";
 import { formatHostPort, type HostPort, zonedHost } from "../net/address.ts";
@@ -200,13 +200,13 @@ const command: CommandModule<UdpListenOptions> = {
         try {
           await printDatagram(o, io, data, formatHostPort(from.hostname, from.port));
         } catch (err) {
-          if (err instanceof Deno.errors.BrokenPipe) return 0; // `| head`: stop quietly, like nc
+          if (err instanceof Deno.errors.BrokenPipe) return ExitCode.ok; // `| head`: stop quietly, like nc
           throw err;
         }
         const answer = o.echo ? data : o.reply;
         if (answer) await reply(sock, from, answer, o, io);
       }
-      return 0;
+      return ExitCode.ok;
     } finally {
       await endRepeatedStatus(io);
       await membership?.leave();

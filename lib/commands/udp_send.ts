@@ -4,7 +4,7 @@
 import { targetWords } from "../cli/target_arg.ts";
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { fromUserInput, InputError, UsageError, userInputError } from "../cli/errors.ts";
+import { ExitCode, fromUserInput, InputError, UsageError, userInputError } from "../cli/errors.ts";
 import { abortableSleep, readAll } from "../cli/io.ts";
 import { writeJson, writeStatus } from "../cli/output.ts";
 import { formatHostPort, type HostPort, zonedHost } from "../net/address.ts";
@@ -287,7 +287,7 @@ const command: CommandModule<UdpSendOptions> = {
       } else if (reply) {
         await io.stdout.write(o.hex ? toHex(reply.data) + "\n" : reply.data);
       }
-      return 0;
+      return ExitCode.ok;
     } finally {
       sock.close();
     }

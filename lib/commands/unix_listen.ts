@@ -172,7 +172,7 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
         });
       }
     }
-    return 0;
+    return ExitCode.ok;
   } finally {
     bound.close();
     await endRepeatedStatus(io);

@@ -4,7 +4,7 @@
 // server can answer.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { userInputError } from "../cli/errors.ts";
+import { ExitCode, userInputError } from "../cli/errors.ts";
 import { readAll } from "../cli/io.ts";
 import { writeJson, writeStatus } from "../cli/output.ts";
 import { NetError } from "../net/errors.ts";
@@ -89,10 +89,10 @@ async function sendDatagramTo(o: UnixSendOptions, io: Parameters<typeof command.
     }
     if (!o.waitReply) {
       if (o.json) await writeJson(io, { remote: target, sent: data.length });
-      return 0;
+      return ExitCode.ok;
     }
     const reply = await receiveDatagram(client.sock, { timeoutMs: o.timeoutMs, signal: io.signal });
-    if (io.signal.aborted) return 130;
+    if (io.signal.aborted) return ExitCode.interrupted;
     if (!reply) {
       if (o.json) await writeJson(io, { remote: target, sent: data.length, reply: null });
       throw new NetError("timed out", `no reply from ${target} within ${o.timeoutMs / 1000}s`);
@@ -108,7 +108,7 @@ async function sendDatagramTo(o: UnixSendOptions, io: Parameters<typeof command.
         },
       });
     } else await io.stdout.write(o.hex ? toHex(reply.data) + "\n" : reply.data);
-    return 0;
+    return ExitCode.ok;
   } finally {
     client.close();
   }
