@@ -1,6 +1,6 @@
 // `toolkit lab status`: what a lab of network namespaces looks like right now, read back from the
 // kernel (so it also shows what a crashed `lab up` left), and how to run a command inside a host.
-// `lab up` prints the same report, so its rendering lives here.
+// `lab up` prints the same report (both render it through _lab.ts).
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { ExitCode } from "../cli/errors.ts";

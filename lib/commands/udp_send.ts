@@ -162,7 +162,7 @@ const command: CommandModule<UdpSendOptions> = {
       const hops = intOption(values, "hops", { min: 0, max: 255, fallback: 1, command: name });
       if (hops !== 1) {
         throw new UsageError(
-          `--hops ${hops} is not available: Deno 2.9.6 cannot set IPV6_MULTICAST_HOPS, so IPv6 multicast leaves with the kernel default hop limit 1`,
+          `--hops ${hops} is not available: IPv6 multicast leaves with the kernel default hop limit 1 (this link only); drop --hops, or send to an IPv4 group with --ttl to cross routers`,
           name,
         );
       }

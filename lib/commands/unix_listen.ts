@@ -1,8 +1,7 @@
 // `toolkit unix-listen PATH`: nc -lU. tcp-listen's serving (_stream_server.ts) on an AF_UNIX
 // stream socket, or with --datagram udp-listen's printing (_datagrams.ts) on a SOCK_DGRAM one
-// (nc -lUu), with the socket file handled
-// safely: a stale one is replaced, a live one or a regular file is refused, and the file is
-// removed on exit and on Ctrl-C.
+// (nc -lUu), with the socket file handled safely: a stale one is replaced, a live one or a regular
+// file is refused, and the file is removed on exit and on Ctrl-C.
 import { type OptionSpec, type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
 import { ExitCode, UsageError } from "../cli/errors.ts";
