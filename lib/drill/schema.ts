@@ -1,6 +1,7 @@
 // The drill file format: the JSON Schema that `toolkit drill schema` publishes and the loader
-// validates against, and the TypeScript shape of a validated drill. One table serves both, so the
-// published schema is the one in force.
+// (load.ts) validates against, so the published schema is the one in force, and the TypeScript
+// shape of a validated drill. The types are written by hand beside the schema; the lists both
+// use (step kinds, TCP state names, sys kinds) are shared constants.
 import { parseDuration } from "../text/duration.ts";
 import { type SysKind, sysKinds } from "../scope/types.ts";
 
