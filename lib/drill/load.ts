@@ -5,12 +5,14 @@ import { isNode, LineCounter, parseDocument } from "yaml";
 import { parseHostPort } from "../net/address.ts";
 import { parseHex } from "../net/payload.ts";
 import {
+  connName,
+  type DeniedKind,
   type Drill,
   drillDurationMs,
   drillSchema,
   type DrillScope,
   type Step,
-  stepKind,
+  stepAction,
 } from "./schema.ts";
 import { splitCommand } from "./command_line.ts";
 import { scopeKinds } from "../scope/types.ts";
@@ -326,10 +328,8 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
   duration(drill.timeout, ["timeout"]);
   checkScope(drill.scope, out);
   drill.steps.forEach((step: Step, i) => {
-    const kind = stepKind(step);
+    const { kind, action: a } = stepAction(step);
     const p: Path = ["steps", i, kind];
-    // deno-lint-ignore no-explicit-any
-    const a = (step as any)[kind];
     if (a && typeof a === "object" && "timeout" in a) duration(a.timeout, [...p, "timeout"]);
     if (a && typeof a === "object" && "hex" in a) hex(a.hex, [...p, "hex"]);
     if (a && typeof a === "object" && "regex" in a) regex(a.regex, [...p, "regex"]);
@@ -365,10 +365,10 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
         use(a.conn, [...p, "conn"], ["connection"]);
         break;
       case "close-write":
-        use(typeof a === "string" ? a : a.conn, p, ["connection"]);
+        use(connName(a), p, ["connection"]);
         break;
       case "close":
-        use(typeof a === "string" ? a : a.conn, p, ["connection", "listener", "udp socket"]);
+        use(connName(a), p, ["connection", "listener", "udp socket"]);
         break;
       case "udp-send":
         if (defined.get(a.socket) === undefined) define(a.socket, "udp socket", [...p, "socket"]);
@@ -401,11 +401,13 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
         if (a.local !== undefined) address(a.local, [...p, "local"]);
         if (a.remote !== undefined) address(a.remote, [...p, "remote"]);
         break;
-      case "expect-denied":
-        for (const k of ["connect", "listen", "udp-send"]) {
-          if (k in a) address(a[k], [...p, k]);
+      case "expect-denied": {
+        const targets: Partial<Record<DeniedKind, string>> = a;
+        for (const k of ["connect", "listen", "udp-send"] as const) {
+          if (k in targets) address(targets[k], [...p, k]);
         }
         break;
+      }
     }
   });
 }

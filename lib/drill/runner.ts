@@ -5,7 +5,7 @@ import { Sandbox, type Scope } from "../scope/mod.ts";
 import { drillScope, scopeBeyondOwn } from "./permissions.ts";
 import type { DrillResult, StepResult } from "./result.ts";
 import { stepTitle } from "./result.ts";
-import { type Drill, drillDurationMs, type Step, stepKind } from "./schema.ts";
+import { type Drill, drillDurationMs, type Step, stepAction, stepKind } from "./schema.ts";
 import { allocatePorts, bindVariables, collectVariables } from "./variables.ts";
 import type { DrillWorkerMessage } from "./worker.ts";
 
@@ -136,18 +136,19 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
 function anchorPaths(drill: Drill, base: string | undefined): Drill {
   if (base === undefined) return drill;
   const anchor = (p: string) => (p.startsWith("/") ? p : `${base}/${p}`);
-  const steps = drill.steps.map((step) => {
-    const kind = stepKind(step);
-    const a = (step as Record<string, unknown>)[kind] as Record<string, unknown>;
-    if ((kind === "listen" || kind === "connect") && typeof a.path === "string") {
-      return { ...step, [kind]: { ...a, path: anchor(a.path) } } as Step;
+  const steps = drill.steps.map((step): Step => {
+    const { kind, action } = stepAction(step);
+    if (kind === "listen" && typeof action.path === "string") {
+      return { ...step, listen: { ...action, path: anchor(action.path) } };
     }
-    if (kind === "expect-denied") {
-      for (const key of ["read", "write"]) {
-        if (typeof a[key] === "string") {
-          return { ...step, [kind]: { ...a, [key]: anchor(a[key] as string) } } as Step;
-        }
-      }
+    if (kind === "connect" && typeof action.path === "string") {
+      return { ...step, connect: { ...action, path: anchor(action.path) } };
+    }
+    if (kind === "expect-denied" && "read" in action) {
+      return { ...step, "expect-denied": { ...action, read: anchor(action.read) } };
+    }
+    if (kind === "expect-denied" && "write" in action) {
+      return { ...step, "expect-denied": { ...action, write: anchor(action.write) } };
     }
     return step;
   });
