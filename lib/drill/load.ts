@@ -32,7 +32,16 @@ export interface DrillIssue {
  *
  * @example
  * ```ts
- * try { parseDrill("name: x\n", "x.yaml"); } catch (e) { (e as DrillFileError).issues[0].line; }
+ * import assert from "node:assert/strict";
+ * import { DrillFileError, parseDrill } from "./load.ts";
+ *
+ * assert.throws(() => parseDrill("name: x\n", "x.yaml"), (e) => {
+ *   assert.ok(e instanceof DrillFileError);
+ *   assert.equal(e.file, "x.yaml");
+ *   assert.deepEqual(e.issues, [{ line: 1, col: 1, message: 'missing "steps"' }]);
+ *   assert.match(e.message, /^Malformed drill file x\.yaml: 1 problem, first at line 1: missing/);
+ *   return true;
+ * });
  * ```
  */
 export class DrillFileError extends SyntaxError {
@@ -418,8 +427,18 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { DrillFileError, parseDrill } from "./load.ts";
+ *
  * const drill = parseDrill("name: hi\nsteps:\n  - sleep: 10ms\n", "hi.yaml");
- * drill.steps.length; // 1
+ * assert.equal(drill.name, "hi");
+ * assert.deepEqual(drill.steps.map((step) => ({ ...step })), [{ sleep: "10ms" }]);
+ * // Every problem at once, each with its line: an unknown step and a name used before it exists.
+ * const text = "name: hi\nsteps:\n  - wait: 1s\n  - send: { conn: c, text: hi }\n";
+ * assert.throws(() => parseDrill(text, "hi.yaml"), (e: DrillFileError) => {
+ *   assert.deepEqual(e.issues.map((i) => i.line), [3, 4]);
+ *   return true;
+ * });
  * ```
  */
 export function parseDrill(text: string, file: string): Drill {
@@ -500,7 +519,18 @@ function formatPath(path: Path): string {
  *
  * @example
  * ```ts
- * formatDrillIssues(err); // "bad.yaml:4:5: steps[0].connect: missing \"as\"\n"
+ * import assert from "node:assert/strict";
+ * import { DrillFileError, formatDrillIssues } from "./load.ts";
+ *
+ * const err = new DrillFileError("bad.yaml", [
+ *   { line: 4, col: 5, message: 'steps[0].connect: missing "as"' },
+ *   { line: 6, col: 1, message: "a name with a \x1b[31mcolour" },
+ * ]);
+ * assert.equal(
+ *   formatDrillIssues(err),
+ *   'bad.yaml:4:5: steps[0].connect: missing "as"\n' +
+ *     "bad.yaml:6:1: a name with a \\x1b[31mcolour\n", // the escape shown, not acted on
+ * );
  * ```
  */
 export function formatDrillIssues(err: DrillFileError): string {

@@ -67,7 +67,12 @@ export interface DrillResult {
  *
  * @example
  * ```ts
- * stepTitle({ connect: { as: "c", to: "127.0.0.1:9000" } }); // "connect c to 127.0.0.1:9000"
+ * import assert from "node:assert/strict";
+ * import { stepTitle } from "./result.ts";
+ *
+ * assert.equal(stepTitle({ connect: { as: "c", to: "127.0.0.1:9" } }), "connect c to 127.0.0.1:9");
+ * assert.equal(stepTitle({ expect: { conn: "c", regex: "^OK" } }), "expect c /^OK/");
+ * assert.equal(stepTitle({ name: "the FIN", expect: { conn: "c", eof: true } }), "the FIN");
  * ```
  */
 export function stepTitle(step: Step): string {
@@ -135,7 +140,19 @@ function showBytes(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
- * byteDiff(new TextEncoder().encode("hi"), new TextEncoder().encode("ho")).offset; // 1
+ * import assert from "node:assert/strict";
+ * import { byteDiff } from "./result.ts";
+ *
+ * const enc = new TextEncoder();
+ * assert.deepEqual(byteDiff(enc.encode("hi"), enc.encode("ho")), {
+ *   expected: '"hi"',
+ *   expectedHex: "68 69",
+ *   received: '"ho"',
+ *   receivedHex: "68 6f",
+ *   offset: 1,
+ * });
+ * // Bytes that are not UTF-8 are shown in hex.
+ * assert.equal(byteDiff(new Uint8Array([0xff]), new Uint8Array()).expected, "(not UTF-8) ff");
  * ```
  */
 export function byteDiff(expected: Uint8Array, received: Uint8Array): ByteDiff {

@@ -46,8 +46,33 @@ export interface RunDrillOptions {
  *
  * @example
  * ```ts
- * const result = await runDrill(drill, { source: "built-in" });
- * result.status; // "pass"
+ * import assert from "node:assert/strict";
+ * import { parseDrill } from "./load.ts";
+ * import { runDrill } from "./runner.ts";
+ *
+ * // An echo server on a port chosen now, a client, and a port outside the drill's scope.
+ * const drill = parseDrill(
+ *   `name: echo
+ * steps:
+ *   - listen: { as: echo, address: "127.0.0.1:{{port.echo}}", reply: echo }
+ *   - connect: { as: c, to: "127.0.0.1:{{port.echo}}" }
+ *   - send: { conn: c, text: hello }
+ *   - expect: { conn: c, text: hello }
+ *   - expect-denied: { connect: "127.0.0.1:9" }
+ * `,
+ *   "echo.yaml",
+ * );
+ * const result = await runDrill(drill, { source: "echo.yaml" });
+ * assert.equal(result.status, "pass");
+ * assert.deepEqual(result.steps.map((s) => s.title), [
+ *   "listen echo tcp 127.0.0.1:{{port.echo}} (echo)",
+ *   "connect c to 127.0.0.1:{{port.echo}}",
+ *   'send c "hello"',
+ *   'expect c "hello"',
+ *   "expect-denied connect 127.0.0.1:9",
+ * ]);
+ * // The sandbox refused the connection before anything was sent.
+ * assert.deepEqual(result.steps[4].denied, { kind: "net", resource: "127.0.0.1:9" });
  * ```
  */
 export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<DrillResult> {

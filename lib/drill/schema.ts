@@ -279,7 +279,11 @@ export type StepKind = typeof stepKinds[number];
  *
  * @example
  * ```ts
- * stepKind({ "close-write": "client" }); // "close-write"
+ * import assert from "node:assert/strict";
+ * import { stepKind } from "./schema.ts";
+ *
+ * assert.equal(stepKind({ "close-write": "client" }), "close-write");
+ * assert.equal(stepKind({ name: "pause", sleep: "1s" }), "sleep");
  * ```
  */
 export function stepKind(step: Step): StepKind {
@@ -296,8 +300,15 @@ export const maxDrillDurationMs = 3_600_000;
  *
  * @example
  * ```ts
- * drillDurationMs("250ms", "timeout"); // 250
- * drillDurationMs(0, "timeout"); // throws RangeError: Duration "0" is too short: at least 1ms
+ * import assert from "node:assert/strict";
+ * import { drillDurationMs } from "./schema.ts";
+ *
+ * assert.equal(drillDurationMs("250ms", "timeout"), 250);
+ * assert.equal(drillDurationMs(1.5, "timeout"), 1500); // a bare number is seconds
+ * assert.equal(drillDurationMs(0, "sleep"), 0);
+ * assert.throws(() => drillDurationMs(0, "timeout"), RangeError);
+ * assert.throws(() => drillDurationMs("61m", "timeout"), RangeError); // past an hour
+ * assert.throws(() => drillDurationMs("2h", "timeout"), SyntaxError); // units: ms, s, m
  * ```
  */
 export function drillDurationMs(value: string | number, use: "sleep" | "timeout"): number {
@@ -349,7 +360,13 @@ function obj(
  *
  * @example
  * ```ts
- * drillSchema.properties.steps.type; // "array"
+ * import assert from "node:assert/strict";
+ * import { drillSchema, stepKinds } from "./schema.ts";
+ *
+ * assert.deepEqual(drillSchema.required, ["name", "steps"]);
+ * assert.equal(drillSchema.properties.steps.type, "array");
+ * // One definition per step kind, each requiring its own action key.
+ * assert.deepEqual(stepKinds.map((k) => drillSchema.$defs[k].required), stepKinds.map((k) => [k]));
  * ```
  */
 export const drillSchema = {

@@ -66,9 +66,28 @@ async function netErrorsAt<T>(where: string, call: () => T | Promise<T>): Promis
  *
  * @example
  * ```ts
- * const session = new DrillSession({ net: ["127.0.0.1:9000"] });
- * await session.run({ sleep: "10ms" });
- * session.closeAll();
+ * import assert from "node:assert/strict";
+ * import { DrillSession } from "./session.ts";
+ *
+ * // Outside a sandbox (as here) the steps run with this process's permissions.
+ * const session = new DrillSession();
+ * try {
+ *   const echo = { as: "echo", address: "127.0.0.1:0", reply: "echo" } as const;
+ *   const listen = await session.run({ listen: echo });
+ *   assert.match(listen.message!, /^listening on tcp 127\.0\.0\.1:\d+$/);
+ *   const to = listen.message!.split(" ").at(-1)!;
+ *   assert.equal((await session.run({ connect: { as: "c", to } })).ok, true);
+ *   assert.equal((await session.run({ send: { conn: "c", text: "hi" } })).message, "sent 2 bytes");
+ *   const wrong = await session.run({ expect: { conn: "c", text: "ho", timeout: "1s" } });
+ *   assert.equal(wrong.ok, false);
+ *   assert.equal(wrong.message, "received bytes differ from the expected ones");
+ *   assert.equal(wrong.diff?.offset, 1);
+ *   // Without a command host (the CLI hands one to its drills), `run` steps fail.
+ *   const run = await session.run({ run: { command: "subnet same 10.0.0.1 10.0.0.2 /8" } });
+ *   assert.equal(run.message, "this drill runner cannot run toolkit commands");
+ * } finally {
+ *   session.closeAll();
+ * }
  * ```
  */
 export class DrillSession {

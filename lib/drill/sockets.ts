@@ -51,7 +51,7 @@ export class Changes {
   notify(): void {
     for (const w of [...this.#waiters]) w();
   }
-  /** Resolves to the first value `check` returns other than `undefined`, or `undefined` at the timeout. */
+  /** The first value `check` returns other than `undefined`, or `undefined` at the timeout. */
   wait<T>(check: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
     return new Promise((resolve) => {
       const run = () => {
@@ -93,7 +93,7 @@ function closeQuietly(resource: { close(): void }): void {
  * import { writeAll } from "./sockets.ts";
  *
  * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
- * using client = await Deno.connect(listener.addr);
+ * using client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
  * using server = await listener.accept();
  * await writeAll(client, new Uint8Array(100_000));
  * client.closeWrite();
@@ -113,7 +113,8 @@ export async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void>
  * import assert from "node:assert/strict";
  * import { describeAddr } from "./sockets.ts";
  *
- * assert.equal(describeAddr({ transport: "tcp", hostname: "::ffff:127.0.0.1", port: 80 }), "127.0.0.1:80");
+ * const mapped = { transport: "tcp", hostname: "::ffff:127.0.0.1", port: 80 } as const;
+ * assert.equal(describeAddr(mapped), "127.0.0.1:80");
  * assert.equal(describeAddr({ transport: "udp", hostname: "::1", port: 53 }), "[::1]:53");
  * assert.equal(describeAddr({ transport: "unix", path: "/tmp/app.sock" }), "/tmp/app.sock");
  * ```
@@ -134,7 +135,7 @@ export function describeAddr(addr: Deno.Addr): string {
  * import { StreamConn } from "./sockets.ts";
  *
  * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
- * const client = await Deno.connect(listener.addr);
+ * const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
  * const conn = new StreamConn(await listener.accept());
  * try {
  *   await client.write(new TextEncoder().encode("hello"));
@@ -244,8 +245,9 @@ export function udpReplies(
  * import assert from "node:assert/strict";
  * import { UdpSocket } from "./sockets.ts";
  *
- * const socket = new UdpSocket(Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 }));
- * const sender = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+ * const loopback = { transport: "udp", hostname: "127.0.0.1", port: 0 } as const;
+ * const socket = new UdpSocket(Deno.listenDatagram(loopback));
+ * const sender = Deno.listenDatagram(loopback);
  * try {
  *   await sender.send(new TextEncoder().encode("ping"), socket.sock.addr);
  *   const got = await socket.changes.wait(() => socket.queue.shift(), 2000);
@@ -308,7 +310,8 @@ export class UdpSocket {
  *   reply: "echo",
  * });
  * try {
- *   using client = await Deno.connect(echo.listener.addr as Deno.NetAddr);
+ *   const { port } = echo.listener.addr as Deno.NetAddr;
+ *   using client = await Deno.connect({ hostname: "127.0.0.1", port });
  *   await client.write(new TextEncoder().encode("hi"));
  *   await client.closeWrite();
  *   assert.equal(await new Response(client.readable).text(), "hi");

@@ -13,7 +13,8 @@ import type { ByteDiff } from "./result.ts";
  * import { StepFailure } from "./step_failure.ts";
  *
  * const enc = new TextEncoder();
- * const failure = new StepFailure("received bytes differ", byteDiff(enc.encode("hi"), enc.encode("ho")));
+ * const diff = byteDiff(enc.encode("hi"), enc.encode("ho"));
+ * const failure = new StepFailure("received bytes differ", diff);
  * assert.equal(failure.message, "received bytes differ");
  * assert.equal(failure.diff?.offset, 1);
  * ```
