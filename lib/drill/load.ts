@@ -353,10 +353,8 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
         if (a.reply !== undefined && a.replies !== undefined) {
           out.push({ path: p, message: `use "reply" or "replies", not both` });
         }
-        (a.replies ?? []).forEach((r: unknown, j: number) => {
-          if (r && typeof r === "object" && "hex" in r) {
-            hex((r as { hex: string }).hex, [...p, "replies", j]);
-          }
+        (a.replies ?? []).forEach((r, j) => {
+          if (r && typeof r === "object" && "hex" in r) hex(r.hex, [...p, "replies", j]);
         });
         define(a.as, proto === "udp" ? "udp socket" : "listener", [...p, "as"]);
         break;
