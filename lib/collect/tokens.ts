@@ -12,7 +12,14 @@ export const tokenPattern = /^[A-Za-z0-9_-]{8,128}$/;
  *
  * @example
  * ```ts
- * newToken().length; // 22
+ * import assert from "node:assert/strict";
+ * import { newToken, tokenPattern } from "./tokens.ts";
+ *
+ * const token = newToken();
+ * assert.equal(token.length, 22);
+ * assert.match(token, tokenPattern);
+ * assert.notEqual(newToken(), token);
+ * assert.equal(newToken(32).length, 32);
  * ```
  */
 export function newToken(length = 22): string {
@@ -31,7 +38,16 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
- * tokensEqual(request.headers.get("authorization")?.slice(7) ?? "", classToken);
+ * import assert from "node:assert/strict";
+ * import { tokensEqual } from "./tokens.ts";
+ *
+ * const classToken = "Kq3xV9dPz2LmW8rT5yHn4c";
+ * const request = new Request("http://127.0.0.1/api/submit", {
+ *   headers: { authorization: `Bearer ${classToken}` },
+ * });
+ * assert.equal(tokensEqual(request.headers.get("authorization")!.slice(7), classToken), true);
+ * assert.equal(tokensEqual("Kq3xV9dPz2LmW8rT5yHn4d", classToken), false);
+ * assert.equal(tokensEqual("", classToken), false);
  * ```
  */
 export function tokensEqual(given: string, expected: string): boolean {
