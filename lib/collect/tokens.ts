@@ -20,11 +20,15 @@ export const tokenPattern = /^[A-Za-z0-9_-]{8,128}$/;
  * assert.match(token, tokenPattern);
  * assert.notEqual(newToken(), token);
  * assert.equal(newToken(32).length, 32);
+ * assert.match(token, /^[A-Za-z0-9]/); // never an option's dash first
  * ```
  */
 export function newToken(length = 22): string {
-  // 64 symbols and bytes masked to 6 bits: every symbol equally likely.
+  // 64 symbols and bytes masked to 6 bits: every symbol equally likely. The first is a letter or
+  // digit (drawn again until it is one, so still uniform): a token that began with `-` would be
+  // read as an option in `--token TOKEN` and a student would have to type `--token=TOKEN`.
   const bytes = crypto.getRandomValues(new Uint8Array(length));
+  while ((bytes[0] & 63) >= 62) crypto.getRandomValues(bytes.subarray(0, 1));
   let out = "";
   for (const b of bytes) out += alphabet[b & 63];
   return out;
