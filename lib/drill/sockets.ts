@@ -7,6 +7,7 @@ import { acceptConns, retryServing } from "../net/accept.ts";
 import { netErrorFrom } from "../net/errors.ts";
 import { writeAll } from "../net/write_all.ts";
 import { activeScope, bindsInScope, localBindFor } from "../scope/mod.ts";
+import { concat } from "../text/read_limited.ts";
 import { payloadBytes } from "./payload.ts";
 import type { ListenStep } from "./schema.ts";
 import { canonicalHost } from "./tcp_states.ts";
@@ -69,13 +70,6 @@ export class Changes {
       run();
     });
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** Closes a socket or listener that may be closed already. */
@@ -151,7 +145,7 @@ export class StreamConn {
       for (;;) {
         const n = await this.conn.read(chunk);
         if (n === null) break;
-        this.buffer = concat(this.buffer, chunk.subarray(0, n));
+        this.buffer = concat([this.buffer, chunk.subarray(0, n)]);
         this.changes.notify();
       }
     } catch (err) {
