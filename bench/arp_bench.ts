@@ -9,6 +9,7 @@ import { loadVendorLookup } from "../lib/arp/oui.ts";
 import { parseNeighborTable } from "../lib/arp/parse_neighbor_table.ts";
 import { checkNeighborTables } from "../lib/arp/spoof_check.ts";
 import { type BenchContext, type BenchRow, row } from "./rows.ts";
+import { hasCommand as has } from "../tests/harness.ts";
 
 const python = `
 import json, re, sys, time
@@ -57,15 +58,6 @@ else:
         if v: found += 1; v.split("\\n", 1)[0]
     print(found, time.perf_counter() - t, load)
 `;
-
-function has(cmd: string): boolean {
-  try {
-    return new Deno.Command("sh", { args: ["-c", `command -v ${cmd}`], stdout: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
 
 function runPython(args: string[]): number[] {
   const out = new Deno.Command("python3", { args: ["-c", python, ...args], stdout: "piped" })

@@ -4,7 +4,7 @@
 // Every side is timed as a whole process reading the same file, start-up included, and the
 // outputs are checked to be the same list. Target: at least 10x faster than Python.
 import { type BenchContext, type BenchRow, row } from "./rows.ts";
-import { python, toolkitCmd } from "../tests/harness.ts";
+import { hasCommand, python, toolkitCmd } from "../tests/harness.ts";
 import { mulberry32 } from "../tests/prng.ts";
 
 const pythonScript = `
@@ -87,15 +87,6 @@ async function timed(
   }
   const text = new TextDecoder().decode(out.stdout);
   return { seconds, lines: text.split("\n").filter(Boolean).length };
-}
-
-function hasCommand(name: string): boolean {
-  try {
-    return new Deno.Command("sh", { args: ["-c", `command -v ${name}`], stdout: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
 }
 
 async function best(

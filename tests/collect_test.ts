@@ -4,7 +4,7 @@
 // class exports (CSV a spreadsheet cannot turn into formulas, JUnit XML that expat parses).
 import assert from "#assert";
 import { classCsv, classJunit } from "../lib/collect/export.ts";
-import { formatIssues, validateJson } from "../lib/collect/json_schema.ts";
+import { formatIssues, validateJson } from "../lib/drill/json_schema.ts";
 import { classResults, type MachineEntry } from "../lib/collect/results.ts";
 import { describeRate, parseRate, RateLimiter, Throttle } from "../lib/collect/limits.ts";
 import { IdempotencyConflict, openStore, StoreFormatError } from "../lib/collect/store.ts";
@@ -79,12 +79,12 @@ Deno.test("a submission that is not one is refused with the place and the reason
       (s) => (s.report.drills[0].steps[0].status = "ok" as "pass"),
       /steps\[0\]\.status: must be one of pass, fail, skip \(got "ok"\)/,
     ],
-    [(s) => (s.machine = "pc 01; rm -rf"), /machine: "pc 01; rm -rf" does not match/],
+    [(s) => (s.machine = "pc 01; rm -rf"), /machine: "pc 01; rm -rf" is not valid here/],
     [(s) => delete (s as Partial<Submission>).report, /missing "report"/],
     [(s) => ((s as unknown as Record<string, unknown>).extra = 1), /unknown key "extra"/],
     [(s) => (s.report.drills[0].durationMs = -5), /durationMs: must be at least 0/],
     [(s) => (s.report.passed = 1), /do not count its drills/],
-    [(s) => (s.ranAt = "yesterday"), /ranAt: "yesterday" does not match/],
+    [(s) => (s.ranAt = "yesterday"), /ranAt: "yesterday" is not valid here/],
     [(s) => ((s.report.drills[0] as { name: unknown }).name = 7), /name: must be of type string/],
   ];
   for (const [mutate, reason] of cases) assert.throws(bad(mutate), SubmissionError, reason);

@@ -5,6 +5,7 @@ import { formatMac, parseMac } from "./mac.ts";
 import { checkIp, linesOf, maxProblems, type ParseProblem } from "./neighbor.ts";
 import { compareIps } from "./spoof_check.ts";
 import { writeOutputFile } from "../scope/files.ts";
+import { concat } from "../text/read_limited.ts";
 
 /** One MAC an IP has had, and when it was last seen (Unix seconds). */
 export interface StationRecord {
@@ -281,10 +282,7 @@ export function encodeArpDat(text: string): Uint8Array {
     from = m.index + 1;
   }
   parts.push(encoder.encode(text.slice(from)));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) (out.set(p, off), off += p.length);
-  return out;
+  return concat(parts);
 }
 
 /**

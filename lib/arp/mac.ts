@@ -1,6 +1,8 @@
 // 48-bit MAC addresses (EUI-48) as users and tools write them: parsing every common spelling,
 // the canonical lower-case colon form, and what the two low bits of the first octet say
 // (I/G: unicast or multicast; U/L: universal or locally administered).
+import { formatIpv6 } from "../ip/addr.ts";
+import { eui64FromMac } from "../ip/random.ts";
 
 /** A parsed MAC address: six bytes. */
 export type MacBytes = Uint8Array;
@@ -228,9 +230,5 @@ export function describeMac(mac: MacBytes): MacInfo {
  * ```
  */
 export function eui64LinkLocal(mac: MacBytes): string {
-  const b = [mac[0] ^ 2, mac[1], mac[2], 0xff, 0xfe, mac[3], mac[4], mac[5]];
-  const words = [0, 2, 4, 6].map((i) => ((b[i] << 8) | b[i + 1]).toString(16));
-  // fe80:0:0:0 is the longest zero run (words 1 and 2 contain ff and fe, so the ID never has a
-  // longer one); a zero first ID word joins it (RFC 5952).
-  return `fe80::${(words[0] === "0" ? words.slice(1) : words).join(":")}`;
+  return formatIpv6((0xfe80n << 112n) | eui64FromMac(mac));
 }

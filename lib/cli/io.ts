@@ -5,6 +5,7 @@ import { concat } from "../text/read_limited.ts";
 // Reading a whole stream with a cap lives with the text helpers both lib/cli and lib/drill use.
 export { readAll } from "../text/read_limited.ts";
 import { readInputFile } from "../scope/files.ts";
+import { writeAll } from "../net/write_all.ts";
 
 const encoder = new TextEncoder();
 
@@ -123,12 +124,14 @@ async function writeFully(
   probe?: SyncProbe,
 ): Promise<void> {
   try {
-    for (let off = 0; off < bytes.length;) {
-      const rest = bytes.subarray(off);
-      const n = probe?.sync ? file.writeSync(rest) : await file.write(rest);
-      if (n <= 0) throw new Deno.errors.BrokenPipe("write returned 0");
-      off += n;
-    }
+    // Once the probe allows it, each write is synchronous (no thread hop per write).
+    const writer = probe
+      ? {
+        write: (rest: Uint8Array) =>
+          probe.sync ? Promise.resolve(file.writeSync(rest)) : file.write(rest),
+      }
+      : file;
+    await writeAll(writer, bytes);
     probe?.add(bytes.length);
   } catch (err) {
     if (err instanceof Deno.errors.BrokenPipe || err instanceof Deno.errors.BadResource) {

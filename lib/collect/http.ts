@@ -4,6 +4,7 @@
 // cap on its open connections, and the accept loop rides out descriptor exhaustion
 // (lib/net/accept.ts), so nobody without a token can make the collector stop or run out of files.
 import { acceptConns, type ServeFailure } from "../net/accept.ts";
+import { writeAll } from "../net/write_all.ts";
 
 /** Deadlines and caps of {@linkcode serveHttp}; every field has a default. */
 export interface HttpLimits {
@@ -182,8 +183,7 @@ class Wire {
       this.close();
     }, sendTimeoutMs);
     try {
-      let off = 0;
-      while (off < bytes.length) off += await this.conn.write(bytes.subarray(off));
+      await writeAll(this.conn, bytes);
     } finally {
       clearTimeout(timer);
     }

@@ -22,6 +22,7 @@ import {
   SubmissionError,
 } from "./submission.ts";
 import { tokensEqual } from "./tokens.ts";
+import { concat } from "../text/read_limited.ts";
 
 /** What the collector needs. */
 export interface CollectorOptions {
@@ -99,13 +100,7 @@ async function readCapped(req: Request, limit: number): Promise<Uint8Array | und
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
+  return concat(chunks);
 }
 
 function mebibytes(bytes: number): string {

@@ -4,7 +4,7 @@
 import { drillReportSchema } from "../drill/report_schema.ts";
 import type { DrillResult } from "../drill/result.ts";
 import type { ScopeReport } from "../scope/effective.ts";
-import { formatIssues, validateJson } from "./json_schema.ts";
+import { formatIssues, validateJson } from "../drill/json_schema.ts";
 
 /**
  * The permission scope a run had, as `toolkit scope --json` reports it: the binary's set, or

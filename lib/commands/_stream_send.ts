@@ -17,6 +17,7 @@ import {
 import { NetError } from "../net/errors.ts";
 import { parsePayload, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { openInputFile, stdinAlias } from "../scope/files.ts";
+import { concat } from "../text/read_limited.ts";
 
 /** Largest reply kept in memory for `--json` (the text and hex fields). */
 export const maxJsonReply = 16 * 1024 * 1024;
@@ -217,10 +218,8 @@ export async function sendOver(
       }
     }
     if (io.signal.aborted) return ExitCode.interrupted;
-    const reply = new Uint8Array(flags.json ? received : 0);
-    let off = 0;
-    for (const c of kept) (reply.set(c, off), off += c.length);
-    await report(io, flags, address, sent, { size: received, bytes: reply });
+    // Only --json keeps the reply.
+    await report(io, flags, address, sent, { size: received, bytes: concat(kept) });
     return ExitCode.ok;
   } finally {
     file?.close();

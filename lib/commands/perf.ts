@@ -9,11 +9,11 @@ import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
 import { PerfInterrupted, runPerfClient } from "../net/perf_client.ts";
+import { maxDatagram } from "../net/udp.ts";
 import {
   defaultLength,
   maxStreams,
   maxTcpLength,
-  maxUdpLength,
   minUdpLength,
   perfAddress,
   type PerfParams,
@@ -165,7 +165,7 @@ const command: CommandModule<PerfOptions> = {
     if (bytes !== null && !timeGiven) timeMs = 0;
     const length = quantity(values, "length", { binary: true, min: 1 }) ?? defaultLength[protocol];
     const [minLength, maxLength] = protocol === "udp"
-      ? [minUdpLength, maxUdpLength]
+      ? [minUdpLength, maxDatagram]
       : [1, maxTcpLength];
     if (length < minLength || length > maxLength) {
       throw new UsageError(

@@ -19,6 +19,13 @@ import { scopeKinds } from "../scope/types.ts";
 import { drillNarrowing } from "./permissions.ts";
 import { placeholderPattern } from "./variables.ts";
 import { printable } from "../text/printable.ts";
+import {
+  formatSchemaPath,
+  jsonTypeOf,
+  type SchemaIssue,
+  type SchemaPath,
+  validateJson,
+} from "./json_schema.ts";
 
 /** One problem in a drill file, 1-based line and column. */
 export interface DrillIssue {
@@ -59,39 +66,6 @@ export class DrillFileError extends SyntaxError {
   }
 }
 
-type Path = (string | number)[];
-interface RawIssue {
-  path: Path;
-  message: string;
-}
-
-// deno-lint-ignore no-explicit-any
-type SchemaNode = any;
-
-function typeOf(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "array";
-  if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
-  return typeof v;
-}
-
-function typeMatches(expected: string | readonly string[], v: unknown): boolean {
-  const actual = typeOf(v);
-  const list = typeof expected === "string" ? [expected] : expected;
-  return list.some((t) => t === actual || (t === "number" && actual === "integer"));
-}
-
-function resolve(node: SchemaNode): SchemaNode {
-  if (node && typeof node.$ref === "string") {
-    return (drillSchema.$defs as SchemaNode)[node.$ref.replace("#/$defs/", "")];
-  }
-  return node;
-}
-
-/** Whether `key` is one of the object's own keys (`constructor` is not a key of `{}`). */
-const has = (o: object | undefined, key: string): boolean =>
-  o !== undefined && Object.hasOwn(o, key);
-
 /**
  * A copy of a parsed document in which every mapping is a null-prototype object: a key such as
  * `__proto__`, `constructor` or `prototype` is then an ordinary key, which the schema refuses like
@@ -107,117 +81,36 @@ function withoutPrototypes(value: unknown): unknown {
 
 const show = (v: unknown) => JSON.stringify(v);
 
-/** Validates `value` against the schema subset the drill schema uses. */
-function validate(schemaNode: SchemaNode, value: unknown, path: Path, out: RawIssue[]): void {
-  const s = resolve(schemaNode);
-  if (s.oneOf) {
-    if (path.length === 2 && path[0] === "steps") return validateStep(value, path, out);
-    const fits = s.oneOf.map(resolve).filter((b: SchemaNode) =>
-      !b.type || typeMatches(b.type, value)
-    );
-    const candidates = fits.length ? fits : s.oneOf.map(resolve);
-    let best: RawIssue[] | undefined;
-    for (const branch of candidates) {
-      const issues: RawIssue[] = [];
-      validate(branch, value, path, issues);
-      if (issues.length === 0) return;
-      if (!best || issues.length < best.length) best = issues;
-    }
-    out.push(...best!);
-    return;
-  }
-  if ("const" in s && value !== s.const) {
-    out.push({ path, message: `must be ${show(s.const)}` });
-    return;
-  }
-  if (s.enum && !s.enum.includes(value)) {
-    out.push({ path, message: `must be one of ${s.enum.join(", ")} (got ${show(value)})` });
-    return;
-  }
-  if (s.type && !typeMatches(s.type, value)) {
-    const want = typeof s.type === "string" ? s.type : s.type.join(" or ");
-    out.push({ path, message: `must be ${article(want)} (got ${typeOf(value)})` });
-    return;
-  }
-  if (typeof value === "string" && s.pattern && !new RegExp(s.pattern).test(value)) {
-    out.push({ path, message: `${show(value)} is not valid here${patternHint(s)}` });
-  }
-  if (typeof value === "number") {
-    if (s.minimum !== undefined && value < s.minimum) {
-      out.push({ path, message: `must be at least ${s.minimum} (got ${value})` });
-    }
-    if (s.maximum !== undefined && value > s.maximum) {
-      out.push({ path, message: `must be at most ${s.maximum} (got ${value})` });
-    }
-  }
-  if (Array.isArray(value)) {
-    if (s.minItems !== undefined && value.length < s.minItems) {
-      out.push({
-        path,
-        message: `needs at least ${s.minItems} item${s.minItems === 1 ? "" : "s"}`,
-      });
-    }
-    if (s.items) value.forEach((item, i) => validate(s.items, item, [...path, i], out));
-  }
-  if (typeOf(value) === "object") {
-    const o = value as Record<string, unknown>;
-    for (const key of s.required ?? []) {
-      if (!has(o, key)) out.push({ path, message: `missing "${key}"` });
-    }
-    for (const [key, v] of Object.entries(o)) {
-      if (has(s.properties, key)) validate(s.properties[key], v, [...path, key], out);
-      else if (s.additionalProperties === false) {
-        const known = Object.keys(s.properties ?? {}).join(", ");
-        out.push({ path: [...path, key], message: `unknown key "${key}" (expected ${known})` });
-      }
-    }
-    const one: string[] | undefined = s["x-exactly-one-of"];
-    if (one) {
-      const present = one.filter((k) => has(o, k));
-      if (present.length !== 1) {
-        out.push({
-          path,
-          message: present.length === 0
-            ? `needs one of ${one.join(", ")}`
-            : `takes only one of ${present.join(", ")}`,
-        });
-      }
-    }
-  }
-}
-
-function article(word: string): string {
-  return (/^[aeiou]/.test(word) ? "an " : "a ") + word;
-}
-
-function patternHint(s: SchemaNode): string {
-  if (s.description) return ` (${s.description})`;
-  if (s.pattern === "^[A-Za-z_][A-Za-z0-9_.-]*$") return " (a name: letters, digits, _ . -)";
-  if (s.pattern?.startsWith("^(0x)?[0-9a-f")) return " (hex digits)";
-  if (s.pattern === "^[a-z0-9][a-z0-9._-]*$") return " (lower-case letters, digits, . _ -)";
-  return "";
-}
-
-function validateStep(value: unknown, path: Path, out: RawIssue[]): void {
-  if (typeOf(value) !== "object") {
-    out.push({ path, message: `a step must be a mapping such as "connect: {...}"` });
-    return;
+/**
+ * The branch of a step (`steps[i]`, a `oneOf` of every step kind) is named by its action key;
+ * a step with none, several or an unknown one, or an action whose fields stand one level too
+ * high, gets an issue that says so.
+ */
+function pickStep(
+  value: unknown,
+  path: SchemaPath,
+): { branch: unknown } | { issue: SchemaIssue } | undefined {
+  if (!(path.length === 2 && path[0] === "steps")) return undefined;
+  if (jsonTypeOf(value) !== "object") {
+    return { issue: { path, message: `a step must be a mapping such as "connect: {...}"` } };
   }
   const kinds = Object.keys(value as object).filter((k) => k !== "name");
-  const defs = drillSchema.$defs as SchemaNode;
-  const known = kinds.filter((k) => has(defs, k) && defs[k].required?.[0] === k);
+  // deno-lint-ignore no-explicit-any
+  const defs = drillSchema.$defs as Record<string, any>;
+  const known = kinds.filter((k) => Object.hasOwn(defs, k) && defs[k].required?.[0] === k);
   if (known.length !== 1) {
     const list = drillSchema.$defs.step.oneOf.map((r) => r.$ref.replace("#/$defs/", ""));
     const unknown = kinds.find((k) => !known.includes(k));
-    out.push({
-      path: unknown && known.length === 0 ? [...path, unknown] : path,
-      message: known.length > 1
-        ? `a step has one action, this one has ${known.join(" and ")}`
-        : unknown
-        ? `unknown step "${unknown}" (expected one of ${list.join(", ")})`
-        : `a step needs an action (one of ${list.join(", ")})`,
-    });
-    return;
+    return {
+      issue: {
+        path: unknown && known.length === 0 ? [...path, unknown] : path,
+        message: known.length > 1
+          ? `a step has one action, this one has ${known.join(" and ")}`
+          : unknown
+          ? `unknown step "${unknown}" (expected one of ${list.join(", ")})`
+          : `a step needs an action (one of ${list.join(", ")})`,
+      },
+    };
   }
   const kind = known[0];
   const step = value as Record<string, unknown>;
@@ -225,13 +118,14 @@ function validateStep(value: unknown, path: Path, out: RawIssue[]): void {
   const strays = Object.keys(step).filter((k) => k !== "name" && k !== kind);
   if (step[kind] === null && strays.length && strays.every((k) => fields.includes(k))) {
     // `- connect:` followed by `as: c` at the same depth: the fields belong one level deeper.
-    out.push({
-      path: [...path, kind],
-      message: `"${kind}" is empty: indent ${strays.join(", ")} two more spaces, under ${kind}`,
-    });
-    return;
+    return {
+      issue: {
+        path: [...path, kind],
+        message: `"${kind}" is empty: indent ${strays.join(", ")} two more spaces, under ${kind}`,
+      },
+    };
   }
-  validate(defs[kind], value, path, out);
+  return { branch: defs[kind] };
 }
 
 /**
@@ -245,7 +139,7 @@ const portProbe = "65535";
  * scope rules apply to a drill file: `drill check` and `drill run` both load drills through
  * {@linkcode parseDrill}, so whatever this refuses neither of them accepts.
  */
-function checkScope(scope: DrillScope | undefined, out: RawIssue[]): void {
+function checkScope(scope: DrillScope | undefined, out: SchemaIssue[]): void {
   // Entry by entry exactly as `drill run` reads the scope (drillNarrowing), each variable
   // standing for a value it can take: a port, the temporary directory.
   for (const kind of scopeKinds) {
@@ -267,9 +161,9 @@ function checkScope(scope: DrillScope | undefined, out: RawIssue[]): void {
 }
 
 /** Checks what the schema cannot say: names defined before use, addresses, regexes, hex. */
-function checkMeaning(drill: Drill, out: RawIssue[]): void {
+function checkMeaning(drill: Drill, out: SchemaIssue[]): void {
   const defined = new Map<string, string>();
-  const address = (text: unknown, path: Path, what = "address") => {
+  const address = (text: unknown, path: SchemaPath, what = "address") => {
     if (typeof text !== "string") return;
     const probe = text.replace(placeholderPattern, (_m, name: string) => {
       return name.startsWith("port.") ? portProbe : "x";
@@ -280,7 +174,7 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
       out.push({ path, message: `${what} ${show(text)}: ${(err as Error).message}` });
     }
   };
-  const duration = (v: unknown, path: Path, use: "sleep" | "timeout" = "timeout") => {
+  const duration = (v: unknown, path: SchemaPath, use: "sleep" | "timeout" = "timeout") => {
     if (typeof v !== "string" && typeof v !== "number") return;
     try {
       drillDurationMs(v, use);
@@ -288,7 +182,7 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
       out.push({ path, message: (err as Error).message });
     }
   };
-  const use = (name: unknown, path: Path, kinds: string[]) => {
+  const use = (name: unknown, path: SchemaPath, kinds: string[]) => {
     if (typeof name !== "string") return;
     const kind = defined.get(name);
     if (kind === undefined) {
@@ -297,12 +191,12 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
       out.push({ path, message: `"${name}" is a ${kind}, not a ${kinds.join(" or ")}` });
     }
   };
-  const define = (name: unknown, kind: string, path: Path) => {
+  const define = (name: unknown, kind: string, path: SchemaPath) => {
     if (typeof name !== "string") return;
     if (defined.has(name)) out.push({ path, message: `"${name}" is already defined` });
     defined.set(name, kind);
   };
-  const regex = (v: unknown, path: Path) => {
+  const regex = (v: unknown, path: SchemaPath) => {
     if (typeof v !== "string") return;
     try {
       new RegExp(v);
@@ -310,7 +204,7 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
       out.push({ path, message: `bad regular expression: ${(err as Error).message}` });
     }
   };
-  const hex = (v: unknown, path: Path) => {
+  const hex = (v: unknown, path: SchemaPath) => {
     if (typeof v !== "string") return;
     try {
       parseHex(v);
@@ -318,7 +212,7 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
       out.push({ path, message: (err as Error).message });
     }
   };
-  const variables = (v: unknown, path: Path) => {
+  const variables = (v: unknown, path: SchemaPath) => {
     if (typeof v === "string") {
       for (const m of v.matchAll(/\{\{([^}]*)\}\}/g)) {
         if (!/^\s*(port\.[A-Za-z_][\w-]*|tmp)\s*$/.test(m[1])) {
@@ -338,7 +232,7 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
   checkScope(drill.scope, out);
   drill.steps.forEach((step: Step, i) => {
     const { kind, action: a } = stepAction(step);
-    const p: Path = ["steps", i, kind];
+    const p: SchemaPath = ["steps", i, kind];
     if (a && typeof a === "object" && "timeout" in a) duration(a.timeout, [...p, "timeout"]);
     if (a && typeof a === "object" && "hex" in a) hex(a.hex, [...p, "hex"]);
     if (a && typeof a === "object" && "regex" in a) regex(a.regex, [...p, "regex"]);
@@ -473,13 +367,14 @@ export function parseDrill(text: string, file: string): Drill {
     at(Math.max(alias, 0), `cannot expand the document: ${(err as Error).message}`);
     throw new DrillFileError(file, issues);
   }
-  const raw: RawIssue[] = [];
-  if (typeOf(value) !== "object") {
+  const raw: SchemaIssue[] = [];
+  if (jsonTypeOf(value) !== "object") {
     raw.push({ path: [], message: "a drill file must be a mapping with name and steps" });
   } else {
-    validate(drillSchema, value, [], raw);
+    // Every problem, so a teacher fixes the file in one pass.
+    raw.push(...validateJson(drillSchema, value, { limit: Infinity, pickBranch: pickStep }));
     const shapeOk = raw.length === 0;
-    const meaning: RawIssue[] = [];
+    const meaning: SchemaIssue[] = [];
     try {
       // Also after shape errors, so one pass reports undefined names and bad regexes too.
       checkMeaning(value as Drill, meaning);
@@ -487,8 +382,8 @@ export function parseDrill(text: string, file: string): Drill {
       // A malformed shape can trip the meaning checks; the shape errors already say why.
       if (shapeOk) throw err;
     }
-    const said = new Set(raw.map((r) => formatPath(r.path)));
-    raw.push(...meaning.filter((m) => !said.has(formatPath(m.path))));
+    const said = new Set(raw.map((r) => formatSchemaPath(r.path)));
+    raw.push(...meaning.filter((m) => !said.has(formatSchemaPath(m.path))));
   }
   for (const r of raw) {
     let node: unknown;
@@ -497,7 +392,7 @@ export function parseDrill(text: string, file: string): Drill {
     }
     // A key's line is where its key starts, not its value, so point at the pair when we can.
     const offset = isNode(node) && node.range ? node.range[0] : 0;
-    const where = r.path.length ? `${formatPath(r.path)}: ` : "";
+    const where = r.path.length ? `${formatSchemaPath(r.path)}: ` : "";
     at(offset, where + r.message);
   }
   if (issues.length) {
@@ -505,10 +400,6 @@ export function parseDrill(text: string, file: string): Drill {
     throw new DrillFileError(file, issues);
   }
   return value as Drill;
-}
-
-function formatPath(path: Path): string {
-  return path.map((p, i) => typeof p === "number" ? `[${p}]` : (i ? "." : "") + p).join("");
 }
 
 /**

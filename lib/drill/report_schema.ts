@@ -3,15 +3,10 @@
 // runs every built-in drill and validates its real report against this schema. It is also the
 // published docs/json/drill-run.json (tests/json_output_test.ts keeps the two equal), whose rules
 // it follows: closed objects, and every optional key says when it is there.
-import { stepKinds } from "./schema.ts";
+import { obj, stepKinds, stringList } from "./schema.ts";
 
-const stringList = { type: "array", items: { type: "string" } };
 const text = { type: "string" };
 const milliseconds = { type: "number", minimum: 0 };
-
-function obj(properties: Record<string, unknown>, required: string[]) {
-  return { type: "object", properties, required, additionalProperties: false };
-}
 
 /**
  * The JSON Schema (draft 2020-12) of a `drill run --json` report: `{ drills, passed, failed }`.

@@ -327,7 +327,8 @@ const duration = {
 };
 const ident = { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_.-]*$" };
 const hex = { type: "string", pattern: "^(0x)?[0-9a-fA-F\\s:-]*$" };
-const stringList = { type: "array", items: { type: "string" } };
+/** A JSON Schema list of strings; the drill file's and the report's schema both use it. */
+export const stringList = { type: "array", items: { type: "string" } } as const;
 const payloadFields = { text: { type: "string" }, hex };
 const matchFields = {
   ...payloadFields,
@@ -347,7 +348,24 @@ function stepDef(kind: string, body: Record<string, unknown>, description: strin
   };
 }
 
-function obj(
+/**
+ * A closed JSON Schema object (`additionalProperties: false`): the drill file's and the report's
+ * schema are built of them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { obj } from "./schema.ts";
+ *
+ * assert.deepEqual(obj({ a: { type: "string" } }, ["a"]), {
+ *   type: "object",
+ *   properties: { a: { type: "string" } },
+ *   required: ["a"],
+ *   additionalProperties: false,
+ * });
+ * ```
+ */
+export function obj(
   properties: Record<string, unknown>,
   required: string[] = [],
   extra: Record<string, unknown> = {},

@@ -4,6 +4,7 @@
 import { formatHostPort, parseHostPort } from "../net/address.ts";
 import { acceptConn } from "../net/accept.ts";
 import { netErrorFrom } from "../net/errors.ts";
+import { writeAll } from "../net/write_all.ts";
 import { checkDestination, confineSocketPath, scopeErrorFrom } from "../scope/mod.ts";
 import type { CommandHostModule, CommandRun } from "./command_host.ts";
 import { splitCommand } from "./command_line.ts";
@@ -34,7 +35,6 @@ import {
   StreamListener,
   udpReplies,
   UdpSocket,
-  writeAll,
 } from "./sockets.ts";
 import { StepFailure, withTimeout } from "./step_failure.ts";
 import { defaultRunTimeoutMs, defaultStepTimeoutMs, stepTimeoutMs } from "./step_limits.ts";

@@ -5,7 +5,9 @@
 import { formatHostPort, type HostPort } from "../net/address.ts";
 import { acceptConns, retryServing } from "../net/accept.ts";
 import { netErrorFrom } from "../net/errors.ts";
+import { writeAll } from "../net/write_all.ts";
 import { activeScope, bindsInScope, localBindFor } from "../scope/mod.ts";
+import { concat } from "../text/read_limited.ts";
 import { payloadBytes } from "./payload.ts";
 import type { ListenStep } from "./schema.ts";
 import { canonicalHost } from "./tcp_states.ts";
@@ -70,39 +72,11 @@ export class Changes {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 /** Closes a socket or listener that may be closed already. */
 function closeQuietly(resource: { close(): void }): void {
   try {
     resource.close();
   } catch { /* already closed */ }
-}
-
-/**
- * Writes all of `data` to `conn`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { writeAll } from "./sockets.ts";
- *
- * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
- * using client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
- * using server = await listener.accept();
- * await writeAll(client, new Uint8Array(100_000));
- * client.closeWrite();
- * const received = await new Response(server.readable).arrayBuffer();
- * assert.equal(received.byteLength, 100_000);
- * ```
- */
-export async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
-  for (let off = 0; off < data.length;) off += await conn.write(data.subarray(off));
 }
 
 /**
@@ -171,7 +145,7 @@ export class StreamConn {
       for (;;) {
         const n = await this.conn.read(chunk);
         if (n === null) break;
-        this.buffer = concat(this.buffer, chunk.subarray(0, n));
+        this.buffer = concat([this.buffer, chunk.subarray(0, n)]);
         this.changes.notify();
       }
     } catch (err) {

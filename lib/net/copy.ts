@@ -2,6 +2,7 @@
 // flight per direction (so a pipe of gigabytes never grows memory), one read overlapping one
 // write, and TCP half-close (`shutdown(SHUT_WR)`) when the sending side reaches its end.
 import { NetError, netErrorFrom } from "./errors.ts";
+import { writeAll } from "./write_all.ts";
 
 /** Bytes per read: large reads keep the per-chunk cost negligible next to the copy itself. */
 export const copyBufferSize = 256 * 1024;
@@ -54,7 +55,7 @@ export function connSink(conn: Deno.Conn, address: string): ByteSink {
   return {
     async write(chunk) {
       try {
-        for (let off = 0; off < chunk.length;) off += await conn.write(chunk.subarray(off));
+        await writeAll(conn, chunk);
       } catch (err) {
         throw netErrorFrom(err, address);
       }

@@ -2,6 +2,7 @@
 // `udp-connect`'s one datagram a line: binary-safe, each line keeps its LF, with a bound on how
 // long a line may grow so an endless line cannot fill memory.
 import type { ByteSource } from "./copy.ts";
+import { concat } from "../text/read_limited.ts";
 
 /** A line longer than the bound given to {@linkcode readLines}. */
 export class LineTooLongError extends RangeError {
@@ -34,7 +35,7 @@ export async function* readLines(
     const chunk = await source.read(buf);
     if (chunk === null) break;
     if (buf.byteLength === 0) buf = new Uint8Array(chunk.buffer as ArrayBuffer); // detached (BYOB)
-    let data = pending.length ? concat(pending, chunk) : chunk;
+    let data = pending.length ? concat([pending, chunk]) : chunk;
     let start = 0;
     for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
       number++;
@@ -48,11 +49,4 @@ export async function* readLines(
     pending = data.slice();
   }
   if (pending.length) yield pending;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

@@ -7,6 +7,7 @@
 // datagram; UDP datagrams carry a send time (sec, usec) and a 32- or 64-bit sequence number.
 
 import { formatHostPort, type HostPort, parseHostPort } from "./address.ts";
+import { maxDatagram } from "./udp.ts";
 
 /** The port iperf3 uses when none is given. */
 export const defaultPerfPort = 5201;
@@ -324,9 +325,6 @@ export const defaultLength = { tcp: 128 * 1024, udp: 1460 } as const;
 /** Smallest UDP datagram iperf3 accepts: the 16-byte header with a 64-bit counter. */
 export const minUdpLength = 16;
 
-/** Largest UDP payload over IPv4 (iperf3's MAX_UDP_BLOCKSIZE). */
-export const maxUdpLength = 65507;
-
 /** Largest TCP write iperf3 accepts (MAX_BLOCKSIZE, 1 MiB). */
 export const maxTcpLength = 1024 * 1024;
 
@@ -410,7 +408,8 @@ export function paramsFromWire(json: Record<string, unknown>): PerfParams {
   if (parallel < 1 || parallel > maxStreams) {
     throw new PerfRefusal(IperfErrno.numStreams, `${parallel} parallel streams`);
   }
-  const [min, max] = protocol === "udp" ? [minUdpLength, maxUdpLength] : [1, maxTcpLength];
+  // iperf3's MAX_UDP_BLOCKSIZE is the largest IPv4 UDP payload, maxDatagram.
+  const [min, max] = protocol === "udp" ? [minUdpLength, maxDatagram] : [1, maxTcpLength];
   if (length < min || length > max) {
     throw new PerfRefusal(
       protocol === "udp" ? IperfErrno.udpBlockSize : IperfErrno.blockSize,

@@ -5,6 +5,7 @@
 // counts bytes, and turns both ends' totals into the summary `perf` prints.
 import { type PerfParams, type WireStreamResult, writeUdpHeader } from "./perf_protocol.ts";
 import { type Interval, IntervalMeter, rate, roundTo, UdpReceiver } from "./perf_stats.ts";
+import { writeAll } from "./write_all.ts";
 
 /** One stream's socket: a TCP connection, or a UDP socket and the peer it sends to. */
 export type PerfStream =
@@ -343,8 +344,7 @@ export class Transfer {
         }
         const n = this.#take(this.params.length);
         if (n <= 0) break;
-        let off = 0;
-        while (off < n) off += await conn.write(buf.subarray(off, n));
+        await writeAll(conn, buf.subarray(0, n));
         const t = this.#totals[index];
         t.bytes += n;
         t.packets++;

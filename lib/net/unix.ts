@@ -187,6 +187,26 @@ function socketPathError(err: unknown, abs: string, kind: "stream" | "datagram")
   return named === err ? netErrorFrom(err, abs) : named;
 }
 
+/**
+ * Runs `use` on `path` made absolute and confined to the scope (after removing a stale socket
+ * file there, with `claim`), naming the path in a failure of `use` (see
+ * {@linkcode socketPathError}). Every connect, send and bind on a socket path goes through here.
+ */
+async function atSocketPath<T>(
+  path: string,
+  kind: "stream" | "datagram",
+  use: (abs: string) => T | Promise<T>,
+  options: { claim?: boolean } = {},
+): Promise<[T, string]> {
+  const abs = await confineSocketPath(absoluteSocketPath(path));
+  if (options.claim) await claimSocketPath(abs);
+  try {
+    return [await use(abs), abs];
+  } catch (err) {
+    throw socketPathError(err, abs, kind);
+  }
+}
+
 /** Removes a stale socket file at `abs`; refuses a live socket and any other kind of file. */
 async function claimSocketPath(abs: string): Promise<void> {
   const existing = lstatOrUndefined(abs);
@@ -356,14 +376,12 @@ export async function listenUnix(
   path: string,
   options: UnixListenOptions = {},
 ): Promise<UnixListener> {
-  const abs = await confineSocketPath(absoluteSocketPath(path));
-  await claimSocketPath(abs);
-  let inner: Deno.UnixListener;
-  try {
-    inner = Deno.listen({ transport: "unix", path: abs });
-  } catch (err) {
-    throw socketPathError(err, abs, "stream");
-  }
+  const [inner, abs] = await atSocketPath(
+    path,
+    "stream",
+    (abs) => Deno.listen({ transport: "unix", path: abs }),
+    { claim: true },
+  );
   const listener = new GuardedUnixListener(inner);
   const close = closerFor(abs, (state) => listener.shut(state), options.signal);
   listener.closer = close;
@@ -394,14 +412,12 @@ export async function listenUnixDatagram(
   path: string,
   options: UnixListenOptions = {},
 ): Promise<UnixDatagramSocket> {
-  const abs = await confineSocketPath(absoluteSocketPath(path));
-  await claimSocketPath(abs);
-  let sock: Deno.DatagramConn;
-  try {
-    sock = Deno.listenDatagram({ transport: "unixpacket", path: abs });
-  } catch (err) {
-    throw socketPathError(err, abs, "datagram");
-  }
+  const [sock, abs] = await atSocketPath(
+    path,
+    "datagram",
+    (abs) => Deno.listenDatagram({ transport: "unixpacket", path: abs }),
+    { claim: true },
+  );
   return { sock, path: abs, close: closerFor(abs, () => sock.close(), options.signal) };
 }
 
@@ -451,12 +467,11 @@ export async function sendUnixDatagram(
   path: string,
   data: Uint8Array,
 ): Promise<void> {
-  const abs = await confineSocketPath(absoluteSocketPath(path));
-  try {
-    await sock.send(data, { transport: "unixpacket", path: abs });
-  } catch (err) {
-    throw socketPathError(err, abs, "datagram");
-  }
+  await atSocketPath(
+    path,
+    "datagram",
+    (abs) => sock.send(data, { transport: "unixpacket", path: abs }),
+  );
 }
 
 /**
@@ -468,10 +483,10 @@ export async function sendUnixDatagram(
  * ```
  */
 export async function connectUnix(path: string): Promise<Deno.UnixConn> {
-  const abs = await confineSocketPath(absoluteSocketPath(path));
-  try {
-    return await Deno.connect({ transport: "unix", path: abs });
-  } catch (err) {
-    throw socketPathError(err, abs, "stream");
-  }
+  const [conn] = await atSocketPath(
+    path,
+    "stream",
+    (abs) => Deno.connect({ transport: "unix", path: abs }),
+  );
+  return conn;
 }

@@ -4,6 +4,7 @@
 // the user wrote it, so `toolkit: error: is a directory (/tmp)` is all there is to read.
 import { confinePath } from "./paths.ts";
 import { scopeErrorFrom } from "./errors.ts";
+import { concat } from "../text/read_limited.ts";
 
 /**
  * A path given as a file that cannot be used as one: missing, a directory, a FIFO, unreadable,
@@ -228,10 +229,7 @@ export async function readInputFile(
   } catch (err) {
     throw asFileError(err, path);
   }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) (out.set(c, off), off += c.length);
-  return out;
+  return concat(chunks);
 }
 
 /**
