@@ -4,8 +4,8 @@
 // Every listener must keep serving, lose nothing it accepted, stop cleanly on SIGINT (exit 130),
 // and keep its peak RSS (VmHWM) under a generous bound. TOOLKIT_STRESS=1 raises the load.
 import assert from "#assert";
-import { type RunningToolkit, startToolkit } from "./harness.ts";
-import { echoClient, payloadFor, readAll, writeAll } from "./stream_clients.ts";
+import { type RunningToolkit, startToolkit } from "./_support/harness.ts";
+import { echoClient, payloadFor, readAll, writeAll } from "./_support/stream_clients.ts";
 
 const stress = Deno.env.get("TOOLKIT_STRESS") === "1";
 /** Concurrent TCP clients: 2,000 under stress, a few hundred by default. */

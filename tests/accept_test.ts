@@ -11,7 +11,7 @@ import {
   serveFailure,
 } from "../lib/net/accept.ts";
 import { listenUnix } from "../lib/net/unix.ts";
-import { resetBurst } from "./stream_clients.ts";
+import { resetBurst } from "./_support/stream_clients.ts";
 
 /** An OS error as Deno raises it: the class it maps to (or `Error`) with the errno name. */
 function osError(code: string, cls: new (m: string) => Error = Error): Error {

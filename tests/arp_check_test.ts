@@ -3,7 +3,7 @@
 import assert from "#assert";
 import { parseNeighborTable } from "../lib/arp/parse_neighbor_table.ts";
 import { checkNeighborTables } from "../lib/arp/spoof_check.ts";
-import { runToolkit } from "./harness.ts";
+import { runToolkit } from "./_support/harness.ts";
 
 const fx = (name: string) => new URL(`./fixtures/arp/${name}`, import.meta.url).pathname;
 const entries = (name: string) => parseNeighborTable(Deno.readTextFileSync(fx(name))).entries;

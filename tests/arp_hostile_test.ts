@@ -4,7 +4,7 @@
 // answer every ARP request with one MAC, and messages that named the wrong problem.
 import assert from "#assert";
 import { parseArpDat } from "../lib/arp/arp_watch_db.ts";
-import { runToolkit, startToolkit } from "./harness.ts";
+import { runToolkit, startToolkit } from "./_support/harness.ts";
 
 const fx = (name: string) => new URL(`./fixtures/arp/${name}`, import.meta.url).pathname;
 

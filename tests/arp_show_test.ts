@@ -1,7 +1,7 @@
 // `toolkit arp show` on saved tables (files and stdin), its warnings for malformed lines, --json,
 // usage errors, and the scope: a run whose read scope leaves out /proc/net gets no live table.
 import assert from "#assert";
-import { runToolkit } from "./harness.ts";
+import { runToolkit } from "./_support/harness.ts";
 
 const fx = (name: string) => new URL(`./fixtures/arp/${name}`, import.meta.url).pathname;
 

@@ -2,7 +2,7 @@
 // is arpwatch's format and is replaced atomically.
 import assert from "#assert";
 import { ArpWatchDb, formatArpDat, parseArpDat } from "../lib/arp/arp_watch_db.ts";
-import { runToolkit, startToolkit } from "./harness.ts";
+import { runToolkit, startToolkit } from "./_support/harness.ts";
 
 const fx = (name: string) => new URL(`./fixtures/arp/${name}`, import.meta.url).pathname;
 

@@ -9,8 +9,8 @@ import { memoryIo } from "../lib/cli/io.ts";
 import { runCli } from "../lib/cli/run.ts";
 import { resolveCommand } from "../lib/cli/dispatch.ts";
 import { registry } from "../lib/commands/registry.ts";
-import { exampleArgs, pool } from "./command_lines.ts";
-import { assertNoProblems, crashSigns, errorShapeProblem } from "./error_shape.ts";
+import { exampleArgs, pool } from "./_support/command_lines.ts";
+import { assertNoProblems, crashSigns, errorShapeProblem } from "./_support/error_shape.ts";
 import {
   outputWithin,
   python,
@@ -21,7 +21,7 @@ import {
   startToolkit,
   testIf,
   toolkitCmd,
-} from "./harness.ts";
+} from "./_support/harness.ts";
 
 const badDir = `${root}/tests/fixtures/bad`;
 /** The documented exit codes; 70 (internal error) is a bug and never allowed here. */

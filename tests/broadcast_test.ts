@@ -13,8 +13,8 @@ import {
   multicastInterface,
   parseMulticastGroup,
 } from "../lib/net/multicast.ts";
-import { hasCommand, isRoot, python, runToolkit, testIf, toolkitCmd } from "./harness.ts";
-import { runProgram } from "./netns.ts";
+import { hasCommand, isRoot, python, runToolkit, testIf, toolkitCmd } from "./_support/harness.ts";
+import { runProgram } from "./_support/netns.ts";
 
 const rootReason = !isRoot()
   ? "not root: the lab's network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN"

@@ -6,7 +6,7 @@ import { runCli } from "../lib/cli/run.ts";
 import { memoryIo } from "../lib/cli/io.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { peerHints } from "../lib/cli/peer_hints.ts";
-import { root, runToolkit, toolkitCmd } from "./harness.ts";
+import { root, runToolkit, toolkitCmd } from "./_support/harness.ts";
 
 async function inProcess(argv: string[]) {
   let io = memoryIo();

@@ -20,8 +20,8 @@ import {
 import { newToken, tokenPattern, tokensEqual } from "../lib/collect/tokens.ts";
 import { drillReportSchema } from "../lib/drill/report_schema.ts";
 import { formatJunitReport } from "../lib/drill/report.ts";
-import { assertWellFormedXml } from "./drill_xml.ts";
-import { python, root, runToolkit } from "./harness.ts";
+import { assertWellFormedXml } from "./_support/drill_xml.ts";
+import { python, root, runToolkit } from "./_support/harness.ts";
 
 const scope: Submission["scope"] = {
   narrowed: false,

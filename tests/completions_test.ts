@@ -9,7 +9,7 @@ import { globalOptions } from "../lib/cli/globals.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { builtinDrills } from "../lib/drill/builtin.ts";
 import { ssStateGroups, ssStates } from "../lib/net/socket_states.ts";
-import { hasCommand, outputWithin, runToolkit, testIf } from "./harness.ts";
+import { hasCommand, outputWithin, runToolkit, testIf } from "./_support/harness.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The tables

@@ -16,8 +16,8 @@ import {
   runToolkit,
   startToolkit,
   testIf,
-} from "./harness.ts";
-import { makeLab, runProgram } from "./netns.ts";
+} from "./_support/harness.ts";
+import { makeLab, runProgram } from "./_support/netns.ts";
 
 function assertRefused(label: string, r: RunResult, resource?: RegExp) {
   assert.equal(r.code, 4, `${label}: exit ${r.code}, expected 4\n${r.stdout}${r.stderr}`);

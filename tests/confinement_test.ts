@@ -15,9 +15,9 @@ import {
   runToolkit,
   startToolkit,
   testIf,
-} from "./harness.ts";
-import { exampleArgs, pool } from "./command_lines.ts";
-import { makeLab } from "./netns.ts";
+} from "./_support/harness.ts";
+import { exampleArgs, pool } from "./_support/command_lines.ts";
+import { makeLab } from "./_support/netns.ts";
 
 const stress = Deno.env.get("TOOLKIT_STRESS") === "1";
 const figures: string[] = [];

@@ -6,8 +6,8 @@ import { expandGlobalAliases, resolveCommand } from "../lib/cli/dispatch.ts";
 import { extractGlobals } from "../lib/cli/globals.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { parseNetList } from "../lib/scope/mod.ts";
-import { exampleArgs } from "./command_lines.ts";
-import { root } from "./harness.ts";
+import { exampleArgs } from "./_support/command_lines.ts";
+import { root } from "./_support/harness.ts";
 
 /** One markdown file as the tests read it. */
 interface Page {

@@ -6,8 +6,8 @@ import assert from "#assert";
 import { parse as parseYaml } from "yaml";
 import { printable, printableJson } from "../lib/text/printable.ts";
 import { maxTimerMs, parseDuration } from "../lib/text/duration.ts";
-import { assertWellFormedXml } from "./drill_xml.ts";
-import { assertNoRaw } from "./terminal.ts";
+import { assertWellFormedXml } from "./_support/drill_xml.ts";
+import { assertNoRaw } from "./_support/terminal.ts";
 import {
   hasCommand,
   isRoot,
@@ -16,7 +16,7 @@ import {
   runToolkit,
   testIf,
   toolkitCmd,
-} from "./harness.ts";
+} from "./_support/harness.ts";
 
 const fixtures = `${root}/tests/fixtures/drill`;
 const badDir = `${root}/tests/fixtures/bad`;

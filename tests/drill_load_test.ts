@@ -17,8 +17,8 @@ import { workerPermissions } from "../lib/scope/mod.ts";
 import { drillSchema, stepKinds } from "../lib/drill/schema.ts";
 import { canonicalHost, readTcpSockets } from "../lib/drill/tcp_states.ts";
 import { allocatePorts, bindVariables, collectVariables } from "../lib/drill/variables.ts";
-import { assertWellFormedXml } from "./drill_xml.ts";
-import { python, root, testIf } from "./harness.ts";
+import { assertWellFormedXml } from "./_support/drill_xml.ts";
+import { python, root, testIf } from "./_support/harness.ts";
 
 const fixtures = new URL("./fixtures/drill/", import.meta.url);
 const fixture = (name: string) => Deno.readTextFileSync(new URL(name, fixtures));

@@ -6,8 +6,8 @@ import assert from "#assert";
 import { parseDrill } from "../lib/drill/load.ts";
 import { runDrill } from "../lib/drill/runner.ts";
 import { ownModules } from "../lib/cli/sandbox.ts";
-import { assertWellFormedXml } from "./drill_xml.ts";
-import { root, runToolkit, startToolkit } from "./harness.ts";
+import { assertWellFormedXml } from "./_support/drill_xml.ts";
+import { root, runToolkit, startToolkit } from "./_support/harness.ts";
 
 const fixtures = `${root}/tests/fixtures/drill`;
 

@@ -8,8 +8,8 @@
 // screenshots (written to docs/ with TOOLKIT_UPDATE_SCREENSHOTS=1, else to a temporary directory).
 import assert from "#assert";
 import puppeteer from "puppeteer-core";
-import { root, runToolkit, testIf } from "./harness.ts";
-import { serve, wrapReport } from "./serve_process.ts";
+import { root, runToolkit, testIf } from "./_support/harness.ts";
+import { serve, wrapReport } from "./_support/serve_process.ts";
 
 /** Evaluated in the page: how many machine rows the matrix shows. */
 const rowCount = `document.querySelectorAll("#matrix tbody tr").length`;

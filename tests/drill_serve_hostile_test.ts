@@ -5,9 +5,9 @@
 // addresses of a wildcard bind (in a namespace of the test's own); messages that say what happened.
 import assert from "#assert";
 import net from "node:net";
-import { isRoot, root, runToolkit, testIf, toolkitCmd } from "./harness.ts";
-import { makeLab } from "./netns.ts";
-import { type Serve, serve, wrapReport } from "./serve_process.ts";
+import { isRoot, root, runToolkit, testIf, toolkitCmd } from "./_support/harness.ts";
+import { makeLab } from "./_support/netns.ts";
+import { type Serve, serve, wrapReport } from "./_support/serve_process.ts";
 
 const enc = new TextEncoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

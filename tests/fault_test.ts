@@ -10,8 +10,8 @@ import {
   runToolkit,
   startToolkit,
   testIf,
-} from "./harness.ts";
-import { type Lab, makeLab, runProgram } from "./netns.ts";
+} from "./_support/harness.ts";
+import { type Lab, makeLab, runProgram } from "./_support/netns.ts";
 
 const figures: string[] = [];
 globalThis.addEventListener("unload", () => {
@@ -151,7 +151,7 @@ Deno.test("connection refused: every client command says so in one line and exit
 });
 
 // ---------------------------------------------------------------------------------------------
-// A namespace of our own (tests/netns.ts), its link taken down under a connection
+// A namespace of our own (tests/_support/netns.ts), its link taken down under a connection
 
 /** A Python TCP server inside the namespace that accepts and then reads slowly forever. */
 const slowServer = `

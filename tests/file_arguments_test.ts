@@ -10,9 +10,9 @@ import type { CommandEntry, CommandModule, OptionSpec } from "../lib/cli/command
 import { resolveCommand } from "../lib/cli/dispatch.ts";
 import { globalOptions } from "../lib/cli/globals.ts";
 import { registry } from "../lib/commands/registry.ts";
-import { exampleArgs, pool } from "./command_lines.ts";
-import { assertNoProblems, crashSigns, errorShapeProblem } from "./error_shape.ts";
-import { hasCommand, isRoot, runToolkit, runUntil } from "./harness.ts";
+import { exampleArgs, pool } from "./_support/command_lines.ts";
+import { assertNoProblems, crashSigns, errorShapeProblem } from "./_support/error_shape.ts";
+import { hasCommand, isRoot, runToolkit, runUntil } from "./_support/harness.ts";
 
 /** One argument that names a file, and a command line to try it on. */
 interface FileArg {

@@ -5,8 +5,8 @@
 // the scope does not let toolkit run `ip`.
 import assert from "#assert";
 import { linksFromInterfaces, parseIpAddrJson } from "../lib/net/links.ts";
-import { hasCommand, isRoot, runToolkit, testIf, toolkitCmd } from "./harness.ts";
-import { runProgram } from "./netns.ts";
+import { hasCommand, isRoot, runToolkit, testIf, toolkitCmd } from "./_support/harness.ts";
+import { runProgram } from "./_support/netns.ts";
 
 interface IfaceJson {
   name: string;

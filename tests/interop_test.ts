@@ -2,7 +2,7 @@
 // (utf-8 text both ways, written the way the course writes them), OpenBSD nc and socat, over
 // loopback only, with real processes on both sides.
 import assert from "#assert";
-import { hasCommand, python, runToolkit, startToolkit, testIf } from "./harness.ts";
+import { hasCommand, python, runToolkit, startToolkit, testIf } from "./_support/harness.ts";
 
 const py = python("3.13");
 const noPython = py ? undefined : "CPython 3.13 (pyenv) is not installed";

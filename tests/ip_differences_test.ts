@@ -7,7 +7,7 @@ import info from "../lib/commands/subnet_info.ts";
 import exclude from "../lib/commands/subnet_exclude.ts";
 import split from "../lib/commands/subnet_split.ts";
 import { PrefixAggregator } from "../lib/ip/mod.ts";
-import { python, testIf } from "./harness.ts";
+import { python, testIf } from "./_support/harness.ts";
 
 const py = python("3.13");
 const skip = py ? undefined : "CPython 3.13 (pyenv) is not installed";

@@ -13,8 +13,8 @@ import split from "../lib/commands/subnet_split.ts";
 import range from "../lib/commands/subnet_range.ts";
 import { InputError, UsageError } from "../lib/cli/errors.ts";
 import { Addr, formatIpv4, formatIpv6, Prefix, ulaGlobalId } from "../lib/ip/mod.ts";
-import { python, root, runToolkit, testIf } from "./harness.ts";
-import { mulberry32 } from "./prng.ts";
+import { python, root, runToolkit, testIf } from "./_support/harness.ts";
+import { mulberry32 } from "./_support/prng.ts";
 
 const py = python("3.13");
 const skip = py ? undefined : "CPython 3.13 (pyenv) is not installed";

@@ -6,11 +6,11 @@ import assert from "#assert";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { registry } from "../lib/commands/registry.ts";
 import { drillSchema } from "../lib/drill/schema.ts";
-import { jsonCases, labUnavailable, Peers, type Produced } from "./json_cases.ts";
-import { root, runToolkit, startToolkit } from "./harness.ts";
-import { exampleArgs } from "./command_lines.ts";
-import { runInProcess } from "./in_process.ts";
-import { serve } from "./serve_process.ts";
+import { jsonCases, labUnavailable, Peers, type Produced } from "./_support/json_cases.ts";
+import { root, runToolkit, startToolkit } from "./_support/harness.ts";
+import { exampleArgs } from "./_support/command_lines.ts";
+import { runInProcess } from "./_support/in_process.ts";
+import { serve } from "./_support/serve_process.ts";
 
 const docs = `${root}/docs/json`;
 
@@ -174,7 +174,11 @@ const isPending = (p: Property) => pending[p.file]?.includes(p.name) ?? false;
 
 Deno.test("every registered command has a --json case and a published schema, and nothing else is", () => {
   const names = registry.map((e) => e.name);
-  assert.deepEqual(Object.keys(jsonCases).sort(), [...names].sort(), "tests/json_cases.ts rows");
+  assert.deepEqual(
+    Object.keys(jsonCases).sort(),
+    [...names].sort(),
+    "tests/_support/json_cases.ts rows",
+  );
   const expected = [...names.map(schemaFile), ...shared].sort();
   assert.deepEqual([...schemas.keys()].sort(), expected, "files in docs/json");
 });

@@ -4,7 +4,14 @@
 // carries a prefix with this process's id, so parallel runs never touch each other's labs.
 import assert from "#assert";
 import { batches, checkLabPrefix, labNamePattern, labRoleOf, planLab } from "../lib/lab/mod.ts";
-import { hasCommand, isRoot, runToolkit, startToolkit, testIf, toolkitCmd } from "./harness.ts";
+import {
+  hasCommand,
+  isRoot,
+  runToolkit,
+  startToolkit,
+  testIf,
+  toolkitCmd,
+} from "./_support/harness.ts";
 
 const rootReason = !isRoot()
   ? "not root: network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN"

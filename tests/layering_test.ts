@@ -3,7 +3,7 @@
 // commands, the drill engine neither, and no module imports its way back into itself. There is no
 // list of exceptions: a crossing import is moved or the code it needs moves down.
 import assert from "#assert";
-import { root } from "./harness.ts";
+import { root } from "./_support/harness.ts";
 
 /** Top-level layers: a path's layer is its first directory under lib/ (or `main`). */
 const engines = ["ip", "mro", "arp", "net", "scope", "lab", "text"];

@@ -7,7 +7,12 @@
 // Loopback only; every burst is bounded in count and every wait in time.
 import assert from "#assert";
 import { registry } from "../lib/commands/registry.ts";
-import { type RunningToolkit, type RunResult, runToolkit, startToolkit } from "./harness.ts";
+import {
+  type RunningToolkit,
+  type RunResult,
+  runToolkit,
+  startToolkit,
+} from "./_support/harness.ts";
 import {
   connectTo,
   echoClient,
@@ -16,7 +21,7 @@ import {
   resetBurst,
   type StreamTarget,
   writeAll,
-} from "./stream_clients.ts";
+} from "./_support/stream_clients.ts";
 
 const stress = Deno.env.get("TOOLKIT_STRESS") === "1";
 const opts = { sanitizeOps: false, sanitizeResources: false };

@@ -3,7 +3,7 @@ import assert from "#assert";
 import { describeMac, eui64LinkLocal, formatMac, normalizeMac, parseMac } from "../lib/arp/mac.ts";
 import { loadVendorLookup, vendorDataLoaded } from "../lib/arp/oui.ts";
 import { memoryIo } from "../lib/cli/io.ts";
-import { runToolkit } from "./harness.ts";
+import { runToolkit } from "./_support/harness.ts";
 
 Deno.test("every common spelling parses to the same canonical form", () => {
   for (

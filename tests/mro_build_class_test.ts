@@ -4,8 +4,8 @@
 // the merge, the recorded hooks toolkit must model, and every public name of the recorded modules
 // as a base and as a metaclass against CPython itself.
 import assert from "#assert";
-import { python, runToolkit, testIf } from "./harness.ts";
-import { astOracleScript, runOracle } from "./mro_corpus.ts";
+import { python, runToolkit, testIf } from "./_support/harness.ts";
+import { astOracleScript, runOracle } from "./_support/mro_corpus.ts";
 import { initSubclassHooks, metaclassNew } from "../lib/mro/resolve.ts";
 import { pythonTypes } from "../lib/mro/python_types.ts";
 

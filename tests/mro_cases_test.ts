@@ -3,8 +3,8 @@
 // rebinding, builtin layouts) against CPython 3.13 run on the same source, and against the
 // answers recorded from it (re-record with MRO_RECORD=1).
 import assert from "#assert";
-import { python, root, runToolkit, testIf } from "./harness.ts";
-import { astOracleScript, runOracle } from "./mro_corpus.ts";
+import { python, root, runToolkit, testIf } from "./_support/harness.ts";
+import { astOracleScript, runOracle } from "./_support/mro_corpus.ts";
 
 const dir = `${root}/tests/fixtures/mro/cases`;
 const cases = [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".py")).map((e) => e.name)

@@ -6,7 +6,7 @@
 // from both interpreters keep the check running where they are not installed (re-record with
 // MRO_RECORD=1).
 import assert from "#assert";
-import { python, root, runToolkit, testIf } from "./harness.ts";
+import { python, root, runToolkit, testIf } from "./_support/harness.ts";
 import {
   astOracleScript,
   generateArgumentModule,
@@ -15,7 +15,7 @@ import {
   normalizePy2,
   prng,
   runOracle,
-} from "./mro_corpus.ts";
+} from "./_support/mro_corpus.ts";
 
 type Mode = "c3" | "classic" | "py2";
 const modes: { mode: Mode; version: string }[] = [

@@ -6,8 +6,8 @@ import { c3ErrorMessage, firstDuplicate, linearizeC3 } from "../lib/mro/lineariz
 import { linearizeClassic } from "../lib/mro/linearize_classic.ts";
 import { readClassStatements } from "../lib/mro/read_classes.ts";
 import { resolveClasses } from "../lib/mro/resolve.ts";
-import { root } from "./harness.ts";
-import { prng } from "./mro_corpus.ts";
+import { root } from "./_support/harness.ts";
+import { prng } from "./_support/mro_corpus.ts";
 
 const seed = Deno.readTextFileSync(`${root}/tests/fixtures/mro/cases/seed_c3.py`);
 

@@ -8,10 +8,10 @@ import type { CommandEntry, CommandModule, OptionSpec } from "../lib/cli/command
 import { resolveCommand } from "../lib/cli/dispatch.ts";
 import { numericPlaceholder } from "../lib/cli/args.ts";
 import { registry } from "../lib/commands/registry.ts";
-import { exampleArgs, pool } from "./command_lines.ts";
-import { assertNoProblems, crashSigns, errorShapeProblem } from "./error_shape.ts";
-import { runUntil } from "./harness.ts";
-import { runInProcess } from "./in_process.ts";
+import { exampleArgs, pool } from "./_support/command_lines.ts";
+import { assertNoProblems, crashSigns, errorShapeProblem } from "./_support/error_shape.ts";
+import { runUntil } from "./_support/harness.ts";
+import { runInProcess } from "./_support/in_process.ts";
 
 /** Placeholders of options that take a number: the parser's own list. */
 const numeric = numericPlaceholder;

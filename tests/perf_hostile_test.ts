@@ -10,8 +10,8 @@ import {
   startToolkit,
   testIf,
   toolkitCmd,
-} from "./harness.ts";
-import { ndjson, startPerfServer } from "./perf_support.ts";
+} from "./_support/harness.ts";
+import { ndjson, startPerfServer } from "./_support/perf_support.ts";
 import { encodeJson, makeCookie, paramsToWire } from "../lib/net/perf_protocol.ts";
 
 const py = python("3.13");

@@ -5,8 +5,8 @@
 // measurement allows (TCP: bytes still in socket buffers when the test ended; UDP at a modest rate
 // on loopback: the same datagrams).
 import assert from "#assert";
-import { hasCommand, runToolkit, testIf } from "./harness.ts";
-import { type Doc, ndjson, startPerfServer } from "./perf_support.ts";
+import { hasCommand, runToolkit, testIf } from "./_support/harness.ts";
+import { type Doc, ndjson, startPerfServer } from "./_support/perf_support.ts";
 
 const skip = hasCommand("iperf3") ? undefined : "iperf3 is not installed (apt-get install iperf3)";
 

@@ -5,13 +5,13 @@
 // Plus the protocol codecs and the UDP statistics. Interop with a real iperf3 is in
 // perf_iperf3_test.ts, hostile clients in perf_hostile_test.ts.
 import assert from "#assert";
-import { runToolkit, startToolkit } from "./harness.ts";
+import { runToolkit, startToolkit } from "./_support/harness.ts";
 import {
   assertCamelCase,
   assertRounded,
   ndjson,
   startPerfServer as startServer,
-} from "./perf_support.ts";
+} from "./_support/perf_support.ts";
 import perf, { perfTarget } from "../lib/commands/perf.ts";
 import perfServer from "../lib/commands/perf_server.ts";
 import { parseQuantity, roundTo, UdpReceiver } from "../lib/net/perf_stats.ts";

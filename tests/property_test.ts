@@ -7,9 +7,9 @@ import assert from "#assert";
 import type { CommandModule } from "../lib/cli/command.ts";
 import { registry } from "../lib/commands/registry.ts";
 import { classifyHost } from "../lib/net/address.ts";
-import { python, testIf } from "./harness.ts";
-import { exampleArgs } from "./command_lines.ts";
-import { mulberry32 } from "./prng.ts";
+import { python, testIf } from "./_support/harness.ts";
+import { exampleArgs } from "./_support/command_lines.ts";
+import { mulberry32 } from "./_support/prng.ts";
 
 const baseSeed = Number(Deno.env.get("TOOLKIT_SEED") ?? (Date.now() % 2 ** 31));
 

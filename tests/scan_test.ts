@@ -7,7 +7,7 @@ import scan, { stateOfError } from "../lib/commands/scan.ts";
 import { rttStats } from "../lib/commands/tcp_ping.ts";
 import { NetError } from "../lib/net/errors.ts";
 import { formatPorts, parsePorts } from "../lib/net/ports.ts";
-import { hasCommand, python, runToolkit, testIf, toolkitCmd } from "./harness.ts";
+import { hasCommand, python, runToolkit, testIf, toolkitCmd } from "./_support/harness.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 

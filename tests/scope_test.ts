@@ -2,7 +2,7 @@
 // never reaches the test's own listener; `toolkit scope --json` reports what Deno granted.
 import assert from "#assert";
 import { normalizeNetEntry, parseNetList, parseScopeFile } from "../lib/scope/mod.ts";
-import { root, runToolkit, toolkitCmd } from "./harness.ts";
+import { root, runToolkit, toolkitCmd } from "./_support/harness.ts";
 
 function udpSocket() {
   const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });

@@ -6,8 +6,8 @@
 // each with Ctrl-C to the process group (`kill -INT -PGID`), SIGTERM to the group and SIGINT or
 // SIGTERM to the process alone; stream, one-shot, datagram and sandboxed (`--net`) listeners.
 import assert from "#assert";
-import { hasCommand, outputWithin, root, testIf, toolkitCmd } from "./harness.ts";
-import { pool } from "./command_lines.ts";
+import { hasCommand, outputWithin, root, testIf, toolkitCmd } from "./_support/harness.ts";
+import { pool } from "./_support/command_lines.ts";
 
 const denoTask = ["deno", "task", "-q", "toolkit"];
 

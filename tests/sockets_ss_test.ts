@@ -22,8 +22,8 @@ import {
   runToolkit,
   testIf,
   toolkitCmd,
-} from "./harness.ts";
-import { runProgram } from "./netns.ts";
+} from "./_support/harness.ts";
+import { runProgram } from "./_support/netns.ts";
 
 const noSs = hasCommand("ss") ? undefined : "ss (iproute2) is not installed";
 const noPython = hasCommand("python3") ? undefined : "python3 is not installed";

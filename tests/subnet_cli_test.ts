@@ -3,8 +3,8 @@
 // comparison with ipcalc where it is installed.
 import assert from "#assert";
 import { registry } from "../lib/commands/registry.ts";
-import { hasCommand, runToolkit, testIf } from "./harness.ts";
-import { runInProcess } from "./in_process.ts";
+import { hasCommand, runToolkit, testIf } from "./_support/harness.ts";
+import { runInProcess } from "./_support/in_process.ts";
 
 const commands = [
   "info",

@@ -8,9 +8,9 @@ import { memoryIo } from "../lib/cli/io.ts";
 import { formatTable } from "../lib/cli/output.ts";
 import split, { widestRowIndices } from "../lib/commands/subnet_split.ts";
 import { Addr, Prefix, PrefixAggregator, subnets, summarizeRange } from "../lib/ip/mod.ts";
-import { runToolkit, toolkitCmd } from "./harness.ts";
-import { mulberry32 } from "./prng.ts";
-import { assertNoRaw } from "./terminal.ts";
+import { runToolkit, toolkitCmd } from "./_support/harness.ts";
+import { mulberry32 } from "./_support/prng.ts";
+import { assertNoRaw } from "./_support/terminal.ts";
 
 const rand = mulberry32(2126);
 const int = (n: number) => Math.floor(rand() * n);

@@ -5,9 +5,9 @@
 // reason printed, where it is not installed.
 import assert from "#assert";
 import { Prefix } from "../lib/ip/mod.ts";
-import { hasCommand, python, runToolkit, testIf } from "./harness.ts";
-import { runInProcess as toolkit } from "./in_process.ts";
-import { mulberry32 } from "./prng.ts";
+import { hasCommand, python, runToolkit, testIf } from "./_support/harness.ts";
+import { runInProcess as toolkit } from "./_support/in_process.ts";
+import { mulberry32 } from "./_support/prng.ts";
 
 const rand = mulberry32(20260517);
 const int = (n: number) => Math.floor(rand() * n);

@@ -6,7 +6,7 @@
 import assert from "#assert";
 import { targetWords } from "../lib/cli/target_arg.ts";
 import { parsePortWord, parseServices } from "../lib/net/services.ts";
-import { hasCommand, runToolkit, startToolkit, testIf } from "./harness.ts";
+import { hasCommand, runToolkit, startToolkit, testIf } from "./_support/harness.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

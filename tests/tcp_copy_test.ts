@@ -11,7 +11,7 @@ import {
   watchIdle,
 } from "../lib/net/copy.ts";
 import { NetError } from "../lib/net/errors.ts";
-import { startToolkit } from "./harness.ts";
+import { startToolkit } from "./_support/harness.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

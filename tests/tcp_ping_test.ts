@@ -4,8 +4,8 @@
 // timeout stay bounded, and the running statistics agree with the one-shot formula.
 import assert from "#assert";
 import { RttAccumulator, rttStats } from "../lib/commands/tcp_ping.ts";
-import { isRoot, runToolkit, startToolkit, testIf } from "./harness.ts";
-import { makeLab } from "./netns.ts";
+import { isRoot, runToolkit, startToolkit, testIf } from "./_support/harness.ts";
+import { makeLab } from "./_support/netns.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 

@@ -3,7 +3,7 @@
 // IPv6, exit codes 3 (refused) and 4 (outside --net, the test's listener receives nothing), and
 // SIGINT during a transfer.
 import assert from "#assert";
-import { hasCommand, runToolkit, startToolkit, testIf, toolkitCmd } from "./harness.ts";
+import { hasCommand, runToolkit, startToolkit, testIf, toolkitCmd } from "./_support/harness.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -3,8 +3,8 @@
 // findings, and the peer's socket path in unix-listen's descriptive lines. Data on stdout stays
 // as it came (udp-listen and unix-listen print datagrams byte for byte by design).
 import assert from "#assert";
-import { root, runToolkit, startToolkit } from "./harness.ts";
-import { assertNoRaw } from "./terminal.ts";
+import { root, runToolkit, startToolkit } from "./_support/harness.ts";
+import { assertNoRaw } from "./_support/terminal.ts";
 
 const hostileTable = `${root}/tests/fixtures/bad/ip_neigh_hostile_names.txt`;
 

@@ -6,7 +6,7 @@
 // udp-connect ends like `nc -u` does there: silently, exit 0 (or 3 with --timeout).
 import assert from "#assert";
 import { readLines } from "../lib/net/lines.ts";
-import { hasCommand, python, runToolkit, startToolkit, testIf } from "./harness.ts";
+import { hasCommand, python, runToolkit, startToolkit, testIf } from "./_support/harness.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

@@ -3,7 +3,7 @@
 // on exit and on SIGINT during a transfer, exit 4 outside --net, and path validation.
 import assert from "#assert";
 import { listeningInProcNet, parseSocketPath } from "../lib/net/unix.ts";
-import { runToolkit, startToolkit } from "./harness.ts";
+import { runToolkit, startToolkit } from "./_support/harness.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

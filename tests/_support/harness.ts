@@ -3,7 +3,7 @@
 // compiled binary: TOOLKIT_CMD=dist/toolkit deno task test.
 
 /** The project root (where deno.json is). */
-export const root: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+export const root: string = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
 /** The command that runs toolkit, split on spaces. */
 export const toolkitCmd: string[] = Deno.env.get("TOOLKIT_CMD")?.trim().split(/\s+/) ??

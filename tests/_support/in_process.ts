@@ -1,8 +1,8 @@
 // Runs a toolkit command line inside the test process: the same argument parsing, dispatch, error
 // reporting and exit code as `main.ts`, without the cost of a process. For tests that need many
 // runs; tests of signals, real stdio and the compiled binary spawn processes (harness.ts).
-import { memoryIo } from "../lib/cli/io.ts";
-import { runCli } from "../lib/cli/run.ts";
+import { memoryIo } from "../../lib/cli/io.ts";
+import { runCli } from "../../lib/cli/run.ts";
 
 /** What one in-process run left. */
 export interface InProcessResult {
