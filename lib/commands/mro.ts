@@ -4,7 +4,7 @@
 // toolkit cannot evaluate one (a `*bases` bound by a call, say).
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError, UsageError, userInputError } from "../cli/errors.ts";
+import { ExitCode, InputError, UsageError, userInputError } from "../cli/errors.ts";
 import { reportError } from "../cli/report.ts";
 import { readAll } from "../cli/io.ts";
 import { readInputFile, stdinAlias } from "../scope/files.ts";
@@ -192,7 +192,7 @@ const command: CommandModule<MroOptions> = {
         io.globals,
       );
     }
-    return outcomes.some((x) => x.error) ? 1 : 0;
+    return outcomes.some((x) => x.error) ? ExitCode.negative : ExitCode.ok;
   },
 };
 export default command;

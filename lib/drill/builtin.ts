@@ -270,7 +270,11 @@ steps:
  *
  * @example
  * ```ts
- * builtinDrills.map((d) => d.name); // ["tcp-echo", "tcp-hello", ...]
+ * import assert from "node:assert/strict";
+ * import { builtinDrills } from "./builtin.ts";
+ *
+ * const names = builtinDrills.map((d) => d.name);
+ * assert.deepEqual(names.slice(0, 3), ["tcp-echo", "tcp-hello", "udp-echo"]);
  * ```
  */
 export const builtinDrills: readonly BuiltinDrill[] = [
@@ -291,7 +295,11 @@ export const builtinDrills: readonly BuiltinDrill[] = [
  *
  * @example
  * ```ts
- * findBuiltinDrill("udp-echo")?.source.startsWith("name: udp-echo"); // true
+ * import assert from "node:assert/strict";
+ * import { findBuiltinDrill } from "./builtin.ts";
+ *
+ * assert.ok(findBuiltinDrill("udp-echo")?.source.startsWith("name: udp-echo\n"));
+ * assert.equal(findBuiltinDrill("no-such-drill"), undefined);
  * ```
  */
 export function findBuiltinDrill(name: string): BuiltinDrill | undefined {
