@@ -3,9 +3,9 @@
 // (the sandbox keeps that exit code). With -c an interrupt is still exit 130. The interval and the
 // timeout stay bounded, and the running statistics agree with the one-shot formula.
 import assert from "#assert";
-import { RttAccumulator, rttStats } from "../lib/commands/tcp_ping.ts";
-import { isRoot, runToolkit, startToolkit, testIf } from "./_support/harness.ts";
-import { makeLab } from "./_support/netns.ts";
+import { RttAccumulator, rttStats } from "../../lib/commands/tcp_ping.ts";
+import { isRoot, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
+import { makeLab } from "../_support/netns.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 

@@ -1,9 +1,9 @@
 // `toolkit arp show` on saved tables (files and stdin), its warnings for malformed lines, --json,
 // usage errors, and the scope: a run whose read scope leaves out /proc/net gets no live table.
 import assert from "#assert";
-import { runToolkit } from "./_support/harness.ts";
+import { runToolkit } from "../_support/harness.ts";
 
-const fx = (name: string) => new URL(`./fixtures/arp/${name}`, import.meta.url).pathname;
+const fx = (name: string) => new URL(`../fixtures/arp/${name}`, import.meta.url).pathname;
 
 Deno.test("arp show --file: aligned table with vendors, warnings by line number, exit 0", async () => {
   const r = await runToolkit(["arp", "show", "--file", fx("bsd_arp_an.txt")]);

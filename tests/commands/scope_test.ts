@@ -1,8 +1,8 @@
 // Run-time narrowing is enforced by Deno: a real connection outside --net is refused (exit 4) and
 // never reaches the test's own listener; `toolkit scope --json` reports what Deno granted.
 import assert from "#assert";
-import { normalizeNetEntry, parseNetList, parseScopeFile } from "../lib/scope/mod.ts";
-import { root, runToolkit, toolkitCmd } from "./_support/harness.ts";
+import { normalizeNetEntry, parseNetList, parseScopeFile } from "../../lib/scope/mod.ts";
+import { root, runToolkit, toolkitCmd } from "../_support/harness.ts";
 
 function udpSocket() {
   const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });

@@ -4,9 +4,9 @@
 // is down, a kill -9 during 50 concurrent submissions losing no acknowledged one, and the
 // command's own scope (shown by `scope --for`, nested in --net, the `lab` permission set).
 import assert from "#assert";
-import { assertWellFormedXml } from "./_support/drill_xml.ts";
-import { root, runToolkit, toolkitCmd } from "./_support/harness.ts";
-import { serve, wrapReport } from "./_support/serve_process.ts";
+import { assertWellFormedXml } from "../_support/drill_xml.ts";
+import { root, runToolkit, toolkitCmd } from "../_support/harness.ts";
+import { serve, wrapReport } from "../_support/serve_process.ts";
 
 const fixtures = `${root}/tests/fixtures/drill`;
 

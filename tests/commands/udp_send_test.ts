@@ -1,7 +1,7 @@
 // udp-send end to end: the course's example received by a real UDP socket the test owns, payloads
 // from arguments, stdin and hex, --wait-reply against the test's echo server, timeouts, SIGINT.
 import assert from "#assert";
-import { runToolkit, startToolkit } from "./_support/harness.ts";
+import { runToolkit, startToolkit } from "../_support/harness.ts";
 
 function receiver(hostname = "127.0.0.1") {
   const sock = Deno.listenDatagram({ transport: "udp", hostname, port: 0 });

@@ -4,7 +4,7 @@
 // otherwise. Also, on loopback: `arp resolve` sends exactly one empty datagram, and none when the
 // target is outside `--net`.
 import assert from "#assert";
-import { hasCommand, isRoot, runToolkit, testIf, toolkitCmd } from "./_support/harness.ts";
+import { hasCommand, isRoot, runToolkit, testIf, toolkitCmd } from "../_support/harness.ts";
 
 async function ip(...args: string[]): Promise<string> {
   const out = await new Deno.Command("ip", { args, stdout: "piped", stderr: "piped" }).output();

@@ -7,8 +7,8 @@ import {
   parseProcNetUnix,
   parseSsOutput,
   readSockets,
-} from "../lib/net/proc_sockets.ts";
-import { hasCommand, runToolkit, testIf } from "./_support/harness.ts";
+} from "../../lib/net/proc_sockets.ts";
+import { hasCommand, runToolkit, testIf } from "../_support/harness.ts";
 
 Deno.test("/proc/net/tcp and tcp6 lines decode addresses, ports, states and queues", () => {
   const tcp =

@@ -2,7 +2,7 @@
 // sender; --echo and --reply answer the sender; --count stops; udp-send's example lands in a
 // socket the test owns and in udp-listen; IPv6; exit 4 outside --net with nothing received.
 import assert from "#assert";
-import { isRoot, python, runToolkit, startToolkit, testIf } from "./_support/harness.ts";
+import { isRoot, python, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

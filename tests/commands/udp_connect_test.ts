@@ -5,8 +5,8 @@
 // connected Python socket reads ECONNREFUSED), which Deno's unconnected socket never hears, so
 // udp-connect ends like `nc -u` does there: silently, exit 0 (or 3 with --timeout).
 import assert from "#assert";
-import { readLines } from "../lib/net/lines.ts";
-import { hasCommand, python, runToolkit, startToolkit, testIf } from "./_support/harness.ts";
+import { readLines } from "../../lib/net/lines.ts";
+import { hasCommand, python, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

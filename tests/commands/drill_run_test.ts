@@ -3,11 +3,11 @@
 // by the sandbox before a packet leaves (our own listener on that port sees nothing); malformed
 // files stop the run with line-numbered errors; a hanging drill is stopped and its sockets closed.
 import assert from "#assert";
-import { parseDrill } from "../lib/drill/load.ts";
-import { runDrill } from "../lib/drill/runner.ts";
-import { ownModules } from "../lib/cli/sandbox.ts";
-import { assertWellFormedXml } from "./_support/drill_xml.ts";
-import { root, runToolkit, startToolkit } from "./_support/harness.ts";
+import { parseDrill } from "../../lib/drill/load.ts";
+import { runDrill } from "../../lib/drill/runner.ts";
+import { ownModules } from "../../lib/cli/sandbox.ts";
+import { assertWellFormedXml } from "../_support/drill_xml.ts";
+import { root, runToolkit, startToolkit } from "../_support/harness.ts";
 
 const fixtures = `${root}/tests/fixtures/drill`;
 
@@ -495,7 +495,7 @@ steps:
 
 /** How the CLI hands the drill engine its command runner, for drills run in process here. */
 const commands = {
-  host: new URL("../lib/cli/drill_host.ts", import.meta.url),
+  host: new URL("../../lib/cli/drill_host.ts", import.meta.url),
   modules: ownModules(),
 };
 

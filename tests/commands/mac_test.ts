@@ -1,9 +1,15 @@
 // MAC parsing and classification, the vendor registry (loaded lazily), EUI-64, and the `mac` CLI.
 import assert from "#assert";
-import { describeMac, eui64LinkLocal, formatMac, normalizeMac, parseMac } from "../lib/arp/mac.ts";
-import { loadVendorLookup, vendorDataLoaded } from "../lib/arp/oui.ts";
-import { memoryIo } from "../lib/cli/io.ts";
-import { runToolkit } from "./_support/harness.ts";
+import {
+  describeMac,
+  eui64LinkLocal,
+  formatMac,
+  normalizeMac,
+  parseMac,
+} from "../../lib/arp/mac.ts";
+import { loadVendorLookup, vendorDataLoaded } from "../../lib/arp/oui.ts";
+import { memoryIo } from "../../lib/cli/io.ts";
+import { runToolkit } from "../_support/harness.ts";
 
 Deno.test("every common spelling parses to the same canonical form", () => {
   for (
@@ -56,30 +62,30 @@ Deno.test("vendors: MA-L, MA-S beats its MA-L parent, multicast uses the cleared
 Deno.test("commands that need no vendor never load the registry", async () => {
   // A fresh process: import the modules of commands without vendors and run them.
   const code = `
-    import { vendorDataLoaded } from "${new URL("../lib/arp/oui.ts", import.meta.url)}";
-    import { memoryIo } from "${new URL("../lib/cli/io.ts", import.meta.url)}";
+    import { vendorDataLoaded } from "${new URL("../../lib/arp/oui.ts", import.meta.url)}";
+    import { memoryIo } from "${new URL("../../lib/cli/io.ts", import.meta.url)}";
     const check = (await import("${new URL(
-    "../lib/commands/arp_check.ts",
+    "../../lib/commands/arp_check.ts",
     import.meta.url,
   )}")).default;
     const sockets = (await import("${new URL(
-    "../lib/commands/sockets.ts",
+    "../../lib/commands/sockets.ts",
     import.meta.url,
   )}")).default;
     const ifaces = (await import("${new URL(
-    "../lib/commands/ifaces.ts",
+    "../../lib/commands/ifaces.ts",
     import.meta.url,
   )}")).default;
     const g = { json: true, quiet: false, debug: false, color: false };
     await check.run(check.parse(["--file", "${
-    new URL("./fixtures/arp/clean.txt", import.meta.url).pathname
+    new URL("../fixtures/arp/clean.txt", import.meta.url).pathname
   }"], g), memoryIo());
     await sockets.run(sockets.parse([], g), memoryIo());
     await ifaces.run(ifaces.parse([], g), memoryIo());
     console.log(vendorDataLoaded());
   `;
   const out = await new Deno.Command("deno", {
-    args: ["eval", "--config", new URL("../deno.json", import.meta.url).pathname, code],
+    args: ["eval", "--config", new URL("../../deno.json", import.meta.url).pathname, code],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -88,7 +94,7 @@ Deno.test("commands that need no vendor never load the registry", async () => {
     "false",
     new TextDecoder().decode(out.stderr),
   );
-  const mac = (await import("../lib/commands/mac.ts")).default;
+  const mac = (await import("../../lib/commands/mac.ts")).default;
   const io = memoryIo();
   await mac.run(mac.parse(["3c:22:fb:12:34:56"], io.globals), io);
   assert.equal(vendorDataLoaded(), true);

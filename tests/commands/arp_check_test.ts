@@ -1,11 +1,11 @@
 // `arp check` finds a spoof planted in fixtures (the attacker's MAC taking the gateway's IP) and
 // says nothing about a clean table.
 import assert from "#assert";
-import { parseNeighborTable } from "../lib/arp/parse_neighbor_table.ts";
-import { checkNeighborTables } from "../lib/arp/spoof_check.ts";
-import { runToolkit } from "./_support/harness.ts";
+import { parseNeighborTable } from "../../lib/arp/parse_neighbor_table.ts";
+import { checkNeighborTables } from "../../lib/arp/spoof_check.ts";
+import { runToolkit } from "../_support/harness.ts";
 
-const fx = (name: string) => new URL(`./fixtures/arp/${name}`, import.meta.url).pathname;
+const fx = (name: string) => new URL(`../fixtures/arp/${name}`, import.meta.url).pathname;
 const entries = (name: string) => parseNeighborTable(Deno.readTextFileSync(fx(name))).entries;
 
 Deno.test("a MAC claiming the gateway across snapshots is critical twice over", () => {

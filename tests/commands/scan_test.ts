@@ -1,13 +1,13 @@
 // scan and tcp-ping against the test's own loopback listeners, plus the pure pieces they stand on:
 // port lists, the progress bar, connect-failure classification and the rtt summary.
 import assert from "#assert";
-import { renderProgress, startProgress } from "../lib/cli/progress.ts";
-import { memoryIo } from "../lib/cli/io.ts";
-import scan, { stateOfError } from "../lib/commands/scan.ts";
-import { rttStats } from "../lib/commands/tcp_ping.ts";
-import { NetError } from "../lib/net/errors.ts";
-import { formatPorts, parsePorts } from "../lib/net/ports.ts";
-import { hasCommand, python, runToolkit, testIf, toolkitCmd } from "./_support/harness.ts";
+import { renderProgress, startProgress } from "../../lib/cli/progress.ts";
+import { memoryIo } from "../../lib/cli/io.ts";
+import scan, { stateOfError } from "../../lib/commands/scan.ts";
+import { rttStats } from "../../lib/commands/tcp_ping.ts";
+import { NetError } from "../../lib/net/errors.ts";
+import { formatPorts, parsePorts } from "../../lib/net/ports.ts";
+import { hasCommand, python, runToolkit, testIf, toolkitCmd } from "../_support/harness.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 

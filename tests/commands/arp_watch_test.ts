@@ -1,10 +1,10 @@
 // `arp watch` replays snapshots in sequence and reports arpwatch's events; the arp.dat it keeps
 // is arpwatch's format and is replaced atomically.
 import assert from "#assert";
-import { ArpWatchDb, formatArpDat, parseArpDat } from "../lib/arp/arp_watch_db.ts";
-import { runToolkit, startToolkit } from "./_support/harness.ts";
+import { ArpWatchDb, formatArpDat, parseArpDat } from "../../lib/arp/arp_watch_db.ts";
+import { runToolkit, startToolkit } from "../_support/harness.ts";
 
-const fx = (name: string) => new URL(`./fixtures/arp/${name}`, import.meta.url).pathname;
+const fx = (name: string) => new URL(`../fixtures/arp/${name}`, import.meta.url).pathname;
 
 Deno.test("event rules follow arpwatch's ent_add", () => {
   const db = new ArpWatchDb();

@@ -1,43 +1,18 @@
-// tcp-listen, tcp-connect and tcp-send as real processes on loopback: a 64 MiB random file through
-// both with identical sha256, half-close both ways, keep-open echo with concurrent clients, crlf,
-// IPv6, exit codes 3 (refused) and 4 (outside --net, the test's listener receives nothing), and
-// SIGINT during a transfer.
+// tcp-listen, with tcp-connect as its usual peer, as real processes on loopback: a 64 MiB random
+// file through both with identical sha256, half-close both ways, keep-open echo with concurrent
+// clients, crlf, IPv6, exit codes 3 (refused) and 4 (outside --net, the test's listener receives
+// nothing), and SIGINT during a transfer; and its parse in process. tcp-connect's own options are
+// in tcp_connect_test.ts, tcp-send in tcp_send_test.ts.
 import assert from "#assert";
-import { hasCommand, runToolkit, startToolkit, testIf, toolkitCmd } from "./_support/harness.ts";
+import { hasCommand, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
+import { randomBytes, readToEnd, sha256, writeAll } from "../_support/byte_streams.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
+import tcpListen from "../../lib/commands/tcp_listen.ts";
 
 const enc = new TextEncoder();
+
 const dec = new TextDecoder();
-
-function randomBytes(size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  for (let off = 0; off < size; off += 65536) {
-    crypto.getRandomValues(out.subarray(off, Math.min(off + 65536, size)));
-  }
-  return out;
-}
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function readToEnd(conn: Deno.Conn): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  const buf = new Uint8Array(65536);
-  for (;;) {
-    const n = await conn.read(buf);
-    if (n === null) break;
-    chunks.push(buf.slice(0, n));
-  }
-  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
-  let off = 0;
-  for (const c of chunks) (out.set(c, off), off += c.length);
-  return out;
-}
-
-async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
-  for (let off = 0; off < data.length;) off += await conn.write(data.subarray(off));
-}
 
 /** Resolves to a connection if one arrives within `ms`, else `undefined` (the listener stays). */
 function acceptWithin(listener: Deno.Listener, ms: number): Promise<Deno.Conn | undefined> {
@@ -148,28 +123,6 @@ Deno.test(
 );
 
 Deno.test(
-  "tcp-connect half-closes on stdin EOF: the peer sees EOF, then its reply still arrives",
-  opts,
-  async () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const server = (async () => {
-      const conn = await listener.accept();
-      const got = await readToEnd(conn); // returns only once the client has half-closed
-      await writeAll(conn, enc.encode(`after EOF: ${dec.decode(got)}`));
-      conn.close();
-      listener.close();
-      return dec.decode(got);
-    })();
-    const r = await runToolkit(["tcp-connect", `127.0.0.1:${listener.addr.port}`], {
-      stdin: "我是客户端",
-    });
-    assert.equal(await server, "我是客户端");
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, "after EOF: 我是客户端");
-  },
-);
-
-Deno.test(
   "tcp-listen half-closes too: a client that shut down its side still gets the reply",
   opts,
   async () => {
@@ -180,37 +133,6 @@ Deno.test(
     const r = await srv.finish();
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "request");
-  },
-);
-
-Deno.test(
-  "tcp-connect --no-half-close keeps the sending side open and exits when the peer closes",
-  opts,
-  async () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const server = (async () => {
-      const conn = await listener.accept();
-      const buf = new Uint8Array(100);
-      const n = await conn.read(buf);
-      // No EOF arrives (the client keeps its side open): the read times out.
-      const more = await Promise.race([
-        conn.read(buf),
-        new Promise<"waiting">((r) => setTimeout(() => r("waiting"), 500)),
-      ]);
-      await writeAll(conn, enc.encode("bye"));
-      conn.close();
-      listener.close();
-      return { first: dec.decode(buf.subarray(0, n ?? 0)), more };
-    })();
-    const r = await runToolkit(
-      ["tcp-connect", "--no-half-close", `127.0.0.1:${listener.addr.port}`],
-      { stdin: "hi" },
-    );
-    const s = await server;
-    assert.equal(s.first, "hi");
-    assert.equal(s.more, "waiting");
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, "bye");
   },
 );
 
@@ -232,76 +154,6 @@ Deno.test("tcp-listen --keep-open --echo serves concurrent clients", opts, async
   const r = await srv.finish();
   assert.equal(r.code, 130, r.stderr);
 });
-
-Deno.test(
-  "tcp-send --wait-reply and --json against a course-style server; --crlf converts LF",
-  opts,
-  async () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const server = (async () => {
-      const seen: string[] = [];
-      for (let i = 0; i < 3; i++) {
-        const conn = await listener.accept();
-        const got = dec.decode(await readToEnd(conn));
-        seen.push(got);
-        await writeAll(conn, enc.encode("我是服务端"));
-        conn.close();
-      }
-      listener.close();
-      return seen;
-    })();
-    const addr = `127.0.0.1:${listener.addr.port}`;
-    const a = await runToolkit(["tcp-send", "--wait-reply", addr, "我是客户端"]);
-    assert.equal(a.code, 0, a.stderr);
-    assert.equal(a.stdout, "我是服务端");
-    const b = await runToolkit(["--json", "tcp-send", "-w", addr, "ping"]);
-    assert.equal(b.code, 0, b.stderr);
-    const doc = JSON.parse(b.stdout);
-    assert.equal(doc.remote, addr);
-    assert.equal(doc.sent, 4);
-    assert.equal(doc.reply.text, "我是服务端");
-    assert.equal(doc.reply.size, 15);
-    const c = await runToolkit(["tcp-connect", "--crlf", addr], { stdin: "a\nb\r\nc\n" });
-    assert.equal(c.code, 0, c.stderr);
-    assert.deepEqual(await server, ["我是客户端", "ping", "a\r\nb\r\nc\r\n"]);
-  },
-);
-
-Deno.test(
-  "tcp-send --file streams a file; --wait-reply with no reply is exit 3",
-  opts,
-  async () => {
-    const dir = await Deno.makeTempDir();
-    const file = `${dir}/payload.bin`;
-    const data = randomBytes(20 * 1024 * 1024 + 3); // a regular file: read synchronously
-    await Deno.writeFile(file, data);
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const server = (async () => {
-      const conn = await listener.accept();
-      const got = await readToEnd(conn);
-      conn.close();
-      const silent = await listener.accept(); // accepts, reads, never answers
-      const held = await readToEnd(silent);
-      await new Promise((r) => setTimeout(r, 1500));
-      silent.close();
-      listener.close();
-      return { got, held };
-    })();
-    const addr = `127.0.0.1:${listener.addr.port}`;
-    const a = await runToolkit(["tcp-send", "--file", file, addr]);
-    assert.equal(a.code, 0, a.stderr);
-    const b = await runToolkit(["tcp-send", "-w", "--timeout", "500ms", addr, "anyone?"]);
-    assert.equal(b.code, 3);
-    assert.match(
-      b.stderr,
-      /^toolkit: error: timed out \(no reply from 127\.0\.0\.1:\d+ within 0\.5s\)\n$/,
-    );
-    const s = await server;
-    assert.equal(await sha256(s.got), await sha256(data));
-    assert.equal(dec.decode(s.held), "anyone?");
-    await Deno.remove(dir, { recursive: true });
-  },
-);
 
 Deno.test("IPv6 loopback: tcp-listen [::1]:0 and tcp-connect [::1]:PORT", opts, async () => {
   const srv = startToolkit(["tcp-listen", "[::1]:0"], { stdin: "v6 reply" });
@@ -405,23 +257,6 @@ Deno.test(
 );
 
 Deno.test(
-  "tcp-connect --timeout: idle connection ends with exit 3 naming the address",
-  opts,
-  async () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const held = listener.accept();
-    const r = await runToolkit(
-      ["tcp-connect", "--no-half-close", "--timeout", "300ms", `127.0.0.1:${listener.addr.port}`],
-      { stdin: "" },
-    );
-    (await held).close();
-    listener.close();
-    assert.equal(r.code, 3);
-    assert.match(r.stderr, /^toolkit: error: timed out \(127\.0\.0\.1:\d+: idle for 0\.3s\)\n$/);
-  },
-);
-
-Deno.test(
   "--json status lines on stderr; --help; bad input is one error line and exit 2",
   opts,
   async () => {
@@ -459,56 +294,6 @@ Deno.test(
       assert.equal(lines[1], `Try 'toolkit ${args[0]} --help'`);
       assert.equal(r.stdout, "");
     }
-  },
-);
-
-Deno.test(
-  "stdout closed early (| head -c 10): tcp-connect stops quietly, no error",
-  opts,
-  async () => {
-    const srv = startToolkit(["tcp-listen", "0"], { stdin: randomBytes(8 * 1024 * 1024) });
-    const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
-    const cmd = [...toolkitCmd, "tcp-connect", `127.0.0.1:${port}`].map((a) => `'${a}'`).join(" ");
-    const r = await new Deno.Command("bash", {
-      args: ["-c", `set -o pipefail; ${cmd} < /dev/null | head -c 10 | wc -c`],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(dec.decode(r.stdout).trim(), "10");
-    // Deno keeps SIGPIPE's default: like nc or `yes | head`, the process may simply be ended by
-    // it (141); when the write error wins instead, the session ends quietly with 0. Never an error.
-    assert.ok([0, 141].includes(r.code), `exit ${r.code}: ${dec.decode(r.stderr)}`);
-    assert.equal(dec.decode(r.stderr), "");
-    await srv.finish();
-  },
-);
-
-Deno.test(
-  "tcp-send --hex sends bytes and prints the reply as hex; without DATA it reads stdin",
-  opts,
-  async () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const server = (async () => {
-      const seen: Uint8Array[] = [];
-      for (let i = 0; i < 2; i++) {
-        const conn = await listener.accept();
-        seen.push(await readToEnd(conn));
-        await writeAll(conn, new Uint8Array([0xca, 0xfe, 0x0a]));
-        conn.close();
-      }
-      listener.close();
-      return seen;
-    })();
-    const addr = `127.0.0.1:${listener.addr.port}`;
-    const a = await runToolkit(["tcp-send", "--hex", "-w", addr, "de:ad be-ef"]);
-    assert.equal(a.code, 0, a.stderr);
-    assert.equal(a.stdout, "ca fe 0a\n");
-    const b = await runToolkit(["tcp-send", addr], { stdin: new Uint8Array([1, 2, 3, 0]) });
-    assert.equal(b.code, 0, b.stderr);
-    assert.equal(b.stdout, "");
-    const [first, second] = await server;
-    assert.deepEqual([...first], [0xde, 0xad, 0xbe, 0xef]);
-    assert.deepEqual([...second], [1, 2, 3, 0]);
   },
 );
 
@@ -713,3 +498,33 @@ testIf(
     }
   },
 );
+
+Deno.test("tcp-listen parse: defaults, nc's -l -p PORT, --keep-open options; refusals", () => {
+  assert.deepEqual(tcpListen.parse(["127.0.0.1:0"], noGlobals), {
+    bind: { host: "127.0.0.1", port: 0, family: "ipv4" },
+    keepOpen: false,
+    maxConns: 100,
+    echo: false,
+    crlf: false,
+    halfClose: true,
+    timeoutMs: undefined,
+    verbose: false,
+    json: false,
+  });
+  const nc = tcpListen.parse(["-l", "-p", "9000"], noGlobals);
+  assert.deepEqual(nc.bind, { host: "127.0.0.1", port: 9000, family: "ipv4" });
+  const many = tcpListen.parse(["-k", "-e", "--max-conns", "3", "[::1]:9000"], noGlobals);
+  assert.deepEqual([many.bind.host, many.bind.family, many.keepOpen, many.echo, many.maxConns], [
+    "::1",
+    "ipv6",
+    true,
+    true,
+    3,
+  ]);
+  assert.throws(() => tcpListen.parse([], noGlobals), UsageError, "missing argument");
+  assert.throws(
+    () => tcpListen.parse(["--max-conns", "0", "127.0.0.1:0"], noGlobals),
+    UsageError,
+    "--max-conns needs --keep-open",
+  );
+});

@@ -4,9 +4,9 @@
 // where the dummy driver is missing, loopback down), and the fallback to the runtime's list where
 // the scope does not let toolkit run `ip`.
 import assert from "#assert";
-import { linksFromInterfaces, parseIpAddrJson } from "../lib/net/links.ts";
-import { hasCommand, isRoot, runToolkit, testIf, toolkitCmd } from "./_support/harness.ts";
-import { runProgram } from "./_support/netns.ts";
+import { linksFromInterfaces, parseIpAddrJson } from "../../lib/net/links.ts";
+import { hasCommand, isRoot, runToolkit, testIf, toolkitCmd } from "../_support/harness.ts";
+import { runProgram } from "../_support/netns.ts";
 
 interface IfaceJson {
   name: string;

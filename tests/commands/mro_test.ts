@@ -2,7 +2,7 @@
 // codes (0 all resolve, 1 an MRO error, 2 unreadable input), one-line errors, JSON, dot and
 // mermaid output, and a --scope narrowing that refuses the read.
 import assert from "#assert";
-import { hasCommand, root, runToolkit, testIf } from "./_support/harness.ts";
+import { hasCommand, root, runToolkit, testIf } from "../_support/harness.ts";
 
 const seed = `${root}/tests/fixtures/mro/cases/seed_c3.py`;
 

@@ -4,12 +4,12 @@
 // pseudo-terminal with its completion system). Plus the rule that keeps the scripts right as
 // commands are added: every option table says what its file arguments and values complete to.
 import assert from "#assert";
-import type { CommandSpec, OptionSpec } from "../lib/cli/command.ts";
-import { globalOptions } from "../lib/cli/globals.ts";
-import { registry } from "../lib/commands/registry.ts";
-import { builtinDrills } from "../lib/drill/builtin.ts";
-import { ssStateGroups, ssStates } from "../lib/net/socket_states.ts";
-import { hasCommand, outputWithin, runToolkit, testIf } from "./_support/harness.ts";
+import type { CommandSpec, OptionSpec } from "../../lib/cli/command.ts";
+import { globalOptions } from "../../lib/cli/globals.ts";
+import { registry } from "../../lib/commands/registry.ts";
+import { builtinDrills } from "../../lib/drill/builtin.ts";
+import { ssStateGroups, ssStates } from "../../lib/net/socket_states.ts";
+import { hasCommand, outputWithin, runToolkit, testIf } from "../_support/harness.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The tables
