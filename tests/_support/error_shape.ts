@@ -48,3 +48,20 @@ export function assertNoProblems(problems: (string | undefined)[], what: string)
   const found = problems.filter((p): p is string => p !== undefined);
   assert.equal(found.length, 0, `${found.length} ${what}:\n\n${found.join("\n\n")}`);
 }
+
+/** Exactly one `toolkit: error:` line, and for usage errors the hint after it. */
+export function assertOneError(stderr: string, pattern: RegExp, usageOf?: string): void {
+  const all = stderr.trimEnd().split("\n");
+  if (all.at(-1)?.startsWith('{"error":')) {
+    // Under --json: the error object alone, carrying the message and the hint.
+    const { error } = JSON.parse(all.at(-1)!);
+    assert.equal(all.filter((l) => l.includes("error")).length, 1, stderr);
+    assert.match(error.message, pattern);
+    if (usageOf) assert.equal(error.hint, `Try 'toolkit ${usageOf} --help'`);
+    return;
+  }
+  const lines = all.filter((l) => l.startsWith("toolkit: error:"));
+  assert.equal(lines.length, 1, stderr);
+  assert.match(lines[0], pattern);
+  if (usageOf) assert.match(stderr, new RegExp(`Try 'toolkit ${usageOf} --help'`));
+}
