@@ -1,9 +1,9 @@
-// lab up/down/status: the layout (pure, no root), the command line (help, --dry-run, --json, bad
-// input, a refused scope, a missing privilege), and with root a real lab built, read back and
-// removed, a crashed lab cleaned up, and an interrupted build rolled back. Every namespace name
+// lab up (with status and down around it): the command line (help, --dry-run, --json, bad input,
+// a refused scope, a missing privilege), and with root a real lab built, read back and removed, and
+// an interrupted build rolled back; and its parse in process. The layout engine is in
+// tests/lib/lab_test.ts, a crashed lab cleaned up in lab_down_test.ts. Every namespace name
 // carries a prefix with this process's id, so parallel runs never touch each other's labs.
 import assert from "#assert";
-import { batches, checkLabPrefix, labNamePattern, labRoleOf, planLab } from "../lib/lab/mod.ts";
 import {
   hasCommand,
   isRoot,
@@ -11,124 +11,17 @@ import {
   startToolkit,
   testIf,
   toolkitCmd,
-} from "./_support/harness.ts";
-
-const rootReason = !isRoot()
-  ? "not root: network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN"
-  : !hasCommand("ip")
-  ? "the ip program (iproute2) is not installed"
-  : undefined;
-
-/** A prefix unique to this process and test. */
-const uniquePrefix = (letter: string) => `${letter}${Deno.pid}`;
-
-async function ip(args: string[]): Promise<string> {
-  const out = await new Deno.Command("ip", { args, stdout: "piped", stderr: "piped" }).output();
-  if (!out.success) {
-    throw new Error(`ip ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return new TextDecoder().decode(out.stdout);
-}
-
-/** Namespaces, links and bridges in this (the test's) namespace named with `prefix`. */
-async function leftovers(prefix: string): Promise<string[]> {
-  const names = (text: string, key: string) =>
-    (text.trim() ? JSON.parse(text) as Record<string, string>[] : []).map((r) => r[key]);
-  return [
-    ...names(await ip(["-j", "netns", "list"]), "name"),
-    ...names(await ip(["-j", "link", "show"]), "ifname"),
-    ...names(await ip(["-j", "link", "show", "type", "bridge"]), "ifname"),
-  ].filter((n) => n.startsWith(`${prefix}-`));
-}
-
-/** Removes whatever a failed test left, without going through the code under test. */
-async function forceCleanup(prefix: string): Promise<void> {
-  for (const n of await leftovers(prefix).catch(() => [])) {
-    await ip(["netns", "delete", n]).catch(() => ip(["link", "delete", n]).catch(() => {}));
-  }
-}
-
-Deno.test("planLab lays out hosts, a router and two segments in 198.18.0.0/15", () => {
-  const plan = planLab({ prefix: "t1", hosts: 3, router: true });
-  assert.deepEqual(plan.hosts.map((h) => [h.namespace, h.ipv4, h.ipv6, h.gateway]), [
-    ["t1-h1", "198.18.1.1/24", "2001:2:0:1::1/64", "198.18.1.254"],
-    ["t1-h2", "198.18.1.2/24", "2001:2:0:1::2/64", "198.18.1.254"],
-    ["t1-h3", "198.18.1.3/24", "2001:2:0:1::3/64", "198.18.1.254"],
-    ["t1-h4", "198.18.2.4/24", "2001:2:0:2::4/64", "198.18.2.254"],
-  ]);
-  assert.deepEqual(plan.segments.map((s) => [s.namespace, s.ipv4, s.broadcast]), [
-    ["t1-sw1", "198.18.1.0/24", "198.18.1.255"],
-    ["t1-sw2", "198.18.2.0/24", "198.18.2.255"],
-  ]);
-  assert.deepEqual(plan.router?.interfaces.map((i) => i.ipv4), [
-    "198.18.1.254/24",
-    "198.18.2.254/24",
-  ]);
-  // Every namespace the steps create carries the prefix; nothing is added outside them.
-  for (const step of plan.steps) {
-    if (step[0] === "netns" && step[1] === "add") assert.match(step[2], /^t1-(h|r|sw)\d+$/);
-    else if (step[0] === "netns") assert.deepEqual(step.slice(1, 3), ["exec", "t1-r1"]);
-    else assert.equal(step[0], "-n");
-  }
-  const sysctl = plan.steps.find((s) => s.includes("sysctl"));
-  assert.ok(sysctl?.includes("net.ipv4.ip_forward=1"));
-});
-
-Deno.test("the build runs each namespace's steps as one ip -batch, in the planned order", () => {
-  const plan = planLab({ prefix: "t1", hosts: 2, router: true });
-  const runs = batches(plan.steps);
-  assert.deepEqual(runs[0].global, []);
-  assert.deepEqual(runs[0].commands.map((c) => c.join(" ")), [
-    "netns add t1-sw1",
-    "netns add t1-sw2",
-    "netns add t1-h1",
-    "netns add t1-h2",
-    "netns add t1-h3",
-    "netns add t1-r1",
-  ]);
-  assert.deepEqual(runs.map((r) => r.global.join(" ")), [
-    "",
-    "-n t1-sw1",
-    "-n t1-sw2",
-    "-n t1-h1",
-    "-n t1-h2",
-    "-n t1-h3",
-    "-n t1-r1",
-    "-n t1-sw1",
-    "-n t1-sw2",
-    "",
-  ]);
-  // Flattened back, the batches are exactly the planned steps.
-  assert.deepEqual(runs.flatMap((r) => r.commands.map((c) => [...r.global, ...c])), plan.steps);
-  // No per-line global options: `ip -batch` does not accept them.
-  for (const r of runs) for (const c of r.commands) assert.ok(!c[0].startsWith("-"), c.join(" "));
-});
-
-Deno.test("planLab without a router: one segment, no gateway, limits checked", () => {
-  const plan = planLab({ hosts: 1 });
-  assert.equal(plan.prefix, "tklab");
-  assert.equal(plan.segments.length, 1);
-  assert.equal(plan.router, undefined);
-  assert.equal(plan.hosts[0].gateway, undefined);
-  assert.throws(() => planLab({ hosts: 0 }), RangeError);
-  assert.throws(() => planLab({ hosts: 61 }), RangeError);
-  assert.throws(() => planLab({ behind: 2 }), /need a router/);
-  assert.throws(() => planLab({ prefix: "Lab" }), SyntaxError);
-});
-
-Deno.test("lab names: a prefix matches its own lab's names only", () => {
-  assert.equal(checkLabPrefix("t-4711"), "t-4711");
-  for (const bad of ["", "1lab", "tk_lab", "a-b-c", "tklab-", "x".repeat(25)]) {
-    assert.throws(() => checkLabPrefix(bad), SyntaxError, bad);
-  }
-  const p = labNamePattern("tklab");
-  assert.ok(p.test("tklab-h12") && p.test("tklab-r1") && p.test("tklab-sw2"));
-  for (const other of ["tklab2-h1", "tklab-x-h1", "tklab-h0", "tklab-h1x", "xtklab-h1"]) {
-    assert.ok(!p.test(other), other);
-  }
-  assert.equal(labRoleOf("tklab", "tklab-sw1"), "switch");
-  assert.equal(labRoleOf("tklab", "other-h1"), undefined);
-});
+} from "../_support/harness.ts";
+import {
+  forceCleanup,
+  ip,
+  leftovers,
+  rootReason,
+  uniquePrefix,
+} from "../_support/lab_namespaces.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import labUp from "../../lib/commands/lab_up.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 Deno.test("lab up --help shows the options and examples", async () => {
   const r = await runToolkit(["lab", "up", "--help"]);
@@ -314,46 +207,6 @@ testIf(
   },
 );
 
-testIf(
-  rootReason,
-  "lab down finds what a crashed lab up left: half-built namespaces, links, stray root links",
-  async () => {
-    const prefix = uniquePrefix("c");
-    try {
-      // What a crash half-way through `up` leaves, plus a stray link named with the prefix.
-      await ip(["netns", "add", `${prefix}-sw1`]);
-      await ip(["-n", `${prefix}-sw1`, "link", "add", "br0", "type", "bridge"]);
-      await ip(["netns", "add", `${prefix}-h1`]);
-      await ip([
-        "-n",
-        `${prefix}-h1`,
-        "link",
-        "add",
-        "eth0",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "h1",
-        "netns",
-        `${prefix}-sw1`,
-      ]);
-      await ip(["link", "add", `${prefix}-x`, "type", "veth", "peer", "name", `${prefix}-y`]);
-      const status = await runToolkit(["--json", "lab", "status", "--prefix", prefix]);
-      assert.equal(status.code, 0, status.stderr);
-      assert.equal(JSON.parse(status.stdout).strayLinks.length, 2);
-      const down = await runToolkit(["--json", "lab", "down", "--prefix", prefix]);
-      assert.equal(down.code, 0, down.stderr);
-      const d = JSON.parse(down.stdout);
-      assert.deepEqual(d.namespaces, [`${prefix}-h1`, `${prefix}-sw1`]);
-      assert.equal(d.links.length, 1, "deleting one end of the veth removes its peer");
-      assert.deepEqual(await leftovers(prefix), []);
-    } finally {
-      await forceCleanup(prefix);
-    }
-  },
-);
-
 testIf(rootReason, "lab up interrupted by SIGTERM removes what it built, exit 130", async () => {
   const prefix = uniquePrefix("i");
   try {
@@ -366,4 +219,29 @@ testIf(rootReason, "lab up interrupted by SIGTERM removes what it built, exit 13
   } finally {
     await forceCleanup(prefix);
   }
+});
+
+Deno.test("lab up parse: two hosts on one segment by default, --hosts --router --dry-run; bad counts refused", () => {
+  const o = labUp.parse([], noGlobals);
+  assert.deepEqual([o.plan.prefix, o.plan.hosts.length, o.plan.segments.length, o.plan.router], [
+    "tklab",
+    2,
+    1,
+    undefined,
+  ]);
+  assert.deepEqual([o.dryRun, o.verbose, o.json], [false, false, false]);
+  const r = labUp.parse(["--hosts", "3", "--router", "--dry-run", "--prefix", "t1"], noGlobals);
+  assert.deepEqual([r.plan.prefix, r.plan.hosts.length, r.plan.segments.length, r.dryRun], [
+    "t1",
+    4,
+    2,
+    true,
+  ]);
+  assert.equal(r.plan.router?.namespace, "t1-r1");
+  assert.throws(() => labUp.parse(["--hosts", "0"], noGlobals), UsageError, "between 1 and 60");
+  assert.throws(
+    () => labUp.parse(["--behind", "2"], noGlobals),
+    UsageError,
+    "--behind needs --router",
+  );
 });
