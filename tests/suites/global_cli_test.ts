@@ -1,61 +1,13 @@
-// The skeleton as users meet it: help for every registered command, suggestions for typos,
-// --version, one-line usage errors with exit 2 (shell completions: completions_test.ts).
+// The CLI's global behaviour, whatever the command: --version anywhere on the line, suggestions
+// for typos, one-line usage errors with exit 2, bugs as exit 70, a reader that closes the pipe,
+// endless input, the peer-habit hints. Help is in tests/commands/help_test.ts, shell completions in
+// tests/commands/completions_test.ts.
 import assert from "#assert";
-import config from "../deno.json" with { type: "json" };
-import { runCli } from "../lib/cli/run.ts";
-import { memoryIo } from "../lib/cli/io.ts";
-import { registry } from "../lib/commands/registry.ts";
-import { peerHints } from "../lib/cli/peer_hints.ts";
-import { root, runToolkit, toolkitCmd } from "./_support/harness.ts";
-
-async function inProcess(argv: string[]) {
-  let io = memoryIo();
-  const code = await runCli(argv, {
-    signal: new AbortController().signal,
-    makeIo: (globals) => (io = memoryIo({ globals })),
-  });
-  return { code, stdout: io.stdoutText(), stderr: io.stderrText() };
-}
-
-Deno.test("every registered command has help with usage, options and examples", async () => {
-  for (const entry of registry) {
-    const r = await inProcess([...entry.name.split(" "), "--help"]);
-    assert.equal(r.code, 0, `${entry.name} --help exited ${r.code}: ${r.stderr}`);
-    assert.match(r.stdout, new RegExp(`^Usage: toolkit ${entry.name}`), entry.name);
-    assert.match(
-      r.stdout,
-      new RegExp(`Examples:\\n(  .*\\n)*  .*toolkit ${entry.name}`),
-      `${entry.name} has examples`,
-    );
-    const mod = await entry.load();
-    for (const o of mod.spec.options) {
-      assert.ok(r.stdout.includes(`--${o.name}`), `${entry.name} --${o.name}`);
-    }
-    const viaHelp = await inProcess(["help", ...entry.name.split(" ")]);
-    assert.equal(viaHelp.stdout, r.stdout, `toolkit help ${entry.name}`);
-  }
-});
-
-Deno.test("toolkit --help lists every command under its group, from a real process", async () => {
-  const r = await runToolkit(["--help"]);
-  assert.equal(r.code, 0);
-  assert.equal(r.stderr, "");
-  for (const entry of registry) {
-    assert.match(
-      r.stdout,
-      new RegExp(`^  ${entry.name} +${entry.summary.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"),
-    );
-  }
-  assert.match(r.stdout, /^Sockets \(TCP, UDP, Unix\):$/m);
-  assert.match(r.stdout, /Exit codes: 0 success/);
-});
-
-Deno.test("toolkit with no command prints help to stderr and exits 2", async () => {
-  const r = await inProcess([]);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /^toolkit \d+\.\d+\.\d+/);
-  assert.equal(r.stdout, "");
-});
+import config from "../../deno.json" with { type: "json" };
+import { registry } from "../../lib/commands/registry.ts";
+import { peerHints } from "../../lib/cli/peer_hints.ts";
+import { root, runToolkit, toolkitCmd } from "../_support/harness.ts";
+import { runInProcess as inProcess } from "../_support/in_process.ts";
 
 Deno.test("--version prints the version from deno.json", async () => {
   const r = await runToolkit(["--version"]);
@@ -242,21 +194,6 @@ Deno.test("a bug is never the user's fault: a bare RangeError, SyntaxError or Ty
   const bad = await inProcess(["subnet", "info", "10.0.0.1/33"]);
   assert.equal(bad.code, 2, bad.stderr);
   assert.doesNotMatch(bad.stderr, /internal error/);
-});
-
-Deno.test("group names show their subcommands", async () => {
-  const groups = [
-    ...new Set(registry.filter((e) => e.name.includes(" ")).map((e) => e.name.split(" ")[0])),
-  ];
-  for (const g of groups) {
-    const r = await inProcess([g, "--help"]);
-    assert.equal(r.code, 0, g);
-    for (const e of registry.filter((e) => e.name.startsWith(g + " "))) {
-      assert.ok(r.stdout.includes(`  ${e.name}`), `${g} lists ${e.name}`);
-    }
-    const bare = await inProcess([g]);
-    assert.equal(bare.code, 2, `bare ${g}`);
-  }
 });
 
 Deno.test("main.ts is the one entrypoint and the registry points at existing files", async () => {
