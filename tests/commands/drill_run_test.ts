@@ -1,13 +1,17 @@
-// `toolkit drill` as users run it: every built-in drill passes and the JUnit file parses; a wrong
-// expectation fails with both byte strings shown; a drill reaching outside its scope is refused
-// by the sandbox before a packet leaves (our own listener on that port sees nothing); malformed
-// files stop the run with line-numbered errors; a hanging drill is stopped and its sockets closed.
+// `toolkit drill run` as users run it: every built-in drill passes and the JUnit file parses; a
+// wrong expectation fails with both byte strings shown; a drill reaching outside its scope is
+// refused by the sandbox before a packet leaves (our own listener on that port sees nothing); a
+// hanging drill is stopped and its sockets closed; and its parse in process. drill list, show,
+// schema, check and submit have files of their own.
 import assert from "#assert";
 import { parseDrill } from "../../lib/drill/load.ts";
 import { runDrill } from "../../lib/drill/runner.ts";
 import { ownModules } from "../../lib/cli/sandbox.ts";
 import { assertWellFormedXml } from "../_support/drill_xml.ts";
 import { root, runToolkit, startToolkit } from "../_support/harness.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import drillRun from "../../lib/commands/drill_run.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 const fixtures = `${root}/tests/fixtures/drill`;
 
@@ -212,47 +216,6 @@ Deno.test("the scope-escape drill proves its own confinement, step by step", asy
   assert.match(r.stdout, /ok +\d+ run toolkit udp-send 127\.0\.0\.1:\{\{port\.outside\}\} escape/);
 });
 
-Deno.test("malformed drill files: line-numbered errors, exit 2, nothing runs", async () => {
-  const r = await runToolkit([
-    "drill",
-    "run",
-    "tcp-echo",
-    `${fixtures}/malformed.yaml`,
-    `${fixtures}/malformed.json`,
-  ]);
-  assert.equal(r.code, 2);
-  assert.equal(r.stdout, "", "nothing was run");
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.filter((l) => l.startsWith("toolkit: error: ")).length, 1);
-  assert.match(
-    lines.at(-1)!,
-    /^toolkit: error: malformed drill files: .*malformed\.yaml, .*malformed\.json \(nothing was run\)$/,
-  );
-  assert.ok(
-    lines.some((l) =>
-      /malformed\.yaml:7:19: steps\[2\]\.send\.conn: "nobody" is not defined/.test(l)
-    ),
-  );
-  assert.ok(lines.some((l) => /malformed\.json:5:18: /.test(l)));
-  const check = await runToolkit([
-    "drill",
-    "check",
-    `${fixtures}/syntax.yaml`,
-    `${fixtures}/replies.yaml`,
-  ]);
-  assert.equal(check.code, 2);
-  assert.match(check.stdout, /replies\.yaml: ok \(replies, 13 steps\)/);
-  assert.match(check.stderr, /syntax\.yaml:\d+:\d+: /);
-  const json = await runToolkit(["drill", "check", "--json", `${fixtures}/malformed.json`]);
-  assert.equal(json.code, 2);
-  assert.deepEqual(JSON.parse(json.stdout).files[0].issues.map((i: { line: number }) => i.line), [
-    5,
-    6,
-  ]);
-  const ok = await runToolkit(["drill", "check", `${fixtures}/unix_echo.yaml`, "half-close"]);
-  assert.equal(ok.code, 0, ok.stderr);
-});
-
 Deno.test("usage and input errors: one error line, exit 2", async () => {
   const cases: [string[], RegExp][] = [
     [
@@ -316,22 +279,7 @@ steps:
   }
 });
 
-Deno.test("list, show, schema: text and JSON", async () => {
-  const list = await runToolkit(["drill", "list"]);
-  assert.equal(list.code, 0);
-  assert.match(list.stdout, /^NAME +STEPS +DESCRIPTION\n/);
-  assert.match(list.stdout, /^udp-echo +\d+ +The course's UDP server and client/m);
-  const show = await runToolkit(["drill", "show", "tcp-hello"]);
-  assert.equal(show.code, 0);
-  assert.match(show.stdout, /^name: tcp-hello\n/);
-  assert.deepEqual(parseDrill(show.stdout, "shown.yaml").name, "tcp-hello");
-  const json = await runToolkit(["drill", "show", "--json", `${fixtures}/replies.yaml`]);
-  assert.equal(JSON.parse(json.stdout).steps.length, 13);
-  const schema = await runToolkit(["drill", "schema"]);
-  const s = JSON.parse(schema.stdout);
-  assert.equal(s.$schema, "https://json-schema.org/draft/2020-12/schema");
-  assert.deepEqual(s.required, ["name", "steps"]);
-  assert.ok(s.$defs["expect-denied"]);
+Deno.test("drill run --help names the report formats", async () => {
   const help = await runToolkit(["drill", "run", "--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--report FORMAT/);
@@ -525,4 +473,29 @@ steps:
     { source: "nosys.yaml", commands },
   );
   assert.equal(without.status, "pass", JSON.stringify(without.steps));
+});
+
+Deno.test("drill run parse: text report by default, --report and --out; no drill or an unknown format refused", () => {
+  assert.deepEqual(drillRun.parse(["udp-echo"], noGlobals), {
+    drills: ["udp-echo"],
+    report: "text",
+    out: undefined,
+    quiet: false,
+    allowRemote: false,
+    allowLocal: false,
+    submit: undefined,
+    as: undefined,
+    spool: "drill-spool",
+  });
+  const o = drillRun.parse(
+    ["--report", "junit", "--out", "r.xml", "udp-echo", "tcp-hello"],
+    noGlobals,
+  );
+  assert.deepEqual([o.drills, o.report, o.out], [["udp-echo", "tcp-hello"], "junit", "r.xml"]);
+  assert.throws(() => drillRun.parse([], noGlobals), UsageError, "missing drill");
+  assert.throws(
+    () => drillRun.parse(["--report", "pdf", "udp-echo"], noGlobals),
+    UsageError,
+    "--report must be one of text, json, tap, junit",
+  );
 });

@@ -7,6 +7,9 @@ import assert from "#assert";
 import { assertWellFormedXml } from "../_support/drill_xml.ts";
 import { root, runToolkit, toolkitCmd } from "../_support/harness.ts";
 import { serve, wrapReport } from "../_support/serve_process.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import drillServe from "../../lib/commands/drill_serve.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 const fixtures = `${root}/tests/fixtures/drill`;
 
@@ -292,107 +295,6 @@ Deno.test({
 });
 
 Deno.test({
-  name:
-    "collector down: drill run --submit spools the report (exit 3); drill submit sends it later",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const dir = await tempDir("spool");
-    // A port nobody listens on: bound, then closed.
-    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (probe.addr as Deno.NetAddr).port;
-    probe.close();
-    const down = `http://127.0.0.1:${port}`;
-    try {
-      const r = await runToolkit(
-        [
-          "drill",
-          "run",
-          "same-subnet",
-          "--submit",
-          down,
-          "--token",
-          "class-token-spool",
-          "--as",
-          "pc07",
-        ],
-        { cwd: dir },
-      );
-      assert.equal(r.code, 3, r.stderr);
-      assert.match(r.stdout, /^PASS same-subnet/m, "the report is printed as today");
-      const kept =
-        /^kept the report in (drill-spool\/pc07-\d{8}T\d{6}Z-\w{6}\.json); send it later with: toolkit drill submit \1 --to http:\/\/127\.0\.0\.1:\d+ --token TOKEN$/m
-          .exec(r.stderr);
-      if (!kept) throw new Error(`no spool path printed:\n${r.stderr}`);
-      assert.match(
-        r.stderr,
-        new RegExp(`^toolkit: error: connection refused \\(collector ${down}/api/submit\\)$`, "m"),
-      );
-      const spooled = `${dir}/${kept[1]}`;
-      const body = JSON.parse(await Deno.readTextFile(spooled));
-      assert.equal(body.machine, "pc07");
-      assert.equal(body.report.drills[0].name, "same-subnet");
-      // Still down: drill submit keeps the file, exit 3.
-      const still = await runToolkit(
-        ["drill", "submit", kept[1], "--to", down, "--token", "class-token-spool"],
-        { cwd: dir },
-      );
-      assert.equal(still.code, 3, still.stderr);
-      await Deno.stat(spooled);
-      // Up again, on that port.
-      const srv = await serve([
-        `127.0.0.1:${port}`,
-        "--db",
-        `${dir}/class.db`,
-        "--token",
-        "class-token-spool",
-      ]);
-      try {
-        await Deno.writeTextFile(`${dir}/junk.json`, '{"machine": "x"}');
-        const wrong = await runToolkit(
-          ["drill", "submit", kept[1], "--to", down, "--token", "wrong-token-spool"],
-          { cwd: dir },
-        );
-        assert.equal(wrong.code, 2, wrong.stderr);
-        assert.match(
-          wrong.stderr,
-          /^toolkit: error: the collector refused the submission: wrong class token \(HTTP 401\)$/m,
-        );
-        await Deno.stat(spooled);
-        const sent = await runToolkit(
-          [
-            "--json",
-            "drill",
-            "submit",
-            "junk.json",
-            kept[1],
-            "--to",
-            down,
-            "--token",
-            "class-token-spool",
-          ],
-          { cwd: dir },
-        );
-        assert.equal(sent.code, 2, "junk.json is not a submission: " + sent.stderr);
-        // Under --json the file's error line is an error object naming it.
-        const junkError = JSON.parse(sent.stderr.trimEnd().split("\n")[0]).error;
-        assert.deepEqual([junkError.kind, junkError.path], ["input", "junk.json"]);
-        assert.match(junkError.message, /^junk\.json: not a drill submission: /);
-        const report = JSON.parse(sent.stdout);
-        assert.deepEqual(report.submitted.map((s: { machine: string }) => s.machine), ["pc07"]);
-        assert.deepEqual(report.kept.map((k: { file: string }) => k.file), ["junk.json"]);
-        await assert.rejects(() => Deno.stat(spooled), Deno.errors.NotFound, "sent, so removed");
-        await srv.waitEvent((e) => e.event === "submission" && e.machine === "pc07");
-      } finally {
-        await srv.stop();
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
-});
-
-Deno.test({
   name: "kill -9 during 50 concurrent submissions: every acknowledged one survives, db intact",
   sanitizeOps: false,
   sanitizeResources: false,
@@ -630,4 +532,49 @@ Deno.test("drill serve, drill run --submit, drill submit: bad input is exit 2, a
     busy.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("drill serve parse: the limits' defaults, each option's value; no address, a bad size or rate refused", () => {
+  assert.deepEqual(drillServe.parse(["127.0.0.1:0"], noGlobals), {
+    listen: { host: "127.0.0.1", port: 0, family: "ipv4" },
+    db: "drills.db",
+    classToken: undefined,
+    teacherToken: undefined,
+    maxBodyBytes: 1048576,
+    rate: { count: 30, periodMs: 60000 },
+    quotaBytes: 33554432,
+    maxConnections: 32,
+    maxDashboards: 64,
+    json: false,
+    quiet: false,
+  });
+  const o = drillServe.parse(
+    [
+      "--db",
+      "/tmp/d.db",
+      "--token",
+      "abcdefgh1",
+      "--max-body",
+      "64K",
+      "--rate",
+      "5/s",
+      "[::1]:8080",
+    ],
+    noGlobals,
+  );
+  assert.deepEqual([o.listen.host, o.listen.port, o.db, o.classToken, o.maxBodyBytes, o.rate], [
+    "::1",
+    8080,
+    "/tmp/d.db",
+    "abcdefgh1",
+    65536,
+    { count: 5, periodMs: 1000 },
+  ]);
+  assert.throws(() => drillServe.parse([], noGlobals), UsageError, "expected [HOST:]PORT");
+  assert.throws(
+    () => drillServe.parse(["--max-body", "huge", "0"], noGlobals),
+    UsageError,
+    "--max-body",
+  );
+  assert.throws(() => drillServe.parse(["--rate", "lots", "0"], noGlobals), UsageError, "--rate");
 });
