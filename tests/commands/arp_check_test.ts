@@ -4,6 +4,9 @@ import assert from "#assert";
 import { parseNeighborTable } from "../../lib/arp/parse_neighbor_table.ts";
 import { checkNeighborTables } from "../../lib/arp/spoof_check.ts";
 import { runToolkit } from "../_support/harness.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import arpCheck from "../../lib/commands/arp_check.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 const fx = (name: string) => new URL(`../fixtures/arp/${name}`, import.meta.url).pathname;
 const entries = (name: string) => parseNeighborTable(Deno.readTextFileSync(fx(name))).entries;
@@ -144,4 +147,16 @@ Deno.test("toolkit arp check: bad gateway and unreadable file are exit 2 with on
   const n = await runToolkit(["arp", "check", "-f", fx("no-such-file.txt")]);
   assert.equal(n.code, 2);
   assert.equal(n.stderr.split("\n").filter(Boolean).length, 1);
+});
+
+Deno.test("arp check parse: the live table and --fail-on critical by default, --file; an argument refused", () => {
+  assert.deepEqual(arpCheck.parse([], noGlobals), {
+    files: [],
+    format: "auto",
+    gateways: [],
+    failOn: "critical",
+    json: false,
+  });
+  assert.deepEqual(arpCheck.parse(["--file", "t.txt"], noGlobals).files, ["t.txt"]);
+  assert.throws(() => arpCheck.parse(["x"], noGlobals), UsageError, 'unexpected argument "x"');
 });

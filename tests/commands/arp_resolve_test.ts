@@ -5,6 +5,9 @@
 // target is outside `--net`.
 import assert from "#assert";
 import { hasCommand, isRoot, runToolkit, testIf, toolkitCmd } from "../_support/harness.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import arpResolve from "../../lib/commands/arp_resolve.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 async function ip(...args: string[]): Promise<string> {
   const out = await new Deno.Command("ip", { args, stdout: "piped", stderr: "piped" }).output();
@@ -260,3 +263,16 @@ testIf(
     }
   },
 );
+
+Deno.test("arp resolve parse: port 9 and 1 s by default; no IP or a bad port refused", () => {
+  const o = arpResolve.parse(["198.18.0.1"], noGlobals);
+  assert.deepEqual([String(o.ip), o.port, o.timeoutMs, o.vendor, o.json], [
+    "198.18.0.1",
+    9,
+    1000,
+    true,
+    false,
+  ]);
+  assert.throws(() => arpResolve.parse([], noGlobals), UsageError, "expected IP");
+  assert.throws(() => arpResolve.parse(["-p", "x", "198.18.0.1"], noGlobals), UsageError, "--port");
+});

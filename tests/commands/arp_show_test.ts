@@ -2,6 +2,9 @@
 // usage errors, and the scope: a run whose read scope leaves out /proc/net gets no live table.
 import assert from "#assert";
 import { runToolkit } from "../_support/harness.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import arpShow from "../../lib/commands/arp_show.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 const fx = (name: string) => new URL(`../fixtures/arp/${name}`, import.meta.url).pathname;
 
@@ -231,5 +234,24 @@ Deno.test("arp show filters as arp -i IF HOST and ip neigh show to PREFIX nud ST
   assert.match(
     host.stderr,
     /^toolkit: error: expected an IP address or prefix to show \(got "router\.lan"\)\n/,
+  );
+});
+
+Deno.test("arp show parse: the live table by default, --file, -i and a host as a /32; a second host refused", () => {
+  assert.deepEqual(arpShow.parse([], noGlobals), {
+    file: undefined,
+    format: "auto",
+    iface: undefined,
+    states: [],
+    to: undefined,
+    vendor: true,
+    json: false,
+  });
+  const o = arpShow.parse(["--file", "t.txt", "-i", "eth0", "198.18.0.1"], noGlobals);
+  assert.deepEqual([o.file, o.iface, String(o.to)], ["t.txt", "eth0", "198.18.0.1/32"]);
+  assert.throws(
+    () => arpShow.parse(["a", "b", "c"], noGlobals),
+    UsageError,
+    'unexpected argument "b"',
   );
 });

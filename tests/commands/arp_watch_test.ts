@@ -3,6 +3,9 @@
 import assert from "#assert";
 import { ArpWatchDb, formatArpDat, parseArpDat } from "../../lib/arp/arp_watch_db.ts";
 import { runToolkit, startToolkit } from "../_support/harness.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import arpWatch from "../../lib/commands/arp_watch.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 const fx = (name: string) => new URL(`../fixtures/arp/${name}`, import.meta.url).pathname;
 
@@ -167,4 +170,19 @@ Deno.test("toolkit arp watch (live): Ctrl-C stops it with exit 130 and the datab
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("arp watch parse: the live table every 2 s by default, files read once with --db; an argument refused", () => {
+  assert.deepEqual(arpWatch.parse([], noGlobals), {
+    files: [],
+    format: "auto",
+    intervalMs: 2000,
+    db: undefined,
+    count: Infinity,
+    vendor: true,
+    json: false,
+  });
+  const o = arpWatch.parse(["--file", "t.txt", "--db", "w.db"], noGlobals);
+  assert.deepEqual([o.files, o.intervalMs, o.db], [["t.txt"], 0, "w.db"]);
+  assert.throws(() => arpWatch.parse(["x"], noGlobals), UsageError, 'unexpected argument "x"');
 });

@@ -10,6 +10,9 @@ import { registry } from "../../lib/commands/registry.ts";
 import { builtinDrills } from "../../lib/drill/builtin.ts";
 import { ssStateGroups, ssStates } from "../../lib/net/socket_states.ts";
 import { hasCommand, outputWithin, runToolkit, testIf } from "../_support/harness.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import completions from "../../lib/commands/completions.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The tables
@@ -408,3 +411,15 @@ testIf(
       }
     }),
 );
+
+Deno.test("completions parse: bash, zsh or fish; none or another shell refused", () => {
+  for (const shell of ["bash", "zsh", "fish"]) {
+    assert.deepEqual(completions.parse([shell], noGlobals), { shell });
+  }
+  assert.throws(() => completions.parse([], noGlobals), UsageError, "expected bash|zsh|fish");
+  assert.throws(
+    () => completions.parse(["tcsh"], noGlobals),
+    UsageError,
+    'must be one of bash, zsh, fish (got "tcsh")',
+  );
+});

@@ -7,6 +7,9 @@ import assert from "#assert";
 import { linksFromInterfaces, parseIpAddrJson } from "../../lib/net/links.ts";
 import { hasCommand, isRoot, runToolkit, testIf, toolkitCmd } from "../_support/harness.ts";
 import { runProgram } from "../_support/netns.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import ifacesCommand from "../../lib/commands/ifaces.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 interface IfaceJson {
   name: string;
@@ -261,3 +264,17 @@ testIf(
     }
   },
 );
+
+Deno.test("ifaces parse: no arguments, the global flags passed on; an interface name or unknown option refused", () => {
+  assert.deepEqual(ifacesCommand.parse([], noGlobals), { json: false, quiet: false });
+  assert.deepEqual(ifacesCommand.parse([], { ...noGlobals, json: true }), {
+    json: true,
+    quiet: false,
+  });
+  assert.throws(
+    () => ifacesCommand.parse(["eth0"], noGlobals),
+    UsageError,
+    'unexpected argument "eth0"',
+  );
+  assert.throws(() => ifacesCommand.parse(["--all"], noGlobals), UsageError, "unknown option");
+});

@@ -10,6 +10,9 @@ import {
 import { loadVendorLookup, vendorDataLoaded } from "../../lib/arp/oui.ts";
 import { memoryIo } from "../../lib/cli/io.ts";
 import { runToolkit } from "../_support/harness.ts";
+import { InputError, UsageError } from "../../lib/cli/errors.ts";
+import macCommand from "../../lib/commands/mac.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 Deno.test("every common spelling parses to the same canonical form", () => {
   for (
@@ -126,4 +129,20 @@ Deno.test("toolkit mac: a bad MAC is one error line and exit 2", async () => {
   const u = await runToolkit(["mac"]);
   assert.equal(u.code, 2);
   assert.match(u.stderr, /^toolkit: error: .*\nTry 'toolkit mac --help'\n$/);
+});
+
+Deno.test("mac parse: MACs as bytes, --eui64; none or a bad one refused", () => {
+  assert.deepEqual(macCommand.parse(["00:1a:2b:3c:4d:5e"], noGlobals), {
+    macs: [new Uint8Array([0x00, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e])],
+    eui64: false,
+    vendor: true,
+    json: false,
+  });
+  assert.equal(macCommand.parse(["--eui64", "00:1a:2b:3c:4d:5e"], noGlobals).eui64, true);
+  assert.throws(() => macCommand.parse([], noGlobals), UsageError, "expected MAC");
+  assert.throws(
+    () => macCommand.parse(["zz"], noGlobals),
+    InputError,
+    'Cannot parse MAC address "zz"',
+  );
 });

@@ -3,6 +3,9 @@
 // mermaid output, and a --scope narrowing that refuses the read.
 import assert from "#assert";
 import { hasCommand, root, runToolkit, testIf } from "../_support/harness.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import mro from "../../lib/commands/mro.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 const seed = `${root}/tests/fixtures/mro/cases/seed_c3.py`;
 
@@ -268,4 +271,28 @@ Deno.test("mro reads several files as separate modules", async () => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("mro parse: C3 text by default, --algo --explain --class --format, -e CODE; no input or an unknown algorithm refused", () => {
+  assert.deepEqual(mro.parse(["f.py"], noGlobals), {
+    files: ["f.py"],
+    code: undefined,
+    algo: "c3",
+    explain: false,
+    classes: [],
+    format: "text",
+    assumeUndefined: false,
+  });
+  const o = mro.parse(
+    ["--algo", "classic", "--explain", "--class", "C", "--format", "json", "f.py"],
+    noGlobals,
+  );
+  assert.deepEqual([o.algo, o.explain, o.classes, o.format], ["classic", true, ["C"], "json"]);
+  assert.deepEqual(mro.parse(["-e", "class A: pass"], noGlobals).code, "class A: pass");
+  assert.throws(() => mro.parse([], noGlobals), UsageError, "missing input");
+  assert.throws(
+    () => mro.parse(["--algo", "x", "f.py"], noGlobals),
+    UsageError,
+    "--algo must be one of",
+  );
 });

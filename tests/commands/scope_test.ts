@@ -3,6 +3,9 @@
 import assert from "#assert";
 import { normalizeNetEntry, parseNetList, parseScopeFile } from "../../lib/scope/mod.ts";
 import { root, runToolkit, toolkitCmd } from "../_support/harness.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import scopeCommand from "../../lib/commands/scope.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 function udpSocket() {
   const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
@@ -214,4 +217,12 @@ Deno.test("net entries are validated and written the way Deno reads them", () =>
     );
   }
   assert.throws(() => parseScopeFile('{"nett": []}'), /unknown key "nett"/);
+});
+
+Deno.test("scope parse: this run's scope by default, --for a command line; a bare argument refused", () => {
+  assert.deepEqual(scopeCommand.parse([], noGlobals), {});
+  assert.deepEqual(scopeCommand.parse(["--for", "udp-send", "127.0.0.1:9"], noGlobals), {
+    for: ["udp-send", "127.0.0.1:9"],
+  });
+  assert.throws(() => scopeCommand.parse(["x"], noGlobals), UsageError, 'unexpected argument "x"');
 });

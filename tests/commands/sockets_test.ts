@@ -9,6 +9,9 @@ import {
   readSockets,
 } from "../../lib/net/proc_sockets.ts";
 import { hasCommand, runToolkit, testIf } from "../_support/harness.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import sockets from "../../lib/commands/sockets.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 Deno.test("/proc/net/tcp and tcp6 lines decode addresses, ports, states and queues", () => {
   const tcp =
@@ -233,3 +236,46 @@ testIf(
     }
   },
 );
+
+Deno.test("sockets parse: ss's defaults (TCP and UDP, both families, connected states), -t -l -n -p -x -s and state filters; a bad port or state refused", () => {
+  const d = sockets.parse([], noGlobals);
+  assert.deepEqual([d.tcp, d.udp, d.unix, [...d.families], d.header, d.port], [
+    true,
+    true,
+    false,
+    ["ipv4", "ipv6"],
+    true,
+    undefined,
+  ]);
+  assert.deepEqual([...d.states], [
+    "established",
+    "syn-sent",
+    "fin-wait-1",
+    "fin-wait-2",
+    "close-wait",
+    "last-ack",
+    "closing",
+    "bound-inactive",
+  ]);
+  assert.deepEqual([d.processes, d.summary, d.json], [false, false, false]);
+  const t = sockets.parse(["-tlnp"], noGlobals);
+  assert.deepEqual([t.tcp, t.udp, t.processes, [...t.states]], [true, false, true, [
+    "listening",
+    "closed",
+  ]]);
+  const six = sockets.parse(["-6", "state", "listening"], noGlobals);
+  assert.deepEqual([[...six.families], [...six.states]], [["ipv6"], ["listening"]]);
+  assert.deepEqual([
+    sockets.parse(["-x"], noGlobals).unix,
+    sockets.parse(["-s"], noGlobals).summary,
+  ], [
+    true,
+    true,
+  ]);
+  assert.throws(() => sockets.parse(["--port", "x"], noGlobals), UsageError, "--port");
+  assert.throws(
+    () => sockets.parse(["state", "bogus"], noGlobals),
+    UsageError,
+    'socket state "bogus"',
+  );
+});

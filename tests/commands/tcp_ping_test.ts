@@ -6,6 +6,9 @@ import assert from "#assert";
 import { RttAccumulator, rttStats } from "../../lib/commands/tcp_ping.ts";
 import { isRoot, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
 import { makeLab } from "../_support/netns.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import tcpPing from "../../lib/commands/tcp_ping.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -327,3 +330,23 @@ Deno.test(
     }
   },
 );
+
+Deno.test("tcp-ping parse: endless at 1 s by default, ping's -c -i -W; a zero count or no port refused", () => {
+  assert.deepEqual(tcpPing.parse(["127.0.0.1:80"], noGlobals), {
+    target: { host: "127.0.0.1", port: 80, family: "ipv4" },
+    count: Infinity,
+    intervalMs: 1000,
+    timeoutMs: 2000,
+    deadlineMs: Infinity,
+    json: false,
+    quiet: false,
+  });
+  const o = tcpPing.parse(["-c", "3", "-i", "0.2", "-W", "1s", "127.0.0.1", "22"], noGlobals);
+  assert.deepEqual([o.target.port, o.count, o.intervalMs, o.timeoutMs], [22, 3, 200, 1000]);
+  assert.throws(() => tcpPing.parse(["127.0.0.1"], noGlobals), UsageError, "missing port");
+  assert.throws(
+    () => tcpPing.parse(["-c", "0", "127.0.0.1:80"], noGlobals),
+    UsageError,
+    "--count must be between 1 and",
+  );
+});

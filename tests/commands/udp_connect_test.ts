@@ -7,6 +7,9 @@
 import assert from "#assert";
 import { readLines } from "../../lib/net/lines.ts";
 import { hasCommand, python, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
+import { UsageError } from "../../lib/cli/errors.ts";
+import udpConnect from "../../lib/commands/udp_connect.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -335,4 +338,18 @@ Deno.test("udp-connect: --help with examples; bad input exit 2; outside --net ex
     trap.close();
     await loop;
   }
+});
+
+Deno.test("udp-connect parse: a 1 s linger by default, --hex and --linger; a host without a port refused", () => {
+  assert.deepEqual(udpConnect.parse(["127.0.0.1:9000"], noGlobals), {
+    target: { host: "127.0.0.1", port: 9000, family: "ipv4" },
+    hex: false,
+    timeoutMs: undefined,
+    lingerMs: 1000,
+    verbose: false,
+    json: false,
+  });
+  const o = udpConnect.parse(["--hex", "--linger", "2s", "127.0.0.1", "9000"], noGlobals);
+  assert.deepEqual([o.target.port, o.hex, o.lingerMs], [9000, true, 2000]);
+  assert.throws(() => udpConnect.parse(["127.0.0.1"], noGlobals), UsageError, "missing port");
 });

@@ -3,6 +3,9 @@
 // socket the test owns and in udp-listen; IPv6; exit 4 outside --net with nothing received.
 import assert from "#assert";
 import { isRoot, python, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
+import { InputError, UsageError } from "../../lib/cli/errors.ts";
+import udpListen from "../../lib/commands/udp_listen.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -286,3 +289,39 @@ testIf(
     });
   },
 );
+
+Deno.test("udp-listen parse: no count and no reply by default, nc's -l -p PORT, --reply in hex; --echo with --reply refused", () => {
+  assert.deepEqual(udpListen.parse(["127.0.0.1:0"], noGlobals), {
+    multicast: undefined,
+    iface: undefined,
+    bind: { host: "127.0.0.1", port: 0, family: "ipv4" },
+    hex: false,
+    echo: false,
+    reply: undefined,
+    count: Infinity,
+    verbose: false,
+    json: false,
+  });
+  assert.deepEqual(udpListen.parse(["-l", "-p", "9000"], noGlobals).bind, {
+    host: "127.0.0.1",
+    port: 9000,
+    family: "ipv4",
+  });
+  const o = udpListen.parse(["-c", "2", "--reply", "6f6b", "--hex", "[::1]:9000"], noGlobals);
+  assert.deepEqual([o.bind.host, o.count, o.hex, o.reply], [
+    "::1",
+    2,
+    true,
+    new TextEncoder().encode("ok"),
+  ]);
+  assert.throws(
+    () => udpListen.parse(["--echo", "--reply", "x", "127.0.0.1:0"], noGlobals),
+    UsageError,
+    "--echo and --reply cannot be used together",
+  );
+  assert.throws(() => udpListen.parse([], noGlobals), UsageError, "missing argument");
+  assert.throws(
+    () => udpListen.parse(["--hex", "--reply", "ok", "127.0.0.1:0"], noGlobals),
+    InputError,
+  );
+});

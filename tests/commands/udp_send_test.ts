@@ -2,6 +2,9 @@
 // from arguments, stdin and hex, --wait-reply against the test's echo server, timeouts, SIGINT.
 import assert from "#assert";
 import { runToolkit, startToolkit } from "../_support/harness.ts";
+import { InputError, UsageError } from "../../lib/cli/errors.ts";
+import udpSend from "../../lib/commands/udp_send.ts";
+import { noGlobals } from "../_support/parse_globals.ts";
 
 function receiver(hostname = "127.0.0.1") {
   const sock = Deno.listenDatagram({ transport: "udp", hostname, port: 0 });
@@ -181,4 +184,43 @@ Deno.test("udp-send with an empty stdin sends nothing, as nc -u does; an empty D
   } finally {
     sock.close();
   }
+});
+
+Deno.test("udp-send parse: one datagram and a 2 s reply wait by default; nc's HOST PORT and each option; a zero count refused", () => {
+  assert.deepEqual(udpSend.parse(["127.0.0.1:9000", "hi"], noGlobals), {
+    target: { host: "127.0.0.1", port: 9000, family: "ipv4" },
+    data: new TextEncoder().encode("hi"),
+    hex: false,
+    count: 1,
+    intervalMs: 0,
+    waitReply: false,
+    timeoutMs: 2000,
+    verbose: false,
+    json: false,
+    broadcast: false,
+    ttl: undefined,
+    loop: false,
+  });
+  const o = udpSend.parse(
+    ["-c", "3", "-i", "250ms", "-w", "-t", "1s", "--hex", "127.0.0.1", "9000", "6869"],
+    noGlobals,
+  );
+  assert.deepEqual(
+    [o.target.port, o.data, o.hex, o.count, o.intervalMs, o.waitReply, o.timeoutMs],
+    [
+      9000,
+      new TextEncoder().encode("hi"),
+      true,
+      3,
+      250,
+      true,
+      1000,
+    ],
+  );
+  assert.throws(
+    () => udpSend.parse(["127.0.0.1:9", "x", "-c", "0"], noGlobals),
+    UsageError,
+    "--count must be between 1 and",
+  );
+  assert.throws(() => udpSend.parse(["--hex", "127.0.0.1:9", "zz"], noGlobals), InputError, "hex");
 });
