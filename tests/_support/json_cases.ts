@@ -1,5 +1,5 @@
 // One representative `--json` run (or a few) of every registered command, with the peers it needs
-// on loopback: what tests/json_output_test.ts validates against docs/json/<command>.json. A
+// on loopback: what tests/suites/json_output_test.ts validates against docs/json/<command>.json. A
 // command added to the registry without a row here fails that test.
 import { root, type RunResult, runToolkit, startToolkit } from "./harness.ts";
 import { serve } from "./serve_process.ts";

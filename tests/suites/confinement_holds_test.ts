@@ -47,7 +47,7 @@ async function listeningCommands(): Promise<string[]> {
 /**
  * Commands that open a path given on the command line (files or Unix sockets): those whose
  * positionals or options complete as files or drills (names or files), the completion metadata
- * tests/completions_test.ts requires of every file argument.
+ * tests/commands/completions_test.ts requires of every file argument.
  */
 async function fileCommands(): Promise<string[]> {
   const out: string[] = [];

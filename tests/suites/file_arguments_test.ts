@@ -116,7 +116,7 @@ async function fileArgs(own: Own): Promise<{ found: FileArg[]; missing: string[]
     const words = entry.name.split(" ");
     const examples = examplesOf(entry, mod);
     // An option that names a directory (drill run --spool DIR) takes what is a bad file here: a
-    // directory is its right input and a missing one is made (tests/drill_serve_test.ts).
+    // directory is its right input and a missing one is made (tests/commands/drill_serve_test.ts).
     for (const o of mod.spec.options.filter((o) => o.complete === "file" && o.value !== "DIR")) {
       const label = `${entry.name} --${o.name}`;
       const lines = [
