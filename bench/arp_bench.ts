@@ -9,7 +9,7 @@ import { loadVendorLookup } from "../lib/arp/oui.ts";
 import { parseNeighborTable } from "../lib/arp/parse_neighbor_table.ts";
 import { checkNeighborTables } from "../lib/arp/spoof_check.ts";
 import { type BenchContext, type BenchRow, row } from "./rows.ts";
-import { hasCommand as has } from "../tests/harness.ts";
+import { hasCommand as has } from "../tests/_support/harness.ts";
 
 const python = `
 import json, re, sys, time

@@ -8,7 +8,7 @@ import { linearizeC3 } from "../lib/mro/linearize_c3.ts";
 import { readClassStatements } from "../lib/mro/read_classes.ts";
 import { resolveClasses } from "../lib/mro/resolve.ts";
 import { type BenchContext, type BenchRow, row } from "./rows.ts";
-import { python, toolkitCmd } from "../tests/harness.ts";
+import { python, toolkitCmd } from "../tests/_support/harness.ts";
 
 /** CPython 3.13 by absolute path (pyenv), or whatever python3 is on PATH. */
 const cpython = python("3.13") ?? { cmd: "python3", env: {} };

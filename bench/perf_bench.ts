@@ -5,7 +5,7 @@
 // 1400-byte datagrams): perf-server against iperf3 -s. The UDP send rate row (64-byte datagrams)
 // is in sockets_bench.ts. Runs alternate ours and the peer in rounds; each ratio is the median of
 // the per-round ratios (see sockets_bench.ts).
-import { hasCommand as has, toolkitCmd as toolkit } from "../tests/harness.ts";
+import { hasCommand as has, toolkitCmd as toolkit } from "../tests/_support/harness.ts";
 import type { BenchContext, BenchRow } from "./rows.ts";
 import {
   freePort,

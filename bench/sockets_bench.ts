@@ -7,7 +7,7 @@
 // ours, peer...) and the median kept, because the machines are shared and noisy.
 // The CLI is run the way the tests run it (TOOLKIT_CMD, default `deno run -P main.ts`), so
 // `TOOLKIT_CMD=dist/toolkit deno task bench` measures the compiled binary instead.
-import { hasCommand as has, toolkitCmd as toolkit } from "../tests/harness.ts";
+import { hasCommand as has, toolkitCmd as toolkit } from "../tests/_support/harness.ts";
 import { type BenchContext, type BenchRow, row } from "./rows.ts";
 
 /** Whether toolkit has a command (it may not exist yet while another issue is in progress). */

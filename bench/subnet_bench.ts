@@ -4,8 +4,8 @@
 // Every side is timed as a whole process reading the same file, start-up included, and the
 // outputs are checked to be the same list. Target: at least 10x faster than Python.
 import { type BenchContext, type BenchRow, row } from "./rows.ts";
-import { hasCommand, python, toolkitCmd } from "../tests/harness.ts";
-import { mulberry32 } from "../tests/prng.ts";
+import { hasCommand, python, toolkitCmd } from "../tests/_support/harness.ts";
+import { mulberry32 } from "../tests/_support/prng.ts";
 
 const pythonScript = `
 import ipaddress, sys

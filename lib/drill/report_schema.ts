@@ -1,8 +1,8 @@
 // The JSON Schema of the report `drill run --json` prints (formatJsonReport over DrillResult), so
 // a collector can check a report it did not produce. result.ts holds the TypeScript shape; a test
 // runs every built-in drill and validates its real report against this schema. It is also the
-// published docs/json/drill-run.json (tests/json_output_test.ts keeps the two equal), whose rules
-// it follows: closed objects, and every optional key says when it is there.
+// published docs/json/drill-run.json (tests/suites/json_output_test.ts keeps the two equal),
+// whose rules it follows: closed objects, and every optional key says when it is there.
 import { obj, stepKinds, stringList } from "./schema.ts";
 
 const text = { type: "string" };

@@ -192,7 +192,7 @@ const protocolAllowlist: Record<string, string[]> = {
  * The recorded `__init_subclass__` hooks and what each does with keyword arguments: `pass` hands
  * them on to the next class in the MRO (typing.Generic checks the bases after that), `none`
  * takes none (`string.Template`), `final` is typing's `_Final` (refuses any subclass without
- * `_root=True`). tests/mro_build_class_test.ts checks that every recorded hook is listed here.
+ * `_root=True`). tests/lib/mro_resolve_test.ts checks that every recorded hook is listed here.
  */
 export const initSubclassHooks: Record<string, "pass" | "none" | "final"> = {
   "typing.Generic": "pass",
