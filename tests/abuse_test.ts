@@ -17,7 +17,7 @@ const concurrent = stress ? 2000 : 300;
  */
 const rssLimitMb = (connections: number) => 150 + Math.ceil(connections * 0.5);
 
-/** The figures this file measured, printed at the end for the README. */
+/** The figures this file measured, printed at the end for docs/reliability.md. */
 const figures: string[] = [];
 globalThis.addEventListener("unload", () => {
   if (figures.length) console.error(`abuse figures:\n  ${figures.join("\n  ")}`);

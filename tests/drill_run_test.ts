@@ -90,6 +90,69 @@ Deno.test("a wrong expectation fails with exit 1 and a diff of expected and rece
   assert.equal(step.diff.received, JSON.stringify("我是客户端"));
 });
 
+Deno.test("a pattern that does not match fails with /pattern/ against the bytes received", async () => {
+  // One drill per place a pattern is matched: a stream, a datagram, a command's stdout, and its
+  // stdout and stderr together. Each fails with the same diff: the pattern, what came, no offset.
+  const drills = {
+    expect: `name: expect-regex
+scope: { net: ["127.0.0.1:{{port.echo}}"] }
+steps:
+  - listen: { as: echo, address: "127.0.0.1:{{port.echo}}", reply: echo }
+  - connect: { as: c, to: "127.0.0.1:{{port.echo}}" }
+  - send: { conn: c, text: "hello there" }
+  - close-write: c
+  - expect: { conn: c, regex: "^bye" }
+`,
+    "udp-expect": `name: udp-expect-regex
+scope: { net: ["127.0.0.1:{{port.u}}", "127.0.0.1:{{port.c}}"] }
+steps:
+  - listen: { as: u, proto: udp, address: "127.0.0.1:{{port.u}}", reply: echo }
+  - udp-send: { socket: c, bind: "127.0.0.1:{{port.c}}", to: "127.0.0.1:{{port.u}}", text: "hello there" }
+  - udp-expect: { socket: c, regex: "^bye" }
+`,
+    "stdout-match": `name: stdout-regex
+steps:
+  - run: { command: "subnet same 10.0.0.1 10.0.0.2 /8", stdout-match: "^bye" }
+`,
+    "output-match": `name: output-regex
+steps:
+  - run: { command: "subnet same 10.0.0.1 10.0.0.2 /8", output-match: "^bye" }
+`,
+  };
+  const files = await Promise.all(Object.values(drills).map(tempDrill));
+  try {
+    const r = await runToolkit(["drill", "run", "--json", ...files]);
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.failed, 4);
+    const failed = report.drills.map((d: { steps: { status: string }[] }) =>
+      d.steps.find((s) => s.status === "fail")
+    );
+    const hello = "hello there";
+    const same = "same network: 10.0.0.1 and 10.0.0.2 are both in 10.0.0.0/8\n";
+    const received = [hello, hello, same, same];
+    const messages = [
+      /^the stream ended before \/\^bye\/ matched$/,
+      /^the datagram from 127\.0\.0\.1:\d+ does not match \/\^bye\/$/,
+      /^stdout does not match \/\^bye\/$/,
+      /^output does not match \/\^bye\/$/,
+    ];
+    failed.forEach((s: { message: string }, i: number) => assert.match(s.message, messages[i]));
+    failed.forEach((s: { diff: unknown }, i: number) => {
+      const bytes = new TextEncoder().encode(received[i]);
+      assert.deepEqual(s.diff, {
+        expected: "/^bye/",
+        expectedHex: "",
+        received: JSON.stringify(received[i]),
+        receivedHex: [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" "),
+        offset: -1,
+      });
+    });
+  } finally {
+    for (const f of files) await Deno.remove(f.replace(/\/[^/]*$/, ""), { recursive: true });
+  }
+});
+
 Deno.test("a drill reaching a port outside its scope is refused; our listener there gets nothing", async () => {
   const outside = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const outsidePort = (outside.addr as Deno.NetAddr).port;

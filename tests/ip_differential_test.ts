@@ -581,7 +581,7 @@ testIf(
 /**
  * Where toolkit's special-address answers differ from CPython 3.13's, by reason. Every difference
  * found must fall under one of these, and every one of these must still be found, so a change
- * on either side shows up here (and in the README's list).
+ * on either side shows up here (and in docs/subnet.md's list).
  */
 const knownFlagDifferences: { reason: string; applies: (a: Addr, flag: string) => boolean }[] = [
   {
@@ -672,7 +672,7 @@ testIf(
     assert.deepEqual(
       stale,
       [],
-      "listed differences no longer seen: update the list and the README",
+      "listed differences no longer seen: update the list and docs/subnet.md",
     );
   },
 );

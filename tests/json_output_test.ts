@@ -1,5 +1,5 @@
 // Every command's `--json` output against its published JSON Schema (docs/json/<command>.json),
-// errors against docs/json/error.json, and the convention of README "JSON output" checked over
+// errors against docs/json/error.json, and the convention of docs/json.md checked over
 // all the schemas at once, so a renamed key, a new snake_case key or a new command without a
 // schema fails here.
 import assert from "#assert";
@@ -49,7 +49,7 @@ const pending: Record<string, string[]> = {
  * them), and the count of a list is ...Count. Kept to what the convention itself names.
  */
 const pluralNotAList: Record<string, string> = {
-  usableHosts: "a count of addresses, a decimal string like addressCount (README: Numbers)",
+  usableHosts: "a count of addresses, a decimal string like addressCount (docs/json.md: Numbers)",
   sys: "the name of Deno's permission (scope, drill's declared scope)",
   hosts: "in knownClashes: subnet split's asked host count",
 };

@@ -1,7 +1,8 @@
 // The layers of lib/ and what may import what, read from the import statements themselves (as
 // denoland/std's circular-dependency check does): engines never reach up into the CLI or the
-// commands, the drill engine neither, and no module imports its way back into itself. There is no
-// list of exceptions: a crossing import is moved or the code it needs moves down.
+// commands, the drill engine neither, no command module imports another (what commands share is
+// in lib/commands/_*.ts), and no module imports its way back into itself. There is no list of
+// exceptions: a crossing import is moved or the code it needs moves down.
 import assert from "#assert";
 import { root } from "./harness.ts";
 
@@ -89,6 +90,42 @@ Deno.test("layers: engines and lib/drill never import lib/cli or lib/commands", 
     }
   }
   assert.deepEqual(crossing, [], `imports that cross the layers:\n  ${crossing.join("\n  ")}`);
+});
+
+/**
+ * Within lib/commands: a command module (`name.ts`) may import the shared `_name.ts` modules and
+ * the registry (help, completions and scope list the commands through it); a shared module only
+ * other shared modules. Only the registry loads command modules.
+ */
+Deno.test("commands: a command imports no other command, only the shared _*.ts modules", () => {
+  const dir = `${root}/lib/commands/`;
+  const name = (f: string) => f.slice(dir.length);
+  const isShared = (f: string) => name(f).startsWith("_");
+  const registry = `${dir}registry.ts`;
+  const crossing: string[] = [];
+  for (const [file, deps] of graph) {
+    if (!file.startsWith(dir) || file === registry) continue;
+    for (const d of deps.filter((d) => d.startsWith(dir) && !isShared(d))) {
+      if (isShared(file) || d !== registry) {
+        const what = isShared(file) ? "a shared module" : "a command module";
+        crossing.push(`${rel(file)} (${what}) imports ${rel(d)}`);
+      }
+    }
+  }
+  assert.deepEqual(
+    crossing,
+    [],
+    `imports between lib/commands modules; move what they share to a _name.ts module:\n  ${
+      crossing.join("\n  ")
+    }`,
+  );
+  // The rule reads real modules: the shared ones exist and commands import them.
+  const shared = [...graph.keys()].filter((f) => f.startsWith(dir) && isShared(f));
+  assert.ok(shared.length >= 5, `only ${shared.length} shared modules found in lib/commands`);
+  assert.ok(
+    [...graph.values()].some((deps) => deps.some((d) => d.startsWith(dir) && isShared(d))),
+    "no module imports a shared lib/commands module",
+  );
 });
 
 Deno.test("no module imports its way back into itself", () => {

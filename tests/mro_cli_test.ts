@@ -113,20 +113,36 @@ Deno.test("mro --assume-undefined treats unknown names as subclasses of object",
   assert.equal(loose.stdout, "A: A, Base, X, object\n");
 });
 
-Deno.test("mro reports an unsupported base for that class, with its line, and goes on", async () => {
+Deno.test("mro reports what it cannot evaluate for that class, goes on, and exits 2", async () => {
   const r = await runToolkit([
     "mro",
     "-e",
-    "class A: pass\nclass B(make()): pass\nclass C(A): pass",
+    "class A: pass\nclass B(make()): pass\nclass C(A): pass\nclass D(A, A): pass",
   ]);
-  assert.equal(r.code, 1);
+  // Exit 2 even though D fails in Python too: the answer for B is missing.
+  assert.equal(r.code, 2);
   assert.equal(
     r.stdout,
     `A: A, object
-B: UnsupportedSyntax: cannot read base 'make()': a call (only names, dotted names and subscripts are read) (line 2)
+B: UnsupportedSyntax: cannot read base 'make()': a call (only names, subscripts, literals and displays are read) (line 2)
 C: C, A, object
+D: TypeError: duplicate base class A (line 4)
 `,
   );
+  assert.equal(
+    r.stderr,
+    "toolkit: error: cannot evaluate 1 class statement: B (<string> line 2); its UnsupportedSyntax entry says why\n",
+  );
+  // Only the selected classes count.
+  const c = await runToolkit([
+    "mro",
+    "--class",
+    "C",
+    "-e",
+    "class A: pass\nclass B(make()): pass\nclass C(A): pass",
+  ]);
+  assert.equal(c.code, 0);
+  assert.equal(c.stdout, "C: C, A, object\n");
 });
 
 Deno.test("mro dot and mermaid draw the graph with the MRO order", async () => {

@@ -192,7 +192,7 @@ def run(src):
         e = sys.exc_info()[1]
         rec.append({"name": name, "line": line, "error": str(e), "errorType": type(e).__name__})
     tree = ast.fix_missing_locations(Wrap().visit(ast.parse(src)))
-    exec(compile(tree, "<case>", "exec"), {"oracle_ok": ok, "oracle_err": err, "__name__": "case"})
+    exec(compile(tree, "<case>", "exec"), {"oracle_ok": ok, "oracle_err": err, "__name__": "__main__"})
     rec.sort(key=lambda r: r["line"])
     return rec
 sys.stdout.write(json.dumps([run(src) for src in json.load(sys.stdin)]))
@@ -259,6 +259,166 @@ export function generateRichModule(rand: () => number, classes: number): string 
       names.push(`${name}.Inner`, `${name}.Inner2`);
     } else out.push("    pass");
     if (!names.includes(name)) names.push(name);
+  }
+  return out.join("\n") + "\n";
+}
+
+/** What the generator knows of a class it wrote, to choose only uses CPython answers for sure. */
+interface ArgClass {
+  name: string;
+  /** Generic in its MRO (then a subscript depends on its type parameters). */
+  generic: boolean;
+  /** Exactly one type parameter, T: `X[int]` is a valid alias. */
+  oneParam: boolean;
+  /** An enum: subscripts and `*` look up members. */
+  enumish: boolean;
+  /** Only plain classes of the input below it: calling it runs object's __new__. */
+  plain: boolean;
+}
+
+/**
+ * A random module of class statements that pass more than names to `__build_class__`: typing's
+ * special forms (Generic, Protocol, NamedTuple, TypedDict, Union, TypeVars, NewType), subscripts, literals,
+ * functions and modules as bases, `*bases` and `**keywords` (displays, names, undefined names),
+ * keyword arguments for `__init_subclass__` and the typing/enum metaclasses, and metaclass values
+ * of every kind. It keeps to what toolkit evaluates (no function called as metaclass, no
+ * subscript whose parameter count matters): CPython runs it through the ast oracle.
+ */
+export function generateArgumentModule(rand: () => number, classes: number): string {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+  const out = [
+    "import abc",
+    "import enum",
+    "import typing",
+    "from typing import Any, Dict, Generic, List, NamedTuple, Optional, Protocol, TypedDict",
+    "from typing import TypeVar, Union",
+    'T = TypeVar("T")',
+    'S = TypeVar("S")',
+    'UserId = typing.NewType("UserId", int)',
+    "options = {}",
+    "def function():",
+    "    pass",
+    "class Meta(type):",
+    "    pass",
+  ];
+  const made: ArgClass[] = [];
+  const special = [
+    "Generic[T]",
+    "Generic[T, S]",
+    "Generic",
+    "Protocol",
+    "Protocol[T]",
+    "NamedTuple",
+    "TypedDict",
+    "List[T]",
+    "List[int]",
+    "Dict[str, T]",
+    "list[int]",
+    "Union",
+    "Optional",
+    "Any",
+    "T",
+    "typing.ForwardRef",
+    "typing.SupportsInt",
+    "UserId",
+  ];
+  const plainBases = ["object", "int", "str", "dict", "tuple", "Exception", "abc.ABC"];
+  const odd = ["1", "None", "function", "abc", "(int,)", "typing.TYPE_CHECKING", "Missing"];
+  const starred = ["*mixins", "*(int,)", "*[]", "*missing", "*abc", "*None", "*1"];
+  const unpacked = [
+    "**{}",
+    '**{"metaclass": abc.ABCMeta}',
+    '**{"x": 1}',
+    "**options",
+    "**missing",
+    "**abc",
+    "**{1: 2}",
+  ];
+  const keywords = ["x=1", "total=False", "boundary=enum.STRICT", "_root=True", "flag=Missing"];
+  const metaclasses = [
+    "type",
+    "abc.ABCMeta",
+    "Meta",
+    "1",
+    "None",
+    '"type"',
+    "int",
+    "object",
+    "abc",
+    "abc.ABC",
+    "typing.TYPE_CHECKING",
+    "T",
+    "(Meta)",
+  ];
+  let mixinsBound = false;
+  for (let i = 0; i < classes; i++) {
+    const name = `C${i}`;
+    if (made.length >= 2 && rand() < 0.08) {
+      const a = pick(made).name;
+      const b = pick(made).name;
+      out.push(rand() < 0.5 ? `mixins = (${a}, ${b})` : `mixins = [${a}]`);
+      mixinsBound = true;
+    }
+    const info: ArgClass = { name, generic: false, oneParam: false, enumish: false, plain: true };
+    const args: string[] = [];
+    const params = new Set<string>();
+    const r = rand();
+    if (r < 0.06) {
+      // An enum: alone, or below another enum of the input.
+      const enums = made.filter((c) => c.enumish);
+      args.push(enums.length && rand() < 0.4 ? pick(enums).name : pick(["enum.Enum", "enum.Flag"]));
+      info.enumish = true;
+      info.plain = false;
+    } else {
+      for (let k = Math.floor(rand() * 3.2); k > 0; k--) {
+        const q = rand();
+        let base: string;
+        if (q < 0.32) base = pick(special);
+        else if (q < 0.6 && made.some((c) => !c.enumish)) {
+          const c = pick(made.filter((c) => !c.enumish));
+          const subscript = rand() < 0.15 && (!c.generic || c.oneParam);
+          base = subscript ? `${c.name}[${pick(["int", "T"])}]` : c.name;
+          if (subscript && c.oneParam) params.add("T");
+          info.generic ||= c.generic;
+          info.plain &&= c.plain && !subscript;
+        } else if (q < 0.75) base = pick(plainBases);
+        else if (q < 0.85) base = pick(odd);
+        else if (!mixinsBound && rand() < 0.5) base = "*missing";
+        else base = pick(starred);
+        if (!/^C\d+$/.test(base)) info.plain = false;
+        if (/Generic|Protocol|List|Dict|SupportsInt/.test(base)) info.generic = true;
+        if (/\[.*T/.test(base)) params.add("T");
+        if (base.includes("S]")) params.add("S");
+        args.push(base);
+      }
+    }
+    // Keyword arguments after the positional ones, as Python's grammar wants them.
+    for (let k = rand() < 0.45 ? 1 + Math.floor(rand() * 2) : 0; k > 0; k--) {
+      const q = rand();
+      const kw = q < 0.45
+        ? `metaclass=${pick(metaclasses.concat(made.filter((c) => c.plain).map((c) => c.name)))}`
+        : q < 0.75
+        ? pick(keywords)
+        : pick(unpacked);
+      const key = kw.split("=")[0];
+      if (!kw.startsWith("**") && args.some((a) => a.split("=")[0] === key)) continue;
+      args.push(kw);
+      info.plain = false;
+    }
+    info.oneParam = info.generic && params.size === 1 && params.has("T");
+    const ordered = [
+      ...args.filter((a) => !a.includes("=") && !a.startsWith("**")),
+      ...args.filter((a) => a.includes("=") || a.startsWith("**")),
+    ];
+    if (rand() < 0.1) out.push(`@typing.final`);
+    out.push(`class ${name}${ordered.length ? `(${ordered.join(", ")})` : ""}:`);
+    const body = rand();
+    if (body < 0.1) out.push("    def __init_subclass__(cls, **kwargs):", "        pass");
+    else if (body < 0.2 && info.enumish) out.push("    MEMBER = 1");
+    else if (body < 0.3) out.push("    x: int");
+    else if (body < 0.35) out.push("    class Inner:", "        pass");
+    else out.push("    pass");
+    made.push(info);
   }
   return out.join("\n") + "\n";
 }

@@ -1,12 +1,15 @@
 // `toolkit mro --format json` against the real interpreters: random hierarchies (inconsistent
 // orders, duplicates, rebinding, undefined names cascading into `not defined`, nested classes,
 // builtin bases) must give CPython 3.13's MROs and messages, and `--algo classic` / `py2` those of
-// Python 2.7.18. A golden corpus recorded from both interpreters keeps the check running where
-// they are not installed (re-record with MRO_RECORD=1).
+// Python 2.7.18; random modules full of reader traps, or of typing's special forms, `*bases`,
+// `**keywords` and metaclass values, those of CPython 3.13 running them. Golden corpora recorded
+// from both interpreters keep the check running where they are not installed (re-record with
+// MRO_RECORD=1).
 import assert from "#assert";
 import { python, root, runToolkit, testIf } from "./harness.ts";
 import {
   astOracleScript,
+  generateArgumentModule,
   generateHierarchy,
   generateRichModule,
   normalizePy2,
@@ -119,44 +122,57 @@ for (const { mode, version } of modes) {
   );
 }
 
-// Modules that also stress the reader (strings, decorators, nesting, aliases, imports), checked
-// against CPython 3.13 running the same text through the ast oracle.
-const richPath = `${root}/tests/fixtures/mro/corpus_c3_rich.json`;
-const richRun = 120;
-
-Deno.test("mro reader-heavy modules: the golden corpus recorded from Python 3.13", async () => {
-  const corpus: Corpus = JSON.parse(await Deno.readTextFile(richPath));
-  assert.ok(corpus.modules.length >= 100);
-  const sources = corpus.modules.map((m) => m.source);
-  compare(
-    "c3",
-    sources,
-    corpus.modules.map((m) => m.expected),
-    await toolkitResults("c3", sources),
-  );
-});
+// Modules checked against CPython 3.13 running the same text through the ast oracle: ones that
+// stress the reader (strings, decorators, nesting, aliases, imports), and ones that pass more than
+// names to a class statement (typing's special forms, *bases, **keywords, keyword arguments,
+// metaclass values of every kind).
+const astSuites = [
+  {
+    label: "reader-heavy modules",
+    path: `${root}/tests/fixtures/mro/corpus_c3_rich.json`,
+    count: 120,
+    generate: (rand: () => number) => generateRichModule(rand, 4 + Math.floor(rand() * 14)),
+  },
+  {
+    label: "class statements with special forms, *bases, **keywords and metaclass values",
+    path: `${root}/tests/fixtures/mro/corpus_c3_arguments.json`,
+    count: 150,
+    generate: (rand: () => number) => generateArgumentModule(rand, 4 + Math.floor(rand() * 14)),
+  },
+];
 
 const py3 = python("3.13");
-testIf(
-  py3 ? undefined : "Python 3.13 is not installed (pyenv)",
-  `mro reader-heavy modules: ${richRun} random modules agree with Python 3.13`,
-  async () => {
-    const record = Deno.env.get("MRO_RECORD") === "1";
-    const seed = record ? recordSeed : Math.floor(Math.random() * 2 ** 31);
-    console.error(`mro differential (reader-heavy): seed ${seed}`);
-    const rand = prng(seed);
-    const sources = Array.from(
-      { length: richRun },
-      () => generateRichModule(rand, 4 + Math.floor(rand() * 14)),
+for (const suite of astSuites) {
+  Deno.test(`mro ${suite.label}: the golden corpus recorded from Python 3.13`, async () => {
+    const corpus: Corpus = JSON.parse(await Deno.readTextFile(suite.path));
+    assert.ok(corpus.modules.length >= 100);
+    const sources = corpus.modules.map((m) => m.source);
+    compare(
+      "c3",
+      sources,
+      corpus.modules.map((m) => m.expected),
+      await toolkitResults("c3", sources),
     );
-    const expected = await runOracle(py3!, sources, astOracleScript);
-    if (record) {
-      const corpus: Corpus = {
-        recordedWith: `Python 3.13 (${py3!.env.PYENV_VERSION}), seed ${seed}`,
-        modules: sources.map((source, i) => ({ source, expected: expected[i] })),
-      };
-      await Deno.writeTextFile(richPath, JSON.stringify(corpus, null, 1) + "\n");
-    }
-    compare("c3", sources, expected, await toolkitResults("c3", sources));
-  },
-);
+  });
+
+  testIf(
+    py3 ? undefined : "Python 3.13 is not installed (pyenv)",
+    `mro ${suite.label}: ${suite.count} random modules agree with Python 3.13`,
+    async () => {
+      const record = Deno.env.get("MRO_RECORD") === "1";
+      const seed = record ? recordSeed : Math.floor(Math.random() * 2 ** 31);
+      console.error(`mro differential (${suite.label}): seed ${seed}`);
+      const rand = prng(seed);
+      const sources = Array.from({ length: suite.count }, () => suite.generate(rand));
+      const expected = await runOracle(py3!, sources, astOracleScript);
+      if (record) {
+        const corpus: Corpus = {
+          recordedWith: `Python 3.13 (${py3!.env.PYENV_VERSION}), seed ${seed}`,
+          modules: sources.map((source, i) => ({ source, expected: expected[i] })),
+        };
+        await Deno.writeTextFile(suite.path, JSON.stringify(corpus, null, 1) + "\n");
+      }
+      compare("c3", sources, expected, await toolkitResults("c3", sources));
+    },
+  );
+}

@@ -45,7 +45,8 @@ class Real(object):
 });
 
 Deno.test("decorators, continuations and bases split over lines", () => {
-  const src = `class A: pass
+  const src = `extra = {}
+class A: pass
 @decorator(
     "class Fake(A):",
     key=lambda x: x,
@@ -64,10 +65,10 @@ class \\
   D(C): pass
 `;
   assert.deepEqual(mros(src), {
-    "A@1": "A, object",
-    "B@7": "B, A, object",
-    "C@13": "C, B, A, object",
-    "D@16": "D, C, B, A, object",
+    "A@2": "A, object",
+    "B@8": "B, A, object",
+    "C@14": "C, B, A, object",
+    "D@17": "D, C, B, A, object",
   });
 });
 
@@ -119,24 +120,32 @@ Deno.test("one-line bodies, semicolons, CRLF line ends, tabs and a byte-order ma
   });
 });
 
-Deno.test("calls and starred bases are an error for that class, with its line", () => {
+Deno.test("what toolkit cannot evaluate is an error for that class, with its line", () => {
   const out = resolveClasses(
     readClassStatements(
-      "class A: pass\nclass B(A, *mixins): pass\nclass C(type(A)): pass\nclass D(B): pass\nclass E(A if A else B): pass\n",
+      "from helpers import mixins\nclass A: pass\nclass B(A, *mixins): pass\nclass C(type(A)): pass\nclass D(B): pass\nclass E(A if A else B): pass\nclass F(*missing): pass\n",
     ),
   );
-  assert.deepEqual(out.map((o) => [o.statement.line, o.error?.message ?? "ok"]), [
-    [1, "ok"],
+  assert.deepEqual(out.map((o) => [o.statement.line, o.error?.type, o.error?.message]), [
+    [2, undefined, undefined],
     [
-      2,
-      "cannot read base '*mixins': a starred base (only names, dotted names and subscripts are read)",
+      3,
+      "UnsupportedSyntax",
+      "cannot evaluate '*mixins': what it unpacks is only known when the module runs",
     ],
-    [3, "cannot read base 'type(A)': a call (only names, dotted names and subscripts are read)"],
-    [4, "cannot use 'B': its class statement on line 2 could not be read"],
     [
-      5,
-      "cannot read base 'A if A else B': an expression other than a (dotted) name (only names, dotted names and subscripts are read)",
+      4,
+      "UnsupportedSyntax",
+      "cannot read base 'type(A)': a call (only names, subscripts, literals and displays are read)",
     ],
+    [5, "UnsupportedSyntax", "cannot use 'B': its class statement on line 3 could not be read"],
+    [
+      6,
+      "UnsupportedSyntax",
+      "cannot read base 'A if A else B': an expression other than a name, a literal or a display (only names, subscripts, literals and displays are read)",
+    ],
+    // Python evaluates `*missing` first: the name is not defined.
+    [7, "NameError", "name 'missing' is not defined"],
   ]);
 });
 

@@ -205,9 +205,17 @@ testIf(skip, "iperf3 -c -> toolkit perf-server: TCP reverse (-R)", async () => {
   assert.equal(ours.reverse, true);
   assert.equal(ours.sender.sent, theirs.end.sum_sent.bytes);
   assert.equal(ours.receiver.received, theirs.end.sum_received.bytes);
-  // iperf3 stops counting at TEST_END; the server stops sending when it reads it.
+  // iperf3 stops counting at TEST_END but drains the stream until the server reads TEST_END and
+  // stops sending: the gap is what the buffers hold plus what the server sent while TEST_END was
+  // on its way (at ~20 Gbit/s on loopback, 2.5 MB per millisecond of a loaded machine's delay).
   assert.ok(ours.receiver.received <= ours.sender.sent);
-  close(ours.sender.sent, ours.receiver.received, inFlightBound(1), "sent vs received bytes");
+  const reaction = (ours.sender.sent / (ours.sender.durationMs / 1000)) * 0.1;
+  close(
+    ours.sender.sent,
+    ours.receiver.received,
+    inFlightBound(1) + reaction,
+    "sent vs received bytes (buffers + 100 ms of sending)",
+  );
 });
 
 testIf(skip, "iperf3 -c -> toolkit perf-server: UDP reverse (-u -R -b 10M)", async () => {

@@ -662,7 +662,7 @@ Deno.test("errors say what to write: ipcalc habits, ranges, prefixes where addre
       ],
       [["ipcalc", "10.0.0.1/24"], /unknown command 'ipcalc' \(did you mean 'subnet info'\?\)/],
       [["subnet", "10.0.0.1/24"], /\(did you mean 'subnet info 10\.0\.0\.1\/24'\?\)/],
-      [["subnet", "random", "--count", "-1"], /'-1' is read as an option; write --count=-1/],
+      [["subnet", "random", "--count", "-1"], /--count must be between 1 and 1000 \(got -1\)/],
       [["subnet", "random", "-6", "255.255.255.0"], /--ipv6 .* IPv6 length .*an IPv4 netmask/],
       [["subnet", "random", "10.0.0.0/24"], /takes a length \(\/24\), not a network/],
       [["subnet", "split", "10.0.0.0/31", "--hosts", "2"], /with --rfc3021 a \/31 holds 2/],

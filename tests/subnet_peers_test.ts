@@ -153,7 +153,7 @@ testIf(
           "",
         ),
       );
-      // Where we differ on purpose (README): /31 and /32 have no broadcast (ipcalc prints
+      // Where we differ on purpose (docs/subnet.md): /31 and /32 have no broadcast (ipcalc prints
       // 255.255.255.255 and the address), and ipcalc's /31 zone is built from that broadcast.
       const skip = new Set(bits >= 31 ? ["BROADCAST", "REVERSEDNS"] : []);
       for (const [name, value] of Object.entries(theirs)) {

@@ -40,7 +40,7 @@ const byLine =
   (lines: (text: string, options: ReadOptions) => LineParser): TableSteps =>
   (text, builder, options) => lineSteps(text, lines(text, options), builder);
 
-/** How each format is read, and what `--help` and the README say it is. */
+/** How each format is read, and what `--help` and docs/arp.md say it is. */
 const formats: Record<TableFormat, { steps: TableSteps; source: string }> = {
   proc: { steps: byLine(() => procNetArpLines()), source: "/proc/net/arp" },
   ip: { steps: byLine(() => ipNeighLines()), source: "ip neigh" },

@@ -1,6 +1,7 @@
-// The contract between the registry, `main.ts` and each file in lib/commands/: a pure `parse`
-// that tests call on its own, a `run` that does the work through an injected `Io`, and the option
-// table (spec) that parses, writes the help and generates the completion scripts.
+// The contract between the registry, lib/cli/run.ts (which takes the global options, dispatches
+// and runs the command) and each command module in lib/commands/: a pure `parse` that tests call
+// on its own, a `run` that does the work through an injected `Io`, and the option table (spec)
+// that parses, writes the help and generates the completion scripts.
 import type { GlobalOptions, Io } from "./io.ts";
 import type { Narrowing } from "../scope/types.ts";
 
@@ -75,7 +76,8 @@ export interface CommandSpec {
 }
 
 /**
- * What every file in `lib/commands/` exports.
+ * What every command module in `lib/commands/` exports as its default (the shared `_name.ts`
+ * modules and the registry are not command modules).
  *
  * @example
  * ```ts

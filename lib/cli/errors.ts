@@ -1,7 +1,7 @@
 // Exit codes and the errors the CLI layer understands. Every failure a user can cause ends up
 // here as one line `toolkit: error: ...` and one of the documented exit codes.
 
-/** The documented exit codes (see README "Exit codes"). */
+/** The documented exit codes (the README's "Exit codes" table; docs/cli.md#exit-codes). */
 export const ExitCode = {
   ok: 0,
   /** A negative answer: not the same subnet, findings, an MRO error, a failed drill. */

@@ -29,7 +29,10 @@ export interface Input {
   isTerminal(): boolean;
 }
 
-/** Options every command gets, parsed by `main.ts` from anywhere on the command line. */
+/**
+ * Options every command gets, taken from anywhere on the command line by lib/cli/run.ts
+ * (extractGlobals in lib/cli/globals.ts).
+ */
 export interface GlobalOptions {
   json: boolean;
   quiet: boolean;

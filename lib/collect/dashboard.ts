@@ -443,7 +443,17 @@ load().then(listen);
  *
  * @example
  * ```ts
- * new Response(dashboardPage(nonce), { headers: { "content-security-policy": `script-src 'nonce-${nonce}'` } });
+ * import assert from "node:assert/strict";
+ * import { dashboardPage } from "./dashboard.ts";
+ *
+ * const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+ * const page = dashboardPage(nonce);
+ * assert.ok(page.startsWith("<!doctype html>"));
+ * // Every script and style carries the nonce: under `script-src 'nonce-...'` they run, and
+ * // nothing a submission smuggled into the page would.
+ * const tags = page.match(/<(script|style)\b[^>]*>/g) ?? [];
+ * assert.ok(tags.length >= 2);
+ * assert.ok(tags.every((tag) => tag.includes(` nonce="${nonce}"`)));
  * ```
  */
 export function dashboardPage(nonce: string): string {

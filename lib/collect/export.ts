@@ -37,7 +37,53 @@ const csvHeader = [
  *
  * @example
  * ```ts
- * classCsv(classResults(store).machines).split("\r\n")[0]; // "machine,drill,status,..."
+ * import assert from "node:assert/strict";
+ * import { classCsv } from "./export.ts";
+ * import type { MachineEntry } from "./results.ts";
+ *
+ * const all = { all: true, grants: [] };
+ * const row: MachineEntry = {
+ *   machine: "pc01",
+ *   submissions: 1,
+ *   addresses: 1,
+ *   last: { id: 3, receivedAt: "2025-03-01T09:00:02.000Z" },
+ *   cells: [{
+ *     drill: {
+ *       name: "tcp-echo",
+ *       source: "built-in",
+ *       status: "fail",
+ *       durationMs: 14,
+ *       scope: { net: ["127.0.0.1:9000"], read: [], write: [], run: [], env: [], sys: [] },
+ *       steps: [
+ *         { index: 1, kind: "connect", title: "connect c", status: "pass", durationMs: 4 },
+ *         {
+ *           index: 2,
+ *           kind: "expect",
+ *           title: 'expect c "hi"',
+ *           status: "fail",
+ *           durationMs: 10,
+ *           message: "=HYPERLINK()", // what a hostile report could carry
+ *         },
+ *       ],
+ *     },
+ *     submission: {
+ *       id: 3,
+ *       receivedAt: "2025-03-01T09:00:02.000Z",
+ *       ranAt: "2025-03-01T09:00:00Z",
+ *       remote: "10.0.0.7",
+ *       toolkitVersion: "0.1.0",
+ *       scope: { narrowed: false, net: all, read: all, write: all, run: all, env: all, sys: all },
+ *     },
+ *   }],
+ * };
+ * assert.equal(
+ *   classCsv([row]),
+ *   "machine,drill,status,steps_passed,steps,duration_ms,received_at,ran_at,toolkit_version," +
+ *     "submission,failed_step,message\r\n" +
+ *     "pc01,tcp-echo,fail,1,2,14,2025-03-01T09:00:02.000Z,2025-03-01T09:00:00Z,0.1.0,3," +
+ *     // Quotes doubled inside a quoted field; a formula's first character made text.
+ *     `"2 expect c ""hi""",'=HYPERLINK()\r\n`,
+ * );
  * ```
  */
 export function classCsv(machines: readonly MachineEntry[]): string {
@@ -70,7 +116,49 @@ export function classCsv(machines: readonly MachineEntry[]): string {
  *
  * @example
  * ```ts
- * classJunit(machines).startsWith('<?xml version="1.0" encoding="UTF-8"?>'); // true
+ * import assert from "node:assert/strict";
+ * import { classJunit } from "./export.ts";
+ * import type { MachineEntry } from "./results.ts";
+ *
+ * const all = { all: true, grants: [] };
+ * const row: MachineEntry = {
+ *   machine: "pc01",
+ *   submissions: 1,
+ *   addresses: 1,
+ *   last: { id: 3, receivedAt: "2025-03-01T09:00:02.000Z" },
+ *   cells: [{
+ *     drill: {
+ *       name: "tcp-echo",
+ *       source: "built-in",
+ *       status: "fail",
+ *       durationMs: 14,
+ *       scope: { net: ["127.0.0.1:9000"], read: [], write: [], run: [], env: [], sys: [] },
+ *       steps: [
+ *         { index: 1, kind: "connect", title: "connect c", status: "pass", durationMs: 4 },
+ *         {
+ *           index: 2,
+ *           kind: "expect",
+ *           title: 'expect c "hi"',
+ *           status: "fail",
+ *           durationMs: 10,
+ *           message: "=HYPERLINK()", // what a hostile report could carry
+ *         },
+ *       ],
+ *     },
+ *     submission: {
+ *       id: 3,
+ *       receivedAt: "2025-03-01T09:00:02.000Z",
+ *       ranAt: "2025-03-01T09:00:00Z",
+ *       remote: "10.0.0.7",
+ *       toolkitVersion: "0.1.0",
+ *       scope: { narrowed: false, net: all, read: all, write: all, run: all, env: all, sys: all },
+ *     },
+ *   }],
+ * };
+ * const xml = classJunit([row]);
+ * assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n'));
+ * assert.match(xml, /<testsuite name="pc01.tcp-echo" id="0" tests="2" failures="1"/);
+ * assert.match(xml, /value="built-in on pc01 \(submission 3, 2025-03-01T09:00:02.000Z\)"/);
  * ```
  */
 export function classJunit(machines: readonly MachineEntry[]): string {

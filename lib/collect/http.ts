@@ -438,8 +438,19 @@ async function writeResponse(
  *
  * @example
  * ```ts
- * const server = serveHttp(Deno.listen({ hostname: "127.0.0.1", port: 0 }), () => new Response("hi"));
- * await server.close();
+ * import assert from "node:assert/strict";
+ * import { serveHttp } from "./http.ts";
+ *
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const server = serveHttp(listener, (req, info) =>
+ *   new Response(`${req.method} ${new URL(req.url).pathname} from ${info.remoteAddr.hostname}`));
+ * try {
+ *   const res = await fetch(`http://127.0.0.1:${listener.addr.port}/hello`);
+ *   assert.equal(res.status, 200);
+ *   assert.equal(await res.text(), "GET /hello from 127.0.0.1");
+ * } finally {
+ *   await server.close();
+ * }
  * ```
  */
 export function serveHttp(

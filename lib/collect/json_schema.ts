@@ -35,7 +35,21 @@ function at(path: string, key: string | number): string {
  *
  * @example
  * ```ts
- * validateJson({ type: "object", required: ["a"] }, {}); // [{ path: "", message: 'missing "a"' }]
+ * import assert from "node:assert/strict";
+ * import { validateJson } from "./json_schema.ts";
+ *
+ * assert.deepEqual(validateJson({ type: "object", required: ["a"] }, {}), [
+ *   { path: "", message: 'missing "a"' },
+ * ]);
+ * const schema = {
+ *   type: "object",
+ *   properties: { drills: { type: "array", items: { $ref: "#/$defs/drill" } } },
+ *   $defs: { drill: { type: "object", properties: { status: { enum: ["pass", "fail"] } } } },
+ * };
+ * assert.deepEqual(validateJson(schema, { drills: [{ status: "ok" }] }), [
+ *   { path: "drills[0].status", message: 'must be one of pass, fail (got "ok")' },
+ * ]);
+ * assert.deepEqual(validateJson(schema, { drills: [] }), []);
  * ```
  */
 export function validateJson(
@@ -106,7 +120,14 @@ export function validateJson(
  *
  * @example
  * ```ts
- * formatIssues([{ path: "a", message: "must be of type string (got number)" }]);
+ * import assert from "node:assert/strict";
+ * import { formatIssues } from "./json_schema.ts";
+ *
+ * const issues = [
+ *   { path: "report.passed", message: "must be at least 0" },
+ *   { path: "", message: 'missing "machine"' },
+ * ];
+ * assert.equal(formatIssues(issues), 'report.passed: must be at least 0; missing "machine"');
  * ```
  */
 export function formatIssues(issues: readonly SchemaIssue[]): string {

@@ -24,7 +24,12 @@ const periods: Record<string, number> = {
  *
  * @example
  * ```ts
- * parseRate("30/min"); // { count: 30, periodMs: 60000 }
+ * import assert from "node:assert/strict";
+ * import { parseRate } from "./limits.ts";
+ *
+ * assert.deepEqual(parseRate("30/min"), { count: 30, periodMs: 60000 });
+ * assert.deepEqual(parseRate("5 / s"), { count: 5, periodMs: 1000 });
+ * assert.throws(() => parseRate("30 per minute"), SyntaxError);
  * ```
  */
 export function parseRate(text: string): Rate {
@@ -41,7 +46,11 @@ export function parseRate(text: string): Rate {
  *
  * @example
  * ```ts
- * describeRate({ count: 30, periodMs: 60000 }); // "30 a minute"
+ * import assert from "node:assert/strict";
+ * import { describeRate, parseRate } from "./limits.ts";
+ *
+ * assert.equal(describeRate({ count: 30, periodMs: 60000 }), "30 a minute");
+ * assert.equal(describeRate(parseRate("600/h")), "600 an hour");
  * ```
  */
 export function describeRate(rate: Rate): string {
@@ -63,9 +72,17 @@ const maxKeys = 10_000;
  *
  * @example
  * ```ts
- * const limiter = new RateLimiter({ count: 2, periodMs: 60_000 });
- * limiter.take("pc01"); limiter.take("pc01");
- * limiter.take("pc01"); // { ok: false, retryAfterMs: 30000 }
+ * import assert from "node:assert/strict";
+ * import { RateLimiter } from "./limits.ts";
+ *
+ * let now = 0; // a clock of our own, so the example does not wait
+ * const limiter = new RateLimiter({ count: 2, periodMs: 60_000 }, () => now);
+ * assert.deepEqual(limiter.take("pc01"), { ok: true });
+ * assert.deepEqual(limiter.take("pc01"), { ok: true });
+ * assert.deepEqual(limiter.take("pc01"), { ok: false, retryAfterMs: 30000 });
+ * assert.deepEqual(limiter.take("pc02"), { ok: true }); // every key has its own bucket
+ * now = 30_000;
+ * assert.deepEqual(limiter.take("pc01"), { ok: true });
  * ```
  */
 export class RateLimiter {
@@ -92,7 +109,14 @@ export class RateLimiter {
    *
    * @example
    * ```ts
-   * limiter.check("10.0.0.7").ok;
+   * import assert from "node:assert/strict";
+   * import { RateLimiter } from "./limits.ts";
+   *
+   * const limiter = new RateLimiter({ count: 1, periodMs: 60_000 }, () => 0);
+   * assert.deepEqual(limiter.check("10.0.0.7"), { ok: true });
+   * assert.deepEqual(limiter.check("10.0.0.7"), { ok: true }); // checking spends nothing
+   * limiter.take("10.0.0.7");
+   * assert.deepEqual(limiter.check("10.0.0.7"), { ok: false, retryAfterMs: 60000 });
    * ```
    */
   check(key: string): { ok: true } | { ok: false; retryAfterMs: number } {
@@ -110,7 +134,12 @@ export class RateLimiter {
    *
    * @example
    * ```ts
-   * limiter.take("10.0.0.7");
+   * import assert from "node:assert/strict";
+   * import { RateLimiter } from "./limits.ts";
+   *
+   * const limiter = new RateLimiter({ count: 1, periodMs: 1000 }, () => 0);
+   * assert.equal(limiter.take("10.0.0.7").ok, true);
+   * assert.equal(limiter.take("10.0.0.7").ok, false);
    * ```
    */
   take(key: string): { ok: true } | { ok: false; retryAfterMs: number } {
@@ -135,9 +164,16 @@ export class RateLimiter {
  *
  * @example
  * ```ts
- * const t = new Throttle(10_000);
- * t.admit("10.0.0.7 401"); // { show: true, suppressed: 0 }
- * t.admit("10.0.0.7 401"); // { show: false, suppressed: 0 }
+ * import assert from "node:assert/strict";
+ * import { Throttle } from "./limits.ts";
+ *
+ * let now = 0;
+ * const t = new Throttle(10_000, () => now);
+ * assert.deepEqual(t.admit("10.0.0.7 401"), { show: true, suppressed: 0 });
+ * assert.deepEqual(t.admit("10.0.0.7 401"), { show: false, suppressed: 0 });
+ * assert.deepEqual(t.admit("10.0.0.7 401"), { show: false, suppressed: 0 });
+ * now = 10_000; // the next window: shown, with how many were not
+ * assert.deepEqual(t.admit("10.0.0.7 401"), { show: true, suppressed: 2 });
  * ```
  */
 export class Throttle {

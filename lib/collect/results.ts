@@ -51,7 +51,42 @@ export interface ClassResults {
  *
  * @example
  * ```ts
- * submissionMeta(store.get(17)!).receivedAt;
+ * import assert from "node:assert/strict";
+ * import type { DrillResult } from "../drill/result.ts";
+ * import { submissionMeta } from "./results.ts";
+ * import type { Submission } from "./submission.ts";
+ *
+ * const all = { all: true, grants: [] };
+ * const scope = { narrowed: false, net: all, read: all, write: all, run: all, env: all, sys: all };
+ * const drill = (name: string): DrillResult => ({
+ *   name,
+ *   source: "built-in",
+ *   status: "pass",
+ *   durationMs: 9,
+ *   scope: { net: [], read: [], write: [], run: [], env: [], sys: [] },
+ *   steps: [],
+ * });
+ * const submission = (machine: string, ranAt: string, ...drills: string[]): Submission => ({
+ *   machine,
+ *   toolkitVersion: "0.1.0",
+ *   ranAt,
+ *   scope,
+ *   report: { drills: drills.map(drill), passed: drills.length, failed: 0 },
+ * });
+ * const stored = {
+ *   id: 17,
+ *   receivedAt: "2025-03-01T09:00:02.000Z",
+ *   remote: "10.0.0.7",
+ *   submission: submission("pc01", "2025-03-01T09:00:00Z", "tcp-echo"),
+ * };
+ * assert.deepEqual(submissionMeta(stored), {
+ *   id: 17,
+ *   receivedAt: "2025-03-01T09:00:02.000Z",
+ *   ranAt: "2025-03-01T09:00:00Z",
+ *   remote: "10.0.0.7",
+ *   toolkitVersion: "0.1.0",
+ *   scope,
+ * });
  * ```
  */
 export function submissionMeta(s: StoredSubmission): SubmissionMeta {
@@ -70,7 +105,47 @@ export function submissionMeta(s: StoredSubmission): SubmissionMeta {
  *
  * @example
  * ```ts
- * const [row] = machineEntries(store, "pc01");
+ * import assert from "node:assert/strict";
+ * import type { DrillResult } from "../drill/result.ts";
+ * import { machineEntries } from "./results.ts";
+ * import { openStore } from "./store.ts";
+ * import type { Submission } from "./submission.ts";
+ *
+ * const all = { all: true, grants: [] };
+ * const scope = { narrowed: false, net: all, read: all, write: all, run: all, env: all, sys: all };
+ * const drill = (name: string): DrillResult => ({
+ *   name,
+ *   source: "built-in",
+ *   status: "pass",
+ *   durationMs: 9,
+ *   scope: { net: [], read: [], write: [], run: [], env: [], sys: [] },
+ *   steps: [],
+ * });
+ * const submission = (machine: string, ranAt: string, ...drills: string[]): Submission => ({
+ *   machine,
+ *   toolkitVersion: "0.1.0",
+ *   ranAt,
+ *   scope,
+ *   report: { drills: drills.map(drill), passed: drills.length, failed: 0 },
+ * });
+ * const dir = await Deno.makeTempDir();
+ * const store = openStore(`${dir}/class.db`);
+ * try {
+ *   // Drills run one at a time: each cell holds the latest result of its drill.
+ *   const remote = "10.0.0.7";
+ *   await store.append(submission("pc01", "2025-03-01T09:00:00Z", "tcp-echo"), { remote });
+ *   await store.append(submission("pc01", "2025-03-01T09:05:00Z", "udp-echo"), { remote });
+ *   const [row] = machineEntries(store, "pc01");
+ *   assert.equal(row.submissions, 2);
+ *   assert.deepEqual(row.cells.map((c) => [c.drill.name, c.submission.id]), [
+ *     ["tcp-echo", 1],
+ *     ["udp-echo", 2],
+ *   ]);
+ *   assert.deepEqual(machineEntries(store, "pc02"), []);
+ * } finally {
+ *   store.close();
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export function machineEntries(store: SubmissionStore, machine?: string): MachineEntry[] {
@@ -107,7 +182,45 @@ export function machineEntries(store: SubmissionStore, machine?: string): Machin
  *
  * @example
  * ```ts
- * classResults(store).machines.length;
+ * import assert from "node:assert/strict";
+ * import type { DrillResult } from "../drill/result.ts";
+ * import { classResults } from "./results.ts";
+ * import { openStore } from "./store.ts";
+ * import type { Submission } from "./submission.ts";
+ *
+ * const all = { all: true, grants: [] };
+ * const scope = { narrowed: false, net: all, read: all, write: all, run: all, env: all, sys: all };
+ * const drill = (name: string): DrillResult => ({
+ *   name,
+ *   source: "built-in",
+ *   status: "pass",
+ *   durationMs: 9,
+ *   scope: { net: [], read: [], write: [], run: [], env: [], sys: [] },
+ *   steps: [],
+ * });
+ * const submission = (machine: string, ranAt: string, ...drills: string[]): Submission => ({
+ *   machine,
+ *   toolkitVersion: "0.1.0",
+ *   ranAt,
+ *   scope,
+ *   report: { drills: drills.map(drill), passed: drills.length, failed: 0 },
+ * });
+ * const dir = await Deno.makeTempDir();
+ * const store = openStore(`${dir}/class.db`);
+ * try {
+ *   await store.append(submission("pc01", "2025-03-01T09:00:00Z", "tcp-echo"), { remote: "a" });
+ *   await store.append(submission("pc02", "2025-03-01T09:01:00Z", "junk"), { remote: "b" });
+ *   store.setHidden("machine", "pc02", true, "127.0.0.1");
+ *   const results = classResults(store);
+ *   assert.deepEqual(results.machines.map((m) => m.machine), ["pc01"]);
+ *   // A drill only a hidden machine ran is no column.
+ *   assert.deepEqual(results.drills, ["tcp-echo"]);
+ *   assert.deepEqual(results.hidden, { machines: ["pc02"], drills: [] });
+ *   assert.equal(results.submissions, 2);
+ * } finally {
+ *   store.close();
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export function classResults(store: SubmissionStore): ClassResults {

@@ -124,8 +124,60 @@ export interface Collector {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import type { DrillResult } from "../drill/result.ts";
+ * import { serveHttp } from "./http.ts";
+ * import { collector } from "./server.ts";
+ * import { openStore } from "./store.ts";
+ * import { sendSubmission, submitEndpoint } from "./submit.ts";
+ * import type { Submission } from "./submission.ts";
+ *
+ * const all = { all: true, grants: [] };
+ * const scope = { narrowed: false, net: all, read: all, write: all, run: all, env: all, sys: all };
+ * const drill = (name: string): DrillResult => ({
+ *   name,
+ *   source: "built-in",
+ *   status: "pass",
+ *   durationMs: 9,
+ *   scope: { net: [], read: [], write: [], run: [], env: [], sys: [] },
+ *   steps: [],
+ * });
+ * const submission = (machine: string, ranAt: string, ...drills: string[]): Submission => ({
+ *   machine,
+ *   toolkitVersion: "0.1.0",
+ *   ranAt,
+ *   scope,
+ *   report: { drills: drills.map(drill), passed: drills.length, failed: 0 },
+ * });
+ * const dir = await Deno.makeTempDir();
+ * const store = openStore(`${dir}/class.db`);
+ * const classToken = "Kq3xV9dPz2LmW8rT5yHn4c", teacherToken = "w4N8kq0SxTfa2LrV7bYc1d";
  * const c = collector({ store, classToken, teacherToken, maxBodyBytes: 1 << 20 });
- * serveHttp(Deno.listen({ port: 8080 }), c.handler);
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const server = serveHttp(listener, c.handler);
+ * const url = `http://127.0.0.1:${listener.addr.port}`;
+ * try {
+ *   // A lab machine submits with the class token...
+ *   const body = JSON.stringify(submission("pc01", new Date().toISOString(), "tcp-echo"));
+ *   const outcome = await sendSubmission(submitEndpoint(url), classToken, body);
+ *   assert.equal(outcome.kind, "stored");
+ *   assert.equal((await sendSubmission(submitEndpoint(url), "wrong-token", body)).kind, "refused");
+ *   // ...and the teacher reads the class with the teacher token.
+ *   const res = await fetch(`${url}/api/results`, {
+ *     headers: { authorization: `Bearer ${teacherToken}` },
+ *   });
+ *   const results = await res.json();
+ *   assert.deepEqual(results.drills, ["tcp-echo"]);
+ *   assert.equal(results.machines[0].machine, "pc01");
+ *   const denied = await fetch(`${url}/api/results`);
+ *   assert.equal(denied.status, 401);
+ *   await denied.body?.cancel();
+ * } finally {
+ *   c.close();
+ *   await server.close();
+ *   store.close();
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export function collector(options: CollectorOptions): Collector {

@@ -58,7 +58,12 @@ export interface HistoryEntry {
  *
  * @example
  * ```ts
- * try { await store.append(other, { remote, idempotencyKey: key }); } catch (e) { e instanceof IdempotencyConflict; }
+ * import assert from "node:assert/strict";
+ * import { IdempotencyConflict } from "./store.ts";
+ *
+ * const conflict = new IdempotencyConflict(17);
+ * assert.equal(conflict.id, 17);
+ * assert.equal(conflict.message, "this Idempotency-Key came with another report (submission 17)");
  * ```
  */
 export class IdempotencyConflict extends Error {
@@ -83,7 +88,16 @@ function normalRanAt(ranAt: string): string {
  *
  * @example
  * ```ts
- * try { openStore("notes.txt"); } catch (e) { e instanceof StoreFormatError; }
+ * import assert from "node:assert/strict";
+ * import { openStore, StoreFormatError } from "./store.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/notes.txt`, "not a database, but notes\n".repeat(100));
+ *   assert.throws(() => openStore(`${dir}/notes.txt`), StoreFormatError);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export class StoreFormatError extends Error {
@@ -99,7 +113,67 @@ export interface StoreOptions {
   groupWindowMs?: number;
 }
 
-/** The collector's store. Appends are batched: `append` resolves once its batch is on disk. */
+/**
+ * The collector's store. Appends are batched: `append` resolves once its batch is on disk.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { DrillResult } from "../drill/result.ts";
+ * import { openStore } from "./store.ts";
+ * import type { Submission } from "./submission.ts";
+ *
+ * const all = { all: true, grants: [] };
+ * const scope = { narrowed: false, net: all, read: all, write: all, run: all, env: all, sys: all };
+ * const drill = (name: string): DrillResult => ({
+ *   name,
+ *   source: "built-in",
+ *   status: "pass",
+ *   durationMs: 9,
+ *   scope: { net: [], read: [], write: [], run: [], env: [], sys: [] },
+ *   steps: [],
+ * });
+ * const submission = (machine: string, ranAt: string, ...drills: string[]): Submission => ({
+ *   machine,
+ *   toolkitVersion: "0.1.0",
+ *   ranAt,
+ *   scope,
+ *   report: { drills: drills.map(drill), passed: drills.length, failed: 0 },
+ * });
+ * const dir = await Deno.makeTempDir();
+ * const store = openStore(`${dir}/class.db`);
+ * try {
+ *   const both = submission("pc01", "2025-03-01T09:00:00Z", "tcp-echo", "udp-echo");
+ *   assert.equal((await store.append(both, { remote: "10.0.0.7" })).id, 1);
+ *   const pc02 = submission("pc02", "2025-03-01T09:01:00Z", "udp-echo");
+ *   await store.append(pc02, { remote: "10.0.0.8" });
+ *   // A report pc01 spooled before the one above, sent late and from another address.
+ *   const spooled = submission("pc01", "2025-03-01T08:30:00Z", "tcp-echo");
+ *   const late = await store.append(spooled, { remote: "10.0.0.9" });
+ *   assert.equal(late.arrivedLate, true);
+ *   assert.equal(late.previousRemote, "10.0.0.7");
+ *
+ *   assert.equal(store.count(), 3);
+ *   assert.deepEqual(store.drills(), ["tcp-echo", "udp-echo"]);
+ *   // pc01's latest tcp-echo is still in submission 1: the late one ran before it.
+ *   assert.deepEqual(store.latestCells("pc01"), [
+ *     { machine: "pc01", drill: "tcp-echo", id: 1 },
+ *     { machine: "pc01", drill: "udp-echo", id: 1 },
+ *   ]);
+ *   assert.deepEqual(store.machines(), [
+ *     { machine: "pc01", submissions: 2, lastId: 3, addresses: 2 },
+ *     { machine: "pc02", submissions: 1, lastId: 2, addresses: 1 },
+ *   ]);
+ *   const history = store.history("pc01"); // newest first
+ *   assert.deepEqual(history.map((h) => [h.id, h.arrivedLate]), [[3, true], [1, false]]);
+ *   assert.equal(store.get(2)?.submission.machine, "pc02");
+ *   assert.equal(store.storedBytes("remote", "10.0.0.8"), JSON.stringify(pc02).length);
+ * } finally {
+ *   store.close();
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export class SubmissionStore {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
@@ -203,7 +277,51 @@ export class SubmissionStore {
    *
    * @example
    * ```ts
-   * const { id } = await store.append(submission, { remote: "10.0.0.7" });
+   * import assert from "node:assert/strict";
+   * import type { DrillResult } from "../drill/result.ts";
+   * import { IdempotencyConflict, openStore } from "./store.ts";
+   * import type { Submission } from "./submission.ts";
+   *
+   * const all = { all: true, grants: [] };
+   * const kinds = { net: all, read: all, write: all, run: all, env: all, sys: all };
+   * const scope = { narrowed: false, ...kinds };
+   * const drill = (name: string): DrillResult => ({
+   *   name,
+   *   source: "built-in",
+   *   status: "pass",
+   *   durationMs: 9,
+   *   scope: { net: [], read: [], write: [], run: [], env: [], sys: [] },
+   *   steps: [],
+   * });
+   * const submission = (machine: string, ranAt: string, ...drills: string[]): Submission => ({
+   *   machine,
+   *   toolkitVersion: "0.1.0",
+   *   ranAt,
+   *   scope,
+   *   report: { drills: drills.map(drill), passed: drills.length, failed: 0 },
+   * });
+   * const dir = await Deno.makeTempDir();
+   * const store = openStore(`${dir}/class.db`);
+   * try {
+   *   const key = "k7Qx2mVb9LpT4wZr";
+   *   const report = submission("pc01", "2025-03-01T09:00:00Z", "tcp-echo");
+   *   const first = await store.append(report, { remote: "10.0.0.7", idempotencyKey: key });
+   *   assert.equal(first.id, 1);
+   *   // Sent again after a lost answer: the stored one, nothing new.
+   *   const again = await store.append(report, { remote: "10.0.0.7", idempotencyKey: key });
+   *   assert.equal(again.id, 1);
+   *   assert.equal(again.duplicate, true);
+   *   // The same key with another report is the client's mistake.
+   *   const other = submission("pc01", "2025-03-01T09:05:00Z", "udp-echo");
+   *   await assert.rejects(
+   *     store.append(other, { remote: "10.0.0.7", idempotencyKey: key }),
+   *     IdempotencyConflict,
+   *   );
+   *   assert.equal(store.count(), 1);
+   * } finally {
+   *   store.close();
+   *   await Deno.remove(dir, { recursive: true });
+   * }
    * ```
    */
   append(submission: Submission, meta: AppendMeta): Promise<StoredSubmission> {
@@ -326,11 +444,6 @@ export class SubmissionStore {
    * For each machine and drill, the submission holding the machine's latest result of that drill
    * (drills are often run one at a time): the one whose drills ran last, by the machine's clock.
    * `machine` limits it to one machine.
-   *
-   * @example
-   * ```ts
-   * store.latestCells("pc01"); // [{ machine: "pc01", drill: "tcp-echo", id: 17 }, ...]
-   * ```
    */
   latestCells(machine?: string): { machine: string; drill: string; id: number }[] {
     const rows = machine === undefined ? this.#cells.all() : this.#cellsOf.all(machine);
@@ -344,11 +457,6 @@ export class SubmissionStore {
   /**
    * Every machine (or one) with how many submissions it sent, its last one's id and from how
    * many addresses, by name.
-   *
-   * @example
-   * ```ts
-   * store.machines(); // [{ machine: "pc01", submissions: 2, lastId: 3, addresses: 1 }, ...]
-   * ```
    */
   machines(
     machine?: string,
@@ -370,11 +478,6 @@ export class SubmissionStore {
   /**
    * A machine's submissions, newest first, each with its address and whether it arrived out of
    * order (it ran before one stored earlier).
-   *
-   * @example
-   * ```ts
-   * store.history("pc01")[0].id; // the latest
-   * ```
    */
   history(machine: string): HistoryEntry[] {
     return this.#history.all(machine).map((r) => ({
@@ -390,11 +493,6 @@ export class SubmissionStore {
 
   /**
    * One submission by id, or `undefined`.
-   *
-   * @example
-   * ```ts
-   * store.get(17)?.submission.machine;
-   * ```
    */
   get(id: number): StoredSubmission | undefined {
     const r = this.#byId.get(id);
@@ -414,11 +512,6 @@ export class SubmissionStore {
 
   /**
    * Bytes of submissions stored for a machine or from an address (what the quotas count).
-   *
-   * @example
-   * ```ts
-   * store.storedBytes("machine", "pc01"); // 48213
-   * ```
    */
   storedBytes(kind: "machine" | "remote", name: string): number {
     return this.#bytes[kind].get(name) ?? 0;
@@ -426,11 +519,6 @@ export class SubmissionStore {
 
   /**
    * The tokens kept in the database (the latest of each kind), if any.
-   *
-   * @example
-   * ```ts
-   * store.tokens().classToken; // "Kq3xV9dPz2LmW8rT5yHn4c" after a first run
-   * ```
    */
   tokens(): StoredTokens {
     const latest = (kind: string) =>
@@ -449,7 +537,26 @@ export class SubmissionStore {
    *
    * @example
    * ```ts
-   * store.saveTokens({ classToken: "Kq3xV9dPz2LmW8rT5yHn4c", teacherToken: "w4N8kq0SxTfa2LrV7bYc1d" });
+   * import assert from "node:assert/strict";
+   * import { openStore } from "./store.ts";
+   *
+   * const dir = await Deno.makeTempDir();
+   * try {
+   *   const store = openStore(`${dir}/class.db`);
+   *   assert.deepEqual(store.tokens(), {});
+   *   const tokens = {
+   *     classToken: "Kq3xV9dPz2LmW8rT5yHn4c",
+   *     teacherToken: "w4N8kq0SxTfa2LrV7bYc1d",
+   *   };
+   *   store.saveTokens(tokens);
+   *   store.close();
+   *   // A restarted collector keeps its tokens: the students' and the teacher's links still work.
+   *   const reopened = openStore(`${dir}/class.db`);
+   *   assert.deepEqual(reopened.tokens(), tokens);
+   *   reopened.close();
+   * } finally {
+   *   await Deno.remove(dir, { recursive: true });
+   * }
    * ```
    */
   saveTokens(tokens: Required<StoredTokens>): void {
@@ -476,7 +583,21 @@ export class SubmissionStore {
    *
    * @example
    * ```ts
-   * store.setHidden("drill", "z00001", true, "127.0.0.1");
+   * import assert from "node:assert/strict";
+   * import { openStore } from "./store.ts";
+   *
+   * const dir = await Deno.makeTempDir();
+   * const store = openStore(`${dir}/class.db`);
+   * try {
+   *   store.setHidden("machine", "pc31", true, "127.0.0.1");
+   *   assert.equal(store.isHidden("machine", "pc31"), true);
+   *   assert.equal(store.isHidden("drill", "pc31"), false);
+   *   store.setHidden("machine", "pc31", false, "127.0.0.1"); // shown again: one more row
+   *   assert.equal(store.isHidden("machine", "pc31"), false);
+   * } finally {
+   *   store.close();
+   *   await Deno.remove(dir, { recursive: true });
+   * }
    * ```
    */
   setHidden(kind: HiddenKind, name: string, hidden: boolean, remote: string): void {
@@ -487,11 +608,6 @@ export class SubmissionStore {
 
   /**
    * Whether a machine or a drill is hidden now.
-   *
-   * @example
-   * ```ts
-   * store.isHidden("machine", "pc31"); // true after setHidden("machine", "pc31", true, ...)
-   * ```
    */
   isHidden(kind: HiddenKind, name: string): boolean {
     return this.#hidden.has(`${kind}:${name}`);
@@ -601,7 +717,20 @@ function setUp(db: DatabaseSync, path: string): void {
  *
  * @example
  * ```ts
- * const store = openStore("class.db");
+ * import assert from "node:assert/strict";
+ * import { openStore } from "./store.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const store = openStore(`${dir}/class.db`, { groupWindowMs: 5 });
+ *   assert.deepEqual(store.integrityCheck(), ["ok"]);
+ *   assert.equal(store.count(), 0);
+ *   store.close();
+ *   // A path SQLite cannot open: a StoreFormatError saying so.
+ *   assert.throws(() => openStore("/dev/null/class.db"), /^StoreFormatError: cannot open/);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export function openStore(path: string, options: StoreOptions = {}): SubmissionStore {
@@ -622,7 +751,22 @@ export function openStore(path: string, options: StoreOptions = {}): SubmissionS
   return new SubmissionStore(db, options);
 }
 
-/** The files SQLite keeps beside a WAL database: what its scope must allow reading and writing. */
+/**
+ * The files SQLite keeps beside a WAL database: what its scope must allow reading and writing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { storeFiles } from "./store.ts";
+ *
+ * assert.deepEqual(storeFiles("/srv/class.db"), [
+ *   "/srv/class.db",
+ *   "/srv/class.db-wal",
+ *   "/srv/class.db-shm",
+ *   "/srv/class.db-journal",
+ * ]);
+ * ```
+ */
 export function storeFiles(path: string): string[] {
   return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`];
 }
@@ -633,7 +777,11 @@ export function storeFiles(path: string): string[] {
  *
  * @example
  * ```ts
- * dbInGrants(["/srv/class.db", "/srv/class.db-wal", "/srv/class.db-shm", "/srv/class.db-journal"]); // "/srv/class.db"
+ * import assert from "node:assert/strict";
+ * import { dbInGrants, storeFiles } from "./store.ts";
+ *
+ * assert.equal(dbInGrants(["/srv/notes", ...storeFiles("/srv/class.db")]), "/srv/class.db");
+ * assert.equal(dbInGrants(["/srv/class.db", "/srv/class.db-wal"]), undefined);
  * ```
  */
 export function dbInGrants(paths: readonly string[]): string | undefined {

@@ -114,7 +114,18 @@ const kindScope = {
  *
  * @example
  * ```ts
- * submissionSchema.required.includes("machine"); // true
+ * import assert from "node:assert/strict";
+ * import { submissionSchema } from "./submission.ts";
+ *
+ * assert.deepEqual(submissionSchema.required, [
+ *   "machine",
+ *   "toolkitVersion",
+ *   "ranAt",
+ *   "scope",
+ *   "report",
+ * ]);
+ * // The report inside is drill run's, with the collector's limits on counts.
+ * assert.equal(submissionSchema.$defs.report.properties.drills.maxItems, 64);
  * ```
  */
 export const submissionSchema = {
@@ -158,7 +169,14 @@ export const submissionSchema = {
  *
  * @example
  * ```ts
- * try { parseSubmission("{}"); } catch (e) { (e as SubmissionError).message; }
+ * import assert from "node:assert/strict";
+ * import { parseSubmission, SubmissionError } from "./submission.ts";
+ *
+ * assert.throws(() => parseSubmission("{}"), (e) => {
+ *   assert.ok(e instanceof SubmissionError && e instanceof SyntaxError);
+ *   assert.match(e.message, /^not a drill submission: missing "machine"; missing "toolkit/);
+ *   return true;
+ * });
  * ```
  */
 export class SubmissionError extends SyntaxError {
@@ -174,7 +192,33 @@ export class SubmissionError extends SyntaxError {
  *
  * @example
  * ```ts
- * const s = checkSubmission(JSON.parse(body));
+ * import assert from "node:assert/strict";
+ * import type { DrillResult } from "../drill/result.ts";
+ * import { checkSubmission, type Submission, SubmissionError } from "./submission.ts";
+ *
+ * const drill: DrillResult = {
+ *   name: "tcp-echo",
+ *   source: "built-in",
+ *   status: "pass",
+ *   durationMs: 9,
+ *   scope: { net: [], read: [], write: [], run: [], env: [], sys: [] },
+ *   steps: [],
+ * };
+ * const all = { all: true, grants: [] };
+ * const submission: Submission = {
+ *   machine: "pc01",
+ *   toolkitVersion: "0.1.0",
+ *   ranAt: "2025-03-01T09:00:00Z",
+ *   scope: { narrowed: false, net: all, read: all, write: all, run: all, env: all, sys: all },
+ *   report: { drills: [drill], passed: 1, failed: 0 },
+ * };
+ * assert.equal(checkSubmission(structuredClone(submission)).machine, "pc01");
+ * // Counts that do not add up: not a report drill run wrote.
+ * const padded = { ...submission, report: { ...submission.report, passed: 2 } };
+ * assert.throws(() => checkSubmission(padded), SubmissionError);
+ * // A clock an hour and more ahead of the collector's.
+ * const now = new Date("2025-03-01T07:00:00Z");
+ * assert.throws(() => checkSubmission(submission, { now }), /check the machine's clock/);
  * ```
  */
 export function checkSubmission(value: unknown, options: { now?: Date } = {}): Submission {
@@ -238,8 +282,12 @@ export function checkSubmission(value: unknown, options: { now?: Date } = {}): S
  *
  * @example
  * ```ts
- * notJsonReason("root:x:0:0"); // "it does not parse as JSON"
- * notJsonReason('{"a": }'); // "it does not parse as JSON (line 1, column 7)"
+ * import assert from "node:assert/strict";
+ * import { notJsonReason } from "./submission.ts";
+ *
+ * assert.equal(notJsonReason("root:x:0:0"), "it does not parse as JSON"); // nothing of it quoted
+ * assert.equal(notJsonReason('{"a":1,\n"b" }'), "it does not parse as JSON (line 2, column 5)");
+ * assert.equal(notJsonReason('{"a": '), "it ends before the JSON does");
  * ```
  */
 export function notJsonReason(text: string): string {
@@ -259,7 +307,28 @@ export function notJsonReason(text: string): string {
  *
  * @example
  * ```ts
- * parseSubmission(await Deno.readTextFile("spool/pc01.json")).machine; // "pc01"
+ * import assert from "node:assert/strict";
+ * import type { DrillResult } from "../drill/result.ts";
+ * import { parseSubmission, type Submission } from "./submission.ts";
+ *
+ * const drill: DrillResult = {
+ *   name: "tcp-echo",
+ *   source: "built-in",
+ *   status: "pass",
+ *   durationMs: 9,
+ *   scope: { net: [], read: [], write: [], run: [], env: [], sys: [] },
+ *   steps: [],
+ * };
+ * const all = { all: true, grants: [] };
+ * const submission: Submission = {
+ *   machine: "pc01",
+ *   toolkitVersion: "0.1.0",
+ *   ranAt: "2025-03-01T09:00:00Z",
+ *   scope: { narrowed: false, net: all, read: all, write: all, run: all, env: all, sys: all },
+ *   report: { drills: [drill], passed: 1, failed: 0 },
+ * };
+ * assert.deepEqual(parseSubmission(JSON.stringify(submission)), submission);
+ * assert.throws(() => parseSubmission("pc01"), /^SubmissionError: not JSON: it does not parse/);
  * ```
  */
 export function parseSubmission(text: string): Submission {

@@ -19,7 +19,14 @@ export type SubmitOutcome =
  *
  * @example
  * ```ts
- * submitEndpoint("http://127.0.0.1:8080").href; // "http://127.0.0.1:8080/api/submit"
+ * import assert from "node:assert/strict";
+ * import { submitEndpoint } from "./submit.ts";
+ *
+ * assert.equal(submitEndpoint("http://127.0.0.1:8080").href, "http://127.0.0.1:8080/api/submit");
+ * const full = "http://10.0.0.1/class/api/submit";
+ * assert.equal(submitEndpoint(full).href, full);
+ * assert.throws(() => submitEndpoint("ftp://10.0.0.1"), SyntaxError);
+ * assert.throws(() => submitEndpoint("http://me:secret@10.0.0.1"), /give the token with --token/);
  * ```
  */
 export function submitEndpoint(collector: string): URL {
@@ -64,7 +71,37 @@ function describeFailure(err: unknown): string {
  *
  * @example
  * ```ts
- * const outcome = await sendSubmission(submitEndpoint(url), token, JSON.stringify(submission));
+ * import assert from "node:assert/strict";
+ * import { sendSubmission, submitEndpoint } from "./submit.ts";
+ *
+ * // A stand-in collector on loopback: stores what comes with the right token.
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) =>
+ *   req.headers.get("authorization") === "Bearer Kq3xV9dPz2LmW8rT5yHn4c"
+ *     ? Response.json({ id: 7, receivedAt: "2025-03-01T09:00:01.000Z" }, { status: 201 })
+ *     : Response.json({ error: "wrong class token" }, { status: 401 }));
+ * try {
+ *   const endpoint = submitEndpoint(`http://127.0.0.1:${server.addr.port}`);
+ *   assert.deepEqual(await sendSubmission(endpoint, "Kq3xV9dPz2LmW8rT5yHn4c", "{}"), {
+ *     kind: "stored",
+ *     id: 7,
+ *     receivedAt: "2025-03-01T09:00:01.000Z",
+ *   });
+ *   assert.deepEqual(await sendSubmission(endpoint, "not-the-token", "{}"), {
+ *     kind: "refused",
+ *     status: 401,
+ *     reason: "wrong class token",
+ *   });
+ * } finally {
+ *   await server.shutdown();
+ * }
+ * // Nobody listening: keep it and try later.
+ * const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * closed.close();
+ * const endpoint = submitEndpoint(`http://127.0.0.1:${closed.addr.port}`);
+ * assert.deepEqual(await sendSubmission(endpoint, "Kq3xV9dPz2LmW8rT5yHn4c", "{}"), {
+ *   kind: "unreachable",
+ *   reason: "connection refused",
+ * });
  * ```
  */
 export async function sendSubmission(
@@ -133,7 +170,35 @@ export async function sendSubmission(
  *
  * @example
  * ```ts
- * const path = await spoolSubmission("drill-spool", submission); // "drill-spool/pc01-20250101T120000Z-ab12cd.json"
+ * import assert from "node:assert/strict";
+ * import type { DrillResult } from "../drill/result.ts";
+ * import { spoolSubmission } from "./submit.ts";
+ * import { parseSubmission, type Submission } from "./submission.ts";
+ *
+ * const drill: DrillResult = {
+ *   name: "tcp-echo",
+ *   source: "built-in",
+ *   status: "pass",
+ *   durationMs: 9,
+ *   scope: { net: [], read: [], write: [], run: [], env: [], sys: [] },
+ *   steps: [],
+ * };
+ * const all = { all: true, grants: [] };
+ * const submission: Submission = {
+ *   machine: "pc01",
+ *   toolkitVersion: "0.1.0",
+ *   ranAt: "2025-03-01T09:00:00Z",
+ *   scope: { narrowed: false, net: all, read: all, write: all, run: all, env: all, sys: all },
+ *   report: { drills: [drill], passed: 1, failed: 0 },
+ * };
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const path = await spoolSubmission(`${dir}/spool`, submission);
+ *   assert.match(path, /\/spool\/pc01-20250301T090000Z-[0-9a-f]{6}\.json$/);
+ *   assert.deepEqual(parseSubmission(await Deno.readTextFile(path)), submission);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function spoolSubmission(spool: string, submission: Submission): Promise<string> {

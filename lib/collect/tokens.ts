@@ -12,12 +12,23 @@ export const tokenPattern = /^[A-Za-z0-9_-]{8,128}$/;
  *
  * @example
  * ```ts
- * newToken().length; // 22
+ * import assert from "node:assert/strict";
+ * import { newToken, tokenPattern } from "./tokens.ts";
+ *
+ * const token = newToken();
+ * assert.equal(token.length, 22);
+ * assert.match(token, tokenPattern);
+ * assert.notEqual(newToken(), token);
+ * assert.equal(newToken(32).length, 32);
+ * assert.match(token, /^[A-Za-z0-9]/); // never an option's dash first
  * ```
  */
 export function newToken(length = 22): string {
-  // 64 symbols and bytes masked to 6 bits: every symbol equally likely.
+  // 64 symbols and bytes masked to 6 bits: every symbol equally likely. The first is a letter or
+  // digit (drawn again until it is one, so still uniform): a token that began with `-` would be
+  // read as an option in `--token TOKEN` and a student would have to type `--token=TOKEN`.
   const bytes = crypto.getRandomValues(new Uint8Array(length));
+  while ((bytes[0] & 63) >= 62) crypto.getRandomValues(bytes.subarray(0, 1));
   let out = "";
   for (const b of bytes) out += alphabet[b & 63];
   return out;
@@ -31,7 +42,16 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
- * tokensEqual(request.headers.get("authorization")?.slice(7) ?? "", classToken);
+ * import assert from "node:assert/strict";
+ * import { tokensEqual } from "./tokens.ts";
+ *
+ * const classToken = "Kq3xV9dPz2LmW8rT5yHn4c";
+ * const request = new Request("http://127.0.0.1/api/submit", {
+ *   headers: { authorization: `Bearer ${classToken}` },
+ * });
+ * assert.equal(tokensEqual(request.headers.get("authorization")!.slice(7), classToken), true);
+ * assert.equal(tokensEqual("Kq3xV9dPz2LmW8rT5yHn4d", classToken), false);
+ * assert.equal(tokensEqual("", classToken), false);
  * ```
  */
 export function tokensEqual(given: string, expected: string): boolean {

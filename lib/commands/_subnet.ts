@@ -134,8 +134,8 @@ export function refuseIpcalcOptions(
 
 /**
  * A count of addresses or hosts for --json: always a decimal string, since such a count can exceed
- * 2^53 (an IPv6 /64 has 2^64 addresses) and a key keeps one type whatever the input (README "JSON
- * output").
+ * 2^53 (an IPv6 /64 has 2^64 addresses) and a key keeps one type whatever the input (docs/json.md,
+ * "Numbers").
  *
  * @example
  * ```ts

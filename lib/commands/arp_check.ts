@@ -5,7 +5,7 @@
 // VM whose gateway has a locally administered MAC (a warning) does not fail a script.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { ExitCode, UsageError } from "../cli/errors.ts";
 import { paint } from "../cli/output.ts";
 import { printableLine } from "../cli/report.ts";
 import { readDefaultGateways } from "../arp/live_table.ts";
@@ -158,7 +158,7 @@ const command: CommandModule<ArpCheckOptions> = {
       }
       await io.stdout.write(out);
     }
-    return failed ? 1 : 0;
+    return failed ? ExitCode.negative : ExitCode.ok;
   },
 };
 export default command;

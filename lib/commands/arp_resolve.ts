@@ -3,7 +3,7 @@
 // Nothing else is sent; the address must be within the run's network scope.
 import { durationOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { fromUserInput, userInputError } from "../cli/errors.ts";
+import { ExitCode, fromUserInput, userInputError } from "../cli/errors.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import { parsePort } from "../net/address.ts";
 import { openUdpClient, sendDatagram } from "../net/udp.ts";
@@ -128,7 +128,7 @@ const command: CommandModule<ArpResolveOptions> = {
         : "incomplete (no neighbour entry: is it on a directly connected network?)";
       await io.stdout.write(`${address} ${printable(why)}\n`);
     }
-    return resolved ? 0 : 1;
+    return resolved ? ExitCode.ok : ExitCode.negative;
   },
 };
 export default command;

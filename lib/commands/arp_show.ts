@@ -2,7 +2,7 @@
 // kernel or from a saved table in any common format, with normalised MACs and IEEE vendors.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { ExitCode, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { displayWidth } from "../cli/output.ts";
 import { Addr } from "../ip/addr.ts";
@@ -161,7 +161,7 @@ const command: CommandModule<ArpShowOptions> = {
           : `no neighbour entries (${where})\n`,
       );
     }
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

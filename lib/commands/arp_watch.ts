@@ -4,7 +4,7 @@
 // nothing.
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError, UsageError } from "../cli/errors.ts";
+import { ExitCode, InputError, UsageError } from "../cli/errors.ts";
 import { abortableSleep, type Io } from "../cli/io.ts";
 import { paint } from "../cli/output.ts";
 import {
@@ -174,7 +174,7 @@ const command: CommandModule<ArpWatchOptions> = {
       if (out) await io.stdout.write(out);
       if (o.db !== undefined) await saveArpDat(o.db, db);
     }
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

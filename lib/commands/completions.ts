@@ -1,6 +1,7 @@
 // `toolkit completions bash|zsh|fish`: a completion script from the same tables that parse.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { ExitCode } from "../cli/errors.ts";
 import {
   completionScript,
   loadCompletionCommands,
@@ -35,7 +36,7 @@ const command: CommandModule<{ shell: Shell }> = {
     // Under --json the script is a string in a document, like every other command's output.
     if (io.globals.json) await writeJson(io, { shell, script });
     else await io.stdout.write(script);
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

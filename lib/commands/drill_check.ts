@@ -2,7 +2,7 @@
 // reported with its line and column, like a compiler.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError, userInputError } from "../cli/errors.ts";
+import { ExitCode, InputError, userInputError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { DrillFileError, type DrillIssue, formatDrillIssues } from "../drill/load.ts";
 import { loadDrill, stdinReader } from "../drill/source.ts";
@@ -67,7 +67,7 @@ const command: CommandModule<DrillCheckOptions> = {
         } (${problems} problem${problems === 1 ? "" : "s"})`,
       );
     }
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

@@ -1,6 +1,7 @@
 // `toolkit drill list`: the built-in drills, with their step counts and what each shows.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { ExitCode } from "../cli/errors.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import { builtinDrills } from "../drill/builtin.ts";
 import { parseDrill } from "../drill/load.ts";
@@ -36,7 +37,7 @@ const command: CommandModule<DrillListOptions> = {
     });
     if (o.json) {
       await writeJson(io, { drills: rows });
-      return 0;
+      return ExitCode.ok;
     }
     const firstSentence = (text: string) => {
       const sentence = text.replace(/\s+/g, " ").split(/(?<=\.)\s/)[0];
@@ -57,7 +58,7 @@ const command: CommandModule<DrillListOptions> = {
         { right: [1] },
       ),
     );
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

@@ -1,6 +1,7 @@
 // `toolkit drill schema`: the JSON Schema of drill files, for editors and CI linters.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { ExitCode } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { drillReportSchema } from "../drill/report_schema.ts";
 import { drillSchema } from "../drill/schema.ts";
@@ -29,7 +30,7 @@ const command: CommandModule<{ report: boolean }> = {
   },
   async run(o, io) {
     await writeJson(io, o.report ? drillReportSchema : drillSchema);
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

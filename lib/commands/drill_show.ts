@@ -2,7 +2,7 @@
 // with --json the validated drill.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError, userInputError } from "../cli/errors.ts";
+import { ExitCode, InputError, userInputError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { DrillFileError } from "../drill/load.ts";
 import { reportDrillIssues } from "./_drill_issues.ts";
@@ -51,7 +51,7 @@ const command: CommandModule<DrillShowOptions> = {
     else {await io.stdout.write(
         io.stdout.isTerminal() ? printable(text, { multiline: true }) : text,
       );}
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

@@ -1,7 +1,7 @@
 // `toolkit help [COMMAND]`: the same help as `--help`, for people who type it the git way.
 import type { CommandModule } from "../cli/command.ts";
 import { resolveCommand, unknownMessage } from "../cli/dispatch.ts";
-import { UsageError } from "../cli/errors.ts";
+import { ExitCode, UsageError } from "../cli/errors.ts";
 import {
   commandHelp,
   commandHelpJson,
@@ -25,7 +25,7 @@ const command: CommandModule<{ words: string[] }> = {
     if (words.length === 0) {
       if (json) await writeJson(io, topLevelHelpJson(registry));
       else await io.stdout.write(topLevelHelp(registry));
-      return 0;
+      return ExitCode.ok;
     }
     const found = resolveCommand(registry, words);
     if (found.kind === "unknown") throw new UsageError(unknownMessage(found), "help");
@@ -37,7 +37,7 @@ const command: CommandModule<{ words: string[] }> = {
       if (json) await writeJson(io, commandHelpJson(found.entry, mod));
       else await io.stdout.write(commandHelp(found.entry, mod));
     }
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

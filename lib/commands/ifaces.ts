@@ -3,6 +3,7 @@
 // addresses with prefix lengths.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { ExitCode } from "../cli/errors.ts";
 import { formatTable, writeJson, writeWarning } from "../cli/output.ts";
 import { describeMac, parseMac } from "../arp/mac.ts";
 import { type Link, type LinkAddress, readLinks } from "../net/links.ts";
@@ -80,7 +81,7 @@ const command: CommandModule<IfacesOptions> = {
     const ifaces = summarizeLinks(links);
     if (o.json) {
       await writeJson(io, ifaces);
-      return 0;
+      return ExitCode.ok;
     }
     const rows = [["INTERFACE", "STATE", "MTU", "MAC", "ADDRESS"]];
     for (const i of ifaces) {
@@ -96,7 +97,7 @@ const command: CommandModule<IfacesOptions> = {
       });
     }
     await io.stdout.write(formatTable(rows, { right: [2] }));
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

@@ -2,6 +2,7 @@
 // and anything named with it, so it also cleans up after a crashed `lab up`. Safe to repeat.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { ExitCode } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { teardownLab, type TeardownResult } from "../lab/mod.ts";
 import { labErrorForCli, labPrefixOption, prefixOption } from "./_lab.ts";
@@ -36,12 +37,12 @@ const command: CommandModule<LabDownOptions> = {
     }
     if (o.json) {
       await writeJson(io, { prefix: o.prefix, ...result });
-      return 0;
+      return ExitCode.ok;
     }
     const removed = [...result.namespaces, ...result.links];
     if (removed.length === 0) {
       if (!io.globals.quiet) await io.stdout.write(`No lab "${o.prefix}" to remove\n`);
-      return 0;
+      return ExitCode.ok;
     }
     let text = `Removed ${removed.join(" ")}\n`;
     for (const b of result.busy) {
@@ -49,7 +50,7 @@ const command: CommandModule<LabDownOptions> = {
         `its network goes when they exit\n`;
     }
     if (!io.globals.quiet) await io.stdout.write(text);
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

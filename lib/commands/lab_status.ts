@@ -1,8 +1,9 @@
 // `toolkit lab status`: what a lab of network namespaces looks like right now, read back from the
 // kernel (so it also shows what a crashed `lab up` left), and how to run a command inside a host.
-// `lab up` prints the same report, so its rendering lives here.
+// `lab up` prints the same report (both render it through _lab.ts).
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { ExitCode } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { discoverLab, type LabState, prefixFlag } from "../lab/mod.ts";
 
@@ -46,7 +47,7 @@ const command: CommandModule<LabStatusOptions> = {
         `No lab "${o.prefix}" is up (toolkit lab up${prefixFlag(o.prefix)} builds one)\n`,
       );
     }
-    return up ? 0 : 1;
+    return up ? ExitCode.ok : ExitCode.negative;
   },
 };
 export default command;

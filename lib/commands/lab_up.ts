@@ -3,7 +3,7 @@
 // behind a forwarding router, which is where a broadcast stops.
 import { intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { ExitCode, UsageError } from "../cli/errors.ts";
 import { writeJson, writeStatus } from "../cli/output.ts";
 import { buildLab, discoverLab, type LabPlan, maxHostsPerSegment, planLab } from "../lab/mod.ts";
 import { labErrorForCli, labJson, labPrefixOption, prefixOption, printLab } from "./_lab.ts";
@@ -85,7 +85,7 @@ const command: CommandModule<LabUpOptions> = {
     if (o.dryRun) {
       if (o.json) await writeJson(io, o.plan);
       else await io.stdout.write(o.plan.steps.map((s) => `ip ${s.join(" ")}\n`).join(""));
-      return 0;
+      return ExitCode.ok;
     }
     const started = performance.now();
     let logged = Promise.resolve();
@@ -102,7 +102,7 @@ const command: CommandModule<LabUpOptions> = {
       });
     } catch (err) {
       await logged;
-      if (io.signal.aborted) return 130;
+      if (io.signal.aborted) return ExitCode.interrupted;
       throw labErrorForCli(err);
     }
     await logged;
@@ -120,7 +120,7 @@ const command: CommandModule<LabUpOptions> = {
         );
       }
     }
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

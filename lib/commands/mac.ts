@@ -2,7 +2,7 @@
 // bits, whether it looks randomised, the IEEE vendor, and the EUI-64 link-local address.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { fromUserInput } from "../cli/errors.ts";
+import { ExitCode, fromUserInput } from "../cli/errors.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import { describeMac, eui64LinkLocal, type MacBytes, parseMac } from "../arp/mac.ts";
 import { loadVendorLookup } from "../arp/oui.ts";
@@ -60,7 +60,7 @@ const command: CommandModule<MacOptions> = {
     });
     if (o.json) {
       await writeJson(io, rows);
-      return 0;
+      return ExitCode.ok;
     }
     const table = [[
       "MAC",
@@ -83,7 +83,7 @@ const command: CommandModule<MacOptions> = {
       ]);
     }
     await io.stdout.write(formatTable(table));
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

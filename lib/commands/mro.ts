@@ -1,9 +1,11 @@
 // `toolkit mro [FILE...]`: the method resolution order of every class in Python source, computed
 // as CPython 3.13 (C3) or Python 2 (classic, or 2.7's mix) would, with the course's hand-worked
-// merge on request. Exit 1 when any class cannot be created, as Python would refuse it.
+// merge on request. Exit 1 when any class cannot be created, as Python would refuse it; 2 when
+// toolkit cannot evaluate one (a `*bases` bound by a call, say).
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError, UsageError, userInputError } from "../cli/errors.ts";
+import { ExitCode, InputError, UsageError, userInputError } from "../cli/errors.ts";
+import { reportError } from "../cli/report.ts";
 import { readAll } from "../cli/io.ts";
 import { readInputFile, stdinAlias } from "../scope/files.ts";
 import { paint, writeJson } from "../cli/output.ts";
@@ -37,7 +39,7 @@ const command: CommandModule<MroOptions> = {
   spec: {
     usage: "[FILE...]",
     description:
-      "Reads the class statements of Python source (files, - for stdin, or -e CODE) and prints each class's method resolution order. Python's rules apply: a class whose MRO cannot be computed is not bound, so later classes naming it fail with `name 'X' is not defined`; error messages are CPython's, word for word. Exit 0 when every class resolves, 1 when any class fails, 2 when the input cannot be read.",
+      "Reads the class statements of Python source (files, - for stdin, or -e CODE) and prints each class's method resolution order. Python's rules apply: a class whose MRO cannot be computed is not bound, so later classes naming it fail with `name 'X' is not defined`; error messages are CPython's, word for word. Exit 0 when every class resolves, 1 when any class fails, 2 when the input cannot be read or a class statement holds what toolkit cannot evaluate (UnsupportedSyntax).",
     options: [
       {
         name: "algo",
@@ -136,7 +138,7 @@ const command: CommandModule<MroOptions> = {
     let results: ModuleResult[] = sources.map(({ file, text }) => {
       let statements;
       try {
-        statements = readClassStatements(text);
+        statements = readClassStatements(text, { major: o.algo === "c3" ? "3" : "2" });
       } catch (err) {
         if (!(err instanceof SyntaxError)) throw err;
         throw new InputError(`${file}: ${lowerFirst(err.message)}`);
@@ -172,7 +174,25 @@ const command: CommandModule<MroOptions> = {
           }));
         }
     }
-    return outcomes.some((x) => x.error) ? 1 : 0;
+    // What toolkit could not evaluate is no answer from Python: like grep's unreadable file, it
+    // makes the exit 2 even when other classes failed, and stderr names the classes.
+    const unevaluated = results.flatMap((r) =>
+      r.outcomes.filter((x) => x.error?.type === "UnsupportedSyntax").map((x) =>
+        `${x.statement.qualname} (${r.file} line ${x.statement.line})`
+      )
+    );
+    if (unevaluated.length) {
+      const listed = unevaluated.slice(0, 3).join(", ") + (unevaluated.length > 3 ? ", ..." : "");
+      const count = unevaluated.length === 1
+        ? "1 class statement"
+        : `${unevaluated.length} class statements`;
+      return await reportError(
+        new InputError(`cannot evaluate ${count}: ${listed}; its UnsupportedSyntax entry says why`),
+        io.stderr,
+        io.globals,
+      );
+    }
+    return outcomes.some((x) => x.error) ? ExitCode.negative : ExitCode.ok;
   },
 };
 export default command;

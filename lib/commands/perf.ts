@@ -242,7 +242,7 @@ const command: CommandModule<PerfOptions> = {
     if (o.json) await writeNdjson(io, { event: "summary", remote, ...summaryJson(summary) });
     else await io.stdout.write(summaryText(summary));
     if (result.error) throw result.error;
-    return result.interrupted ? ExitCode.interrupted : 0;
+    return result.interrupted ? ExitCode.interrupted : ExitCode.ok;
   },
 };
 export default command;

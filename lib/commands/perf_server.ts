@@ -10,7 +10,7 @@ import { ExitCode, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeNdjson } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
-import { endRepeatedStatus, reportServeFailure } from "./tcp_listen.ts";
+import { endRepeatedStatus, reportServeFailure } from "./_listener_status.ts";
 import { maxStreams, perfAddress } from "../net/perf_protocol.ts";
 import { portArg } from "./_perf_args.ts";
 import { bindPerfServer, type PerfServerEvent, servePerf } from "../net/perf_server.ts";
@@ -194,7 +194,7 @@ const command: CommandModule<PerfServerOptions> = {
     } finally {
       await endRepeatedStatus(io); // the count of accept failures still held back
     }
-    return io.signal.aborted ? ExitCode.interrupted : 0;
+    return io.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
   },
 };
 export default command;

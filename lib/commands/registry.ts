@@ -172,7 +172,7 @@ export const registry: readonly CommandEntry[] = [
   {
     name: "sockets",
     group: "arp",
-    summary: "list TCP, UDP and Unix sockets from /proc/net (like ss)",
+    summary: "list TCP, UDP and Unix sockets and their states (like ss; read through ss)",
     load: () => m(import("./sockets.ts")),
   },
   // --- mro ---

@@ -3,7 +3,7 @@
 // or unreachable).
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { fromUserInput, UsageError } from "../cli/errors.ts";
+import { ExitCode, fromUserInput, UsageError } from "../cli/errors.ts";
 import { formatTable, paint, writeJson, writeWarning } from "../cli/output.ts";
 import { startProgress } from "../cli/progress.ts";
 import { classifyHost, type HostPort } from "../net/address.ts";
@@ -190,7 +190,7 @@ const command: CommandModule<ScanOptions> = {
         );
       }
     }
-    if (io.signal.aborted) return 130;
+    if (io.signal.aborted) return ExitCode.interrupted;
     const seconds = (performance.now() - started) / 1000;
     const counts = { open: 0, closed: 0, filtered: 0 };
     for (const r of results) counts[r.state]++;
@@ -223,7 +223,7 @@ const command: CommandModule<ScanOptions> = {
         );
       }
     }
-    return counts.open > 0 ? 0 : 1;
+    return counts.open > 0 ? ExitCode.ok : ExitCode.negative;
   },
 };
 export default command;

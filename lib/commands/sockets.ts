@@ -4,7 +4,7 @@
 // opens and closes.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { ExitCode, UsageError } from "../cli/errors.ts";
 import { formatTable, writeJson, writeWarning } from "../cli/output.ts";
 import { printable } from "../text/printable.ts";
 import { parsePortWord } from "../net/services.ts";
@@ -257,7 +257,7 @@ const command: CommandModule<SocketsOptions> = {
       const everything = await readSockets({ tcp: true, udp: true, unix: true });
       if (o.json) await writeJson(io, summarizeSockets(everything));
       else await io.stdout.write(summaryText(everything));
-      return 0;
+      return ExitCode.ok;
     }
     const unreadable = o.processes ? await processesUnreadable() : undefined;
     if (unreadable && !io.globals.quiet) {
@@ -269,7 +269,7 @@ const command: CommandModule<SocketsOptions> = {
       .filter((s) => keep(s, o));
     if (o.json) {
       await writeJson(io, sockets.map(({ timeWait: _, ...e }) => e));
-      return 0;
+      return ExitCode.ok;
     }
     const showUsers = o.processes && !unreadable;
     const rows = o.header
@@ -289,7 +289,7 @@ const command: CommandModule<SocketsOptions> = {
       ]);
     }
     await io.stdout.write(formatTable(rows, { right: [2, 3] }));
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

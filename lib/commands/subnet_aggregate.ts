@@ -4,7 +4,7 @@
 // by line; a BGP-table-sized list takes about a second.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError } from "../cli/errors.ts";
+import { ExitCode, InputError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { writeJson, writeWarning } from "../cli/output.ts";
 import { formatIpv4, formatIpv6, PrefixAggregator } from "../ip/mod.ts";
@@ -159,7 +159,7 @@ const command: CommandModule<SubnetAggregateOptions> = {
     const bad = new BadEntries(io, o.skipBad);
     const sources: AggregateSource[] = o.sources.length ? o.sources : [{ kind: "stdin" }];
     for (const source of sources) {
-      if (io.signal.aborted) return 130;
+      if (io.signal.aborted) return ExitCode.interrupted;
       if (source.kind === "prefix") {
         addOne(agg, source.text, `argument ${source.position}`, bad);
         await bad.flush(agg.count);
@@ -179,7 +179,7 @@ const command: CommandModule<SubnetAggregateOptions> = {
         }
       }
     }
-    if (io.signal.aborted) return 130;
+    if (io.signal.aborted) return ExitCode.interrupted;
     await bad.finish();
     const inputs = agg.count;
     if (o.json) {
@@ -191,7 +191,7 @@ const command: CommandModule<SubnetAggregateOptions> = {
         ...(o.skipBad ? { skipped: bad.count } : {}),
         prefixes,
       });
-      return 0;
+      return ExitCode.ok;
     }
     let batch: string[] = [];
     const pending: string[] = [];
@@ -204,10 +204,10 @@ const command: CommandModule<SubnetAggregateOptions> = {
     });
     if (batch.length) pending.push(batch.join("\n") + "\n");
     for (const chunk of pending) {
-      if (io.signal.aborted) return 130;
+      if (io.signal.aborted) return ExitCode.interrupted;
       await io.stdout.write(chunk);
     }
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

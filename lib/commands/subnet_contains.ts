@@ -2,6 +2,7 @@
 // network? Exit 1 when any is outside, so scripts can test membership.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { ExitCode } from "../cli/errors.ts";
 import { formatTable, paint, writeJson } from "../cli/output.ts";
 import { Prefix } from "../ip/mod.ts";
 import { printable } from "../text/printable.ts";
@@ -60,7 +61,7 @@ const command: CommandModule<SubnetContainsOptions> = {
           : paint(io, "yellow", `outside ${network}`),
       ])));
     }
-    return all ? 0 : 1;
+    return all ? ExitCode.ok : ExitCode.negative;
   },
 };
 export default command;

@@ -2,6 +2,7 @@
 // out of it (Python's `address_exclude`, several at once), as the fewest prefixes.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { ExitCode } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { excludePrefixes, parseNetwork, type Prefix } from "../ip/mod.ts";
 import { printable } from "../text/printable.ts";
@@ -61,7 +62,7 @@ const command: CommandModule<SubnetExcludeOptions> = {
     } else if (left.length) {
       await io.stdout.write(left.map((p) => printable(p.toString())).join("\n") + "\n");
     }
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

@@ -3,7 +3,7 @@
 // octet boundary), shell variables for `eval` (ipcalc's names) and, with --binary, the AND.
 import { type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError, UsageError } from "../cli/errors.ts";
+import { ExitCode, InputError, UsageError } from "../cli/errors.ts";
 import { errorLine } from "../cli/report.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import {
@@ -255,7 +255,7 @@ const command: CommandModule<SubnetInfoOptions> = {
       if (o.invalid !== undefined && !io.globals.quiet) {
         await io.stderr.write(`toolkit: not valid: ${printable(errorLine(o.invalid))}\n`);
       }
-      return o.invalid === undefined ? 0 : 1;
+      return o.invalid === undefined ? ExitCode.ok : ExitCode.negative;
     }
     const p = o.target!;
     const info = describePrefix(p);
@@ -266,7 +266,7 @@ const command: CommandModule<SubnetInfoOptions> = {
     };
     if (o.json) {
       await writeJson(io, o.binary ? { ...info, binary } : info);
-      return 0;
+      return ExitCode.ok;
     }
     if (o.format === "shell") {
       // Quoting keeps eval safe; escaping keeps the terminal safe when the lines are shown.
@@ -274,7 +274,7 @@ const command: CommandModule<SubnetInfoOptions> = {
         `${k}=${shellQuote(printable(v))}`
       );
       await io.stdout.write(lines.join("\n") + "\n");
-      return 0;
+      return ExitCode.ok;
     }
     const v6 = p.family === 6;
     const rows: string[][] = [["Address:", String(info.address)]];
@@ -307,7 +307,7 @@ const command: CommandModule<SubnetInfoOptions> = {
       ]);
     }
     await io.stdout.write(text);
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

@@ -2,6 +2,7 @@
 // wildcard mask, refusing masks whose one bits are not contiguous.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { ExitCode } from "../cli/errors.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import {
   type Family,
@@ -65,7 +66,7 @@ const command: CommandModule<SubnetMaskOptions> = {
         addressCount: jsonCount(size),
         usableHosts: jsonCount(usable),
       });
-      return 0;
+      return ExitCode.ok;
     }
     await io.stdout.write(formatTable([
       ["Prefix length:", `/${bits}`],
@@ -75,7 +76,7 @@ const command: CommandModule<SubnetMaskOptions> = {
       ["Addresses:", String(size)],
       ["Usable hosts:", String(usable)],
     ]));
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

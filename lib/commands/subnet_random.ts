@@ -3,7 +3,7 @@
 // low 40 bits of SHA-1(NTP time, EUI-64). --seed makes the choice reproducible for handouts.
 import { intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { ExitCode, UsageError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import {
   Addr,
@@ -134,7 +134,7 @@ const command: CommandModule<SubnetRandomOptions> = {
     const seen = new Set<string>();
     // Distinct networks: a repeat is drawn again (rare except when asking for most of a space).
     for (let tries = 0; drawn.length < o.count && tries < o.count * 64; tries++) {
-      if (io.signal.aborted) return 130;
+      if (io.signal.aborted) return ExitCode.interrupted;
       const d = o.mask.family === 4
         ? await drawPrivate(o.mask.bits, source)
         : await drawUla(o.mask.bits, source, eui64, drawn.length);
@@ -153,7 +153,7 @@ const command: CommandModule<SubnetRandomOptions> = {
     } else {
       await io.stdout.write(drawn.map((d) => `${d.prefix}\n`).join(""));
     }
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

@@ -2,6 +2,7 @@
 // (Python's `summarize_address_range`), for turning "from X to Y" into ACL or route entries.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
+import { ExitCode } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { Addr, summarizeRange } from "../ip/mod.ts";
 import { printable } from "../text/printable.ts";
@@ -71,7 +72,7 @@ const command: CommandModule<SubnetRangeOptions> = {
     } else {
       await io.stdout.write(prefixes.map((p) => printable(p.toString())).join("\n") + "\n");
     }
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

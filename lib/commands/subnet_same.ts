@@ -2,7 +2,7 @@
 // network? Both are ANDed with the mask and the results compared; --explain shows the bits.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { ExitCode, UsageError } from "../cli/errors.ts";
 import { formatTable, paint, writeJson } from "../cli/output.ts";
 import { Addr, parseMask, Prefix } from "../ip/mod.ts";
 import { printable } from "../text/printable.ts";
@@ -107,7 +107,7 @@ const command: CommandModule<SubnetSameOptions> = {
           }
           : {}),
       });
-      return same ? 0 : 1;
+      return same ? ExitCode.ok : ExitCode.negative;
     }
     let text = "";
     if (o.explain) {
@@ -128,7 +128,7 @@ const command: CommandModule<SubnetSameOptions> = {
       ? `${paint(io, "green", "same network")}: ${a} and ${b} are both in ${na}\n`
       : `${paint(io, "yellow", "different networks")}: ${a} is in ${na}, ${b} is in ${nb}\n`;
     await io.stdout.write(text);
-    return same ? 0 : 1;
+    return same ? ExitCode.ok : ExitCode.negative;
   },
 };
 export default command;

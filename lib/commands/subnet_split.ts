@@ -3,7 +3,7 @@
 // by the textbook 2^n − 2 rule unless --rfc3021 allows /31s; --explain shows each choice.
 import { intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError, userInputError } from "../cli/errors.ts";
+import { ExitCode, UsageError, userInputError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
 import { formatTable, writeJson } from "../cli/output.ts";
 import {
@@ -241,7 +241,7 @@ async function runVlsm(
       })),
       leftover: plan.leftover.map(String),
     });
-    return 0;
+    return ExitCode.ok;
   }
   let text = "";
   if (o.explain) {
@@ -261,7 +261,7 @@ async function runVlsm(
   ];
   const left = plan.leftover.length ? plan.leftover.join(", ") : "none";
   await io.stdout.write(text + formatTable(rows) + `Leftover: ${left}\n`);
-  return 0;
+  return ExitCode.ok;
 }
 
 /** One line saying why a request got its size: the smallest that holds it, and the one below. */
@@ -420,11 +420,11 @@ async function runEqual(o: SubnetSplitOptions, bits: number, io: Io): Promise<nu
         `      "lastHost": "${r.lastHost}",\n      "broadcast": ${
           r.broadcast === null ? "null" : `"${r.broadcast}"`
         }${tail}`;
-      if (!(await out.add(i + 1 < shown ? item + ",\n" : item + "\n"))) return 130;
+      if (!(await out.add(i + 1 < shown ? item + ",\n" : item + "\n"))) return ExitCode.interrupted;
     }
     await out.add("  ]\n}\n");
     await out.flush();
-    return io.signal.aborted ? 130 : 0;
+    return io.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
   }
   const cells = (r: SplitRow) => [r.subnet, r.firstHost, r.lastHost, r.broadcast ?? "-", usable];
   const widths = header.map((h) => h.length);
@@ -452,7 +452,7 @@ async function runEqual(o: SubnetSplitOptions, bits: number, io: Io): Promise<nu
     const row = cells(rowAt(i));
     // The widths were worked out beforehand; should a row ever be wider, the column grows.
     for (let c = 0; c < 4; c++) if (row[c].length > widths[c]) widen(row);
-    if (!(await out.add(line(row)))) return 130;
+    if (!(await out.add(line(row)))) return ExitCode.interrupted;
   }
   await out.flush();
   if (BigInt(shown) < total) {
@@ -460,7 +460,7 @@ async function runEqual(o: SubnetSplitOptions, bits: number, io: Io): Promise<nu
       `toolkit: showing the first ${shown} of ${total} subnets (raise --limit to see more)\n`,
     );
   }
-  return io.signal.aborted ? 130 : 0;
+  return io.signal.aborted ? ExitCode.interrupted : ExitCode.ok;
 }
 
 /** "s" unless the count is one. */

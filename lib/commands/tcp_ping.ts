@@ -3,7 +3,7 @@
 import { abortableSleep } from "../cli/io.ts";
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { UsageError } from "../cli/errors.ts";
+import { ExitCode, UsageError } from "../cli/errors.ts";
 import { writeJson } from "../cli/output.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
 import { NetError } from "../net/errors.ts";
@@ -265,10 +265,14 @@ const command: CommandModule<TcpPingOptions> = {
       }
       await io.stdout.write(summary);
     }
-    if (io.signal.aborted) return o.count === Infinity ? (connected > 0 ? 0 : 1) : 130;
+    if (io.signal.aborted) {
+      return o.count === Infinity
+        ? (connected > 0 ? ExitCode.ok : ExitCode.negative)
+        : ExitCode.interrupted;
+    }
     // Nothing connected: the last error, or, when the deadline cut the only attempt short, that.
     if (connected === 0) throw lastError ?? new NetError("timed out", address);
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

@@ -3,7 +3,8 @@
 // stdout, until stdin ends and --linger passes, or Ctrl-C.
 import { durationOption, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { InputError, UsageError } from "../cli/errors.ts";
+import { ExitCode, InputError, UsageError } from "../cli/errors.ts";
+import { writeStatus } from "../cli/output.ts";
 import { targetWords } from "../cli/target_arg.ts";
 import { formatHostPort, type HostPort } from "../net/address.ts";
 import { localBroadcastKind } from "../net/broadcast.ts";
@@ -12,10 +13,9 @@ import { NetError, netErrorFrom } from "../net/errors.ts";
 import { LineTooLongError, readLines } from "../net/lines.ts";
 import { isMulticastGroup } from "../net/multicast.ts";
 import { parseHex } from "../net/payload.ts";
-import { openUdpClient, peerFilter, sendDatagram } from "../net/udp.ts";
-import { status } from "./tcp_connect.ts";
-import { printDatagram } from "./udp_listen.ts";
-import { maxDatagram, ncUdpSpec } from "./udp_send.ts";
+import { maxDatagram, openUdpClient, peerFilter, sendDatagram } from "../net/udp.ts";
+import { printDatagram } from "./_datagrams.ts";
+import { ncUdpSpec } from "./_nc_options.ts";
 
 /** Parsed `udp-connect` options. */
 export interface UdpConnectOptions {
@@ -132,11 +132,11 @@ const command: CommandModule<UdpConnectOptions> = {
     };
     if (o.verbose || o.json) {
       const address = formatHostPort(local.hostname, local.port);
-      await status(
+      await writeStatus(
         io,
-        o,
         { event: "open", remote, address },
         `sending to ${remote} from ${address}`,
+        o.json,
       );
     }
     let closed = false;
@@ -175,11 +175,11 @@ const command: CommandModule<UdpConnectOptions> = {
           counts.dropped++;
           if (o.verbose) {
             const sender = formatHostPort(from.hostname, from.port);
-            await status(
+            await writeStatus(
               io,
-              o,
               { event: "dropped", remote: sender, size: data.length },
               `dropped a datagram from ${sender} (not the peer)`,
+              o.json,
             );
           }
           continue;
@@ -187,7 +187,7 @@ const command: CommandModule<UdpConnectOptions> = {
         idle.touch();
         counts.datagramsReceived++;
         counts.received += data.length;
-        await printDatagram(o, io, data, from);
+        await printDatagram(o, io, data, formatHostPort(from.hostname, from.port));
       }
     })();
     receiving.then(() => end(), end);
@@ -251,15 +251,15 @@ const command: CommandModule<UdpConnectOptions> = {
     if (failure !== undefined && !io.signal.aborted) throw failure;
     if ((o.verbose || o.json) && !io.signal.aborted) {
       const others = counts.dropped ? `, dropped ${counts.dropped} from other senders` : "";
-      await status(
+      await writeStatus(
         io,
-        o,
         { event: "close", remote, ...counts },
         `closed ${remote}: sent ${datagrams(counts.datagramsSent)} (${counts.sent} bytes), ` +
           `received ${datagrams(counts.datagramsReceived)} (${counts.received} bytes)${others}`,
+        o.json,
       );
     }
-    return 0;
+    return ExitCode.ok;
   },
 };
 export default command;

@@ -2,13 +2,11 @@
 // command: print each datagram as it arrives (raw, hex or NDJSON), optionally answer it, and stop
 // after --count datagrams or on Ctrl-C.
 import { listenWords } from "../cli/target_arg.ts";
-import { listenFormsText, listenPortSpec, ncListenSpec } from "./tcp_listen.ts";
-import { ncUdpSpec } from "./udp_send.ts";
-import { intOption, type OptionValues, parseCommandArgs } from "../cli/args.ts";
+import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { fromUserInput, scopeErrorFrom, UsageError } from "../cli/errors.ts";
+import { ExitCode, fromUserInput, scopeErrorFrom, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
-import { writeNdjson, writeStatus } from "../cli/output.ts";
+import { writeStatus } from "../cli/output.ts";
 import { formatHostPort, type HostPort, zonedHost } from "../net/address.ts";
 import { localInterfaces } from "../net/broadcast.ts";
 import { Addr } from "../ip/addr.ts";
@@ -22,10 +20,11 @@ import {
   type MulticastInterface,
   parseMulticastGroup,
 } from "../net/multicast.ts";
-import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import { openUdpListener, sendDatagram } from "../net/udp.ts";
 import { printable } from "../text/printable.ts";
-import { endRepeatedStatus, repeatedStatus, reportServeFailure } from "./tcp_listen.ts";
+import { parseCountOption, parseReplyOption, printDatagram } from "./_datagrams.ts";
+import { endRepeatedStatus, repeatedStatus, reportServeFailure } from "./_listener_status.ts";
+import { listenFormsText, listenPortSpec, ncListenSpec, ncUdpSpec } from "./_nc_options.ts";
 
 /** Parsed `udp-listen` options. */
 export interface UdpListenOptions {
@@ -128,10 +127,8 @@ const command: CommandModule<UdpListenOptions> = {
       bind: parseBind(positionals, values.port, multicast),
       hex,
       echo,
-      reply: parseReply(values, hex),
-      count: values.count === undefined
-        ? Infinity
-        : intOption(values, "count", { min: 1, max: 1_000_000_000, fallback: 1, command: name }),
+      reply: parseReplyOption(values, hex),
+      count: parseCountOption(values, name),
       verbose: values.verbose === true,
       json: globals.json,
     };
@@ -201,15 +198,15 @@ const command: CommandModule<UdpListenOptions> = {
         }
         seen++;
         try {
-          await printDatagram(o, io, data, from);
+          await printDatagram(o, io, data, formatHostPort(from.hostname, from.port));
         } catch (err) {
-          if (err instanceof Deno.errors.BrokenPipe) return 0; // `| head`: stop quietly, like nc
+          if (err instanceof Deno.errors.BrokenPipe) return ExitCode.ok; // `| head`: stop quietly, like nc
           throw err;
         }
         const answer = o.echo ? data : o.reply;
         if (answer) await reply(sock, from, answer, o, io);
       }
-      return 0;
+      return ExitCode.ok;
     } finally {
       await endRepeatedStatus(io);
       await membership?.leave();
@@ -376,45 +373,4 @@ function groupIface(group: Addr | undefined, iface: unknown): string | undefined
     );
   }
   return group.zone;
-}
-
-function parseReply(values: OptionValues, hex: boolean): Uint8Array | undefined {
-  const text = values.reply;
-  if (typeof text !== "string") return undefined;
-  return hex ? fromUserInput(() => parseHex(text)) : new TextEncoder().encode(text);
-}
-
-/**
- * Writes one received datagram to stdout: raw, a line of hex, or an NDJSON object with its
- * sender; with `verbose` also a line on stderr (not under --json: the object says it all).
- * udp-connect prints its peer's datagrams alike.
- *
- * @example
- * ```ts
- * await printDatagram({ hex: false, json: true, verbose: false }, io, data, from);
- * ```
- */
-export async function printDatagram(
-  o: { hex: boolean; json: boolean; verbose: boolean },
-  io: Io,
-  data: Uint8Array,
-  from: Deno.NetAddr,
-): Promise<void> {
-  const sender = formatHostPort(from.hostname, from.port);
-  if (o.verbose && !o.json) {
-    await io.stderr.write(`datagram from ${sender}, ${data.length} bytes\n`);
-  }
-  if (o.json) {
-    await writeNdjson(io, {
-      event: "datagram",
-      remote: sender,
-      size: data.length,
-      text: utf8OrUndefined(data) ?? null,
-      hex: toHex(data),
-    });
-  } else if (o.hex) {
-    await io.stdout.write(toHex(data) + "\n");
-  } else {
-    await io.stdout.write(data);
-  }
 }

@@ -3,19 +3,17 @@
 // unless asked.
 import { targetWords } from "../cli/target_arg.ts";
 import { durationOption, intOption, parseCommandArgs } from "../cli/args.ts";
-import type { CommandModule, OptionSpec } from "../cli/command.ts";
-import { fromUserInput, InputError, UsageError, userInputError } from "../cli/errors.ts";
+import type { CommandModule } from "../cli/command.ts";
+import { ExitCode, fromUserInput, InputError, UsageError, userInputError } from "../cli/errors.ts";
 import { abortableSleep, readAll } from "../cli/io.ts";
 import { writeJson, writeStatus } from "../cli/output.ts";
 import { formatHostPort, type HostPort, zonedHost } from "../net/address.ts";
 import { localBroadcastKind } from "../net/broadcast.ts";
 import { NetError } from "../net/errors.ts";
 import { isMulticastGroup, openMulticastSender } from "../net/multicast.ts";
-import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
-import { openUdpClient, receiveDatagram, sendDatagram } from "../net/udp.ts";
-
-/** Largest UDP payload over IPv4 (65535 - 8 UDP - 20 IP). */
-export const maxDatagram = 65507;
+import { parseHex, parsePayload, toHex, utf8OrUndefined } from "../net/payload.ts";
+import { maxDatagram, openUdpClient, receiveDatagram, sendDatagram } from "../net/udp.ts";
+import { ncUdpSpec } from "./_nc_options.ts";
 
 /** Parsed `udp-send` options. */
 export interface UdpSendOptions {
@@ -38,17 +36,6 @@ export interface UdpSendOptions {
 }
 
 const name = "udp-send";
-
-/**
- * nc's `-u`, accepted by the UDP commands (`udp-listen -u -l -p 9000`, `udp-send -u HOST PORT`):
- * they are UDP already. Here rather than with the listeners so udp-send loads nothing more.
- */
-export const ncUdpSpec: OptionSpec = {
-  name: "udp",
-  short: "u",
-  type: "boolean",
-  description: "accepted for nc habits (nc -u): this command is UDP",
-};
 
 const command: CommandModule<UdpSendOptions> = {
   spec: {
@@ -142,7 +129,7 @@ const command: CommandModule<UdpSendOptions> = {
     const hex = values.hex === true;
     let data: Uint8Array | undefined;
     if (rest[0] !== undefined) {
-      data = hex ? fromUserInput(() => parseHex(rest[0])) : new TextEncoder().encode(rest[0]);
+      data = fromUserInput(() => parsePayload(rest[0], hex));
       if (data.length > maxDatagram) {
         throw new UsageError(
           `payload of ${data.length} bytes is larger than a UDP datagram (${maxDatagram})`,
@@ -175,7 +162,7 @@ const command: CommandModule<UdpSendOptions> = {
       const hops = intOption(values, "hops", { min: 0, max: 255, fallback: 1, command: name });
       if (hops !== 1) {
         throw new UsageError(
-          `--hops ${hops} is not available: Deno 2.9.6 cannot set IPV6_MULTICAST_HOPS, so IPv6 multicast leaves with the kernel default hop limit 1`,
+          `--hops ${hops} is not available: IPv6 multicast leaves with the kernel default hop limit 1 (this link only); drop --hops, or send to an IPv4 group with --ttl to cross routers`,
           name,
         );
       }
@@ -300,7 +287,7 @@ const command: CommandModule<UdpSendOptions> = {
       } else if (reply) {
         await io.stdout.write(o.hex ? toHex(reply.data) + "\n" : reply.data);
       }
-      return 0;
+      return ExitCode.ok;
     } finally {
       sock.close();
     }

@@ -2,30 +2,14 @@
 // stdout, half-close on stdin EOF) over an AF_UNIX stream socket.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { fromUserInput } from "../cli/errors.ts";
-import { connectUnix, parseSocketPath } from "../net/unix.ts";
-import {
-  type ConnectFlags,
-  connectOptionSpecs,
-  parseConnectFlags,
-  runSession,
-} from "./tcp_connect.ts";
+import { connectUnix } from "../net/unix.ts";
+import { socketPathArg } from "./_socket_path_arg.ts";
+import { connectOptionSpecs, runSession } from "./_stream_client.ts";
+import { parseStreamFlags, type StreamFlags } from "./_stream_flags.ts";
 
 /** Parsed `unix-connect` options. */
-export interface UnixConnectOptions extends ConnectFlags {
+export interface UnixConnectOptions extends StreamFlags {
   path: string;
-}
-
-/**
- * Checks a socket path argument, turning a refused one into a `UsageError` for `command`.
- *
- * @example
- * ```ts
- * const path = socketPathArg("/tmp/app.sock", "unix-connect");
- * ```
- */
-export function socketPathArg(text: string, command: string): string {
-  return fromUserInput(() => parseSocketPath(text), command);
 }
 
 const name = "unix-connect";
@@ -46,7 +30,7 @@ const command: CommandModule<UnixConnectOptions> = {
   parse(args, globals) {
     const { values, positionals } = parseCommandArgs(name, this.spec, args);
     const path = socketPathArg(positionals[0], name);
-    return { path, ...parseConnectFlags(values, globals, name) };
+    return { path, ...parseStreamFlags(values, globals, name) };
   },
   async run(o, io) {
     const conn = await connectUnix(o.path);

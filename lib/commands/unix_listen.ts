@@ -1,34 +1,32 @@
-// `toolkit unix-listen PATH`: nc -lU. tcp-listen's serving on an AF_UNIX stream socket, or with
-// --datagram udp-listen's printing on a SOCK_DGRAM one (nc -lUu), with the socket file handled
-// safely: a stale one is replaced, a live one or a regular file is refused, and the file is
-// removed on exit and on Ctrl-C.
-import { intOption, type OptionSpec, type OptionValues, parseCommandArgs } from "../cli/args.ts";
+// `toolkit unix-listen PATH`: nc -lU. tcp-listen's serving (_stream_server.ts) on an AF_UNIX
+// stream socket, or with --datagram udp-listen's printing (_datagrams.ts) on a SOCK_DGRAM one
+// (nc -lUu), with the socket file handled safely: a stale one is replaced, a live one or a regular
+// file is refused, and the file is removed on exit and on Ctrl-C.
+import { type OptionSpec, type OptionValues, parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { fromUserInput, UsageError } from "../cli/errors.ts";
+import { ExitCode, UsageError } from "../cli/errors.ts";
 import type { Io } from "../cli/io.ts";
-import { writeNdjson, writeStatus } from "../cli/output.ts";
+import { writeStatus } from "../cli/output.ts";
 import { retryServing } from "../net/accept.ts";
 import { NetError, netErrorFrom } from "../net/errors.ts";
 import { FileArgumentError } from "../scope/files.ts";
-import { parseHex, toHex, utf8OrUndefined } from "../net/payload.ts";
 import {
   absoluteSocketPath,
   listenUnix,
   listenUnixDatagram,
   sendUnixDatagram,
 } from "../net/unix.ts";
-import { socketPathArg } from "./unix_connect.ts";
+import { printable } from "../text/printable.ts";
+import { parseCountOption, parseReplyOption, printDatagram } from "./_datagrams.ts";
+import { endRepeatedStatus, repeatedStatus, reportServeFailure } from "./_listener_status.ts";
+import { ncListenSpec } from "./_nc_options.ts";
+import { socketPathArg } from "./_socket_path_arg.ts";
 import {
-  endRepeatedStatus,
   type ListenFlags,
   listenOptionSpecs,
-  ncListenSpec,
   parseListenFlags,
-  repeatedStatus,
-  reportServeFailure,
   serveWithIo,
-} from "./tcp_listen.ts";
-import { printable } from "../text/printable.ts";
+} from "./_stream_server.ts";
 
 /** What `--datagram` mode does with each datagram. */
 export interface DatagramFlags {
@@ -94,16 +92,10 @@ function parseDatagramFlags(values: OptionValues): DatagramFlags | undefined {
     throw new UsageError("--echo and --reply cannot be used together", name);
   }
   const hex = values.hex === true;
-  const text = values.reply;
-  const reply = typeof text === "string"
-    ? (hex ? fromUserInput(() => parseHex(text)) : new TextEncoder().encode(text))
-    : undefined;
   return {
     hex,
-    reply,
-    count: values.count === undefined
-      ? Infinity
-      : intOption(values, "count", { min: 1, max: 1_000_000_000, fallback: 1, command: name }),
+    reply: parseReplyOption(values, hex),
+    count: parseCountOption(values, name),
   };
 }
 
@@ -157,23 +149,10 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
       if (got === null) break;
       const [data, addr] = got;
       const from = (addr as Deno.UnixAddr).path || null;
-      // Under --json the datagram object names the sender and its size.
-      if (o.verbose && !o.json) {
-        const sender = printable(from ?? "(unbound)");
-        await io.stderr.write(`datagram from ${sender}, ${data.length} bytes\n`);
-      }
       try {
-        if (o.json) {
-          await writeNdjson(io, {
-            event: "datagram",
-            remote: from,
-            size: data.length,
-            text: utf8OrUndefined(data) ?? null,
-            hex: toHex(data),
-          });
-        } else await io.stdout.write(d.hex ? toHex(data) + "\n" : data);
+        await printDatagram({ hex: d.hex, json: o.json, verbose: o.verbose }, io, data, from);
       } catch (err) {
-        if (err instanceof Deno.errors.BrokenPipe) return 0;
+        if (err instanceof Deno.errors.BrokenPipe) return ExitCode.ok;
         throw err;
       }
       const answer = o.echo ? data : d.reply;
@@ -192,7 +171,7 @@ async function serveDatagrams(o: UnixListenOptions, d: DatagramFlags, io: Io): P
         });
       }
     }
-    return 0;
+    return ExitCode.ok;
   } finally {
     bound.close();
     await endRepeatedStatus(io);

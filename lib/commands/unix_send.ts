@@ -1,9 +1,10 @@
-// `toolkit unix-send PATH [DATA]`: tcp-send over an AF_UNIX stream socket: connect, send, shut
-// down the sending side, and with --wait-reply print the reply. With --datagram: one datagram to
-// a SOCK_DGRAM socket (nc -Uu), from a temporary bound address so the server can answer.
+// `toolkit unix-send PATH [DATA]`: tcp-send over an AF_UNIX stream socket (_stream_send.ts):
+// connect, send, shut down the sending side, and with --wait-reply print the reply. With
+// --datagram: one datagram to a SOCK_DGRAM socket (nc -Uu), from a temporary bound address so the
+// server can answer.
 import { parseCommandArgs } from "../cli/args.ts";
 import type { CommandModule } from "../cli/command.ts";
-import { userInputError } from "../cli/errors.ts";
+import { ExitCode, userInputError } from "../cli/errors.ts";
 import { readAll } from "../cli/io.ts";
 import { writeJson, writeStatus } from "../cli/output.ts";
 import { NetError } from "../net/errors.ts";
@@ -15,9 +16,9 @@ import {
   openUnixDatagramClient,
   sendUnixDatagram,
 } from "../net/unix.ts";
-import { socketPathArg } from "./unix_connect.ts";
-import { parseSendFlags, type SendFlags, sendOptionSpecs, sendOver } from "./tcp_send.ts";
 import { readInputFile } from "../scope/files.ts";
+import { socketPathArg } from "./_socket_path_arg.ts";
+import { parseSendFlags, type SendFlags, sendOptionSpecs, sendOver } from "./_stream_send.ts";
 
 /** Largest datagram read from a file or stdin for `--datagram` (Linux's default limit is lower). */
 export const maxUnixDatagram = 1024 * 1024;
@@ -88,10 +89,10 @@ async function sendDatagramTo(o: UnixSendOptions, io: Parameters<typeof command.
     }
     if (!o.waitReply) {
       if (o.json) await writeJson(io, { remote: target, sent: data.length });
-      return 0;
+      return ExitCode.ok;
     }
     const reply = await receiveDatagram(client.sock, { timeoutMs: o.timeoutMs, signal: io.signal });
-    if (io.signal.aborted) return 130;
+    if (io.signal.aborted) return ExitCode.interrupted;
     if (!reply) {
       if (o.json) await writeJson(io, { remote: target, sent: data.length, reply: null });
       throw new NetError("timed out", `no reply from ${target} within ${o.timeoutMs / 1000}s`);
@@ -107,7 +108,7 @@ async function sendDatagramTo(o: UnixSendOptions, io: Parameters<typeof command.
         },
       });
     } else await io.stdout.write(o.hex ? toHex(reply.data) + "\n" : reply.data);
-    return 0;
+    return ExitCode.ok;
   } finally {
     client.close();
   }

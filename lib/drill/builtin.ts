@@ -206,7 +206,7 @@ description: >-
   refuses 255.255.255.255 without --broadcast, IPv6 has no broadcast at all, multicast options
   are for groups only, and a scope confined to loopback refuses a broadcast even with the flag.
   To watch one reach a segment and stop at a router, build the lab (sudo toolkit lab up --hosts 3
-  --router) and follow the README's lab section.
+  --router) and follow docs/lab.md.
 scope:
   net: ["127.0.0.1:{{port.own}}"]
 steps:
@@ -270,7 +270,11 @@ steps:
  *
  * @example
  * ```ts
- * builtinDrills.map((d) => d.name); // ["tcp-echo", "tcp-hello", ...]
+ * import assert from "node:assert/strict";
+ * import { builtinDrills } from "./builtin.ts";
+ *
+ * const names = builtinDrills.map((d) => d.name);
+ * assert.deepEqual(names.slice(0, 3), ["tcp-echo", "tcp-hello", "udp-echo"]);
  * ```
  */
 export const builtinDrills: readonly BuiltinDrill[] = [
@@ -291,7 +295,11 @@ export const builtinDrills: readonly BuiltinDrill[] = [
  *
  * @example
  * ```ts
- * findBuiltinDrill("udp-echo")?.source.startsWith("name: udp-echo"); // true
+ * import assert from "node:assert/strict";
+ * import { findBuiltinDrill } from "./builtin.ts";
+ *
+ * assert.ok(findBuiltinDrill("udp-echo")?.source.startsWith("name: udp-echo\n"));
+ * assert.equal(findBuiltinDrill("no-such-drill"), undefined);
  * ```
  */
 export function findBuiltinDrill(name: string): BuiltinDrill | undefined {

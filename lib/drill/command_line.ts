@@ -6,7 +6,18 @@
  *
  * @example
  * ```ts
- * splitCommand(`subnet same 172.16.10.1 "172.16.10.2" /24`); // ["subnet", "same", ...]
+ * import assert from "node:assert/strict";
+ * import { splitCommand } from "./command_line.ts";
+ *
+ * assert.deepEqual(splitCommand(`subnet same 172.16.10.1 "172.16.10.2" /24`), [
+ *   "subnet",
+ *   "same",
+ *   "172.16.10.1",
+ *   "172.16.10.2",
+ *   "/24",
+ * ]);
+ * assert.deepEqual(splitCommand(`send 'a b' a\\ b`), ["send", "a b", "a b"]);
+ * assert.throws(() => splitCommand(`echo "open`), SyntaxError);
  * ```
  */
 export function splitCommand(text: string): string[] {

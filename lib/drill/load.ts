@@ -5,12 +5,14 @@ import { isNode, LineCounter, parseDocument } from "yaml";
 import { parseHostPort } from "../net/address.ts";
 import { parseHex } from "../net/payload.ts";
 import {
+  connName,
+  type DeniedKind,
   type Drill,
   drillDurationMs,
   drillSchema,
   type DrillScope,
   type Step,
-  stepKind,
+  stepAction,
 } from "./schema.ts";
 import { splitCommand } from "./command_line.ts";
 import { scopeKinds } from "../scope/types.ts";
@@ -30,7 +32,16 @@ export interface DrillIssue {
  *
  * @example
  * ```ts
- * try { parseDrill("name: x\n", "x.yaml"); } catch (e) { (e as DrillFileError).issues[0].line; }
+ * import assert from "node:assert/strict";
+ * import { DrillFileError, parseDrill } from "./load.ts";
+ *
+ * assert.throws(() => parseDrill("name: x\n", "x.yaml"), (e) => {
+ *   assert.ok(e instanceof DrillFileError);
+ *   assert.equal(e.file, "x.yaml");
+ *   assert.deepEqual(e.issues, [{ line: 1, col: 1, message: 'missing "steps"' }]);
+ *   assert.match(e.message, /^Malformed drill file x\.yaml: 1 problem, first at line 1: missing/);
+ *   return true;
+ * });
  * ```
  */
 export class DrillFileError extends SyntaxError {
@@ -326,10 +337,8 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
   duration(drill.timeout, ["timeout"]);
   checkScope(drill.scope, out);
   drill.steps.forEach((step: Step, i) => {
-    const kind = stepKind(step);
+    const { kind, action: a } = stepAction(step);
     const p: Path = ["steps", i, kind];
-    // deno-lint-ignore no-explicit-any
-    const a = (step as any)[kind];
     if (a && typeof a === "object" && "timeout" in a) duration(a.timeout, [...p, "timeout"]);
     if (a && typeof a === "object" && "hex" in a) hex(a.hex, [...p, "hex"]);
     if (a && typeof a === "object" && "regex" in a) regex(a.regex, [...p, "regex"]);
@@ -344,10 +353,8 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
         if (a.reply !== undefined && a.replies !== undefined) {
           out.push({ path: p, message: `use "reply" or "replies", not both` });
         }
-        (a.replies ?? []).forEach((r: unknown, j: number) => {
-          if (r && typeof r === "object" && "hex" in r) {
-            hex((r as { hex: string }).hex, [...p, "replies", j]);
-          }
+        (a.replies ?? []).forEach((r, j) => {
+          if (r && typeof r === "object" && "hex" in r) hex(r.hex, [...p, "replies", j]);
         });
         define(a.as, proto === "udp" ? "udp socket" : "listener", [...p, "as"]);
         break;
@@ -365,10 +372,10 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
         use(a.conn, [...p, "conn"], ["connection"]);
         break;
       case "close-write":
-        use(typeof a === "string" ? a : a.conn, p, ["connection"]);
+        use(connName(a), p, ["connection"]);
         break;
       case "close":
-        use(typeof a === "string" ? a : a.conn, p, ["connection", "listener", "udp socket"]);
+        use(connName(a), p, ["connection", "listener", "udp socket"]);
         break;
       case "udp-send":
         if (defined.get(a.socket) === undefined) define(a.socket, "udp socket", [...p, "socket"]);
@@ -401,11 +408,13 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
         if (a.local !== undefined) address(a.local, [...p, "local"]);
         if (a.remote !== undefined) address(a.remote, [...p, "remote"]);
         break;
-      case "expect-denied":
-        for (const k of ["connect", "listen", "udp-send"]) {
-          if (k in a) address(a[k], [...p, k]);
+      case "expect-denied": {
+        const targets: Partial<Record<DeniedKind, string>> = a;
+        for (const k of ["connect", "listen", "udp-send"] as const) {
+          if (k in targets) address(targets[k], [...p, k]);
         }
         break;
+      }
     }
   });
 }
@@ -416,8 +425,18 @@ function checkMeaning(drill: Drill, out: RawIssue[]): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { DrillFileError, parseDrill } from "./load.ts";
+ *
  * const drill = parseDrill("name: hi\nsteps:\n  - sleep: 10ms\n", "hi.yaml");
- * drill.steps.length; // 1
+ * assert.equal(drill.name, "hi");
+ * assert.deepEqual(drill.steps.map((step) => ({ ...step })), [{ sleep: "10ms" }]);
+ * // Every problem at once, each with its line: an unknown step and a name used before it exists.
+ * const text = "name: hi\nsteps:\n  - wait: 1s\n  - send: { conn: c, text: hi }\n";
+ * assert.throws(() => parseDrill(text, "hi.yaml"), (e: DrillFileError) => {
+ *   assert.deepEqual(e.issues.map((i) => i.line), [3, 4]);
+ *   return true;
+ * });
  * ```
  */
 export function parseDrill(text: string, file: string): Drill {
@@ -498,7 +517,18 @@ function formatPath(path: Path): string {
  *
  * @example
  * ```ts
- * formatDrillIssues(err); // "bad.yaml:4:5: steps[0].connect: missing \"as\"\n"
+ * import assert from "node:assert/strict";
+ * import { DrillFileError, formatDrillIssues } from "./load.ts";
+ *
+ * const err = new DrillFileError("bad.yaml", [
+ *   { line: 4, col: 5, message: 'steps[0].connect: missing "as"' },
+ *   { line: 6, col: 1, message: "a name with a \x1b[31mcolour" },
+ * ]);
+ * assert.equal(
+ *   formatDrillIssues(err),
+ *   'bad.yaml:4:5: steps[0].connect: missing "as"\n' +
+ *     "bad.yaml:6:1: a name with a \\x1b[31mcolour\n", // the escape shown, not acted on
+ * );
  * ```
  */
 export function formatDrillIssues(err: DrillFileError): string {

@@ -30,6 +30,8 @@ export interface DrillScopeOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { scopeNetEntry } from "./permissions.ts";
+ *
  * assert.equal(scopeNetEntry("9000"), "127.0.0.1:9000");
  * ```
  */
@@ -44,7 +46,13 @@ export function scopeNetEntry(entry: string): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { drillNarrowing } from "./permissions.ts";
+ *
+ * // No scope: the drill's own ports on loopback, nothing else.
  * assert.deepEqual(drillNarrowing(undefined, [9000]).net, ["127.0.0.1:9000"]);
+ * const listed = drillNarrowing({ net: ["9001"], env: ["HOME"] }, [9000]);
+ * assert.deepEqual(listed.net, ["127.0.0.1:9001"]);
+ * assert.deepEqual(listed.env, ["HOME"]);
  * ```
  */
 export function drillNarrowing(scope: DrillScope | undefined, ports: number[]): Narrowing {
@@ -64,7 +72,14 @@ export function drillNarrowing(scope: DrillScope | undefined, ports: number[]): 
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { drillScope } from "./permissions.ts";
+ *
  * const scope = await drillScope({ net: ["127.0.0.1:9000"] }, []);
+ * assert.deepEqual(scope.kinds.net, [
+ *   { entry: "127.0.0.1:9000" },
+ *   // A client socket toward 127.0.0.1:9000 binds a local port: granted, and marked why.
+ *   { entry: "127.0.0.1:0", implicit: "local bind for clients of 127.0.0.1:9000" },
+ * ]);
  * assert.deepEqual(scope.kinds.read, []);
  * ```
  */
@@ -90,6 +105,8 @@ export async function drillScope(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { beyondLoopback } from "./permissions.ts";
+ *
  * assert.deepEqual(beyondLoopback(["127.0.0.1:9000", "10.0.0.0/24"]), ["10.0.0.0/24"]);
  * ```
  */
@@ -127,6 +144,8 @@ export interface ScopeBeyondOwn {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { scopeBeyondOwn } from "./permissions.ts";
+ *
  * assert.deepEqual(scopeBeyondOwn({ net: ["127.0.0.1:{{port.a}}", "127.0.0.1:5432"] }), {
  *   remote: [],
  *   local: ["net 127.0.0.1:5432"],

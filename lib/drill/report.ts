@@ -63,7 +63,49 @@ function describeScope(r: DrillResult): string {
  *
  * @example
  * ```ts
- * formatTextReport(results); // "drill tcp-echo (built-in)\n  ok    1 listen ...\n..."
+ * import assert from "node:assert/strict";
+ * import { formatTextReport } from "./report.ts";
+ * import { byteDiff, type DrillResult } from "./result.ts";
+ *
+ * const enc = new TextEncoder();
+ * const result: DrillResult = {
+ *   name: "echo",
+ *   source: "echo.yaml",
+ *   status: "fail",
+ *   durationMs: 12,
+ *   scope: { net: ["127.0.0.1:9000"], read: [], write: [], run: [], env: [], sys: [] },
+ *   steps: [
+ *     { index: 1, kind: "connect", title: "connect c", status: "pass", durationMs: 2 },
+ *     {
+ *       index: 2,
+ *       kind: "expect",
+ *       title: 'expect c "hi"',
+ *       status: "fail",
+ *       durationMs: 10,
+ *       message: "received bytes differ",
+ *       diff: byteDiff(enc.encode("hi"), enc.encode("ho")),
+ *     },
+ *   ],
+ * };
+ * assert.equal(
+ *   formatTextReport([result]),
+ *   [
+ *     "drill echo (echo.yaml)",
+ *     "  scope: net 127.0.0.1:9000",
+ *     "  ok     1 connect c         2 ms",
+ *     '  FAIL   2 expect c "hi"    10 ms',
+ *     "          received bytes differ",
+ *     '          expected: "hi"',
+ *     "                    68 69",
+ *     '          received: "ho"',
+ *     "                    68 6f",
+ *     "          first difference at byte 1",
+ *     "FAIL echo: 1/2 steps passed in 12 ms",
+ *     "",
+ *     "1 drill: 0 passed, 1 failed",
+ *     "",
+ *   ].join("\n"),
+ * );
  * ```
  */
 export function formatTextReport(results: readonly DrillResult[]): string {
@@ -108,7 +150,32 @@ export function formatTextReport(results: readonly DrillResult[]): string {
  *
  * @example
  * ```ts
- * JSON.parse(formatJsonReport(results)).failed; // 0
+ * import assert from "node:assert/strict";
+ * import { formatJsonReport } from "./report.ts";
+ * import { byteDiff, type DrillResult } from "./result.ts";
+ *
+ * const enc = new TextEncoder();
+ * const result: DrillResult = {
+ *   name: "echo",
+ *   source: "echo.yaml",
+ *   status: "fail",
+ *   durationMs: 12,
+ *   scope: { net: ["127.0.0.1:9000"], read: [], write: [], run: [], env: [], sys: [] },
+ *   steps: [
+ *     { index: 1, kind: "connect", title: "connect c", status: "pass", durationMs: 2 },
+ *     {
+ *       index: 2,
+ *       kind: "expect",
+ *       title: 'expect c "hi"',
+ *       status: "fail",
+ *       durationMs: 10,
+ *       message: "received bytes differ",
+ *       diff: byteDiff(enc.encode("hi"), enc.encode("ho")),
+ *     },
+ *   ],
+ * };
+ * const report = JSON.parse(formatJsonReport([result]));
+ * assert.deepEqual(report, { drills: [result], passed: 0, failed: 1 });
  * ```
  */
 export function formatJsonReport(results: readonly DrillResult[]): string {
@@ -152,7 +219,50 @@ function tapDescription(text: string): string {
  *
  * @example
  * ```ts
- * formatTapReport(results).startsWith("TAP version 14\n"); // true
+ * import assert from "node:assert/strict";
+ * import { formatTapReport } from "./report.ts";
+ * import { byteDiff, type DrillResult } from "./result.ts";
+ *
+ * const enc = new TextEncoder();
+ * const result: DrillResult = {
+ *   name: "echo",
+ *   source: "echo.yaml",
+ *   status: "fail",
+ *   durationMs: 12,
+ *   scope: { net: ["127.0.0.1:9000"], read: [], write: [], run: [], env: [], sys: [] },
+ *   steps: [
+ *     { index: 1, kind: "connect", title: "connect c", status: "pass", durationMs: 2 },
+ *     {
+ *       index: 2,
+ *       kind: "expect",
+ *       title: 'expect c "hi"',
+ *       status: "fail",
+ *       durationMs: 10,
+ *       message: "received bytes differ",
+ *       diff: byteDiff(enc.encode("hi"), enc.encode("ho")),
+ *     },
+ *   ],
+ * };
+ * assert.equal(
+ *   formatTapReport([result]),
+ *   [
+ *     "TAP version 14",
+ *     "1..1",
+ *     "# Subtest: echo",
+ *     "    1..2",
+ *     "    ok 1 - connect c",
+ *     '    not ok 2 - expect c "hi"',
+ *     "      ---",
+ *     '      message: "received bytes differ"',
+ *     '      expected: "\\"hi\\""',
+ *     '      received: "\\"ho\\""',
+ *     '      expected_hex: "68 69"',
+ *     '      received_hex: "68 6f"',
+ *     "      ...",
+ *     "not ok 1 - echo",
+ *     "",
+ *   ].join("\n"),
+ * );
  * ```
  */
 export function formatTapReport(results: readonly DrillResult[]): string {
@@ -189,7 +299,11 @@ export function formatTapReport(results: readonly DrillResult[]): string {
  *
  * @example
  * ```ts
- * xmlEscape(`a<b & "c"`); // "a&lt;b &amp; &quot;c&quot;"
+ * import assert from "node:assert/strict";
+ * import { xmlEscape } from "./report.ts";
+ *
+ * assert.equal(xmlEscape(`a<b & "c"`), "a&lt;b &amp; &quot;c&quot;");
+ * assert.equal(xmlEscape("bell\x07"), "bell\ufffd"); // XML 1.0 cannot carry it
  * ```
  */
 export function xmlEscape(text: string): string {
@@ -211,7 +325,35 @@ export function xmlEscape(text: string): string {
  *
  * @example
  * ```ts
- * formatJunitReport(results).startsWith('<?xml version="1.0" encoding="UTF-8"?>'); // true
+ * import assert from "node:assert/strict";
+ * import { formatJunitReport } from "./report.ts";
+ * import { byteDiff, type DrillResult } from "./result.ts";
+ *
+ * const enc = new TextEncoder();
+ * const result: DrillResult = {
+ *   name: "echo",
+ *   source: "echo.yaml",
+ *   status: "fail",
+ *   durationMs: 12,
+ *   scope: { net: ["127.0.0.1:9000"], read: [], write: [], run: [], env: [], sys: [] },
+ *   steps: [
+ *     { index: 1, kind: "connect", title: "connect c", status: "pass", durationMs: 2 },
+ *     {
+ *       index: 2,
+ *       kind: "expect",
+ *       title: 'expect c "hi"',
+ *       status: "fail",
+ *       durationMs: 10,
+ *       message: "received bytes differ",
+ *       diff: byteDiff(enc.encode("hi"), enc.encode("ho")),
+ *     },
+ *   ],
+ * };
+ * const xml = formatJunitReport([result]);
+ * assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n'));
+ * assert.match(xml, /<testsuite name="echo" id="0" tests="2" failures="1" errors="0" skipped="0"/);
+ * assert.match(xml, /<testcase name="01 connect c" classname="drill.echo" time="0.002"\/>/);
+ * assert.match(xml, /<failure message="received bytes differ" type="mismatch">/);
  * ```
  */
 export function formatJunitReport(results: readonly DrillResult[]): string {
@@ -289,7 +431,33 @@ export function formatJunitReport(results: readonly DrillResult[]): string {
  *
  * @example
  * ```ts
- * formatReport(results, "junit");
+ * import assert from "node:assert/strict";
+ * import { formatJsonReport, formatReport, formatTapReport, reportFormats } from "./report.ts";
+ * import { byteDiff, type DrillResult } from "./result.ts";
+ *
+ * const enc = new TextEncoder();
+ * const result: DrillResult = {
+ *   name: "echo",
+ *   source: "echo.yaml",
+ *   status: "fail",
+ *   durationMs: 12,
+ *   scope: { net: ["127.0.0.1:9000"], read: [], write: [], run: [], env: [], sys: [] },
+ *   steps: [
+ *     { index: 1, kind: "connect", title: "connect c", status: "pass", durationMs: 2 },
+ *     {
+ *       index: 2,
+ *       kind: "expect",
+ *       title: 'expect c "hi"',
+ *       status: "fail",
+ *       durationMs: 10,
+ *       message: "received bytes differ",
+ *       diff: byteDiff(enc.encode("hi"), enc.encode("ho")),
+ *     },
+ *   ],
+ * };
+ * assert.deepEqual(reportFormats, ["text", "json", "tap", "junit"]);
+ * assert.equal(formatReport([result], "json"), formatJsonReport([result]));
+ * assert.equal(formatReport([result], "tap"), formatTapReport([result]));
  * ```
  */
 export function formatReport(results: readonly DrillResult[], format: ReportFormat): string {

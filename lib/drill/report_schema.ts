@@ -18,7 +18,18 @@ function obj(properties: Record<string, unknown>, required: string[]) {
  *
  * @example
  * ```ts
- * drillReportSchema.required; // ["drills", "passed", "failed"]
+ * import assert from "node:assert/strict";
+ * import { drillReportSchema } from "./report_schema.ts";
+ *
+ * assert.deepEqual(drillReportSchema.required, ["drills", "passed", "failed"]);
+ * // What every step of every drill in a report has.
+ * assert.deepEqual(drillReportSchema.$defs.step.required, [
+ *   "index",
+ *   "kind",
+ *   "title",
+ *   "status",
+ *   "durationMs",
+ * ]);
  * ```
  */
 export const drillReportSchema = {

@@ -1,7 +1,15 @@
 // What a drill run produces, shared by the sandbox Worker (which fills it), the runner and the
 // reports: per-step outcomes with the denied resource or a byte diff when a step failed.
 import { toHex, utf8OrUndefined } from "../net/payload.ts";
-import { type Step, type StepKind, stepKind } from "./schema.ts";
+import {
+  connName,
+  deniedAction,
+  type MatchFields,
+  type PayloadFields,
+  type Step,
+  stepAction,
+  type StepKind,
+} from "./schema.ts";
 
 /** Expected and received bytes of a failed match, as both text and hex. */
 export interface ByteDiff {
@@ -59,17 +67,19 @@ export interface DrillResult {
  *
  * @example
  * ```ts
- * stepTitle({ connect: { as: "c", to: "127.0.0.1:9000" } }); // "connect c to 127.0.0.1:9000"
+ * import assert from "node:assert/strict";
+ * import { stepTitle } from "./result.ts";
+ *
+ * assert.equal(stepTitle({ connect: { as: "c", to: "127.0.0.1:9" } }), "connect c to 127.0.0.1:9");
+ * assert.equal(stepTitle({ expect: { conn: "c", regex: "^OK" } }), "expect c /^OK/");
+ * assert.equal(stepTitle({ name: "the FIN", expect: { conn: "c", eof: true } }), "the FIN");
  * ```
  */
 export function stepTitle(step: Step): string {
   if (step.name) return step.name;
-  const kind = stepKind(step);
-  // deno-lint-ignore no-explicit-any
-  const a = (step as any)[kind];
-  const payload = (x: { text?: string; hex?: string }) =>
+  const payload = (x: PayloadFields) =>
     x.text !== undefined ? JSON.stringify(x.text) : `hex ${x.hex}`;
-  const match = (x: Record<string, unknown>) =>
+  const match = (x: MatchFields) =>
     x.text !== undefined
       ? JSON.stringify(x.text)
       : x.hex !== undefined
@@ -79,6 +89,7 @@ export function stepTitle(step: Step): string {
       : x.bytes !== undefined
       ? `${x.bytes} bytes`
       : "end of stream";
+  const { kind, action: a } = stepAction(step);
   switch (kind) {
     case "listen": {
       const proto = a.proto ?? "tcp";
@@ -94,9 +105,9 @@ export function stepTitle(step: Step): string {
     case "expect":
       return `expect ${a.conn} ${match(a)}`;
     case "close-write":
-      return `close-write ${typeof a === "string" ? a : a.conn}`;
+      return `close-write ${connName(a)}`;
     case "close":
-      return `close ${typeof a === "string" ? a : a.conn}`;
+      return `close ${connName(a)}`;
     case "udp-send":
       return `udp-send ${a.socket}${a.to ? ` to ${a.to}` : ""} ${payload(a)}`;
     case "udp-expect":
@@ -113,7 +124,7 @@ export function stepTitle(step: Step): string {
       return `sockets ${who} ${a.absent ? "not " : ""}in ${a.state}`;
     }
     case "expect-denied": {
-      const [what, target] = Object.entries(a)[0] as [string, string];
+      const { what, target } = deniedAction(a);
       return `expect-denied ${what} ${target}`;
     }
   }
@@ -129,7 +140,19 @@ function showBytes(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
- * byteDiff(new TextEncoder().encode("hi"), new TextEncoder().encode("ho")).offset; // 1
+ * import assert from "node:assert/strict";
+ * import { byteDiff } from "./result.ts";
+ *
+ * const enc = new TextEncoder();
+ * assert.deepEqual(byteDiff(enc.encode("hi"), enc.encode("ho")), {
+ *   expected: '"hi"',
+ *   expectedHex: "68 69",
+ *   received: '"ho"',
+ *   receivedHex: "68 6f",
+ *   offset: 1,
+ * });
+ * // Bytes that are not UTF-8 are shown in hex.
+ * assert.equal(byteDiff(new Uint8Array([0xff]), new Uint8Array()).expected, "(not UTF-8) ff");
  * ```
  */
 export function byteDiff(expected: Uint8Array, received: Uint8Array): ByteDiff {
@@ -149,5 +172,29 @@ export function byteDiff(expected: Uint8Array, received: Uint8Array): ByteDiff {
     received: showBytes(received),
     receivedHex: toHex(received),
     offset,
+  };
+}
+
+/**
+ * The diff of a regular expression that did not match: the pattern as `/regex/` against the
+ * bytes received, with no byte offset (a pattern has none).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { regexDiff } from "./result.ts";
+ *
+ * const diff = regexDiff("^HTTP/1\\.[01] 200", new TextEncoder().encode("HTTP/1.1 404"));
+ * assert.equal(diff.expected, "/^HTTP/1\\.[01] 200/");
+ * assert.equal(diff.received, '"HTTP/1.1 404"');
+ * assert.equal(diff.offset, -1);
+ * ```
+ */
+export function regexDiff(pattern: string, received: Uint8Array): ByteDiff {
+  return {
+    ...byteDiff(new Uint8Array(0), received),
+    expected: `/${pattern}/`,
+    expectedHex: "",
+    offset: -1,
   };
 }

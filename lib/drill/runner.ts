@@ -5,7 +5,7 @@ import { Sandbox, type Scope } from "../scope/mod.ts";
 import { drillScope, scopeBeyondOwn } from "./permissions.ts";
 import type { DrillResult, StepResult } from "./result.ts";
 import { stepTitle } from "./result.ts";
-import { type Drill, drillDurationMs, type Step, stepKind } from "./schema.ts";
+import { type Drill, drillDurationMs, type Step, stepAction, stepKind } from "./schema.ts";
 import { allocatePorts, bindVariables, collectVariables } from "./variables.ts";
 import type { DrillWorkerMessage } from "./worker.ts";
 
@@ -46,8 +46,33 @@ export interface RunDrillOptions {
  *
  * @example
  * ```ts
- * const result = await runDrill(drill, { source: "built-in" });
- * result.status; // "pass"
+ * import assert from "node:assert/strict";
+ * import { parseDrill } from "./load.ts";
+ * import { runDrill } from "./runner.ts";
+ *
+ * // An echo server on a port chosen now, a client, and a port outside the drill's scope.
+ * const drill = parseDrill(
+ *   `name: echo
+ * steps:
+ *   - listen: { as: echo, address: "127.0.0.1:{{port.echo}}", reply: echo }
+ *   - connect: { as: c, to: "127.0.0.1:{{port.echo}}" }
+ *   - send: { conn: c, text: hello }
+ *   - expect: { conn: c, text: hello }
+ *   - expect-denied: { connect: "127.0.0.1:9" }
+ * `,
+ *   "echo.yaml",
+ * );
+ * const result = await runDrill(drill, { source: "echo.yaml" });
+ * assert.equal(result.status, "pass");
+ * assert.deepEqual(result.steps.map((s) => s.title), [
+ *   "listen echo tcp 127.0.0.1:{{port.echo}} (echo)",
+ *   "connect c to 127.0.0.1:{{port.echo}}",
+ *   'send c "hello"',
+ *   'expect c "hello"',
+ *   "expect-denied connect 127.0.0.1:9",
+ * ]);
+ * // The sandbox refused the connection before anything was sent.
+ * assert.deepEqual(result.steps[4].denied, { kind: "net", resource: "127.0.0.1:9" });
  * ```
  */
 export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<DrillResult> {
@@ -136,18 +161,19 @@ export async function runDrill(drill: Drill, options: RunDrillOptions): Promise<
 function anchorPaths(drill: Drill, base: string | undefined): Drill {
   if (base === undefined) return drill;
   const anchor = (p: string) => (p.startsWith("/") ? p : `${base}/${p}`);
-  const steps = drill.steps.map((step) => {
-    const kind = stepKind(step);
-    const a = (step as Record<string, unknown>)[kind] as Record<string, unknown>;
-    if ((kind === "listen" || kind === "connect") && typeof a.path === "string") {
-      return { ...step, [kind]: { ...a, path: anchor(a.path) } } as Step;
+  const steps = drill.steps.map((step): Step => {
+    const { kind, action } = stepAction(step);
+    if (kind === "listen" && typeof action.path === "string") {
+      return { ...step, listen: { ...action, path: anchor(action.path) } };
     }
-    if (kind === "expect-denied") {
-      for (const key of ["read", "write"]) {
-        if (typeof a[key] === "string") {
-          return { ...step, [kind]: { ...a, [key]: anchor(a[key] as string) } } as Step;
-        }
-      }
+    if (kind === "connect" && typeof action.path === "string") {
+      return { ...step, connect: { ...action, path: anchor(action.path) } };
+    }
+    if (kind === "expect-denied" && "read" in action) {
+      return { ...step, "expect-denied": { ...action, read: anchor(action.read) } };
+    }
+    if (kind === "expect-denied" && "write" in action) {
+      return { ...step, "expect-denied": { ...action, write: anchor(action.write) } };
     }
     return step;
   });

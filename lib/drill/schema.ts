@@ -1,6 +1,7 @@
 // The drill file format: the JSON Schema that `toolkit drill schema` publishes and the loader
-// validates against, and the TypeScript shape of a validated drill. One table serves both, so the
-// published schema is the one in force.
+// (load.ts) validates against, so the published schema is the one in force, and the TypeScript
+// shape of a validated drill. The types are written by hand beside the schema; the lists both
+// use (step kinds, TCP state names, sys kinds) are shared constants.
 import { parseDuration } from "../text/duration.ts";
 import { type SysKind, sysKinds } from "../scope/types.ts";
 
@@ -15,24 +16,92 @@ export type Match =
   | { bytes: number }
   | { eof: true };
 
-/** One step: exactly one action key, plus an optional `name` label. */
-export type Step =
-  | { name?: string; listen: ListenStep }
-  | { name?: string; accept: { listener: string; as: string; timeout?: string | number } }
-  | { name?: string; connect: ConnectStep }
-  | { name?: string; send: { conn: string } & PayloadFields }
-  | { name?: string; expect: { conn: string; timeout?: string | number } & MatchFields }
-  | { name?: string; "close-write": string | { conn: string } }
-  | { name?: string; close: string | { conn: string } }
-  | { name?: string; "udp-send": { socket: string; to?: string; bind?: string } & PayloadFields }
-  | {
-    name?: string;
-    "udp-expect": { socket: string; from?: string; timeout?: string | number } & MatchFields;
-  }
-  | { name?: string; sleep: string | number }
-  | { name?: string; run: RunStep }
-  | { name?: string; sockets: SocketsStep }
-  | { name?: string; "expect-denied": DeniedAction };
+/**
+ * One step: exactly one action key, plus an optional `name` label. Built from
+ * {@linkcode StepActions}, so a step kind and the shape of its action are said once.
+ */
+export type Step = {
+  [K in StepKind]: { name?: string } & { [A in K]: StepActions[A] };
+}[StepKind];
+
+/** The action each step kind carries (the value under its key). */
+export interface StepActions {
+  listen: ListenStep;
+  accept: AcceptStep;
+  connect: ConnectStep;
+  send: SendStep;
+  expect: ExpectStep;
+  "close-write": ConnRef;
+  close: ConnRef;
+  "udp-send": UdpSendStep;
+  "udp-expect": UdpExpectStep;
+  sleep: string | number;
+  run: RunStep;
+  sockets: SocketsStep;
+  "expect-denied": DeniedAction;
+}
+
+/** A step's kind with its action, typed together: a `switch` on `kind` narrows `action`. */
+export type StepAction = { [K in StepKind]: { kind: K; action: StepActions[K] } }[StepKind];
+
+/**
+ * The kind and the action of a step, typed by the kind.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stepAction } from "./schema.ts";
+ *
+ * const { kind, action } = stepAction({ name: "dial", connect: { as: "c", to: "127.0.0.1:9" } });
+ * assert.equal(kind, "connect");
+ * if (kind === "connect") assert.equal(action.to, "127.0.0.1:9"); // action is a ConnectStep here
+ * ```
+ */
+export function stepAction(step: Step): StepAction {
+  const kind = stepKind(step);
+  // The one place a step is read by its kind's key: a Step has exactly that action key.
+  return { kind, action: (step as Partial<StepActions>)[kind] } as StepAction;
+}
+
+/** A connection named bare (`close: client`) or as a mapping (`close: { conn: client }`). */
+export type ConnRef = string | { conn: string };
+
+/**
+ * The connection a {@linkcode ConnRef} names.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connName } from "./schema.ts";
+ *
+ * assert.equal(connName("client"), "client");
+ * assert.equal(connName({ conn: "client" }), "client");
+ * ```
+ */
+export function connName(ref: ConnRef): string {
+  return typeof ref === "string" ? ref : ref.conn;
+}
+
+/** `accept`: the next connection on a listener that has no reply mode. */
+export interface AcceptStep {
+  listener: string;
+  as: string;
+  timeout?: string | number;
+}
+
+/** `send`: bytes written to a connection. */
+export type SendStep = { conn: string } & PayloadFields;
+
+/** `expect`: read from a connection until the bytes match. */
+export type ExpectStep = { conn: string; timeout?: string | number } & MatchFields;
+
+/** `udp-send`: one datagram (`to` defaults to the last sender seen on the socket). */
+export type UdpSendStep = { socket: string; to?: string; bind?: string } & PayloadFields;
+
+/** `udp-expect`: one datagram, matched whole. */
+export type UdpExpectStep =
+  & { socket: string; from?: string; timeout?: string | number }
+  & MatchFields;
 
 /** Payload fields of `send` and `udp-send`: exactly one of them. */
 export interface PayloadFields {
@@ -108,15 +177,38 @@ export interface SocketsStep {
   timeout?: string | number;
 }
 
+/** What `expect-denied` can attempt, in the order the schema lists them. */
+export const deniedKinds = [
+  "connect",
+  "listen",
+  "udp-send",
+  "read",
+  "write",
+  "run",
+  "env",
+] as const;
+
+/** One of {@linkcode deniedKinds}. */
+export type DeniedKind = typeof deniedKinds[number];
+
 /** `expect-denied`: an action that the sandbox must refuse. Exactly one key. */
-export type DeniedAction =
-  | { connect: string }
-  | { listen: string }
-  | { "udp-send": string }
-  | { read: string }
-  | { write: string }
-  | { run: string }
-  | { env: string };
+export type DeniedAction = { [K in DeniedKind]: { [A in K]: string } }[DeniedKind];
+
+/**
+ * What an `expect-denied` step attempts, and on what.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { deniedAction } from "./schema.ts";
+ *
+ * assert.deepEqual(deniedAction({ read: "/etc/shadow" }), { what: "read", target: "/etc/shadow" });
+ * ```
+ */
+export function deniedAction(action: DeniedAction): { what: DeniedKind; target: string } {
+  const [what, target] = Object.entries(action)[0] as [DeniedKind, string];
+  return { what, target };
+}
 
 /** TCP states as Linux names them in /proc/net/tcp. */
 export const tcpStateNames = [
@@ -188,7 +280,11 @@ export type StepKind = typeof stepKinds[number];
  *
  * @example
  * ```ts
- * stepKind({ "close-write": "client" }); // "close-write"
+ * import assert from "node:assert/strict";
+ * import { stepKind } from "./schema.ts";
+ *
+ * assert.equal(stepKind({ "close-write": "client" }), "close-write");
+ * assert.equal(stepKind({ name: "pause", sleep: "1s" }), "sleep");
  * ```
  */
 export function stepKind(step: Step): StepKind {
@@ -205,8 +301,15 @@ export const maxDrillDurationMs = 3_600_000;
  *
  * @example
  * ```ts
- * drillDurationMs("250ms", "timeout"); // 250
- * drillDurationMs(0, "timeout"); // throws RangeError: Duration "0" is too short: at least 1ms
+ * import assert from "node:assert/strict";
+ * import { drillDurationMs } from "./schema.ts";
+ *
+ * assert.equal(drillDurationMs("250ms", "timeout"), 250);
+ * assert.equal(drillDurationMs(1.5, "timeout"), 1500); // a bare number is seconds
+ * assert.equal(drillDurationMs(0, "sleep"), 0);
+ * assert.throws(() => drillDurationMs(0, "timeout"), RangeError);
+ * assert.throws(() => drillDurationMs("61m", "timeout"), RangeError); // past an hour
+ * assert.throws(() => drillDurationMs("2h", "timeout"), SyntaxError); // units: ms, s, m
  * ```
  */
 export function drillDurationMs(value: string | number, use: "sleep" | "timeout"): number {
@@ -258,7 +361,13 @@ function obj(
  *
  * @example
  * ```ts
- * drillSchema.properties.steps.type; // "array"
+ * import assert from "node:assert/strict";
+ * import { drillSchema, stepKinds } from "./schema.ts";
+ *
+ * assert.deepEqual(drillSchema.required, ["name", "steps"]);
+ * assert.equal(drillSchema.properties.steps.type, "array");
+ * // One definition per step kind, each requiring its own action key.
+ * assert.deepEqual(stepKinds.map((k) => drillSchema.$defs[k].required), stepKinds.map((k) => [k]));
  * ```
  */
 export const drillSchema = {
@@ -401,17 +510,9 @@ export const drillSchema = {
     "expect-denied": stepDef(
       "expect-denied",
       obj(
-        {
-          connect: { type: "string" },
-          listen: { type: "string" },
-          "udp-send": { type: "string" },
-          read: { type: "string" },
-          write: { type: "string" },
-          run: { type: "string" },
-          env: { type: "string" },
-        },
+        Object.fromEntries(deniedKinds.map((k) => [k, { type: "string" }])),
         [],
-        onlyOne(["connect", "listen", "udp-send", "read", "write", "run", "env"]),
+        onlyOne([...deniedKinds]),
       ),
       "An action outside the scope: passes only when the sandbox refuses it.",
     ),

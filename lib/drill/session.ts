@@ -1,307 +1,63 @@
-// The steps of a drill, run one after another inside the sandbox Worker. Every socket a step
-// opens is named and owned by the session, so a failed or timed-out drill closes all of them.
-import { formatHostPort, type HostPort, parseHostPort } from "../net/address.ts";
-import { acceptConn, acceptConns, retryServing } from "../net/accept.ts";
+// The step interpreter: the steps of a drill, run one after another inside the sandbox Worker.
+// Every socket a step opens is named and owned by the session (sockets.ts), so a failed or
+// timed-out drill closes all of them; a step's failure is its outcome, never an exception.
+import { formatHostPort, parseHostPort } from "../net/address.ts";
+import { acceptConn } from "../net/accept.ts";
 import { netErrorFrom } from "../net/errors.ts";
-import { parseHex } from "../net/payload.ts";
-import {
-  activeScope,
-  bindsInScope,
-  checkDestination,
-  confinePath,
-  confineSocketPath,
-  localBindFor,
-  scopeErrorFrom,
-} from "../scope/mod.ts";
+import { checkDestination, confineSocketPath, scopeErrorFrom } from "../scope/mod.ts";
 import type { CommandHostModule, CommandRun } from "./command_host.ts";
 import { splitCommand } from "./command_line.ts";
-import { type ByteDiff, byteDiff } from "./result.ts";
-import type {
-  ConnectStep,
-  DeniedAction,
-  ListenStep,
-  MatchFields,
-  Payload,
-  PayloadFields,
-  RunStep,
-  SocketsStep,
-  Step,
+import { expectDenied, type Refusal } from "./expect_denied.ts";
+import { payloadBytes } from "./payload.ts";
+import { type ByteDiff, byteDiff, regexDiff } from "./result.ts";
+import {
+  type AcceptStep,
+  type ConnectStep,
+  connName,
+  type DeniedAction,
+  drillDurationMs,
+  type ExpectStep,
+  type ListenStep,
+  type RunStep,
+  type SendStep,
+  type SocketsStep,
+  type Step,
+  stepAction,
+  type UdpExpectStep,
+  type UdpSendStep,
 } from "./schema.ts";
-import { drillDurationMs, stepKind } from "./schema.ts";
+import {
+  clientBind,
+  type Datagram,
+  describeAddr,
+  StreamConn,
+  StreamListener,
+  udpReplies,
+  UdpSocket,
+  writeAll,
+} from "./sockets.ts";
+import { StepFailure, withTimeout } from "./step_failure.ts";
+import { defaultRunTimeoutMs, defaultStepTimeoutMs, stepTimeoutMs } from "./step_limits.ts";
 import { canonicalHost, readTcpSockets, type TcpSocket } from "./tcp_states.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** The local address a UDP socket toward `target` binds: inside the drill's scope (lib/scope). */
-function clientBind(target: HostPort | undefined): string {
-  if (!target) return "127.0.0.1";
-  return localBindFor(target.host, bindsInScope(activeScope()));
-}
-
-/** Default wait of steps that wait (expect, accept, connect, sockets). */
-export const defaultStepTimeoutMs = 2000;
-/** Default limit of a `run` step. */
-export const defaultRunTimeoutMs = 10_000;
 
 /** What a step reports back; a thrown error is a failure too. */
 export interface StepOutcome {
   ok: boolean;
   message?: string;
   diff?: ByteDiff;
-  denied?: { kind: string; resource: string };
+  denied?: Refusal;
 }
 
-/** A failed expectation, carried as an error to the step's end. */
-class StepFailure extends Error {
-  readonly diff?: ByteDiff;
-  constructor(message: string, diff?: ByteDiff) {
-    super(message);
-    this.name = "StepFailure";
-    this.diff = diff;
-  }
-}
-
-/** Wakes waiters when a socket's state changes, and times their waits out. */
-class Changes {
-  #waiters = new Set<() => void>();
-  notify(): void {
-    for (const w of [...this.#waiters]) w();
-  }
-  wait<T>(check: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
-    return new Promise((resolve) => {
-      const run = () => {
-        const v = check();
-        if (v !== undefined) done(v);
-      };
-      const timer = setTimeout(() => done(undefined), timeoutMs);
-      const done = (v: T | undefined) => {
-        clearTimeout(timer);
-        this.#waiters.delete(run);
-        resolve(v);
-      };
-      this.#waiters.add(run);
-      run();
-    });
-  }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-/** A stream connection with everything received so far buffered by a background reader. */
-class StreamConn {
-  buffer: Uint8Array = new Uint8Array(0);
-  eof = false;
-  error?: unknown;
-  closed = false;
-  readonly changes = new Changes();
-  readonly local: string;
-  readonly remote: string;
-  constructor(readonly conn: Deno.Conn) {
-    this.local = describeAddr(conn.localAddr);
-    this.remote = describeAddr(conn.remoteAddr);
-    this.#pump();
-  }
-  async #pump() {
-    const chunk = new Uint8Array(65536);
-    try {
-      for (;;) {
-        const n = await this.conn.read(chunk);
-        if (n === null) break;
-        this.buffer = concat(this.buffer, chunk.subarray(0, n));
-        this.changes.notify();
-      }
-    } catch (err) {
-      if (!this.closed) this.error = err;
-    }
-    this.eof = true;
-    this.changes.notify();
-  }
-  /** How the stream ended, for failure messages: a clean FIN or an error such as a reset. */
-  endedBy(): string {
-    if (!this.error) return "the stream ended";
-    const failure = netErrorFrom(this.error, this.remote);
-    return `the connection failed (${(failure as Error).message ?? failure})`;
-  }
-  consume(n: number): void {
-    this.buffer = this.buffer.slice(n);
-  }
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    closeQuietly(this.conn);
-  }
-}
-
-interface Received {
-  data: Uint8Array;
-  from: Deno.NetAddr;
-}
-
-/** A UDP socket whose datagrams queue up for `udp-expect`, unless a reply mode serves them. */
-class UdpSocket {
-  queue: Received[] = [];
-  lastFrom?: Deno.NetAddr;
-  closed = false;
-  readonly changes = new Changes();
-  constructor(
-    readonly sock: Deno.DatagramConn,
-    serve?: (d: Received) => Promise<void>,
-    readonly onError: (err: unknown) => void = () => {},
-  ) {
-    this.#pump(serve);
-  }
-  async #pump(serve?: (d: Received) => Promise<void>) {
-    try {
-      for (;;) {
-        // An ICMP error surfacing on the socket is one peer's, not the end of this socket.
-        const got = await retryServing(() => this.sock.receive());
-        if (got === null) break;
-        const [data, addr] = got;
-        const d = { data, from: addr as Deno.NetAddr };
-        if (serve) await serve(d).catch(this.onError);
-        else {
-          this.queue.push(d);
-          this.changes.notify();
-        }
-      }
-    } catch { /* closed */ }
-  }
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    closeQuietly(this.sock);
-  }
-}
-
-/** A TCP or Unix listener, either serving by itself or handing connections to `accept`. */
-class StreamListener {
-  readonly served = new Set<Deno.Conn>();
-  closed = false;
-  constructor(
-    readonly listener: Deno.Listener,
-    readonly step: ListenStep,
-    readonly onError: (err: unknown) => void = () => {},
-  ) {
-    if (step.reply || step.replies) this.#serve();
-  }
-  async #serve() {
-    try {
-      // A client that resets before it is accepted, or a moment out of descriptors, is ridden
-      // out: the drill's server keeps serving.
-      for await (const conn of acceptConns(this.listener)) {
-        this.served.add(conn);
-        this.#handle(conn).finally(() => this.served.delete(conn));
-      }
-    } catch { /* closed */ }
-  }
-  async #handle(conn: Deno.Conn) {
-    const buf = new Uint8Array(65536);
-    const replies = (this.step.replies ?? []).map(payloadBytes);
-    let next = 0;
-    try {
-      for (;;) {
-        const n = await conn.read(buf);
-        if (n === null) {
-          if (this.step.reply === "echo") await conn.closeWrite();
-          break;
-        }
-        if (this.step.reply === "echo") {
-          await writeAll(conn, buf.slice(0, n));
-        } else if (next < replies.length) {
-          await writeAll(conn, replies[next++]);
-          if (next === replies.length) {
-            const then = this.step.then ?? "close";
-            if (then === "close") break;
-            if (then === "close-write") await conn.closeWrite();
-          }
-        }
-      }
-    } catch (err) {
-      if (!this.closed) this.onError(err);
-    }
-    closeQuietly(conn);
-  }
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    closeQuietly(this.listener);
-    for (const c of this.served) {
-      closeQuietly(c);
-    }
-  }
-}
-
-/** Closes a socket or listener that may be closed already. */
-function closeQuietly(resource: { close(): void }): void {
+/** `call()`, with a network failure named after `where` (lib/net/errors.ts). */
+async function netErrorsAt<T>(where: string, call: () => T | Promise<T>): Promise<T> {
   try {
-    resource.close();
-  } catch { /* already closed */ }
-}
-
-async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
-  for (let off = 0; off < data.length;) off += await conn.write(data.subarray(off));
-}
-
-function describeAddr(addr: Deno.Addr): string {
-  if (addr.transport === "tcp" || addr.transport === "udp") {
-    return formatHostPort(canonicalHost(addr.hostname), addr.port);
+    return await call();
+  } catch (err) {
+    throw netErrorFrom(err, where);
   }
-  return (addr as Deno.UnixAddr).path ?? "unix";
-}
-
-/**
- * Bytes of a reply or send payload.
- *
- * @example
- * ```ts
- * payloadBytes({ hex: "68 69" }); // Uint8Array [104, 105]
- * ```
- */
-export function payloadBytes(p: Payload | PayloadFields): Uint8Array {
-  if (typeof p === "string") return encoder.encode(p);
-  if ("hex" in p && p.hex !== undefined) return parseHex(p.hex);
-  return encoder.encode((p as { text: string }).text);
-}
-
-function stepTimeout(value: string | number | undefined, fallback: number): number {
-  return value === undefined ? fallback : drillDurationMs(value, "timeout");
-}
-
-/**
- * How long a step may take at most, so the runner can stop one that hangs.
- *
- * @example
- * ```ts
- * stepLimitMs({ sleep: "250ms" }); // 250
- * ```
- */
-export function stepLimitMs(step: Step): number {
-  const kind = stepKind(step);
-  // deno-lint-ignore no-explicit-any
-  const a = (step as any)[kind];
-  if (kind === "sleep") return drillDurationMs(a, "sleep");
-  if (kind === "run") return stepTimeout(a.timeout, defaultRunTimeoutMs);
-  if (a && typeof a === "object" && "timeout" in a) {
-    return stepTimeout(a.timeout, defaultStepTimeoutMs);
-  }
-  return defaultStepTimeoutMs;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string, onLate?: (v: T) => void) {
-  let timer: ReturnType<typeof setTimeout>;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      p.then((v) => onLate?.(v), () => {});
-      reject(new StepFailure(`timed out after ${ms / 1000}s ${what}`));
-    }, ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -310,9 +66,28 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string, onLate?: (v: T)
  *
  * @example
  * ```ts
- * const session = new DrillSession({ net: ["127.0.0.1:9000"] });
- * await session.run({ sleep: "10ms" });
- * session.closeAll();
+ * import assert from "node:assert/strict";
+ * import { DrillSession } from "./session.ts";
+ *
+ * // Outside a sandbox (as here) the steps run with this process's permissions.
+ * const session = new DrillSession();
+ * try {
+ *   const echo = { as: "echo", address: "127.0.0.1:0", reply: "echo" } as const;
+ *   const listen = await session.run({ listen: echo });
+ *   assert.match(listen.message!, /^listening on tcp 127\.0\.0\.1:\d+$/);
+ *   const to = listen.message!.split(" ").at(-1)!;
+ *   assert.equal((await session.run({ connect: { as: "c", to } })).ok, true);
+ *   assert.equal((await session.run({ send: { conn: "c", text: "hi" } })).message, "sent 2 bytes");
+ *   const wrong = await session.run({ expect: { conn: "c", text: "ho", timeout: "1s" } });
+ *   assert.equal(wrong.ok, false);
+ *   assert.equal(wrong.message, "received bytes differ from the expected ones");
+ *   assert.equal(wrong.diff?.offset, 1);
+ *   // Without a command host (the CLI hands one to its drills), `run` steps fail.
+ *   const run = await session.run({ run: { command: "subnet same 10.0.0.1 10.0.0.2 /8" } });
+ *   assert.equal(run.message, "this drill runner cannot run toolkit commands");
+ * } finally {
+ *   session.closeAll();
+ * }
  * ```
  */
 export class DrillSession {
@@ -322,7 +97,7 @@ export class DrillSession {
   #running?: CommandRun;
   #host?: Promise<CommandHostModule>;
   /** What the sandbox refused in the last passing `expect-denied`. */
-  #refused?: { kind: string; resource: string };
+  #refused?: Refusal;
   /** Failures of servers running in the background, told with the next failing step. */
   #background: string[] = [];
 
@@ -383,9 +158,7 @@ export class DrillSession {
   }
 
   #dispatch(step: Step): Promise<string | undefined> {
-    const kind = stepKind(step);
-    // deno-lint-ignore no-explicit-any
-    const a = (step as any)[kind];
+    const { kind, action: a } = stepAction(step);
     switch (kind) {
       case "listen":
         return this.#listen(a);
@@ -398,9 +171,9 @@ export class DrillSession {
       case "expect":
         return this.#expect(a);
       case "close-write":
-        return this.#closeWrite(typeof a === "string" ? a : a.conn);
+        return this.#closeWrite(connName(a));
       case "close":
-        return Promise.resolve(this.#close(typeof a === "string" ? a : a.conn));
+        return Promise.resolve(this.#close(connName(a)));
       case "udp-send":
         return this.#udpSend(a);
       case "udp-expect":
@@ -432,41 +205,28 @@ export class DrillSession {
     const hp = parseHostPort(a.address!, { allowPortZero: true });
     const where = formatHostPort(hp.host, hp.port);
     if (proto === "udp") {
-      let sock: Deno.DatagramConn;
-      try {
-        sock = Deno.listenDatagram({ transport: "udp", hostname: hp.host, port: hp.port });
-      } catch (err) {
-        throw netErrorFrom(err, where);
-      }
-      const replies = (a.replies ?? []).map(payloadBytes);
-      let next = 0;
-      const serve = a.reply === "echo"
-        ? async (d: Received) => void (await sock.send(d.data, d.from))
-        : a.replies
-        ? async (d: Received) => {
-          if (next < replies.length) await sock.send(replies[next++], d.from);
-        }
-        : undefined;
-      this.udp.set(a.as, new UdpSocket(sock, serve, this.#noteBackground(a.as)));
+      const sock = await netErrorsAt(
+        where,
+        () => Deno.listenDatagram({ transport: "udp", hostname: hp.host, port: hp.port }),
+      );
+      this.udp.set(a.as, new UdpSocket(sock, udpReplies(sock, a), this.#noteBackground(a.as)));
       return `listening on udp ${describeAddr(sock.addr)}`;
     }
-    let listener: Deno.Listener;
-    try {
-      listener = Deno.listen({ hostname: hp.host, port: hp.port });
-    } catch (err) {
-      throw netErrorFrom(err, where);
-    }
+    const listener = await netErrorsAt(
+      where,
+      () => Deno.listen({ hostname: hp.host, port: hp.port }),
+    );
     this.listeners.set(a.as, new StreamListener(listener, a, this.#noteBackground(a.as)));
     return `listening on tcp ${describeAddr(listener.addr)}`;
   }
 
-  async #accept(a: { listener: string; as: string; timeout?: string | number }) {
+  async #accept(a: AcceptStep) {
     const l = this.listeners.get(a.listener);
     if (!l) throw new StepFailure(`no listener named "${a.listener}"`);
     if (l.step.reply || l.step.replies) {
       throw new StepFailure(`listener "${a.listener}" serves by itself (reply/replies)`);
     }
-    const ms = stepTimeout(a.timeout, defaultStepTimeoutMs);
+    const ms = stepTimeoutMs(a.timeout, defaultStepTimeoutMs);
     const conn = await withTimeout(
       acceptConn(l.listener),
       ms,
@@ -480,42 +240,36 @@ export class DrillSession {
   }
 
   async #connect(a: ConnectStep) {
-    const ms = stepTimeout(a.timeout, defaultStepTimeoutMs);
+    const ms = stepTimeoutMs(a.timeout, defaultStepTimeoutMs);
     let target: string;
     let pending: Promise<Deno.Conn>;
     if (a.path !== undefined) {
       target = a.path;
       pending = confineSocketPath(a.path).then((path) => Deno.connect({ transport: "unix", path }));
     } else {
-      const hp: HostPort = parseHostPort(a.to!);
+      const hp = parseHostPort(a.to!);
       target = formatHostPort(hp.host, hp.port);
       pending = Deno.connect({ hostname: hp.host, port: hp.port });
     }
-    let conn: Deno.Conn;
-    try {
-      conn = await withTimeout(pending, ms, `connecting to ${target}`, (late) => late.close());
-    } catch (err) {
-      throw netErrorFrom(err, target);
-    }
+    const conn = await netErrorsAt(
+      target,
+      () => withTimeout(pending, ms, `connecting to ${target}`, (late) => late.close()),
+    );
     const c = new StreamConn(conn);
     this.conns.set(a.as, c);
     return `connected ${c.local} -> ${c.remote}`;
   }
 
-  async #send(a: { conn: string } & PayloadFields) {
+  async #send(a: SendStep) {
     const c = this.#conn(a.conn);
     const data = payloadBytes(a);
-    try {
-      await writeAll(c.conn, data);
-    } catch (err) {
-      throw netErrorFrom(err, c.remote);
-    }
+    await netErrorsAt(c.remote, () => writeAll(c.conn, data));
     return `sent ${data.length} bytes`;
   }
 
-  async #expect(a: { conn: string; timeout?: string | number } & MatchFields) {
+  async #expect(a: ExpectStep) {
     const c = this.#conn(a.conn);
-    const ms = stepTimeout(a.timeout, defaultStepTimeoutMs);
+    const ms = stepTimeoutMs(a.timeout, defaultStepTimeoutMs);
     if (a.eof) {
       const r = await c.changes.wait(() => c.buffer.length > 0 || c.eof ? true : undefined, ms);
       if (r === undefined) {
@@ -539,12 +293,7 @@ export class DrillSession {
       }, ms);
       if (!found) {
         const why = found === null ? c.endedBy() : `timed out after ${ms / 1000}s`;
-        throw new StepFailure(`${why} before /${a.regex}/ matched`, {
-          ...byteDiff(new Uint8Array(0), c.buffer),
-          expected: `/${a.regex}/`,
-          expectedHex: "",
-          offset: -1,
-        });
+        throw new StepFailure(`${why} before /${a.regex}/ matched`, regexDiff(a.regex, c.buffer));
       }
       const used = encoder.encode(decoder.decode(c.buffer).slice(0, found.index + found[0].length))
         .length;
@@ -588,11 +337,7 @@ export class DrillSession {
 
   async #closeWrite(name: string) {
     const c = this.#conn(name);
-    try {
-      await c.conn.closeWrite();
-    } catch (err) {
-      throw netErrorFrom(err, c.remote);
-    }
+    await netErrorsAt(c.remote, () => c.conn.closeWrite());
     return "sent FIN";
   }
 
@@ -615,7 +360,7 @@ export class DrillSession {
     throw new StepFailure(`nothing named "${name}" to close`);
   }
 
-  async #udpSend(a: { socket: string; to?: string; bind?: string } & PayloadFields) {
+  async #udpSend(a: UdpSendStep) {
     let u = this.udp.get(a.socket);
     const target = a.to === undefined ? undefined : parseHostPort(a.to);
     if (!u) {
@@ -623,12 +368,10 @@ export class DrillSession {
       const bind = a.bind !== undefined
         ? parseHostPort(a.bind, { allowPortZero: true })
         : { host: clientBind(target), port: 0 };
-      let sock: Deno.DatagramConn;
-      try {
-        sock = Deno.listenDatagram({ transport: "udp", hostname: bind.host, port: bind.port });
-      } catch (err) {
-        throw netErrorFrom(err, formatHostPort(bind.host, bind.port));
-      }
+      const sock = await netErrorsAt(
+        formatHostPort(bind.host, bind.port),
+        () => Deno.listenDatagram({ transport: "udp", hostname: bind.host, port: bind.port }),
+      );
       u = new UdpSocket(sock);
       this.udp.set(a.socket, u);
     }
@@ -638,20 +381,16 @@ export class DrillSession {
     if (!to) throw new StepFailure(`no "to" given and nothing received on "${a.socket}" yet`);
     const data = payloadBytes(a);
     const where = formatHostPort(to.hostname, to.port);
-    try {
-      await u.sock.send(data, to);
-    } catch (err) {
-      throw netErrorFrom(err, where);
-    }
+    await netErrorsAt(where, () => u.sock.send(data, to));
     return `sent ${data.length} bytes to ${where}`;
   }
 
-  async #udpExpect(a: { socket: string; from?: string; timeout?: string | number } & MatchFields) {
+  async #udpExpect(a: UdpExpectStep) {
     const u = this.udp.get(a.socket);
     if (!u) throw new StepFailure(`no UDP socket named "${a.socket}"`);
-    const ms = stepTimeout(a.timeout, defaultStepTimeoutMs);
+    const ms = stepTimeoutMs(a.timeout, defaultStepTimeoutMs);
     const from = a.from === undefined ? undefined : parseHostPort(a.from);
-    const matchesFrom = (d: Received) =>
+    const matchesFrom = (d: Datagram) =>
       !from || (canonicalHost(d.from.hostname) === canonicalHost(from.host) &&
         d.from.port === from.port);
     const d = await u.changes.wait(() => {
@@ -667,12 +406,10 @@ export class DrillSession {
     const sender = describeAddr(d.from);
     if (a.regex !== undefined) {
       if (!new RegExp(a.regex).test(decoder.decode(d.data))) {
-        throw new StepFailure(`the datagram from ${sender} does not match /${a.regex}/`, {
-          ...byteDiff(new Uint8Array(0), d.data),
-          expected: `/${a.regex}/`,
-          expectedHex: "",
-          offset: -1,
-        });
+        throw new StepFailure(
+          `the datagram from ${sender} does not match /${a.regex}/`,
+          regexDiff(a.regex, d.data),
+        );
       }
     } else if (a.bytes !== undefined) {
       if (d.data.length !== a.bytes) {
@@ -692,7 +429,7 @@ export class DrillSession {
 
   async #run(a: RunStep) {
     const argv = typeof a.command === "string" ? splitCommand(a.command) : a.command;
-    const ms = stepTimeout(a.timeout, defaultRunTimeoutMs);
+    const ms = stepTimeoutMs(a.timeout, defaultRunTimeoutMs);
     if (!this.commandHost) throw new StepFailure("this drill runner cannot run toolkit commands");
     this.#host ??= import(this.commandHost) as Promise<CommandHostModule>;
     const io = (await this.#host).runCommand(argv, { stdin: a.stdin });
@@ -718,12 +455,7 @@ export class DrillSession {
     }
     if (a["stdout-match"] !== undefined && !new RegExp(a["stdout-match"], "m").test(stdout)) {
       problems.push(`stdout does not match /${a["stdout-match"]}/`);
-      diff ??= {
-        ...byteDiff(new Uint8Array(0), io.stdoutBytes()),
-        expected: `/${a["stdout-match"]}/`,
-        expectedHex: "",
-        offset: -1,
-      };
+      diff ??= regexDiff(a["stdout-match"], io.stdoutBytes());
     }
     if (a["stderr-match"] !== undefined && !new RegExp(a["stderr-match"], "m").test(stderr)) {
       problems.push(`stderr does not match /${a["stderr-match"]}/`);
@@ -731,12 +463,7 @@ export class DrillSession {
     const output = a["output-match"];
     if (output !== undefined && !new RegExp(output, "m").test(stdout + stderr)) {
       problems.push(`output does not match /${output}/`);
-      diff ??= {
-        ...byteDiff(new Uint8Array(0), encoder.encode(stdout + stderr)),
-        expected: `/${output}/`,
-        expectedHex: "",
-        offset: -1,
-      };
+      diff ??= regexDiff(output, encoder.encode(stdout + stderr));
     }
     if (problems.length) {
       const err = stderr.trim() ? `; stderr: ${stderr.trim().split("\n")[0]}` : "";
@@ -746,7 +473,7 @@ export class DrillSession {
   }
 
   async #sockets(a: SocketsStep) {
-    const ms = stepTimeout(a.timeout, defaultStepTimeoutMs);
+    const ms = stepTimeoutMs(a.timeout, defaultStepTimeoutMs);
     let local = a.local;
     let remote = a.remote;
     if (a.conn !== undefined) {
@@ -786,77 +513,8 @@ export class DrillSession {
   }
 
   async #expectDenied(a: DeniedAction): Promise<string> {
-    const [what, target] = Object.entries(a)[0] as [string, string];
-    const attempt = async (): Promise<string> => {
-      switch (what) {
-        case "connect": {
-          const hp = parseHostPort(target);
-          const conn = await withTimeout(
-            Deno.connect({ hostname: hp.host, port: hp.port }),
-            defaultStepTimeoutMs,
-            `connecting to ${target}`,
-            (late) => late.close(),
-          );
-          conn.close();
-          return `connected to ${target}`;
-        }
-        case "listen": {
-          const hp = parseHostPort(target, { allowPortZero: true });
-          Deno.listen({ hostname: hp.host, port: hp.port }).close();
-          return `listened on ${target}`;
-        }
-        case "udp-send": {
-          const hp = parseHostPort(target);
-          const sock = Deno.listenDatagram({ transport: "udp", hostname: clientBind(hp), port: 0 });
-          try {
-            await sock.send(encoder.encode("drill"), {
-              transport: "udp",
-              hostname: hp.host,
-              port: hp.port,
-            });
-          } finally {
-            sock.close();
-          }
-          return `sent a datagram to ${target}`;
-        }
-        case "read": {
-          (await Deno.open(await confinePath(target, "read"), { read: true })).close();
-          return `opened ${target} for reading`;
-        }
-        case "write": {
-          // Opening without create or truncate changes nothing when it is (wrongly) allowed.
-          (await Deno.open(await confinePath(target, "write"), { write: true })).close();
-          return `opened ${target} for writing`;
-        }
-        case "env":
-          Deno.env.get(target);
-          return `read the environment variable ${target}`;
-        case "run": {
-          // Asked, not attempted: a wrongly allowed command must not run.
-          const state = (await Deno.permissions.query({ name: "run", command: target })).state;
-          if (state !== "granted") {
-            throw new Deno.errors.NotCapable(`Requires run access to "${target}"`);
-          }
-          return `run access to ${target} is granted`;
-        }
-      }
-      throw new StepFailure(`unknown action ${what}`);
-    };
-    try {
-      const done = await attempt();
-      throw new StepFailure(`not refused by the sandbox: ${done}`);
-    } catch (err) {
-      if (err instanceof StepFailure) throw err;
-      const scope = scopeErrorFrom(err);
-      if (scope) {
-        this.#refused = { kind: scope.kind, resource: scope.resource };
-        return `refused: ${scope.kind} access to ${scope.resource}`;
-      }
-      throw new StepFailure(
-        `not refused by the sandbox: the attempt was made and failed with ${
-          (err as Error).message
-        }`,
-      );
-    }
+    const refused = await expectDenied(a);
+    this.#refused = refused;
+    return `refused: ${refused.kind} access to ${refused.resource}`;
   }
 }

@@ -28,9 +28,13 @@ export const maxDrillFileBytes = 4 << 20;
  *
  * @example
  * ```ts
- * isDrillFile("labs/echo.yaml"); // true
- * isDrillFile("./udp-echo"); // true
- * isDrillFile("udp-echo"); // false, even with a file of that name here
+ * import assert from "node:assert/strict";
+ * import { isDrillFile } from "./source.ts";
+ *
+ * assert.equal(isDrillFile("labs/echo.yaml"), true);
+ * assert.equal(isDrillFile("./udp-echo"), true);
+ * assert.equal(isDrillFile("lab1.JSON"), true);
+ * assert.equal(isDrillFile("udp-echo"), false); // even with a file of that name here
  * ```
  */
 export function isDrillFile(arg: string): boolean {
@@ -66,7 +70,23 @@ async function readDrillFile(path: string): Promise<string> {
  *
  * @example
  * ```ts
- * const { drill } = await loadDrill("udp-echo");
+ * import assert from "node:assert/strict";
+ * import { loadDrill } from "./source.ts";
+ *
+ * const builtin = await loadDrill("udp-echo");
+ * assert.equal(builtin.drill.name, "udp-echo");
+ * assert.equal(builtin.source, "built-in");
+ *
+ * const dir = await Deno.realPath(await Deno.makeTempDir());
+ * try {
+ *   await Deno.writeTextFile(`${dir}/pause.yaml`, "name: pause\nsteps:\n  - sleep: 10ms\n");
+ *   const file = await loadDrill(`${dir}/pause.yaml`);
+ *   assert.equal(file.drill.name, "pause");
+ *   assert.equal(file.base, dir); // relative paths in its scope start here
+ *   await assert.rejects(loadDrill("pause"), RangeError); // a name without a slash is built-in
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function loadDrill(
@@ -106,7 +126,16 @@ export async function loadDrill(
  *
  * @example
  * ```ts
- * await loadDrill("-", { readStdin: stdinReader(io.stdin.readable) });
+ * import assert from "node:assert/strict";
+ * import { loadDrill, stdinReader } from "./source.ts";
+ *
+ * const text = "name: piped\nsteps:\n  - sleep: 0\n";
+ * const stdin = ReadableStream.from([new TextEncoder().encode(text)]);
+ * const readStdin = stdinReader(stdin);
+ * const loaded = await loadDrill("-", { readStdin });
+ * assert.equal(loaded.drill.name, "piped");
+ * assert.equal(loaded.source, "<stdin>");
+ * assert.equal(await readStdin(), ""); // standard input is read once
  * ```
  */
 export function stdinReader(readable: ReadableStream<Uint8Array>): () => Promise<string> {

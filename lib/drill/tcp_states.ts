@@ -19,7 +19,13 @@ export interface TcpSocket {
  *
  * @example
  * ```ts
- * canonicalHost("[::ffff:127.0.0.1]"); // "127.0.0.1"
+ * import assert from "node:assert/strict";
+ * import { canonicalHost } from "./tcp_states.ts";
+ *
+ * assert.equal(canonicalHost("[::ffff:127.0.0.1]"), "127.0.0.1");
+ * assert.equal(canonicalHost("[2001:DB8:0:0::1]"), "2001:db8::1");
+ * assert.equal(canonicalHost("fe80::1%eth0"), "fe80::1");
+ * assert.equal(canonicalHost("*"), "0.0.0.0");
  * ```
  */
 export function canonicalHost(host: string): string {
@@ -50,7 +56,14 @@ function hostOf(endpoint: string): string {
  *
  * @example
  * ```ts
- * const waiting = (await readTcpSockets()).filter((s) => s.state === "TIME_WAIT");
+ * import assert from "node:assert/strict";
+ * import { readTcpSockets } from "./tcp_states.ts";
+ *
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const sockets = await readTcpSockets();
+ * const mine = sockets.find((s) => s.localPort === listener.addr.port);
+ * assert.equal(mine?.state, "LISTEN");
+ * assert.equal(mine?.localHost, "127.0.0.1");
  * ```
  */
 export async function readTcpSockets(): Promise<TcpSocket[]> {

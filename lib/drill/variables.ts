@@ -16,7 +16,17 @@ export interface DrillVariables {
  *
  * @example
  * ```ts
- * collectVariables({ to: "127.0.0.1:{{port.echo}}" }); // { ports: ["echo"], tmp: false }
+ * import assert from "node:assert/strict";
+ * import { collectVariables } from "./variables.ts";
+ *
+ * assert.deepEqual(collectVariables({ to: "127.0.0.1:{{port.echo}}" }), {
+ *   ports: ["echo"],
+ *   tmp: false,
+ * });
+ * assert.deepEqual(collectVariables(["{{ tmp }}/s.sock", "{{port.a}}", "{{port.a}}"]), {
+ *   ports: ["a"],
+ *   tmp: true,
+ * });
  * ```
  */
 export function collectVariables(value: unknown): { ports: string[]; tmp: boolean } {
@@ -40,7 +50,16 @@ export function collectVariables(value: unknown): { ports: string[]; tmp: boolea
  *
  * @example
  * ```ts
- * bindVariables("127.0.0.1:{{port.echo}}", { ports: { echo: 40000 } }); // "127.0.0.1:40000"
+ * import assert from "node:assert/strict";
+ * import { bindVariables } from "./variables.ts";
+ *
+ * const vars = { ports: { echo: 40000 }, tmp: "/tmp/toolkit-drill-x" };
+ * assert.equal(bindVariables("127.0.0.1:{{port.echo}}", vars), "127.0.0.1:40000");
+ * assert.deepEqual(bindVariables({ path: "{{tmp}}/s.sock", n: 1 }, vars), {
+ *   path: "/tmp/toolkit-drill-x/s.sock",
+ *   n: 1,
+ * });
+ * assert.equal(bindVariables("{{port.other}}", vars), "{{port.other}}"); // unknown: left as is
  * ```
  */
 export function bindVariables<T>(value: T, vars: DrillVariables): T {
@@ -69,7 +88,14 @@ export function bindVariables<T>(value: T, vars: DrillVariables): T {
  *
  * @example
  * ```ts
- * const [port] = allocatePorts(1); // e.g. 41873
+ * import assert from "node:assert/strict";
+ * import { allocatePorts } from "./variables.ts";
+ *
+ * const ports = allocatePorts(2);
+ * assert.equal(new Set(ports).size, 2);
+ * // Free for both TCP and UDP: binding either works.
+ * Deno.listen({ hostname: "127.0.0.1", port: ports[0] }).close();
+ * Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: ports[0] }).close();
  * ```
  */
 export function allocatePorts(count: number, hostname = "127.0.0.1"): number[] {

@@ -5,7 +5,8 @@ import { type Scope, setActiveScope } from "../scope/mod.ts";
 import type { StepResult } from "./result.ts";
 import { stepTitle } from "./result.ts";
 import { type Drill, stepKind } from "./schema.ts";
-import { DrillSession, stepLimitMs } from "./session.ts";
+import { DrillSession } from "./session.ts";
+import { stepLimitMs } from "./step_limits.ts";
 
 /** Messages between the runner and the drill Worker. */
 export type DrillWorkerMessage =

@@ -212,7 +212,7 @@ export function specialPurposeWithin(prefix: Prefix): SpecialPurpose[] {
  * Whether packets to `target` may be routed beyond their own network domain, by the registry:
  * `false` inside a block the registry marks so, `true` in ordinary unicast space, `undefined` for
  * a prefix that holds both kinds (`0.0.0.0/0`). IPv4-mapped addresses are judged by the IPv4
- * inside. CPython's `is_global` gives the same answer except where the README lists otherwise.
+ * inside. CPython's `is_global` gives the same answer except where docs/subnet.md lists otherwise.
  *
  * @example
  * ```ts

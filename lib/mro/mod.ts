@@ -13,8 +13,11 @@ export {
   type BaseExpr,
   type BoundValue,
   type ClassStatement,
+  type KeywordArg,
   readClassStatements,
+  type ReadOptions,
   type Statement,
+  type ValueExpr,
 } from "./read_classes.ts";
 export {
   type ClassError,
@@ -27,6 +30,7 @@ export {
 } from "./resolve.ts";
 export {
   type ClassEntry,
+  errorLine,
   type ModuleResult,
   renderDot,
   renderMermaid,

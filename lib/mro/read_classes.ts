@@ -4,17 +4,47 @@
 // `with`, loops) are read as if each branch ran in order.
 import { type LogicalLine, type Token, tokenizePython } from "./tokenize.ts";
 
-/** One base in a class statement's parentheses. */
-export type BaseExpr =
+/**
+ * An expression as far as toolkit evaluates it: a (dotted) name, possibly subscripted; a literal;
+ * a tuple, list, set or dict display of those. Anything else (a call, an operator) is
+ * `unsupported`, with the reason.
+ */
+export type ValueExpr =
   | {
     kind: "name";
     /** `["mod", "Base"]` for `mod.Base`. */
     path: string[];
     /** Written with a subscript: `Generic[T]`, `list[int]`. */
     subscripted: boolean;
+    /** The (dotted) names inside the subscript, evaluated after the name; none when unsure. */
+    subscriptNames?: string[][];
+    text: string;
+  }
+  /** `type` is the builtins type of the literal: `int`, `str`, `NoneType`, `ellipsis`... */
+  | { kind: "literal"; type: string; text: string }
+  | {
+    kind: "display";
+    type: "tuple" | "list" | "set" | "dict";
+    /** The items in evaluation order (a dict's keys and values alternate). */
+    items: BaseExpr[];
+    /** A dict display whose keys are all plain strings: the keyword arguments `**{...}` gives. */
+    keywords?: KeywordArg[];
+
     text: string;
   }
   | { kind: "unsupported"; reason: string; text: string };
+
+/** One positional argument of a class statement (or item of a display): `expr` or `*expr`. */
+export type BaseExpr = ValueExpr | { kind: "starred"; value: ValueExpr; text: string };
+
+/** One keyword argument: `name=value`, or `**value` (then `name` is `**`). */
+export interface KeywordArg {
+  name: string;
+  /** From a dict display's key that is no string (`**{1: 2}`): `name` is its `str()`. */
+  nonString?: boolean;
+  value: ValueExpr;
+  text: string;
+}
 
 /** A `class` statement: its bases and the statements of its body. */
 export interface ClassStatement {
@@ -26,12 +56,10 @@ export interface ClassStatement {
   qualname: string;
   /** 1-based line of the `class` keyword. */
   line: number;
-  /** The bases in order; keyword arguments are in `keywords`. */
+  /** The positional arguments in order (the bases, `*bases`); keyword arguments are apart. */
   bases: BaseExpr[];
-  /** Names of keyword arguments (`metaclass`, `**kw`); only `metaclass` is interpreted. */
-  keywords: string[];
-  /** The `metaclass=` argument, when given. */
-  metaclass?: BaseExpr;
+  /** The keyword arguments in order: `metaclass=M`, `total=False`, `**kw`. */
+  keywords: KeywordArg[];
   /** Declared with PEP 695 type parameters (`class A[T]:`), which makes it generic. */
   typeParams: boolean;
   /** The statements of the body (empty inside a function, which does not run). */
@@ -44,12 +72,14 @@ export type BoundValue =
   | { kind: "module"; module: string }
   /** `from m import x`; `m` may be relative (`.pkg`). */
   | { kind: "from"; module: string; attr: string }
-  /** `X = a.b` or `X = a.b[T]`. */
-  | { kind: "expr"; path: string[] }
-  /** Anything else: a call, a literal. */
+  /** `X = a.b`, `X = a.b[T]`, `X = 1`, `X = (A, B)`. */
+  | { kind: "expr"; value: ValueExpr }
+  /** `X = f(...)`: a call of a (dotted) name; of the arguments, only a first plain string. */
+  | { kind: "call"; callee: string[]; first?: string }
+  /** Anything else: an operator, a subscript of a call... */
   | { kind: "opaque" }
-  /** `def name(...)`. */
-  | { kind: "function" };
+  /** `def name(...)`; a decorator may have made it anything. */
+  | { kind: "function"; decorated: boolean };
 
 /** A statement of the module or of a class body, in execution order. */
 export type Statement =
@@ -73,6 +103,15 @@ const blockKeywords = new Set([
   "class",
 ]);
 
+/** Options for {@linkcode readClassStatements}. */
+export interface ReadOptions {
+  /**
+   * The Python whose syntax applies. Default `"3"`. Python 2 has no keyword arguments, `*bases`
+   * or type parameters in a class statement.
+   */
+  major?: "2" | "3";
+}
+
 /**
  * Parses Python source into the statements that bind class names, nested class bodies included.
  * Throws `SyntaxError` for source that cannot be tokenized or a malformed `class` header.
@@ -83,9 +122,12 @@ const blockKeywords = new Set([
  * // a.kind === "class", a.bases[0].path === ["B"], a.body[0].qualname === "A.Inner"
  * ```
  */
-export function readClassStatements(source: string): Statement[] {
-  const lines = tokenizePython(source.replace(/^\uFEFF/, ""));
+export function readClassStatements(text: string, options: ReadOptions = {}): Statement[] {
+  // Token offsets count from after a byte order mark; so do the texts quoted back.
+  const source = text.replace(/^\uFEFF/, "");
+  const lines = tokenizePython(source);
   const module: Statement[] = [];
+  const context = { source, major: options.major ?? "3", decorated: false };
   // Open blocks, innermost last. `body` is where statements at that depth go; undefined inside a
   // function, whose statements do not run at import time.
   const stack: { indent: number; body: Statement[] | undefined; qualname: string }[] = [];
@@ -103,10 +145,19 @@ export function readClassStatements(source: string): Statement[] {
     const top = stack[stack.length - 1];
     const runs = branchRuns(logical.tokens, chains, logical.indent);
     const body = top ? top.body : module;
-    const opened = readLine(logical, source, body, top ? top.qualname : "", runs);
+    const opened = readLine(logical, context, body, top ? top.qualname : "", runs);
+    context.decorated = logical.tokens[0].value === "@";
     if (opened) pending = { indent: logical.indent, ...opened };
   }
   return module;
+}
+
+/** What reading a line needs besides the line: the source text, the Python, a decorator above. */
+interface ReadContext {
+  source: string;
+  major: "2" | "3";
+  /** The line before was a decorator. */
+  decorated: boolean;
 }
 
 /** Where an if/elif/else chain stands: a branch was taken, none yet, or we cannot tell. */
@@ -164,7 +215,7 @@ function constantCondition(t: Token[]): boolean | undefined {
 /** Reads one logical line into `body`; returns the block it opens, if it ends with a header. */
 function readLine(
   logical: LogicalLine,
-  source: string,
+  context: ReadContext,
   body: Statement[] | undefined,
   qualname: string,
   runs: boolean,
@@ -180,10 +231,10 @@ function readLine(
     if (colon < 0) colon = t.length - 1;
     const inline = colon < t.length - 1;
     if (first.value === "class") {
-      const cls = readClassHeader(t.slice(0, colon + 1), source, qualname);
+      const cls = readClassHeader(t.slice(0, colon + 1), context, qualname);
       if (body) body.push(cls);
       // A one-line body (`class A: x = 1`) holds simple statements only.
-      if (inline) readSimple(t.slice(colon + 1), cls.body);
+      if (inline) readSimple(t.slice(colon + 1), cls.body, context.source);
       return inline ? undefined : { body: body ? cls.body : undefined, qualname: cls.qualname };
     }
     const isDef = first.value === "def" || (first.value === "async" && t[1]?.value === "def");
@@ -196,17 +247,17 @@ function readLine(
           kind: "bind",
           name: nameTok.value,
           line: nameTok.line,
-          value: { kind: "function" },
+          value: { kind: "function", decorated: context.decorated },
         });
       }
     }
     if (inline) {
-      if (inner) readSimple(t.slice(colon + 1), inner);
+      if (inner) readSimple(t.slice(colon + 1), inner, context.source);
       return undefined;
     }
     return { body: inner, qualname };
   }
-  if (body) readSimple(t, body);
+  if (body) readSimple(t, body, context.source);
   return undefined;
 }
 
@@ -228,43 +279,71 @@ function headerColon(t: Token[]): number {
   return -1;
 }
 
-function readClassHeader(t: Token[], source: string, outer: string): ClassStatement {
+function readClassHeader(t: Token[], context: ReadContext, outer: string): ClassStatement {
   const line = t[0].line;
+  const invalid = (why = "invalid syntax") =>
+    new SyntaxError(`Cannot read the class statement on line ${line}: ${why}`);
   const nameTok = t[1];
   if (
     !nameTok || nameTok.type !== "name" || reservedWords.has(nameTok.value) ||
     t[t.length - 1].value !== ":"
   ) {
-    throw new SyntaxError(`Cannot read the class statement on line ${line}: invalid syntax`);
+    throw invalid();
   }
+  const py2 = context.major === "2";
   let k = 2;
   const typeParams = t[k]?.value === "[";
+  if (typeParams && py2) throw invalid("invalid syntax (Python 2 has no type parameters)");
   if (typeParams) k = matching(t, k) + 1;
   const bases: BaseExpr[] = [];
-  const keywords: string[] = [];
-  let metaclass: BaseExpr | undefined;
+  const keywords: KeywordArg[] = [];
   if (t[k]?.value === "(") {
     const close = matching(t, k);
-    if (close !== t.length - 2) {
-      throw new SyntaxError(`Cannot read the class statement on line ${line}: invalid syntax`);
-    }
-    for (const arg of splitArgs(t.slice(k + 1, close))) {
-      if (!isWellFormedArgument(arg)) {
-        throw new SyntaxError(`Cannot read the class statement on line ${line}: invalid syntax`);
+    if (close !== t.length - 2) throw invalid();
+    // splitArgs drops empty pieces; only one trailing comma after an argument is valid.
+    const inner = t.slice(k + 1, close);
+    const comma = (j: number) => inner[j]?.value === "," && depthAt(inner, j) === 0;
+    if (comma(0) || inner.some((_, j) => comma(j) && comma(j + 1))) throw invalid();
+    for (const arg of splitArgs(inner)) {
+      if (!isWellFormedArgument(arg)) throw invalid();
+      const text = context.source.slice(arg[0].start, arg[arg.length - 1].end);
+      const named = arg[0].type === "name" && arg[1]?.value === "=";
+      const unpack = arg[0].value === "*" || arg[0].value === "**";
+      if (py2 && (named || unpack)) {
+        throw invalid("invalid syntax (Python 2 takes no keyword arguments or * here)");
       }
-      const text = source.slice(arg[0].start, arg[arg.length - 1].end);
-      if (arg[0].value === "**") keywords.push("**");
-      else if (arg[0].value === "*") {
-        bases.push({ kind: "unsupported", reason: "a starred base", text });
-      } else if (arg[0].type === "name" && arg[1]?.value === "=") {
-        keywords.push(arg[0].value);
-        if (arg[0].value === "metaclass") {
-          metaclass = readBase(arg.slice(2), source.slice(arg[2].start, arg[arg.length - 1].end));
+      if (!named && arg.some((x, j) => x.value === "=" && depthAt(arg, j) === 0)) {
+        throw invalid(
+          arg[0].value === "*"
+            ? "cannot assign to iterable argument unpacking"
+            : 'expression cannot contain assignment, perhaps you meant "=="?',
+        );
+      }
+      const afterUnpacking = keywords.some((kw) => kw.name === "**");
+      if (arg[0].value === "**") {
+        keywords.push({ name: "**", value: readValue(arg.slice(1), context.source), text });
+      } else if (named) {
+        if (keywords.some((kw) => kw.name === arg[0].value)) {
+          throw invalid(`keyword argument repeated: ${arg[0].value}`);
         }
-      } else bases.push(readBase(arg, text));
+        if (arg.length < 3) throw invalid("expected argument value expression");
+        keywords.push({ name: arg[0].value, value: readValue(arg.slice(2), context.source), text });
+      } else if (arg[0].value === "*") {
+        if (afterUnpacking) {
+          throw invalid("iterable argument unpacking follows keyword argument unpacking");
+        }
+        bases.push({ kind: "starred", value: readValue(arg.slice(1), context.source), text });
+      } else {
+        if (keywords.length) {
+          throw invalid(
+            `positional argument follows keyword argument${afterUnpacking ? " unpacking" : ""}`,
+          );
+        }
+        bases.push(readValue(arg, context.source));
+      }
     }
   } else if (k !== t.length - 1) {
-    throw new SyntaxError(`Cannot read the class statement on line ${line}: invalid syntax`);
+    throw invalid();
   }
   const name = nameTok.value;
   return {
@@ -274,10 +353,20 @@ function readClassHeader(t: Token[], source: string, outer: string): ClassStatem
     line,
     bases,
     keywords,
-    ...(metaclass ? { metaclass } : {}),
     typeParams,
     body: [],
   };
+}
+
+/** The bracket depth just before token `k` of `t`. */
+function depthAt(t: Token[], k: number): number {
+  let depth = 0;
+  for (let j = 0; j < k; j++) {
+    if (t[j].type !== "op") continue;
+    if ("([{".includes(t[j].value)) depth++;
+    else if (closers.has(t[j].value)) depth--;
+  }
+  return depth;
 }
 
 /** Python 3's `keyword.kwlist`: none of these can name a class. */
@@ -298,30 +387,186 @@ const closers = new Set([")", "]", "}"]);
 function isWellFormedArgument(arg: Token[]): boolean {
   const first = arg[0];
   const last = arg[arg.length - 1];
-  if (first.type === "op" && !prefixOps.has(first.value)) return false;
-  if (last.type === "op" && !closers.has(last.value)) return false;
+  if (first.type === "op" && !prefixOps.has(first.value) && first.value !== "...") return false;
+  if (last.type === "op" && !closers.has(last.value) && last.value !== "...") return false;
   let depth = 0;
   for (let k = 1; k < arg.length; k++) {
     const prev = arg[k - 1];
     const cur = arg[k];
     if (prev.type === "op" && "([{".includes(prev.value)) depth++;
     if (prev.type === "op" && closers.has(prev.value)) depth--;
-    const operand = (x: Token) => x.type !== "op" && !isKeyword(x.value);
+    const operand = (x: Token) => (x.type !== "op" || x.value === "...") && !isKeyword(x.value);
     if (depth === 0 && operand(prev) && operand(cur)) return false;
   }
   return true;
 }
 
-/** Reads `a.b.c` or `a.b[...]`; anything else is unsupported. */
-function readBase(arg: Token[], text: string): BaseExpr {
+/**
+ * Reads an expression: `a.b.c` or `a.b[...]`, a literal, or a display of those. Anything else is
+ * `unsupported`, saying what it is.
+ */
+function readValue(arg: Token[], source: string): ValueExpr {
+  const text = source.slice(arg[0].start, arg[arg.length - 1].end);
   const path = dottedPath(arg);
-  if (path) return { kind: "name", ...path, text };
+  if (path) {
+    const inside = path.subscripted ? arg.slice(arg.findIndex((x) => x.value === "[")) : [];
+    const subscriptNames = path.subscripted ? namesIn(inside) : undefined;
+    return {
+      kind: "name",
+      path: path.path,
+      subscripted: path.subscripted,
+      text,
+      ...(subscriptNames ? { subscriptNames } : {}),
+    };
+  }
+  const literal = literalType(arg);
+  if (literal) return { kind: "literal", type: literal, text };
+  const first = arg[0].value;
+  if (arg[0].type === "op" && "([{".includes(first) && matching(arg, 0) === arg.length - 1) {
+    return readDisplay(arg, source, text);
+  }
   const call = arg.some((x, k) => x.value === "(" && k > 0 && arg[k - 1].type === "name");
   return {
     kind: "unsupported",
-    reason: call ? "a call" : "an expression other than a (dotted) name",
+    reason: call ? "a call" : "an expression other than a name, a literal or a display",
     text,
   };
+}
+
+/** `(...)`, `[...]`, `{...}`: a tuple, list, set or dict display, or a parenthesized expression. */
+function readDisplay(arg: Token[], source: string, text: string): ValueExpr {
+  const open = arg[0].value;
+  const inner = arg.slice(1, -1);
+  const topLevel = (value: string) =>
+    inner.some((x, j) => x.type === "op" && x.value === value && depthAt(inner, j) === 0);
+  const words = (value: string) => inner.some((x) => x.type === "name" && x.value === value);
+  if (words("for") || words("lambda") || topLevel(":=") || words("yield")) {
+    return {
+      kind: "unsupported",
+      reason: "an expression other than a name, a literal or a display",
+      text,
+    };
+  }
+  if (open === "(" && inner.length && !topLevel(",")) return readValue(inner, source);
+  const pieces = splitArgs(inner);
+  const item = (piece: Token[]): BaseExpr =>
+    piece[0].value === "*"
+      ? {
+        kind: "starred",
+        value: readValue(piece.slice(1), source),
+        text: source.slice(piece[0].start, piece[piece.length - 1].end),
+      }
+      : readValue(piece, source);
+  if (open !== "{" || !inner.length || !topLevel(":")) {
+    if (pieces.some((p) => p[0].value === "**")) {
+      return {
+        kind: "unsupported",
+        reason: "an expression other than a name, a literal or a display",
+        text,
+      };
+    }
+    const type = open === "(" ? "tuple" : open === "[" ? "list" : inner.length ? "set" : "dict";
+    const keywords = type === "dict" ? { keywords: [] } : {};
+    return { kind: "display", type, items: pieces.map(item), ...keywords, text };
+  }
+  // A dict: `key: value` pairs. `**{"metaclass": M}` needs the keys as plain strings.
+  const items: BaseExpr[] = [];
+  const keywords: KeywordArg[] = [];
+  let plain = true;
+  for (const piece of pieces) {
+    const colon = piece.findIndex((x, j) => x.value === ":" && depthAt(piece, j) === 0);
+    if (piece[0].value === "**" || colon <= 0 || colon === piece.length - 1) {
+      return {
+        kind: "unsupported",
+        reason: "an expression other than a name, a literal or a display",
+        text,
+      };
+    }
+    const key = readValue(piece.slice(0, colon), source);
+    const value = readValue(piece.slice(colon + 1), source);
+    items.push(key, value);
+    const at = source.slice(piece[0].start, piece[piece.length - 1].end);
+    const name = colon === 1 ? plainString(piece[0]) : undefined;
+    // A key that is no string is refused when the call is made; its str() may clash before.
+    const number = colon === 1 && /^(0|[1-9][0-9]*)$/.test(piece[0].value);
+    if (name !== undefined) keywords.push({ name, value, text: at });
+    else if (number || ["None", "True", "False"].includes(piece[0].value) && colon === 1) {
+      keywords.push({ name: piece[0].value, nonString: true, value, text: at });
+    } else plain = false;
+  }
+  return {
+    kind: "display",
+    type: "dict",
+    items,
+    ...(plain ? { keywords } : {}),
+    text,
+  };
+}
+
+/** The builtins type of a literal (`1`, `-1.5`, `"a" "b"`, `None`, `...`), or undefined. */
+function literalType(arg: Token[]): string | undefined {
+  if (arg.length === 1) {
+    const v = arg[0].value;
+    if (arg[0].type === "number") {
+      return /[jJ]$/.test(v)
+        ? "complex"
+        : /^0[xXoObB]/.test(v) || !/[.eE]/.test(v)
+        ? "int"
+        : "float";
+    }
+    if (v === "None") return "NoneType";
+    if (v === "True" || v === "False") return "bool";
+    if (v === "...") return "ellipsis";
+  }
+  if (
+    (arg[0].value === "-" || arg[0].value === "+") && arg.length === 2 && arg[1].type === "number"
+  ) {
+    return literalType(arg.slice(1));
+  }
+  if (arg.every((x) => x.type === "string")) {
+    const prefixes = arg.map((x) => /^[a-zA-Z]*/.exec(x.value)![0].toLowerCase());
+    // f-strings hold expressions, which are evaluated; bytes and str do not mix.
+    if (prefixes.some((p) => p.includes("f") || p.includes("t"))) return undefined;
+    const bytes = prefixes.map((p) => p.includes("b"));
+    if (bytes.every((b) => b)) return "bytes";
+    if (bytes.every((b) => !b)) return "str";
+  }
+  return undefined;
+}
+
+/** The text of a string literal without escapes (`"total"`), or undefined. */
+function plainString(t: Token): string | undefined {
+  const m = /^[uUrR]?(['"])([^'"\\]*)\1$/.exec(t.value);
+  return t.type === "string" && m ? m[2] : undefined;
+}
+
+/**
+ * The (dotted) names a subscript evaluates, in order: `[str, List[T]]` gives `str`, `List`, `T`.
+ * Undefined when the subscript holds more than names, strings, numbers, commas and brackets
+ * (a lambda's parameters, keyword arguments of a call): then nothing is looked up.
+ */
+function namesIn(t: Token[]): string[][] | undefined {
+  const names: string[][] = [];
+  for (let k = 0; k < t.length; k++) {
+    const x = t[k];
+    if (x.type === "string" || x.type === "number") continue;
+    if (x.type === "op") {
+      if (!"()[]{},.".includes(x.value) && x.value !== "...") return undefined;
+      continue;
+    }
+    if (isKeyword(x.value)) {
+      if (x.value === "None" || x.value === "True" || x.value === "False") continue;
+      return undefined;
+    }
+    if (t[k - 1]?.value === ".") continue;
+    const path = [x.value];
+    while (t[k + 1]?.value === "." && t[k + 2]?.type === "name") {
+      path.push(t[k + 2].value);
+      k += 2;
+    }
+    names.push(path);
+  }
+  return names;
 }
 
 function dottedPath(arg: Token[]): { path: string[]; subscripted: boolean } | undefined {
@@ -394,7 +639,7 @@ function splitArgs(t: Token[], separator = ","): Token[][] {
 }
 
 /** Simple statements separated by `;`: imports, assignments, `del`. */
-function readSimple(t: Token[], body: Statement[]): void {
+function readSimple(t: Token[], body: Statement[], source: string): void {
   for (const s of splitArgs(t, ";")) {
     const head = s[0];
     const line = head.line;
@@ -435,18 +680,29 @@ function readSimple(t: Token[], body: Statement[]): void {
         }
       }
     } else {
-      readAssignment(s, body);
+      readAssignment(s, body, source);
     }
   }
 }
 
 /** `X = Y = value` and `X: T = value`; other targets (tuples, attributes) bind nothing we read. */
-function readAssignment(s: Token[], body: Statement[]): void {
+function readAssignment(s: Token[], body: Statement[], source: string): void {
   const parts = splitArgs(s, "=");
   if (parts.length < 2) return;
   const valueTokens = parts.pop()!;
-  const path = dottedPath(valueTokens);
-  const value: BoundValue = path ? { kind: "expr", path: path.path } : { kind: "opaque" };
+  const expr = readValue(valueTokens, source);
+  const open = valueTokens.findIndex((x) => x.value === "(");
+  const callee = open > 0 && matching(valueTokens, open) === valueTokens.length - 1
+    ? dottedPath(valueTokens.slice(0, open))
+    : undefined;
+  const first = callee && [",", ")"].includes(valueTokens[open + 2]?.value)
+    ? plainString(valueTokens[open + 1])
+    : undefined;
+  const value: BoundValue = expr.kind !== "unsupported"
+    ? { kind: "expr", value: expr }
+    : callee && !callee.subscripted
+    ? { kind: "call", callee: callee.path, ...(first !== undefined ? { first } : {}) }
+    : { kind: "opaque" };
   for (const target of parts) {
     // `X: Annotation = value` binds X.
     const annotated = target.length > 2 && target[1].value === ":";

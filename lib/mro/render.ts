@@ -1,6 +1,6 @@
 // The four ways `toolkit mro` shows its results: one line per class for people, JSON for
 // scripts, and the inheritance graph for Graphviz (dot) or Mermaid with the MRO order written in.
-import type { ClassOutcome, PyClass } from "./resolve.ts";
+import type { ClassError, ClassOutcome, PyClass } from "./resolve.ts";
 
 /** One input (file, stdin or `-e` code) and the outcomes of its class statements. */
 export interface ModuleResult {
@@ -26,6 +26,19 @@ export interface ClassEntry {
   errorType?: string;
   /** The `--explain` derivation, one string per line. */
   explain?: string[];
+}
+
+/**
+ * An error as Python's traceback ends: `TypeError: message`, or the bare type when the message is
+ * empty (`AssertionError`).
+ *
+ * @example
+ * ```ts
+ * errorLine({ type: "NameError", message: "name 'A' is not defined" }); // "NameError: name 'A' is not defined"
+ * ```
+ */
+export function errorLine(error: ClassError): string {
+  return error.message ? `${error.type}: ${error.message}` : error.type;
 }
 
 /**
@@ -77,7 +90,7 @@ export function renderText(
         paint(step[2] === "take" ? "take" : step[2] === "skip" ? "skip" : "error", step[2]) +
         step[3];
     }
-    return /^[A-Z]\w*Error: |^UnsupportedSyntax: /.test(line) ? paint("error", line) : line;
+    return /^[A-Z]\w*Error(: |$)|^UnsupportedSyntax: /.test(line) ? paint("error", line) : line;
   };
   const parts: string[] = [];
   for (const r of results) {
@@ -87,7 +100,7 @@ export function renderText(
       const name = o.statement.qualname;
       if (options.explain && o.explain) return o.explain.map(explainLine).join("\n");
       if (o.cls) return `${name}: ${o.cls.mro.map((c) => c.qualname).join(", ")}`;
-      const error = `${o.error!.type}: ${o.error!.message}`;
+      const error = errorLine(o.error!);
       return `${name}: ${paint("error", error)} (line ${o.statement.line})`;
     });
     lines.push(...(options.explain ? [blocks.join("\n\n")] : blocks));
@@ -174,7 +187,7 @@ export function renderDot(
     let label = pos ? `${n.label} (${pos})` : n.label;
     if (pos) attrs.push("style=filled", 'fillcolor="#dbeafe"');
     if (n.outcome?.error) {
-      label += `\n${n.outcome.error.type}: ${n.outcome.error.message}`;
+      label += `\n${errorLine(n.outcome.error)}`;
       attrs.push("color=red", "fontcolor=red");
     }
     out.push(`  ${n.id} [${[`label=${quote(label)}`, ...attrs].join(", ")}];`);
@@ -209,7 +222,7 @@ export function renderMermaid(
     if (!n.outcome) continue;
     if (options.focus !== undefined && n.cls !== g.focus && !n.outcome.error) continue;
     const note = n.outcome.error
-      ? `${n.outcome.error.type}: ${n.outcome.error.message}`
+      ? errorLine(n.outcome.error)
       : `MRO: ${n.cls.mro.map((c) => c.qualname).join(", ")}`;
     out.push(`  note for ${n.id} "${text(note)}"`);
   }

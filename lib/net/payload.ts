@@ -29,6 +29,20 @@ export function parseHex(text: string): Uint8Array {
 }
 
 /**
+ * The bytes a payload argument stands for: `text` as UTF-8, or with `hex` parsed by
+ * {@linkcode parseHex} (a `SyntaxError` for bad hex).
+ *
+ * @example
+ * ```ts
+ * parsePayload("hi", false); // Uint8Array [0x68, 0x69]
+ * parsePayload("68 69", true); // Uint8Array [0x68, 0x69]
+ * ```
+ */
+export function parsePayload(text: string, hex: boolean): Uint8Array {
+  return hex ? parseHex(text) : new TextEncoder().encode(text);
+}
+
+/**
  * Formats bytes as lowercase hex pairs separated by spaces.
  *
  * @example

@@ -6,6 +6,9 @@ import { activeScope } from "../scope/active.ts";
 import { bindsInScope, checkDestination, localBindFor } from "../scope/binds.ts";
 import { NetError, netErrorFrom } from "./errors.ts";
 
+/** Largest UDP payload over IPv4 (65535 - 8 UDP - 20 IP). */
+export const maxDatagram = 65507;
+
 /**
  * The local address a client socket for `target` binds to, inside the scope in force: the target
  * itself on loopback, this machine's address on the target's subnet where the scope (or the

@@ -1,0 +1,260 @@
+// The one-shot stream send of tcp-send and unix-send (the course's TCP client in one line): their
+// options, and connect, send DATA, a file or stdin, shut down the sending side, and with
+// --wait-reply print what comes back (streamed, or collected for --json).
+import { durationOption, type OptionSpec, type OptionValues } from "../cli/args.ts";
+import { ExitCode, fromUserInput, InputError, UsageError } from "../cli/errors.ts";
+import type { GlobalOptions, Io } from "../cli/io.ts";
+import { writeJson, writeStatus } from "../cli/output.ts";
+import {
+  type ByteSink,
+  type ByteSource,
+  connSink,
+  copyBytes,
+  duplex,
+  fileSource,
+  inputSource,
+} from "../net/copy.ts";
+import { NetError } from "../net/errors.ts";
+import { parsePayload, toHex, utf8OrUndefined } from "../net/payload.ts";
+import { openInputFile, stdinAlias } from "../scope/files.ts";
+
+/** Largest reply kept in memory for `--json` (the text and hex fields). */
+export const maxJsonReply = 16 * 1024 * 1024;
+
+/** How a one-shot stream send (TCP or Unix) runs. */
+export interface SendFlags {
+  /** The payload from the argument; `undefined` means `file` or stdin. */
+  data?: Uint8Array;
+  file?: string;
+  hex: boolean;
+  waitReply: boolean;
+  timeoutMs: number;
+  verbose: boolean;
+  json: boolean;
+}
+
+/** The options tcp-send and unix-send share. */
+export const sendOptionSpecs: readonly OptionSpec[] = [
+  {
+    name: "file",
+    short: "f",
+    type: "string",
+    value: "FILE",
+    complete: "file",
+    description: "send the contents of FILE (streamed; `-` is stdin)",
+  },
+  {
+    name: "hex",
+    type: "boolean",
+    description: "DATA is hex; the reply is printed as hex",
+  },
+  {
+    name: "wait-reply",
+    short: "w",
+    type: "boolean",
+    description: "after sending, print what comes back until the peer closes",
+  },
+  {
+    name: "timeout",
+    short: "t",
+    type: "string",
+    value: "DURATION",
+    default: "5s",
+    description:
+      "give up connecting, or waiting for the reply, after this long idle (exit 3 when nothing came back)",
+  },
+  {
+    name: "verbose",
+    short: "v",
+    type: "boolean",
+    description: "report what was sent and received on stderr",
+  },
+];
+
+/**
+ * Reads the shared send options and the optional DATA argument.
+ *
+ * @example
+ * ```ts
+ * const flags = parseSendFlags(values, "hi", globals, "tcp-send");
+ * ```
+ */
+export function parseSendFlags(
+  values: OptionValues,
+  dataArg: string | undefined,
+  globals: GlobalOptions,
+  command: string,
+): SendFlags {
+  const hex = values.hex === true;
+  const file = typeof values.file === "string" ? values.file : undefined;
+  if (file !== undefined && dataArg !== undefined) {
+    throw new UsageError("give DATA or --file, not both", command);
+  }
+  if (file !== undefined && hex) throw new UsageError("--hex is for DATA, not --file", command);
+  return {
+    data: dataArg === undefined ? undefined : fromUserInput(() => parsePayload(dataArg, hex)),
+    file: file === undefined || stdinAlias(file) === "-" ? undefined : file,
+    hex,
+    waitReply: values["wait-reply"] === true,
+    timeoutMs: durationOption(values, "timeout", {
+      fallback: 5000,
+      min: 1,
+      command,
+      max: 86_400_000,
+    }),
+    verbose: values.verbose === true,
+    json: globals.json,
+  };
+}
+
+function bytesSource(data: Uint8Array): ByteSource {
+  let done = false;
+  return {
+    read() {
+      if (done) return Promise.resolve(null);
+      done = true;
+      return Promise.resolve(data);
+    },
+  };
+}
+
+/**
+ * Opens the payload (so a missing or refused file is reported before anything connects: the
+ * peer never sees an empty connection), connects, sends, half-closes, and with `waitReply`
+ * prints the reply (streamed, or collected for `--json`); the exit code.
+ *
+ * @example
+ * ```ts
+ * return await sendOver(() => Deno.connect({ port: 9000 }), "127.0.0.1:9000", flags, io);
+ * ```
+ */
+export async function sendOver(
+  connect: () => Promise<Deno.Conn>,
+  address: string,
+  flags: SendFlags,
+  io: Io,
+): Promise<number> {
+  let file: Deno.FsFile | undefined;
+  let input: ByteSource;
+  if (flags.data) input = bytesSource(flags.data);
+  else if (flags.file !== undefined) {
+    try {
+      file = await openInputFile(flags.file);
+      input = await fileSource(file);
+    } catch (err) {
+      file?.close();
+      throw err;
+    }
+  } else input = inputSource(io.stdin);
+  let conn: Deno.Conn;
+  try {
+    conn = await connect();
+  } catch (err) {
+    file?.close();
+    throw err;
+  }
+  try {
+    if (!flags.waitReply) {
+      const onAbort = () => conn.close();
+      io.signal.addEventListener("abort", onAbort, { once: true });
+      let sent = 0;
+      try {
+        sent = await copyBytes(input, connSink(conn, address));
+        await conn.closeWrite().catch(() => {});
+      } catch (err) {
+        if (io.signal.aborted) return ExitCode.interrupted;
+        throw err;
+      } finally {
+        io.signal.removeEventListener("abort", onAbort);
+        try {
+          conn.close();
+        } catch { /* closed by the abort */ }
+      }
+      await report(io, flags, address, sent, undefined);
+      return ExitCode.ok;
+    }
+    const kept: Uint8Array[] = [];
+    const stdout = io.stdout;
+    const enc = new TextEncoder();
+    let received = 0;
+    const output: ByteSink = {
+      async write(chunk) {
+        received += chunk.length;
+        if (flags.json) {
+          if (received > maxJsonReply) {
+            throw new InputError(`reply is larger than ${maxJsonReply} bytes; drop --json`);
+          }
+          kept.push(chunk.slice());
+        } else await stdout.write(flags.hex ? enc.encode(toHex(chunk) + "\n") : chunk);
+      },
+    };
+    let sent = 0;
+    // Counted as written, so a reply that never comes is reported with what was sent.
+    const counted = (sink: ByteSink): ByteSink => ({
+      write: async (chunk) => {
+        await sink.write(chunk);
+        sent += chunk.length;
+      },
+    });
+    try {
+      sent = (await duplex(conn, {
+        address,
+        input,
+        output,
+        wrapSink: counted,
+        idleTimeoutMs: flags.timeoutMs,
+        signal: io.signal,
+      })).sent;
+    } catch (err) {
+      // A reply followed by silence is a reply: servers that keep the connection open end here.
+      if (!(err instanceof NetError && err.failure === "timed out" && received > 0)) {
+        if (err instanceof NetError && err.failure === "timed out" && flags.json) {
+          await writeJson(io, { remote: address, sent, reply: null });
+        }
+        throw err instanceof NetError && err.failure === "timed out"
+          ? new NetError("timed out", `no reply from ${address} within ${flags.timeoutMs / 1000}s`)
+          : err;
+      }
+    }
+    if (io.signal.aborted) return ExitCode.interrupted;
+    const reply = new Uint8Array(flags.json ? received : 0);
+    let off = 0;
+    for (const c of kept) (reply.set(c, off), off += c.length);
+    await report(io, flags, address, sent, { size: received, bytes: reply });
+    return ExitCode.ok;
+  } finally {
+    file?.close();
+  }
+}
+
+async function report(
+  io: Io,
+  flags: SendFlags,
+  address: string,
+  sent: number,
+  reply: { size: number; bytes: Uint8Array } | undefined,
+): Promise<void> {
+  if (flags.verbose) {
+    // Under --json the line is an event on stderr, as every status line is.
+    await writeStatus(
+      io,
+      { event: "sent", remote: address, sent, ...(reply ? { received: reply.size } : {}) },
+      `sent ${sent} bytes to ${address}${reply ? `, received ${reply.size} bytes` : ""}`,
+      flags.json,
+    );
+  }
+  if (!flags.json) return;
+  await writeJson(io, {
+    remote: address,
+    sent,
+    ...(reply
+      ? {
+        reply: {
+          size: reply.size,
+          text: utf8OrUndefined(reply.bytes) ?? null,
+          hex: toHex(reply.bytes),
+        },
+      }
+      : {}),
+  });
+}
