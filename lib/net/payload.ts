@@ -34,8 +34,12 @@ export function parseHex(text: string): Uint8Array {
  *
  * @example
  * ```ts
- * parsePayload("hi", false); // Uint8Array [0x68, 0x69]
- * parsePayload("68 69", true); // Uint8Array [0x68, 0x69]
+ * import assert from "node:assert/strict";
+ * import { parsePayload } from "./payload.ts";
+ *
+ * assert.deepEqual(parsePayload("hi", false), new Uint8Array([0x68, 0x69]));
+ * assert.deepEqual(parsePayload("68 69", true), new Uint8Array([0x68, 0x69]));
+ * assert.throws(() => parsePayload("6g", true), SyntaxError);
  * ```
  */
 export function parsePayload(text: string, hex: boolean): Uint8Array {
