@@ -1,7 +1,7 @@
 // Every engine module that documents an exported function or class shows it at work: it has at
 // least one @example, which `deno task test` type-checks and runs (--doc). A module whose JSDoc
 // has no example at all is what this catches; whether each function needs one is left to review.
-import assert from "node:assert/strict";
+import assert from "#assert";
 
 /** The engine directories held to this (lib/cli, lib/commands, lib/mro, lib/drill, lib/collect
  * have examples too, but are not checked here). */
