@@ -35,7 +35,11 @@ export class UnknownOptionError extends SyntaxError {
  *
  * @example
  * ```ts
- * suggestOption("--jsno", "--jsno", [{ name: "json", type: "boolean", description: "" }]); // "--json"
+ * import assert from "node:assert/strict";
+ * import { suggestOption } from "./args.ts";
+ *
+ * const options = [{ name: "json", type: "boolean", description: "" }] as const;
+ * assert.equal(suggestOption("--jsno", "--jsno", options), "--json");
  * ```
  */
 export function suggestOption(
@@ -104,8 +108,14 @@ export type OptionValues = Record<string, string | boolean | string[] | undefine
  *
  * @example
  * ```ts
- * parseOptions([{ name: "count", short: "c", type: "string", description: "" }], ["-c", "3", "x"]);
- * // { values: { count: "3" }, positionals: ["x"] }
+ * import assert from "node:assert/strict";
+ * import { parseOptions } from "./args.ts";
+ *
+ * const options = [{ name: "count", short: "c", type: "string", description: "" }] as const;
+ * assert.deepEqual(parseOptions(options, ["-c", "3", "x"]), {
+ *   values: { count: "3" },
+ *   positionals: ["x"],
+ * });
  * ```
  */
 export function parseOptions(
@@ -186,7 +196,24 @@ export function parseOptions(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseCommandArgs } from "./args.ts";
+ * import type { CommandSpec } from "./command.ts";
+ *
+ * const spec: CommandSpec = {
+ *   usage: "HOST:PORT TEXT",
+ *   options: [{ name: "count", short: "c", type: "string", value: "N", description: "how many" }],
+ *   examples: [],
+ * };
  * const { values, positionals } = parseCommandArgs("udp-send", spec, ["-c", "3", "127.0.0.1:9", "hi"]);
+ * assert.deepEqual(values, { count: "3" });
+ * assert.deepEqual(positionals, ["127.0.0.1:9", "hi"]);
+ * // A misspelt option is a usage error for that command, with a suggestion.
+ * assert.throws(() => parseCommandArgs("udp-send", spec, ["--cuont", "3"]), {
+ *   name: "UsageError",
+ *   message: "unknown option '--cuont' (did you mean '--count'?)",
+ *   command: "udp-send",
+ * });
  * ```
  */
 export function parseCommandArgs(
@@ -245,7 +272,16 @@ export function parseCommandArgs(
  *
  * @example
  * ```ts
- * const count = intOption(values, "count", { min: 1, max: 1_000_000, fallback: 1, command: "udp-send" });
+ * import assert from "node:assert/strict";
+ * import { intOption } from "./args.ts";
+ *
+ * const limits = { min: 1, max: 1_000_000, fallback: 1, command: "udp-send" };
+ * assert.equal(intOption({ count: "3" }, "count", limits), 3);
+ * assert.equal(intOption({}, "count", limits), 1); // not given: the fallback
+ * assert.throws(() => intOption({ count: "0" }, "count", limits), {
+ *   name: "UsageError",
+ *   message: "--count must be between 1 and 1000000 (got 0)",
+ * });
  * ```
  */
 export function intOption(
@@ -277,7 +313,13 @@ export function intOption(
  *
  * @example
  * ```ts
- * const timeout = durationOption(values, "timeout", { fallback: 2000, min: 1, command: "udp-send" });
+ * import assert from "node:assert/strict";
+ * import { durationOption } from "./args.ts";
+ *
+ * const rule = { fallback: 2000, min: 1, command: "udp-send" };
+ * assert.equal(durationOption({ timeout: "1.5" }, "timeout", rule), 1500); // seconds by default
+ * assert.equal(durationOption({ timeout: "250ms" }, "timeout", rule), 250);
+ * assert.equal(durationOption({}, "timeout", rule), 2000);
  * ```
  */
 export function durationOption(
@@ -342,7 +384,13 @@ function wrap(text: string, width: number): string[] {
  *
  * @example
  * ```ts
- * formatOptions([{ name: "count", short: "c", type: "string", value: "N", description: "how many" }]);
+ * import assert from "node:assert/strict";
+ * import { formatOptions } from "./args.ts";
+ *
+ * assert.deepEqual(
+ *   formatOptions([{ name: "count", short: "c", type: "string", value: "N", description: "how many" }]),
+ *   ["  -c, --count N    how many"],
+ * );
  * ```
  */
 export function formatOptions(options: readonly OptionSpec[], width = 100): string[] {

@@ -81,11 +81,18 @@ export interface CommandSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import type { CommandModule } from "./command.ts";
+ * import { memoryIo } from "./io.ts";
+ *
  * const mod: CommandModule<{ text: string }> = {
  *   spec: { usage: "TEXT", options: [], examples: ["toolkit echo hi"] },
  *   parse: (args) => ({ text: args.join(" ") }),
  *   run: async (o, io) => (await io.stdout.write(o.text + "\n"), 0),
  * };
+ * const io = memoryIo();
+ * assert.equal(await mod.run(mod.parse(["hi", "there"], io.globals), io), 0);
+ * assert.equal(io.stdoutText(), "hi there\n");
  * ```
  */
 export interface CommandModule<T = unknown> {

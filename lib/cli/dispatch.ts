@@ -16,7 +16,21 @@ export type Resolution =
  *
  * @example
  * ```ts
- * resolveCommand(registry, ["subnet", "same", "10.0.0.1", "10.0.0.2", "/24"]);
+ * import assert from "node:assert/strict";
+ * import { registry } from "../commands/registry.ts";
+ * import { resolveCommand } from "./dispatch.ts";
+ *
+ * const r = resolveCommand(registry, ["subnet", "same", "10.0.0.1", "10.0.0.2", "/24"]);
+ * assert.equal(r.kind, "command");
+ * if (r.kind === "command") {
+ *   assert.equal(r.entry.name, "subnet same"); // a grouped command: two words
+ *   assert.deepEqual(r.args, ["10.0.0.1", "10.0.0.2", "/24"]);
+ * }
+ * assert.deepEqual(resolveCommand(registry, ["udp-sned"]), {
+ *   kind: "unknown",
+ *   name: "udp-sned",
+ *   suggestion: "udp-send",
+ * });
  * ```
  */
 export function resolveCommand(
@@ -71,8 +85,13 @@ const peerCommands: Record<string, string> = {
  *
  * @example
  * ```ts
- * unknownMessage({ kind: "unknown", name: "udp-sned", suggestion: "udp-send" });
- * // "unknown command 'udp-sned' (did you mean 'udp-send'?)"
+ * import assert from "node:assert/strict";
+ * import { unknownMessage } from "./dispatch.ts";
+ *
+ * assert.equal(
+ *   unknownMessage({ kind: "unknown", name: "udp-sned", suggestion: "udp-send" }),
+ *   "unknown command 'udp-sned' (did you mean 'udp-send'?)",
+ * );
  * ```
  */
 export function unknownMessage(r: Extract<Resolution, { kind: "unknown" }>): string {
@@ -88,7 +107,12 @@ export function unknownMessage(r: Extract<Resolution, { kind: "unknown" }>): str
  *
  * @example
  * ```ts
- * expandGlobalAliases(registry, ["perf", "-J", "::1"]); // ["perf", "--json", "::1"]
+ * import assert from "node:assert/strict";
+ * import { registry } from "../commands/registry.ts";
+ * import { expandGlobalAliases } from "./dispatch.ts";
+ *
+ * // perf has no -J of its own: iperf3's spelling of --json.
+ * assert.deepEqual(expandGlobalAliases(registry, ["perf", "-J", "::1"]), ["perf", "--json", "::1"]);
  * ```
  */
 export function expandGlobalAliases(

@@ -26,7 +26,12 @@ export const ExitCode = {
  *
  * @example
  * ```ts
- * throw new UsageError("missing HOST:PORT", "udp-send");
+ * import assert from "node:assert/strict";
+ * import { UsageError } from "./errors.ts";
+ *
+ * const err = new UsageError("missing HOST:PORT", "udp-send");
+ * assert.equal(err.message, "missing HOST:PORT");
+ * assert.equal(err.command, "udp-send"); // the help the hint points at
  * ```
  */
 export class UsageError extends Error {
@@ -44,7 +49,12 @@ export class UsageError extends Error {
  *
  * @example
  * ```ts
- * throw new InputError('cannot parse "10.0.0.256": octet 4 is out of range');
+ * import assert from "node:assert/strict";
+ * import { InputError } from "./errors.ts";
+ *
+ * const err = new InputError('cannot parse "10.0.0.256": octet 4 is out of range');
+ * assert.equal(err.name, "InputError");
+ * assert.equal(err.message, 'cannot parse "10.0.0.256": octet 4 is out of range');
  * ```
  */
 export class InputError extends Error {
@@ -63,7 +73,14 @@ export class InputError extends Error {
  *
  * @example
  * ```ts
- * const ports = fromUserInput(() => parsePorts(text), "scan");
+ * import assert from "node:assert/strict";
+ * import { fromUserInput } from "./errors.ts";
+ *
+ * assert.equal(fromUserInput(() => Number("42"), "scan"), 42);
+ * assert.throws(() =>
+ *   fromUserInput(() => {
+ *     throw new SyntaxError("bad port");
+ *   }, "scan"), { name: "UsageError", message: "bad port", command: "scan" });
  * ```
  */
 export function fromUserInput<T>(read: () => T, command?: string): T {
@@ -80,7 +97,14 @@ export function fromUserInput<T>(read: () => T, command?: string): T {
  *
  * @example
  * ```ts
- * const table = await readTable(file).catch((err) => { throw userInputError(err); });
+ * import assert from "node:assert/strict";
+ * import { InputError, userInputError } from "./errors.ts";
+ *
+ * const err = userInputError(new RangeError("Cannot use 70000"), undefined, "--port: ");
+ * assert.ok(err instanceof InputError);
+ * assert.equal(err.message, "--port: cannot use 70000"); // lower case after a prefix
+ * const bug = new TypeError("x is undefined");
+ * assert.equal(userInputError(bug), bug); // not the user's input: passed through
  * ```
  */
 export function userInputError(err: unknown, command?: string, prefix = ""): unknown {

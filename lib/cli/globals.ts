@@ -48,7 +48,12 @@ export interface ExtractedGlobals {
  *
  * @example
  * ```ts
- * extractGlobals(["udp-send", "--json", "127.0.0.1:9", "hi"]).rest; // ["udp-send", "127.0.0.1:9", "hi"]
+ * import assert from "node:assert/strict";
+ * import { extractGlobals } from "./globals.ts";
+ *
+ * const g = extractGlobals(["udp-send", "--json", "127.0.0.1:9", "hi"]);
+ * assert.equal(g.json, true);
+ * assert.deepEqual(g.rest, ["udp-send", "127.0.0.1:9", "hi"]);
  * ```
  */
 export function extractGlobals(argv: readonly string[]): ExtractedGlobals {
@@ -122,7 +127,11 @@ export function extractGlobals(argv: readonly string[]): ExtractedGlobals {
  *
  * @example
  * ```ts
- * jsonRequested(["--net", "--json"]); // true: an error about --net is still reported as JSON
+ * import assert from "node:assert/strict";
+ * import { jsonRequested } from "./globals.ts";
+ *
+ * assert.equal(jsonRequested(["--net", "--json"]), true); // an error about --net is still JSON
+ * assert.equal(jsonRequested(["subnet", "info", "10.0.0.1/24"]), false);
  * ```
  */
 export function jsonRequested(argv: readonly string[]): boolean {

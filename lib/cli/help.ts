@@ -21,7 +21,13 @@ const exitCodes =
  *
  * @example
  * ```ts
- * console.log(topLevelHelp(registry));
+ * import assert from "node:assert/strict";
+ * import { registry } from "../commands/registry.ts";
+ * import { topLevelHelp } from "./help.ts";
+ *
+ * const help = topLevelHelp(registry);
+ * assert.ok(help.includes("Usage: toolkit [global options] COMMAND [options] [arguments]"));
+ * assert.ok(help.includes("Sockets (TCP, UDP, Unix):")); // commands listed under their groups
  * ```
  */
 export function topLevelHelp(registry: readonly CommandEntry[]): string {
@@ -48,7 +54,13 @@ export function topLevelHelp(registry: readonly CommandEntry[]): string {
  *
  * @example
  * ```ts
- * groupHelp("subnet", registry.filter((e) => e.name.startsWith("subnet ")));
+ * import assert from "node:assert/strict";
+ * import { registry } from "../commands/registry.ts";
+ * import { groupHelp } from "./help.ts";
+ *
+ * const help = groupHelp("subnet", registry.filter((e) => e.name.startsWith("subnet ")));
+ * assert.ok(help.startsWith("Usage: toolkit subnet SUBCOMMAND [options] [arguments]\n"));
+ * assert.match(help, /^ {2}subnet same +are two addresses in the same network\?/m);
  * ```
  */
 export function groupHelp(prefix: string, entries: readonly CommandEntry[]): string {
@@ -64,7 +76,13 @@ export function groupHelp(prefix: string, entries: readonly CommandEntry[]): str
  *
  * @example
  * ```ts
- * commandHelp(entry, await entry.load());
+ * import assert from "node:assert/strict";
+ * import { registry } from "../commands/registry.ts";
+ * import { commandHelp } from "./help.ts";
+ *
+ * const entry = registry.find((e) => e.name === "subnet same")!;
+ * const help = commandHelp(entry, await entry.load());
+ * assert.ok(help.startsWith("Usage: toolkit subnet same [options] A B (/N | MASK) | A/N B\n"));
  * ```
  */
 export function commandHelp(entry: CommandEntry, mod: CommandModule<unknown>): string {
@@ -101,7 +119,17 @@ function capitalize(s: string): string {
  *
  * @example
  * ```ts
- * topLevelHelpJson(registry).commands[0]; // { name: "udp-send", group: "sockets", summary: "..." }
+ * import assert from "node:assert/strict";
+ * import { registry } from "../commands/registry.ts";
+ * import { topLevelHelpJson } from "./help.ts";
+ *
+ * const help = topLevelHelpJson(registry);
+ * assert.deepEqual(help.commands[0], {
+ *   name: "udp-send",
+ *   group: "sockets",
+ *   summary: "send UDP datagrams (nc -u), optionally wait for a reply",
+ * });
+ * assert.equal(help.commands.length, registry.length);
  * ```
  */
 export function topLevelHelpJson(entries: readonly CommandEntry[]): {
@@ -119,7 +147,22 @@ export function topLevelHelpJson(entries: readonly CommandEntry[]): {
  *
  * @example
  * ```ts
- * commandHelpJson(entry, await entry.load()).options.map((o) => o.name);
+ * import assert from "node:assert/strict";
+ * import { registry } from "../commands/registry.ts";
+ * import { commandHelpJson } from "./help.ts";
+ *
+ * const entry = registry.find((e) => e.name === "subnet same")!;
+ * const help = commandHelpJson(entry, await entry.load());
+ * assert.deepEqual(Object.keys(help), [
+ *   "name",
+ *   "group",
+ *   "summary",
+ *   "usage",
+ *   "description",
+ *   "options",
+ *   "examples",
+ * ]);
+ * assert.deepEqual(help.options.map((o) => o.name), ["explain"]);
  * ```
  */
 export function commandHelpJson(entry: CommandEntry, mod: CommandModule<unknown>) {

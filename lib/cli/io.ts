@@ -186,7 +186,14 @@ export function readEnv(name: string): string | undefined {
  *
  * @example
  * ```ts
- * const color = wantColor({ noColor: false, terminal: Deno.stdout.isTerminal() });
+ * import assert from "node:assert/strict";
+ * import { wantColor } from "./io.ts";
+ *
+ * assert.equal(wantColor({ noColor: true, terminal: true }), false); // --no-color always wins
+ * if (!Deno.env.get("NO_COLOR") && !Deno.env.get("FORCE_COLOR")) {
+ *   assert.equal(wantColor({ noColor: false, terminal: true }), true);
+ *   assert.equal(wantColor({ noColor: false, terminal: false }), false); // a pipe or a file
+ * }
  * ```
  */
 export function wantColor(options: { noColor: boolean; terminal: boolean }): boolean {
@@ -202,8 +209,14 @@ export function wantColor(options: { noColor: boolean; terminal: boolean }): boo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { denoIo } from "./io.ts";
+ *
+ * const globals = { json: false, quiet: false, debug: false, color: false };
  * const io = denoIo(globals, new AbortController().signal);
- * await io.stdout.write("hello\n");
+ * assert.equal(io.globals, globals);
+ * assert.equal(io.stdout.isTerminal(), Deno.stdout.isTerminal());
+ * assert.equal(io.env("TOOLKIT_SURELY_UNSET"), undefined);
  * ```
  */
 export function denoIo(globals: GlobalOptions, signal: AbortSignal): Io {
@@ -251,9 +264,14 @@ function memoryOutput(chunks: Uint8Array[]): Output {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "./io.ts";
+ *
  * const io = memoryIo({ stdin: "hi" });
  * await io.stdout.write("ok");
- * io.stdoutText(); // "ok"
+ * assert.equal(io.stdoutText(), "ok");
+ * const input = await new Response(io.stdin.readable).text();
+ * assert.equal(input, "hi");
  * ```
  */
 export function memoryIo(
@@ -296,7 +314,17 @@ export function memoryIo(
  *
  * @example
  * ```ts
- * const bytes = await readFileLimited("classes.py", { limit: 64 << 20 });
+ * import assert from "node:assert/strict";
+ * import { readFileLimited } from "./io.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/classes.py`;
+ * await Deno.writeTextFile(path, "class A: pass\n");
+ * assert.equal((await readFileLimited(path, { limit: 64 << 20 })).length, 14);
+ * await assert.rejects(readFileLimited(path, { limit: 4 }), {
+ *   message: `larger than 4 bytes (${path})`,
+ * });
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function readFileLimited(path: string, options: { limit: number }): Promise<Uint8Array> {
@@ -309,7 +337,14 @@ export function readFileLimited(path: string, options: { limit: number }): Promi
  *
  * @example
  * ```ts
- * await abortableSleep(1000, io.signal);
+ * import assert from "node:assert/strict";
+ * import { abortableSleep } from "./io.ts";
+ *
+ * const stop = new AbortController();
+ * const started = performance.now();
+ * setTimeout(() => stop.abort(), 10);
+ * await abortableSleep(10_000, stop.signal); // Ctrl-C does not wait out the interval
+ * assert.ok(performance.now() - started < 5000);
  * ```
  */
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -15,7 +15,13 @@ function replacer(_key: string, value: unknown): unknown {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "./io.ts";
+ * import { writeJson } from "./output.ts";
+ *
+ * const io = memoryIo();
  * await writeJson(io, { same: true });
+ * assert.equal(io.stdoutText(), '{\n  "same": true\n}\n');
  * ```
  */
 export async function writeJson(io: Io, value: unknown): Promise<void> {
@@ -27,7 +33,13 @@ export async function writeJson(io: Io, value: unknown): Promise<void> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "./io.ts";
+ * import { writeNdjson } from "./output.ts";
+ *
+ * const io = memoryIo();
  * await writeNdjson(io, { event: "datagram", size: 2 });
+ * assert.equal(io.stdoutText(), '{"event":"datagram","size":2}\n');
  * ```
  */
 export async function writeNdjson(io: Io, value: unknown): Promise<void> {
@@ -40,7 +52,17 @@ export async function writeNdjson(io: Io, value: unknown): Promise<void> {
  *
  * @example
  * ```ts
- * await writeStatus(io, { event: "listening", address: "127.0.0.1:9000" }, "listening on 127.0.0.1:9000");
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "./io.ts";
+ * import { writeStatus } from "./output.ts";
+ *
+ * const event = { event: "listening", address: "127.0.0.1:9000" };
+ * const text = memoryIo();
+ * await writeStatus(text, event, "listening on 127.0.0.1:9000");
+ * assert.equal(text.stderrText(), "listening on 127.0.0.1:9000\n");
+ * const json = memoryIo({ globals: { json: true } });
+ * await writeStatus(json, event, "listening on 127.0.0.1:9000");
+ * assert.equal(json.stderrText(), '{"event":"listening","address":"127.0.0.1:9000"}\n');
  * ```
  */
 export async function writeStatus(
@@ -60,7 +82,19 @@ export async function writeStatus(
  *
  * @example
  * ```ts
- * await writeWarning(io, "line 3: cannot parse MAC address (skipped)");
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "./io.ts";
+ * import { writeWarning } from "./output.ts";
+ *
+ * const text = memoryIo();
+ * await writeWarning(text, "line 3: cannot parse MAC address (skipped)");
+ * assert.equal(text.stderrText(), "toolkit: warning: line 3: cannot parse MAC address (skipped)\n");
+ * const json = memoryIo({ globals: { json: true } });
+ * await writeWarning(json, "line 3: cannot parse MAC address (skipped)");
+ * assert.equal(
+ *   json.stderrText(),
+ *   '{"warning":{"message":"line 3: cannot parse MAC address (skipped)"}}\n',
+ * );
  * ```
  */
 export async function writeWarning(io: Io, message: string): Promise<void> {
@@ -88,8 +122,11 @@ const zeroWidth = /[\p{Mn}\p{Me}\u200B-\u200D\u2060\uFEFF]/u;
  *
  * @example
  * ```ts
- * displayWidth("\x1b[32mopen\x1b[0m"); // 4
- * displayWidth("我是客户端"); // 10
+ * import assert from "node:assert/strict";
+ * import { displayWidth } from "./output.ts";
+ *
+ * assert.equal(displayWidth("\x1b[32mopen\x1b[0m"), 4); // colour codes take no room
+ * assert.equal(displayWidth("我是客户端"), 10); // wide characters take two columns
  * ```
  */
 export function displayWidth(text: string): number {
@@ -109,7 +146,13 @@ export function displayWidth(text: string): number {
  *
  * @example
  * ```ts
- * formatTable([["IP", "MAC"], ["10.0.0.1", "aa:bb:cc:dd:ee:ff"]]);
+ * import assert from "node:assert/strict";
+ * import { formatTable } from "./output.ts";
+ *
+ * assert.equal(
+ *   formatTable([["IP", "MAC"], ["10.0.0.1", "aa:bb:cc:dd:ee:ff"]]),
+ *   "IP        MAC\n10.0.0.1  aa:bb:cc:dd:ee:ff\n",
+ * );
  * ```
  */
 export function formatTable(
@@ -143,7 +186,13 @@ const codes = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36,
  *
  * @example
  * ```ts
- * await io.stdout.write(paint(io, "green", "same network") + "\n");
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "./io.ts";
+ * import { paint } from "./output.ts";
+ *
+ * assert.equal(paint(memoryIo(), "green", "same network"), "same network");
+ * const color = memoryIo({ globals: { color: true } });
+ * assert.equal(paint(color, "green", "same network"), "\x1b[32msame network\x1b[0m");
  * ```
  */
 export function paint(io: Io, color: keyof typeof codes, text: string): string {

@@ -68,7 +68,13 @@ const iperf3: Record<string, string> = {
  *
  * @example
  * ```ts
- * peerHints["perf-server"]["-D"]; // "iperf3's daemon mode: run 'toolkit perf-server &' ..."
+ * import assert from "node:assert/strict";
+ * import { peerHints } from "./peer_hints.ts";
+ *
+ * assert.equal(
+ *   peerHints["perf-server"]["-D"],
+ *   "iperf3's daemon mode: run 'toolkit perf-server &' (or under nohup) instead",
+ * );
  * ```
  */
 export const peerHints: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -135,7 +141,14 @@ export const peerHints: Readonly<Record<string, Readonly<Record<string, string>>
  *
  * @example
  * ```ts
- * peerHint("sockets", "-e"); // "ss's extended column is not shown: ..."
+ * import assert from "node:assert/strict";
+ * import { peerHint } from "./peer_hints.ts";
+ *
+ * assert.equal(
+ *   peerHint("sockets", "-e"),
+ *   "ss's extended column is not shown: --json lists each socket's uid and inode",
+ * );
+ * assert.equal(peerHint("sockets", "--bogus"), undefined);
  * ```
  */
 export function peerHint(command: string, option: string): string | undefined {

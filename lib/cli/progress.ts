@@ -30,7 +30,13 @@ export interface ProgressOptions {
  *
  * @example
  * ```ts
- * renderProgress({ label: "scan", done: 5, total: 10, note: "1 open", width: 40 });
+ * import assert from "node:assert/strict";
+ * import { renderProgress } from "./progress.ts";
+ *
+ * assert.equal(
+ *   renderProgress({ label: "scan", done: 5, total: 10, note: "1 open", width: 40 }),
+ *   "scan [########-------]  50% 5/10 1 open",
+ * );
  * ```
  */
 export function renderProgress(
@@ -53,9 +59,23 @@ export function renderProgress(
  *
  * @example
  * ```ts
- * const bar = startProgress(io, { total: ports.length, label: "scan 127.0.0.1" });
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "./io.ts";
+ * import { startProgress } from "./progress.ts";
+ *
+ * // stderr is not a terminal here: the bar draws nothing.
+ * const io = memoryIo();
+ * const bar = startProgress(io, { total: 3, label: "scan 127.0.0.1" });
  * bar.tick();
  * await bar.done();
+ * assert.equal(io.stderrText(), "");
+ * // Forced (as tests do), it draws and erases itself at the end.
+ * const forced = memoryIo();
+ * const shown = startProgress(forced, { total: 3, label: "scan 127.0.0.1", force: true });
+ * shown.tick();
+ * await shown.done();
+ * assert.ok(forced.stderrText().startsWith("\r\x1b[2Kscan 127.0.0.1 ["));
+ * assert.ok(forced.stderrText().endsWith("\r\x1b[2K"));
  * ```
  */
 export function startProgress(io: Io, options: ProgressOptions): Progress {

@@ -33,9 +33,22 @@ interface Kind {
  *
  * @example
  * ```ts
- * const repeats = new RepeatedStatus(io, { json: false });
- * await repeats.report("accept-error:ECONNRESET", event, "toolkit: warning: connection reset before it was accepted (127.0.0.1:9000)");
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "./io.ts";
+ * import { RepeatedStatus } from "./repeats.ts";
+ *
+ * const io = memoryIo();
+ * const repeats = new RepeatedStatus(io, { json: false }, { burst: 2 });
+ * const line = "toolkit: warning: connection reset before it was accepted (127.0.0.1:9000)";
+ * for (let i = 0; i < 5; i++) {
+ *   await repeats.report("accept-error:ECONNRESET", { event: "acceptError" }, line);
+ * }
  * await repeats.close();
+ * assert.equal(
+ *   io.stderrText(),
+ *   `${line}\n${line}\n` +
+ *     "toolkit: warning: … 3 more like it: connection reset before it was accepted (127.0.0.1:9000)\n",
+ * );
  * ```
  */
 export class RepeatedStatus {

@@ -23,7 +23,11 @@ const maxLineLength = 400;
  *
  * @example
  * ```ts
- * printableLine('cannot parse "\x1b[2J"'); // 'cannot parse "\\x1b[2J"'
+ * import assert from "node:assert/strict";
+ * import { printableLine } from "./report.ts";
+ *
+ * // A terminal control sequence from the input is shown, not obeyed.
+ * assert.equal(printableLine('cannot parse "\x1b[2J"'), 'cannot parse "\\x1b[2J"');
  * ```
  */
 export function printableLine(line: string): string {
@@ -150,7 +154,14 @@ export const interrupted: ClassifiedError = {
  *
  * @example
  * ```ts
- * internalError("x is undefined").line; // "internal error: x is undefined (run with --debug and report it)"
+ * import assert from "node:assert/strict";
+ * import { internalError } from "./report.ts";
+ *
+ * assert.deepEqual(internalError("x is undefined"), {
+ *   line: "internal error: x is undefined (run with --debug and report it)",
+ *   code: 70,
+ *   kind: "internal",
+ * });
  * ```
  */
 export function internalError(message: string): ClassifiedError {
@@ -174,8 +185,18 @@ export interface ReportOptions {
  *
  * @example
  * ```ts
- * formatError({ line: "connection refused (127.0.0.1:9)", code: 3, kind: "network" }, { debug: false, json: true });
- * // '{"error":{"message":"connection refused (127.0.0.1:9)","exitCode":3,"kind":"network"}}\n'
+ * import assert from "node:assert/strict";
+ * import { formatError } from "./report.ts";
+ *
+ * const refused = { line: "connection refused (127.0.0.1:9)", code: 3, kind: "network" } as const;
+ * assert.equal(
+ *   formatError(refused, { debug: false, json: true }),
+ *   '{"error":{"message":"connection refused (127.0.0.1:9)","exitCode":3,"kind":"network"}}\n',
+ * );
+ * assert.equal(
+ *   formatError(refused, { debug: false, json: false }),
+ *   "toolkit: error: connection refused (127.0.0.1:9)\n",
+ * );
  * ```
  */
 export function formatError(c: ClassifiedError, options: ReportOptions, stack?: string): string {
@@ -203,10 +224,18 @@ export function formatError(c: ClassifiedError, options: ReportOptions, stack?: 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { UsageError } from "./errors.ts";
+ * import { memoryIo } from "./io.ts";
+ * import { reportError } from "./report.ts";
+ *
+ * const io = memoryIo();
  * const code = await reportError(new UsageError("missing HOST:PORT", "udp-send"), io.stderr, {
  *   debug: false,
  *   json: false,
  * });
+ * assert.equal(code, 2);
+ * assert.equal(io.stderrText(), "toolkit: error: missing HOST:PORT\nTry 'toolkit udp-send --help'\n");
  * ```
  */
 export async function reportError(

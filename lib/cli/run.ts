@@ -62,7 +62,20 @@ async function readNarrowing(
  *
  * @example
  * ```ts
- * const code = await runCli(["subnet", "same", "10.0.0.1", "10.0.0.2", "/24"], { signal });
+ * import assert from "node:assert/strict";
+ * import { memoryIo, type MemoryIo } from "./io.ts";
+ * import { runCli } from "./run.ts";
+ *
+ * let io: MemoryIo | undefined;
+ * const ctx = {
+ *   signal: new AbortController().signal,
+ *   makeIo: (globals: MemoryIo["globals"]) => (io = memoryIo({ globals })),
+ * };
+ * const code = await runCli(["subnet", "same", "10.0.0.1", "10.0.0.2", "/24"], ctx);
+ * assert.equal(code, 0);
+ * assert.equal(io?.stdoutText(), "same network: 10.0.0.1 and 10.0.0.2 are both in 10.0.0.0/24\n");
+ * // A negative answer is exit 1.
+ * assert.equal(await runCli(["subnet", "same", "10.0.0.1", "10.0.1.2", "/24"], ctx), 1);
  * ```
  */
 export async function runCli(argv: readonly string[], ctx: RunContext): Promise<number> {

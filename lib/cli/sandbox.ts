@@ -45,7 +45,15 @@ export function ownModules(): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { commandScope } from "./sandbox.ts";
+ *
  * const scope = await commandScope({ net: ["127.0.0.1:9000"] });
+ * assert.deepEqual(scope.kinds.net, [
+ *   { entry: "127.0.0.1:9000" },
+ *   // A client of that address also needs its own end: a local bind is added.
+ *   { entry: "127.0.0.1:0", implicit: "local bind for clients of 127.0.0.1:9000" },
+ * ]);
  * ```
  */
 export async function commandScope(
@@ -70,7 +78,17 @@ export async function commandScope(
  *
  * @example
  * ```ts
- * const code = await runNarrowed(["udp-send", "127.0.0.1:9000", "hi"], { net: ["127.0.0.1:9000"] }, signal);
+ * import assert from "node:assert/strict";
+ * import { runNarrowed } from "./sandbox.ts";
+ *
+ * // The command runs in a Worker confined to 127.0.0.1:9000: another address is outside the scope,
+ * // exit 4 (its error line goes to stderr), and no datagram is sent.
+ * const code = await runNarrowed(
+ *   ["udp-send", "127.0.0.2:9000", "hi"],
+ *   { net: ["127.0.0.1:9000"] },
+ *   new AbortController().signal,
+ * );
+ * assert.equal(code, 4);
  * ```
  */
 export async function runNarrowed(

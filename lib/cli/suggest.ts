@@ -6,7 +6,11 @@
  *
  * @example
  * ```ts
- * editDistance("udp-sned", "udp-send"); // 1
+ * import assert from "node:assert/strict";
+ * import { editDistance } from "./suggest.ts";
+ *
+ * assert.equal(editDistance("udp-sned", "udp-send"), 1); // one transposition
+ * assert.equal(editDistance("scan", "scan"), 0);
  * ```
  */
 export function editDistance(a: string, b: string): number {
@@ -29,7 +33,11 @@ export function editDistance(a: string, b: string): number {
  *
  * @example
  * ```ts
- * closest("udp-sned", ["udp-send", "tcp-send"]); // "udp-send"
+ * import assert from "node:assert/strict";
+ * import { closest } from "./suggest.ts";
+ *
+ * assert.equal(closest("udp-sned", ["udp-send", "tcp-send"]), "udp-send");
+ * assert.equal(closest("zzz", ["udp-send"]), undefined); // nothing close enough
  * ```
  */
 export function closest(input: string, candidates: readonly string[]): string | undefined {

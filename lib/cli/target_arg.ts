@@ -17,7 +17,14 @@ import { fromUserInput, UsageError } from "./errors.ts";
  *
  * @example
  * ```ts
- * const target = targetArg("[::1]:9000", "tcp-connect");
+ * import assert from "node:assert/strict";
+ * import { targetArg } from "./target_arg.ts";
+ *
+ * assert.deepEqual(targetArg("[::1]:9000", "tcp-connect"), { host: "::1", port: 9000, family: "ipv6" });
+ * assert.throws(() => targetArg("localhost:", "tcp-connect"), {
+ *   name: "UsageError",
+ *   command: "tcp-connect",
+ * });
  * ```
  */
 export function targetArg(
@@ -35,8 +42,11 @@ export function targetArg(
  *
  * @example
  * ```ts
- * bareHost("::1"); // { host: "::1", family: "ipv6" }
- * bareHost("127.0.0.1:9000"); // undefined
+ * import assert from "node:assert/strict";
+ * import { bareHost } from "./target_arg.ts";
+ *
+ * assert.deepEqual(bareHost("::1"), { host: "::1", family: "ipv6" });
+ * assert.equal(bareHost("127.0.0.1:9000"), undefined); // carries a port
  * ```
  */
 export function bareHost(word: string): Pick<HostPort, "host" | "family"> | undefined {
@@ -73,8 +83,14 @@ export interface TargetWords {
  *
  * @example
  * ```ts
- * targetWords(["127.0.0.1", "9000", "hi"], "udp-send", { maxRest: 1 });
- * // { target: { host: "127.0.0.1", port: 9000, family: "ipv4" }, rest: ["hi"] }
+ * import assert from "node:assert/strict";
+ * import { targetWords } from "./target_arg.ts";
+ *
+ * // nc's two words, HOST PORT, then the data.
+ * assert.deepEqual(targetWords(["127.0.0.1", "9000", "hi"], "udp-send", { maxRest: 1 }), {
+ *   target: { host: "127.0.0.1", port: 9000, family: "ipv4" },
+ *   rest: ["hi"],
+ * });
  * ```
  */
 export function targetWords(
@@ -143,8 +159,13 @@ export function targetWords(
  *
  * @example
  * ```ts
- * listenWords([], "9000", "tcp-listen", { defaultHost: "127.0.0.1", allowPortZero: true });
- * // { host: "127.0.0.1", port: 9000, family: "ipv4" }
+ * import assert from "node:assert/strict";
+ * import { listenWords } from "./target_arg.ts";
+ *
+ * assert.deepEqual(
+ *   listenWords([], "9000", "tcp-listen", { defaultHost: "127.0.0.1", allowPortZero: true }),
+ *   { host: "127.0.0.1", port: 9000, family: "ipv4" },
+ * );
  * ```
  */
 export function listenWords(

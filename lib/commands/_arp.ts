@@ -29,8 +29,23 @@ export const formatOption: OptionSpec = {
  *
  * @example
  * ```ts
- * neighborJson({ ip: "10.0.0.1", mac: null, iface: "eth0", state: "failed", line: 1 }, undefined);
- * // { address: "10.0.0.1", prefixLength: null, mac: null, iface: "eth0", state: "failed", detail: null, flags: [], ... }
+ * import assert from "node:assert/strict";
+ * import { neighborJson } from "./_arp.ts";
+ *
+ * const entry = { ip: "10.0.0.1", mac: null, iface: "eth0", state: "failed", line: 1 } as const;
+ * assert.deepEqual(neighborJson(entry, undefined), {
+ *   address: "10.0.0.1",
+ *   prefixLength: null,
+ *   mac: null,
+ *   iface: "eth0",
+ *   state: "failed",
+ *   detail: null,
+ *   flags: [],
+ *   router: false,
+ *   local: false,
+ *   line: 1,
+ * }); // no vendor key: vendors were not asked for
+ * assert.equal(neighborJson(entry, null).vendor, null); // asked for, none known
  * ```
  */
 export function neighborJson(e: NeighborEntry, vendor: string | null | undefined) {
@@ -54,7 +69,14 @@ export function neighborJson(e: NeighborEntry, vendor: string | null | undefined
  *
  * @example
  * ```ts
- * describeState({ ip: "fe80::1", mac: null, iface: "eth0", state: "failed", detail: "FAILED", line: 1 }); // "failed"
+ * import assert from "node:assert/strict";
+ * import { describeState } from "./_arp.ts";
+ *
+ * const failed = { ip: "fe80::1", mac: null, iface: "eth0", state: "failed", line: 1 } as const;
+ * assert.equal(describeState({ ...failed, detail: "FAILED" }), "failed"); // the same word once
+ * const stale = { ...failed, mac: "00:11:22:33:44:55", state: "complete", detail: "STALE" } as const;
+ * assert.equal(describeState(stale), "complete (STALE)"); // the table's own word kept
+ * assert.equal(describeState({ ...stale, router: true }), "complete (STALE) router");
  * ```
  */
 export function describeState(e: NeighborEntry): string {
@@ -68,7 +90,25 @@ export function describeState(e: NeighborEntry): string {
  *
  * @example
  * ```ts
- * const table = await readTableArg({ file: "arp.txt", format: "auto" });
+ * import assert from "node:assert/strict";
+ * import { readTableArg } from "./_arp.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(
+ *   `${dir}/arp.txt`,
+ *   "10.0.0.1 dev eth0 lladdr 00:11:22:33:44:55 REACHABLE\nbogus line\n",
+ * );
+ * const table = await readTableArg({ file: `${dir}/arp.txt`, format: "auto" });
+ * assert.equal(table.format, "ip"); // recognised as `ip neigh` output
+ * assert.equal(table.entries.length, 1);
+ * assert.deepEqual(table.problems, [
+ *   { line: 2, text: "bogus line", reason: 'Cannot parse IP address "bogus"' },
+ * ]);
+ * // A file that is not there is the user's input: exit 2.
+ * await assert.rejects(readTableArg({ file: `${dir}/nope.txt`, format: "auto" }), {
+ *   message: `no such file or directory (${dir}/nope.txt)`,
+ * });
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function readTableArg(
@@ -96,7 +136,27 @@ export function sourceName(source: string): string {
  *
  * @example
  * ```ts
- * await reportProblems(io, table);
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "../cli/io.ts";
+ * import { reportProblems } from "./_arp.ts";
+ *
+ * const entry = { ip: "10.0.0.1", mac: null, iface: "eth0", state: "failed", line: 1 } as const;
+ * const problem = { line: 2, text: "bogus line", reason: 'Cannot parse IP address "bogus"' };
+ * const io = memoryIo();
+ * await reportProblems(io, { source: "arp.txt", problems: [problem], entries: [entry] });
+ * assert.equal(
+ *   io.stderrText(),
+ *   'toolkit: warning: arp.txt: line 2: cannot parse IP address "bogus" (skipped)\n',
+ * );
+ * // No line could be read: an input error naming the format it was read as.
+ * await assert.rejects(
+ *   reportProblems(memoryIo(), { source: "-", format: "ip", problems: [problem], entries: [] }),
+ *   {
+ *     name: "InputError",
+ *     message:
+ *       "no line of stdin could be read as a neighbour entry (read as ip: give --format if it is another)",
+ *   },
+ * );
  * ```
  */
 export async function reportProblems(
@@ -152,7 +212,14 @@ async function printWarnings(
  *
  * @example
  * ```ts
- * problemJson({ line: 2, text: "x", reason: "Expected 6 columns" }); // { line: 2, text: "x", reason: "expected 6 columns" }
+ * import assert from "node:assert/strict";
+ * import { problemJson } from "./_arp.ts";
+ *
+ * assert.deepEqual(problemJson({ line: 2, text: "x", reason: "Expected 6 columns" }), {
+ *   line: 2,
+ *   text: "x",
+ *   reason: "expected 6 columns",
+ * });
  * ```
  */
 export function problemJson(p: ParseProblem): ParseProblem {
@@ -173,7 +240,11 @@ const maxCellWidth = 40;
  *
  * @example
  * ```ts
- * tableCell("e".repeat(100)); // "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee…"
+ * import assert from "node:assert/strict";
+ * import { tableCell } from "./_arp.ts";
+ *
+ * assert.equal(tableCell("eth0"), "eth0");
+ * assert.equal(tableCell("e".repeat(100)), "e".repeat(39) + "…"); // cut to 40 columns
  * ```
  */
 export function tableCell(text: string): string {
@@ -197,7 +268,15 @@ export function tableCell(text: string): string {
  *
  * @example
  * ```ts
- * await writeJsonStreaming(io, { source: "-", entries: [] }, "entries", table.entries, (e) => neighborJson(e, undefined));
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "../cli/io.ts";
+ * import { writeJsonStreaming } from "./_arp.ts";
+ *
+ * const io = memoryIo();
+ * const entries = [{ a: 1 }, { a: 2 }];
+ * await writeJsonStreaming(io, { source: "-", entries: [] }, "entries", entries, (e) => e);
+ * // The same text as JSON.stringify(doc, null, 2) of the whole document.
+ * assert.equal(io.stdoutText(), JSON.stringify({ source: "-", entries }, null, 2) + "\n");
  * ```
  */
 export async function writeJsonStreaming<T>(
@@ -228,7 +307,15 @@ export async function writeJsonStreaming<T>(
  *
  * @example
  * ```ts
- * const vendors = await vendorsOf(table.entries); // Map { "3c:22:fb:..." => "Apple, Inc." }
+ * import assert from "node:assert/strict";
+ * import { vendorsOf } from "./_arp.ts";
+ *
+ * const vendors = await vendorsOf([
+ *   { mac: "3c:22:fb:00:00:01" },
+ *   { mac: null },
+ *   { mac: "02:00:00:00:00:01" }, // locally administered: no vendor
+ * ]);
+ * assert.deepEqual([...vendors], [["3c:22:fb:00:00:01", "Apple, Inc."]]);
  * ```
  */
 export async function vendorsOf(

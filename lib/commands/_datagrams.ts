@@ -15,7 +15,21 @@ import { printable } from "../text/printable.ts";
  *
  * @example
  * ```ts
- * await printDatagram({ hex: false, json: true, verbose: false }, io, data, "127.0.0.1:40000");
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "../cli/io.ts";
+ * import { printDatagram } from "./_datagrams.ts";
+ *
+ * const data = new TextEncoder().encode("hi");
+ * const json = memoryIo();
+ * await printDatagram({ hex: false, json: true, verbose: false }, json, data, "127.0.0.1:40000");
+ * assert.equal(
+ *   json.stdoutText(),
+ *   '{"event":"datagram","remote":"127.0.0.1:40000","size":2,"text":"hi","hex":"68 69"}\n',
+ * );
+ * const hex = memoryIo();
+ * await printDatagram({ hex: true, json: false, verbose: true }, hex, data, "127.0.0.1:40000");
+ * assert.equal(hex.stdoutText(), "68 69\n");
+ * assert.equal(hex.stderrText(), "datagram from 127.0.0.1:40000, 2 bytes\n");
  * ```
  */
 export async function printDatagram(
@@ -48,7 +62,16 @@ export async function printDatagram(
  *
  * @example
  * ```ts
- * const reply = parseReplyOption(values, values.hex === true);
+ * import assert from "node:assert/strict";
+ * import { parseReplyOption } from "./_datagrams.ts";
+ *
+ * assert.deepEqual(parseReplyOption({ reply: "6869" }, true), new Uint8Array([0x68, 0x69]));
+ * assert.deepEqual(parseReplyOption({ reply: "ok" }, false), new TextEncoder().encode("ok"));
+ * assert.equal(parseReplyOption({}, false), undefined);
+ * assert.throws(() => parseReplyOption({ reply: "6g" }, true), {
+ *   name: "InputError",
+ *   message: 'Cannot parse hex payload: "g" is not a hex digit',
+ * });
  * ```
  */
 export function parseReplyOption(values: OptionValues, hex: boolean): Uint8Array | undefined {
@@ -62,7 +85,11 @@ export function parseReplyOption(values: OptionValues, hex: boolean): Uint8Array
  *
  * @example
  * ```ts
- * const count = parseCountOption(values, "udp-listen");
+ * import assert from "node:assert/strict";
+ * import { parseCountOption } from "./_datagrams.ts";
+ *
+ * assert.equal(parseCountOption({ count: "5" }, "udp-listen"), 5);
+ * assert.equal(parseCountOption({}, "udp-listen"), Infinity); // serve until stopped
  * ```
  */
 export function parseCountOption(values: OptionValues, command: string): number {

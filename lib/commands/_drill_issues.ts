@@ -10,7 +10,22 @@ import { type DrillFileError, formatDrillIssues } from "../drill/load.ts";
  *
  * @example
  * ```ts
- * await reportDrillIssues(io, err); // err: a DrillFileError from loadDrill
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "../cli/io.ts";
+ * import { DrillFileError } from "../drill/load.ts";
+ * import { reportDrillIssues } from "./_drill_issues.ts";
+ *
+ * const err = new DrillFileError("bad.yaml", [
+ *   { line: 4, col: 5, message: 'steps[0].connect: missing "as"' },
+ * ]);
+ * const text = memoryIo();
+ * await reportDrillIssues(text, err);
+ * assert.equal(text.stderrText(), 'bad.yaml:4:5: steps[0].connect: missing "as"\n');
+ * const json = memoryIo({ globals: { json: true } });
+ * await reportDrillIssues(json, err);
+ * assert.deepEqual(JSON.parse(json.stderrText()), {
+ *   warning: { message: 'bad.yaml:4:5: steps[0].connect: missing "as"' },
+ * });
  * ```
  */
 export async function reportDrillIssues(io: Io, err: DrillFileError): Promise<void> {

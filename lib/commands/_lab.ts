@@ -28,7 +28,15 @@ export const prefixOption = {
  *
  * @example
  * ```ts
- * labPrefixOption({ prefix: "tklab" }, "lab up"); // "tklab"
+ * import assert from "node:assert/strict";
+ * import { labPrefixOption } from "./_lab.ts";
+ *
+ * assert.equal(labPrefixOption({ prefix: "tklab" }, "lab up"), "tklab");
+ * assert.equal(labPrefixOption({}, "lab up"), "tklab"); // the default
+ * assert.throws(() => labPrefixOption({ prefix: "bad prefix!" }, "lab up"), {
+ *   name: "UsageError",
+ *   command: "lab up",
+ * });
  * ```
  */
 export function labPrefixOption(values: Record<string, unknown>, command: string): string {
@@ -42,7 +50,19 @@ export function labPrefixOption(values: Record<string, unknown>, command: string
  *
  * @example
  * ```ts
- * try { await buildLab(plan); } catch (err) { throw labErrorForCli(err); }
+ * import assert from "node:assert/strict";
+ * import { InputError } from "../cli/errors.ts";
+ * import { LabError } from "../lab/lab_error.ts";
+ * import { NetError } from "../net/errors.ts";
+ * import { labErrorForCli } from "./_lab.ts";
+ *
+ * const denied = labErrorForCli(new LabError("privilege", "lab up needs root"));
+ * assert.ok(denied instanceof InputError); // exit 2
+ * const refused = labErrorForCli(new LabError("ip", "RTNETLINK answers: File exists"));
+ * assert.ok(refused instanceof NetError); // exit 3
+ * assert.equal((refused as NetError).message, "network error (RTNETLINK answers: File exists)");
+ * const other = new TypeError("x");
+ * assert.equal(labErrorForCli(other), other);
  * ```
  */
 export function labErrorForCli(err: unknown): unknown {
@@ -100,7 +120,50 @@ export function labJson(state: LabState) {
  *
  * @example
  * ```ts
- * await printLab(io, await discoverLab("tklab"));
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "../cli/io.ts";
+ * import type { LabState } from "../lab/discover.ts";
+ * import { printLab } from "./_lab.ts";
+ *
+ * // What discoverLab reads from two hosts on one switch.
+ * const host = (n: number) => ({
+ *   namespace: `tklab-h${n}`,
+ *   role: "host" as const,
+ *   number: n,
+ *   gateway: "198.18.1.254",
+ *   interfaces: [{ name: "eth0", state: "UP", mac: `02:00:00:00:01:0${n}`, ipv4: [`198.18.1.${n}/24`], ipv6: [] }],
+ * });
+ * const port = (name: string) => ({ name, state: "UP", mac: "02:00:00:00:00:01", ipv4: [], ipv6: [], master: "br0" });
+ * const state: LabState = {
+ *   prefix: "tklab",
+ *   strayLinks: [],
+ *   namespaces: [host(1), host(2), {
+ *     namespace: "tklab-sw1",
+ *     role: "switch",
+ *     number: 1,
+ *     interfaces: [{ name: "br0", state: "UP", mac: "02:00:00:00:00:00", ipv4: [], ipv6: [] }, port("h1"), port("h2")],
+ *   }],
+ * };
+ * const io = memoryIo();
+ * await printLab(io, state);
+ * assert.equal(
+ *   io.stdoutText(),
+ *   `Lab "tklab": 2 hosts, 1 segment
+ *
+ * NAMESPACE  ROLE  IFACE  IPV4           IPV6  GATEWAY
+ * tklab-h1   host  eth0   198.18.1.1/24  -     198.18.1.254
+ * tklab-h2   host  eth0   198.18.1.2/24  -     198.18.1.254
+ *
+ * SEGMENT          SUBNET         BROADCAST     MEMBERS
+ * tklab-sw1 (br0)  198.18.1.0/24  198.18.1.255  tklab-h1 tklab-h2
+ *
+ * Run a command inside a host (as root):
+ *   ip netns exec tklab-h2 toolkit udp-listen 0.0.0.0:9000
+ *   ip netns exec tklab-h1 toolkit udp-send --broadcast 198.18.1.255:9000 hello
+ *   ip netns exec tklab-h1 bash     # a shell inside the host
+ * Remove it: toolkit lab down
+ * `,
+ * );
  * ```
  */
 export async function printLab(io: Io, state: LabState): Promise<void> {

@@ -14,7 +14,16 @@ const repeatsByIo = new WeakMap<Io, RepeatedStatus>();
  *
  * @example
  * ```ts
- * await repeatedStatus(io, flags).report("dropped:loop", event, text);
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "../cli/io.ts";
+ * import { endRepeatedStatus, repeatedStatus } from "./_listener_status.ts";
+ *
+ * const io = memoryIo();
+ * // One limiter a run: every call with the same io gets the same one.
+ * assert.equal(repeatedStatus(io, { json: false }), repeatedStatus(io, { json: false }));
+ * await repeatedStatus(io, { json: false }).report("dropped:loop", { event: "dropped" }, "dropped");
+ * await endRepeatedStatus(io);
+ * assert.equal(io.stderrText(), "dropped\n");
  * ```
  */
 export function repeatedStatus(io: Io, flags: { json: boolean }): RepeatedStatus {
@@ -28,7 +37,16 @@ export function repeatedStatus(io: Io, flags: { json: boolean }): RepeatedStatus
  *
  * @example
  * ```ts
- * try { await serve(); } finally { await endRepeatedStatus(io); }
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "../cli/io.ts";
+ * import { endRepeatedStatus, repeatedStatus } from "./_listener_status.ts";
+ *
+ * const io = memoryIo();
+ * const repeats = repeatedStatus(io, { json: false });
+ * for (let i = 0; i < 12; i++) await repeats.report("dropped:loop", { event: "dropped" }, "dropped");
+ * await endRepeatedStatus(io); // writes the count held back
+ * assert.equal(io.stderrText(), "dropped\n".repeat(10) + "… 2 more like it: dropped\n");
+ * assert.notEqual(repeatedStatus(io, { json: false }), repeats); // the next run starts afresh
  * ```
  */
 export async function endRepeatedStatus(io: Io): Promise<void> {
@@ -44,8 +62,32 @@ export async function endRepeatedStatus(io: Io): Promise<void> {
  *
  * @example
  * ```ts
- * await reportServeFailure(io, flags, "127.0.0.1:9000", failure);
- * // toolkit: warning: connection reset before it was accepted (127.0.0.1:9000)
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "../cli/io.ts";
+ * import { endRepeatedStatus, reportServeFailure } from "./_listener_status.ts";
+ *
+ * const failure = {
+ *   kind: "peer",
+ *   code: "ECONNRESET",
+ *   message: "connection reset before it was accepted",
+ *   cause: undefined,
+ * } as const;
+ * const text = memoryIo();
+ * await reportServeFailure(text, { json: false }, "127.0.0.1:9000", failure);
+ * await endRepeatedStatus(text);
+ * assert.equal(
+ *   text.stderrText(),
+ *   "toolkit: warning: connection reset before it was accepted (127.0.0.1:9000)\n",
+ * );
+ * const json = memoryIo();
+ * await reportServeFailure(json, { json: true }, "127.0.0.1:9000", failure);
+ * await endRepeatedStatus(json);
+ * assert.deepEqual(JSON.parse(json.stderrText()), {
+ *   event: "accept-error",
+ *   address: "127.0.0.1:9000",
+ *   code: "ECONNRESET",
+ *   error: "connection reset before it was accepted",
+ * });
  * ```
  */
 export async function reportServeFailure(

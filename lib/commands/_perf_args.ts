@@ -8,7 +8,14 @@ import { defaultPerfPort } from "../net/perf_protocol.ts";
  *
  * @example
  * ```ts
- * portArg("5202", { allowZero: false, command: "perf" }); // 5202
+ * import assert from "node:assert/strict";
+ * import { portArg } from "./_perf_args.ts";
+ *
+ * assert.equal(portArg("5202", { allowZero: false, command: "perf" }), 5202);
+ * assert.throws(() => portArg("0", { allowZero: false, command: "perf" }), {
+ *   name: "UsageError",
+ *   message: "--port: Port 0 is out of range (1-65535)",
+ * });
  * ```
  */
 export function portArg(

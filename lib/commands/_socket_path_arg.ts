@@ -8,7 +8,15 @@ import { parseSocketPath } from "../net/unix.ts";
  *
  * @example
  * ```ts
- * const path = socketPathArg("/tmp/app.sock", "unix-connect");
+ * import assert from "node:assert/strict";
+ * import { socketPathArg } from "./_socket_path_arg.ts";
+ *
+ * assert.equal(socketPathArg("/tmp/app.sock", "unix-connect"), "/tmp/app.sock");
+ * assert.throws(() => socketPathArg("9000", "unix-connect"), {
+ *   name: "UsageError",
+ *   message: 'Cannot use "9000" as a socket path: it reads as a port or address (write ./9000)',
+ *   command: "unix-connect",
+ * });
  * ```
  */
 export function socketPathArg(text: string, command: string): string {

@@ -41,7 +41,25 @@ export const connectOptionSpecs: readonly OptionSpec[] = [
  *
  * @example
  * ```ts
- * return await runSession(conn, "127.0.0.1:9000", flags, io);
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "../cli/io.ts";
+ * import { runSession } from "./_stream_client.ts";
+ *
+ * // A peer on loopback that reads until the client's half-close, then answers and closes.
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const address = `127.0.0.1:${listener.addr.port}`;
+ * const peer = (async () => {
+ *   const conn = await listener.accept();
+ *   const got = await new Response(conn.readable).text(); // closes conn at EOF
+ *   return got;
+ * })();
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * const io = memoryIo({ stdin: "hello\n" });
+ * const flags = { crlf: false, halfClose: true, verbose: true, json: false };
+ * assert.equal(await runSession(conn, address, flags, io), 0);
+ * assert.equal(await peer, "hello\n");
+ * assert.equal(io.stderrText(), `connected to ${address}\nclosed ${address}: sent 6 bytes, received 0 bytes\n`);
+ * listener.close();
  * ```
  */
 export async function runSession(

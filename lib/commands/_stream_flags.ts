@@ -19,7 +19,21 @@ export interface StreamFlags {
  *
  * @example
  * ```ts
- * const flags = parseStreamFlags(values, globals, "tcp-connect");
+ * import assert from "node:assert/strict";
+ * import { parseStreamFlags } from "./_stream_flags.ts";
+ *
+ * const globals = { json: false, quiet: false, debug: false, color: false };
+ * assert.deepEqual(
+ *   parseStreamFlags({ crlf: true, "no-half-close": true, timeout: "2s" }, globals, "tcp-connect"),
+ *   { crlf: true, halfClose: false, timeoutMs: 2000, verbose: false, json: false },
+ * );
+ * assert.deepEqual(parseStreamFlags({}, globals, "tcp-connect"), {
+ *   crlf: false,
+ *   halfClose: true, // the course's half-close on stdin EOF
+ *   timeoutMs: undefined,
+ *   verbose: false,
+ *   json: false,
+ * });
  * ```
  */
 export function parseStreamFlags(

@@ -77,7 +77,23 @@ export const sendOptionSpecs: readonly OptionSpec[] = [
  *
  * @example
  * ```ts
- * const flags = parseSendFlags(values, "hi", globals, "tcp-send");
+ * import assert from "node:assert/strict";
+ * import { parseSendFlags } from "./_stream_send.ts";
+ *
+ * const globals = { json: false, quiet: false, debug: false, color: false };
+ * assert.deepEqual(parseSendFlags({ "wait-reply": true }, "hi", globals, "tcp-send"), {
+ *   data: new TextEncoder().encode("hi"),
+ *   file: undefined,
+ *   hex: false,
+ *   waitReply: true,
+ *   timeoutMs: 5000, // the default --timeout
+ *   verbose: false,
+ *   json: false,
+ * });
+ * assert.throws(() => parseSendFlags({ file: "a.bin" }, "hi", globals, "tcp-send"), {
+ *   name: "UsageError",
+ *   message: "give DATA or --file, not both",
+ * });
  * ```
  */
 export function parseSendFlags(
@@ -126,7 +142,38 @@ function bytesSource(data: Uint8Array): ByteSource {
  *
  * @example
  * ```ts
- * return await sendOver(() => Deno.connect({ port: 9000 }), "127.0.0.1:9000", flags, io);
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "../cli/io.ts";
+ * import { sendOver } from "./_stream_send.ts";
+ *
+ * // A peer on loopback that reads to the sender's half-close and answers with what it got.
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const peer = (async () => {
+ *   const conn = await listener.accept();
+ *   const buf = new Uint8Array(1024);
+ *   let got = 0;
+ *   while (true) {
+ *     const n = await conn.read(buf);
+ *     if (n === null) break;
+ *     got += n;
+ *   }
+ *   await conn.write(new TextEncoder().encode(`got ${got} bytes\n`));
+ *   conn.close();
+ * })();
+ * const io = memoryIo();
+ * const flags = {
+ *   data: new TextEncoder().encode("hello"),
+ *   hex: false,
+ *   waitReply: true,
+ *   timeoutMs: 5000,
+ *   verbose: false,
+ *   json: false,
+ * };
+ * const connect = () => Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * assert.equal(await sendOver(connect, `127.0.0.1:${listener.addr.port}`, flags, io), 0);
+ * await peer;
+ * assert.equal(io.stdoutText(), "got 5 bytes\n");
+ * listener.close();
  * ```
  */
 export async function sendOver(

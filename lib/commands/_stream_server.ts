@@ -77,7 +77,24 @@ export const listenOptionSpecs: readonly OptionSpec[] = [
  *
  * @example
  * ```ts
- * const flags = parseListenFlags(values, globals, "tcp-listen");
+ * import assert from "node:assert/strict";
+ * import { parseListenFlags } from "./_stream_server.ts";
+ *
+ * const globals = { json: false, quiet: false, debug: false, color: false };
+ * assert.deepEqual(parseListenFlags({ "keep-open": true, echo: true }, globals, "tcp-listen"), {
+ *   keepOpen: true,
+ *   maxConns: 100,
+ *   echo: true,
+ *   crlf: false,
+ *   halfClose: true,
+ *   timeoutMs: undefined,
+ *   verbose: false,
+ *   json: false,
+ * });
+ * assert.throws(() => parseListenFlags({ "max-conns": "5" }, globals, "tcp-listen"), {
+ *   name: "UsageError",
+ *   message: "--max-conns needs --keep-open",
+ * });
  * ```
  */
 export function parseListenFlags(
@@ -105,7 +122,31 @@ export function parseListenFlags(
  *
  * @example
  * ```ts
- * return await serveWithIo(listenTcp(bind), flags, io);
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "../cli/io.ts";
+ * import { serveWithIo } from "./_stream_server.ts";
+ *
+ * // tcp-listen for one connection: the peer's bytes to stdout; stdin (empty) to the peer.
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const address = `127.0.0.1:${listener.addr.port}`;
+ * const io = memoryIo();
+ * const flags = {
+ *   keepOpen: false,
+ *   maxConns: 100,
+ *   echo: false,
+ *   crlf: false,
+ *   halfClose: true,
+ *   verbose: false,
+ *   json: false,
+ * };
+ * const served = serveWithIo(listener, address, flags, io);
+ * const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * await client.write(new TextEncoder().encode("hello\n"));
+ * await client.closeWrite();
+ * assert.equal(await new Response(client.readable).text(), ""); // the server's stdin was empty
+ * assert.equal(await served, 0);
+ * assert.equal(io.stdoutText(), "hello\n");
+ * assert.equal(io.stderrText(), `listening on ${address}\n`);
  * ```
  */
 export async function serveWithIo(

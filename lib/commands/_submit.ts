@@ -53,7 +53,19 @@ export const tokenFileOption: OptionSpec = {
  *
  * @example
  * ```ts
- * collectorArgs("http://127.0.0.1:8080", values, "drill submit").endpoint.pathname; // "/api/submit"
+ * import assert from "node:assert/strict";
+ * import { collectorArgs } from "./_submit.ts";
+ *
+ * const collector = collectorArgs("http://127.0.0.1:8080", {}, "drill submit");
+ * assert.equal(collector.endpoint.href, "http://127.0.0.1:8080/api/submit");
+ * assert.throws(() => collectorArgs("http://127.0.0.1:8080", { token: "x" }, "drill submit"), {
+ *   name: "UsageError",
+ *   message: "--token must be 8 to 128 letters, digits, - or _",
+ * });
+ * assert.throws(() => collectorArgs("ftp://x", {}, "drill submit"), {
+ *   name: "UsageError",
+ *   message: 'Cannot use collector URL "ftp://x": it must start with http://',
+ * });
  * ```
  */
 export function collectorArgs(url: string, values: OptionValues, command: string): Collector {
@@ -81,7 +93,19 @@ export function collectorArgs(url: string, values: OptionValues, command: string
  *
  * @example
  * ```ts
- * const token = await collectorToken(collector, "drill submit");
+ * import assert from "node:assert/strict";
+ * import { collectorArgs, collectorToken } from "./_submit.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/token`, "abcdefgh12345678\n");
+ * const collector = collectorArgs("http://127.0.0.1:8080", { "token-file": `${dir}/token` }, "drill submit");
+ * assert.equal(await collectorToken(collector, "drill submit"), "abcdefgh12345678"); // its first line
+ * await Deno.writeTextFile(`${dir}/token`, "\n");
+ * await assert.rejects(collectorToken(collector, "drill submit"), {
+ *   name: "UsageError",
+ *   message: `--token-file ${dir}/token is empty`,
+ * });
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function collectorToken(to: Collector, command: string): Promise<string> {
@@ -121,7 +145,14 @@ export async function collectorToken(to: Collector, command: string): Promise<st
  *
  * @example
  * ```ts
- * machineArg("pc-07", "drill run"); // "pc-07"
+ * import assert from "node:assert/strict";
+ * import { machineArg } from "./_submit.ts";
+ *
+ * assert.equal(machineArg("pc-07", "drill run"), "pc-07");
+ * assert.throws(() => machineArg("pc 07", "drill run"), {
+ *   name: "UsageError",
+ *   message: '--as: "pc 07" is not a machine name (letters, digits, . _ -, at most 64)',
+ * });
  * ```
  */
 export function machineArg(name: string, command: string): string {
@@ -140,7 +171,14 @@ export function machineArg(name: string, command: string): string {
  *
  * @example
  * ```ts
- * const s = await buildSubmission(results, { ranAt: new Date() });
+ * import assert from "node:assert/strict";
+ * import { buildSubmission } from "./_submit.ts";
+ *
+ * const s = await buildSubmission([], { machine: "pc-07", ranAt: new Date("2026-11-24T08:00:00Z") });
+ * assert.equal(s.machine, "pc-07");
+ * assert.equal(s.ranAt, "2026-11-24T08:00:00.000Z");
+ * assert.deepEqual(s.report, { drills: [], passed: 0, failed: 0 });
+ * assert.match(s.idempotencyKey ?? "", /^[\w-]{16,}$/); // new for each submission
  * ```
  */
 export async function buildSubmission(
@@ -183,7 +221,32 @@ const failures: NetFailure[] = [
  *
  * @example
  * ```ts
- * const id = await deliver(io, submission, collector, { spoolDir: "drill-spool" });
+ * import assert from "node:assert/strict";
+ * import { memoryIo } from "../cli/io.ts";
+ * import { buildSubmission, collectorArgs, deliver } from "./_submit.ts";
+ *
+ * // A collector that cannot be reached (a loopback port nothing listens on any more): the report
+ * // is kept in the spool directory, the path printed, and the error is exit 3's.
+ * const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const url = `http://127.0.0.1:${closed.addr.port}`;
+ * closed.close();
+ * const dir = await Deno.makeTempDir();
+ * const io = memoryIo();
+ * const submission = await buildSubmission([], { machine: "pc-07", ranAt: new Date() });
+ * await assert.rejects(
+ *   deliver(io, submission, collectorArgs(url, {}, "drill submit"), {
+ *     spoolDir: `${dir}/spool`,
+ *     token: "abcdefgh12345678",
+ *   }),
+ *   { name: "NetError", message: `connection refused (collector ${url}/api/submit)` },
+ * );
+ * const [kept] = [...Deno.readDirSync(`${dir}/spool`)].map((e) => `${dir}/spool/${e.name}`);
+ * assert.equal(
+ *   io.stderrText(),
+ *   `kept the report in ${kept}; send it later with: toolkit drill submit ${kept} ` +
+ *     `--to ${url} --token TOKEN\n`,
+ * );
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function deliver(
@@ -239,7 +302,16 @@ function errorMessage(err: unknown): string {
  *
  * @example
  * ```ts
- * throw failureOf({ kind: "unreachable", reason: "connection refused" }, collector);
+ * import assert from "node:assert/strict";
+ * import { collectorArgs, failureOf } from "./_submit.ts";
+ *
+ * const collector = collectorArgs("http://127.0.0.1:8080", {}, "drill submit");
+ * const refused = failureOf({ kind: "refused", status: 403, reason: "bad token" }, collector);
+ * assert.equal(refused.name, "InputError"); // exit 2
+ * assert.equal(refused.message, "the collector refused the submission: bad token (HTTP 403)");
+ * const lost = failureOf({ kind: "unreachable", reason: "connection refused" }, collector);
+ * assert.equal(lost.name, "NetError"); // exit 3
+ * assert.equal(lost.message, "connection refused (collector http://127.0.0.1:8080/api/submit)");
  * ```
  */
 export function failureOf(

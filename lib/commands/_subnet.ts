@@ -17,7 +17,11 @@ export { fromUserInput };
  *
  * @example
  * ```ts
- * parseTarget(["172.16.10.1", "255.255.255.0"]).toString(); // "172.16.10.1/24"
+ * import assert from "node:assert/strict";
+ * import { parseTarget } from "./_subnet.ts";
+ *
+ * assert.equal(parseTarget(["172.16.10.1", "255.255.255.0"]).toString(), "172.16.10.1/24");
+ * assert.equal(parseTarget(["172.16.10.1/24"]).toString(), "172.16.10.1/24");
  * ```
  */
 export function parseTarget(args: readonly string[]): Prefix {
@@ -107,7 +111,16 @@ const ipcalcOptions: Record<string, string> = {
  *
  * @example
  * ```ts
- * refuseIpcalcOptions(["-r", "24"], spec, "subnet info"); // UsageError: ... subnet random /24 ...
+ * import assert from "node:assert/strict";
+ * import type { CommandSpec } from "../cli/command.ts";
+ * import { refuseIpcalcOptions } from "./_subnet.ts";
+ *
+ * const spec: CommandSpec = { usage: "ADDRESS[/N]", options: [], examples: [] };
+ * assert.throws(() => refuseIpcalcOptions(["-r", "24"], spec, "subnet info"), {
+ *   name: "UsageError",
+ *   message: "unknown option '-r': toolkit subnet random /24 picks a random private network",
+ * });
+ * refuseIpcalcOptions(["--json", "10.0.0.1/24"], spec, "subnet info"); // toolkit's own: left alone
  * ```
  */
 export function refuseIpcalcOptions(
@@ -139,8 +152,11 @@ export function refuseIpcalcOptions(
  *
  * @example
  * ```ts
- * jsonCount(256n); // "256"
- * jsonCount(1n << 64n); // "18446744073709551616"
+ * import assert from "node:assert/strict";
+ * import { jsonCount } from "./_subnet.ts";
+ *
+ * assert.equal(jsonCount(256n), "256");
+ * assert.equal(jsonCount(1n << 64n), "18446744073709551616"); // an IPv6 /64
  * ```
  */
 export function jsonCount(n: bigint): string {
@@ -153,7 +169,14 @@ export function jsonCount(n: bigint): string {
  *
  * @example
  * ```ts
- * binaryWithBoundary(Addr.parse("172.16.10.1"), 24); // "10101100.00010000.00001010 | 00000001"
+ * import assert from "node:assert/strict";
+ * import { Addr } from "../ip/mod.ts";
+ * import { binaryWithBoundary } from "./_subnet.ts";
+ *
+ * assert.equal(
+ *   binaryWithBoundary(Addr.parse("172.16.10.1"), 24),
+ *   "10101100.00010000.00001010 | 00000001",
+ * );
  * ```
  */
 export function binaryWithBoundary(addr: Addr, bits: number): string {

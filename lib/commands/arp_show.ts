@@ -169,11 +169,8 @@ export default command;
 /**
  * Whether an entry passes `arp show`'s filters: the address (or prefix), --iface and --state (a
  * normalised state, or one of the words of the tool's own, `STALE` in `REACHABLE,STALE`).
- *
- * @example
- * ```ts
- * shows({ states: ["stale"] }, { ip: "10.0.0.1", mac: null, iface: "eth0", state: "complete", detail: "STALE", line: 1 }); // true
- * ```
+ * `--state stale` shows an entry whose state is `complete` and whose table said `STALE`.
+ * (Not exported, so prose, not an `@example`: the CLI tests of `arp show --state` cover it.)
  */
 function shows(
   o: Pick<ArpShowOptions, "iface" | "states" | "to">,

@@ -133,7 +133,16 @@ const ownEnv = ["NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS", "TOOLKIT_DEBUG"];
  *
  * @example
  * ```ts
- * parseSize("1M"); // 1048576
+ * import assert from "node:assert/strict";
+ * import { parseSize } from "./drill_serve.ts";
+ *
+ * assert.equal(parseSize("1M"), 1048576);
+ * assert.equal(parseSize("512K"), 524288);
+ * assert.equal(parseSize("100"), 100); // bytes
+ * assert.throws(() => parseSize("1X"), {
+ *   name: "SyntaxError",
+ *   message: 'Cannot parse size "1X": use bytes, 64K, 1M or 1G',
+ * });
  * ```
  */
 export function parseSize(text: string): number {

@@ -36,7 +36,21 @@ export interface InterfaceSummary {
  *
  * @example
  * ```ts
- * summarizeLinks((await readLinks()).links)[0].name; // "lo"
+ * import assert from "node:assert/strict";
+ * import { summarizeLinks } from "./ifaces.ts";
+ *
+ * const [eth0] = summarizeLinks([{
+ *   name: "eth0",
+ *   index: 2,
+ *   state: "UP",
+ *   mtu: 1500,
+ *   mac: "02:42:AC:11:00:02",
+ *   flags: ["BROADCAST", "MULTICAST", "UP"],
+ *   linkType: "ether",
+ *   addresses: [],
+ * }]);
+ * assert.equal(eth0.mac, "02:42:ac:11:00:02"); // canonical form
+ * assert.equal(eth0.localMac, true); // the locally administered bit (0x02) is set: a virtual NIC
  * ```
  */
 export function summarizeLinks(links: readonly Link[]): InterfaceSummary[] {

@@ -253,7 +253,16 @@ export default command;
  *
  * @example
  * ```ts
- * perfTarget("::1", undefined); // { host: "::1", port: 5201, family: "ipv6" }
+ * import assert from "node:assert/strict";
+ * import { perfTarget } from "./perf.ts";
+ *
+ * assert.deepEqual(perfTarget("::1", undefined), { host: "::1", port: 5201, family: "ipv6" }); // iperf3's port
+ * assert.deepEqual(perfTarget("127.0.0.1:5202", undefined), {
+ *   host: "127.0.0.1",
+ *   port: 5202,
+ *   family: "ipv4",
+ * });
+ * assert.deepEqual(perfTarget("127.0.0.1", "5300"), { host: "127.0.0.1", port: 5300, family: "ipv4" });
  * ```
  */
 export function perfTarget(text: string, portOption: string | undefined): HostPort {

@@ -43,7 +43,12 @@ const name = "scan";
  *
  * @example
  * ```ts
- * stateOfError(new NetError("connection refused", "127.0.0.1:1")); // "closed"
+ * import assert from "node:assert/strict";
+ * import { NetError } from "../net/errors.ts";
+ * import { stateOfError } from "./scan.ts";
+ *
+ * assert.equal(stateOfError(new NetError("connection refused", "127.0.0.1:1")), "closed");
+ * assert.equal(stateOfError(new NetError("timed out", "127.0.0.1:1")), "filtered"); // no answer
  * ```
  */
 export function stateOfError(err: unknown): PortState {

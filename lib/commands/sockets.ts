@@ -67,7 +67,27 @@ export interface SocketSummary {
  *
  * @example
  * ```ts
- * summarizeSockets(await readSockets({ tcp: true, udp: true, unix: true })).tcp.states.LISTEN;
+ * import assert from "node:assert/strict";
+ * import { parseSsOutput } from "../net/proc_sockets.ts";
+ * import { summarizeSockets } from "./sockets.ts";
+ *
+ * const sockets = parseSsOutput(
+ *   "tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*\n" +
+ *     "tcp ESTAB 0 0 127.0.0.1:22 127.0.0.1:5000\n" +
+ *     "udp UNCONN 0 0 0.0.0.0:68 0.0.0.0:*",
+ * );
+ * assert.deepEqual(summarizeSockets(sockets), {
+ *   total: 3,
+ *   tcp: {
+ *     total: 2,
+ *     ipv4Count: 2,
+ *     ipv6Count: 0,
+ *     states: { LISTEN: 1, ESTABLISHED: 1 },
+ *     timeWaitCount: 0,
+ *   },
+ *   udp: { total: 1, ipv4Count: 1, ipv6Count: 0 },
+ *   unix: { total: 0, streamCount: 0, dgramCount: 0, seqpacketCount: 0 },
+ * });
  * ```
  */
 export function summarizeSockets(sockets: readonly SocketEntry[]): SocketSummary {

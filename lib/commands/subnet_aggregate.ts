@@ -42,8 +42,16 @@ export type AggregateSource =
  *
  * @example
  * ```ts
- * aggregateSource("10.0.0.0/8", 1); // { kind: "prefix", text: "10.0.0.0/8", position: 1 }
- * aggregateSource("routes.txt", 2); // { kind: "file", path: "routes.txt" }
+ * import assert from "node:assert/strict";
+ * import { aggregateSource } from "./subnet_aggregate.ts";
+ *
+ * assert.deepEqual(aggregateSource("10.0.0.0/8", 1), {
+ *   kind: "prefix",
+ *   text: "10.0.0.0/8",
+ *   position: 1,
+ * });
+ * assert.deepEqual(aggregateSource("routes.txt", 2), { kind: "file", path: "routes.txt" });
+ * assert.deepEqual(aggregateSource("-", 3), { kind: "stdin" });
  * ```
  */
 export function aggregateSource(arg: string, position: number): AggregateSource {

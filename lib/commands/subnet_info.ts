@@ -82,7 +82,16 @@ function fqdn(name: string): string {
  *
  * @example
  * ```ts
- * describePrefix(Prefix.parse("172.16.10.1/24")).broadcast; // "172.16.10.255"
+ * import assert from "node:assert/strict";
+ * import { Prefix } from "../ip/mod.ts";
+ * import { describePrefix } from "./subnet_info.ts";
+ *
+ * const info = describePrefix(Prefix.parse("172.16.10.1/24"));
+ * assert.equal(info.network, "172.16.10.0/24");
+ * assert.equal(info.broadcast, "172.16.10.255");
+ * assert.equal(info.usableHosts, "254"); // a count: a decimal string
+ * assert.equal(info.class, "B");
+ * assert.equal(info.addressSpace, "Private-Use");
  * ```
  */
 export function describePrefix(p: Prefix): Record<string, unknown> {
@@ -133,7 +142,11 @@ export function describePrefix(p: Prefix): Record<string, unknown> {
  *
  * @example
  * ```ts
- * shellQuote("it's"); // "'it'\\''s'"
+ * import assert from "node:assert/strict";
+ * import { shellQuote } from "./subnet_info.ts";
+ *
+ * assert.equal(shellQuote("plain"), "'plain'");
+ * assert.equal(shellQuote("it's"), "'it'\\''s'");
  * ```
  */
 export function shellQuote(value: string): string {
@@ -147,7 +160,15 @@ export function shellQuote(value: string): string {
  *
  * @example
  * ```ts
- * shellVariables(describePrefix(Prefix.parse("10.0.0.1/24"))).NETWORK; // "10.0.0.0"
+ * import assert from "node:assert/strict";
+ * import { Prefix } from "../ip/mod.ts";
+ * import { describePrefix, shellVariables } from "./subnet_info.ts";
+ *
+ * const vars = shellVariables(describePrefix(Prefix.parse("10.0.0.1/24")));
+ * assert.equal(vars.NETWORK, "10.0.0.0");
+ * assert.equal(vars.PREFIX, "24");
+ * assert.equal(vars.BROADCAST, "10.0.0.255");
+ * assert.equal(vars.ADDRCLASS, "Class A");
  * ```
  */
 export function shellVariables(info: Record<string, unknown>): Record<string, string> {

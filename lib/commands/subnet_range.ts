@@ -84,7 +84,12 @@ export default command;
  *
  * @example
  * ```ts
- * rangeEnds(["10.0.0.1 - 10.0.0.9"]); // ["10.0.0.1", "10.0.0.9"]
+ * import assert from "node:assert/strict";
+ * import { rangeEnds } from "./subnet_range.ts";
+ *
+ * assert.deepEqual(rangeEnds(["10.0.0.1 - 10.0.0.9"]), ["10.0.0.1", "10.0.0.9"]);
+ * assert.deepEqual(rangeEnds(["10.0.0.1-10.0.0.9"]), ["10.0.0.1", "10.0.0.9"]);
+ * assert.deepEqual(rangeEnds(["10.0.0.1", "10.0.0.9"]), ["10.0.0.1", "10.0.0.9"]);
  * ```
  */
 export function rangeEnds(words: readonly string[]): [string, string] {

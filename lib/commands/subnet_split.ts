@@ -344,7 +344,11 @@ function splitRowAt(network: Prefix, bits: number): (i: number) => SplitRow {
  *
  * @example
  * ```ts
- * widestRowIndices(32, 8, 257); // includes 255: 10.0.255.0/24 is wider than 10.1.0.0/24
+ * import assert from "node:assert/strict";
+ * import { widestRowIndices } from "./subnet_split.ts";
+ *
+ * // 10.0.0.0/15 in /24s, 257 rows shown: 10.0.255.0/24 (row 255) is wider than 10.1.0.0/24.
+ * assert.deepEqual(widestRowIndices(32, 8, 257), [0, 255, 256]);
  * ```
  */
 export function widestRowIndices(width: 32 | 128, hostBits: number, shown: number): number[] {

@@ -37,7 +37,13 @@ export interface RttStats {
  *
  * @example
  * ```ts
- * rttStats([1, 2, 3]); // { min: 1, avg: 2, max: 3, stddev: 0.816... }
+ * import assert from "node:assert/strict";
+ * import { rttStats } from "./tcp_ping.ts";
+ *
+ * const s = rttStats([1, 2, 3]);
+ * assert.deepEqual({ min: s?.min, avg: s?.avg, max: s?.max }, { min: 1, avg: 2, max: 3 });
+ * assert.equal(s?.stddev.toFixed(3), "0.816"); // the population deviation, as ping's mdev
+ * assert.equal(rttStats([]), undefined);
  * ```
  */
 export function rttStats(times: readonly number[]): RttStats | undefined {
@@ -52,9 +58,14 @@ export function rttStats(times: readonly number[]): RttStats | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { RttAccumulator } from "./tcp_ping.ts";
+ *
  * const acc = new RttAccumulator();
  * acc.add(1.2);
- * acc.stats(); // { min: 1.2, avg: 1.2, max: 1.2, stddev: 0 }
+ * assert.deepEqual(acc.stats(), { min: 1.2, avg: 1.2, max: 1.2, stddev: 0 });
+ * acc.add(3.4);
+ * assert.deepEqual(acc.stats(), { min: 1.2, avg: 2.3, max: 3.4, stddev: 1.1 });
  * ```
  */
 export class RttAccumulator {

@@ -238,8 +238,12 @@ export const answeringPorts: ReadonlyMap<number, string> = new Map([
  *
  * @example
  * ```ts
- * loopRisk(19, 9000); // "port 19 is chargen, which answers every datagram"
- * loopRisk(40000, 9000); // undefined
+ * import assert from "node:assert/strict";
+ * import { loopRisk } from "./udp_listen.ts";
+ *
+ * assert.equal(loopRisk(19, 9000), "port 19 is chargen, which answers every datagram");
+ * assert.equal(loopRisk(9000, 9000), "port 9000 is this listener's own");
+ * assert.equal(loopRisk(40000, 9000), undefined);
  * ```
  */
 export function loopRisk(port: number, ownPort: number): string | undefined {

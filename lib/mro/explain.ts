@@ -18,13 +18,21 @@ function margins(c: string) {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { explainC3 } from "./explain.ts";
+ *
  * const mros = new Map([["C1", ["C1", "object"]], ["C2", ["C2", "object"]]]);
- * explainC3("C4", ["C1", "C2"], (b) => mros.get(b)!, (c) => c).join("\n");
- * // L[C4] = C4 + merge(L[C1], L[C2], [C1, C2])
- * //       = C4 + merge([C1, object], [C2, object], [C1, C2])
- * //         take C1: head of L[C1], in no tail
- * //       = C4, C1 + merge([object], [C2, object], [C2])
- * // ...
+ * assert.deepEqual(explainC3("C4", ["C1", "C2"], (b) => mros.get(b)!, (c) => c), [
+ *   "L[C4] = C4 + merge(L[C1], L[C2], [C1, C2])",
+ *   "      = C4 + merge([C1, object], [C2, object], [C1, C2])",
+ *   "        take C1: head of L[C1], in no tail",
+ *   "      = C4, C1 + merge([object], [C2, object], [C2])",
+ *   "        skip object: head of L[C1], in the tail of L[C2]",
+ *   "        take C2: head of L[C2], in no tail",
+ *   "      = C4, C1, C2 + merge([object], [object])",
+ *   "        take object: head of L[C1], in no tail",
+ *   "      = C4, C1, C2, object",
+ * ]);
  * ```
  */
 export function explainC3<T>(
@@ -87,10 +95,16 @@ export function explainC3<T>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { explainClassic } from "./explain.ts";
+ *
  * const mros = new Map([["B", ["B", "A"]], ["C", ["C", "A"]]]);
- * explainClassic("D", ["B", "C"], (b) => mros.get(b)!, (c) => c);
- * // ["L[D] = D + L[B] + L[C]  (depth-first, left to right, first occurrence kept)",
- * //  "     = D + [B, A] + [C, A]", "       drop A from L[C]: already listed", "     = D, B, A, C"]
+ * assert.deepEqual(explainClassic("D", ["B", "C"], (b) => mros.get(b)!, (c) => c), [
+ *   "L[D] = D + L[B] + L[C]  (depth-first, left to right, first occurrence kept)",
+ *   "     = D + [B, A] + [C, A]",
+ *   "       drop A from L[C]: already listed",
+ *   "     = D, B, A, C",
+ * ]);
  * ```
  */
 export function explainClassic<T>(

@@ -17,8 +17,16 @@ export type C3Result<T> =
  *
  * @example
  * ```ts
- * const mros = new Map([["A", ["A", "object"]], ["B", ["B", "object"]]]);
- * linearizeC3("C", ["A", "B"], (b) => mros.get(b)!); // { ok: true, mro: ["C", "A", "B", "object"] }
+ * import assert from "node:assert/strict";
+ * import { linearizeC3 } from "./linearize_c3.ts";
+ *
+ * const mros = new Map([["A", ["A", "object"]], ["B", ["B", "A", "object"]]]);
+ * assert.deepEqual(linearizeC3("C", ["B", "A"], (b) => mros.get(b)!), {
+ *   ok: true,
+ *   mro: ["C", "B", "A", "object"],
+ * });
+ * // class C(A, B) with B(A): A must come before B and after it; Python raises a TypeError.
+ * assert.deepEqual(linearizeC3("C", ["A", "B"], (b) => mros.get(b)!), { ok: false, stuck: ["A", "B"] });
  * ```
  */
 export function linearizeC3<T>(
@@ -128,7 +136,11 @@ function stuckHeads<T>(lists: readonly (readonly T[])[], head: Int32Array): T[] 
  *
  * @example
  * ```ts
- * firstDuplicate(["A", "B", "A"]); // { value: "A" }
+ * import assert from "node:assert/strict";
+ * import { firstDuplicate } from "./linearize_c3.ts";
+ *
+ * assert.deepEqual(firstDuplicate(["A", "B", "A"]), { value: "A" });
+ * assert.equal(firstDuplicate(["A", "B"]), undefined);
  * ```
  */
 export function firstDuplicate<T>(items: readonly T[]): { value: T } | undefined {
@@ -152,8 +164,13 @@ export function firstDuplicate<T>(items: readonly T[]): { value: T } | undefined
  *
  * @example
  * ```ts
- * c3ErrorMessage({ ok: false, stuck: ["C1", "C2"] }, (c) => c);
- * // "Cannot create a consistent method resolution order (MRO) for bases C1, C2"
+ * import assert from "node:assert/strict";
+ * import { c3ErrorMessage } from "./linearize_c3.ts";
+ *
+ * assert.equal(
+ *   c3ErrorMessage({ ok: false, stuck: ["C1", "C2"] }, (c) => c),
+ *   "Cannot create a consistent method resolution order (MRO) for bases C1, C2",
+ * );
  * ```
  */
 export function c3ErrorMessage<T>(

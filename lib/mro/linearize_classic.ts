@@ -8,8 +8,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { linearizeClassic } from "./linearize_classic.ts";
+ *
+ * // Python 2's classic classes: depth-first, left to right, so A comes before C.
  * const mros = new Map([["A", ["A"]], ["B", ["B", "A"]], ["C", ["C", "A"]]]);
- * linearizeClassic("D", ["B", "C"], (b) => mros.get(b)!); // ["D", "B", "A", "C"]
+ * assert.deepEqual(linearizeClassic("D", ["B", "C"], (b) => mros.get(b)!), ["D", "B", "A", "C"]);
  * ```
  */
 export function linearizeClassic<T>(

@@ -76,7 +76,14 @@ export interface TypeTable {
  *
  * @example
  * ```ts
- * pythonTypes("3").types["builtins.bool"].mro; // ["builtins.bool", "builtins.int", "builtins.object"]
+ * import assert from "node:assert/strict";
+ * import { pythonTypes } from "./python_types.ts";
+ *
+ * assert.deepEqual(pythonTypes("3").types["builtins.bool"].mro, [
+ *   "builtins.bool",
+ *   "builtins.int",
+ *   "builtins.object",
+ * ]);
  * ```
  */
 export function pythonTypes(major: "2" | "3"): TypeTable {

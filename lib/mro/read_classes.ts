@@ -118,8 +118,33 @@ export interface ReadOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { readClassStatements } from "./read_classes.ts";
+ *
  * const [a] = readClassStatements("class A(B, metaclass=M):\n    class Inner: pass\n");
- * // a.kind === "class", a.bases[0].path === ["B"], a.body[0].qualname === "A.Inner"
+ * assert.deepEqual(a, {
+ *   kind: "class",
+ *   name: "A",
+ *   qualname: "A",
+ *   line: 1,
+ *   bases: [{ kind: "name", path: ["B"], subscripted: false, text: "B" }],
+ *   keywords: [{
+ *     name: "metaclass",
+ *     value: { kind: "name", path: ["M"], subscripted: false, text: "M" },
+ *     text: "metaclass=M",
+ *   }],
+ *   typeParams: false,
+ *   body: [{
+ *     kind: "class",
+ *     name: "Inner",
+ *     qualname: "A.Inner",
+ *     line: 2,
+ *     bases: [],
+ *     keywords: [],
+ *     typeParams: false,
+ *     body: [],
+ *   }],
+ * });
  * ```
  */
 export function readClassStatements(text: string, options: ReadOptions = {}): Statement[] {

@@ -34,7 +34,13 @@ export interface ClassEntry {
  *
  * @example
  * ```ts
- * errorLine({ type: "NameError", message: "name 'A' is not defined" }); // "NameError: name 'A' is not defined"
+ * import assert from "node:assert/strict";
+ * import { errorLine } from "./render.ts";
+ *
+ * assert.equal(
+ *   errorLine({ type: "NameError", message: "name 'A' is not defined" }),
+ *   "NameError: name 'A' is not defined",
+ * );
  * ```
  */
 export function errorLine(error: ClassError): string {
@@ -46,7 +52,16 @@ export function errorLine(error: ClassError): string {
  *
  * @example
  * ```ts
- * toEntries([{ file: "-", outcomes }])[0]; // { file: "-", name: "A", line: 1, mro: ["A", "object"] }
+ * import assert from "node:assert/strict";
+ * import { readClassStatements } from "./read_classes.ts";
+ * import { toEntries } from "./render.ts";
+ * import { resolveClasses } from "./resolve.ts";
+ *
+ * const outcomes = resolveClasses(readClassStatements("class A: pass\nclass B(A): pass\n"));
+ * assert.deepEqual(toEntries([{ file: "-", outcomes }]), [
+ *   { file: "-", name: "A", line: 1, mro: ["A", "object"] },
+ *   { file: "-", name: "B", line: 2, mro: ["B", "A", "object"] },
+ * ]);
  * ```
  */
 export function toEntries(results: readonly ModuleResult[]): ClassEntry[] {
@@ -71,7 +86,13 @@ export function toEntries(results: readonly ModuleResult[]): ClassEntry[] {
  *
  * @example
  * ```ts
- * renderText([{ file: "-", outcomes }]); // "A: A, object\n"
+ * import assert from "node:assert/strict";
+ * import { readClassStatements } from "./read_classes.ts";
+ * import { renderText } from "./render.ts";
+ * import { resolveClasses } from "./resolve.ts";
+ *
+ * const outcomes = resolveClasses(readClassStatements("class A: pass\nclass B(A): pass\n"));
+ * assert.equal(renderText([{ file: "-", outcomes }]), "A: A, object\nB: B, A, object\n");
  * ```
  */
 export function renderText(
@@ -167,7 +188,27 @@ const quote = (s: string) =>
  *
  * @example
  * ```ts
- * renderDot([{ file: "-", outcomes }]); // 'digraph mro {\n  rankdir=BT; ...'
+ * import assert from "node:assert/strict";
+ * import { readClassStatements } from "./read_classes.ts";
+ * import { renderDot } from "./render.ts";
+ * import { resolveClasses } from "./resolve.ts";
+ *
+ * const outcomes = resolveClasses(readClassStatements("class A: pass\nclass B(A): pass\n"));
+ * assert.equal(
+ *   renderDot([{ file: "-", outcomes }]),
+ *   `digraph mro {
+ *   rankdir=BT;
+ *   node [shape=box, fontname="Helvetica"];
+ *   label="MRO of B: B, A, object";
+ *   labelloc=t;
+ *   n1 [label="A (2)", style=filled, fillcolor="#dbeafe"];
+ *   n2 [label="object (3)", style=filled, fillcolor="#dbeafe"];
+ *   n3 [label="B (1)", style=filled, fillcolor="#dbeafe"];
+ *   n1 -> n2 [label="1"];
+ *   n3 -> n1 [label="1"];
+ * }
+ * `,
+ * );
  * ```
  */
 export function renderDot(
@@ -206,7 +247,25 @@ export function renderDot(
  *
  * @example
  * ```ts
- * renderMermaid([{ file: "-", outcomes }]); // "classDiagram\n  direction BT\n ..."
+ * import assert from "node:assert/strict";
+ * import { readClassStatements } from "./read_classes.ts";
+ * import { renderMermaid } from "./render.ts";
+ * import { resolveClasses } from "./resolve.ts";
+ *
+ * const outcomes = resolveClasses(readClassStatements("class A: pass\nclass B(A): pass\n"));
+ * assert.equal(
+ *   renderMermaid([{ file: "-", outcomes }]),
+ *   `classDiagram
+ *   direction BT
+ *   class n1["A"]
+ *   class n2["object"]
+ *   class n3["B"]
+ *   n2 <|-- n1 : 1
+ *   n1 <|-- n3 : 1
+ *   note for n1 "MRO: A, object"
+ *   note for n3 "MRO: B, A, object"
+ * `,
+ * );
  * ```
  */
 export function renderMermaid(

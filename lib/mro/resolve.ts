@@ -156,9 +156,13 @@ function cannotEvaluate(what: string, why: string): Raise {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { readClassStatements } from "./read_classes.ts";
+ * import { resolveClasses } from "./resolve.ts";
+ *
  * const out = resolveClasses(readClassStatements("class A: pass\nclass B(A, A): pass\n"));
- * out[0].cls!.mro.map((c) => c.qualname); // ["A", "object"]
- * out[1].error; // { type: "TypeError", message: "duplicate base class A" }
+ * assert.deepEqual(out[0].cls?.mro.map((c) => c.qualname), ["A", "object"]);
+ * assert.deepEqual(out[1].error, { type: "TypeError", message: "duplicate base class A" });
  * ```
  */
 export function resolveClasses(

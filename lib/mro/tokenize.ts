@@ -60,8 +60,13 @@ const singleOps = new Set(["(", ")", "[", "]", "{", "}", ",", ".", ":", ";"]);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { tokenizePython } from "./tokenize.ts";
+ *
+ * // One logical line across the bracket; the comment is dropped.
  * const lines = tokenizePython("class A(\n    B):  # comment\n    pass\n");
- * lines[0].tokens.map((t) => t.value); // ["class", "A", "(", "B", ")", ":"]
+ * assert.equal(lines.length, 2);
+ * assert.deepEqual(lines[0].tokens.map((t) => t.value), ["class", "A", "(", "B", ")", ":"]);
  * ```
  */
 export function tokenizePython(source: string): LogicalLine[] {

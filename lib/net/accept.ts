@@ -75,7 +75,16 @@ export const backoffMaxMs = 1000;
  *
  * @example
  * ```ts
- * serveFailure(new Deno.errors.NotConnected("Transport endpoint is not connected (os error 107)"))?.kind; // "peer"
+ * import assert from "node:assert/strict";
+ * import { serveFailure } from "./accept.ts";
+ *
+ * const reset = new Deno.errors.NotConnected("Transport endpoint is not connected (os error 107)");
+ * assert.equal(serveFailure(reset)?.kind, "peer");
+ * assert.equal(serveFailure(reset)?.message, "connection reset before it was accepted");
+ * const emfile = Object.assign(new Error("Too many open files (os error 24)"), { code: "EMFILE" });
+ * assert.equal(serveFailure(emfile)?.kind, "descriptors");
+ * // The server's own trouble: not for it to ride out.
+ * assert.equal(serveFailure(new Deno.errors.BadResource("closed")), undefined);
  * ```
  */
 export function serveFailure(err: unknown): Omit<ServeFailure, "retryInMs"> | undefined {
@@ -96,10 +105,16 @@ export function serveFailure(err: unknown): Omit<ServeFailure, "retryInMs"> | un
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { DescriptorBackoff } from "./accept.ts";
+ *
  * const backoff = new DescriptorBackoff();
- * backoff.next(); // 5
- * backoff.next(); // 10
+ * assert.equal(backoff.next(), 5);
+ * assert.equal(backoff.next(), 10);
+ * for (let i = 0; i < 10; i++) backoff.next();
+ * assert.equal(backoff.next(), 1000);
  * backoff.reset();
+ * assert.equal(backoff.next(), 5);
  * ```
  */
 export class DescriptorBackoff {
@@ -137,7 +152,23 @@ function pause(ms: number, signal?: AbortSignal): Promise<void> {
  *
  * @example
  * ```ts
- * const got = await retryServing(() => sock.receive(), { signal });
+ * import assert from "node:assert/strict";
+ * import { retryServing, type ServeFailure } from "./accept.ts";
+ *
+ * // The first receive fails the way an ICMP port unreachable surfaces; the next one succeeds.
+ * const failures: ServeFailure[] = [];
+ * let attempts = 0;
+ * const got = await retryServing(
+ *   () => {
+ *     if (++attempts === 1) return Promise.reject(new Deno.errors.ConnectionRefused("refused"));
+ *     return Promise.resolve("datagram");
+ *   },
+ *   { onFailure: (f) => void failures.push(f) },
+ * );
+ * assert.equal(got, "datagram");
+ * assert.deepEqual(failures.map((f) => f.code), ["ECONNREFUSED"]);
+ * // A closed socket ends the loop with null.
+ * assert.equal(await retryServing(() => Promise.reject(new Deno.errors.BadResource())), null);
  * ```
  */
 export async function retryServing<T>(
@@ -173,7 +204,25 @@ export async function retryServing<T>(
  *
  * @example
  * ```ts
- * const conn = await retryOutOfDescriptors(() => Deno.connect({ port: 9000 }), { signal });
+ * import assert from "node:assert/strict";
+ * import { retryOutOfDescriptors } from "./accept.ts";
+ *
+ * // Out of descriptors twice, then the connect goes through; the waits are 5 and 10 ms.
+ * const waits: number[] = [];
+ * let attempts = 0;
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * using conn = await retryOutOfDescriptors(
+ *   () => {
+ *     if (++attempts <= 2) {
+ *       const err = Object.assign(new Error("Too many open files (os error 24)"), { code: "EMFILE" });
+ *       return Promise.reject(err);
+ *     }
+ *     return Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ *   },
+ *   { onFailure: (f) => void waits.push(f.retryInMs!) },
+ * );
+ * assert.deepEqual(waits, [5, 10]);
+ * assert.equal(conn.remoteAddr.port, listener.addr.port);
  * ```
  */
 export async function retryOutOfDescriptors<T>(
@@ -201,7 +250,16 @@ export async function retryOutOfDescriptors<T>(
  *
  * @example
  * ```ts
- * const conn = await acceptConn(listener, { signal, onFailure: (f) => console.error(f.message) });
+ * import assert from "node:assert/strict";
+ * import { acceptConn } from "./accept.ts";
+ *
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * using client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * const conn = await acceptConn(listener, { onFailure: (f) => console.error(f.message) });
+ * assert.equal(conn?.remoteAddr.port, client.localAddr.port);
+ * conn?.close();
+ * listener.close();
+ * assert.equal(await acceptConn(listener), null); // closed: no more connections
  * ```
  */
 export function acceptConn<C extends Deno.Conn>(
@@ -217,7 +275,20 @@ export function acceptConn<C extends Deno.Conn>(
  *
  * @example
  * ```ts
- * for await (const conn of acceptConns(listener, { signal })) handle(conn);
+ * import assert from "node:assert/strict";
+ * import { acceptConns } from "./accept.ts";
+ *
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const controller = new AbortController();
+ * const clients = [0, 1].map(() => Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }));
+ * let accepted = 0;
+ * for await (const conn of acceptConns(listener, { signal: controller.signal })) {
+ *   conn.close();
+ *   if (++accepted === 2) controller.abort();
+ * }
+ * assert.equal(accepted, 2);
+ * for (const client of await Promise.all(clients)) client.close();
+ * listener.close();
  * ```
  */
 export async function* acceptConns<C extends Deno.Conn>(

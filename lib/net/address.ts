@@ -26,7 +26,13 @@ const labelPattern = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i;
  *
  * @example
  * ```ts
- * parsePort("9000"); // 9000
+ * import assert from "node:assert/strict";
+ * import { parsePort } from "./address.ts";
+ *
+ * assert.equal(parsePort("9000"), 9000);
+ * assert.equal(parsePort("0", { allowZero: true }), 0);
+ * assert.throws(() => parsePort("0"), RangeError);
+ * assert.throws(() => parsePort("0x50"), SyntaxError);
  * ```
  */
 export function parsePort(text: string, options: { allowZero?: boolean } = {}): number {
@@ -45,8 +51,14 @@ export function parsePort(text: string, options: { allowZero?: boolean } = {}): 
  *
  * @example
  * ```ts
- * classifyHost("::1"); // "ipv6"
- * classifyHost("0x7f.1"); // throws SyntaxError
+ * import assert from "node:assert/strict";
+ * import { classifyHost } from "./address.ts";
+ *
+ * assert.equal(classifyHost("::1"), "ipv6");
+ * assert.equal(classifyHost("127.0.0.1"), "ipv4");
+ * assert.equal(classifyHost("localhost"), "name");
+ * assert.throws(() => classifyHost("0x7f.1"), SyntaxError);
+ * assert.throws(() => classifyHost("2130706433"), SyntaxError);
  * ```
  */
 export function classifyHost(host: string): HostPort["family"] {
@@ -100,8 +112,16 @@ function needsZone(addr: Addr): boolean {
  *
  * @example
  * ```ts
- * parseHostPort("[::1]:9000"); // { host: "::1", port: 9000, family: "ipv6" }
- * parseHostPort("9000", { defaultHost: "127.0.0.1" }); // { host: "127.0.0.1", port: 9000, ... }
+ * import assert from "node:assert/strict";
+ * import { parseHostPort } from "./address.ts";
+ *
+ * assert.deepEqual(parseHostPort("[::1]:9000"), { host: "::1", port: 9000, family: "ipv6" });
+ * assert.deepEqual(parseHostPort("9000", { defaultHost: "127.0.0.1" }), {
+ *   host: "127.0.0.1",
+ *   port: 9000,
+ *   family: "ipv4",
+ * });
+ * assert.throws(() => parseHostPort("::1:9000"), SyntaxError); // IPv6 needs brackets
  * ```
  */
 export function parseHostPort(text: string, options: ParseHostPortOptions = {}): HostPort {
@@ -139,7 +159,11 @@ export function parseHostPort(text: string, options: ParseHostPortOptions = {}):
  *
  * @example
  * ```ts
- * formatHostPort("::1", 9000); // "[::1]:9000"
+ * import assert from "node:assert/strict";
+ * import { formatHostPort } from "./address.ts";
+ *
+ * assert.equal(formatHostPort("::1", 9000), "[::1]:9000");
+ * assert.equal(formatHostPort("127.0.0.1", 9000), "127.0.0.1:9000");
  * ```
  */
 export function formatHostPort(host: string, port: number): string {
@@ -154,8 +178,11 @@ export function formatHostPort(host: string, port: number): string {
  *
  * @example
  * ```ts
- * zonedHost("fe80::1", "eth0"); // "fe80::1%eth0"
- * zonedHost("2001:2::1", "eth0"); // "2001:2::1"
+ * import assert from "node:assert/strict";
+ * import { zonedHost } from "./address.ts";
+ *
+ * assert.equal(zonedHost("fe80::1", "eth0"), "fe80::1%eth0");
+ * assert.equal(zonedHost("2001:2::1", "eth0"), "2001:2::1");
  * ```
  */
 export function zonedHost(host: string, zone: string): string {

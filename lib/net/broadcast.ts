@@ -24,8 +24,14 @@ export type BroadcastKind =
  *
  * @example
  * ```ts
- * subnetBroadcasts([{ name: "eth0", family: "IPv4", address: "198.18.1.1", cidr: "198.18.1.1/24" }]);
- * // [{ address: "198.18.1.255", iface: "eth0", network: "198.18.1.0/24" }]
+ * import assert from "node:assert/strict";
+ * import { subnetBroadcasts } from "./broadcast.ts";
+ *
+ * const eth0 = { name: "eth0", family: "IPv4", address: "198.18.1.1", cidr: "198.18.1.1/24" } as const;
+ * const p2p = { name: "tun0", family: "IPv4", address: "198.18.9.1", cidr: "198.18.9.1/32" } as const;
+ * assert.deepEqual(subnetBroadcasts([eth0, p2p]), [
+ *   { address: "198.18.1.255", iface: "eth0", network: "198.18.1.0/24" },
+ * ]);
  * ```
  */
 export function subnetBroadcasts(
@@ -52,8 +58,17 @@ export function subnetBroadcasts(
  *
  * @example
  * ```ts
- * broadcastKind("255.255.255.255", []); // { kind: "limited" }
- * broadcastKind("10.0.0.1", []); // undefined
+ * import assert from "node:assert/strict";
+ * import { broadcastKind } from "./broadcast.ts";
+ *
+ * const eth0 = { name: "eth0", family: "IPv4", address: "198.18.1.1", cidr: "198.18.1.1/24" } as const;
+ * assert.deepEqual(broadcastKind("255.255.255.255", []), { kind: "limited" });
+ * assert.deepEqual(broadcastKind("198.18.1.255", [eth0]), {
+ *   kind: "subnet",
+ *   iface: "eth0",
+ *   network: "198.18.1.0/24",
+ * });
+ * assert.equal(broadcastKind("198.18.1.2", [eth0]), undefined);
  * ```
  */
 export function broadcastKind(
@@ -79,7 +94,17 @@ export function broadcastKind(
  *
  * @example
  * ```ts
- * const b = broadcastKind("198.18.1.255", localInterfaces());
+ * import assert from "node:assert/strict";
+ * import { broadcastKind, localInterfaces } from "./broadcast.ts";
+ *
+ * // Loopback's 127.0.0.1/8 is on every Linux host; its broadcast is 127.255.255.255.
+ * const lo = localInterfaces().find((i) => i.address === "127.0.0.1");
+ * assert.ok(lo);
+ * assert.deepEqual(broadcastKind("127.255.255.255", localInterfaces()), {
+ *   kind: "subnet",
+ *   iface: lo.name,
+ *   network: "127.0.0.0/8",
+ * });
  * ```
  */
 export function localInterfaces(): InterfaceAddress[] {
@@ -93,8 +118,13 @@ export function localInterfaces(): InterfaceAddress[] {
  *
  * @example
  * ```ts
- * localBroadcastKind("255.255.255.255"); // { kind: "limited" }
- * localBroadcastKind("127.0.0.1"); // undefined, without reading the interfaces
+ * import assert from "node:assert/strict";
+ * import { localBroadcastKind } from "./broadcast.ts";
+ *
+ * assert.deepEqual(localBroadcastKind("255.255.255.255"), { kind: "limited" });
+ * // Loopback is never a broadcast to send to, and its interfaces are not even read.
+ * assert.equal(localBroadcastKind("127.255.255.255"), undefined);
+ * assert.equal(localBroadcastKind("::1"), undefined);
  * ```
  */
 export function localBroadcastKind(host: string): BroadcastKind | undefined {

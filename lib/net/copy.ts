@@ -26,7 +26,19 @@ export interface ByteSink {
  *
  * @example
  * ```ts
- * const src = connSource(conn, "127.0.0.1:9000");
+ * import assert from "node:assert/strict";
+ * import { connSource } from "./copy.ts";
+ *
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * using client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * using server = await listener.accept();
+ * await client.write(new TextEncoder().encode("hi"));
+ * await client.closeWrite();
+ *
+ * const src = connSource(server, `127.0.0.1:${listener.addr.port}`);
+ * const buf = new Uint8Array(16);
+ * assert.equal(new TextDecoder().decode((await src.read(buf))!), "hi");
+ * assert.equal(await src.read(buf), null); // the peer's end
  * ```
  */
 export function connSource(conn: Deno.Conn, address: string): ByteSource {
@@ -48,7 +60,16 @@ export function connSource(conn: Deno.Conn, address: string): ByteSource {
  *
  * @example
  * ```ts
- * await connSink(conn, "127.0.0.1:9000").write(new TextEncoder().encode("hi"));
+ * import assert from "node:assert/strict";
+ * import { connSink } from "./copy.ts";
+ *
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * using client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * using server = await listener.accept();
+ * await connSink(client, `127.0.0.1:${listener.addr.port}`).write(new TextEncoder().encode("hi"));
+ * const buf = new Uint8Array(16);
+ * const n = await server.read(buf);
+ * assert.equal(new TextDecoder().decode(buf.subarray(0, n!)), "hi");
  * ```
  */
 export function connSink(conn: Deno.Conn, address: string): ByteSink {
@@ -69,7 +90,15 @@ export function connSink(conn: Deno.Conn, address: string): ByteSink {
  *
  * @example
  * ```ts
- * const src = streamSource(Deno.stdin.readable);
+ * import assert from "node:assert/strict";
+ * import { streamSource } from "./copy.ts";
+ *
+ * const bytes = new TextEncoder();
+ * const src = streamSource(ReadableStream.from([bytes.encode("one"), bytes.encode("two")]));
+ * const buf = new Uint8Array(16);
+ * assert.equal(new TextDecoder().decode((await src.read(buf))!), "one");
+ * assert.equal(new TextDecoder().decode((await src.read(buf))!), "two");
+ * assert.equal(await src.read(buf), null);
  * ```
  */
 export function streamSource(readable: ReadableStream<Uint8Array>): ByteSource {
@@ -100,7 +129,18 @@ export function streamSource(readable: ReadableStream<Uint8Array>): ByteSource {
  *
  * @example
  * ```ts
- * const src = inputSource(io.stdin);
+ * import assert from "node:assert/strict";
+ * import { inputSource } from "./copy.ts";
+ *
+ * // An FsFile, like Deno.stdin, has both a direct read and a stream: the direct read is used.
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "hello");
+ * using file = await Deno.open(path);
+ * const buf = new Uint8Array(16);
+ * const src = inputSource(file);
+ * assert.equal(new TextDecoder().decode((await src.read(buf))!), "hello");
+ * assert.equal(await src.read(buf), null);
+ * await Deno.remove(path);
  * ```
  */
 export function inputSource(input: {
@@ -127,7 +167,17 @@ function readerSource(read: (buf: Uint8Array) => Promise<number | null>): ByteSo
  *
  * @example
  * ```ts
- * const src = await fileSource(await Deno.open("backup.tar"));
+ * import assert from "node:assert/strict";
+ * import { fileSource } from "./copy.ts";
+ *
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeFile(path, new Uint8Array(1000).fill(7));
+ * using file = await Deno.open(path);
+ * const src = await fileSource(file);
+ * assert.equal((await src.read(new Uint8Array(600)))?.length, 600);
+ * assert.equal((await src.read(new Uint8Array(600)))?.length, 400);
+ * assert.equal(await src.read(new Uint8Array(600)), null);
+ * await Deno.remove(path);
  * ```
  */
 export async function fileSource(file: Deno.FsFile): Promise<ByteSource> {
@@ -142,7 +192,14 @@ export async function fileSource(file: Deno.FsFile): Promise<ByteSource> {
  *
  * @example
  * ```ts
- * const sink = crlfSink(connSink(conn, "127.0.0.1:25"));
+ * import assert from "node:assert/strict";
+ * import { crlfSink } from "./copy.ts";
+ *
+ * let sent = "";
+ * const sink = crlfSink({ write: async (chunk) => void (sent += new TextDecoder().decode(chunk)) });
+ * await sink.write(new TextEncoder().encode("HELO a\nMAIL FROM:<b>\r\n"));
+ * await sink.write(new TextEncoder().encode("\n")); // a bare LF is still one line end
+ * assert.equal(sent, "HELO a\r\nMAIL FROM:<b>\r\n\r\n");
  * ```
  */
 export function crlfSink(sink: ByteSink): ByteSink {
@@ -189,7 +246,14 @@ export interface CopyOptions {
  *
  * @example
  * ```ts
- * const n = await copyBytes(streamSource(Deno.stdin.readable), connSink(conn, "127.0.0.1:9000"));
+ * import assert from "node:assert/strict";
+ * import { type ByteSink, copyBytes, streamSource } from "./copy.ts";
+ *
+ * const chunks = [new Uint8Array(3), new Uint8Array(5)];
+ * const written: number[] = [];
+ * const sink: ByteSink = { write: (chunk) => Promise.resolve(void written.push(chunk.length)) };
+ * assert.equal(await copyBytes(streamSource(ReadableStream.from(chunks)), sink), 8);
+ * assert.deepEqual(written, [3, 5]);
  * ```
  */
 export async function copyBytes(
@@ -255,9 +319,24 @@ export const idleGraceMs = 20;
  *
  * @example
  * ```ts
- * const idle = watchIdle(30_000, () => conn.close());
- * await copyBytes(src, sink, { onChunk: idle.touch });
- * idle.stop();
+ * import assert from "node:assert/strict";
+ * import { watchIdle } from "./copy.ts";
+ *
+ * const { promise, resolve } = Promise.withResolvers<void>();
+ * const started = Date.now();
+ * const idle = watchIdle(50, resolve);
+ * await promise;
+ * assert.ok(idle.fired);
+ * assert.ok(Date.now() - started >= 50);
+ *
+ * // Touched often enough, it never fires.
+ * const busy = watchIdle(200, () => assert.fail("fired"));
+ * for (let i = 0; i < 5; i++) {
+ *   await new Promise((r) => setTimeout(r, 20));
+ *   busy.touch();
+ * }
+ * busy.stop();
+ * assert.equal(busy.fired, false);
  * ```
  */
 export function watchIdle(ms: number | undefined, onIdle: () => void): IdleWatch {
@@ -341,7 +420,24 @@ export interface DuplexResult {
  *
  * @example
  * ```ts
- * await duplex(conn, { address: "127.0.0.1:9000", input: inputSource(io.stdin), output: io.stdout });
+ * import assert from "node:assert/strict";
+ * import { duplex, streamSource } from "./copy.ts";
+ *
+ * // An echo server on loopback; the client sends "ping", half-closes, and reads the echo.
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const echo = listener.accept().then(async (conn) => {
+ *   await conn.readable.pipeTo(conn.writable);
+ * });
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * let received = "";
+ * const counts = await duplex(conn, {
+ *   address: `127.0.0.1:${listener.addr.port}`,
+ *   input: streamSource(ReadableStream.from([new TextEncoder().encode("ping")])),
+ *   output: { write: async (chunk) => void (received += new TextDecoder().decode(chunk)) },
+ * });
+ * await echo;
+ * assert.equal(received, "ping");
+ * assert.deepEqual(counts, { sent: 4, received: 4 });
  * ```
  */
 export async function duplex(conn: Deno.Conn, options: DuplexOptions): Promise<DuplexResult> {

@@ -19,7 +19,14 @@ export type NetFailure =
  *
  * @example
  * ```ts
- * throw new NetError("connection refused", "127.0.0.1:9001");
+ * import assert from "node:assert/strict";
+ * import { NetError } from "./errors.ts";
+ *
+ * const err = new NetError("connection refused", "127.0.0.1:9001");
+ * assert.equal(err.message, "connection refused (127.0.0.1:9001)");
+ * assert.equal(err.failure, "connection refused");
+ * // A Unix peer without a name is already in parentheses.
+ * assert.equal(new NetError("connection reset", "(unnamed)").message, "connection reset (unnamed)");
  * ```
  */
 export class NetError extends Error {
@@ -40,7 +47,11 @@ export class NetError extends Error {
  *
  * @example
  * ```ts
- * throw new ZoneError("eth9", "[fe80::1%eth9]:9000");
+ * import assert from "node:assert/strict";
+ * import { ZoneError } from "./errors.ts";
+ *
+ * const err = new ZoneError("eth9", "[fe80::1%eth9]:9000");
+ * assert.equal(err.message, 'no local interface named "eth9" (the zone of [fe80::1%eth9]:9000)');
  * ```
  */
 export class ZoneError extends Error {
@@ -95,7 +106,22 @@ const byMessage: [RegExp, NetFailure][] = [
  *
  * @example
  * ```ts
- * try { await Deno.connect({ port: 1 }); } catch (e) { throw netErrorFrom(e, "127.0.0.1:1"); }
+ * import assert from "node:assert/strict";
+ * import { NetError, netErrorFrom } from "./errors.ts";
+ *
+ * // A port nobody listens on: take a free one and let it go.
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const address = `127.0.0.1:${listener.addr.port}`;
+ * listener.close();
+ * const err = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }).then(
+ *   (conn) => conn.close(),
+ *   (e) => netErrorFrom(e, address),
+ * );
+ * assert.ok(err instanceof NetError);
+ * assert.equal(err.message, `connection refused (${address})`);
+ * // Not a network failure: unchanged.
+ * const bug = new TypeError("a bug");
+ * assert.equal(netErrorFrom(bug, address), bug);
  * ```
  */
 export function netErrorFrom(err: unknown, address: string): unknown {

@@ -21,7 +21,21 @@ export class LineTooLongError extends RangeError {
  *
  * @example
  * ```ts
- * for await (const line of readLines(inputSource(io.stdin), 65507)) await send(line);
+ * import assert from "node:assert/strict";
+ * import { streamSource } from "./copy.ts";
+ * import { LineTooLongError, readLines } from "./lines.ts";
+ *
+ * const input = (...parts: string[]) =>
+ *   streamSource(ReadableStream.from(parts.map((p) => new TextEncoder().encode(p))));
+ * const lines: string[] = [];
+ * for await (const line of readLines(input("one\ntw", "o\nthree"), 65507)) {
+ *   lines.push(new TextDecoder().decode(line));
+ * }
+ * assert.deepEqual(lines, ["one\n", "two\n", "three"]);
+ * await assert.rejects(
+ *   Array.fromAsync(readLines(input("short\n", "far too long\n"), 8)),
+ *   (err) => err instanceof LineTooLongError && err.line === 2,
+ * );
  * ```
  */
 export async function* readLines(

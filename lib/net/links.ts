@@ -125,8 +125,40 @@ function linkOf(r: IpAddrJson): Link | undefined {
  *
  * @example
  * ```ts
- * parseIpAddrJson('[{"ifindex":1,"ifname":"lo","mtu":65536,"operstate":"UNKNOWN","addr_info":[]}]')
- *   .links[0].state; // "UNKNOWN"
+ * import assert from "node:assert/strict";
+ * import { parseIpAddrJson } from "./links.ts";
+ *
+ * const text = JSON.stringify([
+ *   {
+ *     ifindex: 1,
+ *     ifname: "lo",
+ *     flags: ["LOOPBACK", "UP", "LOWER_UP"],
+ *     mtu: 65536,
+ *     operstate: "UNKNOWN",
+ *     link_type: "loopback",
+ *     address: "00:00:00:00:00:00",
+ *     addr_info: [{ family: "inet", local: "127.0.0.1", prefixlen: 8, scope: "host" }],
+ *   },
+ * ]);
+ * assert.deepEqual(parseIpAddrJson(text), {
+ *   links: [{
+ *     name: "lo",
+ *     index: 1,
+ *     state: "UNKNOWN",
+ *     mtu: 65536,
+ *     mac: null,
+ *     flags: ["LOOPBACK", "UP", "LOWER_UP"],
+ *     linkType: "loopback",
+ *     addresses: [{
+ *       family: "ipv4",
+ *       address: "127.0.0.1",
+ *       prefixLength: 8,
+ *       cidr: "127.0.0.1/8",
+ *       scopeId: null,
+ *     }],
+ *   }],
+ *   unreadable: 0,
+ * });
  * ```
  */
 export function parseIpAddrJson(text: string): { links: Link[]; unreadable: number } {
@@ -165,7 +197,22 @@ export function parseIpAddrJson(text: string): { links: Link[]; unreadable: numb
  *
  * @example
  * ```ts
- * linksFromInterfaces(Deno.networkInterfaces())[0].name; // "lo"
+ * import assert from "node:assert/strict";
+ * import { linksFromInterfaces } from "./links.ts";
+ *
+ * // The runtime names an address by its label (eth0:1); the link is eth0, in either order.
+ * const row = (name: string, address: string): Deno.NetworkInterfaceInfo => ({
+ *   name,
+ *   family: "IPv4",
+ *   address,
+ *   netmask: "255.255.255.0",
+ *   scopeid: null,
+ *   cidr: `${address}/24`,
+ *   mac: "02:00:00:00:00:01",
+ * });
+ * const links = linksFromInterfaces([row("eth0:1", "198.18.0.2"), row("eth0", "198.18.0.1")]);
+ * assert.deepEqual(links.map((l) => [l.name, l.mac, l.state]), [["eth0", "02:00:00:00:00:01", null]]);
+ * assert.deepEqual(links[0].addresses.map((a) => a.cidr), ["198.18.0.2/24", "198.18.0.1/24"]);
  * ```
  */
 export function linksFromInterfaces(rows: readonly Deno.NetworkInterfaceInfo[]): Link[] {
@@ -185,7 +232,7 @@ export function linksFromInterfaces(rows: readonly Deno.NetworkInterfaceInfo[]):
         linkType: null,
         addresses: [],
       };
-      byName.set(r.name, link);
+      byName.set(name, link);
     }
     link.addresses.push({
       family: r.family === "IPv6" ? "ipv6" : "ipv4",
@@ -205,7 +252,14 @@ export function linksFromInterfaces(rows: readonly Deno.NetworkInterfaceInfo[]):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { readLinks } from "./links.ts";
+ *
  * const { links, fallback } = await readLinks();
+ * // Loopback is there whichever source answered; `ip` also knows its state and MTU.
+ * const lo = links.find((l) => l.addresses.some((a) => a.address === "127.0.0.1"));
+ * assert.ok(lo);
+ * if (fallback === undefined) assert.equal(typeof lo.mtu, "number");
  * ```
  */
 export async function readLinks(): Promise<{ links: Link[]; fallback?: string; problem?: string }> {

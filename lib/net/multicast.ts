@@ -11,8 +11,13 @@ import { netErrorFrom } from "./errors.ts";
  *
  * @example
  * ```ts
- * isMulticastGroup("239.1.2.3"); // true
- * isMulticastGroup("198.18.1.255"); // false
+ * import assert from "node:assert/strict";
+ * import { isMulticastGroup } from "./multicast.ts";
+ *
+ * assert.equal(isMulticastGroup("239.1.2.3"), true);
+ * assert.equal(isMulticastGroup("ff02::1"), true);
+ * assert.equal(isMulticastGroup("198.18.1.255"), false);
+ * assert.equal(isMulticastGroup("::ffff:239.1.2.3"), false); // no socket joins a mapped group
  * ```
  */
 export function isMulticastGroup(host: string): boolean {
@@ -30,8 +35,11 @@ export function isMulticastGroup(host: string): boolean {
  *
  * @example
  * ```ts
- * parseMulticastGroup("ff02::1").family; // 6
- * parseMulticastGroup("10.0.0.1"); // throws RangeError
+ * import assert from "node:assert/strict";
+ * import { parseMulticastGroup } from "./multicast.ts";
+ *
+ * assert.equal(parseMulticastGroup("ff02::1").family, 6);
+ * assert.throws(() => parseMulticastGroup("10.0.0.1"), RangeError);
  * ```
  */
 export function parseMulticastGroup(text: string): Addr {
@@ -61,8 +69,31 @@ export type MulticastInterface =
  *
  * @example
  * ```ts
- * multicastInterface(4, "198.18.1.2", []); // { family: 4, address: "198.18.1.2", label: "198.18.1.2" }
- * multicastInterface(6, undefined, []); // { family: 6, index: 0, label: "any" }
+ * import assert from "node:assert/strict";
+ * import { multicastInterface } from "./multicast.ts";
+ *
+ * const interfaces = [
+ *   { name: "eth0", family: "IPv4", address: "198.18.1.2", cidr: "198.18.1.2/24" },
+ *   { name: "eth0", family: "IPv6", address: "fe80::2", cidr: "fe80::2/64", scopeid: 2 },
+ * ] as const;
+ * assert.deepEqual(multicastInterface(4, "198.18.1.2", interfaces), {
+ *   family: 4,
+ *   address: "198.18.1.2",
+ *   label: "198.18.1.2 (eth0)",
+ * });
+ * assert.deepEqual(multicastInterface(6, "eth0", interfaces), {
+ *   family: 6,
+ *   index: 2,
+ *   zone: "eth0",
+ *   label: "eth0 (index 2)",
+ * });
+ * assert.deepEqual(multicastInterface(6, undefined, []), {
+ *   family: 6,
+ *   index: 0,
+ *   zone: "",
+ *   label: "any",
+ * });
+ * assert.throws(() => multicastInterface(4, "eth9", interfaces), RangeError);
  * ```
  */
 export function multicastInterface(
@@ -121,8 +152,13 @@ export function multicastInterface(
  *
  * @example
  * ```ts
- * isLinkScopeGroup(Addr.parse("ff02::1234")); // true
- * isLinkScopeGroup(Addr.parse("ff0e::1")); // false
+ * import assert from "node:assert/strict";
+ * import { Addr } from "../ip/addr.ts";
+ * import { isLinkScopeGroup } from "./multicast.ts";
+ *
+ * assert.equal(isLinkScopeGroup(Addr.parse("ff02::1234")), true);
+ * assert.equal(isLinkScopeGroup(Addr.parse("ff0e::1")), false);
+ * assert.equal(isLinkScopeGroup(Addr.parse("224.0.0.1")), false);
  * ```
  */
 export function isLinkScopeGroup(group: Addr): boolean {
@@ -144,7 +180,25 @@ function groupScope(group: Addr): number {
  *
  * @example
  * ```ts
- * groupInterface(Addr.parse("ff02::1234"), undefined, Deno.networkInterfaces()).zone; // "eth0"
+ * import assert from "node:assert/strict";
+ * import { Addr } from "../ip/addr.ts";
+ * import { groupInterface } from "./multicast.ts";
+ *
+ * const eth0 = { name: "eth0", family: "IPv6", address: "fe80::2", cidr: "fe80::2/64", scopeid: 2 } as const;
+ * const eth1 = { name: "eth1", family: "IPv6", address: "fe80::3", cidr: "fe80::3/64", scopeid: 3 } as const;
+ * const group = Addr.parse("ff02::1234");
+ * // One link with a link-local address: that is the group's link.
+ * assert.deepEqual(groupInterface(group, undefined, [eth0]), {
+ *   family: 6,
+ *   index: 2,
+ *   zone: "eth0",
+ *   label: "eth0 (index 2)",
+ * });
+ * // Two: the user chooses.
+ * assert.throws(
+ *   () => groupInterface(group, undefined, [eth0, eth1]),
+ *   /choose its interface with --iface \(eth0, eth1\)/,
+ * );
  * ```
  */
 export function groupInterface(
@@ -200,7 +254,25 @@ export interface GroupMembership {
  *
  * @example
  * ```ts
- * const m = await joinGroup(sock, Addr.parse("239.1.2.3"), { family: 4, address: "0.0.0.0", label: "any" });
+ * import assert from "node:assert/strict";
+ * import { Addr } from "../ip/addr.ts";
+ * import { NetError } from "./errors.ts";
+ * import { joinGroup } from "./multicast.ts";
+ *
+ * // Joined on the loopback interface, no membership report leaves the host.
+ * const sock = Deno.listenDatagram({ transport: "udp", hostname: "0.0.0.0", port: 0 });
+ * try {
+ *   const group = Addr.parse("239.1.2.3");
+ *   const m = await joinGroup(sock, group, { family: 4, address: "127.0.0.1", label: "lo" });
+ *   await m.leave();
+ *   // An interface address this host does not have.
+ *   await assert.rejects(
+ *     joinGroup(sock, group, { family: 4, address: "198.18.255.254", label: "198.18.255.254" }),
+ *     (err) => err instanceof NetError && err.address === "group 239.1.2.3 on interface 198.18.255.254",
+ *   );
+ * } finally {
+ *   sock.close();
+ * }
  * ```
  */
 export async function joinGroup(
@@ -234,7 +306,14 @@ export interface MulticastSenderOptions {
  *
  * @example
  * ```ts
- * const sock = await openMulticastSender({ host: "239.1.2.3", port: 9000, family: "ipv4" }, { ttl: 4 });
+ * import assert from "node:assert/strict";
+ * import { openMulticastSender } from "./multicast.ts";
+ *
+ * const target = { host: "239.1.2.3", port: 9000, family: "ipv4" } as const;
+ * const sock = await openMulticastSender(target, { ttl: 4 });
+ * assert.equal((sock.addr as Deno.NetAddr).hostname, "0.0.0.0");
+ * assert.notEqual((sock.addr as Deno.NetAddr).port, 0);
+ * sock.close();
  * ```
  */
 export async function openMulticastSender(

@@ -6,7 +6,12 @@
  *
  * @example
  * ```ts
- * parseHex("de ad:be-ef"); // Uint8Array [0xde, 0xad, 0xbe, 0xef]
+ * import assert from "node:assert/strict";
+ * import { parseHex } from "./payload.ts";
+ *
+ * assert.deepEqual(parseHex("de ad:be-ef"), new Uint8Array([0xde, 0xad, 0xbe, 0xef]));
+ * assert.deepEqual(parseHex("0x0102"), new Uint8Array([1, 2]));
+ * assert.throws(() => parseHex("abc"), /odd number of hex digits \(3\)/);
  * ```
  */
 export function parseHex(text: string): Uint8Array {
@@ -29,8 +34,12 @@ export function parseHex(text: string): Uint8Array {
  *
  * @example
  * ```ts
- * parsePayload("hi", false); // Uint8Array [0x68, 0x69]
- * parsePayload("68 69", true); // Uint8Array [0x68, 0x69]
+ * import assert from "node:assert/strict";
+ * import { parsePayload } from "./payload.ts";
+ *
+ * assert.deepEqual(parsePayload("hi", false), new Uint8Array([0x68, 0x69]));
+ * assert.deepEqual(parsePayload("68 69", true), new Uint8Array([0x68, 0x69]));
+ * assert.throws(() => parsePayload("6g", true), SyntaxError);
  * ```
  */
 export function parsePayload(text: string, hex: boolean): Uint8Array {
@@ -42,7 +51,10 @@ export function parsePayload(text: string, hex: boolean): Uint8Array {
  *
  * @example
  * ```ts
- * toHex(new Uint8Array([104, 105])); // "68 69"
+ * import assert from "node:assert/strict";
+ * import { toHex } from "./payload.ts";
+ *
+ * assert.equal(toHex(new Uint8Array([104, 105, 10])), "68 69 0a");
  * ```
  */
 export function toHex(bytes: Uint8Array): string {
@@ -54,7 +66,11 @@ export function toHex(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
- * utf8OrUndefined(new Uint8Array([0xff])); // undefined
+ * import assert from "node:assert/strict";
+ * import { utf8OrUndefined } from "./payload.ts";
+ *
+ * assert.equal(utf8OrUndefined(new Uint8Array([0xff])), undefined);
+ * assert.equal(utf8OrUndefined(new Uint8Array([0xc3, 0xa9])), "é");
  * ```
  */
 export function utf8OrUndefined(bytes: Uint8Array): string | undefined {

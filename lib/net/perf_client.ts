@@ -37,7 +37,13 @@ import { openUdpClient } from "./udp.ts";
  *
  * @example
  * ```ts
- * throw new PerfRefused("the server is busy running a test", "127.0.0.1:5201");
+ * import assert from "node:assert/strict";
+ * import { NetError } from "./errors.ts";
+ * import { PerfRefused } from "./perf_client.ts";
+ *
+ * const err = new PerfRefused("the server is busy running a test", "127.0.0.1:5201");
+ * assert.equal(err.message, "server refused the test: the server is busy running a test (127.0.0.1:5201)");
+ * assert.ok(err instanceof NetError); // a network error to the CLI: exit 3
  * ```
  */
 export class PerfRefused extends NetError {
@@ -84,9 +90,35 @@ function sleep(ms: number): Promise<void> {
  *
  * @example
  * ```ts
- * const result = await runPerfClient({ host: "127.0.0.1", port: 5201, family: "ipv4" },
- *   { protocol: "tcp", reverse: false, parallel: 1, length: 131072, timeMs: 2000, bytes: null,
- *     rateBps: 0 }, { intervalMs: 1000 });
+ * import assert from "node:assert/strict";
+ * import { runPerfClient } from "./perf_client.ts";
+ * import { bindPerfServer, servePerf } from "./perf_server.ts";
+ *
+ * // A perf server on loopback for one test, and a client that sends it 1 MiB (iperf3 -n 1M).
+ * const sockets = bindPerfServer("127.0.0.1", 0);
+ * const port = sockets.listener.addr.port;
+ * const served = servePerf(sockets, {
+ *   count: 1,
+ *   limits: { maxTimeMs: 10_000, maxParallel: 4 },
+ *   onEvent: () => {},
+ * });
+ * const result = await runPerfClient(
+ *   { host: "127.0.0.1", port, family: "ipv4" },
+ *   {
+ *     protocol: "tcp",
+ *     reverse: false,
+ *     parallel: 1,
+ *     length: 65536,
+ *     timeMs: 0,
+ *     bytes: 1 << 20,
+ *     rateBps: 0,
+ *   },
+ *   { intervalMs: 0 },
+ * );
+ * assert.equal(await served, 1);
+ * assert.equal(result.error, undefined);
+ * assert.deepEqual(result.sender?.streams, [{ bytes: 1 << 20 }]);
+ * assert.deepEqual(result.receiver?.streams, [{ bytes: 1 << 20 }]); // the server's count
  * ```
  */
 export async function runPerfClient(

@@ -16,7 +16,13 @@ let since = { wall: performance.now(), usage: process.cpuUsage() };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { cpuUtilization, startCpuMeter } from "./perf_cpu.ts";
+ *
  * startCpuMeter();
+ * const until = performance.now() + 50;
+ * while (performance.now() < until) Math.random(); // busy: one core
+ * assert.ok(cpuUtilization().total > 0);
  * ```
  */
 export function startCpuMeter(): void {
@@ -28,7 +34,14 @@ export function startCpuMeter(): void {
  *
  * @example
  * ```ts
- * cpuUtilization().total; // 12.5
+ * import assert from "node:assert/strict";
+ * import { cpuUtilization, startCpuMeter } from "./perf_cpu.ts";
+ *
+ * startCpuMeter();
+ * await new Promise((r) => setTimeout(r, 50)); // idle: little CPU
+ * const { total, user, system } = cpuUtilization();
+ * assert.ok(total >= 0);
+ * assert.ok(Math.abs(total - (user + system)) <= 0.02); // each rounded to 0.01%
  * ```
  */
 export function cpuUtilization(): CpuUtilization {

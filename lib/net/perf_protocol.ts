@@ -20,8 +20,13 @@ export const defaultPerfPort = 5201;
  *
  * @example
  * ```ts
- * perfAddress("::1", 5201); // { host: "::1", port: 5201, family: "ipv6" }
- * perfAddress("5202", 5201, { defaultHost: "127.0.0.1" }).port; // 5202
+ * import assert from "node:assert/strict";
+ * import { perfAddress } from "./perf_protocol.ts";
+ *
+ * assert.deepEqual(perfAddress("::1", 5201), { host: "::1", port: 5201, family: "ipv6" });
+ * assert.equal(perfAddress("5202", 5201, { defaultHost: "127.0.0.1" }).port, 5202);
+ * // `-p 5201` and a different port in the text contradict each other.
+ * assert.throws(() => perfAddress("127.0.0.1:5202", 5201, { portGiven: true }), SyntaxError);
  * ```
  */
 export function perfAddress(
@@ -107,7 +112,11 @@ export const IperfErrno = {
  *
  * @example
  * ```ts
- * iperfErrorText(121, 0); // "the server is busy running a test. try again later"
+ * import assert from "node:assert/strict";
+ * import { iperfErrorText } from "./perf_protocol.ts";
+ *
+ * assert.equal(iperfErrorText(121, 0), "the server is busy running a test. try again later");
+ * assert.equal(iperfErrorText(203, 111), "unable to connect stream (errno 111)");
  * ```
  */
 export function iperfErrorText(ierrno: number, errno: number): string {
@@ -120,7 +129,13 @@ export function iperfErrorText(ierrno: number, errno: number): string {
  *
  * @example
  * ```ts
- * const cookie = makeCookie(); // 37 bytes, the last one 0
+ * import assert from "node:assert/strict";
+ * import { cookieSize, makeCookie } from "./perf_protocol.ts";
+ *
+ * const cookie = makeCookie();
+ * assert.equal(cookie.length, cookieSize);
+ * assert.equal(cookie[36], 0);
+ * assert.match(new TextDecoder().decode(cookie.subarray(0, 36)), /^[a-z2-7]{36}$/);
  * ```
  */
 export function makeCookie(): Uint8Array {
@@ -136,8 +151,12 @@ export function makeCookie(): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeCookie, sameCookie } from "./perf_protocol.ts";
+ *
  * const c = makeCookie();
- * sameCookie(c, c.slice()); // true
+ * assert.equal(sameCookie(c, c.slice()), true);
+ * assert.equal(sameCookie(c, makeCookie()), false);
  * ```
  */
 export function sameCookie(a: Uint8Array, b: Uint8Array): boolean {
@@ -154,7 +173,11 @@ export function sameCookie(a: Uint8Array, b: Uint8Array): boolean {
  *
  * @example
  * ```ts
- * await conn.write(encodeState(PerfState.testEnd));
+ * import assert from "node:assert/strict";
+ * import { encodeState, PerfState } from "./perf_protocol.ts";
+ *
+ * assert.deepEqual(encodeState(PerfState.testEnd), new Uint8Array([4]));
+ * assert.deepEqual(encodeState(PerfState.accessDenied), new Uint8Array([0xff]));
  * ```
  */
 export function encodeState(state: number): Uint8Array {
@@ -166,7 +189,13 @@ export function encodeState(state: number): Uint8Array {
  *
  * @example
  * ```ts
- * await conn.write(encodeServerError(IperfErrno.numStreams));
+ * import assert from "node:assert/strict";
+ * import { encodeServerError, IperfErrno } from "./perf_protocol.ts";
+ *
+ * assert.deepEqual(
+ *   encodeServerError(IperfErrno.numStreams),
+ *   new Uint8Array([0xfe, 0, 0, 0, 6, 0, 0, 0, 0]),
+ * );
  * ```
  */
 export function encodeServerError(ierrno: number, errno = 0): Uint8Array {
@@ -186,7 +215,12 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  *
  * @example
  * ```ts
- * await conn.write(encodeJson({ tcp: true, time: 10 }));
+ * import assert from "node:assert/strict";
+ * import { encodeJson } from "./perf_protocol.ts";
+ *
+ * const bytes = encodeJson({ tcp: true, time: 10 });
+ * assert.deepEqual(bytes.subarray(0, 4), new Uint8Array([0, 0, 0, 22]));
+ * assert.equal(new TextDecoder().decode(bytes.subarray(4)), '{"tcp":true,"time":10}');
  * ```
  */
 export function encodeJson(value: unknown): Uint8Array {
@@ -214,8 +248,20 @@ export const maxJsonBytes = 64 * 1024;
  *
  * @example
  * ```ts
- * const reader = new ControlReader(conn);
- * const state = await reader.state(5000);
+ * import assert from "node:assert/strict";
+ * import { ControlReader, encodeJson, encodeState, PerfState } from "./perf_protocol.ts";
+ *
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * using client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * using server = await listener.accept();
+ * await client.write(encodeState(PerfState.paramExchange));
+ * await client.write(encodeJson({ tcp: true, time: 10 }));
+ *
+ * const reader = new ControlReader(server);
+ * assert.equal(await reader.state(5000), PerfState.paramExchange);
+ * assert.deepEqual(await reader.json(5000), { tcp: true, time: 10 });
+ * // Nothing more comes: the read times out instead of waiting forever.
+ * await assert.rejects(reader.state(50), Deno.errors.TimedOut);
  * ```
  */
 export class ControlReader {
@@ -337,7 +383,29 @@ export const maxStreams = 128;
  *
  * @example
  * ```ts
- * const wire = paramsToWire(params); // { tcp: true, time: 10, parallel: 1, len: 131072, ... }
+ * import assert from "node:assert/strict";
+ * import { type PerfParams, paramsToWire } from "./perf_protocol.ts";
+ *
+ * const params: PerfParams = {
+ *   protocol: "tcp",
+ *   reverse: false,
+ *   parallel: 1,
+ *   length: 131072,
+ *   timeMs: 10_000,
+ *   bytes: null,
+ *   rateBps: 0,
+ * };
+ * assert.deepEqual(paramsToWire(params), {
+ *   tcp: true,
+ *   omit: 0,
+ *   time: 10,
+ *   num: 0,
+ *   blockcount: 0,
+ *   parallel: 1,
+ *   len: 131072,
+ *   pacing_timer: 1000,
+ *   client_version: "3.12",
+ * });
  * ```
  */
 export function paramsToWire(p: PerfParams): Record<string, unknown> {
@@ -383,7 +451,25 @@ function wireInt(json: Record<string, unknown>, key: string, fallback: number): 
  *
  * @example
  * ```ts
- * const params = paramsFromWire({ tcp: true, time: 10, parallel: 1, len: 131072 });
+ * import assert from "node:assert/strict";
+ * import { paramsFromWire, PerfRefusal } from "./perf_protocol.ts";
+ *
+ * assert.deepEqual(paramsFromWire({ tcp: true, time: 10, parallel: 1, len: 131072 }), {
+ *   protocol: "tcp",
+ *   reverse: false,
+ *   parallel: 1,
+ *   length: 131072,
+ *   timeMs: 10_000,
+ *   bytes: null,
+ *   rateBps: 0,
+ *   omitSeconds: 0,
+ *   udpCounters64: false,
+ * });
+ * // iperf3 refuses more than 128 streams with its error number 6.
+ * assert.throws(
+ *   () => paramsFromWire({ tcp: true, parallel: 200 }),
+ *   (err) => err instanceof PerfRefusal && err.ierrno === 6,
+ * );
  * ```
  */
 export function paramsFromWire(json: Record<string, unknown>): PerfParams {
@@ -461,7 +547,26 @@ export interface WireResults {
  *
  * @example
  * ```ts
- * await conn.write(encodeJson(resultsToWire([{ id: 1, bytes: 10, ... }], cpu)));
+ * import assert from "node:assert/strict";
+ * import { resultsToWire, type WireStreamResult } from "./perf_protocol.ts";
+ *
+ * const stream: WireStreamResult = {
+ *   id: 1,
+ *   bytes: 10,
+ *   retransmits: 0,
+ *   jitter: 0,
+ *   errors: 0,
+ *   packets: 0,
+ *   start_time: 0,
+ *   end_time: 1,
+ * };
+ * assert.deepEqual(resultsToWire([stream], { total: 1.5, user: 1, system: 0.5 }), {
+ *   cpu_util_total: 1.5,
+ *   cpu_util_user: 1,
+ *   cpu_util_system: 0.5,
+ *   sender_has_retransmits: 0,
+ *   streams: [{ ...stream, omitted_errors: 0, omitted_packets: 0 }],
+ * });
  * ```
  */
 export function resultsToWire(
@@ -483,7 +588,15 @@ export function resultsToWire(
  *
  * @example
  * ```ts
- * const theirs = resultsFromWire(await reader.json(5000));
+ * import assert from "node:assert/strict";
+ * import { PerfProtocolError, resultsFromWire } from "./perf_protocol.ts";
+ *
+ * const wire = {
+ *   streams: [{ id: 1, bytes: 10, retransmits: -1, jitter: 0, errors: 0, packets: 0 }],
+ * };
+ * assert.equal(resultsFromWire(wire).streams[0].bytes, 10);
+ * assert.equal(resultsFromWire(wire).streams[0].end_time, 0); // optional, read as 0
+ * assert.throws(() => resultsFromWire({ streams: [{ id: 1 }] }), PerfProtocolError);
  * ```
  */
 export function resultsFromWire(json: Record<string, unknown>): WireResults {
@@ -525,8 +638,11 @@ export function resultsFromWire(json: Record<string, unknown>): WireResults {
  *
  * @example
  * ```ts
- * streamId(0); // 1
- * streamId(1); // 3
+ * import assert from "node:assert/strict";
+ * import { streamId } from "./perf_protocol.ts";
+ *
+ * assert.equal(streamId(0), 1);
+ * assert.equal(streamId(1), 3);
  * ```
  */
 export function streamId(index: number): number {
@@ -555,7 +671,14 @@ function magic(data: Uint8Array, values: number[]): boolean {
  *
  * @example
  * ```ts
- * isUdpConnect(udpConnectMessage); // true
+ * import assert from "node:assert/strict";
+ * import { isUdpConnect, udpConnectMessage, udpConnectReply } from "./perf_protocol.ts";
+ *
+ * assert.equal(isUdpConnect(udpConnectMessage), true);
+ * // iperf3 before 3.1 sent 123456789; a big-endian host sends "6789", the reply's bytes.
+ * assert.equal(isUdpConnect(new Uint8Array([0x07, 0x5b, 0xcd, 0x15])), true);
+ * assert.equal(isUdpConnect(udpConnectReply), true);
+ * assert.equal(isUdpConnect(new TextEncoder().encode("9876\n")), false);
  * ```
  */
 export function isUdpConnect(data: Uint8Array): boolean {
@@ -567,7 +690,13 @@ export function isUdpConnect(data: Uint8Array): boolean {
  *
  * @example
  * ```ts
- * isUdpConnectReply(udpConnectReply); // true
+ * import assert from "node:assert/strict";
+ * import { isUdpConnectReply, udpConnectReply } from "./perf_protocol.ts";
+ *
+ * assert.equal(isUdpConnectReply(udpConnectReply), true);
+ * // 987654321, the value before iperf3 3.1.
+ * assert.equal(isUdpConnectReply(new Uint8Array([0x3a, 0xde, 0x68, 0xb1])), true);
+ * assert.equal(isUdpConnectReply(new Uint8Array([0, 0, 0, 1])), false);
  * ```
  */
 export function isUdpConnectReply(data: Uint8Array): boolean {
@@ -593,8 +722,12 @@ export function udpHeaderSize(counters64: boolean): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeUdpHeader } from "./perf_protocol.ts";
+ *
  * const buf = new Uint8Array(64);
- * writeUdpHeader(new DataView(buf.buffer), { sec: 1, usec: 5, seq: 1 }, false);
+ * writeUdpHeader(new DataView(buf.buffer), { sec: 1, usec: 5, seq: 2 }, false);
+ * assert.deepEqual(buf.subarray(0, 12), new Uint8Array([0, 0, 0, 1, 0, 0, 0, 5, 0, 0, 0, 2]));
  * ```
  */
 export function writeUdpHeader(v: DataView, h: UdpHeader, counters64: boolean): void {
@@ -613,7 +746,14 @@ export function writeUdpHeader(v: DataView, h: UdpHeader, counters64: boolean): 
  *
  * @example
  * ```ts
- * readUdpHeader(new DataView(buf.buffer), buf.length, false)?.seq;
+ * import assert from "node:assert/strict";
+ * import { readUdpHeader, writeUdpHeader } from "./perf_protocol.ts";
+ *
+ * const buf = new Uint8Array(64);
+ * const view = new DataView(buf.buffer);
+ * writeUdpHeader(view, { sec: 1, usec: 5, seq: 2 ** 40 }, true);
+ * assert.deepEqual(readUdpHeader(view, buf.length, true), { sec: 1, usec: 5, seq: 2 ** 40 });
+ * assert.equal(readUdpHeader(view, 8, false), undefined); // too short for a header
  * ```
  */
 export function readUdpHeader(

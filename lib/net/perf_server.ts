@@ -70,7 +70,14 @@ export interface PerfSockets {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bindPerfServer } from "./perf_server.ts";
+ *
  * const { listener, udp } = bindPerfServer("127.0.0.1", 0);
+ * // TCP and UDP on the same port number, as iperf3 expects.
+ * assert.equal((udp.addr as Deno.NetAddr).port, listener.addr.port);
+ * listener.close();
+ * udp.close();
  * ```
  */
 export function bindPerfServer(hostname: string, port: number): PerfSockets {
@@ -144,9 +151,43 @@ function looksLikeCookie(c: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   encodeJson,
+ *   encodeServerError,
+ *   IperfErrno,
+ *   makeCookie,
+ *   PerfState,
+ * } from "./perf_protocol.ts";
+ * import { bindPerfServer, servePerf } from "./perf_server.ts";
+ *
  * const sockets = bindPerfServer("127.0.0.1", 0);
- * await servePerf(sockets, { count: 1, limits: { maxTimeMs: 60_000, maxParallel: 16 },
- *   onEvent: (e) => console.log(e.type) });
+ * const stop = new AbortController();
+ * const events: string[] = [];
+ * const served = servePerf(sockets, {
+ *   limits: { maxTimeMs: 60_000, maxParallel: 16 },
+ *   signal: stop.signal,
+ *   onEvent: (e) => void events.push(e.type === "refused" ? `refused: ${e.reason}` : e.type),
+ * });
+ * // A client that asks for more streams than the limit is refused with iperf3's error number.
+ * const control = await Deno.connect({ hostname: "127.0.0.1", port: sockets.listener.addr.port });
+ * await control.write(makeCookie());
+ * const state = new Uint8Array(1);
+ * await control.read(state);
+ * assert.equal(state[0], PerfState.paramExchange);
+ * await control.write(encodeJson({ tcp: true, time: 1, parallel: 17, len: 1024 }));
+ * const reply = new Uint8Array(9);
+ * let got = 0;
+ * while (got < reply.length) {
+ *   const n = await control.read(reply.subarray(got));
+ *   if (n === null) break;
+ *   got += n;
+ * }
+ * assert.deepEqual(reply, encodeServerError(IperfErrno.numStreams));
+ * control.close();
+ * stop.abort(); // a refused client is not a test served: only the signal ends this server
+ * assert.equal(await served, 0);
+ * assert.deepEqual(events, ["refused: at most 16 parallel streams are allowed"]);
  * ```
  */
 export async function servePerf(sockets: PerfSockets, options: PerfServerOptions): Promise<number> {

@@ -77,11 +77,34 @@ class Turns {
  *
  * @example
  * ```ts
- * const t = new Transfer("sender", params, [{ kind: "tcp", conn }]);
- * t.start();
- * await sleep(1000);
- * await t.stop();
- * t.totals(); // [{ bytes: ..., packets: ... }]
+ * import assert from "node:assert/strict";
+ * import type { PerfParams } from "./perf_protocol.ts";
+ * import { Transfer } from "./perf_session.ts";
+ *
+ * // One TCP stream on loopback that ends after 1 MiB (iperf3's -n 1M).
+ * const params: PerfParams = {
+ *   protocol: "tcp",
+ *   reverse: false,
+ *   parallel: 1,
+ *   length: 65536,
+ *   timeMs: 0,
+ *   bytes: 1 << 20,
+ *   rateBps: 0,
+ * };
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * const server = await listener.accept();
+ * const sender = new Transfer("sender", params, [{ kind: "tcp", conn: client }]);
+ * const receiver = new Transfer("receiver", params, [{ kind: "tcp", conn: server }]);
+ * receiver.start();
+ * sender.start();
+ * await sender.senderDone; // the byte budget is spent
+ * client.close();
+ * await receiver.drain(1000, 5000); // until the stream ends
+ * server.close();
+ * assert.deepEqual(sender.totals(), [{ bytes: 1 << 20, packets: 16 }]); // 16 writes of 64 KiB
+ * assert.equal(receiver.totals()[0].bytes, 1 << 20);
+ * assert.equal(receiver.cut(performance.now()).bytes, 1 << 20);
  * ```
  */
 export class Transfer {
@@ -464,7 +487,24 @@ export interface PerfResult {
  *
  * @example
  * ```ts
- * const received = peerStreams(wire.streams, "receiver", "udp");
+ * import assert from "node:assert/strict";
+ * import { peerStreams } from "./perf_session.ts";
+ *
+ * // A UDP receiver's results: highest sequence number 100, 4 of them lost, jitter in seconds.
+ * const wire = [{
+ *   id: 1,
+ *   bytes: 96 * 1460,
+ *   retransmits: -1,
+ *   jitter: 0.0005,
+ *   errors: 4,
+ *   packets: 100,
+ *   start_time: 0,
+ *   end_time: 1,
+ * }];
+ * assert.deepEqual(peerStreams(wire, "receiver", "udp"), [
+ *   { bytes: 96 * 1460, packets: 96, lost: 4, jitterMs: 0.5 },
+ * ]);
+ * assert.deepEqual(peerStreams(wire, "receiver", "tcp"), [{ bytes: 96 * 1460 }]);
  * ```
  */
 export function peerStreams(
@@ -493,7 +533,27 @@ export function peerStreams(
  *
  * @example
  * ```ts
- * paramsSummary(params); // { protocol: "tcp", reverse: false, parallel: 1, size: 131072, ... }
+ * import assert from "node:assert/strict";
+ * import { paramsSummary } from "./perf_session.ts";
+ *
+ * const params = {
+ *   protocol: "tcp",
+ *   reverse: false,
+ *   parallel: 1,
+ *   length: 131072,
+ *   timeMs: 10_000,
+ *   bytes: null,
+ *   rateBps: 0,
+ * } as const;
+ * assert.deepEqual(paramsSummary(params), {
+ *   protocol: "tcp",
+ *   reverse: false,
+ *   parallel: 1,
+ *   size: 131072,
+ *   durationMs: 10_000,
+ *   byteLimit: null,
+ *   targetBitsPerSecond: 0,
+ * });
  * ```
  */
 export function paramsSummary(p: PerfParams): PerfParamsSummary {
@@ -588,8 +648,42 @@ function receiverSide(secs: number, streams: ReceivedStream[], udp: boolean): Pe
  *
  * @example
  * ```ts
- * const s = summarizePerf(result);
- * s.receiver?.bitsPerSecond;
+ * import assert from "node:assert/strict";
+ * import { summarizePerf } from "./perf_session.ts";
+ *
+ * const params = {
+ *   protocol: "udp",
+ *   reverse: false,
+ *   parallel: 1,
+ *   length: 1000,
+ *   timeMs: 1000,
+ *   bytes: null,
+ *   rateBps: 1_000_000,
+ * } as const;
+ * const s = summarizePerf({
+ *   params,
+ *   sender: { seconds: 1, streams: [{ bytes: 125_000, packets: 125 }] },
+ *   receiver: {
+ *     seconds: 1.0004,
+ *     streams: [{ bytes: 120_000, packets: 120, lost: 5, outOfOrder: 0, jitterMs: 0.0123456 }],
+ *   },
+ * });
+ * assert.deepEqual(s, {
+ *   protocol: "udp",
+ *   reverse: false,
+ *   parallel: 1,
+ *   sender: { durationMs: 1000, bytes: 125_000, bitsPerSecond: 1_000_000, datagrams: 125 },
+ *   receiver: {
+ *     durationMs: 1000,
+ *     bytes: 120_000,
+ *     bitsPerSecond: 959_616, // over 1.0004 s
+ *     datagrams: 120,
+ *     lost: 5,
+ *     lossPercent: 4,
+ *     outOfOrder: 0,
+ *     jitterMs: 0.012,
+ *   },
+ * });
  * ```
  */
 export function summarizePerf(r: PerfResult): PerfSummary {
@@ -627,7 +721,27 @@ export function summarizePerf(r: PerfResult): PerfSummary {
  *
  * @example
  * ```ts
- * intervalJson(transfer.cut(performance.now()), "sender"); // { startMs, endMs, sent, ... }
+ * import assert from "node:assert/strict";
+ * import { intervalJson } from "./perf_session.ts";
+ *
+ * const interval = { startMs: 0, endMs: 1000, bytes: 125_000, bitsPerSecond: 1_000_000 };
+ * assert.deepEqual(intervalJson(interval, "sender"), {
+ *   startMs: 0,
+ *   endMs: 1000,
+ *   sent: 125_000,
+ *   bitsPerSecond: 1_000_000,
+ * });
+ * const udp = { ...interval, datagrams: 120, expectedDatagrams: 125, lost: 5, jitterMs: 0.01 };
+ * assert.deepEqual(intervalJson(udp, "receiver"), {
+ *   startMs: 0,
+ *   endMs: 1000,
+ *   received: 125_000,
+ *   bitsPerSecond: 1_000_000,
+ *   datagramCount: 120,
+ *   expectedDatagramCount: 125,
+ *   lost: 5,
+ *   jitterMs: 0.01,
+ * });
  * ```
  */
 export function intervalJson(
@@ -667,7 +781,23 @@ function sideJson(
  *
  * @example
  * ```ts
- * summaryJson(summarizePerf(result)).sender; // { durationMs, sent, bitsPerSecond, ... }
+ * import assert from "node:assert/strict";
+ * import { summaryJson } from "./perf_session.ts";
+ *
+ * const summary = {
+ *   protocol: "tcp",
+ *   reverse: false,
+ *   parallel: 1,
+ *   sender: { durationMs: 1000, bytes: 125_000, bitsPerSecond: 1_000_000 },
+ *   receiver: { durationMs: 1001, bytes: 125_000, bitsPerSecond: 999_001 },
+ * } as const;
+ * assert.deepEqual(summaryJson(summary), {
+ *   protocol: "tcp",
+ *   reverse: false,
+ *   parallel: 1,
+ *   sender: { durationMs: 1000, sent: 125_000, bitsPerSecond: 1_000_000 },
+ *   receiver: { durationMs: 1001, received: 125_000, bitsPerSecond: 999_001 },
+ * });
  * ```
  */
 export function summaryJson(s: PerfSummary): Record<string, unknown> {

@@ -9,9 +9,28 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { IntervalMeter } from "./perf_stats.ts";
+ *
  * const meter = new IntervalMeter(0);
- * meter.add(1000);
- * meter.cut(1000); // { startMs: 0, endMs: 1000, bytes: 1000, datagrams: 1, bitsPerSecond: 8000 }
+ * meter.add(600);
+ * meter.add(400);
+ * assert.deepEqual(meter.cut(1000), {
+ *   startMs: 0,
+ *   endMs: 1000,
+ *   bytes: 1000,
+ *   datagrams: 2,
+ *   bitsPerSecond: 8000,
+ * });
+ * meter.add(500);
+ * assert.deepEqual(meter.cut(1500), {
+ *   startMs: 1000,
+ *   endMs: 1500,
+ *   bytes: 500,
+ *   datagrams: 1,
+ *   bitsPerSecond: 8000,
+ * });
+ * assert.equal(meter.totalBytes, 1500);
  * ```
  */
 export class IntervalMeter {
@@ -80,7 +99,11 @@ export interface Interval {
  *
  * @example
  * ```ts
- * roundTo(0.9902840090000001, 3); // 0.99
+ * import assert from "node:assert/strict";
+ * import { roundTo } from "./perf_stats.ts";
+ *
+ * assert.equal(roundTo(0.9902840090000001, 3), 0.99);
+ * assert.equal(roundTo(12.3456, 2), 12.35);
  * ```
  */
 export function roundTo(value: number, decimals: number): number {
@@ -93,7 +116,11 @@ export function roundTo(value: number, decimals: number): number {
  *
  * @example
  * ```ts
- * rate(125_000, 1000); // 1_000_000
+ * import assert from "node:assert/strict";
+ * import { rate } from "./perf_stats.ts";
+ *
+ * assert.equal(rate(125_000, 1000), 1_000_000);
+ * assert.equal(rate(125_000, 0), 0);
  * ```
  */
 export function rate(bytes: number, ms: number): number {
@@ -124,10 +151,23 @@ export interface UdpReceiveReport {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { UdpReceiver } from "./perf_stats.ts";
+ *
  * const rx = new UdpReceiver();
  * rx.record(0, 64, 10.0, 10.5);
  * rx.record(2, 64, 12.0, 12.5);
- * rx.report(3).lost; // 1
+ * rx.record(2, 64, 12.0, 12.6); // the same datagram twice
+ * rx.record(3, 64, 13.0, 14.5); // 1 ms more in transit than the one before
+ * assert.deepEqual(rx.report(), {
+ *   received: 3,
+ *   bytes: 192,
+ *   lost: 1, // seq 1
+ *   lossPercent: 25,
+ *   outOfOrder: 0,
+ *   duplicates: 1,
+ *   jitterMs: 1 / 16,
+ * });
  * ```
  */
 export class UdpReceiver {
@@ -215,7 +255,12 @@ export class UdpReceiver {
  *
  * @example
  * ```ts
- * formatBytes(1_181_116_006); // "1.10 GBytes"
+ * import assert from "node:assert/strict";
+ * import { formatBytes } from "./perf_stats.ts";
+ *
+ * assert.equal(formatBytes(1_181_116_006), "1.10 GBytes");
+ * assert.equal(formatBytes(65_536), "64.0 KBytes");
+ * assert.equal(formatBytes(512), "512 Bytes");
  * ```
  */
 export function formatBytes(bytes: number): string {
@@ -227,7 +272,11 @@ export function formatBytes(bytes: number): string {
  *
  * @example
  * ```ts
- * formatBits(941_000_000); // "941 Mbits/sec"
+ * import assert from "node:assert/strict";
+ * import { formatBits } from "./perf_stats.ts";
+ *
+ * assert.equal(formatBits(941_000_000), "941 Mbits/sec");
+ * assert.equal(formatBits(99_960), "100 Kbits/sec"); // rounds up to three digits, as iperf3 does
  * ```
  */
 export function formatBits(bitsPerSecond: number): string {
@@ -262,9 +311,13 @@ function threeDigits(v: number): string {
  *
  * @example
  * ```ts
- * parseQuantity("10M"); // 10_000_000
- * parseQuantity("2G", { binary: true }); // 2147483648
- * parseQuantity("1.5", { exact: true }); // throws RangeError
+ * import assert from "node:assert/strict";
+ * import { parseQuantity } from "./perf_stats.ts";
+ *
+ * assert.equal(parseQuantity("10M"), 10_000_000);
+ * assert.equal(parseQuantity("2G", { binary: true }), 2147483648);
+ * assert.throws(() => parseQuantity("1.5", { exact: true }), RangeError);
+ * assert.throws(() => parseQuantity("10 Mbit"), SyntaxError);
  * ```
  */
 export function parseQuantity(

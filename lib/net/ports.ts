@@ -13,7 +13,12 @@ export const maxPorts = 65535;
  *
  * @example
  * ```ts
- * parsePorts("80,22,8000-8002"); // [22, 80, 8000, 8001, 8002]
+ * import assert from "node:assert/strict";
+ * import { parsePorts } from "./ports.ts";
+ *
+ * assert.deepEqual(parsePorts("80,22,8000-8002,80"), [22, 80, 8000, 8001, 8002]);
+ * assert.equal(parsePorts("-").length, 65535);
+ * assert.throws(() => parsePorts("90-80"), RangeError);
  * ```
  */
 export function parsePorts(text: string): number[] {
@@ -46,7 +51,10 @@ export function parsePorts(text: string): number[] {
  *
  * @example
  * ```ts
- * formatPorts([22, 80, 81, 82]); // "22,80-82"
+ * import assert from "node:assert/strict";
+ * import { formatPorts } from "./ports.ts";
+ *
+ * assert.equal(formatPorts([82, 22, 80, 81, 22]), "22,80-82");
  * ```
  */
 export function formatPorts(ports: readonly number[]): string {

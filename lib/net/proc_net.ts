@@ -8,7 +8,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { requireRead } from "./proc_net.ts";
+ *
+ * // Run with read access to /proc/net (as the doc tests are), it passes.
  * await requireRead("/proc/net/arp");
+ * const { state } = await Deno.permissions.query({ name: "read", path: "/proc/net/arp" });
+ * assert.equal(state, "granted");
  * ```
  */
 export async function requireRead(path: string): Promise<void> {
@@ -24,7 +30,13 @@ export async function requireRead(path: string): Promise<void> {
  *
  * @example
  * ```ts
- * const text = await readProcNet("/proc/net/tcp") ?? await fromSs();
+ * import assert from "node:assert/strict";
+ * import { readProcNet } from "./proc_net.ts";
+ *
+ * // With --allow-all (the doc tests run so) Deno reads /proc; with less it answers undefined.
+ * const text = await readProcNet("/proc/net/tcp");
+ * if (text !== undefined) assert.match(text, /^\s*sl\s+local_address/);
+ * assert.equal(await readProcNet("/proc/net/no-such-table"), undefined);
  * ```
  */
 export async function readProcNet(path: string): Promise<string | undefined> {
@@ -46,7 +58,12 @@ export async function readProcNet(path: string): Promise<string | undefined> {
  *
  * @example
  * ```ts
- * const text = await runTool("ss", ["-H", "-a", "-n", "-t"]);
+ * import assert from "node:assert/strict";
+ * import { runTool } from "./proc_net.ts";
+ *
+ * assert.match((await runTool(Deno.execPath(), ["--version"]))!, /^deno \d+\.\d+\.\d+/);
+ * assert.equal(await runTool("no-such-tool-here", []), undefined);
+ * await assert.rejects(runTool(Deno.execPath(), ["eval", "Deno.exit(3)"]), /failed: exit 3$/);
  * ```
  */
 export async function runTool(cmd: string, args: readonly string[]): Promise<string | undefined> {

@@ -115,7 +115,27 @@ function endpoint(field: string, family: "ipv4" | "ipv6"): { text: string; port:
  *
  * @example
  * ```ts
- * parseProcNetInet(await Deno.readTextFile("/proc/net/tcp"), "tcp", "ipv4").sockets;
+ * import assert from "node:assert/strict";
+ * import { parseProcNetInet } from "./proc_sockets.ts";
+ *
+ * const table =
+ *   "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+ *   "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242\n";
+ * const { sockets, problems } = parseProcNetInet(table, "tcp", "ipv4");
+ * assert.deepEqual(problems, []);
+ * assert.deepEqual(sockets, [{
+ *   protocol: "tcp",
+ *   family: "ipv4",
+ *   state: "LISTEN", // st 0A
+ *   address: "127.0.0.1:8080", // 0100007F:1F90, little-endian address, big-endian port
+ *   remote: "*:*",
+ *   port: 8080,
+ *   remotePort: null,
+ *   recvQ: 0,
+ *   sendQ: 0,
+ *   uid: 1000,
+ *   inode: 4242,
+ * }]);
  * ```
  */
 export function parseProcNetInet(
@@ -176,7 +196,15 @@ const SO_ACCEPTCON = 0x10000;
  *
  * @example
  * ```ts
- * parseProcNetUnix(await Deno.readTextFile("/proc/net/unix"));
+ * import assert from "node:assert/strict";
+ * import { parseProcNetUnix } from "./proc_sockets.ts";
+ *
+ * const table = "Num       RefCount Protocol Flags    Type St Inode Path\n" +
+ *   "0000000000000000: 00000002 00000000 00010000 0001 01 31337 /tmp/app.sock\n";
+ * const [entry] = parseProcNetUnix(table);
+ * assert.equal(entry.state, "LISTEN"); // flag 0x10000
+ * assert.equal(entry.address, "/tmp/app.sock");
+ * assert.equal(entry.inode, 31337);
  * ```
  */
 export function parseProcNetUnix(text: string): SocketEntry[] {
@@ -237,7 +265,12 @@ function ssEndpoint(text: string): { text: string; port: number | null; family: 
  *
  * @example
  * ```ts
- * parseSsUsers('tcp ESTAB 0 0 a b users:(("nc",pid=7,fd=3))'); // [{ name: "nc", pid: 7, fd: 3 }]
+ * import assert from "node:assert/strict";
+ * import { parseSsUsers } from "./proc_sockets.ts";
+ *
+ * assert.deepEqual(parseSsUsers('tcp ESTAB 0 0 a b users:(("nc",pid=7,fd=3))'), [
+ *   { name: "nc", pid: 7, fd: 3 },
+ * ]);
  * ```
  */
 export function parseSsUsers(line: string): SocketProcess[] {
@@ -273,7 +306,14 @@ function ssDetails(line: string): { uid: number | null; inode: number | null; ti
  *
  * @example
  * ```ts
- * parseSsOutput("tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*")[0].state; // "LISTEN"
+ * import assert from "node:assert/strict";
+ * import { parseSsOutput } from "./proc_sockets.ts";
+ *
+ * const [entry] = parseSsOutput("tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*");
+ * assert.equal(entry.state, "LISTEN");
+ * assert.equal(entry.address, "*:22");
+ * assert.equal(entry.port, 22);
+ * assert.equal(entry.sendQ, 128); // for a listener, ss shows the backlog there
  * ```
  */
 export function parseSsOutput(text: string, options: { processes?: boolean } = {}): SocketEntry[] {
@@ -338,7 +378,14 @@ export interface SocketSelection {
  *
  * @example
  * ```ts
- * const why = await processesUnreadable(); // "read access to /proc is outside the scope"
+ * import assert from "node:assert/strict";
+ * import { processesUnreadable } from "./proc_sockets.ts";
+ *
+ * const proc = await Deno.permissions.query({ name: "read", path: "/proc" });
+ * assert.equal(
+ *   await processesUnreadable(),
+ *   proc.state === "granted" ? undefined : "read access to /proc is outside the scope",
+ * );
  * ```
  */
 export async function processesUnreadable(): Promise<string | undefined> {
@@ -354,7 +401,13 @@ export async function processesUnreadable(): Promise<string | undefined> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { readSockets } from "./proc_sockets.ts";
+ *
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
  * const sockets = await readSockets({ tcp: true, udp: false, unix: false });
+ * const mine = sockets.find((s) => s.port === listener.addr.port && s.state === "LISTEN");
+ * assert.equal(mine?.address, `127.0.0.1:${listener.addr.port}`);
  * ```
  */
 export async function readSockets(

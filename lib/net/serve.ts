@@ -58,7 +58,36 @@ export interface ServeOptions {
  *
  * @example
  * ```ts
- * await serveListener(listenTcp(bind), { mode: "echo", keepOpen: true, maxConns: 100, halfClose: true, output, signal });
+ * import assert from "node:assert/strict";
+ * import { serveListener } from "./serve.ts";
+ * import { listenTcp } from "./tcp.ts";
+ *
+ * // An echo server for one connection on loopback (nc -l with the bytes sent straight back).
+ * const listener = listenTcp({ host: "127.0.0.1", port: 0, family: "ipv4" });
+ * const opened: string[] = [];
+ * const served = serveListener(listener, {
+ *   mode: "echo",
+ *   keepOpen: false,
+ *   maxConns: 1,
+ *   halfClose: true,
+ *   output: { write: () => Promise.resolve() },
+ *   signal: new AbortController().signal,
+ *   onOpen: (remote) => void opened.push(remote),
+ * });
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * await conn.write(new TextEncoder().encode("hello"));
+ * await conn.closeWrite();
+ * const reply = new Uint8Array(5);
+ * let got = 0;
+ * while (got < reply.length) {
+ *   const n = await conn.read(reply.subarray(got));
+ *   if (n === null) break;
+ *   got += n;
+ * }
+ * assert.equal(new TextDecoder().decode(reply), "hello");
+ * conn.close();
+ * assert.equal(await served, 1); // connections served; the listener is closed now
+ * assert.deepEqual(opened, [`127.0.0.1:${(conn.localAddr as Deno.NetAddr).port}`]);
  * ```
  */
 export async function serveListener(

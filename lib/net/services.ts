@@ -11,7 +11,13 @@ export type ServiceTable = Map<string, { tcp?: number; udp?: number }>;
  *
  * @example
  * ```ts
- * parseServices("ssh 22/tcp\ndomain 53/udp\n").get("ssh"); // { tcp: 22 }
+ * import assert from "node:assert/strict";
+ * import { parseServices } from "./services.ts";
+ *
+ * const table = parseServices("ssh 22/tcp\ndomain 53/tcp\ndomain 53/udp  # DNS\nhttp 80/tcp www\n");
+ * assert.deepEqual(table.get("ssh"), { tcp: 22 });
+ * assert.deepEqual(table.get("domain"), { tcp: 53, udp: 53 });
+ * assert.deepEqual(table.get("www"), { tcp: 80 }); // an alias
  * ```
  */
 export function parseServices(text: string): ServiceTable {
@@ -61,8 +67,12 @@ export function looksLikeService(word: string): boolean {
  *
  * @example
  * ```ts
- * parsePortWord("ssh", { protocol: "tcp" }); // 22
- * parsePortWord("9000", { protocol: "udp" }); // 9000
+ * import assert from "node:assert/strict";
+ * import { parsePortWord } from "./services.ts";
+ *
+ * assert.equal(parsePortWord("ssh", { protocol: "tcp" }), 22); // from /etc/services
+ * assert.equal(parsePortWord("9000", { protocol: "udp" }), 9000);
+ * assert.throws(() => parsePortWord("no-such-service", { protocol: "tcp" }), SyntaxError);
  * ```
  */
 export function parsePortWord(

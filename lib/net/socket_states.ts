@@ -66,8 +66,12 @@ const aliases: Record<string, SsState> = {
  *
  * @example
  * ```ts
- * ssStateOf("FIN_WAIT2"); // "fin-wait-2"
- * ssStateOf("UNCONN"); // "closed"
+ * import assert from "node:assert/strict";
+ * import { ssStateOf } from "./socket_states.ts";
+ *
+ * assert.equal(ssStateOf("FIN_WAIT2"), "fin-wait-2");
+ * assert.equal(ssStateOf("UNCONN"), "closed");
+ * assert.equal(ssStateOf("bogus"), undefined);
  * ```
  */
 export function ssStateOf(state: string): SsState | undefined {
@@ -84,7 +88,12 @@ export function ssStateOf(state: string): SsState | undefined {
  *
  * @example
  * ```ts
- * parseStateWord("bucket"); // ["syn-recv", "time-wait"]
+ * import assert from "node:assert/strict";
+ * import { parseStateWord } from "./socket_states.ts";
+ *
+ * assert.deepEqual(parseStateWord("bucket"), ["syn-recv", "time-wait"]);
+ * assert.deepEqual(parseStateWord("fin-wait-1"), ["fin-wait-1"]);
+ * assert.throws(() => parseStateWord("nope"), { name: "SyntaxError" });
  * ```
  */
 export function parseStateWord(word: string): readonly SsState[] {
@@ -109,8 +118,13 @@ export function parseStateWord(word: string): readonly SsState[] {
  *
  * @example
  * ```ts
- * selectStates({ all: false, listening: false, include: ["established"], exclude: [] });
- * // Set { "established" }
+ * import assert from "node:assert/strict";
+ * import { selectStates } from "./socket_states.ts";
+ *
+ * const only = selectStates({ all: false, listening: false, include: ["established"], exclude: [] });
+ * assert.deepEqual(only, new Set(["established"]));
+ * const listening = selectStates({ all: false, listening: true, include: [], exclude: [] });
+ * assert.deepEqual(listening, new Set(["listening", "closed"])); // ss -l: unconnected UDP too
  * ```
  */
 export function selectStates(options: {

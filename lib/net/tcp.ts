@@ -16,7 +16,19 @@ export interface ConnectTcpOptions {
  *
  * @example
  * ```ts
- * const conn = await connectTcp({ host: "127.0.0.1", port: 9000, family: "ipv4" }, { timeoutMs: 2000 });
+ * import assert from "node:assert/strict";
+ * import { connectTcp } from "./tcp.ts";
+ *
+ * using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * const target = { host: "127.0.0.1", port: listener.addr.port, family: "ipv4" } as const;
+ * const conn = await connectTcp(target, { timeoutMs: 2000 });
+ * assert.equal(conn.remoteAddr.port, listener.addr.port);
+ * conn.close();
+ * // Nothing listens on that port once the listener is closed: the error names the address.
+ * listener.close();
+ * await assert.rejects(connectTcp(target, { timeoutMs: 2000 }), {
+ *   message: `connection refused (127.0.0.1:${target.port})`,
+ * });
  * ```
  */
 export async function connectTcp(
@@ -50,8 +62,15 @@ export async function connectTcp(
  *
  * @example
  * ```ts
- * const listener = listenTcp({ host: "127.0.0.1", port: 0, family: "ipv4" });
- * listener.addr.port; // the chosen port
+ * import assert from "node:assert/strict";
+ * import { listenTcp } from "./tcp.ts";
+ *
+ * using listener = listenTcp({ host: "127.0.0.1", port: 0, family: "ipv4" });
+ * assert.ok(listener.addr.port > 0); // the port the kernel chose
+ * // A second listener on that port fails naming the address.
+ * assert.throws(() => listenTcp({ host: "127.0.0.1", port: listener.addr.port, family: "ipv4" }), {
+ *   message: `address in use (127.0.0.1:${listener.addr.port})`,
+ * });
  * ```
  */
 export function listenTcp(bind: HostPort): Deno.TcpListener {
@@ -67,7 +86,12 @@ export function listenTcp(bind: HostPort): Deno.TcpListener {
  *
  * @example
  * ```ts
- * addrText(conn.remoteAddr); // "127.0.0.1:53412"
+ * import assert from "node:assert/strict";
+ * import { addrText } from "./tcp.ts";
+ *
+ * assert.equal(addrText({ transport: "tcp", hostname: "127.0.0.1", port: 53412 }), "127.0.0.1:53412");
+ * assert.equal(addrText({ transport: "tcp", hostname: "::1", port: 80 }), "[::1]:80");
+ * assert.equal(addrText({ transport: "unix", path: "/run/echo.sock" }), "/run/echo.sock");
  * ```
  */
 export function addrText(addr: Deno.Addr): string {

@@ -30,7 +30,14 @@ export function clientBindAddress(target: HostPort): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { openUdpClient } from "./udp.ts";
+ *
  * const sock = openUdpClient({ host: "127.0.0.1", port: 9000, family: "ipv4" });
+ * const local = sock.addr as Deno.NetAddr;
+ * assert.equal(local.hostname, "127.0.0.1"); // bound on the target's side of the stack
+ * assert.ok(local.port > 0); // an ephemeral port
+ * sock.close();
  * ```
  */
 export function openUdpClient(
@@ -52,7 +59,21 @@ export function openUdpClient(
  *
  * @example
  * ```ts
- * await sendDatagram(sock, target, new TextEncoder().encode("hi"));
+ * import assert from "node:assert/strict";
+ * import { openUdpClient, openUdpListener, sendDatagram } from "./udp.ts";
+ *
+ * const server = openUdpListener({ host: "127.0.0.1", port: 0, family: "ipv4" });
+ * const target = {
+ *   host: "127.0.0.1",
+ *   port: (server.addr as Deno.NetAddr).port,
+ *   family: "ipv4",
+ * } as const;
+ * const sock = openUdpClient(target);
+ * assert.equal(await sendDatagram(sock, target, new TextEncoder().encode("hi")), 2); // bytes sent
+ * const [data] = await server.receive();
+ * assert.equal(new TextDecoder().decode(data), "hi");
+ * sock.close();
+ * server.close();
  * ```
  */
 export async function sendDatagram(
@@ -79,7 +100,19 @@ export interface Datagram {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { openUdpListener, receiveDatagram } from "./udp.ts";
+ *
+ * const sock = openUdpListener({ host: "127.0.0.1", port: 0, family: "ipv4" });
+ * const peer = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+ * await peer.send(new TextEncoder().encode("pong"), sock.addr);
  * const reply = await receiveDatagram(sock, { timeoutMs: 2000 });
+ * assert.equal(new TextDecoder().decode(reply?.data), "pong");
+ * assert.equal(reply?.from.port, (peer.addr as Deno.NetAddr).port);
+ * // Nothing more comes: undefined after the timeout, and the socket stays open.
+ * assert.equal(await receiveDatagram(sock, { timeoutMs: 50 }), undefined);
+ * peer.close();
+ * sock.close();
  * ```
  */
 export async function receiveDatagram(
@@ -128,8 +161,16 @@ export interface UdpListenerOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { openUdpListener } from "./udp.ts";
+ *
  * const sock = openUdpListener({ host: "127.0.0.1", port: 0, family: "ipv4" });
- * (sock.addr as Deno.NetAddr).port; // the chosen port
+ * const port = (sock.addr as Deno.NetAddr).port;
+ * assert.ok(port > 0); // the port the kernel chose
+ * assert.throws(() => openUdpListener({ host: "127.0.0.1", port, family: "ipv4" }), {
+ *   message: `address in use (127.0.0.1:${port})`,
+ * });
+ * sock.close();
  * ```
  */
 export function openUdpListener(
@@ -164,8 +205,14 @@ function sameAddress(a: string, b: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { peerFilter } from "./udp.ts";
+ *
  * const isPeer = peerFilter({ host: "127.0.0.1", port: 9000, family: "ipv4" });
- * isPeer({ transport: "udp", hostname: "127.0.0.1", port: 9000 }); // true
+ * assert.equal(isPeer({ transport: "udp", hostname: "127.0.0.1", port: 9000 }), true);
+ * assert.equal(isPeer({ transport: "udp", hostname: "::ffff:127.0.0.1", port: 9000 }), true);
+ * assert.equal(isPeer({ transport: "udp", hostname: "127.0.0.1", port: 9001 }), false);
+ * assert.equal(isPeer({ transport: "udp", hostname: "127.0.0.2", port: 9000 }), false);
  * ```
  */
 export function peerFilter(target: HostPort): (from: Deno.NetAddr) => boolean {

@@ -25,8 +25,15 @@ export const maxSocketPath = 107;
  *
  * @example
  * ```ts
- * parseSocketPath("/tmp/app.sock"); // "/tmp/app.sock"
- * parseSocketPath("9000"); // throws SyntaxError
+ * import assert from "node:assert/strict";
+ * import { parseSocketPath } from "./unix.ts";
+ *
+ * assert.equal(parseSocketPath("/tmp/app.sock"), "/tmp/app.sock");
+ * // A bare number reads as a port: the user writes ./9000 for a file of that name.
+ * assert.throws(() => parseSocketPath("9000"), {
+ *   name: "SyntaxError",
+ *   message: 'Cannot use "9000" as a socket path: it reads as a port or address (write ./9000)',
+ * });
  * ```
  */
 export function parseSocketPath(text: string): string {
@@ -53,7 +60,11 @@ export function parseSocketPath(text: string): string {
  *
  * @example
  * ```ts
- * absoluteSocketPath("x.sock"); // "/home/me/x.sock"
+ * import assert from "node:assert/strict";
+ * import { absoluteSocketPath } from "./unix.ts";
+ *
+ * assert.equal(absoluteSocketPath("x.sock"), `${Deno.cwd().replace(/\/$/, "")}/x.sock`);
+ * assert.equal(absoluteSocketPath("/run/app.sock"), "/run/app.sock");
  * ```
  */
 export function absoluteSocketPath(path: string): string {
@@ -78,7 +89,15 @@ function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
  *
  * @example
  * ```ts
- * listeningInProcNet("/tmp/app.sock", "Num RefCount Protocol Flags Type St Inode Path\n"); // false
+ * import assert from "node:assert/strict";
+ * import { listeningInProcNet } from "./unix.ts";
+ *
+ * const table = "Num       RefCount Protocol Flags    Type St Inode Path\n" +
+ *   "0000000000000000: 00000002 00000000 00010000 0001 01 31337 /tmp/app.sock\n" +
+ *   "0000000000000000: 00000002 00000000 00000000 0002 01 31338 /tmp/dgram.sock\n";
+ * assert.equal(listeningInProcNet("/tmp/app.sock", table), true); // flag 0x10000: listening
+ * assert.equal(listeningInProcNet("/tmp/dgram.sock", table), false);
+ * assert.equal(listeningInProcNet("/tmp/other.sock", table), false);
  * ```
  */
 export function listeningInProcNet(path: string, table?: string): boolean | undefined {
@@ -105,7 +124,16 @@ export function listeningInProcNet(path: string, table?: string): boolean | unde
  *
  * @example
  * ```ts
- * await isSocketLive("/tmp/app.sock"); // false for a stale file
+ * import assert from "node:assert/strict";
+ * import { isSocketLive } from "./unix.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/app.sock`;
+ * const listener = Deno.listen({ transport: "unix", path });
+ * assert.equal(await isSocketLive(path), true);
+ * listener.close(); // a socket file left behind is stale: no listener answers on it
+ * assert.equal(await isSocketLive(path), false);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function isSocketLive(path: string): Promise<boolean> {
@@ -368,8 +396,22 @@ class GuardedUnixListener implements Deno.Listener<Deno.UnixConn, Deno.UnixAddr>
  *
  * @example
  * ```ts
- * const l = await listenUnix("/tmp/toolkit.sock", { signal });
- * try { await l.listener.accept(); } finally { l.close(); }
+ * import assert from "node:assert/strict";
+ * import { connectUnix, listenUnix } from "./unix.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const l = await listenUnix(`${dir}/toolkit.sock`);
+ * const client = await connectUnix(l.path);
+ * const conn = await l.listener.accept();
+ * await client.write(new TextEncoder().encode("hi"));
+ * const buf = new Uint8Array(2);
+ * assert.equal(await conn.read(buf), 2);
+ * assert.equal(new TextDecoder().decode(buf), "hi");
+ * client.close();
+ * conn.close();
+ * l.close(); // closes the listener and removes its socket file
+ * await assert.rejects(Deno.lstat(l.path), Deno.errors.NotFound);
+ * await Deno.remove(dir);
  * ```
  */
 export async function listenUnix(
@@ -403,9 +445,19 @@ export interface UnixDatagramSocket {
  *
  * @example
  * ```ts
- * const d = await listenUnixDatagram("/tmp/toolkit-dgram.sock");
+ * import assert from "node:assert/strict";
+ * import { listenUnixDatagram, openUnixDatagramClient, sendUnixDatagram } from "./unix.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const d = await listenUnixDatagram(`${dir}/toolkit-dgram.sock`);
+ * const c = openUnixDatagramClient();
+ * await sendUnixDatagram(c.sock, d.path, new TextEncoder().encode("hi"));
  * const [data, from] = await d.sock.receive();
+ * assert.equal(new TextDecoder().decode(data), "hi");
+ * assert.equal((from as Deno.UnixAddr).path, c.path); // the client's own bound file: it can be answered
+ * c.close();
  * d.close();
+ * await Deno.remove(dir);
  * ```
  */
 export async function listenUnixDatagram(
@@ -426,9 +478,14 @@ export async function listenUnixDatagram(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { openUnixDatagramClient } from "./unix.ts";
+ *
  * const c = openUnixDatagramClient();
- * await sendUnixDatagram(c.sock, "/tmp/server.sock", new TextEncoder().encode("hi"));
- * c.close();
+ * assert.match(c.path, /\/toolkit-dgram-[^/]+\/client\.sock$/); // in a temporary directory of its own
+ * assert.equal((await Deno.lstat(c.path)).isSocket, true);
+ * c.close(); // closes the socket and removes the file
+ * await assert.rejects(Deno.lstat(c.path), Deno.errors.NotFound);
  * ```
  */
 export function openUnixDatagramClient(): UnixDatagramSocket {
@@ -459,7 +516,18 @@ export function openUnixDatagramClient(): UnixDatagramSocket {
  *
  * @example
  * ```ts
- * await sendUnixDatagram(sock, "/tmp/server.sock", new TextEncoder().encode("hi"));
+ * import assert from "node:assert/strict";
+ * import { openUnixDatagramClient, sendUnixDatagram } from "./unix.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const c = openUnixDatagramClient();
+ * // Nobody bound that path: the error says so and names it.
+ * await assert.rejects(
+ *   sendUnixDatagram(c.sock, `${dir}/server.sock`, new TextEncoder().encode("hi")),
+ *   (err: Error) => err.message.includes(`${dir}/server.sock`),
+ * );
+ * c.close();
+ * await Deno.remove(dir);
  * ```
  */
 export async function sendUnixDatagram(
@@ -479,7 +547,17 @@ export async function sendUnixDatagram(
  *
  * @example
  * ```ts
- * const conn = await connectUnix("/tmp/toolkit.sock");
+ * import assert from "node:assert/strict";
+ * import { connectUnix } from "./unix.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/toolkit.sock`;
+ * const listener = Deno.listen({ transport: "unix", path });
+ * const conn = await connectUnix(path);
+ * assert.equal((conn.remoteAddr as Deno.UnixAddr).path, path);
+ * conn.close();
+ * listener.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function connectUnix(path: string): Promise<Deno.UnixConn> {
