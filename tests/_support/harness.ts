@@ -336,6 +336,22 @@ export function testIf(
   });
 }
 
+/**
+ * A TCP port on 127.0.0.1 that nobody listens on (bound, then closed): for a peer that is down,
+ * or a port a process under test is to listen on.
+ *
+ * @example
+ * ```ts
+ * const down = `http://127.0.0.1:${freePort()}`;
+ * ```
+ */
+export function freePort(): number {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = probe.addr.port;
+  probe.close();
+  return port;
+}
+
 /** Whether this process is root (for network namespace tests). */
 export function isRoot(): boolean {
   return Deno.uid?.() === 0;
