@@ -270,7 +270,7 @@ collectorTest(
 
 collectorTest(
   "kill -9 during 50 concurrent submissions: every acknowledged one survives, db intact",
-  async ({ dir, db, serve }) => {
+  async ({ db, serve }) => {
     const token = "class-token-kill9";
     const make = await sample;
     const acked: { machine: string; id: number }[] = [];

@@ -496,7 +496,7 @@ collectorTest(
 
 collectorTest(
   "--db through a symlink, or a symlinked directory: the file it leads to is opened",
-  async ({ dir, db, serve }) => {
+  async ({ dir, serve }) => {
     const make = await sample;
     await Deno.mkdir(`${dir}/real`);
     let srv = await serve(["127.0.0.1:0", "--db", `${dir}/real/real.db`]);
