@@ -5,7 +5,7 @@
 // command's own scope (shown by `scope --for`, nested in --net, the `lab` permission set).
 import assert from "#assert";
 import { assertWellFormedXml } from "../_support/drill_xml.ts";
-import { root, runToolkit, toolkitCmd } from "../_support/harness.ts";
+import { labToolkitCmd, root, runToolkit, toolkitCmd } from "../_support/harness.ts";
 import { collectorTest, drillReport, wrapReport } from "../_support/serve_process.ts";
 import { UsageError } from "../../lib/cli/errors.ts";
 import drillServe from "../../lib/commands/drill_serve.ts";
@@ -416,7 +416,7 @@ collectorTest(
     if (Deno.env.get("TOOLKIT_CMD")) {
       console.error("SKIP the lab set part: TOOLKIT_CMD runs a fixed binary");
     } else {
-      const lab = toolkitCmd.map((a) => (a === "-P" ? "-P=lab" : a));
+      const lab = labToolkitCmd;
       const onLoopback = await serve(["127.0.0.1:0", "--db", db], { cmd: lab });
       assert.equal((await onLoopback.stop()).code, 130);
       const everywhere = await new Deno.Command(lab[0], {

@@ -5,7 +5,7 @@
 // addresses of a wildcard bind (in a namespace of the test's own); messages that say what happened.
 import assert from "#assert";
 import net from "node:net";
-import { freePort, isRoot, runToolkit, toolkitCmd } from "../_support/harness.ts";
+import { freePort, isRoot, labToolkitCmd, runToolkit, toolkitCmd } from "../_support/harness.ts";
 import { makeLab } from "../_support/netns.ts";
 import {
   collectorTest,
@@ -573,7 +573,7 @@ Deno.test({
 collectorTest(
   "the lab set: serving on a lab address this machine does not have is 'address not available'",
   async ({ dir }) => {
-    const lab = toolkitCmd.map((a) => (a === "-P" ? "-P=lab" : a));
+    const lab = labToolkitCmd;
     const r = await new Deno.Command(lab[0], {
       args: [
         ...lab.slice(1),
