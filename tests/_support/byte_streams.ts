@@ -27,7 +27,3 @@ export async function readToEnd(conn: Deno.Conn): Promise<Uint8Array> {
   for (const c of chunks) (out.set(c, off), off += c.length);
   return out;
 }
-
-export async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
-  for (let off = 0; off < data.length;) off += await conn.write(data.subarray(off));
-}

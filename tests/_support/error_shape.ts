@@ -65,3 +65,21 @@ export function assertOneError(stderr: string, pattern: RegExp, usageOf?: string
   assert.match(lines[0], pattern);
   if (usageOf) assert.match(stderr, new RegExp(`Try 'toolkit ${usageOf} --help'`));
 }
+
+/**
+ * Asserts that `r` was refused for being outside the permission scope: exit 4 and one
+ * `toolkit: error: outside the permission scope: KIND access to ...` line (naming `resource`, if
+ * given).
+ *
+ * @example
+ * ```ts
+ * assertRefused("udp-send", await runToolkit(["--net", "127.0.0.1:9", "udp-send", "127.0.0.2:9", "x"]));
+ * ```
+ */
+export function assertRefused(label: string, r: RunResult, resource?: RegExp): void {
+  assert.equal(r.code, 4, `${label}: exit ${r.code}, expected 4\n${r.stdout}${r.stderr}`);
+  const errors = r.stderr.split("\n").filter((l) => l.startsWith("toolkit: error:"));
+  assert.equal(errors.length, 1, `${label}: ${r.stderr}`);
+  assert.match(errors[0], /^toolkit: error: outside the permission scope: \w+ access to /, label);
+  if (resource) assert.match(errors[0], resource, label);
+}

@@ -9,6 +9,12 @@ export const root: string = new URL("../..", import.meta.url).pathname.replace(/
 export const toolkitCmd: string[] = Deno.env.get("TOOLKIT_CMD")?.trim().split(/\s+/) ??
   ["deno", "run", "-q", "-P", "--no-prompt", "--config", `${root}/deno.json`, `${root}/main.ts`];
 
+/**
+ * `toolkitCmd` under deno.json's `lab` permission set (as `deno task toolkit:lab`); only meaningful
+ * when TOOLKIT_CMD is not set (a fixed binary has the set it was compiled with).
+ */
+export const labToolkitCmd: string[] = toolkitCmd.map((a) => (a === "-P" ? "-P=lab" : a));
+
 /** What a finished toolkit process left. */
 export interface RunResult {
   code: number;
@@ -32,11 +38,13 @@ export interface RunOptions {
   filesLimit?: number;
   /** Run toolkit under this wrapper command (`setpriv ...`, `ip netns exec NAME`). */
   prefix?: readonly string[];
+  /** The toolkit command itself (default `toolkitCmd`; `labToolkitCmd` for the lab set). */
+  cmd?: readonly string[];
 }
 
 function command(args: readonly string[], options: RunOptions, stdin: "piped" | "null") {
   const { stdinFile, stdoutFile, filesLimit } = options;
-  const toolkit = [...(options.prefix ?? []), ...toolkitCmd];
+  const toolkit = [...(options.prefix ?? []), ...(options.cmd ?? toolkitCmd)];
   // Files are attached by a shell's redirection, as a user's `< in > out` does; the paths go in
   // through the environment so they are never parsed as shell syntax.
   const plain = stdinFile === undefined && stdoutFile === undefined && filesLimit === undefined;
@@ -334,6 +342,22 @@ export function testIf(
     sanitizeOps: false,
     sanitizeResources: false,
   });
+}
+
+/**
+ * A TCP port on 127.0.0.1 that nobody listens on (bound, then closed): for a peer that is down,
+ * or a port a process under test is to listen on.
+ *
+ * @example
+ * ```ts
+ * const down = `http://127.0.0.1:${freePort()}`;
+ * ```
+ */
+export function freePort(): number {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = probe.addr.port;
+  probe.close();
+  return port;
 }
 
 /** Whether this process is root (for network namespace tests). */

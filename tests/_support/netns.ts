@@ -1,7 +1,13 @@
 // A network namespace of the test's own for fault and confinement tests (root only): a veth pair
 // with 198.19.N.(4k+1)/30 on this side and 198.19.N.(4k+2)/30 inside, named with the test's pid so
 // parallel runs do not meet, removed by cleanup() in a finally.
-import { outputWithin, type RunResult, toolkitCmd } from "./harness.ts";
+import {
+  outputWithin,
+  type RunOptions,
+  type RunResult,
+  runToolkit,
+  toolkitCmd,
+} from "./harness.ts";
 
 /** Runs a program to completion, throwing with its stderr when it fails. */
 export async function runProgram(cmd: string, args: string[]): Promise<string> {
@@ -10,6 +16,22 @@ export async function runProgram(cmd: string, args: string[]): Promise<string> {
     throw new Error(`${cmd} ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
   }
   return new TextDecoder().decode(out.stdout);
+}
+
+/**
+ * Runs toolkit to completion inside network namespace `ns`, as `ip netns exec NS toolkit ARGS`.
+ *
+ * @example
+ * ```ts
+ * const r = await runToolkitIn(lab.ns, ["arp", "show", "--json"]);
+ * ```
+ */
+export function runToolkitIn(
+  ns: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
+  return runToolkit(args, { ...options, prefix: ["ip", "netns", "exec", ns] });
 }
 
 /** A namespace built by {@linkcode makeLab}. */

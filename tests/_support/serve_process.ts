@@ -1,7 +1,8 @@
 // A `toolkit drill serve` process for the collector tests: started with --json (or in text mode),
 // its stdout read line by line as it comes, so a test can wait for the `listening` event and for
 // each submission, and stop it with a signal.
-import { toolkitCmd } from "./harness.ts";
+import assert from "#assert";
+import { root, runToolkit, testIf, toolkitCmd } from "./harness.ts";
 
 /** A running `drill serve --json`, its stdout read line by line as it comes. */
 export interface Serve {
@@ -16,6 +17,12 @@ export interface Serve {
   stop(signal?: Deno.Signal): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
+/** How `serve` starts the collector: the command (default the toolkit) and --json (default on). */
+export interface ServeOptions {
+  cmd?: string[];
+  json?: boolean;
+}
+
 /**
  * Starts `toolkit [--json] drill serve ARGS...` and resolves once it listens.
  *
@@ -25,10 +32,7 @@ export interface Serve {
  * await srv.stop();
  * ```
  */
-export async function serve(
-  args: string[],
-  options: { cmd?: string[]; json?: boolean } = {},
-): Promise<Serve> {
+export async function serve(args: string[], options: ServeOptions = {}): Promise<Serve> {
   const { cmd = toolkitCmd, json = true } = options;
   const child = new Deno.Command(cmd[0], {
     args: [...cmd.slice(1), ...(json ? ["--json"] : []), "drill", "serve", ...args],
@@ -145,3 +149,70 @@ export function wrapReport(
     report,
   };
 }
+
+/** What a collector test is handed: a directory of its own and a `serve` that cleans up. */
+export interface Collector {
+  /** A fresh temporary directory, removed when the test ends. */
+  dir: string;
+  /** `class.db` in `dir`. */
+  db: string;
+  /** `serve`, each collector it starts killed (SIGKILL) when the test ends, however it ends. */
+  serve(args: string[], options?: ServeOptions): Promise<Serve>;
+}
+
+/**
+ * A test of collectors on loopback: `fn` gets a temporary directory and a `serve` whose
+ * processes are killed, and the directory removed, however `fn` ends. `skip` is a reason to
+ * skip it (as `testIf`).
+ *
+ * @example
+ * ```ts
+ * collectorTest("serves", async ({ db, serve }) => {
+ *   const srv = await serve(["127.0.0.1:0", "--db", db]);
+ *   assert.equal((await srv.stop()).code, 130);
+ * });
+ * ```
+ */
+export function collectorTest(
+  name: string,
+  fn: (collector: Collector) => Promise<void>,
+  skip?: string,
+): void {
+  testIf(skip, name, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "drill-serve-" });
+    const started: Serve[] = [];
+    try {
+      await fn({
+        dir,
+        db: `${dir}/class.db`,
+        async serve(args, options) {
+          const srv = await serve(args, options);
+          started.push(srv);
+          return srv;
+        },
+      });
+    } finally {
+      for (const srv of started) await srv.stop("SIGKILL");
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+/**
+ * `toolkit drill run --json TARGET`'s report, parsed, after checking its exit code: a built-in
+ * drill (or `--all`) passes (0), `wrongExpect` fails (1).
+ *
+ * @example
+ * ```ts
+ * const failing = await drillReport(wrongExpect, 1);
+ * ```
+ */
+// deno-lint-ignore no-explicit-any
+export async function drillReport(target: string, code = 0): Promise<any> {
+  const r = await runToolkit(["drill", "run", "--json", target], { timeoutMs: 90_000 });
+  assert.equal(r.code, code, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+/** The drill fixture whose expectation is wrong: its report fails. */
+export const wrongExpect: string = `${root}/tests/fixtures/drill/wrong_expect.yaml`;

@@ -3,6 +3,7 @@
 // Every burst is bounded in count; every read has a deadline.
 import assert from "#assert";
 import net from "node:net";
+import { writeAll } from "../../lib/net/write_all.ts";
 
 /** Where a stream listener is: a TCP port on loopback or a Unix socket path. */
 export type StreamTarget =
@@ -51,11 +52,6 @@ export async function readAll(conn: Deno.Conn, timeoutMs: number): Promise<Uint8
   let off = 0;
   for (const c of chunks) out.set(c, (off += c.length) - c.length);
   return out;
-}
-
-/** Writes all of `data`. */
-export async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
-  for (let off = 0; off < data.length;) off += await conn.write(data.subarray(off));
 }
 
 /**

@@ -4,10 +4,11 @@
 // otherwise. Also, on loopback: `arp resolve` sends exactly one empty datagram, and none when the
 // target is outside `--net`.
 import assert from "#assert";
-import { hasCommand, isRoot, runToolkit, testIf, toolkitCmd } from "../_support/harness.ts";
+import { hasCommand, isRoot, runToolkit, testIf } from "../_support/harness.ts";
 import { UsageError } from "../../lib/cli/errors.ts";
 import arpResolve from "../../lib/commands/arp_resolve.ts";
 import { noGlobals } from "../_support/parse_globals.ts";
+import { runToolkitIn } from "../_support/netns.ts";
 
 async function ip(...args: string[]): Promise<string> {
   const out = await new Deno.Command("ip", { args, stdout: "piped", stderr: "piped" }).output();
@@ -35,20 +36,6 @@ function netnsSkipReason(): string | undefined {
   return undefined;
 }
 
-async function inNetns(ns: string, args: string[]) {
-  const out = await new Deno.Command("ip", {
-    args: ["netns", "exec", ns, ...toolkitCmd, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
-
 testIf(
   netnsSkipReason(),
   "arp resolve and arp show find a neighbour the kernel learned across our own veth pair",
@@ -66,7 +53,7 @@ testIf(
       await ip("-n", b, "link", "set", vb, "up");
       const [{ address: peerMac }] = JSON.parse(await ip("-n", b, "-j", "link", "show", vb));
 
-      const before = await inNetns(a, ["arp", "show", "--json"]);
+      const before = await runToolkitIn(a, ["arp", "show", "--json"]);
       assert.equal(before.code, 0, before.stderr);
       assert.equal(
         JSON.parse(before.stdout).entries.some((e: { address: string }) =>
@@ -75,20 +62,20 @@ testIf(
         false,
       );
 
-      const r = await inNetns(a, ["--net", "198.18.7.0/24", "arp", "resolve", "198.18.7.2"]);
+      const r = await runToolkitIn(a, ["--net", "198.18.7.0/24", "arp", "resolve", "198.18.7.2"]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(
         r.stdout,
         new RegExp(`^198\\.18\\.7\\.2\\s+${peerMac}\\s+${va}\\s+complete`, "m"),
       );
 
-      const show = await inNetns(a, ["arp", "show", "--json"]);
+      const show = await runToolkitIn(a, ["arp", "show", "--json"]);
       assert.equal(show.code, 0, show.stderr);
       const entry = JSON.parse(show.stdout).entries.find((e: { address: string }) =>
         e.address === "198.18.7.2"
       );
       assert.deepEqual([entry?.mac, entry?.iface, entry?.state], [peerMac, va, "complete"]);
-      const text = await inNetns(a, ["arp", "show"]);
+      const text = await runToolkitIn(a, ["arp", "show"]);
       assert.match(text.stdout, new RegExp(`198\\.18\\.7\\.2\\s+${peerMac}\\s+${va}`));
 
       // The same kernel entry as every Linux tool prints it parses to the same normalised entry.
@@ -110,7 +97,7 @@ testIf(
       }
 
       // Nobody at .9: the entry stays incomplete or fails, exit 1.
-      const none = await inNetns(a, ["arp", "resolve", "--timeout", "300ms", "198.18.7.9"]);
+      const none = await runToolkitIn(a, ["arp", "resolve", "--timeout", "300ms", "198.18.7.9"]);
       assert.equal(none.code, 1, none.stderr);
       assert.match(none.stdout, /^198\.18\.7\.9 (incomplete|failed)/);
     } finally {
@@ -194,13 +181,13 @@ testIf(
       }
       // deno-lint-ignore no-control-regex
       const raw = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]/;
-      const show = await inNetns(ns, ["arp", "show", "--no-vendor"]);
+      const show = await runToolkitIn(ns, ["arp", "show", "--no-vendor"]);
       assert.equal(show.code, 0, show.stderr);
       assert.ok(!raw.test(show.stdout + show.stderr), JSON.stringify(show));
       assert.match(show.stdout, /\n198\.18\.7\.21 +02:00:00:00:00:21 +e\\x1b\[31m +permanent/);
       assert.match(show.stdout, /\n198\.18\.7\.22 +02:00:00:00:00:22 +p\\u202ex +permanent/);
       assert.match(show.stdout, /\n198\.18\.7\.23 +02:00:00:00:00:23 +ok0 +permanent/);
-      const json = await inNetns(ns, ["arp", "show", "--json", "--no-vendor"]);
+      const json = await runToolkitIn(ns, ["arp", "show", "--json", "--no-vendor"]);
       assert.equal(json.code, 0, json.stderr);
       assert.ok(!raw.test(json.stdout), json.stdout);
       const ifaces = Object.fromEntries(
@@ -236,7 +223,7 @@ testIf(
           [["198.18.7.20/30"], ["to", "198.18.7.20/30"]],
         ]
       ) {
-        const r = await inNetns(ns, ["arp", "show", "--json", "--no-vendor", ...ours]);
+        const r = await runToolkitIn(ns, ["arp", "show", "--json", "--no-vendor", ...ours]);
         assert.equal(r.code, 0, r.stderr);
         const got = JSON.parse(r.stdout).entries.map((e: { address: string }) => e.address).sort();
         // ip's JSON holds the raw ESC that JSON.parse refuses: its addresses are taken by pattern.
@@ -246,15 +233,15 @@ testIf(
         assert.ok(want.length > 0, theirs.join(" "));
         assert.deepEqual(got, want, ours.join(" "));
       }
-      const check = await inNetns(ns, ["arp", "check", "--gateway", "198.18.7.23"]);
+      const check = await runToolkitIn(ns, ["arp", "check", "--gateway", "198.18.7.23"]);
       assert.equal(check.code, 0, check.stderr);
       // The default route through the ESC-named interface: `ip -j route` has the same raw ESC.
       await ip("-n", ns, "addr", "add", "198.18.7.1/24", "dev", evil);
       await ip("-n", ns, "route", "add", "default", "via", "198.18.7.21", "dev", evil);
-      const gateways = await inNetns(ns, ["arp", "check", "--json"]);
+      const gateways = await runToolkitIn(ns, ["arp", "check", "--json"]);
       assert.equal(gateways.code, 0, gateways.stderr);
       assert.deepEqual(JSON.parse(gateways.stdout).gateways, ["198.18.7.21"]);
-      const watch = await inNetns(ns, ["arp", "watch", "--no-vendor", "-c", "1"]);
+      const watch = await runToolkitIn(ns, ["arp", "watch", "--no-vendor", "-c", "1"]);
       assert.equal(watch.code, 0, watch.stderr);
       assert.ok(!raw.test(watch.stdout + watch.stderr), JSON.stringify(watch));
       assert.equal(watch.stdout.match(/ new station /g)?.length, 4, watch.stdout);

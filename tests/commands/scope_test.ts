@@ -2,7 +2,7 @@
 // never reaches the test's own listener; `toolkit scope --json` reports what Deno granted.
 import assert from "#assert";
 import { normalizeNetEntry, parseNetList, parseScopeFile } from "../../lib/scope/mod.ts";
-import { root, runToolkit, toolkitCmd } from "../_support/harness.ts";
+import { labToolkitCmd, runToolkit, toolkitCmd } from "../_support/harness.ts";
 import { UsageError } from "../../lib/cli/errors.ts";
 import scopeCommand from "../../lib/commands/scope.ts";
 import { noGlobals } from "../_support/parse_globals.ts";
@@ -169,26 +169,11 @@ Deno.test("a narrowing wider than the binary's own scope is exit 4", async (t) =
     console.error("SKIP wider-narrowing check: needs the lab permission set, not TOOLKIT_CMD");
     return void t;
   }
-  const lab = [
-    "deno",
-    "run",
-    "-q",
-    "-P=lab",
-    "--no-prompt",
-    "--config",
-    `${root}/deno.json`,
-    `${root}/main.ts`,
-  ];
-  const run = (args: string[]) =>
-    new Deno.Command(lab[0], { args: [...lab.slice(1), ...args], stdout: "piped", stderr: "piped" })
-      .output();
+  const run = (args: string[]) => runToolkit(args, { cmd: labToolkitCmd });
   const wide = await run(["--net", "10.0.0.1", "scope"]);
-  assert.equal(wide.code, 4, new TextDecoder().decode(wide.stderr));
-  assert.match(
-    new TextDecoder().decode(wide.stderr),
-    /^toolkit: error: outside the permission scope/,
-  );
-  const labScope = JSON.parse(new TextDecoder().decode((await run(["scope", "--json"])).stdout));
+  assert.equal(wide.code, 4, wide.stderr);
+  assert.match(wide.stderr, /^toolkit: error: outside the permission scope/);
+  const labScope = JSON.parse((await run(["scope", "--json"])).stdout);
   assert.equal(labScope.net.all, false);
   const labNet = labScope.net.grants.map((g: { entry: string }) => g.entry);
   assert.ok(labNet.includes("127.0.0.0/8"));

@@ -3,7 +3,8 @@
 // The transfers it shares with tcp-listen are in tcp_listen_test.ts.
 import assert from "#assert";
 import { runToolkit, startToolkit, toolkitCmd } from "../_support/harness.ts";
-import { randomBytes, readToEnd, writeAll } from "../_support/byte_streams.ts";
+import { randomBytes, readToEnd } from "../_support/byte_streams.ts";
+import { writeAll } from "../../lib/net/write_all.ts";
 import { UsageError } from "../../lib/cli/errors.ts";
 import { noGlobals } from "../_support/parse_globals.ts";
 import tcpConnect from "../../lib/commands/tcp_connect.ts";

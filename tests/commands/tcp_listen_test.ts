@@ -5,7 +5,8 @@
 // in tcp_connect_test.ts, tcp-send in tcp_send_test.ts.
 import assert from "#assert";
 import { hasCommand, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
-import { randomBytes, readToEnd, sha256, writeAll } from "../_support/byte_streams.ts";
+import { randomBytes, readToEnd, sha256 } from "../_support/byte_streams.ts";
+import { writeAll } from "../../lib/net/write_all.ts";
 import { UsageError } from "../../lib/cli/errors.ts";
 import { noGlobals } from "../_support/parse_globals.ts";
 import tcpListen from "../../lib/commands/tcp_listen.ts";

@@ -2,7 +2,8 @@
 // --crlf, --file, --hex and stdin, no reply within the timeout (exit 3); and its parse in process.
 import assert from "#assert";
 import { runToolkit } from "../_support/harness.ts";
-import { randomBytes, readToEnd, sha256, writeAll } from "../_support/byte_streams.ts";
+import { randomBytes, readToEnd, sha256 } from "../_support/byte_streams.ts";
+import { writeAll } from "../../lib/net/write_all.ts";
 import { UsageError } from "../../lib/cli/errors.ts";
 import { noGlobals } from "../_support/parse_globals.ts";
 import { InputError } from "../../lib/cli/errors.ts";

@@ -21,7 +21,8 @@ import { newToken, tokenPattern, tokensEqual } from "../../lib/collect/tokens.ts
 import { drillReportSchema } from "../../lib/drill/report_schema.ts";
 import { formatJunitReport } from "../../lib/drill/report.ts";
 import { assertWellFormedXml } from "../_support/drill_xml.ts";
-import { python, root, runToolkit } from "../_support/harness.ts";
+import { python, runToolkit } from "../_support/harness.ts";
+import { drillReport, wrongExpect } from "../_support/serve_process.ts";
 
 const scope: Submission["scope"] = {
   narrowed: false,
@@ -34,18 +35,10 @@ const scope: Submission["scope"] = {
 };
 
 /** Real reports: every built-in drill (passing) and the wrong-expectation fixture (failing). */
-const reports = (async () => {
-  const all = await runToolkit(["drill", "run", "--all", "--json"], { timeoutMs: 90_000 });
-  assert.equal(all.code, 0, all.stderr);
-  const wrong = await runToolkit([
-    "drill",
-    "run",
-    "--json",
-    `${root}/tests/fixtures/drill/wrong_expect.yaml`,
-  ]);
-  assert.equal(wrong.code, 1, wrong.stderr);
-  return { all: JSON.parse(all.stdout), wrong: JSON.parse(wrong.stdout) };
-})();
+const reports = (async () => ({
+  all: await drillReport("--all"),
+  wrong: await drillReport(wrongExpect, 1),
+}))();
 
 function submission(machine: string, report: Submission["report"]): Submission {
   return { machine, toolkitVersion: "0.1.0", ranAt: new Date().toISOString(), scope, report };

@@ -5,7 +5,8 @@
 // and keep its peak RSS (VmHWM) under a generous bound. TOOLKIT_STRESS=1 raises the load.
 import assert from "#assert";
 import { type RunningToolkit, startToolkit } from "../_support/harness.ts";
-import { echoClient, payloadFor, readAll, writeAll } from "../_support/stream_clients.ts";
+import { echoClient, payloadFor, readAll } from "../_support/stream_clients.ts";
+import { writeAll } from "../../lib/net/write_all.ts";
 
 const stress = Deno.env.get("TOOLKIT_STRESS") === "1";
 /** Concurrent TCP clients: 2,000 under stress, a few hundred by default. */

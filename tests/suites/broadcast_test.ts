@@ -14,7 +14,7 @@ import {
   parseMulticastGroup,
 } from "../../lib/net/multicast.ts";
 import { hasCommand, isRoot, python, runToolkit, testIf, toolkitCmd } from "../_support/harness.ts";
-import { runProgram } from "../_support/netns.ts";
+import { runProgram, runToolkitIn } from "../_support/netns.ts";
 
 const rootReason = !isRoot()
   ? "not root: the lab's network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN"
@@ -285,20 +285,6 @@ function received(listener: InHost): string[] {
   return listener.stdout().trim().split("\n").filter(Boolean).map((l) => JSON.parse(l).text);
 }
 
-async function inHost(namespace: string, args: string[]) {
-  const out = await new Deno.Command("ip", {
-    args: ["netns", "exec", namespace, ...toolkitCmd, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
-
 /** Builds a lab of three hosts on a segment, a router, and one host behind it; always removed. */
 /**
  * A lab (as {@linkcode withLab}) and `start(n, args)`, which runs `--json udp-listen ARGS` in host
@@ -381,14 +367,14 @@ testIf(
         await Promise.all([l3, l4].map((l) => l.waitFor("stderr", /"event":"listening"/)));
 
         // Without --broadcast: refused, nothing sent.
-        const refused = await inHost(h(1), ["udp-send", `198.18.1.255:${port}`, "refused"]);
+        const refused = await runToolkitIn(h(1), ["udp-send", `198.18.1.255:${port}`, "refused"]);
         assert.equal(refused.code, 2, refused.stderr);
         assert.match(
           refused.stderr,
           /broadcast address of 198\.18\.1\.0\/24 \(eth0\): add --broadcast/,
         );
         // Narrowed to one host: Deno refuses the broadcast address, exit 4.
-        const scoped = await inHost(h(1), [
+        const scoped = await runToolkitIn(h(1), [
           "--net",
           `198.18.1.2:${port}`,
           "udp-send",
@@ -400,19 +386,19 @@ testIf(
         assert.match(scoped.stderr, /outside the permission scope/);
 
         for (const [to, text] of [["198.18.1.255", "subnet"], ["255.255.255.255", "limited"]]) {
-          const sent = await inHost(h(1), ["udp-send", "--broadcast", `${to}:${port}`, text]);
+          const sent = await runToolkitIn(h(1), ["udp-send", "--broadcast", `${to}:${port}`, text]);
           assert.equal(sent.code, 0, sent.stderr);
         }
         // Behind the router: a broadcast aimed at segment 1 from segment 2 is not forwarded
         // either, while unicast through the router arrives (the path itself works).
-        const directed = await inHost(h(4), [
+        const directed = await runToolkitIn(h(4), [
           "udp-send",
           "--broadcast",
           `198.18.1.255:${port}`,
           "directed",
         ]);
         assert.equal(directed.code, 0, directed.stderr);
-        const unicast = await inHost(h(1), ["udp-send", `198.18.2.4:${port}`, "unicast"]);
+        const unicast = await runToolkitIn(h(1), ["udp-send", `198.18.2.4:${port}`, "unicast"]);
         assert.equal(unicast.code, 0, unicast.stderr);
 
         await l2.waitFor("stdout", /limited/);
@@ -461,7 +447,7 @@ testIf(
         [`[ff0e::18:7]:${port6}`, "group6"],
       ];
       for (const args of sends) {
-        const r = await inHost(h(1), ["udp-send", ...args]);
+        const r = await runToolkitIn(h(1), ["udp-send", ...args]);
         assert.equal(r.code, 0, r.stderr);
       }
       await member2.waitFor("stdout", /looped/);
@@ -499,10 +485,10 @@ testIf(
       const member4 = start(4, ["--multicast", "ff02::1234", port]); // behind the router
       await Promise.all([any3, member4].map((l) => l.waitFor("stderr", /"event":"listening"/)));
 
-      const sent = await inHost(h(1), ["udp-send", `[ff02::1234%eth0]:${port}`, "link"]);
+      const sent = await runToolkitIn(h(1), ["udp-send", `[ff02::1234%eth0]:${port}`, "link"]);
       assert.equal(sent.code, 0, sent.stderr);
       // The echo goes back to h1's link-local address, through the link it came in on.
-      const asked = await inHost(h(1), [
+      const asked = await runToolkitIn(h(1), [
         "udp-send",
         "--wait-reply",
         "--timeout",
@@ -518,7 +504,7 @@ testIf(
       const echoLink = start(3, ["--echo", "-c", "1", `[${linkLocal}%eth0]:0`]);
       const portLink =
         (await echoLink.waitFor("stderr", /"listening","address":"\[.*\]:(\d+)"/))[1];
-      const askedJson = await inHost(h(1), [
+      const askedJson = await runToolkitIn(h(1), [
         "--json",
         "udp-send",
         "-w",
@@ -555,7 +541,7 @@ testIf(
           (await zonedWide.waitFor("stderr", /"listening","address":"\[ff0e::18:8\]:(\d+)"/))[1];
         assert.match(zonedWide.stderr(), /"joined","group":"ff0e::18:8","iface":"eth1 \(index/);
         for (const to of [`[ff02::1234%eth0]:${port}`, `[ff0e::18:8]:${wide}`]) {
-          const r = await inHost(h(1), ["udp-send", to, "zoned"]);
+          const r = await runToolkitIn(h(1), ["udp-send", to, "zoned"]);
           assert.equal(r.code, 0, r.stderr);
         }
         await zoned.waitFor("stdout", /zoned/);
@@ -567,13 +553,18 @@ testIf(
       assert.deepEqual(received(zonedWide), ["zoned"]);
 
       // Two links and no --iface, or --iface 0: a usage error naming the choice (exit 2).
-      const r = await inHost(`l${Deno.pid}-r1`, ["udp-listen", "--multicast", "ff02::1234", "0"]);
+      const r = await runToolkitIn(`l${Deno.pid}-r1`, [
+        "udp-listen",
+        "--multicast",
+        "ff02::1234",
+        "0",
+      ]);
       assert.equal(r.code, 2, r.stderr);
       assert.match(
         r.stderr,
         /^toolkit: error: ff02::1234 is a link-local group: choose its interface with --iface \(\w+, \w+\)\n/,
       );
-      const zero = await inHost(h(1), [
+      const zero = await runToolkitIn(h(1), [
         "udp-listen",
         "--multicast",
         "ff12::1",
@@ -613,7 +604,7 @@ testIf(
       try {
         const port = (await oracle.waitFor("stdout", /^(\d+)\n/))[1];
         for (const args of [[], ["--ttl", "9"]]) {
-          const r = await inHost(h(1), ["udp-send", ...args, `239.18.0.9:${port}`, "x"]);
+          const r = await runToolkitIn(h(1), ["udp-send", ...args, `239.18.0.9:${port}`, "x"]);
           assert.equal(r.code, 0, r.stderr);
         }
         await oracle.waitFor("stdout", /x 9\n/);

@@ -9,30 +9,17 @@ import { registry } from "../../lib/commands/registry.ts";
 import { labIpv6Addresses } from "../../lib/lab/plan.ts";
 import config from "../../deno.json" with { type: "json" };
 import {
+  freePort,
   hasCommand,
   isRoot,
+  labToolkitCmd,
   root,
-  type RunResult,
   runToolkit,
   startToolkit,
   testIf,
 } from "../_support/harness.ts";
 import { makeLab, runProgram } from "../_support/netns.ts";
-
-function assertRefused(label: string, r: RunResult, resource?: RegExp) {
-  assert.equal(r.code, 4, `${label}: exit ${r.code}, expected 4\n${r.stdout}${r.stderr}`);
-  const errors = r.stderr.split("\n").filter((l) => l.startsWith("toolkit: error:"));
-  assert.equal(errors.length, 1, `${label}: ${r.stderr}`);
-  assert.match(errors[0], /^toolkit: error: outside the permission scope: \w+ access to /, label);
-  if (resource) assert.match(errors[0], resource, label);
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
+import { assertRefused } from "../_support/error_shape.ts";
 
 /** Listening commands take `[HOST:]PORT`; they must each have a wildcard case below. */
 async function listeningCommands(): Promise<string[]> {
@@ -499,33 +486,17 @@ Deno.test("the lab binary narrows to hosts and small prefixes; a wide prefix is 
     console.error("SKIP the lab set check: needs the lab permission set, not TOOLKIT_CMD");
     return void t;
   }
-  const lab = (args: string[]) =>
-    new Deno.Command("deno", {
-      args: [
-        "run",
-        "-q",
-        "-P=lab",
-        "--no-prompt",
-        "--config",
-        `${root}/deno.json`,
-        `${root}/main.ts`,
-        ...args,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  const lab = (args: string[]) => runToolkit(args, { cmd: labToolkitCmd });
   const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.2", port: 0 });
   try {
     const port = (sock.addr as Deno.NetAddr).port;
     const ok = await lab(["--net", "127.0.0.0/30", "udp-send", `127.0.0.2:${port}`, "lab"]);
-    assert.equal(ok.code, 0, text(ok.stderr));
+    assert.equal(ok.code, 0, ok.stderr);
     assert.equal(new TextDecoder().decode((await sock.receive())[0]), "lab");
     const wide = await lab(["--net", "127.0.0.0/8", "scope"]);
-    assert.equal(wide.code, 2, text(wide.stderr));
+    assert.equal(wide.code, 2, wide.stderr);
     assert.match(
-      text(wide.stderr),
+      wide.stderr,
       /cannot narrow to 127\.0\.0\.0\/8 here: this binary's own scope lists prefixes/,
     );
   } finally {

@@ -7,17 +7,10 @@
 import assert from "#assert";
 import type { CommandModule } from "../../lib/cli/command.ts";
 import { registry } from "../../lib/commands/registry.ts";
-import {
-  hasCommand,
-  isRoot,
-  root,
-  type RunResult,
-  runToolkit,
-  startToolkit,
-  testIf,
-} from "../_support/harness.ts";
+import { hasCommand, isRoot, root, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
 import { exampleArgs, pool } from "../_support/command_lines.ts";
 import { makeLab } from "../_support/netns.ts";
+import { assertRefused } from "../_support/error_shape.ts";
 
 const stress = Deno.env.get("TOOLKIT_STRESS") === "1";
 const figures: string[] = [];
@@ -100,14 +93,6 @@ function openDecoy() {
       await loop;
     },
   };
-}
-
-function assertRefused(label: string, r: RunResult) {
-  assert.equal(r.code, 4, `${label}: exit ${r.code}, expected 4\n${r.stderr}`);
-  const lines = r.stderr.replace(/\n$/, "").split("\n").filter((l) => !/^listening on/.test(l));
-  const errors = lines.filter((l) => l.startsWith("toolkit: error:"));
-  assert.equal(errors.length, 1, `${label}: ${r.stderr}`);
-  assert.match(errors[0], /^toolkit: error: outside the permission scope: \w+ access to /, label);
 }
 
 Deno.test({

@@ -20,8 +20,8 @@ import {
   readAll,
   resetBurst,
   type StreamTarget,
-  writeAll,
 } from "../_support/stream_clients.ts";
+import { writeAll } from "../../lib/net/write_all.ts";
 
 const stress = Deno.env.get("TOOLKIT_STRESS") === "1";
 const opts = { sanitizeOps: false, sanitizeResources: false };
