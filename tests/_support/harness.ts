@@ -360,6 +360,16 @@ export function freePort(): number {
   return port;
 }
 
+/** Runs `fn` with a new temporary directory (`prefix` starts its name), removed however it ends. */
+export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** Whether this process is root (for network namespace tests). */
 export function isRoot(): boolean {
   return Deno.uid?.() === 0;

@@ -1,6 +1,7 @@
 // Scratch directories for the Unix socket tests: a temporary directory removed afterwards, a stale
 // socket file (bound, then its listener gone), and whether a path exists without following links.
 import assert from "#assert";
+import { withTempDir } from "./harness.ts";
 
 export function exists(path: string): boolean {
   try {
@@ -18,11 +19,5 @@ export function staleSocket(path: string): void {
   assert.ok(r.success, new TextDecoder().decode(r.stderr));
 }
 
-export async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "toolkit-unix-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+/** A scratch directory for socket files, removed afterwards. */
+export const withDir = (fn: (dir: string) => Promise<void>) => withTempDir("toolkit-unix-", fn);

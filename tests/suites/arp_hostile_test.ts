@@ -4,19 +4,12 @@
 // answer every ARP request with one MAC, and messages that named the wrong problem.
 import assert from "#assert";
 import { parseArpDat } from "../../lib/arp/arp_watch_db.ts";
-import { runToolkit, startToolkit } from "../_support/harness.ts";
+import { runToolkit, startToolkit, withTempDir } from "../_support/harness.ts";
 
 const fx = (name: string) => new URL(`../fixtures/arp/${name}`, import.meta.url).pathname;
 
 /** Runs `body` with a temporary directory, removed afterwards. */
-async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "tkarph" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const withDir = (body: (dir: string) => Promise<void>) => withTempDir("tkarph", body);
 
 /** Control characters, C1, DEL, NUL, NEL and a bidi override: none may reach a terminal raw. */
 // deno-lint-ignore no-control-regex

@@ -16,20 +16,14 @@ import {
   runToolkit,
   testIf,
   toolkitCmd,
+  withTempDir,
 } from "../_support/harness.ts";
 
 const fixtures = `${root}/tests/fixtures/drill`;
 const badDir = `${root}/tests/fixtures/bad`;
 const hostile = `${fixtures}/hostile_strings.yaml`;
 
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "drill-hardening-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>) => withTempDir("drill-hardening-", fn);
 
 /** The step names of hostile_strings.yaml as parsed (the raw, dangerous strings). */
 const hostileTitles = [
@@ -79,7 +73,7 @@ Deno.test("a hostile drill's strings reach the terminal escaped in the text repo
   // The received bytes of the failing expect carry C1, bidi and line-separator characters.
   assert.match(r.stdout, /received: "\\u001b\[2J\\x9b2J\\u202e\\u2028\\r"/);
   // --out: the one-line summary names the failing step, escaped too.
-  await withTempDir(async (dir) => {
+  await withDir(async (dir) => {
     const out = await runToolkit(["drill", "run", "--out", `${dir}/report.txt`, hostile]);
     assert.equal(out.code, 1, out.stderr);
     assertNoRaw(out.stdout, "--out summary");
@@ -161,7 +155,7 @@ testIf(
   hasCommand("script") ? undefined : "script (util-linux) is not installed: no terminal to test",
   "drill show: byte for byte into a pipe, escaped on a terminal",
   async () => {
-    await withTempDir(async (dir) => {
+    await withDir(async (dir) => {
       const file = `${dir}/raw.yaml`;
       const text =
         'name: raw\n# \x1b]52;c;cHduZWQ=\x07 \x1b[2J\ndescription: "x\x1b[31my"\nsteps:\n  - sleep: 1ms\n';
@@ -189,7 +183,7 @@ testIf(
 );
 
 Deno.test("drill files past 4 MiB are refused by their size, before being read", async () => {
-  await withTempDir(async (dir) => {
+  await withDir(async (dir) => {
     // 150 MB of a valid drill: ten million sleep steps, minutes of parsing if it were read.
     const big = `${dir}/big.yaml`;
     const file = await Deno.open(big, { write: true, create: true });
@@ -268,7 +262,7 @@ Deno.test("__proto__/constructor/prototype keys and unbounded durations: check a
 });
 
 Deno.test("a bare name is a built-in drill even when a file of that name is here", async () => {
-  await withTempDir(async (dir) => {
+  await withDir(async (dir) => {
     const impostor = "name: impostor\nsteps:\n  - expect-denied: { env: HOME }\n  - sleep: 1ms\n";
     await Deno.writeTextFile(`${dir}/udp-echo`, impostor);
     await Deno.writeTextFile(`${dir}/mine`, impostor);
@@ -296,7 +290,7 @@ Deno.test("a bare name is a built-in drill even when a file of that name is here
 });
 
 Deno.test("--out may not overwrite a drill being run, by any name; devices are not replaced", async () => {
-  await withTempDir(async (dir) => {
+  await withDir(async (dir) => {
     const drill = `${dir}/lab.yaml`;
     const text = "name: lab\nsteps:\n  - sleep: 1ms\n";
     await Deno.writeTextFile(drill, text);
@@ -354,7 +348,7 @@ testIf(
   isRoot() ? undefined : "needs root to mount a small tmpfs",
   "--out on a full disk: exit 2, 'no space left on device' naming the --out path",
   async () => {
-    await withTempDir(async (dir) => {
+    await withDir(async (dir) => {
       const mnt = `${dir}/mnt`;
       await Deno.mkdir(mnt);
       await run("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", mnt]);

@@ -8,10 +8,12 @@
 import assert from "#assert";
 import { registry } from "../../lib/commands/registry.ts";
 import {
+  freePort,
   type RunningToolkit,
   type RunResult,
   runToolkit,
   startToolkit,
+  withTempDir,
 } from "../_support/harness.ts";
 import {
   connectTo,
@@ -82,21 +84,7 @@ async function waitTcpListening(port: number, timeoutMs = 15_000) {
   }
 }
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = l.addr.port;
-  l.close();
-  return port;
-}
-
-async function withDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "toolkit-burst-" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const withDir = <T>(fn: (dir: string) => Promise<T>) => withTempDir("toolkit-burst-", fn);
 
 /**
  * The burst twice: first with the listener stopped (SIGSTOP), so every connection is reset while

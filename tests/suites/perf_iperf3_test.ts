@@ -5,7 +5,7 @@
 // measurement allows (TCP: bytes still in socket buffers when the test ended; UDP at a modest rate
 // on loopback: the same datagrams).
 import assert from "#assert";
-import { hasCommand, runToolkit, testIf } from "../_support/harness.ts";
+import { freePort, hasCommand, runToolkit, testIf } from "../_support/harness.ts";
 import { type Doc, ndjson, startPerfServer } from "../_support/perf_support.ts";
 
 const skip = hasCommand("iperf3") ? undefined : "iperf3 is not installed (apt-get install iperf3)";
@@ -14,13 +14,6 @@ const skip = hasCommand("iperf3") ? undefined : "iperf3 is not installed (apt-ge
 function inFlightBound(streams: number): number {
   const max = (f: string) => Number(Deno.readTextFileSync(f).trim().split(/\s+/)[2]);
   return streams * (max("/proc/sys/net/ipv4/tcp_wmem") + max("/proc/sys/net/ipv4/tcp_rmem"));
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 /** Runs `toolkit --json perf` against a fresh `iperf3 -s -1 -J`; both ends' JSON. */

@@ -6,18 +6,11 @@
 import assert from "#assert";
 import { targetWords } from "../../lib/cli/target_arg.ts";
 import { parsePortWord, parseServices } from "../../lib/net/services.ts";
-import { hasCommand, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
+import { freePort, hasCommand, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const opts = { sanitizeOps: false, sanitizeResources: false };
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = l.addr.port;
-  l.close();
-  return port;
-}
 
 Deno.test("targetWords: one word or two; the first word decides; errors show the one-word form", () => {
   const t = (words: string[], o = {}) => {
