@@ -58,10 +58,23 @@ function importsOf(file: string, staticOnly = false): string[] {
     ...(staticOnly ? [] : text.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)),
   ].map((m) => m[1]);
   const dir = file.slice(0, file.lastIndexOf("/"));
-  return specs.filter((s) => s.startsWith(".") && s.endsWith(".ts")).map((s) =>
-    new URL(s, `file://${dir}/`).pathname
-  );
+  return specs.flatMap((s) => {
+    // A bare alias resolves against deno.json (so a local alias cannot hide an import); every
+    // local import names a .ts or .json file: a directory or another extension would pass unseen.
+    if (importMap[s]?.startsWith(".")) return [new URL(importMap[s], `file://${root}/`).pathname];
+    return s.startsWith(".") ? [new URL(s, `file://${dir}/`).pathname] : [];
+  }).filter((path) => {
+    // JSON imports are data (deno.json, recorded tables), not layers: they only have to exist.
+    if (!path.endsWith(".json")) return true;
+    assert.ok(Deno.statSync(path).isFile, `${file} imports ${path}, which is not a file`);
+    return false;
+  });
 }
+
+/** deno.json's import map: an alias to a local file is read as that file. */
+const importMap: Record<string, string> = JSON.parse(
+  Deno.readTextFileSync(`${root}/deno.json`),
+).imports ?? {};
 
 const graph = new Map(sources().map((f) => [f, importsOf(f)]));
 const staticGraph = new Map(sources().map((f) => [f, importsOf(f, true)]));
@@ -70,6 +83,7 @@ const rel = (f: string) => f.slice(root.length + 1);
 Deno.test("the import graph is read: every local import resolves to a file of lib/", () => {
   for (const [file, deps] of graph) {
     for (const d of deps) {
+      assert.ok(d.endsWith(".ts"), `${rel(file)} imports ${d}: a local import names a .ts file`);
       if (d.startsWith(`${root}/lib/`) || d === `${root}/main.ts`) {
         assert.ok(graph.has(d), `${rel(file)} imports ${rel(d)}, which does not exist`);
       }
@@ -90,6 +104,40 @@ Deno.test("layers: engines and lib/drill never import lib/cli or lib/commands", 
     }
   }
   assert.deepEqual(crossing, [], `imports that cross the layers:\n  ${crossing.join("\n  ")}`);
+});
+
+/**
+ * lib/cli reaches the commands only through the registry (the table it dispatches on), never a
+ * command module or a shared one: a cli module re-exporting a command would be a bridge between
+ * commands that the rule below could not see.
+ */
+Deno.test("cli: lib/cli imports nothing from lib/commands but the registry", () => {
+  const dir = `${root}/lib/commands/`;
+  const crossing = [...graph].filter(([f]) => layerOf(f) === "cli").flatMap(([f, deps]) =>
+    deps.filter((d) => d.startsWith(dir) && d !== `${dir}registry.ts`).map((d) =>
+      `${rel(f)} imports ${rel(d)}`
+    )
+  );
+  assert.deepEqual(crossing, []);
+  assert.ok(
+    [...graph].some(([f, deps]) => layerOf(f) === "cli" && deps.includes(`${dir}registry.ts`)),
+    "the rule reads real imports: lib/cli dispatches through the registry",
+  );
+});
+
+/**
+ * The commands that list other commands, and so import the registry: help (prints them),
+ * completions (writes a script that knows them), scope (`scope --for COMMAND`). Any other command
+ * importing the registry could load another command through it.
+ */
+const registryReaders = ["help.ts", "completions.ts", "scope.ts"];
+
+Deno.test("commands: only help, completions and scope import the registry", () => {
+  const dir = `${root}/lib/commands/`;
+  const readers = [...graph].filter(([f, deps]) =>
+    f.startsWith(dir) && f !== `${dir}registry.ts` && deps.includes(`${dir}registry.ts`)
+  ).map(([f]) => f.slice(dir.length)).sort();
+  assert.deepEqual(readers, [...registryReaders].sort());
 });
 
 /**
