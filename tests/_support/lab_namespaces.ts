@@ -2,6 +2,7 @@
 // whether a real lab can be built here, a name prefix unique to this process, what is left under a
 // prefix and a forced cleanup.
 import { hasCommand, isRoot } from "./harness.ts";
+import { runProgram } from "./netns.ts";
 
 export const rootReason = !isRoot()
   ? "not root: network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN"
@@ -12,13 +13,8 @@ export const rootReason = !isRoot()
 /** A prefix unique to this process and test. */
 export const uniquePrefix = (letter: string) => `${letter}${Deno.pid}`;
 
-export async function ip(args: string[]): Promise<string> {
-  const out = await new Deno.Command("ip", { args, stdout: "piped", stderr: "piped" }).output();
-  if (!out.success) {
-    throw new Error(`ip ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return new TextDecoder().decode(out.stdout);
-}
+/** Runs `ip ARGS`, throwing with its stderr when it fails. */
+export const ip = (args: string[]): Promise<string> => runProgram("ip", args);
 
 /** Namespaces, links and bridges in this (the test's) namespace named with `prefix`. */
 export async function leftovers(prefix: string): Promise<string[]> {
