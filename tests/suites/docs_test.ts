@@ -1,6 +1,7 @@
 // The manual stays findable and true: README.md is one screen that starts with the two commands and
-// links every registered command to its section in docs/, every relative link leads to a file (and
-// heading) that exists, and every example command line in README.md and docs/*.md still parses.
+// links every registered command to its section in docs/, each section has prose and an example
+// that runs its command (help does not count), every relative link leads to a file (and heading)
+// that exists, and every example command line in README.md and docs/*.md still parses.
 import assert from "#assert";
 import { expandGlobalAliases, resolveCommand } from "../../lib/cli/dispatch.ts";
 import { extractGlobals } from "../../lib/cli/globals.ts";
@@ -14,8 +15,8 @@ interface Page {
   /** Path relative to the repository root: `README.md`, `docs/subnet.md`. */
   path: string;
   lines: string[];
-  /** Headings outside code blocks, with their 1-based line and GitHub anchor. */
-  headings: { text: string; line: number; anchor: string }[];
+  /** Headings outside code blocks, with their level (`##` is 2), 1-based line and GitHub anchor. */
+  headings: { text: string; level: number; line: number; anchor: string }[];
   /** Fenced code blocks: info string, and each line with its 1-based line number. */
   blocks: { info: string; lines: { text: string; line: number }[] }[];
   /** The text outside code blocks, code blocks blanked (line numbers kept). */
@@ -39,7 +40,12 @@ export function githubAnchor(heading: string, seen: Map<string, number>): string
 }
 
 function readPage(path: string): Page {
-  const lines = Deno.readTextFileSync(`${root}/${path}`).split("\n");
+  return parsePage(path, Deno.readTextFileSync(`${root}/${path}`));
+}
+
+/** A page from its text; `path` names it in messages. */
+function parsePage(path: string, source: string): Page {
+  const lines = source.split("\n");
   const headings: Page["headings"] = [];
   const blocks: Page["blocks"] = [];
   const prose: string[] = [];
@@ -60,8 +66,15 @@ function readPage(path: string): Page {
       return;
     }
     prose.push(text);
-    const h = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(text);
-    if (h) headings.push({ text: h[1], line: i + 1, anchor: githubAnchor(h[1], seen) });
+    const h = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(text);
+    if (h) {
+      headings.push({
+        text: h[2],
+        level: h[1].length,
+        line: i + 1,
+        anchor: githubAnchor(h[2], seen),
+      });
+    }
   });
   return { path, lines, headings, blocks, prose: prose.join("\n") };
 }
@@ -227,6 +240,9 @@ function normalize(path: string): string {
 
 /** One example command line found in a code block. */
 interface Example {
+  /** The page's path and the example's first line in it. */
+  path: string;
+  line: number;
   where: string;
   text: string;
   /** Marked `# error: ...`: it shows a usage error and must fail to parse. */
@@ -238,9 +254,9 @@ interface Example {
  * lines after a `$ ` or `# ` prompt; joined over trailing backslashes; with `sudo `,
  * `ip netns exec NAME `, `VAR=value ` and `deno task toolkit ` taken off the front.
  */
-function examples(): Example[] {
+function examples(from: readonly Page[] = pages): Example[] {
   const out: Example[] = [];
-  for (const page of pages) {
+  for (const page of from) {
     for (const block of page.blocks) {
       if (!["sh", "bash", "shell", "console"].includes(block.info)) continue;
       for (let i = 0; i < block.lines.length; i++) {
@@ -259,6 +275,8 @@ function examples(): Example[] {
           .replace(/^(npx -y deno@\S+|deno) task (-q )?toolkit /, "toolkit ");
         if (!text.startsWith("toolkit ")) continue;
         out.push({
+          path: page.path,
+          line: at,
           where: `${page.path}:${at}`,
           text: commandPart(text),
           error: /\s#\s*error:/.test(text),
@@ -293,7 +311,9 @@ const noGlobals = { json: false, quiet: false, debug: false, color: false };
  * Parses argv the way `runCli` does up to the command's `parse` (global options, `--net`, the
  * command's name, its own arguments) and says which command it named and the error, if any.
  */
-async function parseLine(argv: readonly string[]): Promise<{ command?: string; error?: string }> {
+async function parseLine(
+  argv: readonly string[],
+): Promise<{ command?: string; help?: boolean; error?: string }> {
   let command: string | undefined;
   try {
     const g = extractGlobals(expandGlobalAliases(registry, argv));
@@ -306,7 +326,7 @@ async function parseLine(argv: readonly string[]): Promise<{ command?: string; e
       return g.help ? {} : { error: `missing subcommand of ${found.prefix}` };
     }
     command = found.entry.name;
-    if (g.help) return { command };
+    if (g.help) return { command, help: true };
     const mod = await found.entry.load();
     mod.parse(found.args, { ...noGlobals, json: g.json, quiet: g.quiet, debug: g.debug });
     return { command };
@@ -327,8 +347,8 @@ Deno.test("every example command line in README.md and docs/ parses (or is marke
       continue;
     }
     parsed++;
-    const { error, command } = await parseLine(argv);
-    if (!error && command) shown.add(command);
+    const { error, command, help } = await parseLine(argv);
+    if (!error && command && !help) shown.add(command);
     if (ex.error && error === undefined) {
       problems.push(`${ex.where}: marked '# error:' but parses: ${ex.text}`);
     } else if (!ex.error && error !== undefined) {
@@ -337,6 +357,89 @@ Deno.test("every example command line in README.md and docs/ parses (or is marke
   }
   console.error(`docs examples: ${parsed} parsed, ${skipped} skipped (pipes, redirections)`);
   const missing = registry.filter((e) => !shown.has(e.name)).map((e) => e.name);
-  assert.deepEqual(missing, [], "commands with no example that parses in README.md or docs/");
+  assert.deepEqual(missing, [], "commands with no example that runs them in README.md or docs/");
   assertNoProblems(problems, "examples that do not parse");
+});
+
+/**
+ * Why a command's section (its heading down to the next heading of the same or a higher level)
+ * would not teach the command: no sentence of prose outside code blocks and tables, or no example
+ * in it that parses as a run of the command (`--help`, `-h` and `toolkit help NAME` show help,
+ * they run nothing).
+ */
+async function sectionProblems(page: Page, name: string): Promise<string[]> {
+  const heading = commandHeadings(page, name)[0];
+  const end = page.headings.find((h) => h.line > heading.line && h.level <= heading.level)?.line ??
+    page.lines.length + 1;
+  const problems: string[] = [];
+  const text = page.prose.split("\n").slice(heading.line, end - 1)
+    .filter((l) => !/^\s*(#{1,6}\s|\|)/.test(l))
+    .join(" ")
+    .replace(/<!--.*?-->/g, " ");
+  const sentences = text.split(/[.!?:;](?=\s|$)/)
+    .filter((t) => (t.match(/[\p{L}][\p{L}\p{N}'-]*/gu) ?? []).length >= 3);
+  if (sentences.length === 0) {
+    problems.push(`${page.path}:${heading.line}: ${name}: no sentence of prose in its section`);
+  }
+  let runs = 0;
+  for (const ex of examples([page])) {
+    if (ex.line <= heading.line || ex.line >= end || ex.error) continue;
+    const argv = exampleArgs(ex.text);
+    if (argv === undefined) continue;
+    const { command, help, error } = await parseLine(argv);
+    if (command === name && !help && !error) runs++;
+  }
+  if (runs === 0) {
+    problems.push(
+      `${page.path}:${heading.line}: ${name}: no example in its section that runs it ` +
+        "(--help, -h and help NAME do not count)",
+    );
+  }
+  return problems;
+}
+
+Deno.test("every command's docs section has prose and an example that runs the command", async () => {
+  const problems: string[] = [];
+  for (const entry of registry) {
+    for (const page of pages.slice(1)) {
+      if (commandHeadings(page, entry.name).length) {
+        problems.push(...await sectionProblems(page, entry.name));
+      }
+    }
+  }
+  assertNoProblems(problems, "command sections that do not teach their command");
+});
+
+Deno.test("the section check refuses a heading with only --help, and prose or runs elsewhere", async () => {
+  const page = (...lines: string[]) => parsePage("docs/x.md", ["# X", "", ...lines, ""].join("\n"));
+  const prose = "`toolkit mac` says what a MAC address is: cast, admin bit, vendor.";
+  const fence = (...ls: string[]) => ["```sh", ...ls, "```"];
+  const runs = "toolkit mac 3c:22:fb:12:34:56";
+  const noProse = /no sentence of prose/;
+  const noRun = /no example in its section that runs it/;
+  assert.deepEqual(await sectionProblems(page("## `mac`", "", prose, ...fence(runs)), "mac"), []);
+  // A console block's prompt lines and a nested subsection count as the section's own.
+  assert.deepEqual(
+    await sectionProblems(
+      page("## `mac`", "", prose, "### More", "```console", `$ ${runs}`, "3c:22 ...", "```"),
+      "mac",
+    ),
+    [],
+  );
+  const cases: [Page, RegExp[]][] = [
+    [page("## `mac`", "", ...fence("toolkit mac --help")), [noProse, noRun]],
+    [page("## `mac`", "", prose, ...fence("toolkit mac -h")), [noRun]],
+    [page("## `mac`", "", prose, ...fence("toolkit help mac", "toolkit --help mac")), [noRun]],
+    [page("## `mac`", "", prose, ...fence(`${runs} nonsense  # error: not a MAC`)), [noRun]],
+    [page("## `mac`", "", prose, "## Other", "", ...fence(runs)), [noRun]],
+    [page("## `mac`", "", prose, ...fence("toolkit subnet info 10.0.0.1/8")), [noRun]],
+    [page("## `mac`", "", ...fence(`# ${prose}`, runs)), [noProse]],
+    [page("## `mac`", "", "| MAC | what it is |", "| --- | --- |", ...fence(runs)), [noProse]],
+    [page("## `mac`", "", "MAC addresses.", ...fence(runs)), [noProse]],
+  ];
+  for (const [p, expected] of cases) {
+    const problems = await sectionProblems(p, "mac");
+    assert.equal(problems.length, expected.length, `${p.lines.join("\n")}\n${problems.join("\n")}`);
+    expected.forEach((re, i) => assert.match(problems[i], re));
+  }
 });

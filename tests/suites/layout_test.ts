@@ -1,10 +1,13 @@
 // The test layout docs/architecture.md describes, kept true: every registered command has
-// tests/commands/<name>_test.ts holding an in-process call of its module's `parse` and a spawned
-// CLI run through the harness; every file there names a registered command; helpers that are not
-// tests live in tests/_support/ and nothing there is a test; tests sit in commands/, suites/ or lib/.
+// tests/commands/<name>_test.ts registering at least one test, with an in-process call of its
+// module's `parse` and a spawned CLI run through the harness (real calls: comments are stripped and
+// string contents blanked before looking); every file there names a registered command; helpers
+// that are not tests live in tests/_support/ and nothing there is a test; tests sit in commands/,
+// suites/ or lib/.
 import assert from "#assert";
 import { registry } from "../../lib/commands/registry.ts";
 import { root } from "../_support/harness.ts";
+import { sourceText } from "../_support/source_text.ts";
 
 /** One file under tests/, by its path from tests/ ("commands/scan_test.ts"). */
 interface TestTreeFile {
@@ -26,17 +29,22 @@ function layoutProblems(files: readonly TestTreeFile[], commands: readonly strin
       problems.push(`${command}: no tests/${path}`);
       continue;
     }
+    // Looked for in the code only: a call in a comment or a string runs nothing.
+    const { code, bare } = sourceText(file.text);
+    if (!/\b(Deno\.test|testIf)\s*\(/.test(bare)) {
+      problems.push(`${command}: tests/${path} registers no test (Deno.test or testIf)`);
+    }
     // The module's default import, then a call of its parse.
     const imported = new RegExp(
       String.raw`^import (\w+)(?:, \{[^}]*\})? from "\.\./\.\./lib/commands/${
         snake(command)
       }\.ts";`,
       "m",
-    ).exec(file.text);
-    if (!imported || !new RegExp(String.raw`\b${imported[1]}\.parse\(`).test(file.text)) {
+    ).exec(code);
+    if (!imported || !new RegExp(String.raw`\b${imported[1]}\.parse\(`).test(bare)) {
       problems.push(`${command}: tests/${path} has no in-process parse test`);
     }
-    if (!/\b(runToolkit|startToolkit)\(/.test(file.text)) {
+    if (!/\b(runToolkit|startToolkit)\(/.test(bare)) {
       problems.push(`${command}: tests/${path} has no spawned-CLI test (runToolkit/startToolkit)`);
     }
   }
@@ -86,7 +94,26 @@ Deno.test("the layout check finds each kind of breakage", () => {
     'Deno.test("p", () => scan.parse(["127.0.0.1"], g));',
     'Deno.test("s", () => runToolkit(["scan", "127.0.0.1"]));',
   ].join("\n");
-  assert.deepEqual(layoutProblems([{ path: "commands/scan_test.ts", text: good }], ["scan"]), []);
+  // Comment markers and quotes inside strings, templates and regexes fool nothing.
+  const alsoGood = [
+    good,
+    good.replace('"p"', '"see http://x/* and // here"'),
+    `const quote = /["'\`]/;\nconst re = /\\/*x/;\n${good}`,
+    good.replace(
+      '"s", () => runToolkit(["scan", "127.0.0.1"])',
+      "`${'s'}`, () => runToolkit([`${`scan`}`])",
+    ),
+    good.replace('Deno.test("s", ', 'testIf(undefined, "s", '),
+  ];
+  for (const text of alsoGood) {
+    assert.deepEqual(
+      layoutProblems([{ path: "commands/scan_test.ts", text }], ["scan"]),
+      [],
+      text,
+    );
+  }
+  const parseLine = 'Deno.test("p", () => scan.parse(["127.0.0.1"], g));';
+  const spawnLine = 'Deno.test("s", () => runToolkit(["scan", "127.0.0.1"]));';
   const cases: [TestTreeFile[], string[], RegExp][] = [
     [[], ["scan"], /^scan: no tests\/commands\/scan_test\.ts$/],
     [
@@ -98,6 +125,53 @@ Deno.test("the layout check finds each kind of breakage", () => {
       [{ path: "commands/scan_test.ts", text: good.replace("runToolkit(", "runInProcess(") }],
       ["scan"],
       /no spawned-CLI test/,
+    ],
+    // Calls that run nothing: in a line comment, a block comment, a string, a template.
+    [
+      [{ path: "commands/scan_test.ts", text: good.replace(parseLine, `// ${parseLine}`) }],
+      ["scan"],
+      /no in-process parse test/,
+    ],
+    [
+      [{ path: "commands/scan_test.ts", text: good.replace(spawnLine, `/*\n${spawnLine}\n*/`) }],
+      ["scan"],
+      /no spawned-CLI test/,
+    ],
+    [
+      [{
+        path: "commands/scan_test.ts",
+        text: good.replace("scan.parse(", 'console.log("scan.parse(", '),
+      }],
+      ["scan"],
+      /no in-process parse test/,
+    ],
+    [
+      [{ path: "commands/scan_test.ts", text: good.replace("runToolkit(", "`runToolkit(` && (") }],
+      ["scan"],
+      /no spawned-CLI test/,
+    ],
+    [
+      [{ path: "commands/scan_test.ts", text: good.replace("import scan", "// import scan") }],
+      ["scan"],
+      /no in-process parse test/,
+    ],
+    // Zero tests: the calls at the top level, or the registrations only in comments.
+    [
+      [{
+        path: "commands/scan_test.ts",
+        text: 'import scan from "../../lib/commands/scan.ts";\nscan.parse(["127.0.0.1"], g);\n' +
+          'await runToolkit(["scan", "127.0.0.1"]);',
+      }],
+      ["scan"],
+      /scan_test\.ts registers no test/,
+    ],
+    [
+      [{
+        path: "commands/scan_test.ts",
+        text: good.replaceAll("Deno.test(", "/* Deno.test( */ ["),
+      }],
+      ["scan"],
+      /scan_test\.ts registers no test/,
     ],
     [[{ path: "commands/frob_test.ts", text: good }], [], /frob_test\.ts names no registered/],
     [[{ path: "suites/harness.ts", text: "" }], [], /is not a test: helpers go in _support/],
