@@ -14,6 +14,22 @@ import { serve, wrapReport } from "../_support/serve_process.ts";
 /** Evaluated in the page: how many machine rows the matrix shows. */
 const rowCount = `document.querySelectorAll("#matrix tbody tr").length`;
 
+/**
+ * A puppeteer action on an element, again if the dashboard re-rendered the element between
+ * puppeteer finding it and acting on it (a live update replaces rows: "Node is detached from
+ * document").
+ */
+async function onStable<T>(act: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await act();
+    } catch (e) {
+      if (attempt >= 5 || !/detached|not clickable/i.test(String(e))) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 const chromium = Deno.env.get("TOOLKIT_CHROMIUM") ?? "/usr/bin/chromium";
 
 function browserMissing(): string | undefined {
@@ -103,7 +119,7 @@ testIf(
       assert.deepEqual(header.slice(0, 2), ["machine", "tcp-echo"]);
       assert.ok(header.includes("script-title") && header.includes("same-subnet"), header.join());
       // The failed cell, by keyboard: focus it, Enter.
-      await page.focus('#matrix .cell.fail[data-machine="pc-b"]');
+      await onStable(() => page.focus('#matrix .cell.fail[data-machine="pc-b"]'));
       await page.keyboard.press("Enter");
       await page.waitForSelector("#details[open]");
       await page.waitForSelector("#history li");
@@ -159,7 +175,7 @@ testIf(
       // One Tab stop for the whole matrix: Tab from the last export link lands on the current
       // cell, the next Tab leaves the matrix, Shift+Tab comes back to the same cell.
       assert.equal(await page.$$eval('#matrix .cell[tabindex="0"]', (b) => b.length), 1);
-      await page.focus("#export-junit");
+      await onStable(() => page.focus("#export-junit"));
       await page.keyboard.press("Tab");
       assert.deepEqual(await page.evaluate(focused), ["pc-b", rowB.at(-1)]);
       await page.keyboard.press("Tab");
@@ -210,7 +226,7 @@ testIf(
       assert.equal(posted.status, 201);
       await posted.body?.cancel();
       await page.waitForFunction(`${rowCount} === 3`, { timeout: 15_000 });
-      await page.click('#matrix .cell[data-machine="pc-x"]');
+      await onStable(() => page.click('#matrix .cell[data-machine="pc-x"]'));
       await page.waitForSelector("#details[open]");
       const titles = await page.$$eval(
         "#dlg-body td div",
@@ -220,13 +236,13 @@ testIf(
       // deno-lint-ignore no-control-regex
       assert.doesNotMatch(await page.$eval("#details", (d) => d.textContent!), /[\x1b\u202e]/);
       // The teacher hides the machine from the dialog: its row leaves, its data stays.
-      await page.click("#hide-machine");
+      await onStable(() => page.click("#hide-machine"));
       await page.waitForFunction(`${rowCount} === 2`, { timeout: 15_000 });
       await page.waitForSelector("#details:not([open])");
       assert.equal(await page.$eval("#hidden-list", (d) => d.hasAttribute("hidden")), false);
       assert.match(await page.$eval("#hidden-count", (d) => d.textContent!), /1 machine, 0 drills/);
       // A drill too, from a cell opened by keyboard, and shown again from the list.
-      await page.focus('#matrix .cell[data-machine="pc-a"]');
+      await onStable(() => page.focus('#matrix .cell[data-machine="pc-a"]'));
       await page.keyboard.press("Enter");
       await page.waitForSelector("#details[open]");
       const drillName = await page.$eval(
@@ -237,10 +253,12 @@ testIf(
         `[...document.querySelectorAll("#matrix thead th")].some((t) => t.textContent === ${
           JSON.stringify(name)
         })`;
-      await page.click("#hide-drill");
+      await onStable(() => page.click("#hide-drill"));
       await page.waitForFunction(`!${hasColumn(drillName)}`, { timeout: 15_000 });
       await page.evaluate(`document.getElementById("hidden-list").open = true`);
-      await page.click(`#hidden-items button[data-kind="drill"][data-name="${drillName}"]`);
+      await onStable(() =>
+        page.click(`#hidden-items button[data-kind="drill"][data-name="${drillName}"]`)
+      );
       await page.waitForFunction(hasColumn(drillName), { timeout: 15_000 });
       const view = await (await fetch(`${srv.base}/api/results`, {
         headers: { authorization: `Bearer ${srv.info.teacherToken}` },
