@@ -216,7 +216,7 @@ Deno.test("the scope-escape drill proves its own confinement, step by step", asy
   assert.match(r.stdout, /ok +\d+ run toolkit udp-send 127\.0\.0\.1:\{\{port\.outside\}\} escape/);
 });
 
-Deno.test("usage and input errors: one error line, exit 2", async () => {
+Deno.test("usage and input errors: one error line, exit 2; --submit's options too", async () => {
   const cases: [string[], RegExp][] = [
     [
       ["drill", "run"],
@@ -227,14 +227,35 @@ Deno.test("usage and input errors: one error line, exit 2", async () => {
       /--report must be one of text, json, tap, junit/,
     ],
     [["drill", "run", "no-such-drill"], /^toolkit: error: unknown drill "no-such-drill"/],
-    [["drill", "show", `${fixtures}/missing.yaml`], /^toolkit: error: no such file or directory/],
-    [["drill", "list", "extra"], /unexpected argument "extra"/],
+    [["drill", "run", "same-subnet", "--token", "class-token-x"], /--token goes with --submit/],
+    [["drill", "run", "same-subnet", "--submit", "ftp://127.0.0.1/"], /must start with http/],
+    [["drill", "run", "same-subnet", "--submit", "http://127.0.0.1:9"], /missing --token/],
+    [
+      [
+        "drill",
+        "run",
+        "same-subnet",
+        "--submit",
+        "http://127.0.0.1:9",
+        "--token",
+        "class-token-x",
+        "--as",
+        "pc 1",
+      ],
+      /--as: "pc 1" is not a machine name/,
+    ],
   ];
-  for (const [args, pattern] of cases) {
-    const r = await runToolkit(args);
-    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
-    assert.match(r.stderr, pattern);
-    assert.equal(r.stderr.split("\n").filter((l) => l.startsWith("toolkit: error:")).length, 1);
+  // In a directory of its own: a run that got past its options would spool its report there.
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const [args, pattern] of cases) {
+      const r = await runToolkit(args, { cwd: dir });
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, pattern);
+      assert.equal(r.stderr.split("\n").filter((l) => l.startsWith("toolkit: error:")).length, 1);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

@@ -1,5 +1,5 @@
-// `toolkit drill show` as a real process: a built-in drill as YAML that parses back, a file as JSON;
-// and its parse in process.
+// `toolkit drill show` as a real process: a built-in drill as YAML that parses back, a file as JSON,
+// a missing file one error line and exit 2; and its parse in process.
 import assert from "#assert";
 import { parseDrill } from "../../lib/drill/load.ts";
 import { root, runToolkit } from "../_support/harness.ts";
@@ -9,13 +9,17 @@ import { noGlobals } from "../_support/parse_globals.ts";
 
 const fixtures = `${root}/tests/fixtures/drill`;
 
-Deno.test("drill show: a built-in drill as YAML that parses back, a file as JSON", async () => {
+Deno.test("drill show: a built-in drill as YAML that parses back, a file as JSON; a missing file exit 2", async () => {
   const show = await runToolkit(["drill", "show", "tcp-hello"]);
   assert.equal(show.code, 0);
   assert.match(show.stdout, /^name: tcp-hello\n/);
   assert.deepEqual(parseDrill(show.stdout, "shown.yaml").name, "tcp-hello");
   const json = await runToolkit(["drill", "show", "--json", `${fixtures}/replies.yaml`]);
   assert.equal(JSON.parse(json.stdout).steps.length, 13);
+  const missing = await runToolkit(["drill", "show", `${fixtures}/missing.yaml`]);
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(missing.stderr, /^toolkit: error: no such file or directory/);
+  assert.equal(missing.stderr.split("\n").filter((l) => l.startsWith("toolkit: error:")).length, 1);
 });
 
 Deno.test("drill show parse: one NAME or FILE; none or two refused", () => {

@@ -1,5 +1,5 @@
 // `toolkit drill submit` as a real process: with the collector down, drill run --submit spools the
-// report (exit 3) and drill submit sends it later; and its parse in process.
+// report (exit 3) and drill submit sends it later; bad input exit 2; and its parse in process.
 import assert from "#assert";
 import { freePort, runToolkit } from "../_support/harness.ts";
 import { collectorTest } from "../_support/serve_process.ts";
@@ -93,6 +93,23 @@ collectorTest(
     await srv.stop();
   },
 );
+
+Deno.test("drill submit: bad input is one error line and exit 2; --help", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await runToolkit(["drill", "submit", "x.json", "--token", "class-token-x"], {
+      cwd: dir,
+    });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^toolkit: error: /);
+    assert.match(r.stderr, /missing --to URL/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  const help = await runToolkit(["drill", "submit", "--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Usage: toolkit drill submit /m);
+});
 
 Deno.test("drill submit parse: files, --to's endpoint, --token, --keep; no --to or a short token refused", () => {
   const o = drillSubmit.parse(

@@ -1,66 +1,13 @@
-// MAC parsing and classification, the vendor registry (loaded lazily), EUI-64, and the `mac` CLI.
+// The `mac` command: the vendor registry loaded only by commands that need it, the table, --eui64,
+// --json, bad input; and its parse in process. lib/arp/mac.ts and oui.ts on their own are in
+// tests/lib/arp_mac_test.ts and arp_oui_test.ts.
 import assert from "#assert";
-import {
-  describeMac,
-  eui64LinkLocal,
-  formatMac,
-  normalizeMac,
-  parseMac,
-} from "../../lib/arp/mac.ts";
-import { loadVendorLookup, vendorDataLoaded } from "../../lib/arp/oui.ts";
+import { vendorDataLoaded } from "../../lib/arp/oui.ts";
 import { memoryIo } from "../../lib/cli/io.ts";
 import { runToolkit } from "../_support/harness.ts";
 import { InputError, UsageError } from "../../lib/cli/errors.ts";
 import macCommand from "../../lib/commands/mac.ts";
 import { noGlobals } from "../_support/parse_globals.ts";
-
-Deno.test("every common spelling parses to the same canonical form", () => {
-  for (
-    const s of [
-      "00:1b:2c:0d:0e:0f",
-      "00-1B-2C-0D-0E-0F",
-      "001b.2c0d.0e0f",
-      "001b-2c0d-0e0f",
-      "001B2C0D0E0F",
-      "0:1b:2c:d:e:f",
-    ]
-  ) assert.equal(normalizeMac(s), "00:1b:2c:0d:0e:0f", s);
-  assert.equal(formatMac(parseMac("0:1b:2c:d:e:f"), { unpadded: true }), "0:1b:2c:d:e:f");
-  for (
-    const bad of ["00:1b:2c:0d:0e", "00:1b-2c:0d:0e:0f", "gg:1b:2c:0d:0e:0f", "001:b:2c:d:e:f"]
-  ) {
-    assert.throws(() => parseMac(bad), SyntaxError, bad);
-  }
-});
-
-Deno.test("I/G and U/L bits, broadcast, zero, randomised and known local users", () => {
-  const d = (s: string) => describeMac(parseMac(s));
-  assert.equal(d("01:00:5e:00:00:fb").cast, "multicast");
-  assert.equal(d("ff:ff:ff:ff:ff:ff").broadcast, true);
-  assert.equal(d("00:00:00:00:00:00").zero, true);
-  assert.equal(d("3c:22:fb:00:00:01").administration, "universal");
-  assert.equal(d("da:a1:19:00:00:01").randomized, true);
-  assert.equal(d("52:54:00:12:34:56").randomized, false);
-  assert.equal(d("52:54:00:12:34:56").localUse, "QEMU/KVM virtual NIC");
-  assert.equal(d("03:00:00:00:00:01").randomized, false); // local but multicast
-});
-
-Deno.test("EUI-64 link-local addresses match the SLAAC derivation", () => {
-  assert.equal(eui64LinkLocal(parseMac("52:54:00:12:34:56")), "fe80::5054:ff:fe12:3456");
-  assert.equal(eui64LinkLocal(parseMac("02:00:00:00:00:01")), "fe80::ff:fe00:1");
-  assert.equal(eui64LinkLocal(parseMac("3c:22:fb:12:34:56")), "fe80::3e22:fbff:fe12:3456");
-});
-
-Deno.test("vendors: MA-L, MA-S beats its MA-L parent, multicast uses the cleared I/G bit", async () => {
-  const vendorOf = await loadVendorLookup();
-  assert.equal(vendorOf(parseMac("3c:22:fb:12:34:56")), "Apple, Inc.");
-  assert.equal(vendorOf(parseMac("01:00:5e:00:00:fb")), "ICANN, IANA Department");
-  assert.equal(vendorOf(parseMac("da:a1:19:00:00:01")), undefined);
-  // 70:B3:D5 is an IEEE block subdivided into MA-S (36-bit) assignments.
-  const parent = vendorOf(parseMac("70:b3:d5:00:00:00"));
-  const child = vendorOf(parseMac("70:b3:d5:00:10:00"));
-  assert.ok(child && child !== parent, `${child} vs ${parent}`);
-});
 
 Deno.test("commands that need no vendor never load the registry", async () => {
   // A fresh process: import the modules of commands without vendors and run them.

@@ -1,10 +1,9 @@
-// scan and tcp-ping against the test's own loopback listeners, plus the pure pieces they stand on:
-// port lists, the progress bar, connect-failure classification and the rtt summary.
+// scan against the test's own loopback listeners, plus the pure pieces it stands on: port lists,
+// the progress bar and connect-failure classification. tcp-ping has tcp_ping_test.ts.
 import assert from "#assert";
 import { renderProgress, startProgress } from "../../lib/cli/progress.ts";
 import { memoryIo } from "../../lib/cli/io.ts";
 import scan, { stateOfError } from "../../lib/commands/scan.ts";
-import { rttStats } from "../../lib/commands/tcp_ping.ts";
 import { NetError } from "../../lib/net/errors.ts";
 import { formatPorts, parsePorts } from "../../lib/net/ports.ts";
 import { hasCommand, python, runToolkit, testIf, toolkitCmd } from "../_support/harness.ts";
@@ -34,13 +33,6 @@ Deno.test("connect failures: refused is closed, silence is filtered, the rest is
   assert.throws(() => stateOfError(new NetError("name not resolved", "a")), NetError);
   const denied = new Deno.errors.NotCapable("Requires net access");
   assert.throws(() => stateOfError(denied), Deno.errors.NotCapable);
-});
-
-Deno.test("rttStats is min/avg/max and the population standard deviation, like ping's mdev", () => {
-  const s = rttStats([1, 2, 3, 4])!;
-  assert.deepEqual([s.min, s.avg, s.max], [1, 2.5, 4]);
-  assert.ok(Math.abs(s.stddev - Math.sqrt(1.25)) < 1e-12);
-  assert.equal(rttStats([]), undefined);
 });
 
 Deno.test("progress: nothing unless stderr is a terminal; a bar that fits the width", async () => {
@@ -124,46 +116,6 @@ Deno.test("scan over IPv6 loopback, in-process with the memory io", opts, async 
   assert.deepEqual(JSON.parse(io.stdoutText()).openPorts, [l.addr.port]);
 });
 
-Deno.test(
-  "tcp-ping counts connects and summarises them; --json; bad input exit 2",
-  opts,
-  async () => {
-    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const accepting = (async () => {
-      for (let i = 0; i < 3; i++) (await l.accept()).close();
-    })();
-    const addr = `127.0.0.1:${l.addr.port}`;
-    const r = await runToolkit(["tcp-ping", "-c", "2", "-i", "50ms", addr]);
-    assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.split("\n");
-    assert.equal(lines[0], `TCP PING ${addr}`);
-    assert.match(lines[1], new RegExp(`^connected to ${addr}: seq=1 time=[\\d.]+ ms$`));
-    assert.match(lines[2], /seq=2/);
-    assert.match(r.stdout, /2 attempts, 2 connected, 0% failed/);
-    assert.match(r.stdout, /rtt min\/avg\/max\/stddev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms\n$/);
-    const j = await runToolkit(["--json", "tcp-ping", "-c", "1", addr]);
-    assert.equal(j.code, 0, j.stderr);
-    const doc = JSON.parse(j.stdout);
-    assert.equal(doc.connected, 1);
-    assert.equal(typeof doc.rtt.avgMs, "number");
-    await accepting;
-    l.close();
-    for (
-      const args of [["scan", "127.0.0.1", "80-70"], ["scan", "0x7f.1", "80"], [
-        "tcp-ping",
-        "127.0.0.1",
-      ]]
-    ) {
-      const b = await runToolkit(args);
-      assert.equal(b.code, 2, b.stderr);
-      assert.match(b.stderr, /^toolkit: error: .*\nTry 'toolkit (scan|tcp-ping) --help'\n$/);
-    }
-    const h = await runToolkit(["scan", "--help"]);
-    assert.equal(h.code, 0);
-    assert.match(h.stdout, /^Usage: toolkit scan /);
-  },
-);
-
 testIf(
   hasCommand("script") ? undefined : "script (util-linux) is not installed, no pty to test with",
   "scan draws a progress bar when stderr is a terminal (a real pty), and erases it",
@@ -188,13 +140,12 @@ testIf(
   },
 );
 
-Deno.test("scan -t 0 and tcp-ping -t 0 are usage errors (exit 2), as -j 0 is, not all filtered", async () => {
+Deno.test("scan: bad input is exit 2, -t 0 and -j 0 too (not all filtered); --help", async () => {
   for (
     const args of [
       ["scan", "-t", "0", "127.0.0.1", "1-3"],
       ["scan", "--timeout=0.0001s", "127.0.0.1", "1"],
       ["scan", "-j", "0", "127.0.0.1", "1"],
-      ["tcp-ping", "-t", "0", "127.0.0.1:1"],
     ]
   ) {
     const r = await runToolkit(args);
@@ -202,9 +153,17 @@ Deno.test("scan -t 0 and tcp-ping -t 0 are usage errors (exit 2), as -j 0 is, no
     assert.equal(r.stdout, "");
     assert.match(
       r.stderr,
-      /^toolkit: error: --(timeout must be longer than 0|concurrency must be between 1 and 1000) \(got "?[^)]*\)\nTry 'toolkit (scan|tcp-ping) --help'\n$/,
+      /^toolkit: error: --(timeout must be longer than 0|concurrency must be between 1 and 1000) \(got "?[^)]*\)\nTry 'toolkit scan --help'\n$/,
     );
   }
+  for (const args of [["scan", "127.0.0.1", "80-70"], ["scan", "0x7f.1", "80"]]) {
+    const b = await runToolkit(args);
+    assert.equal(b.code, 2, b.stderr);
+    assert.match(b.stderr, /^toolkit: error: .*\nTry 'toolkit scan --help'\n$/);
+  }
+  const h = await runToolkit(["scan", "--help"]);
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /^Usage: toolkit scan /);
 });
 
 Deno.test("progress: --quiet draws no bar, even on a terminal", async () => {

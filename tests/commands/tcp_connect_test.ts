@@ -1,6 +1,8 @@
 // tcp-connect as a real process against the test's own listeners: half-close on stdin EOF (and
-// --no-half-close), the idle --timeout, a reader that closes stdout early; and its parse in process.
-// The transfers it shares with tcp-listen are in tcp_listen_test.ts.
+// --no-half-close), the idle --timeout, a reader that closes stdout early, a refused connect (exit
+// 3) and one outside --net (exit 4, nothing arrives), constant memory against a peer that stops
+// reading; and its parse in process. The transfers it shares with tcp-listen are in
+// tcp_listen_test.ts.
 import assert from "#assert";
 import { runToolkit, startToolkit, toolkitCmd } from "../_support/harness.ts";
 import { randomBytes, readToEnd } from "../_support/byte_streams.ts";
@@ -103,6 +105,94 @@ Deno.test(
     assert.ok([0, 141].includes(r.code), `exit ${r.code}: ${dec.decode(r.stderr)}`);
     assert.equal(dec.decode(r.stderr), "");
     await srv.finish();
+  },
+);
+
+Deno.test(
+  "a refused connection is one error line naming the address and exit 3 (tcp-send, tcp-ping too)",
+  opts,
+  async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = listener.addr.port;
+    listener.close(); // now nobody listens there
+    for (const cmd of [["tcp-connect"], ["tcp-send"], ["tcp-ping", "-c", "1"]]) {
+      const r = await runToolkit([...cmd, `127.0.0.1:${port}`], { stdin: "" });
+      assert.equal(r.code, 3, `${cmd[0]}: ${r.stderr}`);
+      assert.ok(
+        r.stderr.endsWith(`toolkit: error: connection refused (127.0.0.1:${port})\n`),
+        r.stderr,
+      );
+      assert.equal(r.stderr.split("\n").filter((l) => l.startsWith("toolkit:")).length, 1);
+    }
+  },
+);
+
+/** Resolves to a connection if one arrives within `ms`, else `undefined` (the listener stays). */
+function acceptWithin(listener: Deno.Listener, ms: number): Promise<Deno.Conn | undefined> {
+  return Promise.race([
+    listener.accept(),
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), ms)),
+  ]);
+}
+
+Deno.test(
+  "outside --net: exit 4 and the test's own listener receives nothing (tcp-send, tcp-ping, scan too)",
+  opts,
+  async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const addr = `127.0.0.1:${listener.addr.port}`;
+    for (const cmd of [["tcp-connect", addr], ["tcp-send", addr, "x"], ["tcp-ping", addr]]) {
+      const r = await runToolkit(["--net", "127.0.0.1:1", ...cmd], { stdin: "secret" });
+      assert.equal(r.code, 4, `${cmd[0]}: ${r.stderr}`);
+      assert.match(r.stderr, /^toolkit: error: outside the permission scope: net access to /);
+    }
+    const scan = await runToolkit([
+      "--net",
+      "127.0.0.1:1",
+      "scan",
+      "127.0.0.1",
+      `${listener.addr.port}`,
+    ]);
+    assert.equal(scan.code, 4, scan.stderr);
+    assert.equal(await acceptWithin(listener, 300), undefined);
+    listener.close();
+  },
+);
+
+function rssKiB(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+Deno.test(
+  "backpressure: a peer that stops reading does not make tcp-connect grow",
+  opts,
+  async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const held = listener.accept(); // accepted, never read
+    const cli = startToolkit(["tcp-connect", `127.0.0.1:${listener.addr.port}`], {
+      stdinPiped: true,
+    });
+    const w = cli.child.stdin.getWriter();
+    const chunk = new Uint8Array(1 << 20);
+    let written = 0;
+    // Offer 512 MiB; the writes block once the socket and pipe buffers are full.
+    const feeding = (async () => {
+      for (let i = 0; i < 512; i++) {
+        await w.write(chunk);
+        written++;
+      }
+    })().catch(() => {});
+    await new Promise((r) => setTimeout(r, 1500));
+    const rss = rssKiB(cli.child.pid);
+    assert.ok(written < 100, `${written} MiB were accepted without a reader`);
+    assert.ok(rss < 300 * 1024, `tcp-connect uses ${rss} KiB`);
+    cli.child.kill("SIGINT");
+    const r = await cli.finish();
+    assert.equal(r.code, 130, r.stderr);
+    (await held).close();
+    listener.close();
+    await feeding;
   },
 );
 

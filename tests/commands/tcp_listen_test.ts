@@ -1,8 +1,9 @@
 // tcp-listen, with tcp-connect as its usual peer, as real processes on loopback: a 64 MiB random
 // file through both with identical sha256, half-close both ways, keep-open echo with concurrent
-// clients, crlf, IPv6, exit codes 3 (refused) and 4 (outside --net, the test's listener receives
-// nothing), and SIGINT during a transfer; and its parse in process. tcp-connect's own options are
-// in tcp_connect_test.ts, tcp-send in tcp_send_test.ts.
+// clients and stdin sent to every client, the idle --timeout, crlf, IPv6, exit codes 3 (port in
+// use) and 4 (a named port outside --net), and SIGINT during a transfer; and its parse in process.
+// tcp-connect's own cases (refused, outside --net) are in tcp_connect_test.ts, tcp-send in
+// tcp_send_test.ts.
 import assert from "#assert";
 import { hasCommand, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
 import { randomBytes, readToEnd, sha256 } from "../_support/byte_streams.ts";
@@ -14,14 +15,6 @@ import tcpListen from "../../lib/commands/tcp_listen.ts";
 const enc = new TextEncoder();
 
 const dec = new TextDecoder();
-
-/** Resolves to a connection if one arrives within `ms`, else `undefined` (the listener stays). */
-function acceptWithin(listener: Deno.Listener, ms: number): Promise<Deno.Conn | undefined> {
-  return Promise.race([
-    listener.accept(),
-    new Promise<undefined>((r) => setTimeout(() => r(undefined), ms)),
-  ]);
-}
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -166,49 +159,19 @@ Deno.test("IPv6 loopback: tcp-listen [::1]:0 and tcp-connect [::1]:PORT", opts, 
   assert.equal(r.stdout, "v6 hello");
 });
 
-Deno.test(
-  "a refused connection is one error line naming the address and exit 3",
-  opts,
-  async () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = listener.addr.port;
-    listener.close(); // now nobody listens there
-    for (const cmd of [["tcp-connect"], ["tcp-send"], ["tcp-ping", "-c", "1"]]) {
-      const r = await runToolkit([...cmd, `127.0.0.1:${port}`], { stdin: "" });
-      assert.equal(r.code, 3, `${cmd[0]}: ${r.stderr}`);
-      assert.ok(
-        r.stderr.endsWith(`toolkit: error: connection refused (127.0.0.1:${port})\n`),
-        r.stderr,
-      );
-      assert.equal(r.stderr.split("\n").filter((l) => l.startsWith("toolkit:")).length, 1);
-    }
-    const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const r = await runToolkit(["tcp-listen", `127.0.0.1:${busy.addr.port}`]);
-    busy.close();
-    assert.equal(r.code, 3);
-    assert.equal(r.stderr, `toolkit: error: address in use (127.0.0.1:${busy.addr.port})\n`);
-  },
-);
+Deno.test("a port in use is one error line naming the address and exit 3", opts, async () => {
+  const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const r = await runToolkit(["tcp-listen", `127.0.0.1:${busy.addr.port}`]);
+  busy.close();
+  assert.equal(r.code, 3);
+  assert.equal(r.stderr, `toolkit: error: address in use (127.0.0.1:${busy.addr.port})\n`);
+});
 
-Deno.test("outside --net: exit 4 and the test's own listener receives nothing", opts, async () => {
+Deno.test("outside --net: a named port outside the scope is exit 4", opts, async () => {
+  // Port 0 binds are always allowed (they reach nobody); a named port outside the scope is not.
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const addr = `127.0.0.1:${listener.addr.port}`;
-  for (const cmd of [["tcp-connect", addr], ["tcp-send", addr, "x"], ["tcp-ping", addr]]) {
-    const r = await runToolkit(["--net", "127.0.0.1:1", ...cmd], { stdin: "secret" });
-    assert.equal(r.code, 4, `${cmd[0]}: ${r.stderr}`);
-    assert.match(r.stderr, /^toolkit: error: outside the permission scope: net access to /);
-  }
-  const scan = await runToolkit([
-    "--net",
-    "127.0.0.1:1",
-    "scan",
-    "127.0.0.1",
-    `${listener.addr.port}`,
-  ]);
-  assert.equal(scan.code, 4, scan.stderr);
-  assert.equal(await acceptWithin(listener, 300), undefined);
   listener.close();
-  // Port 0 binds are always allowed (they reach nobody); a named port outside the scope is not.
   const l = await runToolkit(["--net", "127.0.0.2", "tcp-listen", addr]);
   assert.equal(l.code, 4, l.stderr);
 });
@@ -497,6 +460,54 @@ testIf(
       await stderr.cancel();
       await socat.status;
     }
+  },
+);
+
+Deno.test("tcp-listen --keep-open sends stdin to every connected client", opts, async () => {
+  const srv = startToolkit(["tcp-listen", "-v", "--keep-open", "0"], { stdinPiped: true });
+  const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+  const a = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+  const b = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+  await a.write(enc.encode("from a\n"));
+  await b.write(enc.encode("from b\n"));
+  await srv.waitForStderr(/connection from[^]*connection from/); // both in before stdin speaks
+  const w = srv.child.stdin.getWriter();
+  await w.write(enc.encode("to all\n"));
+  await w.close(); // stdin EOF: every client is half-closed
+  const read = async (conn: Deno.Conn) => {
+    const buf = new Uint8Array(100);
+    let got = "";
+    for (let n; (n = await conn.read(buf)) !== null;) got += dec.decode(buf.subarray(0, n));
+    return got;
+  };
+  assert.deepEqual(await Promise.all([read(a), read(b)]), ["to all\n", "to all\n"]);
+  a.close();
+  b.close();
+  await new Promise((r) => setTimeout(r, 200));
+  srv.child.kill("SIGINT");
+  const r = await srv.finish();
+  assert.equal(r.code, 130);
+  assert.deepEqual(r.stdout.split("\n").filter(Boolean).sort(), ["from a", "from b"]);
+});
+
+Deno.test(
+  "tcp-listen --keep-open --timeout closes an idle client and keeps serving",
+  opts,
+  async () => {
+    const srv = startToolkit(["tcp-listen", "--keep-open", "--echo", "--timeout", "300ms", "0"]);
+    const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const idle = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+    const buf = new Uint8Array(16);
+    assert.equal(await idle.read(buf), null, "the idle client is closed by the server");
+    idle.close();
+    await srv.waitForStderr(/toolkit: warning: timed out \(127\.0\.0\.1:\d+: idle for 0\.3s\)/);
+    const next = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+    await next.write(enc.encode("still here"));
+    const n = await next.read(buf);
+    assert.equal(dec.decode(buf.subarray(0, n ?? 0)), "still here");
+    next.close();
+    srv.child.kill("SIGINT");
+    assert.equal((await srv.finish()).code, 130);
   },
 );
 

@@ -1,7 +1,8 @@
-// tcp-ping with ping's habit: without -c it runs until Ctrl-C, then prints the statistics (text or
-// --json) and exits 0 if any connect succeeded, 1 if none did, as ping does; also when narrowed
-// (the sandbox keeps that exit code). With -c an interrupt is still exit 130. The interval and the
-// timeout stay bounded, and the running statistics agree with the one-shot formula.
+// tcp-ping with ping's habit: -c counts connects and summarises them (rtt as ping's mdev), text or
+// --json; without -c it runs until Ctrl-C, then prints the statistics and exits 0 if any connect
+// succeeded, 1 if none did, as ping does; also when narrowed (the sandbox keeps that exit code).
+// With -c an interrupt is still exit 130. The interval and the timeout stay bounded (-t 0 is a
+// usage error), and the running statistics agree with the one-shot formula.
 import assert from "#assert";
 import { RttAccumulator, rttStats } from "../../lib/commands/tcp_ping.ts";
 import { isRoot, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
@@ -50,6 +51,43 @@ async function pingUntilInterrupted(args: string[], waitMs: number) {
   run.child.kill("SIGINT");
   return await run.finish(5000);
 }
+
+Deno.test("rttStats is min/avg/max and the population standard deviation, like ping's mdev", () => {
+  const s = rttStats([1, 2, 3, 4])!;
+  assert.deepEqual([s.min, s.avg, s.max], [1, 2.5, 4]);
+  assert.ok(Math.abs(s.stddev - Math.sqrt(1.25)) < 1e-12);
+  assert.equal(rttStats([]), undefined);
+});
+
+Deno.test(
+  "tcp-ping counts connects and summarises them; --json; bad input exit 2",
+  opts,
+  async () => {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const accepting = (async () => {
+      for (let i = 0; i < 3; i++) (await l.accept()).close();
+    })();
+    const addr = `127.0.0.1:${l.addr.port}`;
+    const r = await runToolkit(["tcp-ping", "-c", "2", "-i", "50ms", addr]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    assert.equal(lines[0], `TCP PING ${addr}`);
+    assert.match(lines[1], new RegExp(`^connected to ${addr}: seq=1 time=[\\d.]+ ms$`));
+    assert.match(lines[2], /seq=2/);
+    assert.match(r.stdout, /2 attempts, 2 connected, 0% failed/);
+    assert.match(r.stdout, /rtt min\/avg\/max\/stddev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms\n$/);
+    const j = await runToolkit(["--json", "tcp-ping", "-c", "1", addr]);
+    assert.equal(j.code, 0, j.stderr);
+    const doc = JSON.parse(j.stdout);
+    assert.equal(doc.connected, 1);
+    assert.equal(typeof doc.rtt.avgMs, "number");
+    await accepting;
+    l.close();
+    const b = await runToolkit(["tcp-ping", "127.0.0.1"]);
+    assert.equal(b.code, 2, b.stderr);
+    assert.match(b.stderr, /^toolkit: error: .*\nTry 'toolkit tcp-ping --help'\n$/);
+  },
+);
 
 Deno.test("RttAccumulator agrees with rttStats and keeps no list", () => {
   const times = Array.from({ length: 1000 }, (_, i) => 0.2 + ((i * 7919) % 97) / 50);
@@ -200,6 +238,14 @@ Deno.test("tcp-ping: the interval and the timeout stay bounded (exit 2)", async 
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, pattern);
   }
+  // -t 0 is a usage error, not a run where every connect times out at once.
+  const zero = await runToolkit(["tcp-ping", "-t", "0", "127.0.0.1:1"]);
+  assert.equal(zero.code, 2, zero.stderr);
+  assert.equal(zero.stdout, "");
+  assert.match(
+    zero.stderr,
+    /^toolkit: error: --timeout must be longer than 0 \(got "?[^)]*\)\nTry 'toolkit tcp-ping --help'\n$/,
+  );
   const ok = await runToolkit([
     "tcp-ping",
     "-c",

@@ -4,7 +4,7 @@ import assert from "#assert";
 import { runToolkit, startToolkit } from "../_support/harness.ts";
 import { InputError, UsageError } from "../../lib/cli/errors.ts";
 import udpSend from "../../lib/commands/udp_send.ts";
-import { noGlobals } from "../_support/parse_globals.ts";
+import { jsonGlobals, noGlobals } from "../_support/parse_globals.ts";
 
 function receiver(hostname = "127.0.0.1") {
   const sock = Deno.listenDatagram({ transport: "udp", hostname, port: 0 });
@@ -184,6 +184,17 @@ Deno.test("udp-send with an empty stdin sends nothing, as nc -u does; an empty D
   } finally {
     sock.close();
   }
+});
+
+Deno.test("udp-send parse is pure and validates everything up front", () => {
+  const o = udpSend.parse(["-c", "3", "-i", "250ms", "[::1]:9000", "hi"], jsonGlobals);
+  assert.equal(o.count, 3);
+  assert.equal(o.intervalMs, 250);
+  assert.deepEqual(o.target, { host: "::1", port: 9000, family: "ipv6" });
+  assert.equal(new TextDecoder().decode(o.data), "hi");
+  assert.equal(o.json, true);
+  assert.equal(udpSend.parse(["127.0.0.1:9"], noGlobals).data, undefined);
+  assert.throws(() => udpSend.parse(["127.0.0.1:0", "x"], noGlobals), /out of range/);
 });
 
 Deno.test("udp-send parse: one datagram and a 2 s reply wait by default; nc's HOST PORT and each option; a zero count refused", () => {

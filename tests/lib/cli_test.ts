@@ -17,12 +17,9 @@ import { displayWidth, formatTable, paint } from "../../lib/cli/output.ts";
 import { classifyError, errorLine } from "../../lib/cli/report.ts";
 import { closest, editDistance } from "../../lib/cli/suggest.ts";
 import { registry } from "../../lib/commands/registry.ts";
-import udpSend from "../../lib/commands/udp_send.ts";
 import { classifyHost, formatHostPort, parseHostPort, parsePort } from "../../lib/net/address.ts";
 import { NetError, netErrorFrom } from "../../lib/net/errors.ts";
 import { parseHex, toHex } from "../../lib/net/payload.ts";
-
-const globals = { json: false, quiet: false, debug: false, color: false };
 
 Deno.test("parseCommandArgs: types, defaults, choices, positional counts", () => {
   const spec = {
@@ -47,20 +44,6 @@ Deno.test("parseCommandArgs: types, defaults, choices, positional counts", () =>
   assert.throws(() => parseCommandArgs("x", spec, []), UsageError);
   assert.throws(() => parseCommandArgs("x", spec, ["1", "2", "3"]), /unexpected argument "3"/);
   assert.deepEqual(parseCommandArgs("x", spec, ["--", "--flag"]).positionals, ["--flag"]);
-});
-
-Deno.test("udp-send parse is pure and validates everything up front", () => {
-  const o = udpSend.parse(["-c", "3", "-i", "250ms", "[::1]:9000", "hi"], {
-    ...globals,
-    json: true,
-  });
-  assert.equal(o.count, 3);
-  assert.equal(o.intervalMs, 250);
-  assert.deepEqual(o.target, { host: "::1", port: 9000, family: "ipv6" });
-  assert.equal(new TextDecoder().decode(o.data), "hi");
-  assert.equal(o.json, true);
-  assert.equal(udpSend.parse(["127.0.0.1:9"], globals).data, undefined);
-  assert.throws(() => udpSend.parse(["127.0.0.1:0", "x"], globals), /out of range/);
 });
 
 Deno.test("global options are taken from anywhere before --", () => {

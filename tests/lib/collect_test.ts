@@ -1,5 +1,6 @@
-// The collector's pieces on their own: the report schema against real `drill run --json` output
-// (every built-in drill, plus a failing one), the submission checks and their reasons, tokens,
+// The collector's pieces on their own, fed real `drill run --json` reports (recorded in
+// tests/fixtures/drill/, kept current by tests/suites/drill_report_test.ts, which also checks the
+// report schema against what drill run prints): the submission checks and their reasons, tokens,
 // the SQLite store (append-only, batched commits, reopening, a foreign database refused), and the
 // class exports (CSV a spreadsheet cannot turn into formulas, JUnit XML that expat parses).
 import assert from "#assert";
@@ -18,47 +19,13 @@ import {
   submissionSchema,
 } from "../../lib/collect/submission.ts";
 import { newToken, tokenPattern, tokensEqual } from "../../lib/collect/tokens.ts";
-import { drillReportSchema } from "../../lib/drill/report_schema.ts";
 import { formatJunitReport } from "../../lib/drill/report.ts";
 import { assertWellFormedXml } from "../_support/drill_xml.ts";
-import { python, runToolkit } from "../_support/harness.ts";
-import { drillReport, wrongExpect } from "../_support/serve_process.ts";
+import { recordedReports, submission } from "../_support/drill_reports.ts";
+import { python } from "../_support/harness.ts";
 
-const scope: Submission["scope"] = {
-  narrowed: false,
-  net: { all: true, grants: [] },
-  read: { all: true, grants: [] },
-  write: { all: true, grants: [] },
-  run: { all: false, grants: [{ entry: "ip", implicit: false }, { entry: "ss", implicit: false }] },
-  env: { all: false, grants: [{ entry: "NO_COLOR", implicit: false }] },
-  sys: { all: false, grants: [{ entry: "hostname", implicit: false }] },
-};
-
-/** Real reports: every built-in drill (passing) and the wrong-expectation fixture (failing). */
-const reports = (async () => ({
-  all: await drillReport("--all"),
-  wrong: await drillReport(wrongExpect, 1),
-}))();
-
-function submission(machine: string, report: Submission["report"]): Submission {
-  return { machine, toolkitVersion: "0.1.0", ranAt: new Date().toISOString(), scope, report };
-}
-
-Deno.test("the report schema accepts what drill run --json prints, passing and failing", async () => {
-  const { all, wrong } = await reports;
-  assert.equal(all.drills.length >= 9, true);
-  assert.deepEqual(validateJson(drillReportSchema, all), []);
-  assert.deepEqual(validateJson(drillReportSchema, wrong), []);
-  // The failing report carries the byte diff the dashboard shows.
-  const failed = wrong.drills[0].steps.find((s: { status: string }) => s.status === "fail");
-  assert.equal(typeof failed.diff.offset, "number");
-  checkSubmission(submission("pc01", all));
-  checkSubmission(submission("pc02", wrong));
-  // The schema in force is the one `drill schema --report` publishes.
-  const printed = await runToolkit(["drill", "schema", "--report"]);
-  assert.equal(printed.code, 0, printed.stderr);
-  assert.deepEqual(JSON.parse(printed.stdout), JSON.parse(JSON.stringify(drillReportSchema)));
-});
+/** Real reports `drill run --json` printed: every built-in drill (passing) and a failing one. */
+const reports = recordedReports();
 
 Deno.test("a submission that is not one is refused with the place and the reason", async () => {
   const { wrong } = await reports;

@@ -1,6 +1,6 @@
-// The copy engine under tcp-listen/tcp-connect and the Unix commands: CRLF conversion across chunk
-// boundaries, BYOB and plain streams, the idle watchdog, duplex half-close in process, constant
-// memory against a peer that stops reading, and --keep-open sending stdin to every client.
+// The copy engine under tcp-listen/tcp-connect and the Unix commands, in process: CRLF conversion
+// across chunk boundaries, BYOB and plain streams, the idle watchdog, duplex half-close. The
+// commands' runs of it (a peer that stops reading, --keep-open) are in tests/commands/.
 import assert from "#assert";
 import {
   type ByteSink,
@@ -11,7 +11,6 @@ import {
   watchIdle,
 } from "../../lib/net/copy.ts";
 import { NetError } from "../../lib/net/errors.ts";
-import { startToolkit } from "../_support/harness.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -135,90 +134,5 @@ Deno.test(
     );
     await server;
     listener.close();
-  },
-);
-
-function rssKiB(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-}
-
-Deno.test(
-  "backpressure: a peer that stops reading does not make tcp-connect grow",
-  opts,
-  async () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const held = listener.accept(); // accepted, never read
-    const cli = startToolkit(["tcp-connect", `127.0.0.1:${listener.addr.port}`], {
-      stdinPiped: true,
-    });
-    const w = cli.child.stdin.getWriter();
-    const chunk = new Uint8Array(1 << 20);
-    let written = 0;
-    // Offer 512 MiB; the writes block once the socket and pipe buffers are full.
-    const feeding = (async () => {
-      for (let i = 0; i < 512; i++) {
-        await w.write(chunk);
-        written++;
-      }
-    })().catch(() => {});
-    await new Promise((r) => setTimeout(r, 1500));
-    const rss = rssKiB(cli.child.pid);
-    assert.ok(written < 100, `${written} MiB were accepted without a reader`);
-    assert.ok(rss < 300 * 1024, `tcp-connect uses ${rss} KiB`);
-    cli.child.kill("SIGINT");
-    const r = await cli.finish();
-    assert.equal(r.code, 130, r.stderr);
-    (await held).close();
-    listener.close();
-    await feeding;
-  },
-);
-
-Deno.test("tcp-listen --keep-open sends stdin to every connected client", opts, async () => {
-  const srv = startToolkit(["tcp-listen", "-v", "--keep-open", "0"], { stdinPiped: true });
-  const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
-  const a = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
-  const b = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
-  await a.write(enc.encode("from a\n"));
-  await b.write(enc.encode("from b\n"));
-  await srv.waitForStderr(/connection from[^]*connection from/); // both in before stdin speaks
-  const w = srv.child.stdin.getWriter();
-  await w.write(enc.encode("to all\n"));
-  await w.close(); // stdin EOF: every client is half-closed
-  const read = async (conn: Deno.Conn) => {
-    const buf = new Uint8Array(100);
-    let got = "";
-    for (let n; (n = await conn.read(buf)) !== null;) got += dec.decode(buf.subarray(0, n));
-    return got;
-  };
-  assert.deepEqual(await Promise.all([read(a), read(b)]), ["to all\n", "to all\n"]);
-  a.close();
-  b.close();
-  await new Promise((r) => setTimeout(r, 200));
-  srv.child.kill("SIGINT");
-  const r = await srv.finish();
-  assert.equal(r.code, 130);
-  assert.deepEqual(r.stdout.split("\n").filter(Boolean).sort(), ["from a", "from b"]);
-});
-
-Deno.test(
-  "tcp-listen --keep-open --timeout closes an idle client and keeps serving",
-  opts,
-  async () => {
-    const srv = startToolkit(["tcp-listen", "--keep-open", "--echo", "--timeout", "300ms", "0"]);
-    const [, port] = await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
-    const idle = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
-    const buf = new Uint8Array(16);
-    assert.equal(await idle.read(buf), null, "the idle client is closed by the server");
-    idle.close();
-    await srv.waitForStderr(/toolkit: warning: timed out \(127\.0\.0\.1:\d+: idle for 0\.3s\)/);
-    const next = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
-    await next.write(enc.encode("still here"));
-    const n = await next.read(buf);
-    assert.equal(dec.decode(buf.subarray(0, n ?? 0)), "still here");
-    next.close();
-    srv.child.kill("SIGINT");
-    assert.equal((await srv.finish()).code, 130);
   },
 );
