@@ -54,3 +54,32 @@ export async function declaredCommands(
     registry.map(async (e) => ({ name: e.name, spec: (await e.load()).spec })),
   );
 }
+
+/**
+ * Why a registry sweep's lists do not cover `commands`: each command has a case of the sweep
+ * (`covered`) or is listed as exempt, and an exempt one declares nothing against its exemption
+ * (`against` says what it declares, or nothing); a listed name must be registered. Empty when every
+ * command has its place.
+ */
+export function coverageProblems(
+  commands: readonly DeclaredCommand[],
+  lists: { covered: ReadonlySet<string>; exempt: ReadonlySet<string> },
+  words: { covered: string; exempt: string },
+  against: (command: DeclaredCommand) => string | undefined,
+): string[] {
+  const problems: string[] = [];
+  for (const c of commands) {
+    if (lists.covered.has(c.name)) continue;
+    if (!lists.exempt.has(c.name)) {
+      problems.push(`${c.name}: no ${words.covered} above, and not listed as ${words.exempt}`);
+      continue;
+    }
+    const why = against(c);
+    if (why) problems.push(`${c.name}: listed as ${words.exempt}, but ${why}`);
+  }
+  const names = new Set(commands.map((c) => c.name));
+  for (const n of [...lists.covered, ...lists.exempt]) {
+    if (!names.has(n)) problems.push(`${n}: listed but not registered`);
+  }
+  return problems;
+}

@@ -12,6 +12,7 @@ import { exampleArgs, pool } from "../_support/command_lines.ts";
 import { makeLab } from "../_support/netns.ts";
 import { assertRefused } from "../_support/error_shape.ts";
 import {
+  coverageProblems,
   type DeclaredCommand,
   declaredCommands,
   declaredNeeds,
@@ -508,29 +509,17 @@ const pure = new Set([
 ]);
 
 /** Why the lists above do not cover `commands`; empty when every command has its place. */
-function confinementListProblems(
+const confinementListProblems = (
   commands: readonly DeclaredCommand[],
   narrowed: ReadonlySet<string>,
   needNothing: ReadonlySet<string>,
-): string[] {
-  const problems: string[] = [];
-  for (const c of commands) {
-    if (narrowed.has(c.name)) continue;
-    if (!needNothing.has(c.name)) {
-      problems.push(`${c.name}: no narrowed case above, and not listed as needing no access`);
-      continue;
-    }
-    const needs = declaredNeeds(c);
-    if (needs.length) {
-      problems.push(`${c.name}: listed as needing no access, but it ${needs.join(", ")}`);
-    }
-  }
-  const names = new Set(commands.map((c) => c.name));
-  for (const n of [...narrowed, ...needNothing]) {
-    if (!names.has(n)) problems.push(`${n}: listed here but not registered`);
-  }
-  return problems;
-}
+) =>
+  coverageProblems(
+    commands,
+    { covered: narrowed, exempt: needNothing },
+    { covered: "narrowed case", exempt: "needing no access" },
+    (c) => declaredNeeds(c).length ? `it ${declaredNeeds(c).join(", ")}` : undefined,
+  );
 
 Deno.test("every registered command has a confinement case or is known to need no access", async () => {
   const problems = confinementListProblems(await declaredCommands(registry), narrowedAbove, pure);
@@ -575,7 +564,7 @@ Deno.test("the confinement list check lets no command off by its name", () => {
   }
   assert.deepEqual(
     confinementListProblems([], new Set(["gone"]), new Set()),
-    ["gone: listed here but not registered"],
+    ["gone: listed but not registered"],
   );
 });
 

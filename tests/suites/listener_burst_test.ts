@@ -24,7 +24,12 @@ import {
   type StreamTarget,
 } from "../_support/stream_clients.ts";
 import { writeAll } from "../../lib/net/write_all.ts";
-import { type DeclaredCommand, declaredCommands, listens } from "../_support/declared_needs.ts";
+import {
+  coverageProblems,
+  type DeclaredCommand,
+  declaredCommands,
+  listens,
+} from "../_support/declared_needs.ts";
 
 const stress = Deno.env.get("TOOLKIT_STRESS") === "1";
 const opts = { sanitizeOps: false, sanitizeResources: false };
@@ -401,24 +406,17 @@ const notListening = new Set([
 const pendingElsewhere = new Set<string>([]);
 
 /** Why the listener cases and `quiet` do not cover `commands`; empty when each has its place. */
-function listenerListProblems(
+const listenerListProblems = (
   commands: readonly DeclaredCommand[],
   swept: ReadonlySet<string>,
   quiet: ReadonlySet<string>,
-): string[] {
-  const problems: string[] = [];
-  for (const c of commands) {
-    if (swept.has(c.name)) continue;
-    if (!quiet.has(c.name)) {
-      problems.push(`${c.name}: no listener case above, and not listed as not listening`);
-    } else if (listens(c.name, c.spec)) {
-      problems.push(`${c.name}: listed as not listening, but its usage or name says it listens`);
-    }
-  }
-  const names = new Set(commands.map((c) => c.name));
-  for (const n of quiet) if (!names.has(n)) problems.push(`${n}: listed but not registered`);
-  return problems;
-}
+) =>
+  coverageProblems(
+    commands,
+    { covered: swept, exempt: quiet },
+    { covered: "listener case", exempt: "not listening" },
+    (c) => listens(c.name, c.spec) ? "its usage or name says it listens" : undefined,
+  );
 
 Deno.test("every registered command is swept as a listener or known not to listen", async () => {
   const swept = new Set(listenerCases.map((c) => c.command));
