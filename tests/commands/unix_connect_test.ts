@@ -9,8 +9,6 @@ import { UsageError } from "../../lib/cli/errors.ts";
 import unixConnect from "../../lib/commands/unix_connect.ts";
 import { noGlobals } from "../_support/parse_globals.ts";
 
-const dec = new TextDecoder();
-
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 Deno.test(
