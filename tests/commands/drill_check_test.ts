@@ -1,5 +1,5 @@
 // `toolkit drill check` as a real process: malformed drill files give line-numbered errors and
-// exit 2, a good one is ok; and its parse in process.
+// exit 2, a good one is ok, a file outside a --scope narrowing is exit 4; and its parse in process.
 import assert from "#assert";
 import { root, runToolkit } from "../_support/harness.ts";
 import { UsageError } from "../../lib/cli/errors.ts";
@@ -47,6 +47,25 @@ Deno.test("malformed drill files: line-numbered errors, exit 2, nothing runs", a
   ]);
   const ok = await runToolkit(["drill", "check", `${fixtures}/unix_echo.yaml`, "half-close"]);
   assert.equal(ok.code, 0, ok.stderr);
+});
+
+Deno.test("drill check narrowed by --scope cannot read a drill file outside it: exit 4", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const scope = `${dir}/scope.json`;
+    await Deno.writeTextFile(scope, JSON.stringify({ read: [] }));
+    const check = await runToolkit([
+      "--scope",
+      scope,
+      "drill",
+      "check",
+      `${fixtures}/replies.yaml`,
+    ]);
+    assert.equal(check.code, 4, check.stderr);
+    assert.match(check.stderr, /read access to .*replies\.yaml/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("drill check parse: files and built-in names in order; none refused", () => {

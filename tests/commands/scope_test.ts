@@ -1,5 +1,6 @@
-// Run-time narrowing is enforced by Deno: a real connection outside --net is refused (exit 4) and
-// never reaches the test's own listener; `toolkit scope --json` reports what Deno granted.
+// `toolkit scope`: --json reports what Deno granted, narrowed or not; bad scope files are exit 2;
+// net entries are validated; and its parse in process. That a narrowing holds for a real
+// connection (udp-send under --net and --scope) is in tests/suites/confinement_test.ts.
 import assert from "#assert";
 import { normalizeNetEntry, parseNetList, parseScopeFile } from "../../lib/scope/mod.ts";
 import { labToolkitCmd, runToolkit, toolkitCmd } from "../_support/harness.ts";
@@ -7,97 +8,9 @@ import { UsageError } from "../../lib/cli/errors.ts";
 import scopeCommand from "../../lib/commands/scope.ts";
 import { noGlobals } from "../_support/parse_globals.ts";
 
-function udpSocket() {
-  const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-  return { sock, port: (sock.addr as Deno.NetAddr).port };
-}
-
-/** Resolves to the datagrams received within `ms`. */
-async function drain(sock: Deno.DatagramConn, ms: number): Promise<string[]> {
-  const got: string[] = [];
-  const done = new Promise<void>((r) => setTimeout(r, ms));
-  const loop = (async () => {
-    try {
-      for (;;) got.push(new TextDecoder().decode((await sock.receive())[0]));
-    } catch { /* closed */ }
-  })();
-  await done;
-  sock.close();
-  await loop;
-  return got;
-}
-
-Deno.test("--net: a datagram to a port inside the scope is delivered", async () => {
-  const { sock, port } = udpSocket();
-  const r = await runToolkit([
-    "--net",
-    `127.0.0.1:${port}`,
-    "udp-send",
-    `127.0.0.1:${port}`,
-    "inside",
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(await drain(sock, 200), ["inside"]);
-});
-
-Deno.test("--net: a port outside the scope is refused by Deno with exit 4 and nothing arrives", async () => {
-  const allowed = udpSocket();
-  const outside = udpSocket();
-  try {
-    const r = await runToolkit([
-      "--net",
-      `127.0.0.1:${allowed.port}`,
-      "udp-send",
-      `127.0.0.1:${outside.port}`,
-      "escape",
-    ]);
-    assert.equal(r.code, 4);
-    assert.equal(r.stdout, "");
-    const lines = r.stderr.trimEnd().split("\n");
-    assert.equal(lines.length, 1, r.stderr);
-    assert.match(
-      lines[0],
-      new RegExp(
-        `^toolkit: error: outside the permission scope: net access to 127\\.0\\.0\\.1:${outside.port} is not allowed \\(scope net: .*127\\.0\\.0\\.1:${allowed.port}`,
-      ),
-    );
-  } finally {
-    allowed.sock.close();
-  }
-  assert.deepEqual(await drain(outside.sock, 300), []);
-});
-
-Deno.test("--net: other spellings of a loopback address do not get around the scope", async () => {
-  const outside = udpSocket();
-  const p = outside.port;
-  for (const target of [`localhost:${p}`, `[::ffff:127.0.0.1]:${p}`, `127.0.0.2:${p}`]) {
-    const r = await runToolkit(["--net", `127.0.0.1:${p + 1}`, "udp-send", target, "escape"]);
-    assert.equal(r.code, 4, `${target}: ${r.stderr}`);
-  }
-  for (const target of [`2130706433:${p}`, `0x7f.1:${p}`, `0177.0.0.1:${p}`, `127.1:${p}`]) {
-    const r = await runToolkit(["--net", `127.0.0.1:${p + 1}`, "udp-send", target, "escape"]);
-    assert.equal(r.code, 2, `${target} must be rejected as an address: ${r.stderr}`);
-    assert.match(r.stderr, /^toolkit: error: cannot parse IPv4 address/);
-  }
-  assert.deepEqual(await drain(outside.sock, 300), []);
-});
-
-Deno.test("--scope FILE narrows the network the same way; bad scope files are exit 2", async () => {
-  const outside = udpSocket();
+Deno.test("bad scope files are exit 2", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.writeTextFile(
-      `${dir}/scope.json`,
-      JSON.stringify({ net: [`127.0.0.1:${outside.port + 1}`] }),
-    );
-    const r = await runToolkit([
-      "--scope",
-      `${dir}/scope.json`,
-      "udp-send",
-      `127.0.0.1:${outside.port}`,
-      "x",
-    ]);
-    assert.equal(r.code, 4, r.stderr);
     await Deno.writeTextFile(`${dir}/bad.json`, '{"net": "everything"}');
     const bad = await runToolkit(["--scope", `${dir}/bad.json`, "scope"]);
     assert.equal(bad.code, 2);
@@ -111,7 +24,6 @@ Deno.test("--scope FILE narrows the network the same way; bad scope files are ex
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-  assert.deepEqual(await drain(outside.sock, 200), []);
 });
 
 Deno.test("toolkit scope --json reports what Deno granted, narrowed or not", async () => {

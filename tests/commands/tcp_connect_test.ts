@@ -1,14 +1,15 @@
 // tcp-connect as a real process against the test's own listeners: half-close on stdin EOF (and
 // --no-half-close), the idle --timeout, a reader that closes stdout early, a refused connect (exit
 // 3) and one outside --net (exit 4, nothing arrives), constant memory against a peer that stops
-// reading; and its parse in process. The transfers it shares with tcp-listen are in
-// tcp_listen_test.ts.
+// reading, its --json status lines, --help and usage errors; and its parse in process. The
+// transfers it shares with tcp-listen are in tcp_listen_test.ts.
 import assert from "#assert";
 import { runToolkit, startToolkit, toolkitCmd } from "../_support/harness.ts";
 import { randomBytes, readToEnd } from "../_support/byte_streams.ts";
 import { writeAll } from "../../lib/net/write_all.ts";
 import { UsageError } from "../../lib/cli/errors.ts";
 import { noGlobals } from "../_support/parse_globals.ts";
+import { assertHelpUsage, assertUsageRefused } from "../_support/usage_checks.ts";
 import tcpConnect from "../../lib/commands/tcp_connect.ts";
 
 const enc = new TextEncoder();
@@ -193,6 +194,35 @@ Deno.test(
     (await held).close();
     listener.close();
     await feeding;
+  },
+);
+
+Deno.test(
+  "--json status lines on stderr: open, then close with the bytes sent and received; --help; bad input exit 2",
+  opts,
+  async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const echo = (async () => {
+      const conn = await listener.accept();
+      await writeAll(conn, await readToEnd(conn));
+      conn.close();
+      listener.close();
+    })();
+    const cli = await runToolkit(["--json", "tcp-connect", `127.0.0.1:${listener.addr.port}`], {
+      stdin: "echo me",
+    });
+    await echo;
+    assert.equal(cli.stdout, "echo me");
+    const events = cli.stderr.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(events.map((e) => e.event), ["open", "close"]);
+    assert.equal(events[1].sent, 7);
+    assert.equal(events[1].received, 7);
+    await assertHelpUsage("tcp-connect");
+    await assertUsageRefused(
+      ["tcp-connect", "127.0.0.1"],
+      /missing port after 127\.0\.0\.1: write 127\.0\.0\.1:PORT/,
+    );
+    await assertUsageRefused(["tcp-connect", "127.0.0.1:70000"], /out of range/);
   },
 );
 

@@ -10,6 +10,7 @@ import { makeLab } from "../_support/netns.ts";
 import { UsageError } from "../../lib/cli/errors.ts";
 import tcpPing from "../../lib/commands/tcp_ping.ts";
 import { noGlobals } from "../_support/parse_globals.ts";
+import { assertHelpUsage, assertUsageRefused } from "../_support/usage_checks.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -376,6 +377,11 @@ Deno.test(
     }
   },
 );
+
+Deno.test("tcp-ping --help; -c 0 is one error line and exit 2", async () => {
+  await assertHelpUsage("tcp-ping");
+  await assertUsageRefused(["tcp-ping", "-c", "0", "127.0.0.1:9"], /--count must be between/);
+});
 
 Deno.test("tcp-ping parse: endless at 1 s by default, ping's -c -i -W; a zero count or no port refused", () => {
   assert.deepEqual(tcpPing.parse(["127.0.0.1:80"], noGlobals), {

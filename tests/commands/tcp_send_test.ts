@@ -6,6 +6,7 @@ import { randomBytes, readToEnd, sha256 } from "../_support/byte_streams.ts";
 import { writeAll } from "../../lib/net/write_all.ts";
 import { UsageError } from "../../lib/cli/errors.ts";
 import { noGlobals } from "../_support/parse_globals.ts";
+import { assertHelpUsage, assertUsageRefused } from "../_support/usage_checks.ts";
 import { InputError } from "../../lib/cli/errors.ts";
 import tcpSend from "../../lib/commands/tcp_send.ts";
 
@@ -113,6 +114,11 @@ Deno.test(
     assert.deepEqual([...second], [1, 2, 3, 0]);
   },
 );
+
+Deno.test("tcp-send --help; DATA and --file together is one error line and exit 2", async () => {
+  await assertHelpUsage("tcp-send");
+  await assertUsageRefused(["tcp-send", "--file", "x", "127.0.0.1:9", "data"], /not both/);
+});
 
 Deno.test("tcp-send parse: defaults, --hex data, --file; DATA and --file together, bad hex refused", () => {
   assert.deepEqual(tcpSend.parse(["127.0.0.1:9000", "hi"], noGlobals), {

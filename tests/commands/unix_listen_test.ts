@@ -1,14 +1,16 @@
 // unix-listen, with unix-connect as its usual peer, as real processes: byte-exact both ways,
 // half-close, a stale socket file replaced, a live socket and a regular file left alone, the socket
-// file removed on exit and on SIGINT during a transfer, and path validation; and its parse in
-// process. unix-connect's and unix-send's own cases are in their files.
+// file removed on exit and on SIGINT during a transfer, --help; and its parse in process.
+// unix-connect's and unix-send's own cases are in their files, parseSocketPath in
+// tests/lib/net_unix_test.ts.
 import assert from "#assert";
-import { listeningInProcNet, parseSocketPath } from "../../lib/net/unix.ts";
+import { listeningInProcNet } from "../../lib/net/unix.ts";
 import { runToolkit, startToolkit } from "../_support/harness.ts";
 import { exists, staleSocket, withDir } from "../_support/socket_dirs.ts";
 import { UsageError } from "../../lib/cli/errors.ts";
 import unixListen from "../../lib/commands/unix_listen.ts";
 import { noGlobals } from "../_support/parse_globals.ts";
+import { assertHelpUsage } from "../_support/usage_checks.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -130,23 +132,8 @@ Deno.test(
     }),
 );
 
-Deno.test("socket paths: ports, blanks, control characters and over-long paths are refused", async () => {
-  for (const bad of ["9000", "0x7f.1", "", "  ", "a\u001bb", "x".repeat(200), "-"]) {
-    assert.throws(() => parseSocketPath(bad), /socket path|bytes long/, JSON.stringify(bad));
-  }
-  assert.equal(parseSocketPath("./9000"), "./9000");
-  assert.equal(parseSocketPath("app.sock"), "app.sock");
-  const r = await runToolkit(["unix-connect", "9000"]);
-  assert.equal(r.code, 2);
-  assert.equal(
-    r.stderr,
-    `toolkit: error: cannot use "9000" as a socket path: it reads as a port or address (write ./9000)\nTry 'toolkit unix-connect --help'\n`,
-  );
-  for (const cmd of ["unix-listen", "unix-connect", "unix-send"]) {
-    const h = await runToolkit([cmd, "--help"]);
-    assert.equal(h.code, 0);
-    assert.match(h.stdout, new RegExp(`^Usage: toolkit ${cmd} `));
-  }
+Deno.test("unix-listen --help", async () => {
+  await assertHelpUsage("unix-listen");
 });
 
 Deno.test("unix-listen parse: defaults, --keep-open --echo; no path, an address as path, --keep-open with --datagram refused", () => {

@@ -1,11 +1,15 @@
 // unix-send as a real process: --wait-reply against unix-listen --echo with relative paths, and
-// --datagram against unix-listen and a Python SOCK_DGRAM peer; and its parse in process.
+// --datagram against unix-listen and a Python SOCK_DGRAM peer, paths that lead elsewhere or to a
+// socket of the other kind, --help; and its parse in process.
 import assert from "#assert";
 import { runToolkit, startToolkit } from "../_support/harness.ts";
-import { exists, staleSocket, withDir } from "../_support/socket_dirs.ts";
+import { exists, pathsLeadingElsewhere, staleSocket, withDir } from "../_support/socket_dirs.ts";
+import { assertHelpUsage } from "../_support/usage_checks.ts";
 import { UsageError } from "../../lib/cli/errors.ts";
 import unixSend from "../../lib/commands/unix_send.ts";
 import { noGlobals } from "../_support/parse_globals.ts";
+
+const dec = new TextDecoder();
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -99,6 +103,49 @@ s.close()
       assert.match(bad.stderr, /^toolkit: error: --hex needs --datagram\n/);
     }),
 );
+
+Deno.test(
+  "a socket path that leads elsewhere says what it is; a socket of the other kind says so; a link to a socket is followed",
+  opts,
+  () =>
+    withDir(async (dir) => {
+      for (const [path, words] of pathsLeadingElsewhere(dir)) {
+        const r = await runToolkit(["unix-send", "-u", path, "x"], { stdin: "" });
+        assert.equal(r.code, 2, `unix-send -u ${path} x: ${r.stderr}`);
+        assert.equal(r.stderr, `toolkit: error: ${words} (${path})\n`);
+      }
+      // A stream socket given --datagram, a datagram socket without it (EPROTOTYPE): exit 2.
+      const stream = Deno.listen({ transport: "unix", path: `${dir}/stream.sock` });
+      const dgram = Deno.listenDatagram({ transport: "unixpacket", path: `${dir}/dgram.sock` });
+      try {
+        const toStream = await runToolkit(["unix-send", "-u", `${dir}/stream.sock`, "x"]);
+        assert.equal(toStream.code, 2, toStream.stderr);
+        assert.equal(
+          toStream.stderr,
+          `toolkit: error: is a stream socket: leave out --datagram (${dir}/stream.sock)\n`,
+        );
+        const r = await runToolkit(["unix-send", `${dir}/dgram.sock`, "x"], { stdin: "" });
+        assert.equal(r.code, 2, r.stderr);
+        assert.equal(
+          r.stderr,
+          `toolkit: error: is a datagram socket: send to it with unix-send --datagram (${dir}/dgram.sock)\n`,
+        );
+        // A symbolic link to a socket is followed, as connect(2) follows it.
+        Deno.symlinkSync(`${dir}/dgram.sock`, `${dir}/to-dgram`);
+        const linked = await runToolkit(["unix-send", "-u", `${dir}/to-dgram`, "via a link"]);
+        assert.equal(linked.code, 0, linked.stderr);
+        const [got] = await dgram.receive();
+        assert.equal(dec.decode(got), "via a link");
+      } finally {
+        stream.close();
+        dgram.close();
+      }
+    }),
+);
+
+Deno.test("unix-send --help", async () => {
+  await assertHelpUsage("unix-send");
+});
 
 Deno.test("unix-send parse: defaults, --wait-reply and --datagram; a second DATA word is refused", () => {
   assert.deepEqual(unixSend.parse(["/tmp/s.sock", "hi"], noGlobals), {

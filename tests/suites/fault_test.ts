@@ -1,4 +1,5 @@
-// Faults: a peer that closes mid-stream, connection refused, a connect timeout to an address in a
+// Faults: a peer that closes mid-stream, connection refused, a port whose accept queue is full
+// (scan, tcp-connect and tcp-ping each name the silence), a connect timeout to an address in a
 // network namespace of our own whose link we take down, SIGINT/SIGTERM during transfers, and a
 // full disk under `arp watch --db` (the old database must survive). Root-only cases are skipped
 // with the reason printed.
@@ -6,6 +7,7 @@ import assert from "#assert";
 import {
   hasCommand,
   isRoot,
+  python,
   type RunningToolkit,
   runToolkit,
   startToolkit,
@@ -194,6 +196,67 @@ async function withSlowServer(
     await lab.cleanup();
   }
 }
+
+const py = python("3.13");
+
+testIf(
+  py ? undefined : "CPython 3.13 (pyenv) is not installed",
+  "a port whose accept queue is full drops SYNs: filtered for scan, a connect timeout for the rest",
+  async () => {
+    // listen(0) and never accept: once the queue is full, Linux drops further SYNs silently.
+    const script = `
+import socket, sys, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)
+port = s.getsockname()[1]
+fill = []
+for _ in range(4):
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(('127.0.0.1', port))
+    except BlockingIOError: pass
+    fill.append(c)
+time.sleep(0.3)
+print(port, flush=True)
+sys.stdin.read()
+`;
+    const child = new Deno.Command(py!.cmd, {
+      args: ["-c", script],
+      env: py!.env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let line = "";
+    while (!line.includes("\n")) line += (await reader.read()).value ?? "";
+    const port = line.trim();
+    const r = await runToolkit([
+      "--json",
+      "scan",
+      "--all",
+      "--timeout",
+      "400ms",
+      "127.0.0.1",
+      port,
+    ]);
+    // The same silence is a connect timeout for tcp-connect and tcp-ping: exit 3, address named.
+    const c = await runToolkit(["tcp-connect", "--timeout", "300ms", `127.0.0.1:${port}`], {
+      stdin: "",
+    });
+    const p = await runToolkit(["tcp-ping", "-c", "1", "-t", "300ms", `127.0.0.1:${port}`]);
+    await child.stdin.close();
+    assert.equal(c.code, 3);
+    assert.equal(c.stderr, `toolkit: error: timed out (127.0.0.1:${port})\n`);
+    assert.equal(p.code, 3);
+    assert.match(p.stdout, /seq=1 timed out/);
+    await child.status;
+    reader.releaseLock();
+    await child.stdout.cancel().catch(() => {});
+    assert.equal(r.code, 1, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual([doc.open, doc.closed, doc.filtered], [0, 0, 1]);
+    assert.deepEqual(doc.results, [{ port: Number(port), state: "filtered", rttMs: null }]);
+  },
+);
 
 testIf(
   nsReason,
