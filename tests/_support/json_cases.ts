@@ -1,7 +1,7 @@
 // One representative `--json` run (or a few) of every registered command, with the peers it needs
 // on loopback: what tests/suites/json_output_test.ts validates against docs/json/<command>.json. A
 // command added to the registry without a row here fails that test.
-import { root, type RunResult, runToolkit, startToolkit } from "./harness.ts";
+import { freePort, root, type RunResult, runToolkit, startToolkit } from "./harness.ts";
 import { serve } from "./serve_process.ts";
 
 /** What one run printed under `--json`, sorted by what it is. */
@@ -123,10 +123,7 @@ export class Peers {
 
   /** A TCP port with nothing listening (bound and closed just now). */
   closedPort(): number {
-    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = l.addr.port;
-    l.close();
-    return port;
+    return freePort();
   }
 
   async close(): Promise<void> {

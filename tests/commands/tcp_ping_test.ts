@@ -5,7 +5,7 @@
 // usage error), and the running statistics agree with the one-shot formula.
 import assert from "#assert";
 import { RttAccumulator, rttStats } from "../../lib/commands/tcp_ping.ts";
-import { isRoot, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
+import { freePort, isRoot, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
 import { makeLab } from "../_support/netns.ts";
 import { UsageError } from "../../lib/cli/errors.ts";
 import tcpPing from "../../lib/commands/tcp_ping.ts";
@@ -38,12 +38,7 @@ function acceptor() {
   };
 }
 
-function closedPort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = l.addr.port;
-  l.close();
-  return port;
-}
+const closedPort = freePort;
 
 /** Starts tcp-ping at -i 100ms (unless `args` say otherwise), lets it run `waitMs`, sends SIGINT. */
 async function pingUntilInterrupted(args: string[], waitMs: number) {

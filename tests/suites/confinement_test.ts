@@ -7,7 +7,15 @@
 import assert from "#assert";
 import type { CommandModule } from "../../lib/cli/command.ts";
 import { registry } from "../../lib/commands/registry.ts";
-import { hasCommand, isRoot, root, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
+import {
+  freePort,
+  hasCommand,
+  isRoot,
+  root,
+  runToolkit,
+  startToolkit,
+  testIf,
+} from "../_support/harness.ts";
 import { exampleArgs, pool } from "../_support/command_lines.ts";
 import { makeLab } from "../_support/netns.ts";
 import { assertRefused } from "../_support/error_shape.ts";
@@ -110,12 +118,7 @@ Deno.test({
     const decoy = openDecoy();
     const inScope = `127.0.0.1:${decoy.port}`;
     const out = `127.0.0.1:${trap.port}`;
-    const free = (() => {
-      const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      const p = (l.addr as Deno.NetAddr).port;
-      l.close();
-      return p;
-    })();
+    const free = freePort();
     // A spooled submission for `drill submit` (an empty report is a valid one).
     const spool = await Deno.makeTempFile({ prefix: "toolkit-confine-spool-", suffix: ".json" });
     const kind = { all: false, grants: [] };

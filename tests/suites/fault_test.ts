@@ -5,6 +5,7 @@
 // with the reason printed.
 import assert from "#assert";
 import {
+  freePort,
   hasCommand,
   isRoot,
   python,
@@ -33,12 +34,7 @@ function assertOneError(label: string, stderr: string, pattern: RegExp) {
 }
 
 /** A port nobody listens on: bound, then closed. */
-function closedPort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
+const closedPort = freePort;
 
 async function waitExit(run: RunningToolkit, label: string, ms = 5000) {
   const started = performance.now();

@@ -12,7 +12,7 @@ import { globalOptions } from "../../lib/cli/globals.ts";
 import { registry } from "../../lib/commands/registry.ts";
 import { exampleArgs, pool } from "../_support/command_lines.ts";
 import { assertNoProblems, crashSigns, errorShapeProblem } from "../_support/error_shape.ts";
-import { hasCommand, isRoot, runToolkit, runUntil } from "../_support/harness.ts";
+import { freePort, hasCommand, isRoot, runToolkit, runUntil } from "../_support/harness.ts";
 
 /** One argument that names a file, and a command line to try it on. */
 interface FileArg {
@@ -272,9 +272,7 @@ Deno.test("tcp-send --file and mro name the file they cannot use, and tcp-send n
     }
   })().catch(() => {});
   // A port nobody listens on: a refused connection must not hide the bad file.
-  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const closedPort = closed.addr.port;
-  closed.close();
+  const closedPort = freePort();
   try {
     const cases: [string[], string][] = [
       [["tcp-send", "--file", "/tmp", `127.0.0.1:${l.addr.port}`], "is a directory (/tmp)"],

@@ -2,7 +2,14 @@
 // (utf-8 text both ways, written the way the course writes them), OpenBSD nc and socat, over
 // loopback only, with real processes on both sides.
 import assert from "#assert";
-import { hasCommand, python, runToolkit, startToolkit, testIf } from "../_support/harness.ts";
+import {
+  freePort,
+  hasCommand,
+  python,
+  runToolkit,
+  startToolkit,
+  testIf,
+} from "../_support/harness.ts";
 
 const py = python("3.13");
 const noPython = py ? undefined : "CPython 3.13 (pyenv) is not installed";
@@ -190,9 +197,7 @@ testIf(
 
       // nc -l needs a port number: take a free one, then retry while nc is not listening yet
       // (a refused connect does not use up nc's single accept).
-      const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      const free = probe.addr.port;
-      probe.close();
+      const free = freePort();
       const ncl = new Deno.Command("sh", {
         args: ["-c", `printf 'from nc' | nc -l -N 127.0.0.1 ${free} > "${dir}/got.bin"`],
         stdout: "null",
