@@ -3,19 +3,21 @@
 // set is the one `deno task toolkit` runs with, anything else is refused, and DENORT_BIN is what
 // `deno compile` uses. No test builds a binary: denort cannot be downloaded here.
 import assert from "#assert";
-import { root } from "../_support/harness.ts";
+import { outputWithin, root } from "../_support/harness.ts";
 
+/** `deno task -q ARGS` in the project, bounded in time (a hang is a failure, not a stuck suite). */
 async function task(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(Deno.execPath(), {
     args: ["task", "-q", ...args],
     cwd: root,
     env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-  }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+  }).spawn();
+  const r = await outputWithin(child, 60_000);
+  assert.equal(r.timedOut, false, `deno task ${args.join(" ")} did not end within 60 s`);
+  return r;
 }
 
 const denoJson = JSON.parse(Deno.readTextFileSync(`${root}/deno.json`));
