@@ -15,6 +15,7 @@ import {
   testIf,
 } from "../_support/harness.ts";
 import { type Lab, makeLab, runProgram } from "../_support/netns.ts";
+import { writeAll } from "../../lib/net/write_all.ts";
 
 const figures: string[] = [];
 globalThis.addEventListener("unload", () => {
@@ -83,7 +84,7 @@ Deno.test({
     const port = Number((await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/))[1]);
     const c = await Deno.connect({ hostname: "127.0.0.1", port });
     const sent = new Uint8Array(100_000).fill(0x63);
-    for (let off = 0; off < sent.length;) off += await c.write(sent.subarray(off));
+    await writeAll(c, sent);
     await new Promise((r) => setTimeout(r, 300));
     c.close();
     const r = await waitExit(srv, "tcp-listen reset");
@@ -374,7 +375,7 @@ Deno.test({
         const p = Number((await srv.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/))[1]);
         const conn = await Deno.connect({ hostname: "127.0.0.1", port: p });
         const data = new Uint8Array(200_000).map((_, i) => i & 255);
-        for (let off = 0; off < data.length;) off += await conn.write(data.subarray(off));
+        await writeAll(conn, data);
         await new Promise((r) => setTimeout(r, 400));
         srv.child.kill(sig);
         const rs = await waitExit(srv, `tcp-listen ${sig}`);
